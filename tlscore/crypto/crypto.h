@@ -1,0 +1,215 @@
+/* tlscore crypto provider: the one interface to nettle and GMP (internal to tlscore). */
+#ifndef TLSCORE_CRYPTO_H
+#define TLSCORE_CRYPTO_H
+
+/* This header must not include nettle or GMP headers: everything outside
+ * tlscore/crypto/ sees only these opaque types. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlscore/config.h"
+#include "tlscore/errors.h"
+#include "tlscore/x509.h"
+
+/* ---- memory hygiene ---- */
+void tc_wipe(void *p, size_t n);                          /* not optimised away */
+bool tc_ct_equal(const void *a, const void *b, size_t n); /* constant time */
+/* Constant-time select helpers used by CBC/RSA code. */
+static inline uint32_t tc_ct_mask_eq(uint32_t a, uint32_t b) {
+  uint32_t x = a ^ b;
+  return (uint32_t)(((uint64_t)x - 1) >> 63) * 0xffffffffu; /* all ones iff a == b */
+}
+
+/* ---- randomness ---- */
+typedef struct tc_rng {
+  tc_rng_fn fn;   /* NULL: system source */
+  void *ctx;
+} tc_rng;
+/* Fill out from the rng (system getrandom when rng or rng->fn is NULL). 0 ok. */
+int tc_random(const tc_rng *rng, uint8_t *out, size_t len);
+
+/* ---- hashes ---- */
+typedef enum {
+  TC_HASH_NONE = 0,
+  TC_HASH_MD5,
+  TC_HASH_SHA1,
+  TC_HASH_SHA224,
+  TC_HASH_SHA256,
+  TC_HASH_SHA384,
+  TC_HASH_SHA512,
+  TC_HASH_MD5_SHA1   /* TLS 1.0/1.1 handshake hash: MD5 || SHA-1, 36 bytes */
+} tc_hash_alg;
+#define TC_HASH_MAX_LEN 64
+#define TC_HASH_MAX_BLOCK 128
+
+size_t tc_hash_len(tc_hash_alg alg);
+size_t tc_hash_block_len(tc_hash_alg alg);
+
+typedef struct tc_hash_ctx {
+  tc_hash_alg alg;
+  _Alignas(16) uint8_t state[352]; /* nettle context; size checked in hash.c */
+} tc_hash_ctx;
+void tc_hash_init(tc_hash_ctx *ctx, tc_hash_alg alg);
+void tc_hash_update(tc_hash_ctx *ctx, const uint8_t *data, size_t len);
+/* Writes tc_hash_len bytes. The ctx is left unusable (copy it first to keep
+ * a running transcript: contexts are plain structs). */
+void tc_hash_final(tc_hash_ctx *ctx, uint8_t *out);
+void tc_hash(tc_hash_alg alg, const uint8_t *data, size_t len, uint8_t *out);
+
+/* ---- HMAC / HKDF / PRFs ---- */
+typedef struct tc_hmac_ctx {
+  tc_hash_alg alg;
+  tc_hash_ctx inner, outer;
+} tc_hmac_ctx;
+void tc_hmac_init(tc_hmac_ctx *ctx, tc_hash_alg alg, const uint8_t *key, size_t key_len);
+void tc_hmac_update(tc_hmac_ctx *ctx, const uint8_t *data, size_t len);
+void tc_hmac_final(tc_hmac_ctx *ctx, uint8_t *out);   /* wipes ctx */
+void tc_hmac(tc_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *data,
+             size_t len, uint8_t *out);
+
+/* RFC 5869. prk has tc_hash_len(alg) bytes. expand: out_len <= 255*hashlen. */
+void tc_hkdf_extract(tc_hash_alg alg, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                     size_t ikm_len, uint8_t *prk);
+int tc_hkdf_expand(tc_hash_alg alg, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                   size_t info_len, uint8_t *out, size_t out_len);
+/* RFC 8446 §7.1 HKDF-Expand-Label with the "tls13 " prefix. */
+int tc_hkdf_expand_label(tc_hash_alg alg, const uint8_t *secret, size_t secret_len,
+                         const char *label, const uint8_t *context, size_t context_len,
+                         uint8_t *out, size_t out_len);
+/* TLS 1.2 PRF (RFC 5246 §5) with the given hash; TLS 1.0/1.1 PRF (MD5 xor
+ * SHA-1) when alg == TC_HASH_MD5_SHA1. */
+int tc_prf_tls(tc_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
+               const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+/* PBKDF2 (RFC 8018) with HMAC-alg. */
+int tc_pbkdf2(tc_hash_alg alg, const uint8_t *pass, size_t pass_len, const uint8_t *salt,
+              size_t salt_len, unsigned iterations, uint8_t *out, size_t out_len);
+
+/* ---- AEAD (in place) ---- */
+typedef enum {
+  TC_AEAD_NONE = 0,
+  TC_AEAD_AES128_GCM,
+  TC_AEAD_AES256_GCM,
+  TC_AEAD_CHACHA20_POLY1305
+} tc_aead_alg;
+#define TC_AEAD_TAG_LEN 16
+#define TC_AEAD_NONCE_LEN 12
+size_t tc_aead_key_len(tc_aead_alg alg);
+typedef struct tc_aead {
+  tc_aead_alg alg;
+  _Alignas(16) uint8_t state[1024]; /* nettle context; size checked in aead.c */
+} tc_aead;
+int tc_aead_init(tc_aead *a, tc_aead_alg alg, const uint8_t *key, size_t key_len);
+/* Encrypt buf[0..len) in place and write the 16-byte tag. */
+void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                  uint8_t *buf, size_t len, uint8_t tag[16]);
+/* Decrypt in place; returns 0 if the tag verifies (constant-time compare),
+ * -1 otherwise (buf contents are then unspecified and must be discarded). */
+int tc_aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                 uint8_t *buf, size_t len, const uint8_t tag[16]);
+void tc_aead_clear(tc_aead *a);
+
+/* ---- block ciphers in CBC mode (TLS 1.2 and older, PKCS#8/#12) ---- */
+typedef enum {
+  TC_CIPHER_NONE = 0,
+  TC_CIPHER_AES128_CBC,
+  TC_CIPHER_AES256_CBC,
+  TC_CIPHER_3DES_CBC,
+  TC_CIPHER_RC4_128     /* stream cipher; iv ignored */
+} tc_cipher_alg;
+size_t tc_cipher_key_len(tc_cipher_alg alg);
+size_t tc_cipher_block_len(tc_cipher_alg alg);   /* 1 for RC4 */
+typedef struct tc_cipher {
+  tc_cipher_alg alg;
+  bool encrypt;
+  _Alignas(16) uint8_t iv[16];
+  _Alignas(16) uint8_t state[768];
+} tc_cipher;
+int tc_cipher_init(tc_cipher *c, tc_cipher_alg alg, bool encrypt, const uint8_t *key,
+                   size_t key_len, const uint8_t *iv);
+/* Set the IV (TLS 1.1+ explicit IVs). */
+void tc_cipher_set_iv(tc_cipher *c, const uint8_t *iv);
+/* Process len bytes in place (a multiple of the block length for CBC); the
+ * chaining IV carries over between calls. */
+void tc_cipher_update(tc_cipher *c, uint8_t *buf, size_t len);
+void tc_cipher_clear(tc_cipher *c);
+
+/* ---- key exchange ---- */
+typedef struct tc_kex {
+  uint16_t group;           /* TC_GROUP_* */
+  uint8_t priv[72];         /* scalar (X25519: 32, P-256: 32, P-384: 48) */
+  size_t priv_len;
+  uint8_t *ff_priv;         /* FFDHE exponent (heap), later issue */
+  size_t ff_priv_len;
+} tc_kex;
+bool tc_kex_supported(uint16_t group);
+/* Generate a key pair; writes the public share in the TLS encoding (X25519:
+ * 32 bytes; NIST curves: uncompressed point 0x04||X||Y) and sets *pub_len.
+ * pub must hold 133 bytes (FFDHE: the group's byte length). */
+int tc_kex_generate(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, size_t *pub_len);
+/* Same with a fixed private scalar (known-answer tests). */
+int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
+                         uint8_t *pub, size_t *pub_len);
+/* Compute the shared secret with the peer's share: validates the point (on
+ * curve, right length, X25519 all-zero output rejected). Returns 0 or -1. */
+int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
+                  size_t *secret_len);
+void tc_kex_clear(tc_kex *k);
+
+/* ---- public-key signatures ---- */
+typedef enum { TC_SIGALG_NONE = 0, TC_SIGALG_RSA_PKCS1, TC_SIGALG_RSA_PSS, TC_SIGALG_ECDSA,
+               TC_SIGALG_ED25519 } tc_sigalg;
+
+/* Build keys from big-endian integers / encodings (used by x509/). */
+tc_pubkey *tc_pubkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len);
+tc_pubkey *tc_pubkey_new_ec(tc_pk_type curve, const uint8_t *point, size_t len); /* 0x04||X||Y */
+tc_pubkey *tc_pubkey_new_ed25519(const uint8_t pk[32]);
+tc_privkey *tc_privkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+                               const uint8_t *d, size_t d_len, const uint8_t *p, size_t p_len,
+                               const uint8_t *q, size_t q_len, const uint8_t *dp, size_t dp_len,
+                               const uint8_t *dq, size_t dq_len, const uint8_t *qinv, size_t qinv_len);
+/* EC private scalar; the public point is recomputed (pub may be NULL). */
+tc_privkey *tc_privkey_new_ec(tc_pk_type curve, const uint8_t *scalar, size_t len);
+tc_privkey *tc_privkey_new_ed25519(const uint8_t seed[32]);
+/* The public half (borrowed, lives as long as the private key). */
+const tc_pubkey *tc_privkey_pubkey(const tc_privkey *key);
+/* Equality of public keys (constant time not required). */
+bool tc_pubkey_equal(const tc_pubkey *a, const tc_pubkey *b);
+/* Export components for PKCS#8 encoding. Each returns a malloc'd big-endian
+ * byte string (minimal, no sign byte). */
+int tc_privkey_export_rsa(const tc_privkey *key, uint8_t *out[8], size_t out_len[8]); /* n,e,d,p,q,dp,dq,qinv */
+int tc_privkey_export_ec(const tc_privkey *key, uint8_t *scalar, size_t *len, uint8_t *point, size_t *point_len);
+int tc_privkey_export_ed25519(const tc_privkey *key, uint8_t seed[32]);
+/* Raw public-key encodings (RSA: n and e; EC: point; Ed25519: 32 bytes). */
+int tc_pubkey_export_rsa(const tc_pubkey *key, uint8_t **n, size_t *n_len, uint8_t **e, size_t *e_len);
+int tc_pubkey_export_point(const tc_pubkey *key, uint8_t *out, size_t *len);
+
+/* Verify a signature over msg (hashed here with `hash`; Ed25519 signs msg
+ * itself and ignores `hash`). PSS uses MGF1 with the same hash and salt length
+ * equal to the hash length. ECDSA signatures are DER (ECDSA-Sig-Value).
+ * Returns 0 if valid, -1 otherwise. */
+int tc_pk_verify(const tc_pubkey *key, tc_sigalg alg, tc_hash_alg hash, const uint8_t *msg,
+                 size_t msg_len, const uint8_t *sig, size_t sig_len);
+/* Same with a precomputed digest (not for Ed25519). */
+int tc_pk_verify_digest(const tc_pubkey *key, tc_sigalg alg, tc_hash_alg hash,
+                        const uint8_t *digest, size_t digest_len, const uint8_t *sig, size_t sig_len);
+/* Sign; RSA operations are blinded (nettle *_tr) and the result checked.
+ * *sig_len: in = capacity, out = length. Returns 0 or -1. */
+int tc_pk_sign(const tc_privkey *key, tc_sigalg alg, tc_hash_alg hash, const tc_rng *rng,
+               const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len);
+size_t tc_pk_sig_max_len(const tc_privkey *key);
+/* Map a TLS SignatureScheme to (alg, hash); false if unknown. */
+bool tc_sig_scheme_params(uint16_t scheme, tc_sigalg *alg, tc_hash_alg *hash);
+/* Can this key make/check signatures of this scheme (key type, curve)? */
+bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme);
+
+/* RSA PKCS#1 v1.5 decryption for TLS RSA key exchange: constant time,
+ * writes exactly out_len bytes; on any failure writes random bytes instead,
+ * with no observable difference (Bleichenbacher). Returns 0 always except
+ * on internal errors. */
+int tc_rsa_decrypt_premaster(const tc_privkey *key, const tc_rng *rng, const uint8_t *ct,
+                             size_t ct_len, uint8_t *out, size_t out_len);
+int tc_rsa_encrypt_pkcs1(const tc_pubkey *key, const tc_rng *rng, const uint8_t *msg,
+                         size_t msg_len, uint8_t *out, size_t *out_len);
+
+#endif

@@ -1,0 +1,150 @@
+/* tlscore configuration: immutable-after-setup, shared by many connections. */
+#ifndef TLSCORE_CONFIG_H
+#define TLSCORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "tlscore/errors.h"
+#include "tlscore/x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Wire version numbers. */
+#define TC_SSL30 0x0300
+#define TC_TLS10 0x0301
+#define TC_TLS11 0x0302
+#define TC_TLS12 0x0303
+#define TC_TLS13 0x0304
+
+/* Cipher suites (IANA values). */
+#define TC_TLS_AES_128_GCM_SHA256 0x1301
+#define TC_TLS_AES_256_GCM_SHA384 0x1302
+#define TC_TLS_CHACHA20_POLY1305_SHA256 0x1303
+
+/* Named groups (IANA values). */
+#define TC_GROUP_SECP256R1 0x0017
+#define TC_GROUP_SECP384R1 0x0018
+#define TC_GROUP_SECP521R1 0x0019
+#define TC_GROUP_X25519 0x001d
+#define TC_GROUP_X448 0x001e
+#define TC_GROUP_FFDHE2048 0x0100
+#define TC_GROUP_FFDHE3072 0x0101
+#define TC_GROUP_FFDHE4096 0x0102
+
+/* Signature schemes (IANA values). */
+#define TC_SIG_RSA_PKCS1_SHA1 0x0201
+#define TC_SIG_ECDSA_SHA1 0x0203
+#define TC_SIG_RSA_PKCS1_SHA256 0x0401
+#define TC_SIG_RSA_PKCS1_SHA384 0x0501
+#define TC_SIG_RSA_PKCS1_SHA512 0x0601
+#define TC_SIG_ECDSA_SECP256R1_SHA256 0x0403
+#define TC_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define TC_SIG_ECDSA_SECP521R1_SHA512 0x0603
+#define TC_SIG_RSA_PSS_RSAE_SHA256 0x0804
+#define TC_SIG_RSA_PSS_RSAE_SHA384 0x0805
+#define TC_SIG_RSA_PSS_RSAE_SHA512 0x0806
+#define TC_SIG_ED25519 0x0807
+#define TC_SIG_ED448 0x0808
+#define TC_SIG_RSA_PSS_PSS_SHA256 0x0809
+#define TC_SIG_RSA_PSS_PSS_SHA384 0x080a
+#define TC_SIG_RSA_PSS_PSS_SHA512 0x080b
+
+typedef enum { TC_ROLE_CLIENT = 0, TC_ROLE_SERVER = 1 } tc_role;
+
+/* How a server asks for client certificates. */
+typedef enum {
+  TC_CLIENT_AUTH_NONE = 0,
+  TC_CLIENT_AUTH_REQUEST,   /* ask; an empty answer is fine */
+  TC_CLIENT_AUTH_REQUIRE    /* ask; an empty answer fails with certificate_required */
+} tc_client_auth;
+
+/* How the peer's certificate chain is judged.
+ * TC_VERIFY_BUILTIN: the engine validates against the config's trust store
+ *   (tc_config_set_trust_store) and, for a client, the server name.
+ * TC_VERIFY_CALLER: the engine pauses with TC_WANT_VERIFY_PEER and the caller
+ *   answers with tc_conn_answer_verify() (the GIO layer uses this).
+ * TC_VERIFY_NONE: accept any chain (the signature in CertificateVerify is still
+ *   checked against the leaf key). Insecure; for tests and tools only. */
+typedef enum { TC_VERIFY_BUILTIN = 0, TC_VERIFY_CALLER, TC_VERIFY_NONE } tc_verify_mode;
+
+/* Randomness source: fill `out` with `len` bytes; return 0 on success.
+ * The default is the system source (getrandom). Tests inject fixed bytes. */
+typedef int (*tc_rng_fn)(void *ctx, uint8_t *out, size_t len);
+
+/* Clock: seconds since the Unix epoch. The default reads time(). */
+typedef int64_t (*tc_time_fn)(void *ctx);
+
+typedef struct tc_config tc_config;
+
+/* New configuration with secure defaults: TLS 1.2-1.3, all TLS 1.3 suites
+ * (AES-128-GCM first), groups X25519, P-256, P-384, the RFC 8446 signature
+ * schemes, builtin verification, no client auth, middlebox compatibility on. */
+tc_config *tc_config_new(tc_role role);
+
+/* Reference counting; a config is read-only once a connection uses it and may
+ * be shared by connections in several threads. */
+tc_config *tc_config_ref(tc_config *cfg);
+void tc_config_unref(tc_config *cfg);
+
+tc_role tc_config_role(const tc_config *cfg);
+
+/* Protocol versions, inclusive bounds (TC_SSL30..TC_TLS13). */
+int tc_config_set_versions(tc_config *cfg, uint16_t min, uint16_t max, tc_error *err);
+
+/* Ordered preference lists; unknown values fail with a message naming them. */
+int tc_config_set_cipher_suites(tc_config *cfg, const uint16_t *suites, size_t n, tc_error *err);
+int tc_config_set_groups(tc_config *cfg, const uint16_t *groups, size_t n, tc_error *err);
+int tc_config_set_sig_schemes(tc_config *cfg, const uint16_t *schemes, size_t n, tc_error *err);
+
+/* Certificate chain (leaf first) and its private key. A server may add
+ * several (e.g. RSA and ECDSA); the handshake picks one the peer accepts.
+ * A client sets at most one, used when the server asks. The config takes
+ * its own references. Fails if the key does not match the leaf. */
+int tc_config_add_cert_chain(tc_config *cfg, tc_cert *const *chain, size_t n,
+                             tc_privkey *key, tc_error *err);
+
+/* Anchors for TC_VERIFY_BUILTIN. The config takes a reference. */
+void tc_config_set_trust_store(tc_config *cfg, tc_trust_store *store);
+void tc_config_set_verify_mode(tc_config *cfg, tc_verify_mode mode);
+
+/* Server: ask for client certificates. */
+void tc_config_set_client_auth(tc_config *cfg, tc_client_auth mode);
+
+/* ALPN protocols in preference order (each 1..255 bytes). */
+int tc_config_set_alpn(tc_config *cfg, const char *const *protocols, size_t n, tc_error *err);
+
+/* TLS 1.3 middlebox compatibility mode (RFC 8446 D.4). On by default. */
+void tc_config_set_middlebox_compat(tc_config *cfg, bool on);
+
+/* Server: number of NewSessionTickets to send after a TLS 1.3 handshake
+ * (default 2; 0 disables tickets) and their lifetime in seconds (default 7200).
+ * Ticket protection keys are generated at first use and rotated every
+ * lifetime; tc_config_set_ticket_key() installs a shared 32-byte secret so
+ * several servers accept each other's tickets. */
+void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime);
+int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *err);
+
+void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx);
+void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
+
+/* Maximum plaintext per record sent (64..16384, default 16384). */
+int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err);
+
+/* Names for logs and GIO properties. NULL if unknown. */
+const char *tc_cipher_suite_name(uint16_t suite);   /* "TLS_AES_128_GCM_SHA256" */
+const char *tc_version_name(uint16_t version);      /* "TLSv1.3" */
+const char *tc_group_name(uint16_t group);          /* "x25519" */
+const char *tc_sig_scheme_name(uint16_t scheme);    /* "ecdsa_secp256r1_sha256" */
+/* Reverse lookups; 0 if the name is unknown. */
+uint16_t tc_cipher_suite_from_name(const char *name);
+uint16_t tc_group_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

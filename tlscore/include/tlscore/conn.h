@@ -1,0 +1,168 @@
+/* tlscore engine: one TLS connection as a sans-I/O state machine (bytes in, bytes out, wants). */
+#ifndef TLSCORE_CONN_H
+#define TLSCORE_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlscore/config.h"
+#include "tlscore/errors.h"
+#include "tlscore/x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Driving a connection (the caller owns all I/O):
+ *
+ *   for (;;) {
+ *     unsigned st = tc_conn_status(c);
+ *     if (st & TC_S_FAILED) -> tc_conn_error(c)
+ *     if (st & TC_S_WANT)   -> answer tc_conn_want(c), e.g. tc_conn_answer_verify()
+ *     if (st & TC_S_OUTPUT) -> p = tc_conn_output(c, &n); send(p, n); tc_conn_output_ack(c, sent)
+ *     if (st & TC_S_INPUT)  -> p = tc_conn_input_buf(c, &cap); n = recv(p, cap); tc_conn_input_ack(c, n)
+ *                              (n == 0 means transport EOF: tc_conn_input_eof(c))
+ *     application data: tc_conn_read() / tc_conn_write() once TC_S_READY
+ *   }
+ *
+ * The engine never blocks, never calls back, never does I/O. Errors latch:
+ * after the first failure every call returns TC_FAIL and the error stays.
+ * One connection is used by one thread at a time; connections are independent.
+ */
+
+typedef struct tc_conn tc_conn;
+
+/* Status flags (tc_conn_status). */
+enum {
+  TC_S_OUTPUT = 1 << 0,     /* bytes are waiting to be sent (tc_conn_output) */
+  TC_S_INPUT = 1 << 1,      /* the engine can take network bytes now */
+  TC_S_NEED_INPUT = 1 << 2, /* ...and cannot progress without them */
+  TC_S_WANT = 1 << 3,       /* paused: answer tc_conn_want() */
+  TC_S_READY = 1 << 4,      /* handshake complete; application data may flow */
+  TC_S_READABLE = 1 << 5,   /* decrypted application data is buffered */
+  TC_S_PEER_CLOSED = 1 << 6,/* close_notify received */
+  TC_S_CLOSED = 1 << 7,     /* we sent close_notify (after output drains) */
+  TC_S_FAILED = 1 << 8      /* failed, see tc_conn_error(); alert may be in output */
+};
+
+typedef enum {
+  TC_WANT_NONE = 0,
+  TC_WANT_VERIFY_PEER,      /* judge tc_conn_peer_chain(); answer tc_conn_answer_verify */
+  TC_WANT_CLIENT_CERT,      /* client: server asked for a certificate; answer
+                               tc_conn_answer_client_cert (may give none) */
+  /* Reserved for later issues (SRP, PSK, session lookup). */
+  TC_WANT_SRP_CREDENTIALS,
+  TC_WANT_SRP_VERIFIER,
+  TC_WANT_PSK_IDENTITY,
+  TC_WANT_PSK_KEY,
+  TC_WANT_SESSION_LOOKUP
+} tc_want;
+
+/* A resumable session (TLS 1.3 ticket or, later, TLS 1.2 ID/ticket).
+ * Opaque, refcounted, immutable; safe to share between threads. */
+typedef struct tc_session tc_session;
+
+/* New connection. Takes a reference to cfg. NULL on allocation failure. */
+tc_conn *tc_conn_new(tc_config *cfg, tc_error *err);
+void tc_conn_free(tc_conn *c);   /* wipes all secrets */
+
+/* Client: server name for SNI and for builtin verification (a DNS name or IP
+ * literal; IP literals are not sent in SNI). Call before the first status. */
+int tc_conn_set_server_name(tc_conn *c, const char *name);
+/* Client: offer this session for resumption. */
+int tc_conn_set_session(tc_conn *c, tc_session *s);
+/* Per-connection ALPN list overriding the config's. */
+int tc_conn_set_alpn(tc_conn *c, const char *const *protocols, size_t n);
+
+/* ---- driving ---- */
+unsigned tc_conn_status(tc_conn *c);
+
+/* Network input: a buffer to fill and how many bytes it can take, then say how
+ * many were written. input_ack processes them (handshake, decrypt) and
+ * returns TC_OK, TC_WANT or TC_FAIL. */
+uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap);
+int tc_conn_input_ack(tc_conn *c, size_t n);
+/* Convenience: copy from data; *consumed says how much was taken. */
+int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed);
+/* The transport reached EOF. Without a prior close_notify this latches
+ * TC_ERR_ABRUPT_EOF (during the handshake, or while application data is
+ * expected); after close_notify it is fine. */
+void tc_conn_input_eof(tc_conn *c);
+
+/* Network output: bytes to send, then how many were sent. */
+const uint8_t *tc_conn_output(tc_conn *c, size_t *len);
+void tc_conn_output_ack(tc_conn *c, size_t n);
+
+/* Application data. read: TC_OK with *n > 0, TC_AGAIN (needs input), TC_EOF
+ * (close_notify), TC_WANT, TC_FAIL. write: TC_OK with *n accepted (may be less
+ * than len), TC_AGAIN (drain output first / handshake not done), TC_FAIL.
+ * Before the handshake completes both drive it. */
+int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n);
+int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n);
+
+/* Queue close_notify; further writes fail with TC_ERR_CLOSED. */
+int tc_conn_close(tc_conn *c);
+/* TLS 1.3: send a KeyUpdate (request_update asks the peer to update too). */
+int tc_conn_key_update(tc_conn *c, bool request_update);
+/* Release idle buffers (between records, when nothing is pending) to keep
+ * idle connections small; they come back on the next use. */
+void tc_conn_shrink(tc_conn *c);
+
+/* ---- wants ---- */
+tc_want tc_conn_want(const tc_conn *c);
+/* TC_WANT_VERIFY_PEER: accept or reject. When rejecting, `cert_flags` (TC_CERT_*)
+ * picks the alert (unknown_ca, certificate_expired, bad_certificate) and
+ * `message` (may be NULL) becomes the error message. */
+int tc_conn_answer_verify(tc_conn *c, bool accept, unsigned cert_flags, const char *message);
+/* TC_WANT_CLIENT_CERT: a chain and key, or n == 0 / key NULL for none. */
+int tc_conn_answer_client_cert(tc_conn *c, tc_cert *const *chain, size_t n, tc_privkey *key);
+/* During TC_WANT_CLIENT_CERT: the server's certificate_authorities (DER
+ * Names), possibly none. */
+size_t tc_conn_acceptable_ca_count(const tc_conn *c);
+const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len);
+
+/* ---- results ---- */
+const tc_error *tc_conn_error(const tc_conn *c);
+tc_role tc_conn_role(const tc_conn *c);
+bool tc_conn_handshake_done(const tc_conn *c);
+uint16_t tc_conn_version(const tc_conn *c);       /* 0 before negotiation */
+uint16_t tc_conn_cipher_suite(const tc_conn *c);  /* 0 before negotiation */
+uint16_t tc_conn_group(const tc_conn *c);         /* key exchange group */
+uint16_t tc_conn_sig_scheme(const tc_conn *c);    /* peer's CertificateVerify scheme */
+const char *tc_conn_alpn(const tc_conn *c);       /* negotiated protocol or NULL */
+const char *tc_conn_server_name(const tc_conn *c);/* server: SNI received, or NULL */
+bool tc_conn_resumed(const tc_conn *c);
+/* The peer's certificate chain as sent (leaf first), borrowed. */
+size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain);
+/* Server: did the client send a certificate. Flags from builtin verification. */
+unsigned tc_conn_peer_cert_flags(const tc_conn *c);
+
+/* Client: the newest resumable session (new reference, NULL if none yet).
+ * TLS 1.3 tickets arrive after the handshake, with application data. */
+tc_session *tc_conn_get_session(tc_conn *c);
+tc_session *tc_session_ref(tc_session *s);
+void tc_session_unref(tc_session *s);
+/* Serialize / restore (for caches across processes). */
+int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len);
+tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *err);
+
+/* Channel bindings and exporters. */
+typedef enum {
+  TC_BINDING_TLS_UNIQUE = 0,          /* RFC 5929; TLS 1.2 and older only */
+  TC_BINDING_TLS_SERVER_END_POINT,    /* RFC 5929 */
+  TC_BINDING_TLS_EXPORTER             /* RFC 9266: 32 bytes, label "EXPORTER-Channel-Binding" */
+} tc_binding;
+/* Writes up to *len bytes into out and sets *len. Returns TC_OK, or TC_FAIL
+ * with TC_ERR_UNSUPPORTED when the binding does not exist for this
+ * connection (without latching the connection's error). */
+int tc_conn_binding(tc_conn *c, tc_binding type, uint8_t *out, size_t *len, tc_error *err);
+/* RFC 8446 §7.5 / RFC 5705 exporter. */
+int tc_conn_export(tc_conn *c, const char *label, const uint8_t *context, size_t context_len,
+                   bool use_context, uint8_t *out, size_t out_len, tc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

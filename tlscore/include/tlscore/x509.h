@@ -1,0 +1,167 @@
+/* tlscore X.509: certificates, private keys, PEM, trust stores and path validation. */
+#ifndef TLSCORE_X509_H
+#define TLSCORE_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlscore/errors.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tc_cert tc_cert;           /* parsed certificate, refcounted, immutable */
+typedef struct tc_pubkey tc_pubkey;       /* public key (crypto/), refcounted */
+typedef struct tc_privkey tc_privkey;     /* private key (crypto/), refcounted, wiped on free */
+typedef struct tc_trust_store tc_trust_store; /* set of trust anchors, refcounted */
+
+/* Key types. */
+typedef enum {
+  TC_PK_NONE = 0,
+  TC_PK_RSA,
+  TC_PK_RSA_PSS,   /* id-RSASSA-PSS keys */
+  TC_PK_EC_P256,
+  TC_PK_EC_P384,
+  TC_PK_EC_P521,
+  TC_PK_ED25519,
+  TC_PK_ED448
+} tc_pk_type;
+
+/* Result flags of chain validation. Values equal GTlsCertificateFlags. */
+enum {
+  TC_CERT_UNKNOWN_CA = 1 << 0,
+  TC_CERT_BAD_IDENTITY = 1 << 1,
+  TC_CERT_NOT_ACTIVATED = 1 << 2,
+  TC_CERT_EXPIRED = 1 << 3,
+  TC_CERT_REVOKED = 1 << 4,
+  TC_CERT_INSECURE = 1 << 5,
+  TC_CERT_GENERIC_ERROR = 1 << 6
+};
+
+/* What the chain's leaf is validated for (extendedKeyUsage). */
+typedef enum { TC_PURPOSE_ANY = 0, TC_PURPOSE_SERVER, TC_PURPOSE_CLIENT } tc_purpose;
+
+/* ---- Certificates ---- */
+
+/* Parse one DER certificate; trailing bytes are an error. */
+tc_cert *tc_cert_parse_der(const uint8_t *der, size_t len, tc_error *err);
+tc_cert *tc_cert_ref(tc_cert *cert);
+void tc_cert_unref(tc_cert *cert);
+
+const uint8_t *tc_cert_der(const tc_cert *cert, size_t *len);
+/* Raw DER of the subject and issuer Names (for exact comparison, accepted CAs). */
+const uint8_t *tc_cert_subject_der(const tc_cert *cert, size_t *len);
+const uint8_t *tc_cert_issuer_der(const tc_cert *cert, size_t *len);
+/* Names as strings in X.509 order, comma-separated, no spaces after commas,
+ * RFC 4514 escaping: "DC=COM,DC=EXAMPLE,CN=server.example.com". Caller frees. */
+char *tc_cert_subject_string(const tc_cert *cert);
+char *tc_cert_issuer_string(const tc_cert *cert);
+/* Validity as seconds since the Unix epoch. */
+int64_t tc_cert_not_before(const tc_cert *cert);
+int64_t tc_cert_not_after(const tc_cert *cert);
+/* subjectAltName entries. */
+size_t tc_cert_dns_name_count(const tc_cert *cert);
+const char *tc_cert_dns_name(const tc_cert *cert, size_t i, size_t *len);
+size_t tc_cert_ip_count(const tc_cert *cert);
+const uint8_t *tc_cert_ip(const tc_cert *cert, size_t i, size_t *len); /* 4 or 16 bytes */
+bool tc_cert_is_ca(const tc_cert *cert);
+bool tc_cert_is_self_issued(const tc_cert *cert);
+/* TLS Feature extension (RFC 7633) lists status_request. */
+bool tc_cert_must_staple(const tc_cert *cert);
+/* The subject public key (borrowed; lives as long as the certificate). */
+const tc_pubkey *tc_cert_pubkey(const tc_cert *cert);
+/* DER of the SubjectPublicKeyInfo (for pinning). */
+const uint8_t *tc_cert_spki_der(const tc_cert *cert, size_t *len);
+/* 0 if `issuer`'s key verifies `cert`'s signature (and names chain), else -1. */
+int tc_cert_verify_signed_by(const tc_cert *cert, const tc_cert *issuer);
+/* The TLS signature hash used for tls-server-end-point (RFC 5929): SHA-256
+ * for MD5/SHA-1 signatures, else the signature's hash. Writes the digest,
+ * returns its length (0 on error). out must hold 64 bytes. */
+size_t tc_cert_end_point_hash(const tc_cert *cert, uint8_t out[64]);
+
+/* ---- PEM ---- */
+
+typedef struct tc_pem_block {
+  char label[64];     /* e.g. "CERTIFICATE", "PRIVATE KEY" */
+  uint8_t *der;
+  size_t len;
+} tc_pem_block;
+
+/* Decode every PEM block in text (other text between blocks is ignored, as
+ * OpenSSL does). Returns the number of blocks (0 with err set on a malformed
+ * block, 0 with no error if there is none) and an array the caller frees with
+ * tc_pem_blocks_free. */
+size_t tc_pem_decode(const char *text, size_t len, tc_pem_block **blocks, tc_error *err);
+void tc_pem_blocks_free(tc_pem_block *blocks, size_t n);
+/* Encode as PEM with 64-column lines; caller frees. */
+char *tc_pem_encode(const char *label, const uint8_t *der, size_t len);
+
+/* Parse every certificate in PEM text or a single DER certificate. Returns a
+ * malloc'd array of references (caller unrefs each and frees the array). */
+size_t tc_certs_parse(const uint8_t *data, size_t len, tc_cert ***certs, tc_error *err);
+
+/* ---- Private keys ---- */
+
+/* Parse a private key: DER or PEM; PKCS#1 RSA, SEC1 EC, PKCS#8, or encrypted
+ * PKCS#8 (PBES2 with PBKDF2-HMAC-SHA1/SHA256 and AES-CBC) with `password`
+ * (may be NULL). Wrong/missing password: TC_ERR_BAD_PASSWORD. */
+tc_privkey *tc_privkey_parse(const uint8_t *data, size_t len, const char *password, tc_error *err);
+tc_privkey *tc_privkey_ref(tc_privkey *key);
+void tc_privkey_unref(tc_privkey *key);
+tc_pk_type tc_privkey_type(const tc_privkey *key);
+/* Unencrypted PKCS#8 DER of the key; caller frees (and should wipe). */
+int tc_privkey_to_pkcs8(const tc_privkey *key, uint8_t **der, size_t *len, tc_error *err);
+/* true if the key is the private half of the certificate's public key. */
+bool tc_privkey_matches_cert(const tc_privkey *key, const tc_cert *cert);
+
+tc_pubkey *tc_pubkey_ref(tc_pubkey *key);
+void tc_pubkey_unref(tc_pubkey *key);
+tc_pk_type tc_pubkey_type(const tc_pubkey *key);
+unsigned tc_pubkey_bits(const tc_pubkey *key);
+
+/* ---- PKCS#12 ---- */
+
+/* Parse a PKCS#12 file: the leaf, the other certificates, and the private key.
+ * Supports PBES2 (PBKDF2, AES-CBC) and the PKCS#12 PBE with 3DES, with HMAC
+ * SHA-1/SHA-256 MACs. Wrong or missing password: TC_ERR_BAD_PASSWORD. */
+int tc_pkcs12_parse(const uint8_t *data, size_t len, const char *password,
+                    tc_cert ***certs, size_t *ncerts, tc_privkey **key, tc_error *err);
+
+/* ---- Trust stores and validation ---- */
+
+tc_trust_store *tc_trust_store_new(void);
+tc_trust_store *tc_trust_store_ref(tc_trust_store *store);
+void tc_trust_store_unref(tc_trust_store *store);
+int tc_trust_store_add(tc_trust_store *store, tc_cert *cert);
+/* Add every certificate in PEM/DER data; returns how many were added. */
+size_t tc_trust_store_add_data(tc_trust_store *store, const uint8_t *data, size_t len, tc_error *err);
+size_t tc_trust_store_count(const tc_trust_store *store);
+tc_cert *tc_trust_store_get(const tc_trust_store *store, size_t i); /* borrowed */
+/* Anchors whose subject equals `name_der` (borrowed refs into *out, caller
+ * frees the array). */
+size_t tc_trust_store_find_by_subject(const tc_trust_store *store, const uint8_t *name_der,
+                                      size_t len, tc_cert ***out);
+
+/* Validate `chain` (leaf first, any order after it, may hold extra or
+ * duplicate certificates) against the anchors at time `now`: build a path
+ * trying alternative issuers, check signatures, validity, basicConstraints
+ * and pathLenConstraint, keyUsage, extendedKeyUsage for `purpose`, name
+ * constraints, unknown critical extensions. If `identity` is not NULL the leaf
+ * is matched against it (host name or textual IP address, RFC 6125, SAN only).
+ * Returns 0 or an OR of TC_CERT_* flags; never fails otherwise. If `path` is
+ * not NULL it receives the validated path (leaf first, anchor last; caller
+ * unrefs and frees) when the result is 0. */
+unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                        const char *identity, int64_t now, tc_purpose purpose,
+                        tc_cert ***path, size_t *path_len);
+
+/* RFC 6125 matching on subjectAltName (no CN fallback); `name` may be a DNS
+ * name (wildcard only as the whole left-most label) or an IPv4/IPv6 literal. */
+bool tc_x509_match_identity(const tc_cert *cert, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
