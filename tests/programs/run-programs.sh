@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Real GIO programs (GSocketClient, GThreadedSocketService, libsoup) on our backend against
+# Debian's openssl and gnutls peers, loopback only. Usage: run-programs.sh BUILD_DIR DATA_DIR CASE
+# BACKEND=gnutls runs the same case on glib-networking's backend (to check the test itself).
+set -uo pipefail
+bin=$1 data=$2 case=$3
+backend=${BACKEND:-tlslite}
+export GIO_USE_TLS=$backend
+expect_type=GTlsBackendTlslite
+[ "$backend" = gnutls ] && { expect_type=GTlsBackendGnutls; unset GIO_MODULE_DIR; }
+
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {  # bounded wait for a listening port, without connecting to it
+  local hex; hex=$(printf ':%04X ' "$1")
+  for _ in $(seq 100); do
+    grep -q "$hex[0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "port $1 never opened"; return 1
+}
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+cat "$data/server-rsa.pem" "$data/server-rsa-key.pem" > "$tmp/server-rsa-full.pem"
+cat "$data/server-ecdsa.pem" "$data/server-ecdsa-key.pem" > "$tmp/server-ecdsa-full.pem"
+cat "$data/client-rsa.pem" "$data/client-rsa-key.pem" > "$tmp/client-rsa-full.pem"
+
+# Start a server program that prints "PORT n" on its first line; sets $port.
+start_reporting() {
+  "$@" > "$tmp/server.out" 2> "$tmp/server.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^PORT //p' "$tmp/server.out" 2>/dev/null)
+    [ -n "$port" ] && return 0
+    sleep 0.1
+  done
+  echo "server did not start"; cat "$tmp/server.err"; return 1
+}
+
+fail() { echo "FAIL: $*"; for f in "$tmp"/*.err "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+
+client() { timeout 30 "$bin/gio-client" --backend "$expect_type" "$@"; }
+
+case $case in
+gio-client-openssl|gio-client-openssl-ecdsa)
+  need openssl; port=$(free_port)
+  cert=server-rsa; ca=ca-rsa
+  [ "$case" = gio-client-openssl-ecdsa ] && { cert=server-ecdsa; ca=ca-ecdsa; }
+  openssl s_server -accept 127.0.0.1:$port -cert "$data/$cert.pem" -key "$data/$cert-key.pem" \
+    -rev -naccept 1 > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
+  wait_port $port || fail "openssl s_server"
+  client --connect localhost:$port --ca "$data/$ca.pem" --send "hello tlslite" \
+    --expect "etilslt olleh" > "$tmp/client.out" 2> "$tmp/client.err" || fail "client"
+  grep -q 'version: TLSv1.3' "$tmp/client.err" || fail "not TLS 1.3"
+  ;;
+gio-client-gnutls|gio-client-gnutls-async|gio-client-gnutls-client-cert)
+  need gnutls-serv; port=$(free_port)
+  extra=(); cargs=()
+  [ "$case" = gio-client-gnutls-async ] && cargs+=(--async)
+  if [ "$case" = gio-client-gnutls-client-cert ]; then
+    extra+=(--require-client-cert --x509cafile "$data/ca-rsa.pem")
+    cargs+=(--cert "$tmp/client-rsa-full.pem")
+  fi
+  gnutls-serv --echo -p $port --x509certfile "$data/server-rsa.pem" \
+    --x509keyfile "$data/server-rsa-key.pem" "${extra[@]}" > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
+  wait_port $port || fail "gnutls-serv"
+  client --connect localhost:$port --ca "$data/ca-rsa.pem" --send "hello tlslite" \
+    --expect "hello tlslite" "${cargs[@]}" > "$tmp/client.out" 2> "$tmp/client.err" || fail "client"
+  grep -q 'version: TLSv1.3' "$tmp/client.err" || fail "not TLS 1.3"
+  ;;
+gio-server-gnutls-cli)
+  need gnutls-cli
+  start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" --count 1 || fail start
+  (echo "hi from gnutls-cli"; sleep 5) | timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" \
+    -p "$port" localhost > "$tmp/cli.out" 2> "$tmp/cli.err"
+  grep -q 'echo: hi from gnutls-cli' "$tmp/cli.out" || fail "no echo"
+  grep -q 'TLS1.3' "$tmp/cli.out" "$tmp/cli.err" || fail "not TLS 1.3"
+  ;;
+gio-server-openssl)
+  need openssl
+  start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-ecdsa-full.pem" --count 1 || fail start
+  (echo "hi from s_client"; sleep 5) | timeout 20 openssl s_client -connect 127.0.0.1:$port \
+    -servername localhost -CAfile "$data/ca-ecdsa.pem" -verify_return_error -quiet \
+    > "$tmp/cli.out" 2> "$tmp/cli.err"
+  grep -q 'echo: hi from s_client' "$tmp/cli.out" || fail "no echo"
+  ;;
+gio-server-openssl-client-cert)
+  need openssl
+  start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" \
+    --ca "$data/ca-rsa.pem" --require-client-cert --count 1 || fail start
+  (echo "hi with a client cert"; sleep 5) | timeout 20 openssl s_client -connect 127.0.0.1:$port \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -cert "$data/client-rsa.pem" \
+    -key "$data/client-rsa-key.pem" -verify_return_error -quiet > "$tmp/cli.out" 2> "$tmp/cli.err"
+  grep -q 'echo: hi with a client cert' "$tmp/cli.out" || fail "no echo"
+  ;;
+soup-client-openssl)
+  need openssl; port=$(free_port)
+  openssl s_server -accept 127.0.0.1:$port -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem" \
+    -www -naccept 1 > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
+  wait_port $port || fail "openssl s_server"
+  timeout 30 "$bin/soup-client" "https://localhost:$port/" "$data/ca-rsa.pem" "Ciphers" \
+    > "$tmp/client.out" 2> "$tmp/client.err" || fail "soup client"
+  grep -q "backend: $expect_type" "$tmp/client.err" || fail "wrong backend"
+  ;;
+soup-client-gnutls)
+  need gnutls-serv; port=$(free_port)
+  gnutls-serv --http -p $port --x509certfile "$data/server-ecdsa.pem" \
+    --x509keyfile "$data/server-ecdsa-key.pem" > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
+  wait_port $port || fail "gnutls-serv"
+  timeout 30 "$bin/soup-client" "https://localhost:$port/" "$data/ca-ecdsa.pem" "GnuTLS" \
+    > "$tmp/client.out" 2> "$tmp/client.err" || fail "soup client"
+  grep -q "backend: $expect_type" "$tmp/client.err" || fail "wrong backend"
+  ;;
+soup-server-gnutls-cli)
+  need gnutls-cli
+  start_reporting "$bin/soup-server" "$tmp/server-rsa-full.pem" 1 || fail start
+  (printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'; sleep 5) | \
+    timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" -p "$port" localhost \
+    > "$tmp/cli.out" 2> "$tmp/cli.err"
+  grep -q 'hello from SoupServer' "$tmp/cli.out" || fail "no page"
+  ;;
+*)
+  echo "unknown case $case"; exit 2 ;;
+esac
+echo "PASS: $case ($backend)"
+exit 0
