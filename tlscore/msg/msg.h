@@ -96,7 +96,7 @@ extern const uint8_t tc_hrr_random[32];
 #define TC_MSG_MAX_KEY_SHARES 16
 #define TC_MSG_MAX_PSKS 16
 #define TC_MSG_MAX_ALPN 32
-#define TC_MSG_MAX_UNKNOWN_EXT 32
+#define TC_MSG_MAX_UNKNOWN_EXT 64
 #define TC_MSG_MAX_CERTS 32
 
 /* A zero-copy slice of the parsed buffer (or of caller data when writing). */
@@ -147,9 +147,10 @@ typedef struct tc_psk_identity {
 typedef struct tc_exts {
   uint32_t present;
 
-  /* Types of unrecognised extensions, in order (first TC_MSG_MAX_UNKNOWN_EXT;
-   * n_unknown counts them all). The engine uses this for the "unsolicited
-   * extension" rule. Unknown extensions are never written. */
+  /* Types of unrecognised extensions, in order (more than
+   * TC_MSG_MAX_UNKNOWN_EXT is rejected). The engine uses this for the
+   * "unsolicited extension" rule. Unknown extensions are never written
+   * (see raw_extra). */
   uint16_t unknown[TC_MSG_MAX_UNKNOWN_EXT];
   size_t n_unknown;
 
@@ -271,8 +272,11 @@ typedef struct tc_server_hello {
   tc_exts ext;
 } tc_server_hello;
 
-/* For an HRR, compression must be 0 and supported_versions present
- * (illegal_parameter otherwise). Writing: set is_hrr to use the HRR
+/* For an HRR, compression must be 0 (illegal_parameter) and
+ * supported_versions present (missing_extension). A ServerHello selecting
+ * TLS 1.3 may carry only supported_versions, key_share and pre_shared_key
+ * besides unknown ones (illegal_parameter). Checking the selected version
+ * against what was offered is the engine's job. Writing: set is_hrr to use the HRR
  * extension forms; the caller puts tc_hrr_random in `random`. */
 int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *out, tc_error *err);
 int tc_msg_write_server_hello(tc_writer *w, const tc_server_hello *in);

@@ -1,0 +1,717 @@
+/* Hello and handshake extensions: parse an extension block into tc_exts per message context, and write it back. */
+#include "msg/msg.h"
+#include "msg/msg_internal.h"
+
+#include <string.h>
+
+#include "tlscore/config.h"
+
+/* One presence bit per known extension. */
+enum {
+  B_SERVER_NAME,
+  B_MFL,
+  B_STATUS,
+  B_GROUPS,
+  B_ECPF,
+  B_SRP,
+  B_SIGALGS,
+  B_ALPN,
+  B_PADDING,
+  B_ETM,
+  B_EMS,
+  B_RSL,
+  B_TICKET,
+  B_PSK,
+  B_EARLY,
+  B_VERSIONS,
+  B_COOKIE,
+  B_PSKMODES,
+  B_CA,
+  B_OID,
+  B_PHA,
+  B_SIGALGS_CERT,
+  B_KEYSHARE,
+  B_RENEG,
+  B_COUNT
+};
+
+#define BIT(b) (1u << (b))
+
+static int ext_bit(uint16_t type) {
+  switch (type) {
+  case TC_EXT_SERVER_NAME: return B_SERVER_NAME;
+  case TC_EXT_MAX_FRAGMENT_LENGTH: return B_MFL;
+  case TC_EXT_STATUS_REQUEST: return B_STATUS;
+  case TC_EXT_SUPPORTED_GROUPS: return B_GROUPS;
+  case TC_EXT_EC_POINT_FORMATS: return B_ECPF;
+  case TC_EXT_SRP: return B_SRP;
+  case TC_EXT_SIGNATURE_ALGORITHMS: return B_SIGALGS;
+  case TC_EXT_ALPN: return B_ALPN;
+  case TC_EXT_PADDING: return B_PADDING;
+  case TC_EXT_ENCRYPT_THEN_MAC: return B_ETM;
+  case TC_EXT_EXTENDED_MASTER_SECRET: return B_EMS;
+  case TC_EXT_RECORD_SIZE_LIMIT: return B_RSL;
+  case TC_EXT_SESSION_TICKET: return B_TICKET;
+  case TC_EXT_PRE_SHARED_KEY: return B_PSK;
+  case TC_EXT_EARLY_DATA: return B_EARLY;
+  case TC_EXT_SUPPORTED_VERSIONS: return B_VERSIONS;
+  case TC_EXT_COOKIE: return B_COOKIE;
+  case TC_EXT_PSK_KEY_EXCHANGE_MODES: return B_PSKMODES;
+  case TC_EXT_CERTIFICATE_AUTHORITIES: return B_CA;
+  case TC_EXT_OID_FILTERS: return B_OID;
+  case TC_EXT_POST_HANDSHAKE_AUTH: return B_PHA;
+  case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return B_SIGALGS_CERT;
+  case TC_EXT_KEY_SHARE: return B_KEYSHARE;
+  case TC_EXT_RENEGOTIATION_INFO: return B_RENEG;
+  default: return -1;
+  }
+}
+
+static const char *ext_name(uint16_t type) {
+  switch (type) {
+  case TC_EXT_SERVER_NAME: return "server_name";
+  case TC_EXT_MAX_FRAGMENT_LENGTH: return "max_fragment_length";
+  case TC_EXT_STATUS_REQUEST: return "status_request";
+  case TC_EXT_SUPPORTED_GROUPS: return "supported_groups";
+  case TC_EXT_EC_POINT_FORMATS: return "ec_point_formats";
+  case TC_EXT_SRP: return "srp";
+  case TC_EXT_SIGNATURE_ALGORITHMS: return "signature_algorithms";
+  case TC_EXT_ALPN: return "application_layer_protocol_negotiation";
+  case TC_EXT_PADDING: return "padding";
+  case TC_EXT_ENCRYPT_THEN_MAC: return "encrypt_then_mac";
+  case TC_EXT_EXTENDED_MASTER_SECRET: return "extended_master_secret";
+  case TC_EXT_RECORD_SIZE_LIMIT: return "record_size_limit";
+  case TC_EXT_SESSION_TICKET: return "session_ticket";
+  case TC_EXT_PRE_SHARED_KEY: return "pre_shared_key";
+  case TC_EXT_EARLY_DATA: return "early_data";
+  case TC_EXT_SUPPORTED_VERSIONS: return "supported_versions";
+  case TC_EXT_COOKIE: return "cookie";
+  case TC_EXT_PSK_KEY_EXCHANGE_MODES: return "psk_key_exchange_modes";
+  case TC_EXT_CERTIFICATE_AUTHORITIES: return "certificate_authorities";
+  case TC_EXT_OID_FILTERS: return "oid_filters";
+  case TC_EXT_POST_HANDSHAKE_AUTH: return "post_handshake_auth";
+  case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return "signature_algorithms_cert";
+  case TC_EXT_KEY_SHARE: return "key_share";
+  case TC_EXT_RENEGOTIATION_INFO: return "renegotiation_info";
+  default: return "unknown";
+  }
+}
+
+static const char *ctx_name(tc_ext_ctx ctx) {
+  switch (ctx) {
+  case TC_EXTCTX_CH: return "ClientHello";
+  case TC_EXTCTX_SH: return "ServerHello";
+  case TC_EXTCTX_HRR: return "HelloRetryRequest";
+  case TC_EXTCTX_EE: return "EncryptedExtensions";
+  case TC_EXTCTX_CR: return "CertificateRequest";
+  case TC_EXTCTX_CT: return "Certificate entry";
+  case TC_EXTCTX_NST: return "NewSessionTicket";
+  }
+  return "extensions";
+}
+
+/* Which known extensions each message may carry (RFC 8446 §4.2 table, plus
+ * the TLS 1.2 ServerHello extensions; tc_msg_parse_server_hello narrows the
+ * ServerHello set once it knows TLS 1.3 was selected). */
+static uint32_t allowed_in(tc_ext_ctx ctx) {
+  switch (ctx) {
+  case TC_EXTCTX_CH:
+    return (BIT(B_COUNT) - 1) & ~BIT(B_OID);
+  case TC_EXTCTX_SH:
+    return BIT(B_SERVER_NAME) | BIT(B_MFL) | BIT(B_STATUS) | BIT(B_ECPF) | BIT(B_ALPN) |
+           BIT(B_ETM) | BIT(B_EMS) | BIT(B_RSL) | BIT(B_TICKET) | BIT(B_RENEG) |
+           BIT(B_VERSIONS) | BIT(B_KEYSHARE) | BIT(B_PSK);
+  case TC_EXTCTX_HRR:
+    return BIT(B_KEYSHARE) | BIT(B_COOKIE) | BIT(B_VERSIONS);
+  case TC_EXTCTX_EE:
+    return BIT(B_SERVER_NAME) | BIT(B_MFL) | BIT(B_GROUPS) | BIT(B_ALPN) | BIT(B_EARLY) |
+           BIT(B_RSL);
+  case TC_EXTCTX_CR:
+    return BIT(B_STATUS) | BIT(B_SIGALGS) | BIT(B_CA) | BIT(B_OID) | BIT(B_SIGALGS_CERT);
+  case TC_EXTCTX_CT:
+    return BIT(B_STATUS);
+  case TC_EXTCTX_NST:
+    return BIT(B_EARLY);
+  }
+  return 0;
+}
+
+uint32_t tc__ext_tls13_sh_mask(void) {
+  return BIT(B_VERSIONS) | BIT(B_KEYSHARE) | BIT(B_PSK);
+}
+
+bool tc_ext_is_known(uint16_t type) { return ext_bit(type) >= 0; }
+
+bool tc_exts_has(const tc_exts *e, uint16_t type) {
+  int b = ext_bit(type);
+  if (b >= 0)
+    return (e->present & BIT(b)) != 0;
+  for (size_t i = 0; i < e->n_unknown; i++)
+    if (e->unknown[i] == type)
+      return true;
+  return false;
+}
+
+void tc_exts_set(tc_exts *e, uint16_t type) {
+  int b = ext_bit(type);
+  if (b >= 0)
+    e->present |= BIT(b);
+}
+
+void tc_exts_clear(tc_exts *e, uint16_t type) {
+  int b = ext_bit(type);
+  if (b >= 0)
+    e->present &= ~BIT(b);
+}
+
+bool tc_u16s_contains(tc_u16s l, uint16_t v) {
+  for (size_t i = 0; i < l.n; i++)
+    if (tc_u16s_at(l, i) == v)
+      return true;
+  return false;
+}
+
+const tc_key_share_entry *tc_exts_find_key_share(const tc_exts *e, uint16_t group) {
+  for (size_t i = 0; i < e->n_key_shares; i++)
+    if (e->key_shares[i].group == group)
+      return &e->key_shares[i];
+  return NULL;
+}
+
+/* ---- parsing ---- */
+
+/* Context for error messages: "<message>: <extension>: <what>". */
+typedef struct pctx {
+  tc_ext_ctx ctx;
+  uint16_t type;
+  tc_error *err;
+} pctx;
+
+#define DECODE(pc, what)                                                                   \
+  tc_error_set((pc)->err, TC_ERR_DECODE_ERROR, "%s: %s: %s", ctx_name((pc)->ctx),          \
+               ext_name((pc)->type), (what))
+#define ILLEGAL(pc, what)                                                                  \
+  tc_error_set((pc)->err, TC_ERR_ILLEGAL_PARAMETER, "%s: %s: %s", ctx_name((pc)->ctx),     \
+               ext_name((pc)->type), (what))
+
+static bool is_client_form(tc_ext_ctx ctx) { return ctx == TC_EXTCTX_CH; }
+
+/* A non-empty list of u16 values inside a 2-byte length prefix. */
+static bool rd_u16_list16(tc_reader *r, tc_u16s *out) {
+  tc_reader sub;
+  if (!tc_rd_vec16(r, &sub) || sub.len == 0 || sub.len % 2)
+    return false;
+  out->p = sub.p;
+  out->n = sub.len / 2;
+  return true;
+}
+
+static bool rd_vec8_bytes(tc_reader *r, tc_bytes *out, size_t min) {
+  tc_reader sub;
+  if (!tc_rd_vec8(r, &sub) || sub.len < min)
+    return false;
+  out->p = sub.p;
+  out->len = sub.len;
+  return true;
+}
+
+static bool rd_vec16_bytes(tc_reader *r, tc_bytes *out, size_t min) {
+  tc_reader sub;
+  if (!tc_rd_vec16(r, &sub) || sub.len < min)
+    return false;
+  out->p = sub.p;
+  out->len = sub.len;
+  return true;
+}
+
+static bool rd_rest(tc_reader *r, tc_bytes *out) {
+  out->p = r->p;
+  out->len = r->len;
+  return tc_rd_skip(r, r->len);
+}
+
+static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
+  if (!is_client_form(pc->ctx))
+    return TC_OK; /* server's acknowledgement is empty; emptiness checked by caller */
+  tc_reader list;
+  if (!tc_rd_vec16(b, &list) || list.len == 0)
+    return DECODE(pc, "bad server name list");
+  uint8_t seen[32] = {0};
+  while (!tc_rd_empty(&list)) {
+    uint8_t t;
+    tc_bytes name;
+    if (!tc_rd_u8(&list, &t) || !rd_vec16_bytes(&list, &name, 1))
+      return DECODE(pc, "bad server name entry");
+    if (seen[t / 8] & (1u << (t % 8)))
+      return ILLEGAL(pc, "more than one name of the same type");
+    seen[t / 8] |= (uint8_t)(1u << (t % 8));
+    if (t == 0) {
+      if (memchr(name.p, 0, name.len))
+        return ILLEGAL(pc, "host name contains a NUL byte");
+      e->server_name = name;
+    }
+  }
+  return TC_OK;
+}
+
+static int p_status(tc_reader *b, tc_exts *e, pctx *pc) {
+  if (pc->ctx == TC_EXTCTX_SH)
+    return TC_OK; /* TLS 1.2 acknowledgement: empty */
+  if (!tc_rd_u8(b, &e->status_type))
+    return DECODE(pc, "truncated");
+  if (pc->ctx == TC_EXTCTX_CT) {
+    if (e->status_type != TC_STATUS_TYPE_OCSP)
+      return ILLEGAL(pc, "unknown status type");
+    tc_reader resp;
+    if (!tc_rd_vec24(b, &resp) || resp.len == 0)
+      return DECODE(pc, "bad OCSP response length");
+    e->ocsp_response.p = resp.p;
+    e->ocsp_response.len = resp.len;
+    return TC_OK;
+  }
+  if (e->status_type != TC_STATUS_TYPE_OCSP) {
+    /* Unknown request types are ignored (RFC 6066 §8); skip their body. */
+    tc_bytes rest;
+    rd_rest(b, &rest);
+    return TC_OK;
+  }
+  if (!rd_vec16_bytes(b, &e->status_responder_ids, 0) ||
+      !rd_vec16_bytes(b, &e->status_request_exts, 0))
+    return DECODE(pc, "bad OCSP status request");
+  return TC_OK;
+}
+
+static int p_alpn(tc_reader *b, tc_exts *e, pctx *pc) {
+  tc_reader list;
+  if (!tc_rd_vec16(b, &list) || list.len == 0)
+    return DECODE(pc, "bad protocol name list");
+  while (!tc_rd_empty(&list)) {
+    tc_bytes name;
+    if (!rd_vec8_bytes(&list, &name, 1))
+      return DECODE(pc, "bad protocol name");
+    if (e->n_alpn == TC_MSG_MAX_ALPN)
+      return ILLEGAL(pc, "too many protocol names");
+    e->alpn[e->n_alpn++] = name;
+  }
+  if (!is_client_form(pc->ctx) && e->n_alpn != 1)
+    return ILLEGAL(pc, "server must select exactly one protocol");
+  return TC_OK;
+}
+
+static int p_psk(tc_reader *b, const uint8_t *block, tc_exts *e, pctx *pc) {
+  if (!is_client_form(pc->ctx)) {
+    if (!tc_rd_u16(b, &e->psk_selected))
+      return DECODE(pc, "truncated");
+    return TC_OK;
+  }
+  tc_reader ids, binders;
+  if (!tc_rd_vec16(b, &ids) || ids.len == 0)
+    return DECODE(pc, "bad identity list");
+  while (!tc_rd_empty(&ids)) {
+    tc_psk_identity id;
+    if (!rd_vec16_bytes(&ids, &id.identity, 1) || !tc_rd_u32(&ids, &id.obfuscated_ticket_age))
+      return DECODE(pc, "bad identity");
+    if (e->n_psk_identities == TC_MSG_MAX_PSKS)
+      return ILLEGAL(pc, "too many identities");
+    e->psk_identities[e->n_psk_identities++] = id;
+  }
+  e->psk_binders_offset = (size_t)(b->p - block);
+  if (!tc_rd_vec16(b, &binders) || binders.len == 0)
+    return DECODE(pc, "bad binder list");
+  while (!tc_rd_empty(&binders)) {
+    tc_bytes bd;
+    if (!rd_vec8_bytes(&binders, &bd, 32))
+      return DECODE(pc, "bad binder");
+    if (e->n_psk_binders == TC_MSG_MAX_PSKS)
+      return ILLEGAL(pc, "too many binders");
+    e->psk_binders[e->n_psk_binders++] = bd;
+  }
+  if (e->n_psk_binders != e->n_psk_identities)
+    return ILLEGAL(pc, "number of binders does not match identities");
+  return TC_OK;
+}
+
+static int p_key_share(tc_reader *b, tc_exts *e, pctx *pc) {
+  if (pc->ctx == TC_EXTCTX_HRR) {
+    if (!tc_rd_u16(b, &e->hrr_group))
+      return DECODE(pc, "truncated");
+    return TC_OK;
+  }
+  if (pc->ctx == TC_EXTCTX_SH) {
+    if (!tc_rd_u16(b, &e->server_share.group) ||
+        !rd_vec16_bytes(b, &e->server_share.key_exchange, 1))
+      return DECODE(pc, "bad server share");
+    return TC_OK;
+  }
+  tc_reader list;
+  if (!tc_rd_vec16(b, &list))
+    return DECODE(pc, "bad client share list");
+  while (!tc_rd_empty(&list)) {
+    tc_key_share_entry ks;
+    if (!tc_rd_u16(&list, &ks.group) || !rd_vec16_bytes(&list, &ks.key_exchange, 1))
+      return DECODE(pc, "bad client share");
+    if (tc_exts_find_key_share(e, ks.group))
+      return ILLEGAL(pc, "duplicate group");
+    if (e->n_key_shares == TC_MSG_MAX_KEY_SHARES)
+      return ILLEGAL(pc, "too many shares");
+    e->key_shares[e->n_key_shares++] = ks;
+  }
+  return TC_OK;
+}
+
+static int p_authorities(tc_reader *b, tc_bytes *raw, size_t *count, size_t min, pctx *pc) {
+  tc_reader list;
+  if (!tc_rd_vec16(b, &list) || list.len < min)
+    return DECODE(pc, "bad authority list");
+  raw->p = list.p;
+  raw->len = list.len;
+  *count = 0;
+  while (!tc_rd_empty(&list)) {
+    tc_bytes dn;
+    if (!rd_vec16_bytes(&list, &dn, 1))
+      return DECODE(pc, "bad distinguished name");
+    (*count)++;
+  }
+  return TC_OK;
+}
+
+static int p_oid_filters(tc_reader *b, tc_exts *e, pctx *pc) {
+  tc_reader list;
+  if (!tc_rd_vec16(b, &list))
+    return DECODE(pc, "bad filter list");
+  e->oid_filters.p = list.p;
+  e->oid_filters.len = list.len;
+  while (!tc_rd_empty(&list)) {
+    tc_bytes oid, vals;
+    if (!rd_vec8_bytes(&list, &oid, 1) || !rd_vec16_bytes(&list, &vals, 0))
+      return DECODE(pc, "bad filter");
+  }
+  return TC_OK;
+}
+
+/* Parse one extension's body `b` of type pc->type into e. */
+static int parse_one(tc_reader *b, const uint8_t *block, tc_exts *e, pctx *pc) {
+  tc_ext_ctx ctx = pc->ctx;
+  switch (pc->type) {
+  case TC_EXT_SERVER_NAME:
+    return p_server_name(b, e, pc);
+  case TC_EXT_MAX_FRAGMENT_LENGTH:
+    if (!tc_rd_u8(b, &e->max_fragment_length))
+      return DECODE(pc, "truncated");
+    if (e->max_fragment_length < 1 || e->max_fragment_length > 4)
+      return ILLEGAL(pc, "unknown length code");
+    return TC_OK;
+  case TC_EXT_STATUS_REQUEST:
+    return p_status(b, e, pc);
+  case TC_EXT_SUPPORTED_GROUPS:
+    if (!rd_u16_list16(b, &e->groups))
+      return DECODE(pc, "bad group list");
+    return TC_OK;
+  case TC_EXT_EC_POINT_FORMATS:
+    if (!rd_vec8_bytes(b, &e->ec_point_formats, 1))
+      return DECODE(pc, "bad format list");
+    return TC_OK;
+  case TC_EXT_SRP:
+    if (!rd_vec8_bytes(b, &e->srp_identity, 1))
+      return DECODE(pc, "bad SRP identity");
+    return TC_OK;
+  case TC_EXT_SIGNATURE_ALGORITHMS:
+    if (!rd_u16_list16(b, &e->sig_algs))
+      return DECODE(pc, "bad scheme list");
+    return TC_OK;
+  case TC_EXT_SIGNATURE_ALGORITHMS_CERT:
+    if (!rd_u16_list16(b, &e->sig_algs_cert))
+      return DECODE(pc, "bad scheme list");
+    return TC_OK;
+  case TC_EXT_ALPN:
+    return p_alpn(b, e, pc);
+  case TC_EXT_PADDING: {
+    tc_bytes pad;
+    rd_rest(b, &pad);
+    e->padding_len = pad.len;
+    return TC_OK;
+  }
+  case TC_EXT_ENCRYPT_THEN_MAC:
+  case TC_EXT_EXTENDED_MASTER_SECRET:
+  case TC_EXT_POST_HANDSHAKE_AUTH:
+    return TC_OK; /* empty bodies; checked by caller */
+  case TC_EXT_RECORD_SIZE_LIMIT:
+    if (!tc_rd_u16(b, &e->record_size_limit))
+      return DECODE(pc, "truncated");
+    if (e->record_size_limit < 64)
+      return ILLEGAL(pc, "limit below 64");
+    return TC_OK;
+  case TC_EXT_SESSION_TICKET:
+    if (ctx == TC_EXTCTX_CH)
+      rd_rest(b, &e->session_ticket);
+    return TC_OK;
+  case TC_EXT_PRE_SHARED_KEY:
+    return p_psk(b, block, e, pc);
+  case TC_EXT_EARLY_DATA:
+    if (ctx == TC_EXTCTX_NST && !tc_rd_u32(b, &e->max_early_data_size))
+      return DECODE(pc, "truncated");
+    return TC_OK;
+  case TC_EXT_SUPPORTED_VERSIONS:
+    if (ctx == TC_EXTCTX_CH) {
+      tc_reader list;
+      if (!tc_rd_vec8(b, &list) || list.len < 2 || list.len % 2)
+        return DECODE(pc, "bad version list");
+      e->versions.p = list.p;
+      e->versions.n = list.len / 2;
+    } else if (!tc_rd_u16(b, &e->selected_version)) {
+      return DECODE(pc, "truncated");
+    }
+    return TC_OK;
+  case TC_EXT_COOKIE:
+    if (!rd_vec16_bytes(b, &e->cookie, 1))
+      return DECODE(pc, "bad cookie");
+    return TC_OK;
+  case TC_EXT_PSK_KEY_EXCHANGE_MODES:
+    if (!rd_vec8_bytes(b, &e->psk_modes, 1))
+      return DECODE(pc, "bad mode list");
+    return TC_OK;
+  case TC_EXT_CERTIFICATE_AUTHORITIES:
+    return p_authorities(b, &e->certificate_authorities, &e->n_certificate_authorities, 3, pc);
+  case TC_EXT_OID_FILTERS:
+    return p_oid_filters(b, e, pc);
+  case TC_EXT_KEY_SHARE:
+    return p_key_share(b, e, pc);
+  case TC_EXT_RENEGOTIATION_INFO:
+    if (!rd_vec8_bytes(b, &e->renegotiation_info, 0))
+      return DECODE(pc, "bad renegotiated_connection");
+    return TC_OK;
+  default:
+    return TC_OK;
+  }
+}
+
+int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
+                            tc_error *err) {
+  memset(out, 0, sizeof *out);
+  uint32_t allowed = allowed_in(ctx);
+  tc_reader r;
+  tc_rd_init(&r, data, len);
+  while (!tc_rd_empty(&r)) {
+    uint16_t type;
+    tc_reader body;
+    if (!tc_rd_u16(&r, &type) || !tc_rd_vec16(&r, &body))
+      return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: truncated extension", ctx_name(ctx));
+    if (ctx == TC_EXTCTX_CH && (out->present & BIT(B_PSK)))
+      return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                          "ClientHello: pre_shared_key is not the last extension");
+    int bit = ext_bit(type);
+    if (bit < 0) {
+      for (size_t i = 0; i < out->n_unknown; i++)
+        if (out->unknown[i] == type)
+          return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                              "%s: duplicate extension %u", ctx_name(ctx), type);
+      if (out->n_unknown == TC_MSG_MAX_UNKNOWN_EXT)
+        return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: too many unknown extensions",
+                            ctx_name(ctx));
+      out->unknown[out->n_unknown++] = type;
+      continue;
+    }
+    if (out->present & BIT(bit))
+      return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: duplicate %s extension",
+                          ctx_name(ctx), ext_name(type));
+    if (!(allowed & BIT(bit)))
+      return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: %s extension not allowed here",
+                          ctx_name(ctx), ext_name(type));
+    out->present |= BIT(bit);
+    pctx pc = {ctx, type, err};
+    if (parse_one(&body, data, out, &pc) != TC_OK)
+      return TC_FAIL;
+    if (!tc_rd_empty(&body))
+      return DECODE(&pc, "trailing bytes");
+  }
+  return TC_OK;
+}
+
+/* ---- writing ---- */
+
+static void w_u16_list(tc_writer *w, tc_u16s l, bool len8) {
+  tc_wr_mark m = len8 ? tc_wr_begin_vec8(w) : tc_wr_begin_vec16(w);
+  tc_wr_bytes(w, l.p, 2 * l.n);
+  tc_wr_end_vec(w, m);
+}
+
+static void w_body(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e,
+                   size_t *binders_pos) {
+  bool client = ctx == TC_EXTCTX_CH;
+  switch (type) {
+  case TC_EXT_SERVER_NAME:
+    if (client) {
+      tc_wr_mark m = tc_wr_begin_vec16(w);
+      tc_wr_u8(w, 0);
+      tc_wr_vec16(w, e->server_name.p, e->server_name.len);
+      tc_wr_end_vec(w, m);
+    }
+    break;
+  case TC_EXT_MAX_FRAGMENT_LENGTH:
+    tc_wr_u8(w, e->max_fragment_length);
+    break;
+  case TC_EXT_STATUS_REQUEST:
+    if (ctx == TC_EXTCTX_SH)
+      break;
+    tc_wr_u8(w, e->status_type);
+    if (ctx == TC_EXTCTX_CT) {
+      tc_wr_vec24(w, e->ocsp_response.p, e->ocsp_response.len);
+    } else {
+      tc_wr_vec16(w, e->status_responder_ids.p, e->status_responder_ids.len);
+      tc_wr_vec16(w, e->status_request_exts.p, e->status_request_exts.len);
+    }
+    break;
+  case TC_EXT_SUPPORTED_GROUPS:
+    w_u16_list(w, e->groups, false);
+    break;
+  case TC_EXT_EC_POINT_FORMATS:
+    tc_wr_vec8(w, e->ec_point_formats.p, e->ec_point_formats.len);
+    break;
+  case TC_EXT_SRP:
+    tc_wr_vec8(w, e->srp_identity.p, e->srp_identity.len);
+    break;
+  case TC_EXT_SIGNATURE_ALGORITHMS:
+    w_u16_list(w, e->sig_algs, false);
+    break;
+  case TC_EXT_SIGNATURE_ALGORITHMS_CERT:
+    w_u16_list(w, e->sig_algs_cert, false);
+    break;
+  case TC_EXT_ALPN: {
+    if (e->n_alpn > TC_MSG_MAX_ALPN || (!client && e->n_alpn != 1)) {
+      tc_wr_fail(w);
+      break;
+    }
+    tc_wr_mark m = tc_wr_begin_vec16(w);
+    for (size_t i = 0; i < e->n_alpn; i++)
+      tc_wr_vec8(w, e->alpn[i].p, e->alpn[i].len);
+    tc_wr_end_vec(w, m);
+    break;
+  }
+  case TC_EXT_PADDING:
+    tc_wr_zeros(w, e->padding_len);
+    break;
+  case TC_EXT_RECORD_SIZE_LIMIT:
+    tc_wr_u16(w, e->record_size_limit);
+    break;
+  case TC_EXT_SESSION_TICKET:
+    tc_wr_bytes(w, e->session_ticket.p, e->session_ticket.len);
+    break;
+  case TC_EXT_PRE_SHARED_KEY:
+    if (!client) {
+      tc_wr_u16(w, e->psk_selected);
+      break;
+    }
+    if (e->n_psk_identities > TC_MSG_MAX_PSKS || e->n_psk_binders != e->n_psk_identities) {
+      tc_wr_fail(w);
+      break;
+    }
+    {
+      tc_wr_mark m = tc_wr_begin_vec16(w);
+      for (size_t i = 0; i < e->n_psk_identities; i++) {
+        tc_wr_vec16(w, e->psk_identities[i].identity.p, e->psk_identities[i].identity.len);
+        tc_wr_u32(w, e->psk_identities[i].obfuscated_ticket_age);
+      }
+      tc_wr_end_vec(w, m);
+      if (binders_pos)
+        *binders_pos = tc_wr_len(w);
+      m = tc_wr_begin_vec16(w);
+      for (size_t i = 0; i < e->n_psk_binders; i++) {
+        tc_wr_mark b = tc_wr_begin_vec8(w);
+        if (e->psk_binders[i].p)
+          tc_wr_bytes(w, e->psk_binders[i].p, e->psk_binders[i].len);
+        else
+          tc_wr_zeros(w, e->psk_binders[i].len);
+        tc_wr_end_vec(w, b);
+      }
+      tc_wr_end_vec(w, m);
+    }
+    break;
+  case TC_EXT_EARLY_DATA:
+    if (ctx == TC_EXTCTX_NST)
+      tc_wr_u32(w, e->max_early_data_size);
+    break;
+  case TC_EXT_SUPPORTED_VERSIONS:
+    if (client)
+      w_u16_list(w, e->versions, true);
+    else
+      tc_wr_u16(w, e->selected_version);
+    break;
+  case TC_EXT_COOKIE:
+    tc_wr_vec16(w, e->cookie.p, e->cookie.len);
+    break;
+  case TC_EXT_PSK_KEY_EXCHANGE_MODES:
+    tc_wr_vec8(w, e->psk_modes.p, e->psk_modes.len);
+    break;
+  case TC_EXT_CERTIFICATE_AUTHORITIES:
+    tc_wr_vec16(w, e->certificate_authorities.p, e->certificate_authorities.len);
+    break;
+  case TC_EXT_OID_FILTERS:
+    tc_wr_vec16(w, e->oid_filters.p, e->oid_filters.len);
+    break;
+  case TC_EXT_KEY_SHARE:
+    if (ctx == TC_EXTCTX_HRR) {
+      tc_wr_u16(w, e->hrr_group);
+    } else if (ctx == TC_EXTCTX_SH) {
+      tc_wr_u16(w, e->server_share.group);
+      tc_wr_vec16(w, e->server_share.key_exchange.p, e->server_share.key_exchange.len);
+    } else {
+      if (e->n_key_shares > TC_MSG_MAX_KEY_SHARES) {
+        tc_wr_fail(w);
+        break;
+      }
+      tc_wr_mark m = tc_wr_begin_vec16(w);
+      for (size_t i = 0; i < e->n_key_shares; i++) {
+        tc_wr_u16(w, e->key_shares[i].group);
+        tc_wr_vec16(w, e->key_shares[i].key_exchange.p, e->key_shares[i].key_exchange.len);
+      }
+      tc_wr_end_vec(w, m);
+    }
+    break;
+  case TC_EXT_RENEGOTIATION_INFO:
+    tc_wr_vec8(w, e->renegotiation_info.p, e->renegotiation_info.len);
+    break;
+  default: /* EMS, ETM, post_handshake_auth: empty */
+    break;
+  }
+}
+
+/* Emission order: a conventional ClientHello order; padding next to last
+ * and pre_shared_key last as RFC 8446 §4.2.11 requires. */
+static const uint16_t write_order[] = {
+    TC_EXT_SERVER_NAME,           TC_EXT_MAX_FRAGMENT_LENGTH,     TC_EXT_STATUS_REQUEST,
+    TC_EXT_SUPPORTED_GROUPS,      TC_EXT_EC_POINT_FORMATS,        TC_EXT_SRP,
+    TC_EXT_SIGNATURE_ALGORITHMS,  TC_EXT_ALPN,                    TC_EXT_ENCRYPT_THEN_MAC,
+    TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RECORD_SIZE_LIMIT,      TC_EXT_SESSION_TICKET,
+    TC_EXT_SUPPORTED_VERSIONS,    TC_EXT_COOKIE,                  TC_EXT_PSK_KEY_EXCHANGE_MODES,
+    TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_OID_FILTERS,           TC_EXT_POST_HANDSHAKE_AUTH,
+    TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_KEY_SHARE,           TC_EXT_EARLY_DATA,
+    TC_EXT_RENEGOTIATION_INFO,    TC_EXT_PADDING,
+};
+
+void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos) {
+  if (binders_pos)
+    *binders_pos = 0;
+  tc_wr_mark block = tc_wr_begin_vec16(w);
+  for (size_t i = 0; i < sizeof write_order / sizeof write_order[0]; i++) {
+    uint16_t type = write_order[i];
+    if (!tc_exts_has(e, type))
+      continue;
+    tc_wr_u16(w, type);
+    tc_wr_mark m = tc_wr_begin_vec16(w);
+    w_body(w, ctx, type, e, NULL);
+    tc_wr_end_vec(w, m);
+  }
+  tc_wr_bytes(w, e->raw_extra.p, e->raw_extra.len);
+  if (tc_exts_has(e, TC_EXT_PRE_SHARED_KEY)) {
+    tc_wr_u16(w, TC_EXT_PRE_SHARED_KEY);
+    tc_wr_mark m = tc_wr_begin_vec16(w);
+    w_body(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos);
+    tc_wr_end_vec(w, m);
+  }
+  tc_wr_end_vec(w, block);
+}
+
+int tc_msg_write_extensions(tc_writer *w, tc_ext_ctx ctx, const tc_exts *in) {
+  tc__write_ext_block(w, ctx, in, NULL);
+  return tc_wr_ok(w) ? TC_OK : TC_FAIL;
+}

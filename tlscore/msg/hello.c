@@ -1,0 +1,149 @@
+/* ClientHello and ServerHello/HelloRetryRequest: parse, write, and PSK binder placeholders. */
+#include "msg/msg.h"
+#include "msg/msg_internal.h"
+
+#include <string.h>
+
+#include "tlscore/config.h"
+
+/* SHA-256("HelloRetryRequest"), RFC 8446 §4.1.3. */
+const uint8_t tc_hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+int tc_msg_parse_client_hello(const uint8_t *body, size_t len, tc_client_hello *out,
+                              tc_error *err) {
+  memset(out, 0, sizeof *out);
+  tc_reader r, sid, suites, comp, exts;
+  tc_rd_init(&r, body, len);
+  if (!tc_rd_u16(&r, &out->legacy_version) || !tc_rd_copy(&r, out->random, 32))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: truncated");
+  if (!tc_rd_vec8(&r, &sid) || sid.len > 32)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: bad legacy_session_id");
+  out->session_id_len = sid.len;
+  tc_rd_copy(&sid, out->session_id, sid.len);
+  if (!tc_rd_vec16(&r, &suites) || suites.len == 0 || suites.len % 2)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: bad cipher_suites");
+  out->cipher_suites.p = suites.p;
+  out->cipher_suites.n = suites.len / 2;
+  if (!tc_rd_vec8(&r, &comp) || comp.len == 0)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: bad compression_methods");
+  out->compression_methods.p = comp.p;
+  out->compression_methods.len = comp.len;
+  if (tc_rd_empty(&r))
+    return TC_OK; /* pre-extension clients (SSL 3.0 era) */
+  out->has_extensions = true;
+  if (!tc_rd_vec16(&r, &exts))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: bad extensions length");
+  if (!tc_rd_empty(&r))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: trailing bytes after extensions");
+  if (tc_msg_parse_extensions(exts.p, exts.len, TC_EXTCTX_CH, &out->ext, err) != TC_OK)
+    return TC_FAIL;
+  if (tc_exts_has(&out->ext, TC_EXT_PRE_SHARED_KEY))
+    out->binders_offset = (size_t)(exts.p - body) + out->ext.psk_binders_offset;
+  return TC_OK;
+}
+
+int tc_msg_write_client_hello_ex(tc_writer *w, const tc_client_hello *in, size_t *binders_pos) {
+  if (binders_pos)
+    *binders_pos = 0;
+  if (in->session_id_len > 32)
+    tc_wr_fail(w);
+  tc_wr_mark m = tc_wr_begin_handshake(w, TC_HS_CLIENT_HELLO);
+  tc_wr_u16(w, in->legacy_version);
+  tc_wr_bytes(w, in->random, 32);
+  tc_wr_vec8(w, in->session_id, in->session_id_len);
+  tc_wr_mark s = tc_wr_begin_vec16(w);
+  tc_wr_bytes(w, in->cipher_suites.p, 2 * in->cipher_suites.n);
+  tc_wr_end_vec(w, s);
+  tc_wr_vec8(w, in->compression_methods.p, in->compression_methods.len);
+  if (in->has_extensions)
+    tc__write_ext_block(w, TC_EXTCTX_CH, &in->ext, binders_pos);
+  return tc__end_msg(w, m);
+}
+
+int tc_msg_write_client_hello(tc_writer *w, const tc_client_hello *in) {
+  return tc_msg_write_client_hello_ex(w, in, NULL);
+}
+
+int tc_msg_patch_binders(tc_writer *w, size_t binders_pos, const tc_bytes *binders, size_t n) {
+  if (!tc_wr_ok(w) || binders_pos == 0)
+    return TC_FAIL;
+  /* Re-read what we wrote, so a mismatch in count or lengths cannot make
+   * the patch spill over the rest of the message. */
+  tc_reader r, list;
+  tc_rd_init(&r, tc_wr_data(w) + binders_pos, tc_wr_len(w) - binders_pos);
+  if (!tc_rd_vec16(&r, &list))
+    return TC_FAIL;
+  tc_reader check = list;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t blen;
+    if (!tc_rd_u8(&check, &blen) || blen != binders[i].len || !tc_rd_skip(&check, blen))
+      return TC_FAIL;
+  }
+  if (!tc_rd_empty(&check))
+    return TC_FAIL;
+  size_t off = binders_pos + 2;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(tc_wr_data_mut(w) + off + 1, binders[i].p, binders[i].len);
+    off += 1 + binders[i].len;
+  }
+  return TC_OK;
+}
+
+int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *out,
+                              tc_error *err) {
+  memset(out, 0, sizeof *out);
+  tc_reader r, sid, exts;
+  tc_rd_init(&r, body, len);
+  if (!tc_rd_u16(&r, &out->legacy_version) || !tc_rd_copy(&r, out->random, 32))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ServerHello: truncated");
+  if (!tc_rd_vec8(&r, &sid) || sid.len > 32)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ServerHello: bad legacy_session_id_echo");
+  out->session_id_len = sid.len;
+  tc_rd_copy(&sid, out->session_id, sid.len);
+  if (!tc_rd_u16(&r, &out->cipher_suite) || !tc_rd_u8(&r, &out->compression_method))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "ServerHello: truncated");
+  out->is_hrr = memcmp(out->random, tc_hrr_random, 32) == 0;
+  const char *name = out->is_hrr ? "HelloRetryRequest" : "ServerHello";
+  if (!tc_rd_empty(&r)) {
+    out->has_extensions = true;
+    if (!tc_rd_vec16(&r, &exts))
+      return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: bad extensions length", name);
+    if (!tc_rd_empty(&r))
+      return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: trailing bytes after extensions", name);
+    if (tc_msg_parse_extensions(exts.p, exts.len, out->is_hrr ? TC_EXTCTX_HRR : TC_EXTCTX_SH,
+                                &out->ext, err) != TC_OK)
+      return TC_FAIL;
+  }
+  bool has_sv = tc_exts_has(&out->ext, TC_EXT_SUPPORTED_VERSIONS);
+  if (out->is_hrr) {
+    if (out->compression_method != 0)
+      return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                          "HelloRetryRequest: non-zero compression method");
+    if (!has_sv)
+      return tc_error_set(err, TC_ERR_MISSING_EXTENSION,
+                          "HelloRetryRequest: missing supported_versions");
+    out->is_tls13 = true;
+    return TC_OK;
+  }
+  out->is_tls13 = has_sv && out->ext.selected_version == TC_TLS13;
+  if (out->is_tls13 && (out->ext.present & ~tc__ext_tls13_sh_mask()))
+    return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                        "ServerHello: TLS 1.2 extension in a TLS 1.3 ServerHello");
+  return TC_OK;
+}
+
+int tc_msg_write_server_hello(tc_writer *w, const tc_server_hello *in) {
+  if (in->session_id_len > 32)
+    tc_wr_fail(w);
+  tc_wr_mark m = tc_wr_begin_handshake(w, TC_HS_SERVER_HELLO);
+  tc_wr_u16(w, in->legacy_version);
+  tc_wr_bytes(w, in->random, 32);
+  tc_wr_vec8(w, in->session_id, in->session_id_len);
+  tc_wr_u16(w, in->cipher_suite);
+  tc_wr_u8(w, in->compression_method);
+  if (in->has_extensions)
+    tc__write_ext_block(w, in->is_hrr ? TC_EXTCTX_HRR : TC_EXTCTX_SH, &in->ext, NULL);
+  return tc__end_msg(w, m);
+}
