@@ -77,6 +77,13 @@ GTlsCertificate *tlslite_certificate_new_from_tc_cert (tc_cert *tc, GTlsCertific
  * or NULL if n == 0. */
 GTlsCertificate *tlslite_certificate_new_from_chain (tc_cert *const *chain, gsize n);
 
+/* Verify `cert` and its issuer links against `anchors` now, matching the
+ * leaf to `identity` (GNetworkAddress hostname, GNetworkService domain or
+ * GInetSocketAddress IP; NULL skips the check; any other type gives
+ * BAD_IDENTITY). */
+GTlsCertificateFlags tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
+                                           tc_trust_store *anchors, tc_purpose purpose);
+
 /* Convert GTlsCertificateFlags from tc_x509_verify() flags (same values). */
 static inline GTlsCertificateFlags
 tlslite_flags_from_tc (unsigned flags)
