@@ -1,0 +1,51 @@
+/* gtls-tool: command dispatcher; each command lives in its own cmd-*.c file. */
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "netio.h"
+
+static const gt_command commands[] = {
+  {"server", "accept TLS connections and echo or answer HTTP", gt_cmd_server},
+  {"client", "connect, handshake and copy stdin/stdout over TLS", gt_cmd_client},
+};
+
+static void usage(FILE *out)
+{
+  fprintf(out, "Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\nRun 'gtls-tool COMMAND --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  /* A peer closing early must surface as an error, not kill the tool. */
+  signal(SIGPIPE, SIG_IGN);
+
+  if (argc < 2) {
+    usage(stderr);
+    return GT_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return GT_EXIT_OK;
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+    if (strcmp(argv[1], commands[i].name) == 0) {
+      /* Let the command see "gtls-tool NAME" as its program name. */
+      char *prog = g_strdup_printf("gtls-tool %s", commands[i].name);
+      g_set_prgname(prog);
+      argv[1] = prog;
+      int rc = commands[i].run(argc - 1, argv + 1);
+      g_free(prog);
+      return rc;
+    }
+  }
+  gt_warn("unknown command '%s'", argv[1]);
+  usage(stderr);
+  return GT_EXIT_USAGE;
+}

@@ -1,0 +1,493 @@
+/* gtls-tool shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
+#include "netio.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(gtls-tool-error-quark, gt_error)
+
+void gt_warn(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "gtls-tool: %s\n", msg);
+  g_free(msg);
+}
+
+/* ---- addresses and sockets ---- */
+
+gboolean gt_parse_host_port(const char *text, gboolean allow_zero, char **host, guint16 *port,
+                            GError **error)
+{
+  const char *port_str;
+  char *h;
+
+  if (text == NULL || *text == '\0') {
+    g_set_error(error, GT_ERROR, 0, "missing HOST:PORT");
+    return FALSE;
+  }
+  if (text[0] == '[') {
+    const char *close = strchr(text, ']');
+    if (close == NULL || close[1] != ':') {
+      g_set_error(error, GT_ERROR, 0, "'%s': expected [IPv6-ADDRESS]:PORT", text);
+      return FALSE;
+    }
+    h = g_strndup(text + 1, (gsize)(close - text - 1));
+    port_str = close + 2;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET6, h, &a6) != 1) {
+      g_set_error(error, GT_ERROR, 0, "'%s' is not an IPv6 address", h);
+      g_free(h);
+      return FALSE;
+    }
+  } else {
+    const char *colon = strrchr(text, ':');
+    if (colon == NULL) {
+      g_set_error(error, GT_ERROR, 0, "'%s': expected HOST:PORT", text);
+      return FALSE;
+    }
+    if (memchr(text, ':', (size_t)(colon - text)) != NULL) {
+      g_set_error(error, GT_ERROR, 0, "'%s': write IPv6 addresses as [ADDRESS]:PORT", text);
+      return FALSE;
+    }
+    h = g_strndup(text, (gsize)(colon - text));
+    port_str = colon + 1;
+  }
+  if (*h == '\0') {
+    g_set_error(error, GT_ERROR, 0, "'%s': empty host", text);
+    g_free(h);
+    return FALSE;
+  }
+
+  guint64 p;
+  if (*port_str == '\0' || !g_ascii_string_to_unsigned(port_str, 10, 0, 65535, &p, NULL) ||
+      (p == 0 && !allow_zero)) {
+    g_set_error(error, GT_ERROR, 0, "'%s': port must be a number from %d to 65535", text,
+                allow_zero ? 0 : 1);
+    g_free(h);
+    return FALSE;
+  }
+  *host = h;
+  *port = (guint16)p;
+  return TRUE;
+}
+
+char *gt_format_sockaddr(const struct sockaddr *sa, socklen_t len)
+{
+  char buf[INET6_ADDRSTRLEN];
+  if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+    inet_ntop(AF_INET, &s4->sin_addr, buf, sizeof buf);
+    return g_strdup_printf("%s:%u", buf, ntohs(s4->sin_port));
+  }
+  if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+    inet_ntop(AF_INET6, &s6->sin6_addr, buf, sizeof buf);
+    return g_strdup_printf("[%s]:%u", buf, ntohs(s6->sin6_port));
+  }
+  return g_strdup("(unknown address)");
+}
+
+static struct addrinfo *resolve(const char *host, guint16 port, gboolean passive, GError **error)
+{
+  struct addrinfo hints = {0}, *res = NULL;
+  char port_str[8];
+  g_snprintf(port_str, sizeof port_str, "%u", port);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG | (passive ? AI_PASSIVE : 0);
+  int rc = getaddrinfo(host, port_str, &hints, &res);
+  if (rc != 0 && rc != EAI_SYSTEM) {
+    /* AI_ADDRCONFIG hides ::1 on hosts with no global IPv6; retry without. */
+    hints.ai_flags &= ~AI_ADDRCONFIG;
+    rc = getaddrinfo(host, port_str, &hints, &res);
+  }
+  if (rc != 0) {
+    g_set_error(error, GT_ERROR, 0, "cannot resolve '%s': %s", host,
+                rc == EAI_SYSTEM ? g_strerror(errno) : gai_strerror(rc));
+    return NULL;
+  }
+  return res;
+}
+
+gboolean gt_set_nonblocking(int fd, GError **error)
+{
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    g_set_error(error, GT_ERROR, 0, "fcntl: %s", g_strerror(errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int gt_tcp_connect(const char *host, guint16 port, char **peer_desc, GError **error)
+{
+  struct addrinfo *res = resolve(host, port, FALSE, error);
+  if (res == NULL)
+    return -1;
+  int fd = -1, last_errno = 0;
+  for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_errno = errno;
+      continue;
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+      if (peer_desc != NULL)
+        *peer_desc = gt_format_sockaddr(ai->ai_addr, ai->ai_addrlen);
+      break;
+    }
+    last_errno = errno;
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) {
+    g_set_error(error, GT_ERROR, 0, "cannot connect to %s:%u: %s", host, port,
+                g_strerror(last_errno));
+    return -1;
+  }
+  int one = 1;
+  /* Handshake flights are small and latency-bound. */
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!gt_set_nonblocking(fd, error)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int gt_tcp_listen(const char *host, guint16 port, char **bound_desc, GError **error)
+{
+  struct addrinfo *res = resolve(host, port, TRUE, error);
+  if (res == NULL)
+    return -1;
+  int fd = -1, last_errno = 0;
+  for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_errno = errno;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0)
+      break;
+    last_errno = errno;
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) {
+    g_set_error(error, GT_ERROR, 0, "cannot listen on %s:%u: %s", host, port,
+                g_strerror(last_errno));
+    return -1;
+  }
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (bound_desc != NULL) {
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+      *bound_desc = gt_format_sockaddr((struct sockaddr *)&ss, len);
+    else
+      *bound_desc = g_strdup_printf("%s:%u", host, port);
+  }
+  if (!gt_set_nonblocking(fd, error)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* ---- credentials ---- */
+
+static gboolean read_file(const char *path, guint8 **data, gsize *len, GError **error)
+{
+  char *contents = NULL;
+  if (!g_file_get_contents(path, &contents, len, error))
+    return FALSE;
+  *data = (guint8 *)contents;
+  return TRUE;
+}
+
+tc_cert **gt_load_certs(const char *path, size_t *n, GError **error)
+{
+  guint8 *data;
+  gsize len;
+  if (!read_file(path, &data, &len, error))
+    return NULL;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_cert **certs = NULL;
+  *n = tc_certs_parse(data, len, &certs, &err);
+  g_free(data);
+  if (*n == 0) {
+    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+                err.code != TC_ERR_NONE ? err.message : "no certificate found");
+    free(certs);
+    return NULL;
+  }
+  return certs;
+}
+
+void gt_free_certs(tc_cert **certs, size_t n)
+{
+  if (certs == NULL)
+    return;
+  for (size_t i = 0; i < n; i++)
+    tc_cert_unref(certs[i]);
+  free(certs);
+}
+
+tc_privkey *gt_load_key(const char *path, GError **error)
+{
+  guint8 *data;
+  gsize len;
+  if (!read_file(path, &data, &len, error))
+    return NULL;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_privkey *key = tc_privkey_parse(data, len, NULL, &err);
+  /* The file holds a secret: do not leave it in freed memory. */
+  explicit_bzero(data, len);
+  g_free(data);
+  if (key == NULL)
+    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+                err.code != TC_ERR_NONE ? err.message : "cannot read the private key");
+  return key;
+}
+
+tc_trust_store *gt_load_trust_store(const char *path, GError **error)
+{
+  guint8 *data;
+  gsize len;
+  if (!read_file(path, &data, &len, error))
+    return NULL;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_trust_store *store = tc_trust_store_new();
+  size_t added = store != NULL ? tc_trust_store_add_data(store, data, len, &err) : 0;
+  g_free(data);
+  if (added == 0) {
+    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+                err.code != TC_ERR_NONE ? err.message : "no CA certificate found");
+    if (store != NULL)
+      tc_trust_store_unref(store);
+    return NULL;
+  }
+  return store;
+}
+
+gboolean gt_config_add_cert_files(tc_config *cfg, const char *cert_path, const char *key_path,
+                                  GError **error)
+{
+  size_t n = 0;
+  tc_cert **chain = gt_load_certs(cert_path, &n, error);
+  if (chain == NULL)
+    return FALSE;
+  tc_privkey *key = gt_load_key(key_path, error);
+  if (key == NULL) {
+    gt_free_certs(chain, n);
+    return FALSE;
+  }
+  tc_error err;
+  tc_error_clear(&err);
+  int rc = tc_config_add_cert_chain(cfg, chain, n, key, &err);
+  gt_free_certs(chain, n);
+  tc_privkey_unref(key);
+  if (rc != TC_OK) {
+    g_set_error(error, GT_ERROR, 0, "%s, %s: %s", cert_path, key_path, err.message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+char **gt_parse_alpn(const char *list, GError **error)
+{
+  char **protos = g_strsplit(list, ",", -1);
+  if (protos[0] == NULL) {
+    g_set_error(error, GT_ERROR, 0, "--alpn: empty protocol list");
+    g_strfreev(protos);
+    return NULL;
+  }
+  for (char **p = protos; *p != NULL; p++) {
+    size_t len = strlen(*p);
+    if (len == 0 || len > 255) {
+      g_set_error(error, GT_ERROR, 0, "--alpn: protocol names must be 1 to 255 bytes ('%s')",
+                  list);
+      g_strfreev(protos);
+      return NULL;
+    }
+  }
+  return protos;
+}
+
+/* ---- driving a connection ---- */
+
+gboolean gt_link_flush(gt_link *l, gboolean *progress, GError **error)
+{
+  for (;;) {
+    size_t len = 0;
+    const uint8_t *out = tc_conn_output(l->tls, &len);
+    if (out == NULL || len == 0)
+      return TRUE;
+    ssize_t n = send(l->fd, out, len, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return TRUE;
+      g_set_error(error, GT_ERROR, 0, "send: %s", g_strerror(errno));
+      return FALSE;
+    }
+    tc_conn_output_ack(l->tls, (size_t)n);
+    if (progress != NULL && n > 0)
+      *progress = TRUE;
+  }
+}
+
+gboolean gt_link_pump(gt_link *l, gboolean *progress, GError **error)
+{
+  if (!gt_link_flush(l, progress, error))
+    return FALSE;
+  while (!l->net_eof && (tc_conn_status(l->tls) & TC_S_INPUT)) {
+    size_t cap = 0;
+    uint8_t *buf = tc_conn_input_buf(l->tls, &cap);
+    if (buf == NULL || cap == 0)
+      break;
+    ssize_t n = recv(l->fd, buf, cap, 0);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        break;
+      if (errno == ECONNRESET) {
+        /* The engine decides whether losing the transport here is an error. */
+        l->net_eof = true;
+        break;
+      }
+      g_set_error(error, GT_ERROR, 0, "recv: %s", g_strerror(errno));
+      return FALSE;
+    }
+    if (progress != NULL)
+      *progress = TRUE;
+    if (n == 0) {
+      l->net_eof = true;
+      break;
+    }
+    if (tc_conn_input_ack(l->tls, (size_t)n) == TC_FAIL)
+      break;
+    /* Answers (alerts, Finished) may be due right away. */
+    if (!gt_link_flush(l, progress, error))
+      return FALSE;
+  }
+  return gt_link_flush(l, progress, error);
+}
+
+short gt_link_events(gt_link *l)
+{
+  unsigned st = tc_conn_status(l->tls);
+  short ev = 0;
+  size_t len = 0;
+  if ((st & TC_S_OUTPUT) && tc_conn_output(l->tls, &len) != NULL && len > 0)
+    ev |= POLLOUT;
+  if (!l->net_eof && (st & TC_S_INPUT))
+    ev |= POLLIN;
+  return ev;
+}
+
+void gt_set_tls_error(GError **error, const tc_conn *c)
+{
+  const tc_error *e = tc_conn_error(c);
+  if (e == NULL || e->code == TC_ERR_NONE) {
+    g_set_error(error, GT_ERROR, 0, "TLS error: unknown failure");
+    return;
+  }
+  const char *msg = e->message[0] != '\0' ? e->message : tc_err_name(e->code);
+  if (e->alert >= 0)
+    g_set_error(error, GT_ERROR, 0, "TLS error: %s (alert %s %s)", msg, tc_alert_name(e->alert),
+                e->remote ? "received" : "sent");
+  else
+    g_set_error(error, GT_ERROR, 0, "TLS error: %s", msg);
+}
+
+/* ---- reporting ---- */
+
+char *gt_peer_subject(const tc_conn *c)
+{
+  tc_cert *const *chain = NULL;
+  size_t n = tc_conn_peer_chain(c, &chain);
+  if (n == 0 || chain == NULL || chain[0] == NULL)
+    return NULL;
+  return tc_cert_subject_string(chain[0]);
+}
+
+static char *hex_name(const char *name, uint16_t value)
+{
+  return name != NULL ? g_strdup(name) : g_strdup_printf("0x%04x", value);
+}
+
+void gt_print_negotiated(FILE *out, const tc_conn *c)
+{
+  uint16_t v = tc_conn_version(c), s = tc_conn_cipher_suite(c), g = tc_conn_group(c);
+  uint16_t sig = tc_conn_sig_scheme(c);
+  char *vs = hex_name(tc_version_name(v), v);
+  char *ss = hex_name(tc_cipher_suite_name(s), s);
+  fprintf(out, "version: %s\n", vs);
+  fprintf(out, "cipher suite: %s\n", ss);
+  if (g != 0) {
+    char *gs = hex_name(tc_group_name(g), g);
+    fprintf(out, "group: %s\n", gs);
+    g_free(gs);
+  } else {
+    fprintf(out, "group: (none)\n");
+  }
+  if (sig != 0) {
+    char *sigs = hex_name(tc_sig_scheme_name(sig), sig);
+    fprintf(out, "peer signature: %s\n", sigs);
+    g_free(sigs);
+  }
+  const char *alpn = tc_conn_alpn(c);
+  fprintf(out, "alpn: %s\n", alpn != NULL ? alpn : "(none)");
+  char *subject = gt_peer_subject(c);
+  fprintf(out, "peer: %s\n", subject != NULL ? subject : "(no certificate)");
+  free(subject);
+  if (tc_conn_role(c) == TC_ROLE_SERVER) {
+    const char *sni = tc_conn_server_name(c);
+    fprintf(out, "server name: %s\n", sni != NULL ? sni : "(none)");
+  }
+  fprintf(out, "resumed: %s\n", tc_conn_resumed(c) ? "yes" : "no");
+  fflush(out);
+  g_free(vs);
+  g_free(ss);
+}
+
+char *gt_describe_negotiated(const tc_conn *c)
+{
+  uint16_t v = tc_conn_version(c), s = tc_conn_cipher_suite(c), g = tc_conn_group(c);
+  char *vs = hex_name(tc_version_name(v), v);
+  char *ss = hex_name(tc_cipher_suite_name(s), s);
+  char *gs = g != 0 ? hex_name(tc_group_name(g), g) : g_strdup("-");
+  char *subject = gt_peer_subject(c);
+  const char *alpn = tc_conn_alpn(c);
+  const char *sni = tc_conn_server_name(c);
+  char *line = g_strdup_printf("%s %s group=%s alpn=%s sni=%s client-cert=%s resumed=%s", vs, ss,
+                               gs, alpn != NULL ? alpn : "-", sni != NULL ? sni : "-",
+                               subject != NULL ? subject : "-",
+                               tc_conn_resumed(c) ? "yes" : "no");
+  free(subject);
+  g_free(vs);
+  g_free(ss);
+  g_free(gs);
+  return line;
+}

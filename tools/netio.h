@@ -1,0 +1,93 @@
+/* gtls-tool shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
+#ifndef GTLS_TOOL_NETIO_H
+#define GTLS_TOOL_NETIO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <glib.h>
+
+#include "tlscore/config.h"
+#include "tlscore/conn.h"
+#include "tlscore/x509.h"
+
+/* Exit statuses shared by all commands. */
+enum {
+  GT_EXIT_OK = 0,
+  GT_EXIT_FAILURE = 1,   /* TLS or network failure */
+  GT_EXIT_USAGE = 2      /* bad command line */
+};
+
+#define GT_ERROR (gt_error_quark())
+GQuark gt_error_quark(void);
+
+/* A command: `run` gets argv with argv[0] being "gtls-tool NAME". */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+} gt_command;
+
+int gt_cmd_server(int argc, char **argv);
+int gt_cmd_client(int argc, char **argv);
+
+/* Print "gtls-tool: <message>" on stderr. */
+void gt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* ---- addresses and sockets ---- */
+
+/* Split "HOST:PORT", "[V6]:PORT" into a host (caller frees) and a port.
+ * allow_zero lets a server ask for an ephemeral port. */
+gboolean gt_parse_host_port(const char *text, gboolean allow_zero, char **host, guint16 *port,
+                            GError **error);
+/* "127.0.0.1:443" / "[::1]:443" for a socket address; caller frees. */
+char *gt_format_sockaddr(const struct sockaddr *sa, socklen_t len);
+/* Connected TCP socket (blocking connect, then non-blocking). */
+int gt_tcp_connect(const char *host, guint16 port, char **peer_desc, GError **error);
+/* Listening non-blocking TCP socket; *bound_desc gets the real address. */
+int gt_tcp_listen(const char *host, guint16 port, char **bound_desc, GError **error);
+gboolean gt_set_nonblocking(int fd, GError **error);
+
+/* ---- credentials ---- */
+
+/* Every certificate in a PEM/DER file (leaf first). */
+tc_cert **gt_load_certs(const char *path, size_t *n, GError **error);
+void gt_free_certs(tc_cert **certs, size_t n);
+tc_privkey *gt_load_key(const char *path, GError **error);
+tc_trust_store *gt_load_trust_store(const char *path, GError **error);
+/* Load a chain and its key and add them to cfg. */
+gboolean gt_config_add_cert_files(tc_config *cfg, const char *cert_path, const char *key_path,
+                                  GError **error);
+/* "h2,http/1.1" -> NULL-terminated vector; rejects empty or over-long names. */
+char **gt_parse_alpn(const char *list, GError **error);
+
+/* ---- driving a connection over a non-blocking socket ---- */
+
+typedef struct {
+  int fd;
+  tc_conn *tls;
+  bool net_eof;        /* recv() returned 0 */
+  bool eof_given;      /* tc_conn_input_eof() was called */
+} gt_link;
+
+/* Send what the engine has queued, then receive if it takes input. Never
+ * blocks. *progress is set when any byte moved. FALSE on a socket error. */
+gboolean gt_link_pump(gt_link *l, gboolean *progress, GError **error);
+/* Send what the engine has queued; FALSE on a socket error. */
+gboolean gt_link_flush(gt_link *l, gboolean *progress, GError **error);
+/* poll() events the link waits for right now. */
+short gt_link_events(gt_link *l);
+/* Turn a tc_conn failure into a GError "TLS error: ..." naming the alert. */
+void gt_set_tls_error(GError **error, const tc_conn *c);
+
+/* ---- reporting ---- */
+
+/* Peer leaf subject or NULL; caller frees with free(). */
+char *gt_peer_subject(const tc_conn *c);
+/* Multi-line "key: value" report of the negotiated parameters. */
+void gt_print_negotiated(FILE *out, const tc_conn *c);
+/* One-line summary for server logs; caller frees. */
+char *gt_describe_negotiated(const tc_conn *c);
+
+#endif
