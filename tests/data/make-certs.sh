@@ -120,6 +120,17 @@ extendedKeyUsage = serverAuth
 subjectAltName = @san_std
 tlsfeature = status_request
 
+[ v3_wildcard ]
+basicConstraints = CA:false
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:*.example.com,DNS:*.com,DNS:f*o.example.net,DNS:exact.example.net,IP:10.0.0.1
+
+[ v3_critext ]
+basicConstraints = CA:false
+extendedKeyUsage = serverAuth
+subjectAltName = @san_std
+1.3.6.1.4.1.55555.1 = critical,ASN1:NULL
+
 [ v3_client_rsa ]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -193,6 +204,18 @@ issue server-staple.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_staple c
 rsakey server-self-key.pem
 issue server-self.pem server-self-key.pem "/O=tlslite self-signed/CN=localhost" v3_server_self self ""
 issue server-other.pem server-rsa-key.pem "/O=unrelated/CN=localhost" v3_server_rsa other-ca.pem other-ca-key.pem
+
+issue server-wildcard.pem server-rsa-key.pem "/O=tlslite/CN=wildcard" v3_wildcard ca-rsa.pem ca-rsa-key.pem
+issue server-critext.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_critext ca-rsa.pem ca-rsa-key.pem
+# MD5 signature (must come out as insecure).
+openssl req -new -config "$work/ca.cnf" -key server-rsa-key.pem -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN -md md5 \
+  -startdate $START -enddate $END -extensions v3_server_rsa -subj "/O=tlslite/CN=localhost" \
+  -in "$work/req.csr" -out server-md5.pem -cert ca-rsa.pem -keyfile ca-rsa-key.pem 2>/dev/null
+# A leaf (CA:false) used as an issuer: chains through it must not validate.
+issue bad-issuer.pem server-int-key.pem "/O=tlslite/CN=issued by a leaf" v3_server_rsa server-rsa.pem server-rsa-key.pem
+# ca-rsa's subject and key, signed by other-ca (a cross-signed root).
+issue ca-rsa-cross.pem ca-rsa-key.pem "/O=tlslite/CN=tlslite test RSA CA" v3_ca other-ca.pem other-ca-key.pem
 
 # Leaves under the name-constrained CA (permitted example.com and 127/8, excluded bad.example.com).
 issue nc-good.pem server-rsa-key.pem "/O=tlslite/CN=server.example.com" v3_nc_good nc-ca.pem nc-ca-key.pem
