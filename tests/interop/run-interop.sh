@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# Interop: gtls-tool (driving tlscore directly) against openssl s_server/s_client and gnutls-serv/gnutls-cli, TLS 1.3, loopback only.
+# Usage: run-interop.sh GTLS_TOOL DATA_DIR CASE      (run-interop.sh --list prints the cases)
+# Exit: 0 pass, 1 fail, 77 skip (peer program missing).
+# When unprivileged network namespaces work, each case runs in its own (only "lo"), so
+# peers that bind every interface (gnutls-serv) stay private and ports never collide;
+# TLSLITE_INTEROP_NETNS=0 turns that off.
+set -uo pipefail
+
+peer_cases=(
+  openssl-server-rsa openssl-server-ecdsa openssl-server-client-cert
+  openssl-server-client-cert-missing openssl-server-resume openssl-server-alpn
+  openssl-server-ipv6 openssl-server-chacha openssl-server-hrr openssl-server-wrong-ca
+  gnutls-server-rsa gnutls-server-ecdsa gnutls-server-client-cert gnutls-server-resume
+  gnutls-server-alpn
+  openssl-client-rsa openssl-client-ecdsa openssl-client-dual-cert openssl-client-client-cert
+  openssl-client-client-cert-missing openssl-client-resume openssl-client-alpn
+  openssl-client-http
+  gnutls-client-rsa gnutls-client-ecdsa gnutls-client-client-cert gnutls-client-resume
+  gnutls-client-alpn
+  self-echo self-resume self-sess-file self-many
+)
+if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
+if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
+
+if [ "${TLSLITE_INTEROP_NETNS:-1}" = 1 ] && [ -z "${TLSLITE_INTEROP_IN_NETNS:-}" ] &&
+   command -v unshare >/dev/null && command -v ip >/dev/null &&
+   unshare -rn true 2>/dev/null; then
+  export TLSLITE_INTEROP_IN_NETNS=1
+  exec unshare -rn bash -c 'ip link set lo up && exec bash "$@"' bash "$0" "$@"
+fi
+
+tool=$1 data=$2 case=$3
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/interop.XXXXXX")
+pids=()
+cleanup() {
+  exec 3>&-
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 77; }; }
+
+fail() {
+  echo "FAIL ($case): $*"
+  for f in "$tmp"/*.out "$tmp"/*.err; do
+    [ -s "$f" ] && { echo "--- ${f##*/}"; head -c 20000 "$f"; }
+  done
+  exit 1
+}
+
+# expect FILE PATTERN: fixed-string match, or fail naming what was missing.
+expect() { grep -qF -- "$2" "$1" || fail "expected '$2' in ${1##*/}"; }
+reject() { grep -qF -- "$2" "$1" && fail "did not expect '$2' in ${1##*/}"; return 0; }
+
+# A port nobody listens on (ports are private inside our namespace anyway).
+free_port() {
+  local p hex
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000)); hex=$(printf ':%04X ' "$p")
+    grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$p"; return; }
+  done
+  echo 0
+}
+
+# Bounded wait (10 s) for a LISTEN socket on $1, without connecting to it
+# (a connection would use up one of the peer's accepts); gives up early if the
+# peer process ($2) died.
+wait_port() {
+  local hex; hex=$(printf ':%04X [0-9A-F:]* 0A ' "$1")
+  for _ in $(seq 100); do
+    grep -qE "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || fail "the peer exited before listening"
+    sleep 0.1
+  done
+  fail "port $1 never opened"
+}
+
+# Start a peer server in the background: start_peer NAME PORT CMD...
+start_peer() {
+  local name=$1 port=$2; shift 2
+  "$@" < /dev/null > "$tmp/$name.out" 2> "$tmp/$name.err" &
+  pids+=($!)
+  wait_port "$port" $!
+}
+
+# Start our server on an ephemeral loopback port; sets $port.
+start_tool_server() {
+  "$tool" server 127.0.0.1:0 "$@" < /dev/null > "$tmp/server.out" 2> "$tmp/server.err" &
+  local pid=$!
+  pids+=($pid)
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/server.err")
+    [ -n "$port" ] && return 0
+    kill -0 $pid 2>/dev/null || fail "gtls-tool server exited"
+    sleep 0.1
+  done
+  fail "gtls-tool server did not start"
+}
+
+# Our client: tool_client NAME INPUT ARGS... (stdout/stderr in NAME.out/.err).
+tool_client() {
+  local name=$1 input=$2; shift 2
+  printf '%s' "$input" | timeout 20 "$tool" client "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"
+}
+
+# A peer client that must see EOF on stdin only after it got its answer:
+# converse NAME INPUT PATTERN CMD... writes INPUT, waits (10 s at most) for
+# PATTERN in NAME.out, then closes stdin and waits for the client to exit.
+converse() {
+  local name=$1 input=$2 pattern=$3; shift 3
+  rm -f "$tmp/fifo"; mkfifo "$tmp/fifo"
+  timeout 20 "$@" < "$tmp/fifo" > "$tmp/$name.out" 2> "$tmp/$name.err" &
+  local pid=$!
+  exec 3> "$tmp/fifo"
+  printf '%s' "$input" >&3
+  for _ in $(seq 100); do
+    grep -qF -- "$pattern" "$tmp/$name.out" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  exec 3>&-
+  wait $pid
+}
+
+# The server log line of connection N (our server), checked for KEY=VALUE parts.
+server_line() { grep "^\[$1\] " "$tmp/server.err" | head -1; }
+expect_server() {
+  local n=$1; shift
+  local line; line=$(server_line "$n")
+  [ -n "$line" ] || fail "our server logged no connection $n"
+  for want in "$@"; do
+    [[ "$line" == *"$want"* ]] || fail "expected '$want' in server log line: $line"
+  done
+}
+
+rsa=(--cert "$data/server-rsa.pem" --key "$data/server-rsa-key.pem")
+ecdsa=(--cert "$data/server-ecdsa.pem" --key "$data/server-ecdsa-key.pem")
+msg="hello tlslite"
+
+case $case in
+# ---------------- our client against openssl s_server ----------------
+openssl-server-rsa|openssl-server-ecdsa|openssl-server-chacha|openssl-server-hrr)
+  need openssl
+  kind=rsa; [ "$case" = openssl-server-ecdsa ] && kind=ecdsa
+  extra=()
+  [ "$case" = openssl-server-chacha ] && extra=(-ciphersuites TLS_CHACHA20_POLY1305_SHA256)
+  # Only P-384 on the server: our client's first key share (X25519) is refused,
+  # so the handshake must go through HelloRetryRequest.
+  [ "$case" = openssl-server-hrr ] && extra=(-groups P-384)
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-$kind.pem" -key "$data/server-$kind-key.pem" "${extra[@]}"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-$kind.pem" \
+    --server-name localhost || fail "client failed"
+  expect "$tmp/client.out" "etilslt olleh"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  expect "$tmp/client.err" "peer: DC=COM,DC=EXAMPLE,O=tlslite,CN=localhost"
+  expect "$tmp/client.err" "resumed: no"
+  [ "$kind" = ecdsa ] && expect "$tmp/client.err" "peer signature: ecdsa_secp256r1_sha256"
+  [ "$case" = openssl-server-chacha ] &&
+    expect "$tmp/client.err" "cipher suite: TLS_CHACHA20_POLY1305_SHA256"
+  [ "$case" = openssl-server-hrr ] && expect "$tmp/client.err" "group: secp384r1"
+  ;;
+openssl-server-ipv6)
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "[::1]:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem"
+  # No --server-name: the certificate must match the IP literal ::1 (its SAN).
+  tool_client client "$msg" "[::1]:$port" --ca "$data/ca-rsa.pem" || fail "client failed"
+  expect "$tmp/client.out" "etilslt olleh"
+  expect "$tmp/client.err" "connected to [::1]:$port"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  ;;
+openssl-server-wrong-ca)
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost
+  rc=$?
+  [ $rc = 1 ] || fail "client exit status $rc, expected 1 (untrusted server)"
+  expect "$tmp/client.err" "TLS error"
+  expect "$tmp/client.err" "unknown_ca"
+  reject "$tmp/client.out" "etilslt"
+  ;;
+openssl-server-client-cert|openssl-server-client-cert-missing)
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem" \
+    -Verify 2 -verify_return_error -CAfile "$data/ca-rsa.pem"
+  if [ "$case" = openssl-server-client-cert ]; then
+    tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+      --cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem" || fail "client failed"
+    expect "$tmp/client.out" "etilslt olleh"
+    expect "$tmp/peer.out" "CN = client"
+  else
+    tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost
+    rc=$?
+    [ $rc = 1 ] || fail "client exit status $rc, expected 1 (no client certificate)"
+    expect "$tmp/client.err" "TLS error"
+    reject "$tmp/client.out" "etilslt"
+  fi
+  ;;
+openssl-server-resume)
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 2 \
+    -cert "$data/server-ecdsa.pem" -key "$data/server-ecdsa-key.pem"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost \
+    --resume || fail "client failed"
+  expect "$tmp/client.err" "resumed: yes"
+  expect "$tmp/client.out" "etilslt olleh"
+  ;;
+openssl-server-alpn)
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem" -alpn h2,http/1.1
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+    --alpn foo,http/1.1 || fail "client failed"
+  expect "$tmp/client.err" "alpn: http/1.1"
+  expect "$tmp/client.out" "etilslt olleh"
+  ;;
+
+# ---------------- our client against gnutls-serv ----------------
+gnutls-server-rsa|gnutls-server-ecdsa|gnutls-server-client-cert|gnutls-server-resume|gnutls-server-alpn)
+  need gnutls-serv
+  kind=rsa; [ "$case" = gnutls-server-ecdsa ] && kind=ecdsa
+  sargs=(); cargs=()
+  case $case in
+  gnutls-server-client-cert)
+    sargs=(--require-client-cert --verify-client-cert --x509cafile "$data/ca-rsa.pem")
+    cargs=(--cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem") ;;
+  gnutls-server-resume) cargs=(--resume) ;;
+  gnutls-server-alpn) sargs=(--alpn h2 --alpn http/1.1); cargs=(--alpn foo,h2) ;;
+  esac
+  port=$(free_port)
+  start_peer peer "$port" gnutls-serv --echo -p "$port" --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 \
+    --x509certfile "$data/server-$kind.pem" --x509keyfile "$data/server-$kind-key.pem" "${sargs[@]}"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-$kind.pem" --server-name localhost \
+    "${cargs[@]}" || fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  [ "$kind" = ecdsa ] && expect "$tmp/client.err" "peer signature: ecdsa_secp256r1_sha256"
+  [ "$case" = gnutls-server-resume ] && expect "$tmp/client.err" "resumed: yes"
+  [ "$case" = gnutls-server-alpn ] && expect "$tmp/client.err" "alpn: h2"
+  [ "$case" = gnutls-server-client-cert ] && expect "$tmp/peer.out" "CN=client"
+  ;;
+
+# ---------------- openssl s_client against our server ----------------
+openssl-client-rsa|openssl-client-ecdsa|openssl-client-client-cert|openssl-client-alpn)
+  need openssl
+  kind=rsa; [ "$case" = openssl-client-ecdsa ] && kind=ecdsa
+  sargs=(); cargs=()
+  case $case in
+  openssl-client-client-cert)
+    sargs=(--ca "$data/ca-rsa.pem" --require-client-cert)
+    cargs=(-cert "$data/client-rsa.pem" -key "$data/client-rsa-key.pem") ;;
+  openssl-client-alpn) sargs=(--alpn h2,http/1.1); cargs=(-alpn foo,http/1.1) ;;
+  esac
+  if [ $kind = rsa ]; then start_tool_server "${rsa[@]}" "${sargs[@]}"
+  else start_tool_server "${ecdsa[@]}" "${sargs[@]}"; fi
+  converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-$kind.pem" -verify_return_error "${cargs[@]}" ||
+    fail "s_client failed"
+  expect "$tmp/sc.out" "$msg"
+  expect "$tmp/sc.out" "New, TLSv1.3"
+  expect "$tmp/sc.out" "Verify return code: 0 (ok)"
+  expect_server 1 "TLSv1.3" "sni=localhost" "resumed=no"
+  case $case in
+  openssl-client-client-cert)
+    expect_server 1 "client-cert=DC=COM,DC=EXAMPLE,CN=client" ;;
+  openssl-client-alpn)
+    expect "$tmp/sc.out" "ALPN protocol: http/1.1"; expect_server 1 "alpn=http/1.1" ;;
+  esac
+  ;;
+openssl-client-dual-cert)
+  need openssl
+  # One server with an RSA and an ECDSA chain: each client gets the one it can verify.
+  start_tool_server "${rsa[@]}" "${ecdsa[@]}"
+  converse ec "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-ecdsa.pem" -verify_return_error \
+    -sigalgs ECDSA+SHA256 || fail "s_client (ECDSA) failed"
+  converse rs "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -verify_return_error \
+    -sigalgs rsa_pss_rsae_sha256 || fail "s_client (RSA) failed"
+  expect "$tmp/ec.out" "tlslite test ECDSA CA"
+  expect "$tmp/rs.out" "tlslite test RSA CA"
+  expect "$tmp/ec.out" "$msg"
+  expect "$tmp/rs.out" "$msg"
+  ;;
+openssl-client-client-cert-missing)
+  need openssl
+  start_tool_server "${rsa[@]}" --ca "$data/ca-rsa.pem" --require-client-cert
+  converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem"
+  reject "$tmp/sc.out" "$msg"
+  for _ in $(seq 50); do grep -q '^\[1\] .* failed: ' "$tmp/server.err" && break; sleep 0.1; done
+  grep -q '^\[1\] .* failed: ' "$tmp/server.err" || fail "our server did not report the failure"
+  expect "$tmp/sc.err" "certificate required"
+  ;;
+openssl-client-resume)
+  need openssl
+  start_tool_server "${rsa[@]}"
+  converse s1 "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -sess_out "$tmp/sess.pem" ||
+    fail "first s_client failed"
+  [ -s "$tmp/sess.pem" ] || fail "s_client saved no session"
+  converse s2 "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -sess_in "$tmp/sess.pem" ||
+    fail "second s_client failed"
+  expect "$tmp/s1.out" "New, TLSv1.3"
+  expect "$tmp/s2.out" "Reused, TLSv1.3"
+  expect "$tmp/s2.out" "$msg"
+  expect_server 1 "resumed=no"
+  expect_server 2 "resumed=yes"
+  ;;
+openssl-client-http)
+  need openssl
+  start_tool_server "${rsa[@]}" --http
+  # -ign_eof: keep reading after our request until the server closes (with close_notify).
+  printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -ign_eof > "$tmp/sc.out" 2> "$tmp/sc.err" ||
+    fail "s_client failed"
+  expect "$tmp/sc.out" "HTTP/1.0 200 OK"
+  expect "$tmp/sc.out" "Protocol version: TLSv1.3"
+  expect "$tmp/sc.out" "</html>"
+  expect "$tmp/sc.out" "DONE"
+  ;;
+
+# ---------------- gnutls-cli against our server ----------------
+gnutls-client-rsa|gnutls-client-ecdsa|gnutls-client-client-cert|gnutls-client-resume|gnutls-client-alpn)
+  need gnutls-cli
+  kind=rsa; [ "$case" = gnutls-client-ecdsa ] && kind=ecdsa
+  sargs=(); cargs=()
+  case $case in
+  gnutls-client-client-cert)
+    sargs=(--ca "$data/ca-rsa.pem" --require-client-cert)
+    cargs=(--x509certfile "$data/client-rsa.pem" --x509keyfile "$data/client-rsa-key.pem") ;;
+  gnutls-client-resume) cargs=(--resume) ;;
+  gnutls-client-alpn) sargs=(--alpn h2,http/1.1); cargs=(--alpn h2) ;;
+  esac
+  if [ $kind = rsa ]; then start_tool_server "${rsa[@]}" "${sargs[@]}"
+  else start_tool_server "${ecdsa[@]}" "${sargs[@]}"; fi
+  # gnutls-cli sends close_notify at EOF on stdin and waits for ours.
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --x509cafile "$data/ca-$kind.pem" \
+    --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 "${cargs[@]}" localhost \
+    > "$tmp/gc.out" 2> "$tmp/gc.err" || fail "gnutls-cli failed"
+  expect "$tmp/gc.out" "$msg"
+  expect "$tmp/gc.out" "(TLS1.3"
+  expect "$tmp/gc.out" "Peer has closed the GnuTLS connection"
+  expect_server 1 "TLSv1.3" "sni=localhost"
+  case $case in
+  gnutls-client-client-cert) expect_server 1 "client-cert=DC=COM,DC=EXAMPLE,CN=client" ;;
+  gnutls-client-resume)
+    expect "$tmp/gc.out" "This is a resumed session"; expect_server 2 "resumed=yes" ;;
+  gnutls-client-alpn)
+    expect "$tmp/gc.out" "Application protocol: h2"; expect_server 1 "alpn=h2" ;;
+  esac
+  ;;
+
+# ---------------- gtls-tool against itself ----------------
+self-echo)
+  start_tool_server "${ecdsa[@]}" --max-conns 1
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost ||
+    fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  # --max-conns 1: the server must now exit by itself.
+  for _ in $(seq 50); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "${pids[0]}" 2>/dev/null && fail "server still running after --max-conns 1"
+  wait "${pids[0]}" || fail "server exit status $?"
+  ;;
+self-resume)
+  start_tool_server "${rsa[@]}" --alpn h2
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+    --alpn h2 --resume || fail "client failed"
+  expect "$tmp/client.err" "resumed: yes"
+  expect "$tmp/client.err" "alpn: h2"
+  expect "$tmp/client.out" "$msg"
+  expect_server 2 "resumed=yes"
+  ;;
+self-sess-file)
+  start_tool_server "${rsa[@]}"
+  tool_client c1 "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+    --sess-out "$tmp/sess.bin" || fail "first client failed"
+  [ -s "$tmp/sess.bin" ] || fail "no session saved"
+  tool_client c2 "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+    --sess-in "$tmp/sess.bin" || fail "second client failed"
+  expect "$tmp/c1.err" "resumed: no"
+  expect "$tmp/c2.err" "resumed: yes"
+  expect "$tmp/c2.out" "$msg"
+  ;;
+self-many)
+  # Many clients at once on one server thread; the server exits after all of them.
+  n=16
+  start_tool_server "${rsa[@]}" --max-conns $n
+  cpids=()
+  for i in $(seq $n); do
+    tool_client "c$i" "message $i"$'\n' "127.0.0.1:$port" --ca "$data/ca-rsa.pem" \
+      --server-name localhost &
+    cpids+=($!)
+  done
+  for i in $(seq $n); do wait "${cpids[$((i - 1))]}" || fail "client $i failed"; done
+  for i in $(seq $n); do expect "$tmp/c$i.out" "message $i"; done
+  for _ in $(seq 50); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "${pids[0]}" 2>/dev/null && fail "server still running after --max-conns $n"
+  [ "$(grep -c '^\[[0-9]*\] .* TLSv1.3 ' "$tmp/server.err")" = $n ] ||
+    fail "server did not log $n TLS 1.3 connections"
+  ;;
+*)
+  echo "unknown case '$case'"; exit 1 ;;
+esac
+echo "PASS: $case"
+exit 0
