@@ -156,8 +156,14 @@ static gboolean run_connection(client *cl, run_mode mode, tc_session *offer,
     gboolean progress;
     do {
       progress = FALSE;
-      if (!gt_link_pump(&link, &progress, error))
+      if (!gt_link_pump(&link, &progress, error)) {
+        if (close_sent || peer_closed) {
+          /* The peer went away after the goodbye; nothing is lost. */
+          g_clear_error(error);
+          ok = TRUE;
+        }
         goto out;
+      }
       unsigned st = tc_conn_status(c);
       if (st & TC_S_FAILED) {
         gt_link_flush(&link, NULL, NULL);   /* best effort: let the alert out */

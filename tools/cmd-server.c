@@ -158,7 +158,11 @@ static void sconn_step(server *sv, sconn *sc)
     progress = FALSE;
     GError *error = NULL;
     if (!gt_link_pump(&sc->link, &progress, &error)) {
-      sconn_fail(sc, error->message);
+      /* After close_notify in either direction a reset loses nothing. */
+      if (sc->peer_closed || sc->close_queued)
+        sc->done = TRUE;
+      else
+        sconn_fail(sc, error->message);
       g_error_free(error);
       return;
     }
@@ -228,6 +232,15 @@ static void sconn_step(server *sv, sconn *sc)
       }
     }
   } while (progress);
+
+  /* Transport gone and the engine has nothing more to say: nothing can
+   * wake this connection up again. */
+  if (sc->link.eof_given && !(tc_conn_status(c) & TC_S_OUTPUT)) {
+    if (sc->reported)
+      sc->done = TRUE;
+    else
+      sconn_fail(sc, "the peer closed the connection during the handshake");
+  }
 }
 
 static gboolean setup(server *sv, int argc, char **argv, GError **error)
