@@ -161,8 +161,8 @@ static int check_mac(p12ctx *c, der macdata, der content, const char *password) 
   der seq, di, oid, params, digest, salt;
   uint64_t iter = 1;
   tc_hash_alg h;
-  if (!der_read(&macdata, DER_SEQUENCE, &seq) || !der_empty(&macdata) ||
-      !der_read(&seq, DER_SEQUENCE, &di) || !der_read_algid(&di, &oid, &params) ||
+  seq = macdata; /* the caller read the MacData SEQUENCE */
+  if (!der_read(&seq, DER_SEQUENCE, &di) || !der_read_algid(&di, &oid, &params) ||
       !der_read(&di, DER_OCTET_STRING, &digest) || !der_empty(&di) ||
       !der_read(&seq, DER_OCTET_STRING, &salt))
     return fail(c, "malformed MAC data");

@@ -183,8 +183,8 @@ static bool edge_ok(vctx *v, const tc_cert *child, const tc_cert *issuer, bool i
     if (below > (size_t)issuer->path_len)
       return false;
   }
-  if (child->sig_insecure && child->sig_alg == TC_SIGALG_NONE)
-    return true; /* MD2: not verifiable, the path gets TC_CERT_INSECURE */
+  if (child->sig_insecure)
+    return true; /* MD2/MD5: not worth verifying, any such path gets TC_CERT_INSECURE */
   return tc_cert_verify_signed_by(child, issuer) == 0;
 }
 

@@ -1,0 +1,718 @@
+/* Unit tests for tlscore/x509: DER, PEM, certificates, names, keys, PKCS#12 and path validation. */
+#include <glib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "tlscore/x509.h"
+#include "x509/der.h"
+
+/* 2026-01-01T00:00:00Z: inside the normal test validity window. */
+#define NOW 1767225600
+
+static uint8_t *load(const char *name, size_t *len) {
+  char *path = g_build_filename(TEST_DATA_DIR, name, NULL);
+  gchar *data = NULL;
+  gsize n = 0;
+  GError *error = NULL;
+  g_file_get_contents(path, &data, &n, &error);
+  g_assert_no_error(error);
+  g_free(path);
+  *len = n;
+  return (uint8_t *)data;
+}
+
+static tc_cert *load_cert(const char *name) {
+  size_t len;
+  uint8_t *d = load(name, &len);
+  tc_cert **certs;
+  tc_error err;
+  tc_error_clear(&err);
+  size_t n = tc_certs_parse(d, len, &certs, &err);
+  g_free(d);
+  if (n == 0)
+    g_error("%s: %s", name, err.message);
+  tc_cert *c = certs[0];
+  for (size_t i = 1; i < n; i++)
+    tc_cert_unref(certs[i]);
+  free(certs);
+  return c;
+}
+
+static tc_privkey *load_key(const char *name, const char *password, tc_error *err) {
+  size_t len;
+  uint8_t *d = load(name, &len);
+  tc_error_clear(err);
+  tc_privkey *k = tc_privkey_parse(d, len, password, err);
+  g_free(d);
+  return k;
+}
+
+static GBytes *pkcs8_of(const tc_privkey *k) {
+  uint8_t *der;
+  size_t len;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_privkey_to_pkcs8(k, &der, &len, &err), ==, TC_OK);
+  GBytes *b = g_bytes_new(der, len);
+  tc_wipe(der, len);
+  free(der);
+  return b;
+}
+
+static const char *cert_files[] = {
+    "ca-rsa.pem", "ca-ecdsa.pem", "other-ca.pem", "int-rsa.pem", "nc-ca.pem", "nc-good.pem",
+    "nc-bad.pem", "nc-excluded.pem", "server-rsa.pem", "server-ecdsa.pem", "server-p384.pem",
+    "server-ed25519.pem", "server-int.pem", "server-int-chain.pem", "server-expired.pem",
+    "server-notyet.pem", "server-wronghost.pem", "server-staple.pem", "server-self.pem",
+    "server-other.pem", "client-rsa.pem", "client-ecdsa.pem", "ca-bundle.pem",
+    "server-wildcard.pem", "server-critext.pem", "server-md5.pem", "bad-issuer.pem",
+    "ca-rsa-cross.pem",
+};
+
+static void test_parse_all(void) {
+  for (size_t i = 0; i < G_N_ELEMENTS(cert_files); i++) {
+    tc_cert *c = load_cert(cert_files[i]);
+    g_assert_nonnull(c);
+    tc_cert_unref(c);
+  }
+  size_t len;
+  uint8_t *d = load("server-int-chain.pem", &len);
+  tc_cert **certs;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_certs_parse(d, len, &certs, &err), ==, 2);
+  tc_cert_unref(certs[0]);
+  tc_cert_unref(certs[1]);
+  free(certs);
+  g_free(d);
+}
+
+static void assert_subject(const char *file, const char *subject, const char *issuer) {
+  tc_cert *c = load_cert(file);
+  char *s = tc_cert_subject_string(c), *i = tc_cert_issuer_string(c);
+  g_assert_cmpstr(s, ==, subject);
+  g_assert_cmpstr(i, ==, issuer);
+  free(s);
+  free(i);
+  tc_cert_unref(c);
+}
+
+static void test_cert_fields(void) {
+  assert_subject("server-rsa.pem", "DC=COM,DC=EXAMPLE,O=tlslite,CN=localhost",
+                 "O=tlslite,CN=tlslite test RSA CA");
+  assert_subject("client-rsa.pem", "DC=COM,DC=EXAMPLE,CN=client,EMAIL=client@example.com",
+                 "O=tlslite,CN=tlslite test RSA CA");
+  assert_subject("ca-rsa.pem", "O=tlslite,CN=tlslite test RSA CA", "O=tlslite,CN=tlslite test RSA CA");
+
+  tc_cert *c = load_cert("server-rsa.pem");
+  g_assert_cmpint(tc_cert_not_before(c), ==, 1577836800);  /* 2020-01-01 00:00:00 */
+  g_assert_cmpint(tc_cert_not_after(c), ==, 2524607999);   /* 2049-12-31 23:59:59 */
+  g_assert_cmpuint(tc_cert_dns_name_count(c), ==, 2);
+  size_t l;
+  const char *dns = tc_cert_dns_name(c, 0, &l);
+  g_assert_cmpmem(dns, l, "localhost", 9);
+  dns = tc_cert_dns_name(c, 1, &l);
+  g_assert_cmpmem(dns, l, "server.example.com", 18);
+  g_assert_null(tc_cert_dns_name(c, 2, &l));
+  g_assert_cmpuint(tc_cert_ip_count(c), ==, 2);
+  const uint8_t *ip = tc_cert_ip(c, 0, &l);
+  g_assert_cmpmem(ip, l, "\x7f\x00\x00\x01", 4);
+  ip = tc_cert_ip(c, 1, &l);
+  g_assert_cmpmem(ip, l, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+  g_assert_false(tc_cert_is_ca(c));
+  g_assert_false(tc_cert_is_self_issued(c));
+  g_assert_false(tc_cert_must_staple(c));
+  g_assert_nonnull(tc_cert_pubkey(c));
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_RSA);
+  g_assert_cmpuint(tc_pubkey_bits(tc_cert_pubkey(c)), ==, 2048);
+  uint8_t h[64];
+  g_assert_cmpuint(tc_cert_end_point_hash(c, h), ==, 32);
+  size_t spki_len;
+  g_assert_nonnull(tc_cert_spki_der(c, &spki_len));
+  g_assert_cmpuint(spki_len, >, 256);
+  tc_cert_unref(c);
+
+  c = load_cert("server-expired.pem");
+  g_assert_cmpint(tc_cert_not_before(c), ==, 1262304000);
+  g_assert_cmpint(tc_cert_not_after(c), ==, 1325375999);
+  tc_cert_unref(c);
+
+  c = load_cert("ca-rsa.pem");
+  g_assert_true(tc_cert_is_ca(c));
+  g_assert_true(tc_cert_is_self_issued(c));
+  tc_cert_unref(c);
+
+  c = load_cert("server-staple.pem");
+  g_assert_true(tc_cert_must_staple(c));
+  tc_cert_unref(c);
+
+  c = load_cert("server-ecdsa.pem");
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_EC_P256);
+  tc_cert_unref(c);
+  c = load_cert("server-p384.pem");
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_EC_P384);
+  g_assert_cmpuint(tc_cert_end_point_hash(c, h), ==, 32); /* ca-ecdsa signs with SHA-256 */
+  tc_cert_unref(c);
+  c = load_cert("server-ed25519.pem");
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_ED25519);
+  tc_cert_unref(c);
+
+  tc_cert *leaf = load_cert("server-rsa.pem"), *ca = load_cert("ca-rsa.pem"),
+          *other = load_cert("other-ca.pem");
+  g_assert_cmpint(tc_cert_verify_signed_by(leaf, ca), ==, 0);
+  g_assert_cmpint(tc_cert_verify_signed_by(leaf, other), ==, -1);
+  g_assert_cmpint(tc_cert_verify_signed_by(ca, ca), ==, 0);
+  tc_cert_unref(leaf);
+  tc_cert_unref(ca);
+  tc_cert_unref(other);
+}
+
+static void test_pem_roundtrip(void) {
+  size_t len;
+  uint8_t *d = load("server-int-chain.pem", &len);
+  tc_pem_block *blocks;
+  tc_error err;
+  tc_error_clear(&err);
+  size_t n = tc_pem_decode((const char *)d, len, &blocks, &err);
+  g_assert_cmpuint(n, ==, 2);
+  g_assert_cmpstr(blocks[0].label, ==, "CERTIFICATE");
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; i < n; i++) {
+    char *pem = tc_pem_encode(blocks[i].label, blocks[i].der, blocks[i].len);
+    g_string_append(s, pem);
+    free(pem);
+  }
+  g_assert_cmpmem(s->str, s->len, d, len);
+  g_string_free(s, TRUE);
+  tc_pem_blocks_free(blocks, n);
+  g_free(d);
+
+  /* Text around blocks is ignored; no block at all is not an error. */
+  const char *txt = "hello\nworld\n";
+  n = tc_pem_decode(txt, strlen(txt), &blocks, &err);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+  tc_pem_blocks_free(blocks, n);
+
+  const char *badb64 = "-----BEGIN CERTIFICATE-----\nMII!!!\n-----END CERTIFICATE-----\n";
+  n = tc_pem_decode(badb64, strlen(badb64), &blocks, &err);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  const char *noend = "-----BEGIN CERTIFICATE-----\nAAAA\n";
+  tc_error_clear(&err);
+  n = tc_pem_decode(noend, strlen(noend), &blocks, &err);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  const char *badpad = "-----BEGIN X-----\nAA=A\n-----END X-----\n";
+  tc_error_clear(&err);
+  n = tc_pem_decode(badpad, strlen(badpad), &blocks, &err);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+}
+
+static void test_garbage(void) {
+  static const uint8_t junk[] = "this is not a certificate";
+  tc_cert **certs;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_certs_parse(junk, sizeof junk, &certs, &err), ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  tc_error_clear(&err);
+  g_assert_null(tc_cert_parse_der(junk, sizeof junk, &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  tc_error_clear(&err);
+  g_assert_null(tc_privkey_parse(junk, sizeof junk, NULL, &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  tc_error_clear(&err);
+  tc_privkey *k;
+  size_t n;
+  g_assert_cmpint(tc_pkcs12_parse(junk, sizeof junk, "x", &certs, &n, &k, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  /* A key file is not a certificate. */
+  size_t len;
+  uint8_t *d = load("server-rsa-key.pem", &len);
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_certs_parse(d, len, &certs, &err), ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  g_free(d);
+}
+
+static GBytes *cert_der_of(const char *file) {
+  tc_cert *c = load_cert(file);
+  size_t len;
+  const uint8_t *d = tc_cert_der(c, &len);
+  GBytes *b = g_bytes_new(d, len);
+  tc_cert_unref(c);
+  return b;
+}
+
+static void test_der_strict(void) {
+  GBytes *b = cert_der_of("server-rsa.pem");
+  size_t len;
+  const uint8_t *d = g_bytes_get_data(b, &len);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_cert *c = tc_cert_parse_der(d, len, &err);
+  g_assert_nonnull(c);
+  tc_cert_unref(c);
+
+  /* Trailing byte. */
+  uint8_t *t = g_malloc(len + 2);
+  memcpy(t, d, len);
+  t[len] = 0;
+  g_assert_null(tc_cert_parse_der(t, len + 1, &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  /* Truncated. */
+  tc_error_clear(&err);
+  g_assert_null(tc_cert_parse_der(d, len - 1, &err));
+  /* Outer length one too large / too small. */
+  g_assert_cmpuint(d[1], ==, 0x82);
+  memcpy(t, d, len);
+  size_t inner = ((size_t)d[2] << 8) | d[3];
+  t[2] = (uint8_t)((inner + 1) >> 8);
+  t[3] = (uint8_t)(inner + 1);
+  tc_error_clear(&err);
+  g_assert_null(tc_cert_parse_der(t, len + 1, &err));
+  t[2] = (uint8_t)((inner - 1) >> 8);
+  t[3] = (uint8_t)(inner - 1);
+  tc_error_clear(&err);
+  g_assert_null(tc_cert_parse_der(t, len, &err));
+  /* Non-minimal length: 0x83 00 hi lo. */
+  t[0] = 0x30;
+  t[1] = 0x83;
+  t[2] = 0;
+  t[3] = (uint8_t)(inner >> 8);
+  t[4] = (uint8_t)inner;
+  memcpy(t + 5, d + 4, len - 4);
+  tc_error_clear(&err);
+  g_assert_null(tc_cert_parse_der(t, len + 1, &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  g_free(t);
+  g_bytes_unref(b);
+
+  /* Reader primitives. */
+  static const uint8_t nonmin[] = {0x02, 0x81, 0x01, 0x05};
+  static const uint8_t indef[] = {0x30, 0x80, 0x00, 0x00};
+  static const uint8_t zeropad[] = {0x02, 0x02, 0x00, 0x05};
+  static const uint8_t neg[] = {0x02, 0x01, 0x80};
+  static const uint8_t ok[] = {0x02, 0x02, 0x00, 0x80};
+  static const uint8_t hightag[] = {0x1f, 0x81, 0x01, 0x00};
+  static const uint8_t badbool[] = {0x01, 0x01, 0x01};
+  der in = der_view(nonmin, sizeof nonmin), out;
+  g_assert_false(der_read_any(&in, NULL, &out, NULL));
+  in = der_view(indef, sizeof indef);
+  g_assert_false(der_read_any(&in, NULL, &out, NULL));
+  in = der_view(hightag, sizeof hightag);
+  g_assert_false(der_read_any(&in, NULL, &out, NULL));
+  in = der_view(zeropad, sizeof zeropad);
+  g_assert_false(der_read_uint_bytes(&in, &out));
+  g_assert_cmpuint(in.len, ==, sizeof zeropad); /* nothing consumed on failure */
+  in = der_view(neg, sizeof neg);
+  g_assert_false(der_read_uint_bytes(&in, &out));
+  in = der_view(ok, sizeof ok);
+  uint64_t v;
+  g_assert_true(der_read_uint(&in, 1000, &v));
+  g_assert_cmpuint(v, ==, 128);
+  g_assert_true(der_empty(&in));
+  bool bv;
+  in = der_view(badbool, sizeof badbool);
+  g_assert_false(der_read_bool(&in, &bv));
+
+  /* Writer: long lengths are fixed up. */
+  derw w;
+  derw_init(&w);
+  size_t m = derw_begin(&w, DER_SEQUENCE);
+  uint8_t big[300] = {0};
+  derw_tlv(&w, DER_OCTET_STRING, big, sizeof big);
+  derw_end(&w, m);
+  g_assert_false(w.failed);
+  g_assert_cmpuint(w.len, ==, 4 + 4 + 300);
+  g_assert_cmpuint(w.buf[1], ==, 0x82);
+  in = der_view(w.buf, w.len);
+  der seq;
+  g_assert_true(der_read(&in, DER_SEQUENCE, &seq) && der_empty(&in));
+  g_assert_true(der_read(&seq, DER_OCTET_STRING, &out) && out.len == 300 && der_empty(&seq));
+  derw_free(&w);
+}
+
+static void assert_same_key(const char *a, const char *pa, const char *b, const char *pb) {
+  tc_error err;
+  tc_privkey *ka = load_key(a, pa, &err);
+  if (!ka)
+    g_error("%s: %s", a, err.message);
+  tc_privkey *kb = load_key(b, pb, &err);
+  if (!kb)
+    g_error("%s: %s", b, err.message);
+  GBytes *x = pkcs8_of(ka), *y = pkcs8_of(kb);
+  g_assert_true(g_bytes_equal(x, y));
+  g_bytes_unref(x);
+  g_bytes_unref(y);
+  tc_privkey_unref(ka);
+  tc_privkey_unref(kb);
+}
+
+static void test_keys(void) {
+  const char *rsa[] = {"server-rsa-key.pem", "server-rsa-key-pkcs1.pem", "server-rsa-key-pkcs8.pem",
+                       "server-rsa-key-pkcs8.der"};
+  for (size_t i = 1; i < G_N_ELEMENTS(rsa); i++)
+    assert_same_key(rsa[0], NULL, rsa[i], NULL);
+  assert_same_key(rsa[0], NULL, "server-rsa-key-enc.pem", "secret");
+  assert_same_key(rsa[0], NULL, "server-rsa-key-enc-aes128-sha1.pem", "secret");
+  assert_same_key(rsa[0], NULL, "server-rsa-key-enc-3des.pem", "secret");
+  assert_same_key("server-ecdsa-key.pem", NULL, "server-ecdsa-key-sec1.pem", NULL);
+  assert_same_key("server-ecdsa-key.pem", NULL, "server-ecdsa-key-pkcs8.pem", NULL);
+
+  /* Our PKCS#8 output is byte-identical to OpenSSL's for RSA, EC and Ed25519. */
+  const char *same[][2] = {{"server-rsa-key-pkcs1.pem", "server-rsa-key-pkcs8.der"},
+                           {"server-ecdsa-key-sec1.pem", "server-ecdsa-key-pkcs8.pem"},
+                           {"server-ed25519-key.pem", "server-ed25519-key.pem"},
+                           {"server-p384-key.pem", "server-p384-key.pem"}};
+  for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
+    tc_error err;
+    tc_privkey *k = load_key(same[i][0], NULL, &err);
+    g_assert_nonnull(k);
+    GBytes *ours = pkcs8_of(k);
+    size_t len;
+    uint8_t *file = load(same[i][1], &len);
+    GBytes *want;
+    if (g_str_has_suffix(same[i][1], ".der")) {
+      want = g_bytes_new(file, len);
+    } else {
+      tc_pem_block *blocks;
+      tc_error_clear(&err);
+      g_assert_cmpuint(tc_pem_decode((char *)file, len, &blocks, &err), ==, 1);
+      g_assert_cmpstr(blocks[0].label, ==, "PRIVATE KEY");
+      want = g_bytes_new(blocks[0].der, blocks[0].len);
+      tc_pem_blocks_free(blocks, 1);
+    }
+    g_assert_true(g_bytes_equal(ours, want));
+    g_bytes_unref(ours);
+    g_bytes_unref(want);
+    g_free(file);
+    tc_privkey_unref(k);
+  }
+
+  struct {
+    const char *key, *cert;
+    tc_pk_type type;
+  } pairs[] = {
+      {"server-rsa-key.pem", "server-rsa.pem", TC_PK_RSA},
+      {"server-ecdsa-key-sec1.pem", "server-ecdsa.pem", TC_PK_EC_P256},
+      {"server-p384-key.pem", "server-p384.pem", TC_PK_EC_P384},
+      {"server-ed25519-key.pem", "server-ed25519.pem", TC_PK_ED25519},
+      {"client-ecdsa-key.pem", "client-ecdsa.pem", TC_PK_EC_P256},
+  };
+  tc_cert *other = load_cert("server-int.pem");
+  for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
+    tc_error err;
+    tc_privkey *k = load_key(pairs[i].key, NULL, &err);
+    g_assert_nonnull(k);
+    g_assert_cmpint(tc_privkey_type(k), ==, pairs[i].type);
+    tc_cert *c = load_cert(pairs[i].cert);
+    g_assert_true(tc_privkey_matches_cert(k, c));
+    g_assert_false(tc_privkey_matches_cert(k, other));
+    tc_cert_unref(c);
+    tc_privkey_unref(k);
+  }
+  tc_cert_unref(other);
+
+  /* A PEM file holding a certificate and then a key: the key is found. */
+  size_t l1, l2;
+  uint8_t *c1 = load("server-rsa.pem", &l1), *k1 = load("server-rsa-key.pem", &l2);
+  GByteArray *both = g_byte_array_new();
+  g_byte_array_append(both, c1, (guint)l1);
+  g_byte_array_append(both, k1, (guint)l2);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_privkey *k = tc_privkey_parse(both->data, both->len, NULL, &err);
+  g_assert_nonnull(k);
+  tc_privkey_unref(k);
+  g_byte_array_unref(both);
+  g_free(c1);
+  g_free(k1);
+}
+
+static void test_bad_password(void) {
+  tc_error err;
+  g_assert_null(load_key("server-rsa-key-enc.pem", "wrong", &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
+  g_assert_null(load_key("server-rsa-key-enc.pem", NULL, &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
+  g_assert_null(load_key("server-rsa-key-enc-3des.pem", "Secret", &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
+
+  const char *p12s[] = {"server-rsa.p12", "server-rsa-encrypted.p12", "server-rsa-legacy.p12"};
+  for (size_t i = 0; i < G_N_ELEMENTS(p12s); i++) {
+    size_t len, n;
+    uint8_t *d = load(p12s[i], &len);
+    tc_cert **certs;
+    tc_privkey *k;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_pkcs12_parse(d, len, "4321", &certs, &n, &k, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_pkcs12_parse(d, len, NULL, &certs, &n, &k, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
+    g_free(d);
+  }
+}
+
+static void test_pkcs12(void) {
+  const struct {
+    const char *file, *password;
+  } files[] = {
+      {"server-rsa.p12", "1234"},
+      {"server-rsa-nopass.p12", NULL},
+      {"server-rsa-nopass.p12", ""},
+      {"server-rsa-encrypted.p12", "1234"},
+      {"server-rsa-legacy.p12", "1234"},
+  };
+  GBytes *leaf = cert_der_of("server-rsa.pem"), *ca = cert_der_of("ca-rsa.pem");
+  tc_error err;
+  tc_privkey *want = load_key("server-rsa-key.pem", NULL, &err);
+  GBytes *want8 = pkcs8_of(want);
+  for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+    size_t len, n;
+    uint8_t *d = load(files[i].file, &len);
+    tc_cert **certs;
+    tc_privkey *k;
+    tc_error_clear(&err);
+    if (tc_pkcs12_parse(d, len, files[i].password, &certs, &n, &k, &err) != TC_OK)
+      g_error("%s: %s", files[i].file, err.message);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_nonnull(k);
+    size_t dl;
+    const uint8_t *dd = tc_cert_der(certs[0], &dl);
+    g_assert_cmpmem(dd, dl, g_bytes_get_data(leaf, NULL), g_bytes_get_size(leaf));
+    dd = tc_cert_der(certs[1], &dl);
+    g_assert_cmpmem(dd, dl, g_bytes_get_data(ca, NULL), g_bytes_get_size(ca));
+    GBytes *got8 = pkcs8_of(k);
+    g_assert_true(g_bytes_equal(got8, want8));
+    g_bytes_unref(got8);
+    tc_privkey_unref(k);
+    for (size_t j = 0; j < n; j++)
+      tc_cert_unref(certs[j]);
+    free(certs);
+
+    /* Truncations fail cleanly. */
+    for (size_t cut = 1; cut < len; cut += len / 7 + 1) {
+      tc_error_clear(&err);
+      g_assert_cmpint(tc_pkcs12_parse(d, len - cut, files[i].password, &certs, &n, &k, &err), ==,
+                      TC_FAIL);
+    }
+    g_free(d);
+  }
+  g_bytes_unref(want8);
+  tc_privkey_unref(want);
+  g_bytes_unref(leaf);
+  g_bytes_unref(ca);
+}
+
+/* ---- verification ---- */
+
+static tc_trust_store *store_of(const char *files) {
+  tc_trust_store *s = tc_trust_store_new();
+  gchar **v = g_strsplit(files, " ", -1);
+  for (gchar **f = v; *f; f++) {
+    size_t len;
+    uint8_t *d = load(*f, &len);
+    tc_error err;
+    tc_error_clear(&err);
+    tc_trust_store_add_data(s, d, len, &err);
+    g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+    g_free(d);
+  }
+  g_strfreev(v);
+  g_assert_cmpuint(tc_trust_store_count(s), >, 0);
+  return s;
+}
+
+static unsigned verify_full(const char *chain_files, const char *anchors, const char *identity,
+                            int64_t now, tc_purpose purpose, size_t *path_len) {
+  GPtrArray *chain = g_ptr_array_new();
+  gchar **v = g_strsplit(chain_files, " ", -1);
+  for (gchar **f = v; *f; f++) {
+    size_t len;
+    uint8_t *d = load(*f, &len);
+    tc_cert **certs;
+    tc_error err;
+    tc_error_clear(&err);
+    size_t n = tc_certs_parse(d, len, &certs, &err);
+    g_assert_cmpuint(n, >, 0);
+    for (size_t i = 0; i < n; i++)
+      g_ptr_array_add(chain, certs[i]);
+    free(certs);
+    g_free(d);
+  }
+  g_strfreev(v);
+  tc_trust_store *s = store_of(anchors);
+  tc_cert **path = NULL;
+  size_t plen = 0;
+  unsigned flags = tc_x509_verify((tc_cert *const *)chain->pdata, chain->len, s, identity, now,
+                                  purpose, &path, &plen);
+  if (flags == 0) {
+    g_assert_nonnull(path);
+    g_assert_true(path[0] == chain->pdata[0]);
+  } else {
+    g_assert_null(path);
+  }
+  for (size_t i = 0; i < plen; i++)
+    tc_cert_unref(path[i]);
+  free(path);
+  if (path_len)
+    *path_len = plen;
+  for (guint i = 0; i < chain->len; i++)
+    tc_cert_unref(chain->pdata[i]);
+  g_ptr_array_unref(chain);
+  tc_trust_store_unref(s);
+  return flags;
+}
+
+static unsigned verify(const char *chain, const char *anchors, const char *identity) {
+  return verify_full(chain, anchors, identity, NOW, TC_PURPOSE_SERVER, NULL);
+}
+
+static void test_verify(void) {
+  size_t plen;
+  g_assert_cmpuint(verify_full("server-rsa.pem", "ca-rsa.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 2);
+  g_assert_cmpuint(verify("server-rsa.pem", "ca-bundle.pem", "server.example.com"), ==, 0);
+  g_assert_cmpuint(verify("server-rsa.pem", "ca-rsa.pem", NULL), ==, 0);
+  g_assert_cmpuint(verify("server-ecdsa.pem", "ca-ecdsa.pem", "127.0.0.1"), ==, 0);
+  g_assert_cmpuint(verify("server-p384.pem", "ca-ecdsa.pem", "::1"), ==, 0);
+  g_assert_cmpuint(verify("server-ed25519.pem", "ca-bundle.pem", "localhost"), ==, 0);
+  /* Via an intermediate; chain in order, unordered, with duplicates and extras. */
+  g_assert_cmpuint(verify_full("server-int-chain.pem", "ca-rsa.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 3);
+  g_assert_cmpuint(verify("server-int.pem ca-rsa.pem other-ca.pem int-rsa.pem", "ca-rsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-int.pem int-rsa.pem int-rsa.pem server-int.pem ca-rsa.pem", "ca-rsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-int.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  /* Unknown CA, dates, identity and their combinations. */
+  g_assert_cmpuint(verify("server-other.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-rsa.pem", "ca-ecdsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-expired.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_EXPIRED);
+  g_assert_cmpuint(verify("server-notyet.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_NOT_ACTIVATED);
+  g_assert_cmpuint(verify("server-wronghost.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_BAD_IDENTITY);
+  g_assert_cmpuint(verify("server-wronghost.pem", "ca-rsa.pem", "other.example.org"), ==, 0);
+  g_assert_cmpuint(verify("server-other.pem", "ca-rsa.pem", "wrong.example.net"), ==,
+                   TC_CERT_UNKNOWN_CA | TC_CERT_BAD_IDENTITY);
+  g_assert_cmpuint(verify("server-expired.pem", "other-ca.pem", "wrong.example.net"), ==,
+                   TC_CERT_UNKNOWN_CA | TC_CERT_BAD_IDENTITY | TC_CERT_EXPIRED);
+  g_assert_cmpuint(verify("server-expired.pem", "ca-rsa.pem", "wrong.example.net"), ==,
+                   TC_CERT_BAD_IDENTITY | TC_CERT_EXPIRED);
+  /* Before every certificate's start, the anchor is also not active. */
+  g_assert_cmpuint(verify_full("server-rsa.pem", "ca-rsa.pem", "localhost", 1000000000, TC_PURPOSE_SERVER, NULL), ==,
+                   TC_CERT_NOT_ACTIVATED);
+  g_assert_cmpuint(verify_full("server-rsa.pem", "ca-rsa.pem", "localhost", 2600000000LL, TC_PURPOSE_SERVER, NULL), ==,
+                   TC_CERT_EXPIRED);
+  /* A self-signed leaf validates only when it is itself trusted. */
+  g_assert_cmpuint(verify_full("server-self.pem", "server-self.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 1);
+  g_assert_cmpuint(verify("server-self.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  /* Purposes (extendedKeyUsage). */
+  g_assert_cmpuint(verify_full("client-rsa.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_CLIENT, NULL), ==, 0);
+  g_assert_cmpuint(verify_full("client-rsa.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_SERVER, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_full("client-rsa.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_ANY, NULL), ==, 0);
+  g_assert_cmpuint(verify_full("server-rsa.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_CLIENT, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  /* Name constraints. */
+  g_assert_cmpuint(verify("nc-good.pem nc-ca.pem", "ca-rsa.pem", "server.example.com"), ==, 0);
+  g_assert_cmpuint(verify("nc-good.pem nc-ca.pem", "ca-rsa.pem", "127.0.0.1"), ==, 0);
+  g_assert_cmpuint(verify("nc-bad.pem nc-ca.pem", "ca-rsa.pem", NULL), ==, TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify("nc-excluded.pem nc-ca.pem", "ca-rsa.pem", NULL), ==, TC_CERT_GENERIC_ERROR);
+  /* Unknown critical extension, MD5 signature. */
+  g_assert_cmpuint(verify("server-critext.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify("server-md5.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_INSECURE);
+  /* A CA:false leaf cannot issue. */
+  g_assert_cmpuint(verify("bad-issuer.pem server-rsa.pem", "ca-rsa.pem", NULL), ==, TC_CERT_UNKNOWN_CA);
+  /* Cross-signed root: either the anchor or the cross path works. */
+  g_assert_cmpuint(verify("server-rsa.pem ca-rsa-cross.pem", "ca-rsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify_full("server-rsa.pem ca-rsa-cross.pem", "other-ca.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 3);
+  /* The top of the chain has the anchor's subject and key but another
+   * signature: the anchor stands in for it. */
+  g_assert_cmpuint(verify_full("ca-rsa-cross.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_ANY, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 2);
+  /* Empty store. */
+  tc_trust_store *empty = tc_trust_store_new();
+  tc_cert *leaf = load_cert("server-rsa.pem");
+  g_assert_cmpuint(tc_x509_verify(&leaf, 1, empty, NULL, NOW, TC_PURPOSE_SERVER, NULL, NULL), ==,
+                   TC_CERT_UNKNOWN_CA);
+  tc_cert_unref(leaf);
+  tc_trust_store_unref(empty);
+}
+
+static void test_store(void) {
+  tc_trust_store *s = store_of("ca-bundle.pem ca-rsa.pem");
+  g_assert_cmpuint(tc_trust_store_count(s), ==, 2); /* duplicates are kept once */
+  tc_cert *leaf = load_cert("server-rsa.pem");
+  size_t nl;
+  const uint8_t *issuer = tc_cert_issuer_der(leaf, &nl);
+  tc_cert **found;
+  g_assert_cmpuint(tc_trust_store_find_by_subject(s, issuer, nl, &found), ==, 1);
+  g_assert_cmpint(tc_cert_verify_signed_by(leaf, found[0]), ==, 0);
+  free(found);
+  const uint8_t *subj = tc_cert_subject_der(leaf, &nl);
+  g_assert_cmpuint(tc_trust_store_find_by_subject(s, subj, nl, &found), ==, 0);
+  tc_cert_unref(leaf);
+  tc_trust_store_unref(s);
+}
+
+static void test_identity(void) {
+  tc_cert *c = load_cert("server-rsa.pem");
+  const struct {
+    const char *name;
+    bool ok;
+  } std[] = {
+      {"localhost", true}, {"LOCALHOST", true}, {"localhost.", true},
+      {"server.example.com", true}, {"Server.Example.COM.", true},
+      {"other.example.com", false}, {"example.com", false}, {"server.example.com..", false},
+      {"127.0.0.1", true}, {"::1", true}, {"[::1]", true}, {"0:0:0:0:0:0:0:1", true},
+      {"127.0.0.2", false}, {"::2", false}, {"127.1", false}, {"", false},
+      {"localhost\nx", false}, {"*.example.com", false},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(std); i++)
+    if (tc_x509_match_identity(c, std[i].name) != std[i].ok)
+      g_error("identity \"%s\" should %smatch", std[i].name, std[i].ok ? "" : "not ");
+  tc_cert_unref(c);
+
+  c = load_cert("server-wildcard.pem");
+  const struct {
+    const char *name;
+    bool ok;
+  } wild[] = {
+      {"a.example.com", true}, {"WWW.EXAMPLE.COM", true}, {"a.example.com.", true},
+      {"example.com", false}, {"a.b.example.com", false}, {".example.com", false},
+      {"foo.com", false},              /* "*.com" is too broad to honour */
+      {"foo.example.net", false},      /* partial-label wildcard */
+      {"exact.example.net", true}, {"x.exact.example.net", false},
+      {"10.0.0.1", true}, {"10.0.0.2", false}, {"::ffff:10.0.0.1", false},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(wild); i++)
+    if (tc_x509_match_identity(c, wild[i].name) != wild[i].ok)
+      g_error("identity \"%s\" should %smatch the wildcard certificate", wild[i].name,
+              wild[i].ok ? "" : "not ");
+  tc_cert_unref(c);
+
+  /* No subjectAltName: no match, even for the CN (RFC 6125, no CN fallback). */
+  c = load_cert("client-rsa.pem");
+  g_assert_false(tc_x509_match_identity(c, "client"));
+  tc_cert_unref(c);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/x509/parse-all", test_parse_all);
+  g_test_add_func("/x509/cert-fields", test_cert_fields);
+  g_test_add_func("/x509/pem-roundtrip", test_pem_roundtrip);
+  g_test_add_func("/x509/garbage", test_garbage);
+  g_test_add_func("/x509/der-strict", test_der_strict);
+  g_test_add_func("/x509/keys", test_keys);
+  g_test_add_func("/x509/bad-password", test_bad_password);
+  g_test_add_func("/x509/pkcs12", test_pkcs12);
+  g_test_add_func("/x509/store", test_store);
+  g_test_add_func("/x509/verify", test_verify);
+  g_test_add_func("/x509/identity", test_identity);
+  return g_test_run();
+}
