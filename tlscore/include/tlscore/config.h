@@ -135,6 +135,9 @@ void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
 /* Maximum plaintext per record sent (64..16384, default 16384). */
 int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err);
 
+/* Largest handshake message accepted (default 65536; 1024..2^24-1). */
+int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err);
+
 /* Names for logs and GIO properties. NULL if unknown. */
 const char *tc_cipher_suite_name(uint16_t suite);   /* "TLS_AES_128_GCM_SHA256" */
 const char *tc_version_name(uint16_t version);      /* "TLSv1.3" */

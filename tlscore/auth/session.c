@@ -1,0 +1,118 @@
+/* tc_session: refcounted resumption state, and its versioned serialization. */
+#include "auth/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/reader.h"
+
+#define SESSION_MAGIC 0x74635331u /* "tcS1" */
+
+tc_session *tc_session_new(void) {
+  tc_session *s = calloc(1, sizeof *s);
+  if (s)
+    atomic_init(&s->refs, 1);
+  return s;
+}
+
+tc_session *tc_session_ref(tc_session *s) {
+  if (s)
+    atomic_fetch_add(&s->refs, 1);
+  return s;
+}
+
+void tc_session_unref(tc_session *s) {
+  if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+    return;
+  free(s->ticket);
+  free(s->alpn);
+  free(s->server_name);
+  tc_wipe(s, sizeof *s);
+  free(s);
+}
+
+bool tc_session_usable(const tc_session *s, int64_t now) {
+  if (!s || !s->ticket_len || s->version != TC_TLS13)
+    return false;
+  return now >= s->received && now - s->received < (int64_t)s->lifetime;
+}
+
+static void wr_str(tc_writer *w, const char *s) {
+  size_t l = s ? strlen(s) : 0;
+  tc_wr_vec16(w, (const uint8_t *)s, l);
+}
+
+int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len) {
+  if (!s || !out || !len)
+    return TC_FAIL;
+  tc_writer w;
+  tc_wr_init_dyn(&w);
+  tc_wr_u32(&w, SESSION_MAGIC);
+  tc_wr_u16(&w, s->version);
+  tc_wr_u16(&w, s->suite);
+  tc_wr_vec8(&w, s->secret, s->secret_len);
+  tc_wr_vec16(&w, s->ticket, s->ticket_len);
+  tc_wr_u32(&w, s->lifetime);
+  tc_wr_u32(&w, s->age_add);
+  tc_wr_u32(&w, s->max_early_data);
+  tc_wr_u32(&w, (uint32_t)((uint64_t)s->received >> 32));
+  tc_wr_u32(&w, (uint32_t)s->received);
+  wr_str(&w, s->alpn);
+  wr_str(&w, s->server_name);
+  if (!tc_wr_ok(&w)) {
+    tc_wr_free(&w);
+    return TC_FAIL;
+  }
+  *out = tc_wr_take(&w, len);
+  return *out ? TC_OK : TC_FAIL;
+}
+
+static bool rd_str(tc_reader *r, char **out) {
+  tc_reader sub;
+  if (!tc_rd_vec16(r, &sub))
+    return false;
+  if (sub.len == 0) {
+    *out = NULL;
+    return true;
+  }
+  if (memchr(sub.p, 0, sub.len))
+    return false;
+  *out = strndup((const char *)sub.p, sub.len);
+  return *out != NULL;
+}
+
+tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *err) {
+  tc_reader r, sec, tick;
+  tc_rd_init(&r, data, len);
+  uint32_t magic = 0, hi = 0, lo = 0;
+  tc_session *s = tc_session_new();
+  if (!s) {
+    tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  if (!tc_rd_u32(&r, &magic) || magic != SESSION_MAGIC)
+    goto bad;
+  if (!tc_rd_u16(&r, &s->version) || !tc_rd_u16(&r, &s->suite) || !tc_rd_vec8(&r, &sec) ||
+      sec.len > sizeof s->secret || !tc_rd_vec16(&r, &tick))
+    goto bad;
+  memcpy(s->secret, sec.p, sec.len);
+  s->secret_len = sec.len;
+  if (tick.len) {
+    s->ticket = malloc(tick.len);
+    if (!s->ticket)
+      goto bad;
+    memcpy(s->ticket, tick.p, tick.len);
+    s->ticket_len = tick.len;
+  }
+  if (!tc_rd_u32(&r, &s->lifetime) || !tc_rd_u32(&r, &s->age_add) ||
+      !tc_rd_u32(&r, &s->max_early_data) || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo))
+    goto bad;
+  s->received = (int64_t)(((uint64_t)hi << 32) | lo);
+  if (!rd_str(&r, &s->alpn) || !rd_str(&r, &s->server_name) || !tc_rd_empty(&r))
+    goto bad;
+  return s;
+bad:
+  tc_session_unref(s);
+  tc_error_set(err, TC_ERR_BAD_INPUT, "malformed serialized session");
+  return NULL;
+}

@@ -1,0 +1,50 @@
+/* Resumable sessions (client side) and stateless TLS 1.3 tickets (server side). */
+#ifndef TLSCORE_SESSION_H
+#define TLSCORE_SESSION_H
+
+#include <stdatomic.h>
+
+#include "crypto/crypto.h"
+#include "engine/config_internal.h"
+#include "tlscore/conn.h"
+
+struct tc_session {
+  atomic_int refs;
+  uint16_t version;
+  uint16_t suite;
+  uint8_t secret[TC_HASH_MAX_LEN]; /* TLS 1.3: the resumption PSK */
+  size_t secret_len;
+  uint8_t *ticket;
+  size_t ticket_len;
+  uint32_t lifetime;
+  uint32_t age_add;
+  uint32_t max_early_data;
+  int64_t received;   /* client clock when the ticket arrived */
+  char *alpn;         /* protocol negotiated in the original connection */
+  char *server_name;  /* name the original connection was made to */
+};
+
+tc_session *tc_session_new(void);
+bool tc_session_usable(const tc_session *s, int64_t now);
+
+/* What a server seals into a ticket. */
+typedef struct tc_ticket_state {
+  uint16_t version;
+  uint16_t suite;
+  uint8_t psk[TC_HASH_MAX_LEN];
+  size_t psk_len;
+  int64_t issued;      /* server clock */
+  uint32_t age_add;
+  uint32_t lifetime;
+  char alpn[256];      /* "" when none */
+} tc_ticket_state;
+
+/* Seal state into a fresh ticket (malloc'd). Draws a 12-byte nonce from the
+ * config rng (and the 32-byte ticket secret on first use). */
+int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, size_t *out_len,
+                   tc_error *err);
+/* Open a ticket sealed under the current or previous period key. Returns 0
+ * on success, -1 when the ticket is not ours / tampered / too old. */
+int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_state *st);
+
+#endif

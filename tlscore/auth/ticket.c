@@ -1,0 +1,131 @@
+/* Stateless TLS 1.3 tickets: session state sealed with AES-256-GCM under a per-period key. */
+#include "auth/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/reader.h"
+
+/* ticket = period (8) || nonce (12) || AEAD(state) || tag (16); the period
+ * is authenticated as additional data. */
+#define TICKET_HDR (8 + 12)
+
+static int64_t period_of(const tc_config *cfg, int64_t now) {
+  int64_t life = cfg->ticket_lifetime ? cfg->ticket_lifetime : 1;
+  return now >= 0 ? now / life : 0;
+}
+
+static int period_key(tc_config *cfg, uint64_t period, tc_aead *a) {
+  uint8_t secret[32], info[24], key[32];
+  if (tc_config_ticket_secret(cfg, secret))
+    return -1;
+  memcpy(info, "tlscore ticket key", 16);
+  for (int i = 0; i < 8; i++)
+    info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
+  int rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, sizeof key);
+  if (rc == 0)
+    rc = tc_aead_init(a, TC_AEAD_AES256_GCM, key, sizeof key);
+  tc_wipe(secret, sizeof secret);
+  tc_wipe(key, sizeof key);
+  return rc;
+}
+
+static void encode_state(tc_writer *w, const tc_ticket_state *st) {
+  tc_wr_u16(w, st->version);
+  tc_wr_u16(w, st->suite);
+  tc_wr_vec8(w, st->psk, st->psk_len);
+  tc_wr_u32(w, (uint32_t)((uint64_t)st->issued >> 32));
+  tc_wr_u32(w, (uint32_t)st->issued);
+  tc_wr_u32(w, st->age_add);
+  tc_wr_u32(w, st->lifetime);
+  tc_wr_vec8(w, (const uint8_t *)st->alpn, strlen(st->alpn));
+}
+
+int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, size_t *out_len,
+                   tc_error *err) {
+  uint8_t plain[TC_HASH_MAX_LEN + 300];
+  tc_writer w;
+  tc_wr_init_fixed(&w, plain, sizeof plain);
+  encode_state(&w, st);
+  if (!tc_wr_ok(&w))
+    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "ticket state does not fit");
+  size_t plen = tc_wr_len(&w);
+  uint64_t period = (uint64_t)period_of(cfg, st->issued);
+  tc_aead *a = malloc(sizeof *a);
+  uint8_t *t = malloc(TICKET_HDR + plen + TC_AEAD_TAG_LEN);
+  int rc = TC_FAIL;
+  if (!a || !t) {
+    tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (int i = 0; i < 8; i++)
+    t[i] = (uint8_t)(period >> (56 - 8 * i));
+  if (period_key(cfg, period, a)) {
+    tc_error_set(err, TC_ERR_RANDOM, "cannot derive the ticket key");
+    goto done;
+  }
+  if (tc_random(&cfg->rng, t + 8, 12)) {
+    tc_aead_clear(a);
+    tc_error_set(err, TC_ERR_RANDOM, "random source failed");
+    goto done;
+  }
+  memcpy(t + TICKET_HDR, plain, plen);
+  tc_aead_seal(a, t + 8, t, 8, t + TICKET_HDR, plen, t + TICKET_HDR + plen);
+  tc_aead_clear(a);
+  *out = t;
+  *out_len = TICKET_HDR + plen + TC_AEAD_TAG_LEN;
+  t = NULL;
+  rc = TC_OK;
+done:
+  tc_wipe(plain, sizeof plain);
+  free(a);
+  free(t);
+  return rc;
+}
+
+int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_state *st) {
+  if (len < TICKET_HDR + TC_AEAD_TAG_LEN + 8 || len > 1024)
+    return -1;
+  uint64_t period = 0;
+  for (int i = 0; i < 8; i++)
+    period = period << 8 | ticket[i];
+  uint64_t cur = (uint64_t)period_of(cfg, tc_config_now(cfg));
+  /* Current key and the previous one (tickets issued just before a rotation). */
+  if (period != cur && period + 1 != cur)
+    return -1;
+  size_t clen = len - TICKET_HDR - TC_AEAD_TAG_LEN;
+  uint8_t *buf = malloc(clen);
+  tc_aead *a = malloc(sizeof *a);
+  int rc = -1;
+  if (!buf || !a)
+    goto done;
+  memcpy(buf, ticket + TICKET_HDR, clen);
+  if (period_key(cfg, period, a))
+    goto done;
+  int bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
+  tc_aead_clear(a);
+  if (bad)
+    goto done;
+  tc_reader r, psk, alpn;
+  uint32_t hi, lo;
+  memset(st, 0, sizeof *st);
+  tc_rd_init(&r, buf, clen);
+  if (!tc_rd_u16(&r, &st->version) || !tc_rd_u16(&r, &st->suite) || !tc_rd_vec8(&r, &psk) ||
+      psk.len > sizeof st->psk || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo) ||
+      !tc_rd_u32(&r, &st->age_add) || !tc_rd_u32(&r, &st->lifetime) || !tc_rd_vec8(&r, &alpn) ||
+      !tc_rd_empty(&r))
+    goto done;
+  memcpy(st->psk, psk.p, psk.len);
+  st->psk_len = psk.len;
+  st->issued = (int64_t)(((uint64_t)hi << 32) | lo);
+  memcpy(st->alpn, alpn.p, alpn.len);
+  st->alpn[alpn.len] = '\0';
+  rc = 0;
+done:
+  if (buf) {
+    tc_wipe(buf, clen);
+    free(buf);
+  }
+  free(a);
+  return rc;
+}

@@ -1,0 +1,232 @@
+/* tc_config: defaults, validated setters, reference counting, ticket secret. */
+#include "engine/config_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const uint16_t default_suites[] = {TC_TLS_AES_128_GCM_SHA256, TC_TLS_AES_256_GCM_SHA384,
+                                          TC_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t default_groups[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1,
+                                          TC_GROUP_SECP384R1};
+static const uint16_t default_schemes[] = {
+    TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_ED25519,
+    TC_SIG_RSA_PSS_RSAE_SHA256,    TC_SIG_RSA_PSS_RSAE_SHA384,    TC_SIG_RSA_PSS_RSAE_SHA512,
+    TC_SIG_RSA_PKCS1_SHA256,       TC_SIG_RSA_PKCS1_SHA384,       TC_SIG_RSA_PKCS1_SHA512};
+
+tc_config *tc_config_new(tc_role role) {
+  tc_config *cfg = calloc(1, sizeof *cfg);
+  if (!cfg)
+    return NULL;
+  atomic_init(&cfg->refs, 1);
+  cfg->role = role;
+  cfg->min_version = TC_TLS12;
+  cfg->max_version = TC_TLS13;
+  memcpy(cfg->suites, default_suites, sizeof default_suites);
+  cfg->n_suites = sizeof default_suites / sizeof default_suites[0];
+  memcpy(cfg->groups, default_groups, sizeof default_groups);
+  cfg->n_groups = sizeof default_groups / sizeof default_groups[0];
+  memcpy(cfg->schemes, default_schemes, sizeof default_schemes);
+  cfg->n_schemes = sizeof default_schemes / sizeof default_schemes[0];
+  cfg->verify_mode = TC_VERIFY_BUILTIN;
+  cfg->client_auth = TC_CLIENT_AUTH_NONE;
+  cfg->middlebox_compat = true;
+  cfg->ticket_count = 2;
+  cfg->ticket_lifetime = 7200;
+  cfg->max_fragment = 16384;
+  cfg->max_handshake_msg = 65536;
+  pthread_mutex_init(&cfg->ticket_lock, NULL);
+  return cfg;
+}
+
+tc_config *tc_config_ref(tc_config *cfg) {
+  if (cfg)
+    atomic_fetch_add(&cfg->refs, 1);
+  return cfg;
+}
+
+void tc_config_unref(tc_config *cfg) {
+  if (!cfg || atomic_fetch_sub(&cfg->refs, 1) != 1)
+    return;
+  for (size_t i = 0; i < cfg->n_chains; i++) {
+    for (size_t j = 0; j < cfg->chains[i].n; j++)
+      tc_cert_unref(cfg->chains[i].certs[j]);
+    free(cfg->chains[i].certs);
+    tc_privkey_unref(cfg->chains[i].key);
+  }
+  for (size_t i = 0; i < cfg->n_alpn; i++)
+    free(cfg->alpn[i]);
+  if (cfg->trust)
+    tc_trust_store_unref(cfg->trust);
+  pthread_mutex_destroy(&cfg->ticket_lock);
+  tc_wipe(cfg, sizeof *cfg);
+  free(cfg);
+}
+
+tc_role tc_config_role(const tc_config *cfg) { return cfg->role; }
+
+int tc_config_set_versions(tc_config *cfg, uint16_t min, uint16_t max, tc_error *err) {
+  if (min < TC_SSL30 || max > TC_TLS13 || min > max)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "invalid version range %04x..%04x", min,
+                        max);
+  cfg->min_version = min;
+  cfg->max_version = max;
+  return TC_OK;
+}
+
+bool tc_config_has_version(const tc_config *cfg, uint16_t v) {
+  return v >= cfg->min_version && v <= cfg->max_version;
+}
+
+static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *src, size_t n,
+                    const char *(*namefn)(uint16_t), bool (*ok)(uint16_t), const char *what,
+                    tc_error *err) {
+  if (n == 0 || n > cap)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "%s list must hold 1..%zu entries", what,
+                        cap);
+  for (size_t i = 0; i < n; i++) {
+    if (!namefn(src[i]) || (ok && !ok(src[i])))
+      return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "unknown or unsupported %s 0x%04x",
+                          what, src[i]);
+    for (size_t j = 0; j < i; j++)
+      if (src[j] == src[i])
+        return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "duplicate %s %s", what,
+                            namefn(src[i]));
+  }
+  memcpy(dst, src, n * sizeof *src);
+  *n_dst = n;
+  return TC_OK;
+}
+
+int tc_config_set_cipher_suites(tc_config *cfg, const uint16_t *suites, size_t n, tc_error *err) {
+  return set_list(cfg->suites, &cfg->n_suites, TC_CFG_MAX_SUITES, suites, n,
+                  tc_cipher_suite_name, NULL, "cipher suite", err);
+}
+
+int tc_config_set_groups(tc_config *cfg, const uint16_t *groups, size_t n, tc_error *err) {
+  return set_list(cfg->groups, &cfg->n_groups, TC_CFG_MAX_GROUPS, groups, n, tc_group_name,
+                  NULL, "group", err);
+}
+
+int tc_config_set_sig_schemes(tc_config *cfg, const uint16_t *schemes, size_t n, tc_error *err) {
+  return set_list(cfg->schemes, &cfg->n_schemes, TC_CFG_MAX_SCHEMES, schemes, n,
+                  tc_sig_scheme_name, NULL, "signature scheme", err);
+}
+
+int tc_config_add_cert_chain(tc_config *cfg, tc_cert *const *chain, size_t n, tc_privkey *key,
+                             tc_error *err) {
+  if (!chain || n == 0 || !key)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "a certificate chain needs a leaf and a key");
+  if (cfg->n_chains == TC_CFG_MAX_CHAINS || (cfg->role == TC_ROLE_CLIENT && cfg->n_chains == 1))
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "too many certificate chains");
+  if (!tc_privkey_matches_cert(key, chain[0]))
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                        "the private key does not match the leaf certificate");
+  tc_cert **certs = calloc(n, sizeof *certs);
+  if (!certs)
+    return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    certs[i] = tc_cert_ref(chain[i]);
+  tc_chain *c = &cfg->chains[cfg->n_chains++];
+  c->certs = certs;
+  c->n = n;
+  c->key = tc_privkey_ref(key);
+  return TC_OK;
+}
+
+void tc_config_set_trust_store(tc_config *cfg, tc_trust_store *store) {
+  if (store)
+    tc_trust_store_ref(store);
+  if (cfg->trust)
+    tc_trust_store_unref(cfg->trust);
+  cfg->trust = store;
+}
+
+void tc_config_set_verify_mode(tc_config *cfg, tc_verify_mode mode) { cfg->verify_mode = mode; }
+void tc_config_set_client_auth(tc_config *cfg, tc_client_auth mode) { cfg->client_auth = mode; }
+
+int tc_config_set_alpn(tc_config *cfg, const char *const *protocols, size_t n, tc_error *err) {
+  if (n > TC_CFG_MAX_ALPN)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "at most %d ALPN protocols",
+                        TC_CFG_MAX_ALPN);
+  char *copy[TC_CFG_MAX_ALPN] = {0};
+  for (size_t i = 0; i < n; i++) {
+    size_t l = protocols[i] ? strlen(protocols[i]) : 0;
+    if (l == 0 || l > 255 || !(copy[i] = strdup(protocols[i]))) {
+      for (size_t j = 0; j < i; j++)
+        free(copy[j]);
+      return tc_error_set(err, l == 0 || l > 255 ? TC_ERR_INVALID_ARGUMENT : TC_ERR_NOMEM,
+                          "ALPN protocol names must be 1..255 bytes");
+    }
+  }
+  for (size_t i = 0; i < cfg->n_alpn; i++)
+    free(cfg->alpn[i]);
+  memcpy(cfg->alpn, copy, sizeof copy);
+  cfg->n_alpn = n;
+  return TC_OK;
+}
+
+void tc_config_set_middlebox_compat(tc_config *cfg, bool on) { cfg->middlebox_compat = on; }
+
+void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime) {
+  cfg->ticket_count = count;
+  if (lifetime > 604800)
+    lifetime = 604800; /* RFC 8446 §4.6.1: at most seven days */
+  cfg->ticket_lifetime = lifetime ? lifetime : 1;
+}
+
+int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *err) {
+  if (!key)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "ticket key missing");
+  pthread_mutex_lock(&cfg->ticket_lock);
+  memcpy(cfg->ticket_secret, key, 32);
+  cfg->ticket_secret_set = true;
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  return TC_OK;
+}
+
+int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]) {
+  int rc = 0;
+  pthread_mutex_lock(&cfg->ticket_lock);
+  if (!cfg->ticket_secret_set) {
+    if (tc_random(&cfg->rng, cfg->ticket_secret, 32) == 0)
+      cfg->ticket_secret_set = true;
+    else
+      rc = -1;
+  }
+  if (rc == 0)
+    memcpy(out, cfg->ticket_secret, 32);
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  return rc;
+}
+
+void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx) {
+  cfg->rng.fn = fn;
+  cfg->rng.ctx = ctx;
+}
+
+void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx) {
+  cfg->time_fn = fn;
+  cfg->time_ctx = ctx;
+}
+
+int64_t tc_config_now(const tc_config *cfg) {
+  if (cfg->time_fn)
+    return cfg->time_fn(cfg->time_ctx);
+  return (int64_t)time(NULL);
+}
+
+int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err) {
+  if (len < 64 || len > 16384)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "max fragment %zu not in 64..16384", len);
+  cfg->max_fragment = len;
+  return TC_OK;
+}
+
+int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err) {
+  if (len < 1024 || len > (1u << 24) - 1)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                        "handshake message limit %zu not in 1024..16777215", len);
+  cfg->max_handshake_msg = len;
+  return TC_OK;
+}

@@ -1,0 +1,60 @@
+/* tc_config internals shared by the engine, the handshakes and tickets. */
+#ifndef TLSCORE_CONFIG_INTERNAL_H
+#define TLSCORE_CONFIG_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "crypto/crypto.h"
+#include "tlscore/config.h"
+
+#define TC_CFG_MAX_SUITES 32
+#define TC_CFG_MAX_GROUPS 16
+#define TC_CFG_MAX_SCHEMES 32
+#define TC_CFG_MAX_CHAINS 8
+#define TC_CFG_MAX_ALPN 16
+
+typedef struct tc_chain {
+  tc_cert **certs;
+  size_t n;
+  tc_privkey *key;
+} tc_chain;
+
+struct tc_config {
+  atomic_int refs;
+  tc_role role;
+  uint16_t min_version, max_version;
+  uint16_t suites[TC_CFG_MAX_SUITES];
+  size_t n_suites;
+  uint16_t groups[TC_CFG_MAX_GROUPS];
+  size_t n_groups;
+  uint16_t schemes[TC_CFG_MAX_SCHEMES];
+  size_t n_schemes;
+  tc_chain chains[TC_CFG_MAX_CHAINS];
+  size_t n_chains;
+  tc_trust_store *trust;
+  tc_verify_mode verify_mode;
+  tc_client_auth client_auth;
+  char *alpn[TC_CFG_MAX_ALPN];
+  size_t n_alpn;
+  bool middlebox_compat;
+  unsigned ticket_count;
+  uint32_t ticket_lifetime;
+  size_t max_fragment;
+  size_t max_handshake_msg;
+  tc_rng rng;
+  tc_time_fn time_fn;
+  void *time_ctx;
+  /* Ticket protection: a base secret (installed or drawn at first use);
+   * per-period keys are derived from it, so rotation needs no extra state. */
+  pthread_mutex_t ticket_lock;
+  bool ticket_secret_set;
+  uint8_t ticket_secret[32];
+};
+
+int64_t tc_config_now(const tc_config *cfg);
+bool tc_config_has_version(const tc_config *cfg, uint16_t v);
+/* The ticket base secret, drawn from the config rng on first use. 0 or -1. */
+int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]);
+
+#endif

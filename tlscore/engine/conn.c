@@ -1,0 +1,645 @@
+/* The sans-I/O driver: buffers in and out, record dispatch, alerts, wants, application data. */
+#include "engine/conn_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ALERT_WARNING 1
+#define ALERT_FATAL 2
+
+tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
+  if (!cfg) {
+    tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "no configuration");
+    return NULL;
+  }
+  tc_conn *c = calloc(1, sizeof *c);
+  if (!c) {
+    tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  c->cfg = tc_config_ref(cfg);
+  c->role = cfg->role;
+  tc_error_clear(&c->err);
+  tc_rec_init(&c->rec);
+  c->rec.max_frag = cfg->max_fragment;
+  c->rec.hs_max = cfg->max_handshake_msg;
+  c->state = c->role == TC_ROLE_CLIENT ? HS_C_START : HS_S_WAIT_CH;
+  tc_wr_init_dyn(&c->hsw);
+  return c;
+}
+
+void tc_hs_free(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  if (!hs)
+    return;
+  tc_kex_clear(&hs->kex);
+  tc_ks_clear(&hs->ks);
+  if (hs->ch1) {
+    tc_wipe(hs->ch1, hs->ch1_len);
+    free(hs->ch1);
+  }
+  free(hs->cookie);
+  free(hs->cr_context);
+  free(hs->cr_sig_algs);
+  free(hs->cas);
+  free(hs->ca_ptrs);
+  free(hs->ca_lens);
+  if (hs->own_answer) {
+    for (size_t i = 0; i < hs->my_n; i++)
+      tc_cert_unref(hs->my_chain[i]);
+    free(hs->my_chain);
+    if (hs->my_key)
+      tc_privkey_unref(hs->my_key);
+  }
+  tc_wipe(hs, sizeof *hs);
+  free(hs);
+  c->hs = NULL;
+}
+
+static void free_peer_chain(tc_conn *c) {
+  for (size_t i = 0; i < c->peer_n; i++)
+    tc_cert_unref(c->peer_chain[i]);
+  free(c->peer_chain);
+  c->peer_chain = NULL;
+  c->peer_n = 0;
+}
+
+void tc_conn_free(tc_conn *c) {
+  if (!c)
+    return;
+  tc_hs_free(c);
+  tc_rec_free(&c->rec);
+  tc_wr_free(&c->hsw);
+  free_peer_chain(c);
+  free(c->alpn);
+  free(c->server_name);
+  for (size_t i = 0; i < c->n_alpn_list; i++)
+    free(c->alpn_list[i]);
+  free(c->alpn_list);
+  if (c->my_leaf)
+    tc_cert_unref(c->my_leaf);
+  tc_session_unref(c->offer);
+  tc_session_unref(c->latest);
+  tc_config_unref(c->cfg);
+  tc_wipe(c, sizeof *c);
+  free(c);
+}
+
+int tc_conn_set_server_name(tc_conn *c, const char *name) {
+  if (c->role != TC_ROLE_CLIENT || c->started || !name || !*name || strlen(name) > 255)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set server name now");
+  char *dup = strdup(name);
+  if (!dup)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  free(c->server_name);
+  c->server_name = dup;
+  return TC_OK;
+}
+
+int tc_conn_set_session(tc_conn *c, tc_session *s) {
+  if (c->role != TC_ROLE_CLIENT || c->started)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set a session now");
+  tc_session_unref(c->offer);
+  c->offer = tc_session_ref(s);
+  return TC_OK;
+}
+
+int tc_conn_set_alpn(tc_conn *c, const char *const *protocols, size_t n) {
+  if (c->started || n > TC_CFG_MAX_ALPN)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set ALPN now");
+  char **list = n ? calloc(n, sizeof *list) : NULL;
+  if (n && !list)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    size_t l = protocols[i] ? strlen(protocols[i]) : 0;
+    if (l == 0 || l > 255 || !(list[i] = strdup(protocols[i]))) {
+      for (size_t j = 0; j < i; j++)
+        free(list[j]);
+      free(list);
+      return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "ALPN names must be 1..255 bytes");
+    }
+  }
+  for (size_t i = 0; i < c->n_alpn_list; i++)
+    free(c->alpn_list[i]);
+  free(c->alpn_list);
+  c->alpn_list = list;
+  c->n_alpn_list = n;
+  c->alpn_override = true;
+  return TC_OK;
+}
+
+const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n) {
+  if (c->alpn_override) {
+    *n = c->n_alpn_list;
+    return (const char *const *)c->alpn_list;
+  }
+  *n = c->cfg->n_alpn;
+  return (const char *const *)c->cfg->alpn;
+}
+
+/* ---- failure: latch the error and send exactly one alert ---- */
+
+static int fail(tc_conn *c) {
+  if (c->err.code == TC_ERR_NONE)
+    tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "internal error");
+  if (c->state != HS_FAILED) {
+    c->state = HS_FAILED;
+    c->want = TC_WANT_NONE;
+    c->app_len = 0;
+    c->rec.hold = false;
+    c->hsw.len = 0;
+    if (!c->err.remote && c->err.alert >= 0 && !c->alert_sent) {
+      uint8_t a[2] = {c->err.alert == 0 ? ALERT_WARNING : ALERT_FATAL, (uint8_t)c->err.alert};
+      tc_error scratch;
+      tc_error_clear(&scratch);
+      if (tc_rec_write(&c->rec, TC_CT_ALERT, a, 2, &scratch) == TC_OK)
+        c->alert_sent = true;
+    }
+    tc_hs_free(c);
+  }
+  return TC_FAIL;
+}
+
+static int start(tc_conn *c) {
+  if (c->started)
+    return TC_OK;
+  c->started = true;
+  c->hs = calloc(1, sizeof *c->hs);
+  if (!c->hs)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  if (c->role == TC_ROLE_CLIENT) {
+    if (tc_client13_start(c) != TC_OK)
+      return TC_FAIL;
+    c->state = HS_C_WAIT_SH;
+    return tc_hs_flush(c);
+  }
+  return TC_OK;
+}
+
+static bool ccs_allowed(const tc_conn *c) {
+  /* RFC 8446 §5: after the first ClientHello, before the peer's Finished. */
+  if (c->role == TC_ROLE_CLIENT)
+    return c->state >= HS_C_WAIT_SH && c->state <= HS_C_WAIT_FINISHED;
+  return c->state >= HS_S_WAIT_CH2 && c->state <= HS_S_WAIT_FINISHED;
+}
+
+static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
+  uint8_t type;
+  const uint8_t *body;
+  size_t blen;
+  if (tc_msg_split(msg, len, &type, &body, &blen, &c->err))
+    return TC_FAIL;
+  if (c->state == HS_CONNECTED)
+    return tc_post13_handle(c, type, body, blen);
+  tc_hs_state next = c->role == TC_ROLE_CLIENT ? tc_client13_handle(c, type, msg, len)
+                                               : tc_server13_handle(c, type, msg, len);
+  if (next == HS_FAILED)
+    return TC_FAIL;
+  c->state = next;
+  return TC_OK;
+}
+
+static void maybe_done(tc_conn *c) {
+  if (c->state == HS_CONNECTED && !c->handshake_done) {
+    c->handshake_done = true;
+    tc_hs_free(c);
+  }
+}
+
+static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
+  if (n != 2)
+    return tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "malformed alert record");
+  uint8_t level = d[0], desc = d[1];
+  if (level != ALERT_WARNING && level != ALERT_FATAL)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "alert with bad level %u", level);
+  if (desc == 0) {
+    c->peer_closed = true;
+    if (!c->handshake_done) {
+      tc_error_set(&c->err, TC_ERR_CLOSE_NOTIFY, "peer closed the connection during the handshake");
+      c->err.remote = true;
+      c->err.alert = 0;
+      return TC_FAIL;
+    }
+    return TC_OK;
+  }
+  if (desc == TC_ERR_USER_CANCELED && level == ALERT_WARNING) {
+    if (++c->empty_run > TC_REC_MAX_EMPTY)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
+    return TC_OK;
+  }
+  /* TLS 1.3: every other alert is fatal whatever its level says. */
+  tc_error_set(&c->err, (tc_err)desc, "peer sent alert %s", tc_alert_name(desc));
+  c->err.alert = desc;
+  c->err.remote = true;
+  return TC_FAIL;
+}
+
+/* Run the engine as far as buffered input and answered wants allow.
+ * TC_OK: application data is ready, or nothing more to do without the
+ * application; TC_AGAIN: needs input; TC_WANT; TC_FAIL. */
+static int process(tc_conn *c) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (start(c) != TC_OK)
+    return fail(c);
+  for (;;) {
+    if (c->want != TC_WANT_NONE)
+      return TC_WANT;
+    if (c->state == HS_C_SEND_FLIGHT) {
+      tc_hs_state next = tc_client13_action(c);
+      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
+        return fail(c);
+      c->state = next;
+      maybe_done(c);
+      continue;
+    }
+    const uint8_t *m;
+    size_t ml;
+    int r = tc_rec_hs_peek(&c->rec, &m, &ml, &c->err);
+    if (r < 0)
+      return fail(c);
+    if (r == 1) {
+      tc_rec_hs_consume(&c->rec, ml);
+      if (dispatch(c, m, ml) != TC_OK || tc_hs_flush(c) != TC_OK)
+        return fail(c);
+      maybe_done(c);
+      continue;
+    }
+    if (c->app_len || c->peer_closed)
+      return TC_OK;
+    c->rec.hold = false;
+    uint8_t type = 0;
+    uint8_t *d = NULL;
+    size_t dl = 0;
+    r = tc_rec_next(&c->rec, &type, &d, &dl, &c->err);
+    if (r < 0) {
+      /* A server that ignores offered 0-RTT data drops records it cannot
+       * decrypt, up to a bound (RFC 8446 §4.2.10). */
+      if (c->hs && c->hs->early_data_offered && c->err.code == TC_ERR_BAD_RECORD_MAC &&
+          c->hs->early_skipped < 16384 * 4) {
+        c->hs->early_skipped += TC_REC_MAX_PLAIN;
+        tc_error_clear(&c->err);
+        continue;
+      }
+      return fail(c);
+    }
+    if (r == 0)
+      return TC_AGAIN;
+    if (type != TC_CT_HANDSHAKE && tc_rec_hs_partial(&c->rec))
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                          "record interleaved with a fragmented handshake message"),
+             fail(c);
+    switch (type) {
+    case TC_CT_HANDSHAKE:
+      c->empty_run = 0;
+      if (tc_rec_hs_append(&c->rec, d, dl, &c->err) != TC_OK)
+        return fail(c);
+      break;
+    case TC_CT_ALERT:
+      if (handle_alert(c, d, dl) != TC_OK)
+        return fail(c);
+      break;
+    case TC_CT_CHANGE_CIPHER_SPEC:
+      if (!ccs_allowed(c))
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec"),
+               fail(c);
+      if (dl != 1 || d[0] != 1)
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "malformed ChangeCipherSpec"),
+               fail(c);
+      if (++c->empty_run > TC_REC_MAX_EMPTY)
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many ChangeCipherSpec"),
+               fail(c);
+      break;
+    case TC_CT_APPLICATION_DATA:
+      if (!c->handshake_done) {
+        if (c->role == TC_ROLE_SERVER && c->state == HS_S_WAIT_CH2 && c->hs &&
+            c->hs->early_data_offered && c->hs->early_skipped < 16384 * 4) {
+          c->hs->early_skipped += dl;
+          break;
+        }
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                            "application data before the handshake completed"),
+               fail(c);
+      }
+      if (dl == 0) {
+        if (++c->empty_run > TC_REC_MAX_EMPTY)
+          return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many empty records"),
+                 fail(c);
+        break;
+      }
+      c->empty_run = 0;
+      c->app_off = (size_t)(d - c->rec.ibuf);
+      c->app_len = dl;
+      c->rec.hold = true;
+      return TC_OK;
+    default:
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected record type %u", type),
+             fail(c);
+    }
+  }
+}
+
+unsigned tc_conn_status(tc_conn *c) {
+  unsigned st = 0;
+  if (c->state != HS_FAILED && !c->started && start(c) != TC_OK)
+    fail(c);
+  if (tc_rec_output_pending(&c->rec))
+    st |= TC_S_OUTPUT;
+  if (c->state == HS_FAILED)
+    return st | TC_S_FAILED;
+  if (c->want != TC_WANT_NONE)
+    st |= TC_S_WANT;
+  if (c->handshake_done)
+    st |= TC_S_READY;
+  if (c->app_len)
+    st |= TC_S_READABLE;
+  if (c->peer_closed)
+    st |= TC_S_PEER_CLOSED;
+  if (c->close_sent && !tc_rec_output_pending(&c->rec))
+    st |= TC_S_CLOSED;
+  if (!c->peer_closed && !c->app_len && c->want == TC_WANT_NONE) {
+    bool room = !c->rec.ibuf || c->rec.ilen < TC_REC_MAX_LEN || c->rec.ipos > 0;
+    if (room) {
+      st |= TC_S_INPUT;
+      if (!c->handshake_done)
+        st |= TC_S_NEED_INPUT;
+    }
+  }
+  return st;
+}
+
+uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap) {
+  *cap = 0;
+  if (c->state == HS_FAILED || c->peer_closed)
+    return NULL;
+  uint8_t *p = tc_rec_input_buf(&c->rec, cap, &c->err);
+  if (!p && c->err.code != TC_ERR_NONE)
+    fail(c);
+  return p;
+}
+
+int tc_conn_input_ack(tc_conn *c, size_t n) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  tc_rec_input_ack(&c->rec, n);
+  int r = process(c);
+  return r == TC_AGAIN ? TC_OK : r;
+}
+
+int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed) {
+  size_t done = 0;
+  int r = c->state == HS_FAILED ? TC_FAIL : TC_OK;
+  while (r == TC_OK && done < len) {
+    size_t cap;
+    uint8_t *p = tc_conn_input_buf(c, &cap);
+    if (!p || cap == 0)
+      break;
+    size_t k = len - done < cap ? len - done : cap;
+    memcpy(p, data + done, k);
+    done += k;
+    r = tc_conn_input_ack(c, k);
+  }
+  if (consumed)
+    *consumed = done;
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  return r;
+}
+
+void tc_conn_input_eof(tc_conn *c) {
+  if (c->state == HS_FAILED || c->peer_closed)
+    return;
+  tc_error_set(&c->err, TC_ERR_ABRUPT_EOF, "the peer closed the connection without close_notify");
+  fail(c);
+}
+
+const uint8_t *tc_conn_output(tc_conn *c, size_t *len) {
+  if (c->state != HS_FAILED && !c->started && start(c) != TC_OK)
+    fail(c);
+  return tc_rec_output(&c->rec, len);
+}
+
+void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
+
+int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n) {
+  *n = 0;
+  int r = process(c);
+  if (r == TC_FAIL)
+    return TC_FAIL;
+  if (c->app_len) {
+    size_t k = len < c->app_len ? len : c->app_len;
+    memcpy(buf, c->rec.ibuf + c->app_off, k);
+    c->app_off += k;
+    c->app_len -= k;
+    *n = k;
+    if (!c->app_len) {
+      c->rec.hold = false;
+      tc_wipe(c->rec.ibuf + c->app_off - k, k);
+    }
+    return TC_OK;
+  }
+  if (r == TC_WANT)
+    return TC_WANT;
+  if (c->peer_closed)
+    return TC_EOF;
+  return TC_AGAIN;
+}
+
+int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n) {
+  *n = 0;
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (c->close_sent)
+    return tc_error_set(&c->err, TC_ERR_CLOSED, "write after close"), fail(c);
+  if (!c->handshake_done) {
+    int r = process(c);
+    if (r == TC_FAIL || r == TC_WANT)
+      return r;
+    if (!c->handshake_done)
+      return TC_AGAIN;
+  }
+  if (len == 0)
+    return TC_OK;
+  size_t done = 0;
+  while (done < len) {
+    size_t room = tc_rec_write_room(&c->rec, &c->err);
+    if (c->err.code != TC_ERR_NONE)
+      return fail(c);
+    if (room == 0)
+      break;
+    size_t k = len - done < room ? len - done : room;
+    if (tc_rec_write(&c->rec, TC_CT_APPLICATION_DATA, buf + done, k, &c->err) != TC_OK)
+      return fail(c);
+    done += k;
+  }
+  *n = done;
+  return done ? TC_OK : TC_AGAIN;
+}
+
+int tc_conn_close(tc_conn *c) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (c->close_sent)
+    return TC_OK;
+  uint8_t a[2] = {ALERT_WARNING, 0};
+  if (tc_hs_flush(c) != TC_OK || tc_rec_write(&c->rec, TC_CT_ALERT, a, 2, &c->err) != TC_OK)
+    return fail(c);
+  c->close_sent = true;
+  c->alert_sent = true;
+  return TC_OK;
+}
+
+int tc_conn_key_update(tc_conn *c, bool request_update) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (!c->handshake_done || c->version != TC_TLS13 || c->close_sent)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                        "KeyUpdate needs an established TLS 1.3 connection"),
+           fail(c);
+  if (tc_post13_key_update(c, request_update) != TC_OK)
+    return fail(c);
+  return TC_OK;
+}
+
+void tc_conn_shrink(tc_conn *c) {
+  if (c->app_len || c->hs)
+    return;
+  tc_rec_shrink(&c->rec);
+  if (c->hsw.len == 0)
+    tc_wr_free(&c->hsw);
+  tc_wr_init_dyn(&c->hsw);
+}
+
+/* ---- wants ---- */
+
+tc_want tc_conn_want(const tc_conn *c) { return c->want; }
+
+int tc_conn_answer_verify(tc_conn *c, bool accept, unsigned cert_flags, const char *message) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (c->want != TC_WANT_VERIFY_PEER)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "no verification pending"), fail(c);
+  c->want = TC_WANT_NONE;
+  c->peer_flags = cert_flags;
+  if (!accept) {
+    tc_err code = TC_ERR_BAD_CERTIFICATE;
+    if (cert_flags & TC_CERT_UNKNOWN_CA)
+      code = TC_ERR_UNKNOWN_CA;
+    else if (cert_flags & (TC_CERT_EXPIRED | TC_CERT_NOT_ACTIVATED))
+      code = TC_ERR_CERTIFICATE_EXPIRED;
+    else if (cert_flags & TC_CERT_REVOKED)
+      code = TC_ERR_CERTIFICATE_REVOKED;
+    tc_error_set(&c->err, code, "%s",
+                 message ? message : "the peer certificate was rejected");
+    return fail(c);
+  }
+  c->verify_answered = true;
+  int r = process(c);
+  return r == TC_AGAIN ? TC_OK : r;
+}
+
+int tc_conn_answer_client_cert(tc_conn *c, tc_cert *const *chain, size_t n, tc_privkey *key) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (c->want != TC_WANT_CLIENT_CERT || !c->hs)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "no client certificate request pending"),
+           fail(c);
+  c->want = TC_WANT_NONE;
+  if (n > 0 && key && chain) {
+    if (!tc_privkey_matches_cert(key, chain[0]))
+      return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                          "client key does not match its certificate"),
+             fail(c);
+    tc_cert **copy = calloc(n, sizeof *copy);
+    if (!copy)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), fail(c);
+    for (size_t i = 0; i < n; i++)
+      copy[i] = tc_cert_ref(chain[i]);
+    c->hs->my_chain = copy;
+    c->hs->my_n = n;
+    c->hs->my_key = tc_privkey_ref(key);
+    c->hs->own_answer = true;
+  }
+  int r = process(c);
+  return r == TC_AGAIN ? TC_OK : r;
+}
+
+size_t tc_conn_acceptable_ca_count(const tc_conn *c) { return c->hs ? c->hs->n_cas : 0; }
+
+const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len) {
+  if (!c->hs || i >= c->hs->n_cas) {
+    *len = 0;
+    return NULL;
+  }
+  *len = c->hs->ca_lens[i];
+  return c->hs->ca_ptrs[i];
+}
+
+/* ---- results ---- */
+
+const tc_error *tc_conn_error(const tc_conn *c) { return &c->err; }
+tc_role tc_conn_role(const tc_conn *c) { return c->role; }
+bool tc_conn_handshake_done(const tc_conn *c) { return c->handshake_done; }
+uint16_t tc_conn_version(const tc_conn *c) { return c->version; }
+uint16_t tc_conn_cipher_suite(const tc_conn *c) { return c->suite; }
+uint16_t tc_conn_group(const tc_conn *c) { return c->group; }
+uint16_t tc_conn_sig_scheme(const tc_conn *c) { return c->peer_scheme; }
+const char *tc_conn_alpn(const tc_conn *c) { return c->alpn; }
+const char *tc_conn_server_name(const tc_conn *c) {
+  return c->role == TC_ROLE_SERVER ? c->server_name : NULL;
+}
+bool tc_conn_resumed(const tc_conn *c) { return c->resumed; }
+
+size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain) {
+  if (chain)
+    *chain = c->peer_chain;
+  return c->peer_n;
+}
+
+unsigned tc_conn_peer_cert_flags(const tc_conn *c) { return c->peer_flags; }
+
+tc_session *tc_conn_get_session(tc_conn *c) { return tc_session_ref(c->latest); }
+
+int tc_conn_binding(tc_conn *c, tc_binding type, uint8_t *out, size_t *len, tc_error *err) {
+  if (!c->handshake_done)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "handshake not complete");
+  switch (type) {
+  case TC_BINDING_TLS_UNIQUE:
+    return tc_error_set(err, TC_ERR_UNSUPPORTED, "tls-unique does not exist in TLS 1.3");
+  case TC_BINDING_TLS_SERVER_END_POINT: {
+    const tc_cert *leaf = c->role == TC_ROLE_CLIENT ? (c->peer_n ? c->peer_chain[0] : NULL)
+                                                    : c->my_leaf;
+    if (!leaf)
+      return tc_error_set(err, TC_ERR_UNSUPPORTED, "no server certificate for tls-server-end-point");
+    uint8_t h[64];
+    size_t hl = tc_cert_end_point_hash(leaf, h);
+    if (!hl)
+      return tc_error_set(err, TC_ERR_UNSUPPORTED, "cannot hash the server certificate");
+    if (*len < hl)
+      return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "binding buffer too small");
+    memcpy(out, h, hl);
+    *len = hl;
+    return TC_OK;
+  }
+  case TC_BINDING_TLS_EXPORTER:
+    if (*len < 32)
+      return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "binding buffer too small");
+    *len = 32;
+    return tc_conn_export(c, "EXPORTER-Channel-Binding", NULL, 0, false, out, 32, err);
+  }
+  return tc_error_set(err, TC_ERR_UNSUPPORTED, "unknown channel binding");
+}
+
+int tc_conn_export(tc_conn *c, const char *label, const uint8_t *context, size_t context_len,
+                   bool use_context, uint8_t *out, size_t out_len, tc_error *err) {
+  if (!c->have_exporter)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "handshake not complete");
+  if (!label || strlen(label) > 249 || out_len > 255 * c->hlen)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "bad exporter label or length");
+  /* TLS 1.3 treats "no context" as an empty context (RFC 8446 §7.5). */
+  if (!use_context)
+    context_len = 0;
+  if (tc_ks_export(c->hash, c->exporter, label, context, context_len, out, out_len))
+    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "exporter failed");
+  return TC_OK;
+}

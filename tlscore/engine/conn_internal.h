@@ -1,0 +1,211 @@
+/* struct tc_conn and the interface between the driver (conn.c) and the handshakes. */
+#ifndef TLSCORE_CONN_INTERNAL_H
+#define TLSCORE_CONN_INTERNAL_H
+
+#include "auth/session.h"
+#include "crypto/crypto.h"
+#include "engine/config_internal.h"
+#include "handshake/keysched.h"
+#include "msg/msg.h"
+#include "record/record.h"
+#include "tlscore/conn.h"
+
+/*
+ * Randomness: every draw goes through tc_random(&cfg->rng) (directly or via
+ * tc_kex_generate / tc_pk_sign), in this exact order, so tests can script
+ * the bytes (RFC 8448 replays):
+ *
+ * Client (TLS 1.3):
+ *   1. ClientHello.random                      32 bytes
+ *   2. legacy_session_id (middlebox compat on)  32 bytes
+ *   3. key share private key for the first preferred group (tc_kex_generate:
+ *      X25519 32 bytes; P-256/P-384 as the crypto provider draws them)
+ *   after a HelloRetryRequest:
+ *   4. key share private key for the group the server selected
+ *   with client authentication:
+ *   5. the CertificateVerify signature's randomness (RSA-PSS salt = hash
+ *      length; ECDSA nonce as the provider draws it; Ed25519 none)
+ *
+ * Server (TLS 1.3):
+ *   1. ServerHello.random                      32 bytes (not for an HRR:
+ *      its random is the fixed HRR value; after an HRR the draw happens
+ *      when the second ClientHello is answered)
+ *   2. key share private key for the selected group
+ *   3. CertificateVerify signature randomness (full handshakes only)
+ *   after the client's Finished, per NewSessionTicket:
+ *   4. ticket_age_add                           4 bytes
+ *   5. on the very first ticket of a config without tc_config_set_ticket_key:
+ *      the ticket base secret                  32 bytes
+ *   6. the ticket's AEAD nonce                 12 bytes
+ */
+
+typedef enum {
+  /* client */
+  HS_C_START = 0,
+  HS_C_WAIT_SH,
+  HS_C_WAIT_EE,
+  HS_C_WAIT_CERT_CR,
+  HS_C_WAIT_CERT,
+  HS_C_WAIT_CV,
+  HS_C_WAIT_FINISHED,
+  HS_C_SEND_FLIGHT, /* action: our Certificate/CertificateVerify/Finished */
+  /* server */
+  HS_S_WAIT_CH,
+  HS_S_WAIT_CH2,
+  HS_S_WAIT_CERT,
+  HS_S_WAIT_CV,
+  HS_S_WAIT_FINISHED,
+  /* both */
+  HS_CONNECTED,
+  HS_FAILED
+} tc_hs_state;
+
+/* Handshake-only state, freed when the handshake completes. */
+typedef struct tc_hs {
+  tc_hash_ctx th;           /* running transcript (valid once hash known) */
+  bool th_started;
+  uint8_t *ch1;             /* client: ClientHello bytes until the hash is known */
+  size_t ch1_len;
+  tc_ks ks;
+  uint8_t c_hs[TC_HASH_MAX_LEN], s_hs[TC_HASH_MAX_LEN];
+  tc_kex kex;
+  uint16_t kex_group;
+  uint8_t session_id[32];
+  size_t session_id_len;
+  uint8_t client_random[32];
+  bool hrr;                 /* a HelloRetryRequest happened */
+  uint16_t hrr_group;
+  uint8_t *cookie;
+  size_t cookie_len;
+  bool ccs_sent;
+  bool psk_offered;         /* client: we sent a pre_shared_key */
+  bool psk_accepted;
+  uint8_t psk[TC_HASH_MAX_LEN];
+  size_t psk_len;
+  tc_hash_alg psk_hash;
+  uint16_t offered_suite;   /* client: suite of the offered session */
+  /* client: what the server asked for in CertificateRequest */
+  bool cert_requested;
+  uint8_t *cr_context;
+  size_t cr_context_len;
+  uint8_t *cr_sig_algs;     /* raw u16 list */
+  size_t cr_n_sig_algs;
+  uint8_t *cas;             /* raw DistinguishedName list */
+  size_t cas_len;
+  size_t n_cas;
+  const uint8_t **ca_ptrs;  /* per-name pointers into cas (acceptable_ca) */
+  size_t *ca_lens;
+  /* our certificate for this handshake */
+  tc_cert **my_chain;
+  size_t my_n;
+  tc_privkey *my_key;
+  bool own_answer;          /* my_chain/my_key are references we hold */
+  uint16_t my_scheme;
+  /* peer scheme lists the server answers against */
+  bool client_sent_sni;
+  bool offered_alpn;
+  bool early_data_offered;  /* server: skip undecryptable early data */
+  size_t early_skipped;
+} tc_hs;
+
+struct tc_conn {
+  tc_config *cfg;
+  tc_role role;
+  tc_error err;
+  tc_rec rec;
+  tc_hs_state state;
+  tc_hs *hs;
+  tc_want want;
+  bool started;
+  bool alert_sent;          /* our one alert (or close_notify) is queued */
+  bool close_sent;
+  bool peer_closed;
+  bool handshake_done;
+  unsigned empty_run;
+  /* decrypted application data waiting in the record input buffer */
+  size_t app_off, app_len;
+  /* outgoing handshake messages of the current key epoch (one record set) */
+  tc_writer hsw;
+  /* negotiated */
+  uint16_t version, suite, group, peer_scheme;
+  tc_hash_alg hash;
+  size_t hlen;
+  tc_aead_alg aead;
+  size_t key_len;
+  bool resumed;
+  char *alpn;
+  char *server_name;        /* client: name to verify/send; server: SNI received */
+  char **alpn_list;         /* per-connection ALPN override */
+  size_t n_alpn_list;
+  bool alpn_override;
+  /* peer authentication */
+  tc_cert **peer_chain;
+  size_t peer_n;
+  unsigned peer_flags;
+  bool verify_answered;
+  tc_cert *my_leaf;         /* server: leaf we authenticated with (tls-server-end-point) */
+  /* post-handshake secrets */
+  uint8_t c_ap[TC_HASH_MAX_LEN], s_ap[TC_HASH_MAX_LEN];
+  uint8_t exporter[TC_HASH_MAX_LEN];
+  uint8_t res_master[TC_HASH_MAX_LEN];
+  bool have_exporter;
+  bool key_update_pending;  /* peer asked: answer with our own update */
+  /* sessions */
+  tc_session *offer;        /* client: session to resume */
+  tc_session *latest;       /* client: newest ticket received */
+  unsigned tickets_sent;
+  uint8_t ticket_nonce;
+};
+
+/* ---- services of the driver used by the handshakes ---- */
+
+/* Append a handshake message written to c->hsw at offset `start` to the
+ * transcript (the message is sent at the next flush). */
+void tc_hs_transcript_add(tc_conn *c, const uint8_t *msg, size_t len);
+/* Transcript hash so far (hlen bytes) without disturbing the running hash. */
+void tc_hs_transcript_hash(tc_conn *c, uint8_t *out);
+/* Queue everything in c->hsw as handshake records under the current keys. */
+int tc_hs_flush(tc_conn *c);
+/* Queue a dummy ChangeCipherSpec (middlebox compatibility). */
+int tc_hs_send_ccs(tc_conn *c);
+/* Install TLS 1.3 traffic keys from a secret. Reading: fails with
+ * unexpected_message if handshake bytes remain buffered (key changes happen
+ * at record boundaries only). */
+int tc_hs_set_read_secret(tc_conn *c, const uint8_t *secret);
+int tc_hs_set_write_secret(tc_conn *c, const uint8_t *secret);
+/* Derive suite parameters (hash, aead) into c. */
+int tc_hs_set_suite(tc_conn *c, uint16_t suite);
+/* Start the transcript with the negotiated hash. */
+void tc_hs_transcript_start(tc_conn *c);
+
+/* Peer chain handling shared by both sides. Parses certificates into
+ * c->peer_chain; runs builtin verification or arranges the caller want. */
+int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm);
+int tc_hs_verify_peer_chain(tc_conn *c);
+/* CertificateVerify content and checks (RFC 8446 §4.4.3). */
+int tc_hs_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const uint8_t *allowed,
+                            size_t n_allowed);
+int tc_hs_write_cert_verify(tc_conn *c);
+int tc_hs_write_certificate(tc_conn *c, const uint8_t *ctx, size_t ctx_len);
+int tc_hs_write_finished(tc_conn *c, const uint8_t *base);
+int tc_hs_check_finished(tc_conn *c, const uint8_t *base, const uint8_t *body, size_t len);
+/* Pick a scheme for our key from the peer's list (raw u16s) in our config order. */
+uint16_t tc_hs_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer_list,
+                           size_t n);
+/* Derive the application secrets and exporter from the master secret once
+ * the transcript covers the server Finished. */
+int tc_hs_derive_app_secrets(tc_conn *c);
+void tc_hs_free(tc_conn *c);
+const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n);
+
+/* Message handlers. Return the next state, or HS_FAILED with c->err set. */
+int tc_client13_start(tc_conn *c);
+tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+tc_hs_state tc_client13_action(tc_conn *c);
+tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Post-handshake messages (both roles). */
+int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len);
+int tc_post13_key_update(tc_conn *c, bool request);
+int tc_server13_send_tickets(tc_conn *c);
+
+#endif

@@ -1,0 +1,567 @@
+/* TLS 1.3 client handshake (RFC 8446 §4): one handler per awaited message, read top to bottom. */
+#include "engine/conn_internal.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_ip_literal(const char *name) {
+  uint8_t buf[16];
+  return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1 ||
+         strchr(name, ':') != NULL;
+}
+
+static bool cfg_has_suite(const tc_config *cfg, uint16_t s) {
+  for (size_t i = 0; i < cfg->n_suites; i++)
+    if (cfg->suites[i] == s)
+      return true;
+  return false;
+}
+
+static bool cfg_has_group(const tc_config *cfg, uint16_t g) {
+  for (size_t i = 0; i < cfg->n_groups; i++)
+    if (cfg->groups[i] == g)
+      return tc_kex_supported(g);
+  return false;
+}
+
+static int new_key_share(tc_conn *c, uint16_t group, uint8_t *pub, size_t *pub_len) {
+  tc_hs *hs = c->hs;
+  tc_kex_clear(&hs->kex);
+  if (tc_kex_generate(&hs->kex, group, &c->cfg->rng, pub, pub_len))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a %s key share",
+                        tc_group_name(group) ? tc_group_name(group) : "?");
+  hs->kex_group = group;
+  return TC_OK;
+}
+
+/* Writes the (first or second) ClientHello into c->hsw, with binders. */
+static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
+  tc_hs *hs = c->hs;
+  tc_config *cfg = c->cfg;
+  tc_client_hello ch;
+  memset(&ch, 0, sizeof ch);
+  ch.legacy_version = TC_TLS12;
+  memcpy(ch.random, hs->client_random, 32);
+  memcpy(ch.session_id, hs->session_id, hs->session_id_len);
+  ch.session_id_len = hs->session_id_len;
+
+  uint8_t suites[2 * TC_CFG_MAX_SUITES], groups[2 * TC_CFG_MAX_GROUPS],
+      schemes[2 * TC_CFG_MAX_SCHEMES];
+  size_t ns = 0, ng = 0;
+  for (size_t i = 0; i < cfg->n_suites; i++)
+    if (tc_suite13_params(cfg->suites[i], NULL, NULL, NULL)) {
+      suites[2 * ns] = (uint8_t)(cfg->suites[i] >> 8);
+      suites[2 * ns + 1] = (uint8_t)cfg->suites[i];
+      ns++;
+    }
+  for (size_t i = 0; i < cfg->n_groups; i++)
+    if (tc_kex_supported(cfg->groups[i])) {
+      groups[2 * ng] = (uint8_t)(cfg->groups[i] >> 8);
+      groups[2 * ng + 1] = (uint8_t)cfg->groups[i];
+      ng++;
+    }
+  for (size_t i = 0; i < cfg->n_schemes; i++) {
+    schemes[2 * i] = (uint8_t)(cfg->schemes[i] >> 8);
+    schemes[2 * i + 1] = (uint8_t)cfg->schemes[i];
+  }
+  if (!ns || !ng)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "no TLS 1.3 cipher suite or group configured");
+  static const uint8_t null_comp = 0;
+  static const uint8_t v13[2] = {0x03, 0x04};
+  static const uint8_t dhe_ke = TC_PSK_DHE_KE;
+  ch.cipher_suites = (tc_u16s){suites, ns};
+  ch.compression_methods = (tc_bytes){&null_comp, 1};
+  ch.has_extensions = true;
+  tc_exts *e = &ch.ext;
+  if (c->server_name && !is_ip_literal(c->server_name)) {
+    tc_exts_set(e, TC_EXT_SERVER_NAME);
+    e->server_name = (tc_bytes){(const uint8_t *)c->server_name, strlen(c->server_name)};
+    hs->client_sent_sni = true;
+  }
+  tc_exts_set(e, TC_EXT_SUPPORTED_GROUPS);
+  e->groups = (tc_u16s){groups, ng};
+  tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS);
+  e->sig_algs = (tc_u16s){schemes, cfg->n_schemes};
+  /* Only TLS 1.3 is offered until the TLS 1.2 handshake exists; then 0x0303
+   * joins this list when the config allows it. */
+  tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
+  e->versions = (tc_u16s){v13, 1};
+  tc_exts_set(e, TC_EXT_KEY_SHARE);
+  e->key_shares[0].group = hs->kex_group;
+  e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
+  e->n_key_shares = 1;
+  size_t nalpn;
+  const char *const *alpn = tc_conn_alpn_list(c, &nalpn);
+  if (nalpn) {
+    tc_exts_set(e, TC_EXT_ALPN);
+    for (size_t i = 0; i < nalpn && i < TC_MSG_MAX_ALPN; i++)
+      e->alpn[i] = (tc_bytes){(const uint8_t *)alpn[i], strlen(alpn[i])};
+    e->n_alpn = nalpn;
+    hs->offered_alpn = true;
+  }
+  if (hs->cookie) {
+    tc_exts_set(e, TC_EXT_COOKIE);
+    e->cookie = (tc_bytes){hs->cookie, hs->cookie_len};
+  }
+  tc_exts_set(e, TC_EXT_PSK_KEY_EXCHANGE_MODES);
+  e->psk_modes = (tc_bytes){&dhe_ke, 1};
+  size_t hl = 0;
+  if (hs->psk_offered) {
+    tc_session *s = c->offer;
+    hl = tc_hash_len(hs->psk_hash);
+    int64_t age_ms = (tc_config_now(cfg) - s->received) * 1000;
+    tc_exts_set(e, TC_EXT_PRE_SHARED_KEY);
+    e->psk_identities[0].identity = (tc_bytes){s->ticket, s->ticket_len};
+    e->psk_identities[0].obfuscated_ticket_age = (uint32_t)age_ms + s->age_add;
+    e->n_psk_identities = 1;
+    e->psk_binders[0] = (tc_bytes){NULL, hl};
+    e->n_psk_binders = 1;
+  }
+  size_t start = c->hsw.len, bpos = 0;
+  if (tc_msg_write_client_hello_ex(&c->hsw, &ch, &bpos))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
+  if (hs->psk_offered) {
+    /* Binder over the transcript up to and excluding the binders list. */
+    tc_hash_ctx h;
+    if (hs->th_started)
+      h = hs->th;
+    else
+      tc_hash_init(&h, hs->psk_hash);
+    tc_hash_update(&h, c->hsw.buf + start, bpos - start);
+    uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], binder[TC_HASH_MAX_LEN];
+    tc_hash_final(&h, th);
+    tc_ks early;
+    tc_ks_early(&early, hs->psk_hash, hs->psk, hs->psk_len);
+    int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(hs->psk_hash, bk, th, binder);
+    tc_ks_clear(&early);
+    tc_wipe(bk, sizeof bk);
+    tc_bytes b = {binder, hl};
+    if (r || tc_msg_patch_binders(&c->hsw, bpos, &b, 1))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot compute the PSK binder");
+  }
+  const uint8_t *msg = c->hsw.buf + start;
+  size_t len = c->hsw.len - start;
+  if (hs->th_started) {
+    tc_hs_transcript_add(c, msg, len);
+  } else {
+    free(hs->ch1);
+    hs->ch1 = malloc(len);
+    if (!hs->ch1)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    memcpy(hs->ch1, msg, len);
+    hs->ch1_len = len;
+  }
+  return TC_OK;
+}
+
+int tc_client13_start(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_config *cfg = c->cfg;
+  if (cfg->max_version < TC_TLS13)
+    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                        "only TLS 1.3 is implemented, but the configuration disables it");
+  if (tc_random(&cfg->rng, hs->client_random, 32))
+    return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+  if (cfg->middlebox_compat) {
+    if (tc_random(&cfg->rng, hs->session_id, 32))
+      return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+    hs->session_id_len = 32;
+  }
+  tc_session *s = c->offer;
+  if (s && tc_session_usable(s, tc_config_now(cfg)) && cfg_has_suite(cfg, s->suite) &&
+      s->secret_len <= sizeof hs->psk) {
+    tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
+    if (tc_hash_len(hs->psk_hash) == s->secret_len) {
+      hs->psk_offered = true;
+      hs->offered_suite = s->suite;
+      memcpy(hs->psk, s->secret, s->secret_len);
+      hs->psk_len = s->secret_len;
+    }
+  }
+  uint16_t group = 0;
+  for (size_t i = 0; i < cfg->n_groups && !group; i++)
+    if (tc_kex_supported(cfg->groups[i]))
+      group = cfg->groups[i];
+  if (!group)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no supported group configured");
+  uint8_t pub[133];
+  size_t pub_len = sizeof pub;
+  if (new_key_share(c, group, pub, &pub_len))
+    return TC_FAIL;
+  return write_client_hello(c, pub, pub_len);
+}
+
+/* Extensions in a server message must answer ones we sent (RFC 8446 §4.2). */
+static int check_solicited(tc_conn *c, const tc_exts *e, const char *where) {
+  tc_hs *hs = c->hs;
+  if (e->n_unknown)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "%s carries unknown extension %u",
+                        where, e->unknown[0]);
+  static const uint16_t never[] = {TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_RECORD_SIZE_LIMIT,
+                                   TC_EXT_EARLY_DATA, TC_EXT_STATUS_REQUEST};
+  for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+    if (tc_exts_has(e, never[i]))
+      return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
+                          "%s carries extension %u we did not offer", where, never[i]);
+  if (tc_exts_has(e, TC_EXT_SERVER_NAME) && !hs->client_sent_sni)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "%s: unsolicited server_name",
+                        where);
+  if (tc_exts_has(e, TC_EXT_ALPN) && !hs->offered_alpn)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "%s: unsolicited ALPN", where);
+  if (tc_exts_has(e, TC_EXT_PRE_SHARED_KEY) && !hs->psk_offered)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "%s: unsolicited pre_shared_key",
+                        where);
+  return TC_OK;
+}
+
+static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
+                                  size_t len) {
+  tc_hs *hs = c->hs;
+  if (hs->hrr)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "second HelloRetryRequest"), HS_FAILED;
+  hs->hrr = true;
+  if (check_solicited(c, &sh->ext, "HelloRetryRequest"))
+    return HS_FAILED;
+  if (!cfg_has_suite(c->cfg, sh->cipher_suite) || tc_hs_set_suite(c, sh->cipher_suite))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "HelloRetryRequest selected a cipher suite we did not offer"),
+           HS_FAILED;
+  bool has_ks = tc_exts_has(&sh->ext, TC_EXT_KEY_SHARE);
+  bool has_cookie = tc_exts_has(&sh->ext, TC_EXT_COOKIE);
+  if (!has_ks && !has_cookie)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "HelloRetryRequest would not change the ClientHello"),
+           HS_FAILED;
+  uint16_t group = hs->kex_group;
+  if (has_ks) {
+    group = sh->ext.hrr_group;
+    if (!cfg_has_group(c->cfg, group) || group == hs->kex_group)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "HelloRetryRequest selected an unacceptable group 0x%04x", group),
+             HS_FAILED;
+  }
+  /* Transcript: message_hash(ClientHello1) || HelloRetryRequest. */
+  tc_hs_transcript_start(c);
+  uint8_t mh[4 + TC_HASH_MAX_LEN] = {TC_HS_MESSAGE_HASH, 0, 0, (uint8_t)c->hlen};
+  tc_hash(c->hash, hs->ch1, hs->ch1_len, mh + 4);
+  tc_hs_transcript_add(c, mh, 4 + c->hlen);
+  tc_hs_transcript_add(c, msg, len);
+  free(hs->ch1);
+  hs->ch1 = NULL;
+  hs->hrr_group = group;
+  if (has_cookie) {
+    hs->cookie = malloc(sh->ext.cookie.len ? sh->ext.cookie.len : 1);
+    if (!hs->cookie)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+    memcpy(hs->cookie, sh->ext.cookie.p, sh->ext.cookie.len);
+    hs->cookie_len = sh->ext.cookie.len;
+  }
+  /* A PSK whose hash differs from the selected suite's cannot be used. */
+  if (hs->psk_offered && hs->psk_hash != c->hash)
+    hs->psk_offered = false;
+  uint8_t pub[133];
+  size_t pub_len = sizeof pub;
+  if (group != hs->kex_group) {
+    if (new_key_share(c, group, pub, &pub_len))
+      return HS_FAILED;
+  } else if (tc_kex_generate_from(&hs->kex, group, hs->kex.priv, hs->kex.priv_len, pub,
+                                  &pub_len)) {
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot recompute key share"), HS_FAILED;
+  }
+  if (hs->session_id_len && tc_hs_send_ccs(c))
+    return HS_FAILED;
+  if (write_client_hello(c, pub, pub_len))
+    return HS_FAILED;
+  return HS_C_WAIT_SH;
+}
+
+static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_server_hello sh;
+  uint8_t type;
+  const uint8_t *body;
+  size_t blen;
+  if (tc_msg_split(msg, len, &type, &body, &blen, &c->err))
+    return HS_FAILED;
+  if (type != TC_HS_SERVER_HELLO)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "expected ServerHello, got %s",
+                        tc_msg_type_name(type)),
+           HS_FAILED;
+  if (tc_msg_parse_server_hello(body, blen, &sh, &c->err))
+    return HS_FAILED;
+  if (!sh.is_tls13) {
+    /* RFC 8446 §4.1.3: a TLS 1.3 client refuses a downgrade marked by the
+     * server's random. */
+    static const uint8_t down12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
+    static const uint8_t down11[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
+    if (!memcmp(sh.random + 24, down12, 8) || !memcmp(sh.random + 24, down11, 8))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server signalled a version downgrade"),
+             HS_FAILED;
+    /* The TLS 1.2 client handshake (client12.c) takes over here later. */
+    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                        "server chose %s; only TLS 1.3 is implemented",
+                        tc_version_name(sh.legacy_version) ? tc_version_name(sh.legacy_version)
+                                                           : "an old version"),
+           HS_FAILED;
+  }
+  if (sh.ext.selected_version != TC_TLS13)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "server selected version 0x%04x",
+                        sh.ext.selected_version),
+           HS_FAILED;
+  if (sh.legacy_version != TC_TLS12)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "bad ServerHello legacy_version"),
+           HS_FAILED;
+  if (sh.session_id_len != hs->session_id_len ||
+      memcmp(sh.session_id, hs->session_id, hs->session_id_len))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "server did not echo our legacy_session_id"),
+           HS_FAILED;
+  if (sh.compression_method != 0)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "server selected compression"),
+           HS_FAILED;
+  if (sh.is_hrr)
+    return on_hello_retry(c, &sh, msg, len);
+
+  if (check_solicited(c, &sh.ext, "ServerHello"))
+    return HS_FAILED;
+  if (hs->hrr) {
+    if (sh.cipher_suite != c->suite)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "ServerHello suite differs from the HelloRetryRequest's"),
+             HS_FAILED;
+  } else {
+    if (!cfg_has_suite(c->cfg, sh.cipher_suite) || tc_hs_set_suite(c, sh.cipher_suite))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server selected a cipher suite we did not offer"),
+             HS_FAILED;
+    tc_hs_transcript_start(c);
+    tc_hs_transcript_add(c, hs->ch1, hs->ch1_len);
+    free(hs->ch1);
+    hs->ch1 = NULL;
+  }
+  tc_hs_transcript_add(c, msg, len);
+  c->version = TC_TLS13;
+
+  if (tc_exts_has(&sh.ext, TC_EXT_PRE_SHARED_KEY)) {
+    if (sh.ext.psk_selected != 0)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server selected PSK identity %u we did not offer", sh.ext.psk_selected),
+             HS_FAILED;
+    if (hs->psk_hash != c->hash)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server selected a PSK whose hash differs from the suite's"),
+             HS_FAILED;
+    hs->psk_accepted = true;
+    c->resumed = true;
+  }
+  if (!tc_exts_has(&sh.ext, TC_EXT_KEY_SHARE))
+    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION, "ServerHello lacks key_share"),
+           HS_FAILED;
+  if (sh.ext.server_share.group != hs->kex_group)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "server key share is for a group we did not send"),
+           HS_FAILED;
+  uint8_t dhe[133];
+  size_t dhe_len = sizeof dhe;
+  if (tc_kex_derive(&hs->kex, sh.ext.server_share.key_exchange.p,
+                    sh.ext.server_share.key_exchange.len, dhe, &dhe_len))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid server key share"), HS_FAILED;
+  c->group = hs->kex_group;
+  tc_kex_clear(&hs->kex);
+
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  tc_ks_early(&hs->ks, c->hash, hs->psk_accepted ? hs->psk : NULL, hs->psk_len);
+  int r = tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
+          tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
+          tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs);
+  tc_wipe(dhe, sizeof dhe);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed"), HS_FAILED;
+  if (tc_hs_set_read_secret(c, hs->s_hs) || tc_hs_set_write_secret(c, hs->c_hs))
+    return HS_FAILED;
+  return HS_C_WAIT_EE;
+}
+
+static tc_hs_state on_encrypted_extensions(tc_conn *c, const uint8_t *body, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_encrypted_extensions ee;
+  if (tc_msg_parse_encrypted_extensions(body, len, &ee, &c->err) ||
+      check_solicited(c, &ee.ext, "EncryptedExtensions"))
+    return HS_FAILED;
+  if (tc_exts_has(&ee.ext, TC_EXT_ALPN)) {
+    const tc_bytes *p = &ee.ext.alpn[0];
+    size_t n;
+    const char *const *ours = tc_conn_alpn_list(c, &n);
+    const char *match = NULL;
+    for (size_t i = 0; i < n && !match; i++)
+      if (strlen(ours[i]) == p->len && !memcmp(ours[i], p->p, p->len))
+        match = ours[i];
+    if (ee.ext.n_alpn != 1 || !match)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server selected an ALPN protocol we did not offer"),
+             HS_FAILED;
+    free(c->alpn);
+    if (!(c->alpn = strdup(match)))
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+  }
+  return hs->psk_accepted ? HS_C_WAIT_FINISHED : HS_C_WAIT_CERT_CR;
+}
+
+static tc_hs_state on_certificate_request(tc_conn *c, const uint8_t *body, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_certificate_request cr;
+  if (tc_msg_parse_certificate_request(body, len, TC_TLS13, &cr, &c->err))
+    return HS_FAILED;
+  if (cr.context.len != 0)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "CertificateRequest context must be empty during the handshake"),
+           HS_FAILED;
+  if (!tc_exts_has(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS))
+    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                        "CertificateRequest lacks signature_algorithms"),
+           HS_FAILED;
+  hs->cert_requested = true;
+  size_t n = cr.ext.sig_algs.n;
+  hs->cr_sig_algs = malloc(2 * n);
+  if (!hs->cr_sig_algs)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+  memcpy(hs->cr_sig_algs, cr.ext.sig_algs.p, 2 * n);
+  hs->cr_n_sig_algs = n;
+  if (tc_exts_has(&cr.ext, TC_EXT_CERTIFICATE_AUTHORITIES) && cr.ext.n_certificate_authorities) {
+    size_t k = cr.ext.n_certificate_authorities, cl = cr.ext.certificate_authorities.len;
+    hs->cas = malloc(cl);
+    hs->ca_ptrs = calloc(k, sizeof *hs->ca_ptrs);
+    hs->ca_lens = calloc(k, sizeof *hs->ca_lens);
+    if (!hs->cas || !hs->ca_ptrs || !hs->ca_lens)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+    memcpy(hs->cas, cr.ext.certificate_authorities.p, cl);
+    tc_reader r, name;
+    tc_rd_init(&r, hs->cas, cl);
+    size_t i = 0;
+    while (i < k && tc_rd_vec16(&r, &name)) {
+      hs->ca_ptrs[i] = name.p;
+      hs->ca_lens[i] = name.len;
+      i++;
+    }
+    hs->n_cas = i;
+  }
+  return HS_C_WAIT_CERT;
+}
+
+static tc_hs_state on_certificate(tc_conn *c, const uint8_t *body, size_t len) {
+  tc_certificate cm;
+  if (tc_msg_parse_certificate(body, len, TC_TLS13, &cm, &c->err))
+    return HS_FAILED;
+  if (cm.request_context.len != 0)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "server Certificate has a request context"),
+           HS_FAILED;
+  if (cm.n_entries == 0)
+    return tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "server sent no certificate"), HS_FAILED;
+  if (tc_hs_take_peer_chain(c, &cm) || tc_hs_verify_peer_chain(c))
+    return HS_FAILED;
+  return HS_C_WAIT_CV;
+}
+
+static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len,
+                                      const uint8_t *body, size_t blen) {
+  tc_hs *hs = c->hs;
+  if (tc_hs_check_finished(c, hs->s_hs, body, blen))
+    return HS_FAILED;
+  tc_hs_transcript_add(c, msg, len);
+  if (tc_hs_derive_app_secrets(c) || tc_hs_set_read_secret(c, c->s_ap))
+    return HS_FAILED;
+  if (hs->cert_requested) {
+    if (c->cfg->n_chains) {
+      hs->my_chain = c->cfg->chains[0].certs;
+      hs->my_n = c->cfg->chains[0].n;
+      hs->my_key = c->cfg->chains[0].key;
+    } else {
+      c->want = TC_WANT_CLIENT_CERT;
+    }
+  }
+  return HS_C_SEND_FLIGHT;
+}
+
+tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  const uint8_t *body = msg + 4;
+  size_t blen = len - 4;
+  tc_hs_state next = HS_FAILED;
+  switch (c->state) {
+  case HS_C_WAIT_SH:
+    return on_server_hello(c, msg, len); /* adds to the transcript itself */
+  case HS_C_WAIT_EE:
+    if (type != TC_HS_ENCRYPTED_EXTENSIONS)
+      break;
+    next = on_encrypted_extensions(c, body, blen);
+    break;
+  case HS_C_WAIT_CERT_CR:
+    if (type == TC_HS_CERTIFICATE_REQUEST)
+      next = on_certificate_request(c, body, blen);
+    else if (type == TC_HS_CERTIFICATE)
+      next = on_certificate(c, body, blen);
+    else
+      goto unexpected;
+    break;
+  case HS_C_WAIT_CERT:
+    if (type != TC_HS_CERTIFICATE)
+      break;
+    next = on_certificate(c, body, blen);
+    break;
+  case HS_C_WAIT_CV:
+    if (type != TC_HS_CERTIFICATE_VERIFY)
+      break;
+    if (tc_hs_check_cert_verify(c, body, blen, NULL, 0))
+      return HS_FAILED;
+    next = HS_C_WAIT_FINISHED;
+    break;
+  case HS_C_WAIT_FINISHED:
+    if (type != TC_HS_FINISHED)
+      break;
+    return on_server_finished(c, msg, len, body, blen);
+  default:
+    break;
+  }
+  if (next != HS_FAILED) {
+    tc_hs_transcript_add(c, msg, len);
+    return next;
+  }
+  if (c->err.code != TC_ERR_NONE)
+    return HS_FAILED;
+unexpected:
+  (void)hs;
+  return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s in the handshake",
+                      tc_msg_type_name(type)),
+         HS_FAILED;
+}
+
+/* Our second flight: [CCS] [Certificate CertificateVerify] Finished. */
+tc_hs_state tc_client13_action(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  if (hs->session_id_len && tc_hs_send_ccs(c))
+    return HS_FAILED;
+  if (hs->cert_requested) {
+    if (hs->my_key) {
+      hs->my_scheme = tc_hs_pick_scheme(c, hs->my_key, hs->cr_sig_algs, hs->cr_n_sig_algs);
+      /* my_scheme 0: nothing the server accepts, send an empty Certificate. */
+    }
+    if (tc_hs_write_certificate(c, hs->cr_context, hs->cr_context_len))
+      return HS_FAILED;
+    if (hs->my_key && hs->my_scheme && tc_hs_write_cert_verify(c))
+      return HS_FAILED;
+  }
+  if (tc_hs_write_finished(c, hs->c_hs))
+    return HS_FAILED;
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  if (tc_ks_derive(&hs->ks, "res master", th, c->res_master))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed"), HS_FAILED;
+  if (tc_hs_set_write_secret(c, c->c_ap))
+    return HS_FAILED;
+  return HS_CONNECTED;
+}

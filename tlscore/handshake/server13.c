@@ -1,0 +1,570 @@
+/* TLS 1.3 server handshake (RFC 8446 §4): negotiation, HelloRetryRequest, resumption, client auth. */
+#include "engine/conn_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL_WITH(c, code, ...) (tc_error_set(&(c)->err, (code), __VA_ARGS__), HS_FAILED)
+
+/* What the server decided from a ClientHello. */
+typedef struct choice {
+  uint16_t suite;
+  uint16_t group;
+  const tc_key_share_entry *share; /* NULL: needs a HelloRetryRequest */
+  const char *alpn;
+  int psk_index;                   /* -1: full handshake */
+  tc_ticket_state ticket;
+  const tc_chain *chain;
+  uint16_t scheme;
+} choice;
+
+static bool u16s_has(tc_u16s l, uint16_t v) { return tc_u16s_contains(l, v); }
+
+static int pick_suite(tc_conn *c, const tc_client_hello *ch, choice *ch_out) {
+  for (size_t i = 0; i < c->cfg->n_suites; i++) {
+    uint16_t s = c->cfg->suites[i];
+    if (tc_suite13_params(s, NULL, NULL, NULL) && u16s_has(ch->cipher_suites, s)) {
+      ch_out->suite = s;
+      return TC_OK;
+    }
+  }
+  return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no cipher suite in common");
+}
+
+/* Server preference among groups the client supports; prefer one it already
+ * sent a share for, so a HelloRetryRequest is needed only when no share fits. */
+static int pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
+  const tc_config *cfg = c->cfg;
+  uint16_t first = 0;
+  for (size_t i = 0; i < cfg->n_groups; i++) {
+    uint16_t g = cfg->groups[i];
+    if (!tc_kex_supported(g) || !u16s_has(ch->ext.groups, g))
+      continue;
+    if (!first)
+      first = g;
+    const tc_key_share_entry *ks = tc_exts_find_key_share(&ch->ext, g);
+    if (ks) {
+      out->group = g;
+      out->share = ks;
+      return TC_OK;
+    }
+  }
+  if (!first)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
+  out->group = first;
+  out->share = NULL;
+  return TC_OK;
+}
+
+static int pick_alpn(tc_conn *c, const tc_client_hello *ch, choice *out) {
+  size_t n;
+  const char *const *ours = tc_conn_alpn_list(c, &n);
+  out->alpn = NULL;
+  if (!tc_exts_has(&ch->ext, TC_EXT_ALPN) || n == 0)
+    return TC_OK;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(ours[i]);
+    for (size_t j = 0; j < ch->ext.n_alpn; j++)
+      if (ch->ext.alpn[j].len == l && !memcmp(ch->ext.alpn[j].p, ours[i], l)) {
+        out->alpn = ours[i];
+        return TC_OK;
+      }
+  }
+  return tc_error_set(&c->err, TC_ERR_NO_APPLICATION_PROTOCOL,
+                      "no application protocol in common with the client");
+}
+
+static int pick_cert(tc_conn *c, const tc_client_hello *ch, choice *out) {
+  if (!tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS))
+    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                        "ClientHello lacks signature_algorithms");
+  for (size_t i = 0; i < c->cfg->n_chains; i++) {
+    const tc_chain *ch_ = &c->cfg->chains[i];
+    uint16_t s = tc_hs_pick_scheme(c, ch_->key, ch->ext.sig_algs.p, ch->ext.sig_algs.n);
+    if (s) {
+      out->chain = ch_;
+      out->scheme = s;
+      return TC_OK;
+    }
+  }
+  if (!c->cfg->n_chains)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
+  return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                      "no certificate matches the client's signature algorithms");
+}
+
+/* Binder over the transcript so far plus the ClientHello up to its binders. */
+static bool binder_ok(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
+                      const uint8_t *psk, size_t psk_len, const tc_bytes *binder) {
+  tc_hs *hs = c->hs;
+  tc_hash_ctx h;
+  if (hs->th_started)
+    h = hs->th;
+  else
+    tc_hash_init(&h, c->hash);
+  tc_hash_update(&h, msg, 4 + ch->binders_offset);
+  uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], expect[TC_HASH_MAX_LEN];
+  tc_hash_final(&h, th);
+  tc_ks early;
+  tc_ks_early(&early, c->hash, psk, psk_len);
+  int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(c->hash, bk, th, expect);
+  tc_ks_clear(&early);
+  bool ok = !r && binder->len == c->hlen && tc_ct_equal(expect, binder->p, c->hlen);
+  tc_wipe(bk, sizeof bk);
+  tc_wipe(expect, sizeof expect);
+  return ok;
+}
+
+/* Accept the first ticket we can open and use; a bad binder on it is fatal. */
+static int pick_psk(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg, choice *out) {
+  out->psk_index = -1;
+  const tc_exts *e = &ch->ext;
+  if (!tc_exts_has(e, TC_EXT_PRE_SHARED_KEY))
+    return TC_OK;
+  if (!tc_exts_has(e, TC_EXT_PSK_KEY_EXCHANGE_MODES))
+    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                        "pre_shared_key without psk_key_exchange_modes");
+  if (!memchr(e->psk_modes.p, TC_PSK_DHE_KE, e->psk_modes.len) || c->cfg->ticket_count == 0)
+    return TC_OK;
+  int64_t now = tc_config_now(c->cfg);
+  for (size_t i = 0; i < e->n_psk_identities; i++) {
+    tc_ticket_state st;
+    const tc_psk_identity *id = &e->psk_identities[i];
+    if (tc_ticket_open(c->cfg, id->identity.p, id->identity.len, &st))
+      continue;
+    tc_hash_alg th;
+    if (st.version != TC_TLS13 || !tc_suite13_params(st.suite, &th, NULL, NULL) ||
+        th != c->hash || st.psk_len != c->hlen) {
+      tc_wipe(&st, sizeof st);
+      continue;
+    }
+    /* Lifetime and age window: the client's view of the ticket age must be
+     * close to ours (clock skew allowance 10 s). */
+    int64_t age_s = now - st.issued;
+    int64_t client_ms = (int64_t)(uint32_t)(id->obfuscated_ticket_age - st.age_add);
+    int64_t diff = client_ms - age_s * 1000;
+    bool alpn_ok = (!out->alpn && !st.alpn[0]) || (out->alpn && !strcmp(out->alpn, st.alpn));
+    if (age_s < 0 || age_s > (int64_t)st.lifetime || diff > 10000 || diff < -10000 || !alpn_ok) {
+      tc_wipe(&st, sizeof st);
+      continue;
+    }
+    if (!binder_ok(c, ch, msg, st.psk, st.psk_len, &e->psk_binders[i])) {
+      tc_wipe(&st, sizeof st);
+      return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "PSK binder does not verify");
+    }
+    out->psk_index = (int)i;
+    out->ticket = st;
+    tc_wipe(&st, sizeof st);
+    return TC_OK;
+  }
+  return TC_OK;
+}
+
+static int write_hello_retry(tc_conn *c, const tc_client_hello *ch, const choice *k) {
+  tc_server_hello hrr;
+  memset(&hrr, 0, sizeof hrr);
+  hrr.legacy_version = TC_TLS12;
+  memcpy(hrr.random, tc_hrr_random, 32);
+  memcpy(hrr.session_id, ch->session_id, ch->session_id_len);
+  hrr.session_id_len = ch->session_id_len;
+  hrr.cipher_suite = k->suite;
+  hrr.has_extensions = true;
+  hrr.is_hrr = true;
+  hrr.is_tls13 = true;
+  tc_exts_set(&hrr.ext, TC_EXT_SUPPORTED_VERSIONS);
+  hrr.ext.selected_version = TC_TLS13;
+  tc_exts_set(&hrr.ext, TC_EXT_KEY_SHARE);
+  hrr.ext.hrr_group = k->group;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_server_hello(&c->hsw, &hrr))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write HelloRetryRequest");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+static size_t encode_u16s(const uint16_t *v, size_t n, uint8_t *out) {
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = (uint8_t)(v[i] >> 8);
+    out[2 * i + 1] = (uint8_t)v[i];
+  }
+  return n;
+}
+
+static int write_encrypted_extensions(tc_conn *c, const tc_client_hello *ch, const choice *k) {
+  tc_encrypted_extensions ee;
+  memset(&ee, 0, sizeof ee);
+  uint8_t groups[2 * TC_CFG_MAX_GROUPS];
+  /* Our groups, so the client can use a better one next time (RFC 8446 §4.2.7). */
+  tc_exts_set(&ee.ext, TC_EXT_SUPPORTED_GROUPS);
+  ee.ext.groups = (tc_u16s){groups, encode_u16s(c->cfg->groups, c->cfg->n_groups, groups)};
+  if (tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT)) {
+    tc_exts_set(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT);
+    ee.ext.record_size_limit = TC_REC_MAX_PLAIN + 1;
+  }
+  if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !c->resumed)
+    tc_exts_set(&ee.ext, TC_EXT_SERVER_NAME);
+  if (k->alpn) {
+    tc_exts_set(&ee.ext, TC_EXT_ALPN);
+    ee.ext.alpn[0] = (tc_bytes){(const uint8_t *)k->alpn, strlen(k->alpn)};
+    ee.ext.n_alpn = 1;
+  }
+  size_t start = c->hsw.len;
+  if (tc_msg_write_encrypted_extensions(&c->hsw, &ee))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write EncryptedExtensions");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+static int write_certificate_request(tc_conn *c) {
+  tc_certificate_request cr;
+  memset(&cr, 0, sizeof cr);
+  cr.tls13 = true;
+  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES];
+  tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
+  cr.ext.sig_algs = (tc_u16s){schemes, encode_u16s(c->cfg->schemes, c->cfg->n_schemes, schemes)};
+  tc_writer cas;
+  tc_wr_init_dyn(&cas);
+  size_t ncas = 0;
+  if (c->cfg->trust) {
+    size_t n = tc_trust_store_count(c->cfg->trust);
+    for (size_t i = 0; i < n; i++) {
+      size_t l;
+      const uint8_t *dn = tc_cert_subject_der(tc_trust_store_get(c->cfg->trust, i), &l);
+      if (dn && l) {
+        tc_wr_vec16(&cas, dn, l);
+        ncas++;
+      }
+    }
+  }
+  if (ncas && tc_wr_ok(&cas) && tc_wr_len(&cas) < 60000) {
+    tc_exts_set(&cr.ext, TC_EXT_CERTIFICATE_AUTHORITIES);
+    cr.ext.certificate_authorities = (tc_bytes){tc_wr_data(&cas), tc_wr_len(&cas)};
+    cr.ext.n_certificate_authorities = ncas;
+  }
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_certificate_request(&c->hsw, &cr);
+  tc_wr_free(&cas);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateRequest");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+/* Checks that make a second ClientHello consistent with the first and the HRR. */
+static int check_second_hello(tc_conn *c, const tc_client_hello *ch) {
+  tc_hs *hs = c->hs;
+  if (!u16s_has(ch->cipher_suites, c->suite))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "second ClientHello dropped the selected cipher suite");
+  if (ch->ext.n_key_shares != 1 || ch->ext.key_shares[0].group != hs->hrr_group)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "second ClientHello lacks the requested key share");
+  if (ch->session_id_len != hs->session_id_len ||
+      memcmp(ch->session_id, hs->session_id, hs->session_id_len) ||
+      memcmp(ch->random, hs->client_random, 32))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "second ClientHello changed its random or session id");
+  if (tc_exts_has(&ch->ext, TC_EXT_EARLY_DATA))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "early_data after HelloRetryRequest");
+  return TC_OK;
+}
+
+static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_config *cfg = c->cfg;
+  bool second = c->state == HS_S_WAIT_CH2;
+  tc_client_hello *ch = malloc(sizeof *ch);
+  if (!ch)
+    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+  tc_hs_state next = HS_FAILED;
+  choice k;
+  memset(&k, 0, sizeof k);
+  k.psk_index = -1;
+  uint8_t dhe[133];
+  size_t dhe_len = sizeof dhe;
+  dhe_len = 0;
+
+  if (tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err))
+    goto out;
+  /* Version negotiation: supported_versions decides (RFC 8446 §4.2.1). */
+  bool offers13 = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS) &&
+                  u16s_has(ch->ext.versions, TC_TLS13) && tc_config_has_version(cfg, TC_TLS13);
+  if (!offers13) {
+    /* The TLS 1.2 server handshake (server12.c) plugs in here; it must then
+     * put the downgrade sentinel in ServerHello.random. */
+    tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                 "client does not offer TLS 1.3 and TLS 1.2 is not implemented yet");
+    goto out;
+  }
+  if (ch->legacy_version < TC_TLS10 || ch->compression_methods.len != 1 ||
+      ch->compression_methods.p[0] != 0) {
+    tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                 "TLS 1.3 ClientHello must offer only null compression");
+    goto out;
+  }
+  if (second) {
+    if (check_second_hello(c, ch))
+      goto out;
+  } else {
+    memcpy(hs->client_random, ch->random, 32);
+    memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+    hs->session_id_len = ch->session_id_len;
+    hs->early_data_offered = tc_exts_has(&ch->ext, TC_EXT_EARLY_DATA);
+    if (pick_suite(c, ch, &k) || tc_hs_set_suite(c, k.suite))
+      goto out;
+  }
+  k.suite = c->suite;
+  if (!tc_exts_has(&ch->ext, TC_EXT_KEY_SHARE) || !tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_GROUPS)) {
+    tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                 "ClientHello lacks key_share or supported_groups (psk_ke is not supported)");
+    goto out;
+  }
+  if (pick_group(c, ch, &k) || pick_alpn(c, ch, &k))
+    goto out;
+  if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !second) {
+    free(c->server_name);
+    c->server_name = strndup((const char *)ch->ext.server_name.p, ch->ext.server_name.len);
+    if (!c->server_name) {
+      tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+      goto out;
+    }
+  }
+
+  if (!k.share) {
+    if (second) {
+      tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                   "second ClientHello still has no usable key share");
+      goto out;
+    }
+    /* HelloRetryRequest: transcript becomes message_hash(CH1) || HRR. */
+    uint8_t mh[4 + TC_HASH_MAX_LEN] = {TC_HS_MESSAGE_HASH, 0, 0, (uint8_t)c->hlen};
+    tc_hash(c->hash, msg, len, mh + 4);
+    tc_hs_transcript_start(c);
+    tc_hs_transcript_add(c, mh, 4 + c->hlen);
+    hs->hrr = true;
+    hs->hrr_group = k.group;
+    if (write_hello_retry(c, ch, &k) || tc_hs_flush(c))
+      goto out;
+    if (hs->session_id_len && cfg->middlebox_compat && tc_hs_send_ccs(c))
+      goto out;
+    next = HS_S_WAIT_CH2;
+    goto out;
+  }
+
+  if (pick_psk(c, ch, msg, &k))
+    goto out;
+  if (k.psk_index < 0 && pick_cert(c, ch, &k))
+    goto out;
+
+  /* ---- ServerHello ---- */
+  if (!hs->th_started)
+    tc_hs_transcript_start(c);
+  tc_hs_transcript_add(c, msg, len);
+  tc_server_hello sh;
+  memset(&sh, 0, sizeof sh);
+  sh.legacy_version = TC_TLS12;
+  if (tc_random(&cfg->rng, sh.random, 32)) {
+    tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+    goto out;
+  }
+  uint8_t pub[133];
+  size_t pub_len = sizeof pub;
+  if (tc_kex_generate(&hs->kex, k.group, &cfg->rng, pub, &pub_len)) {
+    tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a key share");
+    goto out;
+  }
+  dhe_len = sizeof dhe;
+  if (tc_kex_derive(&hs->kex, k.share->key_exchange.p, k.share->key_exchange.len, dhe,
+                    &dhe_len)) {
+    dhe_len = 0;
+    tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid client key share");
+    goto out;
+  }
+  tc_kex_clear(&hs->kex);
+  memcpy(sh.session_id, ch->session_id, ch->session_id_len);
+  sh.session_id_len = ch->session_id_len;
+  sh.cipher_suite = k.suite;
+  sh.has_extensions = true;
+  sh.is_tls13 = true;
+  tc_exts_set(&sh.ext, TC_EXT_KEY_SHARE);
+  sh.ext.server_share.group = k.group;
+  sh.ext.server_share.key_exchange = (tc_bytes){pub, pub_len};
+  tc_exts_set(&sh.ext, TC_EXT_SUPPORTED_VERSIONS);
+  sh.ext.selected_version = TC_TLS13;
+  if (k.psk_index >= 0) {
+    tc_exts_set(&sh.ext, TC_EXT_PRE_SHARED_KEY);
+    sh.ext.psk_selected = (uint16_t)k.psk_index;
+    c->resumed = true;
+  }
+  size_t start = c->hsw.len;
+  if (tc_msg_write_server_hello(&c->hsw, &sh)) {
+    tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+    goto out;
+  }
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  c->version = TC_TLS13;
+  c->group = k.group;
+  if (k.alpn && !(c->alpn = strdup(k.alpn))) {
+    tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    goto out;
+  }
+
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  tc_ks_early(&hs->ks, c->hash, k.psk_index >= 0 ? k.ticket.psk : NULL, k.ticket.psk_len);
+  if (tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
+      tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
+      tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs)) {
+    tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed");
+    goto out;
+  }
+  if (tc_hs_flush(c))
+    goto out;
+  if (hs->session_id_len && cfg->middlebox_compat && tc_hs_send_ccs(c))
+    goto out;
+  if (tc_hs_set_write_secret(c, hs->s_hs) || tc_hs_set_read_secret(c, hs->c_hs))
+    goto out;
+  /* Honour the client's record_size_limit (it counts the inner type byte). */
+  if (tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) &&
+      (size_t)ch->ext.record_size_limit - 1 < c->rec.max_frag)
+    c->rec.max_frag = ch->ext.record_size_limit - 1;
+
+  /* ---- EncryptedExtensions .. Finished, one record where it fits ---- */
+  if (write_encrypted_extensions(c, ch, &k))
+    goto out;
+  bool ask = k.psk_index < 0 && cfg->client_auth != TC_CLIENT_AUTH_NONE;
+  if (ask && write_certificate_request(c))
+    goto out;
+  if (k.psk_index < 0) {
+    hs->my_chain = k.chain->certs;
+    hs->my_n = k.chain->n;
+    hs->my_key = k.chain->key;
+    hs->my_scheme = k.scheme;
+    if (c->my_leaf)
+      tc_cert_unref(c->my_leaf);
+    c->my_leaf = tc_cert_ref(k.chain->certs[0]);
+    if (tc_hs_write_certificate(c, NULL, 0) || tc_hs_write_cert_verify(c))
+      goto out;
+  }
+  if (tc_hs_write_finished(c, hs->s_hs) || tc_hs_derive_app_secrets(c) ||
+      tc_hs_set_write_secret(c, c->s_ap))
+    goto out;
+  hs->cert_requested = ask;
+  next = ask ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
+out:
+  tc_wipe(dhe, sizeof dhe);
+  tc_wipe(&k.ticket, sizeof k.ticket);
+  free(ch);
+  return next;
+}
+
+static tc_hs_state on_client_certificate(tc_conn *c, const uint8_t *body, size_t len) {
+  tc_certificate cm;
+  if (tc_msg_parse_certificate(body, len, TC_TLS13, &cm, &c->err))
+    return HS_FAILED;
+  if (cm.request_context.len != 0)
+    return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "client Certificate has a wrong context");
+  if (cm.n_entries == 0) {
+    if (c->cfg->client_auth == TC_CLIENT_AUTH_REQUIRE)
+      return FAIL_WITH(c, TC_ERR_CERTIFICATE_REQUIRED, "client sent no certificate");
+    return HS_S_WAIT_FINISHED;
+  }
+  if (tc_hs_take_peer_chain(c, &cm) || tc_hs_verify_peer_chain(c))
+    return HS_FAILED;
+  return HS_S_WAIT_CV;
+}
+
+static tc_hs_state on_client_finished(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  if (tc_hs_check_finished(c, hs->c_hs, msg + 4, len - 4))
+    return HS_FAILED;
+  tc_hs_transcript_add(c, msg, len);
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  if (tc_ks_derive(&hs->ks, "res master", th, c->res_master))
+    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "key derivation failed");
+  if (tc_hs_set_read_secret(c, c->c_ap))
+    return HS_FAILED;
+  if (tc_server13_send_tickets(c))
+    return HS_FAILED;
+  return HS_CONNECTED;
+}
+
+tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  tc_hs_state next = HS_FAILED;
+  switch (c->state) {
+  case HS_S_WAIT_CH:
+  case HS_S_WAIT_CH2:
+    if (type != TC_HS_CLIENT_HELLO)
+      break;
+    return on_client_hello(c, msg, len);
+  case HS_S_WAIT_CERT:
+    if (type != TC_HS_CERTIFICATE)
+      break;
+    next = on_client_certificate(c, msg + 4, len - 4);
+    break;
+  case HS_S_WAIT_CV:
+    if (type != TC_HS_CERTIFICATE_VERIFY)
+      break;
+    if (tc_hs_check_cert_verify(c, msg + 4, len - 4, NULL, 0))
+      return HS_FAILED;
+    next = HS_S_WAIT_FINISHED;
+    break;
+  case HS_S_WAIT_FINISHED:
+    if (type != TC_HS_FINISHED)
+      break;
+    return on_client_finished(c, msg, len);
+  default:
+    break;
+  }
+  if (next != HS_FAILED) {
+    tc_hs_transcript_add(c, msg, len);
+    return next;
+  }
+  if (c->err.code != TC_ERR_NONE)
+    return HS_FAILED;
+  return FAIL_WITH(c, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s in the handshake",
+                   tc_msg_type_name(type));
+}
+
+int tc_server13_send_tickets(tc_conn *c) {
+  tc_config *cfg = c->cfg;
+  for (unsigned i = 0; i < cfg->ticket_count; i++) {
+    tc_ticket_state st;
+    memset(&st, 0, sizeof st);
+    uint8_t aa[4];
+    if (tc_random(&cfg->rng, aa, 4))
+      return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+    uint8_t nonce = c->ticket_nonce++;
+    st.version = TC_TLS13;
+    st.suite = c->suite;
+    st.psk_len = c->hlen;
+    st.issued = tc_config_now(cfg);
+    st.age_add = (uint32_t)aa[0] << 24 | (uint32_t)aa[1] << 16 | (uint32_t)aa[2] << 8 | aa[3];
+    st.lifetime = cfg->ticket_lifetime;
+    if (c->alpn)
+      snprintf(st.alpn, sizeof st.alpn, "%s", c->alpn);
+    uint8_t *ticket = NULL;
+    size_t tlen = 0;
+    if (tc_ks_resumption_psk(c->hash, c->res_master, &nonce, 1, st.psk) ||
+        tc_ticket_seal(cfg, &st, &ticket, &tlen, &c->err)) {
+      tc_wipe(&st, sizeof st);
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot issue a ticket");
+    }
+    tc_wipe(&st, sizeof st);
+    tc_new_session_ticket nst;
+    memset(&nst, 0, sizeof nst);
+    nst.tls13 = true;
+    nst.lifetime = cfg->ticket_lifetime;
+    nst.age_add = (uint32_t)aa[0] << 24 | (uint32_t)aa[1] << 16 | (uint32_t)aa[2] << 8 | aa[3];
+    nst.nonce = (tc_bytes){&nonce, 1};
+    nst.ticket = (tc_bytes){ticket, tlen};
+    int r = tc_msg_write_new_session_ticket(&c->hsw, &nst);
+    free(ticket);
+    if (r)
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write NewSessionTicket");
+    c->tickets_sent++;
+  }
+  return tc_hs_flush(c);
+}

@@ -1,0 +1,381 @@
+/* TLS 1.3 pieces shared by client and server: transcript, keys, certificates, Finished, post-handshake. */
+#include "engine/conn_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tc_hs_set_suite(tc_conn *c, uint16_t suite) {
+  if (!tc_suite13_params(suite, &c->hash, &c->aead, &c->key_len))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "unknown TLS 1.3 cipher suite 0x%04x",
+                        suite);
+  c->suite = suite;
+  c->hlen = tc_hash_len(c->hash);
+  return TC_OK;
+}
+
+void tc_hs_transcript_start(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_hash_init(&hs->th, c->hash);
+  hs->th_started = true;
+}
+
+void tc_hs_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  if (hs->th_started)
+    tc_hash_update(&hs->th, msg, len);
+}
+
+void tc_hs_transcript_hash(tc_conn *c, uint8_t *out) {
+  tc_hash_ctx copy = c->hs->th;
+  tc_hash_final(&copy, out);
+}
+
+int tc_hs_flush(tc_conn *c) {
+  if (c->hsw.failed)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot build a handshake message");
+  if (c->hsw.len == 0)
+    return TC_OK;
+  int r = tc_rec_write(&c->rec, TC_CT_HANDSHAKE, c->hsw.buf, c->hsw.len, &c->err);
+  c->hsw.len = 0;
+  return r;
+}
+
+int tc_hs_send_ccs(tc_conn *c) {
+  static const uint8_t one = 1;
+  if (c->hs->ccs_sent)
+    return TC_OK;
+  c->hs->ccs_sent = true;
+  if (tc_hs_flush(c))
+    return TC_FAIL;
+  return tc_rec_write(&c->rec, TC_CT_CHANGE_CIPHER_SPEC, &one, 1, &c->err);
+}
+
+static int install(tc_conn *c, tc_prot *p, const uint8_t *secret) {
+  uint8_t key[32], iv[12];
+  int r = tc_ks_traffic_keys(c->hash, secret, c->key_len, key, iv);
+  if (r == 0)
+    r = tc_prot_init_tls13(p, c->aead, key, c->key_len, iv);
+  tc_wipe(key, sizeof key);
+  tc_wipe(iv, sizeof iv);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot install traffic keys");
+  return TC_OK;
+}
+
+int tc_hs_set_read_secret(tc_conn *c, const uint8_t *secret) {
+  if (tc_rec_hs_partial(&c->rec))
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "handshake data left in a record across a key change");
+  return install(c, &c->rec.rd, secret);
+}
+
+int tc_hs_set_write_secret(tc_conn *c, const uint8_t *secret) {
+  if (tc_hs_flush(c))
+    return TC_FAIL;
+  return install(c, &c->rec.wr, secret);
+}
+
+int tc_hs_derive_app_secrets(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  if (tc_ks_master(&hs->ks) || tc_ks_derive(&hs->ks, "c ap traffic", th, c->c_ap) ||
+      tc_ks_derive(&hs->ks, "s ap traffic", th, c->s_ap) ||
+      tc_ks_derive(&hs->ks, "exp master", th, c->exporter))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed");
+  c->have_exporter = true;
+  return TC_OK;
+}
+
+/* ---- certificates ---- */
+
+int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm) {
+  tc_cert **chain = calloc(cm->n_entries ? cm->n_entries : 1, sizeof *chain);
+  if (!chain)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < cm->n_entries; i++) {
+    tc_error e;
+    tc_error_clear(&e);
+    chain[i] = tc_cert_parse_der(cm->entries[i].cert.p, cm->entries[i].cert.len, &e);
+    if (!chain[i]) {
+      for (size_t j = 0; j < i; j++)
+        tc_cert_unref(chain[j]);
+      free(chain);
+      return tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE, "cannot parse peer certificate %zu: %s",
+                          i, e.message);
+    }
+  }
+  for (size_t i = 0; i < c->peer_n; i++)
+    tc_cert_unref(c->peer_chain[i]);
+  free(c->peer_chain);
+  c->peer_chain = chain;
+  c->peer_n = cm->n_entries;
+  return TC_OK;
+}
+
+int tc_hs_verify_peer_chain(tc_conn *c) {
+  tc_config *cfg = c->cfg;
+  switch (cfg->verify_mode) {
+  case TC_VERIFY_NONE:
+    return TC_OK;
+  case TC_VERIFY_CALLER:
+    c->want = TC_WANT_VERIFY_PEER;
+    return TC_OK;
+  case TC_VERIFY_BUILTIN:
+    break;
+  }
+  if (!cfg->trust)
+    return tc_error_set(&c->err, TC_ERR_UNKNOWN_CA, "no trust anchors configured");
+  const char *identity = c->role == TC_ROLE_CLIENT ? c->server_name : NULL;
+  unsigned flags =
+      tc_x509_verify(c->peer_chain, c->peer_n, cfg->trust, identity, tc_config_now(cfg),
+                     c->role == TC_ROLE_CLIENT ? TC_PURPOSE_SERVER : TC_PURPOSE_CLIENT, NULL, NULL);
+  c->peer_flags = flags;
+  if (!flags)
+    return TC_OK;
+  if (flags & TC_CERT_UNKNOWN_CA)
+    return tc_error_set(&c->err, TC_ERR_UNKNOWN_CA, "peer certificate issuer is not trusted");
+  if (flags & (TC_CERT_EXPIRED | TC_CERT_NOT_ACTIVATED))
+    return tc_error_set(&c->err, TC_ERR_CERTIFICATE_EXPIRED,
+                        "peer certificate is expired or not yet valid");
+  if (flags & TC_CERT_BAD_IDENTITY)
+    return tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE,
+                        "peer certificate does not match the name %s", identity ? identity : "");
+  if (flags & TC_CERT_REVOKED)
+    return tc_error_set(&c->err, TC_ERR_CERTIFICATE_REVOKED, "peer certificate is revoked");
+  return tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE, "peer certificate is invalid (flags 0x%x)",
+                      flags);
+}
+
+/* RFC 8446 §4.4.3: 64 spaces, context string, 0, transcript hash. */
+static size_t cv_content(tc_conn *c, bool server, uint8_t *out) {
+  static const char sctx[] = "TLS 1.3, server CertificateVerify";
+  static const char cctx[] = "TLS 1.3, client CertificateVerify";
+  const char *ctx = server ? sctx : cctx;
+  size_t n = 64;
+  memset(out, 0x20, 64);
+  memcpy(out + n, ctx, sizeof sctx); /* includes the 0 separator */
+  n += sizeof sctx;
+  tc_hs_transcript_hash(c, out + n);
+  return n + c->hlen;
+}
+
+/* Schemes usable in a TLS 1.3 CertificateVerify (no PKCS#1 v1.5, no SHA-1). */
+static bool tls13_cv_scheme(uint16_t s) {
+  switch (s) {
+  case TC_SIG_ECDSA_SECP256R1_SHA256:
+  case TC_SIG_ECDSA_SECP384R1_SHA384:
+  case TC_SIG_ECDSA_SECP521R1_SHA512:
+  case TC_SIG_RSA_PSS_RSAE_SHA256:
+  case TC_SIG_RSA_PSS_RSAE_SHA384:
+  case TC_SIG_RSA_PSS_RSAE_SHA512:
+  case TC_SIG_RSA_PSS_PSS_SHA256:
+  case TC_SIG_RSA_PSS_PSS_SHA384:
+  case TC_SIG_RSA_PSS_PSS_SHA512:
+  case TC_SIG_ED25519:
+  case TC_SIG_ED448:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static bool cfg_has_scheme(const tc_config *cfg, uint16_t s) {
+  for (size_t i = 0; i < cfg->n_schemes; i++)
+    if (cfg->schemes[i] == s)
+      return true;
+  return false;
+}
+
+int tc_hs_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const uint8_t *allowed,
+                            size_t n_allowed) {
+  (void)allowed;
+  (void)n_allowed;
+  tc_certificate_verify cv;
+  if (tc_msg_parse_certificate_verify(body, len, TC_TLS13, &cv, &c->err))
+    return TC_FAIL;
+  if (!c->peer_n)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "CertificateVerify without certificate");
+  const tc_pubkey *pk = tc_cert_pubkey(c->peer_chain[0]);
+  if (!tls13_cv_scheme(cv.scheme) || !cfg_has_scheme(c->cfg, cv.scheme))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "peer signed with a scheme we did not offer (0x%04x)", cv.scheme);
+  if (!pk || !tc_pubkey_fits_scheme(pk, cv.scheme))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "signature scheme %s does not match the certificate key",
+                        tc_sig_scheme_name(cv.scheme) ? tc_sig_scheme_name(cv.scheme) : "?");
+  tc_sigalg alg;
+  tc_hash_alg h;
+  if (!tc_sig_scheme_params(cv.scheme, &alg, &h))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "unknown signature scheme");
+  uint8_t content[64 + 34 + TC_HASH_MAX_LEN];
+  size_t n = cv_content(c, c->role == TC_ROLE_CLIENT, content);
+  if (tc_pk_verify(pk, alg, h, content, n, cv.signature.p, cv.signature.len))
+    return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "bad CertificateVerify signature");
+  c->peer_scheme = cv.scheme;
+  return TC_OK;
+}
+
+uint16_t tc_hs_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer_list,
+                           size_t n) {
+  const tc_pubkey *pk = tc_privkey_pubkey(key);
+  for (size_t i = 0; i < c->cfg->n_schemes; i++) {
+    uint16_t s = c->cfg->schemes[i];
+    if (!tls13_cv_scheme(s) || !tc_pubkey_fits_scheme(pk, s))
+      continue;
+    for (size_t j = 0; j < n; j++)
+      if ((uint16_t)(peer_list[2 * j] << 8 | peer_list[2 * j + 1]) == s)
+        return s;
+  }
+  return 0;
+}
+
+int tc_hs_write_cert_verify(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_sigalg alg;
+  tc_hash_alg h;
+  if (!tc_sig_scheme_params(hs->my_scheme, &alg, &h))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no signature scheme");
+  uint8_t content[64 + 34 + TC_HASH_MAX_LEN];
+  size_t n = cv_content(c, c->role == TC_ROLE_SERVER, content);
+  size_t cap = tc_pk_sig_max_len(hs->my_key);
+  uint8_t *sig = malloc(cap ? cap : 1);
+  if (!sig)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  size_t sl = cap;
+  if (tc_pk_sign(hs->my_key, alg, h, &c->cfg->rng, content, n, sig, &sl)) {
+    free(sig);
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "signing CertificateVerify failed");
+  }
+  tc_certificate_verify cv = {.has_scheme = true, .scheme = hs->my_scheme,
+                              .signature = {sig, sl}};
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_certificate_verify(&c->hsw, &cv);
+  free(sig);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateVerify");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+int tc_hs_write_certificate(tc_conn *c, const uint8_t *ctx, size_t ctx_len) {
+  tc_hs *hs = c->hs;
+  tc_certificate cm;
+  memset(&cm, 0, sizeof cm);
+  cm.tls13 = true;
+  cm.request_context.p = ctx;
+  cm.request_context.len = ctx_len;
+  size_t n = hs->my_key && hs->my_scheme ? hs->my_n : 0;
+  if (n > TC_MSG_MAX_CERTS)
+    n = TC_MSG_MAX_CERTS;
+  for (size_t i = 0; i < n; i++)
+    cm.entries[i].cert.p = tc_cert_der(hs->my_chain[i], &cm.entries[i].cert.len);
+  cm.n_entries = n;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_certificate(&c->hsw, &cm))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Certificate");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+int tc_hs_write_finished(tc_conn *c, const uint8_t *base) {
+  uint8_t th[TC_HASH_MAX_LEN], vd[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  if (tc_ks_finished(c->hash, base, th, vd))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "finished key derivation failed");
+  tc_finished f = {{vd, c->hlen}};
+  size_t start = c->hsw.len;
+  if (tc_msg_write_finished(&c->hsw, &f))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Finished");
+  tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  tc_wipe(vd, sizeof vd);
+  return TC_OK;
+}
+
+int tc_hs_check_finished(tc_conn *c, const uint8_t *base, const uint8_t *body, size_t len) {
+  tc_finished f;
+  if (tc_msg_parse_finished(body, len, c->hlen, &f, &c->err))
+    return TC_FAIL;
+  uint8_t th[TC_HASH_MAX_LEN], vd[TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  if (tc_ks_finished(c->hash, base, th, vd))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "finished key derivation failed");
+  bool ok = tc_ct_equal(vd, f.verify_data.p, c->hlen);
+  tc_wipe(vd, sizeof vd);
+  if (!ok)
+    return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "peer Finished does not verify");
+  return TC_OK;
+}
+
+/* ---- post-handshake: NewSessionTicket, KeyUpdate ---- */
+
+int tc_post13_key_update(tc_conn *c, bool request) {
+  tc_key_update ku = {request ? TC_KEY_UPDATE_REQUESTED : TC_KEY_UPDATE_NOT_REQUESTED};
+  if (tc_msg_write_key_update(&c->hsw, &ku) || tc_hs_flush(c))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write KeyUpdate");
+  uint8_t *mine = c->role == TC_ROLE_CLIENT ? c->c_ap : c->s_ap;
+  if (tc_ks_update_secret(c->hash, mine))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key update failed");
+  return install(c, &c->rec.wr, mine);
+}
+
+static int client_take_ticket(tc_conn *c, const uint8_t *body, size_t len) {
+  tc_new_session_ticket nst;
+  if (tc_msg_parse_new_session_ticket(body, len, TC_TLS13, &nst, &c->err))
+    return TC_FAIL;
+  if (nst.lifetime == 0)
+    return TC_OK;
+  tc_session *s = tc_session_new();
+  if (!s)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  s->version = TC_TLS13;
+  s->suite = c->suite;
+  s->secret_len = c->hlen;
+  s->lifetime = nst.lifetime;
+  s->age_add = nst.age_add;
+  s->max_early_data = tc_exts_has(&nst.ext, TC_EXT_EARLY_DATA) ? nst.ext.max_early_data_size : 0;
+  s->received = tc_config_now(c->cfg);
+  s->ticket = malloc(nst.ticket.len);
+  s->alpn = c->alpn ? strdup(c->alpn) : NULL;
+  s->server_name = c->server_name ? strdup(c->server_name) : NULL;
+  if (!s->ticket || (c->alpn && !s->alpn) || (c->server_name && !s->server_name)) {
+    tc_session_unref(s);
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  }
+  memcpy(s->ticket, nst.ticket.p, nst.ticket.len);
+  s->ticket_len = nst.ticket.len;
+  if (tc_ks_resumption_psk(c->hash, c->res_master, nst.nonce.p, nst.nonce.len, s->secret)) {
+    tc_session_unref(s);
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "resumption secret derivation failed");
+  }
+  tc_session_unref(c->latest);
+  c->latest = s;
+  return TC_OK;
+}
+
+int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len) {
+  switch (type) {
+  case TC_HS_NEW_SESSION_TICKET:
+    if (c->role != TC_ROLE_CLIENT)
+      break;
+    return client_take_ticket(c, body, len);
+  case TC_HS_KEY_UPDATE: {
+    tc_key_update ku;
+    if (tc_msg_parse_key_update(body, len, &ku, &c->err))
+      return TC_FAIL;
+    /* The peer's new keys start with the next record. */
+    uint8_t *theirs = c->role == TC_ROLE_CLIENT ? c->s_ap : c->c_ap;
+    if (tc_ks_update_secret(c->hash, theirs))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key update failed");
+    if (tc_hs_set_read_secret(c, theirs))
+      return TC_FAIL;
+    if (ku.request_update == TC_KEY_UPDATE_REQUESTED && !c->close_sent)
+      return tc_post13_key_update(c, false);
+    return TC_OK;
+  }
+  default:
+    break;
+  }
+  return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s after the handshake",
+                      tc_msg_type_name(type));
+}

@@ -1,0 +1,85 @@
+/* TLS 1.3 record protection (RFC 8446 §5.2-5.3): AEAD, inner content type, per-record nonce. */
+#include "record/record.h"
+
+#include <string.h>
+
+static void nonce13(const tc_prot *p, uint8_t nonce[TC_AEAD_NONCE_LEN]) {
+  memcpy(nonce, p->u.aead13.iv, TC_AEAD_NONCE_LEN);
+  for (int i = 0; i < 8; i++)
+    nonce[TC_AEAD_NONCE_LEN - 1 - i] ^= (uint8_t)(p->seq >> (8 * i));
+}
+
+static size_t overhead13(const tc_prot *p, size_t len) {
+  (void)p;
+  (void)len;
+  return 1 + TC_AEAD_TAG_LEN; /* inner type; we never pad */
+}
+
+static size_t seal13(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
+  uint8_t *body = rec + TC_REC_HDR_LEN;
+  body[len] = type;
+  size_t clen = len + 1 + TC_AEAD_TAG_LEN;
+  rec[0] = TC_CT_APPLICATION_DATA;
+  rec[1] = 0x03;
+  rec[2] = 0x03;
+  rec[3] = (uint8_t)(clen >> 8);
+  rec[4] = (uint8_t)clen;
+  uint8_t nonce[TC_AEAD_NONCE_LEN];
+  nonce13(p, nonce);
+  tc_aead_seal(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, body, len + 1, body + len + 1);
+  p->seq++;
+  return TC_REC_HDR_LEN + clen;
+}
+
+static int open13(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
+                  size_t *len) {
+  if (rec[0] != TC_CT_APPLICATION_DATA)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  if (body_len < 1 + TC_AEAD_TAG_LEN)
+    return TC_ERR_BAD_RECORD_MAC;
+  uint8_t nonce[TC_AEAD_NONCE_LEN];
+  nonce13(p, nonce);
+  uint8_t *body = rec + TC_REC_HDR_LEN;
+  size_t clen = body_len - TC_AEAD_TAG_LEN;
+  if (tc_aead_open(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, body, clen, body + clen))
+    return TC_ERR_BAD_RECORD_MAC;
+  p->seq++;
+  /* The content type is the last non-zero byte; zeros after it are padding. */
+  size_t n = clen;
+  while (n > 0 && body[n - 1] == 0)
+    n--;
+  if (n == 0)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  *type = body[n - 1];
+  *off = TC_REC_HDR_LEN;
+  *len = n - 1;
+  if (*type == TC_CT_CHANGE_CIPHER_SPEC || *type < TC_CT_CHANGE_CIPHER_SPEC ||
+      *type > TC_CT_APPLICATION_DATA)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  return 0;
+}
+
+static void clear13(tc_prot *p) {
+  tc_aead_clear(&p->u.aead13.aead);
+  tc_wipe(p->u.aead13.iv, sizeof p->u.aead13.iv);
+}
+
+static const tc_prot_ops tls13_ops = {"tls13-aead", overhead13, seal13, open13, clear13};
+
+int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,
+                       const uint8_t iv[TC_AEAD_NONCE_LEN]) {
+  tc_prot_clear(p);
+  if (tc_aead_init(&p->u.aead13.aead, alg, key, key_len))
+    return -1;
+  memcpy(p->u.aead13.iv, iv, TC_AEAD_NONCE_LEN);
+  p->seq = 0;
+  p->ops = &tls13_ops;
+  return 0;
+}
+
+void tc_prot_clear(tc_prot *p) {
+  if (p->ops && p->ops->clear)
+    p->ops->clear(p);
+  p->ops = NULL;
+  p->seq = 0;
+}

@@ -1,0 +1,299 @@
+/* Record framing, buffers, fragmentation, size limits and handshake-message reassembly. */
+#include "record/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void tc_rec_init(tc_rec *r) {
+  memset(r, 0, sizeof *r);
+  r->wr_version = 0x0303;
+  r->max_frag = TC_REC_MAX_PLAIN;
+  r->max_recv_plain = TC_REC_MAX_PLAIN;
+  r->hs_max = TC_HS_MAX_MSG_DEFAULT;
+}
+
+void tc_rec_free(tc_rec *r) {
+  tc_prot_clear(&r->rd);
+  tc_prot_clear(&r->wr);
+  if (r->ibuf) {
+    tc_wipe(r->ibuf, TC_REC_MAX_LEN);
+    free(r->ibuf);
+  }
+  if (r->obuf) {
+    tc_wipe(r->obuf, r->ocap);
+    free(r->obuf);
+  }
+  if (r->hs) {
+    tc_wipe(r->hs, r->hs_cap);
+    free(r->hs);
+  }
+  memset(r, 0, sizeof *r);
+}
+
+void tc_rec_shrink(tc_rec *r) {
+  if (r->ibuf && r->ilen == r->ipos && !r->hold) {
+    tc_wipe(r->ibuf, TC_REC_MAX_LEN);
+    free(r->ibuf);
+    r->ibuf = NULL;
+    r->ilen = r->ipos = 0;
+  }
+  if (r->obuf && r->olen == r->opos) {
+    tc_wipe(r->obuf, r->ocap);
+    free(r->obuf);
+    r->obuf = NULL;
+    r->ocap = r->olen = r->opos = 0;
+  }
+  if (r->hs && r->hs_len == r->hs_off) {
+    tc_wipe(r->hs, r->hs_cap);
+    free(r->hs);
+    r->hs = NULL;
+    r->hs_cap = r->hs_len = r->hs_off = 0;
+  }
+}
+
+/* Move an unprocessed partial record to the front so a full record always fits. */
+static void compact_input(tc_rec *r) {
+  if (r->ipos == 0 || r->hold)
+    return;
+  if (r->ipos == r->ilen) {
+    r->ipos = r->ilen = 0;
+    return;
+  }
+  memmove(r->ibuf, r->ibuf + r->ipos, r->ilen - r->ipos);
+  r->ilen -= r->ipos;
+  r->ipos = 0;
+}
+
+uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err) {
+  if (!r->ibuf) {
+    r->ibuf = malloc(TC_REC_MAX_LEN);
+    if (!r->ibuf) {
+      *cap = 0;
+      tc_error_set(err, TC_ERR_NOMEM, "cannot allocate the record input buffer");
+      return NULL;
+    }
+    r->ilen = r->ipos = 0;
+  }
+  /* While decrypted application data sits in the buffer (hold), only the
+   * tail is offered. */
+  compact_input(r);
+  *cap = TC_REC_MAX_LEN - r->ilen;
+  return *cap ? r->ibuf + r->ilen : NULL;
+}
+
+void tc_rec_input_ack(tc_rec *r, size_t n) {
+  if (n > TC_REC_MAX_LEN - r->ilen)
+    n = TC_REC_MAX_LEN - r->ilen;
+  r->ilen += n;
+}
+
+bool tc_rec_input_full(const tc_rec *r) {
+  return r->ibuf && r->ilen == TC_REC_MAX_LEN && r->ipos == 0;
+}
+
+size_t tc_rec_input_pending(const tc_rec *r) { return r->ilen - r->ipos; }
+
+static bool known_type(uint8_t t) {
+  return t >= TC_CT_CHANGE_CIPHER_SPEC && t <= TC_CT_APPLICATION_DATA;
+}
+
+int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error *err) {
+  if (!r->ibuf)
+    return 0;
+  size_t avail = r->ilen - r->ipos;
+  if (avail < TC_REC_HDR_LEN) {
+    /* Catch non-TLS peers (e.g. an HTTP reply) as early as possible. */
+    if (!r->seen_record && avail >= 1 && !known_type(r->ibuf[r->ipos]))
+      return tc_error_set(err, TC_ERR_NOT_TLS, "peer does not speak TLS (first byte 0x%02x)",
+                          r->ibuf[r->ipos]);
+    return 0;
+  }
+  uint8_t *rec = r->ibuf + r->ipos;
+  uint8_t t = rec[0];
+  size_t body = (size_t)rec[3] << 8 | rec[4];
+  if (!known_type(t) || rec[1] != 3) {
+    if (!r->seen_record)
+      return tc_error_set(err, TC_ERR_NOT_TLS,
+                          "peer does not speak TLS (record header %02x %02x %02x)", rec[0],
+                          rec[1], rec[2]);
+    if (!known_type(t))
+      return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u",
+                          t);
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "record with bad version %02x%02x", rec[1],
+                        rec[2]);
+  }
+  bool protected_rec = r->rd.ops && t != TC_CT_CHANGE_CIPHER_SPEC;
+  size_t limit = protected_rec ? TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION : r->max_recv_plain;
+  if (body > limit)
+    return tc_error_set(err, TC_ERR_RECORD_OVERFLOW, "record of %zu bytes exceeds the limit %zu",
+                        body, limit);
+  if (avail < TC_REC_HDR_LEN + body)
+    return 0;
+  r->seen_record = true;
+  r->ipos += TC_REC_HDR_LEN + body;
+  if (!protected_rec) {
+    if (body == 0 && t != TC_CT_APPLICATION_DATA)
+      return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "empty %s record",
+                          t == TC_CT_HANDSHAKE ? "handshake" : t == TC_CT_ALERT ? "alert" : "CCS");
+    *type = t;
+    *data = rec + TC_REC_HDR_LEN;
+    *len = body;
+    return 1;
+  }
+  size_t off = 0, plen = 0;
+  uint8_t inner = 0;
+  int e = r->rd.ops->open(&r->rd, rec, body, &inner, &off, &plen);
+  if (e)
+    return tc_error_set(err, (tc_err)e,
+                        e == TC_ERR_BAD_RECORD_MAC ? "record failed authentication"
+                        : e == TC_ERR_RECORD_OVERFLOW ? "decrypted record too long"
+                                                      : "bad protected record");
+  if (plen > r->max_recv_plain)
+    return tc_error_set(err, TC_ERR_RECORD_OVERFLOW,
+                        "decrypted record of %zu bytes exceeds the limit %zu", plen,
+                        r->max_recv_plain);
+  if (plen == 0 && inner != TC_CT_APPLICATION_DATA)
+    return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "empty protected %s record",
+                        inner == TC_CT_HANDSHAKE ? "handshake" : "alert");
+  *type = inner;
+  *data = rec + off;
+  *len = plen;
+  return 1;
+}
+
+static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
+  if (r->opos == r->olen)
+    r->opos = r->olen = 0;
+  if (r->ocap - r->olen >= need)
+    return 0;
+  if (r->opos > 0) {
+    memmove(r->obuf, r->obuf + r->opos, r->olen - r->opos);
+    r->olen -= r->opos;
+    r->opos = 0;
+    if (r->ocap - r->olen >= need)
+      return 0;
+  }
+  size_t ncap = r->ocap ? r->ocap : TC_REC_MAX_LEN;
+  while (ncap - r->olen < need)
+    ncap *= 2;
+  uint8_t *nb = malloc(ncap);
+  if (!nb)
+    return tc_error_set(err, TC_ERR_NOMEM, "cannot grow the record output buffer");
+  if (r->obuf) {
+    memcpy(nb, r->obuf, r->olen);
+    tc_wipe(r->obuf, r->ocap);
+    free(r->obuf);
+  }
+  r->obuf = nb;
+  r->ocap = ncap;
+  return 0;
+}
+
+static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
+  rec[0] = type;
+  rec[1] = (uint8_t)(r->wr_version >> 8);
+  rec[2] = (uint8_t)r->wr_version;
+  rec[3] = (uint8_t)(len >> 8);
+  rec[4] = (uint8_t)len;
+  return TC_REC_HDR_LEN + len;
+}
+
+int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err) {
+  size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
+  bool plain = !r->wr.ops || type == TC_CT_CHANGE_CIPHER_SPEC;
+  do {
+    size_t frag = len < frag_max ? len : frag_max;
+    size_t over = plain ? 0 : r->wr.ops->overhead(&r->wr, frag);
+    if (ensure_out(r, TC_REC_HDR_LEN + frag + over, err))
+      return TC_FAIL;
+    uint8_t *rec = r->obuf + r->olen;
+    if (frag)
+      memcpy(rec + TC_REC_HDR_LEN, data, frag);
+    r->olen += plain ? seal_plain(r, type, rec, frag) : r->wr.ops->seal(&r->wr, type, rec, frag);
+    data += frag;
+    len -= frag;
+  } while (len > 0);
+  return TC_OK;
+}
+
+size_t tc_rec_write_room(tc_rec *r, tc_error *err) {
+  size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
+  size_t over = r->wr.ops ? r->wr.ops->overhead(&r->wr, frag_max) : 0;
+  if (r->opos == r->olen)
+    r->opos = r->olen = 0;
+  if (!r->obuf && ensure_out(r, TC_REC_MAX_LEN, err))
+    return 0;
+  if (r->olen == 0 || (r->ocap - r->olen) >= TC_REC_HDR_LEN + frag_max + over)
+    return frag_max;
+  size_t room = r->ocap - r->olen;
+  if (room <= TC_REC_HDR_LEN + over)
+    return 0;
+  return room - TC_REC_HDR_LEN - over;
+}
+
+const uint8_t *tc_rec_output(const tc_rec *r, size_t *len) {
+  *len = r->olen - r->opos;
+  return *len ? r->obuf + r->opos : NULL;
+}
+
+void tc_rec_output_ack(tc_rec *r, size_t n) {
+  if (n > r->olen - r->opos)
+    n = r->olen - r->opos;
+  r->opos += n;
+  if (r->opos == r->olen)
+    r->opos = r->olen = 0;
+}
+
+int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) {
+  if (r->hs_off == r->hs_len)
+    r->hs_off = r->hs_len = 0;
+  else if (r->hs_off > 0) {
+    memmove(r->hs, r->hs + r->hs_off, r->hs_len - r->hs_off);
+    r->hs_len -= r->hs_off;
+    r->hs_off = 0;
+  }
+  /* Refuse early when the pending message announces an excessive length. */
+  size_t need = r->hs_len + len;
+  if (need > r->hs_max + 4 + TC_REC_MAX_PLAIN)
+    return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "too much buffered handshake data");
+  if (need > r->hs_cap) {
+    size_t ncap = r->hs_cap ? r->hs_cap : 4096;
+    while (ncap < need)
+      ncap *= 2;
+    uint8_t *nb = malloc(ncap);
+    if (!nb)
+      return tc_error_set(err, TC_ERR_NOMEM, "cannot grow the handshake buffer");
+    if (r->hs) {
+      memcpy(nb, r->hs, r->hs_len);
+      tc_wipe(r->hs, r->hs_cap);
+      free(r->hs);
+    }
+    r->hs = nb;
+    r->hs_cap = ncap;
+  }
+  memcpy(r->hs + r->hs_len, data, len);
+  r->hs_len += len;
+  return TC_OK;
+}
+
+int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err) {
+  size_t avail = r->hs_len - r->hs_off;
+  if (avail < 4)
+    return 0;
+  const uint8_t *h = r->hs + r->hs_off;
+  size_t body = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+  if (body > r->hs_max)
+    return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                        "handshake message of %zu bytes exceeds the limit %zu", body, r->hs_max);
+  if (avail < 4 + body)
+    return 0;
+  *msg = h;
+  *msg_len = 4 + body;
+  return 1;
+}
+
+void tc_rec_hs_consume(tc_rec *r, size_t n) {
+  r->hs_off += n;
+  if (r->hs_off >= r->hs_len)
+    r->hs_off = r->hs_len = 0;
+}

@@ -1,0 +1,121 @@
+/* Record layer: framing, fragmentation, size limits, record protection and handshake reassembly. */
+#ifndef TLSCORE_RECORD_H
+#define TLSCORE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "tlscore/errors.h"
+
+#define TC_REC_HDR_LEN 5
+#define TC_REC_MAX_PLAIN 16384
+#define TC_REC_MAX_EXPANSION 256 /* RFC 8446 §5.2 / RFC 5246 §6.2.3 (2048 for old CBC, we cap) */
+#define TC_REC_MAX_LEN (TC_REC_HDR_LEN + TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION)
+#define TC_REC_MAX_EMPTY 32      /* consecutive empty / warning / CCS records tolerated */
+#define TC_HS_MAX_MSG_DEFAULT 65536
+
+enum {
+  TC_CT_CHANGE_CIPHER_SPEC = 20,
+  TC_CT_ALERT = 21,
+  TC_CT_HANDSHAKE = 22,
+  TC_CT_APPLICATION_DATA = 23
+};
+
+typedef struct tc_prot tc_prot;
+
+/* One record protection scheme. TLS 1.3 AEAD lives here now; TLS 1.2 AEAD,
+ * CBC (MAC-then-encrypt / encrypt-then-MAC) and the SSL 3.0 MAC slot in as
+ * further ops sharing this interface and the union in tc_prot. */
+typedef struct tc_prot_ops {
+  const char *name;
+  /* Largest number of bytes added to a plaintext of `len` bytes. */
+  size_t (*overhead)(const tc_prot *p, size_t len);
+  /* rec[0..5) is the header to fill, rec[5..5+len) the plaintext with room for
+   * overhead() more bytes. Protects in place and returns the record length
+   * (header included). */
+  size_t (*seal)(tc_prot *p, uint8_t type, uint8_t *rec, size_t len);
+  /* rec holds header and body (body_len bytes). Unprotects in place and sets
+   * the inner content type and where the plaintext is. Returns 0 or a tc_err. */
+  int (*open)(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
+              size_t *len);
+  void (*clear)(tc_prot *p);
+} tc_prot_ops;
+
+struct tc_prot {
+  const tc_prot_ops *ops; /* NULL: plaintext records */
+  uint64_t seq;
+  union {
+    struct {
+      tc_aead aead;
+      uint8_t iv[TC_AEAD_NONCE_LEN];
+    } aead13;
+  } u;
+};
+
+/* TLS 1.3 protection (RFC 8446 §5.2-5.3) with key and iv from the key schedule. */
+int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,
+                       const uint8_t iv[TC_AEAD_NONCE_LEN]);
+/* Drop keys (wiped) and return to plaintext. */
+void tc_prot_clear(tc_prot *p);
+
+/* The record layer of one connection. Buffers are allocated on demand and
+ * released by tc_rec_shrink() when idle. */
+typedef struct tc_rec {
+  /* Input: raw bytes from the network, processed record by record in place. */
+  uint8_t *ibuf;
+  size_t ilen;  /* bytes held */
+  size_t ipos;  /* start of the next unprocessed record */
+  /* Output: records ready to send, growing for a whole flight. */
+  uint8_t *obuf;
+  size_t ocap, olen, opos;
+  tc_prot rd, wr;
+  uint16_t wr_version;     /* legacy_record_version written in headers */
+  size_t max_frag;         /* plaintext per record sent */
+  size_t max_recv_plain;   /* plaintext limit per record received */
+  unsigned empty_run;      /* consecutive records carrying nothing */
+  bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
+  bool hold;               /* plaintext in ibuf still referenced: do not move it */
+  /* Handshake reassembly. */
+  uint8_t *hs;
+  size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
+  size_t hs_max;                 /* largest accepted handshake message body */
+} tc_rec;
+
+void tc_rec_init(tc_rec *r);
+void tc_rec_free(tc_rec *r);
+/* Release buffers holding nothing pending. */
+void tc_rec_shrink(tc_rec *r);
+
+/* Where the network may write and how much. NULL (cap 0) when full. */
+uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err);
+void tc_rec_input_ack(tc_rec *r, size_t n);
+bool tc_rec_input_full(const tc_rec *r);
+
+/* Parse and unprotect the next record held in the input. Returns 1 with the
+ * plaintext (inner type, pointer into the buffer, length; valid until the
+ * next call), 0 when more input is needed, TC_FAIL with err set. */
+int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error *err);
+/* Bytes of a partial record still buffered (key changes need zero). */
+size_t tc_rec_input_pending(const tc_rec *r);
+
+/* Fragment, protect and queue `len` bytes of `type`. */
+int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err);
+/* Room for one more record with this much plaintext without growing past one
+ * max record (used by application writes). Returns the plaintext that fits. */
+size_t tc_rec_write_room(tc_rec *r, tc_error *err);
+const uint8_t *tc_rec_output(const tc_rec *r, size_t *len);
+void tc_rec_output_ack(tc_rec *r, size_t n);
+static inline size_t tc_rec_output_pending(const tc_rec *r) { return r->olen - r->opos; }
+
+/* Handshake reassembly: append a handshake record's plaintext. Fails when a
+ * message would exceed hs_max. */
+int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err);
+/* A complete message at the head (type, body, total length incl. 4-byte
+ * header)? 1 yes, 0 no. */
+int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err);
+void tc_rec_hs_consume(tc_rec *r, size_t n);
+static inline bool tc_rec_hs_partial(const tc_rec *r) { return r->hs_len > r->hs_off; }
+
+#endif
