@@ -1,0 +1,386 @@
+/* GTlsClientConnectionTlslite: client side (SNI, validation flags, client certificates, session resumption). */
+#include <glib/gi18n-lib.h>
+
+#include "connection.h"
+
+struct _GTlsClientConnectionTlslite
+{
+  GTlsConnectionTlslite parent_instance;
+
+  GTlsCertificateFlags validation_flags;
+  GSocketConnectable *server_identity;
+  gboolean use_ssl3;
+  GList *accepted_cas;          /* GByteArray DER Names */
+  GMutex cas_mutex;
+
+  tc_session *session;          /* newest session (engine lock) */
+  gboolean session_copied;      /* from copy_session_state */
+  gchar *session_key;
+};
+
+typedef struct _GTlsClientConnectionTlslite GTlsClientConnectionTlslite;
+typedef struct { GTlsConnectionTlsliteClass parent_class; } GTlsClientConnectionTlsliteClass;
+
+enum
+{
+  PROP_0,
+  PROP_VALIDATION_FLAGS,
+  PROP_SERVER_IDENTITY,
+  PROP_USE_SSL3,
+  PROP_ACCEPTED_CAS
+};
+
+static void client_iface_init (GTlsClientConnectionInterface *iface);
+static void initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (GTlsClientConnectionTlslite, g_tls_client_connection_tlslite,
+                         G_TYPE_TLS_CONNECTION_TLSLITE,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_TLS_CLIENT_CONNECTION, client_iface_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
+
+#define CLIENT(o) ((GTlsClientConnectionTlslite *) (o))
+
+/* ---- process-wide session cache ---- */
+
+static GMutex cache_mutex;
+static GHashTable *session_cache;   /* key -> tc_session* */
+
+#define SESSION_CACHE_MAX 256
+
+static tc_session *
+cache_lookup (const gchar *key)
+{
+  tc_session *s = NULL;
+
+  g_mutex_lock (&cache_mutex);
+  if (session_cache)
+    {
+      s = g_hash_table_lookup (session_cache, key);
+      if (s)
+        tc_session_ref (s);
+    }
+  g_mutex_unlock (&cache_mutex);
+  return s;
+}
+
+static void
+cache_store (const gchar *key, tc_session *s)
+{
+  g_mutex_lock (&cache_mutex);
+  if (!session_cache)
+    session_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) tc_session_unref);
+  /* Crude bound: a full cache starts over rather than growing forever. */
+  if (g_hash_table_size (session_cache) >= SESSION_CACHE_MAX)
+    g_hash_table_remove_all (session_cache);
+  g_hash_table_insert (session_cache, g_strdup (key), tc_session_ref (s));
+  g_mutex_unlock (&cache_mutex);
+}
+
+static const gchar *
+identity_hostname (GSocketConnectable *identity)
+{
+  if (G_IS_NETWORK_ADDRESS (identity))
+    return g_network_address_get_hostname (G_NETWORK_ADDRESS (identity));
+  if (G_IS_NETWORK_SERVICE (identity))
+    return g_network_service_get_domain (G_NETWORK_SERVICE (identity));
+  return NULL;
+}
+
+/* Sessions are keyed by peer address, server identity, port and our own
+ * certificate, so different identities never share one. As in
+ * glib-networking, tests run without the cache: a port reused between
+ * test servers must not resume an old session and skip verification. */
+static gchar *
+compute_session_key (GTlsClientConnectionTlslite *self)
+{
+  GIOStream *base = tlslite_connection_get_base_stream (G_TLS_CONNECTION_TLSLITE (self));
+  GSocketAddress *remote;
+  gchar *key = NULL;
+
+  if (g_test_initialized () || !G_IS_SOCKET_CONNECTION (base))
+    return NULL;
+  remote = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (base), NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS (remote);
+      gchar *addr = g_inet_address_to_string (g_inet_socket_address_get_address (isa));
+      const gchar *host = self->server_identity ? identity_hostname (self->server_identity) : NULL;
+      GTlsCertificate *cert = tlslite_connection_get_own_certificate (G_TLS_CONNECTION_TLSLITE (self));
+      gchar *hash = NULL;
+
+      if (cert)
+        {
+          GByteArray *der = NULL;
+
+          g_object_get (cert, "certificate", &der, NULL);
+          if (der)
+            {
+              hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+              g_byte_array_unref (der);
+            }
+        }
+      key = g_strdup_printf ("%s/%s/%u/%s", addr, host ? host : "",
+                             g_inet_socket_address_get_port (isa), hash ? hash : "");
+      g_free (addr);
+      g_free (hash);
+    }
+  g_clear_object (&remote);
+  return key;
+}
+
+/* ---- hooks ---- */
+
+static gboolean
+client_prepare_conn (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (tls);
+  const gchar *host = self->server_identity ? identity_hostname (self->server_identity) : NULL;
+
+  /* SNI carries host names only (RFC 6066 §3). */
+  if (host && !g_hostname_is_ip_address (host))
+    {
+      gchar *ascii = g_hostname_to_ascii (host);
+
+      if (ascii)
+        {
+          gsize len = strlen (ascii);
+
+          if (len > 0 && ascii[len - 1] == '.')
+            ascii[len - 1] = '\0';
+          tc_conn_set_server_name (conn, ascii);
+        }
+      g_free (ascii);
+    }
+
+  g_free (self->session_key);
+  self->session_key = compute_session_key (self);
+  if (!self->session && self->session_key)
+    self->session = cache_lookup (self->session_key);
+  if (self->session)
+    tc_conn_set_session (conn, self->session);
+  return TRUE;
+}
+
+static void
+client_session_update (GTlsConnectionTlslite *tls, tc_conn *conn)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (tls);
+  tc_session *s = tc_conn_get_session (conn);
+
+  if (!s)
+    return;
+  if (s == self->session)
+    {
+      tc_session_unref (s);
+      return;
+    }
+  if (self->session)
+    tc_session_unref (self->session);
+  self->session = s;
+  if (self->session_key)
+    cache_store (self->session_key, s);
+}
+
+static gboolean
+client_choose_cert (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (tls);
+  GTlsCertificate *cert;
+  GList *cas = NULL;
+  size_t i, n;
+
+  tlslite_connection_lock (tls);
+  n = tc_conn_acceptable_ca_count (conn);
+  for (i = 0; i < n; i++)
+    {
+      size_t len = 0;
+      const uint8_t *dn = tc_conn_acceptable_ca (conn, i, &len);
+      GByteArray *ba = g_byte_array_sized_new (len);
+
+      g_byte_array_append (ba, dn, len);
+      cas = g_list_prepend (cas, ba);
+    }
+  tlslite_connection_unlock (tls);
+  cas = g_list_reverse (cas);
+
+  g_mutex_lock (&self->cas_mutex);
+  g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
+  self->accepted_cas = cas;
+  g_mutex_unlock (&self->cas_mutex);
+  g_object_notify (G_OBJECT (self), "accepted-cas");
+
+  cert = tlslite_connection_get_own_certificate (tls);
+  if (!cert)
+    {
+      GTlsInteraction *interaction = g_tls_connection_get_interaction (G_TLS_CONNECTION (self));
+
+      if (interaction)
+        {
+          GError *ierr = NULL;
+          GTlsInteractionResult res;
+
+          res = g_tls_interaction_invoke_request_certificate (interaction, G_TLS_CONNECTION (self), 0,
+                                                              tlslite_connection_get_op_cancellable (tls),
+                                                              &ierr);
+          if (res == G_TLS_INTERACTION_FAILED)
+            tlslite_connection_set_interaction_error (tls, ierr);
+          else
+            g_clear_error (&ierr);
+          cert = tlslite_connection_get_own_certificate (tls);
+        }
+    }
+
+  return tlslite_connection_answer_client_cert (tls, conn, cert, error);
+}
+
+/* ---- GTlsClientConnection ---- */
+
+static void
+client_copy_session_state (GTlsClientConnection *conn, GTlsClientConnection *source)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (conn);
+  GTlsClientConnectionTlslite *src = CLIENT (source);
+  tc_session *s;
+
+  tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (src));
+  s = src->session ? tc_session_ref (src->session) : NULL;
+  tlslite_connection_unlock (G_TLS_CONNECTION_TLSLITE (src));
+
+  tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (self));
+  if (self->session)
+    tc_session_unref (self->session);
+  self->session = s;
+  self->session_copied = s != NULL;
+  tlslite_connection_unlock (G_TLS_CONNECTION_TLSLITE (self));
+}
+
+static void
+client_iface_init (GTlsClientConnectionInterface *iface)
+{
+  iface->copy_session_state = client_copy_session_state;
+}
+
+static gboolean
+client_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  if (!tlslite_connection_get_base_stream (G_TLS_CONNECTION_TLSLITE (initable)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("A base stream is required"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+initable_iface_init (GInitableIface *iface)
+{
+  iface->init = client_initable_init;
+}
+
+/* ---- GObject ---- */
+
+static gpointer
+ref_byte_array (gconstpointer src, gpointer data)
+{
+  return g_byte_array_ref ((GByteArray *) src);
+}
+
+static GList *
+copy_cas (GTlsClientConnectionTlslite *self)
+{
+  GList *copy;
+
+  g_mutex_lock (&self->cas_mutex);
+  copy = g_list_copy_deep (self->accepted_cas, ref_byte_array, NULL);
+  g_mutex_unlock (&self->cas_mutex);
+  return copy;
+}
+
+static void
+client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_VALIDATION_FLAGS:
+      g_value_set_flags (value, self->validation_flags);
+      break;
+    case PROP_SERVER_IDENTITY:
+      g_value_set_object (value, self->server_identity);
+      break;
+    case PROP_USE_SSL3:
+      g_value_set_boolean (value, self->use_ssl3);
+      break;
+    case PROP_ACCEPTED_CAS:
+      g_value_set_pointer (value, copy_cas (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+client_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_VALIDATION_FLAGS:
+      self->validation_flags = g_value_get_flags (value);
+      break;
+    case PROP_SERVER_IDENTITY:
+      g_clear_object (&self->server_identity);
+      self->server_identity = g_value_dup_object (value);
+      break;
+    case PROP_USE_SSL3:
+      /* SSL 3.0 fallback is not a thing any more; kept for the API. */
+      self->use_ssl3 = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+client_finalize (GObject *object)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (object);
+
+  g_clear_object (&self->server_identity);
+  g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
+  g_mutex_clear (&self->cas_mutex);
+  g_clear_pointer (&self->session, tc_session_unref);
+  g_free (self->session_key);
+  G_OBJECT_CLASS (g_tls_client_connection_tlslite_parent_class)->finalize (object);
+}
+
+static void
+g_tls_client_connection_tlslite_init (GTlsClientConnectionTlslite *self)
+{
+  self->validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
+  g_mutex_init (&self->cas_mutex);
+}
+
+static void
+g_tls_client_connection_tlslite_class_init (GTlsClientConnectionTlsliteClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GTlsConnectionTlsliteClass *tls_class = G_TLS_CONNECTION_TLSLITE_CLASS (klass);
+
+  gobject_class->get_property = client_get_property;
+  gobject_class->set_property = client_set_property;
+  gobject_class->finalize = client_finalize;
+
+  tls_class->prepare_conn = client_prepare_conn;
+  tls_class->choose_client_cert = client_choose_cert;
+  tls_class->session_update = client_session_update;
+
+  g_object_class_override_property (gobject_class, PROP_VALIDATION_FLAGS, "validation-flags");
+  g_object_class_override_property (gobject_class, PROP_SERVER_IDENTITY, "server-identity");
+  g_object_class_override_property (gobject_class, PROP_USE_SSL3, "use-ssl3");
+  g_object_class_override_property (gobject_class, PROP_ACCEPTED_CAS, "accepted-cas");
+}

@@ -1,0 +1,2019 @@
+/* GTlsConnectionTlslite: GIO semantics (ops, handshake, close, properties) over a sans-I/O tlscore engine. */
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "connection.h"
+
+/*
+ * Threads and locks.
+ *
+ * GIO lets a handshake, one reader, one writer and a close run from
+ * different threads. Like glib-networking, every operation first "claims"
+ * its direction under op_mutex (claim_op/yield_op); a handshake or a close
+ * claims both directions. A reader and a writer may then run at the same
+ * time, so the engine itself is guarded by engine_mutex, held only around
+ * engine calls, never while blocking on the network or calling application
+ * code. Bytes the engine wants sent are moved under out_mutex into outbuf
+ * and written from there, so records from the reader (KeyUpdate replies,
+ * alerts) and the writer never interleave. Lock order: out_mutex, then
+ * engine_mutex; op_mutex is never held together with another lock.
+ *
+ * Blocking operations read and write the base streams in blocking mode, so
+ * the base GSocket's timeout and the caller's GCancellable apply as they
+ * do to the base streams themselves. Non-blocking operations (pollable
+ * streams, async ops, the async handshake) use the base streams'
+ * non-blocking calls and GSources; no thread per connection.
+ */
+
+#define INBUF_SIZE (16384 + 2048 + 5)
+
+typedef enum { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_CLOSE_READ, OP_CLOSE_WRITE, OP_CLOSE_BOTH } Op;
+
+typedef struct
+{
+  GIOStream *base_io_stream;
+  GInputStream *base_in;
+  GOutputStream *base_out;
+  GPollableInputStream *base_istream;   /* NULL when the base cannot poll */
+  GPollableOutputStream *base_ostream;
+  GInputStream *tls_istream;
+  GOutputStream *tls_ostream;
+
+  GTlsDatabase *database;
+  gboolean database_is_unset;
+  gboolean is_system_certdb;
+  GTlsInteraction *interaction;
+  GTlsCertificate *certificate;
+  GTlsCertificate *peer_certificate;
+  GTlsCertificateFlags peer_certificate_errors;
+  gboolean require_close_notify;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GTlsRehandshakeMode rehandshake_mode;
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gchar **advertised_protocols;
+  gchar *negotiated_protocol;
+  GTlsProtocolVersion protocol_version;
+  gchar *ciphersuite_name;
+
+  /* engine */
+  GMutex engine_mutex;
+  tc_conn *engine;
+  gboolean peer_rejected;
+  gboolean missing_client_cert;
+  GError *interaction_error;
+  gboolean successful_read;
+  GIOCondition hs_blocked_dir;
+
+  GMutex out_mutex;
+  GByteArray *outbuf;
+  gint out_pending;            /* atomic mirror of outbuf->len != 0 */
+
+  guint8 *inbuf;               /* owned by whoever holds the read side */
+  gsize inbuf_off, inbuf_len;
+
+  /* operations, under op_mutex */
+  GMutex op_mutex;
+  GCancellable *waiting_for_op;
+  gboolean need_handshake;
+  gboolean handshaking;
+  gboolean ever_handshaked;
+  GThread *handshake_thread;
+  GMainContext *handshake_context;
+  GError *handshake_error;
+  gboolean reading, writing;
+  gboolean read_closing, read_closed, write_closing, write_closed;
+  GCancellable *op_cancellable;
+} GTlsConnectionTlslitePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GTlsConnectionTlslite, g_tls_connection_tlslite, G_TYPE_TLS_CONNECTION)
+
+enum
+{
+  PROP_0,
+  PROP_BASE_IO_STREAM,
+  PROP_REQUIRE_CLOSE_NOTIFY,
+  PROP_REHANDSHAKE_MODE,
+  PROP_USE_SYSTEM_CERTDB,
+  PROP_DATABASE,
+  PROP_CERTIFICATE,
+  PROP_INTERACTION,
+  PROP_PEER_CERTIFICATE,
+  PROP_PEER_CERTIFICATE_ERRORS,
+  PROP_ADVERTISED_PROTOCOLS,
+  PROP_NEGOTIATED_PROTOCOL,
+  PROP_PROTOCOL_VERSION,
+  PROP_CIPHERSUITE_NAME
+};
+
+#define PRIV(self) ((GTlsConnectionTlslitePrivate *) g_tls_connection_tlslite_get_instance_private (self))
+
+static gboolean run_handshake (GTlsConnectionTlslite *self, gboolean blocking,
+                               GCancellable *cancellable, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+void
+tlslite_connection_lock (GTlsConnectionTlslite *self)
+{
+  g_mutex_lock (&PRIV (self)->engine_mutex);
+}
+
+void
+tlslite_connection_unlock (GTlsConnectionTlslite *self)
+{
+  g_mutex_unlock (&PRIV (self)->engine_mutex);
+}
+
+GIOStream *
+tlslite_connection_get_base_stream (GTlsConnectionTlslite *self)
+{
+  return PRIV (self)->base_io_stream;
+}
+
+const gchar *const *
+tlslite_connection_get_advertised_protocols (GTlsConnectionTlslite *self)
+{
+  return (const gchar *const *) PRIV (self)->advertised_protocols;
+}
+
+GTlsCertificate *
+tlslite_connection_get_own_certificate (GTlsConnectionTlslite *self)
+{
+  return PRIV (self)->certificate;
+}
+
+GCancellable *
+tlslite_connection_get_op_cancellable (GTlsConnectionTlslite *self)
+{
+  return PRIV (self)->op_cancellable;
+}
+
+void
+tlslite_connection_set_interaction_error (GTlsConnectionTlslite *self, GError *error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  g_clear_error (&priv->interaction_error);
+  priv->interaction_error = error;
+}
+
+void
+tlslite_connection_set_missing_client_cert (GTlsConnectionTlslite *self)
+{
+  PRIV (self)->missing_client_cert = TRUE;
+}
+
+static gboolean
+is_client (GTlsConnectionTlslite *self)
+{
+  return G_IS_TLS_CLIENT_CONNECTION (self);
+}
+
+static GTlsProtocolVersion
+protocol_version_from_tc (uint16_t v)
+{
+  switch (v)
+    {
+    case TC_SSL30: return G_TLS_PROTOCOL_VERSION_SSL_3_0;
+    case TC_TLS10: return G_TLS_PROTOCOL_VERSION_TLS_1_0;
+    case TC_TLS11: return G_TLS_PROTOCOL_VERSION_TLS_1_1;
+    case TC_TLS12: return G_TLS_PROTOCOL_VERSION_TLS_1_2;
+    case TC_TLS13: return G_TLS_PROTOCOL_VERSION_TLS_1_3;
+    case 0: return G_TLS_PROTOCOL_VERSION_UNKNOWN;
+    default: return G_TLS_PROTOCOL_VERSION_UNKNOWN;
+    }
+}
+
+static gboolean
+is_transport_soft_error (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* A transport failure before TLS was ever established means the peer did
+ * not speak TLS with us (it went away or reset), as GIO documents. */
+static void
+propagate_transport_error (GTlsConnectionTlslite *self, gboolean in_handshake, GError *my_error,
+                           GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  if (in_handshake && !priv->ever_handshaked && !is_transport_soft_error (my_error))
+    {
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                   _("Peer failed to perform TLS handshake: %s"), my_error->message);
+      g_error_free (my_error);
+      return;
+    }
+  g_propagate_error (error, my_error);
+}
+
+/* Turn the engine's latched error into the GError GIO documents. */
+static void
+set_engine_error (GTlsConnectionTlslite *self, const tc_error *err, gboolean in_handshake,
+                  GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  const char *msg = err->message[0] ? err->message : tc_err_name (err->code);
+
+  /* TLS 1.3 servers reject a missing client certificate after our
+   * handshake already finished; the failure shows up on the first read.
+   * Report what the application can act on. */
+  if (is_client (self) && priv->missing_client_cert && !priv->successful_read &&
+      (err->remote || err->code == TC_ERR_ABRUPT_EOF))
+    {
+      if (priv->interaction_error)
+        {
+          g_propagate_error (error, priv->interaction_error);
+          priv->interaction_error = NULL;
+        }
+      else
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                             _("Server required TLS certificate"));
+      return;
+    }
+
+  if (priv->peer_rejected)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _("Unacceptable TLS certificate"));
+      return;
+    }
+
+  if (err->remote)
+    {
+      const char *alert = tc_alert_name (err->alert);
+
+      if (err->alert == TC_ERR_CERTIFICATE_REQUIRED)
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                             _("Server required TLS certificate"));
+      else if (err->alert == TC_ERR_INAPPROPRIATE_FALLBACK)
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_INAPPROPRIATE_FALLBACK,
+                             _("Protocol version downgrade attack detected"));
+      else if (!priv->ever_handshaked)
+        g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE,
+                     _("Peer sent fatal TLS alert: %s"), alert);
+      else
+        g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                     _("Peer sent fatal TLS alert: %s"), alert);
+      return;
+    }
+
+  switch (err->code)
+    {
+    case TC_ERR_ABRUPT_EOF:
+      if (!priv->ever_handshaked)
+        g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                     _("Peer failed to perform TLS handshake: %s"), msg);
+      else
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_EOF,
+                             _("TLS connection closed unexpectedly"));
+      break;
+    case TC_ERR_NOT_TLS:
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                   _("Peer failed to perform TLS handshake: %s"), msg);
+      break;
+    case TC_ERR_CERTIFICATE_REQUIRED:
+    case TC_ERR_NO_CERTIFICATE:
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                           _("TLS connection peer did not send a certificate"));
+      break;
+    case TC_ERR_BAD_CERTIFICATE:
+    case TC_ERR_UNSUPPORTED_CERTIFICATE:
+    case TC_ERR_CERTIFICATE_REVOKED:
+    case TC_ERR_CERTIFICATE_EXPIRED:
+    case TC_ERR_CERTIFICATE_UNKNOWN:
+    case TC_ERR_UNKNOWN_CA:
+    case TC_ERR_BAD_CERTIFICATE_STATUS_RESPONSE:
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                   _("Unacceptable TLS certificate: %s"), msg);
+      break;
+    case TC_ERR_INAPPROPRIATE_FALLBACK:
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_INAPPROPRIATE_FALLBACK,
+                           _("Protocol version downgrade attack detected"));
+      break;
+    case TC_ERR_CLOSED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("Connection is closed"));
+      break;
+    case TC_ERR_NOMEM:
+    case TC_ERR_INVALID_ARGUMENT:
+    case TC_ERR_BAD_INPUT:
+    case TC_ERR_BAD_PASSWORD:
+    case TC_ERR_UNSUPPORTED:
+    case TC_ERR_RANDOM:
+    case TC_ERR_INTERNAL_ERROR:
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("TLS error: %s"), msg);
+      break;
+    default:
+      if (in_handshake || !priv->ever_handshaked)
+        g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE,
+                     _("TLS handshake failed: %s"), msg);
+      else
+        g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("TLS error: %s"), msg);
+      break;
+    }
+}
+
+static void
+set_engine_error_locked_copy (GTlsConnectionTlslite *self, gboolean in_handshake, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  tc_error copy;
+
+  g_mutex_lock (&priv->engine_mutex);
+  copy = *tc_conn_error (priv->engine);
+  g_mutex_unlock (&priv->engine_mutex);
+  set_engine_error (self, &copy, in_handshake, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* operation claiming                                                  */
+
+static gboolean
+is_close_op (Op op)
+{
+  return op == OP_CLOSE_READ || op == OP_CLOSE_WRITE || op == OP_CLOSE_BOTH;
+}
+
+static gboolean
+wait_for_op (GTlsConnectionTlslite *self, GCancellable *cancellable)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GPollFD fds[2];
+  int nfds = 1;
+
+  g_cancellable_make_pollfd (priv->waiting_for_op, &fds[0]);
+  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
+    nfds = 2;
+  while (!g_cancellable_is_cancelled (priv->waiting_for_op) &&
+         !g_cancellable_is_cancelled (cancellable))
+    {
+      if (g_poll (fds, nfds, -1) < 0 && errno != EINTR)
+        break;
+    }
+  if (nfds > 1)
+    g_cancellable_release_fd (cancellable);
+  return TRUE;
+}
+
+static gboolean
+claim_op (GTlsConnectionTlslite *self, Op op, gboolean blocking, GCancellable *cancellable,
+          GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+try_again:
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  g_mutex_lock (&priv->op_mutex);
+
+  if (((op == OP_HANDSHAKE || op == OP_READ) && (priv->read_closing || priv->read_closed)) ||
+      ((op == OP_HANDSHAKE || op == OP_WRITE) && (priv->write_closing || priv->write_closed)))
+    {
+      g_mutex_unlock (&priv->op_mutex);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("Connection is closed"));
+      return FALSE;
+    }
+
+  if (priv->handshake_error && !is_close_op (op))
+    {
+      if (error)
+        *error = g_error_copy (priv->handshake_error);
+      g_mutex_unlock (&priv->op_mutex);
+      return FALSE;
+    }
+
+  if ((op == OP_READ || op == OP_WRITE) && priv->need_handshake && !priv->handshaking &&
+      !priv->reading && !priv->writing)
+    {
+      GError *my_error = NULL;
+      gboolean ok;
+
+      /* Implicit handshake on first use. */
+      priv->handshaking = TRUE;
+      priv->handshake_thread = g_thread_self ();
+      priv->op_cancellable = cancellable;
+      g_mutex_unlock (&priv->op_mutex);
+
+      ok = run_handshake (self, blocking, cancellable, &my_error);
+
+      g_mutex_lock (&priv->op_mutex);
+      priv->handshaking = FALSE;
+      priv->handshake_thread = NULL;
+      priv->op_cancellable = NULL;
+      g_cancellable_cancel (priv->waiting_for_op);
+      g_mutex_unlock (&priv->op_mutex);
+      if (!ok)
+        {
+          g_propagate_error (error, my_error);
+          return FALSE;
+        }
+      goto try_again;
+    }
+
+  if (priv->handshaking && blocking &&
+      (priv->handshake_thread == g_thread_self () ||
+       (priv->handshake_context && g_main_context_is_owner (priv->handshake_context))))
+    {
+      /* Blocking here would stall the very handshake we wait for (e.g. a
+       * sync close from an accept-certificate handler). */
+      g_mutex_unlock (&priv->op_mutex);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("Cannot perform blocking operation during TLS handshake"));
+      return FALSE;
+    }
+
+  if ((op != OP_WRITE && priv->reading) || (op != OP_READ && priv->writing) ||
+      priv->handshaking)
+    {
+      g_cancellable_reset (priv->waiting_for_op);
+      g_mutex_unlock (&priv->op_mutex);
+      if (!blocking)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Operation would block");
+          return FALSE;
+        }
+      wait_for_op (self, cancellable);
+      goto try_again;
+    }
+
+  if (op == OP_HANDSHAKE)
+    {
+      priv->handshaking = TRUE;
+      priv->handshake_thread = g_thread_self ();
+    }
+  if (op == OP_CLOSE_BOTH || op == OP_CLOSE_READ)
+    priv->read_closing = TRUE;
+  if (op == OP_CLOSE_BOTH || op == OP_CLOSE_WRITE)
+    priv->write_closing = TRUE;
+  if (op != OP_WRITE)
+    priv->reading = TRUE;
+  if (op != OP_READ)
+    priv->writing = TRUE;
+
+  g_mutex_unlock (&priv->op_mutex);
+  return TRUE;
+}
+
+static void
+yield_op (GTlsConnectionTlslite *self, Op op)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  g_mutex_lock (&priv->op_mutex);
+  if (op == OP_HANDSHAKE)
+    {
+      priv->handshaking = FALSE;
+      priv->handshake_thread = NULL;
+      g_clear_pointer (&priv->handshake_context, g_main_context_unref);
+    }
+  if (op == OP_CLOSE_BOTH || op == OP_CLOSE_READ)
+    priv->read_closing = FALSE;
+  if (op == OP_CLOSE_BOTH || op == OP_CLOSE_WRITE)
+    priv->write_closing = FALSE;
+  if (op != OP_WRITE)
+    priv->reading = FALSE;
+  if (op != OP_READ)
+    priv->writing = FALSE;
+  g_cancellable_cancel (priv->waiting_for_op);
+  g_mutex_unlock (&priv->op_mutex);
+}
+
+/* ------------------------------------------------------------------ */
+/* moving bytes between the engine and the base stream                 */
+
+/* Send everything the engine has queued. */
+static gboolean
+flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
+              GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  if (!priv->engine)
+    return TRUE;
+
+  if (blocking)
+    g_mutex_lock (&priv->out_mutex);
+  else if (!g_mutex_trylock (&priv->out_mutex))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Operation would block");
+      return FALSE;
+    }
+
+  for (;;)
+    {
+      gssize n;
+
+      if (!priv->outbuf || priv->outbuf->len == 0)
+        {
+          const uint8_t *p;
+          size_t len = 0;
+
+          g_mutex_lock (&priv->engine_mutex);
+          p = tc_conn_output (priv->engine, &len);
+          if (p && len > 0)
+            {
+              if (!priv->outbuf)
+                priv->outbuf = g_byte_array_sized_new (len);
+              g_byte_array_append (priv->outbuf, p, len);
+              tc_conn_output_ack (priv->engine, len);
+            }
+          g_mutex_unlock (&priv->engine_mutex);
+          if (!priv->outbuf || priv->outbuf->len == 0)
+            break;
+          g_atomic_int_set (&priv->out_pending, 1);
+        }
+
+      if (blocking || !priv->base_ostream)
+        n = g_output_stream_write (priv->base_out, priv->outbuf->data, priv->outbuf->len,
+                                   cancellable, error);
+      else
+        n = g_pollable_output_stream_write_nonblocking (priv->base_ostream, priv->outbuf->data,
+                                                        priv->outbuf->len, cancellable, error);
+      if (n < 0)
+        {
+          g_mutex_unlock (&priv->out_mutex);
+          return FALSE;
+        }
+      g_byte_array_remove_range (priv->outbuf, 0, n);
+      if (priv->outbuf->len == 0)
+        g_atomic_int_set (&priv->out_pending, 0);
+    }
+
+  g_mutex_unlock (&priv->out_mutex);
+  return TRUE;
+}
+
+/* Give the engine more network bytes (at most one base read). */
+static gboolean
+read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
+            GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gssize n;
+
+  if (priv->inbuf_off >= priv->inbuf_len)
+    {
+      if (!priv->inbuf)
+        priv->inbuf = g_malloc (INBUF_SIZE);
+      priv->inbuf_off = priv->inbuf_len = 0;
+
+      if (blocking || !priv->base_istream)
+        n = g_input_stream_read (priv->base_in, priv->inbuf, INBUF_SIZE, cancellable, error);
+      else
+        n = g_pollable_input_stream_read_nonblocking (priv->base_istream, priv->inbuf, INBUF_SIZE,
+                                                      cancellable, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          g_mutex_lock (&priv->engine_mutex);
+          tc_conn_input_eof (priv->engine);
+          g_mutex_unlock (&priv->engine_mutex);
+          return TRUE;
+        }
+      priv->inbuf_len = n;
+    }
+
+  g_mutex_lock (&priv->engine_mutex);
+  {
+    size_t consumed = 0;
+
+    tc_conn_feed (priv->engine, priv->inbuf + priv->inbuf_off, priv->inbuf_len - priv->inbuf_off,
+                  &consumed);
+    priv->inbuf_off += consumed;
+  }
+  g_mutex_unlock (&priv->engine_mutex);
+  return TRUE;
+}
+
+/* Drop idle buffers: the engine's and our staging ones. */
+static void
+maybe_shrink (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  if (!priv->engine)
+    return;
+  g_mutex_lock (&priv->engine_mutex);
+  if (!(tc_conn_status (priv->engine) & (TC_S_OUTPUT | TC_S_READABLE | TC_S_WANT)))
+    tc_conn_shrink (priv->engine);
+  g_mutex_unlock (&priv->engine_mutex);
+  if (priv->inbuf && priv->inbuf_off >= priv->inbuf_len)
+    {
+      g_clear_pointer (&priv->inbuf, g_free);
+      priv->inbuf_off = priv->inbuf_len = 0;
+    }
+  if (g_mutex_trylock (&priv->out_mutex))
+    {
+      if (priv->outbuf && priv->outbuf->len == 0)
+        g_clear_pointer (&priv->outbuf, g_byte_array_unref);
+      g_mutex_unlock (&priv->out_mutex);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the handshake                                                       */
+
+static gboolean
+ensure_engine (GTlsConnectionTlslite *self, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTlsConnectionTlsliteClass *klass = G_TLS_CONNECTION_TLSLITE_GET_CLASS (self);
+  tc_config *cfg;
+  tc_conn *conn;
+  tc_error err;
+
+  if (priv->engine)
+    return TRUE;
+
+  cfg = tc_config_new (is_client (self) ? TC_ROLE_CLIENT : TC_ROLE_SERVER);
+  if (!cfg)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("Out of memory"));
+      return FALSE;
+    }
+  tc_config_set_verify_mode (cfg, TC_VERIFY_CALLER);
+  tc_error_clear (&err);
+  if (priv->advertised_protocols && priv->advertised_protocols[0])
+    {
+      if (tc_config_set_alpn (cfg, (const char *const *) priv->advertised_protocols,
+                              g_strv_length (priv->advertised_protocols), &err) != TC_OK)
+        {
+          g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                       _("Invalid advertised protocols: %s"), err.message);
+          tc_config_unref (cfg);
+          return FALSE;
+        }
+    }
+  if (klass->prepare_config && !klass->prepare_config (self, cfg, error))
+    {
+      tc_config_unref (cfg);
+      return FALSE;
+    }
+
+  tc_error_clear (&err);
+  conn = tc_conn_new (cfg, &err);
+  tc_config_unref (cfg);
+  if (!conn)
+    {
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                   _("Could not create TLS connection: %s"), err.message);
+      return FALSE;
+    }
+  if (klass->prepare_conn && !klass->prepare_conn (self, conn, error))
+    {
+      tc_conn_free (conn);
+      return FALSE;
+    }
+
+  g_mutex_lock (&priv->engine_mutex);
+  priv->engine = conn;
+  g_mutex_unlock (&priv->engine_mutex);
+  return TRUE;
+}
+
+/* TLS Feature "status_request" (RFC 7633) on the leaf or a CA means the
+ * server must staple an OCSP response; we never receive one, so such a
+ * chain cannot be accepted without the application's consent. */
+static gboolean
+chain_requires_staple (GTlsConnectionTlslite *self, GTlsCertificate *peer, GTlsDatabase *db)
+{
+  GTlsCertificate *cert = g_object_ref (peer);
+  gboolean found = FALSE;
+  int depth;
+
+  for (depth = 0; cert && depth < 10 && !found; depth++)
+    {
+      GTlsCertificate *next;
+
+      if (G_IS_TLS_CERTIFICATE_TLSLITE (cert) &&
+          tc_cert_must_staple (tlslite_certificate_get_tc_cert (G_TLS_CERTIFICATE_TLSLITE (cert))))
+        found = TRUE;
+      next = g_tls_certificate_get_issuer (cert);
+      if (next)
+        g_object_ref (next);
+      else if (db)
+        next = g_tls_database_lookup_certificate_issuer (db, cert, NULL,
+                                                         G_TLS_DATABASE_LOOKUP_NONE, NULL, NULL);
+      if (next && g_tls_certificate_is_same (next, cert))
+        g_clear_object (&next);
+      g_object_unref (cert);
+      cert = next;
+    }
+  g_clear_object (&cert);
+  return found;
+}
+
+static GTlsCertificateFlags
+verify_peer (GTlsConnectionTlslite *self, GTlsCertificate *peer)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GSocketConnectable *identity = NULL;
+  GTlsCertificateFlags errors = 0;
+  GTlsDatabase *db;
+
+  if (is_client (self))
+    {
+      identity = g_tls_client_connection_get_server_identity (G_TLS_CLIENT_CONNECTION (self));
+      if (!identity)
+        errors |= G_TLS_CERTIFICATE_BAD_IDENTITY;
+    }
+
+  db = g_tls_connection_get_database (G_TLS_CONNECTION (self));
+  if (!db)
+    {
+      errors |= G_TLS_CERTIFICATE_UNKNOWN_CA;
+      errors |= g_tls_certificate_verify (peer, identity, NULL);
+    }
+  else
+    {
+      GError *err = NULL;
+
+      errors |= g_tls_database_verify_chain (db, peer,
+                                             is_client (self) ? G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER
+                                                              : G_TLS_DATABASE_PURPOSE_AUTHENTICATE_CLIENT,
+                                             identity, priv->interaction, G_TLS_DATABASE_VERIFY_NONE,
+                                             priv->op_cancellable, &err);
+      if (err)
+        {
+          errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+          g_error_free (err);
+        }
+    }
+
+  if (chain_requires_staple (self, peer, db))
+    errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+
+  return errors;
+}
+
+static void
+handle_verify (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  tc_cert *const *chain = NULL;
+  GTlsCertificate *peer;
+  GTlsCertificateFlags errors = 0;
+  gboolean accepted = FALSE;
+  size_t n;
+
+  g_mutex_lock (&priv->engine_mutex);
+  n = tc_conn_peer_chain (priv->engine, &chain);
+  peer = tlslite_certificate_new_from_chain (chain, n);
+  g_mutex_unlock (&priv->engine_mutex);
+
+  if (peer)
+    {
+      errors = verify_peer (self, peer);
+      if (is_client (self))
+        {
+          GTlsCertificateFlags flags;
+
+          G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+          flags = g_tls_client_connection_get_validation_flags (G_TLS_CLIENT_CONNECTION (self));
+          G_GNUC_END_IGNORE_DEPRECATIONS
+
+          accepted = (errors & flags) == 0;
+        }
+      /* Servers always ask the application about a client certificate. */
+      if (!accepted)
+        accepted = g_tls_connection_emit_accept_certificate (G_TLS_CONNECTION (self), peer, errors);
+    }
+  else if (G_IS_TLS_SERVER_CONNECTION (self))
+    {
+      GTlsAuthenticationMode mode = G_TLS_AUTHENTICATION_NONE;
+
+      g_object_get (self, "authentication-mode", &mode, NULL);
+      accepted = mode != G_TLS_AUTHENTICATION_REQUIRED;
+    }
+
+  /* GIO documents that these are set only after accept-certificate. */
+  g_clear_object (&priv->peer_certificate);
+  priv->peer_certificate = peer;
+  priv->peer_certificate_errors = errors;
+  g_object_notify (G_OBJECT (self), "peer-certificate");
+  g_object_notify (G_OBJECT (self), "peer-certificate-errors");
+
+  if (!accepted)
+    priv->peer_rejected = TRUE;
+  g_mutex_lock (&priv->engine_mutex);
+  tc_conn_answer_verify (priv->engine, accepted, (unsigned) errors,
+                         accepted ? NULL : "certificate rejected");
+  g_mutex_unlock (&priv->engine_mutex);
+}
+
+gboolean
+tlslite_connection_answer_client_cert (GTlsConnectionTlslite *self, tc_conn *conn,
+                                       GTlsCertificate *cert, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  tc_cert **chain = NULL;
+  gsize n = 0;
+  tc_privkey *key = NULL;
+
+  if (cert)
+    {
+      if (G_IS_TLS_CERTIFICATE_TLSLITE (cert))
+        key = tlslite_certificate_get_tc_privkey (G_TLS_CERTIFICATE_TLSLITE (cert));
+      if (!key)
+        {
+          /* Nothing we can sign with: give up without a word on the wire,
+           * as other GIO backends do. */
+          g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                               _("The client certificate has no private key"));
+          return FALSE;
+        }
+      n = tlslite_certificate_build_chain (cert, &chain);
+    }
+
+  if (n == 0)
+    priv->missing_client_cert = TRUE;
+  g_mutex_lock (&priv->engine_mutex);
+  tc_conn_answer_client_cert (conn, chain, n, n ? key : NULL);
+  g_mutex_unlock (&priv->engine_mutex);
+  if (chain)
+    tlslite_certificate_free_chain (chain, n);
+  return TRUE;
+}
+
+static void
+finish_handshake (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTlsConnectionTlsliteClass *klass = G_TLS_CONNECTION_TLSLITE_GET_CLASS (self);
+  GTlsProtocolVersion version;
+  const char *alpn, *suite;
+  gchar *old_alpn, *old_suite;
+
+  g_mutex_lock (&priv->engine_mutex);
+  version = protocol_version_from_tc (tc_conn_version (priv->engine));
+  alpn = tc_conn_alpn (priv->engine);
+  suite = tc_cipher_suite_name (tc_conn_cipher_suite (priv->engine));
+  old_alpn = priv->negotiated_protocol;
+  old_suite = priv->ciphersuite_name;
+  priv->negotiated_protocol = g_strdup (alpn);
+  priv->ciphersuite_name = g_strdup (suite);
+  if (klass->session_update)
+    klass->session_update (self, priv->engine);
+  g_mutex_unlock (&priv->engine_mutex);
+
+  priv->need_handshake = FALSE;
+  priv->ever_handshaked = TRUE;
+
+  if (g_strcmp0 (old_alpn, priv->negotiated_protocol) != 0)
+    g_object_notify (G_OBJECT (self), "negotiated-protocol");
+  if (version != priv->protocol_version)
+    {
+      priv->protocol_version = version;
+      g_object_notify (G_OBJECT (self), "protocol-version");
+    }
+  if (g_strcmp0 (old_suite, priv->ciphersuite_name) != 0)
+    g_object_notify (G_OBJECT (self), "ciphersuite-name");
+  g_free (old_alpn);
+  g_free (old_suite);
+}
+
+static void
+record_handshake_error (GTlsConnectionTlslite *self, const GError *error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return;
+  g_mutex_lock (&priv->op_mutex);
+  if (!priv->handshake_error)
+    priv->handshake_error = g_error_copy (error);
+  g_mutex_unlock (&priv->op_mutex);
+}
+
+/* Drive the initial handshake until it completes, fails, or (when not
+ * blocking) has to wait for the network. The caller holds the handshake. */
+static gboolean
+drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
+                 GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTlsConnectionTlsliteClass *klass = G_TLS_CONNECTION_TLSLITE_GET_CLASS (self);
+
+  if (!ensure_engine (self, error))
+    return FALSE;
+
+  for (;;)
+    {
+      GError *my_error = NULL;
+      unsigned st;
+
+      if (!flush_output (self, blocking, cancellable, &my_error))
+        {
+          if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            priv->hs_blocked_dir = G_IO_OUT;
+          propagate_transport_error (self, TRUE, my_error, error);
+          return FALSE;
+        }
+
+      g_mutex_lock (&priv->engine_mutex);
+      st = tc_conn_status (priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+
+      if (st & TC_S_FAILED)
+        {
+          /* The alert (if any) is already flushed above. */
+          set_engine_error_locked_copy (self, TRUE, error);
+          return FALSE;
+        }
+      if (st & TC_S_OUTPUT)
+        continue;
+      if (st & TC_S_WANT)
+        {
+          tc_want want;
+
+          g_mutex_lock (&priv->engine_mutex);
+          want = tc_conn_want (priv->engine);
+          g_mutex_unlock (&priv->engine_mutex);
+          if (want == TC_WANT_VERIFY_PEER)
+            handle_verify (self);
+          else if (want == TC_WANT_CLIENT_CERT && klass->choose_client_cert)
+            {
+              if (!klass->choose_client_cert (self, priv->engine, error))
+                return FALSE;
+            }
+          else
+            {
+              g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           _("TLS engine asked for something unsupported (%d)"), (int) want);
+              return FALSE;
+            }
+          continue;
+        }
+      if (st & TC_S_READY)
+        {
+          finish_handshake (self);
+          return TRUE;
+        }
+      if (st & (TC_S_INPUT | TC_S_NEED_INPUT))
+        {
+          if (!read_input (self, blocking, cancellable, &my_error))
+            {
+              if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                priv->hs_blocked_dir = G_IO_IN;
+              propagate_transport_error (self, TRUE, my_error, error);
+              return FALSE;
+            }
+          continue;
+        }
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("TLS engine stalled"));
+      return FALSE;
+    }
+}
+
+static gboolean
+run_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
+               GError **error)
+{
+  GError *my_error = NULL;
+
+  if (drive_handshake (self, blocking, cancellable, &my_error))
+    return TRUE;
+  record_handshake_error (self, my_error);
+  g_propagate_error (error, my_error);
+  return FALSE;
+}
+
+/* Handshake on an established connection: TLS 1.3 has no renegotiation;
+ * the closest equivalent (what other backends do) is a KeyUpdate asking
+ * the peer to update too. Returns TRUE once queued. */
+static gboolean
+queue_rehandshake (GTlsConnectionTlslite *self, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  int r = TC_FAIL;
+  uint16_t version;
+
+  g_mutex_lock (&priv->engine_mutex);
+  version = tc_conn_version (priv->engine);
+  if (version >= TC_TLS13)
+    r = tc_conn_key_update (priv->engine, true);
+  g_mutex_unlock (&priv->engine_mutex);
+  if (version < TC_TLS13)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           _("Renegotiation is not supported before TLS 1.3"));
+      return FALSE;
+    }
+  if (r != TC_OK)
+    {
+      set_engine_error_locked_copy (self, FALSE, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+g_tls_connection_tlslite_handshake (GTlsConnection *conn, GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslite *self = G_TLS_CONNECTION_TLSLITE (conn);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gboolean ok;
+
+  if (!claim_op (self, OP_HANDSHAKE, TRUE, cancellable, error))
+    return FALSE;
+
+  priv->op_cancellable = cancellable;
+  if (priv->ever_handshaked && !priv->need_handshake)
+    {
+      ok = queue_rehandshake (self, error);
+      if (ok)
+        {
+          GError *my_error = NULL;
+
+          ok = flush_output (self, TRUE, cancellable, &my_error);
+          if (!ok)
+            g_propagate_error (error, my_error);
+        }
+    }
+  else
+    ok = run_handshake (self, TRUE, cancellable, error);
+  priv->op_cancellable = NULL;
+
+  yield_op (self, OP_HANDSHAKE);
+  return ok;
+}
+
+/* Async handshake: the engine is driven from GSources on the base streams
+ * in the caller's main context. */
+typedef struct
+{
+  gboolean claimed;
+  gboolean rehandshake;
+  gboolean rehandshake_queued;
+  GSource *source;
+} AsyncHandshake;
+
+static void
+async_handshake_free (gpointer data)
+{
+  AsyncHandshake *ah = data;
+
+  if (ah->source)
+    {
+      g_source_destroy (ah->source);
+      g_source_unref (ah->source);
+    }
+  g_free (ah);
+}
+
+static void async_handshake_step (GTask *task);
+
+static gboolean
+async_handshake_source_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  AsyncHandshake *ah = g_task_get_task_data (task);
+
+  g_source_destroy (ah->source);
+  g_clear_pointer (&ah->source, g_source_unref);
+  async_handshake_step (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+async_handshake_wait (GTask *task, GSource *source)
+{
+  AsyncHandshake *ah = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (cancellable)
+    {
+      GSource *cs = g_cancellable_source_new (cancellable);
+
+      g_source_set_dummy_callback (cs);
+      g_source_add_child_source (source, cs);
+      g_source_unref (cs);
+    }
+  g_source_set_callback (source, async_handshake_source_cb, g_object_ref (task), g_object_unref);
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_attach (source, g_task_get_context (task));
+  ah->source = source;
+}
+
+static void
+async_handshake_thread (GTask *task, gpointer object, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (g_tls_connection_tlslite_handshake (G_TLS_CONNECTION (object), cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+async_handshake_step (GTask *task)
+{
+  GTlsConnectionTlslite *self = g_task_get_source_object (task);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  AsyncHandshake *ah = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (!ah->claimed)
+    {
+      if (!claim_op (self, OP_HANDSHAKE, FALSE, cancellable, &error))
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              /* Another thread holds the connection; wait for it there. */
+              g_clear_error (&error);
+              g_task_run_in_thread (task, async_handshake_thread);
+              return;
+            }
+          g_task_return_error (task, error);
+          return;
+        }
+      ah->claimed = TRUE;
+      ah->rehandshake = priv->ever_handshaked && !priv->need_handshake;
+      g_mutex_lock (&priv->op_mutex);
+      priv->handshake_context = g_main_context_ref_thread_default ();
+      g_mutex_unlock (&priv->op_mutex);
+    }
+
+  g_mutex_lock (&priv->op_mutex);
+  priv->handshake_thread = g_thread_self ();
+  priv->op_cancellable = cancellable;
+  g_mutex_unlock (&priv->op_mutex);
+
+  if (ah->rehandshake)
+    {
+      ok = TRUE;
+      if (!ah->rehandshake_queued)
+        {
+          ok = queue_rehandshake (self, &error);
+          ah->rehandshake_queued = TRUE;
+        }
+      if (ok)
+        {
+          ok = flush_output (self, FALSE, cancellable, &error);
+          if (!ok)
+            priv->hs_blocked_dir = G_IO_OUT;
+        }
+    }
+  else
+    ok = run_handshake (self, FALSE, cancellable, &error);
+
+  g_mutex_lock (&priv->op_mutex);
+  priv->handshake_thread = NULL;
+  priv->op_cancellable = NULL;
+  g_mutex_unlock (&priv->op_mutex);
+
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && priv->base_istream &&
+      priv->base_ostream)
+    {
+      g_clear_error (&error);
+      if (priv->hs_blocked_dir == G_IO_OUT)
+        async_handshake_wait (task, g_pollable_output_stream_create_source (priv->base_ostream, NULL));
+      else
+        async_handshake_wait (task, g_pollable_input_stream_create_source (priv->base_istream, NULL));
+      return;
+    }
+
+  yield_op (self, OP_HANDSHAKE);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+g_tls_connection_tlslite_handshake_async (GTlsConnection *conn, int io_priority,
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data)
+{
+  GTlsConnectionTlslite *self = G_TLS_CONNECTION_TLSLITE (conn);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTask *task;
+
+  task = g_task_new (conn, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tls_connection_tlslite_handshake_async);
+  g_task_set_name (task, "[tlslite] handshake_async");
+  g_task_set_priority (task, io_priority);
+  g_task_set_task_data (task, g_new0 (AsyncHandshake, 1), async_handshake_free);
+
+  if (!priv->base_istream || !priv->base_ostream)
+    g_task_run_in_thread (task, async_handshake_thread);
+  else
+    async_handshake_step (task);
+  g_object_unref (task);
+}
+
+static gboolean
+g_tls_connection_tlslite_handshake_finish (GTlsConnection *conn, GAsyncResult *result,
+                                           GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, conn), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* reading and writing                                                 */
+
+gssize
+tlslite_connection_read (GTlsConnectionTlslite *self, void *buffer, gsize count, gboolean blocking,
+                         GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTlsConnectionTlsliteClass *klass = G_TLS_CONNECTION_TLSLITE_GET_CLASS (self);
+  gssize ret = -1;
+
+  if (!claim_op (self, OP_READ, blocking, cancellable, error))
+    return -1;
+
+  for (;;)
+    {
+      GError *my_error = NULL;
+      size_t n = 0;
+      unsigned st;
+      int r;
+
+      g_mutex_lock (&priv->engine_mutex);
+      r = tc_conn_read (priv->engine, buffer, count, &n);
+      st = tc_conn_status (priv->engine);
+      if (r == TC_OK && klass->session_update)
+        klass->session_update (self, priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+
+      if (r == TC_OK)
+        {
+          priv->successful_read = TRUE;
+          if (st & TC_S_OUTPUT)
+            {
+              /* e.g. our KeyUpdate answer; best effort when not blocking */
+              if (!flush_output (self, blocking, cancellable, &my_error))
+                g_clear_error (&my_error);
+            }
+          ret = n;
+          break;
+        }
+      if (r == TC_EOF)
+        {
+          ret = 0;
+          break;
+        }
+      if (r == TC_AGAIN)
+        {
+          if (st & TC_S_OUTPUT)
+            {
+              if (!flush_output (self, blocking, cancellable, &my_error))
+                {
+                  if (!g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                    {
+                      g_propagate_error (error, my_error);
+                      break;
+                    }
+                  g_clear_error (&my_error);
+                }
+            }
+          if (!read_input (self, blocking, cancellable, error))
+            break;
+          continue;
+        }
+      if (r == TC_WANT)
+        {
+          g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                               _("Unexpected TLS engine request after the handshake"));
+          break;
+        }
+
+      /* TC_FAIL: push out the alert, then report. */
+      if (!flush_output (self, FALSE, NULL, &my_error))
+        g_clear_error (&my_error);
+      {
+        tc_error copy;
+
+        g_mutex_lock (&priv->engine_mutex);
+        copy = *tc_conn_error (priv->engine);
+        g_mutex_unlock (&priv->engine_mutex);
+        if (copy.code == TC_ERR_ABRUPT_EOF && !copy.remote && priv->ever_handshaked &&
+            !priv->require_close_notify)
+          {
+            ret = 0;
+            break;
+          }
+        set_engine_error (self, &copy, FALSE, error);
+      }
+      break;
+    }
+
+  if (ret >= 0)
+    maybe_shrink (self);
+  yield_op (self, OP_READ);
+  return ret;
+}
+
+gssize
+tlslite_connection_write (GTlsConnectionTlslite *self, const void *buffer, gsize count,
+                          gboolean blocking, GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gssize ret = -1;
+  int spins = 0;
+
+  if (!claim_op (self, OP_WRITE, blocking, cancellable, error))
+    return -1;
+
+  for (;;)
+    {
+      GError *my_error = NULL;
+      size_t n = 0;
+      unsigned st;
+      int r;
+
+      if (!flush_output (self, blocking, cancellable, error))
+        break;
+
+      g_mutex_lock (&priv->engine_mutex);
+      r = tc_conn_write (priv->engine, buffer, count, &n);
+      st = tc_conn_status (priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+
+      if (r == TC_OK)
+        {
+          if (!flush_output (self, blocking, cancellable, &my_error))
+            {
+              /* Accepted data stays queued; a later write, read or close
+               * sends it. Only real failures are reported. */
+              if (!g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                {
+                  g_propagate_error (error, my_error);
+                  break;
+                }
+              g_clear_error (&my_error);
+            }
+          ret = n;
+          break;
+        }
+      if (r == TC_AGAIN && (st & TC_S_OUTPUT) && spins++ < 64)
+        continue;
+      if (r == TC_FAIL)
+        {
+          tc_error copy;
+
+          if (!flush_output (self, FALSE, NULL, &my_error))
+            g_clear_error (&my_error);
+          g_mutex_lock (&priv->engine_mutex);
+          copy = *tc_conn_error (priv->engine);
+          g_mutex_unlock (&priv->engine_mutex);
+          set_engine_error (self, &copy, FALSE, error);
+          break;
+        }
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           _("TLS engine refused application data"));
+      break;
+    }
+
+  if (ret >= 0)
+    maybe_shrink (self);
+  yield_op (self, OP_WRITE);
+  return ret;
+}
+
+gboolean
+tlslite_connection_flush (GTlsConnectionTlslite *self, GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gboolean ok;
+
+  /* Nothing to send before the handshake, and flushing must not start one. */
+  if (!priv->engine || !priv->ever_handshaked || priv->write_closed ||
+      !g_atomic_int_get (&priv->out_pending))
+    return TRUE;
+  if (!claim_op (self, OP_WRITE, TRUE, cancellable, error))
+    return FALSE;
+  ok = flush_output (self, TRUE, cancellable, error);
+  yield_op (self, OP_WRITE);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* polling                                                             */
+
+typedef enum { WAIT_NONE, WAIT_OP, WAIT_IN, WAIT_OUT, WAIT_READY } WaitKind;
+
+static WaitKind
+compute_wait (GTlsConnectionTlslite *self, GIOCondition condition)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gboolean op_busy, need_hs, closed, has_error;
+  unsigned st = 0;
+
+  g_mutex_lock (&priv->op_mutex);
+  op_busy = ((condition & G_IO_IN) && priv->reading) || ((condition & G_IO_OUT) && priv->writing) ||
+            (priv->handshaking && priv->handshake_thread != g_thread_self ());
+  need_hs = priv->need_handshake;
+  closed = ((condition & G_IO_IN) && (priv->read_closed || priv->read_closing)) ||
+           ((condition & G_IO_OUT) && (priv->write_closed || priv->write_closing));
+  has_error = priv->handshake_error != NULL;
+  g_mutex_unlock (&priv->op_mutex);
+
+  if (closed || has_error)
+    return WAIT_READY;
+  if (op_busy)
+    return WAIT_OP;
+
+  if (priv->engine)
+    {
+      g_mutex_lock (&priv->engine_mutex);
+      st = tc_conn_status (priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+    }
+
+  if (need_hs)
+    {
+      if (!priv->engine || (st & (TC_S_FAILED | TC_S_WANT)))
+        return WAIT_READY;
+      if (g_atomic_int_get (&priv->out_pending) || (st & TC_S_OUTPUT))
+        return WAIT_OUT;
+      return WAIT_IN;
+    }
+
+  if (condition & G_IO_IN)
+    {
+      if ((st & (TC_S_READABLE | TC_S_PEER_CLOSED | TC_S_FAILED)) || priv->inbuf_off < priv->inbuf_len)
+        return WAIT_READY;
+      if (g_atomic_int_get (&priv->out_pending))
+        return WAIT_OUT;
+      return WAIT_IN;
+    }
+  if (st & TC_S_FAILED)
+    return WAIT_READY;
+  return WAIT_OUT;
+}
+
+gboolean
+tlslite_connection_check (GTlsConnectionTlslite *self, GIOCondition condition)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  switch (compute_wait (self, condition))
+    {
+    case WAIT_READY:
+      return TRUE;
+    case WAIT_IN:
+      return priv->base_istream && g_pollable_input_stream_is_readable (priv->base_istream);
+    case WAIT_OUT:
+      return priv->base_ostream && g_pollable_output_stream_is_writable (priv->base_ostream);
+    case WAIT_OP:
+    case WAIT_NONE:
+    default:
+      return FALSE;
+    }
+}
+
+typedef struct
+{
+  GSource source;
+  GTlsConnectionTlslite *conn;
+  GObject *stream;
+  GIOCondition condition;
+  GSource *child;
+  WaitKind kind;
+} TlsSource;
+
+static gboolean
+dummy_callback (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+tls_source_sync (TlsSource *ts)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (ts->conn);
+  WaitKind kind;
+
+  if (g_source_is_destroyed ((GSource *) ts))
+    return;
+
+  kind = compute_wait (ts->conn, ts->condition);
+  if (kind == ts->kind && kind != WAIT_READY)
+    return;
+  ts->kind = kind;
+
+  if (ts->child)
+    {
+      g_source_remove_child_source ((GSource *) ts, ts->child);
+      g_clear_pointer (&ts->child, g_source_unref);
+    }
+
+  if (kind == WAIT_OP)
+    ts->child = g_cancellable_source_new (priv->waiting_for_op);
+  else if (kind == WAIT_IN && priv->base_istream)
+    ts->child = g_pollable_input_stream_create_source (priv->base_istream, NULL);
+  else if (kind == WAIT_OUT && priv->base_ostream)
+    ts->child = g_pollable_output_stream_create_source (priv->base_ostream, NULL);
+  else
+    ts->child = g_timeout_source_new (0);
+
+  g_source_set_callback (ts->child, dummy_callback, NULL, NULL);
+  g_source_add_child_source ((GSource *) ts, ts->child);
+}
+
+static gboolean
+tls_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  TlsSource *ts = (TlsSource *) source;
+  GPollableSourceFunc func = (GPollableSourceFunc) (void (*) (void)) callback;
+  gboolean ret;
+
+  if (!func)
+    return G_SOURCE_REMOVE;
+  ret = func (ts->stream, user_data);
+  if (ret)
+    tls_source_sync (ts);
+  return ret;
+}
+
+static void
+tls_source_finalize (GSource *source)
+{
+  TlsSource *ts = (TlsSource *) source;
+
+  g_clear_pointer (&ts->child, g_source_unref);
+  g_object_unref (ts->conn);
+  g_object_unref (ts->stream);
+}
+
+static gboolean
+tls_source_closure_callback (GObject *stream, gpointer data)
+{
+  GClosure *closure = data;
+  GValue param = G_VALUE_INIT;
+  GValue result_value = G_VALUE_INIT;
+  gboolean result;
+
+  g_value_init (&result_value, G_TYPE_BOOLEAN);
+  g_value_init (&param, G_TYPE_OBJECT);
+  g_value_set_object (&param, stream);
+  g_closure_invoke (closure, &result_value, 1, &param, NULL);
+  result = g_value_get_boolean (&result_value);
+  g_value_unset (&result_value);
+  g_value_unset (&param);
+  return result;
+}
+
+static GSourceFuncs tls_source_funcs = {
+  NULL,
+  NULL,
+  tls_source_dispatch,
+  tls_source_finalize,
+  (GSourceFunc) (void (*) (void)) tls_source_closure_callback,
+  (GSourceDummyMarshal) g_cclosure_marshal_generic,
+};
+
+GSource *
+tlslite_connection_create_source (GTlsConnectionTlslite *self, GIOCondition condition,
+                                  GCancellable *cancellable)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GSource *source;
+  TlsSource *ts;
+
+  source = g_source_new (&tls_source_funcs, sizeof (TlsSource));
+  g_source_set_static_name (source, "GTlsConnectionTlsliteSource");
+  ts = (TlsSource *) source;
+  ts->conn = g_object_ref (self);
+  ts->condition = condition;
+  ts->stream = g_object_ref ((condition & G_IO_IN) ? G_OBJECT (priv->tls_istream)
+                                                   : G_OBJECT (priv->tls_ostream));
+  ts->kind = WAIT_NONE;
+  tls_source_sync (ts);
+
+  if (cancellable)
+    {
+      GSource *cs = g_cancellable_source_new (cancellable);
+
+      g_source_set_callback (cs, dummy_callback, NULL, NULL);
+      g_source_add_child_source (source, cs);
+      g_source_unref (cs);
+    }
+  return source;
+}
+
+/* ------------------------------------------------------------------ */
+/* closing                                                             */
+
+gboolean
+tlslite_connection_close_direction (GTlsConnectionTlslite *self, gboolean read_dir,
+                                    gboolean write_dir, GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GError *close_error = NULL, *stream_error = NULL;
+  gboolean ok = TRUE;
+  Op op;
+
+  if (read_dir && write_dir)
+    op = OP_CLOSE_BOTH;
+  else if (read_dir)
+    op = OP_CLOSE_READ;
+  else
+    op = OP_CLOSE_WRITE;
+
+  if (!claim_op (self, op, TRUE, cancellable, error))
+    return FALSE;
+
+  if (write_dir && !priv->write_closed)
+    {
+      if (priv->ever_handshaked && priv->engine)
+        {
+          unsigned st;
+          int r;
+
+          g_mutex_lock (&priv->engine_mutex);
+          st = tc_conn_status (priv->engine);
+          r = (st & TC_S_FAILED) ? TC_FAIL : tc_conn_close (priv->engine);
+          g_mutex_unlock (&priv->engine_mutex);
+          if (r == TC_OK && !flush_output (self, TRUE, cancellable, &close_error))
+            {
+              /* The peer already closed: its socket may be gone by now. */
+              if (st & TC_S_PEER_CLOSED)
+                g_clear_error (&close_error);
+            }
+        }
+      priv->write_closed = TRUE;
+    }
+  if (read_dir)
+    priv->read_closed = TRUE;
+
+  /* The base streams are closed even if close_notify could not be sent:
+   * GIOStream marks us closed either way. */
+  if (read_dir && write_dir)
+    ok = g_io_stream_close (priv->base_io_stream, cancellable, &stream_error);
+  else if (read_dir)
+    ok = g_input_stream_close (priv->base_in, cancellable, &stream_error);
+  else
+    ok = g_output_stream_close (priv->base_out, cancellable, &stream_error);
+
+  yield_op (self, op);
+
+  if (close_error)
+    {
+      g_propagate_error (error, close_error);
+      g_clear_error (&stream_error);
+      return FALSE;
+    }
+  if (!ok)
+    {
+      g_propagate_error (error, stream_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+g_tls_connection_tlslite_close (GIOStream *stream, GCancellable *cancellable, GError **error)
+{
+  return tlslite_connection_close_direction (G_TLS_CONNECTION_TLSLITE (stream), TRUE, TRUE,
+                                             cancellable, error);
+}
+
+/* close_notify is one short record: the async close runs the blocking close
+ * in a worker thread rather than adding a second state machine. */
+static void
+close_thread (GTask *task, gpointer object, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (tlslite_connection_close_direction (G_TLS_CONNECTION_TLSLITE (object), TRUE, TRUE,
+                                          cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+g_tls_connection_tlslite_close_async (GIOStream *stream, int io_priority, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (stream, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, g_tls_connection_tlslite_close_async);
+  g_task_set_name (task, "[tlslite] close_async");
+  g_task_set_priority (task, io_priority);
+  g_task_run_in_thread (task, close_thread);
+  g_object_unref (task);
+}
+
+static gboolean
+g_tls_connection_tlslite_close_finish (GIOStream *stream, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* GTlsConnection extras                                               */
+
+static gboolean
+g_tls_connection_tlslite_get_binding_data (GTlsConnection *conn, GTlsChannelBindingType type,
+                                           GByteArray *data, GError **error)
+{
+  GTlsConnectionTlslite *self = G_TLS_CONNECTION_TLSLITE (conn);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  uint8_t out[64];
+  size_t len = sizeof out;
+  tc_binding b;
+  tc_error err;
+  int r;
+
+  if (!priv->ever_handshaked || priv->need_handshake || !priv->engine)
+    {
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_INVALID_STATE,
+                           _("Handshake is not finished, no channel binding information yet"));
+      return FALSE;
+    }
+
+  switch (type)
+    {
+    case G_TLS_CHANNEL_BINDING_TLS_UNIQUE:
+      b = TC_BINDING_TLS_UNIQUE;
+      break;
+    case G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT:
+      b = TC_BINDING_TLS_SERVER_END_POINT;
+      break;
+    case G_TLS_CHANNEL_BINDING_TLS_EXPORTER:
+      b = TC_BINDING_TLS_EXPORTER;
+      break;
+    default:
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_NOT_IMPLEMENTED,
+                           _("Requested channel binding type is not implemented"));
+      return FALSE;
+    }
+
+  tc_error_clear (&err);
+  g_mutex_lock (&priv->engine_mutex);
+  r = tc_conn_binding (priv->engine, b, out, &len, &err);
+  g_mutex_unlock (&priv->engine_mutex);
+  if (r != TC_OK)
+    {
+      if (err.code == TC_ERR_UNSUPPORTED)
+        g_set_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_NOT_SUPPORTED,
+                     _("Channel binding type is not supported by this connection: %s"), err.message);
+      else
+        g_set_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_GENERAL_ERROR,
+                     _("Could not retrieve channel binding data: %s"), err.message);
+      return FALSE;
+    }
+  if (data)
+    {
+      g_byte_array_set_size (data, 0);
+      g_byte_array_append (data, out, len);
+    }
+  return TRUE;
+}
+
+static const gchar *
+g_tls_connection_tlslite_get_negotiated_protocol (GTlsConnection *conn)
+{
+  return PRIV (G_TLS_CONNECTION_TLSLITE (conn))->negotiated_protocol;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+
+static GInputStream *
+g_tls_connection_tlslite_get_input_stream (GIOStream *stream)
+{
+  return PRIV (G_TLS_CONNECTION_TLSLITE (stream))->tls_istream;
+}
+
+static GOutputStream *
+g_tls_connection_tlslite_get_output_stream (GIOStream *stream)
+{
+  return PRIV (G_TLS_CONNECTION_TLSLITE (stream))->tls_ostream;
+}
+
+static void
+g_tls_connection_tlslite_init (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  priv->need_handshake = TRUE;
+  priv->database_is_unset = TRUE;
+  priv->is_system_certdb = TRUE;
+  priv->require_close_notify = TRUE;
+  g_mutex_init (&priv->engine_mutex);
+  g_mutex_init (&priv->out_mutex);
+  g_mutex_init (&priv->op_mutex);
+  priv->waiting_for_op = g_cancellable_new ();
+}
+
+static void
+g_tls_connection_tlslite_finalize (GObject *object)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (object));
+
+  g_clear_object (&priv->base_io_stream);
+  g_clear_object (&priv->tls_istream);
+  g_clear_object (&priv->tls_ostream);
+  g_clear_object (&priv->database);
+  g_clear_object (&priv->interaction);
+  g_clear_object (&priv->certificate);
+  g_clear_object (&priv->peer_certificate);
+  g_clear_pointer (&priv->advertised_protocols, g_strfreev);
+  g_clear_pointer (&priv->negotiated_protocol, g_free);
+  g_clear_pointer (&priv->ciphersuite_name, g_free);
+  g_clear_pointer (&priv->engine, tc_conn_free);
+  g_clear_error (&priv->interaction_error);
+  g_clear_error (&priv->handshake_error);
+  g_clear_pointer (&priv->outbuf, g_byte_array_unref);
+  g_clear_pointer (&priv->inbuf, g_free);
+  g_clear_pointer (&priv->handshake_context, g_main_context_unref);
+  g_clear_object (&priv->waiting_for_op);
+  g_mutex_clear (&priv->engine_mutex);
+  g_mutex_clear (&priv->out_mutex);
+  g_mutex_clear (&priv->op_mutex);
+
+  G_OBJECT_CLASS (g_tls_connection_tlslite_parent_class)->finalize (object);
+}
+
+static void
+g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *value,
+                                       GParamSpec *pspec)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (object));
+
+  switch (prop_id)
+    {
+    case PROP_BASE_IO_STREAM:
+      g_value_set_object (value, priv->base_io_stream);
+      break;
+    case PROP_REQUIRE_CLOSE_NOTIFY:
+      g_value_set_boolean (value, priv->require_close_notify);
+      break;
+    case PROP_REHANDSHAKE_MODE:
+      g_value_set_enum (value, priv->rehandshake_mode);
+      break;
+    case PROP_USE_SYSTEM_CERTDB:
+      g_value_set_boolean (value, priv->is_system_certdb);
+      break;
+    case PROP_DATABASE:
+      if (priv->database_is_unset)
+        {
+          priv->database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+          priv->database_is_unset = FALSE;
+        }
+      g_value_set_object (value, priv->database);
+      break;
+    case PROP_CERTIFICATE:
+      g_value_set_object (value, priv->certificate);
+      break;
+    case PROP_INTERACTION:
+      g_value_set_object (value, priv->interaction);
+      break;
+    case PROP_PEER_CERTIFICATE:
+      g_value_set_object (value, priv->peer_certificate);
+      break;
+    case PROP_PEER_CERTIFICATE_ERRORS:
+      g_value_set_flags (value, priv->peer_certificate_errors);
+      break;
+    case PROP_ADVERTISED_PROTOCOLS:
+      g_value_set_boxed (value, priv->advertised_protocols);
+      break;
+    case PROP_NEGOTIATED_PROTOCOL:
+      g_value_set_string (value, priv->negotiated_protocol);
+      break;
+    case PROP_PROTOCOL_VERSION:
+      g_value_set_enum (value, priv->protocol_version);
+      break;
+    case PROP_CIPHERSUITE_NAME:
+      g_value_set_string (value, priv->ciphersuite_name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tls_connection_tlslite_set_property (GObject *object, guint prop_id, const GValue *value,
+                                       GParamSpec *pspec)
+{
+  GTlsConnectionTlslite *self = G_TLS_CONNECTION_TLSLITE (object);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_IO_STREAM:
+      {
+        GInputStream *in;
+        GOutputStream *out;
+
+        g_clear_object (&priv->base_io_stream);
+        priv->base_io_stream = g_value_dup_object (value);
+        priv->base_in = NULL;
+        priv->base_out = NULL;
+        priv->base_istream = NULL;
+        priv->base_ostream = NULL;
+        if (!priv->base_io_stream)
+          break;
+        in = g_io_stream_get_input_stream (priv->base_io_stream);
+        out = g_io_stream_get_output_stream (priv->base_io_stream);
+        priv->base_in = in;
+        priv->base_out = out;
+        if (G_IS_POLLABLE_INPUT_STREAM (in) && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (in)))
+          priv->base_istream = G_POLLABLE_INPUT_STREAM (in);
+        if (G_IS_POLLABLE_OUTPUT_STREAM (out) &&
+            g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
+          priv->base_ostream = G_POLLABLE_OUTPUT_STREAM (out);
+        if (!priv->tls_istream)
+          priv->tls_istream = tlslite_input_stream_new (self);
+        if (!priv->tls_ostream)
+          priv->tls_ostream = tlslite_output_stream_new (self);
+      }
+      break;
+    case PROP_REQUIRE_CLOSE_NOTIFY:
+      priv->require_close_notify = g_value_get_boolean (value);
+      break;
+    case PROP_REHANDSHAKE_MODE:
+      priv->rehandshake_mode = g_value_get_enum (value);
+      break;
+    case PROP_USE_SYSTEM_CERTDB:
+      {
+        gboolean system_certdb = g_value_get_boolean (value);
+
+        if (system_certdb != priv->is_system_certdb)
+          {
+            g_clear_object (&priv->database);
+            if (system_certdb)
+              priv->database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+            priv->is_system_certdb = system_certdb;
+            priv->database_is_unset = FALSE;
+          }
+      }
+      break;
+    case PROP_DATABASE:
+      g_clear_object (&priv->database);
+      priv->database = g_value_dup_object (value);
+      priv->is_system_certdb = FALSE;
+      priv->database_is_unset = FALSE;
+      break;
+    case PROP_CERTIFICATE:
+      g_clear_object (&priv->certificate);
+      priv->certificate = g_value_dup_object (value);
+      break;
+    case PROP_INTERACTION:
+      g_clear_object (&priv->interaction);
+      priv->interaction = g_value_dup_object (value);
+      break;
+    case PROP_ADVERTISED_PROTOCOLS:
+      g_clear_pointer (&priv->advertised_protocols, g_strfreev);
+      priv->advertised_protocols = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *iostream_class = G_IO_STREAM_CLASS (klass);
+  GTlsConnectionClass *connection_class = G_TLS_CONNECTION_CLASS (klass);
+
+  gobject_class->get_property = g_tls_connection_tlslite_get_property;
+  gobject_class->set_property = g_tls_connection_tlslite_set_property;
+  gobject_class->finalize = g_tls_connection_tlslite_finalize;
+
+  iostream_class->get_input_stream = g_tls_connection_tlslite_get_input_stream;
+  iostream_class->get_output_stream = g_tls_connection_tlslite_get_output_stream;
+  iostream_class->close_fn = g_tls_connection_tlslite_close;
+  iostream_class->close_async = g_tls_connection_tlslite_close_async;
+  iostream_class->close_finish = g_tls_connection_tlslite_close_finish;
+
+  connection_class->handshake = g_tls_connection_tlslite_handshake;
+  connection_class->handshake_async = g_tls_connection_tlslite_handshake_async;
+  connection_class->handshake_finish = g_tls_connection_tlslite_handshake_finish;
+  connection_class->get_binding_data = g_tls_connection_tlslite_get_binding_data;
+  connection_class->get_negotiated_protocol = g_tls_connection_tlslite_get_negotiated_protocol;
+
+  g_object_class_override_property (gobject_class, PROP_BASE_IO_STREAM, "base-io-stream");
+  g_object_class_override_property (gobject_class, PROP_REQUIRE_CLOSE_NOTIFY, "require-close-notify");
+  g_object_class_override_property (gobject_class, PROP_REHANDSHAKE_MODE, "rehandshake-mode");
+  g_object_class_override_property (gobject_class, PROP_USE_SYSTEM_CERTDB, "use-system-certdb");
+  g_object_class_override_property (gobject_class, PROP_DATABASE, "database");
+  g_object_class_override_property (gobject_class, PROP_CERTIFICATE, "certificate");
+  g_object_class_override_property (gobject_class, PROP_INTERACTION, "interaction");
+  g_object_class_override_property (gobject_class, PROP_PEER_CERTIFICATE, "peer-certificate");
+  g_object_class_override_property (gobject_class, PROP_PEER_CERTIFICATE_ERRORS, "peer-certificate-errors");
+  g_object_class_override_property (gobject_class, PROP_ADVERTISED_PROTOCOLS, "advertised-protocols");
+  g_object_class_override_property (gobject_class, PROP_NEGOTIATED_PROTOCOL, "negotiated-protocol");
+  g_object_class_override_property (gobject_class, PROP_PROTOCOL_VERSION, "protocol-version");
+  g_object_class_override_property (gobject_class, PROP_CIPHERSUITE_NAME, "ciphersuite-name");
+}

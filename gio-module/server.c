@@ -1,0 +1,203 @@
+/* GTlsServerConnectionTlslite: server side (certificate, client authentication, session tickets). */
+#include <sys/random.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "connection.h"
+
+struct _GTlsServerConnectionTlslite
+{
+  GTlsConnectionTlslite parent_instance;
+  GTlsAuthenticationMode authentication_mode;
+};
+
+typedef struct _GTlsServerConnectionTlslite GTlsServerConnectionTlslite;
+typedef struct { GTlsConnectionTlsliteClass parent_class; } GTlsServerConnectionTlsliteClass;
+
+enum
+{
+  PROP_0,
+  PROP_AUTHENTICATION_MODE
+};
+
+static void server_iface_init (GTlsServerConnectionInterface *iface);
+static void initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (GTlsServerConnectionTlslite, g_tls_server_connection_tlslite,
+                         G_TYPE_TLS_CONNECTION_TLSLITE,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_TLS_SERVER_CONNECTION, server_iface_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
+
+#define SERVER(o) ((GTlsServerConnectionTlslite *) (o))
+
+/* One ticket key for every server connection of the process, so a client
+ * can resume with any of them. Generated at first use. */
+static gboolean
+get_ticket_key (uint8_t key[32])
+{
+  static uint8_t ticket_key[32];
+  static gsize ready = 0;
+  static gboolean ok = FALSE;
+
+  if (g_once_init_enter (&ready))
+    {
+      ok = getrandom (ticket_key, sizeof ticket_key, 0) == (ssize_t) sizeof ticket_key;
+      g_once_init_leave (&ready, 1);
+    }
+  if (ok)
+    memcpy (key, ticket_key, 32);
+  return ok;
+}
+
+static gboolean
+server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **error)
+{
+  GTlsServerConnectionTlslite *self = SERVER (tls);
+  GTlsCertificate *cert = tlslite_connection_get_own_certificate (tls);
+  GTlsDatabase *db;
+  tc_privkey *key = NULL;
+  tc_cert **chain = NULL;
+  uint8_t tkey[32];
+  tc_error err;
+  gsize n;
+
+  if (!cert)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                           _("Server did not provide a TLS certificate"));
+      return FALSE;
+    }
+  if (G_IS_TLS_CERTIFICATE_TLSLITE (cert))
+    key = tlslite_certificate_get_tc_privkey (G_TLS_CERTIFICATE_TLSLITE (cert));
+  if (!key)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _("Server certificate has no private key"));
+      return FALSE;
+    }
+  n = tlslite_certificate_build_chain (cert, &chain);
+  tc_error_clear (&err);
+  if (n == 0 || tc_config_add_cert_chain (cfg, chain, n, key, &err) != TC_OK)
+    {
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                   _("Could not use the server certificate: %s"),
+                   n == 0 ? _("unreadable certificate") : err.message);
+      if (chain)
+        tlslite_certificate_free_chain (chain, n);
+      return FALSE;
+    }
+  tlslite_certificate_free_chain (chain, n);
+
+  switch (self->authentication_mode)
+    {
+    case G_TLS_AUTHENTICATION_REQUESTED:
+      tc_config_set_client_auth (cfg, TC_CLIENT_AUTH_REQUEST);
+      break;
+    case G_TLS_AUTHENTICATION_REQUIRED:
+      tc_config_set_client_auth (cfg, TC_CLIENT_AUTH_REQUIRE);
+      break;
+    case G_TLS_AUTHENTICATION_NONE:
+    default:
+      tc_config_set_client_auth (cfg, TC_CLIENT_AUTH_NONE);
+      break;
+    }
+
+  /* The anchors tell clients which CAs we accept (CertificateRequest's
+   * certificate_authorities); verification itself stays with GIO. */
+  if (self->authentication_mode != G_TLS_AUTHENTICATION_NONE)
+    {
+      db = g_tls_connection_get_database (G_TLS_CONNECTION (self));
+      if (G_IS_TLS_DATABASE_TLSLITE (db))
+        {
+          tc_trust_store *store = tlslite_database_get_store (G_TLS_DATABASE_TLSLITE (db));
+
+          if (store)
+            tc_config_set_trust_store (cfg, store);
+        }
+    }
+
+  if (get_ticket_key (tkey))
+    {
+      tc_error_clear (&err);
+      tc_config_set_ticket_key (cfg, tkey, &err);
+      memset (tkey, 0, sizeof tkey);
+    }
+  return TRUE;
+}
+
+static gboolean
+server_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  GTlsCertificate *cert = tlslite_connection_get_own_certificate (G_TLS_CONNECTION_TLSLITE (initable));
+
+  if (!tlslite_connection_get_base_stream (G_TLS_CONNECTION_TLSLITE (initable)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("A base stream is required"));
+      return FALSE;
+    }
+  /* The certificate may also be set later, before the handshake. */
+  if (cert && (!G_IS_TLS_CERTIFICATE_TLSLITE (cert) ||
+               !tlslite_certificate_has_key (G_TLS_CERTIFICATE_TLSLITE (cert))))
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _("Server certificate has no private key"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+initable_iface_init (GInitableIface *iface)
+{
+  iface->init = server_initable_init;
+}
+
+static void
+server_iface_init (GTlsServerConnectionInterface *iface)
+{
+}
+
+static void
+server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_AUTHENTICATION_MODE:
+      g_value_set_enum (value, SERVER (object)->authentication_mode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+server_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_AUTHENTICATION_MODE:
+      SERVER (object)->authentication_mode = g_value_get_enum (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tls_server_connection_tlslite_init (GTlsServerConnectionTlslite *self)
+{
+}
+
+static void
+g_tls_server_connection_tlslite_class_init (GTlsServerConnectionTlsliteClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GTlsConnectionTlsliteClass *tls_class = G_TLS_CONNECTION_TLSLITE_CLASS (klass);
+
+  gobject_class->get_property = server_get_property;
+  gobject_class->set_property = server_set_property;
+  tls_class->prepare_config = server_prepare_config;
+
+  g_object_class_override_property (gobject_class, PROP_AUTHENTICATION_MODE, "authentication-mode");
+}
