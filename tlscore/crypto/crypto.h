@@ -97,7 +97,7 @@ typedef enum {
 size_t tc_aead_key_len(tc_aead_alg alg);
 typedef struct tc_aead {
   tc_aead_alg alg;
-  _Alignas(16) uint8_t state[1024]; /* nettle context; size checked in aead.c */
+  _Alignas(16) uint8_t state[4416]; /* nettle context (GCM key tables); size checked in aead.c */
 } tc_aead;
 int tc_aead_init(tc_aead *a, tc_aead_alg alg, const uint8_t *key, size_t key_len);
 /* Encrypt buf[0..len) in place and write the 16-byte tag. */
@@ -143,6 +143,10 @@ typedef struct tc_kex {
   size_t ff_priv_len;
 } tc_kex;
 bool tc_kex_supported(uint16_t group);
+/* Length of the group's public share (0 if unsupported). */
+size_t tc_kex_pub_len(uint16_t group);
+#define TC_KEX_MAX_PUB_LEN 512      /* ffdhe4096 */
+#define TC_KEX_MAX_SECRET_LEN 512   /* ffdhe4096; curves need at most 66 */
 /* Generate a key pair; writes the public share in the TLS encoding (X25519:
  * 32 bytes; NIST curves: uncompressed point 0x04||X||Y) and sets *pub_len.
  * pub must hold 133 bytes (FFDHE: the group's byte length). */
@@ -151,19 +155,25 @@ int tc_kex_generate(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, 
 int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
                          uint8_t *pub, size_t *pub_len);
 /* Compute the shared secret with the peer's share: validates the point (on
- * curve, right length, X25519 all-zero output rejected). Returns 0 or -1. */
+ * curve, right length, X25519 all-zero output rejected). Returns 0 or -1.
+ * secret must hold TC_KEX_MAX_SECRET_LEN bytes (66 for curves only). NIST
+ * curves give the fixed-length X coordinate; FFDHE gives Z left-padded to the
+ * size of p (TLS 1.3; TLS 1.2 callers strip leading zero bytes themselves). */
 int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
                   size_t *secret_len);
-void tc_kex_clear(tc_kex *k);
+void tc_kex_clear(tc_kex *k);   /* generate/generate_from start from scratch: clear first */
 
 /* ---- public-key signatures ---- */
 typedef enum { TC_SIGALG_NONE = 0, TC_SIGALG_RSA_PKCS1, TC_SIGALG_RSA_PSS, TC_SIGALG_ECDSA,
-               TC_SIGALG_ED25519 } tc_sigalg;
+               TC_SIGALG_ED25519, TC_SIGALG_ED448 } tc_sigalg;
 
 /* Build keys from big-endian integers / encodings (used by x509/). */
 tc_pubkey *tc_pubkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len);
 tc_pubkey *tc_pubkey_new_ec(tc_pk_type curve, const uint8_t *point, size_t len); /* 0x04||X||Y */
 tc_pubkey *tc_pubkey_new_ed25519(const uint8_t pk[32]);
+tc_pubkey *tc_pubkey_new_ed448(const uint8_t pk[57]);
+/* An id-RSASSA-PSS key (TC_PK_RSA_PSS): PSS signatures only. */
+tc_pubkey *tc_pubkey_new_rsa_pss(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len);
 tc_privkey *tc_privkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
                                const uint8_t *d, size_t d_len, const uint8_t *p, size_t p_len,
                                const uint8_t *q, size_t q_len, const uint8_t *dp, size_t dp_len,
@@ -171,6 +181,7 @@ tc_privkey *tc_privkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e,
 /* EC private scalar; the public point is recomputed (pub may be NULL). */
 tc_privkey *tc_privkey_new_ec(tc_pk_type curve, const uint8_t *scalar, size_t len);
 tc_privkey *tc_privkey_new_ed25519(const uint8_t seed[32]);
+tc_privkey *tc_privkey_new_ed448(const uint8_t seed[57]);
 /* The public half (borrowed, lives as long as the private key). */
 const tc_pubkey *tc_privkey_pubkey(const tc_privkey *key);
 /* Equality of public keys (constant time not required). */
@@ -178,9 +189,12 @@ bool tc_pubkey_equal(const tc_pubkey *a, const tc_pubkey *b);
 /* Export components for PKCS#8 encoding. Each returns a malloc'd big-endian
  * byte string (minimal, no sign byte). */
 int tc_privkey_export_rsa(const tc_privkey *key, uint8_t *out[8], size_t out_len[8]); /* n,e,d,p,q,dp,dq,qinv */
+/* scalar: 66 bytes room (fixed length written); point: 133 bytes room, may be NULL. */
 int tc_privkey_export_ec(const tc_privkey *key, uint8_t *scalar, size_t *len, uint8_t *point, size_t *point_len);
 int tc_privkey_export_ed25519(const tc_privkey *key, uint8_t seed[32]);
-/* Raw public-key encodings (RSA: n and e; EC: point; Ed25519: 32 bytes). */
+int tc_privkey_export_ed448(const tc_privkey *key, uint8_t seed[57]);
+/* Raw public-key encodings (RSA: n and e; EC: point; Ed25519: 32 bytes;
+ * Ed448: 57 bytes). out must hold 133 bytes. */
 int tc_pubkey_export_rsa(const tc_pubkey *key, uint8_t **n, size_t *n_len, uint8_t **e, size_t *e_len);
 int tc_pubkey_export_point(const tc_pubkey *key, uint8_t *out, size_t *len);
 
@@ -200,7 +214,10 @@ int tc_pk_sign(const tc_privkey *key, tc_sigalg alg, tc_hash_alg hash, const tc_
 size_t tc_pk_sig_max_len(const tc_privkey *key);
 /* Map a TLS SignatureScheme to (alg, hash); false if unknown. */
 bool tc_sig_scheme_params(uint16_t scheme, tc_sigalg *alg, tc_hash_alg *hash);
-/* Can this key make/check signatures of this scheme (key type, curve)? */
+/* Can this key make/check signatures of this scheme (key type, curve)?
+ * TLS 1.3 semantics: ecdsa_secp256r1_sha256 needs a P-256 key, rsa_pss_rsae_*
+ * an rsaEncryption key, rsa_pss_pss_* an id-RSASSA-PSS key. TLS 1.2 does not
+ * bind ECDSA curves to the code: check tc_pubkey_type() there instead. */
 bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme);
 
 /* RSA PKCS#1 v1.5 decryption for TLS RSA key exchange: constant time,
@@ -209,6 +226,8 @@ bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme);
  * on internal errors. */
 int tc_rsa_decrypt_premaster(const tc_privkey *key, const tc_rng *rng, const uint8_t *ct,
                              size_t ct_len, uint8_t *out, size_t out_len);
+/* RSAES-PKCS1-v1_5 encryption. *out_len: in = capacity (>= modulus bytes),
+ * out = length (always the modulus size). Returns 0 or -1. */
 int tc_rsa_encrypt_pkcs1(const tc_pubkey *key, const tc_rng *rng, const uint8_t *msg,
                          size_t msg_len, uint8_t *out, size_t *out_len);
 

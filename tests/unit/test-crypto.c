@@ -1,0 +1,1183 @@
+/* Unit tests for tlscore/crypto: known-answer vectors from the RFCs and NIST, round trips, rejections. */
+#include <glib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "crypto/ffdhe_groups.h"
+
+#include "test-crypto-vectors.h"
+
+static const uint8_t test_msg[] = "tlscore crypto test message";
+#define TEST_MSG_LEN (sizeof test_msg - 1)
+
+/* ---- helpers ---- */
+
+static uint8_t *unhex(const char *hex, size_t *len) {
+  size_t n = strlen(hex);
+  g_assert_cmpuint(n % 2, ==, 0);
+  uint8_t *out = g_malloc(n / 2 + 1);
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = g_ascii_xdigit_value(hex[2 * i]);
+    int lo = g_ascii_xdigit_value(hex[2 * i + 1]);
+    g_assert_true(hi >= 0 && lo >= 0);
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  if (len != NULL)
+    *len = n / 2;
+  return out;
+}
+
+static void assert_hex(const uint8_t *got, size_t len, const char *want) {
+  char *hex = g_malloc(2 * len + 1);
+  for (size_t i = 0; i < len; i++)
+    g_snprintf(hex + 2 * i, 3, "%02x", got[i]);
+  g_assert_cmpstr(hex, ==, want);
+  g_free(hex);
+}
+
+/* A scripted random source: hands out `data` in order, then fails. */
+typedef struct {
+  const uint8_t *data;
+  size_t len, pos;
+  unsigned calls;
+} script_rng;
+
+static int script_fn(void *ctx, uint8_t *out, size_t len) {
+  script_rng *s = ctx;
+  s->calls++;
+  if (s->len - s->pos < len)
+    return -1;
+  memcpy(out, s->data + s->pos, len);
+  s->pos += len;
+  return 0;
+}
+
+static int failing_fn(void *ctx, uint8_t *out, size_t len) {
+  (void)ctx;
+  memset(out, 0, len);
+  return -1;
+}
+
+/* ---- memory hygiene and randomness ---- */
+
+static void test_util(void) {
+  uint8_t a[8] = {1, 2, 3, 4, 5, 6, 7, 8}, b[8];
+  memcpy(b, a, 8);
+  g_assert_true(tc_ct_equal(a, b, 8));
+  b[7] ^= 0x80;
+  g_assert_false(tc_ct_equal(a, b, 8));
+  g_assert_true(tc_ct_equal(a, b, 0));
+  g_assert_cmphex(tc_ct_mask_eq(5, 5), ==, 0xffffffffu);
+  g_assert_cmphex(tc_ct_mask_eq(5, 4), ==, 0);
+  g_assert_cmphex(tc_ct_mask_eq(0, 0x80000000u), ==, 0);
+  tc_wipe(a, sizeof a);
+  for (size_t i = 0; i < 8; i++)
+    g_assert_cmpuint(a[i], ==, 0);
+}
+
+static void test_random(void) {
+  uint8_t x[32], y[32];
+  g_assert_cmpint(tc_random(NULL, x, sizeof x), ==, 0);
+  g_assert_cmpint(tc_random(NULL, y, sizeof y), ==, 0);
+  g_assert_false(memcmp(x, y, sizeof x) == 0);
+
+  const uint8_t data[4] = {9, 8, 7, 6};
+  script_rng s = {data, sizeof data, 0, 0};
+  tc_rng rng = {script_fn, &s};
+  g_assert_cmpint(tc_random(&rng, x, 3), ==, 0);
+  g_assert_cmpmem(x, 3, data, 3);
+  g_assert_cmpint(tc_random(&rng, x, 2), ==, -1);
+
+  tc_rng bad = {failing_fn, NULL};
+  g_assert_cmpint(tc_random(&bad, x, 1), ==, -1);
+  tc_rng system = {NULL, NULL};
+  uint8_t big[1000];
+  g_assert_cmpint(tc_random(&system, big, sizeof big), ==, 0);
+}
+
+/* ---- hashes, HMAC, KDFs ---- */
+
+static void test_hash(void) {
+  static const struct {
+    tc_hash_alg alg;
+    const char *abc;
+  } v[] = {
+      {TC_HASH_MD5, "900150983cd24fb0d6963f7d28e17f72"},
+      {TC_HASH_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
+      {TC_HASH_SHA224, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"},
+      {TC_HASH_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {TC_HASH_SHA384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+                       "8086072ba1e7cc2358baeca134c825a7"},
+      {TC_HASH_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                       "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+      {TC_HASH_MD5_SHA1, "900150983cd24fb0d6963f7d28e17f72"
+                         "a9993e364706816aba3e25717850c26c9cd0d89d"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+    uint8_t out[TC_HASH_MAX_LEN], out2[TC_HASH_MAX_LEN];
+    size_t hl = tc_hash_len(v[i].alg);
+    g_assert_cmpuint(hl * 2, ==, strlen(v[i].abc));
+    tc_hash(v[i].alg, (const uint8_t *)"abc", 3, out);
+    assert_hex(out, hl, v[i].abc);
+
+    /* incremental, and a copied context keeps a running transcript */
+    tc_hash_ctx ctx, copy;
+    tc_hash_init(&ctx, v[i].alg);
+    tc_hash_update(&ctx, (const uint8_t *)"a", 1);
+    copy = ctx;
+    tc_hash_update(&ctx, (const uint8_t *)"bc", 2);
+    tc_hash_final(&ctx, out2);
+    assert_hex(out2, hl, v[i].abc);
+    tc_hash_update(&copy, (const uint8_t *)"bc", 2);
+    tc_hash_final(&copy, out2);
+    assert_hex(out2, hl, v[i].abc);
+  }
+  g_assert_cmpuint(tc_hash_len(TC_HASH_NONE), ==, 0);
+  g_assert_cmpuint(tc_hash_block_len(TC_HASH_SHA384), ==, 128);
+  g_assert_cmpuint(tc_hash_block_len(TC_HASH_SHA256), ==, 64);
+}
+
+static void test_hmac(void) {
+  /* RFC 4231 test cases 1, 2 and 6 */
+  uint8_t key1[20], key6[131], out[64];
+  memset(key1, 0x0b, sizeof key1);
+  memset(key6, 0xaa, sizeof key6);
+  const char *big = "Test Using Larger Than Block-Size Key - Hash Key First";
+
+  tc_hmac(TC_HASH_SHA256, key1, 20, (const uint8_t *)"Hi There", 8, out);
+  assert_hex(out, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  tc_hmac(TC_HASH_SHA512, key1, 20, (const uint8_t *)"Hi There", 8, out);
+  assert_hex(out, 64, "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+                      "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
+  tc_hmac(TC_HASH_SHA256, (const uint8_t *)"Jefe", 4,
+          (const uint8_t *)"what do ya want for nothing?", 28, out);
+  assert_hex(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  tc_hmac(TC_HASH_SHA256, key6, sizeof key6, (const uint8_t *)big, strlen(big), out);
+  assert_hex(out, 32, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  tc_hmac(TC_HASH_SHA512, key6, sizeof key6, (const uint8_t *)big, strlen(big), out);
+  assert_hex(out, 64, "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
+                      "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598");
+
+  /* streaming gives the same answer */
+  tc_hmac_ctx ctx;
+  tc_hmac_init(&ctx, TC_HASH_SHA256, (const uint8_t *)"Jefe", 4);
+  tc_hmac_update(&ctx, (const uint8_t *)"what do ya want ", 16);
+  tc_hmac_update(&ctx, (const uint8_t *)"for nothing?", 12);
+  tc_hmac_final(&ctx, out);
+  assert_hex(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+static void test_hkdf(void) {
+  /* RFC 5869 A.1-A.3 */
+  static const struct {
+    const char *ikm, *salt, *info, *prk, *okm;
+  } v[] = {
+      {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "000102030405060708090a0b0c",
+       "f0f1f2f3f4f5f6f7f8f9",
+       "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
+       "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"},
+      {"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+       "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+       "404142434445464748494a4b4c4d4e4f",
+       "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+       "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+       "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+       "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+       "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+       "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+       "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
+       "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+       "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+       "cc30c58179ec3e87c14c01d5c1f3434f1d87"},
+      {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "", "",
+       "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
+       "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+    size_t ikm_len, salt_len, info_len;
+    uint8_t *ikm = unhex(v[i].ikm, &ikm_len);
+    uint8_t *salt = unhex(v[i].salt, &salt_len);
+    uint8_t *info = unhex(v[i].info, &info_len);
+    uint8_t prk[32], okm[82];
+    size_t okm_len = strlen(v[i].okm) / 2;
+    tc_hkdf_extract(TC_HASH_SHA256, salt_len ? salt : NULL, salt_len, ikm, ikm_len, prk);
+    assert_hex(prk, 32, v[i].prk);
+    g_assert_cmpint(tc_hkdf_expand(TC_HASH_SHA256, prk, 32, info, info_len, okm, okm_len), ==, 0);
+    assert_hex(okm, okm_len, v[i].okm);
+    g_free(ikm);
+    g_free(salt);
+    g_free(info);
+  }
+  uint8_t prk[32] = {0}, big[8161];
+  g_assert_cmpint(tc_hkdf_expand(TC_HASH_SHA256, prk, 32, NULL, 0, big, 255 * 32), ==, 0);
+  g_assert_cmpint(tc_hkdf_expand(TC_HASH_SHA256, prk, 32, NULL, 0, big, 255 * 32 + 1), ==, -1);
+}
+
+static void test_expand_label(void) {
+  /* RFC 8448 §3: early secret with no PSK, then Derive-Secret(., "derived", "") */
+  uint8_t zeros[32] = {0}, early[32], empty_hash[32], derived[32];
+  tc_hkdf_extract(TC_HASH_SHA256, zeros, 32, zeros, 32, early);
+  assert_hex(early, 32, "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a");
+  tc_hash(TC_HASH_SHA256, NULL, 0, empty_hash);
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA256, early, 32, "derived", empty_hash, 32,
+                                       derived, 32), ==, 0);
+  assert_hex(derived, 32, "6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba");
+
+  char long_label[260];
+  memset(long_label, 'a', sizeof long_label - 1);
+  long_label[sizeof long_label - 1] = 0;
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA256, early, 32, long_label, NULL, 0, derived,
+                                       32), ==, -1);
+  long_label[249] = 0; /* 6 + 249 = 255: the largest label allowed */
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA256, early, 32, long_label, NULL, 0, derived,
+                                       32), ==, 0);
+}
+
+static void test_prf(void) {
+  /* The widely published TLS 1.2 PRF (SHA-256) vector */
+  size_t sl, seedl;
+  uint8_t *secret = unhex("9bbe436ba940f017b17652849a71db35", &sl);
+  uint8_t *seed = unhex("a0ba9f936cda311827a6f796ffd5198c", &seedl);
+  uint8_t out[104];
+  g_assert_cmpint(tc_prf_tls(TC_HASH_SHA256, secret, sl, "test label", seed, seedl, out, 100), ==, 0);
+  assert_hex(out, 100, "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a"
+                       "6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab"
+                       "4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff701"
+                       "87347b66");
+  g_free(secret);
+  g_free(seed);
+
+  /* TLS 1.0/1.1 PRF and SHA-384 PRF, cross-checked with an independent
+   * Python implementation of RFC 2246 §5 / RFC 5246 §5 */
+  uint8_t sec48[48], sec47[47], seed64[64], seed100[64];
+  for (int i = 0; i < 48; i++)
+    sec48[i] = (uint8_t)i;
+  for (int i = 0; i < 47; i++)
+    sec47[i] = (uint8_t)i;
+  for (int i = 0; i < 64; i++) {
+    seed64[i] = (uint8_t)i;
+    seed100[i] = (uint8_t)(100 + i);
+  }
+  g_assert_cmpint(tc_prf_tls(TC_HASH_MD5_SHA1, sec48, 48, "master secret", seed100, 64, out, 48),
+                  ==, 0);
+  assert_hex(out, 48, "fb1618751056ceb62e4ddb170ea8f4a5b2c99024798ceee10ee10b6f2f0d78ba"
+                      "3a80453f30052265edea9f8d8f5d2303");
+  g_assert_cmpint(tc_prf_tls(TC_HASH_MD5_SHA1, sec47, 47, "key expansion", seed64, 64, out, 104),
+                  ==, 0);
+  assert_hex(out, 104, "e4048404af9a97029bf505d7a466e2b7e327d87faa87368bb74a9bc379ec3ef3"
+                       "72a5c295162de7d5010d4c1893f17328936833a9dcef495138f7b649aedb4f7a"
+                       "5e622558093270112b34fcee023c30552634ff9b32cd743e65e06723509d8949"
+                       "bc63d10baf0416aa");
+  g_assert_cmpint(tc_prf_tls(TC_HASH_SHA384, sec48, 48, "master secret", seed64, 64, out, 48),
+                  ==, 0);
+  assert_hex(out, 48, "c3e5ef7d93496e7ae5d17c26eec119de636b637b6bfc8634c61f384921e594ed"
+                      "89a57cff6f23beccc8af5d02d2e8ea2a");
+}
+
+static void test_pbkdf2(void) {
+  /* RFC 6070 (HMAC-SHA1) and the common SHA-256 vectors */
+  uint8_t out[32];
+  const uint8_t *pw = (const uint8_t *)"password", *salt = (const uint8_t *)"salt";
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA1, pw, 8, salt, 4, 1, out, 20), ==, 0);
+  assert_hex(out, 20, "0c60c80f961f0e71f3a9b524af6012062fe037a6");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA1, pw, 8, salt, 4, 2, out, 20), ==, 0);
+  assert_hex(out, 20, "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA1, pw, 8, salt, 4, 4096, out, 20), ==, 0);
+  assert_hex(out, 20, "4b007901b765489abead49d926f721d065a429c1");
+  const char *pw2 = "passwordPASSWORDpassword", *salt2 = "saltSALTsaltSALTsaltSALTsaltSALTsalt";
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA1, (const uint8_t *)pw2, strlen(pw2),
+                            (const uint8_t *)salt2, strlen(salt2), 4096, out, 25), ==, 0);
+  assert_hex(out, 25, "3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA1, (const uint8_t *)"pass\0word", 9,
+                            (const uint8_t *)"sa\0lt", 5, 4096, out, 16), ==, 0);
+  assert_hex(out, 16, "56fa6aa75548099dcc37d7f03425e0c3");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA256, pw, 8, salt, 4, 1, out, 32), ==, 0);
+  assert_hex(out, 32, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA256, pw, 8, salt, 4, 4096, out, 32), ==, 0);
+  assert_hex(out, 32, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+  g_assert_cmpint(tc_pbkdf2(TC_HASH_SHA256, pw, 8, salt, 4, 0, out, 32), ==, -1);
+}
+
+/* ---- AEAD ---- */
+
+static void aead_case(tc_aead_alg alg, const char *key_hex, const char *nonce_hex,
+                      const char *aad_hex, const char *pt_hex, const char *ct_hex,
+                      const char *tag_hex) {
+  size_t kl, nl, al, pl, cl;
+  uint8_t *key = unhex(key_hex, &kl), *nonce = unhex(nonce_hex, &nl), *aad = unhex(aad_hex, &al);
+  uint8_t *pt = unhex(pt_hex, &pl), *ct = unhex(ct_hex, &cl);
+  uint8_t tag[16];
+  g_assert_cmpuint(nl, ==, 12);
+  g_assert_cmpuint(pl, ==, cl);
+
+  tc_aead *a = g_new0(tc_aead, 1);
+  g_assert_cmpint(tc_aead_init(a, alg, key, kl - 1), ==, -1);
+  g_assert_cmpint(tc_aead_init(a, alg, key, kl), ==, 0);
+  uint8_t *buf = g_memdup2(pt, pl + 1);
+  tc_aead_seal(a, nonce, aad, al, buf, pl, tag);
+  g_assert_cmpmem(buf, pl, ct, cl);
+  assert_hex(tag, 16, tag_hex);
+
+  /* open in place, twice with the same context (the key schedule is reused) */
+  for (int round = 0; round < 2; round++) {
+    memcpy(buf, ct, cl);
+    g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, 0);
+    g_assert_cmpmem(buf, pl, pt, pl);
+  }
+  /* any flipped bit in tag, ciphertext or aad fails */
+  tag[15] ^= 1;
+  memcpy(buf, ct, cl);
+  g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+  tag[15] ^= 1;
+  if (cl > 0) {
+    memcpy(buf, ct, cl);
+    buf[cl / 2] ^= 0x40;
+    g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+  }
+  if (al > 0) {
+    aad[0] ^= 0x01;
+    memcpy(buf, ct, cl);
+    g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+    aad[0] ^= 0x01;
+  }
+  nonce[11] ^= 1;
+  memcpy(buf, ct, cl);
+  g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+
+  tc_aead_clear(a);
+  g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+  g_free(a);
+  g_free(buf);
+  g_free(key);
+  g_free(nonce);
+  g_free(aad);
+  g_free(pt);
+  g_free(ct);
+}
+
+static void test_aead_gcm(void) {
+  /* McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 2, 4, 16 */
+  aead_case(TC_AEAD_AES128_GCM, "00000000000000000000000000000000", "000000000000000000000000",
+            "", "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
+            "ab6e47d42cec13bdf53a67b21257bddf");
+  const char *pt = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                   "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
+  aead_case(TC_AEAD_AES128_GCM, "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+            "feedfacedeadbeeffeedfacedeadbeefabaddad2", pt,
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+            "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+            "5bc94fbc3221a5db94fae95ae7121a47");
+  aead_case(TC_AEAD_AES256_GCM,
+            "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+            "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2", pt,
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+            "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+            "76fc6ece0f4e1768cddf8853bb2d551b");
+  /* empty plaintext: tag only */
+  aead_case(TC_AEAD_AES128_GCM, "00000000000000000000000000000000", "000000000000000000000000",
+            "", "", "", "58e2fccefa7e3061367f1d57a4e7455a");
+}
+
+static void test_aead_chacha(void) {
+  /* RFC 8439 §2.8.2 */
+  const char *msg = "Ladies and Gentlemen of the class of '99: If I could offer you only one "
+                    "tip for the future, sunscreen would be it.";
+  char *pt_hex = g_malloc(2 * strlen(msg) + 1);
+  for (size_t i = 0; i < strlen(msg); i++)
+    g_snprintf(pt_hex + 2 * i, 3, "%02x", (uint8_t)msg[i]);
+  aead_case(TC_AEAD_CHACHA20_POLY1305,
+            "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+            "070000004041424344454647", "50515253c0c1c2c3c4c5c6c7", pt_hex,
+            "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+            "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+            "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+            "3ff4def08e4b7a9de576d26586cec64b6116",
+            "1ae10b594f09e26a7e902ecbd0600691");
+  g_free(pt_hex);
+}
+
+/* ---- CBC and RC4 ---- */
+
+static void cipher_case(tc_cipher_alg alg, const char *key_hex, const char *iv_hex,
+                        const char *pt_hex, const char *ct_hex) {
+  size_t kl, il, pl, cl;
+  uint8_t *key = unhex(key_hex, &kl), *iv = unhex(iv_hex, &il);
+  uint8_t *pt = unhex(pt_hex, &pl), *ct = unhex(ct_hex, &cl);
+  size_t bl = tc_cipher_block_len(alg);
+  tc_cipher c;
+  uint8_t *buf = g_memdup2(pt, pl);
+
+  g_assert_cmpuint(tc_cipher_key_len(alg), ==, kl);
+  g_assert_cmpint(tc_cipher_init(&c, alg, true, key, kl + 1, iv), ==, -1);
+  /* encrypt in two calls: the chaining IV carries over */
+  g_assert_cmpint(tc_cipher_init(&c, alg, true, key, kl, il ? iv : NULL), ==, 0);
+  size_t first = bl > 1 ? bl : 5;
+  tc_cipher_update(&c, buf, first);
+  tc_cipher_update(&c, buf + first, pl - first);
+  g_assert_cmpmem(buf, pl, ct, cl);
+  tc_cipher_clear(&c);
+
+  g_assert_cmpint(tc_cipher_init(&c, alg, false, key, kl, il ? iv : NULL), ==, 0);
+  tc_cipher_update(&c, buf, pl - first);
+  tc_cipher_update(&c, buf + pl - first, first);
+  g_assert_cmpmem(buf, pl, pt, pl);
+
+  if (bl > 1) {
+    /* explicit IV (TLS 1.1+): set_iv restarts the chain */
+    memcpy(buf, ct + bl, pl - bl);
+    tc_cipher_set_iv(&c, ct);
+    tc_cipher_update(&c, buf, pl - bl);
+    g_assert_cmpmem(buf, pl - bl, pt + bl, pl - bl);
+  }
+  tc_cipher_clear(&c);
+  g_free(buf);
+  g_free(key);
+  g_free(iv);
+  g_free(pt);
+  g_free(ct);
+}
+
+static void test_cipher(void) {
+  /* NIST SP 800-38A F.2.1 and F.2.5 */
+  const char *pt = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+                   "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+  cipher_case(TC_CIPHER_AES128_CBC, "2b7e151628aed2a6abf7158809cf4f3c",
+              "000102030405060708090a0b0c0d0e0f", pt,
+              "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+              "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
+  cipher_case(TC_CIPHER_AES256_CBC,
+              "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+              "000102030405060708090a0b0c0d0e0f", pt,
+              "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
+              "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b");
+  /* 3DES-EDE-CBC and RC4-128, cross-checked with python3-cryptography */
+  cipher_case(TC_CIPHER_3DES_CBC, "0102030405060708090a0b0c0d0e0f101112131415161718",
+              "0001020304050607",
+              "3031323334353637383961626364656630313233343536373839414243444546",
+              "d57bdd231f26c9a13db8c1f04f760477d52655a0045cc69b4b85f712560a059d");
+  cipher_case(TC_CIPHER_RC4_128, "000102030405060708090a0b0c0d0e0f", "",
+              "506c61696e746578742c206d6f726520706c61696e746578742c20616e64206d6f7265",
+              "b9f0219029967cb472f7b7ab61af4f6fa31de0369cc32796fbb285b89753c36f34482e");
+  g_assert_cmpuint(tc_cipher_block_len(TC_CIPHER_RC4_128), ==, 1);
+}
+
+/* ---- key exchange ---- */
+
+static void test_x25519(void) {
+  /* RFC 7748 §6.1 */
+  size_t l;
+  uint8_t *a_priv = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", &l);
+  uint8_t *b_priv = unhex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", &l);
+  uint8_t a_pub[133], b_pub[133], s1[TC_KEX_MAX_SECRET_LEN], s2[TC_KEX_MAX_SECRET_LEN];
+  size_t a_len, b_len, s1_len, s2_len;
+  tc_kex a, b;
+
+  g_assert_true(tc_kex_supported(TC_GROUP_X25519));
+  g_assert_cmpuint(tc_kex_pub_len(TC_GROUP_X25519), ==, 32);
+  g_assert_cmpint(tc_kex_generate_from(&a, TC_GROUP_X25519, a_priv, 32, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate_from(&b, TC_GROUP_X25519, b_priv, 32, b_pub, &b_len), ==, 0);
+  assert_hex(a_pub, a_len, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+  assert_hex(b_pub, b_len, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  assert_hex(s1, s1_len, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  g_assert_cmpmem(s1, s1_len, s2, s2_len);
+
+  /* small-order points give an all-zero secret, which is refused */
+  uint8_t zero[32] = {0}, one[32] = {1};
+  g_assert_cmpint(tc_kex_derive(&a, zero, 32, s1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, one, 32, s1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, 31, s1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, 33, s1, &s1_len), ==, -1);
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+
+  /* random keys agree */
+  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate(&b, TC_GROUP_X25519, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  g_assert_cmpmem(s1, s1_len, s2, s2_len);
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+  /* a failing rng fails generation */
+  tc_rng bad = {failing_fn, NULL};
+  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, &bad, a_pub, &a_len), ==, -1);
+  g_free(a_priv);
+  g_free(b_priv);
+}
+
+static void test_x448(void) {
+  /* RFC 7748 §6.2 */
+  size_t l;
+  uint8_t *a_priv = unhex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28d"
+                          "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b", &l);
+  uint8_t *b_priv = unhex("1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
+                          "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d", &l);
+  uint8_t a_pub[133], b_pub[133], s[TC_KEX_MAX_SECRET_LEN];
+  size_t a_len, b_len, s_len;
+  tc_kex a, b;
+  g_assert_cmpint(tc_kex_generate_from(&a, TC_GROUP_X448, a_priv, 56, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate_from(&b, TC_GROUP_X448, b_priv, 56, b_pub, &b_len), ==, 0);
+  assert_hex(a_pub, a_len, "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
+                           "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0");
+  assert_hex(b_pub, b_len, "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
+                           "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609");
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  assert_hex(s, s_len, "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
+                       "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s, &s_len), ==, 0);
+  assert_hex(s, s_len, "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
+                       "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
+  uint8_t zero[56] = {0};
+  g_assert_cmpint(tc_kex_derive(&a, zero, 56, s, &s_len), ==, -1);
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+  g_free(a_priv);
+  g_free(b_priv);
+}
+
+static void ecdh_case(uint16_t group, const uint8_t *a_priv, const uint8_t *a_pub_want,
+                      const uint8_t *b_priv, const uint8_t *b_pub_want, const uint8_t *shared,
+                      size_t fl) {
+  uint8_t a_pub[133], b_pub[133], s[TC_KEX_MAX_SECRET_LEN], bad[133];
+  size_t a_len, b_len, s_len;
+  tc_kex a, b;
+  g_assert_cmpuint(tc_kex_pub_len(group), ==, 1 + 2 * fl);
+  g_assert_cmpint(tc_kex_generate_from(&a, group, a_priv, fl, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate_from(&b, group, b_priv, fl, b_pub, &b_len), ==, 0);
+  g_assert_cmpmem(a_pub, a_len, a_pub_want, 1 + 2 * fl);
+  g_assert_cmpmem(b_pub, b_len, b_pub_want, 1 + 2 * fl);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  g_assert_cmpmem(s, s_len, shared, fl);
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s, &s_len), ==, 0);
+  g_assert_cmpmem(s, s_len, shared, fl);
+
+  /* rejected shares: compressed/hybrid prefix, infinity, off-curve, x >= p, lengths */
+  memcpy(bad, b_pub, b_len);
+  bad[0] = 0x02;
+  g_assert_cmpint(tc_kex_derive(&a, bad, 1 + fl, s, &s_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  bad[0] = 0x06;
+  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, (const uint8_t *)"\x00", 1, s, &s_len), ==, -1);
+  memset(bad, 0, sizeof bad);
+  bad[0] = 0x04;
+  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  memcpy(bad, b_pub, b_len);
+  bad[b_len - 1] ^= 1;
+  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  memset(bad + 1, 0xff, fl); /* x = 2^n - 1 > p */
+  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len - 1, s, &s_len), ==, -1);
+
+  /* scalar 0 and scalar >= q are refused */
+  uint8_t zero[66] = {0}, ff[66];
+  memset(ff, 0xff, sizeof ff);
+  g_assert_cmpint(tc_kex_generate_from(&a, group, zero, fl, a_pub, &a_len), ==, -1);
+  g_assert_cmpint(tc_kex_generate_from(&a, group, ff, fl, a_pub, &a_len), ==, -1);
+
+  /* random key pairs agree */
+  uint8_t s2[TC_KEX_MAX_SECRET_LEN];
+  size_t s2_len;
+  g_assert_cmpint(tc_kex_generate(&a, group, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate(&b, group, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  g_assert_cmpmem(s, s_len, s2, s2_len);
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+}
+
+static void test_ecdh(void) {
+  /* Keys and shared secrets made with python3-cryptography (OpenSSL) */
+  ecdh_case(TC_GROUP_SECP256R1, p256_a_priv, p256_a_pub, p256_b_priv, p256_b_pub, p256_shared, 32);
+  ecdh_case(TC_GROUP_SECP384R1, p384_a_priv, p384_a_pub, p384_b_priv, p384_b_pub, p384_shared, 48);
+
+  /* P-521 round trip (no fixed vector) */
+  uint8_t a_pub[133], b_pub[133], s1[66], s2[66];
+  size_t a_len, b_len, l1, l2;
+  tc_kex a, b;
+  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_SECP521R1, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate(&b, TC_GROUP_SECP521R1, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpuint(a_len, ==, 133);
+  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &l1), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &l2), ==, 0);
+  g_assert_cmpuint(l1, ==, 66);
+  g_assert_cmpmem(s1, l1, s2, l2);
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+  g_assert_false(tc_kex_supported(0x0016));
+}
+
+static void test_ffdhe(void) {
+  static const uint16_t groups[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
+  for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
+    uint16_t g = groups[i];
+    size_t plen = tc_kex_pub_len(g);
+    g_assert_true(tc_kex_supported(g));
+    g_assert_cmpuint(plen, ==, 256 + 128 * i);
+    uint8_t *a_pub = g_malloc(TC_KEX_MAX_PUB_LEN), *b_pub = g_malloc(TC_KEX_MAX_PUB_LEN);
+    uint8_t *s1 = g_malloc(TC_KEX_MAX_SECRET_LEN), *s2 = g_malloc(TC_KEX_MAX_SECRET_LEN);
+    uint8_t *bad = g_malloc0(TC_KEX_MAX_PUB_LEN);
+    size_t a_len, b_len, l1, l2;
+    tc_kex a, b;
+    g_assert_cmpint(tc_kex_generate(&a, g, NULL, a_pub, &a_len), ==, 0);
+    g_assert_cmpint(tc_kex_generate(&b, g, NULL, b_pub, &b_len), ==, 0);
+    g_assert_cmpuint(a_len, ==, plen);
+    g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &l1), ==, 0);
+    g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &l2), ==, 0);
+    g_assert_cmpuint(l1, ==, plen);
+    g_assert_cmpmem(s1, l1, s2, l2);
+
+    /* y = 0, 1, p - 1, p and above are refused; so is a short share */
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    bad[plen - 1] = 1;
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    bad[plen - 1] = 2;
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, 0);
+    /* p - 1 and p from the group table */
+    const tc_ffdhe_params *ff = tc_ffdhe_group(g);
+    g_assert_nonnull(ff);
+    memcpy(bad, ff->p, plen);
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    bad[plen - 1] -= 1;
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    bad[plen - 1] -= 1;
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, 0);
+    memset(bad, 0xff, plen);
+    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len - 1, s1, &l1), ==, -1);
+    tc_kex_clear(&a);
+    tc_kex_clear(&b);
+    g_free(a_pub);
+    g_free(b_pub);
+    g_free(s1);
+    g_free(s2);
+    g_free(bad);
+  }
+
+  /* generator check: exponent 1 gives g = 2 */
+  uint8_t one = 1;
+  uint8_t *pub = g_malloc(TC_KEX_MAX_PUB_LEN);
+  size_t len;
+  tc_kex k;
+  g_assert_cmpint(tc_kex_generate_from(&k, TC_GROUP_FFDHE2048, &one, 1, pub, &len), ==, 0);
+  g_assert_cmpuint(len, ==, 256);
+  for (size_t i = 0; i < 255; i++)
+    g_assert_cmpuint(pub[i], ==, 0);
+  g_assert_cmpuint(pub[255], ==, 2);
+  tc_kex_clear(&k);
+  g_free(pub);
+}
+
+/* ---- keys and signatures ---- */
+
+static tc_privkey *make_rsa_key(void) {
+  tc_privkey *k = tc_privkey_new_rsa(rsa_n, sizeof rsa_n, rsa_e, sizeof rsa_e, rsa_d, sizeof rsa_d,
+                                     rsa_p, sizeof rsa_p, rsa_q, sizeof rsa_q, rsa_dp, sizeof rsa_dp,
+                                     rsa_dq, sizeof rsa_dq, rsa_qinv, sizeof rsa_qinv);
+  g_assert_nonnull(k);
+  return k;
+}
+
+static void test_rsa_keys(void) {
+  tc_privkey *k = make_rsa_key();
+  const tc_pubkey *pub = tc_privkey_pubkey(k);
+  g_assert_cmpint(tc_privkey_type(k), ==, TC_PK_RSA);
+  g_assert_cmpint(tc_pubkey_type(pub), ==, TC_PK_RSA);
+  g_assert_cmpuint(tc_pubkey_bits(pub), ==, 2048);
+  g_assert_cmpuint(tc_pk_sig_max_len(k), ==, 256);
+
+  tc_pubkey *p2 = tc_pubkey_new_rsa(rsa_n, sizeof rsa_n, rsa_e, sizeof rsa_e);
+  g_assert_nonnull(p2);
+  g_assert_true(tc_pubkey_equal(pub, p2));
+  g_assert_true(tc_pubkey_ref(p2) == p2);
+  tc_pubkey_unref(p2);
+
+  /* export round trip */
+  uint8_t *parts[8];
+  size_t lens[8];
+  g_assert_cmpint(tc_privkey_export_rsa(k, parts, lens), ==, 0);
+  g_assert_cmpmem(parts[0], lens[0], rsa_n, sizeof rsa_n);
+  g_assert_cmpmem(parts[1], lens[1], rsa_e, sizeof rsa_e);
+  g_assert_cmpmem(parts[2], lens[2], rsa_d, sizeof rsa_d);
+  g_assert_cmpmem(parts[7], lens[7], rsa_qinv, sizeof rsa_qinv);
+  for (int i = 0; i < 8; i++)
+    free(parts[i]);
+  uint8_t *n, *e;
+  size_t nl, el;
+  g_assert_cmpint(tc_pubkey_export_rsa(pub, &n, &nl, &e, &el), ==, 0);
+  g_assert_cmpmem(n, nl, rsa_n, sizeof rsa_n);
+  g_assert_cmpmem(e, el, rsa_e, sizeof rsa_e);
+  free(n);
+  free(e);
+
+  /* inconsistent private keys are refused: p and q swapped with a wrong
+   * qinv, or a modulus that is not p*q */
+  g_assert_null(tc_privkey_new_rsa(rsa_n, sizeof rsa_n, rsa_e, sizeof rsa_e, rsa_d, sizeof rsa_d,
+                                   rsa_q, sizeof rsa_q, rsa_p, sizeof rsa_p, rsa_dp, sizeof rsa_dp,
+                                   rsa_dq, sizeof rsa_dq, rsa_qinv, sizeof rsa_qinv));
+  uint8_t n2[sizeof rsa_n];
+  memcpy(n2, rsa_n, sizeof n2);
+  n2[100] ^= 4;
+  g_assert_null(tc_privkey_new_rsa(n2, sizeof n2, rsa_e, sizeof rsa_e, rsa_d, sizeof rsa_d, rsa_p,
+                                   sizeof rsa_p, rsa_q, sizeof rsa_q, rsa_dp, sizeof rsa_dp, rsa_dq,
+                                   sizeof rsa_dq, rsa_qinv, sizeof rsa_qinv));
+  /* even modulus, even exponent */
+  n2[sizeof n2 - 1] &= 0xfe;
+  n2[100] ^= 4;
+  g_assert_null(tc_pubkey_new_rsa(n2, sizeof n2, rsa_e, sizeof rsa_e));
+  const uint8_t e4[] = {4};
+  g_assert_null(tc_pubkey_new_rsa(rsa_n, sizeof rsa_n, e4, 1));
+
+  g_assert_true(tc_privkey_ref(k) == k);
+  tc_privkey_unref(k);
+  tc_privkey_unref(k);
+}
+
+static void test_rsa_sign(void) {
+  tc_privkey *k = make_rsa_key();
+  const tc_pubkey *pub = tc_privkey_pubkey(k);
+  uint8_t sig[512];
+  size_t sig_len;
+
+  /* PKCS#1 v1.5 is deterministic: our signature equals OpenSSL's */
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, NULL, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, 0);
+  g_assert_cmpmem(sig, sig_len, rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig);
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA1, NULL, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, 0);
+  g_assert_cmpmem(sig, sig_len, rsa_pkcs1_sha1_sig, sizeof rsa_pkcs1_sha1_sig);
+
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA1, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha1_sig, sizeof rsa_pkcs1_sha1_sig), ==, 0);
+  /* wrong hash, wrong message, wrong scheme, flipped bit, short signature */
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA384, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN - 1,
+                               rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, -1);
+  memcpy(sig, rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig);
+  sig[10] ^= 1;
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               sig, 256), ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha256_sig + 1, 255), ==, -1);
+
+  /* verify_digest with the precomputed hash */
+  uint8_t digest[32];
+  tc_hash(TC_HASH_SHA256, test_msg, TEST_MSG_LEN, digest);
+  g_assert_cmpint(tc_pk_verify_digest(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, digest, 32,
+                                      rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, 0);
+  g_assert_cmpint(tc_pk_verify_digest(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, digest, 31,
+                                      rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, -1);
+
+  /* PSS: OpenSSL's signatures verify */
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha256_sig, sizeof rsa_pss_sha256_sig), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, TC_HASH_SHA384, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha384_sig, sizeof rsa_pss_sha384_sig), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha384_sig, sizeof rsa_pss_sha384_sig), ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha256_sig, sizeof rsa_pss_sha256_sig), ==, -1);
+
+  /* PSS signing draws its salt from the rng: a scripted salt gives a
+   * reproducible signature, a different salt a different valid one */
+  uint8_t script[4096], sig2[512];
+  for (size_t i = 0; i < sizeof script; i++)
+    script[i] = (uint8_t)(i * 7 + 1);
+  script_rng s = {script, sizeof script, 0, 0};
+  tc_rng rng = {script_fn, &s};
+  for (int h = 0; h < 3; h++) {
+    tc_hash_alg hash = h == 0 ? TC_HASH_SHA256 : h == 1 ? TC_HASH_SHA384 : TC_HASH_SHA512;
+    s.pos = 0;
+    sig_len = sizeof sig;
+    g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, hash, &rng, test_msg, TEST_MSG_LEN, sig,
+                               &sig_len), ==, 0);
+    g_assert_cmpuint(sig_len, ==, 256);
+    g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, hash, test_msg, TEST_MSG_LEN, sig,
+                                 sig_len), ==, 0);
+    size_t sig2_len = sizeof sig2;
+    s.pos = 0;
+    g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, hash, &rng, test_msg, TEST_MSG_LEN, sig2,
+                               &sig2_len), ==, 0);
+    g_assert_cmpmem(sig, sig_len, sig2, sig2_len);
+    sig2_len = sizeof sig2;
+    g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, hash, NULL, test_msg, TEST_MSG_LEN, sig2,
+                               &sig2_len), ==, 0);
+    g_assert_false(memcmp(sig, sig2, sig_len) == 0);
+    sig[0] ^= 0x01;
+    g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, hash, test_msg, TEST_MSG_LEN, sig,
+                                 sig_len), ==, -1);
+  }
+  /* a failing rng fails the signature */
+  tc_rng bad = {failing_fn, NULL};
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, &bad, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, -1);
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, &bad, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, -1);
+  /* too small an output buffer */
+  sig_len = 255;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, NULL, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, -1);
+  /* MD5 is not signed with */
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_MD5, NULL, test_msg, TEST_MSG_LEN,
+                             sig, &sig_len), ==, -1);
+  /* TLS 1.0 style: raw MD5||SHA-1 digest */
+  sig_len = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_MD5_SHA1, NULL, test_msg,
+                             TEST_MSG_LEN, sig, &sig_len), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_MD5_SHA1, test_msg, TEST_MSG_LEN,
+                               sig, sig_len), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA1, test_msg, TEST_MSG_LEN,
+                               sig, sig_len), ==, -1);
+
+  /* RSA-1024 with SHA-1 (old chains) verifies */
+  tc_pubkey *old = tc_pubkey_new_rsa(rsa1024_n, sizeof rsa1024_n, rsa_e, sizeof rsa_e);
+  g_assert_nonnull(old);
+  g_assert_cmpuint(tc_pubkey_bits(old), ==, 1024);
+  g_assert_cmpint(tc_pk_verify(old, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA1, test_msg, TEST_MSG_LEN,
+                               rsa1024_pkcs1_sha1_sig, sizeof rsa1024_pkcs1_sha1_sig), ==, 0);
+  g_assert_false(tc_pubkey_equal(old, pub));
+  tc_pubkey_unref(old);
+  tc_privkey_unref(k);
+}
+
+static void test_rsa_pss_key(void) {
+  /* an id-RSASSA-PSS key only does PSS */
+  tc_pubkey *pss = tc_pubkey_new_rsa_pss(rsa_n, sizeof rsa_n, rsa_e, sizeof rsa_e);
+  g_assert_nonnull(pss);
+  g_assert_cmpint(tc_pubkey_type(pss), ==, TC_PK_RSA_PSS);
+  g_assert_cmpint(tc_pk_verify(pss, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha256_sig, sizeof rsa_pss_sha256_sig), ==, 0);
+  g_assert_cmpint(tc_pk_verify(pss, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pkcs1_sha256_sig, sizeof rsa_pkcs1_sha256_sig), ==, -1);
+  g_assert_true(tc_pubkey_fits_scheme(pss, TC_SIG_RSA_PSS_PSS_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(pss, TC_SIG_RSA_PSS_RSAE_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(pss, TC_SIG_RSA_PKCS1_SHA256));
+  tc_pubkey_unref(pss);
+}
+
+static void test_rsa_premaster(void) {
+  tc_privkey *k = make_rsa_key();
+  const tc_pubkey *pub = tc_privkey_pubkey(k);
+  uint8_t out[48], fallback[48], ct[256], script[4096];
+  for (size_t i = 0; i < sizeof script; i++)
+    script[i] = (uint8_t)(0xa5 ^ i);
+  memcpy(fallback, script, 48);
+  script_rng s = {script, sizeof script, 0, 0};
+  tc_rng rng = {script_fn, &s};
+
+  /* OpenSSL's ciphertext decrypts to the premaster */
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, &rng, rsa_premaster_ct, sizeof rsa_premaster_ct,
+                                           out, 48), ==, 0);
+  g_assert_cmpmem(out, 48, rsa_premaster, 48);
+
+  /* a tampered ciphertext, a wrong expected length, or a wrong ciphertext
+   * length all yield the (first-drawn) random fallback, with status 0 */
+  memcpy(ct, rsa_premaster_ct, 256);
+  ct[5] ^= 0x20;
+  s.pos = 0;
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, &rng, ct, 256, out, 48), ==, 0);
+  g_assert_cmpmem(out, 48, fallback, 48);
+  s.pos = 0;
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, &rng, rsa_premaster_ct, 256, out, 47), ==, 0);
+  g_assert_cmpmem(out, 47, fallback, 47);
+  s.pos = 0;
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, &rng, rsa_premaster_ct, 255, out, 48), ==, 0);
+  g_assert_cmpmem(out, 48, fallback, 48);
+  /* ciphertext >= n */
+  memset(ct, 0xff, sizeof ct);
+  s.pos = 0;
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, &rng, ct, 256, out, 48), ==, 0);
+  g_assert_cmpmem(out, 48, fallback, 48);
+
+  /* our encryption round-trips, and needs room for the modulus */
+  size_t ct_len = 255;
+  g_assert_cmpint(tc_rsa_encrypt_pkcs1(pub, NULL, rsa_premaster, 48, ct, &ct_len), ==, -1);
+  ct_len = sizeof ct;
+  g_assert_cmpint(tc_rsa_encrypt_pkcs1(pub, NULL, rsa_premaster, 48, ct, &ct_len), ==, 0);
+  g_assert_cmpuint(ct_len, ==, 256);
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, NULL, ct, ct_len, out, 48), ==, 0);
+  g_assert_cmpmem(out, 48, rsa_premaster, 48);
+  tc_privkey_unref(k);
+}
+
+static void ecdsa_case(tc_pk_type type, const uint8_t *priv, size_t fl, const uint8_t *pub_pt,
+                       const uint8_t *py_sig, size_t py_sig_len, tc_hash_alg hash, uint16_t scheme) {
+  tc_privkey *k = tc_privkey_new_ec(type, priv, fl);
+  g_assert_nonnull(k);
+  const tc_pubkey *pub = tc_privkey_pubkey(k);
+  uint8_t pt[133], sc[66], pt2[133];
+  size_t pt_len, sc_len, pt2_len;
+  g_assert_cmpint(tc_pubkey_export_point(pub, pt, &pt_len), ==, 0);
+  g_assert_cmpmem(pt, pt_len, pub_pt, 1 + 2 * fl);
+  g_assert_cmpint(tc_privkey_export_ec(k, sc, &sc_len, pt2, &pt2_len), ==, 0);
+  g_assert_cmpmem(sc, sc_len, priv, fl);
+  g_assert_cmpmem(pt2, pt2_len, pub_pt, 1 + 2 * fl);
+  g_assert_cmpint(tc_privkey_type(k), ==, type);
+
+  tc_pubkey *p2 = tc_pubkey_new_ec(type, pub_pt, 1 + 2 * fl);
+  g_assert_nonnull(p2);
+  g_assert_true(tc_pubkey_equal(pub, p2));
+  g_assert_true(tc_pubkey_fits_scheme(p2, scheme));
+  g_assert_true(tc_pubkey_fits_scheme(p2, TC_SIG_ECDSA_SHA1));
+  g_assert_false(tc_pubkey_fits_scheme(p2, TC_SIG_RSA_PSS_RSAE_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(
+      p2, scheme == TC_SIG_ECDSA_SECP256R1_SHA256 ? TC_SIG_ECDSA_SECP384R1_SHA384
+                                                  : TC_SIG_ECDSA_SECP256R1_SHA256));
+
+  /* OpenSSL's signature verifies; tampering fails */
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, py_sig,
+                               py_sig_len), ==, 0);
+  uint8_t sig[160];
+  memcpy(sig, py_sig, py_sig_len);
+  sig[py_sig_len - 1] ^= 1;
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, sig,
+                               py_sig_len), ==, -1);
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN - 1, py_sig,
+                               py_sig_len), ==, -1);
+
+  /* strict DER: trailing byte, truncation, long-form length, a non-minimal
+   * INTEGER and a negative INTEGER are all refused */
+  memcpy(sig, py_sig, py_sig_len);
+  sig[py_sig_len] = 0;
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, sig,
+                               py_sig_len + 1), ==, -1);
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, sig,
+                               py_sig_len - 1), ==, -1);
+  g_assert_cmpuint(py_sig[1], <, 0x80);
+  uint8_t longform[162];
+  longform[0] = 0x30;
+  longform[1] = 0x81;
+  memcpy(longform + 2, py_sig + 1, py_sig_len - 1);
+  g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, longform,
+                               py_sig_len + 1), ==, -1);
+  {
+    /* re-encode r with an extra leading zero byte */
+    size_t rl = py_sig[3];
+    uint8_t nm[162];
+    nm[0] = 0x30;
+    nm[1] = (uint8_t)(py_sig[1] + 1);
+    nm[2] = 0x02;
+    nm[3] = (uint8_t)(rl + 1);
+    nm[4] = 0x00;
+    memcpy(nm + 5, py_sig + 4, py_sig_len - 4);
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, nm,
+                                 py_sig_len + 1), ==, -1);
+    /* r made negative: drop its leading zero if any, else set its top bit */
+    memcpy(nm, py_sig, py_sig_len);
+    nm[4] |= 0x80;
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, nm,
+                                 py_sig_len), ==, -1);
+  }
+
+  /* our signatures verify, differ each time (random k), and fit sig_max_len */
+  size_t max = tc_pk_sig_max_len(k);
+  size_t sl1 = sizeof sig, sl2;
+  uint8_t sig2[160];
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ECDSA, hash, NULL, test_msg, TEST_MSG_LEN, sig, &sl1),
+                  ==, 0);
+  g_assert_cmpuint(sl1, <=, max);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, sig, sl1), ==, 0);
+  sl2 = sizeof sig2;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ECDSA, hash, NULL, test_msg, TEST_MSG_LEN, sig2, &sl2),
+                  ==, 0);
+  g_assert_false(sl1 == sl2 && memcmp(sig, sig2, sl1) == 0);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_ECDSA, hash, test_msg, TEST_MSG_LEN, sig2, sl2), ==, 0);
+  /* too small a buffer */
+  sl2 = 8;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ECDSA, hash, NULL, test_msg, TEST_MSG_LEN, sig2, &sl2),
+                  ==, -1);
+  /* wrong algorithm for the key */
+  sl2 = sizeof sig2;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, hash, NULL, test_msg, TEST_MSG_LEN, sig2,
+                             &sl2), ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, hash, test_msg, TEST_MSG_LEN, sig, sl1),
+                  ==, -1);
+  tc_pubkey_unref(p2);
+  tc_privkey_unref(k);
+}
+
+static void test_ecdsa(void) {
+  ecdsa_case(TC_PK_EC_P256, p256_a_priv, 32, p256_a_pub, p256_sig, sizeof p256_sig,
+             TC_HASH_SHA256, TC_SIG_ECDSA_SECP256R1_SHA256);
+  ecdsa_case(TC_PK_EC_P384, p384_a_priv, 48, p384_a_pub, p384_sig, sizeof p384_sig,
+             TC_HASH_SHA384, TC_SIG_ECDSA_SECP384R1_SHA384);
+
+  /* bad EC keys: off-curve point, compressed form, scalar 0 / >= q, wrong curve length */
+  uint8_t pt[65];
+  memcpy(pt, p256_a_pub, 65);
+  pt[64] ^= 1;
+  g_assert_null(tc_pubkey_new_ec(TC_PK_EC_P256, pt, 65));
+  g_assert_null(tc_pubkey_new_ec(TC_PK_EC_P256, p256_a_pub, 33));
+  g_assert_null(tc_pubkey_new_ec(TC_PK_EC_P384, p256_a_pub, 65));
+  g_assert_null(tc_pubkey_new_ec(TC_PK_RSA, p256_a_pub, 65));
+  uint8_t zero[32] = {0}, ff[32];
+  memset(ff, 0xff, sizeof ff);
+  g_assert_null(tc_privkey_new_ec(TC_PK_EC_P256, zero, 32));
+  g_assert_null(tc_privkey_new_ec(TC_PK_EC_P256, ff, 32));
+  /* a short scalar is left-padded */
+  const uint8_t one[1] = {1};
+  tc_privkey *k1 = tc_privkey_new_ec(TC_PK_EC_P256, one, 1);
+  g_assert_nonnull(k1);
+  uint8_t sc[66];
+  size_t sc_len;
+  g_assert_cmpint(tc_privkey_export_ec(k1, sc, &sc_len, NULL, NULL), ==, 0);
+  g_assert_cmpuint(sc_len, ==, 32);
+  g_assert_cmpuint(sc[31], ==, 1);
+  tc_privkey_unref(k1);
+
+  /* P-521 sign/verify round trip */
+  uint8_t s521[66];
+  memset(s521, 0x11, sizeof s521);
+  s521[0] = 0x01;
+  tc_privkey *k = tc_privkey_new_ec(TC_PK_EC_P521, s521, 66);
+  g_assert_nonnull(k);
+  uint8_t sig[160];
+  size_t sl = sizeof sig;
+  g_assert_cmpuint(tc_pk_sig_max_len(k), ==, 141);
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ECDSA, TC_HASH_SHA512, NULL, test_msg, TEST_MSG_LEN, sig,
+                             &sl), ==, 0);
+  g_assert_cmpint(tc_pk_verify(tc_privkey_pubkey(k), TC_SIGALG_ECDSA, TC_HASH_SHA512, test_msg,
+                               TEST_MSG_LEN, sig, sl), ==, 0);
+  g_assert_true(tc_pubkey_fits_scheme(tc_privkey_pubkey(k), TC_SIG_ECDSA_SECP521R1_SHA512));
+  tc_privkey_unref(k);
+}
+
+static void test_ed25519(void) {
+  /* RFC 8032 §7.1 tests 1 and 2 */
+  static const struct {
+    const char *seed, *pub, *msg, *sig;
+  } v[] = {
+      {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+       "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46b"
+       "d25bf5f0595bbe24655141438e7a100b"},
+      {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+       "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c"
+       "387b2eaeb4302aeeb00d291612bb0c00"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+    size_t l, msg_len;
+    uint8_t *seed = unhex(v[i].seed, &l), *msg = unhex(v[i].msg, &msg_len);
+    tc_privkey *k = tc_privkey_new_ed25519(seed);
+    g_assert_nonnull(k);
+    const tc_pubkey *pub = tc_privkey_pubkey(k);
+    uint8_t pk[133], sig[64], out_seed[32];
+    size_t pk_len, sig_len = sizeof sig;
+    g_assert_cmpint(tc_pubkey_export_point(pub, pk, &pk_len), ==, 0);
+    assert_hex(pk, pk_len, v[i].pub);
+    g_assert_cmpint(tc_privkey_export_ed25519(k, out_seed), ==, 0);
+    g_assert_cmpmem(out_seed, 32, seed, 32);
+    g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ED25519, TC_HASH_NONE, NULL, msg, msg_len, sig,
+                               &sig_len), ==, 0);
+    assert_hex(sig, sig_len, v[i].sig);
+    tc_pubkey *p2 = tc_pubkey_new_ed25519(pk);
+    g_assert_true(tc_pubkey_equal(pub, p2));
+    g_assert_true(tc_pubkey_fits_scheme(p2, TC_SIG_ED25519));
+    g_assert_false(tc_pubkey_fits_scheme(p2, TC_SIG_ED448));
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ED25519, TC_HASH_NONE, msg, msg_len, sig, 64), ==, 0);
+    sig[63] ^= 0x10;
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ED25519, TC_HASH_NONE, msg, msg_len, sig, 64), ==, -1);
+    sig[63] ^= 0x10;
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ED25519, TC_HASH_NONE, msg, msg_len, sig, 63), ==, -1);
+    g_assert_cmpint(tc_pk_verify(p2, TC_SIGALG_ECDSA, TC_HASH_SHA256, msg, msg_len, sig, 64), ==, -1);
+    tc_pubkey_unref(p2);
+    tc_privkey_unref(k);
+    g_free(seed);
+    g_free(msg);
+  }
+}
+
+static void test_ed448(void) {
+  /* RFC 8032 §7.4, the empty-message test; the signature was made with
+   * python3-cryptography (Ed448 is deterministic) */
+  size_t l;
+  uint8_t *seed = unhex("6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3"
+                        "528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b", &l);
+  tc_privkey *k = tc_privkey_new_ed448(seed);
+  g_assert_nonnull(k);
+  uint8_t pk[133], sig[114];
+  size_t pk_len, sig_len = sizeof sig;
+  g_assert_cmpint(tc_pubkey_export_point(tc_privkey_pubkey(k), pk, &pk_len), ==, 0);
+  g_assert_cmpmem(pk, pk_len, ed448_pub, sizeof ed448_pub);
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_ED448, TC_HASH_NONE, NULL, NULL, 0, sig, &sig_len), ==, 0);
+  g_assert_cmpmem(sig, sig_len, ed448_sig_empty, sizeof ed448_sig_empty);
+  g_assert_cmpint(tc_pk_verify(tc_privkey_pubkey(k), TC_SIGALG_ED448, TC_HASH_NONE, NULL, 0, sig,
+                               sig_len), ==, 0);
+  sig[0] ^= 1;
+  g_assert_cmpint(tc_pk_verify(tc_privkey_pubkey(k), TC_SIGALG_ED448, TC_HASH_NONE, NULL, 0, sig,
+                               sig_len), ==, -1);
+  g_assert_true(tc_pubkey_fits_scheme(tc_privkey_pubkey(k), TC_SIG_ED448));
+  tc_privkey_unref(k);
+  g_free(seed);
+}
+
+static void test_schemes(void) {
+  tc_sigalg alg;
+  tc_hash_alg hash;
+  g_assert_true(tc_sig_scheme_params(TC_SIG_RSA_PSS_RSAE_SHA384, &alg, &hash));
+  g_assert_cmpint(alg, ==, TC_SIGALG_RSA_PSS);
+  g_assert_cmpint(hash, ==, TC_HASH_SHA384);
+  g_assert_true(tc_sig_scheme_params(TC_SIG_ECDSA_SECP256R1_SHA256, &alg, &hash));
+  g_assert_cmpint(alg, ==, TC_SIGALG_ECDSA);
+  g_assert_cmpint(hash, ==, TC_HASH_SHA256);
+  g_assert_true(tc_sig_scheme_params(TC_SIG_RSA_PKCS1_SHA1, &alg, &hash));
+  g_assert_cmpint(alg, ==, TC_SIGALG_RSA_PKCS1);
+  g_assert_cmpint(hash, ==, TC_HASH_SHA1);
+  g_assert_true(tc_sig_scheme_params(TC_SIG_ED25519, &alg, &hash));
+  g_assert_cmpint(alg, ==, TC_SIGALG_ED25519);
+  g_assert_false(tc_sig_scheme_params(0x0101, &alg, &hash)); /* MD5 */
+  g_assert_false(tc_sig_scheme_params(0x0000, &alg, &hash));
+
+  tc_privkey *k = make_rsa_key();
+  const tc_pubkey *rsa = tc_privkey_pubkey(k);
+  g_assert_true(tc_pubkey_fits_scheme(rsa, TC_SIG_RSA_PSS_RSAE_SHA256));
+  g_assert_true(tc_pubkey_fits_scheme(rsa, TC_SIG_RSA_PSS_RSAE_SHA512));
+  g_assert_true(tc_pubkey_fits_scheme(rsa, TC_SIG_RSA_PKCS1_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(rsa, TC_SIG_RSA_PSS_PSS_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(rsa, TC_SIG_ECDSA_SECP256R1_SHA256));
+  g_assert_false(tc_pubkey_fits_scheme(rsa, TC_SIG_ED25519));
+  g_assert_false(tc_pubkey_fits_scheme(NULL, TC_SIG_ED25519));
+  tc_privkey_unref(k);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/crypto/util", test_util);
+  g_test_add_func("/crypto/random", test_random);
+  g_test_add_func("/crypto/hash", test_hash);
+  g_test_add_func("/crypto/hmac/rfc4231", test_hmac);
+  g_test_add_func("/crypto/hkdf/rfc5869", test_hkdf);
+  g_test_add_func("/crypto/hkdf/expand-label-rfc8448", test_expand_label);
+  g_test_add_func("/crypto/prf", test_prf);
+  g_test_add_func("/crypto/pbkdf2", test_pbkdf2);
+  g_test_add_func("/crypto/aead/gcm", test_aead_gcm);
+  g_test_add_func("/crypto/aead/chacha20-poly1305", test_aead_chacha);
+  g_test_add_func("/crypto/cipher", test_cipher);
+  g_test_add_func("/crypto/kex/x25519", test_x25519);
+  g_test_add_func("/crypto/kex/x448", test_x448);
+  g_test_add_func("/crypto/kex/ecdh", test_ecdh);
+  g_test_add_func("/crypto/kex/ffdhe", test_ffdhe);
+  g_test_add_func("/crypto/keys/rsa", test_rsa_keys);
+  g_test_add_func("/crypto/sig/rsa", test_rsa_sign);
+  g_test_add_func("/crypto/sig/rsa-pss-key", test_rsa_pss_key);
+  g_test_add_func("/crypto/rsa/premaster", test_rsa_premaster);
+  g_test_add_func("/crypto/sig/ecdsa", test_ecdsa);
+  g_test_add_func("/crypto/sig/ed25519", test_ed25519);
+  g_test_add_func("/crypto/sig/ed448", test_ed448);
+  g_test_add_func("/crypto/sig/schemes", test_schemes);
+  return g_test_run();
+}

@@ -1,0 +1,277 @@
+/* Key exchange: X25519, X448, ECDH on NIST curves and FFDHE (RFC 7919). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/bignum.h>
+#include <nettle/curve25519.h>
+#include <nettle/curve448.h>
+
+#include "crypto/crypto_internal.h"
+#include "crypto/ffdhe_groups.h"
+
+static const struct ecc_curve *group_curve(uint16_t group) {
+  switch (group) {
+  case TC_GROUP_SECP256R1: return nettle_get_secp_256r1();
+  case TC_GROUP_SECP384R1: return nettle_get_secp_384r1();
+  case TC_GROUP_SECP521R1: return nettle_get_secp_521r1();
+  default: return NULL;
+  }
+}
+
+bool tc_kex_supported(uint16_t group) {
+  return group == TC_GROUP_X25519 || group == TC_GROUP_X448 || group_curve(group) != NULL ||
+         tc_ffdhe_group(group) != NULL;
+}
+
+size_t tc_kex_pub_len(uint16_t group) {
+  const struct ecc_curve *ec = group_curve(group);
+  const tc_ffdhe_params *ff = tc_ffdhe_group(group);
+  if (group == TC_GROUP_X25519)
+    return CURVE25519_SIZE;
+  if (group == TC_GROUP_X448)
+    return CURVE448_SIZE;
+  if (ec != NULL)
+    return 1 + 2 * tc_ec_field_len(ec);
+  if (ff != NULL)
+    return ff->p_len;
+  return 0;
+}
+
+void tc_kex_clear(tc_kex *k) {
+  tc_wipe(k->priv, sizeof k->priv);
+  if (k->ff_priv != NULL) {
+    tc_wipe(k->ff_priv, k->ff_priv_len);
+    free(k->ff_priv);
+  }
+  k->ff_priv = NULL;
+  k->ff_priv_len = 0;
+  k->priv_len = 0;
+  k->group = 0;
+}
+
+/* Public point for a NIST scalar already stored in k->priv; fails if the
+ * scalar is not in [1, q-1]. */
+static int ec_public(tc_kex *k, const struct ecc_curve *ec, uint8_t *pub, size_t *pub_len) {
+  size_t fl = tc_ec_field_len(ec);
+  struct ecc_scalar s;
+  struct ecc_point pt;
+  mpz_t z, x, y;
+  nettle_mpz_init_set_str_256_u(z, fl, k->priv);
+  ecc_scalar_init(&s, ec);
+  ecc_point_init(&pt, ec);
+  mpz_init(x);
+  mpz_init(y);
+  int ok = ecc_scalar_set(&s, z);
+  if (ok) {
+    ecc_point_mul_g(&pt, &s);
+    ecc_point_get(&pt, x, y);
+    pub[0] = 0x04;
+    nettle_mpz_get_str_256(fl, pub + 1, x);
+    nettle_mpz_get_str_256(fl, pub + 1 + fl, y);
+    *pub_len = 1 + 2 * fl;
+  }
+  mpz_clear(x);
+  mpz_clear(y);
+  ecc_point_clear(&pt);
+  tc_ecc_scalar_wipe_clear(&s);
+  tc_mpz_wipe_clear(z);
+  return ok ? 0 : -1;
+}
+
+static int ff_public(tc_kex *k, const tc_ffdhe_params *ff, uint8_t *pub, size_t *pub_len) {
+  mpz_t p, g, x, y;
+  nettle_mpz_init_set_str_256_u(p, ff->p_len, ff->p);
+  mpz_init_set_ui(g, 2);
+  nettle_mpz_init_set_str_256_u(x, k->ff_priv_len, k->ff_priv);
+  mpz_init(y);
+  int ok = mpz_sgn(x) > 0;
+  if (ok) {
+    mpz_powm_sec(y, g, x, p);
+    nettle_mpz_get_str_256(ff->p_len, pub, y);
+    *pub_len = ff->p_len;
+  }
+  mpz_clear(p);
+  mpz_clear(g);
+  tc_mpz_wipe_clear(x);
+  mpz_clear(y);
+  return ok ? 0 : -1;
+}
+
+int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
+                         uint8_t *pub, size_t *pub_len) {
+  const struct ecc_curve *ec = group_curve(group);
+  const tc_ffdhe_params *ff = tc_ffdhe_group(group);
+  memset(k, 0, sizeof *k);
+  k->group = group;
+  if (group == TC_GROUP_X25519 || group == TC_GROUP_X448) {
+    size_t n = group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
+    if (priv_len != n)
+      goto fail;
+    memcpy(k->priv, priv, n);
+    k->priv_len = n;
+    /* nettle clamps the scalar as RFC 7748 requires */
+    if (group == TC_GROUP_X25519)
+      curve25519_mul_g(pub, k->priv);
+    else
+      curve448_mul_g(pub, k->priv);
+    *pub_len = n;
+    return 0;
+  }
+  if (ec != NULL) {
+    size_t fl = tc_ec_field_len(ec);
+    if (priv_len != fl)
+      goto fail;
+    memcpy(k->priv, priv, fl);
+    k->priv_len = fl;
+    if (ec_public(k, ec, pub, pub_len) != 0)
+      goto fail;
+    return 0;
+  }
+  if (ff != NULL) {
+    if (priv_len == 0 || priv_len > ff->p_len)
+      goto fail;
+    k->ff_priv = malloc(priv_len);
+    if (k->ff_priv == NULL)
+      goto fail;
+    memcpy(k->ff_priv, priv, priv_len);
+    k->ff_priv_len = priv_len;
+    if (ff_public(k, ff, pub, pub_len) != 0)
+      goto fail;
+    return 0;
+  }
+fail:
+  tc_kex_clear(k);
+  return -1;
+}
+
+int tc_kex_generate(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, size_t *pub_len) {
+  const struct ecc_curve *ec = group_curve(group);
+  const tc_ffdhe_params *ff = tc_ffdhe_group(group);
+  uint8_t buf[TC_EC_MAX_FIELD];
+  size_t n;
+  int rc = -1;
+
+  if (group == TC_GROUP_X25519 || group == TC_GROUP_X448) {
+    n = group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
+    if (tc_random(rng, buf, n) == 0)
+      rc = tc_kex_generate_from(k, group, buf, n, pub, pub_len);
+  } else if (ec != NULL) {
+    /* Rejection sampling: draw until the scalar is in [1, q-1]. For P-521
+     * the top byte is masked to the order's bit length, so few draws fail. */
+    n = tc_ec_field_len(ec);
+    unsigned top_bits = ecc_bit_size(ec) % 8;
+    for (int tries = 0; tries < 64 && rc != 0; tries++) {
+      if (tc_random(rng, buf, n) != 0)
+        break;
+      if (top_bits != 0)
+        buf[0] &= (uint8_t)((1u << top_bits) - 1);
+      rc = tc_kex_generate_from(k, group, buf, n, pub, pub_len);
+    }
+  } else if (ff != NULL) {
+    n = ff->exp_bits / 8;
+    uint8_t *x = malloc(n);
+    if (x != NULL) {
+      if (tc_random(rng, x, n) == 0) {
+        x[0] |= 0x80; /* full-size exponent, never zero */
+        rc = tc_kex_generate_from(k, group, x, n, pub, pub_len);
+      }
+      tc_wipe(x, n);
+      free(x);
+    }
+  }
+  tc_wipe(buf, sizeof buf);
+  if (rc != 0)
+    memset(k, 0, sizeof *k);
+  return rc;
+}
+
+static int ec_derive(tc_kex *k, const struct ecc_curve *ec, const uint8_t *peer, size_t peer_len,
+                     uint8_t *secret, size_t *secret_len) {
+  size_t fl = tc_ec_field_len(ec);
+  /* uncompressed only; 0x00 (infinity) and compressed forms are refused */
+  if (peer_len != 1 + 2 * fl || peer[0] != 0x04)
+    return -1;
+  struct ecc_point q, r;
+  struct ecc_scalar s;
+  mpz_t x, y, z;
+  int rc = -1;
+  nettle_mpz_init_set_str_256_u(x, fl, peer + 1);
+  nettle_mpz_init_set_str_256_u(y, fl, peer + 1 + fl);
+  nettle_mpz_init_set_str_256_u(z, k->priv_len, k->priv);
+  ecc_point_init(&q, ec);
+  ecc_point_init(&r, ec);
+  ecc_scalar_init(&s, ec);
+  /* ecc_point_set checks 0 <= x, y < p and the curve equation; the curves
+   * have cofactor 1, so any point on them is in the prime-order group */
+  if (ecc_point_set(&q, x, y) && ecc_scalar_set(&s, z)) {
+    ecc_point_mul(&r, &s, &q);
+    ecc_point_get(&r, x, y);
+    nettle_mpz_get_str_256(fl, secret, x);
+    *secret_len = fl;
+    rc = 0;
+  }
+  ecc_point_clear(&q);
+  ecc_point_clear(&r);
+  tc_ecc_scalar_wipe_clear(&s);
+  tc_mpz_wipe_clear(x);
+  tc_mpz_wipe_clear(y);
+  tc_mpz_wipe_clear(z);
+  return rc;
+}
+
+static int ff_derive(tc_kex *k, const tc_ffdhe_params *ff, const uint8_t *peer, size_t peer_len,
+                     uint8_t *secret, size_t *secret_len) {
+  /* RFC 8446 §4.2.8.1: the share is left-padded to the size of p */
+  if (peer_len != ff->p_len || k->ff_priv == NULL)
+    return -1;
+  mpz_t p, y, x, z;
+  int rc = -1;
+  nettle_mpz_init_set_str_256_u(p, ff->p_len, ff->p);
+  nettle_mpz_init_set_str_256_u(y, peer_len, peer);
+  nettle_mpz_init_set_str_256_u(x, k->ff_priv_len, k->ff_priv);
+  mpz_init(z);
+  /* 1 < y < p-1; p is a safe prime, so this leaves only the large subgroup
+   * or its complement, neither of which leaks the exponent */
+  mpz_sub_ui(z, p, 1);
+  if (mpz_cmp_ui(y, 1) > 0 && mpz_cmp(y, z) < 0) {
+    mpz_powm_sec(z, y, x, p);
+    if (mpz_cmp_ui(z, 1) != 0) {
+      nettle_mpz_get_str_256(ff->p_len, secret, z);
+      *secret_len = ff->p_len;
+      rc = 0;
+    }
+  }
+  mpz_clear(p);
+  mpz_clear(y);
+  tc_mpz_wipe_clear(x);
+  tc_mpz_wipe_clear(z);
+  return rc;
+}
+
+int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
+                  size_t *secret_len) {
+  const struct ecc_curve *ec = group_curve(k->group);
+  const tc_ffdhe_params *ff = tc_ffdhe_group(k->group);
+  if (k->group == TC_GROUP_X25519 || k->group == TC_GROUP_X448) {
+    size_t n = k->group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
+    if (peer_len != n || k->priv_len != n)
+      return -1;
+    if (k->group == TC_GROUP_X25519)
+      curve25519_mul(secret, k->priv, peer);
+    else
+      curve448_mul(secret, k->priv, peer);
+    /* RFC 7748 §6: an all-zero result means a small-order peer point */
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+      acc |= secret[i];
+    if (acc == 0)
+      return -1;
+    *secret_len = n;
+    return 0;
+  }
+  if (ec != NULL && k->priv_len == tc_ec_field_len(ec))
+    return ec_derive(k, ec, peer, peer_len, secret, secret_len);
+  if (ff != NULL)
+    return ff_derive(k, ff, peer, peer_len, secret, secret_len);
+  return -1;
+}
