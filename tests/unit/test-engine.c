@@ -1,0 +1,513 @@
+/* Engine tests: TLS 1.3 handshakes between two in-memory tc_conn (full, HRR, client auth, resumption, KeyUpdate, ALPN, failures). */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pump.h"
+#include "tlscore/conn.h"
+
+#define HOST "server.example.com"
+
+typedef struct pair {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+} pair;
+
+static tc_config *client_cfg(void) {
+  tc_config *cfg = tc_config_new(TC_ROLE_CLIENT);
+  tc_trust_store *t = pump_load_trust("ca-bundle.pem");
+  tc_config_set_trust_store(cfg, t);
+  tc_trust_store_unref(t);
+  return cfg;
+}
+
+static tc_config *server_cfg(const char *cert, const char *key) {
+  tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(cfg, cert, key);
+  return cfg;
+}
+
+static void pair_open(pair *p, tc_config *ccfg, tc_config *scfg) {
+  tc_error err;
+  tc_error_clear(&err);
+  p->ccfg = ccfg;
+  p->scfg = scfg;
+  p->c = tc_conn_new(ccfg, &err);
+  p->s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(p->c);
+  g_assert_nonnull(p->s);
+  g_assert_cmpint(tc_conn_set_server_name(p->c, HOST), ==, TC_OK);
+}
+
+static void pair_close(pair *p) {
+  tc_conn_free(p->c);
+  tc_conn_free(p->s);
+  tc_config_unref(p->ccfg);
+  tc_config_unref(p->scfg);
+}
+
+static void assert_ok_handshake(pair *p) {
+  int r = pump_handshake(p->c, p->s);
+  if (r != TC_OK)
+    g_test_message("client: %s / server: %s", tc_conn_error(p->c)->message,
+                   tc_conn_error(p->s)->message);
+  g_assert_cmpint(r, ==, TC_OK);
+  g_assert_true(tc_conn_handshake_done(p->c));
+  g_assert_true(tc_conn_handshake_done(p->s));
+  g_assert_cmpuint(tc_conn_version(p->c), ==, TC_TLS13);
+  g_assert_cmpuint(tc_conn_version(p->s), ==, TC_TLS13);
+  g_assert_cmpuint(tc_conn_cipher_suite(p->c), ==, tc_conn_cipher_suite(p->s));
+}
+
+static void test_full_handshake(void) {
+  pair p;
+  pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_cipher_suite(p.c), ==, TC_TLS_AES_128_GCM_SHA256);
+  g_assert_cmpuint(tc_conn_group(p.c), ==, TC_GROUP_X25519);
+  g_assert_cmpuint(tc_conn_sig_scheme(p.c), ==, TC_SIG_RSA_PSS_RSAE_SHA256);
+  g_assert_cmpstr(tc_conn_server_name(p.s), ==, HOST);
+  g_assert_false(tc_conn_resumed(p.c));
+  g_assert_null(tc_conn_alpn(p.c));
+  tc_cert *const *chain;
+  g_assert_cmpuint(tc_conn_peer_chain(p.c, &chain), ==, 1);
+  g_assert_cmpuint(tc_conn_peer_cert_flags(p.c), ==, 0);
+
+  static const unsigned char hello[] = "hello from the client";
+  static const unsigned char reply[] = "and hello from the server";
+  g_assert_true(pump_transfer(p.c, p.s, hello, sizeof hello));
+  g_assert_true(pump_transfer(p.s, p.c, reply, sizeof reply));
+  /* A large transfer crosses many records. */
+  size_t big = 100000;
+  unsigned char *data = g_malloc(big);
+  for (size_t i = 0; i < big; i++)
+    data[i] = (unsigned char)(i * 7);
+  g_assert_true(pump_transfer(p.c, p.s, data, big));
+  g_assert_true(pump_transfer(p.s, p.c, data, big));
+  g_free(data);
+
+  /* Exporters agree; tls-exporter is the RFC 9266 export; tls-unique does not exist. */
+  uint8_t e1[32], e2[32];
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_conn_export(p.c, "EXPERIMENTAL test", (const uint8_t *)"ctx", 3, true, e1, 32,
+                                 &err), ==, TC_OK);
+  g_assert_cmpint(tc_conn_export(p.s, "EXPERIMENTAL test", (const uint8_t *)"ctx", 3, true, e2, 32,
+                                 &err), ==, TC_OK);
+  g_assert_cmpmem(e1, 32, e2, 32);
+  size_t bl = 32;
+  g_assert_cmpint(tc_conn_binding(p.c, TC_BINDING_TLS_EXPORTER, e1, &bl, &err), ==, TC_OK);
+  g_assert_cmpint(tc_conn_export(p.s, "EXPORTER-Channel-Binding", NULL, 0, false, e2, 32, &err),
+                  ==, TC_OK);
+  g_assert_cmpmem(e1, 32, e2, 32);
+  uint8_t ep1[64], ep2[64];
+  size_t l1 = sizeof ep1, l2 = sizeof ep2;
+  g_assert_cmpint(tc_conn_binding(p.c, TC_BINDING_TLS_SERVER_END_POINT, ep1, &l1, &err), ==, TC_OK);
+  g_assert_cmpint(tc_conn_binding(p.s, TC_BINDING_TLS_SERVER_END_POINT, ep2, &l2, &err), ==, TC_OK);
+  g_assert_cmpmem(ep1, l1, ep2, l2);
+  bl = 32;
+  g_assert_cmpint(tc_conn_binding(p.c, TC_BINDING_TLS_UNIQUE, e1, &bl, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_UNSUPPORTED);
+  g_assert_false(tc_conn_status(p.c) & TC_S_FAILED);
+
+  /* Idle connections give their buffers back. */
+  tc_conn_shrink(p.c);
+  tc_conn_shrink(p.s);
+  g_assert_true(pump_transfer(p.c, p.s, hello, sizeof hello));
+
+  /* close_notify: the reader sees EOF, the transport EOF afterwards is fine. */
+  g_assert_cmpint(tc_conn_close(p.c), ==, TC_OK);
+  pump(p.c, p.s, 10);
+  uint8_t buf[16];
+  size_t n;
+  g_assert_cmpint(tc_conn_read(p.s, buf, sizeof buf, &n), ==, TC_EOF);
+  g_assert_true(tc_conn_status(p.s) & TC_S_PEER_CLOSED);
+  tc_conn_input_eof(p.s);
+  g_assert_false(tc_conn_status(p.s) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_write(p.c, hello, 1, &n), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_CLOSED);
+  pair_close(&p);
+}
+
+static void test_ecdsa_alpn(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  const char *cl[] = {"h2", "http/1.1"};
+  const char *sl[] = {"http/1.1", "h2"};
+  g_assert_cmpint(tc_config_set_alpn(ccfg, cl, 2, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_alpn(scfg, sl, 2, &err), ==, TC_OK);
+  uint16_t suites[] = {TC_TLS_AES_256_GCM_SHA384};
+  g_assert_cmpint(tc_config_set_cipher_suites(scfg, suites, 1, &err), ==, TC_OK);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_cmpstr(tc_conn_alpn(p.c), ==, "http/1.1");
+  g_assert_cmpstr(tc_conn_alpn(p.s), ==, "http/1.1");
+  g_assert_cmpuint(tc_conn_cipher_suite(p.c), ==, TC_TLS_AES_256_GCM_SHA384);
+  g_assert_cmpuint(tc_conn_sig_scheme(p.c), ==, TC_SIG_ECDSA_SECP256R1_SHA256);
+  static const unsigned char msg[] = "ping";
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  pair_close(&p);
+}
+
+static void test_chacha_ed25519(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ed25519.pem", "server-ed25519-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t suites[] = {TC_TLS_CHACHA20_POLY1305_SHA256};
+  g_assert_cmpint(tc_config_set_cipher_suites(ccfg, suites, 1, &err), ==, TC_OK);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_cipher_suite(p.s), ==, TC_TLS_CHACHA20_POLY1305_SHA256);
+  g_assert_cmpuint(tc_conn_sig_scheme(p.c), ==, TC_SIG_ED25519);
+  static const unsigned char msg[] = "chacha";
+  g_assert_true(pump_transfer(p.s, p.c, msg, sizeof msg));
+  pair_close(&p);
+}
+
+static void test_hello_retry(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t g[] = {TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(scfg, g, 1, &err), ==, TC_OK);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_group(p.c), ==, TC_GROUP_SECP256R1);
+  g_assert_cmpuint(tc_conn_group(p.s), ==, TC_GROUP_SECP256R1);
+  static const unsigned char msg[] = "after HRR";
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  pair_close(&p);
+
+  /* Without middlebox compatibility too. */
+  ccfg = client_cfg();
+  scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  uint16_t g2[] = {TC_GROUP_SECP384R1};
+  g_assert_cmpint(tc_config_set_groups(scfg, g2, 1, &err), ==, TC_OK);
+  tc_config_set_middlebox_compat(ccfg, false);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_group(p.c), ==, TC_GROUP_SECP384R1);
+  pair_close(&p);
+}
+
+static void test_no_common_group(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t g[] = {TC_GROUP_SECP256R1}, g2[] = {TC_GROUP_X25519};
+  tc_config_set_groups(scfg, g, 1, &err);
+  tc_config_set_groups(ccfg, g2, 1, &err);
+  pair_open(&p, ccfg, scfg);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_HANDSHAKE_FAILURE);
+  g_assert_false(tc_conn_error(p.s)->remote);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_HANDSHAKE_FAILURE);
+  g_assert_true(tc_conn_error(p.c)->remote);
+  g_assert_nonnull(strstr(tc_conn_error(p.c)->message, "handshake_failure"));
+  pair_close(&p);
+}
+
+static void test_client_auth(void) {
+  /* Configured client chain, builtin verification on the server. */
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  pump_add_chain(ccfg, "client-rsa.pem", "client-rsa-key.pem");
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+  tc_trust_store *t = pump_load_trust("ca-rsa.pem");
+  tc_config_set_trust_store(scfg, t);
+  tc_trust_store_unref(t);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  tc_cert *const *chain;
+  g_assert_cmpuint(tc_conn_peer_chain(p.s, &chain), ==, 1);
+  g_assert_cmpuint(tc_conn_sig_scheme(p.s), ==, TC_SIG_RSA_PSS_RSAE_SHA256);
+  static const unsigned char msg[] = "authenticated";
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  pair_close(&p);
+}
+
+static void test_client_auth_want(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+  tc_trust_store *t = pump_load_trust("ca-ecdsa.pem");
+  tc_config_set_trust_store(scfg, t);
+  tc_trust_store_unref(t);
+  pair_open(&p, ccfg, scfg);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_want(p.c), ==, TC_WANT_CLIENT_CERT);
+  /* The server listed its trust anchor as acceptable CA. */
+  g_assert_cmpuint(tc_conn_acceptable_ca_count(p.c), ==, 1);
+  size_t n;
+  tc_cert **certs = pump_load_certs("client-ecdsa.pem", &n);
+  tc_privkey *key = pump_load_key("client-ecdsa-key.pem");
+  g_assert_cmpint(tc_conn_answer_client_cert(p.c, certs, n, key), !=, TC_FAIL);
+  pump_free_certs(certs, n);
+  tc_privkey_unref(key);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_sig_scheme(p.s), ==, TC_SIG_ECDSA_SECP256R1_SHA256);
+  pair_close(&p);
+
+  /* No certificate while the server requires one: certificate_required. */
+  ccfg = client_cfg();
+  scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+  pair_open(&p, ccfg, scfg);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_answer_client_cert(p.c, NULL, 0, NULL), !=, TC_FAIL);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_CERTIFICATE_REQUIRED);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_CERTIFICATE_REQUIRED);
+  g_assert_true(tc_conn_error(p.c)->remote);
+  pair_close(&p);
+
+  /* ...but REQUEST accepts an empty answer. */
+  ccfg = client_cfg();
+  scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUEST);
+  pair_open(&p, ccfg, scfg);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_answer_client_cert(p.c, NULL, 0, NULL), !=, TC_FAIL);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_peer_chain(p.s, NULL), ==, 0);
+  pair_close(&p);
+}
+
+static tc_session *handshake_for_session(tc_config *ccfg, tc_config *scfg) {
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  assert_ok_handshake(&p);
+  /* Tickets follow the handshake; reading drives them in. */
+  static const unsigned char msg[] = "x";
+  g_assert_true(pump_transfer(p.s, p.c, msg, 1));
+  tc_session *s = tc_conn_get_session(p.c);
+  pair_close(&p);
+  return s;
+}
+
+static void test_resumption(void) {
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  const char *al[] = {"h2"};
+  tc_config_set_alpn(ccfg, al, 1, &err);
+  tc_config_set_alpn(scfg, al, 1, &err);
+  tc_session *s = handshake_for_session(ccfg, scfg);
+  g_assert_nonnull(s);
+
+  /* Serialize and restore. */
+  uint8_t *ser = NULL;
+  size_t sl = 0;
+  g_assert_cmpint(tc_session_serialize(s, &ser, &sl), ==, TC_OK);
+  tc_session *s2 = tc_session_deserialize(ser, sl, &err);
+  g_assert_nonnull(s2);
+  g_assert_null(tc_session_deserialize(ser, sl - 1, &err));
+  free(ser);
+
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  g_assert_cmpint(tc_conn_set_session(p.c, s2), ==, TC_OK);
+  assert_ok_handshake(&p);
+  g_assert_true(tc_conn_resumed(p.c));
+  g_assert_true(tc_conn_resumed(p.s));
+  g_assert_cmpstr(tc_conn_alpn(p.c), ==, "h2");
+  g_assert_cmpuint(tc_conn_peer_chain(p.s, NULL), ==, 0);
+  static const unsigned char msg[] = "resumed";
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  pair_close(&p);
+
+  /* A server with a different ticket key does a full handshake instead. */
+  tc_config *scfg2 = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_config_set_alpn(scfg2, al, 1, &err);
+  pair_open(&p, tc_config_ref(ccfg), scfg2);
+  g_assert_cmpint(tc_conn_set_session(p.c, s), ==, TC_OK);
+  assert_ok_handshake(&p);
+  g_assert_false(tc_conn_resumed(p.c));
+  g_assert_false(tc_conn_resumed(p.s));
+  pair_close(&p);
+
+  tc_session_unref(s);
+  tc_session_unref(s2);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_key_update(void) {
+  pair p;
+  pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+  assert_ok_handshake(&p);
+  static const unsigned char m1[] = "before";
+  static const unsigned char m2[] = "after update";
+  g_assert_true(pump_transfer(p.c, p.s, m1, sizeof m1));
+  g_assert_cmpint(tc_conn_key_update(p.c, true), ==, TC_OK);
+  g_assert_true(pump_transfer(p.c, p.s, m2, sizeof m2));
+  /* The server answered with its own update; its data still flows. */
+  g_assert_true(pump_transfer(p.s, p.c, m2, sizeof m2));
+  g_assert_cmpint(tc_conn_key_update(p.s, false), ==, TC_OK);
+  g_assert_true(pump_transfer(p.s, p.c, m1, sizeof m1));
+  g_assert_true(pump_transfer(p.c, p.s, m1, sizeof m1));
+  pair_close(&p);
+}
+
+static void test_alpn_mismatch(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  const char *cl[] = {"h2"};
+  const char *sl[] = {"imap"};
+  tc_config_set_alpn(ccfg, cl, 1, &err);
+  tc_config_set_alpn(scfg, sl, 1, &err);
+  pair_open(&p, ccfg, scfg);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_NO_APPLICATION_PROTOCOL);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_NO_APPLICATION_PROTOCOL);
+  g_assert_true(tc_conn_error(p.c)->remote);
+  g_assert_cmpstr(tc_conn_error(p.c)->message, ==, "peer sent alert no_application_protocol");
+  pair_close(&p);
+}
+
+static void check_verify_failure(const char *cert, const char *host, tc_err expect) {
+  pair p;
+  pair_open(&p, client_cfg(), server_cfg(cert, "server-rsa-key.pem"));
+  if (host) {
+    tc_conn_free(p.c);
+    tc_error err;
+    tc_error_clear(&err);
+    p.c = tc_conn_new(p.ccfg, &err);
+    tc_conn_set_server_name(p.c, host);
+  }
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, expect);
+  g_assert_false(tc_conn_error(p.c)->remote);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, expect);
+  g_assert_true(tc_conn_error(p.s)->remote);
+  pair_close(&p);
+}
+
+static void test_verify_failures(void) {
+  check_verify_failure("server-rsa.pem", "wrong.example.org", TC_ERR_BAD_CERTIFICATE);
+  check_verify_failure("server-other.pem", NULL, TC_ERR_UNKNOWN_CA);
+  check_verify_failure("server-expired.pem", NULL, TC_ERR_CERTIFICATE_EXPIRED);
+}
+
+static void test_verify_caller(void) {
+  pair p;
+  tc_config *ccfg = client_cfg();
+  tc_config_set_verify_mode(ccfg, TC_VERIFY_CALLER);
+  pair_open(&p, ccfg, server_cfg("server-other.pem", "server-rsa-key.pem"));
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_want(p.c), ==, TC_WANT_VERIFY_PEER);
+  g_assert_false(tc_conn_handshake_done(p.s)); /* no client Finished before the answer */
+  tc_cert *const *chain;
+  g_assert_cmpuint(tc_conn_peer_chain(p.c, &chain), ==, 1);
+  g_assert_cmpint(tc_conn_answer_verify(p.c, true, 0, NULL), !=, TC_FAIL);
+  assert_ok_handshake(&p);
+  pair_close(&p);
+
+  ccfg = client_cfg();
+  tc_config_set_verify_mode(ccfg, TC_VERIFY_CALLER);
+  pair_open(&p, ccfg, server_cfg("server-other.pem", "server-rsa-key.pem"));
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_answer_verify(p.c, false, TC_CERT_UNKNOWN_CA, "not trusted here"), ==,
+                  TC_FAIL);
+  pump(p.c, p.s, 10);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_UNKNOWN_CA);
+  g_assert_cmpstr(tc_conn_error(p.c)->message, ==, "not trusted here");
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_UNKNOWN_CA);
+  pair_close(&p);
+}
+
+static void test_abrupt_eof_and_tamper(void) {
+  pair p;
+  pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+  assert_ok_handshake(&p);
+  tc_conn_input_eof(p.s);
+  g_assert_true(tc_conn_status(p.s) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_ABRUPT_EOF);
+  size_t n;
+  uint8_t b[4];
+  g_assert_cmpint(tc_conn_read(p.s, b, sizeof b, &n), ==, TC_FAIL);
+  pair_close(&p);
+
+  /* A flipped bit in an application record: bad_record_mac, one alert. */
+  pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+  assert_ok_handshake(&p);
+  static const unsigned char msg[] = "tamper me";
+  g_assert_cmpint(tc_conn_write(p.c, msg, sizeof msg, &n), ==, TC_OK);
+  size_t len;
+  const uint8_t *out = tc_conn_output(p.c, &len);
+  uint8_t *copy = g_memdup2(out, len);
+  copy[len - 3] ^= 1;
+  tc_conn_output_ack(p.c, len);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(p.s, copy, len, &used), ==, TC_FAIL);
+  g_free(copy);
+  g_assert_cmpint(tc_conn_error(p.s)->code, ==, TC_ERR_BAD_RECORD_MAC);
+  pump(p.c, p.s, 10);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_true(tc_conn_error(p.c)->remote);
+  pair_close(&p);
+}
+
+static void test_not_tls(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = client_cfg();
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  size_t len;
+  tc_conn_output(c, &len);
+  g_assert_cmpuint(len, >, 0);
+  tc_conn_output_ack(c, len);
+  static const char http[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(c, (const uint8_t *)http, sizeof http - 1, &used), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_NOT_TLS);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+}
+
+static void test_names(void) {
+  g_assert_cmpstr(tc_cipher_suite_name(TC_TLS_AES_128_GCM_SHA256), ==, "TLS_AES_128_GCM_SHA256");
+  g_assert_cmpstr(tc_version_name(TC_TLS13), ==, "TLSv1.3");
+  g_assert_cmpstr(tc_version_name(TC_SSL30), ==, "SSLv3");
+  g_assert_cmpstr(tc_group_name(TC_GROUP_X25519), ==, "x25519");
+  g_assert_cmpstr(tc_sig_scheme_name(TC_SIG_ECDSA_SECP256R1_SHA256), ==, "ecdsa_secp256r1_sha256");
+  g_assert_cmpuint(tc_cipher_suite_from_name("TLS_CHACHA20_POLY1305_SHA256"), ==,
+                   TC_TLS_CHACHA20_POLY1305_SHA256);
+  g_assert_cmpuint(tc_group_from_name("secp384r1"), ==, TC_GROUP_SECP384R1);
+  g_assert_cmpuint(tc_group_from_name("nope"), ==, 0);
+  g_assert_null(tc_cipher_suite_name(0x1234));
+  tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t bad[] = {0x1234};
+  g_assert_cmpint(tc_config_set_cipher_suites(cfg, bad, 1, &err), ==, TC_FAIL);
+  g_assert_nonnull(strstr(err.message, "0x1234"));
+  tc_config_unref(cfg);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/engine/names", test_names);
+  g_test_add_func("/engine/full-handshake", test_full_handshake);
+  g_test_add_func("/engine/ecdsa-alpn-aes256", test_ecdsa_alpn);
+  g_test_add_func("/engine/chacha-ed25519", test_chacha_ed25519);
+  g_test_add_func("/engine/hello-retry", test_hello_retry);
+  g_test_add_func("/engine/no-common-group", test_no_common_group);
+  g_test_add_func("/engine/client-auth", test_client_auth);
+  g_test_add_func("/engine/client-auth-want", test_client_auth_want);
+  g_test_add_func("/engine/resumption", test_resumption);
+  g_test_add_func("/engine/key-update", test_key_update);
+  g_test_add_func("/engine/alpn-mismatch", test_alpn_mismatch);
+  g_test_add_func("/engine/verify-failures", test_verify_failures);
+  g_test_add_func("/engine/verify-caller", test_verify_caller);
+  g_test_add_func("/engine/abrupt-eof-tamper", test_abrupt_eof_and_tamper);
+  g_test_add_func("/engine/not-tls", test_not_tls);
+  return g_test_run();
+}
