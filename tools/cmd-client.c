@@ -327,7 +327,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
 
   cl->cfg = tc_config_new(TC_ROLE_CLIENT);
   if (cl->cfg == NULL) {
-    g_set_error(error, GT_ERROR, 0, "out of memory");
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
     return FALSE;
   }
   tc_error err;
@@ -348,7 +348,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
     if (cl->chain == NULL || (cl->key_obj = gt_load_key(cl->key, error)) == NULL)
       return FALSE;
     if (tc_config_add_cert_chain(cl->cfg, cl->chain, cl->chain_n, cl->key_obj, &err) != TC_OK) {
-      g_set_error(error, GT_ERROR, 0, "%s, %s: %s", cl->cert, cl->key, err.message);
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s, %s: %s", cl->cert, cl->key, err.message);
       return FALSE;
     }
   }
@@ -391,9 +391,7 @@ int gt_cmd_client(int argc, char **argv)
   tc_session *offer = NULL, *got = NULL;
 
   if (!g_option_context_parse(ctx, &argc, &argv, &error) || !setup(&cl, argc, argv, &error)) {
-    gt_warn("%s", error->message);
-    fprintf(stderr, "Try 'gtls-tool client --help'.\n");
-    status = GT_EXIT_USAGE;
+    status = gt_report_setup_error(error, "client");
     goto done;
   }
   if (cl.sess_in != NULL && (offer = load_session(cl.sess_in, &error)) == NULL) {

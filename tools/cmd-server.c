@@ -286,7 +286,7 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
 
   sv->cfg = tc_config_new(TC_ROLE_SERVER);
   if (sv->cfg == NULL) {
-    g_set_error(error, GT_ERROR, 0, "out of memory");
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
     return FALSE;
   }
   for (guint i = 0; i < ncerts; i++)
@@ -485,10 +485,8 @@ int gt_cmd_server(int argc, char **argv)
   GError *error = NULL;
   int status;
   if (!g_option_context_parse(ctx, &argc, &argv, &error) || !setup(&sv, argc, argv, &error)) {
-    gt_warn("%s", error->message);
-    fprintf(stderr, "Try 'gtls-tool server --help'.\n");
+    status = gt_report_setup_error(error, "server");
     g_error_free(error);
-    status = GT_EXIT_USAGE;
   } else {
     status = serve(&sv);
   }

@@ -25,6 +25,17 @@ void gt_warn(const char *fmt, ...)
   g_free(msg);
 }
 
+int gt_report_setup_error(const GError *error, const char *command)
+{
+  gt_warn("%s", error->message);
+  if (error->domain == G_OPTION_ERROR ||
+      (error->domain == GT_ERROR && error->code == GT_ERR_USAGE)) {
+    fprintf(stderr, "Try 'gtls-tool %s --help'.\n", command);
+    return GT_EXIT_USAGE;
+  }
+  return GT_EXIT_FAILURE;
+}
+
 /* ---- addresses and sockets ---- */
 
 gboolean gt_parse_host_port(const char *text, gboolean allow_zero, char **host, guint16 *port,
@@ -114,7 +125,7 @@ static struct addrinfo *resolve(const char *host, guint16 port, gboolean passive
     rc = getaddrinfo(host, port_str, &hints, &res);
   }
   if (rc != 0) {
-    g_set_error(error, GT_ERROR, 0, "cannot resolve '%s': %s", host,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "cannot resolve '%s': %s", host,
                 rc == EAI_SYSTEM ? g_strerror(errno) : gai_strerror(rc));
     return NULL;
   }
@@ -125,7 +136,7 @@ gboolean gt_set_nonblocking(int fd, GError **error)
 {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    g_set_error(error, GT_ERROR, 0, "fcntl: %s", g_strerror(errno));
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "fcntl: %s", g_strerror(errno));
     return FALSE;
   }
   return TRUE;
@@ -154,7 +165,7 @@ int gt_tcp_connect(const char *host, guint16 port, char **peer_desc, GError **er
   }
   freeaddrinfo(res);
   if (fd < 0) {
-    g_set_error(error, GT_ERROR, 0, "cannot connect to %s:%u: %s", host, port,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "cannot connect to %s:%u: %s", host, port,
                 g_strerror(last_errno));
     return -1;
   }
@@ -190,7 +201,7 @@ int gt_tcp_listen(const char *host, guint16 port, char **bound_desc, GError **er
   }
   freeaddrinfo(res);
   if (fd < 0) {
-    g_set_error(error, GT_ERROR, 0, "cannot listen on %s:%u: %s", host, port,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "cannot listen on %s:%u: %s", host, port,
                 g_strerror(last_errno));
     return -1;
   }
@@ -232,7 +243,7 @@ tc_cert **gt_load_certs(const char *path, size_t *n, GError **error)
   *n = tc_certs_parse(data, len, &certs, &err);
   g_free(data);
   if (*n == 0) {
-    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s", path,
                 err.code != TC_ERR_NONE ? err.message : "no certificate found");
     free(certs);
     return NULL;
@@ -262,7 +273,7 @@ tc_privkey *gt_load_key(const char *path, GError **error)
   explicit_bzero(data, len);
   g_free(data);
   if (key == NULL)
-    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s", path,
                 err.code != TC_ERR_NONE ? err.message : "cannot read the private key");
   return key;
 }
@@ -279,7 +290,7 @@ tc_trust_store *gt_load_trust_store(const char *path, GError **error)
   size_t added = store != NULL ? tc_trust_store_add_data(store, data, len, &err) : 0;
   g_free(data);
   if (added == 0) {
-    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s", path,
                 err.code != TC_ERR_NONE ? err.message : "no CA certificate found");
     if (store != NULL)
       tc_trust_store_unref(store);
@@ -306,7 +317,7 @@ gboolean gt_config_add_cert_files(tc_config *cfg, const char *cert_path, const c
   gt_free_certs(chain, n);
   tc_privkey_unref(key);
   if (rc != TC_OK) {
-    g_set_error(error, GT_ERROR, 0, "%s, %s: %s", cert_path, key_path, err.message);
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s, %s: %s", cert_path, key_path, err.message);
     return FALSE;
   }
   return TRUE;
@@ -347,7 +358,7 @@ gboolean gt_link_flush(gt_link *l, gboolean *progress, GError **error)
         continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return TRUE;
-      g_set_error(error, GT_ERROR, 0, "send: %s", g_strerror(errno));
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "send: %s", g_strerror(errno));
       return FALSE;
     }
     tc_conn_output_ack(l->tls, (size_t)n);
@@ -376,7 +387,7 @@ gboolean gt_link_pump(gt_link *l, gboolean *progress, GError **error)
         l->net_eof = true;
         break;
       }
-      g_set_error(error, GT_ERROR, 0, "recv: %s", g_strerror(errno));
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "recv: %s", g_strerror(errno));
       return FALSE;
     }
     if (progress != NULL)
@@ -410,15 +421,15 @@ void gt_set_tls_error(GError **error, const tc_conn *c)
 {
   const tc_error *e = tc_conn_error(c);
   if (e == NULL || e->code == TC_ERR_NONE) {
-    g_set_error(error, GT_ERROR, 0, "TLS error: unknown failure");
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "TLS error: unknown failure");
     return;
   }
   const char *msg = e->message[0] != '\0' ? e->message : tc_err_name(e->code);
   if (e->alert >= 0)
-    g_set_error(error, GT_ERROR, 0, "TLS error: %s (alert %s %s)", msg, tc_alert_name(e->alert),
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "TLS error: %s (alert %s %s)", msg, tc_alert_name(e->alert),
                 e->remote ? "received" : "sent");
   else
-    g_set_error(error, GT_ERROR, 0, "TLS error: %s", msg);
+    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "TLS error: %s", msg);
 }
 
 /* ---- reporting ---- */

@@ -21,6 +21,10 @@ enum {
 
 #define GT_ERROR (gt_error_quark())
 GQuark gt_error_quark(void);
+/* GT_ERROR codes: a usage error gets a --help hint and GT_EXIT_USAGE. */
+enum { GT_ERR_USAGE = 0, GT_ERR_FAILED = 1 };
+/* Print the error (with a hint for usage errors) and return the exit status. */
+int gt_report_setup_error(const GError *error, const char *command);
 
 /* A command: `run` gets argv with argv[0] being "gtls-tool NAME". */
 typedef struct {
