@@ -47,7 +47,7 @@ need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 
 fail() {
   echo "FAIL ($case): $*"
   for f in "$tmp"/*.out "$tmp"/*.err; do
-    [ -s "$f" ] && { echo "--- ${f##*/}"; head -c 20000 "$f"; }
+    [ -s "$f" ] && { echo "--- ${f##*/}"; head -c 20000 "$f"; echo; }
   done
   exit 1
 }
