@@ -469,8 +469,10 @@ load_pkcs12 (GTlsCertificateTlslite *self, GError **error)
   gsize len;
   const guint8 *data = g_bytes_get_data (self->pkcs12_data, &len);
 
+  /* No password is the empty password: writers (openssl -passout pass:)
+   * MAC such files with "", which tlscore tries in both encodings. */
   tc_error_clear (&err);
-  if (tc_pkcs12_parse (data, len, self->password, &certs, &ncerts, &key, &err) != 0)
+  if (tc_pkcs12_parse (data, len, self->password ? self->password : "", &certs, &ncerts, &key, &err) != 0)
     {
       if (err.code == TC_ERR_BAD_PASSWORD)
         g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD,
@@ -575,6 +577,71 @@ identity_string (GSocketConnectable *identity, gchar **to_free)
   return NULL;
 }
 
+/* The subject's most specific CN if it is a plain host name (letters,
+ * digits, '-', '.'), else NULL. Walks the RFC 4514 string honouring
+ * backslash escapes, so an escaped ",CN=" inside another value cannot
+ * pose as a CN. */
+static gchar *
+subject_cn_hostname (tc_cert *cert)
+{
+  char *subject = tc_cert_subject_string (cert);
+  gchar *result = NULL;
+  const char *p;
+
+  if (!subject)
+    return NULL;
+  for (p = subject; *p;)
+    {
+      const char *start = p, *end, *c;
+      gboolean plain = TRUE;
+
+      for (end = p; *end && *end != ',' && *end != '+'; end++)
+        if (*end == '\\' && end[1])
+          end++;
+      if (end - start > 3 && g_ascii_strncasecmp (start, "CN=", 3) == 0)
+        {
+          for (c = start + 3; c < end; c++)
+            if (!g_ascii_isalnum (*c) && *c != '-' && *c != '.')
+              plain = FALSE;
+          g_free (result);
+          result = plain ? g_strndup (start + 3, end - start - 3) : NULL;
+        }
+      p = *end ? end + 1 : end;
+    }
+  free (subject);
+  return result;
+}
+
+static gboolean
+hostname_equal (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+
+  /* An absolute name ("host.example.com.") is the same name. */
+  if (la > 0 && a[la - 1] == '.')
+    la--;
+  if (lb > 0 && b[lb - 1] == '.')
+    lb--;
+  return la == lb && la > 0 && g_ascii_strncasecmp (a, b, la) == 0;
+}
+
+/* GnuTLS and OpenSSL, and so every GIO backend before us, fall back to the
+ * subject CN when a certificate has no dNSName at all (RFC 6125 6.4.4
+ * permits it). Exact match only: no wildcards, never for IP addresses. */
+static gboolean
+matches_cn_fallback (tc_cert *leaf, const char *name)
+{
+  gchar *cn;
+  gboolean match;
+
+  if (g_hostname_is_ip_address (name) || tc_cert_dns_name_count (leaf) > 0)
+    return FALSE;
+  cn = subject_cn_hostname (leaf);
+  match = cn && hostname_equal (cn, name);
+  g_free (cn);
+  return match;
+}
+
 GTlsCertificateFlags
 tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
                       tc_trust_store *anchors, tc_purpose purpose)
@@ -600,6 +667,8 @@ tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
   flags |= tlslite_flags_from_tc (tc_x509_verify (chain, n, anchors, name,
                                                   g_get_real_time () / G_USEC_PER_SEC,
                                                   purpose, NULL, NULL));
+  if (name && (flags & G_TLS_CERTIFICATE_BAD_IDENTITY) && matches_cn_fallback (chain[0], name))
+    flags &= ~G_TLS_CERTIFICATE_BAD_IDENTITY;
   g_free (to_free);
   tlslite_certificate_free_chain (chain, n);
   return flags;

@@ -490,6 +490,32 @@ test_verify_bad_identity (void)
 }
 
 static void
+check_identity (const char *cert_file, const char *host, GTlsCertificateFlags expected)
+{
+  GSocketConnectable *id = g_network_address_new (host, 443);
+
+  check_verify (cert_file, id, "ca-rsa.pem", expected);
+  g_object_unref (id);
+}
+
+static void
+test_verify_cn_fallback (void)
+{
+  /* No subjectAltName: the subject CN is the name, exactly. */
+  check_identity ("gio/server-nosan.pem", "nosan.example.com", 0);
+  check_identity ("gio/server-nosan.pem", "NOSAN.example.com.", 0);
+  check_identity ("gio/server-nosan.pem", "other.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-nosan.pem", "x.nosan.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-nosan.pem", "127.0.0.1", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* ",CN=" inside another attribute's value is not a CN. */
+  check_identity ("gio/server-nosan-tricky.pem", "real.example.com", 0);
+  check_identity ("gio/server-nosan-tricky.pem", "victim.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* With a dNSName present the CN is ignored. */
+  check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
+  check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+}
+
+static void
 test_verify_bad_ca (void)
 {
   GSocketConnectable *id = g_network_address_new ("server.example.com", 443);
@@ -699,6 +725,31 @@ test_pkcs12_basic (void)
 }
 
 static void
+test_pkcs12_empty_password (void)
+{
+  GByteArray *p12 = read_bytes ("gio/server-rsa-emptypass.p12");
+  GError *error = NULL;
+  GTlsCertificate *cert;
+
+  /* MAC'd with "": no password and the empty password both open it. */
+  cert = g_tls_certificate_new_from_pkcs12 (p12->data, p12->len, NULL, &error);
+  g_assert_no_error (error);
+  assert_is_server_with_key (cert);
+  g_object_unref (cert);
+
+  cert = g_tls_certificate_new_from_pkcs12 (p12->data, p12->len, "", &error);
+  g_assert_no_error (error);
+  assert_is_server_with_key (cert);
+  g_object_unref (cert);
+
+  cert = g_tls_certificate_new_from_pkcs12 (p12->data, p12->len, "1234", &error);
+  g_assert_null (cert);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD);
+  g_clear_error (&error);
+  g_byte_array_unref (p12);
+}
+
+static void
 test_pkcs12_password (void)
 {
   check_pkcs12_with_password ("server-rsa.p12");
@@ -770,6 +821,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/certificate/create-list-bad", test_create_list_bad);
   g_test_add_func ("/certificate/verify-good", test_verify_good);
   g_test_add_func ("/certificate/verify-bad-identity", test_verify_bad_identity);
+  g_test_add_func ("/certificate/verify-cn-fallback", test_verify_cn_fallback);
   g_test_add_func ("/certificate/verify-bad-ca", test_verify_bad_ca);
   g_test_add_func ("/certificate/verify-bad-before", test_verify_bad_before);
   g_test_add_func ("/certificate/verify-bad-expired", test_verify_bad_expired);
@@ -780,6 +832,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/certificate/dns-names", test_dns_names);
   g_test_add_func ("/certificate/ip-addresses", test_ip_addresses);
   g_test_add_func ("/certificate/pkcs12/basic", test_pkcs12_basic);
+  g_test_add_func ("/certificate/pkcs12/empty-password", test_pkcs12_empty_password);
   g_test_add_func ("/certificate/pkcs12/password", test_pkcs12_password);
   g_test_add_func ("/certificate/pkcs12/encrypted", test_pkcs12_encrypted);
   g_test_add_func ("/certificate/pkcs12/legacy", test_pkcs12_legacy);

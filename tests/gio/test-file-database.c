@@ -100,6 +100,10 @@ test_verify_bad_identity (void)
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
   g_assert_cmphex (verify (db, "server-wronghost.pem", SERVER, "server.example.com"), ==,
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* Subject CN fallback when there is no dNSName. */
+  g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==, 0);
+  g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "other.example.com"), ==,
+                   G_TLS_CERTIFICATE_BAD_IDENTITY);
   assert_finalized (db);
 }
 

@@ -100,3 +100,36 @@ openssl x509 -req -sha256 -in "$work/leaf.csr" -CA "$work/int.pem" -CAkey "$work
     -set_serial 4 -days 9000 -extfile "$work/ext.cnf" -extensions leaf -out "$work/leaf.pem" 2>/dev/null
 cat "$work/leaf.pem" "$work/int.pem" "$work/root-old.pem" > reissued-chain.pem
 cp "$work/root-old.pem" reissued-root-old.pem
+
+# ---- Subject CN fallback (identity checks when there is no dNSName) ----
+#
+# server-nosan: CN=nosan.example.com and no subjectAltName at all.
+# server-nosan-tricky: an O value containing ",CN=victim.example.com" (RFC
+#   4514 escapes it) before the real CN=real.example.com.
+# server-cn-and-san: CN=cn.example.com but SAN DNS:san.example.com, so the
+#   CN must be ignored.
+cat > "$work/leaf.cnf" <<EOT
+[ nosan ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+[ san ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:san.example.com
+EOT
+mkleaf() { # name subject extensions
+  openssl req -new -key $data/server-rsa-key.pem -subj "$2" -out "$work/$1.csr"
+  openssl x509 -req -sha256 -in "$work/$1.csr" -CA $data/ca-rsa.pem -CAkey $data/ca-rsa-key.pem \
+      -set_serial "0x$(openssl rand -hex 8)" -days 9000 -extfile "$work/leaf.cnf" -extensions "$3" \
+      -out "$1.pem" 2>/dev/null
+}
+mkleaf server-nosan "/O=tlslite/CN=nosan.example.com" nosan
+mkleaf server-nosan-tricky "/O=x,CN=victim.example.com/CN=real.example.com" nosan
+mkleaf server-cn-and-san "/O=tlslite/CN=cn.example.com" san
+
+# A PKCS#12 file "without a password" the way openssl writes it: no
+# encryption, but a SHA-256 MAC keyed with the empty password.
+openssl pkcs12 -export -in $data/server-rsa.pem -inkey $data/server-rsa-key.pem -certfile $data/ca-rsa.pem \
+    -keypbe NONE -certpbe NONE -macalg sha256 -passout pass: -out server-rsa-emptypass.p12
