@@ -465,7 +465,10 @@ int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n) {
     size_t room = tc_rec_write_room(&c->rec, &c->err);
     if (c->err.code != TC_ERR_NONE)
       return fail(c);
-    if (room == 0)
+    /* With output pending, do not cut a large write into a runt record:
+     * wait for the socket to drain instead. */
+    if (room == 0 || (room < len - done && room < c->rec.max_frag &&
+                      tc_rec_output_pending(&c->rec)))
       break;
     size_t k = len - done < room ? len - done : room;
     if (tc_rec_write(&c->rec, TC_CT_APPLICATION_DATA, buf + done, k, &c->err) != TC_OK)

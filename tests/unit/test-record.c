@@ -1,0 +1,354 @@
+/* Record layer tests: framing, fragmentation, size limits, TLS 1.3 protection, reassembly. */
+#include <glib.h>
+#include <string.h>
+
+#include "record/record.h"
+
+static void feed(tc_rec *r, const uint8_t *p, size_t n) {
+  tc_error err;
+  tc_error_clear(&err);
+  while (n) {
+    size_t cap;
+    uint8_t *b = tc_rec_input_buf(r, &cap, &err);
+    g_assert_nonnull(b);
+    size_t k = n < cap ? n : cap;
+    memcpy(b, p, k);
+    tc_rec_input_ack(r, k);
+    p += k;
+    n -= k;
+    if (n)
+      g_assert_not_reached(); /* tests feed less than one buffer */
+  }
+}
+
+/* Move everything r1 wrote into r2's input. */
+static void transfer(tc_rec *from, tc_rec *to) {
+  size_t len;
+  const uint8_t *p = tc_rec_output(from, &len);
+  feed(to, p, len);
+  tc_rec_output_ack(from, len);
+}
+
+static void set_keys(tc_rec *w, tc_rec *r, tc_aead_alg alg) {
+  uint8_t key[32], iv[12];
+  for (int i = 0; i < 32; i++)
+    key[i] = (uint8_t)(i + 1);
+  for (int i = 0; i < 12; i++)
+    iv[i] = (uint8_t)(0xa0 + i);
+  size_t kl = tc_aead_key_len(alg);
+  g_assert_cmpint(tc_prot_init_tls13(&w->wr, alg, key, kl, iv), ==, 0);
+  g_assert_cmpint(tc_prot_init_tls13(&r->rd, alg, key, kl, iv), ==, 0);
+}
+
+static void test_plain_framing(void) {
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t data[20000];
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (uint8_t)i;
+  a.max_frag = 16384;
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_HANDSHAKE, data, 5000, &err), ==, TC_OK);
+  size_t len;
+  const uint8_t *out = tc_rec_output(&a, &len);
+  g_assert_cmpuint(len, ==, 5005);
+  g_assert_cmpuint(out[0], ==, TC_CT_HANDSHAKE);
+  g_assert_cmpuint(out[1], ==, 3);
+  g_assert_cmpuint(out[2], ==, 3);
+  g_assert_cmpuint((out[3] << 8) | out[4], ==, 5000);
+  transfer(&a, &b);
+  uint8_t type;
+  uint8_t *p;
+  size_t n;
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 1);
+  g_assert_cmpuint(type, ==, TC_CT_HANDSHAKE);
+  g_assert_cmpmem(p, n, data, 5000);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 0);
+
+  /* Fragmentation at max_frag. */
+  a.max_frag = 1000;
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, data, 2500, &err), ==, TC_OK);
+  out = tc_rec_output(&a, &len);
+  g_assert_cmpuint(len, ==, 2500 + 3 * 5);
+  transfer(&a, &b);
+  size_t got = 0;
+  int recs = 0;
+  while (tc_rec_next(&b, &type, &p, &n, &err) == 1) {
+    g_assert_cmpuint(n, <=, 1000);
+    g_assert_cmpmem(p, n, data + got, n);
+    got += n;
+    recs++;
+  }
+  g_assert_cmpint(recs, ==, 3);
+  g_assert_cmpuint(got, ==, 2500);
+
+  /* A partial record waits for more input. */
+  uint8_t hdr[] = {TC_CT_APPLICATION_DATA, 3, 3, 0, 4, 'a', 'b'};
+  feed(&b, hdr, sizeof hdr);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 0);
+  feed(&b, (const uint8_t *)"cd", 2);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 1);
+  g_assert_cmpmem(p, n, "abcd", 4);
+  g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
+static void expect_error(const uint8_t *bytes, size_t len, tc_err code, bool protect) {
+  tc_rec r, w;
+  tc_rec_init(&r);
+  tc_rec_init(&w);
+  if (protect)
+    set_keys(&w, &r, TC_AEAD_AES128_GCM);
+  tc_error err;
+  tc_error_clear(&err);
+  feed(&r, bytes, len);
+  uint8_t type;
+  uint8_t *p;
+  size_t n;
+  g_assert_cmpint(tc_rec_next(&r, &type, &p, &n, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, code);
+  tc_rec_free(&r);
+  tc_rec_free(&w);
+}
+
+static void test_limits(void) {
+  /* Plaintext longer than 2^14. */
+  uint8_t over[] = {TC_CT_HANDSHAKE, 3, 3, 0x40, 0x01};
+  expect_error(over, sizeof over, TC_ERR_RECORD_OVERFLOW, false);
+  /* Ciphertext longer than 2^14 + 256. */
+  uint8_t over2[] = {TC_CT_APPLICATION_DATA, 3, 3, 0x41, 0x01};
+  expect_error(over2, sizeof over2, TC_ERR_RECORD_OVERFLOW, true);
+  /* Exactly 2^14 + 256 is still a legal length (fails later on the MAC). */
+  tc_rec r;
+  tc_rec_init(&r);
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t ok[] = {TC_CT_APPLICATION_DATA, 3, 3, 0x41, 0x00};
+  tc_rec w;
+  tc_rec_init(&w);
+  set_keys(&w, &r, TC_AEAD_AES128_GCM);
+  feed(&r, ok, sizeof ok);
+  uint8_t type;
+  uint8_t *p;
+  size_t n;
+  g_assert_cmpint(tc_rec_next(&r, &type, &p, &n, &err), ==, 0);
+  tc_rec_free(&r);
+  tc_rec_free(&w);
+  /* Not TLS at all. */
+  expect_error((const uint8_t *)"GET / HTTP/1.1\r\n", 16, TC_ERR_NOT_TLS, false);
+  /* Empty handshake record. */
+  uint8_t empty[] = {TC_CT_HANDSHAKE, 3, 3, 0, 0};
+  expect_error(empty, sizeof empty, TC_ERR_UNEXPECTED_MESSAGE, false);
+}
+
+static void roundtrip_alg(tc_aead_alg alg) {
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  set_keys(&a, &b, alg);
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t data[16384];
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (uint8_t)(i * 13);
+  for (int round = 0; round < 3; round++) {
+    size_t len = round == 0 ? 1 : round == 1 ? 1000 : sizeof data;
+    g_assert_cmpint(tc_rec_write(&a, TC_CT_HANDSHAKE, data, len, &err), ==, TC_OK);
+    size_t olen;
+    const uint8_t *out = tc_rec_output(&a, &olen);
+    g_assert_cmpuint(olen, ==, 5 + len + 1 + 16);
+    g_assert_cmpuint(out[0], ==, TC_CT_APPLICATION_DATA); /* outer type hides the real one */
+    transfer(&a, &b);
+    uint8_t type;
+    uint8_t *p;
+    size_t n;
+    g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 1);
+    g_assert_cmpuint(type, ==, TC_CT_HANDSHAKE);
+    g_assert_cmpmem(p, n, data, len);
+  }
+  g_assert_cmpuint(a.wr.seq, ==, 3);
+  g_assert_cmpuint(b.rd.seq, ==, 3);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
+static void test_protect_roundtrip(void) {
+  roundtrip_alg(TC_AEAD_AES128_GCM);
+  roundtrip_alg(TC_AEAD_AES256_GCM);
+  roundtrip_alg(TC_AEAD_CHACHA20_POLY1305);
+}
+
+static void test_tamper(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  for (int where = 0; where < 3; where++) {
+    tc_rec a, b;
+    tc_rec_init(&a);
+    tc_rec_init(&b);
+    set_keys(&a, &b, TC_AEAD_AES128_GCM);
+    g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, (const uint8_t *)"secret", 6, &err),
+                    ==, TC_OK);
+    size_t olen;
+    uint8_t *out = (uint8_t *)tc_rec_output(&a, &olen);
+    if (where == 0)
+      out[5] ^= 0x80; /* ciphertext */
+    else if (where == 1)
+      out[olen - 1] ^= 1; /* tag */
+    else
+      out[2] = 1; /* header bytes are authenticated too */
+    transfer(&a, &b);
+    uint8_t type;
+    uint8_t *p;
+    size_t n;
+    tc_error e2;
+    tc_error_clear(&e2);
+    g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &e2), ==, TC_FAIL);
+    g_assert_cmpint(e2.code, ==, TC_ERR_BAD_RECORD_MAC);
+    tc_rec_free(&a);
+    tc_rec_free(&b);
+  }
+  /* Replayed / reordered records fail too (sequence number in the nonce). */
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  set_keys(&a, &b, TC_AEAD_AES128_GCM);
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, (const uint8_t *)"one", 3, &err), ==,
+                  TC_OK);
+  size_t olen;
+  const uint8_t *out = tc_rec_output(&a, &olen);
+  uint8_t copy[64];
+  memcpy(copy, out, olen);
+  transfer(&a, &b);
+  feed(&b, copy, olen);
+  uint8_t type;
+  uint8_t *p;
+  size_t n;
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, 1);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_RECORD_MAC);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
+static void test_wrong_type(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  set_keys(&a, &b, TC_AEAD_AES128_GCM);
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, (const uint8_t *)"x", 1, &err), ==,
+                  TC_OK);
+  size_t olen;
+  uint8_t *out = (uint8_t *)tc_rec_output(&a, &olen);
+  out[0] = TC_CT_HANDSHAKE; /* protected records must say application_data outside */
+  transfer(&a, &b);
+  uint8_t type;
+  uint8_t *p;
+  size_t n;
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_UNEXPECTED_MESSAGE);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+
+  /* An inner plaintext of only zeros has no content type. */
+  tc_error_clear(&err);
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  set_keys(&a, &b, TC_AEAD_AES128_GCM);
+  uint8_t rec[5 + 4 + 17];
+  memset(rec, 0, sizeof rec);
+  size_t l = a.wr.ops->seal(&a.wr, 0, rec, 3); /* type 0 plus zero data */
+  feed(&b, rec, l);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_UNEXPECTED_MESSAGE);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+
+  /* Inner plaintext longer than 2^14 (padding allowed in the ciphertext limit). */
+  tc_error_clear(&err);
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  set_keys(&a, &b, TC_AEAD_AES128_GCM);
+  uint8_t *big = g_malloc0(5 + 16385 + 17);
+  l = a.wr.ops->seal(&a.wr, TC_CT_APPLICATION_DATA, big, 16385);
+  feed(&b, big, l);
+  g_free(big);
+  g_assert_cmpint(tc_rec_next(&b, &type, &p, &n, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_RECORD_OVERFLOW);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
+static void test_reassembly(void) {
+  tc_rec r;
+  tc_rec_init(&r);
+  r.hs_max = 100;
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t msg[4 + 50];
+  msg[0] = 1;
+  msg[1] = 0;
+  msg[2] = 0;
+  msg[3] = 50;
+  memset(msg + 4, 0x55, 50);
+  const uint8_t *m;
+  size_t ml;
+  g_assert_cmpint(tc_rec_hs_append(&r, msg, 3, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 0);
+  g_assert_cmpint(tc_rec_hs_append(&r, msg + 3, 30, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 0);
+  g_assert_true(tc_rec_hs_partial(&r));
+  g_assert_cmpint(tc_rec_hs_append(&r, msg + 33, sizeof msg - 33, &err), ==, TC_OK);
+  /* Two messages in one record: the second follows. */
+  g_assert_cmpint(tc_rec_hs_append(&r, msg, sizeof msg, &err), ==, TC_OK);
+  for (int i = 0; i < 2; i++) {
+    g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 1);
+    g_assert_cmpmem(m, ml, msg, sizeof msg);
+    tc_rec_hs_consume(&r, ml);
+  }
+  g_assert_false(tc_rec_hs_partial(&r));
+  /* A message announcing more than the limit is refused. */
+  uint8_t huge[4] = {1, 0, 0, 101};
+  g_assert_cmpint(tc_rec_hs_append(&r, huge, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
+  tc_rec_free(&r);
+}
+
+static void test_write_room_and_shrink(void) {
+  tc_rec a;
+  tc_rec_init(&a);
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t key[16] = {0}, iv[12] = {0};
+  g_assert_cmpint(tc_prot_init_tls13(&a.wr, TC_AEAD_AES128_GCM, key, 16, iv), ==, 0);
+  g_assert_cmpuint(tc_rec_write_room(&a, &err), ==, 16384);
+  uint8_t data[16384] = {0};
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, data, 16384, &err), ==, TC_OK);
+  /* One full record fills the buffer: only a small tail is left until drained. */
+  g_assert_cmpuint(tc_rec_write_room(&a, &err), <, 1024);
+  size_t len;
+  tc_rec_output(&a, &len);
+  tc_rec_output_ack(&a, len);
+  g_assert_cmpuint(tc_rec_write_room(&a, &err), ==, 16384);
+  tc_rec_shrink(&a);
+  g_assert_null(a.obuf);
+  g_assert_null(a.ibuf);
+  tc_rec_free(&a);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/record/plain-framing", test_plain_framing);
+  g_test_add_func("/record/limits", test_limits);
+  g_test_add_func("/record/protect-roundtrip", test_protect_roundtrip);
+  g_test_add_func("/record/tamper", test_tamper);
+  g_test_add_func("/record/wrong-type", test_wrong_type);
+  g_test_add_func("/record/reassembly", test_reassembly);
+  g_test_add_func("/record/write-room-shrink", test_write_room_and_shrink);
+  return g_test_run();
+}
