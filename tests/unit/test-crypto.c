@@ -463,46 +463,65 @@ static void test_cipher(void) {
 
 /* ---- key exchange ---- */
 
+/* Key exchange calls with buffers of the documented maximum size (the
+ * lengths are in = capacity, out = length). */
+static int kgen(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, size_t *len) {
+  *len = TC_KEX_MAX_PUB_LEN;
+  return tc_kex_generate(k, group, rng, pub, len);
+}
+
+static int kgen_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
+                     uint8_t *pub, size_t *len) {
+  *len = TC_KEX_MAX_PUB_LEN;
+  return tc_kex_generate_from(k, group, priv, priv_len, pub, len);
+}
+
+static int kderive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
+                   size_t *len) {
+  *len = TC_KEX_MAX_SECRET_LEN;
+  return tc_kex_derive(k, peer, peer_len, secret, len);
+}
+
 static void test_x25519(void) {
   /* RFC 7748 §6.1 */
   size_t l;
   uint8_t *a_priv = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", &l);
   uint8_t *b_priv = unhex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", &l);
-  uint8_t a_pub[133], b_pub[133], s1[TC_KEX_MAX_SECRET_LEN], s2[TC_KEX_MAX_SECRET_LEN];
+  uint8_t a_pub[TC_KEX_MAX_PUB_LEN], b_pub[TC_KEX_MAX_PUB_LEN], s1[TC_KEX_MAX_SECRET_LEN], s2[TC_KEX_MAX_SECRET_LEN];
   size_t a_len, b_len, s1_len, s2_len;
   tc_kex a, b;
 
   g_assert_true(tc_kex_supported(TC_GROUP_X25519));
   g_assert_cmpuint(tc_kex_pub_len(TC_GROUP_X25519), ==, 32);
-  g_assert_cmpint(tc_kex_generate_from(&a, TC_GROUP_X25519, a_priv, 32, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate_from(&b, TC_GROUP_X25519, b_priv, 32, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kgen_from(&a, TC_GROUP_X25519, a_priv, 32, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen_from(&b, TC_GROUP_X25519, b_priv, 32, b_pub, &b_len), ==, 0);
   assert_hex(a_pub, a_len, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
   assert_hex(b_pub, b_len, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
   assert_hex(s1, s1_len, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
   g_assert_cmpmem(s1, s1_len, s2, s2_len);
 
   /* small-order points give an all-zero secret, which is refused */
   uint8_t zero[32] = {0}, one[32] = {1};
-  g_assert_cmpint(tc_kex_derive(&a, zero, 32, s1, &s1_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, one, 32, s1, &s1_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, 31, s1, &s1_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, 33, s1, &s1_len), ==, -1);
+  g_assert_cmpint(kderive(&a, zero, 32, s1, &s1_len), ==, -1);
+  g_assert_cmpint(kderive(&a, one, 32, s1, &s1_len), ==, -1);
+  g_assert_cmpint(kderive(&a, b_pub, 31, s1, &s1_len), ==, -1);
+  g_assert_cmpint(kderive(&a, b_pub, 33, s1, &s1_len), ==, -1);
   tc_kex_clear(&a);
   tc_kex_clear(&b);
 
   /* random keys agree */
-  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, NULL, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate(&b, TC_GROUP_X25519, NULL, b_pub, &b_len), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  g_assert_cmpint(kgen(&a, TC_GROUP_X25519, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen(&b, TC_GROUP_X25519, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s1, &s1_len), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
   g_assert_cmpmem(s1, s1_len, s2, s2_len);
   tc_kex_clear(&a);
   tc_kex_clear(&b);
   /* a failing rng fails generation */
   tc_rng bad = {failing_fn, NULL};
-  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, &bad, a_pub, &a_len), ==, -1);
+  g_assert_cmpint(kgen(&a, TC_GROUP_X25519, &bad, a_pub, &a_len), ==, -1);
   g_free(a_priv);
   g_free(b_priv);
 }
@@ -514,23 +533,23 @@ static void test_x448(void) {
                           "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b", &l);
   uint8_t *b_priv = unhex("1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
                           "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d", &l);
-  uint8_t a_pub[133], b_pub[133], s[TC_KEX_MAX_SECRET_LEN];
+  uint8_t a_pub[TC_KEX_MAX_PUB_LEN], b_pub[TC_KEX_MAX_PUB_LEN], s[TC_KEX_MAX_SECRET_LEN];
   size_t a_len, b_len, s_len;
   tc_kex a, b;
-  g_assert_cmpint(tc_kex_generate_from(&a, TC_GROUP_X448, a_priv, 56, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate_from(&b, TC_GROUP_X448, b_priv, 56, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kgen_from(&a, TC_GROUP_X448, a_priv, 56, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen_from(&b, TC_GROUP_X448, b_priv, 56, b_pub, &b_len), ==, 0);
   assert_hex(a_pub, a_len, "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
                            "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0");
   assert_hex(b_pub, b_len, "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
                            "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609");
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s, &s_len), ==, 0);
   assert_hex(s, s_len, "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
                        "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s, &s_len), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s, &s_len), ==, 0);
   assert_hex(s, s_len, "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
                        "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
   uint8_t zero[56] = {0};
-  g_assert_cmpint(tc_kex_derive(&a, zero, 56, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, zero, 56, s, &s_len), ==, -1);
   tc_kex_clear(&a);
   tc_kex_clear(&b);
   g_free(a_priv);
@@ -540,50 +559,50 @@ static void test_x448(void) {
 static void ecdh_case(uint16_t group, const uint8_t *a_priv, const uint8_t *a_pub_want,
                       const uint8_t *b_priv, const uint8_t *b_pub_want, const uint8_t *shared,
                       size_t fl) {
-  uint8_t a_pub[133], b_pub[133], s[TC_KEX_MAX_SECRET_LEN], bad[133];
+  uint8_t a_pub[TC_KEX_MAX_PUB_LEN], b_pub[TC_KEX_MAX_PUB_LEN], s[TC_KEX_MAX_SECRET_LEN], bad[TC_KEX_MAX_PUB_LEN];
   size_t a_len, b_len, s_len;
   tc_kex a, b;
   g_assert_cmpuint(tc_kex_pub_len(group), ==, 1 + 2 * fl);
-  g_assert_cmpint(tc_kex_generate_from(&a, group, a_priv, fl, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate_from(&b, group, b_priv, fl, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kgen_from(&a, group, a_priv, fl, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen_from(&b, group, b_priv, fl, b_pub, &b_len), ==, 0);
   g_assert_cmpmem(a_pub, a_len, a_pub_want, 1 + 2 * fl);
   g_assert_cmpmem(b_pub, b_len, b_pub_want, 1 + 2 * fl);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s, &s_len), ==, 0);
   g_assert_cmpmem(s, s_len, shared, fl);
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s, &s_len), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s, &s_len), ==, 0);
   g_assert_cmpmem(s, s_len, shared, fl);
 
   /* rejected shares: compressed/hybrid prefix, infinity, off-curve, x >= p, lengths */
   memcpy(bad, b_pub, b_len);
   bad[0] = 0x02;
-  g_assert_cmpint(tc_kex_derive(&a, bad, 1 + fl, s, &s_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, 1 + fl, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, b_len, s, &s_len), ==, -1);
   bad[0] = 0x06;
-  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, (const uint8_t *)"\x00", 1, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, (const uint8_t *)"\x00", 1, s, &s_len), ==, -1);
   memset(bad, 0, sizeof bad);
   bad[0] = 0x04;
-  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, b_len, s, &s_len), ==, -1);
   memcpy(bad, b_pub, b_len);
   bad[b_len - 1] ^= 1;
-  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, b_len, s, &s_len), ==, -1);
   memset(bad + 1, 0xff, fl); /* x = 2^n - 1 > p */
-  g_assert_cmpint(tc_kex_derive(&a, bad, b_len, s, &s_len), ==, -1);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len - 1, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, bad, b_len, s, &s_len), ==, -1);
+  g_assert_cmpint(kderive(&a, b_pub, b_len - 1, s, &s_len), ==, -1);
 
   /* scalar 0 and scalar >= q are refused */
   uint8_t zero[66] = {0}, ff[66];
   memset(ff, 0xff, sizeof ff);
-  g_assert_cmpint(tc_kex_generate_from(&a, group, zero, fl, a_pub, &a_len), ==, -1);
-  g_assert_cmpint(tc_kex_generate_from(&a, group, ff, fl, a_pub, &a_len), ==, -1);
+  g_assert_cmpint(kgen_from(&a, group, zero, fl, a_pub, &a_len), ==, -1);
+  g_assert_cmpint(kgen_from(&a, group, ff, fl, a_pub, &a_len), ==, -1);
 
   /* random key pairs agree */
   uint8_t s2[TC_KEX_MAX_SECRET_LEN];
   size_t s2_len;
-  g_assert_cmpint(tc_kex_generate(&a, group, NULL, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate(&b, group, NULL, b_pub, &b_len), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s, &s_len), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
+  g_assert_cmpint(kgen(&a, group, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen(&b, group, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s, &s_len), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &s2_len), ==, 0);
   g_assert_cmpmem(s, s_len, s2, s2_len);
   tc_kex_clear(&a);
   tc_kex_clear(&b);
@@ -595,14 +614,14 @@ static void test_ecdh(void) {
   ecdh_case(TC_GROUP_SECP384R1, p384_a_priv, p384_a_pub, p384_b_priv, p384_b_pub, p384_shared, 48);
 
   /* P-521 round trip (no fixed vector) */
-  uint8_t a_pub[133], b_pub[133], s1[66], s2[66];
+  uint8_t a_pub[TC_KEX_MAX_PUB_LEN], b_pub[TC_KEX_MAX_PUB_LEN], s1[TC_KEX_MAX_SECRET_LEN], s2[TC_KEX_MAX_SECRET_LEN];
   size_t a_len, b_len, l1, l2;
   tc_kex a, b;
-  g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_SECP521R1, NULL, a_pub, &a_len), ==, 0);
-  g_assert_cmpint(tc_kex_generate(&b, TC_GROUP_SECP521R1, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kgen(&a, TC_GROUP_SECP521R1, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kgen(&b, TC_GROUP_SECP521R1, NULL, b_pub, &b_len), ==, 0);
   g_assert_cmpuint(a_len, ==, 133);
-  g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &l1), ==, 0);
-  g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &l2), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s1, &l1), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &l2), ==, 0);
   g_assert_cmpuint(l1, ==, 66);
   g_assert_cmpmem(s1, l1, s2, l2);
   tc_kex_clear(&a);
@@ -622,32 +641,32 @@ static void test_ffdhe(void) {
     uint8_t *bad = g_malloc0(TC_KEX_MAX_PUB_LEN);
     size_t a_len, b_len, l1, l2;
     tc_kex a, b;
-    g_assert_cmpint(tc_kex_generate(&a, g, NULL, a_pub, &a_len), ==, 0);
-    g_assert_cmpint(tc_kex_generate(&b, g, NULL, b_pub, &b_len), ==, 0);
+    g_assert_cmpint(kgen(&a, g, NULL, a_pub, &a_len), ==, 0);
+    g_assert_cmpint(kgen(&b, g, NULL, b_pub, &b_len), ==, 0);
     g_assert_cmpuint(a_len, ==, plen);
-    g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len, s1, &l1), ==, 0);
-    g_assert_cmpint(tc_kex_derive(&b, a_pub, a_len, s2, &l2), ==, 0);
+    g_assert_cmpint(kderive(&a, b_pub, b_len, s1, &l1), ==, 0);
+    g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &l2), ==, 0);
     g_assert_cmpuint(l1, ==, plen);
     g_assert_cmpmem(s1, l1, s2, l2);
 
     /* y = 0, 1, p - 1, p and above are refused; so is a short share */
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
     bad[plen - 1] = 1;
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
     bad[plen - 1] = 2;
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, 0);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, 0);
     /* p - 1 and p from the group table */
     const tc_ffdhe_params *ff = tc_ffdhe_group(g);
     g_assert_nonnull(ff);
     memcpy(bad, ff->p, plen);
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
     bad[plen - 1] -= 1;
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
     bad[plen - 1] -= 1;
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, 0);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, 0);
     memset(bad, 0xff, plen);
-    g_assert_cmpint(tc_kex_derive(&a, bad, plen, s1, &l1), ==, -1);
-    g_assert_cmpint(tc_kex_derive(&a, b_pub, b_len - 1, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, b_pub, b_len - 1, s1, &l1), ==, -1);
     tc_kex_clear(&a);
     tc_kex_clear(&b);
     g_free(a_pub);
@@ -657,12 +676,29 @@ static void test_ffdhe(void) {
     g_free(bad);
   }
 
+  /* capacities below the group's size are refused, not overrun */
+  {
+    uint8_t small_pub[133], secret[TC_KEX_MAX_SECRET_LEN];
+    size_t small_len = sizeof small_pub, sl;
+    tc_kex a;
+    g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_FFDHE2048, NULL, small_pub, &small_len), ==, -1);
+    small_len = 31;
+    g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, NULL, small_pub, &small_len), ==, -1);
+    small_len = sizeof small_pub;
+    g_assert_cmpint(tc_kex_generate(&a, TC_GROUP_X25519, NULL, small_pub, &small_len), ==, 0);
+    sl = 31;
+    g_assert_cmpint(tc_kex_derive(&a, small_pub, 32, secret, &sl), ==, -1);
+    sl = 32;
+    g_assert_cmpint(tc_kex_derive(&a, small_pub, 32, secret, &sl), ==, 0);
+    tc_kex_clear(&a);
+  }
+
   /* generator check: exponent 1 gives g = 2 */
   uint8_t one = 1;
   uint8_t *pub = g_malloc(TC_KEX_MAX_PUB_LEN);
   size_t len;
   tc_kex k;
-  g_assert_cmpint(tc_kex_generate_from(&k, TC_GROUP_FFDHE2048, &one, 1, pub, &len), ==, 0);
+  g_assert_cmpint(kgen_from(&k, TC_GROUP_FFDHE2048, &one, 1, pub, &len), ==, 0);
   g_assert_cmpuint(len, ==, 256);
   for (size_t i = 0; i < 255; i++)
     g_assert_cmpuint(pub[i], ==, 0);
@@ -693,6 +729,7 @@ static void test_rsa_keys(void) {
   g_assert_nonnull(p2);
   g_assert_true(tc_pubkey_equal(pub, p2));
   g_assert_true(tc_pubkey_ref(p2) == p2);
+  tc_pubkey_unref(p2);
   tc_pubkey_unref(p2);
 
   /* export round trip */

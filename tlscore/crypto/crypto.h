@@ -148,15 +148,18 @@ size_t tc_kex_pub_len(uint16_t group);
 #define TC_KEX_MAX_PUB_LEN 512      /* ffdhe4096 */
 #define TC_KEX_MAX_SECRET_LEN 512   /* ffdhe4096; curves need at most 66 */
 /* Generate a key pair; writes the public share in the TLS encoding (X25519:
- * 32 bytes; NIST curves: uncompressed point 0x04||X||Y) and sets *pub_len.
- * pub must hold 133 bytes (FFDHE: the group's byte length). */
+ * 32 bytes; NIST curves: uncompressed point 0x04||X||Y; FFDHE: left-padded
+ * to the size of p). *pub_len: in = capacity of pub, out = length; fails if
+ * the capacity is below tc_kex_pub_len(group) (133 covers every curve,
+ * TC_KEX_MAX_PUB_LEN every group). */
 int tc_kex_generate(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, size_t *pub_len);
 /* Same with a fixed private scalar (known-answer tests). */
 int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
                          uint8_t *pub, size_t *pub_len);
 /* Compute the shared secret with the peer's share: validates the point (on
  * curve, right length, X25519 all-zero output rejected). Returns 0 or -1.
- * secret must hold TC_KEX_MAX_SECRET_LEN bytes (66 for curves only). NIST
+ * *secret_len: in = capacity, out = length; 66 bytes cover every curve,
+ * TC_KEX_MAX_SECRET_LEN every group (FFDHE: the size of p). NIST
  * curves give the fixed-length X coordinate; FFDHE gives Z left-padded to the
  * size of p (TLS 1.3; TLS 1.2 callers strip leading zero bytes themselves). */
 int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,

@@ -101,8 +101,11 @@ int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t 
                          uint8_t *pub, size_t *pub_len) {
   const struct ecc_curve *ec = group_curve(group);
   const tc_ffdhe_params *ff = tc_ffdhe_group(group);
+  size_t need = tc_kex_pub_len(group);
   memset(k, 0, sizeof *k);
   k->group = group;
+  if (need == 0 || *pub_len < need)
+    goto fail;
   if (group == TC_GROUP_X25519 || group == TC_GROUP_X448) {
     size_t n = group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
     if (priv_len != n)
@@ -150,6 +153,10 @@ int tc_kex_generate(tc_kex *k, uint16_t group, const tc_rng *rng, uint8_t *pub, 
   uint8_t buf[TC_EC_MAX_FIELD];
   size_t n;
   int rc = -1;
+
+  memset(k, 0, sizeof *k);
+  if (tc_kex_pub_len(group) == 0 || *pub_len < tc_kex_pub_len(group))
+    return -1;
 
   if (group == TC_GROUP_X25519 || group == TC_GROUP_X448) {
     n = group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
@@ -252,6 +259,10 @@ int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secr
                   size_t *secret_len) {
   const struct ecc_curve *ec = group_curve(k->group);
   const tc_ffdhe_params *ff = tc_ffdhe_group(k->group);
+  /* the secret is as long as a share, except for NIST curves (X only) */
+  size_t need = ec != NULL ? tc_ec_field_len(ec) : tc_kex_pub_len(k->group);
+  if (need == 0 || *secret_len < need)
+    return -1;
   if (k->group == TC_GROUP_X25519 || k->group == TC_GROUP_X448) {
     size_t n = k->group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
     if (peer_len != n || k->priv_len != n)
