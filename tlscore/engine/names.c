@@ -22,6 +22,7 @@ static const named groups[] = {
     {TC_GROUP_SECP384R1, "secp384r1"}, {TC_GROUP_SECP521R1, "secp521r1"},
     {TC_GROUP_X448, "x448"},           {TC_GROUP_FFDHE2048, "ffdhe2048"},
     {TC_GROUP_FFDHE3072, "ffdhe3072"}, {TC_GROUP_FFDHE4096, "ffdhe4096"},
+    {TC_GROUP_FFDHE6144, "ffdhe6144"}, {TC_GROUP_FFDHE8192, "ffdhe8192"},
 };
 static const named schemes[] = {
     {TC_SIG_RSA_PKCS1_SHA1, "rsa_pkcs1_sha1"},

@@ -35,6 +35,8 @@ extern "C" {
 #define TC_GROUP_FFDHE2048 0x0100
 #define TC_GROUP_FFDHE3072 0x0101
 #define TC_GROUP_FFDHE4096 0x0102
+#define TC_GROUP_FFDHE6144 0x0103
+#define TC_GROUP_FFDHE8192 0x0104
 
 /* Signature schemes (IANA values). */
 #define TC_SIG_RSA_PKCS1_SHA1 0x0201
