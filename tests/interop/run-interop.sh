@@ -158,7 +158,8 @@ openssl-server-rsa|openssl-server-ecdsa|openssl-server-chacha|openssl-server-hrr
     --server-name localhost || fail "client failed"
   expect "$tmp/client.out" "etilslt olleh"
   expect "$tmp/client.err" "version: TLSv1.3"
-  expect "$tmp/client.err" "peer: DC=COM,DC=EXAMPLE,O=tlslite,CN=localhost"
+  if [ "$kind" = rsa ]; then expect "$tmp/client.err" "peer: DC=COM,DC=EXAMPLE,O=tlslite,CN=localhost"
+  else expect "$tmp/client.err" "peer: O=tlslite,CN=localhost"; fi
   expect "$tmp/client.err" "resumed: no"
   [ "$kind" = ecdsa ] && expect "$tmp/client.err" "peer signature: ecdsa_secp256r1_sha256"
   [ "$case" = openssl-server-chacha ] &&
@@ -197,8 +198,8 @@ openssl-server-client-cert|openssl-server-client-cert-missing)
   if [ "$case" = openssl-server-client-cert ]; then
     tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
       --cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem" || fail "client failed"
+    # (-rev prints nothing about the peer; the -missing case shows the certificate is required.)
     expect "$tmp/client.out" "etilslt olleh"
-    expect "$tmp/peer.out" "CN = client"
   else
     tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost
     rc=$?
@@ -331,7 +332,8 @@ openssl-client-http)
   expect "$tmp/sc.out" "HTTP/1.0 200 OK"
   expect "$tmp/sc.out" "Protocol version: TLSv1.3"
   expect "$tmp/sc.out" "</html>"
-  expect "$tmp/sc.out" "DONE"
+  # s_client says "closed" when the server's close_notify arrived.
+  expect "$tmp/sc.out" "closed"
   ;;
 
 # ---------------- gnutls-cli against our server ----------------
