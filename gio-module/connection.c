@@ -621,6 +621,82 @@ maybe_shrink (GTlsConnectionTlslite *self)
 /* ------------------------------------------------------------------ */
 /* the handshake                                                       */
 
+static uint16_t
+version_from_env (const char *name)
+{
+  const char *v = g_getenv (name);
+
+  if (!v || !*v)
+    return 0;
+  if (g_ascii_strcasecmp (v, "tls1.0") == 0)
+    return TC_TLS10;
+  if (g_ascii_strcasecmp (v, "tls1.1") == 0)
+    return TC_TLS11;
+  if (g_ascii_strcasecmp (v, "tls1.2") == 0)
+    return TC_TLS12;
+  if (g_ascii_strcasecmp (v, "tls1.3") == 0)
+    return TC_TLS13;
+  return 0xffff;
+}
+
+/* Test and benchmark knobs, like glib-networking's G_TLS_GNUTLS_PRIORITY:
+ * G_TLS_TLSLITE_MIN_VERSION / G_TLS_TLSLITE_MAX_VERSION (tls1.0 .. tls1.3),
+ * G_TLS_TLSLITE_CIPHERS (comma-separated IANA names) and
+ * G_TLS_TLSLITE_NO_TICKETS=1. Invalid values warn once and are ignored. */
+static void
+apply_env_settings (tc_config *cfg, gboolean server)
+{
+  static gsize warned = 0;
+  uint16_t min = version_from_env ("G_TLS_TLSLITE_MIN_VERSION");
+  uint16_t max = version_from_env ("G_TLS_TLSLITE_MAX_VERSION");
+  const char *ciphers = g_getenv ("G_TLS_TLSLITE_CIPHERS");
+  gboolean bad = FALSE;
+  tc_error err;
+
+  if (min == 0xffff || max == 0xffff)
+    bad = TRUE;
+  else if (min || max)
+    {
+      tc_error_clear (&err);
+      if (tc_config_set_versions (cfg, min ? min : TC_TLS12, max ? max : TC_TLS13, &err) != TC_OK)
+        bad = TRUE;
+    }
+
+  if (ciphers && *ciphers)
+    {
+      gchar **names = g_strsplit (ciphers, ",", -1);
+      GArray *suites = g_array_new (FALSE, FALSE, sizeof (uint16_t));
+      guint i;
+
+      for (i = 0; names[i]; i++)
+        {
+          uint16_t s = tc_cipher_suite_from_name (g_strstrip (names[i]));
+
+          if (s)
+            g_array_append_val (suites, s);
+          else
+            bad = TRUE;
+        }
+      tc_error_clear (&err);
+      if (suites->len > 0 &&
+          tc_config_set_cipher_suites (cfg, (const uint16_t *) (void *) suites->data, suites->len,
+                                       &err) != TC_OK)
+        bad = TRUE;
+      g_array_unref (suites);
+      g_strfreev (names);
+    }
+
+  if (server && g_strcmp0 (g_getenv ("G_TLS_TLSLITE_NO_TICKETS"), "1") == 0)
+    tc_config_set_tickets (cfg, 0, 7200);
+
+  if (bad && g_once_init_enter (&warned))
+    {
+      g_warning ("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION or "
+                 "G_TLS_TLSLITE_CIPHERS setting");
+      g_once_init_leave (&warned, 1);
+    }
+}
+
 static gboolean
 ensure_engine (GTlsConnectionTlslite *self, GError **error)
 {
@@ -640,6 +716,7 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
       return FALSE;
     }
   tc_config_set_verify_mode (cfg, TC_VERIFY_CALLER);
+  apply_env_settings (cfg, !is_client (self));
   tc_error_clear (&err);
   if (priv->advertised_protocols && priv->advertised_protocols[0])
     {
@@ -1071,15 +1148,17 @@ async_handshake_free (gpointer data)
 
 static void async_handshake_step (GTask *task);
 
+/* A GPollableSourceFunc: pollable sources pass the stream first. */
 static gboolean
-async_handshake_source_cb (gpointer user_data)
+async_handshake_source_cb (GObject *stream, gpointer user_data)
 {
-  GTask *task = user_data;
+  GTask *task = g_object_ref (user_data);
   AsyncHandshake *ah = g_task_get_task_data (task);
 
-  g_source_destroy (ah->source);
+  /* Returning REMOVE destroys the source; only drop our handle here. */
   g_clear_pointer (&ah->source, g_source_unref);
   async_handshake_step (task);
+  g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
 
@@ -1097,7 +1176,8 @@ async_handshake_wait (GTask *task, GSource *source)
       g_source_add_child_source (source, cs);
       g_source_unref (cs);
     }
-  g_source_set_callback (source, async_handshake_source_cb, g_object_ref (task), g_object_unref);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) async_handshake_source_cb,
+                         g_object_ref (task), g_object_unref);
   g_source_set_priority (source, g_task_get_priority (task));
   g_source_attach (source, g_task_get_context (task));
   ah->source = source;
@@ -1641,8 +1721,10 @@ tlslite_connection_close_direction (GTlsConnectionTlslite *self, gboolean read_d
           g_mutex_unlock (&priv->engine_mutex);
           if (r == TC_OK && !flush_output (self, TRUE, cancellable, &close_error))
             {
-              /* The peer already closed: its socket may be gone by now. */
-              if (st & TC_S_PEER_CLOSED)
+              /* The peer already went away (it closed, or reset after our
+               * last record): there is nobody left to tell. */
+              if ((st & TC_S_PEER_CLOSED) ||
+                  g_error_matches (close_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
                 g_clear_error (&close_error);
             }
         }
