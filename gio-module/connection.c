@@ -595,7 +595,7 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
 
 /* Drop idle buffers: the engine's and our staging ones. */
 static void
-maybe_shrink (GTlsConnectionTlslite *self)
+maybe_shrink (GTlsConnectionTlslite *self, gboolean read_side)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
 
@@ -605,7 +605,8 @@ maybe_shrink (GTlsConnectionTlslite *self)
   if (!(tc_conn_status (priv->engine) & (TC_S_OUTPUT | TC_S_READABLE | TC_S_WANT)))
     tc_conn_shrink (priv->engine);
   g_mutex_unlock (&priv->engine_mutex);
-  if (priv->inbuf && priv->inbuf_off >= priv->inbuf_len)
+  /* inbuf belongs to the read side; a writer must not touch it. */
+  if (read_side && priv->inbuf && priv->inbuf_off >= priv->inbuf_len)
     {
       g_clear_pointer (&priv->inbuf, g_free);
       priv->inbuf_off = priv->inbuf_len = 0;
@@ -1392,7 +1393,7 @@ tlslite_connection_read (GTlsConnectionTlslite *self, void *buffer, gsize count,
     }
 
   if (ret >= 0)
-    maybe_shrink (self);
+    maybe_shrink (self, TRUE);
   yield_op (self, OP_READ);
   return ret;
 }
@@ -1459,7 +1460,7 @@ tlslite_connection_write (GTlsConnectionTlslite *self, const void *buffer, gsize
     }
 
   if (ret >= 0)
-    maybe_shrink (self);
+    maybe_shrink (self, FALSE);
   yield_op (self, OP_WRITE);
   return ret;
 }
