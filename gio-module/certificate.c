@@ -552,6 +552,14 @@ g_tls_certificate_tlslite_initable_init (GInitable *initable, GCancellable *canc
                            _("No certificate data provided"));
       ok = FALSE;
     }
+  /* A key that is not the certificate's would only show up as an obscure
+   * handshake failure much later; say so now. */
+  if (ok && self->key && !tc_privkey_matches_cert (self->key, self->cert))
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _("The private key does not match the certificate"));
+      ok = FALSE;
+    }
 
   /* Only needed during construction; do not keep the secret around. */
   g_clear_pointer (&self->pkcs12_data, g_bytes_unref);

@@ -151,10 +151,10 @@ test_create_with_key_der (void)
 }
 
 static void
-test_create_ecdsa_key (void)
+check_key_pair (const char *cert_file, const char *key_file)
 {
-  gchar *pem = read_text ("server-ecdsa.pem");
-  gchar *key = read_text ("server-ecdsa-key-sec1.pem"), *back = NULL;
+  gchar *pem = read_text (cert_file);
+  gchar *key = read_text (key_file), *back = NULL;
   GError *error = NULL;
   GTlsCertificate *cert;
 
@@ -168,6 +168,15 @@ test_create_ecdsa_key (void)
   g_object_unref (cert);
   g_free (pem);
   g_free (key);
+}
+
+static void
+test_create_ecdsa_key (void)
+{
+  check_key_pair ("server-ecdsa.pem", "server-ecdsa-key-sec1.pem");
+  check_key_pair ("server-ecdsa.pem", "server-ecdsa-key-pkcs8.pem");
+  check_key_pair ("server-p384.pem", "server-p384-key.pem");
+  check_key_pair ("server-ed25519.pem", "server-ed25519-key.pem");
 }
 
 static void
@@ -285,6 +294,32 @@ test_garbage (void)
     g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_clear_error (&error);
   g_free (pem);
+}
+
+static void
+test_key_mismatch (void)
+{
+  gchar *pem = read_text ("server-ecdsa.pem");
+  gchar *key = read_text ("server-rsa-key.pem");
+  gchar *other = read_text ("client-ecdsa-key.pem");
+  GError *error = NULL;
+  GTlsCertificate *cert;
+
+  /* Another algorithm's key. */
+  cert = g_initable_new (cert_type (), NULL, &error, "certificate-pem", pem, "private-key-pem", key, NULL);
+  g_assert_null (cert);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+
+  /* Same algorithm, another key. */
+  cert = g_initable_new (cert_type (), NULL, &error, "certificate-pem", pem, "private-key-pem", other, NULL);
+  g_assert_null (cert);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+
+  g_free (pem);
+  g_free (key);
+  g_free (other);
 }
 
 static void
@@ -813,6 +848,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/certificate/create-with-issuer", test_create_with_issuer);
   g_test_add_func ("/certificate/create-with-garbage-input", test_garbage);
   g_test_add_func ("/certificate/no-certificate", test_no_certificate);
+  g_test_add_func ("/certificate/key-mismatch", test_key_mismatch);
   g_test_add_func ("/certificate/encrypted-key", test_encrypted_key);
   g_test_add_func ("/certificate/pkcs11-not-supported", test_pkcs11);
   g_test_add_func ("/certificate/create-chain", test_create_chain);
