@@ -337,6 +337,49 @@ static void test_resumption(void) {
   tc_config_unref(scfg);
 }
 
+static void test_resumption_hrr(void) {
+  /* The server only does P-256, so both handshakes go through a
+   * HelloRetryRequest; the second one carries the PSK in both ClientHellos. */
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t g[] = {TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(scfg, g, 1, &err), ==, TC_OK);
+  uint16_t suites[] = {TC_TLS_AES_256_GCM_SHA384, TC_TLS_AES_128_GCM_SHA256};
+  g_assert_cmpint(tc_config_set_cipher_suites(scfg, suites, 2, &err), ==, TC_OK);
+  tc_session *s = handshake_for_session(ccfg, scfg);
+  g_assert_nonnull(s);
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  g_assert_cmpint(tc_conn_set_session(p.c, s), ==, TC_OK);
+  assert_ok_handshake(&p);
+  g_assert_true(tc_conn_resumed(p.c));
+  g_assert_true(tc_conn_resumed(p.s));
+  g_assert_cmpuint(tc_conn_group(p.c), ==, TC_GROUP_SECP256R1);
+  g_assert_cmpuint(tc_conn_cipher_suite(p.c), ==, TC_TLS_AES_256_GCM_SHA384);
+  static const unsigned char msg[] = "resumed after HRR";
+  g_assert_true(pump_transfer(p.s, p.c, msg, sizeof msg));
+  /* A new ticket arrived on the resumed connection too. */
+  tc_session *s2 = tc_conn_get_session(p.c);
+  g_assert_nonnull(s2);
+  g_assert_true(s2 != s);
+  tc_session_unref(s2);
+  pair_close(&p);
+
+  /* A session is not offered to another server name. */
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  tc_conn_free(p.c);
+  p.c = tc_conn_new(ccfg, &err);
+  tc_conn_set_server_name(p.c, "localhost");
+  g_assert_cmpint(tc_conn_set_session(p.c, s), ==, TC_OK);
+  assert_ok_handshake(&p);
+  g_assert_false(tc_conn_resumed(p.c));
+  pair_close(&p);
+  tc_session_unref(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 static void test_key_update(void) {
   pair p;
   pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
@@ -503,6 +546,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/client-auth", test_client_auth);
   g_test_add_func("/engine/client-auth-want", test_client_auth_want);
   g_test_add_func("/engine/resumption", test_resumption);
+  g_test_add_func("/engine/resumption-hrr", test_resumption_hrr);
   g_test_add_func("/engine/key-update", test_key_update);
   g_test_add_func("/engine/alpn-mismatch", test_alpn_mismatch);
   g_test_add_func("/engine/verify-failures", test_verify_failures);

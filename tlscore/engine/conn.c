@@ -23,6 +23,7 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   tc_rec_init(&c->rec);
   c->rec.max_frag = cfg->max_fragment;
   c->rec.hs_max = cfg->max_handshake_msg;
+  c->rec.plain_alerts = true;
   c->state = c->role == TC_ROLE_CLIENT ? HS_C_START : HS_S_WAIT_CH;
   tc_wr_init_dyn(&c->hsw);
   return c;
@@ -202,6 +203,7 @@ static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
 static void maybe_done(tc_conn *c) {
   if (c->state == HS_CONNECTED && !c->handshake_done) {
     c->handshake_done = true;
+    c->rec.plain_alerts = false;
     tc_hs_free(c);
   }
 }

@@ -170,7 +170,10 @@ int tc_client13_start(tc_conn *c) {
     hs->session_id_len = 32;
   }
   tc_session *s = c->offer;
-  if (s && tc_session_usable(s, tc_config_now(cfg)) && cfg_has_suite(cfg, s->suite) &&
+  /* A session is only offered to the server name it was made with. */
+  bool same_name = !s || !s->server_name || !c->server_name ||
+                   strcmp(s->server_name, c->server_name) == 0;
+  if (s && same_name && tc_session_usable(s, tc_config_now(cfg)) && cfg_has_suite(cfg, s->suite) &&
       s->secret_len <= sizeof hs->psk) {
     tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
     if (tc_hash_len(hs->psk_hash) == s->secret_len) {

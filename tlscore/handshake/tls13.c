@@ -379,3 +379,13 @@ int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len) 
   return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s after the handshake",
                       tc_msg_type_name(type));
 }
+
+void tc_hs_downgrade_sentinel(const tc_config *cfg, uint16_t negotiated, uint8_t random[32]) {
+  /* RFC 8446 §4.1.3: a server able to do TLS 1.3 marks a lower version in
+   * the last 8 bytes of ServerHello.random (used by server12.c). */
+  static const uint8_t sentinel[7] = {'D', 'O', 'W', 'N', 'G', 'R', 'D'};
+  if (cfg->max_version < TC_TLS13 || negotiated >= TC_TLS13)
+    return;
+  memcpy(random + 24, sentinel, 7);
+  random[31] = negotiated == TC_TLS12 ? 1 : 0;
+}

@@ -122,7 +122,10 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "record with bad version %02x%02x", rec[1],
                         rec[2]);
   }
-  bool protected_rec = r->rd.ops && t != TC_CT_CHANGE_CIPHER_SPEC;
+  /* CCS is never protected; a peer that fails before switching to its
+   * handshake keys may send a plaintext alert while we already read with ours. */
+  bool protected_rec = r->rd.ops && t != TC_CT_CHANGE_CIPHER_SPEC &&
+                       !(t == TC_CT_ALERT && r->plain_alerts && body == 2);
   size_t limit = protected_rec ? TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION : r->max_recv_plain;
   if (body > limit)
     return tc_error_set(err, TC_ERR_RECORD_OVERFLOW, "record of %zu bytes exceeds the limit %zu",

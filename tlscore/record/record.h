@@ -77,6 +77,7 @@ typedef struct tc_rec {
   unsigned empty_run;      /* consecutive records carrying nothing */
   bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
+  bool plain_alerts;       /* accept unprotected alerts (peer failed before its keys) */
   /* Handshake reassembly. */
   uint8_t *hs;
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
