@@ -274,6 +274,23 @@ static void test_prf(void) {
                       "89a57cff6f23beccc8af5d02d2e8ea2a");
 }
 
+static void test_prf_ssl3(void) {
+  /* cross-checked with an independent Python implementation of the SSL 3.0
+   * key derivation (RFC 6101 §6.1, §6.2.2) */
+  uint8_t secret[48], seed[64], out[26 * 16 + 1];
+  for (int i = 0; i < 48; i++)
+    secret[i] = (uint8_t)i;
+  for (int i = 0; i < 64; i++)
+    seed[i] = (uint8_t)i;
+  g_assert_cmpint(tc_prf_ssl3(secret, 48, seed, 64, out, 104), ==, 0);
+  assert_hex(out, 104, "01d1d75f0d5c013df9d72c40becf3098f06f9e025f281b0c4e5c7cd55efa47c8"
+                       "05ceb01ec6d07308968ce1aace0c627584b663bbec9397c9a4a30d1b85e3a570"
+                       "8823cae580cfcb869d1d7aaaa2ec46f45f7fd4efe98f16bde270ca20ff8b892b"
+                       "6d680d16d3c5d32c");
+  g_assert_cmpint(tc_prf_ssl3(secret, 48, seed, 64, out, 26 * 16), ==, 0);
+  g_assert_cmpint(tc_prf_ssl3(secret, 48, seed, 64, out, 26 * 16 + 1), ==, -1);
+}
+
 static void test_pbkdf2(void) {
   /* RFC 6070 (HMAC-SHA1) and the common SHA-256 vectors */
   uint8_t out[32];
@@ -629,6 +646,80 @@ static void test_ecdh(void) {
   g_assert_false(tc_kex_supported(0x0016));
 }
 
+static void test_dh_custom(void) {
+  /* the server's explicit parameters: here ffdhe2048's prime with g = 2,
+   * so the result must agree with a named-group peer */
+  size_t plen;
+  const uint8_t *p = tc_kex_ffdhe_prime(TC_GROUP_FFDHE2048, &plen);
+  g_assert_nonnull(p);
+  g_assert_cmpuint(plen, ==, 256);
+  g_assert_null(tc_kex_ffdhe_prime(TC_GROUP_X25519, &plen));
+  const uint8_t g2[] = {0x02}, g1[] = {0x01}, g0[] = {0x00, 0x02};
+  uint8_t *a_pub = g_malloc(TC_KEX_MAX_PUB_LEN), *b_pub = g_malloc(TC_KEX_MAX_PUB_LEN);
+  uint8_t *s1 = g_malloc(TC_KEX_MAX_SECRET_LEN), *s2 = g_malloc(TC_KEX_MAX_SECRET_LEN);
+  uint8_t *q = g_malloc(TC_KEX_MAX_PUB_LEN);
+  size_t a_len = TC_KEX_MAX_PUB_LEN, b_len, l1, l2;
+  tc_kex a, b;
+
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g2, 1, 1024, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpuint(a_len, ==, 256);
+  g_assert_cmpint(kgen(&b, TC_GROUP_FFDHE2048, NULL, b_pub, &b_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub, b_len, s1, &l1), ==, 0);
+  g_assert_cmpint(kderive(&b, a_pub, a_len, s2, &l2), ==, 0);
+  g_assert_cmpmem(s1, l1, s2, l2);
+  tc_kex_clear(&a);
+
+  /* a leading zero on g is harmless; g = 1, g = p-1, even p, short p fail */
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g0, 2, 1024, NULL, a_pub, &a_len), ==, 0);
+  tc_kex_clear(&a);
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g1, 1, 1024, NULL, a_pub, &a_len), ==, -1);
+  memcpy(q, p, 256);
+  q[255] -= 1; /* p - 1 */
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, q, 256, 1024, NULL, a_pub, &a_len), ==, -1);
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, q, 256, g2, 1, 1024, NULL, a_pub, &a_len), ==, -1);
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g2, 1, 3072, NULL, a_pub, &a_len), ==, -1);
+  a_len = 255;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g2, 1, 1024, NULL, a_pub, &a_len), ==, -1);
+
+  /* a peer value with leading zeros stripped derives the same secret: use
+   * exponent 1 on the named side so its share is g = 2 */
+  uint8_t one = 1;
+  tc_kex_clear(&b);
+  g_assert_cmpint(kgen_from(&b, TC_GROUP_FFDHE2048, &one, 1, b_pub, &b_len), ==, 0);
+  a_len = TC_KEX_MAX_PUB_LEN;
+  g_assert_cmpint(tc_kex_generate_dh(&a, p, 256, g2, 1, 1024, NULL, a_pub, &a_len), ==, 0);
+  g_assert_cmpint(kderive(&a, b_pub + 255, 1, s1, &l1), ==, 0);   /* "02" */
+  g_assert_cmpint(kderive(&a, b_pub, 256, s2, &l2), ==, 0);       /* padded */
+  g_assert_cmpmem(s1, l1, s2, l2);
+  g_assert_cmpmem(s1, l1, a_pub, a_len);                         /* (g^x)^1 */
+  tc_kex_clear(&a);
+  tc_kex_clear(&b);
+  g_free(a_pub);
+  g_free(b_pub);
+  g_free(s1);
+  g_free(s2);
+  g_free(q);
+}
+
+static void test_kex_alias(void) {
+  /* recomputing a share from the kex's own scalar (HelloRetryRequest) keeps it */
+  static const uint16_t groups[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1, TC_GROUP_X448};
+  for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
+    uint8_t pub1[TC_KEX_MAX_PUB_LEN], pub2[TC_KEX_MAX_PUB_LEN];
+    size_t l1, l2;
+    tc_kex k;
+    g_assert_cmpint(kgen(&k, groups[i], NULL, pub1, &l1), ==, 0);
+    g_assert_cmpint(kgen_from(&k, groups[i], k.priv, k.priv_len, pub2, &l2), ==, 0);
+    g_assert_cmpmem(pub1, l1, pub2, l2);
+    tc_kex_clear(&k);
+  }
+}
+
 static void test_ffdhe(void) {
   static const uint16_t groups[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
   for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
@@ -649,7 +740,7 @@ static void test_ffdhe(void) {
     g_assert_cmpuint(l1, ==, plen);
     g_assert_cmpmem(s1, l1, s2, l2);
 
-    /* y = 0, 1, p - 1, p and above are refused; so is a short share */
+    /* y = 0, 1, p - 1, p and above are refused */
     g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
     bad[plen - 1] = 1;
     g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
@@ -666,7 +757,9 @@ static void test_ffdhe(void) {
     g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, 0);
     memset(bad, 0xff, plen);
     g_assert_cmpint(kderive(&a, bad, plen, s1, &l1), ==, -1);
-    g_assert_cmpint(kderive(&a, b_pub, b_len - 1, s1, &l1), ==, -1);
+    /* longer than p, or empty: refused (shorter is a zero-stripped TLS 1.2 value) */
+    g_assert_cmpint(kderive(&a, bad, plen + 1, s1, &l1), ==, -1);
+    g_assert_cmpint(kderive(&a, b_pub, 0, s1, &l1), ==, -1);
     tc_kex_clear(&a);
     tc_kex_clear(&b);
     g_free(a_pub);
@@ -824,6 +917,17 @@ static void test_rsa_sign(void) {
                                rsa_pss_sha384_sig, sizeof rsa_pss_sha384_sig), ==, -1);
   g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
                                rsa_pss_sha256_sig, sizeof rsa_pss_sha256_sig), ==, -1);
+  /* explicit salt lengths (X.509 RSASSA-PSS-params) */
+  g_assert_cmpint(tc_pk_verify_pss(pub, TC_HASH_SHA256, 20, test_msg, TEST_MSG_LEN,
+                                   rsa_pss_sha256_salt20_sig, sizeof rsa_pss_sha256_salt20_sig),
+                  ==, 0);
+  g_assert_cmpint(tc_pk_verify_pss(pub, TC_HASH_SHA256, 32, test_msg, TEST_MSG_LEN,
+                                   rsa_pss_sha256_salt20_sig, sizeof rsa_pss_sha256_salt20_sig),
+                  ==, -1);
+  g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, test_msg, TEST_MSG_LEN,
+                               rsa_pss_sha256_salt20_sig, sizeof rsa_pss_sha256_salt20_sig), ==, -1);
+  g_assert_cmpint(tc_pk_verify_pss(pub, TC_HASH_SHA256, 32, test_msg, TEST_MSG_LEN,
+                                   rsa_pss_sha256_sig, sizeof rsa_pss_sha256_sig), ==, 0);
 
   /* PSS signing draws its salt from the rng: a scripted salt gives a
    * reproducible signature, a different salt a different valid one */
@@ -1200,6 +1304,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/hkdf/rfc5869", test_hkdf);
   g_test_add_func("/crypto/hkdf/expand-label-rfc8448", test_expand_label);
   g_test_add_func("/crypto/prf", test_prf);
+  g_test_add_func("/crypto/prf-ssl3", test_prf_ssl3);
   g_test_add_func("/crypto/pbkdf2", test_pbkdf2);
   g_test_add_func("/crypto/aead/gcm", test_aead_gcm);
   g_test_add_func("/crypto/aead/chacha20-poly1305", test_aead_chacha);
@@ -1208,6 +1313,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/kex/x448", test_x448);
   g_test_add_func("/crypto/kex/ecdh", test_ecdh);
   g_test_add_func("/crypto/kex/ffdhe", test_ffdhe);
+  g_test_add_func("/crypto/kex/dh-custom", test_dh_custom);
+  g_test_add_func("/crypto/kex/recompute", test_kex_alias);
   g_test_add_func("/crypto/keys/rsa", test_rsa_keys);
   g_test_add_func("/crypto/sig/rsa", test_rsa_sign);
   g_test_add_func("/crypto/sig/rsa-pss-key", test_rsa_pss_key);

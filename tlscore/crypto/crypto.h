@@ -81,6 +81,11 @@ int tc_hkdf_expand_label(tc_hash_alg alg, const uint8_t *secret, size_t secret_l
  * SHA-1) when alg == TC_HASH_MD5_SHA1. */
 int tc_prf_tls(tc_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+/* SSL 3.0 key derivation (master secret and key block): the concatenation
+ * of MD5(secret || SHA-1("A" || secret || seed)), then "BB", "CCC", ...;
+ * out_len <= 26 * 16. */
+int tc_prf_ssl3(const uint8_t *secret, size_t secret_len, const uint8_t *seed, size_t seed_len,
+                uint8_t *out, size_t out_len);
 /* PBKDF2 (RFC 8018) with HMAC-alg. */
 int tc_pbkdf2(tc_hash_alg alg, const uint8_t *pass, size_t pass_len, const uint8_t *salt,
               size_t salt_len, unsigned iterations, uint8_t *out, size_t out_len);
@@ -139,8 +144,10 @@ typedef struct tc_kex {
   uint16_t group;           /* TC_GROUP_* */
   uint8_t priv[72];         /* scalar (X25519: 32, P-256: 32, P-384: 48) */
   size_t priv_len;
-  uint8_t *ff_priv;         /* FFDHE exponent (heap), later issue */
+  uint8_t *ff_priv;         /* FFDHE exponent (heap) */
   size_t ff_priv_len;
+  uint8_t *dh_p, *dh_g;     /* explicit DH parameters (tc_kex_generate_dh; one allocation) */
+  size_t dh_p_len, dh_g_len;
 } tc_kex;
 bool tc_kex_supported(uint16_t group);
 /* Length of the group's public share (0 if unsupported). */
@@ -164,6 +171,16 @@ int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t 
  * size of p (TLS 1.3; TLS 1.2 callers strip leading zero bytes themselves). */
 int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
                   size_t *secret_len);
+/* TLS 1.2 DHE client side: the server's explicit ServerDHParams p and g.
+ * Checks p odd, min_bits <= bits(p) <= 4096, 1 < g < p-1 (p is not
+ * tested for primality: a bad p only weakens the server's own connection).
+ * Writes g^x mod p left-padded to p's length; derive with tc_kex_derive (the
+ * peer value may be shorter than p, i.e. zero-stripped). */
+int tc_kex_generate_dh(tc_kex *k, const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                       unsigned min_bits, const tc_rng *rng, uint8_t *pub, size_t *pub_len);
+/* The prime of an RFC 7919 group (generator 2) for ServerDHParams; NULL if
+ * the group is not one. */
+const uint8_t *tc_kex_ffdhe_prime(uint16_t group, size_t *len);
 void tc_kex_clear(tc_kex *k);   /* generate/generate_from start from scratch: clear first */
 
 /* ---- public-key signatures ---- */
@@ -207,6 +224,10 @@ int tc_pubkey_export_point(const tc_pubkey *key, uint8_t *out, size_t *len);
  * Returns 0 if valid, -1 otherwise. */
 int tc_pk_verify(const tc_pubkey *key, tc_sigalg alg, tc_hash_alg hash, const uint8_t *msg,
                  size_t msg_len, const uint8_t *sig, size_t sig_len);
+/* RSA-PSS with an explicit salt length (X.509 RSASSA-PSS-params; MGF1 uses
+ * the same hash, SHA-256/384/512 only). */
+int tc_pk_verify_pss(const tc_pubkey *key, tc_hash_alg hash, size_t salt_len, const uint8_t *msg,
+                     size_t msg_len, const uint8_t *sig, size_t sig_len);
 /* Same with a precomputed digest (not for Ed25519). */
 int tc_pk_verify_digest(const tc_pubkey *key, tc_sigalg alg, tc_hash_alg hash,
                         const uint8_t *digest, size_t digest_len, const uint8_t *sig, size_t sig_len);

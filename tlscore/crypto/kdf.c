@@ -204,3 +204,30 @@ int tc_pbkdf2(tc_hash_alg alg, const uint8_t *pass, size_t pass_len, const uint8
   tc_wipe(t, sizeof t);
   return 0;
 }
+
+int tc_prf_ssl3(const uint8_t *secret, size_t secret_len, const uint8_t *seed, size_t seed_len,
+                uint8_t *out, size_t out_len) {
+  if (out_len > 26 * 16)
+    return -1;
+  uint8_t label[26], inner[20], block[16];
+  for (size_t i = 0; out_len > 0; i++) {
+    tc_hash_ctx ctx;
+    memset(label, (int)('A' + i), i + 1);
+    tc_hash_init(&ctx, TC_HASH_SHA1);
+    tc_hash_update(&ctx, label, i + 1);
+    tc_hash_update(&ctx, secret, secret_len);
+    tc_hash_update(&ctx, seed, seed_len);
+    tc_hash_final(&ctx, inner);
+    tc_hash_init(&ctx, TC_HASH_MD5);
+    tc_hash_update(&ctx, secret, secret_len);
+    tc_hash_update(&ctx, inner, sizeof inner);
+    tc_hash_final(&ctx, block);
+    size_t n = out_len < 16 ? out_len : 16;
+    memcpy(out, block, n);
+    out += n;
+    out_len -= n;
+  }
+  tc_wipe(inner, sizeof inner);
+  tc_wipe(block, sizeof block);
+  return 0;
+}

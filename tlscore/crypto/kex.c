@@ -1,4 +1,4 @@
-/* Key exchange: X25519, X448, ECDH on NIST curves and FFDHE (RFC 7919). */
+/* Key exchange: X25519, X448, ECDH on NIST curves, FFDHE (RFC 7919) and TLS 1.2 explicit DH. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +45,9 @@ void tc_kex_clear(tc_kex *k) {
   }
   k->ff_priv = NULL;
   k->ff_priv_len = 0;
+  free(k->dh_p); /* p and g share one allocation */
+  k->dh_p = k->dh_g = NULL;
+  k->dh_p_len = k->dh_g_len = 0;
   k->priv_len = 0;
   k->group = 0;
 }
@@ -78,17 +81,39 @@ static int ec_public(tc_kex *k, const struct ecc_curve *ec, uint8_t *pub, size_t
   return ok ? 0 : -1;
 }
 
-static int ff_public(tc_kex *k, const tc_ffdhe_params *ff, uint8_t *pub, size_t *pub_len) {
+/* Finite-field parameters of a kex: a named group or the peer's explicit ones. */
+typedef struct {
+  const uint8_t *p, *g;
+  size_t p_len, g_len;
+} ff_view;
+
+static bool ff_get(const tc_kex *k, ff_view *v) {
+  static const uint8_t two = 2;
+  const tc_ffdhe_params *ff = tc_ffdhe_group(k->group);
+  if (ff != NULL) {
+    *v = (ff_view){ff->p, &two, ff->p_len, 1};
+    return true;
+  }
+  if (k->group == 0 && k->dh_p != NULL) {
+    *v = (ff_view){k->dh_p, k->dh_g, k->dh_p_len, k->dh_g_len};
+    return true;
+  }
+  return false;
+}
+
+static int ff_public(tc_kex *k, const ff_view *v, uint8_t *pub, size_t *pub_len) {
+  if (*pub_len < v->p_len)
+    return -1;
   mpz_t p, g, x, y;
-  nettle_mpz_init_set_str_256_u(p, ff->p_len, ff->p);
-  mpz_init_set_ui(g, 2);
+  nettle_mpz_init_set_str_256_u(p, v->p_len, v->p);
+  nettle_mpz_init_set_str_256_u(g, v->g_len, v->g);
   nettle_mpz_init_set_str_256_u(x, k->ff_priv_len, k->ff_priv);
   mpz_init(y);
-  int ok = mpz_sgn(x) > 0;
+  int ok = mpz_sgn(x) > 0 && mpz_odd_p(p);
   if (ok) {
-    mpz_powm_sec(y, g, x, p);
-    nettle_mpz_get_str_256(ff->p_len, pub, y);
-    *pub_len = ff->p_len;
+    mpz_powm_sec(y, g, x, p); /* needs odd p and x > 0 */
+    nettle_mpz_get_str_256(v->p_len, pub, y);
+    *pub_len = v->p_len;
   }
   mpz_clear(p);
   mpz_clear(g);
@@ -97,11 +122,38 @@ static int ff_public(tc_kex *k, const tc_ffdhe_params *ff, uint8_t *pub, size_t 
   return ok ? 0 : -1;
 }
 
+static int ff_set_priv(tc_kex *k, const uint8_t *priv, size_t priv_len) {
+  k->ff_priv = malloc(priv_len);
+  if (k->ff_priv == NULL)
+    return -1;
+  memcpy(k->ff_priv, priv, priv_len);
+  k->ff_priv_len = priv_len;
+  return 0;
+}
+
+const uint8_t *tc_kex_ffdhe_prime(uint16_t group, size_t *len) {
+  const tc_ffdhe_params *ff = tc_ffdhe_group(group);
+  if (ff == NULL)
+    return NULL;
+  *len = ff->p_len;
+  return ff->p;
+}
+
 int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t priv_len,
                          uint8_t *pub, size_t *pub_len) {
   const struct ecc_curve *ec = group_curve(group);
   const tc_ffdhe_params *ff = tc_ffdhe_group(group);
   size_t need = tc_kex_pub_len(group);
+  uint8_t saved[sizeof k->priv];
+  /* Callers may recompute a share from k's own scalar (HelloRetryRequest),
+   * so copy it out before k is reset. */
+  if (ff == NULL) {
+    if (priv_len > sizeof saved)
+      return -1;
+    if (priv_len > 0)
+      memcpy(saved, priv, priv_len);
+    priv = saved;
+  }
   memset(k, 0, sizeof *k);
   k->group = group;
   if (need == 0 || *pub_len < need)
@@ -118,6 +170,7 @@ int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t 
     else
       curve448_mul_g(pub, k->priv);
     *pub_len = n;
+    tc_wipe(saved, sizeof saved);
     return 0;
   }
   if (ec != NULL) {
@@ -128,21 +181,18 @@ int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t 
     k->priv_len = fl;
     if (ec_public(k, ec, pub, pub_len) != 0)
       goto fail;
+    tc_wipe(saved, sizeof saved);
     return 0;
   }
   if (ff != NULL) {
-    if (priv_len == 0 || priv_len > ff->p_len)
-      goto fail;
-    k->ff_priv = malloc(priv_len);
-    if (k->ff_priv == NULL)
-      goto fail;
-    memcpy(k->ff_priv, priv, priv_len);
-    k->ff_priv_len = priv_len;
-    if (ff_public(k, ff, pub, pub_len) != 0)
+    ff_view v;
+    if (priv_len == 0 || priv_len > ff->p_len || ff_set_priv(k, priv, priv_len) != 0 ||
+        !ff_get(k, &v) || ff_public(k, &v, pub, pub_len) != 0)
       goto fail;
     return 0;
   }
 fail:
+  tc_wipe(saved, sizeof saved);
   tc_kex_clear(k);
   return -1;
 }
@@ -226,25 +276,26 @@ static int ec_derive(tc_kex *k, const struct ecc_curve *ec, const uint8_t *peer,
   return rc;
 }
 
-static int ff_derive(tc_kex *k, const tc_ffdhe_params *ff, const uint8_t *peer, size_t peer_len,
+static int ff_derive(tc_kex *k, const ff_view *v, const uint8_t *peer, size_t peer_len,
                      uint8_t *secret, size_t *secret_len) {
-  /* RFC 8446 §4.2.8.1: the share is left-padded to the size of p */
-  if (peer_len != ff->p_len || k->ff_priv == NULL)
+  /* TLS 1.3 pads the share to the size of p; TLS 1.2 senders may strip
+   * leading zeros, so any length up to p's is taken and the value checked */
+  if (peer_len == 0 || peer_len > v->p_len || k->ff_priv == NULL || *secret_len < v->p_len)
     return -1;
   mpz_t p, y, x, z;
   int rc = -1;
-  nettle_mpz_init_set_str_256_u(p, ff->p_len, ff->p);
+  nettle_mpz_init_set_str_256_u(p, v->p_len, v->p);
   nettle_mpz_init_set_str_256_u(y, peer_len, peer);
   nettle_mpz_init_set_str_256_u(x, k->ff_priv_len, k->ff_priv);
   mpz_init(z);
-  /* 1 < y < p-1; p is a safe prime, so this leaves only the large subgroup
-   * or its complement, neither of which leaks the exponent */
+  /* 1 < y < p-1 rules out the trivial subgroups; with the RFC 7919 safe
+   * primes nothing smaller than q remains */
   mpz_sub_ui(z, p, 1);
   if (mpz_cmp_ui(y, 1) > 0 && mpz_cmp(y, z) < 0) {
     mpz_powm_sec(z, y, x, p);
     if (mpz_cmp_ui(z, 1) != 0) {
-      nettle_mpz_get_str_256(ff->p_len, secret, z);
-      *secret_len = ff->p_len;
+      nettle_mpz_get_str_256(v->p_len, secret, z);
+      *secret_len = v->p_len;
       rc = 0;
     }
   }
@@ -255,13 +306,73 @@ static int ff_derive(tc_kex *k, const tc_ffdhe_params *ff, const uint8_t *peer, 
   return rc;
 }
 
+int tc_kex_generate_dh(tc_kex *k, const uint8_t *p, size_t p_len, const uint8_t *g, size_t g_len,
+                       unsigned min_bits, const tc_rng *rng, uint8_t *pub, size_t *pub_len) {
+  memset(k, 0, sizeof *k);
+  /* strip leading zeros so lengths and bit counts are honest */
+  while (p_len > 0 && p[0] == 0) {
+    p++;
+    p_len--;
+  }
+  while (g_len > 0 && g[0] == 0) {
+    g++;
+    g_len--;
+  }
+  if (p_len == 0 || p_len > TC_KEX_MAX_PUB_LEN || g_len == 0 || g_len > p_len ||
+      *pub_len < p_len)
+    return -1;
+
+  mpz_t mp, mg;
+  nettle_mpz_init_set_str_256_u(mp, p_len, p);
+  nettle_mpz_init_set_str_256_u(mg, g_len, g);
+  size_t bits = mpz_sizeinbase(mp, 2);
+  /* p odd and big enough, 1 < g < p-1 */
+  bool ok = mpz_odd_p(mp) && bits >= min_bits && bits >= 512 && mpz_cmp_ui(mg, 1) > 0;
+  if (ok) {
+    mpz_sub_ui(mp, mp, 1);
+    ok = mpz_cmp(mg, mp) < 0;
+  }
+  mpz_clear(mp);
+  mpz_clear(mg);
+  if (!ok)
+    return -1;
+
+  k->dh_p = malloc(p_len + g_len);
+  if (k->dh_p == NULL)
+    return -1;
+  memcpy(k->dh_p, p, p_len);
+  memcpy(k->dh_p + p_len, g, g_len);
+  k->dh_p_len = p_len;
+  k->dh_g = k->dh_p + p_len;
+  k->dh_g_len = g_len;
+
+  /* Without the subgroup order, use a long exponent: 512 bits (or just
+   * under p) is far beyond the work factor of any p we accept. */
+  size_t xbits = bits - 1 < 512 ? bits - 1 : 512;
+  size_t n = (xbits + 7) / 8;
+  uint8_t x[64];
+  ff_view v;
+  int rc = -1;
+  if (tc_random(rng, x, n) == 0) {
+    if (xbits % 8 != 0)
+      x[0] &= (uint8_t)((1u << (xbits % 8)) - 1);
+    x[0] |= (uint8_t)(1u << ((xbits - 1) % 8)); /* full length, never zero */
+    if (ff_set_priv(k, x, n) == 0 && ff_get(k, &v))
+      rc = ff_public(k, &v, pub, pub_len);
+  }
+  tc_wipe(x, sizeof x);
+  if (rc != 0)
+    tc_kex_clear(k);
+  return rc;
+}
+
 int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
                   size_t *secret_len) {
   const struct ecc_curve *ec = group_curve(k->group);
-  const tc_ffdhe_params *ff = tc_ffdhe_group(k->group);
-  /* the secret is as long as a share, except for NIST curves (X only) */
+  /* the secret is as long as a share, except for NIST curves (X only);
+   * finite-field sizes are checked in ff_derive */
   size_t need = ec != NULL ? tc_ec_field_len(ec) : tc_kex_pub_len(k->group);
-  if (need == 0 || *secret_len < need)
+  if (need != 0 && *secret_len < need)
     return -1;
   if (k->group == TC_GROUP_X25519 || k->group == TC_GROUP_X448) {
     size_t n = k->group == TC_GROUP_X25519 ? CURVE25519_SIZE : CURVE448_SIZE;
@@ -282,7 +393,8 @@ int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secr
   }
   if (ec != NULL && k->priv_len == tc_ec_field_len(ec))
     return ec_derive(k, ec, peer, peer_len, secret, secret_len);
-  if (ff != NULL)
-    return ff_derive(k, ff, peer, peer_len, secret, secret_len);
+  ff_view v;
+  if (ff_get(k, &v))
+    return ff_derive(k, &v, peer, peer_len, secret, secret_len);
   return -1;
 }

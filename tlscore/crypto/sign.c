@@ -215,6 +215,27 @@ int tc_pk_verify(const tc_pubkey *key, tc_sigalg alg, tc_hash_alg hash, const ui
   return tc_pk_verify_digest(key, alg, hash, digest, hl, sig, sig_len);
 }
 
+int tc_pk_verify_pss(const tc_pubkey *key, tc_hash_alg hash, size_t salt_len, const uint8_t *msg,
+                     size_t msg_len, const uint8_t *sig, size_t sig_len) {
+  uint8_t digest[TC_HASH_MAX_LEN];
+  size_t hl = tc_hash_len(hash);
+  if (key == NULL || !is_rsa(key->type) || !rsa_size_ok(key) || sig_len != key->rsa.size ||
+      hl == 0 || salt_len > key->rsa.size)
+    return -1;
+  tc_hash(hash, msg, msg_len, digest);
+  mpz_t s;
+  int ok = 0;
+  nettle_mpz_init_set_str_256_u(s, sig_len, sig);
+  switch (hash) {
+  case TC_HASH_SHA256: ok = rsa_pss_sha256_verify_digest(&key->rsa, salt_len, digest, s); break;
+  case TC_HASH_SHA384: ok = rsa_pss_sha384_verify_digest(&key->rsa, salt_len, digest, s); break;
+  case TC_HASH_SHA512: ok = rsa_pss_sha512_verify_digest(&key->rsa, salt_len, digest, s); break;
+  default: break;
+  }
+  mpz_clear(s);
+  return ok ? 0 : -1;
+}
+
 /* ---- signing ---- */
 
 size_t tc_pk_sig_max_len(const tc_privkey *key) {
