@@ -4,10 +4,11 @@
 
 #include "tlslite-types.h"
 
-/* Below glib-networking's gnutls backend (100) and openssl backend so
- * installing this module never changes a system's default backend; it is
- * chosen with GIO_USE_TLS=tlslite. */
-#define TLSLITE_BACKEND_PRIORITY 50
+/* Below glib-networking's gnutls (0) and openssl (-1) backends, above GIO's
+ * dummy (-100): installing this module never changes a system's default
+ * backend; it is chosen with GIO_USE_TLS=tlslite, or used when no other
+ * real backend is installed. */
+#define TLSLITE_BACKEND_PRIORITY (-10)
 
 struct _GTlsBackendTlslite
 {

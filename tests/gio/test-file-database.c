@@ -79,6 +79,19 @@ test_default_database_is_singleton (void)
 }
 
 static void
+test_backend_priority (void)
+{
+  GIOExtensionPoint *ep = g_io_extension_point_lookup (G_TLS_BACKEND_EXTENSION_POINT_NAME);
+  GIOExtension *ext = g_io_extension_point_get_extension_by_name (ep, "tlslite");
+
+  /* Below glib-networking's gnutls (0) and openssl (-1), above the dummy
+   * backend (-100), so installing the module never changes the default. */
+  g_assert_nonnull (ext);
+  g_assert_cmpint (g_io_extension_get_priority (ext), <, -1);
+  g_assert_cmpint (g_io_extension_get_priority (ext), >, -100);
+}
+
+static void
 test_verify_good (void)
 {
   GTlsDatabase *db = open_db ("ca-rsa.pem");
@@ -433,6 +446,7 @@ main (int argc, char *argv[])
   g_assert_cmpstr (G_OBJECT_TYPE_NAME (g_tls_backend_get_default ()), ==, "GTlsBackendTlslite");
 
   g_test_add_func ("/backend/default-database-is-singleton", test_default_database_is_singleton);
+  g_test_add_func ("/backend/priority", test_backend_priority);
   g_test_add_func ("/database/verify-good", test_verify_good);
   g_test_add_func ("/database/verify-bad-identity", test_verify_bad_identity);
   g_test_add_func ("/database/verify-bad-ca", test_verify_bad_ca);
