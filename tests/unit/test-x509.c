@@ -432,6 +432,32 @@ static void test_keys(void) {
   g_free(k1);
 }
 
+static void test_legacy_pem(void) {
+  static const char legacy[] =
+      "-----BEGIN RSA PRIVATE KEY-----\n"
+      "Proc-Type: 4,ENCRYPTED\n"
+      "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n"
+      "AAAA\n"
+      "-----END RSA PRIVATE KEY-----\n";
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_null(tc_privkey_parse((const uint8_t *)legacy, strlen(legacy), "secret", &err));
+  g_assert_cmpint(err.code, ==, TC_ERR_UNSUPPORTED);
+  /* The certificate next to such a key still loads. */
+  size_t len;
+  uint8_t *d = load("server-rsa.pem", &len);
+  GByteArray *both = g_byte_array_new();
+  g_byte_array_append(both, d, (guint)len);
+  g_byte_array_append(both, (const guint8 *)legacy, (guint)strlen(legacy));
+  tc_cert **certs;
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_certs_parse(both->data, both->len, &certs, &err), ==, 1);
+  tc_cert_unref(certs[0]);
+  free(certs);
+  g_byte_array_unref(both);
+  g_free(d);
+}
+
 static void test_bad_password(void) {
   tc_error err;
   g_assert_null(load_key("server-rsa-key-enc.pem", "wrong", &err));
@@ -709,6 +735,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/x509/garbage", test_garbage);
   g_test_add_func("/x509/der-strict", test_der_strict);
   g_test_add_func("/x509/keys", test_keys);
+  g_test_add_func("/x509/legacy-pem", test_legacy_pem);
   g_test_add_func("/x509/bad-password", test_bad_password);
   g_test_add_func("/x509/pkcs12", test_pkcs12);
   g_test_add_func("/x509/store", test_store);

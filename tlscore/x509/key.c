@@ -185,6 +185,12 @@ tc_privkey *tc_privkey_parse(const uint8_t *data, size_t len, const char *passwo
   for (i = 0; i < n; i++) {
     const char *l = blocks[i].label;
     der d = der_view(blocks[i].der, blocks[i].len);
+    bool keyish = strcmp(l, "PRIVATE KEY") == 0 || strcmp(l, "RSA PRIVATE KEY") == 0 ||
+                  strcmp(l, "EC PRIVATE KEY") == 0 || strcmp(l, "ENCRYPTED PRIVATE KEY") == 0;
+    if (keyish && !blocks[i].der) {
+      tc_error_set(err, TC_ERR_UNSUPPORTED, "legacy encrypted PEM keys are not supported");
+      break;
+    }
     if (strcmp(l, "PRIVATE KEY") == 0) {
       k = tc_pkcs8_parse(d, err);
       break;

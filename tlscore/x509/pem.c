@@ -129,16 +129,17 @@ size_t tc_pem_decode(const char *text, size_t len, tc_pem_block **blocks, tc_err
       tc_error_set(err, TC_ERR_BAD_INPUT, "PEM block without END line");
       goto fail;
     }
-    if (memchr(body, ':', (size_t)(e - body))) {
-      /* RFC 1421 headers (legacy OpenSSL key encryption). */
-      tc_error_set(err, TC_ERR_UNSUPPORTED, "PEM headers (legacy encrypted PEM) are not supported");
-      goto fail;
-    }
-    size_t dlen;
-    uint8_t *d = b64_decode(body, (size_t)(e - body), &dlen);
-    if (!d) {
-      tc_error_set(err, TC_ERR_BAD_INPUT, "bad base64 in PEM block");
-      goto fail;
+    size_t dlen = 0;
+    uint8_t *d = NULL;
+    /* RFC 1421 headers mean legacy OpenSSL key encryption, which we do not
+     * support: such a block is returned with no content so that the other
+     * blocks of the file stay usable. */
+    if (!memchr(body, ':', (size_t)(e - body))) {
+      d = b64_decode(body, (size_t)(e - body), &dlen);
+      if (!d) {
+        tc_error_set(err, TC_ERR_BAD_INPUT, "bad base64 in PEM block");
+        goto fail;
+      }
     }
     if (n == cap) {
       size_t ncap = cap ? cap * 2 : 4;

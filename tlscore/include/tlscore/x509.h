@@ -70,7 +70,8 @@ bool tc_cert_is_ca(const tc_cert *cert);
 bool tc_cert_is_self_issued(const tc_cert *cert);
 /* TLS Feature extension (RFC 7633) lists status_request. */
 bool tc_cert_must_staple(const tc_cert *cert);
-/* The subject public key (borrowed; lives as long as the certificate). */
+/* The subject public key (borrowed; lives as long as the certificate).
+ * NULL when the key type is not supported (the certificate still parses). */
 const tc_pubkey *tc_cert_pubkey(const tc_cert *cert);
 /* DER of the SubjectPublicKeyInfo (for pinning). */
 const uint8_t *tc_cert_spki_der(const tc_cert *cert, size_t *len);
@@ -90,7 +91,8 @@ typedef struct tc_pem_block {
 } tc_pem_block;
 
 /* Decode every PEM block in text (other text between blocks is ignored, as
- * OpenSSL does). Returns the number of blocks (0 with err set on a malformed
+ * OpenSSL does). A block with RFC 1421 headers (legacy encrypted keys) comes
+ * back with der == NULL and len == 0. Returns the number of blocks (0 with err set on a malformed
  * block, 0 with no error if there is none) and an array the caller frees with
  * tc_pem_blocks_free. */
 size_t tc_pem_decode(const char *text, size_t len, tc_pem_block **blocks, tc_error *err);
