@@ -194,6 +194,22 @@ static void test_hello_retry(void) {
   pair_close(&p);
 }
 
+static void test_ffdhe(void) {
+  pair p;
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t cg[] = {TC_GROUP_FFDHE2048}, sg[] = {TC_GROUP_X25519, TC_GROUP_FFDHE2048};
+  g_assert_cmpint(tc_config_set_groups(ccfg, cg, 1, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_groups(scfg, sg, 2, &err), ==, TC_OK);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_cmpuint(tc_conn_group(p.s), ==, TC_GROUP_FFDHE2048);
+  static const unsigned char msg[] = "ffdhe";
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  pair_close(&p);
+}
+
 static void test_no_common_group(void) {
   pair p;
   tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
@@ -413,6 +429,18 @@ static void test_alpn_mismatch(void) {
   g_assert_true(tc_conn_error(p.c)->remote);
   g_assert_cmpstr(tc_conn_error(p.c)->message, ==, "peer sent alert no_application_protocol");
   pair_close(&p);
+
+  /* Lax servers carry on without ALPN. */
+  ccfg = client_cfg();
+  scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_config_set_alpn(ccfg, cl, 1, &err);
+  tc_config_set_alpn(scfg, sl, 1, &err);
+  tc_config_set_alpn_strict(scfg, false);
+  pair_open(&p, ccfg, scfg);
+  assert_ok_handshake(&p);
+  g_assert_null(tc_conn_alpn(p.c));
+  g_assert_null(tc_conn_alpn(p.s));
+  pair_close(&p);
 }
 
 static void check_verify_failure(const char *cert, const char *host, tc_err expect) {
@@ -542,6 +570,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/ecdsa-alpn-aes256", test_ecdsa_alpn);
   g_test_add_func("/engine/chacha-ed25519", test_chacha_ed25519);
   g_test_add_func("/engine/hello-retry", test_hello_retry);
+  g_test_add_func("/engine/ffdhe", test_ffdhe);
   g_test_add_func("/engine/no-common-group", test_no_common_group);
   g_test_add_func("/engine/client-auth", test_client_auth);
   g_test_add_func("/engine/client-auth-want", test_client_auth_want);

@@ -166,6 +166,8 @@ int tc_config_set_alpn(tc_config *cfg, const char *const *protocols, size_t n, t
   return TC_OK;
 }
 
+void tc_config_set_alpn_strict(tc_config *cfg, bool strict) { cfg->alpn_lax = !strict; }
+
 void tc_config_set_middlebox_compat(tc_config *cfg, bool on) { cfg->middlebox_compat = on; }
 
 void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime) {

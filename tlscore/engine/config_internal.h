@@ -37,6 +37,7 @@ struct tc_config {
   tc_client_auth client_auth;
   char *alpn[TC_CFG_MAX_ALPN];
   size_t n_alpn;
+  bool alpn_lax;
   bool middlebox_compat;
   unsigned ticket_count;
   uint32_t ticket_lifetime;

@@ -189,7 +189,7 @@ int tc_client13_start(tc_conn *c) {
       group = cfg->groups[i];
   if (!group)
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no supported group configured");
-  uint8_t pub[133];
+  uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
   if (new_key_share(c, group, pub, &pub_len))
     return TC_FAIL;
@@ -264,7 +264,7 @@ static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const u
   /* A PSK whose hash differs from the selected suite's cannot be used. */
   if (hs->psk_offered && hs->psk_hash != c->hash)
     hs->psk_offered = false;
-  uint8_t pub[133];
+  uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
   if (group != hs->kex_group) {
     if (new_key_share(c, group, pub, &pub_len))
@@ -367,7 +367,7 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "server key share is for a group we did not send"),
            HS_FAILED;
-  uint8_t dhe[133];
+  uint8_t dhe[TC_KEX_MAX_SECRET_LEN];
   size_t dhe_len = sizeof dhe;
   if (tc_kex_derive(&hs->kex, sh.ext.server_share.key_exchange.p,
                     sh.ext.server_share.key_exchange.len, dhe, &dhe_len))

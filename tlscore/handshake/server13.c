@@ -71,6 +71,8 @@ static int pick_alpn(tc_conn *c, const tc_client_hello *ch, choice *out) {
         return TC_OK;
       }
   }
+  if (c->cfg->alpn_lax)
+    return TC_OK;
   return tc_error_set(&c->err, TC_ERR_NO_APPLICATION_PROTOCOL,
                       "no application protocol in common with the client");
 }
@@ -281,7 +283,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   choice k;
   memset(&k, 0, sizeof k);
   k.psk_index = -1;
-  uint8_t dhe[133];
+  uint8_t dhe[TC_KEX_MAX_SECRET_LEN];
   size_t dhe_len = sizeof dhe;
   dhe_len = 0;
 
@@ -368,7 +370,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
     goto out;
   }
-  uint8_t pub[133];
+  uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
   if (tc_kex_generate(&hs->kex, k.group, &cfg->rng, pub, &pub_len)) {
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a key share");

@@ -120,6 +120,11 @@ void tc_config_set_client_auth(tc_config *cfg, tc_client_auth mode);
 /* ALPN protocols in preference order (each 1..255 bytes). */
 int tc_config_set_alpn(tc_config *cfg, const char *const *protocols, size_t n, tc_error *err);
 
+/* Server: what to do when client and server both list ALPN protocols but
+ * share none. Strict (default, RFC 7301): fail with no_application_protocol.
+ * Not strict: continue without ALPN (what GIO backends do). */
+void tc_config_set_alpn_strict(tc_config *cfg, bool strict);
+
 /* TLS 1.3 middlebox compatibility mode (RFC 8446 D.4). On by default. */
 void tc_config_set_middlebox_compat(tc_config *cfg, bool on);
 
