@@ -131,6 +131,12 @@ extendedKeyUsage = serverAuth
 subjectAltName = @san_std
 1.3.6.1.4.1.55555.1 = critical,ASN1:NULL
 
+[ v3_leaf_plain ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = @san_std
+
 [ v3_client_rsa ]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -167,6 +173,33 @@ issue() {
     -startdate "$s" -enddate "$e" -extensions "$ext" -subj "$subj" \
     -in "$work/req.csr" -out "$out" "$@" 2>/dev/null
 }
+
+# Files added after the first release of this script. "--extra" makes only
+# these, reusing the existing CA and leaf keys, so the other files stay as
+# they are.
+extra() {
+  # RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) signature by ca-rsa.
+  openssl req -new -config "$work/ca.cnf" -key server-rsa-key.pem -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN \
+    -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -sigopt rsa_mgf1_md:sha256 \
+    -startdate $START -enddate $END -extensions v3_server_rsa -subj "/O=tlslite/CN=localhost" \
+    -in "$work/req.csr" -out server-pss.pem -cert ca-rsa.pem -keyfile ca-rsa-key.pem 2>/dev/null
+  # An Ed25519 root and a P-256 leaf it signs (key server-ecdsa-key.pem).
+  openssl genpkey -algorithm ED25519 -out ca-ed25519-key.pem
+  issue ca-ed25519.pem ca-ed25519-key.pem "/O=tlslite/CN=tlslite test Ed25519 CA" v3_ca self ""
+  issue server-by-ed25519.pem server-ecdsa-key.pem "/O=tlslite/CN=localhost" v3_leaf_plain ca-ed25519.pem ca-ed25519-key.pem
+  # ECDSA P-384 leaf signed with ecdsa-with-SHA384 by ca-ecdsa.
+  openssl req -new -config "$work/ca.cnf" -key server-p384-key.pem -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN -md sha384 \
+    -startdate $START -enddate $END -extensions v3_server_ec -subj "/O=tlslite/CN=localhost" \
+    -in "$work/req.csr" -out server-p384-sha384.pem -cert ca-ecdsa.pem -keyfile ca-ecdsa-key.pem 2>/dev/null
+}
+
+if [ "${1:-}" = "--extra" ]; then
+  extra
+  echo "extra test data regenerated in $here"
+  exit 0
+fi
 
 # ---- roots ----
 rsakey ca-rsa-key.pem
@@ -252,5 +285,7 @@ openssl pkcs12 -export -in server-rsa.pem -inkey server-rsa-key.pem -certfile ca
   -passout pass:1234 -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out server-rsa-legacy.p12
 
 cat ca-rsa.pem ca-ecdsa.pem > ca-bundle.pem
+
+extra
 
 echo "test data regenerated in $here"

@@ -66,7 +66,8 @@ static const char *cert_files[] = {
     "server-notyet.pem", "server-wronghost.pem", "server-staple.pem", "server-self.pem",
     "server-other.pem", "client-rsa.pem", "client-ecdsa.pem", "ca-bundle.pem",
     "server-wildcard.pem", "server-critext.pem", "server-md5.pem", "bad-issuer.pem",
-    "ca-rsa-cross.pem",
+    "ca-rsa-cross.pem", "server-pss.pem", "ca-ed25519.pem", "server-by-ed25519.pem",
+    "server-p384-sha384.pem",
 };
 
 static void test_parse_all(void) {
@@ -127,6 +128,9 @@ static void test_cert_fields(void) {
   g_assert_cmpuint(tc_pubkey_bits(tc_cert_pubkey(c)), ==, 2048);
   uint8_t h[64];
   g_assert_cmpuint(tc_cert_end_point_hash(c, h), ==, 32);
+  tc_cert *p384 = load_cert("server-p384-sha384.pem");
+  g_assert_cmpuint(tc_cert_end_point_hash(p384, h), ==, 48); /* RFC 5929: the signature hash */
+  tc_cert_unref(p384);
   size_t spki_len;
   g_assert_nonnull(tc_cert_spki_der(c, &spki_len));
   g_assert_cmpuint(spki_len, >, 256);
@@ -607,6 +611,11 @@ static void test_verify(void) {
   g_assert_cmpuint(verify("server-ecdsa.pem", "ca-ecdsa.pem", "127.0.0.1"), ==, 0);
   g_assert_cmpuint(verify("server-p384.pem", "ca-ecdsa.pem", "::1"), ==, 0);
   g_assert_cmpuint(verify("server-ed25519.pem", "ca-bundle.pem", "localhost"), ==, 0);
+  /* RSASSA-PSS, Ed25519 and ECDSA-SHA384 signatures; a signature under the wrong key fails. */
+  g_assert_cmpuint(verify("server-pss.pem", "ca-rsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-by-ed25519.pem", "ca-ed25519.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-p384-sha384.pem", "ca-ecdsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-by-ed25519.pem", "ca-ecdsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
   /* Via an intermediate; chain in order, unordered, with duplicates and extras. */
   g_assert_cmpuint(verify_full("server-int-chain.pem", "ca-rsa.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
   g_assert_cmpuint(plen, ==, 3);
