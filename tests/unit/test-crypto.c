@@ -800,6 +800,104 @@ static void test_ffdhe(void) {
   g_free(pub);
 }
 
+static void test_srp(void) {
+  /* SRP-6a over ffdhe2048's prime with g = 2 (any safe prime exercises the
+   * arithmetic; the RFC 5054 groups belong to auth/). Expected values from an
+   * independent Python implementation of RFC 5054 §2.5-2.6. */
+  size_t nl;
+  const uint8_t *np = tc_kex_ffdhe_prime(TC_GROUP_FFDHE2048, &nl);
+  const uint8_t two = 2;
+  tc_num N = {np, nl}, g = {&two, 1};
+  uint8_t pad_g[256] = {0}, buf[512], x[20], k[20], u[20], inner[20];
+  uint8_t v[256], A[256], B[256], S1[256], S2[256], a[32], b[32];
+  size_t s1_len, s2_len;
+  const uint8_t salt[] = {0xbe, 0xb2, 0x53, 0x79, 0xd1, 0xa8, 0x58, 0x1e,
+                          0xb5, 0xa7, 0x27, 0x67, 0x3a, 0x24, 0x41, 0xee};
+  for (int i = 0; i < 32; i++) {
+    a[i] = (uint8_t)(1 + i);
+    b[i] = (uint8_t)(33 + i);
+  }
+  /* x = SHA1(s | SHA1(I ":" P)), k = SHA1(N | PAD(g)) */
+  tc_hash(TC_HASH_SHA1, (const uint8_t *)"alice:password123", 17, inner);
+  memcpy(buf, salt, 16);
+  memcpy(buf + 16, inner, 20);
+  tc_hash(TC_HASH_SHA1, buf, 36, x);
+  assert_hex(x, 20, "94b7555aabe9127cc58ccf4993db6cf84d16c124");
+  pad_g[255] = 2;
+  memcpy(buf, np, 256);
+  memcpy(buf + 256, pad_g, 256);
+  tc_hash(TC_HASH_SHA1, buf, 512, k);
+  assert_hex(k, 20, "0fecd2b1fa402b629e8e5b03aa13c3705eec6c23");
+
+  tc_num X = {x, 20}, K = {k, 20}, Av = {a, 32}, Bv = {b, 32};
+  g_assert_cmpint(tc_srp_verifier(N, g, X, v), ==, 0);
+  assert_hex(v, 256,
+             "f94cab569f809facb8fd4f669a34d45be3a7aa035f2f683e6cfb53d76e144b9f"
+             "45a382220e6abf1dc097e4c41d2c17486e7e6b2ae05d1130baa2623580945dc9"
+             "f351ace19791c796fc5da4a95226f00de64d5e2ac9fe98ea2e805b266561e35a"
+             "b0865012788bf4daa7aabeadf4724afa3ab274451df6541ed3b1cd2e545e340c"
+             "87e489238468130ba5364879fce3bbb9cc0e02785bb4353764403226ea3633e1"
+             "5465a49ec135a26528046513705f3924b405b9da93023d5fcc09e02f534d39a2"
+             "c752c3ae154cfe75e22fbd3d1bf6c99f5e3e2e9a4c21e4818487e479b641db76"
+             "9b627f88fef59633e445894a7d2efd848b915d0ca77cd2f511de12ddc91670e3");
+  g_assert_cmpint(tc_srp_client_public(N, g, Av, A), ==, 0);
+  assert_hex(A, 256,
+             "0eef0c0eae9c65a3332cdc742b58561d362c0af526f8ad528b19ff39c9143431"
+             "2f83302ed9dc6f2b84b250482dbd80962154f8a6d683741bf8bf4f3fdee22f80"
+             "541a77553d1ae7a096c521f869987ae5eca1090d93e7bdea0b4349f17fee34f4"
+             "775bfb380f426dec937b25825680c6e2b8c4c9eede64b91f5cdc02ba78e75908"
+             "d47cd27fda4b5188c22baf2acd1e861ed0864e9eb9346640d354eada9f7156a6"
+             "01387ba5f1b8609733707803a5ac866fc1bbe54b15a99934727bc5c157f893d8"
+             "67a89abf0ce3dd0cf3d7ce00073db8b3bbae1486faedc462f7edeb3dc44ba303"
+             "36de3d4dbfb4f14f143c46b0ba93f316f50c3377b9a38a27ae048f5605a4dcbf");
+  tc_num V = {v, 256};
+  g_assert_cmpint(tc_srp_server_public(N, g, K, V, Bv, B), ==, 0);
+  assert_hex(B, 256,
+             "b53a0a9ce881bce7f02dbc5b00d6c8c13ef47d02fccbd85dd66c0b43d000219b"
+             "f0b37c13fdb52e38c7541c73d50618f2c9cd8710f73b00f9927c389af57e4604"
+             "8b66b112e4b32b4ac9314031eca64fdb50e3c71eec494c5b73dc5fa418e15b91"
+             "f351f351a7ce3f61af594cb3b15717b6cbca38dc644f271f111a3048896c55cb"
+             "7544ffce8d2670f97800ca8e383392646b5ba71cb54b02cd0083b21cf8e58ce3"
+             "054d108f09f14ec13ea070b3173db78b08d116b3c39c6c18dd0bd022971446df"
+             "99eb8459a4f6255269fe27715fd3a821189f9027eee102860d3c1dd3d9b9f2c0"
+             "ca6c3f8f85d4257748ed2730ff997d06e372d4de7e85879a5559806ed922f414");
+  /* u = SHA1(PAD(A) | PAD(B)) */
+  memcpy(buf, A, 256);
+  memcpy(buf + 256, B, 256);
+  tc_hash(TC_HASH_SHA1, buf, 512, u);
+  assert_hex(u, 20, "72b8cce864bf9140a579ce5ac752ea6b6183627f");
+
+  tc_num U = {u, 20}, AA = {A, 256}, BB = {B, 256};
+  g_assert_cmpint(tc_srp_client_secret(N, g, K, X, Av, U, BB, S1, &s1_len), ==, 0);
+  g_assert_cmpint(tc_srp_server_secret(N, AA, V, U, Bv, S2, &s2_len), ==, 0);
+  g_assert_cmpmem(S1, s1_len, S2, s2_len);
+  assert_hex(S1, s1_len,
+             "e64f13ea76338b41d18cc1482a8fd5ff5d375a298d959b5756b0d53b1a772843"
+             "53fefb23147117af5d239ed9fb420fad93f5fcc483788ba36bc980c2da0a2efd"
+             "88b4ba7b809202fbcd03e102c1959a482254fed80cd7d559844e26cfd66bb478"
+             "58703eba5115e56e6484926a71c0a51fc3a3f6629904507f5105f3b7e38e11d8"
+             "433dc1801745af9fd5548b582e7f35f56e082f3e6bea1996e5e864eaded31458"
+             "33670f5741d5054c788c401b8b97c8f8fe9f96913d6fd45a9c28b880c9319a51"
+             "406aa8db451d4e3aefadcff33ca983eee1594ad48a6c08f5c174d9c15e8629bb"
+             "b859be4ff26a17d9ab66b23a4722c84264b72c4d2c5c332cfc66ebb51a953d0a");
+
+  /* A or B that are 0 mod N are refused (RFC 5054 §2.5.4, §2.6), so is u = 0 */
+  uint8_t zero[256] = {0};
+  tc_num Z = {zero, 256}, NN = {np, nl}, Z1 = {zero, 1};
+  g_assert_cmpint(tc_srp_server_secret(N, Z, V, U, Bv, S2, &s2_len), ==, -1);
+  g_assert_cmpint(tc_srp_server_secret(N, NN, V, U, Bv, S2, &s2_len), ==, -1);
+  g_assert_cmpint(tc_srp_client_secret(N, g, K, X, Av, U, Z, S1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_srp_client_secret(N, g, K, X, Av, U, NN, S1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_srp_client_secret(N, g, K, X, Av, Z1, BB, S1, &s1_len), ==, -1);
+  g_assert_cmpint(tc_srp_server_secret(N, AA, V, Z1, Bv, S2, &s2_len), ==, -1);
+  /* an even modulus and g = 1 are refused */
+  memcpy(buf, np, 256);
+  buf[255] ^= 1;
+  tc_num Neven = {buf, 256}, g1 = {(const uint8_t *)"\x01", 1};
+  g_assert_cmpint(tc_srp_client_public(Neven, g, Av, A), ==, -1);
+  g_assert_cmpint(tc_srp_client_public(N, g1, Av, A), ==, -1);
+}
+
 /* ---- keys and signatures ---- */
 
 static tc_privkey *make_rsa_key(void) {
@@ -1315,6 +1413,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/kex/ffdhe", test_ffdhe);
   g_test_add_func("/crypto/kex/dh-custom", test_dh_custom);
   g_test_add_func("/crypto/kex/recompute", test_kex_alias);
+  g_test_add_func("/crypto/srp", test_srp);
   g_test_add_func("/crypto/keys/rsa", test_rsa_keys);
   g_test_add_func("/crypto/sig/rsa", test_rsa_sign);
   g_test_add_func("/crypto/sig/rsa-pss-key", test_rsa_pss_key);

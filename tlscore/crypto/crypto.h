@@ -183,6 +183,28 @@ int tc_kex_generate_dh(tc_kex *k, const uint8_t *p, size_t p_len, const uint8_t 
 const uint8_t *tc_kex_ffdhe_prime(uint16_t group, size_t *len);
 void tc_kex_clear(tc_kex *k);   /* generate/generate_from start from scratch: clear first */
 
+/* ---- SRP-6a arithmetic (RFC 5054) ---- */
+/* A big-endian unsigned integer (leading zeros allowed). */
+typedef struct tc_num {
+  const uint8_t *p;
+  size_t len;
+} tc_num;
+/* The caller hashes x = H(s | H(I ":" P)), k = H(N | PAD(g)), u = H(PAD(A) |
+ * PAD(B)) and draws a, b (>= 256 bits) with tc_random; these functions do the
+ * group arithmetic with constant-time exponentiation. N must be odd, 512 to
+ * 8192 bits; 1 < g < N. Outputs v, A, B hold N's length (left-padded; the
+ * wire form strips leading zeros); S is written without leading zeros (RFC
+ * 5054 premaster) into a buffer of N's length, *S_len set. Returns 0 or -1. */
+int tc_srp_verifier(tc_num N, tc_num g, tc_num x, uint8_t *v);           /* g^x */
+int tc_srp_client_public(tc_num N, tc_num g, tc_num a, uint8_t *A);      /* g^a */
+int tc_srp_server_public(tc_num N, tc_num g, tc_num k, tc_num v, tc_num b, uint8_t *B);
+/* S = (A * v^u)^b; fails if A % N == 0 or u == 0. */
+int tc_srp_server_secret(tc_num N, tc_num A, tc_num v, tc_num u, tc_num b, uint8_t *S,
+                         size_t *S_len);
+/* S = (B - k*g^x)^(a + u*x); fails if B % N == 0 or u == 0. */
+int tc_srp_client_secret(tc_num N, tc_num g, tc_num k, tc_num x, tc_num a, tc_num u, tc_num B,
+                         uint8_t *S, size_t *S_len);
+
 /* ---- public-key signatures ---- */
 typedef enum { TC_SIGALG_NONE = 0, TC_SIGALG_RSA_PKCS1, TC_SIGALG_RSA_PSS, TC_SIGALG_ECDSA,
                TC_SIGALG_ED25519, TC_SIGALG_ED448 } tc_sigalg;
