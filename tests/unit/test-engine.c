@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/msg.h"
 #include "pump.h"
 #include "tlscore/conn.h"
 
@@ -543,6 +544,89 @@ static void test_not_tls(void) {
   tc_config_unref(ccfg);
 }
 
+/* Feed raw records to a fresh server and check the error and the alert it sends. */
+static void server_rejects(const uint8_t *rec, size_t len, tc_err code) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  tc_conn *s = tc_conn_new(scfg, &err);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(s, rec, len, &used), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, code);
+  size_t olen;
+  const uint8_t *out = tc_conn_output(s, &olen);
+  /* Exactly one fatal alert, in plaintext (no keys yet). */
+  g_assert_cmpuint(olen, ==, 7);
+  g_assert_cmpuint(out[0], ==, 21);
+  g_assert_cmpuint(out[5], ==, 2);
+  g_assert_cmpuint(out[6], ==, (unsigned)code);
+  tc_conn_free(s);
+  tc_config_unref(scfg);
+}
+
+static void test_server_strict(void) {
+  /* A Finished before any ClientHello. */
+  static const uint8_t fin[] = {22, 3, 3, 0, 8, 20, 0, 0, 4, 0, 0, 0, 0};
+  server_rejects(fin, sizeof fin, TC_ERR_UNEXPECTED_MESSAGE);
+  /* A truncated ClientHello. */
+  static const uint8_t trunc[] = {22, 3, 1, 0, 6, 1, 0, 0, 2, 3, 3};
+  server_rejects(trunc, sizeof trunc, TC_ERR_DECODE_ERROR);
+  /* Application data before the handshake. */
+  static const uint8_t app[] = {23, 3, 3, 0, 1, 'x'};
+  server_rejects(app, sizeof app, TC_ERR_UNEXPECTED_MESSAGE);
+  /* A CCS before any ClientHello. */
+  static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+  server_rejects(ccs, sizeof ccs, TC_ERR_UNEXPECTED_MESSAGE);
+
+  /* A TLS 1.2-only ClientHello: protocol_version with a clear message. */
+  tc_client_hello ch;
+  memset(&ch, 0, sizeof ch);
+  ch.legacy_version = TC_TLS12;
+  static const uint8_t suites[] = {0xc0, 0x2f};
+  static const uint8_t comp = 0;
+  ch.cipher_suites = (tc_u16s){suites, 1};
+  ch.compression_methods = (tc_bytes){&comp, 1};
+  ch.has_extensions = true;
+  tc_writer w;
+  tc_wr_init_dyn(&w);
+  tc_wr_u8(&w, 22);
+  tc_wr_u16(&w, 0x0301);
+  tc_wr_mark m = tc_wr_begin_vec16(&w);
+  g_assert_cmpint(tc_msg_write_client_hello(&w, &ch), ==, TC_OK);
+  tc_wr_end_vec(&w, m);
+  g_assert_true(tc_wr_ok(&w));
+  server_rejects(tc_wr_data(&w), tc_wr_len(&w), TC_ERR_PROTOCOL_VERSION);
+  tc_wr_free(&w);
+
+  /* A handshake message interrupted by an alert record. */
+  static const uint8_t inter[] = {22, 3, 3, 0, 4, 1, 0, 0, 40, 21, 3, 3, 0, 2, 1, 0};
+  server_rejects(inter, sizeof inter, TC_ERR_UNEXPECTED_MESSAGE);
+}
+
+static void test_key_change_boundary(void) {
+  /* Extra handshake bytes in the ServerHello record must not survive the
+   * switch to handshake keys. */
+  pair p;
+  pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+  size_t len, used;
+  const uint8_t *out = tc_conn_output(p.c, &len);
+  g_assert_cmpint(tc_conn_feed(p.s, out, len, &used), ==, TC_OK);
+  tc_conn_output_ack(p.c, len);
+  out = tc_conn_output(p.s, &len);
+  g_assert_cmpuint(out[0], ==, 22);
+  size_t rl = (size_t)out[3] << 8 | out[4];
+  uint8_t *rec = g_malloc(5 + rl + 4);
+  memcpy(rec, out, 5 + rl);
+  static const uint8_t extra[4] = {8, 0, 0, 2};
+  memcpy(rec + 5 + rl, extra, 4);
+  rec[3] = (uint8_t)((rl + 4) >> 8);
+  rec[4] = (uint8_t)(rl + 4);
+  g_assert_cmpint(tc_conn_feed(p.c, rec, 5 + rl + 4, &used), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(p.c)->code, ==, TC_ERR_UNEXPECTED_MESSAGE);
+  g_free(rec);
+  pair_close(&p);
+}
+
 static void test_names(void) {
   g_assert_cmpstr(tc_cipher_suite_name(TC_TLS_AES_128_GCM_SHA256), ==, "TLS_AES_128_GCM_SHA256");
   g_assert_cmpstr(tc_version_name(TC_TLS13), ==, "TLSv1.3");
@@ -582,5 +666,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/verify-caller", test_verify_caller);
   g_test_add_func("/engine/abrupt-eof-tamper", test_abrupt_eof_and_tamper);
   g_test_add_func("/engine/not-tls", test_not_tls);
+  g_test_add_func("/engine/server-strict", test_server_strict);
+  g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();
 }
