@@ -137,6 +137,10 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = @san_std
 
+[ v3_ca_noku ]
+basicConstraints = critical,CA:true
+keyUsage = critical,digitalSignature
+
 [ v3_client_rsa ]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -193,6 +197,17 @@ extra() {
   openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN -md sha384 \
     -startdate $START -enddate $END -extensions v3_server_ec -subj "/O=tlslite/CN=localhost" \
     -in "$work/req.csr" -out server-p384-sha384.pem -cert ca-ecdsa.pem -keyfile ca-ecdsa-key.pem 2>/dev/null
+  # int-rsa has pathlen 0, so a CA below it cannot issue a valid leaf.
+  issue int2-rsa.pem server-int-key.pem "/O=tlslite/CN=tlslite second-level intermediate" v3_ca int-rsa.pem int-rsa-key.pem
+  issue server-int2.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_server_rsa int2-rsa.pem server-int-key.pem
+  # A CA whose keyUsage lacks keyCertSign, and a leaf it signs.
+  issue int-noku.pem server-int-key.pem "/O=tlslite/CN=tlslite CA without keyCertSign" v3_ca_noku ca-rsa.pem ca-rsa-key.pem
+  issue server-noku.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_server_rsa int-noku.pem server-int-key.pem
+  # Two CAs that certify each other (a cycle), and a leaf under one of them.
+  issue loop-b.pem other-ca-key.pem "/O=tlslite/CN=loop B" v3_ca self ""
+  issue loop-a.pem ca-ecdsa-key.pem "/O=tlslite/CN=loop A" v3_ca loop-b.pem other-ca-key.pem
+  issue loop-b.pem other-ca-key.pem "/O=tlslite/CN=loop B" v3_ca loop-a.pem ca-ecdsa-key.pem
+  issue server-loop.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_server_rsa loop-a.pem ca-ecdsa-key.pem
 }
 
 if [ "${1:-}" = "--extra" ]; then

@@ -67,7 +67,8 @@ static const char *cert_files[] = {
     "server-other.pem", "client-rsa.pem", "client-ecdsa.pem", "ca-bundle.pem",
     "server-wildcard.pem", "server-critext.pem", "server-md5.pem", "bad-issuer.pem",
     "ca-rsa-cross.pem", "server-pss.pem", "ca-ed25519.pem", "server-by-ed25519.pem",
-    "server-p384-sha384.pem",
+    "server-p384-sha384.pem", "int2-rsa.pem", "server-int2.pem", "int-noku.pem", "server-noku.pem",
+    "loop-a.pem", "loop-b.pem", "server-loop.pem",
 };
 
 static void test_parse_all(void) {
@@ -661,6 +662,14 @@ static void test_verify(void) {
   g_assert_cmpuint(verify("server-md5.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_INSECURE);
   /* A CA:false leaf cannot issue. */
   g_assert_cmpuint(verify("bad-issuer.pem server-rsa.pem", "ca-rsa.pem", NULL), ==, TC_CERT_UNKNOWN_CA);
+  /* pathLenConstraint, keyCertSign, and issuer cycles. */
+  g_assert_cmpuint(verify("server-int2.pem int2-rsa.pem int-rsa.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-int2.pem int2-rsa.pem int-rsa.pem", "int2-rsa.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-noku.pem int-noku.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-loop.pem loop-a.pem loop-b.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-loop.pem loop-b.pem loop-a.pem", "loop-b.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify_full("server-loop.pem loop-b.pem loop-a.pem", "loop-a.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 2);
   /* Cross-signed root: either the anchor or the cross path works. */
   g_assert_cmpuint(verify("server-rsa.pem ca-rsa-cross.pem", "ca-rsa.pem", "localhost"), ==, 0);
   g_assert_cmpuint(verify_full("server-rsa.pem ca-rsa-cross.pem", "other-ca.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
