@@ -401,7 +401,7 @@ self-sess-file)
   ;;
 self-many)
   # Many clients at once on one server thread; the server exits after all of them.
-  n=16
+  n=8
   start_tool_server "${rsa[@]}" --max-conns $n
   cpids=()
   for i in $(seq $n); do
