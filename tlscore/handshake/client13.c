@@ -193,6 +193,8 @@ int tc_client13_start(tc_conn *c) {
   size_t pub_len = sizeof pub;
   if (new_key_share(c, group, pub, &pub_len))
     return TC_FAIL;
+  /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC 8446 §5.1). */
+  c->rec.wr_version = TC_TLS10;
   return write_client_hello(c, pub, pub_len);
 }
 
@@ -294,6 +296,7 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
            HS_FAILED;
   if (tc_msg_parse_server_hello(body, blen, &sh, &c->err))
     return HS_FAILED;
+  c->rec.wr_version = TC_TLS12;
   if (!sh.is_tls13) {
     /* RFC 8446 §4.1.3: a TLS 1.3 client refuses a downgrade marked by the
      * server's random. */
