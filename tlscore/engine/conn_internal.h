@@ -105,6 +105,7 @@ typedef struct tc_hs {
   bool client_sent_sni;
   bool offered_alpn;
   bool early_data_offered;  /* server: skip undecryptable early data */
+  bool client_psk_dhe;      /* server: client can resume with psk_dhe_ke tickets */
   size_t early_skipped;
 } tc_hs;
 

@@ -127,7 +127,8 @@ static int pick_psk(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg, c
   if (!tc_exts_has(e, TC_EXT_PSK_KEY_EXCHANGE_MODES))
     return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
                         "pre_shared_key without psk_key_exchange_modes");
-  if (!memchr(e->psk_modes.p, TC_PSK_DHE_KE, e->psk_modes.len) || c->cfg->ticket_count == 0)
+  if (!e->psk_modes.len || !memchr(e->psk_modes.p, TC_PSK_DHE_KE, e->psk_modes.len) ||
+      c->cfg->ticket_count == 0)
     return TC_OK;
   int64_t now = tc_config_now(c->cfg);
   for (size_t i = 0; i < e->n_psk_identities; i++) {
@@ -354,6 +355,9 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   }
 
+  hs->client_psk_dhe = tc_exts_has(&ch->ext, TC_EXT_PSK_KEY_EXCHANGE_MODES) &&
+                       ch->ext.psk_modes.len &&
+                       memchr(ch->ext.psk_modes.p, TC_PSK_DHE_KE, ch->ext.psk_modes.len);
   if (pick_psk(c, ch, msg, &k))
     goto out;
   if (k.psk_index < 0 && pick_cert(c, ch, &k))
@@ -532,6 +536,9 @@ tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 
 int tc_server13_send_tickets(tc_conn *c) {
   tc_config *cfg = c->cfg;
+  /* Tickets the client cannot use are not worth sending (RFC 8446 §4.2.9). */
+  if (!c->hs || !c->hs->client_psk_dhe)
+    return TC_OK;
   for (unsigned i = 0; i < cfg->ticket_count; i++) {
     tc_ticket_state st;
     memset(&st, 0, sizeof st);
