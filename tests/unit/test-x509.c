@@ -678,6 +678,26 @@ static void test_verify(void) {
    * signature: the anchor stands in for it. */
   g_assert_cmpuint(verify_full("ca-rsa-cross.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_ANY, &plen), ==, 0);
   g_assert_cmpuint(plen, ==, 2);
+  /* A long hostile chain of mutually certifying CAs ends quickly. */
+  {
+    tc_cert *leafc = load_cert("server-loop.pem"), *a = load_cert("loop-a.pem"),
+            *b = load_cert("loop-b.pem");
+    enum { N = 2001 };
+    tc_cert **chain = g_new(tc_cert *, N);
+    chain[0] = leafc;
+    for (size_t i = 1; i < N; i++)
+      chain[i] = (i % 2) ? a : b;
+    tc_trust_store *s = store_of("ca-rsa.pem");
+    gint64 t0 = g_get_monotonic_time();
+    g_assert_cmpuint(tc_x509_verify(chain, N, s, "localhost", NOW, TC_PURPOSE_SERVER, NULL, NULL), ==,
+                     TC_CERT_UNKNOWN_CA);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+    tc_trust_store_unref(s);
+    g_free(chain);
+    tc_cert_unref(leafc);
+    tc_cert_unref(a);
+    tc_cert_unref(b);
+  }
   /* Empty store. */
   tc_trust_store *empty = tc_trust_store_new();
   tc_cert *leaf = load_cert("server-rsa.pem");

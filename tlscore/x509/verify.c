@@ -6,6 +6,7 @@
 
 #define MAX_PATH 10     /* certificates on a path, anchor included */
 #define MAX_EDGES 200   /* issuer candidates examined per validation */
+#define MAX_CHAIN 64    /* presented certificates considered at all */
 
 typedef struct {
   tc_cert *const *chain;
@@ -233,17 +234,19 @@ static bool search(vctx *v) {
   if (v->len >= MAX_PATH)
     return false;
   size_t na = tc_trust_store_count(v->anchors);
-  for (size_t i = 0; i < na; i++) {
+  for (size_t i = 0; i < na && v->budget > 0; i++) {
     tc_cert *a = tc_trust_store_get(v->anchors, i);
-    if (a == self || in_path(v, a))
+    if (!tc_name_eq(&cur->issuer, &a->subject) || a == self || in_path(v, a))
       continue;
     if (edge_ok(v, cur, a, true) && complete(v, a))
       return true;
   }
   if (v->len + 1 >= MAX_PATH)
     return false;
-  for (size_t i = 1; i < v->n; i++) {
+  for (size_t i = 1; i < v->n && v->budget > 0; i++) {
     tc_cert *c = v->chain[i];
+    if (!tc_name_eq(&cur->issuer, &c->subject))
+      continue; /* cheap test first: hostile chains may be long */
     bool dup = in_path(v, c);
     for (size_t j = 1; j < i && !dup; j++)
       dup = tc_cert_equal(v->chain[j], c);
@@ -271,7 +274,7 @@ unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *a
   if (!v)
     return TC_CERT_GENERIC_ERROR;
   v->chain = chain;
-  v->n = n;
+  v->n = n < MAX_CHAIN ? n : MAX_CHAIN;
   v->anchors = anchors;
   v->now = now;
   v->purpose = purpose;
