@@ -197,6 +197,9 @@ uint16_t tc_hs_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_
  * the transcript covers the server Finished. */
 int tc_hs_derive_app_secrets(tc_conn *c);
 void tc_hs_free(tc_conn *c);
+/* Our signature schemes as wire u16s: CertificateVerify-capable ones only
+ * (signature_algorithms) or all (signature_algorithms_cert). Returns the count. */
+size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out);
 /* Server, TLS 1.2 and older: write the downgrade sentinel into random. */
 void tc_hs_downgrade_sentinel(const tc_config *cfg, uint16_t negotiated, uint8_t random[32]);
 const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n);

@@ -61,10 +61,9 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
       groups[2 * ng + 1] = (uint8_t)cfg->groups[i];
       ng++;
     }
-  for (size_t i = 0; i < cfg->n_schemes; i++) {
-    schemes[2 * i] = (uint8_t)(cfg->schemes[i] >> 8);
-    schemes[2 * i + 1] = (uint8_t)cfg->schemes[i];
-  }
+  uint8_t cert_schemes[2 * TC_CFG_MAX_SCHEMES];
+  size_t n_cv = tc_hs_encode_schemes(cfg, true, schemes);
+  size_t n_all = tc_hs_encode_schemes(cfg, false, cert_schemes);
   if (!ns || !ng)
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "no TLS 1.3 cipher suite or group configured");
@@ -82,8 +81,17 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   }
   tc_exts_set(e, TC_EXT_SUPPORTED_GROUPS);
   e->groups = (tc_u16s){groups, ng};
+  /* PKCS#1 v1.5 and SHA-1 schemes only ever sign certificates in TLS 1.3:
+   * they go in signature_algorithms_cert, the rest in both. */
+  if (!n_cv)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "no signature scheme usable in TLS 1.3 configured");
   tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS);
-  e->sig_algs = (tc_u16s){schemes, cfg->n_schemes};
+  e->sig_algs = (tc_u16s){schemes, n_cv};
+  if (n_all != n_cv) {
+    tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
+    e->sig_algs_cert = (tc_u16s){cert_schemes, n_all};
+  }
   /* Only TLS 1.3 is offered until the TLS 1.2 handshake exists; then 0x0303
    * joins this list when the config allows it. */
   tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);

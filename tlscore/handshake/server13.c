@@ -223,9 +223,15 @@ static int write_certificate_request(tc_conn *c) {
   tc_certificate_request cr;
   memset(&cr, 0, sizeof cr);
   cr.tls13 = true;
-  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES];
+  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES], cert_schemes[2 * TC_CFG_MAX_SCHEMES];
+  size_t n_cv = tc_hs_encode_schemes(c->cfg, true, schemes);
+  size_t n_all = tc_hs_encode_schemes(c->cfg, false, cert_schemes);
   tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
-  cr.ext.sig_algs = (tc_u16s){schemes, encode_u16s(c->cfg->schemes, c->cfg->n_schemes, schemes)};
+  cr.ext.sig_algs = (tc_u16s){schemes, n_cv};
+  if (n_all != n_cv) {
+    tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
+    cr.ext.sig_algs_cert = (tc_u16s){cert_schemes, n_all};
+  }
   tc_writer cas;
   tc_wr_init_dyn(&cas);
   size_t ncas = 0;

@@ -180,6 +180,18 @@ static bool tls13_cv_scheme(uint16_t s) {
   }
 }
 
+size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < cfg->n_schemes; i++) {
+    if (cv_only && !tls13_cv_scheme(cfg->schemes[i]))
+      continue;
+    out[2 * n] = (uint8_t)(cfg->schemes[i] >> 8);
+    out[2 * n + 1] = (uint8_t)cfg->schemes[i];
+    n++;
+  }
+  return n;
+}
+
 static bool cfg_has_scheme(const tc_config *cfg, uint16_t s) {
   for (size_t i = 0; i < cfg->n_schemes; i++)
     if (cfg->schemes[i] == s)
