@@ -268,8 +268,10 @@ bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme);
 
 /* RSA PKCS#1 v1.5 decryption for TLS RSA key exchange: constant time,
  * writes exactly out_len bytes; on any failure writes random bytes instead,
- * with no observable difference (Bleichenbacher). Returns 0 always except
- * on internal errors. */
+ * with no observable difference (Bleichenbacher). The random bytes are drawn
+ * from rng first, before the ciphertext is looked at. Returns 0 always except
+ * on internal errors (rng failure). The caller still replaces the first two
+ * bytes with the ClientHello version without branching (RFC 5246 §7.4.7.1). */
 int tc_rsa_decrypt_premaster(const tc_privkey *key, const tc_rng *rng, const uint8_t *ct,
                              size_t ct_len, uint8_t *out, size_t out_len);
 /* RSAES-PKCS1-v1_5 encryption. *out_len: in = capacity (>= modulus bytes),

@@ -153,6 +153,8 @@ static void p_hash(tc_hash_alg alg, const uint8_t *secret, size_t secret_len, co
 int tc_prf_tls(tc_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,
                const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len) {
   size_t label_len = label != NULL ? strlen(label) : 0;
+  if (out_len == 0)
+    return tc_hash_len(alg) != 0 ? 0 : -1;
   if (alg == TC_HASH_MD5_SHA1) {
     /* RFC 2246 §5: the two halves overlap by one byte when the length is odd */
     size_t half = (secret_len + 1) / 2;
