@@ -30,11 +30,20 @@ void tc_hs_transcript_hash(tc_conn *c, uint8_t *out) {
   tc_hash_final(&copy, out);
 }
 
+#ifdef TC_FUZZ_HOOKS
+/* Fuzzing builds only: mutate outgoing handshake plaintext before protection. */
+void (*tc_fuzz_hs_hook)(uint8_t *buf, size_t len);
+#endif
+
 int tc_hs_flush(tc_conn *c) {
   if (c->hsw.failed)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot build a handshake message");
   if (c->hsw.len == 0)
     return TC_OK;
+#ifdef TC_FUZZ_HOOKS
+  if (tc_fuzz_hs_hook)
+    tc_fuzz_hs_hook(c->hsw.buf, c->hsw.len);
+#endif
   int r = tc_rec_write(&c->rec, TC_CT_HANDSHAKE, c->hsw.buf, c->hsw.len, &c->err);
   c->hsw.len = 0;
   return r;
