@@ -1082,6 +1082,8 @@ static void test_extension_rules(void) {
   /* empty host name; two host names; NUL in host name */
   expect_ch("00000005000300" "0000", TC_ERR_DECODE_ERROR);
   expect_ch("0000000b0009" "000001" "61" "000002" "6263", TC_ERR_ILLEGAL_PARAMETER);
+  /* a list with no host_name entry */
+  expect_ch("000000080006" "01000361" "6263", TC_ERR_ILLEGAL_PARAMETER);
   expect_ch("000000020000", TC_ERR_DECODE_ERROR);
   expect_ch("00000007000500" "00026100", TC_ERR_ILLEGAL_PARAMETER);
   /* empty-bodied extension with data */

@@ -251,6 +251,10 @@ static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
       e->server_name = name;
     }
   }
+  /* No other name type is defined (RFC 6066 §3); a list without a host name
+   * carries nothing we could act on, and our writer could not reproduce it. */
+  if (e->server_name.len == 0)
+    return ILLEGAL(pc, "no host_name entry");
   return TC_OK;
 }
 

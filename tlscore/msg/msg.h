@@ -154,7 +154,7 @@ typedef struct tc_exts {
   uint16_t unknown[TC_MSG_MAX_UNKNOWN_EXT];
   size_t n_unknown;
 
-  tc_bytes server_name;            /* CH: host_name (1..65535 bytes, no NUL); SH/EE: empty */
+  tc_bytes server_name;            /* CH: the host_name (required, 1..65535 bytes, no NUL); SH/EE: empty */
   uint8_t max_fragment_length;     /* CH/SH/EE: 1..4 */
   uint8_t status_type;             /* CH/CR: request type; CT: response type */
   tc_bytes status_responder_ids;   /* CH/CR (OCSP): raw ResponderID list */
