@@ -409,6 +409,16 @@ g_tls_certificate_tlslite_set_property (GObject *object, guint prop_id, const GV
     }
 }
 
+static gboolean
+names_chain (tc_cert *cert, tc_cert *issuer)
+{
+  size_t a = 0, b = 0;
+  const uint8_t *want = tc_cert_issuer_der (cert, &a);
+  const uint8_t *have = tc_cert_subject_der (issuer, &b);
+
+  return want && have && a == b && memcmp (want, have, a) == 0;
+}
+
 /* Link `certs` (not including `leaf`) into an issuer chain above `leaf`,
  * following signatures; certificates that are not on the leaf's path are
  * dropped. Returns the new issuer of `leaf` (full reference) or NULL. */
@@ -432,7 +442,10 @@ chain_from_set (tc_cert *leaf, tc_cert *const *certs, gsize n)
         break;
       for (i = 0; i < n; i++)
         {
-          if (!used[i] && tc_cert_verify_signed_by (current, certs[i]) == 0)
+          /* Compare names first: a peer may send many certificates and
+           * each signature check costs far more than a memcmp. */
+          if (!used[i] && names_chain (current, certs[i]) &&
+              tc_cert_verify_signed_by (current, certs[i]) == 0)
             {
               found = i;
               break;
