@@ -1,0 +1,637 @@
+/* In-memory TLS 1.3 benchmark: handshakes/s per side, resumption, bulk MB/s, each against its crypto floor. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/crypto.h"
+#include "handshake/keysched.h"
+#include "tlscore/conn.h"
+
+/*
+ * Every engine figure is set against a "floor": the same nettle-level work
+ * done alone through crypto.h (signatures, verifications, key exchange,
+ * key schedule, transcript hashing, AEAD set-up and record protection), with
+ * no parsing, state machine or buffering. The ratio engine/floor is what the
+ * engine itself costs. See bench/README.md.
+ */
+
+/* ---- timing ---- */
+
+/* CLOCK_MONOTONIC by default; --cpu uses this thread's CPU time instead,
+ * which is steadier on a machine shared with other work. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+/* Cost of one now() call, subtracted once per timed engine call. */
+static double clock_cost;
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(bench_clock, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void calibrate_clock(void) {
+  double best = 1;
+  for (int r = 0; r < 5; r++) {
+    double t0 = now();
+    for (int i = 0; i < 10000; i++)
+      (void)now();
+    double c = (now() - t0) / 10001;
+    if (c < best)
+      best = c;
+  }
+  clock_cost = best;
+}
+
+/* Time spent inside engine calls, per connection side. */
+typedef struct {
+  double t;
+} meter;
+
+/* m == NULL: untimed (the caller times a larger span itself). */
+#define TIMED(m, expr)                                                                           \
+  do {                                                                                           \
+    if (!(m)) {                                                                                  \
+      expr;                                                                                      \
+      break;                                                                                     \
+    }                                                                                            \
+    double t0_ = now();                                                                          \
+    expr;                                                                                        \
+    (m)->t += now() - t0_ - clock_cost;                                                          \
+  } while (0)
+
+static void die(const char *what, const tc_error *e) {
+  fprintf(stderr, "bench-tls13: %s: %s\n", what, e ? e->message : "failed");
+  exit(1);
+}
+
+/* ---- data ---- */
+
+static unsigned char *read_file(const char *name, size_t *len) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", BENCH_DATA_DIR, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    perror(path);
+    exit(1);
+  }
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *buf = malloc(cap);
+  size_t k;
+  while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += k;
+    if (n == cap)
+      buf = realloc(buf, cap *= 2);
+  }
+  fclose(f);
+  if (!buf)
+    die("out of memory", NULL);
+  *len = n;
+  return buf;
+}
+
+typedef struct {
+  tc_cert **certs;
+  size_t n;
+  tc_privkey *key;
+  tc_cert *ca;
+} identity;
+
+static void identity_load(identity *id, const char *cert, const char *key, const char *ca) {
+  tc_error err;
+  tc_error_clear(&err);
+  size_t len;
+  unsigned char *d = read_file(cert, &len);
+  id->n = tc_certs_parse(d, len, &id->certs, &err);
+  free(d);
+  if (id->n == 0)
+    die(cert, &err);
+  d = read_file(key, &len);
+  id->key = tc_privkey_parse(d, len, NULL, &err);
+  free(d);
+  if (!id->key)
+    die(key, &err);
+  tc_cert **cas;
+  d = read_file(ca, &len);
+  size_t n = tc_certs_parse(d, len, &cas, &err);
+  free(d);
+  if (n != 1)
+    die(ca, &err);
+  id->ca = cas[0];
+  free(cas);
+}
+
+static tc_config *server_config(const identity *id, unsigned tickets) {
+  tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
+  tc_error err;
+  tc_error_clear(&err);
+  if (!cfg || tc_config_add_cert_chain(cfg, id->certs, id->n, id->key, &err) != TC_OK)
+    die("server config", &err);
+  tc_config_set_tickets(cfg, tickets, 7200);
+  return cfg;
+}
+
+static tc_config *client_config(const identity *id, uint16_t suite) {
+  tc_config *cfg = tc_config_new(TC_ROLE_CLIENT);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_trust_store *ts = tc_trust_store_new();
+  if (!cfg || !ts || tc_trust_store_add(ts, id->ca) != TC_OK)
+    die("client config", NULL);
+  tc_config_set_trust_store(cfg, ts);
+  tc_trust_store_unref(ts);
+  static const uint16_t x25519 = TC_GROUP_X25519;
+  if (tc_config_set_groups(cfg, &x25519, 1, &err) != TC_OK ||
+      tc_config_set_cipher_suites(cfg, &suite, 1, &err) != TC_OK)
+    die("client config", &err);
+  return cfg;
+}
+
+/* ---- an in-memory pair whose calls are timed per side ---- */
+
+typedef struct {
+  tc_conn *c, *s;
+  meter mc, ms;
+  size_t bytes; /* handshake bytes on the wire, both ways */
+} pair;
+
+/* Move all output of `from` into `to`. Returns bytes moved. */
+static size_t move(tc_conn *from, meter *mf, tc_conn *to, meter *mt) {
+  size_t total = 0;
+  for (;;) {
+    size_t len = 0;
+    const uint8_t *p;
+    TIMED(mf, p = tc_conn_output(from, &len));
+    if (!p || len == 0)
+      return total;
+    size_t off = 0;
+    while (off < len) {
+      size_t used = 0;
+      int rc;
+      TIMED(mt, rc = tc_conn_feed(to, p + off, len - off, &used));
+      if (rc == TC_FAIL)
+        die("feed", tc_conn_error(to));
+      if (used == 0)
+        die("feed: no progress", NULL);
+      off += used;
+    }
+    TIMED(mf, tc_conn_output_ack(from, len));
+    total += len;
+  }
+}
+
+static void pair_handshake(pair *p, tc_config *ccfg, tc_config *scfg, tc_session *sess) {
+  tc_error err;
+  tc_error_clear(&err);
+  memset(&p->bytes, 0, sizeof p->bytes);
+  TIMED(&p->mc, p->c = tc_conn_new(ccfg, &err));
+  TIMED(&p->ms, p->s = tc_conn_new(scfg, &err));
+  if (!p->c || !p->s)
+    die("tc_conn_new", &err);
+  TIMED(&p->mc, tc_conn_set_server_name(p->c, "localhost"));
+  if (sess)
+    TIMED(&p->mc, tc_conn_set_session(p->c, sess));
+  for (int round = 0; round < 50; round++) {
+    unsigned sc, ss;
+    TIMED(&p->mc, sc = tc_conn_status(p->c));
+    TIMED(&p->ms, ss = tc_conn_status(p->s));
+    if ((sc | ss) & TC_S_FAILED)
+      die("handshake", (sc & TC_S_FAILED) ? tc_conn_error(p->c) : tc_conn_error(p->s));
+    size_t moved = move(p->c, &p->mc, p->s, &p->ms) + move(p->s, &p->ms, p->c, &p->mc);
+    p->bytes += moved;
+    if (moved == 0) {
+      if (!(sc & TC_S_READY) || !(ss & TC_S_READY))
+        die("handshake stalled", NULL);
+      return;
+    }
+  }
+  die("handshake: too many rounds", NULL);
+}
+
+static void pair_free(pair *p) {
+  TIMED(&p->mc, tc_conn_free(p->c));
+  TIMED(&p->ms, tc_conn_free(p->s));
+  p->c = p->s = NULL;
+}
+
+/* ---- crypto floors ---- */
+
+static uint8_t junk[65536];
+
+/* The key schedule and transcript work of one full handshake (either side),
+ * as RFC 8446 §7 needs it: 3 extracts, 9 Derive-Secrets (with the two
+ * "derived"), 4 key/iv pairs, 2 Finished MACs, the transcript hashed once
+ * with a snapshot per derivation, and 4 AEAD key set-ups with the handshake
+ * records protected once. */
+static void floor_schedule(tc_hash_alg hash, tc_aead_alg aead, size_t key_len,
+                           size_t transcript_bytes, const uint8_t *psk, size_t psk_len) {
+  tc_ks ks;
+  uint8_t th[64] = {0}, s1[64], s2[64], key[32], iv[12], vd[64];
+  tc_hash_ctx h, snap;
+  tc_hash_init(&h, hash);
+  tc_hash_update(&h, junk, transcript_bytes);
+  tc_ks_early(&ks, hash, psk, psk_len);
+  if (psk) {
+    uint8_t bk[64];
+    tc_ks_binder_key(&ks, false, bk);
+    tc_ks_finished(hash, bk, th, vd);
+  }
+  tc_ks_handshake(&ks, junk, 32);
+  for (int i = 0; i < 3; i++) { /* CH..SH, CH..CV, CH..SF snapshots */
+    snap = h;
+    tc_hash_final(&snap, th);
+  }
+  tc_ks_derive(&ks, "c hs traffic", th, s1);
+  tc_ks_derive(&ks, "s hs traffic", th, s2);
+  tc_ks_traffic_keys(hash, s1, key_len, key, iv);
+  tc_ks_traffic_keys(hash, s2, key_len, key, iv);
+  tc_ks_finished(hash, s2, th, vd);
+  tc_ks_master(&ks);
+  tc_ks_derive(&ks, "c ap traffic", th, s1);
+  tc_ks_derive(&ks, "s ap traffic", th, s2);
+  tc_ks_derive(&ks, "exp master", th, vd);
+  tc_ks_traffic_keys(hash, s1, key_len, key, iv);
+  tc_ks_traffic_keys(hash, s2, key_len, key, iv);
+  snap = h;
+  tc_hash_final(&snap, th);
+  tc_ks_finished(hash, s1, th, vd);
+  tc_ks_derive(&ks, "res master", th, s1);
+  tc_hash_final(&h, th);
+  static tc_aead a;
+  uint8_t tag[16];
+  for (int i = 0; i < 4; i++) {
+    tc_aead_init(&a, aead, key, key_len);
+    if (i < 2)
+      tc_aead_seal(&a, iv, junk, 5, junk + 1024, transcript_bytes / 2, tag);
+  }
+  tc_aead_clear(&a);
+  tc_ks_clear(&ks);
+}
+
+/* One session ticket's crypto (resumption PSK and its protection). */
+static void floor_ticket(tc_hash_alg hash) {
+  uint8_t psk[64], key[32], iv[12], tag[16];
+  tc_ks_resumption_psk(hash, junk, junk + 64, 1, psk);
+  tc_hkdf_expand_label(TC_HASH_SHA256, junk, 32, "ticket", junk, 12, key, 32);
+  static tc_aead a;
+  tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32);
+  memset(iv, 0, sizeof iv);
+  tc_aead_seal(&a, iv, NULL, 0, junk + 2048, 100, tag);
+  tc_aead_clear(&a);
+}
+
+typedef struct {
+  const identity *id;
+  tc_sigalg sigalg;
+  tc_hash_alg sighash;
+  uint8_t sig[1024];
+  size_t sig_len;
+  uint8_t content[130];
+  size_t transcript_bytes;
+  unsigned tickets;
+} floor_ctx;
+
+static void floor_kex(void) {
+  tc_kex k;
+  uint8_t pub[133], peer[133], sec[66];
+  size_t pub_len = sizeof pub, peer_len, sec_len = sizeof sec;
+  tc_kex_generate(&k, TC_GROUP_X25519, NULL, pub, &pub_len);
+  /* the peer's share: any valid point; reuse our own */
+  memcpy(peer, pub, pub_len);
+  peer_len = pub_len;
+  if (tc_kex_derive(&k, peer, peer_len, sec, &sec_len) != 0)
+    die("kex", NULL);
+  tc_kex_clear(&k);
+}
+
+static void floor_server_full(floor_ctx *f) {
+  floor_kex();
+  uint8_t sig[1024];
+  size_t sig_len = sizeof sig;
+  if (tc_pk_sign(f->id->key, f->sigalg, f->sighash, NULL, f->content, sizeof f->content, sig,
+                 &sig_len) != 0)
+    die("sign", NULL);
+  floor_schedule(TC_HASH_SHA256, TC_AEAD_AES128_GCM, 16, f->transcript_bytes, NULL, 0);
+  for (unsigned i = 0; i < f->tickets; i++)
+    floor_ticket(TC_HASH_SHA256);
+}
+
+static void floor_client_full(floor_ctx *f) {
+  floor_kex();
+  if (tc_pk_verify(tc_cert_pubkey(f->id->certs[0]), f->sigalg, f->sighash, f->content,
+                   sizeof f->content, f->sig, f->sig_len) != 0)
+    die("verify", NULL);
+  if (tc_cert_verify_signed_by(f->id->certs[0], f->id->ca) != 0)
+    die("chain verify", NULL);
+  floor_schedule(TC_HASH_SHA256, TC_AEAD_AES128_GCM, 16, f->transcript_bytes, NULL, 0);
+  for (unsigned i = 0; i < f->tickets; i++) { /* the client derives each ticket's PSK */
+    uint8_t psk[64];
+    tc_ks_resumption_psk(TC_HASH_SHA256, junk, junk + 64, 1, psk);
+  }
+}
+
+static void floor_resumed(floor_ctx *f, bool server) {
+  floor_kex();
+  static const uint8_t psk[32];
+  if (server) { /* open the ticket */
+    uint8_t key[32], iv[12] = {0}, tag[16] = {0};
+    tc_hkdf_expand_label(TC_HASH_SHA256, junk, 32, "ticket", junk, 12, key, 32);
+    static tc_aead a;
+    tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32);
+    (void)tc_aead_open(&a, iv, NULL, 0, junk + 4096, 100, tag);
+    tc_aead_clear(&a);
+  }
+  floor_schedule(TC_HASH_SHA256, TC_AEAD_AES128_GCM, 16, f->transcript_bytes, psk, 32);
+  for (unsigned i = 0; i < f->tickets; i++) {
+    if (server)
+      floor_ticket(TC_HASH_SHA256);
+    else {
+      uint8_t p2[64];
+      tc_ks_resumption_psk(TC_HASH_SHA256, junk, junk + 64, 1, p2);
+    }
+  }
+}
+
+/* ---- report ---- */
+
+/* Per-operation time of the fastest batch. */
+#define BATCHES 10
+typedef struct {
+  double per_op;
+} batch_min;
+#define BATCH_MIN_INIT {1e30}
+static void batch_min_add(batch_min *m, double total, unsigned count) {
+  double t = total / count;
+  if (t < m->per_op)
+    m->per_op = t;
+}
+
+static void row(const char *name, unsigned n, double engine_per_op, double floor_per_op,
+                const char *target) {
+  printf("%-48s %7u %12.1f %12.1f %8.3f  %s\n", name, n, 1.0 / engine_per_op,
+         1.0 / floor_per_op, engine_per_op / floor_per_op, target);
+}
+
+static void header(const char *unit) {
+  printf("\n%-48s %7s %12s %12s %8s  %s\n", "", "count", unit, "floor", "time x", "target");
+}
+
+/* ---- handshakes ---- */
+
+static void bench_full(const char *label, const char *cert, const char *key, const char *ca,
+                       tc_sigalg sigalg, unsigned n) {
+  identity id;
+  identity_load(&id, cert, key, ca);
+  const unsigned tickets = 0; /* full-handshake rows: no tickets (see README) */
+  tc_config *scfg = server_config(&id, tickets);
+  tc_config *ccfg = client_config(&id, TC_TLS_AES_128_GCM_SHA256);
+
+  /* warm-up and handshake size */
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  size_t hs_bytes = p.bytes;
+  pair_free(&p);
+
+  floor_ctx f;
+  memset(&f, 0, sizeof f);
+  f.id = &id;
+  f.sigalg = sigalg;
+  f.sighash = TC_HASH_SHA256;
+  f.transcript_bytes = hs_bytes;
+  f.tickets = tickets;
+  memset(f.content, 0x20, sizeof f.content);
+  f.sig_len = sizeof f.sig;
+  if (tc_pk_sign(id.key, sigalg, TC_HASH_SHA256, NULL, f.content, sizeof f.content, f.sig,
+                 &f.sig_len) != 0)
+    die("sign", NULL);
+
+  /* Engine and floor interleaved, in batches; the fastest batch of each
+   * counts (the least disturbed by other load on the machine). */
+  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
+  for (unsigned b = 0; b < BATCHES; b++) {
+    double tes = 0, tec = 0, tfs = 0, tfc = 0;
+    for (unsigned i = 0; i < n / BATCHES; i++) {
+      memset(&p, 0, sizeof p);
+      pair_handshake(&p, ccfg, scfg, NULL);
+      pair_free(&p);
+      tes += p.ms.t;
+      tec += p.mc.t;
+      double t0 = now();
+      floor_server_full(&f);
+      double t1 = now();
+      floor_client_full(&f);
+      tfc += now() - t1;
+      tfs += t1 - t0;
+    }
+    batch_min_add(&es, tes, n / BATCHES);
+    batch_min_add(&ec, tec, n / BATCHES);
+    batch_min_add(&fs, tfs, n / BATCHES);
+    batch_min_add(&fc, tfc, n / BATCHES);
+  }
+
+  char name[128];
+  snprintf(name, sizeof name, "full handshake, server (%s)", label);
+  row(name, n, es.per_op, fs.per_op, "<= 1.10x");
+  snprintf(name, sizeof name, "full handshake, client (%s)", label);
+  row(name, n, ec.per_op, fc.per_op, "<= 1.10x");
+
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  for (size_t i = 0; i < id.n; i++)
+    tc_cert_unref(id.certs[i]);
+  free(id.certs);
+  tc_cert_unref(id.ca);
+  tc_privkey_unref(id.key);
+}
+
+static void bench_resumed(unsigned n) {
+  identity id;
+  identity_load(&id, "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem");
+  const unsigned tickets = 1;
+  tc_config *scfg = server_config(&id, tickets);
+  tc_config *ccfg = client_config(&id, TC_TLS_AES_128_GCM_SHA256);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  tc_session *sess = tc_conn_get_session(p.c);
+  if (!sess)
+    die("no session after the full handshake", NULL);
+  pair_free(&p);
+
+  /* warm-up, size */
+  pair_handshake(&p, ccfg, scfg, sess);
+  if (!tc_conn_resumed(p.c))
+    die("not resumed", NULL);
+  size_t hs_bytes = p.bytes;
+  pair_free(&p);
+
+  floor_ctx f;
+  memset(&f, 0, sizeof f);
+  f.id = &id;
+  f.transcript_bytes = hs_bytes;
+  f.tickets = tickets;
+  unsigned resumed = 0;
+  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
+  for (unsigned b = 0; b < BATCHES; b++) {
+    double tes = 0, tec = 0, tfs = 0, tfc = 0;
+    for (unsigned i = 0; i < n / BATCHES; i++) {
+      memset(&p, 0, sizeof p);
+      pair_handshake(&p, ccfg, scfg, sess);
+      resumed += tc_conn_resumed(p.s);
+      /* each resumption brings a fresh ticket; use it next (single-use friendly) */
+      tc_session *next = tc_conn_get_session(p.c);
+      if (next && next != sess) {
+        tc_session_unref(sess);
+        sess = next;
+      } else if (next) {
+        tc_session_unref(next);
+      }
+      pair_free(&p);
+      tes += p.ms.t;
+      tec += p.mc.t;
+      double t0 = now();
+      floor_resumed(&f, true);
+      double t1 = now();
+      floor_resumed(&f, false);
+      tfc += now() - t1;
+      tfs += t1 - t0;
+    }
+    batch_min_add(&es, tes, n / BATCHES);
+    batch_min_add(&ec, tec, n / BATCHES);
+    batch_min_add(&fs, tfs, n / BATCHES);
+    batch_min_add(&fc, tfc, n / BATCHES);
+  }
+  if (resumed != n / BATCHES * BATCHES)
+    fprintf(stderr, "warning: only %u of %u handshakes resumed\n", resumed, n / BATCHES * BATCHES);
+  row("resumed handshake (psk_dhe_ke X25519), server", n, es.per_op, fs.per_op, "");
+  row("resumed handshake (psk_dhe_ke X25519), client", n, ec.per_op, fc.per_op, "");
+
+  tc_session_unref(sess);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  for (size_t i = 0; i < id.n; i++)
+    tc_cert_unref(id.certs[i]);
+  free(id.certs);
+  tc_cert_unref(id.ca);
+  tc_privkey_unref(id.key);
+}
+
+/* ---- bulk ---- */
+
+static void bench_bulk(const char *label, uint16_t suite, tc_aead_alg alg, size_t key_len,
+                       unsigned n) {
+  identity id;
+  identity_load(&id, "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem");
+  tc_config *scfg = server_config(&id, 0);
+  tc_config *ccfg = client_config(&id, suite);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  const size_t rec = 16384;
+  uint8_t *src = malloc(rec), *dst = malloc(rec);
+  if (!src || !dst)
+    die("out of memory", NULL);
+  memset(src, 0x5a, rec);
+
+  /* floor: seal + open of the same 16 KiB with the same AEAD, interleaved
+   * with the engine's record round trips */
+  static tc_aead a, b;
+  uint8_t key[32] = {1}, nonce[12] = {0}, tag[16], aad[5] = {23, 3, 3, 0x40, 0x11};
+  tc_aead_init(&a, alg, key, key_len);
+  tc_aead_init(&b, alg, key, key_len);
+  uint8_t *raw = malloc(rec);
+  if (!raw)
+    die("out of memory", NULL);
+  memset(raw, 0x5a, rec);
+  batch_min em = BATCH_MIN_INIT, fm = BATCH_MIN_INIT;
+  for (unsigned bt = 0; bt < BATCHES + 1; bt++) { /* batch 0 is warm-up */
+    double te = 0, tf = 0;
+    for (unsigned i = 0; i < n / BATCHES; i++) {
+      double t0 = now();
+      size_t sent = 0;
+      while (sent < rec) {
+        size_t k = 0;
+        if (tc_conn_write(p.c, src + sent, rec - sent, &k) == TC_FAIL)
+          die("write", tc_conn_error(p.c));
+        sent += k;
+        move(p.c, NULL, p.s, NULL);
+      }
+      size_t got = 0;
+      while (got < rec) {
+        size_t k = 0;
+        int rc = tc_conn_read(p.s, dst + got, rec - got, &k);
+        if (rc == TC_FAIL)
+          die("read", tc_conn_error(p.s));
+        if (rc != TC_OK)
+          die("read: no data", NULL);
+        got += k;
+      }
+      double t1 = now();
+      nonce[11] = (uint8_t)i;
+      tc_aead_seal(&a, nonce, aad, sizeof aad, raw, rec, tag);
+      if (tc_aead_open(&b, nonce, aad, sizeof aad, raw, rec, tag) != 0)
+        die("raw aead open", NULL);
+      tf += now() - t1;
+      te += t1 - t0;
+    }
+    if (bt > 0) {
+      batch_min_add(&em, te, n / BATCHES);
+      batch_min_add(&fm, tf, n / BATCHES);
+    }
+  }
+  if (memcmp(src, dst, rec) != 0)
+    die("bulk data corrupted", NULL);
+  tc_aead_clear(&a);
+  tc_aead_clear(&b);
+  free(raw);
+
+  char name[128];
+  snprintf(name, sizeof name, "bulk %s, 16 KiB records", label);
+  const double mb = (double)rec / 1e6;
+  double eng_rate = mb / em.per_op, floor_rate = mb / fm.per_op;
+  printf("%-48s %7u %12.1f %12.1f %8.3f  %s(engine = %.1f%% of raw)\n", name, n, eng_rate,
+         floor_rate, em.per_op / fm.per_op, alg == TC_AEAD_AES128_GCM ? ">= 90% of raw " : "",
+         100.0 * eng_rate / floor_rate);
+  free(src);
+  free(dst);
+  pair_free(&p);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  for (size_t i = 0; i < id.n; i++)
+    tc_cert_unref(id.certs[i]);
+  free(id.certs);
+  tc_cert_unref(id.ca);
+  tc_privkey_unref(id.key);
+}
+
+int main(int argc, char **argv) {
+  unsigned scale = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--cpu") == 0)
+      bench_clock = CLOCK_THREAD_CPUTIME_ID;
+    else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
+      fprintf(stderr, "usage: bench-tls13 [--cpu] [scale]\n");
+      return 2;
+    }
+  }
+  calibrate_clock();
+  for (size_t i = 0; i < sizeof junk; i++)
+    junk[i] = (uint8_t)(i * 31 + 7);
+
+  printf("tlscore TLS 1.3 in-memory benchmark (%s; engine time is the time spent\n"
+         "inside that side's tc_conn_* calls; floor = the same crypto alone via crypto.h;\n"
+         "time x = engine time / floor time; fastest of %d interleaved batches)\n",
+         bench_clock == CLOCK_MONOTONIC ? "CLOCK_MONOTONIC" : "CLOCK_THREAD_CPUTIME_ID", BATCHES);
+  header("hs/s");
+  bench_full("ECDSA-P256 + X25519", "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem",
+             TC_SIGALG_ECDSA, 400 * scale);
+  bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+             TC_SIGALG_RSA_PSS, 200 * scale);
+  bench_resumed(400 * scale);
+  header("MB/s");
+  bench_bulk("AES-128-GCM", TC_TLS_AES_128_GCM_SHA256, TC_AEAD_AES128_GCM, 16, 4000 * scale);
+  bench_bulk("ChaCha20-Poly1305", TC_TLS_CHACHA20_POLY1305_SHA256, TC_AEAD_CHACHA20_POLY1305, 32,
+             4000 * scale);
+  return 0;
+}
