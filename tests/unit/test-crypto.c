@@ -478,6 +478,95 @@ static void test_cipher(void) {
   g_assert_cmpuint(tc_cipher_block_len(TC_CIPHER_RC4_128), ==, 1);
 }
 
+/* Builds content || HMAC || padding(pad+1 bytes of value pad). */
+static size_t make_cbc_record(tc_hash_alg alg, const uint8_t *key, const uint8_t seq[8],
+                              size_t content_len, size_t pad, uint8_t *rec) {
+  size_t ml = tc_hash_len(alg);
+  uint8_t hdr[13];
+  for (size_t i = 0; i < content_len; i++)
+    rec[i] = (uint8_t)(i * 13 + 5);
+  memcpy(hdr, seq, 8);
+  hdr[8] = 23;
+  hdr[9] = 3;
+  hdr[10] = 3;
+  hdr[11] = (uint8_t)(content_len >> 8);
+  hdr[12] = (uint8_t)content_len;
+  tc_hmac_ctx h;
+  tc_hmac_init(&h, alg, key, 20);
+  tc_hmac_update(&h, hdr, 13);
+  tc_hmac_update(&h, rec, content_len);
+  tc_hmac_final(&h, rec + content_len);
+  memset(rec + content_len + ml, (int)pad, pad + 1);
+  return content_len + ml + pad + 1;
+}
+
+static void test_cbc_record(void) {
+  static const tc_hash_alg algs[] = {TC_HASH_SHA1, TC_HASH_SHA256, TC_HASH_SHA384};
+  uint8_t key[20], seq[8] = {0, 0, 0, 0, 0, 0, 0, 7};
+  memset(key, 0x42, sizeof key);
+  uint8_t *rec = g_malloc(2048);
+  for (size_t a = 0; a < G_N_ELEMENTS(algs); a++) {
+    tc_hash_alg alg = algs[a];
+    size_t ml = tc_hash_len(alg);
+    static const size_t contents[] = {0, 1, 15, 55, 56, 64, 100, 1000};
+    static const size_t pads[] = {0, 1, 7, 15, 128, 255};
+    for (size_t c = 0; c < G_N_ELEMENTS(contents); c++) {
+      for (size_t p = 0; p < G_N_ELEMENTS(pads); p++) {
+        size_t cl, len = make_cbc_record(alg, key, seq, contents[c], pads[p], rec);
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, 0);
+        g_assert_cmpuint(cl, ==, contents[c]);
+        /* wrong sequence number, type or version: MAC fails */
+        uint8_t seq2[8] = {0, 0, 0, 0, 0, 0, 0, 8};
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq2, 23, 0x0303, rec, len, &cl), ==, -1);
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 22, 0x0303, rec, len, &cl), ==, -1);
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0302, rec, len, &cl), ==, -1);
+        /* a flipped MAC bit */
+        rec[contents[c] + ml / 2] ^= 0x01;
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, -1);
+        rec[contents[c] + ml / 2] ^= 0x01;
+        if (pads[p] > 0) {
+          /* one wrong padding byte */
+          rec[len - 2] ^= 0x10;
+          g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, -1);
+          rec[len - 2] ^= 0x10;
+        }
+        if (contents[c] > 0) {
+          /* a flipped content bit */
+          rec[0] ^= 0x80;
+          g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, -1);
+          rec[0] ^= 0x80;
+        }
+        /* a padding count longer than the record */
+        if (contents[c] + pads[p] < 200) {
+          uint8_t save = rec[len - 1];
+          rec[len - 1] = (uint8_t)(contents[c] + pads[p] + 1);
+          g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, -1);
+          rec[len - 1] = save;
+        }
+        g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, len, &cl), ==, 0);
+      }
+    }
+    /* too short to hold a MAC and the padding length */
+    size_t cl;
+    g_assert_cmpint(tc_cbc_record_check(alg, key, 20, seq, 23, 0x0303, rec, ml, &cl), ==, -1);
+  }
+
+  /* tc_hmac_ct equals tc_hmac for every length */
+  uint8_t data[300], m1[64], m2[64];
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (uint8_t)i;
+  for (size_t l = 0; l <= 300; l += 37) {
+    tc_hmac_ct(TC_HASH_SHA256, key, 20, seq, 8, data, l, 300, m1);
+    tc_hmac_ctx h;
+    tc_hmac_init(&h, TC_HASH_SHA256, key, 20);
+    tc_hmac_update(&h, seq, 8);
+    tc_hmac_update(&h, data, l);
+    tc_hmac_final(&h, m2);
+    g_assert_cmpmem(m1, 32, m2, 32);
+  }
+  g_free(rec);
+}
+
 /* ---- key exchange ---- */
 
 /* Key exchange calls with buffers of the documented maximum size (the
@@ -1407,6 +1496,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/aead/gcm", test_aead_gcm);
   g_test_add_func("/crypto/aead/chacha20-poly1305", test_aead_chacha);
   g_test_add_func("/crypto/cipher", test_cipher);
+  g_test_add_func("/crypto/cbc-record", test_cbc_record);
   g_test_add_func("/crypto/kex/x25519", test_x25519);
   g_test_add_func("/crypto/kex/x448", test_x448);
   g_test_add_func("/crypto/kex/ecdh", test_ecdh);

@@ -139,6 +139,22 @@ void tc_cipher_set_iv(tc_cipher *c, const uint8_t *iv);
 void tc_cipher_update(tc_cipher *c, uint8_t *buf, size_t len);
 void tc_cipher_clear(tc_cipher *c);
 
+/* Lucky 13 countermeasures for MAC-then-encrypt CBC records (TLS 1.0-1.2).
+ * HMAC of hdr || data[0..len) where len is secret and max_len public: the hash
+ * does the same number of compressions for any len <= max_len and reads
+ * data up to max_len. */
+void tc_hmac_ct(tc_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t *hdr,
+                size_t hdr_len, const uint8_t *data, size_t len, size_t max_len, uint8_t *out);
+/* Check a decrypted CBC record fragment buf[0..len) = content || MAC ||
+ * padding || padding_length (after any explicit IV) with HMAC-alg (SHA-1,
+ * SHA-256, SHA-384): padding bytes and the MAC over seq || type || version ||
+ * length || content are verified without branches or lookups that depend on
+ * the padding. Returns 0 and *content_len, or -1 for bad_record_mac (padding
+ * and MAC failures are indistinguishable; *content_len is then garbage). */
+int tc_cbc_record_check(tc_hash_alg alg, const uint8_t *mac_key, size_t mac_key_len,
+                        const uint8_t seq[8], uint8_t type, uint16_t version, const uint8_t *buf,
+                        size_t len, size_t *content_len);
+
 /* ---- key exchange ---- */
 typedef struct tc_kex {
   uint16_t group;           /* TC_GROUP_* */
