@@ -1,5 +1,6 @@
 /* Engine tests: TLS 1.3 handshakes between two in-memory tc_conn (full, HRR, client auth, resumption, KeyUpdate, ALPN, failures). */
 #include <glib.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -627,6 +628,42 @@ static void test_key_change_boundary(void) {
   pair_close(&p);
 }
 
+/* The GIO issue's budget: an idle connection holds at most 16 KiB of heap. */
+static void test_idle_memory(void) {
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+  g_test_skip("heap accounting needs glibc malloc without ASan");
+#else
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  static const unsigned char msg[] = "idle soon";
+  /* Warm up once so lazily created shared state (ticket secret) exists. */
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  assert_ok_handshake(&p);
+  g_assert_true(pump_transfer(p.s, p.c, msg, sizeof msg));
+  pair_close(&p);
+  size_t before = mallinfo2().uordblks;
+  tc_error err;
+  tc_error_clear(&err);
+  p.c = tc_conn_new(ccfg, &err);
+  p.s = tc_conn_new(scfg, &err);
+  tc_conn_set_server_name(p.c, HOST);
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_OK);
+  g_assert_true(pump_transfer(p.s, p.c, msg, sizeof msg));
+  g_assert_true(pump_transfer(p.c, p.s, msg, sizeof msg));
+  size_t busy = mallinfo2().uordblks;
+  tc_conn_shrink(p.c);
+  tc_conn_shrink(p.s);
+  size_t idle = mallinfo2().uordblks;
+  g_test_message("two connections: %zu bytes busy, %zu idle", busy - before, idle - before);
+  g_assert_cmpuint(idle, <, busy);
+  g_assert_cmpuint(idle - before, <=, 2 * 16384);
+  tc_conn_free(p.c);
+  tc_conn_free(p.s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+#endif
+}
+
 static void test_names(void) {
   g_assert_cmpstr(tc_cipher_suite_name(TC_TLS_AES_128_GCM_SHA256), ==, "TLS_AES_128_GCM_SHA256");
   g_assert_cmpstr(tc_version_name(TC_TLS13), ==, "TLSv1.3");
@@ -667,6 +704,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/abrupt-eof-tamper", test_abrupt_eof_and_tamper);
   g_test_add_func("/engine/not-tls", test_not_tls);
   g_test_add_func("/engine/server-strict", test_server_strict);
+  g_test_add_func("/engine/idle-memory", test_idle_memory);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();
 }
