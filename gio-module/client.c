@@ -3,6 +3,47 @@
 
 #include "connection.h"
 
+/* A session with what a resumed handshake cannot tell again: who the
+ * peer was and how its certificate verified. Immutable, refcounted. */
+typedef struct
+{
+  tc_session *session;
+  GTlsCertificate *peer;
+  GTlsCertificateFlags errors;
+} Resumable;
+
+static void
+resumable_clear (gpointer data)
+{
+  Resumable *r = data;
+
+  tc_session_unref (r->session);
+  g_clear_object (&r->peer);
+}
+
+static Resumable *
+resumable_new (tc_session *session, GTlsCertificate *peer, GTlsCertificateFlags errors)
+{
+  Resumable *r = g_atomic_rc_box_new0 (Resumable);
+
+  r->session = session;
+  r->peer = peer;
+  r->errors = errors;
+  return r;
+}
+
+static Resumable *
+resumable_ref (Resumable *r)
+{
+  return g_atomic_rc_box_acquire (r);
+}
+
+static void
+resumable_unref (Resumable *r)
+{
+  g_atomic_rc_box_release_full (r, resumable_clear);
+}
+
 struct _GTlsClientConnectionTlslite
 {
   GTlsConnectionTlslite parent_instance;
@@ -13,8 +54,7 @@ struct _GTlsClientConnectionTlslite
   GList *accepted_cas;          /* GByteArray DER Names */
   GMutex cas_mutex;
 
-  tc_session *session;          /* newest session (engine lock) */
-  gboolean session_copied;      /* from copy_session_state */
+  Resumable *session;           /* newest session (engine lock) */
   gchar *session_key;
 };
 
@@ -43,37 +83,37 @@ G_DEFINE_TYPE_WITH_CODE (GTlsClientConnectionTlslite, g_tls_client_connection_tl
 /* ---- process-wide session cache ---- */
 
 static GMutex cache_mutex;
-static GHashTable *session_cache;   /* key -> tc_session* */
+static GHashTable *session_cache;   /* key -> Resumable* */
 
 #define SESSION_CACHE_MAX 256
 
-static tc_session *
+static Resumable *
 cache_lookup (const gchar *key)
 {
-  tc_session *s = NULL;
+  Resumable *s = NULL;
 
   g_mutex_lock (&cache_mutex);
   if (session_cache)
     {
       s = g_hash_table_lookup (session_cache, key);
       if (s)
-        tc_session_ref (s);
+        resumable_ref (s);
     }
   g_mutex_unlock (&cache_mutex);
   return s;
 }
 
 static void
-cache_store (const gchar *key, tc_session *s)
+cache_store (const gchar *key, Resumable *s)
 {
   g_mutex_lock (&cache_mutex);
   if (!session_cache)
     session_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) tc_session_unref);
+                                           (GDestroyNotify) resumable_unref);
   /* Crude bound: a full cache starts over rather than growing forever. */
   if (g_hash_table_size (session_cache) >= SESSION_CACHE_MAX)
     g_hash_table_remove_all (session_cache);
-  g_hash_table_insert (session_cache, g_strdup (key), tc_session_ref (s));
+  g_hash_table_insert (session_cache, g_strdup (key), resumable_ref (s));
   g_mutex_unlock (&cache_mutex);
 }
 
@@ -158,7 +198,7 @@ client_prepare_conn (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
   if (!self->session && self->session_key)
     self->session = cache_lookup (self->session_key);
   if (self->session)
-    tc_conn_set_session (conn, self->session);
+    tc_conn_set_session (conn, self->session->session);
   return TRUE;
 }
 
@@ -167,19 +207,39 @@ client_session_update (GTlsConnectionTlslite *tls, tc_conn *conn)
 {
   GTlsClientConnectionTlslite *self = CLIENT (tls);
   tc_session *s = tc_conn_get_session (conn);
+  GTlsCertificateFlags errors = 0;
+  GTlsCertificate *peer;
 
   if (!s)
     return;
-  if (s == self->session)
+  if (self->session && s == self->session->session)
     {
       tc_session_unref (s);
       return;
     }
+  peer = tlslite_connection_dup_peer (tls, &errors);
+  if (!peer && self->session && self->session->peer)
+    {
+      /* A ticket from a resumed connection: same peer as before. */
+      peer = g_object_ref (self->session->peer);
+      errors = self->session->errors;
+    }
   if (self->session)
-    tc_session_unref (self->session);
-  self->session = s;
+    resumable_unref (self->session);
+  self->session = resumable_new (s, peer, errors);
   if (self->session_key)
-    cache_store (self->session_key, s);
+    cache_store (self->session_key, self->session);
+}
+
+static GTlsCertificate *
+client_resumed_peer (GTlsConnectionTlslite *tls, GTlsCertificateFlags *errors)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (tls);
+
+  if (!self->session || !self->session->peer)
+    return NULL;
+  *errors = self->session->errors;
+  return g_object_ref (self->session->peer);
 }
 
 static gboolean
@@ -241,17 +301,16 @@ client_copy_session_state (GTlsClientConnection *conn, GTlsClientConnection *sou
 {
   GTlsClientConnectionTlslite *self = CLIENT (conn);
   GTlsClientConnectionTlslite *src = CLIENT (source);
-  tc_session *s;
+  Resumable *s;
 
   tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (src));
-  s = src->session ? tc_session_ref (src->session) : NULL;
+  s = src->session ? resumable_ref (src->session) : NULL;
   tlslite_connection_unlock (G_TLS_CONNECTION_TLSLITE (src));
 
   tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (self));
   if (self->session)
-    tc_session_unref (self->session);
+    resumable_unref (self->session);
   self->session = s;
-  self->session_copied = s != NULL;
   tlslite_connection_unlock (G_TLS_CONNECTION_TLSLITE (self));
 }
 
@@ -353,7 +412,7 @@ client_finalize (GObject *object)
   g_clear_object (&self->server_identity);
   g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
   g_mutex_clear (&self->cas_mutex);
-  g_clear_pointer (&self->session, tc_session_unref);
+  g_clear_pointer (&self->session, resumable_unref);
   g_free (self->session_key);
   G_OBJECT_CLASS (g_tls_client_connection_tlslite_parent_class)->finalize (object);
 }
@@ -378,6 +437,7 @@ g_tls_client_connection_tlslite_class_init (GTlsClientConnectionTlsliteClass *kl
   tls_class->prepare_conn = client_prepare_conn;
   tls_class->choose_client_cert = client_choose_cert;
   tls_class->session_update = client_session_update;
+  tls_class->resumed_peer = client_resumed_peer;
 
   g_object_class_override_property (gobject_class, PROP_VALIDATION_FLAGS, "validation-flags");
   g_object_class_override_property (gobject_class, PROP_SERVER_IDENTITY, "server-identity");

@@ -18,7 +18,7 @@
  * code. Bytes the engine wants sent are moved under out_mutex into outbuf
  * and written from there, so records from the reader (KeyUpdate replies,
  * alerts) and the writer never interleave. Lock order: out_mutex, then
- * engine_mutex; op_mutex is never held together with another lock.
+ * engine_mutex, then op_mutex.
  *
  * Blocking operations read and write the base streams in blocking mode, so
  * the base GSocket's timeout and the caller's GCancellable apply as they
@@ -158,6 +158,19 @@ tlslite_connection_set_interaction_error (GTlsConnectionTlslite *self, GError *e
 
   g_clear_error (&priv->interaction_error);
   priv->interaction_error = error;
+}
+
+GTlsCertificate *
+tlslite_connection_dup_peer (GTlsConnectionTlslite *self, GTlsCertificateFlags *errors)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTlsCertificate *peer;
+
+  g_mutex_lock (&priv->op_mutex);
+  peer = priv->peer_certificate ? g_object_ref (priv->peer_certificate) : NULL;
+  *errors = priv->peer_certificate_errors;
+  g_mutex_unlock (&priv->op_mutex);
+  return peer;
 }
 
 void
@@ -873,9 +886,11 @@ handle_verify (GTlsConnectionTlslite *self)
     }
 
   /* GIO documents that these are set only after accept-certificate. */
+  g_mutex_lock (&priv->op_mutex);
   g_clear_object (&priv->peer_certificate);
   priv->peer_certificate = peer;
   priv->peer_certificate_errors = errors;
+  g_mutex_unlock (&priv->op_mutex);
   g_object_notify (G_OBJECT (self), "peer-certificate");
   g_object_notify (G_OBJECT (self), "peer-certificate-errors");
 
@@ -944,6 +959,30 @@ finish_handshake (GTlsConnectionTlslite *self)
 
   priv->need_handshake = FALSE;
   priv->ever_handshaked = TRUE;
+
+  if (!priv->peer_certificate && klass->resumed_peer)
+    {
+      gboolean resumed;
+
+      g_mutex_lock (&priv->engine_mutex);
+      resumed = tc_conn_resumed (priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+      if (resumed)
+        {
+          GTlsCertificateFlags errors = 0;
+          GTlsCertificate *peer = klass->resumed_peer (self, &errors);
+
+          if (peer)
+            {
+              g_mutex_lock (&priv->op_mutex);
+              priv->peer_certificate = peer;
+              priv->peer_certificate_errors = errors;
+              g_mutex_unlock (&priv->op_mutex);
+              g_object_notify (G_OBJECT (self), "peer-certificate");
+              g_object_notify (G_OBJECT (self), "peer-certificate-errors");
+            }
+        }
+    }
 
   if (g_strcmp0 (old_alpn, priv->negotiated_protocol) != 0)
     g_object_notify (G_OBJECT (self), "negotiated-protocol");

@@ -29,6 +29,9 @@ struct _GTlsConnectionTlsliteClass
   /* The handshake completed, or application data was read (tickets
    * arrive then). Called with the engine lock held; must not block. */
   void (*session_update) (GTlsConnectionTlslite *self, tc_conn *conn);
+  /* A resumed handshake carries no certificate: the peer certificate (new
+   * reference) and its errors remembered with the session, or NULL. */
+  GTlsCertificate *(*resumed_peer) (GTlsConnectionTlslite *self, GTlsCertificateFlags *errors);
 };
 
 /* The engine lock protects a tc_conn; subclasses take it around engine
@@ -45,6 +48,9 @@ gboolean tlslite_connection_answer_client_cert (GTlsConnectionTlslite *self, tc_
 void tlslite_connection_set_interaction_error (GTlsConnectionTlslite *self, GError *error);
 /* Client: the server asked for a certificate and we sent none. */
 void tlslite_connection_set_missing_client_cert (GTlsConnectionTlslite *self);
+
+/* The peer certificate and its errors as last set (new reference or NULL). */
+GTlsCertificate *tlslite_connection_dup_peer (GTlsConnectionTlslite *self, GTlsCertificateFlags *errors);
 
 /* Common helpers used by the subclasses. */
 GIOStream *tlslite_connection_get_base_stream (GTlsConnectionTlslite *self);

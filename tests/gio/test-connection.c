@@ -1,0 +1,1826 @@
+/* GIO-level TLS connection tests over loopback through the tlslite module (the behaviours glib-networking's connection.c checks, and more). */
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "mock-interaction.h"
+
+#define MESSAGE "Lorem ipsum dolor sit amet\n"
+#define MESSAGE_LEN 27
+
+typedef enum
+{
+  SERVER_WRITE_THEN_CLOSE,
+  SERVER_WRITE_THEN_WAIT,
+  SERVER_HANDSHAKE_ONLY
+} ServerMode;
+
+typedef struct
+{
+  GMainContext *ctx;
+  GMainLoop *loop;
+
+  GSocketService *service;
+  GSocketAddress *address;
+  GSocketConnectable *identity;
+
+  /* server settings */
+  ServerMode server_mode;
+  GTlsAuthenticationMode auth_mode;
+  GTlsCertificate *server_cert;
+  GTlsDatabase *database;              /* used by both sides when set */
+  const gchar *const *server_protocols;
+  gboolean rehandshake;
+  gulong accept_delay_us;
+  GTlsCertificateFlags server_accept_flags;
+
+  /* state */
+  GIOStream *server_conn;
+  GIOStream *client_conn;
+  gboolean server_running;
+  gboolean server_handshaked;
+  GError *server_error;
+  GError *read_error;
+  gboolean ignore_close_error;
+  guint accept_count;
+
+  char buf[256];
+  gssize nread, nwrote;
+} Fx;
+
+static const char *
+data_path (const char *name)
+{
+  gchar *p = g_build_filename (TEST_DATA_DIR, name, NULL);
+  const char *interned = g_intern_string (p);
+
+  g_free (p);
+  return interned;
+}
+
+static GTlsCertificate *
+load_cert (const char *cert_file, const char *key_file)
+{
+  GError *error = NULL;
+  GTlsCertificate *cert;
+
+  if (key_file)
+    cert = g_tls_certificate_new_from_files (data_path (cert_file), data_path (key_file), &error);
+  else
+    cert = g_tls_certificate_new_from_file (data_path (cert_file), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cert);
+  return cert;
+}
+
+static gchar *
+read_data (const char *name)
+{
+  GError *error = NULL;
+  gchar *contents = NULL;
+
+  g_file_get_contents (data_path (name), &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* A certificate with an explicit issuer (and optionally the key). */
+static GTlsCertificate *
+cert_with_issuer (const char *cert_file, const char *key_file, GTlsCertificate *issuer)
+{
+  GError *error = NULL;
+  gchar *pem = read_data (cert_file);
+  gchar *key = key_file ? read_data (key_file) : NULL;
+  GTlsCertificate *cert;
+
+  cert = g_initable_new (g_tls_backend_get_certificate_type (g_tls_backend_get_default ()), NULL, &error,
+                         "certificate-pem", pem,
+                         "private-key-pem", key,
+                         "issuer", issuer,
+                         NULL);
+  g_assert_no_error (error);
+  g_free (pem);
+  g_free (key);
+  return cert;
+}
+
+static GTlsDatabase *
+load_database (const char *name)
+{
+  GError *error = NULL;
+  GTlsDatabase *db = g_tls_file_database_new (data_path (name), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+/* Runs the default main context for up to ~10 s until `cond` holds. */
+#define SPIN_UNTIL(cond)                                               \
+  G_STMT_START {                                                       \
+    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;       \
+    while (!(cond) && g_get_monotonic_time () < _end)                  \
+      {                                                                \
+        if (!g_main_context_iteration (fx->ctx, FALSE))                \
+          g_usleep (1000);                                             \
+      }                                                                \
+    g_assert_true (cond);                                              \
+  } G_STMT_END
+
+static void
+fx_setup (Fx *fx, gconstpointer data)
+{
+  fx->ctx = g_main_context_default ();
+  fx->loop = g_main_loop_new (fx->ctx, FALSE);
+  fx->auth_mode = G_TLS_AUTHENTICATION_NONE;
+}
+
+static void
+wait_unreffed (Fx *fx, gpointer obj)
+{
+  SPIN_UNTIL (G_OBJECT (obj)->ref_count == 1);
+}
+
+static void
+fx_teardown (Fx *fx, gconstpointer data)
+{
+  if (fx->service)
+    {
+      g_socket_service_stop (fx->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (fx->service));
+      wait_unreffed (fx, fx->service);
+      g_clear_object (&fx->service);
+    }
+  if (fx->server_conn)
+    {
+      SPIN_UNTIL (!fx->server_running);
+      wait_unreffed (fx, fx->server_conn);
+      g_clear_object (&fx->server_conn);
+    }
+  if (fx->client_conn)
+    {
+      wait_unreffed (fx, fx->client_conn);
+      g_clear_object (&fx->client_conn);
+    }
+  if (fx->database)
+    {
+      wait_unreffed (fx, fx->database);
+      g_clear_object (&fx->database);
+    }
+  g_clear_object (&fx->address);
+  g_clear_object (&fx->identity);
+  g_clear_object (&fx->server_cert);
+  g_clear_error (&fx->server_error);
+  g_clear_error (&fx->read_error);
+  g_main_loop_unref (fx->loop);
+}
+
+/* ------------------------------------------------------------------ */
+/* the server (GSocketService in this main loop)                       */
+
+static void
+server_closed_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  /* The client may have gone already; a failing close is fine here. */
+  g_io_stream_close_finish (G_IO_STREAM (obj), res, NULL);
+  fx->server_running = FALSE;
+}
+
+static void
+server_close (Fx *fx)
+{
+  g_io_stream_close_async (fx->server_conn, G_PRIORITY_DEFAULT, NULL, server_closed_cb, fx);
+}
+
+static void server_write_done (GObject *obj, GAsyncResult *res, gpointer user_data);
+
+static void
+server_rehandshake_done (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  g_assert_true (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_async (g_io_stream_get_output_stream (fx->server_conn),
+                               MESSAGE + MESSAGE_LEN / 2, MESSAGE_LEN - MESSAGE_LEN / 2,
+                               G_PRIORITY_DEFAULT, NULL, server_write_done, fx);
+}
+
+static void
+server_write_done (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  g_assert_no_error (fx->server_error);
+  g_output_stream_write_finish (G_OUTPUT_STREAM (obj), res, &fx->server_error);
+  if (!fx->server_error)
+    fx->server_handshaked = TRUE;
+
+  if (!fx->server_error && fx->rehandshake)
+    {
+      fx->rehandshake = FALSE;
+      g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->server_conn), G_PRIORITY_DEFAULT,
+                                        NULL, server_rehandshake_done, fx);
+      return;
+    }
+  if (fx->server_mode == SERVER_WRITE_THEN_CLOSE || fx->server_error)
+    server_close (fx);
+}
+
+static void
+server_handshake_done (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &fx->server_error);
+  g_assert_no_error (fx->server_error);
+  fx->server_handshaked = TRUE;
+}
+
+static gboolean
+server_accept_cb (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                  gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  g_assert_true (G_IS_TLS_CERTIFICATE (cert));
+  return errors == fx->server_accept_flags;
+}
+
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+             gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  if (fx->accept_delay_us)
+    g_usleep (fx->accept_delay_us);
+
+  g_assert_null (fx->server_conn);
+  fx->server_conn = g_tls_server_connection_new (G_IO_STREAM (connection), fx->server_cert, &error);
+  g_assert_no_error (error);
+  if (!fx->server_cert)
+    {
+      GTlsCertificate *cert = load_cert ("server-rsa.pem", "server-rsa-key.pem");
+
+      g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->server_conn), cert);
+      g_object_unref (cert);
+    }
+  g_object_set (fx->server_conn, "authentication-mode", fx->auth_mode, NULL);
+  g_signal_connect (fx->server_conn, "accept-certificate", G_CALLBACK (server_accept_cb), fx);
+  if (fx->database)
+    g_tls_connection_set_database (G_TLS_CONNECTION (fx->server_conn), fx->database);
+  if (fx->server_protocols)
+    g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (fx->server_conn), fx->server_protocols);
+
+  if (fx->server_mode == SERVER_HANDSHAKE_ONLY)
+    g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->server_conn), G_PRIORITY_DEFAULT, NULL,
+                                      server_handshake_done, fx);
+  else
+    g_output_stream_write_async (g_io_stream_get_output_stream (fx->server_conn), MESSAGE,
+                                 fx->rehandshake ? MESSAGE_LEN / 2 : MESSAGE_LEN,
+                                 G_PRIORITY_DEFAULT, NULL, server_write_done, fx);
+  return FALSE;
+}
+
+static void
+listen_loopback (Fx *fx)
+{
+  GError *error = NULL;
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (fx->service), any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &fx->address, &error);
+  g_assert_no_error (error);
+  g_object_unref (any);
+  g_object_unref (lo);
+  /* The name in the server certificate, at the port we got. */
+  fx->identity = g_network_address_new ("server.example.com",
+                                        g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (fx->address)));
+  fx->server_running = TRUE;
+}
+
+static void
+start_server (Fx *fx, ServerMode mode)
+{
+  fx->server_mode = mode;
+  fx->service = g_socket_service_new ();
+  listen_loopback (fx);
+  g_signal_connect (fx->service, "incoming", G_CALLBACK (on_incoming), fx);
+}
+
+static GIOStream *
+connect_tcp (Fx *fx, guint timeout)
+{
+  GError *error = NULL;
+  GSocketClient *client = g_socket_client_new ();
+  GSocketConnection *conn;
+
+  g_socket_client_set_timeout (client, timeout);
+  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (fx->address), NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (client);
+  return G_IO_STREAM (conn);
+}
+
+/* A client connection to the server, with the fixture's database. */
+static void
+make_client (Fx *fx, GSocketConnectable *identity, GTlsCertificateFlags flags)
+{
+  GError *error = NULL;
+  GIOStream *tcp = connect_tcp (fx, 0);
+
+  fx->client_conn = g_tls_client_connection_new (tcp, identity, &error);
+  g_assert_no_error (error);
+  g_object_unref (tcp);
+  if (fx->database)
+    g_tls_connection_set_database (G_TLS_CONNECTION (fx->client_conn), fx->database);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_tls_client_connection_set_validation_flags (G_TLS_CLIENT_CONNECTION (fx->client_conn), flags);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+/* ------------------------------------------------------------------ */
+/* the client reading one line, then closing                           */
+
+static void
+client_closed_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  g_io_stream_close_finish (G_IO_STREAM (obj), res, &error);
+  if (!fx->ignore_close_error)
+    g_assert_no_error (error);
+  g_clear_error (&error);
+  g_main_loop_quit (fx->loop);
+}
+
+static void
+client_line_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  gchar *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (obj), res, NULL,
+                                                      &fx->read_error);
+
+  if (!fx->read_error)
+    {
+      g_assert_nonnull (line);
+      g_assert_cmpstr (line, ==, "Lorem ipsum dolor sit amet");
+    }
+  g_free (line);
+  g_io_stream_close_async (fx->client_conn, G_PRIORITY_DEFAULT, NULL, client_closed_cb, fx);
+}
+
+static void
+client_line_only_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  gchar *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (obj), res, NULL,
+                                                      &fx->read_error);
+
+  if (!fx->read_error)
+    g_assert_cmpstr (line, ==, "Lorem ipsum dolor sit amet");
+  g_free (line);
+  g_main_loop_quit (fx->loop);
+}
+
+/* Reads one line asynchronously (the server shares this main loop). */
+static void
+client_read_line (Fx *fx)
+{
+  GDataInputStream *in = g_data_input_stream_new (g_io_stream_get_input_stream (fx->client_conn));
+
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, client_line_only_cb, fx);
+  g_object_unref (in);
+  g_main_loop_run (fx->loop);
+}
+
+static void
+client_read_line_and_close (Fx *fx)
+{
+  GDataInputStream *in = g_data_input_stream_new (g_io_stream_get_input_stream (fx->client_conn));
+
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, client_line_cb, fx);
+  g_object_unref (in);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (!fx->server_running);
+}
+
+/* ------------------------------------------------------------------ */
+/* basic and verified connections                                      */
+
+static void
+test_basic (Fx *fx, gconstpointer data)
+{
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+}
+
+static void
+run_verified (Fx *fx)
+{
+  if (!fx->database)
+    fx->database = load_database ("ca-bundle.pem");
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)), ==, 0);
+  g_assert_nonnull (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->client_conn)));
+}
+
+static void
+test_verified (Fx *fx, gconstpointer data)
+{
+  run_verified (fx);
+}
+
+static void
+test_verified_chain (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *inter = load_cert ("int-rsa.pem", NULL);
+
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", inter);
+  g_object_unref (inter);
+  run_verified (fx);
+}
+
+static void
+test_verified_chain_redundant_root (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *root = load_cert ("ca-rsa.pem", NULL);
+  GTlsCertificate *inter = cert_with_issuer ("int-rsa.pem", NULL, root);
+
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", inter);
+  g_object_unref (inter);
+  g_object_unref (root);
+  run_verified (fx);
+}
+
+static void
+test_verified_chain_duplicate_server_cert (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *inter = load_cert ("int-rsa.pem", NULL);
+  GTlsCertificate *leaf = cert_with_issuer ("server-int.pem", NULL, inter);
+
+  /* The leaf is sent twice; the key goes on the first copy. */
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", leaf);
+  g_object_unref (leaf);
+  g_object_unref (inter);
+  run_verified (fx);
+}
+
+static void
+test_verified_unordered_chain (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *inter = load_cert ("int-rsa.pem", NULL);
+  GTlsCertificate *root = cert_with_issuer ("ca-rsa.pem", NULL, inter);
+
+  /* leaf, root, intermediate */
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", root);
+  g_object_unref (root);
+  g_object_unref (inter);
+  run_verified (fx);
+}
+
+static void
+test_verified_chain_alternative_ca (Fx *fx, gconstpointer data)
+{
+  /* ca-rsa-cross has ca-rsa's name and key but an untrusted issuer; the
+   * path must end at the trusted ca-rsa instead. */
+  GTlsCertificate *cross = load_cert ("ca-rsa-cross.pem", NULL);
+  GTlsCertificate *inter = cert_with_issuer ("int-rsa.pem", NULL, cross);
+
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", inter);
+  g_object_unref (inter);
+  g_object_unref (cross);
+  run_verified (fx);
+}
+
+static void
+test_invalid_chain_alternative_ca (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *cross = load_cert ("ca-rsa-cross.pem", NULL);
+
+  /* Without the intermediate nothing links the leaf to a trusted key. */
+  fx->server_cert = cert_with_issuer ("server-int.pem", "server-int-key.pem", cross);
+  g_object_unref (cross);
+  fx->database = load_database ("ca-bundle.pem");
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  /* Our client rejects with an alert the server reports. */
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+}
+
+/* ------------------------------------------------------------------ */
+/* client authentication                                               */
+
+static void
+notify_flag_cb (GObject *obj, GParamSpec *pspec, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+reset_for_next_client (Fx *fx)
+{
+  g_clear_object (&fx->client_conn);
+  g_clear_object (&fx->server_conn);
+  g_clear_error (&fx->read_error);
+  g_clear_error (&fx->server_error);
+  fx->server_running = TRUE;
+}
+
+static void
+run_client_auth (Fx *fx)
+{
+  GTlsCertificate *cert, *peer;
+  gboolean cas_notified = FALSE;
+  GList *cas;
+
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  cert = load_cert ("client-rsa.pem", "client-rsa-key.pem");
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_conn), cert);
+  g_signal_connect (fx->client_conn, "notify::accepted-cas", G_CALLBACK (notify_flag_cb), &cas_notified);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+
+  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->server_conn));
+  g_assert_nonnull (peer);
+  g_assert_true (g_tls_certificate_is_same (peer, cert));
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->server_conn)), ==, 0);
+  g_assert_true (cas_notified);
+  /* accepted-cas is a deep copy the caller owns. */
+  cas = g_tls_client_connection_get_accepted_cas (G_TLS_CLIENT_CONNECTION (fx->client_conn));
+  g_list_free_full (cas, (GDestroyNotify) g_byte_array_unref);
+  g_object_unref (cert);
+
+  /* A second client with another certificate. */
+  reset_for_next_client (fx);
+  make_client (fx, fx->identity, 0);
+  cert = load_cert ("client-ecdsa.pem", "client-ecdsa-key.pem");
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_conn), cert);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->server_conn));
+  g_assert_nonnull (peer);
+  g_assert_true (g_tls_certificate_is_same (peer, cert));
+  g_object_unref (cert);
+}
+
+static void
+test_client_auth (Fx *fx, gconstpointer data)
+{
+  run_client_auth (fx);
+}
+
+static void
+test_client_auth_rehandshake (Fx *fx, gconstpointer data)
+{
+  fx->rehandshake = TRUE;
+  run_client_auth (fx);
+}
+
+static void
+test_client_auth_failure (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *cert, *peer;
+  GTlsInteraction *interaction;
+  gboolean cas_notified = FALSE;
+
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "notify::accepted-cas", G_CALLBACK (notify_flag_cb), &cas_notified);
+  fx->ignore_close_error = TRUE;
+  client_read_line_and_close (fx);
+  /* TLS 1.3: the client finishes first and learns of the refusal on read. */
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED);
+  g_assert_true (cas_notified);
+
+  /* Retrying with a certificate from the interaction must do a fresh,
+   * successful handshake. */
+  reset_for_next_client (fx);
+  fx->ignore_close_error = FALSE;
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  cert = load_cert ("client-rsa.pem", "client-rsa-key.pem");
+  interaction = mock_interaction_new_static_certificate (cert);
+  g_tls_connection_set_interaction (G_TLS_CONNECTION (fx->client_conn), interaction);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpuint (mock_interaction_get_request_count (interaction), ==, 1);
+  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->server_conn));
+  g_assert_nonnull (peer);
+  g_assert_true (g_tls_certificate_is_same (peer, cert));
+  g_object_unref (interaction);
+  g_object_unref (cert);
+}
+
+static void
+test_client_auth_missing_key (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *cert;
+
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  /* Certificate without its key: the client gives up without a word. */
+  cert = load_cert ("client-rsa.pem", NULL);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_conn), cert);
+  g_object_unref (cert);
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS);
+}
+
+static void
+test_client_auth_request_cert (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *cert, *peer;
+  GTlsInteraction *interaction;
+  gboolean cas_notified = FALSE;
+
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  cert = load_cert ("client-rsa.pem", "client-rsa-key.pem");
+  interaction = mock_interaction_new_static_certificate (cert);
+  g_tls_connection_set_interaction (G_TLS_CONNECTION (fx->client_conn), interaction);
+  g_signal_connect (fx->client_conn, "notify::accepted-cas", G_CALLBACK (notify_flag_cb), &cas_notified);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_true (cas_notified);
+  g_assert_cmpuint (mock_interaction_get_request_count (interaction), ==, 1);
+  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->server_conn));
+  g_assert_nonnull (peer);
+  g_assert_true (g_tls_certificate_is_same (peer, cert));
+  /* The interaction set it as the connection's own certificate. */
+  g_assert_true (g_tls_connection_get_certificate (G_TLS_CONNECTION (fx->client_conn)) == cert);
+  g_object_unref (interaction);
+  g_object_unref (cert);
+}
+
+static void
+test_client_auth_request_fail (Fx *fx, gconstpointer data)
+{
+  GTlsInteraction *interaction;
+
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  interaction = mock_interaction_new_static_error (G_FILE_ERROR, G_FILE_ERROR_ACCES, "Request message");
+  g_tls_connection_set_interaction (G_TLS_CONNECTION (fx->client_conn), interaction);
+  g_object_unref (interaction);
+  fx->ignore_close_error = TRUE;
+  client_read_line_and_close (fx);
+  /* The interaction's own error explains the failure best. */
+  g_assert_error (fx->read_error, G_FILE_ERROR, G_FILE_ERROR_ACCES);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED);
+}
+
+static void
+test_client_auth_request_none (Fx *fx, gconstpointer data)
+{
+  fx->database = load_database ("ca-bundle.pem");
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUESTED;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_null (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->server_conn)));
+}
+
+/* ------------------------------------------------------------------ */
+/* verification outcomes                                               */
+
+static GTlsCertificateFlags expected_accept_flags;
+
+static gboolean
+client_accept_cb (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                  gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  fx->accept_count++;
+  g_assert_true (G_IS_TLS_CERTIFICATE (cert));
+  return errors == expected_accept_flags;
+}
+
+static void
+test_no_database (Fx *fx, gconstpointer data)
+{
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  /* Overrides the default database. */
+  g_tls_connection_set_database (G_TLS_CONNECTION (fx->client_conn), NULL);
+  g_assert_null (g_tls_connection_get_database (G_TLS_CONNECTION (fx->client_conn)));
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA);
+}
+
+static void
+failed_handshake_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  g_assert_false (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  g_main_loop_quit (fx->loop);
+}
+
+static void
+test_failed (Fx *fx, gconstpointer data)
+{
+  GSocketConnectable *wrong = g_network_address_new ("wrong.example.com", 80);
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, wrong, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_object_unref (wrong);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->client_conn), G_PRIORITY_DEFAULT, NULL,
+                                    failed_handshake_cb, fx);
+  g_main_loop_run (fx->loop);
+  /* The failure sticks: reading reports it again. */
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+}
+
+static void
+socket_client_done (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  fx->client_conn = G_IO_STREAM (g_socket_client_connect_finish (G_SOCKET_CLIENT (obj), res, &error));
+  g_assert_no_error (error);
+  g_main_loop_quit (fx->loop);
+}
+
+static GSocketClient *
+tls_socket_client (guint timeout, gboolean lax)
+{
+  GSocketClient *client = g_socket_client_new ();
+
+  g_socket_client_set_tls (client, TRUE);
+  g_socket_client_set_timeout (client, timeout);
+  if (lax)
+    {
+      /* The identity is the bare address, which the certificate does not
+       * name; the default database does not hold our test CA. */
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      g_socket_client_set_tls_validation_flags (client, G_TLS_CERTIFICATE_VALIDATE_ALL &
+                                                ~(G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  return client;
+}
+
+static void
+test_socket_client (Fx *fx, gconstpointer data)
+{
+  GSocketClient *client = tls_socket_client (0, TRUE);
+  GError *error = NULL;
+  GIOStream *base;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (fx->address), NULL, socket_client_done, fx);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (!fx->server_running);
+
+  g_assert_true (G_IS_TCP_WRAPPER_CONNECTION (fx->client_conn));
+  base = g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (fx->client_conn));
+  g_assert_true (G_IS_TLS_CLIENT_CONNECTION (base));
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (base), ==, "GTlsClientConnectionTlslite");
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fx->client_conn);
+  g_object_unref (client);
+}
+
+static void
+socket_client_failed_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  g_assert_null (g_socket_client_connect_finish (G_SOCKET_CLIENT (obj), res, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  g_main_loop_quit (fx->loop);
+}
+
+static void
+test_socket_client_failed (Fx *fx, gconstpointer data)
+{
+  GSocketClient *client = tls_socket_client (0, FALSE);
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (fx->address), NULL,
+                                 socket_client_failed_cb, fx);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (!fx->server_running);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+  g_object_unref (client);
+}
+
+static gboolean
+timed_out_read_then_write (gpointer user_data)
+{
+  Fx *fx = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (fx->client_conn);
+  GOutputStream *out = g_io_stream_get_output_stream (fx->client_conn);
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read (in, fx->buf, MESSAGE_LEN, NULL, &error);
+  if (n == MESSAGE_LEN)
+    n = g_input_stream_read (in, fx->buf, MESSAGE_LEN, NULL, &error);
+  /* The server sent one message and waits: the socket's 1 s timeout hits. */
+  g_assert_cmpint (n, ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* A timeout is not fatal to the connection. */
+  n = g_output_stream_write (out, MESSAGE, MESSAGE_LEN, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, MESSAGE_LEN);
+  g_main_loop_quit (fx->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+timed_out_connected (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  fx->client_conn = G_IO_STREAM (g_socket_client_connect_finish (G_SOCKET_CLIENT (obj), res, &error));
+  g_assert_no_error (error);
+  /* Read from an idle callback so the server's write gets to run first. */
+  g_idle_add (timed_out_read_then_write, fx);
+}
+
+static void
+test_read_time_out_then_write (Fx *fx, gconstpointer data)
+{
+  GSocketClient *client = tls_socket_client (1, TRUE);
+  GError *error = NULL;
+
+  start_server (fx, SERVER_WRITE_THEN_WAIT);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (fx->address), NULL, timed_out_connected, fx);
+  g_main_loop_run (fx->loop);
+  server_close (fx);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&fx->client_conn);
+  g_object_unref (client);
+}
+
+/* ------------------------------------------------------------------ */
+/* concurrent reads and writes against a threaded echo server          */
+
+static void
+echo_server_run (GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+                 gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+  GTlsCertificate *cert = load_cert ("server-rsa.pem", "server-rsa-key.pem");
+  GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (connection), cert, &error);
+  GInputStream *in;
+  GOutputStream *out;
+  char buf[128];
+
+  g_assert_no_error (error);
+  g_object_unref (cert);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  g_assert_no_error (error);
+  in = g_io_stream_get_input_stream (tls);
+  out = g_io_stream_get_output_stream (tls);
+  fx->server_conn = tls;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, buf, sizeof buf, NULL, &error);
+      gsize written = 0;
+
+      g_assert_no_error (error);
+      if (n == 0)
+        break;
+      g_assert_true (g_output_stream_write_all (out, buf, n, &written, NULL, &error));
+      g_assert_no_error (error);
+      if (fx->rehandshake)
+        {
+          fx->rehandshake = FALSE;
+          g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+  g_assert_true (g_io_stream_close (tls, NULL, &error));
+  g_assert_no_error (error);
+  fx->server_running = FALSE;
+}
+
+static void
+start_echo_client (Fx *fx)
+{
+  fx->service = g_threaded_socket_service_new (5);
+  listen_loopback (fx);
+  g_signal_connect (fx->service, "run", G_CALLBACK (echo_server_run), fx);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL &
+               ~(G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY));
+}
+
+static void simul_read_cb (GObject *obj, GAsyncResult *res, gpointer user_data);
+
+static void
+simul_read_more (Fx *fx)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (fx->client_conn), fx->buf + fx->nread,
+                             MIN (MESSAGE_LEN / 2, MESSAGE_LEN - fx->nread), G_PRIORITY_DEFAULT, NULL,
+                             simul_read_cb, fx);
+}
+
+static void
+simul_read_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (obj), res, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  fx->nread += n;
+  if (fx->nread < MESSAGE_LEN)
+    simul_read_more (fx);
+  else
+    g_main_loop_quit (fx->loop);
+}
+
+static void simul_write_cb (GObject *obj, GAsyncResult *res, gpointer user_data);
+
+static void
+simul_write_more (Fx *fx)
+{
+  g_output_stream_write_async (g_io_stream_get_output_stream (fx->client_conn), MESSAGE + fx->nwrote,
+                               MIN (MESSAGE_LEN / 2, MESSAGE_LEN - fx->nwrote), G_PRIORITY_DEFAULT, NULL,
+                               simul_write_cb, fx);
+}
+
+static void
+simul_write_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+  gssize n = g_output_stream_write_finish (G_OUTPUT_STREAM (obj), res, &error);
+
+  g_assert_no_error (error);
+  fx->nwrote += n;
+  if (fx->nwrote < MESSAGE_LEN)
+    simul_write_more (fx);
+}
+
+static void
+run_simultaneous_async (Fx *fx)
+{
+  GError *error = NULL;
+
+  start_echo_client (fx);
+  /* Both start before any handshake: one of them drives it. */
+  simul_read_more (fx);
+  simul_write_more (fx);
+  g_main_loop_run (fx->loop);
+  g_assert_cmpint (fx->nread, ==, MESSAGE_LEN);
+  g_assert_cmpint (fx->nwrote, ==, MESSAGE_LEN);
+  g_assert_cmpmem (fx->buf, MESSAGE_LEN, MESSAGE, MESSAGE_LEN);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!fx->server_running);
+}
+
+static void
+test_simultaneous_async (Fx *fx, gconstpointer data)
+{
+  run_simultaneous_async (fx);
+}
+
+static void
+test_simultaneous_async_rehandshake (Fx *fx, gconstpointer data)
+{
+  fx->rehandshake = TRUE;
+  run_simultaneous_async (fx);
+}
+
+static gpointer
+simul_reader (gpointer user_data)
+{
+  Fx *fx = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (fx->client_conn);
+
+  while (fx->nread < MESSAGE_LEN)
+    {
+      GError *error = NULL;
+      gssize n = g_input_stream_read (in, fx->buf + fx->nread, MIN (MESSAGE_LEN / 2, MESSAGE_LEN - fx->nread),
+                                      NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      fx->nread += n;
+    }
+  return NULL;
+}
+
+static gpointer
+simul_writer (gpointer user_data)
+{
+  Fx *fx = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (fx->client_conn);
+
+  while (fx->nwrote < MESSAGE_LEN)
+    {
+      GError *error = NULL;
+      gssize n = g_output_stream_write (out, MESSAGE + fx->nwrote, MIN (MESSAGE_LEN / 2, MESSAGE_LEN - fx->nwrote),
+                                        NULL, &error);
+
+      g_assert_no_error (error);
+      fx->nwrote += n;
+    }
+  return NULL;
+}
+
+static void
+run_simultaneous_sync (Fx *fx)
+{
+  GError *error = NULL;
+  GThread *reader, *writer;
+
+  start_echo_client (fx);
+  reader = g_thread_new ("reader", simul_reader, fx);
+  writer = g_thread_new ("writer", simul_writer, fx);
+  /* The threaded service needs the main loop to accept. */
+  SPIN_UNTIL (fx->server_conn != NULL);
+  g_thread_join (writer);
+  g_thread_join (reader);
+  g_assert_cmpint (fx->nread, ==, MESSAGE_LEN);
+  g_assert_cmpint (fx->nwrote, ==, MESSAGE_LEN);
+  g_assert_cmpmem (fx->buf, MESSAGE_LEN, MESSAGE, MESSAGE_LEN);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!fx->server_running);
+}
+
+static void
+test_simultaneous_sync (Fx *fx, gconstpointer data)
+{
+  run_simultaneous_sync (fx);
+}
+
+static void
+test_simultaneous_sync_rehandshake (Fx *fx, gconstpointer data)
+{
+  fx->rehandshake = TRUE;
+  run_simultaneous_sync (fx);
+}
+
+/* ------------------------------------------------------------------ */
+/* closing                                                             */
+
+static void
+test_close_immediately (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  /* The server never ran: closing must not wait for a handshake. */
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_PROTOCOL_VERSION_UNKNOWN);
+}
+
+static void
+close_server_without_notify (Fx *fx)
+{
+  GIOStream *base = NULL;
+  GError *error = NULL;
+
+  g_object_get (fx->server_conn, "base-io-stream", &base, NULL);
+  g_assert_true (g_io_stream_close (base, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (base);
+  fx->server_running = FALSE;
+}
+
+static void
+test_unclean_close_by_server (Fx *fx, gconstpointer data)
+{
+  GSocketClient *client = tls_socket_client (0, TRUE);
+  GTlsConnection *tls;
+  GError *error = NULL;
+  gssize n;
+
+  start_server (fx, SERVER_HANDSHAKE_ONLY);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (fx->address), NULL, socket_client_done, fx);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (fx->server_handshaked);
+  close_server_without_notify (fx);
+
+  /* Truncation is reported when close_notify is required (the default). */
+  tls = G_TLS_CONNECTION (g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (fx->client_conn)));
+  g_assert_true (g_tls_connection_get_require_close_notify (tls));
+  n = g_input_stream_read (g_io_stream_get_input_stream (fx->client_conn), fx->buf, sizeof fx->buf, NULL, &error);
+  g_assert_cmpint (n, ==, -1);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_EOF);
+  g_clear_error (&error);
+
+  /* Again, with require-close-notify off: a plain EOF. */
+  g_socket_service_stop (fx->service);
+  g_clear_object (&fx->service);
+  g_clear_object (&fx->address);
+  g_clear_object (&fx->identity);
+  g_clear_object (&fx->server_conn);
+  g_clear_object (&fx->client_conn);
+  fx->server_handshaked = FALSE;
+  start_server (fx, SERVER_HANDSHAKE_ONLY);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (fx->address), NULL, socket_client_done, fx);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (fx->server_handshaked);
+  close_server_without_notify (fx);
+  tls = G_TLS_CONNECTION (g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (fx->client_conn)));
+  g_tls_connection_set_require_close_notify (tls, FALSE);
+  n = g_input_stream_read (g_io_stream_get_input_stream (fx->client_conn), fx->buf, sizeof fx->buf, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0);
+  g_object_unref (client);
+}
+
+static Fx *read_all_fx;
+
+static void
+read_all_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  GError *error = NULL;
+  gsize n = 0;
+
+  g_assert_true (g_input_stream_read_all_finish (G_INPUT_STREAM (obj), res, &n, &error));
+  g_assert_no_error (error);
+  read_all_fx->nread = n;
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_clean_close_by_server (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  gsize total = 0;
+  gboolean done = FALSE;
+
+  /* After close_notify, reads end with 0 even with require-close-notify:
+   * read_all stops only at EOF here. */
+  read_all_fx = fx;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (fx->client_conn), fx->buf, sizeof fx->buf,
+                                 G_PRIORITY_DEFAULT, NULL, read_all_cb, &done);
+  SPIN_UNTIL (done);
+  total = fx->nread;
+  g_assert_cmpmem (fx->buf, total, MESSAGE, MESSAGE_LEN);
+  SPIN_UNTIL (!fx->server_running);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+implicit_handshake_dispatch (GPollableInputStream *stream, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+  gssize n = g_pollable_input_stream_read_nonblocking (stream, fx->buf, MESSAGE_LEN, NULL, &error);
+
+  if (n == -1)
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      g_clear_error (&error);
+      fx->accept_count++;   /* counts the wake-ups */
+      return G_SOURCE_CONTINUE;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, MESSAGE_LEN);
+  g_main_loop_quit (fx->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_async_implicit_handshake (Fx *fx, gconstpointer data)
+{
+  GInputStream *in;
+  GSource *source;
+  GError *error = NULL;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL &
+               ~(G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY));
+  in = g_io_stream_get_input_stream (fx->client_conn);
+  g_assert_true (g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (in)));
+  source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (in), NULL);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) implicit_handshake_dispatch, fx, NULL);
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+  g_main_loop_run (fx->loop);
+  SPIN_UNTIL (!fx->server_running);
+  /* The handshake waited on the network, not in a busy loop. */
+  g_assert_cmpuint (fx->accept_count, <, 50);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+handshake_flag_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  GError *error = NULL;
+
+  g_assert_true (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_output_stream_close (Fx *fx, gconstpointer data)
+{
+  GOutputStream *out;
+  GError *error = NULL;
+  gboolean done = FALSE;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->client_conn), G_PRIORITY_DEFAULT, NULL,
+                                    handshake_flag_cb, &done);
+  SPIN_UNTIL (done);
+
+  out = g_io_stream_get_output_stream (fx->client_conn);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_output_stream_write (out, "data", 4, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  /* Only the write side is closed. */
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+}
+
+static void
+test_garbage_database (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GTlsDatabase *db = g_tls_file_database_new (data_path ("gio/garbage.bin"), &error);
+
+  g_assert_null (db);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_TLS_ERROR);
+  g_clear_error (&error);
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_tls_connection_set_database (G_TLS_CONNECTION (fx->client_conn), NULL);
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+}
+
+static void
+test_readwrite_after_destroy (Fx *fx, gconstpointer data)
+{
+  GInputStream *in;
+  GOutputStream *out;
+  GError *error = NULL;
+  GSource *source;
+  char b[1];
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  in = g_object_ref (g_io_stream_get_input_stream (fx->client_conn));
+  out = g_object_ref (g_io_stream_get_output_stream (fx->client_conn));
+  g_clear_object (&fx->client_conn);
+
+  g_assert_cmpint (g_input_stream_read (in, b, 1, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_output_stream_write (out, MESSAGE, MESSAGE_LEN, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), b, 1, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_true (g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (in)));
+  source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (out), NULL);
+  g_source_unref (source);
+
+  g_assert_true (g_input_stream_close (in, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (in);
+  g_object_unref (out);
+  /* The server saw the client vanish mid-handshake. */
+  SPIN_UNTIL (!fx->server_running);
+}
+
+static void
+test_close_async (Fx *fx, gconstpointer data)
+{
+  /* client_read_line_and_close closes asynchronously; check the base
+   * stream really got closed. */
+  GIOStream *base = NULL;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_object_get (fx->client_conn, "base-io-stream", &base, NULL);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_true (g_io_stream_is_closed (fx->client_conn));
+  g_assert_true (g_io_stream_is_closed (base));
+  g_object_unref (base);
+}
+
+/* ------------------------------------------------------------------ */
+/* ALPN                                                                */
+
+static void
+run_alpn (Fx *fx, const char *const *client_protocols, const char *const *server_protocols,
+          const char *expected)
+{
+  gchar **advertised = NULL;
+
+  fx->server_protocols = server_protocols;
+  fx->database = load_database ("ca-bundle.pem");
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  if (client_protocols)
+    g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (fx->client_conn), client_protocols);
+  g_object_get (fx->client_conn, "advertised-protocols", &advertised, NULL);
+  g_assert_cmpint (advertised ? g_strv_length (advertised) : 0, ==,
+                   client_protocols ? g_strv_length ((gchar **) client_protocols) : 0);
+  g_strfreev (advertised);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpstr (g_tls_connection_get_negotiated_protocol (G_TLS_CONNECTION (fx->server_conn)), ==, expected);
+  g_assert_cmpstr (g_tls_connection_get_negotiated_protocol (G_TLS_CONNECTION (fx->client_conn)), ==, expected);
+}
+
+static const char *const alpn_client[] = { "one", "two", "three", NULL };
+static const char *const alpn_server[] = { "four", "seven", "nine", "two", NULL };
+static const char *const alpn_server_other[] = { "four", "seven", "nine", NULL };
+
+static void
+test_alpn_match (Fx *fx, gconstpointer data)
+{
+  run_alpn (fx, alpn_client, alpn_server, "two");
+}
+
+static void
+test_alpn_no_match (Fx *fx, gconstpointer data)
+{
+  run_alpn (fx, alpn_client, alpn_server_other, NULL);
+}
+
+static void
+test_alpn_client_only (Fx *fx, gconstpointer data)
+{
+  run_alpn (fx, alpn_client, NULL, NULL);
+}
+
+static void
+test_alpn_server_only (Fx *fx, gconstpointer data)
+{
+  run_alpn (fx, NULL, alpn_server, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* handshake corner cases                                              */
+
+static gboolean
+accept_with_sync_close (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                        gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  /* A blocking operation here would wait for this very handshake. */
+  g_assert_false (g_io_stream_close (G_IO_STREAM (conn), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  fx->accept_count++;
+  return TRUE;
+}
+
+static void
+test_sync_op_during_handshake (Fx *fx, gconstpointer data)
+{
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (accept_with_sync_close), fx);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+}
+
+static void
+test_socket_timeout (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GIOStream *tcp;
+
+  fx->accept_delay_us = 1500 * 1000;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  tcp = connect_tcp (fx, 1);
+  fx->client_conn = g_tls_client_connection_new (tcp, fx->identity, &error);
+  g_assert_no_error (error);
+  g_object_unref (tcp);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_tls_client_connection_set_validation_flags (G_TLS_CLIENT_CONNECTION (fx->client_conn), 0);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS);
+}
+
+static void
+test_missing_server_identity (Fx *fx, gconstpointer data)
+{
+  fx->database = load_database ("ca-bundle.pem");
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, NULL, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  client_read_line_and_close (fx);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_CERTIFICATE_BAD_IDENTITY);
+
+  /* Once BAD_IDENTITY is not checked, the same server is fine. */
+  g_socket_service_stop (fx->service);
+  g_clear_object (&fx->service);
+  g_clear_object (&fx->address);
+  g_clear_object (&fx->identity);
+  reset_for_next_client (fx);
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, NULL, G_TLS_CERTIFICATE_VALIDATE_ALL & ~G_TLS_CERTIFICATE_BAD_IDENTITY);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+}
+
+typedef struct
+{
+  Fx *fx;
+  gboolean cert_notified, errors_notified;
+} NotifyData;
+
+static gboolean
+accept_checks_props (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                     NotifyData *nd)
+{
+  /* Not set (nor notified) until after accept-certificate. */
+  g_assert_null (g_tls_connection_get_peer_certificate (conn));
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (conn), ==, 0);
+  g_assert_false (nd->cert_notified);
+  g_assert_false (nd->errors_notified);
+  nd->fx->accept_count++;
+  return FALSE;
+}
+
+static void
+test_peer_certificate_notify (Fx *fx, gconstpointer data)
+{
+  NotifyData nd = { fx, FALSE, FALSE };
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (accept_checks_props), &nd);
+  g_signal_connect (fx->client_conn, "notify::peer-certificate", G_CALLBACK (notify_flag_cb), &nd.cert_notified);
+  g_signal_connect (fx->client_conn, "notify::peer-certificate-errors", G_CALLBACK (notify_flag_cb),
+                    &nd.errors_notified);
+  client_read_line_and_close (fx);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+  g_assert_true (nd.cert_notified);
+  g_assert_true (nd.errors_notified);
+  g_assert_true (G_IS_TLS_CERTIFICATE (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->client_conn))));
+  /* The default (system) database does not know our test CA. */
+  g_assert_true (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)) &
+                 G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+}
+
+/* ------------------------------------------------------------------ */
+/* channel bindings and connection info                                */
+
+static void
+start_binding_pair (Fx *fx)
+{
+  GError *error = NULL;
+
+  fx->database = load_database ("ca-bundle.pem");
+  start_server (fx, SERVER_WRITE_THEN_WAIT);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  /* Not yet available before the handshake. */
+  g_assert_false (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->client_conn),
+                                                             G_TLS_CHANNEL_BINDING_TLS_EXPORTER, NULL, &error));
+  g_assert_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  client_read_line (fx);
+  g_assert_no_error (fx->read_error);
+  SPIN_UNTIL (fx->server_handshaked);
+}
+
+static void
+finish_binding_pair (Fx *fx)
+{
+  GError *error = NULL;
+
+  server_close (fx);
+  SPIN_UNTIL (!fx->server_running);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_no_error (fx->server_error);
+}
+
+static void
+test_binding_tls_unique (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GByteArray *cb = g_byte_array_new ();
+
+  start_binding_pair (fx);
+  g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  /* RFC 9266: tls-unique does not exist for TLS 1.3. */
+  g_assert_false (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->client_conn),
+                                                             G_TLS_CHANNEL_BINDING_TLS_UNIQUE, cb, &error));
+  g_assert_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->server_conn),
+                                                             G_TLS_CHANNEL_BINDING_TLS_UNIQUE, NULL, &error));
+  g_assert_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_byte_array_unref (cb);
+  finish_binding_pair (fx);
+}
+
+static void
+test_binding_tls_server_end_point (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GByteArray *ccb = g_byte_array_new (), *scb = g_byte_array_new ();
+  GTlsCertificate *cert = load_cert ("server-rsa.pem", NULL);
+  GByteArray *der = NULL;
+  guint8 digest[32];
+  gsize dlen = sizeof digest;
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  start_binding_pair (fx);
+  g_assert_true (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->client_conn),
+                                                            G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT, ccb, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->server_conn),
+                                                            G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT, scb, &error));
+  g_assert_no_error (error);
+
+  /* RFC 5929: the hash of the server certificate (SHA-256 here). */
+  g_object_get (cert, "certificate", &der, NULL);
+  g_checksum_update (sum, der->data, der->len);
+  g_checksum_get_digest (sum, digest, &dlen);
+  g_assert_cmpmem (ccb->data, ccb->len, digest, dlen);
+  g_assert_cmpmem (scb->data, scb->len, digest, dlen);
+
+  g_checksum_free (sum);
+  g_byte_array_unref (der);
+  g_object_unref (cert);
+  g_byte_array_unref (ccb);
+  g_byte_array_unref (scb);
+  finish_binding_pair (fx);
+}
+
+static void
+test_binding_tls_exporter (Fx *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GByteArray *ccb = g_byte_array_new (), *scb = g_byte_array_new ();
+
+  start_binding_pair (fx);
+  g_assert_true (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->client_conn),
+                                                            G_TLS_CHANNEL_BINDING_TLS_EXPORTER, NULL, &error));
+  g_assert_true (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->client_conn),
+                                                            G_TLS_CHANNEL_BINDING_TLS_EXPORTER, ccb, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (fx->server_conn),
+                                                            G_TLS_CHANNEL_BINDING_TLS_EXPORTER, scb, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ccb->len, ==, 32);
+  g_assert_cmpmem (ccb->data, ccb->len, scb->data, scb->len);
+  g_byte_array_unref (ccb);
+  g_byte_array_unref (scb);
+  finish_binding_pair (fx);
+}
+
+static void
+notify_count_cb (GObject *obj, GParamSpec *pspec, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_tls_info (Fx *fx, gconstpointer data)
+{
+  gchar *suite;
+  guint notified = 0;
+  GTlsProtocolVersion version = 0;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_PROTOCOL_VERSION_UNKNOWN);
+  g_assert_null (g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (fx->client_conn)));
+  g_signal_connect (fx->client_conn, "notify::protocol-version", G_CALLBACK (notify_count_cb), &notified);
+  g_signal_connect (fx->client_conn, "notify::ciphersuite-name", G_CALLBACK (notify_count_cb), &notified);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+
+  g_assert_cmpuint (notified, ==, 2);
+  g_object_get (fx->client_conn, "protocol-version", &version, NULL);
+  g_assert_cmpint (version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->server_conn)), ==,
+                   G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  suite = g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (fx->client_conn));
+  g_assert_cmpstr (suite, ==, "TLS_AES_128_GCM_SHA256");
+  g_free (suite);
+  suite = g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (fx->server_conn));
+  g_assert_cmpstr (suite, ==, "TLS_AES_128_GCM_SHA256");
+  g_free (suite);
+}
+
+static void
+run_must_staple (Fx *fx, const char *db_file, const char *cert_file)
+{
+  GError *error = NULL;
+
+  fx->database = load_database (db_file);
+  fx->server_cert = load_cert (cert_file, "server-rsa-key.pem");
+  start_server (fx, SERVER_WRITE_THEN_WAIT);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  client_read_line (fx);
+  /* No stapled OCSP response can satisfy status_request: reject. */
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_true (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)) &
+                 G_TLS_CERTIFICATE_GENERIC_ERROR);
+  g_io_stream_close (fx->client_conn, NULL, &error);
+  g_clear_error (&error);
+  SPIN_UNTIL (!fx->server_running);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE);
+}
+
+static void
+test_must_staple (Fx *fx, gconstpointer data)
+{
+  run_must_staple (fx, "ca-rsa.pem", "server-staple.pem");
+}
+
+static void
+test_must_staple_intermediate (Fx *fx, gconstpointer data)
+{
+  run_must_staple (fx, "gio-conn/ca-staple.pem", "gio-conn/server-by-staple-ca.pem");
+}
+
+/* ------------------------------------------------------------------ */
+/* sessions                                                            */
+
+static void
+test_copy_session_state (Fx *fx, gconstpointer data)
+{
+  GIOStream *first;
+
+  /* Validation fails on purpose so every full handshake asks the
+   * application; a resumed handshake has no certificate to ask about. */
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+
+  first = g_object_ref (fx->client_conn);
+  reset_for_next_client (fx);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  g_tls_client_connection_copy_session_state (G_TLS_CLIENT_CONNECTION (fx->client_conn),
+                                              G_TLS_CLIENT_CONNECTION (first));
+  g_object_unref (first);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  /* Resumed: no certificate, no accept-certificate. */
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GIO_USE_TLS", "tlslite", TRUE);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (g_tls_backend_get_default ()), ==, "GTlsBackendTlslite");
+
+#define ADD(path, fn) g_test_add ("/connection/" path, Fx, NULL, fx_setup, fn, fx_teardown)
+  ADD ("basic", test_basic);
+  ADD ("verified", test_verified);
+  ADD ("verified-chain", test_verified_chain);
+  ADD ("verified-chain-with-redundant-root-cert", test_verified_chain_redundant_root);
+  ADD ("verified-chain-with-duplicate-server-cert", test_verified_chain_duplicate_server_cert);
+  ADD ("verified-unordered-chain", test_verified_unordered_chain);
+  ADD ("verified-chain-with-alternative-ca-cert", test_verified_chain_alternative_ca);
+  ADD ("invalid-chain-with-alternative-ca-cert", test_invalid_chain_alternative_ca);
+  ADD ("client-auth", test_client_auth);
+  ADD ("client-auth-rehandshake", test_client_auth_rehandshake);
+  ADD ("client-auth-failure", test_client_auth_failure);
+  ADD ("client-auth-fail-missing-client-private-key", test_client_auth_missing_key);
+  ADD ("client-auth-request-cert", test_client_auth_request_cert);
+  ADD ("client-auth-request-fail", test_client_auth_request_fail);
+  ADD ("client-auth-request-none", test_client_auth_request_none);
+  ADD ("no-database", test_no_database);
+  ADD ("failed", test_failed);
+  ADD ("socket-client", test_socket_client);
+  ADD ("socket-client-failed", test_socket_client_failed);
+  ADD ("read-time-out-then-write", test_read_time_out_then_write);
+  ADD ("simultaneous-async", test_simultaneous_async);
+  ADD ("simultaneous-sync", test_simultaneous_sync);
+  ADD ("simultaneous-async-rehandshake", test_simultaneous_async_rehandshake);
+  ADD ("simultaneous-sync-rehandshake", test_simultaneous_sync_rehandshake);
+  ADD ("close-immediately", test_close_immediately);
+  ADD ("unclean-close-by-server", test_unclean_close_by_server);
+  ADD ("clean-close-by-server", test_clean_close_by_server);
+  ADD ("close-async", test_close_async);
+  ADD ("async-implicit-handshake", test_async_implicit_handshake);
+  ADD ("output-stream-close", test_output_stream_close);
+  ADD ("garbage-database", test_garbage_database);
+  ADD ("readwrite-after-connection-destroyed", test_readwrite_after_destroy);
+  ADD ("alpn/match", test_alpn_match);
+  ADD ("alpn/no-match", test_alpn_no_match);
+  ADD ("alpn/client-only", test_alpn_client_only);
+  ADD ("alpn/server-only", test_alpn_server_only);
+  ADD ("sync-op-during-handshake", test_sync_op_during_handshake);
+  ADD ("socket-timeout", test_socket_timeout);
+  ADD ("missing-server-identity", test_missing_server_identity);
+  ADD ("peer-certificate-notify", test_peer_certificate_notify);
+  ADD ("binding/match-tls-unique", test_binding_tls_unique);
+  ADD ("binding/match-tls-server-end-point", test_binding_tls_server_end_point);
+  ADD ("binding/match-tls-exporter", test_binding_tls_exporter);
+  ADD ("tls-info", test_tls_info);
+  ADD ("ocsp/must-staple", test_must_staple);
+  ADD ("ocsp/must-staple-intermediate-certificate", test_must_staple_intermediate);
+  ADD ("session/copy-session-state", test_copy_session_state);
+#undef ADD
+
+  return g_test_run ();
+}
