@@ -730,6 +730,8 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
       return FALSE;
     }
   tc_config_set_verify_mode (cfg, TC_VERIFY_CALLER);
+  /* GIO: no common ALPN protocol means none negotiated, not a failure. */
+  tc_config_set_alpn_strict (cfg, false);
   apply_env_settings (cfg, !is_client (self));
   tc_error_clear (&err);
   if (priv->advertised_protocols && priv->advertised_protocols[0])
