@@ -15,10 +15,11 @@ peer_cases=(
   gnutls-server-alpn
   openssl-client-rsa openssl-client-ecdsa openssl-client-dual-cert openssl-client-client-cert
   openssl-client-client-cert-missing openssl-client-resume openssl-client-alpn
-  openssl-client-http
+  openssl-client-http openssl-client-hrr openssl-client-chacha
+  gnutls-server-bulk gnutls-client-bulk
   gnutls-client-rsa gnutls-client-ecdsa gnutls-client-client-cert gnutls-client-resume
   gnutls-client-alpn
-  self-echo self-resume self-sess-file self-many
+  self-echo self-resume self-sess-file self-many self-bulk
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
 if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
@@ -367,6 +368,49 @@ gnutls-client-rsa|gnutls-client-ecdsa|gnutls-client-client-cert|gnutls-client-re
   esac
   ;;
 
+openssl-client-hrr|openssl-client-chacha)
+  need openssl
+  start_tool_server "${rsa[@]}"
+  if [ "$case" = openssl-client-hrr ]; then
+    # s_client sends a key share for its first group only (FFDHE, which our server does not
+    # offer by default), so our server must answer with HelloRetryRequest for P-384.
+    cargs=(-groups ffdhe2048:P-384)
+  else
+    cargs=(-ciphersuites TLS_CHACHA20_POLY1305_SHA256)
+  fi
+  converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -CAfile "$data/ca-rsa.pem" -verify_return_error "${cargs[@]}" ||
+    fail "s_client failed"
+  expect "$tmp/sc.out" "$msg"
+  expect "$tmp/sc.out" "New, TLSv1.3"
+  if [ "$case" = openssl-client-hrr ]; then
+    expect "$tmp/sc.out" "Server Temp Key: ECDH, secp384r1"
+    expect_server 1 "group=secp384r1"
+  else
+    expect_server 1 "TLS_CHACHA20_POLY1305_SHA256"
+  fi
+  ;;
+gnutls-server-bulk|gnutls-client-bulk)
+  # 1 MiB of text through an echo server: many full records, flow control both ways.
+  need gnutls-cli; need gnutls-serv; need base64
+  head -c 786432 /dev/urandom | base64 > "$tmp/bulk.in"
+  if [ "$case" = gnutls-server-bulk ]; then
+    port=$(free_port)
+    start_peer peer "$port" gnutls-serv --echo -a -p "$port" \
+      --x509certfile "$data/server-rsa.pem" --x509keyfile "$data/server-rsa-key.pem"
+    timeout 20 "$tool" client "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+      < "$tmp/bulk.in" > "$tmp/bulk.out" 2> "$tmp/client.err" || fail "client failed"
+  else
+    start_tool_server "${rsa[@]}"
+    timeout 20 gnutls-cli -p "$port" --x509cafile "$data/ca-rsa.pem" localhost \
+      < "$tmp/bulk.in" > "$tmp/gc.raw" 2> "$tmp/gc.err" || fail "gnutls-cli failed"
+    # Keep only the echoed lines (gnutls-cli prints its report on stdout too).
+    grep -E '^[A-Za-z0-9+/=]{76}$|^[A-Za-z0-9+/=]{1,75}$' "$tmp/gc.raw" > "$tmp/bulk.out"
+  fi
+  cmp -s "$tmp/bulk.in" "$tmp/bulk.out" ||
+    fail "echoed data differs ($(wc -c < "$tmp/bulk.in") bytes sent, $(wc -c < "$tmp/bulk.out") back)"
+  ;;
+
 # ---------------- gtls-tool against itself ----------------
 self-echo)
   start_tool_server "${ecdsa[@]}" --max-conns 1
@@ -387,6 +431,10 @@ self-resume)
   expect "$tmp/client.err" "alpn: h2"
   expect "$tmp/client.out" "$msg"
   expect_server 2 "resumed=yes"
+  # SIGTERM stops the server cleanly.
+  kill -TERM "${pids[0]}"
+  wait "${pids[0]}" || fail "server exit status $? after SIGTERM"
+  expect "$tmp/server.err" "stopping (signal)"
   ;;
 self-sess-file)
   start_tool_server "${rsa[@]}"
@@ -398,6 +446,15 @@ self-sess-file)
   expect "$tmp/c1.err" "resumed: no"
   expect "$tmp/c2.err" "resumed: yes"
   expect "$tmp/c2.out" "$msg"
+  ;;
+self-bulk)
+  # 4 MiB of binary data through our client and our echo server.
+  head -c 4194304 /dev/urandom > "$tmp/bulk.in"
+  start_tool_server "${ecdsa[@]}" --max-conns 1
+  timeout 20 "$tool" client "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost \
+    < "$tmp/bulk.in" > "$tmp/bulk.out" 2> "$tmp/client.err" || fail "client failed"
+  cmp -s "$tmp/bulk.in" "$tmp/bulk.out" ||
+    fail "echoed data differs ($(wc -c < "$tmp/bulk.out") of 4194304 bytes back)"
   ;;
 self-many)
   # Many clients at once on one server thread; the server exits after all of them.
