@@ -532,17 +532,17 @@ static const case_entry cases[] = {
     {{"ClientKeyExchange ECDHE_PSK", b_cke, rt_cke, NULL, true}, -1, 5, NULL},
     {{"ClientKeyExchange RSA_PSK", b_cke, rt_cke, NULL, true}, -1, 6, NULL},
     {{"ClientKeyExchange SRP", b_cke, rt_cke, NULL, true}, -1, 7, NULL},
-    /* RFC 8448: extension order differs from ours, so only some rewrite exactly. */
-    {{"RFC8448 s3 ClientHello", b_rfc, rt_ch, tail_ch, false}, -1, -1, S3_CH_HEX},
-    {{"RFC8448 s3 ServerHello", b_rfc, rt_sh, tail_sh, false}, -1, -1, S3_SH_HEX},
-    {{"RFC8448 s3 EncryptedExtensions", b_rfc, rt_ee, NULL, false}, -1, -1, S3_EE_HEX},
+    /* RFC 8448: our writers use the same extension order, so all rewrite exactly. */
+    {{"RFC8448 s3 ClientHello", b_rfc, rt_ch, tail_ch, true}, -1, -1, S3_CH_HEX},
+    {{"RFC8448 s3 ServerHello", b_rfc, rt_sh, tail_sh, true}, -1, -1, S3_SH_HEX},
+    {{"RFC8448 s3 EncryptedExtensions", b_rfc, rt_ee, NULL, true}, -1, -1, S3_EE_HEX},
     {{"RFC8448 s3 Certificate", b_rfc, rt_cert13, NULL, true}, -1, -1, S3_CERT_HEX},
     {{"RFC8448 s3 CertificateVerify", b_rfc, rt_cv12, NULL, true}, -1, -1, S3_CV_HEX},
     {{"RFC8448 s3 Finished", b_rfc, rt_fin32, NULL, true}, -1, -1, S3_SFIN_HEX},
     {{"RFC8448 s3 NewSessionTicket", b_rfc, rt_nst13, NULL, true}, -1, -1, S3_NST_HEX},
-    {{"RFC8448 s4 ClientHello", b_rfc, rt_ch, tail_ch, false}, -1, -1, S4_CH_HEX},
-    {{"RFC8448 s4 ServerHello", b_rfc, rt_sh, tail_sh, false}, -1, -1, S4_SH_HEX},
-    {{"RFC8448 s4 EncryptedExtensions", b_rfc, rt_ee, NULL, false}, -1, -1, S4_EE_HEX},
+    {{"RFC8448 s4 ClientHello", b_rfc, rt_ch, tail_ch, true}, -1, -1, S4_CH_HEX},
+    {{"RFC8448 s4 ServerHello", b_rfc, rt_sh, tail_sh, true}, -1, -1, S4_SH_HEX},
+    {{"RFC8448 s4 EncryptedExtensions", b_rfc, rt_ee, NULL, true}, -1, -1, S4_EE_HEX},
 };
 
 /* Build case i into a fresh dynamic writer. */
@@ -936,6 +936,8 @@ static void test_binders_patch(void) {
   tc_bytes wrong[2] = {{binder_a, 32}, {binder_b, 32}};
   g_assert_cmpint(tc_msg_patch_binders(&w, pos, wrong, 2), ==, TC_FAIL);
   g_assert_cmpint(tc_msg_patch_binders(&w, pos, wrong, 1), ==, TC_FAIL);
+  tc_bytes missing[2] = {{binder_a, 32}, {NULL, 48}};
+  g_assert_cmpint(tc_msg_patch_binders(&w, pos, missing, 2), ==, TC_FAIL);
   tc_bytes good[2] = {{binder_a, 32}, {binder_b, 48}};
   g_assert_cmpint(tc_msg_patch_binders(&w, pos, good, 2), ==, TC_OK);
 
@@ -1155,6 +1157,29 @@ static void test_extension_rules(void) {
                   ==, TC_OK);
   g_assert_false(out.is_tls13);
   g_assert_true(tc_exts_has(&out.ext, TC_EXT_EXTENDED_MASTER_SECRET));
+  tc_wr_free(&w);
+
+  /* supported_versions selecting TLS 1.2, and key_share without TLS 1.3 */
+  memset(&sh, 0, sizeof sh);
+  sh.has_extensions = true;
+  tc_exts_set(&sh.ext, TC_EXT_SUPPORTED_VERSIONS);
+  sh.ext.selected_version = TC_TLS12;
+  tc_wr_init_dyn(&w);
+  g_assert_cmpint(tc_msg_write_server_hello(&w, &sh), ==, TC_OK);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_server_hello(tc_wr_data(&w) + 4, tc_wr_len(&w) - 4, &out, &err),
+                  ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
+  tc_wr_free(&w);
+  tc_exts_clear(&sh.ext, TC_EXT_SUPPORTED_VERSIONS);
+  tc_exts_set(&sh.ext, TC_EXT_KEY_SHARE);
+  sh.ext.server_share = (tc_key_share_entry){TC_GROUP_X25519, {key32, 32}};
+  tc_wr_init_dyn(&w);
+  g_assert_cmpint(tc_msg_write_server_hello(&w, &sh), ==, TC_OK);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_server_hello(tc_wr_data(&w) + 4, tc_wr_len(&w) - 4, &out, &err),
+                  ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
   tc_wr_free(&w);
 
   /* HRR: non-zero compression, missing supported_versions, cookie allowed, sni not */

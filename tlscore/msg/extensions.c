@@ -679,38 +679,89 @@ static void w_body(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e
   }
 }
 
-/* Emission order: a conventional ClientHello order; padding next to last
- * and pre_shared_key last as RFC 8446 §4.2.11 requires. */
-static const uint16_t write_order[] = {
-    TC_EXT_SERVER_NAME,           TC_EXT_MAX_FRAGMENT_LENGTH,     TC_EXT_STATUS_REQUEST,
-    TC_EXT_SUPPORTED_GROUPS,      TC_EXT_EC_POINT_FORMATS,        TC_EXT_SRP,
-    TC_EXT_SIGNATURE_ALGORITHMS,  TC_EXT_ALPN,                    TC_EXT_ENCRYPT_THEN_MAC,
-    TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RECORD_SIZE_LIMIT,      TC_EXT_SESSION_TICKET,
-    TC_EXT_SUPPORTED_VERSIONS,    TC_EXT_COOKIE,                  TC_EXT_PSK_KEY_EXCHANGE_MODES,
-    TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_OID_FILTERS,           TC_EXT_POST_HANDSHAKE_AUTH,
-    TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_KEY_SHARE,           TC_EXT_EARLY_DATA,
-    TC_EXT_RENEGOTIATION_INFO,    TC_EXT_PADDING,
-};
+/* Emission order per message: NSS's, so that our messages reproduce the
+ * RFC 8448 traces byte for byte. In a ClientHello, padding comes next to
+ * last and pre_shared_key last (RFC 8446 §4.2.11); raw_extra goes just
+ * before pre_shared_key. Known extensions missing from a message's list
+ * follow in ext_fallback_order (the peer will reject them; we still write
+ * what the caller asked for). */
+static const uint16_t order_ch[] = {
+    TC_EXT_SERVER_NAME, TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RENEGOTIATION_INFO,
+    TC_EXT_SUPPORTED_GROUPS, TC_EXT_EC_POINT_FORMATS, TC_EXT_SESSION_TICKET, TC_EXT_ALPN,
+    TC_EXT_STATUS_REQUEST, TC_EXT_KEY_SHARE, TC_EXT_EARLY_DATA, TC_EXT_SUPPORTED_VERSIONS,
+    TC_EXT_SIGNATURE_ALGORITHMS, TC_EXT_COOKIE, TC_EXT_PSK_KEY_EXCHANGE_MODES,
+    TC_EXT_POST_HANDSHAKE_AUTH, TC_EXT_RECORD_SIZE_LIMIT, TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_SRP,
+    TC_EXT_ENCRYPT_THEN_MAC, TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_CERTIFICATE_AUTHORITIES,
+    TC_EXT_PADDING};
+static const uint16_t order_sh[] = {
+    TC_EXT_PRE_SHARED_KEY, TC_EXT_KEY_SHARE, TC_EXT_SUPPORTED_VERSIONS, TC_EXT_SERVER_NAME,
+    TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RENEGOTIATION_INFO, TC_EXT_EC_POINT_FORMATS,
+    TC_EXT_SESSION_TICKET, TC_EXT_ALPN, TC_EXT_STATUS_REQUEST, TC_EXT_ENCRYPT_THEN_MAC,
+    TC_EXT_RECORD_SIZE_LIMIT, TC_EXT_MAX_FRAGMENT_LENGTH};
+static const uint16_t order_hrr[] = {TC_EXT_KEY_SHARE, TC_EXT_COOKIE, TC_EXT_SUPPORTED_VERSIONS};
+static const uint16_t order_ee[] = {TC_EXT_SUPPORTED_GROUPS, TC_EXT_RECORD_SIZE_LIMIT,
+                                    TC_EXT_SERVER_NAME,      TC_EXT_EARLY_DATA,
+                                    TC_EXT_ALPN,             TC_EXT_MAX_FRAGMENT_LENGTH};
+static const uint16_t order_cr[] = {TC_EXT_SIGNATURE_ALGORITHMS, TC_EXT_SIGNATURE_ALGORITHMS_CERT,
+                                    TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_STATUS_REQUEST,
+                                    TC_EXT_OID_FILTERS};
+static const uint16_t order_other[] = {TC_EXT_STATUS_REQUEST, TC_EXT_EARLY_DATA};
+static const uint16_t ext_fallback_order[] = {
+    TC_EXT_SERVER_NAME, TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_STATUS_REQUEST,
+    TC_EXT_SUPPORTED_GROUPS, TC_EXT_EC_POINT_FORMATS, TC_EXT_SRP, TC_EXT_SIGNATURE_ALGORITHMS,
+    TC_EXT_ALPN, TC_EXT_ENCRYPT_THEN_MAC, TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RECORD_SIZE_LIMIT,
+    TC_EXT_SESSION_TICKET, TC_EXT_SUPPORTED_VERSIONS, TC_EXT_COOKIE, TC_EXT_PSK_KEY_EXCHANGE_MODES,
+    TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_OID_FILTERS, TC_EXT_POST_HANDSHAKE_AUTH,
+    TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_KEY_SHARE, TC_EXT_EARLY_DATA,
+    TC_EXT_RENEGOTIATION_INFO, TC_EXT_PADDING, TC_EXT_PRE_SHARED_KEY};
+
+typedef struct ext_order {
+  const uint16_t *types;
+  size_t n;
+} ext_order;
+
+#define ORDER(a) ((ext_order){(a), sizeof(a) / sizeof((a)[0])})
+
+static ext_order order_for(tc_ext_ctx ctx) {
+  switch (ctx) {
+  case TC_EXTCTX_CH: return ORDER(order_ch);
+  case TC_EXTCTX_SH: return ORDER(order_sh);
+  case TC_EXTCTX_HRR: return ORDER(order_hrr);
+  case TC_EXTCTX_EE: return ORDER(order_ee);
+  case TC_EXTCTX_CR: return ORDER(order_cr);
+  default: return ORDER(order_other);
+  }
+}
+
+static void write_one(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e,
+                      size_t *binders_pos, uint32_t *done) {
+  int b = ext_bit(type);
+  if (b < 0 || !(e->present & BIT(b)) || (*done & BIT(b)))
+    return;
+  *done |= BIT(b);
+  tc_wr_u16(w, type);
+  tc_wr_mark m = tc_wr_begin_vec16(w);
+  w_body(w, ctx, type, e, binders_pos);
+  tc_wr_end_vec(w, m);
+}
 
 void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos) {
   if (binders_pos)
     *binders_pos = 0;
+  uint32_t done = 0;
+  if (ctx == TC_EXTCTX_CH)
+    done |= BIT(B_PSK); /* held back: it must be last */
   tc_wr_mark block = tc_wr_begin_vec16(w);
-  for (size_t i = 0; i < sizeof write_order / sizeof write_order[0]; i++) {
-    uint16_t type = write_order[i];
-    if (!tc_exts_has(e, type))
-      continue;
-    tc_wr_u16(w, type);
-    tc_wr_mark m = tc_wr_begin_vec16(w);
-    w_body(w, ctx, type, e, NULL);
-    tc_wr_end_vec(w, m);
-  }
+  ext_order o = order_for(ctx);
+  for (size_t i = 0; i < o.n; i++)
+    write_one(w, ctx, o.types[i], e, binders_pos, &done);
+  o = ORDER(ext_fallback_order);
+  for (size_t i = 0; i < o.n; i++)
+    write_one(w, ctx, o.types[i], e, binders_pos, &done);
   tc_wr_bytes(w, e->raw_extra.p, e->raw_extra.len);
-  if (tc_exts_has(e, TC_EXT_PRE_SHARED_KEY)) {
-    tc_wr_u16(w, TC_EXT_PRE_SHARED_KEY);
-    tc_wr_mark m = tc_wr_begin_vec16(w);
-    w_body(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos);
-    tc_wr_end_vec(w, m);
+  if (ctx == TC_EXTCTX_CH) {
+    done &= ~BIT(B_PSK);
+    write_one(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos, &done);
   }
   tc_wr_end_vec(w, block);
 }

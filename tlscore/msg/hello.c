@@ -78,7 +78,8 @@ int tc_msg_patch_binders(tc_writer *w, size_t binders_pos, const tc_bytes *binde
   tc_reader check = list;
   for (size_t i = 0; i < n; i++) {
     uint8_t blen;
-    if (!tc_rd_u8(&check, &blen) || blen != binders[i].len || !tc_rd_skip(&check, blen))
+    if (!tc_rd_u8(&check, &blen) || blen != binders[i].len || !binders[i].p ||
+        !tc_rd_skip(&check, blen))
       return TC_FAIL;
   }
   if (!tc_rd_empty(&check))
@@ -127,10 +128,18 @@ int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *
     out->is_tls13 = true;
     return TC_OK;
   }
+  /* RFC 8446 §4.2.1: supported_versions never selects an older version. */
+  if (has_sv && out->ext.selected_version < TC_TLS13)
+    return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                        "ServerHello: supported_versions selects a version before TLS 1.3");
   out->is_tls13 = has_sv && out->ext.selected_version == TC_TLS13;
   if (out->is_tls13 && (out->ext.present & ~tc__ext_tls13_sh_mask()))
     return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
                         "ServerHello: TLS 1.2 extension in a TLS 1.3 ServerHello");
+  if (!out->is_tls13 && (tc_exts_has(&out->ext, TC_EXT_KEY_SHARE) ||
+                         tc_exts_has(&out->ext, TC_EXT_PRE_SHARED_KEY)))
+    return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
+                        "ServerHello: TLS 1.3 extension without TLS 1.3 selected");
   return TC_OK;
 }
 

@@ -275,8 +275,10 @@ typedef struct tc_server_hello {
 /* For an HRR, compression must be 0 (illegal_parameter) and
  * supported_versions present (missing_extension). A ServerHello selecting
  * TLS 1.3 may carry only supported_versions, key_share and pre_shared_key
- * besides unknown ones (illegal_parameter). Checking the selected version
- * against what was offered is the engine's job. Writing: set is_hrr to use the HRR
+ * besides unknown ones, supported_versions may not select a version below
+ * TLS 1.3, and key_share / pre_shared_key need TLS 1.3 selected (all
+ * illegal_parameter). Checking the selected version against what was
+ * offered is the engine's job. Writing: set is_hrr to use the HRR
  * extension forms; the caller puts tc_hrr_random in `random`. */
 int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *out, tc_error *err);
 int tc_msg_write_server_hello(tc_writer *w, const tc_server_hello *in);
