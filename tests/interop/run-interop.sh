@@ -19,7 +19,7 @@ peer_cases=(
   gnutls-server-bulk gnutls-client-bulk
   gnutls-client-rsa gnutls-client-ecdsa gnutls-client-client-cert gnutls-client-resume
   gnutls-client-alpn
-  self-echo self-resume self-sess-file self-many self-bulk
+  self-echo self-resume self-sess-file self-many self-bulk self-args
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
 if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
@@ -455,6 +455,37 @@ self-bulk)
     < "$tmp/bulk.in" > "$tmp/bulk.out" 2> "$tmp/client.err" || fail "client failed"
   cmp -s "$tmp/bulk.in" "$tmp/bulk.out" ||
     fail "echoed data differs ($(wc -c < "$tmp/bulk.out") of 4194304 bytes back)"
+  ;;
+self-args)
+  # Command-line validation: usage errors exit 2 with a clear message, no network needed.
+  usage_case() {
+    local want=$1; shift
+    "$tool" "$@" > "$tmp/args.out" 2> "$tmp/args.err"
+    local rc=$?
+    [ $rc = 2 ] || fail "'$*' exited $rc, expected 2"
+    expect "$tmp/args.err" "$want"
+  }
+  usage_case "expected HOST:PORT" client 127.0.0.1
+  usage_case "write IPv6 addresses as [ADDRESS]:PORT" client ::1:443
+  usage_case "port must be a number from 1 to 65535" client 127.0.0.1:0
+  usage_case "port must be a number from 1 to 65535" client '[::1]:70000'
+  usage_case "is not an IPv6 address" client '[nonsense]:443'
+  usage_case "missing HOST:PORT" client
+  usage_case "--cert and --key go together" client --cert "$data/client-rsa.pem" 127.0.0.1:443
+  usage_case "--insecure and --ca exclude each other" client --insecure --ca "$data/ca-rsa.pem" \
+    127.0.0.1:443
+  usage_case "protocol names must be 1 to 255 bytes" client --alpn h2,,x 127.0.0.1:443
+  usage_case "--cert FILE and --key FILE are required" server 127.0.0.1:0
+  usage_case "give one --key per --cert" server 127.0.0.1:0 "${rsa[@]}" --cert "$data/server-ecdsa.pem"
+  usage_case "--require-client-cert needs --ca" server 127.0.0.1:0 "${rsa[@]}" --require-client-cert
+  usage_case "unknown command" frobnicate
+  # A file that cannot be read is a runtime failure (1), not a usage error.
+  "$tool" server 127.0.0.1:0 --cert "$tmp/missing.pem" --key "$tmp/missing.pem" 2> "$tmp/args.err"
+  [ $? = 1 ] || fail "missing certificate file should exit 1"
+  # A key that does not match the certificate is refused.
+  "$tool" server 127.0.0.1:0 --cert "$data/server-rsa.pem" --key "$data/server-ecdsa-key.pem" \
+    2> "$tmp/args.err"
+  [ $? = 1 ] || fail "mismatched key should exit 1"
   ;;
 self-many)
   # Many clients at once on one server thread; the server exits after all of them.
