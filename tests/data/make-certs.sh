@@ -208,6 +208,10 @@ extra() {
   issue loop-a.pem ca-ecdsa-key.pem "/O=tlslite/CN=loop A" v3_ca loop-b.pem other-ca-key.pem
   issue loop-b.pem other-ca-key.pem "/O=tlslite/CN=loop B" v3_ca loop-a.pem ca-ecdsa-key.pem
   issue server-loop.pem server-rsa-key.pem "/O=tlslite/CN=localhost" v3_server_rsa loop-a.pem ca-ecdsa-key.pem
+  # OpenSSL 1.x style PKCS#12: certificates under pbeWithSHAAnd40BitRC2-CBC,
+  # key under pbeWithSHAAnd3-KeyTripleDES-CBC, SHA-1 MAC (needs the legacy provider).
+  openssl pkcs12 -export -legacy -in server-rsa.pem -inkey server-rsa-key.pem -certfile ca-rsa.pem \
+    -passout pass:1234 -out server-rsa-rc2.p12
 }
 
 if [ "${1:-}" = "--extra" ]; then

@@ -472,7 +472,8 @@ static void test_bad_password(void) {
   g_assert_null(load_key("server-rsa-key-enc-3des.pem", "Secret", &err));
   g_assert_cmpint(err.code, ==, TC_ERR_BAD_PASSWORD);
 
-  const char *p12s[] = {"server-rsa.p12", "server-rsa-encrypted.p12", "server-rsa-legacy.p12"};
+  const char *p12s[] = {"server-rsa.p12", "server-rsa-encrypted.p12", "server-rsa-legacy.p12",
+                        "server-rsa-rc2.p12"};
   for (size_t i = 0; i < G_N_ELEMENTS(p12s); i++) {
     size_t len, n;
     uint8_t *d = load(p12s[i], &len);
@@ -497,6 +498,7 @@ static void test_pkcs12(void) {
       {"server-rsa-nopass.p12", ""},
       {"server-rsa-encrypted.p12", "1234"},
       {"server-rsa-legacy.p12", "1234"},
+      {"server-rsa-rc2.p12", "1234"},
   };
   GBytes *leaf = cert_der_of("server-rsa.pem"), *ca = cert_der_of("ca-rsa.pem");
   tc_error err;

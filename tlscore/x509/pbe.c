@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/rc2.h"
 #include "x509/oids.h"
 #include "x509/pbe.h"
 #include "x509/x509_internal.h"
@@ -122,6 +123,8 @@ static bool prf_from_oid(const der *oid, tc_hash_alg *h) {
   return true;
 }
 
+static uint8_t *unpad(uint8_t *buf, size_t ct_len, size_t bl, size_t *out_len, tc_error *err);
+
 /* CBC-decrypt and strip PKCS#7 padding. A bad pad is how a wrong password
  * shows up, so it reports TC_ERR_BAD_PASSWORD. */
 static uint8_t *cbc_decrypt(tc_cipher_alg alg, const uint8_t *key, const uint8_t *iv,
@@ -145,6 +148,11 @@ static uint8_t *cbc_decrypt(tc_cipher_alg alg, const uint8_t *key, const uint8_t
   }
   tc_cipher_update(&c, buf, ct_len);
   tc_cipher_clear(&c);
+  return unpad(buf, ct_len, bl, out_len, err);
+}
+
+/* Strip PKCS#7 padding from a decrypted buffer (frees it on failure). */
+static uint8_t *unpad(uint8_t *buf, size_t ct_len, size_t bl, size_t *out_len, tc_error *err) {
   uint8_t pad = buf[ct_len - 1];
   bool ok = pad >= 1 && pad <= bl;
   for (size_t i = 0; ok && i < pad; i++)
@@ -223,7 +231,10 @@ bad:
   return NULL;
 }
 
-static uint8_t *pkcs12_pbe_decrypt(der params, const uint8_t *ct, size_t ct_len,
+/* The PKCS#12 PBE ciphers (RFC 7292 appendix C) we read. */
+typedef enum { P12_3DES3, P12_3DES2, P12_RC2_128, P12_RC2_40 } p12_cipher;
+
+static uint8_t *pkcs12_pbe_decrypt(p12_cipher cipher, der params, const uint8_t *ct, size_t ct_len,
                                    const char *password, size_t *out_len, tc_error *err) {
   der seq, salt;
   uint64_t iter;
@@ -243,17 +254,29 @@ static uint8_t *pkcs12_pbe_decrypt(der params, const uint8_t *ct, size_t ct_len,
     tc_error_set(err, TC_ERR_BAD_PASSWORD, "password is not valid UTF-8");
     return NULL;
   }
+  static const size_t klen[] = {24, 16, 16, 5};
   uint8_t key[24], iv[8];
-  int r = tc_pkcs12_kdf(TC_HASH_SHA1, 1, pw, pl, salt.p, salt.len, (unsigned)iter, key, sizeof key);
+  int r = tc_pkcs12_kdf(TC_HASH_SHA1, 1, pw, pl, salt.p, salt.len, (unsigned)iter, key, klen[cipher]);
   if (r == 0)
     r = tc_pkcs12_kdf(TC_HASH_SHA1, 2, pw, pl, salt.p, salt.len, (unsigned)iter, iv, sizeof iv);
   tc_wipe(pw, pl);
   free(pw);
   uint8_t *out = NULL;
-  if (r != 0)
+  if (r != 0) {
     tc_error_set(err, TC_ERR_NOMEM, "PKCS#12 KDF failed");
-  else
+  } else if (cipher == P12_3DES3 || cipher == P12_3DES2) {
+    if (cipher == P12_3DES2)
+      memcpy(key + 16, key, 8); /* two-key 3DES: K1 K2 K1 */
     out = cbc_decrypt(TC_CIPHER_3DES_CBC, key, iv, ct, ct_len, out_len, err);
+  } else if (ct_len == 0 || ct_len % 8) {
+    tc_error_set(err, TC_ERR_BAD_INPUT, "encrypted data length is not a multiple of the block size");
+  } else if (!(out = malloc(ct_len))) {
+    tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+  } else {
+    memcpy(out, ct, ct_len);
+    tc_rc2_cbc_decrypt(key, klen[cipher], cipher == P12_RC2_40 ? 40 : 128, iv, out, ct_len);
+    out = unpad(out, ct_len, 8, out_len, err);
+  }
   tc_wipe(key, sizeof key);
   return out;
 }
@@ -263,7 +286,13 @@ uint8_t *tc_pbe_decrypt(der oid, der params, const uint8_t *ct, size_t ct_len,
   if (DER_OID_EQ(&oid, OID_PBES2))
     return pbes2_decrypt(params, ct, ct_len, password, out_len, err);
   if (DER_OID_EQ(&oid, OID_PKCS12_PBE_SHA1_3DES))
-    return pkcs12_pbe_decrypt(params, ct, ct_len, password, out_len, err);
+    return pkcs12_pbe_decrypt(P12_3DES3, params, ct, ct_len, password, out_len, err);
+  if (DER_OID_EQ(&oid, OID_PKCS12_PBE_SHA1_2DES))
+    return pkcs12_pbe_decrypt(P12_3DES2, params, ct, ct_len, password, out_len, err);
+  if (DER_OID_EQ(&oid, OID_PKCS12_PBE_SHA1_RC2_128))
+    return pkcs12_pbe_decrypt(P12_RC2_128, params, ct, ct_len, password, out_len, err);
+  if (DER_OID_EQ(&oid, OID_PKCS12_PBE_SHA1_RC2_40))
+    return pkcs12_pbe_decrypt(P12_RC2_40, params, ct, ct_len, password, out_len, err);
   tc_error_set(err, TC_ERR_UNSUPPORTED, "unsupported password-based encryption algorithm");
   return NULL;
 }
