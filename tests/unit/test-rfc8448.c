@@ -959,6 +959,119 @@ static void test_s4_resumed(void) {
   tc_ks_clear(&ks);
 }
 
+/* ---- section 5: HelloRetryRequest ---------------------------------------- */
+
+/* The transcript restarts after a HelloRetryRequest with a synthetic
+ * message_hash carrying Hash(ClientHello1) (RFC 8446 §4.4.1); P-256 ECDHE. */
+static void test_s5_hrr(void) {
+  g_autoptr(GByteArray) ch1 = record_body(S5_REC_CH1);
+  g_autoptr(GByteArray) hrr = record_body(S5_REC_HRR);
+  g_autoptr(GByteArray) ch2 = record_body(S5_REC_CH2);
+  g_autoptr(GByteArray) sh = record_body(S5_REC_SH);
+
+  /* The HRR is a ServerHello with the special random. */
+  static const uint8_t hrr_random[32] = {
+      0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+      0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+  g_assert_cmpuint(hrr->data[0], ==, 2);
+  g_assert_cmpmem(hrr->data + 6, 32, hrr_random, 32);
+
+  /* P-256 both ways; the points are the ones in ClientHello2 / ServerHello. */
+  VEC(cpriv, S5_CLIENT_P256_PRIV);
+  VEC(spriv, S5_SERVER_P256_PRIV);
+  tc_kex ck, sk;
+  uint8_t cpub[133], spub[133], shared[66], shared2[66];
+  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, shared_len = sizeof shared,
+         shared2_len = sizeof shared2;
+  g_assert_cmpint(tc_kex_generate_from(&ck, TC_GROUP_SECP256R1, cpriv, cpriv_len, cpub, &cpub_len),
+                  ==, 0);
+  g_assert_cmpint(tc_kex_generate_from(&sk, TC_GROUP_SECP256R1, spriv, spriv_len, spub, &spub_len),
+                  ==, 0);
+  g_assert_cmpuint(cpub_len, ==, 65);
+  g_assert_cmpuint(spub_len, ==, 65);
+  g_assert_nonnull(memmem(ch2->data, ch2->len, cpub, 65));
+  g_assert_nonnull(memmem(sh->data, sh->len, spub, 65));
+  g_assert_cmpint(tc_kex_derive(&ck, spub, spub_len, shared, &shared_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&sk, cpub, cpub_len, shared2, &shared2_len), ==, 0);
+  assert_hex(shared, shared_len, S5_ECDHE);
+  assert_hex(shared2, shared2_len, S5_ECDHE);
+  tc_kex_clear(&ck);
+  tc_kex_clear(&sk);
+
+  tc_ks ks;
+  tc_ks_early(&ks, TC_HASH_SHA256, NULL, 0);
+  g_assert_cmpint(tc_ks_handshake(&ks, shared, shared_len), ==, 0);
+  assert_hex(ks.secret, 32, S5_HS);
+
+  /* message_hash(CH1) || HRR || CH2 || SH */
+  uint8_t mh[4 + 32] = {254, 0, 0, 32};
+  sha256(ch1->data, ch1->len, mh + 4);
+  tc_hash_ctx tr, snap;
+  tc_hash_init(&tr, TC_HASH_SHA256);
+  tc_hash_update(&tr, mh, sizeof mh);
+  tc_hash_update(&tr, hrr->data, hrr->len);
+  tc_hash_update(&tr, ch2->data, ch2->len);
+  tc_hash_update(&tr, sh->data, sh->len);
+  uint8_t th[32], c_hs[32], s_hs[32], key[16], iv[12];
+  snap = tr;
+  tc_hash_final(&snap, th);
+  g_assert_cmpint(tc_ks_derive(&ks, "c hs traffic", th, c_hs), ==, 0);
+  g_assert_cmpint(tc_ks_derive(&ks, "s hs traffic", th, s_hs), ==, 0);
+
+  /* The server's flight decrypts to EE, the section 3 certificate, CV, Finished. */
+  g_autoptr(GByteArray) flight = cat_hex(S5_EE, S3_CERT, S5_CV, S5_SFIN, NULL);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, s_hs, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S5_REC_SERVER_FLIGHT, TC_CT_HANDSHAKE, flight->data, flight->len);
+
+  VEC(ee, S5_EE);
+  VEC(cert, S3_CERT);
+  VEC(cv, S5_CV);
+  VEC(sfin, S5_SFIN);
+  tc_hash_update(&tr, ee, ee_len);
+  tc_hash_update(&tr, cert, cert_len);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  /* CertificateVerify over this transcript, with the certificate's key. */
+  VEC(der, S3_CERT_DER);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_cert *c = tc_cert_parse_der(der, der_len, &err);
+  g_assert_nonnull(c);
+  uint8_t content[130];
+  size_t clen = server_cv_content(th, content);
+  g_assert_cmpint(tc_pk_verify(tc_cert_pubkey(c), TC_SIGALG_RSA_PSS, TC_HASH_SHA256, content, clen,
+                               cv + 8, cv_len - 8),
+                  ==, 0);
+  tc_cert_unref(c);
+  tc_hash_update(&tr, cv, cv_len);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  uint8_t vd[32];
+  g_assert_cmpint(tc_ks_finished(TC_HASH_SHA256, s_hs, th, vd), ==, 0);
+  g_assert_cmpmem(vd, 32, sfin + 4, 32);
+  tc_hash_update(&tr, sfin, sfin_len);
+  uint8_t th_sf[32];
+  snap = tr;
+  tc_hash_final(&snap, th_sf);
+
+  /* Client Finished, then close_notify in each direction. */
+  uint8_t cfin[36] = {20, 0, 0, 32};
+  g_assert_cmpint(tc_ks_finished(TC_HASH_SHA256, c_hs, th_sf, cfin + 4), ==, 0);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, c_hs, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S5_REC_CFIN, TC_CT_HANDSHAKE, cfin, sizeof cfin);
+
+  g_assert_cmpint(tc_ks_master(&ks), ==, 0);
+  uint8_t c_ap[32], s_ap[32];
+  g_assert_cmpint(tc_ks_derive(&ks, "c ap traffic", th_sf, c_ap), ==, 0);
+  g_assert_cmpint(tc_ks_derive(&ks, "s ap traffic", th_sf, s_ap), ==, 0);
+  static const uint8_t close_notify[] = {1, 0};
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, c_ap, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S5_REC_C_CLOSE, TC_CT_ALERT, close_notify, 2);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, s_ap, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S5_REC_S_CLOSE, TC_CT_ALERT, close_notify, 2);
+  tc_ks_clear(&ks);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/rfc8448/s3/key-schedule", test_s3_key_schedule);
@@ -967,5 +1080,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/rfc8448/s3/certificate-verify", test_s3_certificate_verify);
   g_test_add_func("/rfc8448/s3/server-replay", test_s3_server_replay);
   g_test_add_func("/rfc8448/s4/resumed-0rtt", test_s4_resumed);
+  g_test_add_func("/rfc8448/s5/hello-retry-request", test_s5_hrr);
   return g_test_run();
 }
