@@ -425,7 +425,8 @@ void gt_set_tls_error(GError **error, const tc_conn *c)
     return;
   }
   const char *msg = e->message[0] != '\0' ? e->message : tc_err_name(e->code);
-  if (e->alert >= 0)
+  /* The engine's message often names the alert already; do not say it twice. */
+  if (e->alert >= 0 && strstr(msg, tc_alert_name(e->alert)) == NULL)
     g_set_error(error, GT_ERROR, GT_ERR_FAILED, "TLS error: %s (alert %s %s)", msg, tc_alert_name(e->alert),
                 e->remote ? "received" : "sent");
   else
