@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 #include "tlscore/x509.h"
 #include "x509/der.h"
+#include "x509/x509_internal.h"
 
 /* 2026-01-01T00:00:00Z: inside the normal test validity window. */
 #define NOW 1767225600
@@ -170,6 +171,64 @@ static void test_cert_fields(void) {
   tc_cert_unref(leaf);
   tc_cert_unref(ca);
   tc_cert_unref(other);
+}
+
+/* Append one AttributeTypeAndValue to the open RDN set. */
+static void add_atv(derw *w, const char *oid, size_t oid_len, uint8_t tag, const void *v, size_t vl) {
+  size_t seq = derw_begin(w, DER_SEQUENCE);
+  derw_tlv(w, DER_OID, oid, oid_len);
+  derw_tlv(w, tag, v, vl);
+  derw_end(w, seq);
+}
+
+static void test_name_strings(void) {
+  static const char cn[] = "\x55\x04\x03", o[] = "\x55\x04\x0a", ou[] = "\x55\x04\x0b",
+                    odd[] = "\x2b\x06\x01\x04\x01\x82\x37\x3c\x02\x01\x01";
+  derw w;
+  derw_init(&w);
+  size_t name = derw_begin(&w, DER_SEQUENCE);
+  size_t rdn = derw_begin(&w, DER_SET);
+  add_atv(&w, cn, 3, DER_UTF8STRING, "#a,b+c\"d\\e<f>g;h ", 17);
+  derw_end(&w, rdn);
+  rdn = derw_begin(&w, DER_SET); /* multi-valued RDN */
+  add_atv(&w, o, 3, DER_PRINTABLESTRING, " lead", 5);
+  add_atv(&w, ou, 3, DER_BMPSTRING, "\x00\xe9\x00t\x00\xe9", 6);
+  derw_end(&w, rdn);
+  rdn = derw_begin(&w, DER_SET);
+  add_atv(&w, odd, sizeof odd - 1, DER_PRINTABLESTRING, "US", 2);
+  derw_end(&w, rdn);
+  rdn = derw_begin(&w, DER_SET);
+  add_atv(&w, cn, 3, DER_T61STRING, "caf\xe9", 4);
+  derw_end(&w, rdn);
+  derw_end(&w, name);
+  g_assert_false(w.failed);
+  der d = der_view(w.buf, w.len);
+  char *str = tc_name_to_string(&d);
+  g_assert_cmpstr(str, ==,
+                  "CN=\\#a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h\\ ,"
+                  "O=\\ lead+OU=\xc3\xa9t\xc3\xa9,"
+                  "1.3.6.1.4.1.311.60.2.1.1=#13025553,"
+                  "CN=caf\xc3\xa9");
+  free(str);
+  derw_free(&w);
+
+  /* Broken UTF-8 in a UTF8String falls back to the hex form. */
+  derw_init(&w);
+  name = derw_begin(&w, DER_SEQUENCE);
+  rdn = derw_begin(&w, DER_SET);
+  add_atv(&w, cn, 3, DER_UTF8STRING, "\xc3(", 2);
+  derw_end(&w, rdn);
+  derw_end(&w, name);
+  d = der_view(w.buf, w.len);
+  str = tc_name_to_string(&d);
+  g_assert_cmpstr(str, ==, "CN=#0C02C328");
+  free(str);
+  derw_free(&w);
+
+  /* An empty RDN set is malformed. */
+  static const uint8_t bad[] = {0x30, 0x02, 0x31, 0x00};
+  d = der_view(bad, sizeof bad);
+  g_assert_null(tc_name_to_string(&d));
 }
 
 static void test_pem_roundtrip(void) {
@@ -771,6 +830,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/x509/parse-all", test_parse_all);
   g_test_add_func("/x509/cert-fields", test_cert_fields);
+  g_test_add_func("/x509/name-strings", test_name_strings);
   g_test_add_func("/x509/pem-roundtrip", test_pem_roundtrip);
   g_test_add_func("/x509/garbage", test_garbage);
   g_test_add_func("/x509/der-strict", test_der_strict);
