@@ -434,10 +434,8 @@ int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n) {
     c->app_off += k;
     c->app_len -= k;
     *n = k;
-    if (!c->app_len) {
+    if (!c->app_len)
       c->rec.hold = false;
-      tc_wipe(c->rec.ibuf + c->app_off - k, k);
-    }
     return TC_OK;
   }
   if (r == TC_WANT)

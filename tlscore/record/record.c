@@ -15,14 +15,13 @@ void tc_rec_init(tc_rec *r) {
 void tc_rec_free(tc_rec *r) {
   tc_prot_clear(&r->rd);
   tc_prot_clear(&r->wr);
+  /* Plaintext is decrypted in place in ibuf, so wipe what was used. obuf
+   * only ever holds public or already protected bytes once a call returns. */
   if (r->ibuf) {
-    tc_wipe(r->ibuf, TC_REC_MAX_LEN);
+    tc_wipe(r->ibuf, r->ihigh);
     free(r->ibuf);
   }
-  if (r->obuf) {
-    tc_wipe(r->obuf, r->ocap);
-    free(r->obuf);
-  }
+  free(r->obuf);
   if (r->hs) {
     tc_wipe(r->hs, r->hs_cap);
     free(r->hs);
@@ -32,13 +31,12 @@ void tc_rec_free(tc_rec *r) {
 
 void tc_rec_shrink(tc_rec *r) {
   if (r->ibuf && r->ilen == r->ipos && !r->hold) {
-    tc_wipe(r->ibuf, TC_REC_MAX_LEN);
+    tc_wipe(r->ibuf, r->ihigh);
     free(r->ibuf);
     r->ibuf = NULL;
-    r->ilen = r->ipos = 0;
+    r->ilen = r->ipos = r->ihigh = 0;
   }
   if (r->obuf && r->olen == r->opos) {
-    tc_wipe(r->obuf, r->ocap);
     free(r->obuf);
     r->obuf = NULL;
     r->ocap = r->olen = r->opos = 0;
@@ -85,6 +83,8 @@ void tc_rec_input_ack(tc_rec *r, size_t n) {
   if (n > TC_REC_MAX_LEN - r->ilen)
     n = TC_REC_MAX_LEN - r->ilen;
   r->ilen += n;
+  if (r->ilen > r->ihigh)
+    r->ihigh = r->ilen;
 }
 
 bool tc_rec_input_full(const tc_rec *r) {
@@ -184,7 +184,6 @@ static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
     return tc_error_set(err, TC_ERR_NOMEM, "cannot grow the record output buffer");
   if (r->obuf) {
     memcpy(nb, r->obuf, r->olen);
-    tc_wipe(r->obuf, r->ocap);
     free(r->obuf);
   }
   r->obuf = nb;

@@ -67,6 +67,7 @@ typedef struct tc_rec {
   uint8_t *ibuf;
   size_t ilen;  /* bytes held */
   size_t ipos;  /* start of the next unprocessed record */
+  size_t ihigh; /* high-water mark: bytes that may hold plaintext (wiped on release) */
   /* Output: records ready to send, growing for a whole flight. */
   uint8_t *obuf;
   size_t ocap, olen, opos;
