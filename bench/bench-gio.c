@@ -1,0 +1,512 @@
+/* GIO-level benchmark: the same public-API workload on two TLS backends, interleaved, with ratios. */
+#include <gio/gio.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef BENCH_DATA_DIR
+#define BENCH_DATA_DIR "tests/data"
+#endif
+
+/* ---- child side: one measurement with the backend GIO picked ---- */
+
+typedef struct {
+  GSocketListener *listener;
+  GTlsCertificate *cert;
+  GTlsDatabase *db;      /* server database (only for the system-database rows) */
+  gsize bulk_bytes;      /* > 0: read this much from one connection */
+  gboolean keep;         /* idle test: keep connections open */
+  int count;             /* idle test: how many to accept before measuring */
+  volatile gint stop;
+} Server;
+
+static double now_s(void) {
+  return g_get_monotonic_time() / 1e6;
+}
+
+static size_t heap_in_use(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+static size_t rss_bytes(void) {
+  long pages = 0, rss = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+      rss = 0;
+    fclose(f);
+  }
+  return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Small handshake flights must not wait for delayed ACKs (Nagle), on either backend. */
+static void set_nodelay(GSocketConnection *conn) {
+  g_socket_set_option(g_socket_connection_get_socket(conn), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static GIOStream *server_handshake(Server *s, GSocketConnection *conn) {
+  GError *error = NULL;
+  set_nodelay(conn);
+  GIOStream *tls = g_tls_server_connection_new(G_IO_STREAM(conn), s->cert, &error);
+  if (!tls) {
+    g_printerr("server: %s\n", error->message);
+    g_error_free(error);
+    return NULL;
+  }
+  /* Without the system-database rows the server has no database at all (it
+   * asks for no client certificates); GIO would otherwise give it the default. */
+  g_tls_connection_set_database(G_TLS_CONNECTION(tls), s->db);
+  if (!g_tls_connection_handshake(G_TLS_CONNECTION(tls), NULL, &error)) {
+    if (!g_atomic_int_get(&s->stop))
+      g_printerr("server handshake: %s\n", error->message);
+    g_error_free(error);
+    g_object_unref(tls);
+    return NULL;
+  }
+  return tls;
+}
+
+static gpointer server_thread(gpointer data) {
+  Server *s = data;
+  GPtrArray *kept = g_ptr_array_new_with_free_func(g_object_unref);
+  size_t heap0 = 0, rss0 = 0;
+  char *buf = g_malloc(1 << 20);
+  while (!g_atomic_int_get(&s->stop)) {
+    GSocketConnection *conn = g_socket_listener_accept(s->listener, NULL, NULL, NULL);
+    if (!conn)
+      break;
+    if (s->keep && kept->len == 0) {
+      heap0 = heap_in_use();
+      rss0 = rss_bytes();
+    }
+    GIOStream *tls = server_handshake(s, conn);
+    g_object_unref(conn);
+    if (!tls)
+      continue;
+    GInputStream *in = g_io_stream_get_input_stream(tls);
+    if (s->keep) {
+      g_ptr_array_add(kept, tls);
+      if ((int)kept->len == s->count) {
+        printf("RESULT server_heap_per_conn %.0f\nRESULT server_rss_per_conn %.0f\n",
+               (double)(heap_in_use() - heap0) / s->count, (double)(rss_bytes() - rss0) / s->count);
+        fflush(stdout);
+        break;
+      }
+      continue;
+    }
+    gsize want = s->bulk_bytes ? s->bulk_bytes : 1, got = 0;
+    while (got < want) {
+      gssize n = g_input_stream_read(in, buf, 1 << 20, NULL, NULL);
+      if (n <= 0)
+        break;
+      got += (gsize)n;
+    }
+    if (s->bulk_bytes) {
+      /* Tell the client everything arrived. */
+      g_output_stream_write_all(g_io_stream_get_output_stream(tls), "k", 1, NULL, NULL, NULL);
+    }
+    g_io_stream_close(tls, NULL, NULL);
+    g_object_unref(tls);
+  }
+  g_free(buf);
+  g_ptr_array_unref(kept);
+  return NULL;
+}
+
+static gboolean accept_any(GTlsConnection *c, GTlsCertificate *peer, GTlsCertificateFlags errors,
+                           gpointer data) {
+  return TRUE; /* system-database rows: the test CA is not in the system store */
+}
+
+static GIOStream *client_connect(GSocketClient *sc, GSocketConnectable *addr, GTlsDatabase *db,
+                                 gboolean accept_all, GError **error) {
+  GSocketConnection *conn = g_socket_client_connect(sc, addr, NULL, error);
+  if (!conn)
+    return NULL;
+  set_nodelay(conn);
+  GIOStream *tls = g_tls_client_connection_new(G_IO_STREAM(conn), addr, error);
+  g_object_unref(conn);
+  if (!tls)
+    return NULL;
+  g_tls_connection_set_database(G_TLS_CONNECTION(tls), db);
+  if (accept_all)
+    g_signal_connect(tls, "accept-certificate", G_CALLBACK(accept_any), NULL);
+  if (!g_tls_connection_handshake(G_TLS_CONNECTION(tls), NULL, error)) {
+    g_object_unref(tls);
+    return NULL;
+  }
+  return tls;
+}
+
+static int run_child(const char *test, const char *cert_name, gboolean sysdb, double seconds,
+                     gsize bulk, gsize bufsize, int idle_count, guint16 peer_port) {
+  /* idle-server / idle-client run the two ends in separate processes so each
+   * side's memory is measured alone. */
+  gboolean only_server = strcmp(test, "idle-server") == 0;
+  gboolean only_client = strcmp(test, "idle-client") == 0;
+  GError *error = NULL;
+  g_printerr("[%s] backend %s\n", test, G_OBJECT_TYPE_NAME(g_tls_backend_get_default()));
+  char *certfile = g_strdup_printf("%s/%s.pem", BENCH_DATA_DIR, cert_name);
+  char *keyfile = g_strdup_printf("%s/%s-key.pem", BENCH_DATA_DIR, cert_name);
+  char *cafile = g_strdup_printf("%s/%s.pem", BENCH_DATA_DIR,
+                                 g_str_has_prefix(cert_name, "server-rsa") ? "ca-rsa" : "ca-ecdsa");
+  Server s = {0};
+  s.cert = g_tls_certificate_new_from_files(certfile, keyfile, &error);
+  if (!s.cert) {
+    g_printerr("certificate: %s\n", error->message);
+    return 1;
+  }
+  GTlsDatabase *db = sysdb ? g_tls_backend_get_default_database(g_tls_backend_get_default())
+                           : g_tls_file_database_new(cafile, &error);
+  if (!db) {
+    g_printerr("database: %s\n", error ? error->message : "none");
+    return 1;
+  }
+  if (sysdb)
+    s.db = g_object_ref(db);
+  s.listener = g_socket_listener_new();
+  GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new(lo, 0), *bound = NULL;
+  guint16 port = peer_port;
+  if (!only_client) {
+    if (!g_socket_listener_add_address(s.listener, any, G_SOCKET_TYPE_STREAM,
+                                       G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error)) {
+      g_printerr("listen: %s\n", error->message);
+      return 1;
+    }
+    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+  }
+  GSocketConnectable *addr = g_network_address_new("localhost", port);
+  s.bulk_bytes = bulk;
+  s.keep = idle_count > 0;
+  s.count = idle_count;
+  if (only_server) {
+    printf("PORT %u\n", port);
+    fflush(stdout);
+    server_thread(&s); /* returns once it reported and the client went away */
+    return 0;
+  }
+  GThread *th = only_client ? NULL : g_thread_new("server", server_thread, &s);
+  GSocketClient *sc = g_socket_client_new();
+
+  int rc = 0;
+  if (only_client) {
+    GPtrArray *kept = g_ptr_array_new_with_free_func(g_object_unref);
+    size_t heap0 = 0, rss0 = 0;
+    for (int i = 0; i < idle_count; i++) {
+      GIOStream *tls = client_connect(sc, addr, db, sysdb, &error);
+      if (!tls) {
+        g_printerr("client %d: %s\n", i, error->message);
+        rc = 1;
+        break;
+      }
+      if (i == 0) {
+        /* Baseline after the first connection so one-time set-up is not counted. */
+        heap0 = heap_in_use();
+        rss0 = rss_bytes();
+      }
+      g_ptr_array_add(kept, tls);
+    }
+    if (rc == 0) {
+      g_usleep(300000);
+      printf("RESULT client_heap_per_conn %.0f\nRESULT client_rss_per_conn %.0f\n",
+             (double)(heap_in_use() - heap0) / (idle_count - 1),
+             (double)(rss_bytes() - rss0) / (idle_count - 1));
+    }
+    g_ptr_array_unref(kept);
+  } else if (bulk > 0) {
+    GIOStream *tls = client_connect(sc, addr, db, sysdb, &error);
+    if (!tls) {
+      g_printerr("client: %s\n", error->message);
+      return 1;
+    }
+    g_printerr("[%s] suite %s\n", test, g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls)));
+    char *buf = g_malloc0(bufsize);
+    GOutputStream *out = g_io_stream_get_output_stream(tls);
+    double t0 = now_s();
+    for (gsize sent = 0; sent < bulk; sent += bufsize) {
+      if (!g_output_stream_write_all(out, buf, MIN(bufsize, bulk - sent), NULL, NULL, &error)) {
+        g_printerr("write: %s\n", error->message);
+        return 1;
+      }
+    }
+    char ack;
+    if (g_input_stream_read(g_io_stream_get_input_stream(tls), &ack, 1, NULL, &error) != 1) {
+      g_printerr("no acknowledgement\n");
+      return 1;
+    }
+    double t = now_s() - t0;
+    printf("RESULT mb_per_s %.1f\n", bulk / t / 1e6);
+    g_io_stream_close(tls, NULL, NULL);
+    g_object_unref(tls);
+    g_free(buf);
+  } else {
+    int n = 0;
+    double t0 = now_s(), t;
+    while ((t = now_s() - t0) < seconds) {
+      GIOStream *tls = client_connect(sc, addr, db, sysdb, &error);
+      if (!tls) {
+        g_printerr("client: %s\n", error->message);
+        return 1;
+      }
+      if (n == 0)
+        g_printerr("[%s] %s\n", test, g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls)));
+      g_output_stream_write_all(g_io_stream_get_output_stream(tls), "x", 1, NULL, NULL, NULL);
+      g_io_stream_close(tls, NULL, NULL);
+      g_object_unref(tls);
+      n++;
+    }
+    printf("RESULT conn_per_s %.1f\n", n / t);
+  }
+  fflush(stdout);
+  g_atomic_int_set(&s.stop, 1);
+  if (th) {
+    /* Wake the accept loop. */
+    GSocketConnection *wake = g_socket_client_connect(sc, addr, NULL, NULL);
+    g_clear_object(&wake);
+    g_thread_join(th);
+  }
+  g_object_unref(sc);
+  g_object_unref(addr);
+  g_object_unref(s.listener);
+  g_object_unref(s.cert);
+  g_clear_object(&s.db);
+  g_object_unref(db);
+  g_object_unref(any);
+  g_clear_object(&bound);
+  g_object_unref(lo);
+  g_free(certfile);
+  g_free(keyfile);
+  g_free(cafile);
+  return rc;
+}
+
+/* ---- parent side: interleave backends and report ---- */
+
+typedef struct {
+  const char *name;       /* row label */
+  const char *test;       /* child test kind: conn, bulk, idle */
+  const char *cert;
+  gboolean sysdb;
+  gboolean tls12;
+  const char *suite;      /* IANA name or NULL */
+  gsize bufsize;
+  const char *key;        /* RESULT key compared */
+  double target;          /* tlslite/gnutls ratio wanted (>=), or <=-bytes for memory */
+  gboolean resume;        /* let the client resume (otherwise our server sends no tickets) */
+} Row;
+
+static double run_one(const Row *r, const char *backend, const char *module_dir, const char *key,
+                      const char *self, double seconds, gsize bulk, int idle) {
+  char *argv[16];
+  int i = 0;
+  argv[i++] = (char *)self;
+  argv[i++] = "child";
+  argv[i++] = (char *)r->test;
+  argv[i++] = (char *)r->cert;
+  argv[i++] = r->sysdb ? "sysdb" : "filedb";
+  char secs[32], bulks[32], bufs[32], idles[32];
+  g_snprintf(secs, sizeof secs, "%g", seconds);
+  g_snprintf(bulks, sizeof bulks, "%" G_GSIZE_FORMAT, bulk);
+  g_snprintf(bufs, sizeof bufs, "%" G_GSIZE_FORMAT, r->bufsize);
+  g_snprintf(idles, sizeof idles, "%d", idle);
+  argv[i++] = secs;
+  argv[i++] = bulks;
+  argv[i++] = bufs;
+  argv[i++] = idles;
+  argv[i++] = "0";
+  argv[i] = NULL;
+  gboolean idle_row = strcmp(r->test, "idle") == 0;
+
+  char **env = g_get_environ();
+  env = g_environ_setenv(env, "GIO_USE_TLS", backend, TRUE);
+  env = g_environ_setenv(env, "GSETTINGS_BACKEND", "memory", TRUE);
+  if (strcmp(backend, "tlslite") == 0) {
+    if (module_dir)
+      env = g_environ_setenv(env, "GIO_MODULE_DIR", module_dir, TRUE);
+    if (r->tls12)
+      env = g_environ_setenv(env, "G_TLS_TLSLITE_MAX_VERSION", "tls1.2", TRUE);
+    if (r->suite)
+      env = g_environ_setenv(env, "G_TLS_TLSLITE_CIPHERS", r->suite, TRUE);
+    if (!r->resume)
+      env = g_environ_setenv(env, "G_TLS_TLSLITE_NO_TICKETS", "1", TRUE);
+  } else {
+    env = g_environ_unsetenv(env, "GIO_MODULE_DIR");
+    GString *prio = g_string_new("NORMAL");
+    if (r->tls12)
+      g_string_append(prio, ":-VERS-TLS1.3");
+    if (r->suite) {
+      const char *c = strstr(r->suite, "CHACHA20") ? "CHACHA20-POLY1305"
+                      : strstr(r->suite, "AES_256") ? "AES-256-GCM" : "AES-128-GCM";
+      g_string_append_printf(prio, ":-CIPHER-ALL:+%s", c);
+    }
+    env = g_environ_setenv(env, "G_TLS_GNUTLS_PRIORITY", prio->str, TRUE);
+    g_string_free(prio, TRUE);
+  }
+  char *out = NULL;
+  int status = 0;
+  GError *error = NULL;
+  double value = -1;
+  GPid server_pid = 0;
+  FILE *server_out = NULL;
+  char port[32] = "0";
+  if (idle_row) {
+    /* The server end in its own process: start it, read its port. */
+    int fd = -1;
+    argv[2] = "idle-server";
+    if (!g_spawn_async_with_pipes(NULL, argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                  &server_pid, NULL, &fd, NULL, &error)) {
+      g_printerr("spawn: %s\n", error->message);
+      g_error_free(error);
+      g_strfreev(env);
+      return -1;
+    }
+    server_out = fdopen(fd, "r");
+    char line[128];
+    if (server_out && fgets(line, sizeof line, server_out) && sscanf(line, "PORT %31s", port) == 1)
+      argv[9] = port;
+    argv[2] = "idle-client";
+  }
+  if (!g_spawn_sync(NULL, argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error)) {
+    g_printerr("spawn: %s\n", error->message);
+    g_error_free(error);
+  } else if (g_spawn_check_wait_status(status, NULL)) {
+    if (server_out) {
+      /* Append the server's report to the client's. */
+      GString *all = g_string_new(out);
+      char line[256];
+      while (fgets(line, sizeof line, server_out))
+        g_string_append(all, line);
+      g_free(out);
+      out = g_string_free(all, FALSE);
+    }
+    char *line = out ? strstr(out, key) : NULL;
+    if (line)
+      value = g_ascii_strtod(line + strlen(key), NULL);
+  }
+  if (server_out)
+    fclose(server_out);
+  if (server_pid) {
+    kill(server_pid, SIGTERM);
+    waitpid(server_pid, NULL, 0);
+    g_spawn_close_pid(server_pid);
+  }
+  g_free(out);
+  g_strfreev(env);
+  return value;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+  qsort(v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (argc == 10 && strcmp(argv[1], "child") == 0)
+    return run_child(argv[2], argv[3], strcmp(argv[4], "sysdb") == 0, g_ascii_strtod(argv[5], NULL),
+                     g_ascii_strtoull(argv[6], NULL, 10), g_ascii_strtoull(argv[7], NULL, 10),
+                     atoi(argv[8]) > 0 ? atoi(argv[8]) : 0, (guint16)atoi(argv[9]));
+
+  int rounds = 3;
+  double seconds = 3;
+  gsize bulk = 256u << 20;
+  int idle = 1000;
+  const char *module_dir = g_getenv("GIO_MODULE_DIR");
+  const char *only = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+      rounds = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      seconds = g_ascii_strtod(argv[++i], NULL);
+    else if (!strcmp(argv[i], "--bulk-mib") && i + 1 < argc)
+      bulk = (gsize)atoi(argv[++i]) << 20;
+    else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
+      idle = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+      only = argv[++i];
+    else if (!strcmp(argv[i], "--module-dir") && i + 1 < argc)
+      module_dir = argv[++i];
+    else {
+      g_printerr("usage: bench-gio [--rounds N] [--seconds S] [--bulk-mib M] [--idle N] "
+                 "[--only SUBSTRING] [--module-dir DIR]\n");
+      return 2;
+    }
+  }
+  if (rounds < 1 || rounds > 50)
+    rounds = 3;
+
+  static const Row rows[] = {
+    {"conn/s TLS1.3 RSA-2048", "conn", "server-rsa", FALSE, FALSE, NULL, 0, "conn_per_s", 1.5, FALSE},
+    {"conn/s TLS1.3 ECDSA-P256", "conn", "server-ecdsa", FALSE, FALSE, NULL, 0, "conn_per_s", 1.5, FALSE},
+    {"conn/s TLS1.2 ECDHE-RSA", "conn", "server-rsa", FALSE, TRUE, NULL, 0, "conn_per_s", 1.5, FALSE},
+    {"conn/s TLS1.3 ECDSA, resumption on", "conn", "server-ecdsa", FALSE, FALSE, NULL, 0, "conn_per_s", 0, TRUE},
+    {"conn/s TLS1.3 RSA, system db", "conn", "server-rsa", TRUE, FALSE, NULL, 0, "conn_per_s", 5, FALSE},
+    {"conn/s TLS1.3 ECDSA, system db", "conn", "server-ecdsa", TRUE, FALSE, NULL, 0, "conn_per_s", 5, FALSE},
+    {"conn/s TLS1.2 ECDHE-RSA, system db", "conn", "server-rsa", TRUE, TRUE, NULL, 0, "conn_per_s", 5, FALSE},
+    {"MB/s AES-128-GCM 16KiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_AES_128_GCM_SHA256", 16384, "mb_per_s", 1.0, FALSE},
+    {"MB/s AES-128-GCM 1MiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_AES_128_GCM_SHA256", 1 << 20, "mb_per_s", 1.0, FALSE},
+    {"MB/s AES-256-GCM 16KiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_AES_256_GCM_SHA384", 16384, "mb_per_s", 1.0, FALSE},
+    {"MB/s AES-256-GCM 1MiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_AES_256_GCM_SHA384", 1 << 20, "mb_per_s", 1.0, FALSE},
+    {"MB/s CHACHA20-POLY1305 16KiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_CHACHA20_POLY1305_SHA256", 16384, "mb_per_s", 1.0, FALSE},
+    {"MB/s CHACHA20-POLY1305 1MiB", "bulk", "server-ecdsa", FALSE, FALSE, "TLS_CHACHA20_POLY1305_SHA256", 1 << 20, "mb_per_s", 1.0, FALSE},
+    {"idle heap B/conn, client", "idle", "server-ecdsa", FALSE, FALSE, NULL, 0, "client_heap_per_conn", -16384, FALSE},
+    {"idle heap B/conn, server", "idle", "server-ecdsa", FALSE, FALSE, NULL, 0, "server_heap_per_conn", -16384, FALSE},
+    {"idle RSS B/conn, client", "idle", "server-ecdsa", FALSE, FALSE, NULL, 0, "client_rss_per_conn", 0, FALSE},
+    {"idle RSS B/conn, server", "idle", "server-ecdsa", FALSE, FALSE, NULL, 0, "server_rss_per_conn", 0, FALSE},
+  };
+  static const char *backends[] = {"tlslite", "gnutls"};
+
+  double full_ecdsa = 0;
+  printf("%-36s %12s %12s %8s  %s\n", "row (median of rounds)", "tlslite", "gnutls", "ratio", "target");
+  for (size_t ri = 0; ri < G_N_ELEMENTS(rows); ri++) {
+    const Row *r = &rows[ri];
+    if (only && !strstr(r->name, only))
+      continue;
+    double v[2][50];
+    char key[64];
+    g_snprintf(key, sizeof key, "RESULT %s ", r->key);
+    for (int k = 0; k < rounds; k++)
+      for (int b = 0; b < 2; b++) {
+        /* Interleave, alternating which backend goes first. */
+        int bi = (k % 2) ? 1 - b : b;
+        v[bi][k] = run_one(r, backends[bi], module_dir, key, argv[0], seconds,
+                           strcmp(r->test, "bulk") == 0 ? bulk : 0,
+                           strcmp(r->test, "idle") == 0 ? idle : 0);
+      }
+    double m0 = median(v[0], rounds), m1 = median(v[1], rounds);
+    double ratio = m1 > 0 ? m0 / m1 : 0;
+    char target[64] = "";
+    if (r->resume && full_ecdsa > 0)
+      g_snprintf(target, sizeof target, "%.2fx our full handshakes (>= 2x %s)", m0 / full_ecdsa,
+                 m0 / full_ecdsa >= 2 ? "met" : "NOT met");
+    if (r->target > 0)
+      g_snprintf(target, sizeof target, ">= %.1fx %s", r->target,
+                 m0 > 0 && ratio >= r->target ? "met" : "NOT met");
+    else if (r->target < 0)
+      g_snprintf(target, sizeof target, "<= %.0f B %s", -r->target,
+                 m0 >= 0 && m0 <= -r->target ? "met" : "NOT met");
+    if (!strcmp(r->name, "conn/s TLS1.3 ECDSA-P256"))
+      full_ecdsa = m0;
+    printf("%-36s %12.1f %12.1f %8.2f  %s\n", r->name, m0, m1, ratio, target);
+    fflush(stdout);
+  }
+  return 0;
+}
