@@ -212,6 +212,14 @@ extra() {
   # key under pbeWithSHAAnd3-KeyTripleDES-CBC, SHA-1 MAC (needs the legacy provider).
   openssl pkcs12 -export -legacy -in server-rsa.pem -inkey server-rsa-key.pem -certfile ca-rsa.pem \
     -passout pass:1234 -out server-rsa-rc2.p12
+  # Ed448: a root and a leaf it signs.
+  openssl genpkey -algorithm ED448 -out ca-ed448-key.pem
+  issue ca-ed448.pem ca-ed448-key.pem "/O=tlslite/CN=tlslite test Ed448 CA" v3_ca self ""
+  openssl genpkey -algorithm ED448 -out server-ed448-key.pem
+  issue server-ed448.pem server-ed448-key.pem "/O=tlslite/CN=localhost" v3_leaf_plain ca-ed448.pem ca-ed448-key.pem
+  # An id-RSASSA-PSS key (PSS signatures only) in a leaf signed by ca-rsa.
+  openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out server-rsapss-key.pem 2>/dev/null
+  issue server-rsapss.pem server-rsapss-key.pem "/O=tlslite/CN=localhost" v3_leaf_plain ca-rsa.pem ca-rsa-key.pem
 }
 
 if [ "${1:-}" = "--extra" ]; then

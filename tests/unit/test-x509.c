@@ -69,7 +69,8 @@ static const char *cert_files[] = {
     "server-wildcard.pem", "server-critext.pem", "server-md5.pem", "bad-issuer.pem",
     "ca-rsa-cross.pem", "server-pss.pem", "ca-ed25519.pem", "server-by-ed25519.pem",
     "server-p384-sha384.pem", "int2-rsa.pem", "server-int2.pem", "int-noku.pem", "server-noku.pem",
-    "loop-a.pem", "loop-b.pem", "server-loop.pem",
+    "loop-a.pem", "loop-b.pem", "server-loop.pem", "ca-ed448.pem", "server-ed448.pem",
+    "server-rsapss.pem",
 };
 
 static void test_parse_all(void) {
@@ -161,6 +162,12 @@ static void test_cert_fields(void) {
   tc_cert_unref(c);
   c = load_cert("server-ed25519.pem");
   g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_ED25519);
+  tc_cert_unref(c);
+  c = load_cert("server-ed448.pem");
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_ED448);
+  tc_cert_unref(c);
+  c = load_cert("server-rsapss.pem");
+  g_assert_cmpint(tc_pubkey_type(tc_cert_pubkey(c)), ==, TC_PK_RSA_PSS);
   tc_cert_unref(c);
 
   tc_cert *leaf = load_cert("server-rsa.pem"), *ca = load_cert("ca-rsa.pem"),
@@ -430,7 +437,8 @@ static void test_keys(void) {
   const char *same[][2] = {{"server-rsa-key-pkcs1.pem", "server-rsa-key-pkcs8.der"},
                            {"server-ecdsa-key-sec1.pem", "server-ecdsa-key-pkcs8.pem"},
                            {"server-ed25519-key.pem", "server-ed25519-key.pem"},
-                           {"server-p384-key.pem", "server-p384-key.pem"}};
+                           {"server-p384-key.pem", "server-p384-key.pem"},
+                           {"server-ed448-key.pem", "server-ed448-key.pem"}};
   for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
     tc_error err;
     tc_privkey *k = load_key(same[i][0], NULL, &err);
@@ -465,6 +473,8 @@ static void test_keys(void) {
       {"server-p384-key.pem", "server-p384.pem", TC_PK_EC_P384},
       {"server-ed25519-key.pem", "server-ed25519.pem", TC_PK_ED25519},
       {"client-ecdsa-key.pem", "client-ecdsa.pem", TC_PK_EC_P256},
+      {"server-ed448-key.pem", "server-ed448.pem", TC_PK_ED448},
+      {"server-rsapss-key.pem", "server-rsapss.pem", TC_PK_RSA},
   };
   tc_cert *other = load_cert("server-int.pem");
   for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
@@ -678,6 +688,9 @@ static void test_verify(void) {
   g_assert_cmpuint(verify("server-by-ed25519.pem", "ca-ed25519.pem", "localhost"), ==, 0);
   g_assert_cmpuint(verify("server-p384-sha384.pem", "ca-ecdsa.pem", "localhost"), ==, 0);
   g_assert_cmpuint(verify("server-by-ed25519.pem", "ca-ecdsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-ed448.pem", "ca-ed448.pem", "localhost"), ==, 0);
+  g_assert_cmpuint(verify("server-ed448.pem", "ca-ed25519.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify("server-rsapss.pem", "ca-rsa.pem", "localhost"), ==, 0);
   /* Via an intermediate; chain in order, unordered, with duplicates and extras. */
   g_assert_cmpuint(verify_full("server-int-chain.pem", "ca-rsa.pem", "localhost", NOW, TC_PURPOSE_SERVER, &plen), ==, 0);
   g_assert_cmpuint(plen, ==, 3);

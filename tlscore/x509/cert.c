@@ -66,7 +66,8 @@ bool tc_spki_parse(der spki_full, tc_pubkey **key, tc_pk_type *type) {
         !der_read_uint_bytes(&rseq, &e) || !der_empty(&rseq) || n.len == 0 || e.len == 0)
       return false;
     *type = pss ? TC_PK_RSA_PSS : TC_PK_RSA;
-    *key = tc_pubkey_new_rsa(n.p, n.len, e.p, e.len);
+    /* PSS key parameters only narrow the hashes allowed; not enforced. */
+    *key = pss ? tc_pubkey_new_rsa_pss(n.p, n.len, e.p, e.len) : tc_pubkey_new_rsa(n.p, n.len, e.p, e.len);
     return true;
   }
   if (DER_OID_EQ(&oid, OID_EC_PUBLIC_KEY)) {
@@ -93,8 +94,9 @@ bool tc_spki_parse(der spki_full, tc_pubkey **key, tc_pk_type *type) {
   if (DER_OID_EQ(&oid, OID_ED448)) {
     if (params.len != 0 || bits.len != 57)
       return false;
-    *type = TC_PK_ED448; /* no key object: Ed448 signatures are not supported */
-    return true;
+    *type = TC_PK_ED448;
+    *key = tc_pubkey_new_ed448(bits.p);
+    return *key != NULL;
   }
   return true;
 }
@@ -201,6 +203,8 @@ static void parse_sig_alg(tc_cert *c, der oid, der params) {
     }
   } else if (DER_OID_EQ(&oid, OID_ED25519) && params.len == 0) {
     c->sig_alg = TC_SIGALG_ED25519;
+  } else if (DER_OID_EQ(&oid, OID_ED448) && params.len == 0) {
+    c->sig_alg = TC_SIGALG_ED448;
   }
 }
 

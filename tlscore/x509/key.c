@@ -119,6 +119,14 @@ tc_privkey *tc_pkcs8_parse(der in, tc_error *err) {
     tc_privkey *k = tc_privkey_new_ed25519(seed.p);
     return k ? k : bad(err, "invalid Ed25519 private key");
   }
+  if (DER_OID_EQ(&oid, OID_ED448)) {
+    der seed;
+    if (params.len != 0 || !der_read(&pk, DER_OCTET_STRING, &seed) || !der_empty(&pk) ||
+        seed.len != 57)
+      return bad(err, "malformed Ed448 private key");
+    tc_privkey *k = tc_privkey_new_ed448(seed.p);
+    return k ? k : bad(err, "invalid Ed448 private key");
+  }
   tc_error_set(err, TC_ERR_UNSUPPORTED, "unsupported private key algorithm");
   return NULL;
 }
@@ -283,15 +291,20 @@ int tc_privkey_to_pkcs8(const tc_privkey *key, uint8_t **out, size_t *out_len, t
     derw_end(&w, es);
     derw_end(&w, os);
     tc_wipe(scalar, sizeof scalar);
-  } else if (t == TC_PK_ED25519) {
-    uint8_t seed[32];
-    if (tc_privkey_export_ed25519(key, seed) != 0) {
+  } else if (t == TC_PK_ED25519 || t == TC_PK_ED448) {
+    uint8_t seed[57];
+    bool ed25519 = t == TC_PK_ED25519;
+    size_t sl = ed25519 ? 32 : 57;
+    if ((ed25519 ? tc_privkey_export_ed25519(key, seed) : tc_privkey_export_ed448(key, seed)) != 0) {
       derw_free(&w);
-      return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "cannot export Ed25519 key");
+      return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "cannot export EdDSA key");
     }
-    write_algid(&w, OID_ED25519, sizeof OID_ED25519 - 1, NULL, 0, false);
+    if (ed25519)
+      write_algid(&w, OID_ED25519, sizeof OID_ED25519 - 1, NULL, 0, false);
+    else
+      write_algid(&w, OID_ED448, sizeof OID_ED448 - 1, NULL, 0, false);
     size_t os = derw_begin(&w, DER_OCTET_STRING);
-    derw_tlv(&w, DER_OCTET_STRING, seed, 32);
+    derw_tlv(&w, DER_OCTET_STRING, seed, sl);
     derw_end(&w, os);
     tc_wipe(seed, sizeof seed);
   } else {
