@@ -48,6 +48,10 @@ typedef struct tc_nettle_rng {
 } tc_nettle_rng;
 void tc_nettle_random(void *ctx, size_t len, uint8_t *out);
 
+/* Written by constant-time code so the compiler keeps loops that only
+ * exist to equalise timing. */
+extern volatile uint8_t tc_ct_sink;
+
 /* Curve description for an EC key type; NULL if not a NIST curve. */
 const struct ecc_curve *tc_ec_curve(tc_pk_type type);
 size_t tc_ec_field_len(const struct ecc_curve *curve);
