@@ -66,7 +66,8 @@ static const uint8_t *der_read_uint(const uint8_t **p, const uint8_t *end, size_
   return c;
 }
 
-static int ecdsa_sig_decode(const uint8_t *sig, size_t sig_len, size_t fl, struct dsa_signature *out) {
+static int ecdsa_sig_decode(const uint8_t *sig, size_t sig_len, size_t fl,
+                            struct dsa_signature *out) {
   const uint8_t *p = sig, *end = sig + sig_len;
   size_t body;
   if (sig_len < 2 || p[0] != 0x30)
@@ -134,7 +135,7 @@ static int ecdsa_sig_encode(const struct dsa_signature *sig, uint8_t *out, size_
 /* ---- verification ---- */
 
 static int pkcs1_verify_digest(const tc_pubkey *key, tc_hash_alg hash, const uint8_t *digest,
-                                   size_t digest_len, const mpz_t s) {
+                               size_t digest_len, const mpz_t s) {
   size_t pl;
   const uint8_t *prefix = tc_digest_info_prefix(hash, &pl);
   uint8_t di[19 + TC_HASH_MAX_LEN];
@@ -146,7 +147,7 @@ static int pkcs1_verify_digest(const tc_pubkey *key, tc_hash_alg hash, const uin
 }
 
 static int pss_verify_digest(const tc_pubkey *key, tc_hash_alg hash, const uint8_t *digest,
-                          const mpz_t s) {
+                             const mpz_t s) {
   switch (hash) {
   case TC_HASH_SHA256: return rsa_pss_sha256_verify_digest(&key->rsa, 32, digest, s) ? 0 : -1;
   case TC_HASH_SHA384: return rsa_pss_sha384_verify_digest(&key->rsa, 48, digest, s) ? 0 : -1;
