@@ -129,8 +129,9 @@ identity_hostname (GSocketConnectable *identity)
 
 /* Sessions are keyed by peer address, server identity, port and our own
  * certificate, so different identities never share one. As in
- * glib-networking, tests run without the cache: a port reused between
- * test servers must not resume an old session and skip verification. */
+ * glib-networking, tests run without the cache (a port reused between
+ * test servers must not resume an old session and skip verification)
+ * unless G_TLS_TLSLITE_TEST_SESSION_CACHE=1 asks for it. */
 static gchar *
 compute_session_key (GTlsClientConnectionTlslite *self)
 {
@@ -138,7 +139,9 @@ compute_session_key (GTlsClientConnectionTlslite *self)
   GSocketAddress *remote;
   gchar *key = NULL;
 
-  if (g_test_initialized () || !G_IS_SOCKET_CONNECTION (base))
+  if (!G_IS_SOCKET_CONNECTION (base))
+    return NULL;
+  if (g_test_initialized () && g_strcmp0 (g_getenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE"), "1") != 0)
     return NULL;
   remote = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (base), NULL);
   if (G_IS_INET_SOCKET_ADDRESS (remote))

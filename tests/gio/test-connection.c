@@ -566,8 +566,19 @@ run_client_auth (Fx *fx)
   g_assert_true (g_tls_certificate_is_same (peer, cert));
   g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->server_conn)), ==, 0);
   g_assert_true (cas_notified);
-  /* accepted-cas is a deep copy the caller owns. */
+  /* accepted-cas: the server's anchors (ca-rsa, ca-ecdsa), a deep copy the
+   * caller owns. */
   cas = g_tls_client_connection_get_accepted_cas (G_TLS_CLIENT_CONNECTION (fx->client_conn));
+  g_assert_cmpuint (g_list_length (cas), ==, 2);
+  {
+    gchar *dn = NULL;
+    gsize dn_len = 0;
+    GByteArray *first = cas->data;
+
+    g_assert_true (g_file_get_contents (data_path ("gio/ca-rsa-subject.der"), &dn, &dn_len, NULL));
+    g_assert_cmpmem (first->data, first->len, dn, dn_len);
+    g_free (dn);
+  }
   g_list_free_full (cas, (GDestroyNotify) g_byte_array_unref);
   g_object_unref (cert);
 
@@ -1763,6 +1774,203 @@ test_copy_session_state (Fx *fx, gconstpointer data)
   g_assert_cmpuint (fx->accept_count, ==, 1);
 }
 
+static void
+test_automatic_resumption (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *first_peer;
+
+  /* The process-wide cache (off in tests unless asked for). */
+  g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+  first_peer = g_object_ref (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->client_conn)));
+
+  reset_for_next_client (fx);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+  /* The resumed connection still reports who the peer is. */
+  g_assert_true (g_tls_certificate_is_same (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (fx->client_conn)),
+                                            first_peer));
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->client_conn)), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_object_unref (first_peer);
+
+  /* A different identity does not share the session. */
+  reset_for_next_client (fx);
+  g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  {
+    GSocketConnectable *other = g_network_address_new ("localhost", 443);
+
+    make_client (fx, other, G_TLS_CERTIFICATE_VALIDATE_ALL);
+    g_object_unref (other);
+  }
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+  g_assert_no_error (fx->read_error);
+  g_assert_cmpuint (fx->accept_count, ==, 2);
+}
+
+static void
+test_cancelled_handshake (Fx *fx, gconstpointer data)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+  GError *error = NULL;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (g_tls_connection_handshake (G_TLS_CONNECTION (fx->client_conn), cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_object_unref (cancellable);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!fx->server_running);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS);
+}
+
+typedef struct
+{
+  Fx *fx;
+  GCancellable *cancellable;
+  GError *error;
+  gssize n;
+} BlockedRead;
+
+static gpointer
+blocked_reader (gpointer user_data)
+{
+  BlockedRead *br = user_data;
+
+  br->n = g_input_stream_read (g_io_stream_get_input_stream (br->fx->client_conn), br->fx->buf,
+                               sizeof br->fx->buf, br->cancellable, &br->error);
+  return NULL;
+}
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_blocking_read (Fx *fx, gconstpointer data)
+{
+  BlockedRead br = { fx, g_cancellable_new (), NULL, 0 };
+  gboolean done = FALSE;
+  GThread *thread;
+  GError *error = NULL;
+
+  start_server (fx, SERVER_HANDSHAKE_ONLY);
+  make_client (fx, fx->identity, 0);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->client_conn), G_PRIORITY_DEFAULT, NULL,
+                                    handshake_flag_cb, &done);
+  SPIN_UNTIL (done && fx->server_handshaked);
+  /* Nothing will arrive: only the cancellable ends the read. */
+  thread = g_thread_new ("reader", blocked_reader, &br);
+  g_timeout_add (200, cancel_later, br.cancellable);
+  SPIN_UNTIL (g_cancellable_is_cancelled (br.cancellable));
+  g_thread_join (thread);
+  g_assert_cmpint (br.n, ==, -1);
+  g_assert_error (br.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&br.error);
+  g_object_unref (br.cancellable);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  server_close (fx);
+  SPIN_UNTIL (!fx->server_running);
+}
+
+static void
+test_properties (Fx *fx, gconstpointer data)
+{
+  const char *names[] = { "base-io-stream", "use-system-certdb", "database", "interaction",
+                          "require-close-notify", "rehandshake-mode", "certificate", "peer-certificate",
+                          "peer-certificate-errors", "advertised-protocols", "negotiated-protocol",
+                          "protocol-version", "ciphersuite-name", "validation-flags", "server-identity",
+                          "use-ssl3", "accepted-cas" };
+  GTlsInteraction *interaction = mock_interaction_new_static_password ("x");
+  GTlsDatabase *db = load_database ("ca-bundle.pem");
+  GTlsDatabase *got_db = NULL;
+  GIOStream *server;
+  GError *error = NULL;
+  GTlsCertificate *cert = load_cert ("server-rsa.pem", "server-rsa-key.pem");
+  GTlsAuthenticationMode mode = 0;
+  gboolean b = FALSE;
+  GList *cas = (GList *) 1;
+  GIOStream *base = NULL;
+  guint i;
+
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GValue v = G_VALUE_INIT;
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (fx->client_conn), names[i]);
+
+      g_assert_nonnull (pspec);
+      g_value_init (&v, pspec->value_type);
+      g_object_get_property (G_OBJECT (fx->client_conn), names[i], &v);
+      g_value_unset (&v);
+    }
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_object_get (fx->client_conn, "use-system-certdb", &b, "accepted-cas", &cas, NULL);
+  g_assert_true (b);
+  g_assert_null (cas);
+  g_tls_connection_set_use_system_certdb (G_TLS_CONNECTION (fx->client_conn), FALSE);
+  g_assert_null (g_tls_connection_get_database (G_TLS_CONNECTION (fx->client_conn)));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_tls_connection_set_database (G_TLS_CONNECTION (fx->client_conn), db);
+  g_object_get (fx->client_conn, "database", &got_db, NULL);
+  g_assert_true (got_db == db);
+  g_object_unref (got_db);
+  g_tls_connection_set_interaction (G_TLS_CONNECTION (fx->client_conn), interaction);
+  g_assert_true (g_tls_connection_get_interaction (G_TLS_CONNECTION (fx->client_conn)) == interaction);
+  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (fx->client_conn), FALSE);
+  g_assert_false (g_tls_connection_get_require_close_notify (G_TLS_CONNECTION (fx->client_conn)));
+  g_assert_true (g_tls_client_connection_get_server_identity (G_TLS_CLIENT_CONNECTION (fx->client_conn)) ==
+                 fx->identity);
+
+  /* Server: construct-time certificate and authentication-mode. */
+  g_object_get (fx->client_conn, "base-io-stream", &base, NULL);
+  g_assert_true (G_IS_SOCKET_CONNECTION (base));
+  server = g_tls_server_connection_new (base, cert, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_connection_get_certificate (G_TLS_CONNECTION (server)) == cert);
+  g_object_set (server, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+  g_object_get (server, "authentication-mode", &mode, NULL);
+  g_assert_cmpint (mode, ==, G_TLS_AUTHENTICATION_REQUESTED);
+  g_object_unref (server);
+
+  /* A server certificate without its key is refused at construction. */
+  g_object_unref (cert);
+  cert = load_cert ("server-rsa.pem", NULL);
+  server = g_tls_server_connection_new (base, cert, &error);
+  g_object_unref (base);
+  g_assert_null (server);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+
+  g_object_unref (cert);
+  g_object_unref (db);
+  g_object_unref (interaction);
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  SPIN_UNTIL (!fx->server_running);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1820,6 +2028,10 @@ main (int argc, char *argv[])
   ADD ("ocsp/must-staple", test_must_staple);
   ADD ("ocsp/must-staple-intermediate-certificate", test_must_staple_intermediate);
   ADD ("session/copy-session-state", test_copy_session_state);
+  ADD ("session/automatic-resumption", test_automatic_resumption);
+  ADD ("cancel/handshake", test_cancelled_handshake);
+  ADD ("cancel/blocking-read", test_cancel_blocking_read);
+  ADD ("properties", test_properties);
 #undef ADD
 
   return g_test_run ();
