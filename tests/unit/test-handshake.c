@@ -725,21 +725,29 @@ static size_t next_record(const GByteArray *b, size_t off) {
   return off + 5 + len;
 }
 
-/* Flip the last signature byte of the server's CertificateVerify: decrypt the
- * server's encrypted records with a copy of the client's read state, change
- * the message, re-encrypt, feed record by record. */
+/* Flip the last signature byte of a CertificateVerify in flight: decrypt the
+ * sender's encrypted records with a copy of the receiver's read state, change
+ * the message, re-encrypt, and feed record by record (so the receiver
+ * installs its keys in between). */
+typedef struct {
+  bool to_server; /* whose CertificateVerify: the client's (true) or the server's */
+  int done;
+} cv_tamper;
+
 static void corrupt_cv(pair *p, bool to_server, GByteArray *b) {
-  if (to_server)
+  cv_tamper *t = p->fctx;
+  if (to_server != t->to_server)
     return;
-  int *done = p->fctx;
+  tc_conn *to = to_server ? p->s : p->c;
+  g_assert_cmpuint(p->pending[to_server ? 0 : 1]->len, ==, 0);
   size_t off = 0;
   while (off < b->len) {
     size_t end = next_record(b, off);
     uint8_t *rec = g_malloc(end - off + TC_REC_MAX_EXPANSION);
     memcpy(rec, b->data + off, end - off);
     size_t rec_len = end - off;
-    if (!*done && rec[0] == TC_CT_APPLICATION_DATA && p->c->rec.rd.ops) {
-      tc_prot rd = p->c->rec.rd, wr = p->c->rec.rd; /* same key and sequence number */
+    if (!t->done && rec[0] == TC_CT_APPLICATION_DATA && to->rec.rd.ops) {
+      tc_prot rd = to->rec.rd, wr = to->rec.rd; /* same key and sequence number */
       uint8_t type;
       size_t poff, plen;
       g_assert_cmpint(rd.ops->open(&rd, rec, rec_len - 5, &type, &poff, &plen), ==, 0);
@@ -749,7 +757,7 @@ static void corrupt_cv(pair *p, bool to_server, GByteArray *b) {
         size_t mlen = (size_t)pt[m + 1] << 16 | (size_t)pt[m + 2] << 8 | pt[m + 3];
         if (pt[m] == 15) { /* certificate_verify */
           pt[m + 4 + mlen - 1] ^= 0x01;
-          (*done)++;
+          t->done++;
         }
         m += 4 + mlen;
       }
@@ -759,9 +767,8 @@ static void corrupt_cv(pair *p, bool to_server, GByteArray *b) {
       tc_prot_clear(&rd);
       tc_prot_clear(&wr);
     }
-    /* Feed each record on its own so the client installs its keys between. */
-    size_t took = feed(p->c, rec, rec_len);
-    g_assert_true(took == rec_len || (tc_conn_status(p->c) & TC_S_FAILED));
+    size_t took = feed(to, rec, rec_len);
+    g_assert_true(took == rec_len || (tc_conn_status(to) & TC_S_FAILED));
     g_free(rec);
     off = end;
   }
@@ -774,14 +781,47 @@ static void test_fail_bad_signature(void) {
     tc_config *ccfg = client_config();
     pair p;
     pair_init(&p, ccfg, scfg, "localhost");
-    int done = 0;
+    cv_tamper t = {false, 0};
     p.filter = corrupt_cv;
-    p.fctx = &done;
+    p.fctx = &t;
     pump(&p);
-    g_assert_cmpint(done, ==, 1);
+    g_assert_cmpint(t.done, ==, 1);
     assert_failed(p.c, TC_ERR_DECRYPT_ERROR, false);
     assert_failed(p.s, TC_ERR_DECRYPT_ERROR, true);
     pair_clear(&p);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
+/* The same for the client's CertificateVerify (client authentication). */
+static void test_fail_bad_client_signature(void) {
+  static const char *const certs[][2] = {{"client-rsa.pem", "client-rsa-key.pem"},
+                                         {"client-ecdsa.pem", "client-ecdsa-key.pem"}};
+  for (size_t i = 0; i < G_N_ELEMENTS(certs); i++) {
+    tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+    tc_trust_store *ts = trust_store("ca-bundle.pem");
+    tc_config_set_trust_store(scfg, ts);
+    tc_trust_store_unref(ts);
+    tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+    tc_config *ccfg = client_config();
+    chain cc;
+    chain_load(&cc, certs[i][0], certs[i][1]);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    p.client_chain = &cc;
+    cv_tamper t = {true, 0};
+    p.filter = corrupt_cv;
+    p.fctx = &t;
+    pump(&p);
+    g_assert_cmpint(t.done, ==, 1);
+    assert_failed(p.s, TC_ERR_DECRYPT_ERROR, false);
+    uint8_t buf[8];
+    size_t n;
+    tc_conn_read(p.c, buf, sizeof buf, &n);
+    assert_failed(p.c, TC_ERR_DECRYPT_ERROR, true);
+    pair_clear(&p);
+    chain_clear(&cc);
     tc_config_unref(ccfg);
     tc_config_unref(scfg);
   }
@@ -1012,6 +1052,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/fail/not-yet-valid", test_fail_not_yet_valid);
   g_test_add_func("/handshake/fail/wrong-host", test_fail_wrong_host);
   g_test_add_func("/handshake/fail/bad-signature", test_fail_bad_signature);
+  g_test_add_func("/handshake/fail/bad-client-signature", test_fail_bad_client_signature);
   g_test_add_func("/handshake/fail/truncated", test_fail_truncated);
   g_test_add_func("/handshake/fail/truncated-eof", test_fail_truncated_eof);
   g_test_add_func("/handshake/fail/trailing-bytes", test_fail_trailing);
