@@ -398,6 +398,30 @@ static void test_resumption_hrr(void) {
   tc_config_unref(scfg);
 }
 
+static void test_early_tickets(void) {
+  /* The client gets its ticket with the server's flight, without reading. */
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config_set_early_tickets(scfg, true);
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  assert_ok_handshake(&p);
+  tc_session *s = tc_conn_get_session(p.c);
+  g_assert_nonnull(s);
+  static const unsigned char msg[] = "x";
+  g_assert_true(pump_transfer(p.c, p.s, msg, 1));
+  pair_close(&p);
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  tc_conn_set_session(p.c, s);
+  assert_ok_handshake(&p);
+  g_assert_true(tc_conn_resumed(p.c));
+  g_assert_true(tc_conn_resumed(p.s));
+  g_assert_true(pump_transfer(p.c, p.s, msg, 1));
+  pair_close(&p);
+  tc_session_unref(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 static void test_key_update(void) {
   pair p;
   pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
@@ -697,6 +721,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/client-auth-want", test_client_auth_want);
   g_test_add_func("/engine/resumption", test_resumption);
   g_test_add_func("/engine/resumption-hrr", test_resumption_hrr);
+  g_test_add_func("/engine/early-tickets", test_early_tickets);
   g_test_add_func("/engine/key-update", test_key_update);
   g_test_add_func("/engine/alpn-mismatch", test_alpn_mismatch);
   g_test_add_func("/engine/verify-failures", test_verify_failures);

@@ -177,6 +177,8 @@ void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime) {
   cfg->ticket_lifetime = lifetime ? lifetime : 1;
 }
 
+void tc_config_set_early_tickets(tc_config *cfg, bool on) { cfg->early_tickets = on; }
+
 int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *err) {
   if (!key)
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "ticket key missing");

@@ -41,6 +41,7 @@ struct tc_config {
   bool middlebox_compat;
   unsigned ticket_count;
   uint32_t ticket_lifetime;
+  bool early_tickets;
   size_t max_fragment;
   size_t max_handshake_msg;
   tc_rng rng;

@@ -32,7 +32,8 @@
  *      when the second ClientHello is answered)
  *   2. key share private key for the selected group
  *   3. CertificateVerify signature randomness (full handshakes only)
- *   after the client's Finished, per NewSessionTicket:
+ *   after the client's Finished (with tc_config_set_early_tickets and no
+ *   client auth: right after our Finished), per NewSessionTicket:
  *   4. ticket_age_add                           4 bytes
  *   5. on the very first ticket of a config without tc_config_set_ticket_key:
  *      the ticket base secret                  32 bytes
@@ -106,6 +107,7 @@ typedef struct tc_hs {
   bool offered_alpn;
   bool early_data_offered;  /* server: skip undecryptable early data */
   bool client_psk_dhe;      /* server: client can resume with psk_dhe_ke tickets */
+  bool tickets_early;       /* server: tickets already went with our Finished */
   size_t early_skipped;
 } tc_hs;
 

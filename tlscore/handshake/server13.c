@@ -279,6 +279,30 @@ static int check_second_hello(tc_conn *c, const tc_client_hello *ch) {
   return TC_OK;
 }
 
+/* Early tickets: the resumption secret from the client Finished we expect
+ * (a copy of the transcript; the real message is still checked later). */
+static int send_early_tickets(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  if (!hs->client_psk_dhe || c->cfg->ticket_count == 0)
+    return TC_OK;
+  uint8_t th[TC_HASH_MAX_LEN], fin[4 + TC_HASH_MAX_LEN];
+  tc_hs_transcript_hash(c, th);
+  fin[0] = TC_HS_FINISHED;
+  fin[1] = 0;
+  fin[2] = 0;
+  fin[3] = (uint8_t)c->hlen;
+  if (tc_ks_finished(c->hash, hs->c_hs, th, fin + 4))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "finished key derivation failed");
+  tc_hash_ctx h = hs->th;
+  tc_hash_update(&h, fin, 4 + c->hlen);
+  tc_hash_final(&h, th);
+  tc_wipe(fin, sizeof fin);
+  if (tc_ks_derive(&hs->ks, "res master", th, c->res_master))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed");
+  hs->tickets_early = true;
+  return tc_server13_send_tickets(c);
+}
+
 static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
@@ -463,6 +487,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       tc_hs_set_write_secret(c, c->s_ap))
     goto out;
   hs->cert_requested = ask;
+  if (!ask && cfg->early_tickets && send_early_tickets(c))
+    goto out;
   next = ask ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
 out:
   tc_wipe(dhe, sizeof dhe);
@@ -492,12 +518,14 @@ static tc_hs_state on_client_finished(tc_conn *c, const uint8_t *msg, size_t len
   if (tc_hs_check_finished(c, hs->c_hs, msg + 4, len - 4))
     return HS_FAILED;
   tc_hs_transcript_add(c, msg, len);
+  if (tc_hs_set_read_secret(c, c->c_ap))
+    return HS_FAILED;
+  if (hs->tickets_early)
+    return HS_CONNECTED;
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
   if (tc_ks_derive(&hs->ks, "res master", th, c->res_master))
     return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "key derivation failed");
-  if (tc_hs_set_read_secret(c, c->c_ap))
-    return HS_FAILED;
   if (tc_server13_send_tickets(c))
     return HS_FAILED;
   return HS_CONNECTED;

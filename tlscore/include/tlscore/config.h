@@ -135,6 +135,11 @@ void tc_config_set_middlebox_compat(tc_config *cfg, bool on);
  * several servers accept each other's tickets. */
 void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime);
 int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *err);
+/* Server, TLS 1.3 without client authentication: send the tickets in the
+ * server's first flight, right after its Finished (the resumption secret is
+ * computed from the client Finished the server expects), so clients that
+ * never read after the handshake still get one. Off by default. */
+void tc_config_set_early_tickets(tc_config *cfg, bool on);
 
 void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx);
 void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
