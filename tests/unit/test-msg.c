@@ -298,6 +298,15 @@ static void b_cr11(tc_writer *w) {
   cr.cert_types = B("\x01");
   g_assert_cmpint(tc_msg_write_certificate_request(w, &cr), ==, TC_OK);
 }
+static void b_cr13_empty_status(tc_writer *w) {
+  tc_certificate_request cr;
+  memset(&cr, 0, sizeof cr);
+  cr.tls13 = true;
+  tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
+  tc_exts_set(&cr.ext, TC_EXT_STATUS_REQUEST); /* status_type 0: empty body */
+  cr.ext.sig_algs = (tc_u16s){sigs_raw, 3};
+  g_assert_cmpint(tc_msg_write_certificate_request(w, &cr), ==, TC_OK);
+}
 static int rt_cr(uint16_t v, const uint8_t *body, size_t len, tc_writer *w, tc_error *err) {
   tc_certificate_request cr;
   int r = tc_msg_parse_certificate_request(body, len, v, &cr, err);
@@ -504,6 +513,8 @@ static const case_entry cases[] = {
     {{"Certificate 1.3", b_cert13, rt_cert13, NULL, true}, -1, -1, NULL},
     {{"Certificate 1.2", b_cert12, rt_cert12, NULL, true}, -1, -1, NULL},
     {{"CertificateRequest 1.3", b_cr13, rt_cr13, NULL, true}, -1, -1, NULL},
+    {{"CertificateRequest 1.3 empty status_request", b_cr13_empty_status, rt_cr13, NULL, true},
+     -1, -1, NULL},
     {{"CertificateRequest 1.2", b_cr12, rt_cr12, NULL, true}, -1, -1, NULL},
     {{"CertificateRequest 1.1", b_cr11, rt_cr11, NULL, true}, -1, -1, NULL},
     {{"CertificateVerify 1.2", b_cv12, rt_cv12, NULL, true}, -1, -1, NULL},
@@ -1233,6 +1244,16 @@ static void test_semantic_errors(void) {
   tc_error err;
   size_t n;
   uint8_t *x;
+
+  /* TLS 1.3 CertificateRequest as gnutls-serv sends it: empty status_request */
+  x = unhex("00" "000e" "000d00060004080404030005" "0000", &n);
+  tc_certificate_request crq;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_certificate_request(x, n, TC_TLS13, &crq, &err), ==, TC_OK);
+  g_assert_true(tc_exts_has(&crq.ext, TC_EXT_STATUS_REQUEST));
+  g_assert_cmpuint(crq.ext.status_type, ==, 0);
+  g_assert_cmpuint(crq.ext.sig_algs.n, ==, 2);
+  g_free(x);
 
   /* KeyUpdate 2 */
   tc_key_update ku;

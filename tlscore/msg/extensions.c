@@ -261,6 +261,11 @@ static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
 static int p_status(tc_reader *b, tc_exts *e, pctx *pc) {
   if (pc->ctx == TC_EXTCTX_SH)
     return TC_OK; /* TLS 1.2 acknowledgement: empty */
+  /* RFC 8446 §4.4.2.1: a TLS 1.3 server asks for the client's OCSP response
+   * with an EMPTY status_request in CertificateRequest (gnutls does this);
+   * status_type stays 0. The ClientHello form is accepted there too. */
+  if (pc->ctx == TC_EXTCTX_CR && tc_rd_empty(b))
+    return TC_OK;
   if (!tc_rd_u8(b, &e->status_type))
     return DECODE(pc, "truncated");
   if (pc->ctx == TC_EXTCTX_CT) {
@@ -555,8 +560,8 @@ static void w_body(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e
     tc_wr_u8(w, e->max_fragment_length);
     break;
   case TC_EXT_STATUS_REQUEST:
-    if (ctx == TC_EXTCTX_SH)
-      break;
+    if (ctx == TC_EXTCTX_SH || (ctx == TC_EXTCTX_CR && e->status_type == 0))
+      break; /* empty forms */
     tc_wr_u8(w, e->status_type);
     if (ctx == TC_EXTCTX_CT) {
       tc_wr_vec24(w, e->ocsp_response.p, e->ocsp_response.len);

@@ -156,7 +156,7 @@ typedef struct tc_exts {
 
   tc_bytes server_name;            /* CH: the host_name (required, 1..65535 bytes, no NUL); SH/EE: empty */
   uint8_t max_fragment_length;     /* CH/SH/EE: 1..4 */
-  uint8_t status_type;             /* CH/CR: request type; CT: response type */
+  uint8_t status_type;             /* CH/CR: request type (CR: 0 = the empty RFC 8446 form); CT: response type */
   tc_bytes status_responder_ids;   /* CH/CR (OCSP): raw ResponderID list */
   tc_bytes status_request_exts;    /* CH/CR (OCSP): raw request extensions */
   tc_bytes ocsp_response;          /* CT: OCSPResponse; SH (TLS 1.2): empty */
