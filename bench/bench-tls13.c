@@ -1,4 +1,4 @@
-/* In-memory TLS 1.3 benchmark: handshakes/s per side, resumption, bulk MB/s, each against its crypto floor. */
+/* In-memory TLS 1.3 benchmark: handshakes/s per side, resumption and bulk MB/s vs crypto floor. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +49,15 @@ typedef struct {
 } meter;
 
 /* m == NULL: untimed (the caller times a larger span itself). */
-#define TIMED(m, expr)                                                                           \
-  do {                                                                                           \
-    if (!(m)) {                                                                                  \
-      expr;                                                                                      \
-      break;                                                                                     \
-    }                                                                                            \
-    double t0_ = now();                                                                          \
-    expr;                                                                                        \
-    (m)->t += now() - t0_ - clock_cost;                                                          \
+#define TIMED(m, expr)                                                                             \
+  do {                                                                                             \
+    if (!(m)) {                                                                                    \
+      expr;                                                                                        \
+      break;                                                                                       \
+    }                                                                                              \
+    double t0_ = now();                                                                            \
+    expr;                                                                                          \
+    (m)->t += now() - t0_ - clock_cost;                                                            \
   } while (0)
 
 static void die(const char *what, const tc_error *e) {
@@ -362,7 +362,8 @@ static void floor_resumed(floor_ctx *f, bool server) {
 typedef struct {
   double per_op;
 } batch_min;
-#define BATCH_MIN_INIT {1e30}
+#define BATCH_MIN_INIT                                                                             \
+  { 1e30 }
 static void batch_min_add(batch_min *m, double total, unsigned count) {
   double t = total / count;
   if (t < m->per_op)
@@ -371,8 +372,8 @@ static void batch_min_add(batch_min *m, double total, unsigned count) {
 
 static void row(const char *name, unsigned n, double engine_per_op, double floor_per_op,
                 const char *target) {
-  printf("%-48s %7u %12.1f %12.1f %8.3f  %s\n", name, n, 1.0 / engine_per_op,
-         1.0 / floor_per_op, engine_per_op / floor_per_op, target);
+  printf("%-48s %7u %12.1f %12.1f %8.3f  %s\n", name, n, 1.0 / engine_per_op, 1.0 / floor_per_op,
+         engine_per_op / floor_per_op, target);
 }
 
 static void header(const char *unit) {
@@ -506,7 +507,8 @@ static void bench_resumed(unsigned n) {
     batch_min_add(&fc, tfc, HS_BATCH);
   }
   if (resumed != n / HS_BATCH * HS_BATCH)
-    fprintf(stderr, "warning: only %u of %u handshakes resumed\n", resumed, n / HS_BATCH * HS_BATCH);
+    fprintf(stderr, "warning: only %u of %u handshakes resumed\n", resumed,
+            n / HS_BATCH * HS_BATCH);
   row("resumed handshake (psk_dhe_ke X25519), server", n, es.per_op, fs.per_op, "");
   row("resumed handshake (psk_dhe_ke X25519), client", n, ec.per_op, fc.per_op, "");
 

@@ -253,8 +253,8 @@ static void exchange(pair *p, bool from_client, size_t len) {
   g_autofree uint8_t *buf = g_malloc(len + 1);
   for (int stall = 0; got < len; stall++) {
     if (stall > 1000)
-      g_error("exchange stalled: sent %zu got %zu of %zu (from %s: status %#x, to: status %#x)", sent,
-              got, len, from_client ? "client" : "server", tc_conn_status(from),
+      g_error("exchange stalled: sent %zu got %zu of %zu (from %s: status %#x, to: status %#x)",
+              sent, got, len, from_client ? "client" : "server", tc_conn_status(from),
               tc_conn_status(to));
     if (sent < len) {
       size_t n = 0;
@@ -940,8 +940,9 @@ static void test_fail_oversized_record(void) {
   /* A plaintext handshake record one byte over 2^14. */
   GByteArray *b = g_byte_array_new();
   size_t len = TC_REC_MAX_PLAIN + 1;
-  uint8_t hdr[9] = {TC_CT_HANDSHAKE, 3, 1, (uint8_t)(len >> 8), (uint8_t)len,
-                    1, 0, (uint8_t)((len - 4) >> 8), (uint8_t)(len - 4)};
+  uint8_t hdr[9] = {TC_CT_HANDSHAKE,   3, 1, (uint8_t)(len >> 8),
+                    (uint8_t)len,      1, 0, (uint8_t)((len - 4) >> 8),
+                    (uint8_t)(len - 4)};
   g_byte_array_append(b, hdr, sizeof hdr);
   g_byte_array_set_size(b, 5 + len);
   memset(b->data + sizeof hdr, 0, b->len - sizeof hdr);

@@ -25,8 +25,8 @@ static uint8_t *unhex(const char *hex, size_t *len) {
 }
 
 /* A decoded vector, freed at the end of the scope. */
-#define VEC(name, hex)                                                                       \
-  size_t name##_len;                                                                         \
+#define VEC(name, hex)                                                                             \
+  size_t name##_len;                                                                               \
   g_autofree uint8_t *name = unhex(hex, &name##_len)
 
 static void assert_hex(const uint8_t *got, size_t len, const char *hex) {
@@ -63,7 +63,9 @@ static GByteArray *cat_hex(const char *first, ...) {
   return a;
 }
 
-static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) { tc_hash(TC_HASH_SHA256, p, n, out); }
+static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
+  tc_hash(TC_HASH_SHA256, p, n, out);
+}
 
 /* Transcript hash over the concatenation of hex-encoded handshake messages. */
 static GByteArray *transcript(const char *first, ...) {
@@ -87,7 +89,9 @@ static GByteArray *transcript(const char *first, ...) {
  * Bit-serial modular multiplication on 32-bit limbs: slow but obviously
  * right, and only used on one 1024-bit signature. */
 #define BN_LIMBS 66 /* up to 2048-bit moduli plus headroom for the carries */
-typedef struct { uint32_t v[BN_LIMBS]; } bn;
+typedef struct {
+  uint32_t v[BN_LIMBS];
+} bn;
 
 static void bn_from_bytes(bn *a, const uint8_t *p, size_t n) {
   memset(a, 0, sizeof *a);
@@ -248,7 +252,8 @@ static void s3_schedule(s3_keys *k) {
   VEC(spub_want, S3_SERVER_X25519_PUB);
   tc_kex ck, sk;
   uint8_t cpub[133], spub[133], shared_c[66], shared_s[66];
-  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, sc_len = sizeof shared_c, ss_len = sizeof shared_s;
+  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, sc_len = sizeof shared_c,
+         ss_len = sizeof shared_s;
   g_assert_cmpint(tc_kex_generate_from(&ck, TC_GROUP_X25519, cpriv, 32, cpub, &cpub_len), ==, 0);
   g_assert_cmpint(tc_kex_generate_from(&sk, TC_GROUP_X25519, spriv, 32, spub, &spub_len), ==, 0);
   g_assert_cmpmem(cpub, cpub_len, cpub_want, 32);
@@ -533,8 +538,8 @@ static tc_privkey *s3_rsa_key(void) {
   VEC(dp, S3_RSA_DP);
   VEC(dq, S3_RSA_DQ);
   VEC(qi, S3_RSA_QINV);
-  tc_privkey *key = tc_privkey_new_rsa(n, n_len, e, e_len, d, d_len, p, p_len, q, q_len, dp,
-                                       dp_len, dq, dq_len, qi, qi_len);
+  tc_privkey *key = tc_privkey_new_rsa(n, n_len, e, e_len, d, d_len, p, p_len, q, q_len, dp, dp_len,
+                                       dq, dq_len, qi, qi_len);
   g_assert_nonnull(key);
   return key;
 }
@@ -613,9 +618,9 @@ static void test_s3_certificate_verify(void) {
   tc_rng rng = {script_rng_fn, &s};
   uint8_t sig[512];
   size_t sig_len = sizeof sig;
-  g_assert_cmpint(tc_pk_sign(key, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, &rng, content, clen, sig,
-                             &sig_len),
-                  ==, 0);
+  g_assert_cmpint(
+      tc_pk_sign(key, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, &rng, content, clen, sig, &sig_len), ==,
+      0);
   g_assert_cmpmem(sig, sig_len, cv + 8, 128);
   g_assert_cmpuint(s.pos, ==, 32);
   tc_privkey_unref(key);
@@ -673,7 +678,7 @@ static void test_s3_server_replay(void) {
   /* The trace's server advertises these groups in EncryptedExtensions. */
   static const uint16_t groups[] = {TC_GROUP_X25519,    TC_GROUP_SECP256R1, TC_GROUP_SECP384R1,
                                     TC_GROUP_SECP521R1, TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072,
-                                    TC_GROUP_FFDHE4096, 0x0103,             0x0104};
+                                    TC_GROUP_FFDHE4096, TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
   if (tc_config_set_groups(cfg, groups, G_N_ELEMENTS(groups), &err) != TC_OK)
     g_test_message("set_groups: %s", err.message);
   g_assert_cmpint(err.code, ==, TC_ERR_NONE);
@@ -702,7 +707,8 @@ static void test_s3_server_replay(void) {
   g_autoptr(GByteArray) out = conn_take_output(c);
   VEC(rec_sh, S3_REC_SH);
   g_assert_cmpuint(out->len, >=, rec_sh_len);
-  assert_mem_verbose("ServerHello record", out->data, MIN(out->len, rec_sh_len), rec_sh, rec_sh_len);
+  assert_mem_verbose("ServerHello record", out->data, MIN(out->len, rec_sh_len), rec_sh,
+                     rec_sh_len);
 
   /* Before the raw comparison, the messages one by one (a failure here says
    * which message differs). */
@@ -733,8 +739,7 @@ static void test_s3_server_replay(void) {
     for (size_t i = 0; i < G_N_ELEMENTS(msgs); i++) {
       VEC(m, msgs[i]);
       g_assert_cmpuint(hs->len, >=, off + m_len);
-      assert_mem_verbose(names[i], hs->data + off,
-                         MIN(m_len, hs->len - off), m, m_len);
+      assert_mem_verbose(names[i], hs->data + off, MIN(m_len, hs->len - off), m, m_len);
       off += m_len;
     }
     g_assert_cmpuint(hs->len, ==, off);
@@ -780,9 +785,9 @@ static void test_s3_server_replay(void) {
     tc_error_clear(&err);
     g_assert_cmpint(tc_conn_export(c, "EXPERIMENTAL test", ctx, sizeof ctx, true, got, 32, &err),
                     ==, TC_OK);
-    g_assert_cmpint(tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPERIMENTAL test", ctx, sizeof ctx,
-                                 want, 32),
-                    ==, 0);
+    g_assert_cmpint(
+        tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPERIMENTAL test", ctx, sizeof ctx, want, 32),
+        ==, 0);
     g_assert_cmpmem(got, 32, want, 32);
   }
 
@@ -892,7 +897,8 @@ static void test_s4_resumed(void) {
   VEC(spriv, S4_SERVER_X25519_PRIV);
   tc_kex ck, sk;
   uint8_t cpub[133], spub[133], shared[66], shared2[66];
-  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, shared_len = sizeof shared, shared2_len = sizeof shared2;
+  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, shared_len = sizeof shared,
+         shared2_len = sizeof shared2;
   g_assert_cmpint(tc_kex_generate_from(&ck, TC_GROUP_X25519, cpriv, 32, cpub, &cpub_len), ==, 0);
   g_assert_cmpint(tc_kex_generate_from(&sk, TC_GROUP_X25519, spriv, 32, spub, &spub_len), ==, 0);
   g_assert_nonnull(memmem(ch->data, ch->len, cpub, 32));
@@ -970,9 +976,10 @@ static void test_s5_hrr(void) {
   g_autoptr(GByteArray) sh = record_body(S5_REC_SH);
 
   /* The HRR is a ServerHello with the special random. */
-  static const uint8_t hrr_random[32] = {
-      0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-      0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+  static const uint8_t hrr_random[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+                                         0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+                                         0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+                                         0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
   g_assert_cmpuint(hrr->data[0], ==, 2);
   g_assert_cmpmem(hrr->data + 6, 32, hrr_random, 32);
 
