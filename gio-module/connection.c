@@ -1,5 +1,4 @@
 /* GTlsConnectionTlslite: GIO semantics (ops, handshake, close, properties) over a sans-I/O tlscore engine. */
-#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -75,7 +74,9 @@ typedef struct
 
   /* operations, under op_mutex */
   GMutex op_mutex;
-  GCancellable *waiting_for_op;
+  GCond op_cond;               /* blocking waiters: op_gen changed */
+  guint op_gen;
+  GCancellable *waiting_for_op;   /* GSource waiters */
   gboolean need_handshake;
   gboolean handshaking;
   gboolean ever_handshaked;
@@ -353,25 +354,43 @@ is_close_op (Op op)
   return op == OP_CLOSE_READ || op == OP_CLOSE_WRITE || op == OP_CLOSE_BOTH;
 }
 
-static gboolean
-wait_for_op (GTlsConnectionTlslite *self, GCancellable *cancellable)
+/* An operation ended: wake blocking waiters and pollable sources. Called
+ * with op_mutex held. */
+static void
+ops_changed_locked (GTlsConnectionTlslitePrivate *priv)
+{
+  priv->op_gen++;
+  g_cond_broadcast (&priv->op_cond);
+  g_cancellable_cancel (priv->waiting_for_op);
+}
+
+static void
+wake_op_waiters (GCancellable *cancellable, gpointer user_data)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (user_data));
+
+  g_mutex_lock (&priv->op_mutex);
+  g_cond_broadcast (&priv->op_cond);
+  g_mutex_unlock (&priv->op_mutex);
+}
+
+/* Block until another operation ends (op_gen moves past `gen`) or the
+ * caller's cancellable fires. A counter, not a reset-and-poll flag, so
+ * no wake-up is lost between two waiters. */
+static void
+wait_for_op (GTlsConnectionTlslite *self, guint gen, GCancellable *cancellable)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
-  GPollFD fds[2];
-  int nfds = 1;
+  gulong handler = 0;
 
-  g_cancellable_make_pollfd (priv->waiting_for_op, &fds[0]);
-  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
-    nfds = 2;
-  while (!g_cancellable_is_cancelled (priv->waiting_for_op) &&
-         !g_cancellable_is_cancelled (cancellable))
-    {
-      if (g_poll (fds, nfds, -1) < 0 && errno != EINTR)
-        break;
-    }
-  if (nfds > 1)
-    g_cancellable_release_fd (cancellable);
-  return TRUE;
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_op_waiters), self, NULL);
+  g_mutex_lock (&priv->op_mutex);
+  while (priv->op_gen == gen && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&priv->op_cond, &priv->op_mutex);
+  g_mutex_unlock (&priv->op_mutex);
+  if (handler)
+    g_cancellable_disconnect (cancellable, handler);
 }
 
 static gboolean
@@ -420,7 +439,7 @@ try_again:
       priv->handshaking = FALSE;
       priv->handshake_thread = NULL;
       priv->op_cancellable = NULL;
-      g_cancellable_cancel (priv->waiting_for_op);
+      ops_changed_locked (priv);
       g_mutex_unlock (&priv->op_mutex);
       if (!ok)
         {
@@ -445,6 +464,8 @@ try_again:
   if ((op != OP_WRITE && priv->reading) || (op != OP_READ && priv->writing) ||
       priv->handshaking)
     {
+      guint gen = priv->op_gen;
+
       g_cancellable_reset (priv->waiting_for_op);
       g_mutex_unlock (&priv->op_mutex);
       if (!blocking)
@@ -452,7 +473,7 @@ try_again:
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Operation would block");
           return FALSE;
         }
-      wait_for_op (self, cancellable);
+      wait_for_op (self, gen, cancellable);
       goto try_again;
     }
 
@@ -494,7 +515,7 @@ yield_op (GTlsConnectionTlslite *self, Op op)
     priv->reading = FALSE;
   if (op != OP_READ)
     priv->writing = FALSE;
-  g_cancellable_cancel (priv->waiting_for_op);
+  ops_changed_locked (priv);
   g_mutex_unlock (&priv->op_mutex);
 }
 
@@ -598,11 +619,19 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
   {
     size_t consumed = 0;
 
-    tc_conn_feed (priv->engine, priv->inbuf + priv->inbuf_off, priv->inbuf_len - priv->inbuf_off,
-                  &consumed);
+    int r = tc_conn_feed (priv->engine, priv->inbuf + priv->inbuf_off,
+                          priv->inbuf_len - priv->inbuf_off, &consumed);
+
     priv->inbuf_off += consumed;
+    g_mutex_unlock (&priv->engine_mutex);
+    /* An engine that neither fails nor takes bytes would make us spin. */
+    if (consumed == 0 && r != TC_FAIL)
+      {
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                             _("TLS engine does not accept more input"));
+        return FALSE;
+      }
   }
-  g_mutex_unlock (&priv->engine_mutex);
   return TRUE;
 }
 
@@ -1935,6 +1964,7 @@ g_tls_connection_tlslite_init (GTlsConnectionTlslite *self)
   g_mutex_init (&priv->engine_mutex);
   g_mutex_init (&priv->out_mutex);
   g_mutex_init (&priv->op_mutex);
+  g_cond_init (&priv->op_cond);
   priv->waiting_for_op = g_cancellable_new ();
 }
 
@@ -1963,6 +1993,7 @@ g_tls_connection_tlslite_finalize (GObject *object)
   g_mutex_clear (&priv->engine_mutex);
   g_mutex_clear (&priv->out_mutex);
   g_mutex_clear (&priv->op_mutex);
+  g_cond_clear (&priv->op_cond);
 
   G_OBJECT_CLASS (g_tls_connection_tlslite_parent_class)->finalize (object);
 }
