@@ -398,6 +398,23 @@ static void test_resumption_hrr(void) {
   tc_config_unref(scfg);
 }
 
+static void test_ip_literal(void) {
+  /* IP literals are verified against IP SANs but never sent as SNI. */
+  const char *names[] = {"127.0.0.1", "::1"};
+  for (int i = 0; i < 2; i++) {
+    pair p;
+    pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
+    tc_conn_free(p.c);
+    tc_error err;
+    tc_error_clear(&err);
+    p.c = tc_conn_new(p.ccfg, &err);
+    g_assert_cmpint(tc_conn_set_server_name(p.c, names[i]), ==, TC_OK);
+    assert_ok_handshake(&p);
+    g_assert_null(tc_conn_server_name(p.s));
+    pair_close(&p);
+  }
+}
+
 static void test_early_tickets(void) {
   /* The client gets its ticket with the server's flight, without reading. */
   tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
@@ -722,6 +739,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/resumption", test_resumption);
   g_test_add_func("/engine/resumption-hrr", test_resumption_hrr);
   g_test_add_func("/engine/early-tickets", test_early_tickets);
+  g_test_add_func("/engine/ip-literal", test_ip_literal);
   g_test_add_func("/engine/key-update", test_key_update);
   g_test_add_func("/engine/alpn-mismatch", test_alpn_mismatch);
   g_test_add_func("/engine/verify-failures", test_verify_failures);
