@@ -789,6 +789,30 @@ static void test_s3_server_replay(void) {
         tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPERIMENTAL test", ctx, sizeof ctx, want, 32),
         ==, 0);
     g_assert_cmpmem(got, 32, want, 32);
+
+    /* RFC 9266 tls-exporter binding: label "EXPORTER-Channel-Binding", no
+     * context, 32 bytes. */
+    size_t len = sizeof got;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_EXPORTER, got, &len, &err), ==, TC_OK);
+    g_assert_cmpuint(len, ==, 32);
+    g_assert_cmpint(tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPORTER-Channel-Binding", NULL, 0,
+                                 want, 32),
+                    ==, 0);
+    g_assert_cmpmem(got, len, want, 32);
+    /* RFC 5929 tls-server-end-point: SHA-256 (the certificate is signed
+     * with sha256WithRSAEncryption) of the server's certificate. */
+    len = sizeof got;
+    g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_SERVER_END_POINT, got, &len, &err), ==,
+                    TC_OK);
+    sha256(der, der_len, want);
+    g_assert_cmpmem(got, len, want, 32);
+    /* tls-unique does not exist in TLS 1.3, and asking does not fail the connection. */
+    len = sizeof got;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_UNIQUE, got, &len, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_UNSUPPORTED);
+    g_assert_false(tc_conn_status(c) & TC_S_FAILED);
   }
 
   /* Application data both ways: the server's record is the trace's exactly. */
