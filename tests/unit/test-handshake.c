@@ -346,6 +346,44 @@ static void test_large_transfer(void) {
   tc_config_unref(scfg);
 }
 
+/* Exporters and channel bindings agree on both ends. */
+static void test_bindings(void) {
+  for (size_t ci = 0; ci < G_N_ELEMENTS(server_certs); ci++) {
+    tc_config *scfg = server_config(server_certs[ci].cert, server_certs[ci].key);
+    tc_config *ccfg = client_config();
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pump(&p);
+    assert_connected(&p);
+    tc_error err;
+    tc_error_clear(&err);
+    uint8_t a[64], b[64], d[64];
+    static const uint8_t ctx[] = {'c', 't', 'x'};
+    g_assert_cmpint(tc_conn_export(p.c, "EXPORTER-test", ctx, 3, true, a, 48, &err), ==, TC_OK);
+    g_assert_cmpint(tc_conn_export(p.s, "EXPORTER-test", ctx, 3, true, b, 48, &err), ==, TC_OK);
+    g_assert_cmpmem(a, 48, b, 48);
+    g_assert_cmpint(tc_conn_export(p.c, "EXPORTER-other", ctx, 3, true, d, 48, &err), ==, TC_OK);
+    g_assert_cmpint(memcmp(a, d, 48), !=, 0);
+    g_assert_cmpint(tc_conn_export(p.c, "EXPORTER-test", ctx, 2, true, d, 48, &err), ==, TC_OK);
+    g_assert_cmpint(memcmp(a, d, 48), !=, 0);
+    for (int t = TC_BINDING_TLS_SERVER_END_POINT; t <= TC_BINDING_TLS_EXPORTER; t++) {
+      size_t la = sizeof a, lb = sizeof b;
+      g_assert_cmpint(tc_conn_binding(p.c, (tc_binding)t, a, &la, &err), ==, TC_OK);
+      g_assert_cmpint(tc_conn_binding(p.s, (tc_binding)t, b, &lb, &err), ==, TC_OK);
+      g_assert_cmpuint(la, >=, 32);
+      g_assert_cmpmem(a, la, b, lb);
+    }
+    size_t l = sizeof a;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_binding(p.c, TC_BINDING_TLS_UNIQUE, a, &l, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_UNSUPPORTED);
+    assert_ok(p.c);
+    pair_clear(&p);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 /* ---- features ----------------------------------------------------------- */
 
 static void client_auth_case(const char *cert, const char *key, uint16_t want_scheme) {
@@ -1039,6 +1077,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/handshake/matrix", test_matrix);
   g_test_add_func("/handshake/large-transfer", test_large_transfer);
+  g_test_add_func("/handshake/bindings", test_bindings);
   g_test_add_func("/handshake/client-auth/rsa", test_client_auth_rsa);
   g_test_add_func("/handshake/client-auth/ecdsa", test_client_auth_ecdsa);
   g_test_add_func("/handshake/client-auth/missing", test_client_auth_missing);

@@ -796,9 +796,9 @@ static void test_s3_server_replay(void) {
     tc_error_clear(&err);
     g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_EXPORTER, got, &len, &err), ==, TC_OK);
     g_assert_cmpuint(len, ==, 32);
-    g_assert_cmpint(tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPORTER-Channel-Binding", NULL, 0,
-                                 want, 32),
-                    ==, 0);
+    g_assert_cmpint(
+        tc_ks_export(TC_HASH_SHA256, k.exporter, "EXPORTER-Channel-Binding", NULL, 0, want, 32), ==,
+        0);
     g_assert_cmpmem(got, len, want, 32);
     /* RFC 5929 tls-server-end-point: SHA-256 (the certificate is signed
      * with sha256WithRSAEncryption) of the server's certificate. */
