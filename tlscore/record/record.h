@@ -51,12 +51,44 @@ struct tc_prot {
       tc_aead aead;
       uint8_t iv[TC_AEAD_NONCE_LEN];
     } aead13;
+    struct {
+      tc_aead aead;
+      uint8_t iv[TC_AEAD_NONCE_LEN]; /* GCM: 4-byte salt; ChaCha20: 12-byte IV */
+      uint16_t version;
+      bool explicit_nonce;           /* GCM: 8-byte nonce (= seq) sent in the record */
+    } aead12;
+    struct {
+      tc_cipher cipher;              /* CBC (IV chains across records) or RC4 */
+      tc_rng rng;                    /* explicit IVs */
+      tc_hash_alg mac;
+      uint8_t mac_key[TC_HASH_MAX_LEN];
+      uint8_t mac_key_len, mac_len, block, iv_len; /* iv_len: explicit IV bytes */
+      uint16_t version;
+      bool etm, ssl3, split;         /* split: 1/n-1 for app data (implicit IV CBC) */
+    } cbc;
   } u;
 };
 
 /* TLS 1.3 protection (RFC 8446 §5.2-5.3) with key and iv from the key schedule. */
 int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,
                        const uint8_t iv[TC_AEAD_NONCE_LEN]);
+/* TLS 1.0-1.2 AEAD: AES-GCM (RFC 5288, iv = 4-byte salt, explicit nonce =
+ * seq) or ChaCha20-Poly1305 (RFC 7905, 12-byte iv). version goes into the
+ * header and the AAD of sealed records. */
+int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
+                            size_t key_len, const uint8_t *iv, size_t iv_len);
+/* Flags for tc_prot_init_cbc. */
+#define TC_PROT_ETM 1u      /* RFC 7366 encrypt-then-MAC (CBC, TLS 1.0+) */
+#define TC_PROT_NO_SPLIT 2u /* no 1/n-1 split of app data (TLS 1.0 / SSL 3.0 CBC) */
+/* CBC (AES, 3DES) or RC4 with a MAC, SSL 3.0 to TLS 1.2. mac is the HMAC
+ * hash (MD5, SHA-1, SHA-256, SHA-384), or the SSL 3.0 MAC hash (MD5, SHA-1)
+ * when version is TC_SSL30. iv is the implicit first IV (SSL 3.0 / TLS 1.0
+ * CBC; block length bytes) and ignored otherwise; TLS 1.1+ draws explicit
+ * IVs from rng (NULL: system). write selects the direction. */
+int tc_prot_init_cbc(tc_prot *p, bool write, uint16_t version, tc_cipher_alg alg,
+                     const uint8_t *key, size_t key_len, const uint8_t *iv, tc_hash_alg mac,
+                     const uint8_t *mac_key, size_t mac_key_len, unsigned flags,
+                     const tc_rng *rng);
 /* Drop keys (wiped) and return to plaintext. */
 void tc_prot_clear(tc_prot *p);
 
