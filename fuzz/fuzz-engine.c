@@ -71,7 +71,7 @@ static tc_config *make_config(tc_role role, uint32_t *rng_state) {
 /* First byte: bit 0 selects the side under test (0 server, 1 client); the
  * rest is what the peer sends, fed in chunks whose sizes come from the data. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 1)
+  if (size < 2)
     return 0;
   uint32_t rng_state = 1;
   tc_role role = (data[0] & 1) ? TC_ROLE_CLIENT : TC_ROLE_SERVER;
