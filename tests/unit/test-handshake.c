@@ -865,6 +865,46 @@ static void test_fail_bad_client_signature(void) {
   }
 }
 
+/* Resumption with a wrong PSK binder is fatal (decrypt_error). (A ticket the
+ * server cannot open gives a full handshake: see test_resumption; it cannot
+ * be made by editing the ClientHello in flight, as the transcripts would
+ * differ.) */
+static size_t tamper_offset; /* from the end of the ClientHello record */
+
+static void flip_ch_byte(pair *p, bool to_server, GByteArray *b) {
+  if (!to_server || p->flights_to_server != 1)
+    return;
+  g_assert_cmpuint(b->data[0], ==, TC_CT_HANDSHAKE);
+  size_t end = next_record(b, 0);
+  b->data[end - 1 - tamper_offset] ^= 0x40;
+}
+
+static void test_resumption_tampered(void) {
+  tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config *ccfg = client_config();
+  pair p;
+  pair_init(&p, ccfg, scfg, "localhost");
+  pump(&p);
+  exchange(&p, false, 10);
+  tc_session *sess = tc_conn_get_session(p.c);
+  g_assert_nonnull(sess);
+  pair_clear(&p);
+
+  /* The last byte of the ClientHello is the end of the (only) binder. */
+  pair_init(&p, ccfg, scfg, "localhost");
+  g_assert_cmpint(tc_conn_set_session(p.c, sess), ==, TC_OK);
+  tamper_offset = 0;
+  p.filter = flip_ch_byte;
+  pump(&p);
+  assert_failed(p.s, TC_ERR_DECRYPT_ERROR, false);
+  assert_failed(p.c, TC_ERR_DECRYPT_ERROR, true);
+  pair_clear(&p);
+
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 /* Edit the client's first flight (the plaintext ClientHello record). */
 typedef void (*ch_edit_fn)(GByteArray *rec);
 
@@ -1083,6 +1123,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/client-auth/missing", test_client_auth_missing);
   g_test_add_func("/handshake/client-auth/optional", test_client_auth_optional);
   g_test_add_func("/handshake/resumption", test_resumption);
+  g_test_add_func("/handshake/resumption-tampered", test_resumption_tampered);
   g_test_add_func("/handshake/alpn", test_alpn);
   g_test_add_func("/handshake/sni", test_sni);
   g_test_add_func("/handshake/key-update", test_key_update);
