@@ -714,6 +714,44 @@ test_client_auth_request_fail (Fx *fx, gconstpointer data)
 }
 
 static void
+test_client_auth_server_decides (Fx *fx, gconstpointer data)
+{
+  GTlsCertificate *cert = load_cert ("client-rsa.pem", "client-rsa-key.pem");
+
+  /* The server has only the default database, which does not know our CA:
+   * its accept-certificate handler sees UNKNOWN_CA and refuses. */
+  fx->auth_mode = G_TLS_AUTHENTICATION_REQUIRED;
+  fx->server_accept_flags = 0;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_conn), cert);
+  fx->ignore_close_error = TRUE;
+  client_read_line_and_close (fx);
+  g_assert_error (fx->server_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  /* TLS 1.3: the client hears the refusal as an alert after its handshake. */
+  g_assert_error (fx->read_error, G_TLS_ERROR, G_TLS_ERROR_MISC);
+  g_assert_nonnull (strstr (fx->read_error->message, "unknown_ca"));
+
+  /* Same again, but the handler accepts exactly these errors. */
+  g_socket_service_stop (fx->service);
+  g_clear_object (&fx->service);
+  g_clear_object (&fx->address);
+  g_clear_object (&fx->identity);
+  reset_for_next_client (fx);
+  fx->ignore_close_error = FALSE;
+  fx->server_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, 0);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_conn), cert);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (fx->server_conn)), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_object_unref (cert);
+}
+
+static void
 test_client_auth_request_none (Fx *fx, gconstpointer data)
 {
   fx->database = load_database ("ca-bundle.pem");
@@ -1971,6 +2009,119 @@ test_properties (Fx *fx, gconstpointer data)
   SPIN_UNTIL (!fx->server_running);
 }
 
+typedef struct
+{
+  Fx *fx;
+  GInputStream *server_in;
+  gsize received;
+  gsize sent;
+  gboolean writer_done;
+  guint would_block;
+  guint8 chunk[4096];
+  guint8 rbuf[65536];
+} Flood;
+
+static void flood_read_more (Flood *fl);
+
+static void
+flood_read_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Flood *fl = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (obj), res, &error);
+  gssize i;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  /* Byte i of the stream is (i % 251): checks order and completeness. */
+  for (i = 0; i < n; i++)
+    g_assert_cmpuint (fl->rbuf[i], ==, (fl->received + i) % 251);
+  fl->received += n;
+  if (!fl->writer_done || fl->received < fl->sent)
+    flood_read_more (fl);
+}
+
+static void
+flood_read_more (Flood *fl)
+{
+  g_input_stream_read_async (fl->server_in, fl->rbuf, sizeof fl->rbuf, G_PRIORITY_DEFAULT, NULL,
+                             flood_read_cb, fl);
+}
+
+static gboolean
+flood_write (GObject *stream, gpointer user_data)
+{
+  Flood *fl = user_data;
+  GError *error = NULL;
+
+  for (;;)
+    {
+      gsize i;
+      gssize n;
+
+      for (i = 0; i < sizeof fl->chunk; i++)
+        fl->chunk[i] = (fl->sent + i) % 251;
+      n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (stream), fl->chunk,
+                                                      sizeof fl->chunk, NULL, &error);
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          g_clear_error (&error);
+          fl->would_block++;
+          if (fl->would_block == 1)
+            flood_read_more (fl);   /* now let the server drain */
+          return G_SOURCE_CONTINUE;
+        }
+      fl->sent += n;
+      if (fl->sent >= 4 * 1024 * 1024)
+        {
+          GError *ferr = NULL;
+
+          /* Whatever is still queued goes out on flush. */
+          g_assert_true (g_output_stream_flush (G_OUTPUT_STREAM (stream), NULL, &ferr));
+          g_assert_no_error (ferr);
+          fl->writer_done = TRUE;
+          return G_SOURCE_REMOVE;
+        }
+    }
+}
+
+static void
+test_pollable_write_would_block (Fx *fx, gconstpointer data)
+{
+  Flood *fl = g_new0 (Flood, 1);
+  GOutputStream *out;
+  GSource *source;
+  gboolean done = FALSE;
+  GError *error = NULL;
+
+  fl->fx = fx;
+  start_server (fx, SERVER_HANDSHAKE_ONLY);
+  make_client (fx, fx->identity, 0);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->client_conn), G_PRIORITY_DEFAULT, NULL,
+                                    handshake_flag_cb, &done);
+  SPIN_UNTIL (done && fx->server_handshaked);
+  fl->server_in = g_io_stream_get_input_stream (fx->server_conn);
+
+  /* Write until the socket is full: WOULD_BLOCK, then the output source
+   * must fire again once the server reads. */
+  out = g_io_stream_get_output_stream (fx->client_conn);
+  source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (out), NULL);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) flood_write, fl, NULL);
+  g_source_attach (source, NULL);
+  SPIN_UNTIL (fl->writer_done && fl->received == fl->sent);
+  g_source_destroy (source);
+  g_source_unref (source);
+  g_assert_cmpuint (fl->would_block, >, 0);
+  g_assert_cmpuint (fl->received, ==, fl->sent);
+
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  server_close (fx);
+  SPIN_UNTIL (!fx->server_running);
+  g_free (fl);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1996,6 +2147,7 @@ main (int argc, char *argv[])
   ADD ("client-auth-request-cert", test_client_auth_request_cert);
   ADD ("client-auth-request-fail", test_client_auth_request_fail);
   ADD ("client-auth-request-none", test_client_auth_request_none);
+  ADD ("client-auth-server-decides", test_client_auth_server_decides);
   ADD ("no-database", test_no_database);
   ADD ("failed", test_failed);
   ADD ("socket-client", test_socket_client);
@@ -2032,6 +2184,7 @@ main (int argc, char *argv[])
   ADD ("cancel/handshake", test_cancelled_handshake);
   ADD ("cancel/blocking-read", test_cancel_blocking_read);
   ADD ("properties", test_properties);
+  ADD ("pollable/write-would-block", test_pollable_write_would_block);
 #undef ADD
 
   return g_test_run ();
