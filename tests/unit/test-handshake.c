@@ -992,6 +992,55 @@ static void flip_every_byte(bool to_server) {
 static void test_flip_client_hello(void) { flip_every_byte(true); }
 static void test_flip_server_flight(void) { flip_every_byte(false); }
 
+/* The transport ends after every possible prefix of the first flight in each
+ * direction: always abrupt EOF, never anything else, never a crash. */
+static void test_truncate_every_offset(void) {
+  tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config *ccfg = client_config();
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  tc_conn_status(c);
+  g_autoptr(GByteArray) ch = take_output(c);
+  g_assert_cmpuint(feed(s, ch->data, ch->len), ==, ch->len);
+  g_autoptr(GByteArray) sf = take_output(s);
+  tc_conn_free(c);
+  tc_conn_free(s);
+
+  for (int dir = 0; dir < 2; dir++) {
+    GByteArray *flight = dir == 0 ? ch : sf;
+    for (size_t cut = 0; cut < flight->len; cut++) {
+      c = tc_conn_new(ccfg, &err);
+      s = tc_conn_new(scfg, &err);
+      g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+      tc_conn_status(c);
+      g_autoptr(GByteArray) ch2 = take_output(c);
+      tc_conn *victim = dir == 0 ? s : c;
+      if (dir == 1) {
+        /* the server's flight is random-dependent: use this run's own */
+        g_assert_cmpuint(feed(s, ch2->data, ch2->len), ==, ch2->len);
+        g_autoptr(GByteArray) sf2 = take_output(s);
+        if (cut >= sf2->len) { /* ECDSA signatures vary in length by a byte or two */
+          tc_conn_free(c);
+          tc_conn_free(s);
+          continue;
+        }
+        g_assert_cmpuint(feed(c, sf2->data, cut), ==, cut);
+      } else {
+        g_assert_cmpuint(feed(s, ch2->data, cut), ==, cut);
+      }
+      assert_ok(victim);
+      tc_conn_input_eof(victim);
+      assert_failed(victim, TC_ERR_ABRUPT_EOF, false);
+      tc_conn_free(c);
+      tc_conn_free(s);
+    }
+  }
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 /* Edit the client's first flight (the plaintext ClientHello record). */
 typedef void (*ch_edit_fn)(GByteArray *rec);
 
@@ -1230,5 +1279,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/fail/flip-client-hello", test_flip_client_hello);
   g_test_add_func("/handshake/fail/flip-server-flight", test_flip_server_flight);
   g_test_add_func("/handshake/fail/abrupt-eof", test_fail_abrupt_eof);
+  g_test_add_func("/handshake/fail/truncate-every-offset", test_truncate_every_offset);
   return g_test_run();
 }
