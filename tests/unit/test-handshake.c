@@ -912,7 +912,8 @@ static void test_resumption_tampered(void) {
 typedef struct {
   bool to_server;
   size_t pos;
-  bool unread; /* pos is the legacy version of an unprotected record */
+  bool unread;  /* pos is the legacy version of an unprotected record */
+  bool flipped; /* the flight was long enough (ECDSA signatures vary) */
 } flipper;
 
 static void flip_at(pair *p, bool to_server, GByteArray *b) {
@@ -924,6 +925,7 @@ static void flip_at(pair *p, bool to_server, GByteArray *b) {
     if (b->data[off] != TC_CT_APPLICATION_DATA && (f->pos == off + 1 || f->pos == off + 2))
       f->unread = true;
   b->data[f->pos] ^= 0x01;
+  f->flipped = true;
 }
 
 static void check_failure_pair(tc_conn *x, tc_conn *y) {
@@ -960,7 +962,7 @@ static void flip_every_byte(bool to_server) {
   for (size_t pos = 0; pos < flight_len; pos++) {
     pair p;
     pair_init(&p, ccfg, scfg, "localhost");
-    flipper f = {to_server, pos, false};
+    flipper f = {to_server, pos, false, false};
     p.filter = flip_at;
     p.fctx = &f;
     pump(&p);
@@ -974,10 +976,10 @@ static void flip_every_byte(bool to_server) {
     } else if (!c_failed && !s_failed) {
       /* Success is possible only for the legacy record version bytes of
        * unprotected records (not authenticated, ignored by receivers). */
-      if (!f.unread)
+      if (f.flipped && !f.unread)
         g_error("handshake survived a flipped byte at %zu (%s)", pos,
                 to_server ? "ClientHello" : "server flight");
-      completed++;
+      completed += f.flipped;
       exchange(&p, true, 10);
     }
     check_failure_pair(p.c, p.s);
