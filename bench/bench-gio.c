@@ -228,7 +228,9 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
       g_printerr("client: %s\n", error->message);
       return 1;
     }
-    g_printerr("[%s] suite %s\n", test, g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls)));
+    char *suite = g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls));
+    g_printerr("[%s] suite %s\n", test, suite);
+    g_free(suite);
     char *buf = g_malloc0(bufsize);
     GOutputStream *out = g_io_stream_get_output_stream(tls);
     double t0 = now_s();
@@ -257,8 +259,11 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
         g_printerr("client: %s\n", error->message);
         return 1;
       }
-      if (n == 0)
-        g_printerr("[%s] %s\n", test, g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls)));
+      if (n == 0) {
+        char *suite = g_tls_connection_get_ciphersuite_name(G_TLS_CONNECTION(tls));
+        g_printerr("[%s] %s\n", test, suite);
+        g_free(suite);
+      }
       g_output_stream_write_all(g_io_stream_get_output_stream(tls), "x", 1, NULL, NULL, NULL);
       g_io_stream_close(tls, NULL, NULL);
       g_object_unref(tls);

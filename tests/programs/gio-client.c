@@ -106,8 +106,10 @@ int main(int argc, char **argv) {
   GIOStream *tls = g_tcp_wrapper_connection_get_base_io_stream(G_TCP_WRAPPER_CONNECTION(conn));
   g_assert(G_IS_TLS_CONNECTION(tls));
   GTlsConnection *tc = G_TLS_CONNECTION(tls);
+  char *suite = g_tls_connection_get_ciphersuite_name(tc);
   g_printerr("version: %s\nciphersuite: %s\n", version_name(g_tls_connection_get_protocol_version(tc)),
-             g_tls_connection_get_ciphersuite_name(tc));
+             suite);
+  g_free(suite);
 
   GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
   GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
