@@ -58,7 +58,8 @@ int tc_prot_init_suite12(tc_prot *p, const tc_suite12 *s, uint16_t version,
   const uint8_t *iv = client_half ? kb->client_iv : kb->server_iv;
   if (s->bulk == TC_BULK12_AEAD)
     return tc_prot_init_tls12_aead(p, version, s->aead, key, key_len, iv, iv_len);
-  unsigned flags = etm && s->bulk == TC_BULK12_CBC ? TC_PROT_ETM : 0;
+  /* RFC 7366 covers TLS block ciphers only: no EtM for RC4 or SSL 3.0. */
+  unsigned flags = etm && s->bulk == TC_BULK12_CBC && version >= TC_TLS10 ? TC_PROT_ETM : 0;
   return tc_prot_init_cbc(p, write, version, s->cipher, key, key_len, iv_len ? iv : NULL,
                           s->mac, mk, mac_len, flags, rng);
 }
