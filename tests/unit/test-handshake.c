@@ -525,6 +525,58 @@ static void test_resumption(void) {
   tc_config_unref(scfg);
 }
 
+/* Early tickets: the session is there as soon as the handshake is, without
+ * reading; shared ticket keys let another server resume it. */
+static void test_resumption_early_tickets(void) {
+  static const uint8_t key[32] = {7, 7, 7};
+  tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config *scfg2 = server_config("server-rsa.pem", "server-rsa-key.pem");
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_ticket_key(scfg, key, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_ticket_key(scfg2, key, &err), ==, TC_OK);
+  tc_config_set_early_tickets(scfg, true); /* scfg2 keeps the default (off) */
+  tc_config *ccfg = client_config();
+  pair p;
+  tc_session *sess = NULL;
+  for (int early = 0; early < 2; early++) {
+    tc_config *sc = early ? scfg : scfg2;
+    pair_init(&p, ccfg, sc, "localhost");
+    /* ClientHello over, the server's first flight back, and nothing else:
+     * the server has not seen the client's Finished yet. */
+    tc_conn_status(p.c);
+    g_autoptr(GByteArray) ch = take_output(p.c);
+    g_assert_cmpuint(feed(p.s, ch->data, ch->len), ==, ch->len);
+    g_autoptr(GByteArray) sf = take_output(p.s);
+    g_assert_cmpuint(feed(p.c, sf->data, sf->len), ==, sf->len);
+    g_assert_true(tc_conn_handshake_done(p.c));
+    sess = tc_conn_get_session(p.c);
+    if (early)
+      g_assert_nonnull(sess);
+    else
+      g_assert_null(sess);
+    pump(&p);
+    assert_connected(&p);
+    pair_clear(&p);
+  }
+
+  /* Another server (the one without early tickets) with the same ticket key
+   * resumes it. */
+  pair_init(&p, ccfg, scfg2, "localhost");
+  g_assert_cmpint(tc_conn_set_session(p.c, sess), ==, TC_OK);
+  pump(&p);
+  assert_connected(&p);
+  g_assert_true(tc_conn_resumed(p.c));
+  g_assert_true(tc_conn_resumed(p.s));
+  exchange(&p, true, 100);
+  exchange(&p, false, 100);
+  pair_clear(&p);
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  tc_config_unref(scfg2);
+}
+
 static void set_alpn(tc_config *cfg, const char *const *list, size_t n) {
   tc_error err;
   tc_error_clear(&err);
@@ -1261,6 +1313,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/client-auth/missing", test_client_auth_missing);
   g_test_add_func("/handshake/client-auth/optional", test_client_auth_optional);
   g_test_add_func("/handshake/resumption", test_resumption);
+  g_test_add_func("/handshake/resumption-early-tickets", test_resumption_early_tickets);
   g_test_add_func("/handshake/resumption-tampered", test_resumption_tampered);
   g_test_add_func("/handshake/alpn", test_alpn);
   g_test_add_func("/handshake/sni", test_sni);
