@@ -274,6 +274,12 @@ static void test_pem_roundtrip(void) {
   n = tc_pem_decode(noend, strlen(noend), &blocks, &err);
   g_assert_cmpuint(n, ==, 0);
   g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  /* Labels must be printable (a NUL would silently truncate the label). */
+  static const char nul_label[] = "-----BEGIN A\0B-----\nAAAA\n-----END A\0B-----\n";
+  tc_error_clear(&err);
+  n = tc_pem_decode(nul_label, sizeof nul_label - 1, &blocks, &err);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
   const char *badpad = "-----BEGIN X-----\nAA=A\n-----END X-----\n";
   tc_error_clear(&err);
   n = tc_pem_decode(badpad, strlen(badpad), &blocks, &err);

@@ -110,7 +110,10 @@ size_t tc_pem_decode(const char *text, size_t len, tc_pem_block **blocks, tc_err
         break;
       }
     size_t lablen = dash ? (size_t)(dash - lab) : 0;
-    if (!dash || lablen == 0 || lablen >= sizeof out->label) {
+    bool printable = true;
+    for (size_t i = 0; i < lablen; i++)
+      printable = printable && lab[i] >= 0x20 && lab[i] <= 0x7e;
+    if (!dash || lablen == 0 || lablen >= sizeof out->label || !printable) {
       tc_error_set(err, TC_ERR_BAD_INPUT, "malformed PEM header line");
       goto fail;
     }
