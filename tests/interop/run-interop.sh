@@ -11,6 +11,7 @@ peer_cases=(
   openssl-server-rsa openssl-server-ecdsa openssl-server-client-cert
   openssl-server-client-cert-missing openssl-server-resume openssl-server-alpn
   openssl-server-ipv6 openssl-server-chacha openssl-server-hrr openssl-server-wrong-ca
+  openssl-server-ed25519 openssl-server-p384 gnutls-client-ecdsa-certs
   gnutls-server-rsa gnutls-server-ecdsa gnutls-server-client-cert gnutls-server-resume
   gnutls-server-alpn
   openssl-client-rsa openssl-client-ecdsa openssl-client-dual-cert openssl-client-client-cert
@@ -166,6 +167,18 @@ openssl-server-rsa|openssl-server-ecdsa|openssl-server-chacha|openssl-server-hrr
   [ "$case" = openssl-server-chacha ] &&
     expect "$tmp/client.err" "cipher suite: TLS_CHACHA20_POLY1305_SHA256"
   [ "$case" = openssl-server-hrr ] && expect "$tmp/client.err" "group: secp384r1"
+  ;;
+openssl-server-ed25519|openssl-server-p384)
+  need openssl
+  kind=${case#openssl-server-}
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1_3 -rev -naccept 1 \
+    -cert "$data/server-$kind.pem" -key "$data/server-$kind-key.pem"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost ||
+    fail "client failed"
+  expect "$tmp/client.out" "etilslt olleh"
+  if [ "$kind" = ed25519 ]; then expect "$tmp/client.err" "peer signature: ed25519"
+  else expect "$tmp/client.err" "peer signature: ecdsa_secp384r1_sha384"; fi
   ;;
 openssl-server-ipv6)
   need openssl
@@ -410,6 +423,27 @@ gnutls-server-bulk|gnutls-client-bulk)
   fi
   cmp -s "$tmp/bulk.in" "$tmp/bulk.out" ||
     fail "echoed data differs ($(wc -c < "$tmp/bulk.in") bytes sent, $(wc -c < "$tmp/bulk.out") back)"
+  ;;
+
+gnutls-client-ecdsa-certs)
+  # Our server holds Ed25519 and P-384 chains and requires a (P-256) client certificate;
+  # gnutls-cli picks through its signature algorithms which chain it gets.
+  need gnutls-cli
+  start_tool_server --cert "$data/server-ed25519.pem" --key "$data/server-ed25519-key.pem" \
+    --cert "$data/server-p384.pem" --key "$data/server-p384-key.pem" \
+    --ca "$data/ca-ecdsa.pem" --require-client-cert
+  ccert=(--x509certfile "$data/client-ecdsa.pem" --x509keyfile "$data/client-ecdsa-key.pem")
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --x509cafile "$data/ca-ecdsa.pem" \
+    "${ccert[@]}" localhost > "$tmp/g1.out" 2> "$tmp/g1.err" || fail "gnutls-cli (Ed25519) failed"
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --x509cafile "$data/ca-ecdsa.pem" \
+    --priority NORMAL:-SIGN-ALL:+SIGN-ECDSA-SECP384R1-SHA384:+SIGN-ECDSA-SECP256R1-SHA256 \
+    "${ccert[@]}" localhost > "$tmp/g2.out" 2> "$tmp/g2.err" || fail "gnutls-cli (P-384) failed"
+  expect "$tmp/g1.out" "(EdDSA-Ed25519)"
+  expect "$tmp/g2.out" "(ECDSA-SECP384R1-SHA384)"
+  expect "$tmp/g1.out" "$msg"
+  expect "$tmp/g2.out" "$msg"
+  expect_server 1 "client-cert=O=tlslite,CN=client-ecdsa"
+  expect_server 2 "client-cert=O=tlslite,CN=client-ecdsa"
   ;;
 
 # ---------------- gtls-tool against itself ----------------
