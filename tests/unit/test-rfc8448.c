@@ -1103,6 +1103,162 @@ static void test_s5_hrr(void) {
   tc_ks_clear(&ks);
 }
 
+/* ---- section 6: client authentication ------------------------------------ */
+
+/* A CertificateVerify message's signature checked with a certificate's key. */
+static void check_cv(const uint8_t *cert_msg, size_t cert_len, const uint8_t *cv, size_t cv_len,
+                     const uint8_t th[32], bool server, uint16_t want_scheme) {
+  /* Certificate: 0b len(3) | context<1> | list<3> | cert<3> ... */
+  g_assert_cmpuint(cert_msg[0], ==, 11);
+  g_assert_cmpuint(cert_msg[4], ==, 0); /* empty context */
+  size_t der_len = (size_t)cert_msg[8] << 16 | (size_t)cert_msg[9] << 8 | cert_msg[10];
+  g_assert_cmpuint(11 + der_len, <=, cert_len);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_cert *cert = tc_cert_parse_der(cert_msg + 11, der_len, &err);
+  g_assert_nonnull(cert);
+  /* CertificateVerify: 0f len(3) | scheme(2) | signature<2> */
+  g_assert_cmpuint(cv[0], ==, 15);
+  uint16_t scheme = (uint16_t)(cv[4] << 8 | cv[5]);
+  g_assert_cmpuint(scheme, ==, want_scheme);
+  size_t sig_len = (size_t)cv[6] << 8 | cv[7];
+  g_assert_cmpuint(8 + sig_len, ==, cv_len);
+  tc_sigalg alg;
+  tc_hash_alg hash;
+  g_assert_true(tc_sig_scheme_params(scheme, &alg, &hash));
+  g_assert_true(tc_pubkey_fits_scheme(tc_cert_pubkey(cert), scheme));
+  static const char sctx[] = "TLS 1.3, server CertificateVerify";
+  static const char cctx[] = "TLS 1.3, client CertificateVerify";
+  uint8_t content[64 + sizeof sctx + 32];
+  memset(content, 0x20, 64);
+  memcpy(content + 64, server ? sctx : cctx, sizeof sctx);
+  memcpy(content + 64 + sizeof sctx, th, 32);
+  g_assert_cmpint(
+      tc_pk_verify(tc_cert_pubkey(cert), alg, hash, content, sizeof content, cv + 8, sig_len), ==,
+      0);
+  /* The other side's context string does not verify. */
+  memcpy(content + 64, server ? cctx : sctx, sizeof sctx);
+  g_assert_cmpint(
+      tc_pk_verify(tc_cert_pubkey(cert), alg, hash, content, sizeof content, cv + 8, sig_len), ==,
+      -1);
+  tc_cert_unref(cert);
+}
+
+static void test_s6_client_auth(void) {
+  g_autoptr(GByteArray) ch = record_body(S6_REC_CH);
+  g_autoptr(GByteArray) sh = record_body(S6_REC_SH);
+  VEC(cpriv, S6_CLIENT_X25519_PRIV);
+  VEC(spriv, S6_SERVER_X25519_PRIV);
+  tc_kex ck, sk;
+  uint8_t cpub[133], spub[133], shared[66], shared2[66];
+  size_t cpub_len = sizeof cpub, spub_len = sizeof spub, shared_len = sizeof shared,
+         shared2_len = sizeof shared2;
+  g_assert_cmpint(tc_kex_generate_from(&ck, TC_GROUP_X25519, cpriv, 32, cpub, &cpub_len), ==, 0);
+  g_assert_cmpint(tc_kex_generate_from(&sk, TC_GROUP_X25519, spriv, 32, spub, &spub_len), ==, 0);
+  g_assert_nonnull(memmem(ch->data, ch->len, cpub, 32));
+  g_assert_nonnull(memmem(sh->data, sh->len, spub, 32));
+  g_assert_cmpint(tc_kex_derive(&ck, spub, spub_len, shared, &shared_len), ==, 0);
+  g_assert_cmpint(tc_kex_derive(&sk, cpub, cpub_len, shared2, &shared2_len), ==, 0);
+  g_assert_cmpmem(shared, shared_len, shared2, shared2_len);
+  tc_kex_clear(&ck);
+  tc_kex_clear(&sk);
+
+  tc_ks ks;
+  tc_ks_early(&ks, TC_HASH_SHA256, NULL, 0);
+  g_assert_cmpint(tc_ks_handshake(&ks, shared, shared_len), ==, 0);
+  tc_hash_ctx tr, snap;
+  tc_hash_init(&tr, TC_HASH_SHA256);
+  tc_hash_update(&tr, ch->data, ch->len);
+  tc_hash_update(&tr, sh->data, sh->len);
+  uint8_t th[32], c_hs[32], s_hs[32], key[16], iv[12];
+  snap = tr;
+  tc_hash_final(&snap, th);
+  g_assert_cmpint(tc_ks_derive(&ks, "c hs traffic", th, c_hs), ==, 0);
+  g_assert_cmpint(tc_ks_derive(&ks, "s hs traffic", th, s_hs), ==, 0);
+
+  /* Server flight: EE, CertificateRequest, an ECDSA P-256 certificate, its
+   * CertificateVerify (ecdsa_secp256r1_sha256) and Finished. */
+  g_autoptr(GByteArray) flight = cat_hex(S6_EE, S6_CR, S6_SERVER_CERT, S6_SERVER_CV, S6_SFIN, NULL);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, s_hs, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S6_REC_SERVER_FLIGHT, TC_CT_HANDSHAKE, flight->data, flight->len);
+  VEC(ee, S6_EE);
+  VEC(cr, S6_CR);
+  VEC(scert, S6_SERVER_CERT);
+  VEC(scv, S6_SERVER_CV);
+  VEC(sfin, S6_SFIN);
+  tc_hash_update(&tr, ee, ee_len);
+  tc_hash_update(&tr, cr, cr_len);
+  tc_hash_update(&tr, scert, scert_len);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  check_cv(scert, scert_len, scv, scv_len, th, true, TC_SIG_ECDSA_SECP256R1_SHA256);
+  tc_hash_update(&tr, scv, scv_len);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  uint8_t vd[32];
+  g_assert_cmpint(tc_ks_finished(TC_HASH_SHA256, s_hs, th, vd), ==, 0);
+  g_assert_cmpmem(vd, 32, sfin + 4, 32);
+  tc_hash_update(&tr, sfin, sfin_len);
+  uint8_t th_sf[32];
+  snap = tr;
+  tc_hash_final(&snap, th_sf);
+
+  /* Client flight: its RSA certificate, CertificateVerify (rsa_pss_rsae_sha256)
+   * and Finished, in one record under the client handshake keys. */
+  tc_rec r;
+  tc_rec_init(&r);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, c_hs, 16, key, iv), ==, 0);
+  g_assert_cmpint(tc_prot_init_tls13(&r.rd, TC_AEAD_AES128_GCM, key, 16, iv), ==, 0);
+  VEC(crec, S6_REC_CLIENT_FLIGHT);
+  rec_feed_one(&r, crec, crec_len);
+  uint8_t type;
+  uint8_t *pt;
+  size_t pt_len;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_rec_next(&r, &type, &pt, &pt_len, &err), ==, 1);
+  g_assert_cmpuint(type, ==, TC_CT_HANDSHAKE);
+  g_autoptr(GByteArray) cf = g_byte_array_new();
+  g_byte_array_append(cf, pt, (guint)pt_len);
+  tc_rec_free(&r);
+  /* split the three messages */
+  size_t off[4] = {0};
+  for (int i = 0; i < 3; i++) {
+    g_assert_cmpuint(off[i] + 4, <=, cf->len);
+    size_t len = (size_t)cf->data[off[i] + 1] << 16 | (size_t)cf->data[off[i] + 2] << 8 |
+                 cf->data[off[i] + 3];
+    off[i + 1] = off[i] + 4 + len;
+  }
+  g_assert_cmpuint(off[3], ==, cf->len);
+  g_assert_cmpuint(cf->data[off[0]], ==, 11);
+  g_assert_cmpuint(cf->data[off[1]], ==, 15);
+  g_assert_cmpuint(cf->data[off[2]], ==, 20);
+  tc_hash_update(&tr, cf->data, off[1]);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  check_cv(cf->data, off[1], cf->data + off[1], off[2] - off[1], th, false,
+           TC_SIG_RSA_PSS_RSAE_SHA256);
+  assert_hex(cf->data + off[1] + 8, off[2] - off[1] - 8, S6_CLIENT_SIGNATURE);
+  tc_hash_update(&tr, cf->data + off[1], off[2] - off[1]);
+  snap = tr;
+  tc_hash_final(&snap, th);
+  g_assert_cmpint(tc_ks_finished(TC_HASH_SHA256, c_hs, th, vd), ==, 0);
+  g_assert_cmpmem(vd, 32, cf->data + off[2] + 4, 32);
+
+  /* close_notify both ways under the application keys (transcript to the
+   * server Finished). */
+  g_assert_cmpint(tc_ks_master(&ks), ==, 0);
+  uint8_t c_ap[32], s_ap[32];
+  g_assert_cmpint(tc_ks_derive(&ks, "c ap traffic", th_sf, c_ap), ==, 0);
+  g_assert_cmpint(tc_ks_derive(&ks, "s ap traffic", th_sf, s_ap), ==, 0);
+  static const uint8_t close_notify[] = {1, 0};
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, c_ap, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S6_REC_C_CLOSE, TC_CT_ALERT, close_notify, 2);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, s_ap, 16, key, iv), ==, 0);
+  open_one(key, iv, 0, S6_REC_S_CLOSE, TC_CT_ALERT, close_notify, 2);
+  tc_ks_clear(&ks);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/rfc8448/s3/key-schedule", test_s3_key_schedule);
@@ -1112,5 +1268,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/rfc8448/s3/server-replay", test_s3_server_replay);
   g_test_add_func("/rfc8448/s4/resumed-0rtt", test_s4_resumed);
   g_test_add_func("/rfc8448/s5/hello-retry-request", test_s5_hrr);
+  g_test_add_func("/rfc8448/s6/client-auth", test_s6_client_auth);
   return g_test_run();
 }
