@@ -384,6 +384,46 @@ static void test_bindings(void) {
   }
 }
 
+/* Tiny records (max_fragment 64 on both sides): every handshake message is
+ * split over many records and reassembled; no record exceeds the limit. */
+static size_t max_record_seen;
+static size_t next_record(const GByteArray *b, size_t off);
+
+static void record_sizes(pair *p, bool to_server, GByteArray *b) {
+  for (size_t off = 0; off < b->len;) {
+    size_t end = next_record(b, off);
+    if (end - off > max_record_seen)
+      max_record_seen = end - off;
+    off = end;
+  }
+}
+
+static void test_small_fragments(void) {
+  for (size_t ci = 0; ci < G_N_ELEMENTS(server_certs); ci++) {
+    tc_config *scfg = server_config(server_certs[ci].cert, server_certs[ci].key);
+    tc_config *ccfg = client_config();
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_config_set_max_fragment(scfg, 64, &err), ==, TC_OK);
+    g_assert_cmpint(tc_config_set_max_fragment(ccfg, 64, &err), ==, TC_OK);
+    g_assert_cmpint(tc_config_set_max_fragment(ccfg, 63, &err), ==, TC_FAIL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    max_record_seen = 0;
+    p.filter = record_sizes;
+    pump(&p);
+    assert_connected(&p);
+    exchange(&p, true, 5000);
+    exchange(&p, false, 5000);
+    /* 64 bytes of plaintext + content type + tag + header */
+    g_assert_cmpuint(max_record_seen, <=, 5 + 64 + 1 + 16);
+    g_assert_cmpuint(max_record_seen, >, 5 + 32);
+    pair_clear(&p);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 /* ---- features ----------------------------------------------------------- */
 
 static void client_auth_case(const char *cert, const char *key, uint16_t want_scheme) {
@@ -1308,6 +1348,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/matrix", test_matrix);
   g_test_add_func("/handshake/large-transfer", test_large_transfer);
   g_test_add_func("/handshake/bindings", test_bindings);
+  g_test_add_func("/handshake/small-fragments", test_small_fragments);
   g_test_add_func("/handshake/client-auth/rsa", test_client_auth_rsa);
   g_test_add_func("/handshake/client-auth/ecdsa", test_client_auth_ecdsa);
   g_test_add_func("/handshake/client-auth/missing", test_client_auth_missing);
