@@ -716,6 +716,9 @@ static void test_names(void) {
   g_assert_cmpuint(tc_group_from_name("secp384r1"), ==, TC_GROUP_SECP384R1);
   g_assert_cmpuint(tc_group_from_name("nope"), ==, 0);
   g_assert_null(tc_cipher_suite_name(0x1234));
+  g_assert_cmpstr(tc_cipher_suite_name(0xc02f), ==, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+  g_assert_cmpuint(tc_cipher_suite_from_name("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), ==, 0xc02f);
+  g_assert_cmpuint(tc_cipher_suite_from_name("TLS_NOPE"), ==, 0);
   tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
   tc_error err;
   tc_error_clear(&err);

@@ -1,6 +1,8 @@
 /* IANA names of versions, cipher suites, groups and signature schemes. */
 #include "tlscore/config.h"
 
+#include "record/suites12.h"
+
 #include <string.h>
 
 typedef struct {
@@ -61,9 +63,26 @@ static const named schemes[] = {
     return 0;                                                                                  \
   } while (0)
 
-const char *tc_cipher_suite_name(uint16_t suite) { LOOKUP(suites, suite); }
+static const char *suite13_name(uint16_t suite) { LOOKUP(suites, suite); }
+static uint16_t suite13_from_name(const char *name) { RLOOKUP(suites, name); }
+
+/* TLS 1.3 suites here; TLS 1.2-and-older ones from the record layer's table. */
+const char *tc_cipher_suite_name(uint16_t suite) {
+  const char *n = suite13_name(suite);
+  if (n)
+    return n;
+  const tc_suite12 *s = tc_suite12_find(suite);
+  return s ? s->name : NULL;
+}
+
+uint16_t tc_cipher_suite_from_name(const char *name) {
+  uint16_t id = suite13_from_name(name);
+  if (id || !name)
+    return id;
+  const tc_suite12 *s = tc_suite12_by_name(name);
+  return s ? s->id : 0;
+}
 const char *tc_version_name(uint16_t version) { LOOKUP(versions, version); }
 const char *tc_group_name(uint16_t group) { LOOKUP(groups, group); }
 const char *tc_sig_scheme_name(uint16_t scheme) { LOOKUP(schemes, scheme); }
-uint16_t tc_cipher_suite_from_name(const char *name) { RLOOKUP(suites, name); }
 uint16_t tc_group_from_name(const char *name) { RLOOKUP(groups, name); }
