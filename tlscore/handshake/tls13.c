@@ -99,6 +99,12 @@ int tc_hs_derive_app_secrets(tc_conn *c) {
 /* ---- certificates ---- */
 
 int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm) {
+  /* We never ask for OCSP staples or SCTs, so any entry extension is
+   * unsolicited (RFC 8446 §4.4.2). */
+  for (size_t i = 0; i < cm->n_entries; i++)
+    if (cm->entries[i].extensions.len || cm->entries[i].ocsp.len)
+      return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
+                          "unsolicited extension in Certificate entry %zu", i);
   tc_cert **chain = calloc(cm->n_entries ? cm->n_entries : 1, sizeof *chain);
   if (!chain)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
