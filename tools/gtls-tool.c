@@ -16,7 +16,8 @@ static void usage(FILE *out)
   fprintf(out, "Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\nRun 'gtls-tool COMMAND --help' for the options of a command.\n");
+  fprintf(out, "\nRun 'gtls-tool COMMAND --help' for the options of a command,\n"
+               "'gtls-tool --version' for the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -28,6 +29,10 @@ int main(int argc, char **argv)
   if (argc < 2) {
     usage(stderr);
     return GT_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("gtls-tool %s\n", GTLS_TOOL_VERSION);
+    return GT_EXIT_OK;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
