@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/conn_internal.h"
 #include "msg/msg.h"
 #include "pump.h"
 #include "tlscore/conn.h"
@@ -452,6 +453,12 @@ static void test_key_update(void) {
   g_assert_true(pump_transfer(p.s, p.c, m2, sizeof m2));
   g_assert_cmpint(tc_conn_key_update(p.s, false), ==, TC_OK);
   g_assert_true(pump_transfer(p.s, p.c, m1, sizeof m1));
+  g_assert_true(pump_transfer(p.c, p.s, m1, sizeof m1));
+  /* Near the AEAD usage limit the writer rekeys on its own. */
+  p.c->rec.wr.seq = (UINT64_C(1) << 24) + 5;
+  p.s->rec.rd.seq = p.c->rec.wr.seq;
+  g_assert_true(pump_transfer(p.c, p.s, m2, sizeof m2));
+  g_assert_cmpuint(p.c->rec.wr.seq, <, 10);
   g_assert_true(pump_transfer(p.c, p.s, m1, sizeof m1));
   pair_close(&p);
 }

@@ -460,6 +460,11 @@ int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n) {
   }
   if (len == 0)
     return TC_OK;
+  /* RFC 8446 §5.5: rekey well before the AEAD usage limits (2^24.5 records
+   * for AES-GCM). */
+  if (c->version == TC_TLS13 && c->rec.wr.seq >= (UINT64_C(1) << 24) &&
+      tc_post13_key_update(c, false) != TC_OK)
+    return fail(c);
   size_t done = 0;
   while (done < len) {
     size_t room = tc_rec_write_room(&c->rec, &c->err);
