@@ -59,6 +59,8 @@ void tc_config_unref(tc_config *cfg) {
   if (cfg->trust)
     tc_trust_store_unref(cfg->trust);
   pthread_mutex_destroy(&cfg->ticket_lock);
+  free(cfg->ocsp_response);
+  tc_session_cache_unref(cfg->session_cache);
   tc_wipe(cfg, sizeof *cfg);
   free(cfg);
 }
@@ -99,8 +101,11 @@ static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *sr
 }
 
 int tc_config_set_cipher_suites(tc_config *cfg, const uint16_t *suites, size_t n, tc_error *err) {
-  return set_list(cfg->suites, &cfg->n_suites, TC_CFG_MAX_SUITES, suites, n,
-                  tc_cipher_suite_name, NULL, "cipher suite", err);
+  int r = set_list(cfg->suites, &cfg->n_suites, TC_CFG_MAX_SUITES, suites, n,
+                   tc_cipher_suite_name, NULL, "cipher suite", err);
+  if (r == TC_OK)
+    cfg->suites_explicit = true; /* TLS 1.2 suites come from this list now */
+  return r;
 }
 
 int tc_config_set_groups(tc_config *cfg, const uint16_t *groups, size_t n, tc_error *err) {

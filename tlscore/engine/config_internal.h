@@ -52,6 +52,15 @@ struct tc_config {
   pthread_mutex_t ticket_lock;
   bool ticket_secret_set;
   uint8_t ticket_secret[32];
+  /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
+  bool suites_explicit;      /* tc_config_set_cipher_suites was called */
+  unsigned dh_min_bits;      /* 0: 2048 */
+  tc_renegotiation reneg;
+  bool ems_optional;         /* resume sessions without extended master secret */
+  uint8_t *ocsp_response;    /* stapled by a server (status_request) */
+  size_t ocsp_response_len;
+  tc_session_cache *session_cache;
+  bool fallback_scsv;        /* client: this is a fallback retry (RFC 7507) */
 };
 
 int64_t tc_config_now(const tc_config *cfg);

@@ -5,6 +5,7 @@
 #include "auth/session.h"
 #include "crypto/crypto.h"
 #include "engine/config_internal.h"
+#include "handshake/hs12.h"
 #include "handshake/keysched.h"
 #include "msg/msg.h"
 #include "record/record.h"
@@ -56,6 +57,20 @@ typedef enum {
   HS_S_WAIT_CERT,
   HS_S_WAIT_CV,
   HS_S_WAIT_FINISHED,
+  /* TLS 1.2 and older (tls12.h): client */
+  HS_C12_WAIT_CERT,
+  HS_C12_WAIT_CERT_STATUS,
+  HS_C12_WAIT_SKE,
+  HS_C12_WAIT_CR_SHD,       /* CertificateRequest or ServerHelloDone */
+  HS_C12_WAIT_SHD,
+  HS_C12_SEND_FLIGHT,       /* action: Certificate, CKE, CertificateVerify, CCS, Finished */
+  HS_C12_WAIT_NST,          /* NewSessionTicket (or CCS when none comes) */
+  HS_C12_WAIT_FINISHED,     /* ChangeCipherSpec, then Finished */
+  /* TLS 1.2 and older: server */
+  HS_S12_WAIT_CERT,
+  HS_S12_WAIT_CKE,
+  HS_S12_WAIT_CV,
+  HS_S12_WAIT_FINISHED,     /* ChangeCipherSpec, then Finished */
   /* both */
   HS_CONNECTED,
   HS_FAILED
@@ -109,6 +124,7 @@ typedef struct tc_hs {
   bool client_psk_dhe;      /* server: client can resume with psk_dhe_ke tickets */
   bool tickets_early;       /* server: tickets already went with our Finished */
   size_t early_skipped;
+  tc_hs12 t12;              /* TLS 1.2 and older */
 } tc_hs;
 
 struct tc_conn {
@@ -158,6 +174,10 @@ struct tc_conn {
   tc_session *latest;       /* client: newest ticket received */
   unsigned tickets_sent;
   uint8_t ticket_nonce;
+  tc_conn12 c12;            /* TLS 1.2 and older: secrets and state across handshakes */
+  bool fallback;            /* client: send TLS_FALLBACK_SCSV (tc_conn_set_fallback) */
+  uint8_t *ocsp;            /* client: OCSP response stapled by the server (TLS 1.2) */
+  size_t ocsp_len;
 };
 
 /* ---- services of the driver used by the handshakes ---- */

@@ -150,6 +150,42 @@ int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err);
 /* Largest handshake message accepted (default 65536; 1024..2^24-1). */
 int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err);
 
+/* ---- TLS 1.2 and older ---- */
+
+/* Server session-ID cache (RFC 5246 resumption by session id): bounded LRU,
+ * thread-safe, entries expire `lifetime` seconds after creation (config
+ * clock). A cache may be shared by several configs. NULL max_entries 0 fails. */
+typedef struct tc_session_cache tc_session_cache;
+tc_session_cache *tc_session_cache_new(size_t max_entries, uint32_t lifetime);
+tc_session_cache *tc_session_cache_ref(tc_session_cache *cache);
+void tc_session_cache_unref(tc_session_cache *cache);
+size_t tc_session_cache_count(tc_session_cache *cache);
+void tc_session_cache_flush(tc_session_cache *cache);
+/* Server: use this cache for TLS 1.2-and-older sessions (NULL: none, the
+ * default; tickets still work). The config takes a reference. */
+void tc_config_set_session_cache(tc_config *cfg, tc_session_cache *cache);
+
+/* Client: smallest DHE prime accepted in a TLS 1.2 ServerKeyExchange
+ * (default 2048 bits; 1024..8192). */
+int tc_config_set_dh_min_bits(tc_config *cfg, unsigned bits, tc_error *err);
+
+/* Renegotiation (TLS 1.2 and older). NEVER (default): a peer's request is
+ * refused with a no_renegotiation warning alert. SECURE: RFC 5746 secure
+ * renegotiation is performed when both sides negotiated it. */
+typedef enum { TC_RENEG_NEVER = 0, TC_RENEG_SECURE } tc_renegotiation;
+void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode);
+
+/* Server: OCSP response (DER) stapled when a client asks (status_request). */
+int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, tc_error *err);
+
+/* Require the extended master secret (RFC 7627) for TLS 1.2-and-older
+ * session resumption (default true: sessions without it are not resumed). */
+void tc_config_set_ems_required(tc_config *cfg, bool required);
+
+/* Client: this connection attempt is a fallback retry with a lowered
+ * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
+void tc_config_set_fallback_scsv(tc_config *cfg, bool on);
+
 /* Names for logs and GIO properties. NULL if unknown. */
 const char *tc_cipher_suite_name(uint16_t suite);   /* "TLS_AES_128_GCM_SHA256" */
 const char *tc_version_name(uint16_t version);      /* "TLSv1.3" */

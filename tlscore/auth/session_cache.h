@@ -1,0 +1,27 @@
+/* Server session-ID cache for TLS 1.2 and older: bounded LRU, thread-safe, expiring. */
+#ifndef TLSCORE_SESSION_CACHE_H
+#define TLSCORE_SESSION_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlscore/config.h"
+
+typedef struct tc_cached_session {
+  uint16_t version, suite;
+  uint8_t master[48];
+  bool ems;
+  char alpn[256];
+} tc_cached_session;
+
+/* Store (replacing an entry with the same id); evicts the least recently
+ * used entry when full. id_len 1..32. */
+void tc_session_cache_put(tc_session_cache *c, const uint8_t *id, size_t id_len,
+                          const tc_cached_session *s, int64_t now);
+/* Look up a live entry (refreshes its LRU position). */
+bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
+                          tc_cached_session *out);
+void tc_session_cache_remove(tc_session_cache *c, const uint8_t *id, size_t id_len);
+
+#endif

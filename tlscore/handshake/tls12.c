@@ -1,0 +1,541 @@
+/* TLS 1.2-and-older pieces shared by client and server: transcript, secrets, keys, Finished, signatures. */
+#include "handshake/tls12.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- configuration views ---- */
+
+size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap) {
+  size_t n = 0;
+  if (cfg->suites_explicit) {
+    for (size_t i = 0; i < cfg->n_suites && n < cap; i++) {
+      const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
+      if (s)
+        out[n++] = s;
+    }
+    return n;
+  }
+  size_t all;
+  const tc_suite12 *t = tc_suite12_all(&all);
+  for (size_t i = 0; i < all && n < cap; i++) {
+    const tc_suite12 *s = &t[i];
+    if (!(s->flags & TC_SUITE12_DEFAULT))
+      continue;
+    if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE)
+      continue;
+    out[n++] = s;
+  }
+  return n;
+}
+
+uint16_t tc12_max_version(const tc_config *cfg) {
+  uint16_t v = cfg->max_version < TC_TLS12 ? cfg->max_version : TC_TLS12;
+  return v >= cfg->min_version ? v : 0;
+}
+
+/* ---- transcript ---- */
+
+void tc_hs12_clear(tc_hs12 *h) {
+  if (h->tr) {
+    tc_wipe(h->tr, h->tr_cap);
+    free(h->tr);
+  }
+  free(h->peer_sig_algs);
+  free(h->c_pub);
+  if (h->pms) {
+    tc_wipe(h->pms, h->pms_len);
+    free(h->pms);
+  }
+  free(h->nst);
+  tc_wipe(h, sizeof *h);
+}
+
+void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs12 *h = &c->hs->t12;
+  if (h->tr_failed)
+    return;
+  if (len > h->tr_cap - h->tr_len) {
+    size_t cap = h->tr_cap ? h->tr_cap * 2 : 4096;
+    while (cap - h->tr_len < len)
+      cap *= 2;
+    uint8_t *p = malloc(cap);
+    if (!p) {
+      h->tr_failed = true;
+      return;
+    }
+    if (h->tr) {
+      memcpy(p, h->tr, h->tr_len);
+      tc_wipe(h->tr, h->tr_cap);
+      free(h->tr);
+    }
+    h->tr = p;
+    h->tr_cap = cap;
+  }
+  memcpy(h->tr + h->tr_len, msg, len);
+  h->tr_len += len;
+}
+
+int tc12_transcript_added(tc_conn *c, size_t start) {
+  if (c->hsw.failed)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot build a handshake message");
+  tc12_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  if (c->hs->t12.tr_failed)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  return TC_OK;
+}
+
+void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
+  tc_hs12 *h = &c->hs->t12;
+  tc_hash(alg, h->tr ? h->tr : (const uint8_t *)"", h->tr_len, out);
+}
+
+/* ---- suite and secrets ---- */
+
+int tc12_set_suite(tc_conn *c, uint16_t suite) {
+  const tc_suite12 *s = tc_suite12_find(suite);
+  if (!s || !tc_suite12_allows(s, c->version))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "cipher suite 0x%04x is not usable with %s", suite,
+                        tc_version_name(c->version) ? tc_version_name(c->version) : "?");
+  c->suite = suite;
+  c->hs->t12.suite = s;
+  c->hash = tc_suite12_prf(s, c->version);
+  c->hlen = c->hash == TC_HASH_NONE ? 0 : tc_hash_len(c->hash);
+  c->aead = s->aead;
+  return TC_OK;
+}
+
+static void randoms(const tc_hs12 *h, uint8_t seed[64], bool server_first) {
+  memcpy(seed, server_first ? h->server_random : h->client_random, 32);
+  memcpy(seed + 32, server_first ? h->client_random : h->server_random, 32);
+}
+
+int tc12_master_secret(tc_conn *c, const uint8_t *pms, size_t pms_len) {
+  tc_hs12 *h = &c->hs->t12;
+  uint8_t seed[64];
+  int r;
+  randoms(h, seed, false);
+  if (c->version == TC_SSL30) {
+    r = tc_prf_ssl3(pms, pms_len, seed, 64, c->c12.master, 48);
+  } else if (h->ems) {
+    uint8_t sh[TC_HASH_MAX_LEN];
+    if (h->tr_failed)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    tc12_transcript_hash(c, c->hash, sh);
+    r = tc_prf_tls(c->hash, pms, pms_len, "extended master secret", sh, c->hlen, c->c12.master,
+                   48);
+  } else {
+    r = tc_prf_tls(c->hash, pms, pms_len, "master secret", seed, 64, c->c12.master, 48);
+  }
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "master secret derivation failed");
+  c->c12.have_master = true;
+  c->c12.ems = h->ems;
+  return TC_OK;
+}
+
+int tc12_install_keys(tc_conn *c, bool write) {
+  tc_hs12 *h = &c->hs->t12;
+  const tc_suite12 *s = h->suite;
+  if (!s || !c->c12.have_master)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no keys to install");
+  if (!write && tc_rec_hs_partial(&c->rec))
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "handshake data left in a record across a key change");
+  size_t mac_len, key_len, iv_len;
+  tc_suite12_key_lengths(s, c->version, &mac_len, &key_len, &iv_len);
+  tc_keyblock kb;
+  int r = tc_keyblock_derive(&kb, c->version, tc_suite12_prf(s, c->version), c->c12.master, 48,
+                             h->client_random, h->server_random, mac_len, key_len, iv_len);
+  tc_prot *p = write ? &c->rec.wr : &c->rec.rd;
+  if (r == 0) {
+    tc_prot_clear(p);
+    r = tc_prot_init_suite12(p, s, c->version, &kb, c->role == TC_ROLE_CLIENT, write, h->etm,
+                             &c->cfg->rng);
+  }
+  tc_keyblock_wipe(&kb);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot install record keys");
+  return TC_OK;
+}
+
+int tc12_send_ccs(tc_conn *c) {
+  static const uint8_t one = 1;
+  if (tc_hs_flush(c) || tc_rec_write(&c->rec, TC_CT_CHANGE_CIPHER_SPEC, &one, 1, &c->err))
+    return TC_FAIL;
+  return tc12_install_keys(c, true);
+}
+
+bool tc12_ccs_expected(const tc_conn *c) {
+  if (!c->hs || c->hs->t12.ccs_seen)
+    return false;
+  return c->state == HS_S12_WAIT_FINISHED || c->state == HS_C12_WAIT_FINISHED;
+}
+
+int tc12_on_ccs(tc_conn *c) {
+  if (!tc12_ccs_expected(c))
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec");
+  if (tc12_install_keys(c, false))
+    return TC_FAIL;
+  c->hs->t12.ccs_seen = true;
+  return TC_OK;
+}
+
+/* ---- Finished ---- */
+
+/* SSL 3.0 handshake digest (Finished / CertificateVerify): MD5 and SHA-1 of
+ * transcript || sender || master || pad1, then master || pad2 || inner. */
+static void ssl3_digest(tc_conn *c, const uint8_t *sender, uint8_t out[36]) {
+  static const tc_hash_alg algs[2] = {TC_HASH_MD5, TC_HASH_SHA1};
+  static const size_t pads[2] = {48, 40};
+  uint8_t pad[48], inner[20];
+  size_t off = 0;
+  tc_hs12 *h = &c->hs->t12;
+  for (int i = 0; i < 2; i++) {
+    tc_hash_ctx x;
+    tc_hash_init(&x, algs[i]);
+    if (h->tr)
+      tc_hash_update(&x, h->tr, h->tr_len);
+    if (sender)
+      tc_hash_update(&x, sender, 4);
+    tc_hash_update(&x, c->c12.master, 48);
+    memset(pad, 0x36, pads[i]);
+    tc_hash_update(&x, pad, pads[i]);
+    tc_hash_final(&x, inner);
+    tc_hash_init(&x, algs[i]);
+    tc_hash_update(&x, c->c12.master, 48);
+    memset(pad, 0x5c, pads[i]);
+    tc_hash_update(&x, pad, pads[i]);
+    tc_hash_update(&x, inner, tc_hash_len(algs[i]));
+    tc_hash_final(&x, out + off);
+    off += tc_hash_len(algs[i]);
+  }
+  tc_wipe(inner, sizeof inner);
+}
+
+size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out) {
+  if (c->version == TC_SSL30) {
+    static const uint8_t cl[4] = {0x43, 0x4c, 0x4e, 0x54}, sv[4] = {0x53, 0x52, 0x56, 0x52};
+    ssl3_digest(c, from_client ? cl : sv, out);
+    return 36;
+  }
+  uint8_t th[TC_HASH_MAX_LEN];
+  tc12_transcript_hash(c, c->hash, th);
+  if (tc_prf_tls(c->hash, c->c12.master, 48, from_client ? "client finished" : "server finished",
+                 th, c->hlen, out, 12))
+    return 0;
+  return 12;
+}
+
+static void remember_finished(tc_conn *c, bool from_client, const uint8_t *vd, size_t n) {
+  tc_conn12 *k = &c->c12;
+  memcpy(from_client ? k->client_vd : k->server_vd, vd, n);
+  k->vd_len = n;
+  if (!c->hs->t12.finished_seen) {
+    memcpy(k->tls_unique, vd, n);
+    k->tls_unique_len = n;
+    c->hs->t12.finished_seen = true;
+  }
+}
+
+int tc12_write_finished(tc_conn *c) {
+  uint8_t vd[36];
+  bool client = c->role == TC_ROLE_CLIENT;
+  if (c->hs->t12.tr_failed)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  size_t n = tc12_finished_data(c, client, vd);
+  if (!n)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "Finished computation failed");
+  tc_finished f = {{vd, n}};
+  size_t start = c->hsw.len;
+  if (tc_msg_write_finished(&c->hsw, &f) || tc12_transcript_added(c, start))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Finished");
+  remember_finished(c, client, vd, n);
+  tc_wipe(vd, sizeof vd);
+  return TC_OK;
+}
+
+int tc12_check_finished(tc_conn *c, const uint8_t *msg, size_t len) {
+  if (!c->hs->t12.ccs_seen)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "Finished before ChangeCipherSpec");
+  if (c->hs->t12.tr_failed)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  size_t want = c->version == TC_SSL30 ? 36 : 12;
+  tc_finished f;
+  if (tc_msg_parse_finished(msg + 4, len - 4, want, &f, &c->err))
+    return TC_FAIL;
+  uint8_t vd[36];
+  bool peer_client = c->role == TC_ROLE_SERVER;
+  size_t n = tc12_finished_data(c, peer_client, vd);
+  bool ok = n == want && tc_ct_equal(vd, f.verify_data.p, want);
+  if (ok)
+    remember_finished(c, peer_client, vd, n);
+  tc_wipe(vd, sizeof vd);
+  if (!ok)
+    return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "peer Finished does not verify");
+  tc12_transcript_add(c, msg, len);
+  return TC_OK;
+}
+
+/* ---- signatures ---- */
+
+static bool is_ec(tc_pk_type t) {
+  return t == TC_PK_EC_P256 || t == TC_PK_EC_P384 || t == TC_PK_EC_P521;
+}
+
+bool tc12_scheme_fits(const tc_pubkey *pk, uint16_t scheme) {
+  tc_sigalg alg;
+  tc_hash_alg h;
+  if (!pk || !tc_sig_scheme_params(scheme, &alg, &h))
+    return false;
+  tc_pk_type t = tc_pubkey_type(pk);
+  switch (alg) {
+  case TC_SIGALG_RSA_PKCS1:
+    return t == TC_PK_RSA;
+  case TC_SIGALG_ECDSA:
+    return is_ec(t);
+  default:
+    return tc_pubkey_fits_scheme(pk, scheme);
+  }
+}
+
+uint16_t tc12_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer, size_t n,
+                          bool has_list) {
+  const tc_pubkey *pk = tc_privkey_pubkey(key);
+  if (!has_list) {
+    tc_pk_type t = tc_pubkey_type(pk);
+    return t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
+  }
+  for (size_t i = 0; i < c->cfg->n_schemes; i++) {
+    uint16_t s = c->cfg->schemes[i];
+    if (!tc12_scheme_fits(pk, s))
+      continue;
+    for (size_t j = 0; j < n; j++)
+      if ((uint16_t)(peer[2 * j] << 8 | peer[2 * j + 1]) == s)
+        return s;
+  }
+  return 0;
+}
+
+/* (alg, hash) for a signature at c->version: the scheme in TLS 1.2, the
+ * fixed MD5+SHA-1 (RSA) / SHA-1 (ECDSA) forms before. */
+static int sig_params(tc_conn *c, tc_pk_type t, uint16_t scheme, tc_sigalg *alg,
+                      tc_hash_alg *h) {
+  if (c->version >= TC_TLS12)
+    return tc_sig_scheme_params(scheme, alg, h) ? 0 : -1;
+  if (t == TC_PK_RSA) {
+    *alg = TC_SIGALG_RSA_PKCS1;
+    *h = TC_HASH_MD5_SHA1;
+    return 0;
+  }
+  if (is_ec(t)) {
+    *alg = TC_SIGALG_ECDSA;
+    *h = TC_HASH_SHA1;
+    return 0;
+  }
+  return -1;
+}
+
+static int sign(tc_conn *c, const tc_privkey *key, uint16_t scheme, const uint8_t *msg,
+                size_t len, uint8_t **sig, size_t *sig_len) {
+  tc_sigalg alg;
+  tc_hash_alg h;
+  *sig = NULL;
+  if (sig_params(c, tc_privkey_type(key), scheme, &alg, &h))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no usable signature algorithm");
+  size_t cap = tc_pk_sig_max_len(key);
+  uint8_t *s = malloc(cap ? cap : 1);
+  if (!s)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  size_t sl = cap;
+  if (tc_pk_sign(key, alg, h, &c->cfg->rng, msg, len, s, &sl)) {
+    free(s);
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "signing failed");
+  }
+  *sig = s;
+  *sig_len = sl;
+  return TC_OK;
+}
+
+static bool cfg_has_scheme(const tc_config *cfg, uint16_t s) {
+  for (size_t i = 0; i < cfg->n_schemes; i++)
+    if (cfg->schemes[i] == s)
+      return true;
+  return false;
+}
+
+static bool list_has(const uint8_t *l, size_t n, uint16_t s) {
+  for (size_t i = 0; i < n; i++)
+    if ((uint16_t)(l[2 * i] << 8 | l[2 * i + 1]) == s)
+      return true;
+  return false;
+}
+
+static int verify(tc_conn *c, const tc_pubkey *pk, bool has_scheme, uint16_t scheme,
+                  bool scheme_ok, const uint8_t *msg, size_t len, const uint8_t *sig,
+                  size_t sig_len, const char *what) {
+  tc_sigalg alg;
+  tc_hash_alg h;
+  if (!pk)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "%s without a certificate", what);
+  if (c->version >= TC_TLS12) {
+    if (!has_scheme || !scheme_ok)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "%s uses a signature scheme we did not offer (0x%04x)", what, scheme);
+    if (!tc12_scheme_fits(pk, scheme))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "%s signature scheme does not match the certificate key", what);
+  }
+  if (sig_params(c, tc_pubkey_type(pk), scheme, &alg, &h))
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_CERTIFICATE,
+                        "%s: certificate key cannot sign here", what);
+  if (tc_pk_verify(pk, alg, h, msg, len, sig, sig_len))
+    return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "bad %s signature", what);
+  if (has_scheme)
+    c->peer_scheme = scheme;
+  return TC_OK;
+}
+
+int tc12_sign_params(tc_conn *c, const tc_privkey *key, uint16_t scheme, const uint8_t *params,
+                     size_t params_len, uint8_t **sig, size_t *sig_len) {
+  uint8_t *m = malloc(64 + params_len);
+  if (!m)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  randoms(&c->hs->t12, m, false);
+  memcpy(m + 64, params, params_len);
+  int r = sign(c, key, scheme, m, 64 + params_len, sig, sig_len);
+  free(m);
+  return r;
+}
+
+int tc12_verify_params(tc_conn *c, const tc_pubkey *pk, bool has_scheme, uint16_t scheme,
+                       const uint8_t *params, size_t params_len, const uint8_t *sig,
+                       size_t sig_len) {
+  uint8_t *m = malloc(64 + params_len);
+  if (!m)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  randoms(&c->hs->t12, m, false);
+  memcpy(m + 64, params, params_len);
+  int r = verify(c, pk, has_scheme, scheme, cfg_has_scheme(c->cfg, scheme), m, 64 + params_len,
+                 sig, sig_len, "ServerKeyExchange");
+  free(m);
+  return r;
+}
+
+int tc12_write_cert_verify(tc_conn *c, const tc_privkey *key, uint16_t scheme) {
+  tc_hs12 *h = &c->hs->t12;
+  if (c->version == TC_SSL30)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED,
+                        "client certificates are not supported with SSL 3.0");
+  if (h->tr_failed)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  uint8_t *sig;
+  size_t sl;
+  if (sign(c, key, scheme, h->tr, h->tr_len, &sig, &sl))
+    return TC_FAIL;
+  tc_certificate_verify cv = {.has_scheme = c->version >= TC_TLS12, .scheme = scheme,
+                              .signature = {sig, sl}};
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_certificate_verify(&c->hsw, &cv);
+  free(sig);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateVerify");
+  return tc12_transcript_added(c, start);
+}
+
+int tc12_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const uint8_t *allowed,
+                           size_t n_allowed) {
+  tc_hs12 *h = &c->hs->t12;
+  tc_certificate_verify cv;
+  if (tc_msg_parse_certificate_verify(body, len, c->version, &cv, &c->err))
+    return TC_FAIL;
+  if (h->tr_failed)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  const tc_pubkey *pk = c->peer_n ? tc_cert_pubkey(c->peer_chain[0]) : NULL;
+  if (c->version == TC_SSL30) {
+    uint8_t d[36];
+    if (!pk)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "CertificateVerify without certificate");
+    ssl3_digest(c, NULL, d);
+    tc_pk_type t = tc_pubkey_type(pk);
+    int r = t == TC_PK_RSA ? tc_pk_verify_digest(pk, TC_SIGALG_RSA_PKCS1, TC_HASH_MD5_SHA1, d, 36,
+                                                 cv.signature.p, cv.signature.len)
+            : is_ec(t)     ? tc_pk_verify_digest(pk, TC_SIGALG_ECDSA, TC_HASH_SHA1, d + 16, 20,
+                                                 cv.signature.p, cv.signature.len)
+                           : -1;
+    if (r)
+      return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "bad CertificateVerify signature");
+    return TC_OK;
+  }
+  bool ok = cv.has_scheme && list_has(allowed, n_allowed, cv.scheme);
+  return verify(c, pk, cv.has_scheme, cv.scheme, ok, h->tr, h->tr_len, cv.signature.p,
+                cv.signature.len, "CertificateVerify");
+}
+
+/* ---- misc ---- */
+
+int tc12_export(tc_conn *c, const char *label, const uint8_t *context, size_t context_len,
+                bool use_context, uint8_t *out, size_t out_len, tc_error *err) {
+  if (!c->c12.have_master || c->version == TC_SSL30)
+    return tc_error_set(err, TC_ERR_UNSUPPORTED, "no exporter for this connection");
+  if (use_context && context_len > 0xffff)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "exporter context too long");
+  size_t n = 64 + (use_context ? 2 + context_len : 0);
+  uint8_t *seed = malloc(n);
+  if (!seed)
+    return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+  memcpy(seed, c->c12.client_random, 32);
+  memcpy(seed + 32, c->c12.server_random, 32);
+  if (use_context) {
+    seed[64] = (uint8_t)(context_len >> 8);
+    seed[65] = (uint8_t)context_len;
+    if (context_len)
+      memcpy(seed + 66, context, context_len);
+  }
+  int r = tc_prf_tls(c->hash, c->c12.master, 48, label, seed, n, out, out_len);
+  free(seed);
+  if (r)
+    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "exporter failed");
+  return TC_OK;
+}
+
+void tc12_handshake_done(tc_conn *c) {
+  tc_hs12 *h = &c->hs->t12;
+  memcpy(c->c12.client_random, h->client_random, 32);
+  memcpy(c->c12.server_random, h->server_random, 32);
+  c->c12.etm = h->etm;
+  c->c12.handshakes++;
+  c->c12.hello_request_sent = false;
+  c->resumed = h->resumed;
+  c->have_exporter = c->version != TC_SSL30;
+}
+
+/* ---- TLS 1.2 configuration setters (config.h) ---- */
+
+int tc_config_set_dh_min_bits(tc_config *cfg, unsigned bits, tc_error *err) {
+  if (bits < 1024 || bits > 8192)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "DH minimum must be 1024..8192 bits");
+  cfg->dh_min_bits = bits;
+  return TC_OK;
+}
+
+void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->reneg = mode; }
+
+void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }
+
+int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, tc_error *err) {
+  uint8_t *copy = NULL;
+  if (der && len) {
+    if (len > 0xffffff)
+      return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "OCSP response too long");
+    copy = malloc(len);
+    if (!copy)
+      return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    memcpy(copy, der, len);
+  }
+  free(cfg->ocsp_response);
+  cfg->ocsp_response = copy;
+  cfg->ocsp_response_len = copy ? len : 0;
+  return TC_OK;
+}

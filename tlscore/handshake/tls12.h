@@ -1,0 +1,114 @@
+/* Shared TLS 1.2 / 1.1 / 1.0 / SSL 3.0 handshake pieces used by client12.c and server12.c. */
+#ifndef TLSCORE_TLS12_H
+#define TLSCORE_TLS12_H
+
+#include "engine/conn_internal.h"
+
+/* ---- configuration views ---- */
+
+/* The TLS 1.2-and-older suites this config allows, in preference order:
+ * the ones named in tc_config_set_cipher_suites (RC4/3DES only this way),
+ * or by default the secure set (ECDHE/DHE AEADs, then ECDHE/DHE CBC, then
+ * RSA key transport; no 3DES, no RC4, no PSK/SRP). Returns the count. */
+size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap);
+/* Highest version <= max that cfg allows and is below TLS 1.3; 0 if none. */
+uint16_t tc12_max_version(const tc_config *cfg);
+
+/* ---- transcript: raw message bytes of this handshake (hs->t12.tr) ---- */
+
+void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len);
+/* Add c->hsw.buf[start..len) (a message just written) to the transcript;
+ * TC_FAIL (internal_error) if the writer failed. */
+int tc12_transcript_added(tc_conn *c, size_t start);
+/* Hash of the transcript so far with alg (TC_HASH_MD5_SHA1 gives MD5||SHA-1). */
+void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out);
+
+/* ---- suite and secrets ---- */
+
+/* Record the negotiated suite (c->suite, hs->t12.suite) and the handshake
+ * hash for c->version (suite PRF hash, MD5+SHA-1 before TLS 1.2, none for
+ * SSL 3.0). c->version must be set first. */
+int tc12_set_suite(tc_conn *c, uint16_t suite);
+/* master_secret from the premaster (RFC 5246 §8.1, RFC 7627 when
+ * hs->t12.ems: the transcript must end with ClientKeyExchange; SSL 3.0
+ * derivation for TC_SSL30). Stores it in c->c12.master. */
+int tc12_master_secret(tc_conn *c, const uint8_t *pms, size_t pms_len);
+/* Install one direction's record protection from the master secret and the
+ * randoms. Reading needs a record boundary (no partial handshake message). */
+int tc12_install_keys(tc_conn *c, bool write);
+/* Flush pending handshake bytes, send ChangeCipherSpec, switch write keys. */
+int tc12_send_ccs(tc_conn *c);
+/* The peer's ChangeCipherSpec: switch read keys (called by the driver when a
+ * CCS arrives in a state that expects it). */
+int tc12_on_ccs(tc_conn *c);
+/* True if the current state waits for the peer's CCS (then Finished). */
+bool tc12_ccs_expected(const tc_conn *c);
+
+/* ---- Finished ---- */
+
+/* verify_data over the transcript so far: 12 bytes (TLS), 36 (SSL 3.0). */
+size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out);
+/* Write our Finished, add it to the transcript, remember it for
+ * renegotiation_info and tls-unique. */
+int tc12_write_finished(tc_conn *c);
+/* Check the peer's Finished (whole message incl. header); adds it to the
+ * transcript after checking. Fails with unexpected_message if the peer's
+ * CCS has not been seen, decrypt_error if it does not verify. */
+int tc12_check_finished(tc_conn *c, const uint8_t *msg, size_t len);
+
+/* ---- signatures ---- */
+
+/* Can pk make/check signatures of this scheme under TLS 1.2 rules (ECDSA
+ * curves not bound to the code point)? */
+bool tc12_scheme_fits(const tc_pubkey *pk, uint16_t scheme);
+/* Pick our scheme for key from the peer's signature_algorithms (raw u16s);
+ * has_list false: the RFC 5246 §7.4.1.4.1 default (SHA-1). In config order.
+ * 0 if none. Only meaningful for TLS 1.2. */
+uint16_t tc12_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer, size_t n,
+                          bool has_list);
+/* ServerKeyExchange signature over client_random || server_random || params.
+ * TLS 1.2: scheme; older: RSA MD5+SHA-1 (no DigestInfo) or ECDSA SHA-1
+ * (scheme ignored). *sig is malloc'd. */
+int tc12_sign_params(tc_conn *c, const tc_privkey *key, uint16_t scheme, const uint8_t *params,
+                     size_t params_len, uint8_t **sig, size_t *sig_len);
+/* Verify it (client). has_scheme/scheme from the message (TLS 1.2 checks
+ * the scheme is one we offered and fits the key). illegal_parameter /
+ * decrypt_error. */
+int tc12_verify_params(tc_conn *c, const tc_pubkey *pk, bool has_scheme, uint16_t scheme,
+                       const uint8_t *params, size_t params_len, const uint8_t *sig,
+                       size_t sig_len);
+/* CertificateVerify over the transcript so far (all versions incl. SSL 3.0
+ * for checking; writing supports TLS 1.0-1.2). check: body is the message
+ * body; allowed: the schemes we listed in CertificateRequest (raw u16s). */
+int tc12_write_cert_verify(tc_conn *c, const tc_privkey *key, uint16_t scheme);
+int tc12_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const uint8_t *allowed,
+                           size_t n_allowed);
+
+/* ---- misc ---- */
+
+/* RFC 5705 exporter for TLS 1.0-1.2 (master secret + randoms of the latest handshake). */
+int tc12_export(tc_conn *c, const char *label, const uint8_t *context, size_t context_len,
+                bool use_context, uint8_t *out, size_t out_len, tc_error *err);
+/* Handshake done: keep randoms for the exporter, count it, free nothing. */
+void tc12_handshake_done(tc_conn *c);
+
+/* Handlers (server12.c / client12.c). */
+tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
+                                     size_t len);
+tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Client (client12.c): ClientHello additions used by client13.c, the
+ * ServerHello for a version below 1.3, the flight after ServerHelloDone
+ * (the HS_C_SEND_FLIGHT action when c->version < TLS 1.3), HelloRequest. */
+size_t tc_client12_add_suites(tc_conn *c, uint8_t *suites, size_t n, size_t cap);
+void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13);
+void tc_client12_offer_session(tc_conn *c);
+tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
+                                     size_t len);
+tc_hs_state tc_client12_flight(tc_conn *c);
+int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len);
+/* After the handshake, TLS 1.2 and older: HelloRequest (client), ClientHello
+ * (server renegotiation). */
+int tc_post12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+
+#endif
