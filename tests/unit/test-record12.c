@@ -1018,6 +1018,37 @@ static void test_suite_table(void) {
   g_assert_cmpint(tc_prot_init_suite12(&p, gcm, TC_TLS11, &kb, true, true, false, NULL), ==, -1);
 }
 
+static int failing_rng(void *ctx, uint8_t *out, size_t len) {
+  (void)ctx;
+  memset(out, 0x77, len);
+  return -1;
+}
+
+/* A failing rng still gives valid records with IVs that differ per record
+ * (the IV block is CBC-encrypted under the previous ciphertext). */
+static void test_rng_failure(void) {
+  const tc_rng bad = {failing_rng, NULL};
+  tc_prot w, r;
+  memset(&w, 0, sizeof w);
+  memset(&r, 0, sizeof r);
+  g_assert_cmpint(tc_prot_init_cbc(&w, true, TC_TLS12, TC_CIPHER_AES128_CBC, KEY, 16, NULL,
+                                   TC_HASH_SHA1, MACKEY, 20, 0, &bad),
+                  ==, 0);
+  setup(&cases[3], &r, false);
+  uint8_t rec[128], out[128], prev_iv[16];
+  for (int i = 0; i < 4; i++) {
+    size_t n = seal_one(&w, TC_CT_APPLICATION_DATA, rec, (const uint8_t *)"same data", 9);
+    if (i > 0)
+      g_assert_false(memcmp(prev_iv, rec + 5, 16) == 0);
+    memcpy(prev_iv, rec + 5, 16);
+    size_t got;
+    g_assert_cmpint(open_all(&r, rec, n, out, &got, TC_CT_APPLICATION_DATA), ==, 1);
+    g_assert_cmpmem(out, got, "same data", 9);
+  }
+  tc_prot_clear(&w);
+  tc_prot_clear(&r);
+}
+
 static void test_init_errors(void) {
   tc_prot p;
   memset(&p, 0, sizeof p);
@@ -1062,5 +1093,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/record12/keyblock", test_keyblock);
   g_test_add_func("/record12/suite-table", test_suite_table);
   g_test_add_func("/record12/init-errors", test_init_errors);
+  g_test_add_func("/record12/rng-failure", test_rng_failure);
   return g_test_run();
 }

@@ -196,8 +196,10 @@ static size_t seal_cbc_one(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
     memmove(body + ivl, body, len);
     /* The random block is CBC-encrypted under the previous ciphertext
      * block too, so the IV stays unpredictable even if the rng failed. */
-    if (tc_random(&p->u.cbc.rng, body, ivl))
+    if (tc_random(&p->u.cbc.rng, body, ivl)) {
+      memset(body, 0, ivl);
       put_seq(body, p->seq);
+    }
   }
   uint8_t *content = body + ivl;
   size_t n = len;

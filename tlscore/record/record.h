@@ -80,6 +80,9 @@ int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const
 /* Flags for tc_prot_init_cbc. */
 #define TC_PROT_ETM 1u      /* RFC 7366 encrypt-then-MAC (CBC, TLS 1.0+) */
 #define TC_PROT_NO_SPLIT 2u /* no 1/n-1 split of app data (TLS 1.0 / SSL 3.0 CBC) */
+/* With implicit IVs (SSL 3.0 / TLS 1.0 CBC) seal() splits every application
+ * data record of 2+ bytes into a 1-byte record and the rest (BEAST), so it
+ * may emit two records; overhead() includes the second header. */
 /* CBC (AES, 3DES) or RC4 with a MAC, SSL 3.0 to TLS 1.2. mac is the HMAC
  * hash (MD5, SHA-1, SHA-256, SHA-384), or the SSL 3.0 MAC hash (MD5, SHA-1)
  * when version is TC_SSL30. iv is the implicit first IV (SSL 3.0 / TLS 1.0
