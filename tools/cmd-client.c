@@ -20,6 +20,9 @@ typedef struct {
   char *sess_out;
   gboolean insecure;
   gboolean resume;
+  char *min_version;
+  char *max_version;
+  char *ciphers;
 
   char *host;
   guint16 port;
@@ -332,6 +335,8 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   }
   tc_error err;
   tc_error_clear(&err);
+  if (!gt_apply_protocol_options(cl->cfg, cl->min_version, cl->max_version, cl->ciphers, error))
+    return FALSE;
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
   } else {
@@ -379,6 +384,12 @@ int gt_cmd_client(int argc, char **argv)
     {"sess-in", 0, 0, G_OPTION_ARG_FILENAME, &cl.sess_in, "Offer the session saved in FILE",
      "FILE"},
     {"sess-out", 0, 0, G_OPTION_ARG_FILENAME, &cl.sess_out, "Save the session to FILE", "FILE"},
+    {"min-version", 0, 0, G_OPTION_ARG_STRING, &cl.min_version,
+     "Lowest protocol version: ssl3.0, tls1.0, tls1.1, tls1.2 (default), tls1.3", "VERSION"},
+    {"max-version", 0, 0, G_OPTION_ARG_STRING, &cl.max_version,
+     "Highest protocol version (default tls1.3)", "VERSION"},
+    {"ciphers", 0, 0, G_OPTION_ARG_STRING, &cl.ciphers,
+     "Cipher suites in preference order, IANA names", "S1,S2"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -455,6 +466,9 @@ done:
   g_free(cl.alpn);
   g_free(cl.sess_in);
   g_free(cl.sess_out);
+  g_free(cl.min_version);
+  g_free(cl.max_version);
+  g_free(cl.ciphers);
   g_option_context_free(ctx);
   return status;
 }

@@ -25,6 +25,9 @@ typedef struct {
   gboolean require_client_cert;
   gboolean request_client_cert;
   gint max_conns;
+  char *min_version;
+  char *max_version;
+  char *ciphers;
 
   char *host;
   guint16 port;
@@ -289,6 +292,8 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
     return FALSE;
   }
+  if (!gt_apply_protocol_options(sv->cfg, sv->min_version, sv->max_version, sv->ciphers, error))
+    return FALSE;
   for (guint i = 0; i < ncerts; i++)
     if (!gt_config_add_cert_files(sv->cfg, sv->certs[i], sv->keys[i], error))
       return FALSE;
@@ -473,6 +478,12 @@ int gt_cmd_server(int argc, char **argv)
     {"request-client-cert", 0, 0, G_OPTION_ARG_NONE, &sv.request_client_cert,
      "Ask for a client certificate; clients may send none", NULL},
     {"alpn", 0, 0, G_OPTION_ARG_STRING, &sv.alpn, "Accept these ALPN protocols", "P1,P2"},
+    {"min-version", 0, 0, G_OPTION_ARG_STRING, &sv.min_version,
+     "Lowest protocol version: ssl3.0, tls1.0, tls1.1, tls1.2 (default), tls1.3", "VERSION"},
+    {"max-version", 0, 0, G_OPTION_ARG_STRING, &sv.max_version,
+     "Highest protocol version (default tls1.3)", "VERSION"},
+    {"ciphers", 0, 0, G_OPTION_ARG_STRING, &sv.ciphers,
+     "Cipher suites in preference order, IANA names", "S1,S2"},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -496,6 +507,9 @@ int gt_cmd_server(int argc, char **argv)
   g_strfreev(sv.certs);
   g_strfreev(sv.keys);
   g_free(sv.ca);
+  g_free(sv.min_version);
+  g_free(sv.max_version);
+  g_free(sv.ciphers);
   g_free(sv.alpn);
   g_free(sv.host);
   g_option_context_free(ctx);

@@ -503,3 +503,68 @@ char *gt_describe_negotiated(const tc_conn *c)
   g_free(gs);
   return line;
 }
+
+/* ---- protocol options ---- */
+
+static gboolean parse_version(const char *opt, const char *text, uint16_t *out, GError **error)
+{
+  static const struct {
+    const char *name;
+    uint16_t v;
+  } names[] = {{"ssl3.0", TC_SSL30}, {"tls1.0", TC_TLS10}, {"tls1.1", TC_TLS11},
+               {"tls1.2", TC_TLS12}, {"tls1.3", TC_TLS13}};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (g_ascii_strcasecmp(text, names[i].name) == 0) {
+      *out = names[i].v;
+      return TRUE;
+    }
+  g_set_error(error, GT_ERROR, GT_ERR_USAGE,
+              "%s: unknown version '%s' (ssl3.0, tls1.0, tls1.1, tls1.2, tls1.3)", opt, text);
+  return FALSE;
+}
+
+gboolean gt_apply_protocol_options(tc_config *cfg, const char *min_version,
+                                   const char *max_version, const char *ciphers, GError **error)
+{
+  tc_error err;
+  tc_error_clear(&err);
+  if (min_version != NULL || max_version != NULL) {
+    uint16_t lo = TC_TLS12, hi = TC_TLS13;
+    if (min_version != NULL && !parse_version("--min-version", min_version, &lo, error))
+      return FALSE;
+    if (max_version != NULL && !parse_version("--max-version", max_version, &hi, error))
+      return FALSE;
+    /* Lowering only the maximum below the default minimum lowers both. */
+    if (min_version == NULL && hi < lo)
+      lo = hi;
+    if (tc_config_set_versions(cfg, lo, hi, &err) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "versions: %s", err.message);
+      return FALSE;
+    }
+  }
+  if (ciphers != NULL) {
+    gchar **names = g_strsplit(ciphers, ",", -1);
+    guint n = g_strv_length(names);
+    uint16_t *ids = g_new0(uint16_t, n ? n : 1);
+    gboolean ok = n > 0;
+    for (guint i = 0; ok && i < n; i++) {
+      ids[i] = tc_cipher_suite_from_name(g_strstrip(names[i]));
+      if (ids[i] == 0) {
+        g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--ciphers: unknown cipher suite '%s'",
+                    names[i]);
+        ok = FALSE;
+      }
+    }
+    if (n == 0)
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--ciphers: empty list");
+    if (ok && tc_config_set_cipher_suites(cfg, ids, n, &err) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--ciphers: %s", err.message);
+      ok = FALSE;
+    }
+    g_free(ids);
+    g_strfreev(names);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}

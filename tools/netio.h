@@ -53,6 +53,14 @@ int gt_tcp_connect(const char *host, guint16 port, char **peer_desc, GError **er
 int gt_tcp_listen(const char *host, guint16 port, char **bound_desc, GError **error);
 gboolean gt_set_nonblocking(int fd, GError **error);
 
+/* ---- protocol options ---- */
+
+/* Apply --min-version/--max-version (ssl3.0, tls1.0, tls1.1, tls1.2,
+ * tls1.3; NULL keeps the default) and --ciphers (comma-separated IANA
+ * names, NULL keeps the default) to cfg. */
+gboolean gt_apply_protocol_options(tc_config *cfg, const char *min_version,
+                                   const char *max_version, const char *ciphers, GError **error);
+
 /* ---- credentials ---- */
 
 /* Every certificate in a PEM/DER file (leaf first). */

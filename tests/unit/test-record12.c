@@ -4,6 +4,7 @@
 
 #include "record/record.h"
 #include "record/suites12.h"
+#include "record12-vectors.h"
 
 /* ---- protection configurations ---- */
 
@@ -1018,6 +1019,115 @@ static void test_suite_table(void) {
   g_assert_cmpint(tc_prot_init_suite12(&p, gcm, TC_TLS11, &kb, true, true, false, NULL), ==, -1);
 }
 
+/* ---- vectors from Python/OpenSSL (make-record12-vectors.py) ---- */
+
+static const char vmsg[] = "independent record vector";
+
+/* Open every record of an external vector with a fresh reader of case ci. */
+static void open_vector(int ci, const uint8_t *v, size_t vlen, uint64_t first_seq,
+                        uint8_t type, const char *const *want, size_t nwant) {
+  tc_prot r;
+  setup(&cases[ci], &r, false);
+  r.seq = first_seq;
+  uint8_t *buf = g_memdup2(v, vlen);
+  size_t pos = 0, i = 0;
+  while (pos < vlen) {
+    size_t body = (size_t)buf[pos + 3] << 8 | buf[pos + 4];
+    uint8_t t;
+    size_t off, len;
+    int e = r.ops->open(&r, buf + pos, body, &t, &off, &len);
+    if (e)
+      g_error("%s: vector record %zu: error %d", cases[ci].name, i, e);
+    g_assert_cmpuint(t, ==, type);
+    g_assert_cmpuint(i, <, nwant);
+    g_assert_cmpmem(buf + pos + off, len, want[i], strlen(want[i]));
+    pos += TC_REC_HDR_LEN + body;
+    i++;
+  }
+  g_assert_cmpuint(i, ==, nwant);
+  g_free(buf);
+  tc_prot_clear(&r);
+}
+
+static void test_external_vectors(void) {
+  static const char *const one[] = {vmsg};
+  /* deterministic seals must reproduce the vectors byte for byte */
+  struct {
+    int ci;
+    const uint8_t *v;
+    size_t len;
+  } exact[] = {
+      {0, v_gcm128_seq1, sizeof v_gcm128_seq1},
+      {2, v_chacha_seq1, sizeof v_chacha_seq1},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(exact); k++) {
+    tc_prot w;
+    setup(&cases[exact[k].ci], &w, true);
+    uint8_t rec[256];
+    seal_one(&w, TC_CT_APPLICATION_DATA, rec, (const uint8_t *)"x", 1); /* seq 0 */
+    size_t n = seal_one(&w, TC_CT_APPLICATION_DATA, rec, (const uint8_t *)vmsg, strlen(vmsg));
+    g_assert_cmpmem(rec, n, exact[k].v, exact[k].len);
+    tc_prot_clear(&w);
+    open_vector(exact[k].ci, exact[k].v, exact[k].len, 1, TC_CT_APPLICATION_DATA, one, 1);
+  }
+  {
+    tc_prot w;
+    setup(&cases[17], &w, true);
+    uint8_t rec[256];
+    size_t n = seal_one(&w, TC_CT_APPLICATION_DATA, rec, (const uint8_t *)vmsg, strlen(vmsg));
+    g_assert_cmpmem(rec, n, v_rc4_sha1_tls12, sizeof v_rc4_sha1_tls12);
+    tc_prot_clear(&w);
+    setup(&cases[21], &w, true);
+    n = seal_one(&w, TC_CT_APPLICATION_DATA, rec, (const uint8_t *)"rc4 one", 7);
+    n += seal_one(&w, TC_CT_APPLICATION_DATA, rec + n, (const uint8_t *)"rc4 two!", 8);
+    g_assert_cmpmem(rec, n, v_rc4_md5_ssl3_two, sizeof v_rc4_md5_ssl3_two);
+    tc_prot_clear(&w);
+  }
+  open_vector(17, v_rc4_sha1_tls12, sizeof v_rc4_sha1_tls12, 0, TC_CT_APPLICATION_DATA, one, 1);
+  static const char *const rc4two[] = {"rc4 one", "rc4 two!"};
+  open_vector(21, v_rc4_md5_ssl3_two, sizeof v_rc4_md5_ssl3_two, 0, TC_CT_APPLICATION_DATA,
+              rc4two, 2);
+  /* CBC with random IVs: opened */
+  open_vector(5, v_cbc256_sha384_pad, sizeof v_cbc256_sha384_pad, 0, TC_CT_HANDSHAKE, one, 1);
+  static const char *const two[] = {"first", "second record"};
+  open_vector(9, v_3des_tls10_two, sizeof v_3des_tls10_two, 0, TC_CT_APPLICATION_DATA, two, 2);
+  open_vector(11, v_etm_aes128_sha256, sizeof v_etm_aes128_sha256, 0, TC_CT_APPLICATION_DATA,
+              one, 1);
+  open_vector(14, v_ssl3_aes128_sha1, sizeof v_ssl3_aes128_sha1, 0, TC_CT_APPLICATION_DATA, one,
+              1);
+
+  /* key blocks */
+  struct {
+    uint16_t ver;
+    tc_hash_alg prf;
+    size_t ml, kl, il;
+    const uint8_t *want;
+    size_t want_len;
+  } kbs[] = {
+      {TC_TLS12, TC_HASH_SHA384, 48, 32, 0, kb_tls12_sha384, sizeof kb_tls12_sha384},
+      {TC_TLS12, TC_HASH_SHA256, 0, 16, 4, kb_tls12_sha256_gcm, sizeof kb_tls12_sha256_gcm},
+      {TC_TLS10, TC_HASH_MD5_SHA1, 20, 16, 16, kb_tls10, sizeof kb_tls10},
+      {TC_SSL30, TC_HASH_NONE, 20, 24, 8, kb_ssl3, sizeof kb_ssl3},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(kbs); k++) {
+    tc_keyblock kb;
+    g_assert_cmpint(tc_keyblock_derive(&kb, kbs[k].ver, kbs[k].prf, kb_master, 48,
+                                       kb_client_random, kb_server_random, kbs[k].ml,
+                                       kbs[k].kl, kbs[k].il),
+                    ==, 0);
+    uint8_t flat[256];
+    size_t o = 0;
+    memcpy(flat + o, kb.client_mac, kb.mac_len), o += kb.mac_len;
+    memcpy(flat + o, kb.server_mac, kb.mac_len), o += kb.mac_len;
+    memcpy(flat + o, kb.client_key, kb.key_len), o += kb.key_len;
+    memcpy(flat + o, kb.server_key, kb.key_len), o += kb.key_len;
+    memcpy(flat + o, kb.client_iv, kb.iv_len), o += kb.iv_len;
+    memcpy(flat + o, kb.server_iv, kb.iv_len), o += kb.iv_len;
+    g_assert_cmpmem(flat, o, kbs[k].want, kbs[k].want_len);
+    tc_keyblock_wipe(&kb);
+  }
+}
+
 static int failing_rng(void *ctx, uint8_t *out, size_t len) {
   (void)ctx;
   memset(out, 0x77, len);
@@ -1094,5 +1204,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/record12/suite-table", test_suite_table);
   g_test_add_func("/record12/init-errors", test_init_errors);
   g_test_add_func("/record12/rng-failure", test_rng_failure);
+  g_test_add_func("/record12/external-vectors", test_external_vectors);
   return g_test_run();
 }

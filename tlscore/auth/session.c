@@ -6,7 +6,9 @@
 
 #include "msg/reader.h"
 
-#define SESSION_MAGIC 0x74635331u /* "tcS1" */
+#define SESSION_MAGIC 0x74635331u  /* "tcS1": TLS 1.3 fields only */
+#define SESSION_MAGIC2 0x74635332u /* "tcS2": + format byte, EMS flag, session ID */
+#define SESSION_FORMAT 1
 
 tc_session *tc_session_new(void) {
   tc_session *s = calloc(1, sizeof *s);
@@ -37,6 +39,13 @@ bool tc_session_usable(const tc_session *s, int64_t now) {
   return now >= s->received && now - s->received < (int64_t)s->lifetime;
 }
 
+bool tc_session_usable12(const tc_session *s, int64_t now) {
+  if (!s || s->version >= TC_TLS13 || s->secret_len != 48 ||
+      (!s->ticket_len && !s->session_id_len))
+    return false;
+  return now >= s->received && now - s->received < (int64_t)s->lifetime;
+}
+
 static void wr_str(tc_writer *w, const char *s) {
   size_t l = s ? strlen(s) : 0;
   tc_wr_vec16(w, (const uint8_t *)s, l);
@@ -47,7 +56,8 @@ int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len) {
     return TC_FAIL;
   tc_writer w;
   tc_wr_init_dyn(&w);
-  tc_wr_u32(&w, SESSION_MAGIC);
+  tc_wr_u32(&w, SESSION_MAGIC2);
+  tc_wr_u8(&w, SESSION_FORMAT);
   tc_wr_u16(&w, s->version);
   tc_wr_u16(&w, s->suite);
   tc_wr_vec8(&w, s->secret, s->secret_len);
@@ -59,6 +69,8 @@ int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len) {
   tc_wr_u32(&w, (uint32_t)s->received);
   wr_str(&w, s->alpn);
   wr_str(&w, s->server_name);
+  tc_wr_u8(&w, s->ems ? 1 : 0);
+  tc_wr_vec8(&w, s->session_id, s->session_id_len);
   if (!tc_wr_ok(&w)) {
     tc_wr_free(&w);
     return TC_FAIL;
@@ -90,7 +102,10 @@ tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *er
     tc_error_set(err, TC_ERR_NOMEM, "out of memory");
     return NULL;
   }
-  if (!tc_rd_u32(&r, &magic) || magic != SESSION_MAGIC)
+  uint8_t format = 0;
+  if (!tc_rd_u32(&r, &magic) || (magic != SESSION_MAGIC && magic != SESSION_MAGIC2))
+    goto bad;
+  if (magic == SESSION_MAGIC2 && (!tc_rd_u8(&r, &format) || format != SESSION_FORMAT))
     goto bad;
   if (!tc_rd_u16(&r, &s->version) || !tc_rd_u16(&r, &s->suite) || !tc_rd_vec8(&r, &sec) ||
       sec.len > sizeof s->secret || !tc_rd_vec16(&r, &tick))
@@ -108,7 +123,18 @@ tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *er
       !tc_rd_u32(&r, &s->max_early_data) || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo))
     goto bad;
   s->received = (int64_t)(((uint64_t)hi << 32) | lo);
-  if (!rd_str(&r, &s->alpn) || !rd_str(&r, &s->server_name) || !tc_rd_empty(&r))
+  if (!rd_str(&r, &s->alpn) || !rd_str(&r, &s->server_name))
+    goto bad;
+  if (magic == SESSION_MAGIC2) {
+    uint8_t ems = 0;
+    tc_reader sid;
+    if (!tc_rd_u8(&r, &ems) || ems > 1 || !tc_rd_vec8(&r, &sid) || sid.len > 32)
+      goto bad;
+    s->ems = ems;
+    memcpy(s->session_id, sid.p, sid.len);
+    s->session_id_len = sid.len;
+  }
+  if (!tc_rd_empty(&r))
     goto bad;
   return s;
 bad:

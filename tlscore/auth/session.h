@@ -22,10 +22,17 @@ struct tc_session {
   int64_t received;   /* client clock when the ticket arrived */
   char *alpn;         /* protocol negotiated in the original connection */
   char *server_name;  /* name the original connection was made to */
+  /* TLS 1.2 and older: secret holds the 48-byte master secret; resumption
+   * by session ID and/or by RFC 5077 ticket (ticket may be empty). */
+  bool ems;           /* the session was made with extended master secret */
+  uint8_t session_id[32];
+  size_t session_id_len;
 };
 
 tc_session *tc_session_new(void);
 bool tc_session_usable(const tc_session *s, int64_t now);
+/* A TLS 1.2-or-older session that can be offered (master secret, ID or ticket, not expired). */
+bool tc_session_usable12(const tc_session *s, int64_t now);
 
 /* What a server seals into a ticket. */
 typedef struct tc_ticket_state {

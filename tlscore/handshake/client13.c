@@ -1,5 +1,5 @@
 /* TLS 1.3 client handshake (RFC 8446 §4): one handler per awaited message, read top to bottom. */
-#include "engine/conn_internal.h"
+#include "handshake/tls12.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -25,6 +25,20 @@ static bool cfg_has_group(const tc_config *cfg, uint16_t g) {
   return false;
 }
 
+/* TLS 1.3 is offered on a first handshake when the config allows it and
+ * has a TLS 1.3 suite and a usable group. */
+static bool can_offer13(const tc_conn *c) {
+  const tc_config *cfg = c->cfg;
+  if (cfg->max_version < TC_TLS13 || c->c12.handshakes)
+    return false;
+  bool suite = false, group = false;
+  for (size_t i = 0; i < cfg->n_suites; i++)
+    suite |= tc_suite13_params(cfg->suites[i], NULL, NULL, NULL);
+  for (size_t i = 0; i < cfg->n_groups; i++)
+    group |= tc_kex_supported(cfg->groups[i]);
+  return suite && group;
+}
+
 static int new_key_share(tc_conn *c, uint16_t group, uint8_t *pub, size_t *pub_len) {
   tc_hs *hs = c->hs;
   tc_kex_clear(&hs->kex);
@@ -41,15 +55,19 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   tc_config *cfg = c->cfg;
   tc_client_hello ch;
   memset(&ch, 0, sizeof ch);
-  ch.legacy_version = TC_TLS12;
+  bool offer13 = hs->t12.offered13;
+  uint16_t max12 = tc12_max_version(cfg);
+  /* RFC 8446 §4.1.2: 1.2 when offering 1.3 via supported_versions. */
+  ch.legacy_version = offer13 ? TC_TLS12 : max12;
+  hs->t12.client_version = ch.legacy_version;
   memcpy(ch.random, hs->client_random, 32);
   memcpy(ch.session_id, hs->session_id, hs->session_id_len);
   ch.session_id_len = hs->session_id_len;
 
-  uint8_t suites[2 * TC_CFG_MAX_SUITES], groups[2 * TC_CFG_MAX_GROUPS],
+  uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)], groups[2 * TC_CFG_MAX_GROUPS],
       schemes[2 * TC_CFG_MAX_SCHEMES];
   size_t ns = 0, ng = 0;
-  for (size_t i = 0; i < cfg->n_suites; i++)
+  for (size_t i = 0; i < cfg->n_suites && offer13; i++)
     if (tc_suite13_params(cfg->suites[i], NULL, NULL, NULL)) {
       suites[2 * ns] = (uint8_t)(cfg->suites[i] >> 8);
       suites[2 * ns + 1] = (uint8_t)cfg->suites[i];
@@ -64,11 +82,18 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   uint8_t cert_schemes[2 * TC_CFG_MAX_SCHEMES];
   size_t n_cv = tc_hs_encode_schemes(cfg, true, schemes);
   size_t n_all = tc_hs_encode_schemes(cfg, false, cert_schemes);
-  if (!ns || !ng)
+  ns = tc_client12_add_suites(c, suites, ns, TC_CFG_MAX_SUITES + 2);
+  if (!ns || (offer13 && !ng))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
-                        "no TLS 1.3 cipher suite or group configured");
+                        "no cipher suite or group configured for the allowed versions");
   static const uint8_t null_comp = 0;
-  static const uint8_t v13[2] = {0x03, 0x04};
+  uint8_t versions[2 * 5];
+  size_t nv = 0;
+  for (uint16_t v = TC_TLS13; offer13 && v >= cfg->min_version && v >= TC_SSL30; v--) {
+    versions[2 * nv] = (uint8_t)(v >> 8);
+    versions[2 * nv + 1] = (uint8_t)v;
+    nv++;
+  }
   static const uint8_t dhe_ke = TC_PSK_DHE_KE;
   ch.cipher_suites = (tc_u16s){suites, ns};
   ch.compression_methods = (tc_bytes){&null_comp, 1};
@@ -79,8 +104,10 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     e->server_name = (tc_bytes){(const uint8_t *)c->server_name, strlen(c->server_name)};
     hs->client_sent_sni = true;
   }
-  tc_exts_set(e, TC_EXT_SUPPORTED_GROUPS);
-  e->groups = (tc_u16s){groups, ng};
+  if (ng) {
+    tc_exts_set(e, TC_EXT_SUPPORTED_GROUPS);
+    e->groups = (tc_u16s){groups, ng};
+  }
   /* PKCS#1 v1.5 and SHA-1 schemes only ever sign certificates in TLS 1.3:
    * they go in signature_algorithms_cert, the rest in both. */
   if (!n_cv)
@@ -88,18 +115,21 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
                         "no signature scheme usable in TLS 1.3 configured");
   tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS);
   e->sig_algs = (tc_u16s){schemes, n_cv};
-  if (n_all != n_cv) {
+  if (max12) {
+    /* TLS 1.2 signs ServerKeyExchange with PKCS#1 v1.5 too. */
+    e->sig_algs = (tc_u16s){cert_schemes, n_all};
+  } else if (n_all != n_cv) {
     tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
     e->sig_algs_cert = (tc_u16s){cert_schemes, n_all};
   }
-  /* Only TLS 1.3 is offered until the TLS 1.2 handshake exists; then 0x0303
-   * joins this list when the config allows it. */
-  tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
-  e->versions = (tc_u16s){v13, 1};
-  tc_exts_set(e, TC_EXT_KEY_SHARE);
-  e->key_shares[0].group = hs->kex_group;
-  e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
-  e->n_key_shares = 1;
+  if (offer13) {
+    tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
+    e->versions = (tc_u16s){versions, nv};
+    tc_exts_set(e, TC_EXT_KEY_SHARE);
+    e->key_shares[0].group = hs->kex_group;
+    e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
+    e->n_key_shares = 1;
+  }
   size_t nalpn;
   const char *const *alpn = tc_conn_alpn_list(c, &nalpn);
   if (nalpn) {
@@ -113,8 +143,11 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     tc_exts_set(e, TC_EXT_COOKIE);
     e->cookie = (tc_bytes){hs->cookie, hs->cookie_len};
   }
-  tc_exts_set(e, TC_EXT_PSK_KEY_EXCHANGE_MODES);
-  e->psk_modes = (tc_bytes){&dhe_ke, 1};
+  if (offer13) {
+    tc_exts_set(e, TC_EXT_PSK_KEY_EXCHANGE_MODES);
+    e->psk_modes = (tc_bytes){&dhe_ke, 1};
+  }
+  tc_client12_add_exts(c, e, offer13);
   size_t hl = 0;
   if (hs->psk_offered) {
     tc_session *s = c->offer;
@@ -167,9 +200,10 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
 int tc_client13_start(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
-  if (cfg->max_version < TC_TLS13)
+  hs->t12.offered13 = can_offer13(c);
+  if (!hs->t12.offered13 && !tc12_max_version(cfg))
     return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
-                        "only TLS 1.3 is implemented, but the configuration disables it");
+                        "no protocol version can be offered with this configuration");
   if (tc_random(&cfg->rng, hs->client_random, 32))
     return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
   if (cfg->middlebox_compat) {
@@ -181,7 +215,8 @@ int tc_client13_start(tc_conn *c) {
   /* A session is only offered to the server name it was made with. */
   bool same_name = !s || !s->server_name || !c->server_name ||
                    strcmp(s->server_name, c->server_name) == 0;
-  if (s && same_name && tc_session_usable(s, tc_config_now(cfg)) && cfg_has_suite(cfg, s->suite) &&
+  if (hs->t12.offered13 && s && same_name && tc_session_usable(s, tc_config_now(cfg)) &&
+      cfg_has_suite(cfg, s->suite) &&
       s->secret_len <= sizeof hs->psk) {
     tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
     if (tc_hash_len(hs->psk_hash) == s->secret_len) {
@@ -191,18 +226,18 @@ int tc_client13_start(tc_conn *c) {
       hs->psk_len = s->secret_len;
     }
   }
+  tc_client12_offer_session(c);
   uint16_t group = 0;
   for (size_t i = 0; i < cfg->n_groups && !group; i++)
     if (tc_kex_supported(cfg->groups[i]))
       group = cfg->groups[i];
-  if (!group)
-    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no supported group configured");
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
-  if (new_key_share(c, group, pub, &pub_len))
+  if (hs->t12.offered13 && new_key_share(c, group, pub, &pub_len))
     return TC_FAIL;
-  /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC 8446 §5.1). */
-  c->rec.wr_version = TC_TLS10;
+  /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
+   * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
+  c->rec.wr_version = cfg->max_version == TC_SSL30 ? TC_SSL30 : TC_TLS10;
   return write_client_hello(c, pub, pub_len);
 }
 
@@ -310,17 +345,19 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
      * server's random. */
     static const uint8_t down12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
     static const uint8_t down11[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
-    if (!memcmp(sh.random + 24, down12, 8) || !memcmp(sh.random + 24, down11, 8))
+    bool offered12 = tc12_max_version(c->cfg) == TC_TLS12;
+    if ((hs->t12.offered13 && !memcmp(sh.random + 24, down12, 8)) ||
+        ((hs->t12.offered13 || offered12) && sh.legacy_version < TC_TLS12 &&
+         !memcmp(sh.random + 24, down11, 8)))
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server signalled a version downgrade"),
              HS_FAILED;
-    /* The TLS 1.2 client handshake (client12.c) takes over here later. */
-    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
-                        "server chose %s; only TLS 1.3 is implemented",
-                        tc_version_name(sh.legacy_version) ? tc_version_name(sh.legacy_version)
-                                                           : "an old version"),
-           HS_FAILED;
+    return tc_client12_server_hello(c, &sh, msg, len);
   }
+  if (!hs->t12.offered13)
+    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                        "server selected TLS 1.3, which was not offered"),
+           HS_FAILED;
   if (sh.ext.selected_version != TC_TLS13)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "server selected version 0x%04x",
                         sh.ext.selected_version),
@@ -557,6 +594,8 @@ unexpected:
 /* Our second flight: [CCS] [Certificate CertificateVerify] Finished. */
 tc_hs_state tc_client13_action(tc_conn *c) {
   tc_hs *hs = c->hs;
+  if (c->version < TC_TLS13)
+    return tc_client12_flight(c);
   if (hs->session_id_len && tc_hs_send_ccs(c))
     return HS_FAILED;
   if (hs->cert_requested) {

@@ -73,6 +73,9 @@ void tc_conn_free(tc_conn *c);   /* wipes all secrets */
 int tc_conn_set_server_name(tc_conn *c, const char *name);
 /* Client: offer this session for resumption. */
 int tc_conn_set_session(tc_conn *c, tc_session *s);
+/* Client, before the handshake: this is a fallback retry with a lowered
+ * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). */
+int tc_conn_set_fallback(tc_conn *c, bool fallback);
 /* Per-connection ALPN list overriding the config's. */
 int tc_conn_set_alpn(tc_conn *c, const char *const *protocols, size_t n);
 
@@ -134,6 +137,12 @@ uint16_t tc_conn_sig_scheme(const tc_conn *c);    /* peer's CertificateVerify sc
 const char *tc_conn_alpn(const tc_conn *c);       /* negotiated protocol or NULL */
 const char *tc_conn_server_name(const tc_conn *c);/* server: SNI received, or NULL */
 bool tc_conn_resumed(const tc_conn *c);
+/* Client, TLS 1.2 and older: the OCSP response the server stapled
+ * (CertificateStatus), NULL if none. Valid while the connection lives. */
+const uint8_t *tc_conn_ocsp_response(const tc_conn *c, size_t *len);
+/* Client, TLS 1.2 and older: start a renegotiation (RFC 5746 secure
+ * renegotiation only, and only with tc_config_set_renegotiation SECURE). */
+int tc_conn_renegotiate(tc_conn *c);
 /* The peer's certificate chain as sent (leaf first), borrowed. */
 size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain);
 /* Server: did the client send a certificate. Flags from builtin verification. */
