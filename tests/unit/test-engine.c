@@ -627,10 +627,11 @@ static void test_server_strict(void) {
   static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
   server_rejects(ccs, sizeof ccs, TC_ERR_UNEXPECTED_MESSAGE);
 
-  /* A TLS 1.2-only ClientHello: protocol_version with a clear message. */
+  /* A TLS 1.1-only ClientHello (the default minimum is TLS 1.2):
+   * protocol_version with a clear message. */
   tc_client_hello ch;
   memset(&ch, 0, sizeof ch);
-  ch.legacy_version = TC_TLS12;
+  ch.legacy_version = TC_TLS11;
   static const uint8_t suites[] = {0xc0, 0x2f};
   static const uint8_t comp = 0;
   ch.cipher_suites = (tc_u16s){suites, 1};

@@ -1,5 +1,6 @@
 /* The sans-I/O driver: buffers in and out, record dispatch, alerts, wants, application data. */
 #include "engine/conn_internal.h"
+#include "handshake/tls12.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ void tc_hs_free(tc_conn *c) {
   free(hs->cas);
   free(hs->ca_ptrs);
   free(hs->ca_lens);
+  tc_hs12_clear(&hs->t12);
   if (hs->own_answer) {
     for (size_t i = 0; i < hs->my_n; i++)
       tc_cert_unref(hs->my_chain[i]);
@@ -74,6 +76,7 @@ void tc_conn_free(tc_conn *c) {
   free_peer_chain(c);
   free(c->alpn);
   free(c->server_name);
+  free(c->ocsp);
   for (size_t i = 0; i < c->n_alpn_list; i++)
     free(c->alpn_list[i]);
   free(c->alpn_list);
@@ -82,7 +85,12 @@ void tc_conn_free(tc_conn *c) {
   tc_session_unref(c->offer);
   tc_session_unref(c->latest);
   tc_config_unref(c->cfg);
-  tc_wipe(c, sizeof *c);
+  /* Record keys were wiped by tc_rec_free; these are the remaining secrets. */
+  tc_wipe(c->c_ap, sizeof c->c_ap);
+  tc_wipe(c->s_ap, sizeof c->s_ap);
+  tc_wipe(c->exporter, sizeof c->exporter);
+  tc_wipe(c->res_master, sizeof c->res_master);
+  tc_wipe(&c->c12, sizeof c->c12);
   free(c);
 }
 
@@ -191,9 +199,16 @@ static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
   if (tc_msg_split(msg, len, &type, &body, &blen, &c->err))
     return TC_FAIL;
   if (c->state == HS_CONNECTED)
-    return tc_post13_handle(c, type, body, blen);
-  tc_hs_state next = c->role == TC_ROLE_CLIENT ? tc_client13_handle(c, type, msg, len)
-                                               : tc_server13_handle(c, type, msg, len);
+    return c->version && c->version < TC_TLS13 ? tc_post12_handle(c, type, msg, len)
+                                               : tc_post13_handle(c, type, body, blen);
+  tc_hs_state next;
+  if (c->state >= HS_C12_WAIT_CERT && c->state <= HS_C12_WAIT_FINISHED)
+    next = tc_client12_handle(c, type, msg, len);
+  else if (c->state >= HS_S12_WAIT_CERT && c->state <= HS_S12_WAIT_FINISHED)
+    next = tc_server12_handle(c, type, msg, len);
+  else
+    next = c->role == TC_ROLE_CLIENT ? tc_client13_handle(c, type, msg, len)
+                                     : tc_server13_handle(c, type, msg, len);
   if (next == HS_FAILED)
     return TC_FAIL;
   c->state = next;
@@ -201,7 +216,8 @@ static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
 }
 
 static void maybe_done(tc_conn *c) {
-  if (c->state == HS_CONNECTED && !c->handshake_done) {
+  /* A TLS 1.2 renegotiation completes with handshake_done already set. */
+  if (c->state == HS_CONNECTED && (!c->handshake_done || c->hs)) {
     c->handshake_done = true;
     c->rec.plain_alerts = false;
     tc_hs_free(c);
@@ -225,6 +241,12 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
     return TC_OK;
   }
   if (desc == TC_ERR_USER_CANCELED && level == ALERT_WARNING) {
+    if (++c->empty_run > TC_REC_MAX_EMPTY)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
+    return TC_OK;
+  }
+  /* TLS 1.2 and older: other warnings (no_renegotiation, ...) are not fatal. */
+  if (level == ALERT_WARNING && c->version && c->version < TC_TLS13) {
     if (++c->empty_run > TC_REC_MAX_EMPTY)
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
     return TC_OK;
@@ -302,6 +324,15 @@ static int process(tc_conn *c) {
         return fail(c);
       break;
     case TC_CT_CHANGE_CIPHER_SPEC:
+      if (c->version && c->version < TC_TLS13) {
+        /* TLS 1.2 and older: a real protocol step switching the read keys. */
+        if (dl != 1 || d[0] != 1)
+          return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "malformed ChangeCipherSpec"),
+                 fail(c);
+        if (tc12_on_ccs(c) != TC_OK)
+          return fail(c);
+        break;
+      }
       if (!ccs_allowed(c))
         return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec"),
                fail(c);
@@ -613,6 +644,13 @@ int tc_conn_binding(tc_conn *c, tc_binding type, uint8_t *out, size_t *len, tc_e
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "handshake not complete");
   switch (type) {
   case TC_BINDING_TLS_UNIQUE:
+    if (c->version && c->version < TC_TLS13 && c->c12.tls_unique_len) {
+      if (*len < c->c12.tls_unique_len)
+        return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "binding buffer too small");
+      memcpy(out, c->c12.tls_unique, c->c12.tls_unique_len);
+      *len = c->c12.tls_unique_len;
+      return TC_OK;
+    }
     return tc_error_set(err, TC_ERR_UNSUPPORTED, "tls-unique does not exist in TLS 1.3");
   case TC_BINDING_TLS_SERVER_END_POINT: {
     const tc_cert *leaf = c->role == TC_ROLE_CLIENT ? (c->peer_n ? c->peer_chain[0] : NULL)
@@ -644,10 +682,23 @@ int tc_conn_export(tc_conn *c, const char *label, const uint8_t *context, size_t
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "handshake not complete");
   if (!label || strlen(label) > 249 || out_len > 255 * c->hlen)
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "bad exporter label or length");
+  if (c->version < TC_TLS13)
+    return tc12_export(c, label, context, context_len, use_context, out, out_len, err);
   /* TLS 1.3 treats "no context" as an empty context (RFC 8446 §7.5). */
   if (!use_context)
     context_len = 0;
   if (tc_ks_export(c->hash, c->exporter, label, context, context_len, out, out_len))
     return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "exporter failed");
   return TC_OK;
+}
+
+int tc_conn_renegotiate(tc_conn *c) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  if (c->role != TC_ROLE_SERVER)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED, "client-initiated renegotiation is not supported");
+  if (c->cfg->reneg != TC_RENEG_SECURE || !c->c12.secure_reneg)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                        "renegotiation needs TC_RENEG_SECURE and RFC 5746 support on both ends");
+  return tc_server12_hello_request(c);
 }

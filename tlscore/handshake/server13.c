@@ -1,5 +1,6 @@
 /* TLS 1.3 server handshake (RFC 8446 §4): negotiation, HelloRetryRequest, resumption, client auth. */
 #include "engine/conn_internal.h"
+#include "handshake/tls12.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,10 +325,12 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   bool offers13 = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS) &&
                   u16s_has(ch->ext.versions, TC_TLS13) && tc_config_has_version(cfg, TC_TLS13);
   if (!offers13) {
-    /* The TLS 1.2 server handshake (server12.c) plugs in here; it must then
-     * put the downgrade sentinel in ServerHello.random. */
-    tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
-                 "client does not offer TLS 1.3 and TLS 1.2 is not implemented yet");
+    /* TLS 1.2 and older (server12.c; it sets the downgrade sentinel). */
+    if (second) {
+      tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "second ClientHello dropped TLS 1.3");
+      goto out;
+    }
+    next = tc_server12_client_hello(c, ch, msg, len);
     goto out;
   }
   if (ch->legacy_version < TC_TLS10 || ch->compression_methods.len != 1 ||

@@ -110,5 +110,7 @@ int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len);
 /* After the handshake, TLS 1.2 and older: HelloRequest (client), ClientHello
  * (server renegotiation). */
 int tc_post12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Server: send HelloRequest (tc_conn_renegotiate). */
+int tc_server12_hello_request(tc_conn *c);
 
 #endif

@@ -1,0 +1,738 @@
+/* TLS 1.2 / 1.1 / 1.0 / SSL 3.0 server handshake (RFC 5246 and the extensions of the brief). */
+#include "handshake/tls12.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/session_cache.h"
+
+#define FAIL_WITH(c, code, ...) (tc_error_set(&(c)->err, (code), __VA_ARGS__), HS_FAILED)
+#define SCSV_RENEG 0x00ff
+#define SCSV_FALLBACK 0x5600
+
+/* What the server decided from a ClientHello. */
+typedef struct pick12 {
+  const tc_suite12 *suite;
+  const tc_chain *chain;
+  uint16_t scheme;
+  uint16_t group;      /* ECDHE curve / DHE ffdhe group */
+  const char *alpn;
+  bool resume;
+  uint8_t master[48];
+  bool resume_ems;
+} pick12;
+
+static bool is_ec_key(const tc_privkey *k) {
+  tc_pk_type t = tc_privkey_type(k);
+  return t == TC_PK_EC_P256 || t == TC_PK_EC_P384 || t == TC_PK_EC_P521;
+}
+
+static uint16_t pick_version(tc_conn *c, const tc_client_hello *ch) {
+  const tc_config *cfg = c->cfg;
+  uint16_t best = 0;
+  if (tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS)) {
+    for (size_t i = 0; i < ch->ext.versions.n; i++) {
+      uint16_t v = tc_u16s_at(ch->ext.versions, i);
+      if (v <= TC_TLS12 && tc_config_has_version(cfg, v) && v > best)
+        best = v;
+    }
+    return best;
+  }
+  uint16_t v = ch->legacy_version > TC_TLS12 ? TC_TLS12 : ch->legacy_version;
+  uint16_t mx = tc12_max_version(cfg);
+  if (v > mx)
+    v = mx;
+  return v >= cfg->min_version && v >= TC_SSL30 ? v : 0;
+}
+
+/* ECDHE curve: server preference among the client's supported_groups
+ * (P-256 when the client sent none, RFC 4492 §4). */
+static uint16_t pick_curve(const tc_conn *c, const tc_client_hello *ch) {
+  bool has = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_GROUPS);
+  for (size_t i = 0; i < c->cfg->n_groups; i++) {
+    uint16_t g = c->cfg->groups[i];
+    if (g >= 0x0100 || !tc_kex_supported(g))
+      continue;
+    if (has ? tc_u16s_contains(ch->ext.groups, g) : g == TC_GROUP_SECP256R1)
+      return g;
+  }
+  return 0;
+}
+
+/* DHE group (RFC 7919): a common ffdhe group if the client lists any,
+ * otherwise ffdhe2048 (clients that list no FFDHE group accept any). */
+static uint16_t pick_ffdhe(const tc_client_hello *ch) {
+  static const uint16_t ours[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
+  bool any = false;
+  if (tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_GROUPS))
+    for (size_t i = 0; i < ch->ext.groups.n; i++)
+      if ((tc_u16s_at(ch->ext.groups, i) >> 8) == 0x01)
+        any = true;
+  if (!any)
+    return TC_GROUP_FFDHE2048;
+  for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+    if (tc_u16s_contains(ch->ext.groups, ours[i]) && tc_kex_supported(ours[i]))
+      return ours[i];
+  return 0;
+}
+
+static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
+  const tc_suite12 *list[64];
+  size_t n = tc12_config_suites(c->cfg, list, 64);
+  bool sig = tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS) && v >= TC_TLS12;
+  for (size_t i = 0; i < n; i++) {
+    const tc_suite12 *s = list[i];
+    if (!tc_u16s_contains(ch->cipher_suites, s->id) || !tc_suite12_allows(s, v))
+      continue;
+    uint16_t group = 0;
+    if (s->kx == TC_KX12_ECDHE && !(group = pick_curve(c, ch)))
+      continue;
+    if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(ch)))
+      continue;
+    if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE)
+      continue;
+    for (size_t j = 0; j < c->cfg->n_chains; j++) {
+      const tc_chain *chn = &c->cfg->chains[j];
+      bool ec = is_ec_key(chn->key);
+      if ((s->auth == TC_AUTH12_ECDSA) != ec || (!ec && tc_privkey_type(chn->key) != TC_PK_RSA))
+        continue;
+      uint16_t scheme = 0;
+      if (s->kx != TC_KX12_RSA && v >= TC_TLS12) {
+        scheme = tc12_pick_scheme(c, chn->key, ch->ext.sig_algs.p, ch->ext.sig_algs.n, sig);
+        if (!scheme)
+          continue;
+      }
+      k->suite = s;
+      k->chain = chn;
+      k->scheme = scheme;
+      k->group = group;
+      return TC_OK;
+    }
+  }
+  if (!c->cfg->n_chains)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
+  return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                      "no TLS 1.2-or-older cipher suite in common with the client");
+}
+
+static int pick_alpn(tc_conn *c, const tc_client_hello *ch, pick12 *k) {
+  size_t n;
+  const char *const *ours = tc_conn_alpn_list(c, &n);
+  k->alpn = NULL;
+  if (!tc_exts_has(&ch->ext, TC_EXT_ALPN) || n == 0)
+    return TC_OK;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(ours[i]);
+    for (size_t j = 0; j < ch->ext.n_alpn; j++)
+      if (ch->ext.alpn[j].len == l && !memcmp(ch->ext.alpn[j].p, ours[i], l)) {
+        k->alpn = ours[i];
+        return TC_OK;
+      }
+  }
+  if (c->cfg->alpn_lax)
+    return TC_OK;
+  return tc_error_set(&c->err, TC_ERR_NO_APPLICATION_PROTOCOL,
+                      "no application protocol in common with the client");
+}
+
+/* A resumable session (ticket first, then the session-ID cache) matching
+ * this version, a suite the client still offers and the EMS rules. */
+static void try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
+  tc_config *cfg = c->cfg;
+  bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
+  uint16_t suite = 0;
+  bool ems = false;
+  const char *alpn = "";
+  tc_ticket_state st;
+  tc_cached_session cs;
+  memset(&st, 0, sizeof st);
+  if (tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && ch->ext.session_ticket.len &&
+      cfg->ticket_count > 0 &&
+      tc_ticket_open(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len, &st) == 0 &&
+      st.version == v && st.psk_len == 48) {
+    suite = st.suite;
+    ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
+    alpn = st.alpn;
+    memcpy(k->master, st.psk, 48);
+  } else if (ch->session_id_len && cfg->session_cache &&
+             tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
+                                  tc_config_now(cfg), &cs) &&
+             cs.version == v) {
+    suite = cs.suite;
+    ems = cs.ems;
+    memcpy(k->master, cs.master, 48);
+    memcpy(st.alpn, cs.alpn, sizeof st.alpn);
+    alpn = st.alpn;
+  } else {
+    return;
+  }
+  const tc_suite12 *s = tc_suite12_find(suite);
+  const tc_suite12 *list[64];
+  size_t n = tc12_config_suites(cfg, list, 64);
+  bool allowed = false;
+  for (size_t i = 0; i < n; i++)
+    allowed |= list[i] == s;
+  /* RFC 7627 §5.3: an EMS session needs EMS again; a non-EMS session is
+   * resumed only when the configuration allows it and the client has none. */
+  bool ems_ok = ems ? client_ems : (cfg->ems_optional && !client_ems);
+  bool alpn_ok = !k->alpn ? alpn[0] == 0 : !strcmp(alpn, k->alpn);
+  if (s && allowed && tc_u16s_contains(ch->cipher_suites, suite) && tc_suite12_allows(s, v) &&
+      ems_ok && alpn_ok) {
+    k->suite = s;
+    k->resume = true;
+    k->resume_ems = ems;
+  }
+  tc_wipe(&st, sizeof st);
+  tc_wipe(&cs, sizeof cs);
+}
+
+static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_server_hello sh;
+  memset(&sh, 0, sizeof sh);
+  sh.legacy_version = c->version;
+  memcpy(sh.random, h->server_random, 32);
+  memcpy(sh.session_id, hs->session_id, hs->session_id_len);
+  sh.session_id_len = hs->session_id_len;
+  sh.cipher_suite = k->suite->id;
+  sh.compression_method = 0;
+  tc_exts *e = &sh.ext;
+  uint8_t rinfo[72];
+  if (c->c12.secure_reneg && c->version != TC_SSL30) {
+    size_t rl = 0;
+    if (c->c12.handshakes) {
+      memcpy(rinfo, c->c12.client_vd, c->c12.vd_len);
+      memcpy(rinfo + c->c12.vd_len, c->c12.server_vd, c->c12.vd_len);
+      rl = 2 * c->c12.vd_len;
+    }
+    tc_exts_set(e, TC_EXT_RENEGOTIATION_INFO);
+    e->renegotiation_info = (tc_bytes){rinfo, rl};
+  } else if (c->c12.secure_reneg) {
+    tc_exts_set(e, TC_EXT_RENEGOTIATION_INFO);
+    e->renegotiation_info = (tc_bytes){rinfo, 0};
+  }
+  if (h->ems)
+    tc_exts_set(e, TC_EXT_EXTENDED_MASTER_SECRET);
+  if (h->etm)
+    tc_exts_set(e, TC_EXT_ENCRYPT_THEN_MAC);
+  if (h->ticket)
+    tc_exts_set(e, TC_EXT_SESSION_TICKET);
+  if (k->alpn) {
+    tc_exts_set(e, TC_EXT_ALPN);
+    e->alpn[0] = (tc_bytes){(const uint8_t *)k->alpn, strlen(k->alpn)};
+    e->n_alpn = 1;
+  }
+  if (!k->resume && hs->client_sent_sni)
+    tc_exts_set(e, TC_EXT_SERVER_NAME);
+  static const uint8_t uncompressed = 0;
+  if (k->suite->kx == TC_KX12_ECDHE && tc_exts_has(&ch->ext, TC_EXT_EC_POINT_FORMATS)) {
+    tc_exts_set(e, TC_EXT_EC_POINT_FORMATS);
+    e->ec_point_formats = (tc_bytes){&uncompressed, 1};
+  }
+  if (h->status)
+    tc_exts_set(e, TC_EXT_STATUS_REQUEST);
+  if (h->peer_rsl) {
+    tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
+    e->record_size_limit = 16384;
+  }
+  sh.has_extensions = e->present != 0;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_server_hello(&c->hsw, &sh))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+  return tc12_transcript_added(c, start);
+}
+
+static int write_certificate(tc_conn *c, const tc_chain *chn) {
+  tc_certificate *cm = calloc(1, sizeof *cm);
+  if (!cm)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  size_t n = chn ? chn->n : 0;
+  if (n > TC_MSG_MAX_CERTS)
+    n = TC_MSG_MAX_CERTS;
+  for (size_t i = 0; i < n; i++)
+    cm->entries[i].cert.p = tc_cert_der(chn->certs[i], &cm->entries[i].cert.len);
+  cm->n_entries = n;
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_certificate(&c->hsw, cm);
+  free(cm);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Certificate");
+  return tc12_transcript_added(c, start);
+}
+
+static int write_server_key_exchange(tc_conn *c, const pick12 *k) {
+  tc_hs *hs = c->hs;
+  uint8_t pub[TC_KEX_MAX_PUB_LEN];
+  size_t pl = sizeof pub;
+  static const uint8_t two = 2;
+  tc_server_key_exchange ske;
+  memset(&ske, 0, sizeof ske);
+  tc_kex_clear(&hs->kex);
+  if (tc_kex_generate(&hs->kex, k->group, &c->cfg->rng, pub, &pl))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key generation failed");
+  if (k->suite->kx == TC_KX12_ECDHE) {
+    ske.kx = TC_KX_ECDHE;
+    ske.group = k->group;
+    ske.ec_point = (tc_bytes){pub, pl};
+  } else {
+    size_t plen;
+    const uint8_t *p = tc_kex_ffdhe_prime(k->group, &plen);
+    if (!p)
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no DH prime");
+    size_t z = 0;
+    while (z + 1 < pl && pub[z] == 0)
+      z++;
+    ske.kx = TC_KX_DHE;
+    ske.dh_p = (tc_bytes){p, plen};
+    ske.dh_g = (tc_bytes){&two, 1};
+    ske.dh_ys = (tc_bytes){pub + z, pl - z};
+  }
+  c->group = k->group;
+  tc_writer params;
+  tc_wr_init_dyn(&params);
+  if (tc_msg_write_ske_params(&params, &ske) || !tc_wr_ok(&params)) {
+    tc_wr_free(&params);
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerKeyExchange");
+  }
+  uint8_t *sig = NULL;
+  size_t sl = 0;
+  if (tc12_sign_params(c, k->chain->key, k->scheme, tc_wr_data(&params), tc_wr_len(&params), &sig,
+                       &sl)) {
+    tc_wr_free(&params);
+    return TC_FAIL;
+  }
+  tc_wr_free(&params);
+  ske.has_signature = true;
+  ske.has_scheme = c->version >= TC_TLS12;
+  ske.scheme = k->scheme;
+  ske.signature = (tc_bytes){sig, sl};
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_server_key_exchange(&c->hsw, &ske);
+  free(sig);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerKeyExchange");
+  return tc12_transcript_added(c, start);
+}
+
+static int write_certificate_request(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  static const uint8_t types[] = {1 /* rsa_sign */, 64 /* ecdsa_sign */};
+  tc_certificate_request cr;
+  memset(&cr, 0, sizeof cr);
+  cr.cert_types = (tc_bytes){types, sizeof types};
+  if (c->version >= TC_TLS12) {
+    uint8_t all[2 * TC_CFG_MAX_SCHEMES];
+    size_t n = tc_hs_encode_schemes(c->cfg, false, all);
+    hs->cr_sig_algs = malloc(2 * n + 1);
+    if (!hs->cr_sig_algs)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    memcpy(hs->cr_sig_algs, all, 2 * n);
+    hs->cr_n_sig_algs = n;
+    cr.has_sig_algs = true;
+    cr.sig_algs = (tc_u16s){hs->cr_sig_algs, n};
+  }
+  tc_writer cas;
+  tc_wr_init_dyn(&cas);
+  size_t ncas = 0;
+  if (c->cfg->trust) {
+    size_t n = tc_trust_store_count(c->cfg->trust);
+    for (size_t i = 0; i < n; i++) {
+      size_t l;
+      const uint8_t *dn = tc_cert_subject_der(tc_trust_store_get(c->cfg->trust, i), &l);
+      if (dn && l) {
+        tc_wr_vec16(&cas, dn, l);
+        ncas++;
+      }
+    }
+  }
+  if (ncas && tc_wr_ok(&cas) && tc_wr_len(&cas) < 60000) {
+    cr.authorities = (tc_bytes){tc_wr_data(&cas), tc_wr_len(&cas)};
+    cr.n_authorities = ncas;
+  }
+  size_t start = c->hsw.len;
+  int r = tc_msg_write_certificate_request(&c->hsw, &cr);
+  tc_wr_free(&cas);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateRequest");
+  return tc12_transcript_added(c, start);
+}
+
+static int write_ticket(tc_conn *c) {
+  tc_ticket_state st;
+  memset(&st, 0, sizeof st);
+  st.version = c->version;
+  st.suite = c->suite;
+  memcpy(st.psk, c->c12.master, 48);
+  st.psk_len = 48;
+  st.issued = tc_config_now(c->cfg);
+  st.age_add = c->hs->t12.ems ? 1 : 0;
+  st.lifetime = c->cfg->ticket_lifetime;
+  if (c->alpn)
+    snprintf(st.alpn, sizeof st.alpn, "%s", c->alpn);
+  uint8_t *t = NULL;
+  size_t tl = 0;
+  int r = tc_ticket_seal(c->cfg, &st, &t, &tl, &c->err);
+  tc_wipe(&st, sizeof st);
+  if (r)
+    return TC_FAIL;
+  tc_new_session_ticket nst;
+  memset(&nst, 0, sizeof nst);
+  nst.lifetime = c->cfg->ticket_lifetime;
+  nst.ticket = (tc_bytes){t, tl};
+  size_t start = c->hsw.len;
+  r = tc_msg_write_new_session_ticket(&c->hsw, &nst);
+  free(t);
+  if (r)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write NewSessionTicket");
+  return tc12_transcript_added(c, start);
+}
+
+/* Renegotiation checks and extension bookkeeping (RFC 5746 §3.6, §3.7). */
+static int check_reneg(tc_conn *c, const tc_client_hello *ch) {
+  bool scsv = tc_u16s_contains(ch->cipher_suites, SCSV_RENEG);
+  bool ext = tc_exts_has(&ch->ext, TC_EXT_RENEGOTIATION_INFO);
+  if (c->c12.handshakes == 0) {
+    if (ext && ch->ext.renegotiation_info.len != 0)
+      return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                          "renegotiation_info not empty on the first handshake");
+    c->c12.secure_reneg = scsv || ext;
+    return TC_OK;
+  }
+  if (!c->c12.secure_reneg || scsv || !ext)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "insecure renegotiation attempt");
+  if (ch->ext.renegotiation_info.len != c->c12.vd_len ||
+      !tc_ct_equal(ch->ext.renegotiation_info.p, c->c12.client_vd, c->c12.vd_len))
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "renegotiation_info does not match the previous handshake");
+  return TC_OK;
+}
+
+tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
+                                     size_t len) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_config *cfg = c->cfg;
+  pick12 k;
+  memset(&k, 0, sizeof k);
+  uint16_t v = pick_version(c, ch);
+  if (!v)
+    return FAIL_WITH(c, TC_ERR_PROTOCOL_VERSION,
+                     "client version %s is not enabled (server allows %s..%s)",
+                     tc_version_name(ch->legacy_version) ? tc_version_name(ch->legacy_version)
+                                                         : "unknown",
+                     tc_version_name(cfg->min_version), tc_version_name(cfg->max_version));
+  if (c->c12.handshakes && v != c->version)
+    return FAIL_WITH(c, TC_ERR_PROTOCOL_VERSION, "renegotiation may not change the version");
+  /* RFC 7507: a fallback retry below what we support means an attack. */
+  if (tc_u16s_contains(ch->cipher_suites, SCSV_FALLBACK) && v < cfg->max_version)
+    return FAIL_WITH(c, TC_ERR_INAPPROPRIATE_FALLBACK,
+                     "client fell back to %s although the server supports %s",
+                     tc_version_name(v), tc_version_name(cfg->max_version));
+  bool null_comp = false;
+  for (size_t i = 0; i < ch->compression_methods.len; i++)
+    null_comp |= ch->compression_methods.p[i] == 0;
+  if (!null_comp)
+    return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "client does not offer null compression");
+  if (check_reneg(c, ch))
+    return HS_FAILED;
+  c->version = v;
+  c->rec.wr_version = v;
+  h->client_version = ch->legacy_version;
+  memcpy(h->client_random, ch->random, 32);
+  tc12_transcript_add(c, msg, len);
+  if (pick_alpn(c, ch, &k))
+    return HS_FAILED;
+  if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME)) {
+    free(c->server_name);
+    c->server_name = strndup((const char *)ch->ext.server_name.p, ch->ext.server_name.len);
+    if (!c->server_name)
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+    hs->client_sent_sni = true;
+  }
+  if (tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS) && ch->ext.sig_algs.n) {
+    h->peer_sig_algs = malloc(2 * ch->ext.sig_algs.n);
+    if (!h->peer_sig_algs)
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+    memcpy(h->peer_sig_algs, ch->ext.sig_algs.p, 2 * ch->ext.sig_algs.n);
+    h->n_peer_sig_algs = ch->ext.sig_algs.n;
+    h->peer_has_sig_algs = true;
+  }
+  if (c->c12.handshakes == 0)
+    try_resume(c, ch, v, &k);
+  if (!k.resume && pick_suite(c, ch, v, &k))
+    return HS_FAILED;
+  if (tc12_set_suite(c, k.suite->id))
+    return HS_FAILED;
+  bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
+  h->ems = k.resume ? k.resume_ems : client_ems;
+  h->etm = !k.resume && tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
+           k.suite->bulk == TC_BULK12_CBC;
+  if (k.resume)
+    h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
+             k.suite->bulk == TC_BULK12_CBC;
+  h->ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && cfg->ticket_count > 0 && !k.resume;
+  h->status = !k.resume && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
+              ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
+  h->peer_rsl = tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) ? ch->ext.record_size_limit : 0;
+  if (h->peer_rsl && v != TC_SSL30) {
+    size_t lim = h->peer_rsl - (v >= TC_TLS12 ? 0 : 0);
+    if (lim > 16384)
+      lim = 16384;
+    if (lim < c->rec.max_frag)
+      c->rec.max_frag = lim;
+  } else {
+    h->peer_rsl = 0;
+  }
+  free(c->alpn);
+  c->alpn = k.alpn ? strdup(k.alpn) : NULL;
+  if (k.alpn && !c->alpn)
+    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+
+  /* ServerHello.random (with the RFC 8446 downgrade sentinel) and session id. */
+  if (tc_random(&cfg->rng, h->server_random, 32))
+    return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
+  tc_hs_downgrade_sentinel(cfg, v, h->server_random);
+  if (k.resume) {
+    memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+    hs->session_id_len = ch->session_id_len;
+  } else if (cfg->session_cache && c->c12.handshakes == 0) {
+    if (tc_random(&cfg->rng, hs->session_id, 32))
+      return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
+    hs->session_id_len = 32;
+  } else {
+    hs->session_id_len = 0;
+  }
+  memcpy(c->c12.session_id, hs->session_id, hs->session_id_len);
+  c->c12.session_id_len = hs->session_id_len;
+  if (write_server_hello(c, ch, &k))
+    return HS_FAILED;
+
+  if (k.resume) {
+    h->resumed = true;
+    memcpy(c->c12.master, k.master, 48);
+    c->c12.have_master = true;
+    c->c12.ems = h->ems;
+    tc_wipe(k.master, sizeof k.master);
+    if (tc12_send_ccs(c) || tc12_write_finished(c) || tc_hs_flush(c))
+      return HS_FAILED;
+    return HS_S12_WAIT_FINISHED;
+  }
+
+  if (write_certificate(c, k.chain))
+    return HS_FAILED;
+  if (c->my_leaf)
+    tc_cert_unref(c->my_leaf);
+  c->my_leaf = tc_cert_ref(k.chain->certs[0]);
+  hs->my_key = k.chain->key;
+  hs->my_scheme = k.scheme;
+  if (h->status) {
+    tc_certificate_status cs = {TC_STATUS_TYPE_OCSP, {cfg->ocsp_response, cfg->ocsp_response_len}};
+    size_t start = c->hsw.len;
+    if (tc_msg_write_certificate_status(&c->hsw, &cs) || tc12_transcript_added(c, start))
+      return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write CertificateStatus");
+  }
+  if (k.suite->kx != TC_KX12_RSA && write_server_key_exchange(c, &k))
+    return HS_FAILED;
+  bool ask = cfg->client_auth != TC_CLIENT_AUTH_NONE;
+  if (ask && write_certificate_request(c))
+    return HS_FAILED;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_empty(&c->hsw, TC_HS_SERVER_HELLO_DONE) || tc12_transcript_added(c, start))
+    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write ServerHelloDone");
+  if (tc_hs_flush(c))
+    return HS_FAILED;
+  hs->cert_requested = ask;
+  return ask ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
+}
+
+static tc_hs_state on_certificate(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_certificate *cm = malloc(sizeof *cm);
+  if (!cm)
+    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+  tc_hs_state next = HS_FAILED;
+  if (tc_msg_parse_certificate(msg + 4, len - 4, c->version, cm, &c->err))
+    goto out;
+  tc12_transcript_add(c, msg, len);
+  if (cm->n_entries == 0) {
+    if (c->cfg->client_auth == TC_CLIENT_AUTH_REQUIRE) {
+      tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "client sent no certificate");
+      goto out;
+    }
+    next = HS_S12_WAIT_CKE;
+    goto out;
+  }
+  if (tc_hs_take_peer_chain(c, cm) || tc_hs_verify_peer_chain(c))
+    goto out;
+  c->hs->t12.client_cert_sent = true;
+  next = HS_S12_WAIT_CKE;
+out:
+  free(cm);
+  return next;
+}
+
+/* RSA key transport without a padding or version oracle (RFC 5246
+ * §7.4.7.1): decryption failures and a wrong version both turn into a
+ * random premaster, selected without branches; the handshake then fails
+ * at Finished exactly like any wrong premaster. */
+static int rsa_premaster(tc_conn *c, const tc_bytes *epms, uint8_t pms[48]) {
+  tc_hs12 *h = &c->hs->t12;
+  const tc_privkey *key = c->hs->my_key;
+  uint8_t rnd[48];
+  if (!key || tc_privkey_type(key) != TC_PK_RSA)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "RSA key exchange without an RSA key");
+  if (tc_random(&c->cfg->rng, rnd, sizeof rnd) ||
+      tc_rsa_decrypt_premaster(key, &c->cfg->rng, epms->p, epms->len, pms, 48))
+    return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+  uint32_t ok = tc_ct_mask_eq(pms[0], h->client_version >> 8) &
+                tc_ct_mask_eq(pms[1], h->client_version & 0xff);
+  for (size_t i = 0; i < 48; i++)
+    pms[i] = (uint8_t)((pms[i] & ok) | (rnd[i] & ~ok));
+  pms[0] = (uint8_t)(h->client_version >> 8);
+  pms[1] = (uint8_t)h->client_version;
+  tc_wipe(rnd, sizeof rnd);
+  return TC_OK;
+}
+
+static tc_hs_state on_client_key_exchange(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_kx kx = h->suite->kx == TC_KX12_RSA ? TC_KX_RSA
+             : h->suite->kx == TC_KX12_DHE ? TC_KX_DHE
+                                            : TC_KX_ECDHE;
+  tc_client_key_exchange cke;
+  if (tc_msg_parse_client_key_exchange(msg + 4, len - 4, kx, c->version, &cke, &c->err))
+    return HS_FAILED;
+  uint8_t pms[TC_KEX_MAX_SECRET_LEN];
+  size_t pl = sizeof pms, off = 0;
+  if (kx == TC_KX_RSA) {
+    if (rsa_premaster(c, &cke.rsa_epms, pms))
+      return HS_FAILED;
+    pl = 48;
+  } else if (kx == TC_KX_ECDHE) {
+    if (tc_kex_derive(&hs->kex, cke.ec_point.p, cke.ec_point.len, pms, &pl))
+      return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "bad ECDHE public value from the client");
+  } else {
+    if (tc_kex_derive(&hs->kex, cke.dh_yc.p, cke.dh_yc.len, pms, &pl))
+      return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "bad DHE public value from the client");
+    while (off + 1 < pl && pms[off] == 0) /* TLS 1.2 DH premaster drops leading zeros */
+      off++;
+  }
+  tc_kex_clear(&hs->kex);
+  tc12_transcript_add(c, msg, len);
+  int r = tc12_master_secret(c, pms + off, pl - off);
+  tc_wipe(pms, sizeof pms);
+  if (r)
+    return HS_FAILED;
+  return h->client_cert_sent ? HS_S12_WAIT_CV : HS_S12_WAIT_FINISHED;
+}
+
+static tc_hs_state on_cert_verify(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  if (tc12_check_cert_verify(c, msg + 4, len - 4, hs->cr_sig_algs, hs->cr_n_sig_algs))
+    return HS_FAILED;
+  tc12_transcript_add(c, msg, len);
+  return HS_S12_WAIT_FINISHED;
+}
+
+static void cache_session(tc_conn *c) {
+  tc_session_cache *sc = c->cfg->session_cache;
+  if (!sc || !c->c12.session_id_len || c->hs->t12.resumed)
+    return;
+  tc_cached_session cs;
+  memset(&cs, 0, sizeof cs);
+  cs.version = c->version;
+  cs.suite = c->suite;
+  memcpy(cs.master, c->c12.master, 48);
+  cs.ems = c->c12.ems;
+  if (c->alpn)
+    snprintf(cs.alpn, sizeof cs.alpn, "%s", c->alpn);
+  tc_session_cache_put(sc, c->c12.session_id, c->c12.session_id_len, &cs, tc_config_now(c->cfg));
+  tc_wipe(&cs, sizeof cs);
+}
+
+static tc_hs_state on_finished(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_hs12 *h = &c->hs->t12;
+  if (tc12_check_finished(c, msg, len))
+    return HS_FAILED;
+  if (!h->resumed) {
+    if ((h->ticket && write_ticket(c)) || tc12_send_ccs(c) || tc12_write_finished(c) ||
+        tc_hs_flush(c))
+      return HS_FAILED;
+    cache_session(c);
+  }
+  tc12_handshake_done(c);
+  return HS_CONNECTED;
+}
+
+tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  switch (c->state) {
+  case HS_S12_WAIT_CERT:
+    if (type == TC_HS_CERTIFICATE)
+      return on_certificate(c, msg, len);
+    break;
+  case HS_S12_WAIT_CKE:
+    if (type == TC_HS_CLIENT_KEY_EXCHANGE)
+      return on_client_key_exchange(c, msg, len);
+    break;
+  case HS_S12_WAIT_CV:
+    if (type == TC_HS_CERTIFICATE_VERIFY)
+      return on_cert_verify(c, msg, len);
+    break;
+  case HS_S12_WAIT_FINISHED:
+    if (type == TC_HS_FINISHED)
+      return on_finished(c, msg, len);
+    break;
+  default:
+    break;
+  }
+  return FAIL_WITH(c, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s", tc_msg_type_name(type));
+}
+
+static int send_warning(tc_conn *c, uint8_t desc) {
+  uint8_t a[2] = {1, desc};
+  return tc_rec_write(&c->rec, TC_CT_ALERT, a, 2, &c->err);
+}
+
+/* A ClientHello after the handshake: renegotiation (RFC 5746) or refusal. */
+static int server_renegotiation(tc_conn *c, const uint8_t *msg, size_t len) {
+  if (c->cfg->reneg != TC_RENEG_SECURE || !c->c12.secure_reneg || c->version == TC_SSL30)
+    return send_warning(c, TC_ERR_NO_RENEGOTIATION);
+  tc_client_hello *ch = malloc(sizeof *ch);
+  c->hs = calloc(1, sizeof *c->hs);
+  if (!ch || !c->hs) {
+    free(ch);
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  }
+  int r = TC_FAIL;
+  if (tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err) == TC_OK) {
+    tc_hs_state next = tc_server12_client_hello(c, ch, msg, len);
+    if (next != HS_FAILED) {
+      c->state = next;
+      r = TC_OK;
+    }
+  }
+  free(ch);
+  return r;
+}
+
+int tc_server12_hello_request(tc_conn *c) {
+  if (c->role != TC_ROLE_SERVER || !c->handshake_done || c->version >= TC_TLS13 || c->hs ||
+      c->state != HS_CONNECTED)
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot renegotiate now");
+  if (tc_msg_write_empty(&c->hsw, TC_HS_HELLO_REQUEST) || tc_hs_flush(c))
+    return TC_FAIL;
+  c->c12.hello_request_sent = true;
+  return TC_OK;
+}
+
+int tc_post12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  if (c->role == TC_ROLE_SERVER && type == TC_HS_CLIENT_HELLO)
+    return server_renegotiation(c, msg, len);
+  if (c->role == TC_ROLE_CLIENT && type == TC_HS_HELLO_REQUEST) {
+    return tc_client12_hello_request(c, msg + 4, len - 4);
+  }
+  return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s after the handshake",
+                      tc_msg_type_name(type));
+}
