@@ -1776,6 +1776,18 @@ tlslite_connection_close_direction (GTlsConnectionTlslite *self, gboolean read_d
   else
     op = OP_CLOSE_WRITE;
 
+  /* Already closed, or another close is on it (e.g. a stream closed while
+   * an async close runs): nothing left to do, and waiting could deadlock
+   * the main loop that close needs. */
+  g_mutex_lock (&priv->op_mutex);
+  if ((!read_dir || priv->read_closed || priv->read_closing) &&
+      (!write_dir || priv->write_closed || priv->write_closing))
+    {
+      g_mutex_unlock (&priv->op_mutex);
+      return TRUE;
+    }
+  g_mutex_unlock (&priv->op_mutex);
+
   if (!claim_op (self, op, TRUE, cancellable, error))
     return FALSE;
 
@@ -1836,8 +1848,8 @@ g_tls_connection_tlslite_close (GIOStream *stream, GCancellable *cancellable, GE
                                              cancellable, error);
 }
 
-/* close_notify is one short record: the async close runs the blocking close
- * in a worker thread rather than adding a second state machine. */
+/* Fallback when another thread holds the connection (or the base cannot
+ * poll): the blocking close in a worker thread. */
 static void
 close_thread (GTask *task, gpointer object, gpointer task_data, GCancellable *cancellable)
 {
@@ -1850,16 +1862,134 @@ close_thread (GTask *task, gpointer object, gpointer task_data, GCancellable *ca
     g_task_return_error (task, error);
 }
 
+/* Async close without a thread: send close_notify through the base
+ * stream's sources, then close the base stream asynchronously. */
+typedef struct
+{
+  gboolean claimed;
+  gboolean notify_queued;
+  GError *close_error;
+} AsyncClose;
+
+static void
+async_close_free (gpointer data)
+{
+  AsyncClose *ac = data;
+
+  g_clear_error (&ac->close_error);
+  g_free (ac);
+}
+
+static void async_close_step (GTask *task);
+
+static gboolean
+async_close_source_cb (GObject *stream, gpointer user_data)
+{
+  async_close_step (G_TASK (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+async_close_base_done (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  GTlsConnectionTlslite *self = g_task_get_source_object (task);
+  AsyncClose *ac = g_task_get_task_data (task);
+  GError *error = NULL;
+  gboolean ok = g_io_stream_close_finish (G_IO_STREAM (obj), res, &error);
+
+  yield_op (self, OP_CLOSE_BOTH);
+  if (ac->close_error)
+    {
+      g_clear_error (&error);
+      g_task_return_error (task, g_steal_pointer (&ac->close_error));
+    }
+  else if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+async_close_step (GTask *task)
+{
+  GTlsConnectionTlslite *self = g_task_get_source_object (task);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  AsyncClose *ac = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+
+  if (!ac->claimed)
+    {
+      if (!claim_op (self, OP_CLOSE_BOTH, FALSE, cancellable, &error))
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_clear_error (&error);
+              g_task_run_in_thread (task, close_thread);
+            }
+          else
+            g_task_return_error (task, error);
+          return;
+        }
+      ac->claimed = TRUE;
+    }
+
+  if (!priv->write_closed && priv->ever_handshaked && priv->engine)
+    {
+      unsigned st;
+
+      g_mutex_lock (&priv->engine_mutex);
+      st = tc_conn_status (priv->engine);
+      if (!ac->notify_queued && !(st & TC_S_FAILED))
+        tc_conn_close (priv->engine);
+      ac->notify_queued = TRUE;
+      g_mutex_unlock (&priv->engine_mutex);
+
+      if (!(st & TC_S_FAILED) && !flush_output (self, FALSE, cancellable, &error))
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              GSource *source = g_pollable_output_stream_create_source (priv->base_ostream, cancellable);
+
+              g_clear_error (&error);
+              g_source_set_callback (source, (GSourceFunc) (void (*) (void)) async_close_source_cb,
+                                     g_object_ref (task), g_object_unref);
+              g_source_set_priority (source, g_task_get_priority (task));
+              g_source_attach (source, g_task_get_context (task));
+              g_source_unref (source);
+              return;
+            }
+          /* As in the blocking close: a vanished peer is not an error. */
+          if ((st & TC_S_PEER_CLOSED) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+            g_clear_error (&error);
+          else
+            ac->close_error = g_steal_pointer (&error);
+        }
+    }
+  priv->write_closed = TRUE;
+  priv->read_closed = TRUE;
+
+  g_io_stream_close_async (priv->base_io_stream, g_task_get_priority (task), cancellable,
+                           async_close_base_done, g_object_ref (task));
+}
+
 static void
 g_tls_connection_tlslite_close_async (GIOStream *stream, int io_priority, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data)
 {
+  GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (stream));
   GTask *task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, g_tls_connection_tlslite_close_async);
   g_task_set_name (task, "[tlslite] close_async");
   g_task_set_priority (task, io_priority);
-  g_task_run_in_thread (task, close_thread);
+  g_task_set_task_data (task, g_new0 (AsyncClose, 1), async_close_free);
+  if (!priv->base_ostream)
+    g_task_run_in_thread (task, close_thread);
+  else
+    async_close_step (task);
   g_object_unref (task);
 }
 
