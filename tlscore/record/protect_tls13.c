@@ -68,9 +68,14 @@ static const tc_prot_ops tls13_ops = {"tls13-aead", overhead13, seal13, open13, 
 
 int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,
                        const uint8_t iv[TC_AEAD_NONCE_LEN]) {
-  tc_prot_clear(p);
-  if (tc_aead_init(&p->u.aead13.aead, alg, key, key_len))
+  /* A re-key with the same AEAD overwrites the whole key state, so the
+   * old one needs no separate wipe (saves 4 KiB of wiping per key change). */
+  if (!(p->ops == &tls13_ops && p->u.aead13.aead.alg == alg))
+    tc_prot_clear(p);
+  if (tc_aead_init(&p->u.aead13.aead, alg, key, key_len)) {
+    tc_prot_clear(p);
     return -1;
+  }
   memcpy(p->u.aead13.iv, iv, TC_AEAD_NONCE_LEN);
   p->seq = 0;
   p->ops = &tls13_ops;
