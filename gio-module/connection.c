@@ -112,6 +112,7 @@ enum
 
 static gboolean run_handshake (GTlsConnectionTlslite *self, gboolean blocking,
                                GCancellable *cancellable, GError **error);
+static void discard_pending_input (GTlsConnectionTlslite *self);
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */
@@ -1819,6 +1820,8 @@ tlslite_connection_close_direction (GTlsConnectionTlslite *self, gboolean read_d
   /* The base streams are closed even if close_notify could not be sent:
    * GIOStream marks us closed either way. */
   if (read_dir && write_dir)
+    discard_pending_input (self);
+  if (read_dir && write_dir)
     ok = g_io_stream_close (priv->base_io_stream, cancellable, &stream_error);
   else if (read_dir)
     ok = g_input_stream_close (priv->base_in, cancellable, &stream_error);
@@ -1839,6 +1842,28 @@ tlslite_connection_close_direction (GTlsConnectionTlslite *self, gboolean read_d
       return FALSE;
     }
   return TRUE;
+}
+
+/* Closing a TCP socket with unread bytes makes the kernel send a reset,
+ * which can destroy data the peer has not read yet (e.g. our last message
+ * when the peer's close_notify is still queued here). Drop what has
+ * already arrived first; the connection is going away anyway. */
+static void
+discard_pending_input (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  guint8 scratch[4096];
+  int i;
+
+  if (!priv->base_istream || g_input_stream_is_closed (priv->base_in))
+    return;
+  for (i = 0; i < 64; i++)
+    {
+      gssize n = g_pollable_input_stream_read_nonblocking (priv->base_istream, scratch, sizeof scratch,
+                                                           NULL, NULL);
+      if (n <= 0)
+        break;
+    }
 }
 
 static gboolean
@@ -1971,6 +1996,7 @@ async_close_step (GTask *task)
   priv->write_closed = TRUE;
   priv->read_closed = TRUE;
 
+  discard_pending_input (self);
   g_io_stream_close_async (priv->base_io_stream, g_task_get_priority (task), cancellable,
                            async_close_base_done, g_object_ref (task));
 }
