@@ -467,17 +467,14 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     return HS_FAILED;
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
   h->ems = k.resume ? k.resume_ems : client_ems;
-  h->etm = !k.resume && tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
+  h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
            k.suite->bulk == TC_BULK12_CBC;
-  if (k.resume)
-    h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
-             k.suite->bulk == TC_BULK12_CBC;
   h->ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && cfg->ticket_count > 0 && !k.resume;
   h->status = !k.resume && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
               ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
   h->peer_rsl = tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) ? ch->ext.record_size_limit : 0;
   if (h->peer_rsl && v != TC_SSL30) {
-    size_t lim = h->peer_rsl - (v >= TC_TLS12 ? 0 : 0);
+    size_t lim = h->peer_rsl; /* TLS 1.2: the plaintext bound itself (RFC 8449 §4) */
     if (lim > 16384)
       lim = 16384;
     if (lim < c->rec.max_frag)
