@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interop: gtls-tool (driving tlscore directly) against openssl s_server/s_client and gnutls-serv/gnutls-cli, TLS 1.3, loopback only.
+# Interop: gtls-tool (driving tlscore directly) against openssl s_server/s_client and gnutls-serv/gnutls-cli (TLS 1.3; TLS 1.2 and older for our client), loopback only.
 # Usage: run-interop.sh GTLS_TOOL DATA_DIR CASE      (run-interop.sh --list prints the cases)
 # Exit: 0 pass, 1 fail, 77 skip (peer program missing).
 # When unprivileged network namespaces work, each case runs in its own (only "lo"), so
@@ -21,6 +21,17 @@ peer_cases=(
   gnutls-client-rsa gnutls-client-ecdsa gnutls-client-client-cert gnutls-client-resume
   gnutls-client-alpn
   self-echo self-resume self-sess-file self-many self-bulk self-args
+  openssl-server-tls12-ecdhe-rsa-gcm openssl-server-tls12-ecdhe-ecdsa-gcm
+  openssl-server-tls12-ecdhe-chacha openssl-server-tls12-dhe-rsa-gcm
+  openssl-server-tls12-dhe-rsa-chacha openssl-server-tls12-ecdhe-rsa-cbc-sha384
+  openssl-server-tls12-ecdhe-ecdsa-cbc-sha openssl-server-tls12-rsa-gcm
+  openssl-server-tls12-rsa-cbc-sha256 openssl-server-tls12-rsa-cbc-sha
+  openssl-server-tls12-aes256-gcm openssl-server-tls11 openssl-server-tls10
+  openssl-server-tls10-ecdsa openssl-server-tls12-resume-ticket openssl-server-tls12-resume-id
+  openssl-server-tls12-client-cert openssl-server-tls10-refused openssl-server-tls12-max12
+  gnutls-server-tls12-rsa gnutls-server-tls12-ecdsa gnutls-server-tls12-dhe
+  gnutls-server-tls12-cbc gnutls-server-tls12-resume gnutls-server-tls12-resume-id
+  gnutls-server-tls11 gnutls-server-tls10
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
 if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
@@ -241,6 +252,105 @@ openssl-server-alpn)
     --alpn foo,http/1.1 || fail "client failed"
   expect "$tmp/client.err" "alpn: http/1.1"
   expect "$tmp/client.out" "etilslt olleh"
+  ;;
+
+# ---------------- our client against openssl s_server, TLS 1.2 and older ----------------
+openssl-server-tls12-*|openssl-server-tls11|openssl-server-tls10|openssl-server-tls10-ecdsa)
+  need openssl
+  kind=rsa ver=-tls1_2 cargs=()
+  case ${case#openssl-server-} in
+  tls12-ecdhe-rsa-gcm) cipher=ECDHE-RSA-AES128-GCM-SHA256
+    iana=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ;;
+  tls12-ecdhe-ecdsa-gcm) kind=ecdsa cipher=ECDHE-ECDSA-AES256-GCM-SHA384
+    iana=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ;;
+  tls12-ecdhe-chacha) kind=ecdsa cipher=ECDHE-ECDSA-CHACHA20-POLY1305
+    iana=TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ;;
+  tls12-dhe-rsa-gcm) cipher=DHE-RSA-AES128-GCM-SHA256 iana=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 ;;
+  tls12-dhe-rsa-chacha) cipher=DHE-RSA-CHACHA20-POLY1305
+    iana=TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ;;
+  tls12-ecdhe-rsa-cbc-sha384) cipher=ECDHE-RSA-AES256-SHA384
+    iana=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 ;;
+  tls12-ecdhe-ecdsa-cbc-sha) kind=ecdsa cipher=ECDHE-ECDSA-AES128-SHA
+    iana=TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA ;;
+  tls12-rsa-gcm) cipher=AES256-GCM-SHA384 iana=TLS_RSA_WITH_AES_256_GCM_SHA384 ;;
+  tls12-rsa-cbc-sha256) cipher=AES128-SHA256 iana=TLS_RSA_WITH_AES_128_CBC_SHA256 ;;
+  tls12-rsa-cbc-sha) cipher=AES256-SHA iana=TLS_RSA_WITH_AES_256_CBC_SHA ;;
+  tls12-aes256-gcm) cipher=ECDHE-RSA-AES256-GCM-SHA384
+    iana=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ;;
+  tls11) ver=-tls1_1 cipher='ECDHE-RSA-AES256-SHA:@SECLEVEL=0'
+    iana=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA cargs=(--min-version tls1.1) ;;
+  tls10) ver=-tls1 cipher='DHE-RSA-AES128-SHA:@SECLEVEL=0'
+    iana=TLS_DHE_RSA_WITH_AES_128_CBC_SHA cargs=(--min-version tls1.0) ;;
+  tls10-ecdsa) kind=ecdsa ver=-tls1 cipher='ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0'
+    iana=TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA cargs=(--min-version tls1.0) ;;
+  tls12-resume-ticket|tls12-resume-id|tls12-client-cert|tls12-max12)
+    cipher=DEFAULT iana=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ;;
+  *) fail "unknown case" ;;
+  esac
+  sargs=() naccept=1
+  case $case in
+  *-resume-ticket) naccept=2 cargs=(--resume) ;;
+  *-resume-id) naccept=2 sargs=(-no_ticket) cargs=(--resume) ;;
+  *-client-cert) sargs=(-Verify 1 -CAfile "$data/ca-rsa.pem")
+    cargs=(--cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem") ;;
+  *-max12) cargs=(--max-version tls1.2) ;;
+  esac
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" "$ver" -rev \
+    -naccept "$naccept" -cipher "$cipher" -cert "$data/server-$kind.pem" \
+    -key "$data/server-$kind-key.pem" "${sargs[@]}"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-$kind.pem" --server-name localhost \
+    "${cargs[@]}" || fail "client failed"
+  expect "$tmp/client.out" "etilslt olleh"
+  case $ver in
+  -tls1_2) expect "$tmp/client.err" "version: TLSv1.2" ;;
+  -tls1_1) expect "$tmp/client.err" "version: TLSv1.1" ;;
+  -tls1) expect "$tmp/client.err" "version: TLSv1.0" ;;
+  esac
+  expect "$tmp/client.err" "cipher suite: $iana"
+  case $case in
+  *-resume-*) expect "$tmp/client.err" "resumed: yes" ;;
+  *-client-cert) expect "$tmp/peer.err" "CN = client" ;;
+  *) expect "$tmp/client.err" "resumed: no" ;;
+  esac
+  ;;
+openssl-server-tls10-refused)
+  # A TLS 1.0-only server and our default minimum (TLS 1.2): no connection.
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -tls1 -rev -naccept 1 \
+    -cipher 'DEFAULT:@SECLEVEL=0' -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost &&
+    fail "client connected to a TLS 1.0 server"
+  expect "$tmp/client.err" "protocol_version"
+  ;;
+
+# ---------------- our client against gnutls-serv, TLS 1.2 and older ----------------
+gnutls-server-tls12-*|gnutls-server-tls11|gnutls-server-tls10)
+  need gnutls-serv
+  kind=rsa prio=NORMAL:-VERS-ALL:+VERS-TLS1.2 cargs=() want=TLSv1.2 iana=
+  case $case in
+  *-ecdsa) kind=ecdsa ;;
+  *-dhe) prio=$prio:-KX-ALL:+DHE-RSA iana=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 ;;
+  *-cbc) prio=$prio:-CIPHER-ALL:+AES-128-CBC:+AES-256-CBC:-MAC-ALL:+SHA1:+SHA256:+SHA384 ;;
+  *-resume) cargs=(--resume) ;;
+  *-resume-id) prio=$prio:%NO_TICKETS cargs=(--resume) ;;
+  *-tls11) prio=NORMAL:-VERS-ALL:+VERS-TLS1.1 want=TLSv1.1 cargs=(--min-version tls1.1) ;;
+  *-tls10) prio=NORMAL:-VERS-ALL:+VERS-TLS1.0 want=TLSv1.0 cargs=(--min-version tls1.0) ;;
+  esac
+  port=$(free_port)
+  start_peer peer "$port" gnutls-serv --echo -p "$port" --priority "$prio" \
+    --x509certfile "$data/server-$kind.pem" --x509keyfile "$data/server-$kind-key.pem"
+  tool_client client "$msg"$'\n' "127.0.0.1:$port" --ca "$data/ca-$kind.pem" \
+    --server-name localhost "${cargs[@]}" || fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect "$tmp/client.err" "version: $want"
+  [ -n "$iana" ] && expect "$tmp/client.err" "cipher suite: $iana"
+  [ "$kind" = ecdsa ] && expect "$tmp/client.err" "cipher suite: TLS_ECDHE_ECDSA"
+  [ "$case" = gnutls-server-tls12-cbc ] && expect "$tmp/client.err" "_CBC_"
+  case $case in
+  *-resume|*-resume-id) expect "$tmp/client.err" "resumed: yes" ;;
+  esac
   ;;
 
 # ---------------- our client against gnutls-serv ----------------
