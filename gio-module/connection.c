@@ -702,7 +702,11 @@ apply_env_settings (tc_config *cfg, gboolean server)
   else if (min || max)
     {
       tc_error_clear (&err);
-      if (tc_config_set_versions (cfg, min ? min : TC_TLS12, max ? max : TC_TLS13, &err) != TC_OK)
+      if (!min)
+        min = max && max < TC_TLS12 ? max : TC_TLS12;
+      if (!max)
+        max = min > TC_TLS13 ? min : TC_TLS13;
+      if (tc_config_set_versions (cfg, min, max, &err) != TC_OK)
         bad = TRUE;
     }
 
