@@ -1,0 +1,372 @@
+/* TLS 1.2-and-older client checks: downgrade sentinels, version floor, DHE size, EMS on resumption, stapling, client certs, sessions. */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/session.h"
+#include "pump.h"
+#include "tlscore/config.h"
+#include "tlscore/conn.h"
+
+#define SUITE_DHE_RSA_AES128_GCM 0x009e
+
+static tc_config *server_cfg(uint16_t min, uint16_t max) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *s = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(s, min, max, &err), ==, TC_OK);
+  return s;
+}
+
+static tc_config *client_cfg(uint16_t min, uint16_t max) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
+  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
+  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
+  return c;
+}
+
+static void new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s) {
+  tc_error err;
+  tc_error_clear(&err);
+  *c = tc_conn_new(ccfg, &err);
+  *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(*c);
+  g_assert_nonnull(*s);
+  g_assert_cmpint(tc_conn_set_server_name(*c, "localhost"), ==, TC_OK);
+}
+
+/* Client's ClientHello to the server; returns a copy of the server's first
+ * flight (ServerHello first, in plaintext). */
+static uint8_t *server_flight(tc_conn *c, tc_conn *s, size_t *len) {
+  size_t n, used;
+  const uint8_t *out = tc_conn_output(c, &n);
+  g_assert_cmpuint(n, >, 0);
+  g_assert_cmpint(tc_conn_feed(s, out, n, &used), ==, TC_OK);
+  tc_conn_output_ack(c, n);
+  out = tc_conn_output(s, &n);
+  g_assert_cmpuint(n, >, 43);
+  g_assert_cmpuint(out[0], ==, 22); /* handshake record */
+  g_assert_cmpuint(out[5], ==, 2);  /* ServerHello */
+  uint8_t *copy = g_memdup2(out, n);
+  tc_conn_output_ack(s, n);
+  *len = n;
+  return copy;
+}
+
+/* Feed a (tampered) server flight to the client: it must fail with `code`. */
+static void client_rejects(tc_conn *c, const uint8_t *flight, size_t len, tc_err code,
+                           const char *msg_part) {
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(c, flight, len, &used), ==, TC_FAIL);
+  const tc_error *e = tc_conn_error(c);
+  g_test_message("client: %s", e->message);
+  g_assert_cmpint(e->code, ==, code);
+  g_assert_false(e->remote);
+  if (msg_part)
+    g_assert_nonnull(strstr(e->message, msg_part));
+}
+
+/* ServerHello.random starts at record(5) + handshake header(4) + version(2). */
+#define SH_RANDOM 11
+#define SH_VERSION 9
+
+static void tamper_case(uint16_t smax, uint16_t cmin, void (*edit)(uint8_t *), tc_err code,
+                        const char *msg_part) {
+  tc_config *scfg = server_cfg(TC_TLS10, smax);
+  tc_config *ccfg = client_cfg(cmin, TC_TLS13);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  size_t len;
+  uint8_t *f = server_flight(c, s, &len);
+  edit(f);
+  client_rejects(c, f, len, code, msg_part);
+  g_free(f);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void put_down12(uint8_t *f) { memcpy(f + SH_RANDOM + 24, "DOWNGRD\x01", 8); }
+static void put_down11(uint8_t *f) { memcpy(f + SH_RANDOM + 24, "DOWNGRD\x00", 8); }
+static void put_tls10(uint8_t *f) {
+  f[SH_VERSION] = 3;
+  f[SH_VERSION + 1] = 1;
+}
+
+static void test_downgrade_sentinel(void) {
+  /* RFC 8446 §4.1.3: we offered TLS 1.3, the server answers TLS 1.2 and
+   * its random says it could do 1.3: someone removed our 1.3 offer. */
+  tamper_case(TC_TLS12, TC_TLS12, put_down12, TC_ERR_ILLEGAL_PARAMETER, "downgrade");
+  /* TLS 1.1 with the "1.1 or below" sentinel. */
+  tamper_case(TC_TLS11, TC_TLS11, put_down11, TC_ERR_ILLEGAL_PARAMETER, "downgrade");
+
+  /* A TLS 1.2-only client talking to a 1.3-capable server sees the sentinel
+   * legitimately and must accept it. */
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS13);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_version_floor(void) {
+  /* The server "selects" TLS 1.0 although our minimum is TLS 1.2. */
+  tamper_case(TC_TLS12, TC_TLS12, put_tls10, TC_ERR_PROTOCOL_VERSION,
+              "server selected TLSv1.0, but the minimum allowed is TLSv1.2");
+
+  /* Honest peers: a TLS 1.0-only server refuses our default client. */
+  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS10);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_PROTOCOL_VERSION);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_dh_min_bits(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  uint16_t suite = SUITE_DHE_RSA_AES128_GCM;
+  for (int strict = 0; strict < 2; strict++) {
+    tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+    g_assert_cmpint(tc_config_set_cipher_suites(scfg, &suite, 1, &err), ==, TC_OK);
+    tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+    g_assert_cmpint(tc_config_set_cipher_suites(ccfg, &suite, 1, &err), ==, TC_OK);
+    if (strict)
+      g_assert_cmpint(tc_config_set_dh_min_bits(ccfg, 3072, &err), ==, TC_OK);
+    tc_conn *c, *s;
+    new_pair(ccfg, scfg, &c, &s);
+    int r = pump_handshake(c, s);
+    if (!strict) {
+      g_assert_cmpint(r, ==, TC_OK);
+      g_assert_cmpuint(tc_conn_cipher_suite(c), ==, suite);
+      g_assert_cmpuint(tc_conn_group(c), ==, TC_GROUP_FFDHE2048);
+    } else {
+      /* The server's 2048-bit group is below our 3072-bit floor. */
+      g_assert_cmpint(r, ==, TC_FAIL);
+      g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INSUFFICIENT_SECURITY);
+      g_assert_nonnull(strstr(tc_conn_error(c)->message, "2048 bits"));
+    }
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
+/* Full TLS 1.2 handshake; returns the client's session (ticket). */
+static tc_session *full_session(tc_config *ccfg, tc_config *scfg, uint8_t unique[12]) {
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_false(tc_conn_resumed(c));
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  if (unique) {
+    uint8_t a[64], b[64];
+    size_t al = sizeof a, bl = sizeof b;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_UNIQUE, a, &al, &err), ==, TC_OK);
+    g_assert_cmpint(tc_conn_binding(s, TC_BINDING_TLS_UNIQUE, b, &bl, &err), ==, TC_OK);
+    g_assert_cmpmem(a, al, b, bl);
+    g_assert_cmpuint(al, ==, 12);
+    memcpy(unique, a, 12);
+  }
+  tc_conn_free(c);
+  tc_conn_free(s);
+  return sess;
+}
+
+static int resume_with(tc_config *ccfg, tc_config *scfg, tc_session *sess, bool *resumed,
+                       tc_err *code) {
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  int r = pump_handshake(c, s);
+  *resumed = tc_conn_resumed(c);
+  *code = tc_conn_error(c)->code;
+  tc_conn_free(c);
+  tc_conn_free(s);
+  return r;
+}
+
+static void test_ems_resumption(void) {
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_session *sess = full_session(ccfg, scfg, NULL);
+  g_assert_true(sess->ems);
+  bool resumed;
+  tc_err code;
+  g_assert_cmpint(resume_with(ccfg, scfg, sess, &resumed, &code), ==, TC_OK);
+  g_assert_true(resumed);
+
+  /* A session without EMS is not offered by default: full handshake. */
+  sess->ems = false;
+  g_assert_cmpint(resume_with(ccfg, scfg, sess, &resumed, &code), ==, TC_OK);
+  g_assert_false(resumed);
+
+  /* Allowed by configuration, it is offered; the server resumes it with
+   * EMS, which differs from the session's: RFC 7627 §5.3 abort. */
+  tc_config_set_ems_required(ccfg, false);
+  g_assert_cmpint(resume_with(ccfg, scfg, sess, &resumed, &code), ==, TC_FAIL);
+  g_assert_cmpint(code, ==, TC_ERR_HANDSHAKE_FAILURE);
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_session_serialize_resume(void) {
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+  tc_session_cache *cache = tc_session_cache_new(4, 60);
+  tc_config_set_session_cache(scfg, cache);
+  tc_config *ccfg = client_cfg(TC_TLS11, TC_TLS13);
+  tc_config_set_tickets(scfg, 0, 7200); /* resumption by session ID */
+  uint8_t u1[12], u2[12];
+  tc_session *sess = full_session(ccfg, scfg, u1);
+  g_assert_cmpuint(sess->session_id_len, ==, 32);
+  g_assert_cmpuint(sess->ticket_len, ==, 0);
+  uint8_t *blob;
+  size_t blen;
+  g_assert_cmpint(tc_session_serialize(sess, &blob, &blen), ==, TC_OK);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_session *back = tc_session_deserialize(blob, blen, &err);
+  g_assert_nonnull(back);
+  g_assert_cmpuint(back->version, ==, TC_TLS12);
+  g_assert_cmpmem(back->session_id, back->session_id_len, sess->session_id, sess->session_id_len);
+  g_assert_cmpmem(back->secret, back->secret_len, sess->secret, sess->secret_len);
+  g_assert_true(back->ems);
+  /* Truncations are refused. */
+  for (size_t i = 0; i < blen; i++) {
+    tc_session *bad = tc_session_deserialize(blob, i, &err);
+    g_assert_null(bad);
+  }
+  free(blob);
+
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, back), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_true(tc_conn_resumed(c));
+  g_assert_true(tc_conn_resumed(s));
+  /* tls-unique on resumption is the server's Finished (sent first). */
+  uint8_t a[64], b[64];
+  size_t al = sizeof a, bl = sizeof b;
+  g_assert_cmpint(tc_conn_binding(c, TC_BINDING_TLS_UNIQUE, a, &al, &err), ==, TC_OK);
+  g_assert_cmpint(tc_conn_binding(s, TC_BINDING_TLS_UNIQUE, b, &bl, &err), ==, TC_OK);
+  g_assert_cmpmem(a, al, b, bl);
+  memcpy(u2, a, 12);
+  g_assert_true(memcmp(u1, u2, 12) != 0);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"again", 5));
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_session_unref(back);
+  tc_session_unref(sess);
+  tc_session_cache_unref(cache);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_ocsp_staple(void) {
+  static const uint8_t resp[] = {0x30, 0x03, 0x0a, 0x01, 0x00}; /* opaque to TLS */
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS13);
+  g_assert_cmpint(tc_config_set_ocsp_response(scfg, resp, sizeof resp, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  size_t n = 0;
+  const uint8_t *got = tc_conn_ocsp_response(c, &n);
+  g_assert_nonnull(got);
+  g_assert_cmpmem(got, n, resp, sizeof resp);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void client_cert_case(uint16_t version, const char *cert, const char *key) {
+  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13);
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+  tc_config_set_verify_mode(scfg, TC_VERIFY_NONE);
+  tc_config *ccfg = client_cfg(version, version);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  int r = pump_handshake(c, s);
+  g_assert_cmpint(r, ==, TC_WANT);
+  g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_CLIENT_CERT);
+  size_t n;
+  tc_cert **chain = pump_load_certs(cert, &n);
+  tc_privkey *k = pump_load_key(key);
+  g_assert_cmpint(tc_conn_answer_client_cert(c, chain, n, k), ==, TC_OK);
+  r = pump_handshake(c, s);
+  if (r != TC_OK)
+    g_test_message("client '%s' server '%s'", tc_conn_error(c)->message,
+                   tc_conn_error(s)->message);
+  g_assert_cmpint(r, ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(c), ==, version);
+  tc_cert *const *peer;
+  g_assert_cmpuint(tc_conn_peer_chain(s, &peer), ==, n);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"authenticated", 13));
+  pump_free_certs(chain, n);
+  tc_privkey_unref(k);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_client_cert(void) {
+  client_cert_case(TC_TLS12, "client-rsa.pem", "client-rsa-key.pem");
+  client_cert_case(TC_TLS12, "client-ecdsa.pem", "client-ecdsa-key.pem");
+  /* MD5+SHA-1 (RSA) and SHA-1 (ECDSA) CertificateVerify forms. */
+  client_cert_case(TC_TLS11, "client-rsa.pem", "client-rsa-key.pem");
+  client_cert_case(TC_TLS10, "client-ecdsa.pem", "client-ecdsa-key.pem");
+}
+
+static void test_no_client_cert(void) {
+  /* Requested but not required: an empty Certificate, no CertificateVerify. */
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+  tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUEST);
+  tc_config_set_verify_mode(scfg, TC_VERIFY_NONE);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_answer_client_cert(c, NULL, 0, NULL), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_peer_chain(s, NULL), ==, 0);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/tls12-client/downgrade-sentinel", test_downgrade_sentinel);
+  g_test_add_func("/tls12-client/version-floor", test_version_floor);
+  g_test_add_func("/tls12-client/dh-min-bits", test_dh_min_bits);
+  g_test_add_func("/tls12-client/ems-resumption", test_ems_resumption);
+  g_test_add_func("/tls12-client/session-serialize-resume", test_session_serialize_resume);
+  g_test_add_func("/tls12-client/ocsp-staple", test_ocsp_staple);
+  g_test_add_func("/tls12-client/client-cert", test_client_cert);
+  g_test_add_func("/tls12-client/no-client-cert", test_no_client_cert);
+  return g_test_run();
+}
