@@ -56,6 +56,23 @@ gio-client-openssl|gio-client-openssl-ecdsa)
     --expect "etilslt olleh" > "$tmp/client.out" 2> "$tmp/client.err" || fail "client"
   grep -q 'version: TLSv1.3' "$tmp/client.err" || fail "not TLS 1.3"
   ;;
+gio-client-openssl-tls12)
+  need openssl; port=$(free_port)
+  openssl s_server -accept 127.0.0.1:$port -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem" \
+    -tls1_2 -rev -naccept 1 > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
+  wait_port $port || fail "openssl s_server"
+  client --connect localhost:$port --ca "$data/ca-rsa.pem" --send "hello tlslite" \
+    --expect "etilslt olleh" > "$tmp/client.out" 2> "$tmp/client.err" || fail "client"
+  grep -q 'version: TLSv1.2' "$tmp/client.err" || fail "not TLS 1.2"
+  ;;
+gio-server-gnutls-cli-tls12)
+  need gnutls-cli
+  start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" --count 1 || fail start
+  (echo "hi over TLS 1.2"; sleep 5) | timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" \
+    --priority NORMAL:-VERS-TLS1.3 -p "$port" localhost > "$tmp/cli.out" 2> "$tmp/cli.err"
+  grep -q 'echo: hi over TLS 1.2' "$tmp/cli.out" || fail "no echo"
+  grep -q 'TLS1.2' "$tmp/cli.out" "$tmp/cli.err" || fail "not TLS 1.2"
+  ;;
 gio-client-gnutls|gio-client-gnutls-async|gio-client-gnutls-client-cert)
   need gnutls-serv; port=$(free_port)
   extra=(); cargs=()
