@@ -279,6 +279,28 @@ set_engine_error (GTlsConnectionTlslite *self, const tc_error *err, gboolean in_
       return;
     }
 
+  /* TLS 1.2 has no certificate_required alert: a server requiring a
+   * client certificate fails with handshake_failure once the client sent
+   * none. Past version negotiation, with no peer certificate, that is what
+   * a handshake_failure of ours means under REQUIRED. */
+  if (err->code == TC_ERR_HANDSHAKE_FAILURE && G_IS_TLS_SERVER_CONNECTION (self) &&
+      !priv->peer_certificate && priv->engine)
+    {
+      GTlsAuthenticationMode mode = G_TLS_AUTHENTICATION_NONE;
+      uint16_t version;
+
+      g_object_get (self, "authentication-mode", &mode, NULL);
+      g_mutex_lock (&priv->engine_mutex);
+      version = tc_conn_version (priv->engine);
+      g_mutex_unlock (&priv->engine_mutex);
+      if (mode == G_TLS_AUTHENTICATION_REQUIRED && version != 0 && version < TC_TLS13)
+        {
+          g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                               _("TLS connection peer did not send a certificate"));
+          return;
+        }
+    }
+
   switch (err->code)
     {
     case TC_ERR_ABRUPT_EOF:
