@@ -358,6 +358,67 @@ static void test_no_client_cert(void) {
   tc_config_unref(scfg);
 }
 
+static void unique_of(tc_conn *x, uint8_t out[12]) {
+  uint8_t b[64];
+  size_t bl = sizeof b;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_conn_binding(x, TC_BINDING_TLS_UNIQUE, b, &bl, &err), ==, TC_OK);
+  g_assert_cmpuint(bl, ==, 12);
+  memcpy(out, b, 12);
+}
+
+/* Secure renegotiation (RFC 5746): started by the server (HelloRequest) or
+ * by the client, with data flowing before and after. */
+static void reneg_case(uint16_t version, bool client_starts) {
+  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13);
+  tc_config *ccfg = client_cfg(version, version);
+  tc_config_set_renegotiation(scfg, TC_RENEG_SECURE);
+  tc_config_set_renegotiation(ccfg, TC_RENEG_SECURE);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"before", 6));
+  uint8_t u1[12], u2[12], v2[12];
+  unique_of(c, u1);
+  g_assert_cmpint(tc_conn_renegotiate(client_starts ? c : s), ==, TC_OK);
+  /* The client reads to see the HelloRequest; the renegotiation then runs
+   * while application data keeps flowing. */
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"during", 6));
+  g_assert_cmpint(pump(c, s, 50), ==, TC_OK);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"after", 5));
+  unique_of(c, u2);
+  unique_of(s, v2);
+  g_assert_cmpmem(u2, 12, v2, 12);
+  g_assert_true(memcmp(u1, u2, 12) != 0);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_NONE);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_NONE);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_renegotiation(void) {
+  reneg_case(TC_TLS12, false);
+  reneg_case(TC_TLS12, true);
+  reneg_case(TC_TLS10, true);
+
+  /* Not allowed by our config: tc_conn_renegotiate refuses. */
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-client/downgrade-sentinel", test_downgrade_sentinel);
@@ -368,5 +429,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/ocsp-staple", test_ocsp_staple);
   g_test_add_func("/tls12-client/client-cert", test_client_cert);
   g_test_add_func("/tls12-client/no-client-cert", test_no_client_cert);
+  g_test_add_func("/tls12-client/renegotiation", test_renegotiation);
   return g_test_run();
 }

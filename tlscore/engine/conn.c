@@ -696,7 +696,7 @@ int tc_conn_renegotiate(tc_conn *c) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (c->role != TC_ROLE_SERVER)
-    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED, "client-initiated renegotiation is not supported");
+    return tc_client12_renegotiate(c);
   if (c->cfg->reneg != TC_RENEG_SECURE || !c->c12.secure_reneg)
     return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
                         "renegotiation needs TC_RENEG_SECURE and RFC 5746 support on both ends");

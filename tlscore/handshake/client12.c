@@ -706,13 +706,38 @@ tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 
 /* ---- after the handshake ---- */
 
+static bool reneg_allowed(const tc_conn *c) {
+  /* RFC 5746 both ways, and never SSL 3.0 (no extensions to carry it safely). */
+  return c->cfg->reneg == TC_RENEG_SECURE && c->c12.secure_reneg && c->version >= TC_TLS10 &&
+         c->version < TC_TLS13 && c->handshake_done && !c->hs && !c->close_sent &&
+         c->state == HS_CONNECTED;
+}
+
+int tc_client12_renegotiate(tc_conn *c) {
+  if (!reneg_allowed(c))
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                        "renegotiation needs an established TLS 1.2-or-older connection, "
+                        "TC_RENEG_SECURE and RFC 5746 support on both ends");
+  uint16_t v = c->version;
+  if (!(c->hs = calloc(1, sizeof *c->hs)))
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  /* The new ClientHello goes out under the current keys; TLS 1.3 is not
+   * offered again (c12.handshakes > 0) and the version must stay. */
+  if (tc_client13_start(c) != TC_OK)
+    return TC_FAIL;
+  c->rec.wr_version = v;
+  c->state = HS_C_WAIT_SH;
+  return tc_hs_flush(c);
+}
+
 int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len) {
   if (tc_msg_parse_empty(TC_HS_HELLO_REQUEST, body, len, &c->err))
     return TC_FAIL;
-  /* Renegotiation is refused: a no_renegotiation warning (RFC 5246 §7.2.2)
-   * and the connection goes on. */
-  static const uint8_t a[2] = {1, ALERT_NO_RENEGOTIATION};
   if (c->close_sent)
     return TC_OK;
+  if (reneg_allowed(c))
+    return tc_client12_renegotiate(c);
+  /* Refused: a no_renegotiation warning (RFC 5246 §7.2.2), the connection goes on. */
+  static const uint8_t a[2] = {1, ALERT_NO_RENEGOTIATION};
   return tc_rec_write(&c->rec, TC_CT_ALERT, a, 2, &c->err);
 }

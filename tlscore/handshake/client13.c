@@ -58,7 +58,7 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   bool offer13 = hs->t12.offered13;
   uint16_t max12 = tc12_max_version(cfg);
   /* RFC 8446 §4.1.2: 1.2 when offering 1.3 via supported_versions. */
-  ch.legacy_version = offer13 ? TC_TLS12 : max12;
+  ch.legacy_version = offer13 ? TC_TLS12 : c->c12.handshakes ? c->version : max12;
   hs->t12.client_version = ch.legacy_version;
   memcpy(ch.random, hs->client_random, 32);
   memcpy(ch.session_id, hs->session_id, hs->session_id_len);

@@ -107,6 +107,8 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
                                      size_t len);
 tc_hs_state tc_client12_flight(tc_conn *c);
 int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len);
+/* Client: start a secure renegotiation (tc_conn_renegotiate). */
+int tc_client12_renegotiate(tc_conn *c);
 /* After the handshake, TLS 1.2 and older: HelloRequest (client), ClientHello
  * (server renegotiation). */
 int tc_post12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
