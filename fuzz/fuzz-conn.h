@@ -37,6 +37,7 @@
 #define FZ_C_NO_COMPAT 0x08
 #define FZ_C_CLIENT_CERT 0x10 /* answer TC_WANT_CLIENT_CERT with a chain */
 #define FZ_C_NO_ALPN 0x20
+#define FZ_C_TLS12 0x40 /* offer TLS 1.2 and older only */
 #define FZ_C_REJECT 0x80
 
 static inline int fz_rng(void *ctx, uint8_t *out, size_t len) {
@@ -92,7 +93,7 @@ static inline void fz_load_cred(fz_cred *c, const char *cert_file, const char *k
 }
 
 /* Loaded once; immutable and refcounted, so every run shares them. */
-static fz_cred fz_server_cred, fz_client_cred;
+static fz_cred fz_server_cred, fz_server_rsa_cred, fz_client_cred;
 
 static inline void fz_init_creds(void) {
   static int done;
@@ -100,6 +101,7 @@ static inline void fz_init_creds(void) {
     return;
   done = 1;
   fz_load_cred(&fz_server_cred, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  fz_load_cred(&fz_server_rsa_cred, "server-rsa.pem", "server-rsa-key.pem");
   fz_load_cred(&fz_client_cred, "client-ecdsa.pem", "client-ecdsa-key.pem");
 }
 
@@ -123,6 +125,9 @@ static inline tc_config *fz_server_config(unsigned flags, uint32_t *rng_state) {
   tc_config_set_rng(cfg, fz_rng, rng_state);
   tc_config_set_time(cfg, fz_time, NULL);
   fz_add(cfg, &fz_server_cred);
+  fz_add(cfg, &fz_server_rsa_cred); /* for TLS 1.2 RSA and DHE-RSA key exchange */
+  /* Every version the engine has, for the largest attack surface. */
+  tc_config_set_versions(cfg, TC_SSL30, TC_TLS13, &err);
   tc_config_set_ticket_key(cfg, fz_ticket_key, &err);
   unsigned auth = flags & FZ_S_AUTH_MASK;
   tc_config_set_client_auth(cfg, auth == 0   ? TC_CLIENT_AUTH_NONE
@@ -150,6 +155,7 @@ static inline tc_config *fz_client_config(unsigned flags, uint32_t *rng_state) {
   tc_config_set_rng(cfg, fz_rng, rng_state);
   tc_config_set_time(cfg, fz_time, NULL);
   tc_config_set_verify_mode(cfg, (flags & FZ_C_VERIFY_CALLER) ? TC_VERIFY_CALLER : TC_VERIFY_NONE);
+  tc_config_set_versions(cfg, TC_SSL30, (flags & FZ_C_TLS12) ? TC_TLS12 : TC_TLS13, &err);
   if (flags & FZ_C_P256_FIRST) {
     static const uint16_t g[] = {TC_GROUP_SECP256R1, TC_GROUP_X25519, TC_GROUP_SECP384R1};
     tc_config_set_groups(cfg, g, 3, &err);

@@ -38,16 +38,17 @@ static void peer_epilogue(tc_conn *t, bool t_cert, unsigned rej, tc_conn *p, boo
   size_t n;
   tc_conn_write(p, (const uint8_t *)"hello over TLS\n", 15, &n);
   fz_pump(t, t_cert, rej, p, p_cert, cap);
-  tc_conn_key_update(p, true);
+  if (tc_conn_version(p) == TC_TLS13)
+    tc_conn_key_update(p, true);
   tc_conn_write(p, (const uint8_t *)"after key update\n", 17, &n);
   fz_pump(t, t_cert, rej, p, p_cert, cap);
   tc_conn_close(p);
   fz_pump(t, t_cert, rej, p, p_cert, cap);
 }
 
-static tc_session *server_ticket(unsigned sflags) {
+static tc_session *server_ticket(unsigned sflags, unsigned cflags) {
   uint32_t a = 1, b = 99;
-  tc_config *scfg = fz_server_config(sflags, &a), *ccfg = fz_client_config(0, &b);
+  tc_config *scfg = fz_server_config(sflags, &a), *ccfg = fz_client_config(cflags, &b);
   tc_error err;
   tc_error_clear(&err);
   tc_conn *s = tc_conn_new(scfg, &err), *c = tc_conn_new(ccfg, &err);
@@ -63,17 +64,28 @@ static tc_session *server_ticket(unsigned sflags) {
 
 /* fuzz-server: the server under test uses fz_server_config(sflags) with RNG
  * state 1, as the target does. */
-static void server_seed(const char *name, unsigned sflags, unsigned cflags, bool ccert,
-                        bool resume, uint8_t chunking) {
+/* Restrict a peer config to one version and/or one suite (0: keep). */
+static void restrict_peer(tc_config *cfg, uint16_t version, uint16_t suite) {
+  tc_error err;
+  tc_error_clear(&err);
+  if (version && tc_config_set_versions(cfg, version, version, &err) != TC_OK)
+    fprintf(stderr, "versions: %s\n", err.message);
+  if (suite && tc_config_set_cipher_suites(cfg, &suite, 1, &err) != TC_OK)
+    fprintf(stderr, "suites: %s\n", err.message);
+}
+
+static void server_seed_v(const char *name, unsigned sflags, unsigned cflags, bool ccert,
+                          bool resume, uint8_t chunking, uint16_t cversion, uint16_t csuite) {
   uint32_t a = 1, b = 77;
   tc_config *scfg = fz_server_config(sflags, &a), *ccfg = fz_client_config(cflags, &b);
+  restrict_peer(ccfg, cversion, csuite);
   tc_error err;
   tc_error_clear(&err);
   tc_conn *s = tc_conn_new(scfg, &err), *c = tc_conn_new(ccfg, &err);
   tc_conn_set_server_name(c, "localhost");
   tc_session *sess = NULL;
   if (resume) {
-    sess = server_ticket(sflags);
+    sess = server_ticket(sflags, cflags);
     if (!sess) {
       fprintf(stderr, "%s: no ticket\n", name);
       exit(1);
@@ -87,8 +99,10 @@ static void server_seed(const char *name, unsigned sflags, unsigned cflags, bool
     exit(1);
   }
   peer_epilogue(s, false, sflags & FZ_S_REJECT, c, ccert, &cap);
-  fprintf(stderr, "%s: server %s%s\n", name, tc_conn_handshake_done(s) ? "done" : "not done",
-          tc_conn_status(s) & TC_S_FAILED ? " (failed)" : "");
+  fprintf(stderr, "%s: server %s%s %s %s / %s\n", name,
+          tc_conn_handshake_done(s) ? "done" : "not done",
+          tc_conn_status(s) & TC_S_FAILED ? " (failed)" : "", tc_version_name(tc_conn_version(s)),
+          tc_conn_error(s)->message, tc_conn_error(c)->message);
   write_seed("fuzz-server", name, (uint8_t)sflags, chunking, cap.data, cap.len);
   free(cap.data);
   if (sess)
@@ -97,6 +111,11 @@ static void server_seed(const char *name, unsigned sflags, unsigned cflags, bool
   tc_conn_free(c);
   tc_config_unref(scfg);
   tc_config_unref(ccfg);
+}
+
+static void server_seed(const char *name, unsigned sflags, unsigned cflags, bool ccert,
+                        bool resume, uint8_t chunking) {
+  server_seed_v(name, sflags, cflags, ccert, resume, chunking, 0, 0);
 }
 
 /* fuzz-client: the client under test uses fz_client_config(cflags) with RNG
@@ -119,9 +138,11 @@ static tc_session *client_session(void) {
   return s;
 }
 
-static void client_seed(const char *name, unsigned cflags, unsigned sflags, uint8_t chunking) {
+static void client_seed_v(const char *name, unsigned cflags, unsigned sflags, uint8_t chunking,
+                          uint16_t sversion, uint16_t ssuite) {
   uint32_t a = 1, b = 55;
   tc_config *ccfg = fz_client_config(cflags, &a), *scfg = fz_server_config(sflags, &b);
+  restrict_peer(scfg, sversion, ssuite);
   tc_error err;
   tc_error_clear(&err);
   tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
@@ -139,8 +160,10 @@ static void client_seed(const char *name, unsigned cflags, unsigned sflags, uint
     exit(1);
   }
   peer_epilogue(c, give, cflags & FZ_C_REJECT, s, false, &cap);
-  fprintf(stderr, "%s: client %s%s\n", name, tc_conn_handshake_done(c) ? "done" : "not done",
-          tc_conn_status(c) & TC_S_FAILED ? " (failed)" : "");
+  fprintf(stderr, "%s: client %s%s %s %s / %s\n", name,
+          tc_conn_handshake_done(c) ? "done" : "not done",
+          tc_conn_status(c) & TC_S_FAILED ? " (failed)" : "", tc_version_name(tc_conn_version(c)),
+          tc_conn_error(c)->message, tc_conn_error(s)->message);
   write_seed("fuzz-client", name, (uint8_t)cflags, chunking, cap.data, cap.len);
   free(cap.data);
   if (sess)
@@ -149,6 +172,10 @@ static void client_seed(const char *name, unsigned cflags, unsigned sflags, uint
   tc_conn_free(c);
   tc_config_unref(scfg);
   tc_config_unref(ccfg);
+}
+
+static void client_seed(const char *name, unsigned cflags, unsigned sflags, uint8_t chunking) {
+  client_seed_v(name, cflags, sflags, chunking, 0, 0);
 }
 
 /* fuzz-record: the same fixed keys as the target. */
@@ -220,6 +247,15 @@ int main(int argc, char **argv) {
   server_seed("early-tickets", FZ_S_EARLY_TICKETS, FZ_C_NO_ALPN, false, false, 0);
   server_seed("p256-no-tickets", FZ_S_NO_TICKETS, FZ_C_P256_FIRST, false, false, 0);
   server_seed("alpn-strict", FZ_S_ALPN_STRICT, 0, false, false, 3);
+  server_seed("tls12", 0, FZ_C_TLS12, false, false, 0);
+  server_seed("tls12-client-auth", 1, FZ_C_TLS12, true, false, 0);
+  server_seed("tls12-resume", 0, FZ_C_TLS12, false, true, 0);
+  server_seed_v("tls12-rsa-kex", 0, 0, false, false, 0, TC_TLS12, 0x009C);
+  server_seed_v("tls12-dhe-cbc", 0, 0, false, false, 6, TC_TLS12, 0x0067);
+  server_seed_v("tls12-ecdhe-rsa-chacha", 0, 0, false, false, 0, TC_TLS12, 0xCCA8);
+  server_seed_v("tls11-ecdhe-cbc", 0, 0, false, false, 0, TC_TLS11, 0xC013);
+  server_seed_v("tls10-rsa-cbc", 0, 0, false, false, 0, TC_TLS10, 0x002F);
+  server_seed_v("ssl30-dhe-cbc", 0, 0, false, false, 0, TC_SSL30, 0x0033);
 
   client_seed("full", 0, 0, 0);
   client_seed("full-chunked", 0, 0, 4);
@@ -232,6 +268,14 @@ int main(int argc, char **argv) {
   client_seed("client-auth-required", 0, 2, 0);
   client_seed("resume", FZ_C_RESUME, 0, 0);
   client_seed("early-tickets", FZ_C_NO_ALPN, FZ_S_EARLY_TICKETS, 0);
+  client_seed("tls12", FZ_C_TLS12, 0, 0);
+  client_seed("tls12-client-auth", FZ_C_TLS12 | FZ_C_CLIENT_CERT, 1, 0);
+  client_seed_v("tls12-rsa-kex", 0, 0, 0, TC_TLS12, 0x009C);
+  client_seed_v("tls12-dhe-cbc", 0, 0, 5, TC_TLS12, 0x0067);
+  client_seed_v("tls12-ecdhe-rsa-chacha", FZ_C_VERIFY_CALLER, 0, 0, TC_TLS12, 0xCCA8);
+  client_seed_v("tls11-ecdhe-cbc", 0, 0, 0, TC_TLS11, 0xC013);
+  client_seed_v("tls10-rsa-cbc", 0, 0, 0, TC_TLS10, 0x002F);
+  client_seed_v("ssl30-dhe-cbc", 0, 0, 0, TC_SSL30, 0x0033);
 
   record_seed("plain", 0, 0, 16384);
   record_seed("plain-fragments", 0, 9, 100);
