@@ -112,14 +112,13 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
     e->session_ticket = (tc_bytes){c->offer->ticket, c->offer->ticket_len};
   if (cbc)
     tc_exts_set(e, TC_EXT_ENCRYPT_THEN_MAC);
-  /* A TLS 1.3 server would answer these inside Certificate entries and
-   * EncryptedExtensions, which the 1.3 client does not take yet. */
-  if (!offer13) {
-    tc_exts_set(e, TC_EXT_STATUS_REQUEST);
-    e->status_type = TC_STATUS_TYPE_OCSP;
-    tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
-    e->record_size_limit = 16384;
-  }
+  tc_exts_set(e, TC_EXT_STATUS_REQUEST);
+  e->status_type = TC_STATUS_TYPE_OCSP;
+  h->offered_status = true;
+  /* TLS 1.3 counts the content type byte (RFC 8449 §4). */
+  tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
+  e->record_size_limit = offer13 ? 16385 : 16384;
+  h->offered_rsl = true;
 }
 
 void tc_client12_offer_session(tc_conn *c) {
@@ -167,8 +166,8 @@ static int check_sh_exts(tc_conn *c, const tc_exts *e) {
                           "ServerHello carries extension %u we did not offer", never[i]);
   if (tc_exts_has(e, TC_EXT_SERVER_NAME) && !hs->client_sent_sni)
     return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "unsolicited server_name");
-  if ((tc_exts_has(e, TC_EXT_STATUS_REQUEST) || tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT)) &&
-      h->offered13)
+  if ((tc_exts_has(e, TC_EXT_STATUS_REQUEST) && !h->offered_status) ||
+      (tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT) && !h->offered_rsl))
     return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
                         "ServerHello carries an extension we did not offer");
   if (tc_exts_has(e, TC_EXT_ALPN)) {

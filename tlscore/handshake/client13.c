@@ -247,8 +247,11 @@ static int check_solicited(tc_conn *c, const tc_exts *e, const char *where) {
   if (e->n_unknown)
     return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION, "%s carries unknown extension %u",
                         where, e->unknown[0]);
-  static const uint16_t never[] = {TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_RECORD_SIZE_LIMIT,
-                                   TC_EXT_EARLY_DATA, TC_EXT_STATUS_REQUEST};
+  static const uint16_t never[] = {TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_EARLY_DATA,
+                                   TC_EXT_STATUS_REQUEST};
+  if (tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT) && !hs->t12.offered_rsl)
+    return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
+                        "%s carries record_size_limit we did not offer", where);
   for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
     if (tc_exts_has(e, never[i]))
       return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
@@ -443,6 +446,10 @@ static tc_hs_state on_encrypted_extensions(tc_conn *c, const uint8_t *body, size
   if (tc_msg_parse_encrypted_extensions(body, len, &ee, &c->err) ||
       check_solicited(c, &ee.ext, "EncryptedExtensions"))
     return HS_FAILED;
+  /* RFC 8449: the peer's limit counts the content type byte in TLS 1.3. */
+  if (tc_exts_has(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT) &&
+      (size_t)ee.ext.record_size_limit - 1 < c->rec.max_frag)
+    c->rec.max_frag = (size_t)ee.ext.record_size_limit - 1;
   if (tc_exts_has(&ee.ext, TC_EXT_ALPN)) {
     const tc_bytes *p = &ee.ext.alpn[0];
     size_t n;

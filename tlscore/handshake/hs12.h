@@ -44,6 +44,8 @@ typedef struct tc_hs12 {
   bool got_nst;
   bool offered_session;      /* a TLS 1.2-or-older session was offered */
   bool offered13;            /* the ClientHello offered TLS 1.3 */
+  bool offered_status;       /* ... status_request (OCSP stapling) */
+  bool offered_rsl;          /* ... record_size_limit */
 } tc_hs12;
 
 /* Per connection, across handshakes (renegotiation, resumption, bindings). */

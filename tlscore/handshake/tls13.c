@@ -99,12 +99,26 @@ int tc_hs_derive_app_secrets(tc_conn *c) {
 /* ---- certificates ---- */
 
 int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm) {
-  /* We never ask for OCSP staples or SCTs, so any entry extension is
+  /* A client that offered status_request (TLS 1.2 machinery, client12.c)
+   * takes an OCSP staple on the leaf; any other entry extension is
    * unsolicited (RFC 8446 §4.4.2). */
-  for (size_t i = 0; i < cm->n_entries; i++)
+  bool staple_ok = c->role == TC_ROLE_CLIENT && c->hs->t12.offered_status;
+  for (size_t i = 0; i < cm->n_entries; i++) {
+    if (i == 0 && staple_ok && cm->entries[0].ocsp.len)
+      continue;
     if (cm->entries[i].extensions.len || cm->entries[i].ocsp.len)
       return tc_error_set(&c->err, TC_ERR_UNSUPPORTED_EXTENSION,
                           "unsolicited extension in Certificate entry %zu", i);
+  }
+  if (staple_ok && cm->n_entries && cm->entries[0].ocsp.len) {
+    uint8_t *o = malloc(cm->entries[0].ocsp.len);
+    if (!o)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    memcpy(o, cm->entries[0].ocsp.p, cm->entries[0].ocsp.len);
+    free(c->ocsp);
+    c->ocsp = o;
+    c->ocsp_len = cm->entries[0].ocsp.len;
+  }
   tc_cert **chain = calloc(cm->n_entries ? cm->n_entries : 1, sizeof *chain);
   if (!chain)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
