@@ -349,9 +349,11 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     static const uint8_t down12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
     static const uint8_t down11[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
     bool offered12 = tc12_max_version(c->cfg) == TC_TLS12;
-    if ((hs->t12.offered13 && !memcmp(sh.random + 24, down12, 8)) ||
-        ((hs->t12.offered13 || offered12) && sh.legacy_version < TC_TLS12 &&
-         !memcmp(sh.random + 24, down11, 8)))
+    /* A 1.3 client refuses both sentinels whatever version the server
+     * picked; a 1.2 client refuses the 1.1-and-below one below 1.2. */
+    if ((hs->t12.offered13 &&
+         (!memcmp(sh.random + 24, down12, 8) || !memcmp(sh.random + 24, down11, 8))) ||
+        (offered12 && sh.legacy_version < TC_TLS12 && !memcmp(sh.random + 24, down11, 8)))
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server signalled a version downgrade"),
              HS_FAILED;

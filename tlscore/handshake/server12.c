@@ -138,7 +138,7 @@ static int pick_alpn(tc_conn *c, const tc_client_hello *ch, pick12 *k) {
 
 /* A resumable session (ticket first, then the session-ID cache) matching
  * this version, a suite the client still offers and the EMS rules. */
-static void try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
+static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
   tc_config *cfg = c->cfg;
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
   uint16_t suite = 0;
@@ -165,7 +165,7 @@ static void try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12
     memcpy(st.alpn, cs.alpn, sizeof st.alpn);
     alpn = st.alpn;
   } else {
-    return;
+    return TC_OK;
   }
   const tc_suite12 *s = tc_suite12_find(suite);
   const tc_suite12 *list[64];
@@ -176,6 +176,15 @@ static void try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12
   /* RFC 7627 §5.3: an EMS session needs EMS again; a non-EMS session is
    * resumed only when the configuration allows it and the client has none. */
   bool ems_ok = ems ? client_ems : (cfg->ems_optional && !client_ems);
+  if (ems && !client_ems) {
+    /* RFC 7627 §5.3: abort rather than fall back to a full handshake
+     * (as OpenSSL does): the client dropped EMS for an EMS session. */
+    tc_wipe(&st, sizeof st);
+    tc_wipe(&cs, sizeof cs);
+    tc_wipe(k->master, sizeof k->master);
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "resumption without the extended master secret of its session");
+  }
   bool alpn_ok = !k->alpn ? alpn[0] == 0 : !strcmp(alpn, k->alpn);
   if (s && allowed && tc_u16s_contains(ch->cipher_suites, suite) && tc_suite12_allows(s, v) &&
       ems_ok && alpn_ok) {
@@ -185,6 +194,7 @@ static void try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12
   }
   tc_wipe(&st, sizeof st);
   tc_wipe(&cs, sizeof cs);
+  return TC_OK;
 }
 
 static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
@@ -459,8 +469,8 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     h->n_peer_sig_algs = ch->ext.sig_algs.n;
     h->peer_has_sig_algs = true;
   }
-  if (c->c12.handshakes == 0)
-    try_resume(c, ch, v, &k);
+  if (c->c12.handshakes == 0 && try_resume(c, ch, v, &k))
+    return HS_FAILED;
   if (!k.resume && pick_suite(c, ch, v, &k))
     return HS_FAILED;
   if (tc12_set_suite(c, k.suite->id))
