@@ -362,6 +362,82 @@ static void test_no_client_cert(void) {
   tc_config_unref(scfg);
 }
 
+/* Offset in the wire bytes of the payload byte number `pos` of the
+ * plaintext handshake stream (records of type 22 only). */
+static size_t wire_offset(const uint8_t *f, size_t len, size_t pos) {
+  size_t off = 0, seen = 0;
+  while (off + 5 <= len) {
+    size_t rl = (size_t)f[off + 3] << 8 | f[off + 4];
+    g_assert_cmpuint(f[off], ==, 22);
+    if (pos < seen + rl)
+      return off + 5 + (pos - seen);
+    seen += rl;
+    off += 5 + rl;
+  }
+  g_assert_not_reached();
+  return 0;
+}
+
+/* Handshake payload of the flight, concatenated. */
+static GByteArray *hs_stream(const uint8_t *f, size_t len) {
+  GByteArray *a = g_byte_array_new();
+  size_t off = 0;
+  while (off + 5 <= len && f[off] == 22) {
+    size_t rl = (size_t)f[off + 3] << 8 | f[off + 4];
+    g_byte_array_append(a, f + off + 5, (guint)rl);
+    off += 5 + rl;
+  }
+  return a;
+}
+
+/* Flip a byte of the ServerKeyExchange (params or signature): the client
+ * must refuse the forged key exchange before sending anything secret. */
+static void ske_case(uint16_t suite, bool in_signature, tc_err code) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+  pump_add_chain(scfg, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  g_assert_cmpint(tc_config_set_cipher_suites(scfg, &suite, 1, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  size_t len;
+  uint8_t *f = server_flight(c, s, &len);
+  GByteArray *hs = hs_stream(f, len);
+  size_t pos = 0, ske = 0, ske_len = 0;
+  while (pos + 4 <= hs->len) {
+    size_t ml = (size_t)hs->data[pos + 1] << 16 | (size_t)hs->data[pos + 2] << 8 | hs->data[pos + 3];
+    if (hs->data[pos] == 12) {
+      ske = pos;
+      ske_len = 4 + ml;
+    }
+    pos += 4 + ml;
+  }
+  g_assert_cmpuint(ske_len, >, 0);
+  size_t at = in_signature ? ske + ske_len - 5 : ske + 4 + 6; /* inside the key / curve point */
+  f[wire_offset(f, len, at)] ^= 0x40;
+  client_rejects(c, f, len, code, NULL);
+  /* Nothing but the alert went out: no ClientKeyExchange. */
+  size_t olen;
+  const uint8_t *out = tc_conn_output(c, &olen);
+  g_assert_cmpuint(olen, ==, 7);
+  g_assert_cmpuint(out[0], ==, 21);
+  g_byte_array_unref(hs);
+  g_free(f);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_ske_tamper(void) {
+  ske_case(0xc02f, true, TC_ERR_DECRYPT_ERROR);  /* ECDHE-RSA */
+  ske_case(0xc02b, true, TC_ERR_DECRYPT_ERROR);  /* ECDHE-ECDSA */
+  ske_case(0x009e, true, TC_ERR_DECRYPT_ERROR);  /* DHE-RSA */
+  ske_case(0xc02f, false, TC_ERR_DECRYPT_ERROR); /* params changed: signature fails */
+  ske_case(0x009e, false, TC_ERR_DECRYPT_ERROR);
+}
+
 static void unique_of(tc_conn *x, uint8_t out[12]) {
   uint8_t b[64];
   size_t bl = sizeof b;
@@ -434,5 +510,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/client-cert", test_client_cert);
   g_test_add_func("/tls12-client/no-client-cert", test_no_client_cert);
   g_test_add_func("/tls12-client/renegotiation", test_renegotiation);
+  g_test_add_func("/tls12-client/ske-tamper", test_ske_tamper);
   return g_test_run();
 }
