@@ -23,6 +23,7 @@ typedef struct {
   char *min_version;
   char *max_version;
   char *ciphers;
+  gboolean fallback_scsv;
 
   char *host;
   guint16 port;
@@ -337,6 +338,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   tc_error_clear(&err);
   if (!gt_apply_protocol_options(cl->cfg, cl->min_version, cl->max_version, cl->ciphers, error))
     return FALSE;
+  tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
   } else {
@@ -390,6 +392,8 @@ int gt_cmd_client(int argc, char **argv)
      "Highest protocol version (default tls1.3)", "VERSION"},
     {"ciphers", 0, 0, G_OPTION_ARG_STRING, &cl.ciphers,
      "Cipher suites in preference order, IANA names", "S1,S2"},
+    {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
+     "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");

@@ -29,6 +29,7 @@ peer_cases=(
   openssl-server-tls12-aes256-gcm openssl-server-tls11 openssl-server-tls10
   openssl-server-tls10-ecdsa openssl-server-tls12-resume-ticket openssl-server-tls12-resume-id
   openssl-server-tls12-client-cert openssl-server-tls10-refused openssl-server-tls12-max12
+  openssl-server-fallback-scsv
   gnutls-server-tls12-rsa gnutls-server-tls12-ecdsa gnutls-server-tls12-dhe
   gnutls-server-tls12-cbc gnutls-server-tls12-resume gnutls-server-tls12-resume-id
   gnutls-server-tls11 gnutls-server-tls10
@@ -313,6 +314,16 @@ openssl-server-tls12-*|openssl-server-tls11|openssl-server-tls10|openssl-server-
   *-client-cert) expect "$tmp/peer.err" "CN = client" ;;
   *) expect "$tmp/client.err" "resumed: no" ;;
   esac
+  ;;
+openssl-server-fallback-scsv)
+  # RFC 7507: a TLS 1.3-capable server refuses our TLS 1.2 fallback retry.
+  need openssl
+  port=$(free_port)
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -rev -naccept 1 \
+    -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem"
+  tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-rsa.pem" --server-name localhost \
+    --max-version tls1.2 --fallback-scsv && fail "the fallback retry connected"
+  expect "$tmp/client.err" "inappropriate_fallback"
   ;;
 openssl-server-tls10-refused)
   # A TLS 1.0-only server and our default minimum (TLS 1.2): no connection.
