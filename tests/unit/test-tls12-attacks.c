@@ -189,6 +189,7 @@ static uint8_t *find_hs(GByteArray *a, uint8_t type, size_t *msg_len) {
 /* First record of content type `type`: its header, or NULL. */
 static uint8_t *find_record(GByteArray *a, uint8_t type, size_t *body_len) {
   size_t off = 0;
+  *body_len = 0;
   while (off + 5 <= a->len) {
     uint8_t *r = a->data + off;
     size_t rl = (size_t)r[3] << 8 | r[4];
@@ -837,6 +838,138 @@ static void test_renegotiation(void) {
   tc_config_unref(scfg);
 }
 
+/* ---- SSLv2-format ClientHello (RFC 5246 Appendix E.2) ---- */
+
+/* 2-byte header + CLIENT-HELLO: version, specs (TLS suites as 00 xx xx,
+ * an SSL 2.0 kind, the renegotiation SCSV), no session id, challenge. */
+static size_t ssl2_hello(uint8_t *out, uint16_t version, size_t chal_len, bool trailing) {
+  static const uint8_t specs[] = {0x01, 0x00, 0x80, 0x00, 0xC0, 0x13,
+                                  0x00, 0x00, 0x2F, 0x00, 0x00, 0xFF};
+  size_t n = 2;
+  out[n++] = 1;
+  out[n++] = (uint8_t)(version >> 8);
+  out[n++] = (uint8_t)version;
+  out[n++] = 0;
+  out[n++] = sizeof specs;
+  out[n++] = 0;
+  out[n++] = 0;
+  out[n++] = 0;
+  out[n++] = (uint8_t)chal_len;
+  memcpy(out + n, specs, sizeof specs);
+  n += sizeof specs;
+  for (size_t i = 0; i < chal_len; i++)
+    out[n++] = (uint8_t)(0xA0 + i);
+  if (trailing)
+    out[n++] = 0;
+  out[0] = (uint8_t)(0x80 | (n - 2) >> 8);
+  out[1] = (uint8_t)(n - 2);
+  return n;
+}
+
+static tc_conn *ssl2_feed(tc_config *scfg, const uint8_t *m, size_t len, GByteArray **out) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(s);
+  size_t used = 0;
+  tc_conn_feed(s, m, len, &used);
+  g_assert_cmpuint(used, ==, len);
+  uint8_t b;
+  size_t n;
+  tc_conn_read(s, &b, 0, &n);
+  *out = drain(s);
+  return s;
+}
+
+static void test_ssl2_hello(void) {
+  uint8_t m[128];
+  GByteArray *out;
+  size_t len = ssl2_hello(m, TC_TLS10, 16, false);
+  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13, NULL, 0);
+  tc_conn *s = ssl2_feed(scfg, m, len, &out);
+  g_test_message("server: '%s'", tc_conn_error(s)->message);
+  g_assert_false(tc_conn_status(s) & TC_S_FAILED);
+  /* ServerHello for TLS 1.0 with a suite from the hello, the 1.1-and-below
+   * sentinel (the server could do 1.3), the client random echoed nowhere
+   * but used: the transcript starts with the SSLv2 message bytes. */
+  size_t ml;
+  uint8_t *sh = find_hs(out, 2, &ml);
+  g_assert_nonnull(sh);
+  g_assert_cmpuint(out->data[1], ==, 3);
+  g_assert_cmpuint(out->data[2], ==, 1);
+  g_assert_cmpuint(sh[4], ==, 3);
+  g_assert_cmpuint(sh[5], ==, 1);
+  size_t sid = sh[4 + 34];
+  uint16_t suite = (uint16_t)(sh[4 + 35 + sid] << 8 | sh[4 + 36 + sid]);
+  g_assert_true(suite == 0xC013 || suite == 0x002F);
+  g_assert_cmpmem(sh + 4 + 2 + 24, 8, "DOWNGRD\0", 8);
+  g_assert_nonnull(find_hs(out, 11, &ml)); /* Certificate */
+  g_assert_nonnull(find_hs(out, 14, &ml)); /* ServerHelloDone */
+  g_assert_cmpuint(tc_conn_version(s), ==, TC_TLS10);
+  g_assert_cmpuint(s->hs->t12.tr_len, >, len - 2);
+  g_assert_cmpmem(s->hs->t12.tr, len - 2, m + 2, len - 2);
+  static const uint8_t rnd[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                  0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
+                                  0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF};
+  g_assert_cmpmem(s->hs->t12.client_random, 32, rnd, 32);
+  g_assert_true(s->c12.secure_reneg); /* the SCSV was seen */
+  g_byte_array_unref(out);
+  tc_conn_free(s);
+
+  /* A TLS 1.2 version in the SSLv2 hello, 32-byte challenge. */
+  len = ssl2_hello(m, TC_TLS12, 32, false);
+  s = ssl2_feed(scfg, m, len, &out);
+  g_assert_false(tc_conn_status(s) & TC_S_FAILED);
+  g_assert_cmpuint(tc_conn_version(s), ==, TC_TLS12);
+  g_assert_cmpmem(s->hs->t12.client_random, 32, m + len - 32, 32);
+  g_byte_array_unref(out);
+  tc_conn_free(s);
+
+  /* Malformed: short challenge, trailing byte. */
+  const size_t bad_chal[] = {15, 16};
+  for (int i = 0; i < 2; i++) {
+    len = ssl2_hello(m, TC_TLS10, bad_chal[i], i == 1);
+    s = ssl2_feed(scfg, m, len, &out);
+    g_assert_true(tc_conn_status(s) & TC_S_FAILED);
+    g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_DECODE_ERROR);
+    g_byte_array_unref(out);
+    tc_conn_free(s);
+  }
+  tc_config_unref(scfg);
+
+  /* Default server (TLS 1.2 minimum): refused cleanly. */
+  tc_config *sdef = server_cfg(TC_TLS12, TC_TLS13, NULL, 0);
+  len = ssl2_hello(m, TC_TLS12, 16, false);
+  s = ssl2_feed(sdef, m, len, &out);
+  g_test_message("default server: '%s'", tc_conn_error(s)->message);
+  g_assert_true(tc_conn_status(s) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_PROTOCOL_VERSION);
+  /* The alert goes out as a TLS record. */
+  size_t bl = 0;
+  uint8_t *a = find_record(out, 21, &bl);
+  g_assert_nonnull(a);
+  g_assert_cmpuint(bl, ==, 2);
+  g_assert_cmpuint(a[6], ==, 70);
+  g_byte_array_unref(out);
+  tc_conn_free(s);
+  tc_config_unref(sdef);
+
+  /* A client never takes SSLv2 framing. */
+  tc_config *ccfg = client_cfg(TC_TLS10, TC_TLS13, NULL, 0);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  uint8_t b;
+  size_t n, used;
+  tc_conn_read(c, &b, 0, &n);
+  g_byte_array_unref(drain(c));
+  tc_conn_feed(c, m, len, &used);
+  g_assert_cmpint(tc_conn_read(c, &b, 0, &n), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_NOT_TLS);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-attacks/rsa-premaster", test_rsa_premaster);
@@ -847,5 +980,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-attacks/version-pairs", test_version_pairs);
   g_test_add_func("/tls12-attacks/client-certs", test_client_certs);
   g_test_add_func("/tls12-attacks/renegotiation", test_renegotiation);
+  g_test_add_func("/tls12-attacks/ssl2-client-hello", test_ssl2_hello);
   return g_test_run();
 }

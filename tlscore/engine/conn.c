@@ -182,6 +182,7 @@ static int start(tc_conn *c) {
     c->state = HS_C_WAIT_SH;
     return tc_hs_flush(c);
   }
+  c->rec.ssl2_hello = true; /* server12.c refuses it unless old versions are on */
   return TC_OK;
 }
 
@@ -342,6 +343,10 @@ static int process(tc_conn *c) {
       if (++c->empty_run > TC_REC_MAX_EMPTY)
         return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many ChangeCipherSpec"),
                fail(c);
+      break;
+    case TC_CT_SSL2_HELLO:
+      if (tc_server12_ssl2_hello(c, d, dl) != TC_OK)
+        return fail(c);
       break;
     case TC_CT_APPLICATION_DATA:
       if (!c->handshake_done) {

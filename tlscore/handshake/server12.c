@@ -743,3 +743,64 @@ int tc_post12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
   return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected %s after the handshake",
                       tc_msg_type_name(type));
 }
+
+int tc_server12_ssl2_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+  if (c->role != TC_ROLE_SERVER || c->state != HS_S_WAIT_CH || !c->hs)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected SSLv2 ClientHello");
+  if (c->cfg->min_version > TC_TLS10)
+    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                        "SSLv2-format ClientHello refused (minimum version is %s)",
+                        tc_version_name(c->cfg->min_version));
+  /* msg_type, version, cipher_spec_length, session_id_length,
+   * challenge_length, then the three vectors, nothing after. */
+  if (len < 9 || msg[0] != 1)
+    return tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "malformed SSLv2 ClientHello");
+  uint16_t version = (uint16_t)(msg[1] << 8 | msg[2]);
+  size_t specs = (size_t)msg[3] << 8 | msg[4];
+  size_t sid = (size_t)msg[5] << 8 | msg[6];
+  size_t chal = (size_t)msg[7] << 8 | msg[8];
+  if (specs == 0 || specs % 3 || sid > 32 || chal < 16 || chal > 32 ||
+      9 + specs + sid + chal != len)
+    return tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "malformed SSLv2 ClientHello");
+  if (version < TC_SSL30)
+    return tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION, "client offers only SSL 2.0");
+  const uint8_t *p = msg + 9;
+  /* TLS suites are the 3-byte specs with a zero first byte; SSL 2.0 kinds are dropped. */
+  uint8_t *suites = malloc(2 * (specs / 3));
+  tc_client_hello *ch = calloc(1, sizeof *ch);
+  if (!suites || !ch) {
+    free(suites);
+    free(ch);
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < specs; i += 3)
+    if (p[i] == 0) {
+      suites[2 * n] = p[i + 1];
+      suites[2 * n + 1] = p[i + 2];
+      n++;
+    }
+  static const uint8_t null_comp = 0;
+  ch->legacy_version = version;
+  ch->cipher_suites = (tc_u16s){suites, n};
+  memcpy(ch->session_id, p + specs, sid);
+  ch->session_id_len = sid;
+  /* The challenge becomes the client random, right-aligned, zero padded. */
+  memcpy(ch->random + 32 - chal, p + specs + sid, chal);
+  ch->compression_methods = (tc_bytes){&null_comp, 1};
+  ch->has_extensions = false;
+  int r = TC_OK;
+  if (n == 0) {
+    r = tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "SSLv2 ClientHello offers no TLS suite");
+  } else {
+    /* The transcript starts with the SSLv2 message bytes (header excluded). */
+    tc_hs_state next = tc_server12_client_hello(c, ch, msg, len);
+    if (next == HS_FAILED)
+      r = TC_FAIL;
+    else
+      c->state = next;
+  }
+  free(suites);
+  free(ch);
+  return r;
+}

@@ -96,6 +96,10 @@ void tc12_handshake_done(tc_conn *c);
 tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
                                      size_t len);
 tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Server: an SSLv2-format CLIENT-HELLO (the first record; msg without its
+ * 2-byte header, RFC 5246 Appendix E.2): accepted when the minimum version
+ * is TLS 1.0 or lower, else protocol_version. Sets c->state. */
+int tc_server12_ssl2_hello(tc_conn *c, const uint8_t *msg, size_t len);
 tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
 /* Client (client12.c): ClientHello additions used by client13.c, the
  * ServerHello for a version below 1.3, the flight after ServerHelloDone

@@ -101,6 +101,27 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
   if (!r->ibuf)
     return 0;
   size_t avail = r->ilen - r->ipos;
+  if (!r->seen_record && r->ssl2_hello && avail >= 1 && (r->ibuf[r->ipos] & 0x80)) {
+    /* SSLv2 2-byte header (no padding) + msg_type 1; the caller decides
+     * whether the configuration takes it. */
+    if (avail < 3)
+      return 0;
+    uint8_t *h = r->ibuf + r->ipos;
+    size_t mlen = (size_t)(h[0] & 0x7f) << 8 | h[1];
+    if (h[2] != 1)
+      return tc_error_set(err, TC_ERR_NOT_TLS, "peer does not speak TLS (SSLv2 message %u)",
+                          h[2]);
+    if (mlen < 9 || mlen > TC_REC_MAX_PLAIN)
+      return tc_error_set(err, TC_ERR_DECODE_ERROR, "bad SSLv2 ClientHello length %zu", mlen);
+    if (avail < 2 + mlen)
+      return 0;
+    r->seen_record = true;
+    r->ipos += 2 + mlen;
+    *type = TC_CT_SSL2_HELLO;
+    *data = h + 2;
+    *len = mlen;
+    return 1;
+  }
   if (avail < TC_REC_HDR_LEN) {
     /* Catch non-TLS peers (e.g. an HTTP reply) as early as possible. */
     if (!r->seen_record && avail >= 1 && !known_type(r->ibuf[r->ipos]))

@@ -22,6 +22,10 @@ enum {
   TC_CT_HANDSHAKE = 22,
   TC_CT_APPLICATION_DATA = 23
 };
+/* Pseudo content type from tc_rec_next: an SSLv2-format CLIENT-HELLO (RFC
+ * 5246 Appendix E.2) as the very first record when tc_rec.ssl2_hello is
+ * set; data is the SSLv2 message without its 2-byte header. */
+#define TC_CT_SSL2_HELLO 0x80
 
 typedef struct tc_prot tc_prot;
 
@@ -112,6 +116,7 @@ typedef struct tc_rec {
   size_t max_recv_plain;   /* plaintext limit per record received */
   unsigned empty_run;      /* consecutive records carrying nothing */
   bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
+  bool ssl2_hello;         /* server: recognise an SSLv2 CLIENT-HELLO as the first record */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
   bool plain_alerts;       /* accept unprotected alerts (peer failed before its keys) */
   /* Handshake reassembly. */
