@@ -1130,6 +1130,9 @@ drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *c
       if (st & TC_S_READY)
         {
           finish_handshake (self);
+          /* The handshake holds both directions, so the read-side staging
+           * buffer is ours to drop too; an idle connection keeps ~no buffers. */
+          maybe_shrink (self, TRUE);
           return TRUE;
         }
       if (st & (TC_S_INPUT | TC_S_NEED_INPUT))
