@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_feed(c, data + FZ_HDR_LEN, size - FZ_HDR_LEN, data[1], (flags & FZ_C_CLIENT_CERT) != 0,
             flags & FZ_C_REJECT);
     (void)tc_conn_alpn(c);
-    (void)tc_conn_resumed(c);
+    fz_check_auth(c, true, (flags & FZ_C_VERIFY_CALLER) != 0, (flags & FZ_C_REJECT) != 0);
     tc_session *s = tc_conn_get_session(c);
     if (s) {
       uint8_t *ser = NULL;

@@ -175,9 +175,30 @@ static inline tc_config *fz_peer_server_config(unsigned flags, uint32_t *rng_sta
   return fz_server_config(sflags, rng_state);
 }
 
+/* Set when the connection under test asked TC_WANT_VERIFY_PEER (reset per input). */
+static bool fz_verify_asked;
+
+/* Authentication invariants for a connection under test: a completed full
+ * handshake must have a peer certificate (when one is required), must have
+ * asked the caller (TC_VERIFY_CALLER), and must not survive a rejection. */
+static inline void fz_check_auth(tc_conn *c, bool need_cert, bool caller, bool reject) {
+  if (!tc_conn_handshake_done(c) || tc_conn_resumed(c))
+    return;
+  tc_cert *const *chain;
+  size_t n = tc_conn_peer_chain(c, &chain);
+  if (need_cert && n == 0)
+    abort(); /* completed without the peer's certificate */
+  if (caller && n > 0 && !fz_verify_asked)
+    abort(); /* the caller never judged the chain */
+  if (caller && reject && n > 0)
+    abort(); /* completed although the chain was rejected */
+}
+
 /* Read (and echo) application data, drain output, answer wants. */
 static inline void fz_service(tc_conn *c, unsigned reject) {
   tc_want w = tc_conn_want(c);
+  if (w == TC_WANT_VERIFY_PEER)
+    fz_verify_asked = true;
   if (w == TC_WANT_VERIFY_PEER)
     tc_conn_answer_verify(c, !reject, reject ? TC_CERT_UNKNOWN_CA : 0, NULL);
   else if (w == TC_WANT_CLIENT_CERT)
@@ -218,6 +239,7 @@ static inline void fz_feed(tc_conn *c, const uint8_t *data, size_t size, uint8_t
                     bool give_cert, unsigned reject) {
   uint32_t cst = chunking;
   size_t pos = 0;
+  fz_verify_asked = false;
   int stalls = 0;
   fz_answer_cert(c, give_cert);
   fz_service(c, reject);

@@ -23,6 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tc_conn *c = tc_conn_new(cfg, &err);
   if (c) {
     fz_feed(c, data + FZ_HDR_LEN, size - FZ_HDR_LEN, data[1], false, flags & FZ_S_REJECT);
+    fz_check_auth(c, (flags & FZ_S_AUTH_MASK) >= 2, (flags & FZ_S_VERIFY_CALLER) != 0,
+                  (flags & FZ_S_REJECT) != 0);
     (void)tc_conn_server_name(c);
     (void)tc_conn_alpn(c);
     tc_cert *const *chain;
