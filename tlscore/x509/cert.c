@@ -469,14 +469,9 @@ static bool parse_cert(tc_cert *c) {
   if (!der_empty(&tbs))
     return false;
   /* Names must at least be well-formed. */
-  char *s = tc_name_to_string(&c->subject);
-  if (!s)
+  if (!tc_name_check(&c->subject) ||
+      (!tc_name_eq(&c->issuer, &c->subject) && !tc_name_check(&c->issuer)))
     return false;
-  free(s);
-  s = tc_name_to_string(&c->issuer);
-  if (!s)
-    return false;
-  free(s);
   if (!tc_spki_parse(c->spki, &c->pubkey, &c->pk_type))
     return false;
   parse_sig_alg(c, alg_oid, alg_params);

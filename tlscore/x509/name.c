@@ -9,10 +9,11 @@ typedef struct {
   char *p;
   size_t len, cap;
   bool failed;
+  bool dry; /* only validate the Name: nothing is stored or allocated */
 } sbuf;
 
 static void sb_add(sbuf *b, const char *s, size_t n) {
-  if (b->failed)
+  if (b->failed || b->dry)
     return;
   if (b->len + n + 1 > b->cap) {
     size_t nc = b->cap ? b->cap * 2 : 128;
@@ -128,6 +129,8 @@ static bool put_value(sbuf *b, uint8_t tag, const der *v) {
   }
   if (v->len % unit)
     return false;
+  if (b->dry)
+    return true; /* an undecodable value only switches to the hex form, never fails */
   /* Decode first (to know which character is last), then escape. */
   size_t n = 0, cap = v->len / unit + 1;
   uint32_t *cps = malloc(cap * sizeof *cps);
@@ -175,19 +178,19 @@ bad:
   return false;
 }
 
-char *tc_name_to_string(const der *name) {
-  sbuf b = {0};
+/* Walks a Name, formatting it into `b` (or only checking it when b->dry).
+ * False when the Name is malformed. */
+static bool format_name(const der *name, sbuf *b) {
   der in = *name, seq;
-  sb_add(&b, "", 0);
   if (!der_read(&in, DER_SEQUENCE, &seq) || !der_empty(&in))
-    goto fail;
+    return false;
   bool first_rdn = true;
   while (!der_empty(&seq)) {
     der set;
     if (!der_read(&seq, DER_SET, &set) || der_empty(&set))
-      goto fail;
+      return false;
     if (!first_rdn)
-      sb_str(&b, ",");
+      sb_str(b, ",");
     first_rdn = false;
     bool first_atv = true;
     while (!der_empty(&set)) {
@@ -195,38 +198,48 @@ char *tc_name_to_string(const der *name) {
       uint8_t tag;
       if (!der_read(&set, DER_SEQUENCE, &atv) || !der_read(&atv, DER_OID, &oid) ||
           !der_oid_valid(&oid) || !der_read_any(&atv, &tag, &val, &valfull) || !der_empty(&atv))
-        goto fail;
+        return false;
       if (!first_atv)
-        sb_str(&b, "+");
+        sb_str(b, "+");
       first_atv = false;
       const char *an = NULL;
-      for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+      for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && !an; i++)
         if (der_oid_eq(&oid, attrs[i].oid, attrs[i].len))
           an = attrs[i].name;
       if (an) {
-        sb_str(&b, an);
-        sb_str(&b, "=");
-        size_t mark = b.len;
-        if (put_value(&b, tag, &val))
+        sb_str(b, an);
+        sb_str(b, "=");
+        size_t mark = b->len;
+        if (put_value(b, tag, &val))
           continue;
-        b.len = mark; /* not a string: fall back to the hex form */
+        b->len = mark; /* not a string: fall back to the hex form */
       } else {
         char txt[128];
         if (!der_oid_to_text(&oid, txt, sizeof txt))
-          goto fail;
-        sb_str(&b, txt);
-        sb_str(&b, "=");
+          return false;
+        sb_str(b, txt);
+        sb_str(b, "=");
       }
-      sb_str(&b, "#");
-      sb_hex(&b, valfull.p, valfull.len);
+      sb_str(b, "#");
+      sb_hex(b, valfull.p, valfull.len);
     }
   }
-  if (b.failed)
-    goto fail;
+  return true;
+}
+
+char *tc_name_to_string(const der *name) {
+  sbuf b = {0};
+  sb_add(&b, "", 0);
+  if (!format_name(name, &b) || b.failed) {
+    free(b.p);
+    return NULL;
+  }
   return b.p;
-fail:
-  free(b.p);
-  return NULL;
+}
+
+bool tc_name_check(const der *name) {
+  sbuf b = {.dry = true};
+  return format_name(name, &b);
 }
 
 bool tc_name_eq(const der *a, const der *b) {

@@ -56,6 +56,9 @@ bool tc_cert_equal(const tc_cert *a, const tc_cert *b);
 bool tc_name_eq(const der *a, const der *b);
 /* Format a Name encoding as a string (see tc_cert_subject_string). */
 char *tc_name_to_string(const der *name);
+/* True when tc_name_to_string would succeed (barring allocation failure),
+ * without building the string. */
+bool tc_name_check(const der *name);
 
 /* Parse a SubjectPublicKeyInfo into a key (NULL + *type NONE if unsupported;
  * false if malformed). */
