@@ -499,6 +499,39 @@ static void test_renegotiation(void) {
   tc_config_unref(scfg);
 }
 
+/* TC_VERIFY_CALLER (the GIO layer's mode): the TLS 1.2 client pauses after
+ * the server's Certificate and goes on or fails as the caller says. */
+static void test_verify_caller(void) {
+  for (int accept = 0; accept < 2; accept++) {
+    tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12);
+    tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13);
+    tc_config_set_verify_mode(ccfg, TC_VERIFY_CALLER);
+    tc_conn *c, *s;
+    new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+    g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_VERIFY_PEER);
+    tc_cert *const *chain;
+    g_assert_cmpuint(tc_conn_peer_chain(c, &chain), >=, 1);
+    if (accept) {
+      g_assert_cmpint(tc_conn_answer_verify(c, true, 0, NULL), ==, TC_OK);
+      g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+      g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
+      g_assert_true(pump_transfer(c, s, (const unsigned char *)"ok", 2));
+    } else {
+      g_assert_cmpint(tc_conn_answer_verify(c, false, TC_CERT_UNKNOWN_CA, "untrusted"), ==,
+                      TC_FAIL);
+      g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_UNKNOWN_CA);
+      pump(c, s, 10);
+      g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_UNKNOWN_CA);
+      g_assert_true(tc_conn_error(s)->remote);
+    }
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-client/downgrade-sentinel", test_downgrade_sentinel);
@@ -511,5 +544,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/no-client-cert", test_no_client_cert);
   g_test_add_func("/tls12-client/renegotiation", test_renegotiation);
   g_test_add_func("/tls12-client/ske-tamper", test_ske_tamper);
+  g_test_add_func("/tls12-client/verify-caller", test_verify_caller);
   return g_test_run();
 }
