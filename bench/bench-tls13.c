@@ -611,13 +611,325 @@ static void bench_bulk(const char *label, uint16_t suite, tc_aead_alg alg, size_
   tc_privkey_unref(id.key);
 }
 
+/* ---- TLS 1.2 ---- */
+
+typedef enum { K12_ECDHE, K12_RSA } kx12;
+
+static tc_config *client_config12(const identity *id, uint16_t suite) {
+  tc_config *cfg = client_config(id, suite);
+  tc_error err;
+  tc_error_clear(&err);
+  if (tc_config_set_versions(cfg, TC_TLS12, TC_TLS12, &err) != TC_OK)
+    die("client config", &err);
+  return cfg;
+}
+
+/* TLS 1.2 secrets and records of one handshake (RFC 5246 + RFC 7627):
+ * the transcript hashed once with snapshots for EMS and both Finished,
+ * master secret (full only), key block, two Finished PRFs, two AEAD key
+ * set-ups and the two Finished records protected. */
+static void floor12_schedule(size_t transcript_bytes, bool full) {
+  uint8_t th[32], master[48], kb[40], vd[12], tag[16], iv[12] = {0};
+  tc_hash_ctx h, snap;
+  tc_hash_init(&h, TC_HASH_SHA256);
+  tc_hash_update(&h, junk, transcript_bytes);
+  for (int i = 0; i < 2; i++) {
+    snap = h;
+    tc_hash_final(&snap, th);
+  }
+  if (full)
+    tc_prf_tls(TC_HASH_SHA256, junk, 32, "extended master secret", th, 32, master, 48);
+  else
+    memcpy(master, junk + 100, 48);
+  tc_prf_tls(TC_HASH_SHA256, master, 48, "key expansion", junk, 64, kb, sizeof kb);
+  tc_prf_tls(TC_HASH_SHA256, master, 48, "client finished", th, 32, vd, 12);
+  tc_hash_final(&h, th);
+  tc_prf_tls(TC_HASH_SHA256, master, 48, "server finished", th, 32, vd, 12);
+  static tc_aead a;
+  for (int i = 0; i < 2; i++) {
+    tc_aead_init(&a, TC_AEAD_AES128_GCM, kb + 16 * i, 16);
+    tc_aead_seal(&a, iv, junk, 13, junk + 1024, 16, tag);
+    tc_aead_open(&a, iv, junk, 13, junk + 1024, 16, tag);
+  }
+  tc_aead_clear(&a);
+}
+
+typedef struct {
+  floor_ctx f;
+  kx12 kx;
+  uint8_t epms[512];
+  size_t epms_len;
+} floor12_ctx;
+
+static void floor12_server_full(floor12_ctx *f) {
+  if (f->kx == K12_ECDHE) {
+    floor_kex();
+    uint8_t sig[1024];
+    size_t sig_len = sizeof sig;
+    if (tc_pk_sign(f->f.id->key, f->f.sigalg, f->f.sighash, NULL, f->f.content,
+                   sizeof f->f.content, sig, &sig_len) != 0)
+      die("sign", NULL);
+  } else {
+    uint8_t pms[48];
+    tc_rsa_decrypt_premaster(f->f.id->key, NULL, f->epms, f->epms_len, pms, 48);
+  }
+  floor12_schedule(f->f.transcript_bytes, true);
+}
+
+static void floor12_client_full(floor12_ctx *f) {
+  const tc_pubkey *pk = tc_cert_pubkey(f->f.id->certs[0]);
+  if (f->kx == K12_ECDHE) {
+    floor_kex();
+    if (tc_pk_verify(pk, f->f.sigalg, f->f.sighash, f->f.content, sizeof f->f.content, f->f.sig,
+                     f->f.sig_len) != 0)
+      die("verify", NULL);
+  } else {
+    uint8_t pms[48], ct[512];
+    size_t ct_len = sizeof ct;
+    tc_random(NULL, pms, 48);
+    if (tc_rsa_encrypt_pkcs1(pk, NULL, pms, 48, ct, &ct_len) != 0)
+      die("rsa encrypt", NULL);
+  }
+  if (tc_cert_verify_signed_by(f->f.id->certs[0], f->f.id->ca) != 0)
+    die("chain verify", NULL);
+  floor12_schedule(f->f.transcript_bytes, true);
+}
+
+static tc_sigalg sigalg_of(uint16_t scheme) {
+  if ((scheme & 0xff) == 3)
+    return TC_SIGALG_ECDSA;
+  return (scheme >> 8) == 8 ? TC_SIGALG_RSA_PSS : TC_SIGALG_RSA_PKCS1;
+}
+
+static void identity_free(identity *id) {
+  for (size_t i = 0; i < id->n; i++)
+    tc_cert_unref(id->certs[i]);
+  free(id->certs);
+  tc_cert_unref(id->ca);
+  tc_privkey_unref(id->key);
+}
+
+static void bench12_full(const char *label, const char *cert, const char *key, const char *ca,
+                         uint16_t suite, kx12 kx, unsigned n) {
+  identity id;
+  identity_load(&id, cert, key, ca);
+  tc_config *scfg = server_config(&id, 0);
+  tc_config *ccfg = client_config12(&id, suite);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  if (tc_conn_version(p.c) != TC_TLS12 || tc_conn_cipher_suite(p.c) != suite)
+    die("TLS 1.2 warm-up negotiated something else", NULL);
+  floor12_ctx f;
+  memset(&f, 0, sizeof f);
+  f.kx = kx;
+  f.f.id = &id;
+  f.f.sigalg = sigalg_of(tc_conn_sig_scheme(p.c));
+  f.f.sighash = TC_HASH_SHA256;
+  f.f.transcript_bytes = p.bytes;
+  pair_free(&p);
+  memset(f.f.content, 0x20, sizeof f.f.content);
+  if (kx == K12_ECDHE) {
+    f.f.sig_len = sizeof f.f.sig;
+    if (tc_pk_sign(id.key, f.f.sigalg, TC_HASH_SHA256, NULL, f.f.content, sizeof f.f.content,
+                   f.f.sig, &f.f.sig_len) != 0)
+      die("sign", NULL);
+  } else {
+    uint8_t pms[48] = {3, 3};
+    f.epms_len = sizeof f.epms;
+    if (tc_rsa_encrypt_pkcs1(tc_cert_pubkey(id.certs[0]), NULL, pms, 48, f.epms, &f.epms_len))
+      die("rsa encrypt", NULL);
+  }
+  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
+  for (unsigned b = 0; b < n / HS_BATCH; b++) {
+    double tes = 0, tec = 0, tfs = 0, tfc = 0;
+    for (unsigned i = 0; i < HS_BATCH; i++) {
+      memset(&p, 0, sizeof p);
+      pair_handshake(&p, ccfg, scfg, NULL);
+      pair_free(&p);
+      tes += p.ms.t;
+      tec += p.mc.t;
+      double t0 = now();
+      floor12_server_full(&f);
+      double t1 = now();
+      floor12_client_full(&f);
+      tfc += now() - t1;
+      tfs += t1 - t0;
+    }
+    batch_min_add(&es, tes, HS_BATCH);
+    batch_min_add(&ec, tec, HS_BATCH);
+    batch_min_add(&fs, tfs, HS_BATCH);
+    batch_min_add(&fc, tfc, HS_BATCH);
+  }
+  char name[128];
+  snprintf(name, sizeof name, "TLS 1.2 full, server (%s)", label);
+  row(name, n, es.per_op, fs.per_op, "");
+  snprintf(name, sizeof name, "TLS 1.2 full, client (%s)", label);
+  row(name, n, ec.per_op, fc.per_op, "");
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  identity_free(&id);
+}
+
+/* Abbreviated handshakes: by session ticket (ticket opened on the server)
+ * or by session ID (server cache). */
+static void bench12_resumed(bool by_ticket, unsigned n) {
+  identity id;
+  identity_load(&id, "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem");
+  tc_config *scfg = server_config(&id, by_ticket ? 1 : 0);
+  tc_session_cache *cache = NULL;
+  if (!by_ticket) {
+    cache = tc_session_cache_new(64, 3600);
+    tc_config_set_session_cache(scfg, cache);
+  }
+  tc_config *ccfg = client_config12(&id, 0xC02B);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  tc_session *sess = tc_conn_get_session(p.c);
+  if (!sess)
+    die("no TLS 1.2 session", NULL);
+  pair_free(&p);
+  pair_handshake(&p, ccfg, scfg, sess);
+  if (!tc_conn_resumed(p.c))
+    die("TLS 1.2 not resumed", NULL);
+  size_t hs_bytes = p.bytes;
+  pair_free(&p);
+  unsigned resumed = 0;
+  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
+  for (unsigned b = 0; b < n / HS_BATCH; b++) {
+    double tes = 0, tec = 0, tfs = 0, tfc = 0;
+    for (unsigned i = 0; i < HS_BATCH; i++) {
+      memset(&p, 0, sizeof p);
+      pair_handshake(&p, ccfg, scfg, sess);
+      resumed += tc_conn_resumed(p.s);
+      pair_free(&p);
+      tes += p.ms.t;
+      tec += p.mc.t;
+      double t0 = now();
+      if (by_ticket) { /* open the ticket */
+        uint8_t key[32], iv[12] = {0}, tag[16] = {0};
+        tc_hkdf_expand_label(TC_HASH_SHA256, junk, 32, "ticket", junk, 12, key, 32);
+        static tc_aead a;
+        tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32);
+        (void)tc_aead_open(&a, iv, NULL, 0, junk + 4096, 100, tag);
+        tc_aead_clear(&a);
+      }
+      floor12_schedule(hs_bytes, false);
+      double t1 = now();
+      floor12_schedule(hs_bytes, false);
+      tfc += now() - t1;
+      tfs += t1 - t0;
+    }
+    batch_min_add(&es, tes, HS_BATCH);
+    batch_min_add(&ec, tec, HS_BATCH);
+    batch_min_add(&fs, tfs, HS_BATCH);
+    batch_min_add(&fc, tfc, HS_BATCH);
+  }
+  if (resumed != n / HS_BATCH * HS_BATCH)
+    fprintf(stderr, "warning: only %u of %u TLS 1.2 handshakes resumed\n", resumed,
+            n / HS_BATCH * HS_BATCH);
+  const char *how = by_ticket ? "ticket" : "session ID";
+  char name[128];
+  snprintf(name, sizeof name, "TLS 1.2 resumed by %s, server", how);
+  row(name, n, es.per_op, fs.per_op, "");
+  snprintf(name, sizeof name, "TLS 1.2 resumed by %s, client", how);
+  row(name, n, ec.per_op, fc.per_op, "");
+  tc_session_unref(sess);
+  if (cache)
+    tc_session_cache_unref(cache);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  identity_free(&id);
+}
+
+/* CBC bulk (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, encrypt-then-MAC as
+ * negotiated by default) vs AES-128-CBC encrypt + decrypt and HMAC-SHA1
+ * twice over the same 16 KiB. */
+static void bench12_cbc(unsigned n) {
+  identity id;
+  identity_load(&id, "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem");
+  tc_config *scfg = server_config(&id, 0);
+  tc_config *ccfg = client_config12(&id, 0xC009);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  const size_t rec = 16384;
+  uint8_t *src = malloc(rec), *dst = malloc(rec), *raw = malloc(rec + 32);
+  if (!src || !dst || !raw)
+    die("out of memory", NULL);
+  memset(src, 0x5a, rec);
+  memset(raw, 0x5a, rec + 32);
+  static tc_cipher enc, dec;
+  uint8_t key[16] = {1}, iv[16] = {0}, mk[20] = {2}, mac[32];
+  tc_cipher_init(&enc, TC_CIPHER_AES128_CBC, true, key, 16, iv);
+  tc_cipher_init(&dec, TC_CIPHER_AES128_CBC, false, key, 16, iv);
+  batch_min em = BATCH_MIN_INIT, fm = BATCH_MIN_INIT;
+  for (unsigned bt = 0; bt < n / BULK_BATCH + 1; bt++) {
+    double te = 0, tf = 0;
+    for (unsigned i = 0; i < BULK_BATCH; i++) {
+      double t0 = now();
+      size_t sent = 0;
+      while (sent < rec) {
+        size_t k = 0;
+        if (tc_conn_write(p.c, src + sent, rec - sent, &k) == TC_FAIL)
+          die("write", tc_conn_error(p.c));
+        sent += k;
+        move(p.c, NULL, p.s, NULL);
+      }
+      size_t got = 0;
+      while (got < rec) {
+        size_t k = 0;
+        int rc = tc_conn_read(p.s, dst + got, rec - got, &k);
+        if (rc == TC_FAIL)
+          die("read", tc_conn_error(p.s));
+        if (rc != TC_OK)
+          die("read: no data", NULL);
+        got += k;
+      }
+      double t1 = now();
+      tc_cipher_set_iv(&enc, iv);
+      tc_cipher_update(&enc, raw, rec + 16);
+      tc_hmac(TC_HASH_SHA1, mk, sizeof mk, raw, rec + 16 + 13, mac);
+      tc_hmac(TC_HASH_SHA1, mk, sizeof mk, raw, rec + 16 + 13, mac);
+      tc_cipher_set_iv(&dec, iv);
+      tc_cipher_update(&dec, raw, rec + 16);
+      tf += now() - t1;
+      te += t1 - t0;
+    }
+    if (bt > 0) {
+      batch_min_add(&em, te, BULK_BATCH);
+      batch_min_add(&fm, tf, BULK_BATCH);
+    }
+  }
+  if (memcmp(src, dst, rec) != 0)
+    die("bulk data corrupted", NULL);
+  const double mb = (double)rec / 1e6;
+  double eng_rate = mb / em.per_op, floor_rate = mb / fm.per_op;
+  printf("%-48s %7u %12.1f %12.1f %8.3f  (engine = %.1f%% of raw)\n",
+         "TLS 1.2 bulk AES-128-CBC-SHA (EtM), 16 KiB", n, eng_rate, floor_rate,
+         em.per_op / fm.per_op, 100.0 * eng_rate / floor_rate);
+  tc_cipher_clear(&enc);
+  tc_cipher_clear(&dec);
+  free(src);
+  free(dst);
+  free(raw);
+  pair_free(&p);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  identity_free(&id);
+}
+
 int main(int argc, char **argv) {
   unsigned scale = 1;
+  bool only13 = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--cpu") == 0)
       bench_clock = CLOCK_THREAD_CPUTIME_ID;
+    else if (strcmp(argv[i], "--tls13-only") == 0)
+      only13 = true;
     else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
-      fprintf(stderr, "usage: bench-tls13 [--cpu] [scale]\n");
+      fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [scale]\n");
       return 2;
     }
   }
@@ -641,5 +953,18 @@ int main(int argc, char **argv) {
   bench_bulk("AES-128-GCM", TC_TLS_AES_128_GCM_SHA256, TC_AEAD_AES128_GCM, 16, 4000 * scale);
   bench_bulk("ChaCha20-Poly1305", TC_TLS_CHACHA20_POLY1305_SHA256, TC_AEAD_CHACHA20_POLY1305, 32,
              4000 * scale);
+  if (!only13) {
+    header("hs/s");
+    bench12_full("ECDHE-RSA-2048, GCM", "server-rsa.pem", "server-rsa-key.pem",
+                 "ca-rsa.pem", 0xC02F, K12_ECDHE, 200 * scale);
+    bench12_full("ECDHE-ECDSA-P256, GCM", "server-ecdsa.pem", "server-ecdsa-key.pem",
+                 "ca-ecdsa.pem", 0xC02B, K12_ECDHE, 400 * scale);
+    bench12_full("RSA-2048 kex, GCM", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+                 0x009C, K12_RSA, 200 * scale);
+    bench12_resumed(false, 400 * scale);
+    bench12_resumed(true, 400 * scale);
+    header("MB/s");
+    bench12_cbc(2000 * scale);
+  }
   return 0;
 }
