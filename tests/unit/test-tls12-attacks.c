@@ -820,15 +820,18 @@ static void test_renegotiation(void) {
   tc_conn_free(c);
   tc_conn_free(s);
   /* The client's own request meets that server: a no_renegotiation
-   * warning, the server keeps its single handshake and takes data. (What
-   * the client then does with its pending handshake is its business; at
-   * the time of writing it keeps waiting for a ServerHello.) */
+   * warning; both keep their single handshake and data flows both ways. */
   new_pair(ccfg, sdef, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_OK);
   g_assert_true(pump_transfer(c, s, (const unsigned char *)"during", 6));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"after", 5));
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
   g_assert_cmpuint(s->c12.handshakes, ==, 1);
+  g_assert_cmpuint(c->c12.handshakes, ==, 1);
+  g_assert_null(c->hs);
   g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_NONE);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_NONE);
   g_assert_false(tc_conn_status(s) & TC_S_FAILED);
   tc_conn_free(c);
   tc_conn_free(s);

@@ -246,6 +246,14 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
     return TC_OK;
   }
+  /* Our renegotiation refused by the server (RFC 5746 §4.4 leaves the
+   * choice to us): drop the pending handshake, keep the connection. */
+  if (level == ALERT_WARNING && desc == TC_ERR_NO_RENEGOTIATION && c->role == TC_ROLE_CLIENT &&
+      c->handshake_done && c->hs && c->state == HS_C_WAIT_SH && c->c12.handshakes) {
+    tc_hs_free(c);
+    c->state = HS_CONNECTED;
+    return TC_OK;
+  }
   /* TLS 1.2 and older: other warnings (no_renegotiation, ...) are not fatal. */
   if (level == ALERT_WARNING && c->version && c->version < TC_TLS13) {
     if (++c->empty_run > TC_REC_MAX_EMPTY)
