@@ -116,6 +116,11 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
         }
     }
 
+  /* Clients that never read after the handshake (request/close patterns)
+   * still get a ticket: send it with our Finished. The engine does this
+   * only without client authentication, where it is safe. */
+  tc_config_set_early_tickets (cfg, true);
+
   if (get_ticket_key (tkey))
     {
       tc_error_clear (&err);
