@@ -26,7 +26,10 @@
  * non-blocking calls and GSources; no thread per connection.
  */
 
-#define INBUF_SIZE (16384 + 2048 + 5)
+/* Several records per base read; freed whenever the connection goes idle. */
+#define INBUF_SIZE (65536)
+/* Sealed records batched into one base write by a large application write. */
+#define GATHER_MAX (65536)
 
 typedef enum { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_CLOSE_READ, OP_CLOSE_WRITE, OP_CLOSE_BOTH } Op;
 
@@ -605,6 +608,33 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
 
   g_mutex_unlock (&priv->out_mutex);
   return TRUE;
+}
+
+/* Move what the engine has sealed behind anything already staged, without
+ * writing; returns the staged length. */
+static gsize
+gather_output (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  const uint8_t *p;
+  size_t len = 0;
+  gsize staged;
+
+  g_mutex_lock (&priv->out_mutex);
+  g_mutex_lock (&priv->engine_mutex);
+  p = tc_conn_output (priv->engine, &len);
+  if (p && len > 0)
+    {
+      if (!priv->outbuf)
+        priv->outbuf = g_byte_array_sized_new (GATHER_MAX + 2 * (16384 + 256 + 5));
+      g_byte_array_append (priv->outbuf, p, len);
+      tc_conn_output_ack (priv->engine, len);
+      g_atomic_int_set (&priv->out_pending, 1);
+    }
+  g_mutex_unlock (&priv->engine_mutex);
+  staged = priv->outbuf ? priv->outbuf->len : 0;
+  g_mutex_unlock (&priv->out_mutex);
+  return staged;
 }
 
 /* Give the engine more network bytes (at most one base read). */
@@ -1432,6 +1462,36 @@ tlslite_connection_read (GTlsConnectionTlslite *self, void *buffer, gsize count,
 
       if (r == TC_OK)
         {
+          /* Decrypt whatever the last base read already brought into the
+           * rest of the caller's buffer: fewer operations per byte. Errors
+           * latch in the engine and are reported by the next read. */
+          while (n < count)
+            {
+              size_t more = 0;
+              int r2;
+
+              g_mutex_lock (&priv->engine_mutex);
+              r2 = tc_conn_read (priv->engine, (guint8 *) buffer + n, count - n, &more);
+              if (r2 == TC_OK && klass->session_update)
+                klass->session_update (self, priv->engine);
+              st = tc_conn_status (priv->engine);
+              g_mutex_unlock (&priv->engine_mutex);
+              if (r2 == TC_OK)
+                {
+                  n += more;
+                  continue;
+                }
+              if (r2 == TC_AGAIN && priv->inbuf && priv->inbuf_off < priv->inbuf_len)
+                {
+                  if (!read_input (self, FALSE, NULL, &my_error))
+                    {
+                      g_clear_error (&my_error);
+                      break;
+                    }
+                  continue;
+                }
+              break;
+            }
           priv->successful_read = TRUE;
           if (st & TC_S_OUTPUT)
             {
@@ -1526,6 +1586,21 @@ tlslite_connection_write (GTlsConnectionTlslite *self, const void *buffer, gsize
 
       if (r == TC_OK)
         {
+          /* A large blocking write: seal more full records and send them
+           * with one base write instead of one write per record. A failure
+           * here latches in the engine and is reported by the next call. */
+          while (blocking && n < count && gather_output (self) < GATHER_MAX)
+            {
+              size_t more = 0;
+              int r2;
+
+              g_mutex_lock (&priv->engine_mutex);
+              r2 = tc_conn_write (priv->engine, (const guint8 *) buffer + n, count - n, &more);
+              g_mutex_unlock (&priv->engine_mutex);
+              if (r2 != TC_OK)
+                break;
+              n += more;
+            }
           if (!flush_output (self, blocking, cancellable, &my_error))
             {
               /* Accepted data stays queued; a later write, read or close
