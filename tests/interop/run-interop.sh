@@ -30,6 +30,13 @@ peer_cases=(
   openssl-server-tls10-ecdsa openssl-server-tls12-resume-ticket openssl-server-tls12-resume-id
   openssl-server-tls12-client-cert openssl-server-tls10-refused openssl-server-tls12-max12
   openssl-server-fallback-scsv
+  openssl-client-tls12-ecdhe-rsa-gcm openssl-client-tls12-ecdhe-ecdsa-gcm
+  openssl-client-tls12-ecdhe-chacha openssl-client-tls12-dhe-rsa-gcm
+  openssl-client-tls12-ecdhe-cbc-sha384 openssl-client-tls12-rsa-cbc-sha
+  openssl-client-tls12-resume openssl-client-tls12-client-cert
+  openssl-client-tls11 openssl-client-tls10 openssl-client-tls10-refused
+  gnutls-client-tls12-rsa gnutls-client-tls12-ecdsa gnutls-client-tls12-dhe gnutls-client-tls12-cbc
+  gnutls-client-tls12-resume gnutls-client-tls11 gnutls-client-tls10
   gnutls-server-tls12-rsa gnutls-server-tls12-ecdsa gnutls-server-tls12-dhe
   gnutls-server-tls12-cbc gnutls-server-tls12-resume gnutls-server-tls12-resume-id
   gnutls-server-tls11 gnutls-server-tls10
@@ -473,6 +480,84 @@ openssl-client-http)
   ;;
 
 # ---------------- gnutls-cli against our server ----------------
+# ---------------- openssl s_client / gnutls-cli against our server, TLS 1.2 and older ----------------
+openssl-client-tls1*)
+  need openssl
+  kind=rsa; sargs=(); cargs=(-tls1_2); ver=TLSv1.2
+  case $case in
+  openssl-client-tls12-ecdhe-rsa-gcm) cargs+=(-cipher ECDHE-RSA-AES128-GCM-SHA256) ;;
+  openssl-client-tls12-ecdhe-ecdsa-gcm) kind=ecdsa; cargs+=(-cipher ECDHE-ECDSA-AES256-GCM-SHA384) ;;
+  openssl-client-tls12-ecdhe-chacha) cargs+=(-cipher ECDHE-RSA-CHACHA20-POLY1305) ;;
+  openssl-client-tls12-dhe-rsa-gcm) cargs+=(-cipher DHE-RSA-AES128-GCM-SHA256) ;;
+  openssl-client-tls12-ecdhe-cbc-sha384) cargs+=(-cipher ECDHE-RSA-AES256-SHA384) ;;
+  openssl-client-tls12-rsa-cbc-sha)
+    sargs=(--ciphers TLS_RSA_WITH_AES_128_CBC_SHA); cargs+=(-cipher AES128-SHA) ;;
+  openssl-client-tls12-client-cert)
+    sargs=(--ca "$data/ca-rsa.pem" --require-client-cert)
+    cargs+=(-cert "$data/client-rsa.pem" -key "$data/client-rsa-key.pem") ;;
+  openssl-client-tls11)
+    sargs=(--min-version tls1.0); cargs=(-tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'); ver=TLSv1.1 ;;
+  openssl-client-tls10|openssl-client-tls10-refused)
+    cargs=(-tls1 -cipher 'DEFAULT:@SECLEVEL=0'); ver=TLSv1.0
+    [ "$case" = openssl-client-tls10 ] && sargs=(--min-version tls1.0) ;;
+  esac
+  if [ $kind = rsa ]; then start_tool_server "${rsa[@]}" "${sargs[@]}"
+  else start_tool_server "${ecdsa[@]}" "${sargs[@]}"; fi
+  if [ "$case" = openssl-client-tls10-refused ]; then
+    # The default server allows TLS 1.2 and 1.3 only: a TLS 1.0 client gets protocol_version.
+    printf '%s\n' "$msg" | timeout 20 openssl s_client -connect "127.0.0.1:$port" \
+      -servername localhost -CAfile "$data/ca-rsa.pem" "${cargs[@]}" \
+      > "$tmp/sc.out" 2> "$tmp/sc.err" && fail "a TLS 1.0 client was accepted"
+    grep -q "protocol version" "$tmp/sc.out" "$tmp/sc.err" || fail "no protocol_version alert"
+    for _ in $(seq 50); do grep -q '^\[1\] ' "$tmp/server.err" && break; sleep 0.1; done
+    expect_server 1 "failed"
+  elif [ "$case" = openssl-client-tls12-resume ]; then
+    converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" -servername localhost \
+      -CAfile "$data/ca-rsa.pem" -verify_return_error "${cargs[@]}" -sess_out "$tmp/sess.pem" ||
+      fail "first s_client failed"
+    converse sc2 "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" -servername localhost \
+      -CAfile "$data/ca-rsa.pem" -verify_return_error "${cargs[@]}" -sess_in "$tmp/sess.pem" ||
+      fail "second s_client failed"
+    expect "$tmp/sc2.out" "Reused, TLSv1.2"
+    expect_server 2 "TLSv1.2" "resumed=yes"
+  else
+    converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+      -servername localhost -CAfile "$data/ca-$kind.pem" -verify_return_error "${cargs[@]}" ||
+      fail "s_client failed"
+    expect "$tmp/sc.out" "$msg"
+    # s_client's "New, X" names the cipher's version; "Protocol" the negotiated one (TLSv1 for 1.0).
+    expect "$tmp/sc.out" "Protocol  : ${ver%.0}"
+    expect "$tmp/sc.out" "Verify return code: 0 (ok)"
+    expect_server 1 "$ver " "resumed=no"
+    [ "$case" = openssl-client-tls12-client-cert ] &&
+      expect_server 1 "client-cert=DC=COM,DC=EXAMPLE,CN=client"
+  fi
+  ;;
+gnutls-client-tls1*)
+  need gnutls-cli
+  kind=rsa; sargs=(); prio=NORMAL:-VERS-ALL:+VERS-TLS1.2; ver=TLSv1.2; gv=TLS1.2; cargs=()
+  case $case in
+  gnutls-client-tls12-ecdsa) kind=ecdsa ;;
+  gnutls-client-tls12-dhe) prio="$prio:-KX-ALL:+DHE-RSA" ;;
+  gnutls-client-tls12-cbc) prio="$prio:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA1:+SHA256" ;;
+  gnutls-client-tls12-resume) cargs=(--resume) ;;
+  gnutls-client-tls11)
+    sargs=(--min-version tls1.0); prio=NORMAL:-VERS-ALL:+VERS-TLS1.1; ver=TLSv1.1; gv=TLS1.1 ;;
+  gnutls-client-tls10)
+    sargs=(--min-version tls1.0); prio=NORMAL:-VERS-ALL:+VERS-TLS1.0; ver=TLSv1.0; gv=TLS1.0 ;;
+  esac
+  if [ $kind = rsa ]; then start_tool_server "${rsa[@]}" "${sargs[@]}"
+  else start_tool_server "${ecdsa[@]}" "${sargs[@]}"; fi
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --x509cafile "$data/ca-$kind.pem" \
+    --priority "$prio" "${cargs[@]}" localhost > "$tmp/gc.out" 2> "$tmp/gc.err" ||
+    fail "gnutls-cli failed"
+  expect "$tmp/gc.out" "$msg"
+  expect "$tmp/gc.out" "($gv"
+  expect_server 1 "$ver"
+  if [ "$case" = gnutls-client-tls12-resume ]; then
+    expect "$tmp/gc.out" "This is a resumed session"; expect_server 2 "resumed=yes"
+  fi
+  ;;
 gnutls-client-rsa|gnutls-client-ecdsa|gnutls-client-client-cert|gnutls-client-resume|gnutls-client-alpn)
   need gnutls-cli
   kind=rsa; [ "$case" = gnutls-client-ecdsa ] && kind=ecdsa
