@@ -920,16 +920,23 @@ static void bench12_cbc(unsigned n) {
   identity_free(&id);
 }
 
+/* --only ROW: run one group of rows (for profiling). */
+static const char *only;
+static bool want(const char *group) { return !only || strcmp(only, group) == 0; }
+
 int main(int argc, char **argv) {
   unsigned scale = 1;
   bool only13 = false;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--cpu") == 0)
+    if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      only = argv[++i];
+    else if (strcmp(argv[i], "--cpu") == 0)
       bench_clock = CLOCK_THREAD_CPUTIME_ID;
     else if (strcmp(argv[i], "--tls13-only") == 0)
       only13 = true;
     else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
-      fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [scale]\n");
+      fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [--only ROW] [scale]\n"
+                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, cbc12\n");
       return 2;
     }
   }
@@ -944,27 +951,40 @@ int main(int argc, char **argv) {
          bench_clock == CLOCK_MONOTONIC ? "CLOCK_MONOTONIC" : "CLOCK_THREAD_CPUTIME_ID", HS_BATCH,
          BULK_BATCH);
   header("hs/s");
-  bench_full("ECDSA-P256 + X25519", "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem",
-             TC_SIGALG_ECDSA, 400 * scale);
-  bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
-             TC_SIGALG_RSA_PSS, 200 * scale);
-  bench_resumed(400 * scale);
+  if (want("full")) {
+    bench_full("ECDSA-P256 + X25519", "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem",
+               TC_SIGALG_ECDSA, 400 * scale);
+    bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+               TC_SIGALG_RSA_PSS, 200 * scale);
+  }
+  if (want("full-rsa"))
+    bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+               TC_SIGALG_RSA_PSS, 200 * scale);
+  if (want("resumed"))
+    bench_resumed(400 * scale);
   header("MB/s");
-  bench_bulk("AES-128-GCM", TC_TLS_AES_128_GCM_SHA256, TC_AEAD_AES128_GCM, 16, 4000 * scale);
-  bench_bulk("ChaCha20-Poly1305", TC_TLS_CHACHA20_POLY1305_SHA256, TC_AEAD_CHACHA20_POLY1305, 32,
-             4000 * scale);
+  if (want("bulk")) {
+    bench_bulk("AES-128-GCM", TC_TLS_AES_128_GCM_SHA256, TC_AEAD_AES128_GCM, 16, 4000 * scale);
+    bench_bulk("ChaCha20-Poly1305", TC_TLS_CHACHA20_POLY1305_SHA256, TC_AEAD_CHACHA20_POLY1305,
+               32, 4000 * scale);
+  }
   if (!only13) {
     header("hs/s");
-    bench12_full("ECDHE-RSA-2048, GCM", "server-rsa.pem", "server-rsa-key.pem",
-                 "ca-rsa.pem", 0xC02F, K12_ECDHE, 200 * scale);
-    bench12_full("ECDHE-ECDSA-P256, GCM", "server-ecdsa.pem", "server-ecdsa-key.pem",
-                 "ca-ecdsa.pem", 0xC02B, K12_ECDHE, 400 * scale);
-    bench12_full("RSA-2048 kex, GCM", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
-                 0x009C, K12_RSA, 200 * scale);
-    bench12_resumed(false, 400 * scale);
-    bench12_resumed(true, 400 * scale);
+    if (want("full12")) {
+      bench12_full("ECDHE-RSA-2048, GCM", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+                   0xC02F, K12_ECDHE, 200 * scale);
+      bench12_full("ECDHE-ECDSA-P256, GCM", "server-ecdsa.pem", "server-ecdsa-key.pem",
+                   "ca-ecdsa.pem", 0xC02B, K12_ECDHE, 400 * scale);
+      bench12_full("RSA-2048 kex, GCM", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
+                   0x009C, K12_RSA, 200 * scale);
+    }
+    if (want("resumed12")) {
+      bench12_resumed(false, 400 * scale);
+      bench12_resumed(true, 400 * scale);
+    }
     header("MB/s");
-    bench12_cbc(2000 * scale);
+    if (want("cbc12"))
+      bench12_cbc(2000 * scale);
   }
   return 0;
 }
