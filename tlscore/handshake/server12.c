@@ -783,8 +783,9 @@ int tc_server12_ssl2_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   static const uint8_t null_comp = 0;
   ch->legacy_version = version;
   ch->cipher_suites = (tc_u16s){suites, n};
-  memcpy(ch->session_id, p + specs, sid);
-  ch->session_id_len = sid;
+  /* No resumption from a v2 hello (E.2: its session id MUST be empty):
+   * an id naming a cached EMS session would otherwise abort the handshake. */
+  ch->session_id_len = 0;
   /* The challenge becomes the client random, right-aligned, zero padded. */
   memcpy(ch->random + 32 - chal, p + specs + sid, chal);
   ch->compression_methods = (tc_bytes){&null_comp, 1};
