@@ -447,8 +447,9 @@ static void test_tls12_ecdhe_ecdsa(void) {
 }
 
 static void test_ecdhe_without_p256(void) {
-  /* The server has no P-256: without supported_groups it cannot assume a
-   * curve the client has, so it skips ECDHE and takes the RSA suite. */
+  /* Without supported_groups the server only assumes P-256 (RFC 8422 lets
+   * it pick any curve; P-256 is the one old ECC clients all have). With no
+   * P-256 configured it skips ECDHE and takes the RSA suite. */
   e2e t = {.what = "ECDHE offered, server without P-256 -> RSA key exchange",
            .cmin = TC_TLS10, .cmax = TC_TLS12, .smin = TC_TLS10, .smax = TC_TLS12,
            .csuites = {0xC02F, 0x009C}, .ncs = 2, .sha1 = true,
