@@ -1,9 +1,20 @@
 /* Unit tests for tlscore/crypto: known-answer vectors from the RFCs and NIST, round trips, rejections. */
+#include <errno.h>
 #include <glib.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto/crypto.h"
 #include "crypto/ffdhe_groups.h"
+#include "pump.h"
+#include "tlscore/conn.h"
 
 #include "test-crypto-vectors.h"
 
@@ -93,6 +104,376 @@ static void test_random(void) {
   tc_rng system = {NULL, NULL};
   uint8_t big[1000];
   g_assert_cmpint(tc_random(&system, big, sizeof big), ==, 0);
+}
+
+/* ---- the default generator (tc_drbg) ---- */
+
+/* Byte frequencies of a long draw stay within ~7 standard deviations of
+ * uniform: catches a stuck, zeroed or badly truncated keystream. */
+static void assert_uniformish(const uint8_t *p, size_t len) {
+  unsigned counts[256] = {0};
+  for (size_t i = 0; i < len; i++)
+    counts[p[i]]++;
+  double want = (double)len / 256, sd = 0;
+  for (unsigned v = 0; v < 256; v++)
+    sd = MAX(sd, (counts[v] - want) * (counts[v] - want));
+  g_assert_cmpfloat(sd, <, 49 * want);
+}
+
+static void test_drbg_basic(void) {
+  tc_drbg *a = tc_drbg_new(), *b = tc_drbg_new();
+  g_assert_nonnull(a);
+  g_assert_nonnull(b);
+  /* Debian 12's kernel has MADV_WIPEONFORK: the fast path must be on. */
+  g_assert_true(tc_drbg_fork_safe(a));
+  g_assert_true(tc_drbg_fork_safe(tc_drbg_default()));
+  g_assert_cmpuint(tc_drbg_reseeds(a), ==, 0);
+
+  uint8_t x[32], y[32];
+  g_assert_cmpint(tc_drbg_generate(a, x, sizeof x), ==, 0);
+  g_assert_cmpint(tc_drbg_generate(b, y, sizeof y), ==, 0);
+  g_assert_false(memcmp(x, y, sizeof x) == 0);
+  g_assert_cmpuint(tc_drbg_reseeds(a), ==, 1);
+  g_assert_cmpint(tc_drbg_generate(a, y, sizeof y), ==, 0);
+  g_assert_false(memcmp(x, y, sizeof x) == 0);
+  g_assert_cmpint(tc_drbg_generate(a, x, 0), ==, 0);
+
+  /* Many small draws of every size around the buffer and the large-draw
+   * threshold: the concatenation looks uniform and no 16-byte window of one
+   * generator's stream repeats in a later one. */
+  size_t total = 0, cap = 200000;
+  uint8_t *stream = g_malloc(cap + 512);
+  for (size_t i = 0; total < cap; i++) {
+    size_t n = 1 + (i * 37) % 97; /* 1..97, crosses 64 (one-time key path) */
+    g_assert_cmpint(tc_drbg_generate(a, stream + total, n), ==, 0);
+    total += n;
+  }
+  assert_uniformish(stream, total);
+  GHashTable *seen = g_hash_table_new(g_bytes_hash, g_bytes_equal);
+  for (size_t off = 0; off + 16 <= total; off += 16) {
+    GBytes *w = g_bytes_new_static(stream + off, 16);
+    g_assert_false(g_hash_table_contains(seen, w));
+    g_hash_table_add(seen, w);
+  }
+  g_hash_table_destroy(seen);
+  g_free(stream);
+
+  /* Large draws: one MiB + 3 bytes in one call, halves differ, uniform. */
+  size_t big = (1u << 20) + 3;
+  uint8_t *p = g_malloc(big);
+  g_assert_cmpint(tc_drbg_generate(b, p, big), ==, 0);
+  assert_uniformish(p, big);
+  g_assert_false(memcmp(p, p + big / 2, big / 2) == 0);
+  g_free(p);
+
+  /* tc_random without a caller rng draws from the default generator. */
+  uint64_t before = tc_drbg_reseeds(tc_drbg_default());
+  tc_rng none = {NULL, NULL};
+  g_assert_cmpint(tc_random(&none, x, sizeof x), ==, 0);
+  g_assert_cmpint(tc_random(NULL, y, sizeof y), ==, 0);
+  g_assert_false(memcmp(x, y, sizeof x) == 0);
+  g_assert_cmpuint(tc_drbg_reseeds(tc_drbg_default()), >=, MAX(before, 1));
+
+  tc_drbg_free(a);
+  tc_drbg_free(b);
+  tc_drbg_free(NULL);
+}
+
+static void test_drbg_reseed(void) {
+  /* By volume: the draw that crosses the bound is served, the next reseeds. */
+  tc_drbg *d = tc_drbg_new();
+  uint8_t *p = g_malloc(TC_DRBG_RESEED_BYTES);
+  g_assert_cmpint(tc_drbg_generate(d, p, 16), ==, 0);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 1);
+  g_assert_cmpint(tc_drbg_generate(d, p, TC_DRBG_RESEED_BYTES - 17), ==, 0);
+  g_assert_cmpint(tc_drbg_generate(d, p, 1), ==, 0);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 1); /* exactly at the bound now */
+  g_assert_cmpint(tc_drbg_generate(d, p, 1), ==, 0);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 2);
+  g_free(p);
+  tc_drbg_free(d);
+
+  /* By request count. */
+  d = tc_drbg_new();
+  uint8_t b;
+  for (uint64_t i = 0; i < TC_DRBG_RESEED_REQUESTS; i++)
+    g_assert_cmpint(tc_drbg_generate(d, &b, 1), ==, 0);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 1);
+  g_assert_cmpint(tc_drbg_generate(d, &b, 1), ==, 0);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 2);
+  tc_drbg_free(d);
+}
+
+static void write_all(int fd, const void *p, size_t len) {
+  const uint8_t *q = p;
+  while (len > 0) {
+    ssize_t n = write(fd, q, len);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR)
+        continue;
+      _exit(3);
+    }
+    q += n;
+    len -= (size_t)n;
+  }
+}
+
+static void read_all(int fd, void *p, size_t len) {
+  uint8_t *q = p;
+  while (len > 0) {
+    ssize_t n = read(fd, q, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    g_assert_cmpint(n, >, 0);
+    q += n;
+    len -= (size_t)n;
+  }
+}
+
+static void assert_child_ok(pid_t pid) {
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+typedef struct {
+  uint8_t own[32], dflt[32];
+  uint64_t own_reseeds, dflt_reseeds;
+} fork_report;
+
+static void test_drbg_fork(void) {
+  tc_drbg *d = tc_drbg_new();
+  uint8_t x[32];
+  /* Both generators seeded and with buffered output before the fork. */
+  g_assert_cmpint(tc_drbg_generate(d, x, sizeof x), ==, 0);
+  g_assert_cmpint(tc_random(NULL, x, sizeof x), ==, 0);
+  uint64_t dflt_reseeds = tc_drbg_reseeds(tc_drbg_default());
+
+  int fds[2];
+  g_assert_cmpint(pipe(fds), ==, 0);
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    fork_report r;
+    memset(&r, 0, sizeof r);
+    if (tc_drbg_generate(d, r.own, 32) != 0 || tc_random(NULL, r.dflt, 32) != 0)
+      _exit(2);
+    r.own_reseeds = tc_drbg_reseeds(d);
+    r.dflt_reseeds = tc_drbg_reseeds(tc_drbg_default());
+    write_all(fds[1], &r, sizeof r);
+    _exit(0);
+  }
+  close(fds[1]);
+  fork_report mine, child;
+  g_assert_cmpint(tc_drbg_generate(d, mine.own, 32), ==, 0);
+  g_assert_cmpint(tc_random(NULL, mine.dflt, 32), ==, 0);
+  read_all(fds[0], &child, sizeof child);
+  close(fds[0]);
+  assert_child_ok(pid);
+  /* Without the wiped page, the child would have served the parent's next bytes. */
+  g_assert_false(memcmp(mine.own, child.own, 32) == 0);
+  g_assert_false(memcmp(mine.dflt, child.dflt, 32) == 0);
+  g_assert_cmpuint(child.own_reseeds, ==, 1);  /* counter restarted, then one seeding */
+  g_assert_cmpuint(child.dflt_reseeds, ==, 1);
+  g_assert_cmpuint(tc_drbg_reseeds(d), ==, 1); /* the parent did not reseed */
+  g_assert_cmpuint(tc_drbg_reseeds(tc_drbg_default()), ==, dflt_reseeds);
+  tc_drbg_free(d);
+}
+
+/* In a child: make getrandom fail with EIO (seccomp), then check that every
+ * draw that needs the kernel fails and a handshake on the default source fails
+ * with TC_ERR_RANDOM. Exit codes name the first check that went wrong. */
+static int getrandom_fails_child(void) {
+  tc_drbg *seeded = tc_drbg_new();
+  uint8_t x[32];
+  if (tc_drbg_generate(seeded, x, 1) != 0) /* seeded while the kernel still answers */
+    return 10;
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EIO & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    return 11;
+  uint8_t probe;
+  if (getrandom(&probe, 1, 0) != -1 || errno != EIO)
+    return 12;
+
+  /* A fresh generator cannot seed; the default one was wiped by the fork. */
+  tc_drbg *fresh = tc_drbg_new();
+  if (tc_drbg_generate(fresh, x, 32) != -1 || tc_drbg_generate(fresh, x, 1000) != -1)
+    return 13;
+  if (tc_random(NULL, x, 32) != -1)
+    return 14;
+  /* A seeded one keeps serving until its bound, then fails. */
+  if (tc_drbg_generate(seeded, x, 32) != 0)
+    return 15;
+  for (uint64_t i = 1; i < TC_DRBG_RESEED_REQUESTS - 1; i++)
+    if (tc_drbg_generate(seeded, x, 1) != 0)
+      return 16;
+  if (tc_drbg_generate(seeded, x, 1) != -1)
+    return 17;
+  tc_drbg_free(fresh);
+  tc_drbg_free(seeded);
+
+  tc_config *cfg = tc_config_new(TC_ROLE_CLIENT);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(cfg, &err);
+  if (!c)
+    return 18;
+  size_t n;
+  tc_conn_output(c, &n);
+  if (!(tc_conn_status(c) & TC_S_FAILED) || tc_conn_error(c)->code != TC_ERR_RANDOM)
+    return 19;
+  tc_conn_free(c);
+  tc_config_unref(cfg);
+  return 0;
+}
+
+static void test_drbg_getrandom_fails(void) {
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0)
+    _exit(getrandom_fails_child());
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+#define DRBG_THREADS 4
+#define DRBG_DRAWS 20000
+
+typedef struct {
+  tc_drbg *d;
+  uint64_t firsts[DRBG_DRAWS]; /* first 8 bytes of each draw */
+  int failures;
+} drbg_worker;
+
+static gpointer drbg_thread(gpointer data) {
+  drbg_worker *w = data;
+  uint8_t buf[300];
+  for (unsigned i = 0; i < DRBG_DRAWS; i++) {
+    size_t n = 8 + (i * 53) % 280; /* small and one-time-key draws */
+    tc_drbg *d = (i % 4 == 3) ? tc_drbg_default() : w->d;
+    if (tc_drbg_generate(d, buf, n) != 0)
+      w->failures++;
+    memcpy(&w->firsts[i], buf, 8);
+  }
+  return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void test_drbg_threads(void) {
+  tc_drbg *d = tc_drbg_new();
+  drbg_worker *w = g_new0(drbg_worker, DRBG_THREADS);
+  GThread *t[DRBG_THREADS];
+  for (int i = 0; i < DRBG_THREADS; i++) {
+    w[i].d = d;
+    t[i] = g_thread_new("drbg", drbg_thread, &w[i]);
+  }
+  for (int i = 0; i < DRBG_THREADS; i++)
+    g_thread_join(t[i]);
+  /* No two draws anywhere served the same bytes (a 64-bit collision among
+   * 80000 honest draws has probability ~2^-34). */
+  uint64_t *all = g_new(uint64_t, DRBG_THREADS * DRBG_DRAWS);
+  for (int i = 0; i < DRBG_THREADS; i++) {
+    g_assert_cmpint(w[i].failures, ==, 0);
+    memcpy(all + i * DRBG_DRAWS, w[i].firsts, sizeof w[i].firsts);
+  }
+  qsort(all, DRBG_THREADS * DRBG_DRAWS, sizeof *all, cmp_u64);
+  for (size_t i = 1; i < DRBG_THREADS * DRBG_DRAWS; i++)
+    g_assert_cmpuint(all[i], !=, all[i - 1]);
+  g_free(all);
+  g_free(w);
+  /* Each seeding served at least the byte bound and at most one more draw
+   * (60000 requests: the request bound plays no part). */
+  uint64_t bytes = 0;
+  for (unsigned i = 0; i < DRBG_DRAWS; i++)
+    if (i % 4 != 3)
+      bytes += DRBG_THREADS * (8 + (i * 53) % 280);
+  g_assert_cmpuint(tc_drbg_reseeds(d), <=, bytes / TC_DRBG_RESEED_BYTES + 1);
+  g_assert_cmpuint(tc_drbg_reseeds(d), >=, bytes / (TC_DRBG_RESEED_BYTES + 288));
+  tc_drbg_free(d);
+}
+
+/* A caller rng that serves `budget` draws from the default generator, then fails. */
+typedef struct {
+  unsigned budget, calls;
+} budget_rng;
+
+static int budget_fn(void *ctx, uint8_t *out, size_t len) {
+  budget_rng *b = ctx;
+  if (b->calls++ >= b->budget)
+    return -1;
+  return tc_random(NULL, out, len);
+}
+
+/* With the caller's rng failing at its k-th draw, for every k, the side that
+ * owns it fails until k exceeds the draws a handshake needs; no draw failure
+ * ever yields a completed handshake, and none is retried. */
+static void failing_rng_handshakes(bool server_side, uint16_t max_version, const char *cert,
+                                   const char *key) {
+  unsigned k;
+  for (k = 0; k < 40; k++) {
+    budget_rng b = {k, 0};
+    tc_config *ccfg = tc_config_new(TC_ROLE_CLIENT);
+    tc_trust_store *t = pump_load_trust("ca-bundle.pem");
+    tc_config_set_trust_store(ccfg, t);
+    tc_trust_store_unref(t);
+    tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+    pump_add_chain(scfg, cert, key);
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_config_set_versions(scfg, TC_TLS12, max_version, &err), ==, TC_OK);
+    tc_config_set_rng(server_side ? scfg : ccfg, budget_fn, &b);
+    tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+    g_assert_nonnull(c);
+    g_assert_nonnull(s);
+    g_assert_cmpint(tc_conn_set_server_name(c, "server.example.com"), ==, TC_OK);
+    int r = pump_handshake(c, s);
+    tc_conn *mine = server_side ? s : c;
+    bool done = r == TC_OK;
+    if (!done) {
+      g_assert_cmpint(r, ==, TC_FAIL);
+      g_assert_true(tc_conn_status(mine) & TC_S_FAILED);
+      /* A failed plain draw says so; key generation and signing report
+       * their own failure as internal_error. */
+      tc_err code = tc_conn_error(mine)->code;
+      g_assert_true(code == TC_ERR_RANDOM || code == TC_ERR_INTERNAL_ERROR);
+      if (k == 0)
+        g_assert_cmpint(code, ==, TC_ERR_RANDOM); /* the hello random comes first */
+      g_assert_cmpuint(b.calls, ==, k + 1); /* stopped at the failed draw */
+    } else {
+      g_assert_cmpuint(tc_conn_version(c), ==, max_version);
+      g_assert_cmpuint(b.calls, <=, k);
+    }
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+    if (done)
+      break;
+  }
+  g_assert_cmpuint(k, >=, 2); /* at least randoms and a key share were drawn */
+  g_assert_cmpuint(k, <, 40);
+}
+
+static void test_failing_rng_handshake(void) {
+  failing_rng_handshakes(false, TC_TLS13, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  failing_rng_handshakes(true, TC_TLS13, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  failing_rng_handshakes(false, TC_TLS12, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  failing_rng_handshakes(true, TC_TLS12, "server-rsa.pem", "server-rsa-key.pem");
 }
 
 /* ---- hashes, HMAC, KDFs ---- */
@@ -1486,6 +1867,12 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/crypto/util", test_util);
   g_test_add_func("/crypto/random", test_random);
+  g_test_add_func("/crypto/random/drbg", test_drbg_basic);
+  g_test_add_func("/crypto/random/drbg-reseed", test_drbg_reseed);
+  g_test_add_func("/crypto/random/drbg-fork", test_drbg_fork);
+  g_test_add_func("/crypto/random/drbg-getrandom-fails", test_drbg_getrandom_fails);
+  g_test_add_func("/crypto/random/drbg-threads", test_drbg_threads);
+  g_test_add_func("/crypto/random/failing-rng-handshake", test_failing_rng_handshake);
   g_test_add_func("/crypto/hash", test_hash);
   g_test_add_func("/crypto/hmac/rfc4231", test_hmac);
   g_test_add_func("/crypto/hkdf/rfc5869", test_hkdf);

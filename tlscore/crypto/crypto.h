@@ -23,11 +23,33 @@ static inline uint32_t tc_ct_mask_eq(uint32_t a, uint32_t b) {
 
 /* ---- randomness ---- */
 typedef struct tc_rng {
-  tc_rng_fn fn;   /* NULL: system source */
+  tc_rng_fn fn;   /* NULL: the default generator (tc_drbg_default) */
   void *ctx;
 } tc_rng;
-/* Fill out from the rng (system getrandom when rng or rng->fn is NULL). 0 ok. */
+/* Fill out from the rng (the default generator when rng or rng->fn is NULL).
+ * 0 ok, -1 when the source failed (out is then garbage). */
 int tc_random(const tc_rng *rng, uint8_t *out, size_t len);
+
+/* A userspace generator (ChaCha20 with fast key erasure) seeded with 32 bytes
+ * of getrandom and reseeded after TC_DRBG_RESEED_BYTES of output or
+ * TC_DRBG_RESEED_REQUESTS draws, and in a forked child before its first draw.
+ * Thread-safe. When the fork-safe state cannot be set up (no
+ * MADV_WIPEONFORK), every draw is a getrandom call instead. tc_drbg_new
+ * returns NULL only when out of memory; tc_drbg_free wipes the state. */
+typedef struct tc_drbg tc_drbg;
+#define TC_DRBG_RESEED_BYTES ((uint64_t)1 << 20)
+#define TC_DRBG_RESEED_REQUESTS ((uint64_t)1 << 16)
+tc_drbg *tc_drbg_new(void);
+void tc_drbg_free(tc_drbg *d);
+/* 0 ok; -1 when getrandom failed while (re)seeding (nothing is served). */
+int tc_drbg_generate(tc_drbg *d, uint8_t *out, size_t len);
+/* The process-wide generator behind tc_random(NULL) and every tc_config
+ * without tc_config_set_rng. Never freed. */
+tc_drbg *tc_drbg_default(void);
+/* For tests: whether the fork-safe state exists, and how often it was seeded
+ * (a forked child's count restarts from 0). */
+bool tc_drbg_fork_safe(const tc_drbg *d);
+uint64_t tc_drbg_reseeds(tc_drbg *d);
 
 /* ---- hashes ---- */
 typedef enum {

@@ -75,7 +75,8 @@ typedef enum {
 typedef enum { TC_VERIFY_BUILTIN = 0, TC_VERIFY_CALLER, TC_VERIFY_NONE } tc_verify_mode;
 
 /* Randomness source: fill `out` with `len` bytes; return 0 on success.
- * The default is the system source (getrandom). Tests inject fixed bytes. */
+ * The default is a process-wide userspace generator (ChaCha20, fork-safe),
+ * seeded and regularly reseeded from getrandom. Tests inject fixed bytes. */
 typedef int (*tc_rng_fn)(void *ctx, uint8_t *out, size_t len);
 
 /* Clock: seconds since the Unix epoch. The default reads time(). */
