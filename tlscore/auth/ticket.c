@@ -1,6 +1,7 @@
 /* Stateless TLS 1.3 tickets: session state sealed with AES-256-GCM under a per-period key. */
 #include "auth/session.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +16,42 @@ static int64_t period_of(const tc_config *cfg, int64_t now) {
   return now >= 0 ? now / life : 0;
 }
 
+/* The AEAD key of one period: HKDF from the base secret, cached for the two
+ * latest periods used (tickets are opened under the current or the previous
+ * one), so sealing and opening do not run HKDF each time. A cached key only
+ * counts for the base secret it came from (tc_config_set_ticket_key may
+ * replace it). */
 static int period_key(tc_config *cfg, uint64_t period, tc_aead *a) {
   uint8_t secret[32], info[24], key[32];
   if (tc_config_ticket_secret(cfg, secret))
     return -1;
-  memcpy(info, "tlscore ticket key", 16);
-  for (int i = 0; i < 8; i++)
-    info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
-  int rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, sizeof key);
+  int rc = 0;
+  pthread_mutex_lock(&cfg->ticket_lock);
+  int hit = -1, victim = 0;
+  for (int i = 0; i < 2; i++) {
+    if (cfg->ticket_keys[i].valid && cfg->ticket_keys[i].period == period &&
+        tc_ct_equal(cfg->ticket_keys[i].from, secret, 32))
+      hit = i;
+    if (!cfg->ticket_keys[i].valid ||
+        (cfg->ticket_keys[victim].valid &&
+         cfg->ticket_keys[i].period < cfg->ticket_keys[victim].period))
+      victim = i;
+  }
+  if (hit >= 0) {
+    memcpy(key, cfg->ticket_keys[hit].key, 32);
+  } else {
+    memcpy(info, "tlscore ticket key", 16);
+    for (int i = 0; i < 8; i++)
+      info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
+    rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, sizeof key);
+    if (rc == 0) {
+      cfg->ticket_keys[victim].valid = true;
+      cfg->ticket_keys[victim].period = period;
+      memcpy(cfg->ticket_keys[victim].key, key, 32);
+      memcpy(cfg->ticket_keys[victim].from, secret, 32);
+    }
+  }
+  pthread_mutex_unlock(&cfg->ticket_lock);
   if (rc == 0)
     rc = tc_aead_init(a, TC_AEAD_AES256_GCM, key, sizeof key);
   tc_wipe(secret, sizeof secret);

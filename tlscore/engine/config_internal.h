@@ -52,6 +52,13 @@ struct tc_config {
   pthread_mutex_t ticket_lock;
   bool ticket_secret_set;
   uint8_t ticket_secret[32];
+  /* auth/ticket.c: the derived keys of the two latest periods used (under
+   * ticket_lock; `from` is the base secret each came from). */
+  struct {
+    bool valid;
+    uint64_t period;
+    uint8_t key[32], from[32];
+  } ticket_keys[2];
   /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
   bool suites_explicit;      /* tc_config_set_cipher_suites was called */
   unsigned dh_min_bits;      /* 0: 2048 */

@@ -17,6 +17,16 @@ typedef struct tc_hs12 {
   uint8_t *tr;
   size_t tr_len, tr_cap;
   bool tr_failed;
+  /* Running hash of tr[0..th_len) with th_alg (the PRF hash once it is
+   * known), so EMS and each Finished hash only the new bytes. */
+  tc_hash_ctx th;
+  tc_hash_alg th_alg;
+  size_t th_len;
+  /* Key block, derived once at the first key change and wiped once both
+   * directions are installed (kb_dirs: bit 0 write, bit 1 read). */
+  tc_keyblock kb;
+  bool have_kb;
+  uint8_t kb_dirs;
   const tc_suite12 *suite;
   uint8_t client_random[32], server_random[32];
   uint16_t client_version;   /* ClientHello.legacy_version (RSA premaster check) */

@@ -38,7 +38,7 @@ uint16_t tc12_max_version(const tc_config *cfg) {
 
 void tc_hs12_clear(tc_hs12 *h) {
   if (h->tr) {
-    tc_wipe(h->tr, h->tr_cap);
+    tc_wipe(h->tr, h->tr_len); /* bytes past tr_len were never written */
     free(h->tr);
   }
   free(h->peer_sig_algs);
@@ -66,7 +66,7 @@ void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
     }
     if (h->tr) {
       memcpy(p, h->tr, h->tr_len);
-      tc_wipe(h->tr, h->tr_cap);
+      tc_wipe(h->tr, h->tr_len);
       free(h->tr);
     }
     h->tr = p;
@@ -87,7 +87,23 @@ int tc12_transcript_added(tc_conn *c, size_t start) {
 
 void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
   tc_hs12 *h = &c->hs->t12;
-  tc_hash(alg, h->tr ? h->tr : (const uint8_t *)"", h->tr_len, out);
+  if (alg == TC_HASH_NONE || alg != c->hash) {
+    tc_hash(alg, h->tr ? h->tr : (const uint8_t *)"", h->tr_len, out);
+    return;
+  }
+  /* The PRF hash is asked for several times (EMS, both Finished): keep a
+   * running context and absorb only what was added since the last call. */
+  if (h->th_alg != alg) {
+    tc_hash_init(&h->th, alg);
+    h->th_alg = alg;
+    h->th_len = 0;
+  }
+  if (h->tr_len > h->th_len) {
+    tc_hash_update(&h->th, h->tr + h->th_len, h->tr_len - h->th_len);
+    h->th_len = h->tr_len;
+  }
+  tc_hash_ctx snap = h->th;
+  tc_hash_final(&snap, out);
 }
 
 /* ---- suite and secrets ---- */
@@ -143,18 +159,27 @@ int tc12_install_keys(tc_conn *c, bool write) {
   if (!write && tc_rec_hs_partial(&c->rec))
     return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
                         "handshake data left in a record across a key change");
-  size_t mac_len, key_len, iv_len;
-  tc_suite12_key_lengths(s, c->version, &mac_len, &key_len, &iv_len);
-  tc_keyblock kb;
-  int r = tc_keyblock_derive(&kb, c->version, tc_suite12_prf(s, c->version), c->c12.master, 48,
-                             h->client_random, h->server_random, mac_len, key_len, iv_len);
+  /* Both directions come from one key block: derive it at the first key
+   * change of this handshake and drop it after the second. */
+  int r = 0;
+  if (!h->have_kb) {
+    size_t mac_len, key_len, iv_len;
+    tc_suite12_key_lengths(s, c->version, &mac_len, &key_len, &iv_len);
+    r = tc_keyblock_derive(&h->kb, c->version, tc_suite12_prf(s, c->version), c->c12.master, 48,
+                           h->client_random, h->server_random, mac_len, key_len, iv_len);
+    h->have_kb = r == 0;
+  }
   tc_prot *p = write ? &c->rec.wr : &c->rec.rd;
   if (r == 0) {
     tc_prot_clear(p);
-    r = tc_prot_init_suite12(p, s, c->version, &kb, c->role == TC_ROLE_CLIENT, write, h->etm,
+    r = tc_prot_init_suite12(p, s, c->version, &h->kb, c->role == TC_ROLE_CLIENT, write, h->etm,
                              &c->cfg->rng);
   }
-  tc_keyblock_wipe(&kb);
+  h->kb_dirs |= write ? 1 : 2;
+  if (r || h->kb_dirs == 3) {
+    tc_keyblock_wipe(&h->kb);
+    h->have_kb = false;
+  }
   if (r)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot install record keys");
   return TC_OK;
