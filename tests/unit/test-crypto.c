@@ -114,10 +114,11 @@ static void assert_uniformish(const uint8_t *p, size_t len) {
   unsigned counts[256] = {0};
   for (size_t i = 0; i < len; i++)
     counts[p[i]]++;
-  double want = (double)len / 256, sd = 0;
+  /* The variance of a count is about want, so 7 sd squared is 49 * want. */
+  double want = (double)len / 256, worst = 0;
   for (unsigned v = 0; v < 256; v++)
-    sd = MAX(sd, (counts[v] - want) * (counts[v] - want));
-  g_assert_cmpfloat(sd, <, 49 * want);
+    worst = MAX(worst, (counts[v] - want) * (counts[v] - want));
+  g_assert_cmpfloat(worst, <, 49 * want);
 }
 
 static void test_drbg_basic(void) {
@@ -344,6 +345,10 @@ static void test_drbg_getrandom_fails(void) {
   int status = 0;
   g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
   g_assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 11) {
+    g_test_skip("this sandbox does not let a process install a seccomp filter");
+    return;
+  }
   g_assert_cmpint(WEXITSTATUS(status), ==, 0);
 }
 
