@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -25,10 +26,19 @@ typedef struct {
   gboolean keep;         /* idle test: keep connections open */
   int count;             /* idle test: how many to accept before measuring */
   volatile gint stop;
+  gint64 read_cpu_ns;    /* bulk: the reading thread's CPU time for the transfer */
 } Server;
 
 static double now_s(void) {
   return g_get_monotonic_time() / 1e6;
+}
+
+/* CPU time of the calling thread: the two ends of a bulk transfer run in
+ * two threads, so each side's cost shows apart from the machine's load. */
+static gint64 thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static size_t heap_in_use(void) {
@@ -110,6 +120,7 @@ static gpointer server_thread(gpointer data) {
       continue;
     }
     gsize want = s->bulk_bytes ? s->bulk_bytes : 1, got = 0;
+    gint64 cpu0 = thread_cpu_ns();
     while (got < want) {
       gssize n = g_input_stream_read(in, buf, 1 << 20, NULL, NULL);
       if (n <= 0)
@@ -117,6 +128,8 @@ static gpointer server_thread(gpointer data) {
       got += (gsize)n;
     }
     if (s->bulk_bytes) {
+      /* Published before the acknowledgement the client waits for. */
+      __atomic_store_n(&s->read_cpu_ns, thread_cpu_ns() - cpu0, __ATOMIC_RELEASE);
       /* Tell the client everything arrived. */
       g_output_stream_write_all(g_io_stream_get_output_stream(tls), "k", 1, NULL, NULL, NULL);
     }
@@ -243,6 +256,7 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
     char *buf = g_malloc0(bufsize);
     GOutputStream *out = g_io_stream_get_output_stream(tls);
     double t0 = now_s();
+    gint64 cpu0 = thread_cpu_ns();
     for (gsize sent = 0; sent < bulk; sent += bufsize) {
       if (!g_output_stream_write_all(out, buf, MIN(bufsize, bulk - sent), NULL, NULL, &error)) {
         g_printerr("write: %s\n", error->message);
@@ -255,7 +269,12 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
       return 1;
     }
     double t = now_s() - t0;
+    gint64 write_cpu = thread_cpu_ns() - cpu0;
     printf("RESULT mb_per_s %.1f\n", bulk / t / 1e6);
+    /* CPU nanoseconds per byte of each end (writer: encrypt + send; reader:
+     * receive + decrypt): independent of how much CPU the machine gave us. */
+    printf("RESULT write_ns_per_byte %.3f\nRESULT read_ns_per_byte %.3f\n",
+           (double)write_cpu / bulk, (double)__atomic_load_n(&s.read_cpu_ns, __ATOMIC_ACQUIRE) / bulk);
     g_io_stream_close(tls, NULL, NULL);
     g_object_unref(tls);
     g_free(buf);
@@ -318,8 +337,16 @@ typedef struct {
   gboolean resume;        /* let the client resume (otherwise our server sends no tickets) */
 } Row;
 
+/* Value after `key` in a child's report, or -1. */
+static double result_value(const char *out, const char *key) {
+  const char *line = out ? strstr(out, key) : NULL;
+  return line ? g_ascii_strtod(line + strlen(key), NULL) : -1;
+}
+
+/* cpu (may be NULL): bulk rows also return the writer's and the reader's
+ * CPU ns per byte there. */
 static double run_one(const Row *r, const char *backend, const char *module_dir, const char *key,
-                      const char *self, double seconds, gsize bulk, int idle) {
+                      const char *self, double seconds, gsize bulk, int idle, double cpu[2]) {
   char *argv[16];
   int i = 0;
   argv[i++] = (char *)self;
@@ -402,9 +429,11 @@ static double run_one(const Row *r, const char *backend, const char *module_dir,
       g_free(out);
       out = g_string_free(all, FALSE);
     }
-    char *line = out ? strstr(out, key) : NULL;
-    if (line)
-      value = g_ascii_strtod(line + strlen(key), NULL);
+    value = result_value(out, key);
+    if (cpu) {
+      cpu[0] = result_value(out, "RESULT write_ns_per_byte ");
+      cpu[1] = result_value(out, "RESULT read_ns_per_byte ");
+    }
   }
   if (server_out)
     fclose(server_out);
@@ -494,16 +523,19 @@ int main(int argc, char **argv) {
     const Row *r = &rows[ri];
     if (only && !strstr(r->name, only))
       continue;
-    double v[2][50];
+    double v[2][50], cpu[2][2][50];
+    gboolean bulk_row = strcmp(r->test, "bulk") == 0;
     char key[64];
     g_snprintf(key, sizeof key, "RESULT %s ", r->key);
     for (int k = 0; k < rounds; k++)
       for (int b = 0; b < 2; b++) {
         /* Interleave, alternating which backend goes first. */
         int bi = (k % 2) ? 1 - b : b;
+        double c[2] = {-1, -1};
         v[bi][k] = run_one(r, backends[bi], module_dir, key, argv[0], seconds,
-                           strcmp(r->test, "bulk") == 0 ? bulk : 0,
-                           strcmp(r->test, "idle") == 0 ? idle : 0);
+                           bulk_row ? bulk : 0, strcmp(r->test, "idle") == 0 ? idle : 0, c);
+        cpu[bi][0][k] = c[0];
+        cpu[bi][1][k] = c[1];
       }
     double m0 = median(v[0], rounds), m1 = median(v[1], rounds);
     double ratio = m1 > 0 ? m0 / m1 : 0;
@@ -520,6 +552,14 @@ int main(int argc, char **argv) {
     if (!strcmp(r->name, "conn/s TLS1.3 ECDSA-P256"))
       full_ecdsa = m0;
     printf("%-36s %12.1f %12.1f %8.2f  %s\n", r->name, m0, m1, ratio, target);
+    if (bulk_row) {
+      /* The wall-clock rate depends on how much CPU a loaded machine gives
+       * the two threads; CPU per byte of each end does not. */
+      double w0 = median(cpu[0][0], rounds), w1 = median(cpu[1][0], rounds);
+      double r0 = median(cpu[0][1], rounds), r1 = median(cpu[1][1], rounds);
+      printf("  %-34s %5.3f/%5.3f  %5.3f/%5.3f %8.2f\n", "CPU ns/B write/read", w0, r0, w1, r1,
+             w0 + r0 > 0 ? (w1 + r1) / (w0 + r0) : 0);
+    }
     fflush(stdout);
   }
   return 0;

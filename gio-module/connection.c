@@ -79,6 +79,7 @@ typedef struct
   GMutex op_mutex;
   GCond op_cond;               /* blocking waiters: op_gen changed */
   guint op_gen;
+  guint op_waiters;            /* threads in wait_for_op */
   GCancellable *waiting_for_op;   /* GSource waiters */
   gboolean need_handshake;
   gboolean handshaking;
@@ -386,7 +387,10 @@ static void
 ops_changed_locked (GTlsConnectionTlslitePrivate *priv)
 {
   priv->op_gen++;
-  g_cond_broadcast (&priv->op_cond);
+  /* g_cond_broadcast always makes a futex system call; most operations
+   * end with nobody waiting. */
+  if (priv->op_waiters > 0)
+    g_cond_broadcast (&priv->op_cond);
   g_cancellable_cancel (priv->waiting_for_op);
 }
 
@@ -412,8 +416,10 @@ wait_for_op (GTlsConnectionTlslite *self, guint gen, GCancellable *cancellable)
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_op_waiters), self, NULL);
   g_mutex_lock (&priv->op_mutex);
+  priv->op_waiters++;
   while (priv->op_gen == gen && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&priv->op_cond, &priv->op_mutex);
+  priv->op_waiters--;
   g_mutex_unlock (&priv->op_mutex);
   if (handler)
     g_cancellable_disconnect (cancellable, handler);
@@ -575,8 +581,32 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
           const uint8_t *p;
           size_t len = 0;
 
+          n = 0;
           g_mutex_lock (&priv->engine_mutex);
           p = tc_conn_output (priv->engine, &len);
+          if (p && len > 0 && priv->base_ostream)
+            {
+              /* Send straight from the engine's buffer when the socket takes
+               * it at once (the usual case): no copy, no staging buffer. A
+               * non-blocking write cannot stall the reader behind the lock. */
+              GError *my_error = NULL;
+
+              n = g_pollable_output_stream_write_nonblocking (priv->base_ostream, p, len,
+                                                              cancellable, &my_error);
+              if (n < 0 && !g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                {
+                  g_mutex_unlock (&priv->engine_mutex);
+                  g_mutex_unlock (&priv->out_mutex);
+                  g_propagate_error (error, my_error);
+                  return FALSE;
+                }
+              g_clear_error (&my_error);
+              if (n > 0)
+                {
+                  tc_conn_output_ack (priv->engine, n);
+                  p = tc_conn_output (priv->engine, &len);
+                }
+            }
           if (p && len > 0)
             {
               if (!priv->outbuf)
@@ -588,6 +618,14 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
           if (!priv->outbuf || priv->outbuf->len == 0)
             break;
           g_atomic_int_set (&priv->out_pending, 1);
+          if (n < 0 && !blocking)
+            {
+              /* The direct attempt just said the socket is full. */
+              g_mutex_unlock (&priv->out_mutex);
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                                   "Operation would block");
+              return FALSE;
+            }
         }
 
       if (blocking || !priv->base_ostream)
