@@ -80,6 +80,8 @@ typedef enum {
 typedef struct tc_hs {
   tc_hash_ctx th;           /* running transcript (valid once hash known) */
   bool th_started;
+  size_t th_prefix;         /* !th_started: th holds the first ClientHello up to
+                             * its binders (hashed for the binder), this long */
   uint8_t *ch1;             /* client: ClientHello bytes until the hash is known */
   size_t ch1_len;
   tc_ks ks;
@@ -200,6 +202,13 @@ int tc_hs_set_write_secret(tc_conn *c, const uint8_t *secret);
 int tc_hs_set_suite(tc_conn *c, uint16_t suite);
 /* Start the transcript with the negotiated hash. */
 void tc_hs_transcript_start(tc_conn *c);
+/* Start it with the first ClientHello, continuing from the binder's hash of
+ * its prefix (th_prefix) when that used the negotiated hash. */
+void tc_hs_transcript_start_ch(tc_conn *c, const uint8_t *ch, size_t len);
+/* Hash of the first ClientHello up to its binders (ch[0..prefix)) into out,
+ * keeping it for tc_hs_transcript_start_ch. Needs !th_started. */
+void tc_hs_binder_prefix_hash(tc_conn *c, tc_hash_alg alg, const uint8_t *ch, size_t prefix,
+                              uint8_t *out);
 
 /* Peer chain handling shared by both sides. Parses certificates into
  * c->peer_chain; runs builtin verification or arranges the caller want. */

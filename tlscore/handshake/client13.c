@@ -165,14 +165,14 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
   if (hs->psk_offered) {
     /* Binder over the transcript up to and excluding the binders list. */
-    tc_hash_ctx h;
-    if (hs->th_started)
-      h = hs->th;
-    else
-      tc_hash_init(&h, hs->psk_hash);
-    tc_hash_update(&h, c->hsw.buf + start, bpos - start);
     uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], binder[TC_HASH_MAX_LEN];
-    tc_hash_final(&h, th);
+    if (hs->th_started) {
+      tc_hash_ctx h = hs->th;
+      tc_hash_update(&h, c->hsw.buf + start, bpos - start);
+      tc_hash_final(&h, th);
+    } else {
+      tc_hs_binder_prefix_hash(c, hs->psk_hash, c->hsw.buf + start, bpos - start, th);
+    }
     tc_ks early;
     tc_ks_early(&early, hs->psk_hash, hs->psk, hs->psk_len);
     int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(hs->psk_hash, bk, th, binder);
@@ -397,8 +397,7 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server selected a cipher suite we did not offer"),
              HS_FAILED;
-    tc_hs_transcript_start(c);
-    tc_hs_transcript_add(c, hs->ch1, hs->ch1_len);
+    tc_hs_transcript_start_ch(c, hs->ch1, hs->ch1_len);
     free(hs->ch1);
     hs->ch1 = NULL;
   }

@@ -101,14 +101,14 @@ static int pick_cert(tc_conn *c, const tc_client_hello *ch, choice *out) {
 static bool binder_ok(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
                       const uint8_t *psk, size_t psk_len, const tc_bytes *binder) {
   tc_hs *hs = c->hs;
-  tc_hash_ctx h;
-  if (hs->th_started)
-    h = hs->th;
-  else
-    tc_hash_init(&h, c->hash);
-  tc_hash_update(&h, msg, 4 + ch->binders_offset);
   uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], expect[TC_HASH_MAX_LEN];
-  tc_hash_final(&h, th);
+  if (hs->th_started) {
+    tc_hash_ctx h = hs->th;
+    tc_hash_update(&h, msg, 4 + ch->binders_offset);
+    tc_hash_final(&h, th);
+  } else {
+    tc_hs_binder_prefix_hash(c, c->hash, msg, 4 + ch->binders_offset, th);
+  }
   tc_ks early;
   tc_ks_early(&early, c->hash, psk, psk_len);
   int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(c->hash, bk, th, expect);
@@ -398,8 +398,9 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
 
   /* ---- ServerHello ---- */
   if (!hs->th_started)
-    tc_hs_transcript_start(c);
-  tc_hs_transcript_add(c, msg, len);
+    tc_hs_transcript_start_ch(c, msg, len);
+  else
+    tc_hs_transcript_add(c, msg, len);
   tc_server_hello sh;
   memset(&sh, 0, sizeof sh);
   sh.legacy_version = TC_TLS12;

@@ -17,6 +17,31 @@ void tc_hs_transcript_start(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_hash_init(&hs->th, c->hash);
   hs->th_started = true;
+  hs->th_prefix = 0;
+}
+
+void tc_hs_binder_prefix_hash(tc_conn *c, tc_hash_alg alg, const uint8_t *ch, size_t prefix,
+                              uint8_t *out) {
+  tc_hs *hs = c->hs;
+  tc_hash_init(&hs->th, alg);
+  tc_hash_update(&hs->th, ch, prefix);
+  hs->th_prefix = prefix;
+  tc_hash_ctx copy = hs->th;
+  tc_hash_final(&copy, out);
+}
+
+void tc_hs_transcript_start_ch(tc_conn *c, const uint8_t *ch, size_t len) {
+  tc_hs *hs = c->hs;
+  /* A resumption ClientHello was hashed up to its binders already; with the
+   * same hash the transcript goes on from there instead of hashing it twice. */
+  if (hs->th_prefix && hs->th_prefix <= len && hs->th.alg == c->hash) {
+    tc_hash_update(&hs->th, ch + hs->th_prefix, len - hs->th_prefix);
+    hs->th_started = true;
+    hs->th_prefix = 0;
+    return;
+  }
+  tc_hs_transcript_start(c);
+  tc_hs_transcript_add(c, ch, len);
 }
 
 void tc_hs_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
@@ -125,7 +150,7 @@ int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm) {
   for (size_t i = 0; i < cm->n_entries; i++) {
     tc_error e;
     tc_error_clear(&e);
-    chain[i] = tc_cert_parse_der(cm->entries[i].cert.p, cm->entries[i].cert.len, &e);
+    chain[i] = tc_cert_parse_der_shared(cm->entries[i].cert.p, cm->entries[i].cert.len, &e);
     if (!chain[i]) {
       for (size_t j = 0; j < i; j++)
         tc_cert_unref(chain[j]);

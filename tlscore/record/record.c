@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tc_rec_init(tc_rec *r) {
-  memset(r, 0, sizeof *r);
+void tc_rec_init_zeroed(tc_rec *r) {
   r->wr_version = 0x0303;
   r->max_frag = TC_REC_MAX_PLAIN;
   r->max_recv_plain = TC_REC_MAX_PLAIN;
   r->hs_max = TC_HS_MAX_MSG_DEFAULT;
+}
+
+void tc_rec_init(tc_rec *r) {
+  memset(r, 0, sizeof *r);
+  tc_rec_init_zeroed(r);
 }
 
 void tc_rec_free(tc_rec *r) {
@@ -23,10 +27,15 @@ void tc_rec_free(tc_rec *r) {
   }
   free(r->obuf);
   if (r->hs) {
-    tc_wipe(r->hs, r->hs_cap);
+    tc_wipe(r->hs, r->hs_high);
     free(r->hs);
   }
-  memset(r, 0, sizeof *r);
+  /* No memset of the whole struct: 8 KiB of it are the two protection
+   * states, which tc_prot_clear wiped where they held keys. */
+  r->ibuf = r->obuf = r->hs = NULL;
+  r->ilen = r->ipos = r->ihigh = r->ocap = r->olen = r->opos = 0;
+  r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
+  r->hold = false;
 }
 
 void tc_rec_shrink(tc_rec *r) {
@@ -42,10 +51,10 @@ void tc_rec_shrink(tc_rec *r) {
     r->ocap = r->olen = r->opos = 0;
   }
   if (r->hs && r->hs_len == r->hs_off) {
-    tc_wipe(r->hs, r->hs_cap);
+    tc_wipe(r->hs, r->hs_high);
     free(r->hs);
     r->hs = NULL;
-    r->hs_cap = r->hs_len = r->hs_off = 0;
+    r->hs_cap = r->hs_len = r->hs_off = r->hs_high = 0;
   }
 }
 
@@ -288,14 +297,17 @@ int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) 
       return tc_error_set(err, TC_ERR_NOMEM, "cannot grow the handshake buffer");
     if (r->hs) {
       memcpy(nb, r->hs, r->hs_len);
-      tc_wipe(r->hs, r->hs_cap);
+      tc_wipe(r->hs, r->hs_high);
       free(r->hs);
     }
     r->hs = nb;
     r->hs_cap = ncap;
+    r->hs_high = r->hs_len;
   }
   memcpy(r->hs + r->hs_len, data, len);
   r->hs_len += len;
+  if (r->hs_len > r->hs_high)
+    r->hs_high = r->hs_len;
   return TC_OK;
 }
 

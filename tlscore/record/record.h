@@ -122,10 +122,15 @@ typedef struct tc_rec {
   /* Handshake reassembly. */
   uint8_t *hs;
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
+  size_t hs_high;                /* bytes of hs ever written (wiped on release) */
   size_t hs_max;                 /* largest accepted handshake message body */
 } tc_rec;
 
 void tc_rec_init(tc_rec *r);
+/* tc_rec_init for a tc_rec that is already all zero (e.g. calloc'd):
+ * skips clearing the 9 KiB struct again. */
+void tc_rec_init_zeroed(tc_rec *r);
+/* Wipes keys and plaintext and frees the buffers; tc_rec_init before reuse. */
 void tc_rec_free(tc_rec *r);
 /* Release buffers holding nothing pending. */
 void tc_rec_shrink(tc_rec *r);

@@ -500,6 +500,62 @@ tc_cert *tc_cert_parse_der(const uint8_t *data, size_t len, tc_error *err) {
   return c;
 }
 
+/*
+ * Recently parsed certificates, shared. A client that connects to the same
+ * servers again receives the same certificates again, and parsing one (the
+ * DER walk, name checks, the public key into GMP numbers: ~25k instructions
+ * for an RSA-2048 leaf) is a visible part of its handshake. A parsed
+ * certificate is immutable and reference counted, so the last few stay
+ * cached process-wide and byte-identical input gets the same object back.
+ * Only the parse is reused: path building, signatures, dates and names are
+ * checked per handshake. The lock is only ever tried, never waited for:
+ * under contention, or in a child forked while another thread held it,
+ * certificates are parsed as if there were no cache.
+ */
+#define CERT_CACHE_SLOTS 8
+#define CERT_CACHE_MAX_DER 8192
+
+static struct {
+  atomic_flag lock;
+  unsigned next;
+  tc_cert *slot[CERT_CACHE_SLOTS];
+} cert_cache = {ATOMIC_FLAG_INIT, 0, {NULL}};
+
+static bool cache_lock(void) {
+  return !atomic_flag_test_and_set_explicit(&cert_cache.lock, memory_order_acquire);
+}
+
+static void cache_unlock(void) { atomic_flag_clear_explicit(&cert_cache.lock, memory_order_release); }
+
+tc_cert *tc_cert_parse_der_shared(const uint8_t *data, size_t len, tc_error *err) {
+  if (!data || len == 0 || len > CERT_CACHE_MAX_DER)
+    return tc_cert_parse_der(data, len, err);
+  tc_cert *hit = NULL;
+  if (cache_lock()) {
+    for (unsigned i = 0; i < CERT_CACHE_SLOTS && !hit; i++) {
+      tc_cert *c = cert_cache.slot[i];
+      if (c && c->der_len == len && memcmp(c->der, data, len) == 0)
+        hit = tc_cert_ref(c);
+    }
+    cache_unlock();
+  }
+  if (hit)
+    return hit;
+  tc_cert *c = tc_cert_parse_der(data, len, err);
+  if (!c)
+    return NULL;
+  tc_cert *evicted = NULL;
+  if (cache_lock()) {
+    unsigned i = cert_cache.next;
+    cert_cache.next = (i + 1) % CERT_CACHE_SLOTS;
+    evicted = cert_cache.slot[i];
+    cert_cache.slot[i] = tc_cert_ref(c);
+    cache_unlock();
+  }
+  tc_cert_unref(evicted);
+  return c;
+}
+
 tc_cert *tc_cert_ref(tc_cert *cert) {
   if (cert)
     atomic_fetch_add(&cert->refs, 1);

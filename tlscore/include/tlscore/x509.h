@@ -47,6 +47,9 @@ typedef enum { TC_PURPOSE_ANY = 0, TC_PURPOSE_SERVER, TC_PURPOSE_CLIENT } tc_pur
 
 /* Parse one DER certificate; trailing bytes are an error. */
 tc_cert *tc_cert_parse_der(const uint8_t *der, size_t len, tc_error *err);
+/* The same, but may return (a new reference to) the object of a recent call
+ * with byte-identical input: for peer certificates, which repeat. */
+tc_cert *tc_cert_parse_der_shared(const uint8_t *der, size_t len, tc_error *err);
 tc_cert *tc_cert_ref(tc_cert *cert);
 void tc_cert_unref(tc_cert *cert);
 
