@@ -42,17 +42,25 @@ static bool suite_in_range(const tc_config *cfg, const tc_suite12 *s, uint16_t m
   return false;
 }
 
-/* Our TLS 1.2-and-older suites usable in the configured version range. */
+/* Our TLS 1.2-and-older suites usable in the configured version range
+ * (cached in the handshake state; out has room for MAX_SUITES12). */
 static size_t offered_suites(const tc_conn *c, const tc_suite12 **out) {
-  uint16_t max12 = tc12_max_version(c->cfg);
-  if (!max12)
-    return 0;
-  const tc_suite12 *all[MAX_SUITES12];
-  size_t n = tc12_config_suites(c->cfg, all, MAX_SUITES12), k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (suite_in_range(c->cfg, all[i], max12))
-      out[k++] = all[i];
-  return k;
+  tc_hs12 *h = &c->hs->t12;
+  size_t all_n;
+  const tc_suite12 *all = tc_suite12_all(&all_n);
+  if (!h->offered_known) {
+    uint16_t max12 = tc12_max_version(c->cfg);
+    const tc_suite12 *list[MAX_SUITES12];
+    size_t n = max12 ? tc12_config_suites(c->cfg, list, MAX_SUITES12) : 0, k = 0;
+    for (size_t i = 0; i < n && k < sizeof h->offered_idx; i++)
+      if (suite_in_range(c->cfg, list[i], max12))
+        h->offered_idx[k++] = (uint8_t)(list[i] - all);
+    h->n_offered = (uint8_t)k;
+    h->offered_known = true;
+  }
+  for (size_t i = 0; i < h->n_offered; i++)
+    out[i] = &all[h->offered_idx[i]];
+  return h->n_offered;
 }
 
 static const tc_suite12 *find_offered(const tc_conn *c, uint16_t id) {
@@ -600,6 +608,10 @@ static tc_hs_state on_new_session_ticket(tc_conn *c, const uint8_t *body, size_t
   return HS_C12_WAIT_FINISHED;
 }
 
+static bool same_str(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static void save_session(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
@@ -607,6 +619,18 @@ static void save_session(tc_conn *c) {
   bool ticket = h->nst_len || (old && old->ticket_len && !h->got_nst);
   if (!ticket && !hs->session_id_len)
     return;
+  /* Resumed with nothing new (no NewSessionTicket, same names, the session
+   * ID we offered or a ticket session): the session we offered stays the
+   * one to offer next time, so keep it instead of building a copy. */
+  if (old && !h->got_nst && same_str(old->alpn, c->alpn) &&
+      same_str(old->server_name, c->server_name) &&
+      (old->ticket_len || (old->session_id_len == hs->session_id_len &&
+                           !memcmp(old->session_id, hs->session_id, hs->session_id_len)))) {
+    tc_session_ref(old);
+    tc_session_unref(c->latest);
+    c->latest = old;
+    return;
+  }
   tc_session *s = tc_session_new();
   if (!s)
     return; /* not fatal: the connection works, it just cannot be resumed */

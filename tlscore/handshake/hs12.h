@@ -56,6 +56,12 @@ typedef struct tc_hs12 {
   bool offered13;            /* the ClientHello offered TLS 1.3 */
   bool offered_status;       /* ... status_request (OCSP stapling) */
   bool offered_rsl;          /* ... record_size_limit */
+  /* Our suites for this handshake (indexes into tc_suite12_all), worked out
+   * once: the ClientHello, the offered session and the ServerHello check
+   * all need them. */
+  uint8_t offered_idx[64];
+  uint8_t n_offered;
+  bool offered_known;
 } tc_hs12;
 
 /* Per connection, across handshakes (renegotiation, resumption, bindings). */

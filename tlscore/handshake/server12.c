@@ -168,11 +168,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     return TC_OK;
   }
   const tc_suite12 *s = tc_suite12_find(suite);
-  const tc_suite12 *list[64];
-  size_t n = tc12_config_suites(cfg, list, 64);
-  bool allowed = false;
-  for (size_t i = 0; i < n; i++)
-    allowed |= list[i] == s;
+  bool allowed = tc12_config_allows(cfg, s);
   /* RFC 7627 §5.3: an EMS session needs EMS again; a non-EMS session is
    * resumed only when the configuration allows it and the client has none. */
   bool ems_ok = ems ? client_ems : (cfg->ems_optional && !client_ems);

@@ -29,6 +29,19 @@ size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t c
   return n;
 }
 
+bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
+  if (!s)
+    return false;
+  if (cfg->suites_explicit) {
+    for (size_t i = 0; i < cfg->n_suites; i++)
+      if (cfg->suites[i] == s->id)
+        return true;
+    return false;
+  }
+  return (s->flags & TC_SUITE12_DEFAULT) &&
+         (s->kx == TC_KX12_RSA || s->kx == TC_KX12_DHE || s->kx == TC_KX12_ECDHE);
+}
+
 uint16_t tc12_max_version(const tc_config *cfg) {
   uint16_t v = cfg->max_version < TC_TLS12 ? cfg->max_version : TC_TLS12;
   return v >= cfg->min_version ? v : 0;

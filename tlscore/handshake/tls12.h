@@ -11,6 +11,8 @@
  * or by default the secure set (ECDHE/DHE AEADs, then ECDHE/DHE CBC, then
  * RSA key transport; no 3DES, no RC4, no PSK/SRP). Returns the count. */
 size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap);
+/* Whether s is among tc12_config_suites(cfg) (without building the list). */
+bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s);
 /* Highest version <= max that cfg allows and is below TLS 1.3; 0 if none. */
 uint16_t tc12_max_version(const tc_config *cfg);
 

@@ -1,0 +1,142 @@
+/* TLS 1.2-and-older resumption chains: the session a resumed connection hands back, and keys that agree across suites/versions. */
+#include <glib.h>
+#include <string.h>
+
+#include "pump.h"
+
+static tc_config *server_cfg(uint16_t version, bool tickets, tc_session_cache *cache) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *s = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
+  pump_add_chain(s, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(s, TC_SSL30, version, &err), ==, TC_OK);
+  if (!tickets)
+    tc_config_set_tickets(s, 0, 7200);
+  if (version == TC_SSL30) /* no extended master secret there */
+    tc_config_set_ems_required(s, false);
+  if (cache)
+    tc_config_set_session_cache(s, cache);
+  return s;
+}
+
+static tc_config *client_cfg(uint16_t version, uint16_t suite, const char *alpn) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
+  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
+  g_assert_cmpint(tc_config_set_versions(c, version, version, &err), ==, TC_OK);
+  if (version == TC_SSL30)
+    tc_config_set_ems_required(c, false);
+  g_assert_cmpint(tc_config_set_cipher_suites(c, &suite, 1, &err), ==, TC_OK);
+  if (alpn)
+    g_assert_cmpint(tc_config_set_alpn(c, &alpn, 1, &err), ==, TC_OK);
+  return c;
+}
+
+/* One connection offering sess (may be NULL); checks both ends agree on
+ * resumption, on exported keying material and that data flows both ways.
+ * Returns the client's session afterwards. */
+static tc_session *connect_once(tc_config *ccfg, tc_config *scfg, tc_session *sess, bool expect) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(c);
+  g_assert_nonnull(s);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  if (sess)
+    g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_conn_resumed(c), ==, expect);
+  g_assert_cmpint(tc_conn_resumed(s), ==, expect);
+  if (tc_conn_version(c) != TC_SSL30) {
+    uint8_t kc[32], ks[32];
+    g_assert_cmpint(tc_conn_export(c, "EXPERIMENTAL test", NULL, 0, false, kc, 32, &err), ==,
+                    TC_OK);
+    g_assert_cmpint(tc_conn_export(s, "EXPERIMENTAL test", NULL, 0, false, ks, 32, &err), ==,
+                    TC_OK);
+    g_assert_cmpmem(kc, 32, ks, 32);
+  }
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"ping", 4));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"pong", 4));
+  tc_session *out = tc_conn_get_session(c);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  return out;
+}
+
+/* full handshake, then `rounds` resumptions, each from the session the
+ * previous connection handed back. */
+static void chain(tc_config *ccfg, tc_config *scfg, int rounds, bool same_object) {
+  tc_session *sess = connect_once(ccfg, scfg, NULL, false);
+  g_assert_nonnull(sess);
+  for (int i = 0; i < rounds; i++) {
+    tc_session *next = connect_once(ccfg, scfg, sess, true);
+    g_assert_nonnull(next);
+    /* Nothing new came with the resumption: the client keeps the session it
+     * offered rather than a copy (the next one resumes just as well). */
+    if (same_object)
+      g_assert_true(next == sess);
+    tc_session_unref(sess);
+    sess = next;
+  }
+  tc_session_unref(sess);
+}
+
+static void test_chain_ticket(void) {
+  static const uint16_t suites[] = {0xC02B, 0xC02F, 0xC030, 0xCCA8, 0x009C, 0xC013, 0xC027};
+  for (size_t i = 0; i < G_N_ELEMENTS(suites); i++) {
+    tc_config *scfg = server_cfg(TC_TLS12, true, NULL);
+    tc_config *ccfg = client_cfg(TC_TLS12, suites[i], NULL);
+    chain(ccfg, scfg, 3, true);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
+static void test_chain_session_id(void) {
+  static const uint16_t versions[] = {TC_TLS12, TC_TLS11, TC_TLS10, TC_SSL30};
+  for (size_t i = 0; i < G_N_ELEMENTS(versions); i++) {
+    tc_session_cache *cache = tc_session_cache_new(8, 60);
+    tc_config *scfg = server_cfg(versions[i], false, cache);
+    tc_config *ccfg = client_cfg(versions[i], 0x002F, NULL); /* AES128-SHA: SSL 3.0..TLS 1.2 */
+    chain(ccfg, scfg, 3, true);
+    g_assert_cmpuint(tc_session_cache_count(cache), ==, 1);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+    tc_session_cache_unref(cache);
+  }
+}
+
+static void test_chain_alpn(void) {
+  static const char *const sv[] = {"h2", "http/1.1"};
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = server_cfg(TC_TLS12, true, NULL);
+  g_assert_cmpint(tc_config_set_alpn(scfg, sv, 2, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, 0xC02B, "http/1.1");
+  chain(ccfg, scfg, 2, true);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+/* The server knows the session by ID and by ticket: the ticket wins, the
+ * session ID it echoes matches, the chain goes on. */
+static void test_chain_both(void) {
+  tc_session_cache *cache = tc_session_cache_new(8, 60);
+  tc_config *scfg = server_cfg(TC_TLS12, true, cache);
+  tc_config *ccfg = client_cfg(TC_TLS12, 0xC02F, NULL);
+  chain(ccfg, scfg, 3, true);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  tc_session_cache_unref(cache);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/tls12-resume/chain-ticket", test_chain_ticket);
+  g_test_add_func("/tls12-resume/chain-session-id", test_chain_session_id);
+  g_test_add_func("/tls12-resume/chain-alpn", test_chain_alpn);
+  g_test_add_func("/tls12-resume/chain-both", test_chain_both);
+  return g_test_run();
+}
