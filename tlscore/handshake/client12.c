@@ -267,6 +267,11 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     return HS_FAILED;
   memcpy(h->client_random, hs->client_random, 32);
   memcpy(h->server_random, sh->random, 32);
+  bool echoed = h->offered_session && sh->session_id_len &&
+                sh->session_id_len == hs->session_id_len &&
+                !memcmp(sh->session_id, hs->session_id, hs->session_id_len);
+  if (echoed) /* a resumption: the running transcript hash is enough */
+    tc12_transcript_stream(c);
   if (hs->ch1) {
     tc12_transcript_add(c, hs->ch1, hs->ch1_len);
     tc_wipe(hs->ch1, hs->ch1_len);
@@ -277,9 +282,6 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
   if (check_sh_exts(c, &sh->ext))
     return HS_FAILED;
 
-  bool echoed = h->offered_session && sh->session_id_len &&
-                sh->session_id_len == hs->session_id_len &&
-                !memcmp(sh->session_id, hs->session_id, hs->session_id_len);
   if (echoed) {
     tc_session *os = c->offer;
     if (os->version != v || os->suite != sh->cipher_suite)

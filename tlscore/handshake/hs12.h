@@ -22,6 +22,7 @@ typedef struct tc_hs12 {
   tc_hash_ctx th;
   tc_hash_alg th_alg;
   size_t th_len;
+  bool tr_stream;            /* abbreviated handshake: th only, no tr buffer */
   /* Key block, derived once at the first key change and wiped once both
    * directions are installed (kb_dirs: bit 0 write, bit 1 read). */
   tc_keyblock kb;
@@ -39,9 +40,6 @@ typedef struct tc_hs12 {
   bool finished_seen;        /* first Finished of this handshake went by (tls-unique) */
   bool client_cert_sent;     /* server: the client sent a non-empty Certificate */
   uint16_t peer_rsl;         /* peer's record_size_limit (0: none) */
-  uint8_t *peer_sig_algs;    /* peer's signature_algorithms (raw u16s), heap */
-  size_t n_peer_sig_algs;
-  bool peer_has_sig_algs;
   uint16_t scheme;           /* our signature scheme for ServerKeyExchange / CertificateVerify */
   /* client only (client12.c): heap buffers freed by tc_hs12_clear */
   uint8_t *c_pub;            /* our ECDHE/DHE share for ClientKeyExchange */

@@ -447,7 +447,6 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   c->rec.wr_version = v;
   h->client_version = ch->legacy_version;
   memcpy(h->client_random, ch->random, 32);
-  tc12_transcript_add(c, msg, len);
   if (pick_alpn(c, ch, &k))
     return HS_FAILED;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME)) {
@@ -457,20 +456,17 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
       return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
     hs->client_sent_sni = true;
   }
-  if (tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS) && ch->ext.sig_algs.n) {
-    h->peer_sig_algs = malloc(2 * ch->ext.sig_algs.n);
-    if (!h->peer_sig_algs)
-      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
-    memcpy(h->peer_sig_algs, ch->ext.sig_algs.p, 2 * ch->ext.sig_algs.n);
-    h->n_peer_sig_algs = ch->ext.sig_algs.n;
-    h->peer_has_sig_algs = true;
-  }
   if (c->c12.handshakes == 0 && try_resume(c, ch, v, &k))
     return HS_FAILED;
   if (!k.resume && pick_suite(c, ch, v, &k))
     return HS_FAILED;
   if (tc12_set_suite(c, k.suite->id))
     return HS_FAILED;
+  /* The ClientHello opens the transcript (its hash is known now); a
+   * resumption keeps only the running hash. */
+  if (k.resume)
+    tc12_transcript_stream(c);
+  tc12_transcript_add(c, msg, len);
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
   h->ems = k.resume ? k.resume_ems : client_ems;
   h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&

@@ -54,7 +54,6 @@ void tc_hs12_clear(tc_hs12 *h) {
     tc_wipe(h->tr, h->tr_len); /* bytes past tr_len were never written */
     free(h->tr);
   }
-  free(h->peer_sig_algs);
   free(h->c_pub);
   if (h->pms) {
     tc_wipe(h->pms, h->pms_len);
@@ -66,6 +65,10 @@ void tc_hs12_clear(tc_hs12 *h) {
 
 void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs12 *h = &c->hs->t12;
+  if (h->tr_stream) {
+    tc_hash_update(&h->th, msg, len);
+    return;
+  }
   if (h->tr_failed)
     return;
   if (len > h->tr_cap - h->tr_len) {
@@ -98,8 +101,33 @@ int tc12_transcript_added(tc_conn *c, size_t start) {
   return TC_OK;
 }
 
+void tc12_transcript_stream(tc_conn *c) {
+  tc_hs12 *h = &c->hs->t12;
+  if (h->tr_stream || h->tr_failed || c->version == TC_SSL30 || c->hash == TC_HASH_NONE)
+    return;
+  if (h->th_alg != c->hash) {
+    tc_hash_init(&h->th, c->hash);
+    h->th_alg = c->hash;
+    h->th_len = 0;
+  }
+  if (h->tr) {
+    tc_hash_update(&h->th, h->tr + h->th_len, h->tr_len - h->th_len);
+    tc_wipe(h->tr, h->tr_len);
+    free(h->tr);
+    h->tr = NULL;
+  }
+  h->tr_len = h->tr_cap = h->th_len = 0;
+  h->tr_stream = true;
+}
+
 void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
   tc_hs12 *h = &c->hs->t12;
+  if (h->tr_stream) {
+    /* Only the PRF hash is kept (tc12_transcript_stream). */
+    tc_hash_ctx snap = h->th;
+    tc_hash_final(&snap, out);
+    return;
+  }
   if (alg == TC_HASH_NONE || alg != c->hash) {
     tc_hash(alg, h->tr ? h->tr : (const uint8_t *)"", h->tr_len, out);
     return;
@@ -468,6 +496,8 @@ int tc12_write_cert_verify(tc_conn *c, const tc_privkey *key, uint16_t scheme) {
                         "client certificates are not supported with SSL 3.0");
   if (h->tr_failed)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  if (h->tr_stream)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no transcript to sign");
   uint8_t *sig;
   size_t sl;
   if (sign(c, key, scheme, h->tr, h->tr_len, &sig, &sl))
@@ -490,6 +520,8 @@ int tc12_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const ui
     return TC_FAIL;
   if (h->tr_failed)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  if (h->tr_stream)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected CertificateVerify");
   const tc_pubkey *pk = c->peer_n ? tc_cert_pubkey(c->peer_chain[0]) : NULL;
   if (c->version == TC_SSL30) {
     uint8_t d[36];

@@ -22,7 +22,12 @@ void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len);
 /* Add c->hsw.buf[start..len) (a message just written) to the transcript;
  * TC_FAIL (internal_error) if the writer failed. */
 int tc12_transcript_added(tc_conn *c, size_t start);
-/* Hash of the transcript so far with alg (TC_HASH_MD5_SHA1 gives MD5||SHA-1). */
+/* Abbreviated handshake (c->hash set, not SSL 3.0): keep only the running
+ * hash of the transcript from here on and drop the raw bytes; nothing
+ * signs them (no CertificateVerify in a resumption). */
+void tc12_transcript_stream(tc_conn *c);
+/* Hash of the transcript so far with alg (TC_HASH_MD5_SHA1 gives MD5||SHA-1;
+ * after tc12_transcript_stream only alg == c->hash). */
 void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out);
 
 /* ---- suite and secrets ---- */
