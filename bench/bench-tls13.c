@@ -309,16 +309,25 @@ static void floor_schedule(tc_hash_alg hash, tc_aead_alg aead, size_t key_len,
   tc_ks_clear(&ks);
 }
 
-/* One session ticket's crypto (resumption PSK and its protection). */
+/* One session ticket's crypto: resumption PSK, ticket_age_add and nonce,
+ * the state sealed under the period's key (derived once per key period, so
+ * not per ticket). */
 static void floor_ticket(tc_hash_alg hash) {
-  uint8_t psk[64], key[32], iv[12], tag[16];
+  uint8_t psk[64], rnd[16], tag[16];
   tc_ks_resumption_psk(hash, junk, junk + 64, 1, psk);
-  tc_hkdf_expand_label(TC_HASH_SHA256, junk, 32, "ticket", junk, 12, key, 32);
+  tc_random(NULL, rnd, 4);
+  tc_random(NULL, rnd + 4, 12);
   static tc_aead a;
-  tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32);
-  memset(iv, 0, sizeof iv);
-  tc_aead_seal(&a, iv, NULL, 0, junk + 2048, 100, tag);
+  tc_aead_init(&a, TC_AEAD_AES256_GCM, junk + 200, 32);
+  tc_aead_seal(&a, rnd + 4, NULL, 0, junk + 2048, 100, tag);
   tc_aead_clear(&a);
+}
+
+/* The Hello random a side draws (client: random + legacy_session_id; the
+ * key shares' private keys are drawn inside tc_kex_generate). */
+static void floor_hello_random(bool client) {
+  uint8_t rnd[64];
+  tc_random(NULL, rnd, client ? 64 : 32);
 }
 
 typedef struct {
@@ -346,6 +355,7 @@ static void floor_kex(void) {
 }
 
 static void floor_server_full(floor_ctx *f) {
+  floor_hello_random(false);
   floor_kex();
   uint8_t sig[1024];
   size_t sig_len = sizeof sig;
@@ -358,6 +368,7 @@ static void floor_server_full(floor_ctx *f) {
 }
 
 static void floor_client_full(floor_ctx *f) {
+  floor_hello_random(true);
   floor_kex();
   if (tc_pk_verify(tc_cert_pubkey(f->id->certs[0]), f->sigalg, f->sighash, f->content,
                    sizeof f->content, f->sig, f->sig_len) != 0)
@@ -372,13 +383,13 @@ static void floor_client_full(floor_ctx *f) {
 }
 
 static void floor_resumed(floor_ctx *f, bool server) {
+  floor_hello_random(!server);
   floor_kex();
   static const uint8_t psk[32];
-  if (server) { /* open the ticket */
-    uint8_t key[32], iv[12] = {0}, tag[16] = {0};
-    tc_hkdf_expand_label(TC_HASH_SHA256, junk, 32, "ticket", junk, 12, key, 32);
+  if (server) { /* open the ticket (the period key is derived once per period) */
+    uint8_t iv[12] = {0}, tag[16] = {0};
     static tc_aead a;
-    tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32);
+    tc_aead_init(&a, TC_AEAD_AES256_GCM, junk + 200, 32);
     (void)tc_aead_open(&a, iv, NULL, 0, junk + 4096, 100, tag);
     tc_aead_clear(&a);
   }

@@ -85,6 +85,7 @@ typedef struct tc_hs {
   uint8_t *ch1;             /* client: ClientHello bytes until the hash is known */
   size_t ch1_len;
   tc_ks ks;
+  bool ks_early_psk;        /* ks holds the PSK's Early Secret (from its binder) */
   uint8_t c_hs[TC_HASH_MAX_LEN], s_hs[TC_HASH_MAX_LEN];
   tc_kex kex;
   uint16_t kex_group;

@@ -173,10 +173,11 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     } else {
       tc_hs_binder_prefix_hash(c, hs->psk_hash, c->hsw.buf + start, bpos - start, th);
     }
-    tc_ks early;
-    tc_ks_early(&early, hs->psk_hash, hs->psk, hs->psk_len);
-    int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(hs->psk_hash, bk, th, binder);
-    tc_ks_clear(&early);
+    /* The Early Secret stays in hs->ks: if the server accepts the PSK the
+     * key schedule goes on from it. */
+    tc_ks_early(&hs->ks, hs->psk_hash, hs->psk, hs->psk_len);
+    hs->ks_early_psk = true;
+    int r = tc_ks_binder_key(&hs->ks, false, bk) || tc_ks_finished(hs->psk_hash, bk, th, binder);
     tc_wipe(bk, sizeof bk);
     tc_bytes b = {binder, hl};
     if (r || tc_msg_patch_binders(&c->hsw, bpos, &b, 1))
@@ -433,7 +434,8 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
 
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
-  tc_ks_early(&hs->ks, c->hash, hs->psk_accepted ? hs->psk : NULL, hs->psk_len);
+  if (!(hs->psk_accepted && hs->ks_early_psk && hs->ks.hash == c->hash))
+    tc_ks_early(&hs->ks, c->hash, hs->psk_accepted ? hs->psk : NULL, hs->psk_len);
   int r = tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
           tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
           tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs);

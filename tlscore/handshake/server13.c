@@ -109,10 +109,11 @@ static bool binder_ok(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
   } else {
     tc_hs_binder_prefix_hash(c, c->hash, msg, 4 + ch->binders_offset, th);
   }
-  tc_ks early;
-  tc_ks_early(&early, c->hash, psk, psk_len);
-  int r = tc_ks_binder_key(&early, false, bk) || tc_ks_finished(c->hash, bk, th, expect);
-  tc_ks_clear(&early);
+  /* The Early Secret stays in hs->ks: the PSK whose binder verifies is the
+   * one the handshake uses. */
+  tc_ks_early(&hs->ks, c->hash, psk, psk_len);
+  hs->ks_early_psk = true;
+  int r = tc_ks_binder_key(&hs->ks, false, bk) || tc_ks_finished(c->hash, bk, th, expect);
   bool ok = !r && binder->len == c->hlen && tc_ct_equal(expect, binder->p, c->hlen);
   tc_wipe(bk, sizeof bk);
   tc_wipe(expect, sizeof expect);
@@ -452,7 +453,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
 
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
-  tc_ks_early(&hs->ks, c->hash, k.psk_index >= 0 ? k.ticket.psk : NULL, k.ticket.psk_len);
+  if (!(k.psk_index >= 0 && hs->ks_early_psk))
+    tc_ks_early(&hs->ks, c->hash, k.psk_index >= 0 ? k.ticket.psk : NULL, k.ticket.psk_len);
   if (tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
       tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
       tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs)) {
