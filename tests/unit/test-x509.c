@@ -845,8 +845,64 @@ static void test_identity(void) {
   tc_cert_unref(c);
 }
 
+/* tc_cert_parse_der_shared: byte-identical input shares one parsed object,
+ * anything else is parsed on its own (and bad input still fails). */
+static void test_parse_shared(void) {
+  tc_cert *a = load_cert("server-rsa.pem"), *b = load_cert("server-ecdsa.pem");
+  size_t alen, blen;
+  const uint8_t *ader = tc_cert_der(a, &alen), *bder = tc_cert_der(b, &blen);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_cert *a1 = tc_cert_parse_der_shared(ader, alen, &err);
+  tc_cert *a2 = tc_cert_parse_der_shared(ader, alen, &err);
+  tc_cert *b1 = tc_cert_parse_der_shared(bder, blen, &err);
+  g_assert_nonnull(a1);
+  g_assert_nonnull(b1);
+  g_assert_true(a1 == a2);
+  g_assert_true(a1 != a && a1 != b1);
+  g_assert_true(tc_cert_equal(a1, a));
+  g_assert_true(tc_cert_equal(b1, b));
+  /* One byte changed inside the signature: a different (still parseable) certificate. */
+  uint8_t *mod = g_memdup2(ader, alen);
+  mod[alen - 1] ^= 1;
+  tc_cert *m = tc_cert_parse_der_shared(mod, alen, &err);
+  g_assert_nonnull(m);
+  g_assert_true(m != a1);
+  g_assert_false(tc_cert_equal(m, a1));
+  /* Truncated: refused, never served from the cache. */
+  g_assert_null(tc_cert_parse_der_shared(ader, alen - 1, &err));
+  /* Enough other certificates push it out; a later parse is a new object. */
+  static const char *const others[] = {"ca-rsa.pem", "ca-ecdsa.pem", "client-rsa.pem",
+                                       "client-ecdsa.pem", "int-rsa.pem", "int2-rsa.pem",
+                                       "other-ca.pem", "nc-ca.pem", "ca-ed25519.pem"};
+  for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
+    tc_cert *o = load_cert(others[i]);
+    size_t olen;
+    const uint8_t *oder = tc_cert_der(o, &olen);
+    tc_cert *s = tc_cert_parse_der_shared(oder, olen, &err);
+    g_assert_nonnull(s);
+    tc_cert_unref(s);
+    tc_cert_unref(o);
+  }
+  tc_cert *a3 = tc_cert_parse_der_shared(ader, alen, &err);
+  g_assert_nonnull(a3);
+  g_assert_true(a3 != a1);
+  g_assert_true(tc_cert_equal(a3, a1));
+  /* The caller's references stay valid whatever the cache dropped. */
+  g_assert_cmpint(tc_cert_pubkey(a1) != NULL, ==, 1);
+  g_free(mod);
+  tc_cert_unref(m);
+  tc_cert_unref(a3);
+  tc_cert_unref(a2);
+  tc_cert_unref(a1);
+  tc_cert_unref(b1);
+  tc_cert_unref(a);
+  tc_cert_unref(b);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/x509/parse-shared", test_parse_shared);
   g_test_add_func("/x509/parse-all", test_parse_all);
   g_test_add_func("/x509/cert-fields", test_cert_fields);
   g_test_add_func("/x509/name-strings", test_name_strings);
