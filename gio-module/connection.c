@@ -685,11 +685,38 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
 
   if (priv->inbuf_off >= priv->inbuf_len)
     {
+      gboolean fresh = priv->inbuf == NULL;
+
       if (!priv->inbuf)
         priv->inbuf = g_malloc (INBUF_SIZE);
       priv->inbuf_off = priv->inbuf_len = 0;
 
-      if (blocking || !priv->base_istream)
+      if (blocking && priv->base_istream && fresh)
+        {
+          /* A thread blocked on a quiet peer should not hold the staging
+           * buffer: take what is there without blocking, and wait with a
+           * small stack buffer only when nothing is. */
+          GError *my_error = NULL;
+
+          n = g_pollable_input_stream_read_nonblocking (priv->base_istream, priv->inbuf, INBUF_SIZE,
+                                                        cancellable, &my_error);
+          if (n < 0 && g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              guint8 wait_buf[4096];
+
+              g_clear_error (&my_error);
+              g_clear_pointer (&priv->inbuf, g_free);
+              n = g_input_stream_read (priv->base_in, wait_buf, sizeof wait_buf, cancellable, error);
+              if (n > 0)
+                {
+                  priv->inbuf = g_malloc (INBUF_SIZE);
+                  memcpy (priv->inbuf, wait_buf, n);
+                }
+            }
+          else if (n < 0)
+            g_propagate_error (error, my_error);
+        }
+      else if (blocking || !priv->base_istream)
         n = g_input_stream_read (priv->base_in, priv->inbuf, INBUF_SIZE, cancellable, error);
       else
         n = g_pollable_input_stream_read_nonblocking (priv->base_istream, priv->inbuf, INBUF_SIZE,
