@@ -845,17 +845,21 @@ static void test_identity(void) {
   tc_cert_unref(c);
 }
 
-/* tc_cert_parse_der_shared: byte-identical input shares one parsed object,
- * anything else is parsed on its own (and bad input still fails). */
+/* tc_cert_parse_der_cached: byte-identical input on one cache shares one
+ * parsed object, anything else is parsed on its own (and bad input still
+ * fails); caches are independent; no cache means a plain parse. */
 static void test_parse_shared(void) {
+  tc_cert_cache *cc = tc_cert_cache_new(), *cc2 = tc_cert_cache_new();
+  g_assert_nonnull(cc);
+  g_assert_nonnull(cc2);
   tc_cert *a = load_cert("server-rsa.pem"), *b = load_cert("server-ecdsa.pem");
   size_t alen, blen;
   const uint8_t *ader = tc_cert_der(a, &alen), *bder = tc_cert_der(b, &blen);
   tc_error err;
   tc_error_clear(&err);
-  tc_cert *a1 = tc_cert_parse_der_shared(ader, alen, &err);
-  tc_cert *a2 = tc_cert_parse_der_shared(ader, alen, &err);
-  tc_cert *b1 = tc_cert_parse_der_shared(bder, blen, &err);
+  tc_cert *a1 = tc_cert_parse_der_cached(cc, ader, alen, &err);
+  tc_cert *a2 = tc_cert_parse_der_cached(cc, ader, alen, &err);
+  tc_cert *b1 = tc_cert_parse_der_cached(cc, bder, blen, &err);
   g_assert_nonnull(a1);
   g_assert_nonnull(b1);
   g_assert_true(a1 == a2);
@@ -865,12 +869,12 @@ static void test_parse_shared(void) {
   /* One byte changed inside the signature: a different (still parseable) certificate. */
   uint8_t *mod = g_memdup2(ader, alen);
   mod[alen - 1] ^= 1;
-  tc_cert *m = tc_cert_parse_der_shared(mod, alen, &err);
+  tc_cert *m = tc_cert_parse_der_cached(cc, mod, alen, &err);
   g_assert_nonnull(m);
   g_assert_true(m != a1);
   g_assert_false(tc_cert_equal(m, a1));
   /* Truncated: refused, never served from the cache. */
-  g_assert_null(tc_cert_parse_der_shared(ader, alen - 1, &err));
+  g_assert_null(tc_cert_parse_der_cached(cc, ader, alen - 1, &err));
   /* Enough other certificates push it out; a later parse is a new object. */
   static const char *const others[] = {"ca-rsa.pem", "ca-ecdsa.pem", "client-rsa.pem",
                                        "client-ecdsa.pem", "int-rsa.pem", "int2-rsa.pem",
@@ -879,15 +883,27 @@ static void test_parse_shared(void) {
     tc_cert *o = load_cert(others[i]);
     size_t olen;
     const uint8_t *oder = tc_cert_der(o, &olen);
-    tc_cert *s = tc_cert_parse_der_shared(oder, olen, &err);
+    tc_cert *s = tc_cert_parse_der_cached(cc, oder, olen, &err);
     g_assert_nonnull(s);
     tc_cert_unref(s);
     tc_cert_unref(o);
   }
-  tc_cert *a3 = tc_cert_parse_der_shared(ader, alen, &err);
+  tc_cert *a3 = tc_cert_parse_der_cached(cc, ader, alen, &err);
   g_assert_nonnull(a3);
   g_assert_true(a3 != a1);
   g_assert_true(tc_cert_equal(a3, a1));
+  /* Another cache, or none, never returns this cache's objects. */
+  tc_cert *x = tc_cert_parse_der_cached(cc2, ader, alen, &err);
+  tc_cert *y = tc_cert_parse_der_cached(NULL, ader, alen, &err);
+  tc_cert *z = tc_cert_parse_der_cached(NULL, ader, alen, &err);
+  g_assert_nonnull(x);
+  g_assert_nonnull(y);
+  g_assert_nonnull(z);
+  g_assert_true(x != a3 && y != a3 && y != x && z != y);
+  g_assert_true(tc_cert_equal(x, a3) && tc_cert_equal(y, a3));
+  tc_cert_unref(x);
+  tc_cert_unref(y);
+  tc_cert_unref(z);
   /* The caller's references stay valid whatever the cache dropped. */
   g_assert_cmpint(tc_cert_pubkey(a1) != NULL, ==, 1);
   g_free(mod);
@@ -898,6 +914,8 @@ static void test_parse_shared(void) {
   tc_cert_unref(b1);
   tc_cert_unref(a);
   tc_cert_unref(b);
+  tc_cert_cache_free(cc);
+  tc_cert_cache_free(cc2);
 }
 
 int main(int argc, char **argv) {

@@ -36,6 +36,8 @@ tc_config *tc_config_new(tc_role role) {
   cfg->max_fragment = 16384;
   cfg->max_handshake_msg = 65536;
   pthread_mutex_init(&cfg->ticket_lock, NULL);
+  /* Without it every peer certificate is parsed afresh: still correct. */
+  cfg->cert_cache = tc_cert_cache_new();
   return cfg;
 }
 
@@ -58,6 +60,7 @@ void tc_config_unref(tc_config *cfg) {
     free(cfg->alpn[i]);
   if (cfg->trust)
     tc_trust_store_unref(cfg->trust);
+  tc_cert_cache_free(cfg->cert_cache);
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);

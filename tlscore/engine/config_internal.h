@@ -33,6 +33,7 @@ struct tc_config {
   tc_chain chains[TC_CFG_MAX_CHAINS];
   size_t n_chains;
   tc_trust_store *trust;
+  tc_cert_cache *cert_cache; /* peer certificates recently parsed (NULL: none) */
   tc_verify_mode verify_mode;
   tc_client_auth client_auth;
   char *alpn[TC_CFG_MAX_ALPN];

@@ -150,7 +150,8 @@ int tc_hs_take_peer_chain(tc_conn *c, const tc_certificate *cm) {
   for (size_t i = 0; i < cm->n_entries; i++) {
     tc_error e;
     tc_error_clear(&e);
-    chain[i] = tc_cert_parse_der_shared(cm->entries[i].cert.p, cm->entries[i].cert.len, &e);
+    chain[i] = tc_cert_parse_der_cached(c->cfg->cert_cache, cm->entries[i].cert.p,
+                                        cm->entries[i].cert.len, &e);
     if (!chain[i]) {
       for (size_t j = 0; j < i; j++)
         tc_cert_unref(chain[j]);

@@ -501,43 +501,61 @@ tc_cert *tc_cert_parse_der(const uint8_t *data, size_t len, tc_error *err) {
 }
 
 /*
- * Recently parsed certificates, shared. A client that connects to the same
- * servers again receives the same certificates again, and parsing one (the
- * DER walk, name checks, the public key into GMP numbers: ~25k instructions
- * for an RSA-2048 leaf) is a visible part of its handshake. A parsed
- * certificate is immutable and reference counted, so the last few stay
- * cached process-wide and byte-identical input gets the same object back.
- * Only the parse is reused: path building, signatures, dates and names are
- * checked per handshake. The lock is only ever tried, never waited for:
- * under contention, or in a child forked while another thread held it,
- * certificates are parsed as if there were no cache.
+ * Recently parsed certificates. A client that connects to the same servers
+ * again receives the same certificates again, and parsing one (the DER walk,
+ * name checks, the public key into GMP numbers: ~25k instructions for an
+ * RSA-2048 leaf) is a visible part of its handshake. A parsed certificate is
+ * immutable and reference counted, so the last few stay in the cache of the
+ * configuration that received them and byte-identical input gets the same
+ * object back. Only the parse is reused: path building, signatures, dates
+ * and names are checked per handshake. The lock is only ever tried, never
+ * waited for: under contention, or in a child forked while another thread
+ * held it, certificates are parsed as if there were no cache.
  */
 #define CERT_CACHE_SLOTS 8
 #define CERT_CACHE_MAX_DER 8192
 
-static struct {
+struct tc_cert_cache {
   atomic_flag lock;
   unsigned next;
   tc_cert *slot[CERT_CACHE_SLOTS];
-} cert_cache = {ATOMIC_FLAG_INIT, 0, {NULL}};
+};
 
-static bool cache_lock(void) {
-  return !atomic_flag_test_and_set_explicit(&cert_cache.lock, memory_order_acquire);
+tc_cert_cache *tc_cert_cache_new(void) {
+  tc_cert_cache *cc = calloc(1, sizeof *cc);
+  if (cc)
+    atomic_flag_clear(&cc->lock);
+  return cc;
 }
 
-static void cache_unlock(void) { atomic_flag_clear_explicit(&cert_cache.lock, memory_order_release); }
+void tc_cert_cache_free(tc_cert_cache *cc) {
+  if (!cc)
+    return;
+  for (unsigned i = 0; i < CERT_CACHE_SLOTS; i++)
+    tc_cert_unref(cc->slot[i]);
+  free(cc);
+}
 
-tc_cert *tc_cert_parse_der_shared(const uint8_t *data, size_t len, tc_error *err) {
-  if (!data || len == 0 || len > CERT_CACHE_MAX_DER)
+static bool cache_lock(tc_cert_cache *cc) {
+  return !atomic_flag_test_and_set_explicit(&cc->lock, memory_order_acquire);
+}
+
+static void cache_unlock(tc_cert_cache *cc) {
+  atomic_flag_clear_explicit(&cc->lock, memory_order_release);
+}
+
+tc_cert *tc_cert_parse_der_cached(tc_cert_cache *cc, const uint8_t *data, size_t len,
+                                  tc_error *err) {
+  if (!cc || !data || len == 0 || len > CERT_CACHE_MAX_DER)
     return tc_cert_parse_der(data, len, err);
   tc_cert *hit = NULL;
-  if (cache_lock()) {
+  if (cache_lock(cc)) {
     for (unsigned i = 0; i < CERT_CACHE_SLOTS && !hit; i++) {
-      tc_cert *c = cert_cache.slot[i];
+      tc_cert *c = cc->slot[i];
       if (c && c->der_len == len && memcmp(c->der, data, len) == 0)
         hit = tc_cert_ref(c);
     }
-    cache_unlock();
+    cache_unlock(cc);
   }
   if (hit)
     return hit;
@@ -545,12 +563,12 @@ tc_cert *tc_cert_parse_der_shared(const uint8_t *data, size_t len, tc_error *err
   if (!c)
     return NULL;
   tc_cert *evicted = NULL;
-  if (cache_lock()) {
-    unsigned i = cert_cache.next;
-    cert_cache.next = (i + 1) % CERT_CACHE_SLOTS;
-    evicted = cert_cache.slot[i];
-    cert_cache.slot[i] = tc_cert_ref(c);
-    cache_unlock();
+  if (cache_lock(cc)) {
+    unsigned i = cc->next;
+    cc->next = (i + 1) % CERT_CACHE_SLOTS;
+    evicted = cc->slot[i];
+    cc->slot[i] = tc_cert_ref(c);
+    cache_unlock(cc);
   }
   tc_cert_unref(evicted);
   return c;

@@ -47,9 +47,16 @@ typedef enum { TC_PURPOSE_ANY = 0, TC_PURPOSE_SERVER, TC_PURPOSE_CLIENT } tc_pur
 
 /* Parse one DER certificate; trailing bytes are an error. */
 tc_cert *tc_cert_parse_der(const uint8_t *der, size_t len, tc_error *err);
-/* The same, but may return (a new reference to) the object of a recent call
- * with byte-identical input: for peer certificates, which repeat. */
-tc_cert *tc_cert_parse_der_shared(const uint8_t *der, size_t len, tc_error *err);
+/* A small cache of recently parsed certificates, owned by whoever keeps it
+ * (a tc_config keeps one for the peer chains its connections receive, which
+ * repeat). Thread-safe; its lock is only ever tried, never waited for. */
+typedef struct tc_cert_cache tc_cert_cache;
+tc_cert_cache *tc_cert_cache_new(void);
+void tc_cert_cache_free(tc_cert_cache *cc);
+/* tc_cert_parse_der, but may return (a new reference to) the object of a
+ * recent call on the same cache with byte-identical input. cc may be NULL. */
+tc_cert *tc_cert_parse_der_cached(tc_cert_cache *cc, const uint8_t *der, size_t len,
+                                  tc_error *err);
 tc_cert *tc_cert_ref(tc_cert *cert);
 void tc_cert_unref(tc_cert *cert);
 
