@@ -1,6 +1,7 @@
 /* TLS 1.2 / 1.1 / 1.0 / SSL 3.0 server handshake (RFC 5246 and the extensions of the brief). */
 #include "handshake/tls12.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,10 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   tc_server_hello sh;
-  memset(&sh, 0, sizeof sh);
+  /* Not the whole 2.1 KiB: the extension item arrays are read only up to
+   * their counts. */
+  memset(&sh, 0, offsetof(tc_server_hello, ext));
+  tc_exts_reset(&sh.ext);
   sh.legacy_version = c->version;
   memcpy(sh.random, h->server_random, 32);
   memcpy(sh.session_id, hs->session_id, hs->session_id_len);
@@ -384,7 +388,8 @@ static int write_ticket(tc_conn *c) {
   if (r)
     return TC_FAIL;
   tc_new_session_ticket nst;
-  memset(&nst, 0, sizeof nst);
+  memset(&nst, 0, offsetof(tc_new_session_ticket, ext)); /* as in write_server_hello */
+  tc_exts_reset(&nst.ext);
   nst.lifetime = c->cfg->ticket_lifetime;
   nst.ticket = (tc_bytes){t, tl};
   size_t start = c->hsw.len;

@@ -2,6 +2,7 @@
 #include "msg/msg.h"
 #include "msg/msg_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "tlscore/config.h"
@@ -37,34 +38,39 @@ enum {
 
 #define BIT(b) (1u << (b))
 
-static int ext_bit(uint16_t type) {
-  switch (type) {
-  case TC_EXT_SERVER_NAME: return B_SERVER_NAME;
-  case TC_EXT_MAX_FRAGMENT_LENGTH: return B_MFL;
-  case TC_EXT_STATUS_REQUEST: return B_STATUS;
-  case TC_EXT_SUPPORTED_GROUPS: return B_GROUPS;
-  case TC_EXT_EC_POINT_FORMATS: return B_ECPF;
-  case TC_EXT_SRP: return B_SRP;
-  case TC_EXT_SIGNATURE_ALGORITHMS: return B_SIGALGS;
-  case TC_EXT_ALPN: return B_ALPN;
-  case TC_EXT_PADDING: return B_PADDING;
-  case TC_EXT_ENCRYPT_THEN_MAC: return B_ETM;
-  case TC_EXT_EXTENDED_MASTER_SECRET: return B_EMS;
-  case TC_EXT_RECORD_SIZE_LIMIT: return B_RSL;
-  case TC_EXT_SESSION_TICKET: return B_TICKET;
-  case TC_EXT_PRE_SHARED_KEY: return B_PSK;
-  case TC_EXT_EARLY_DATA: return B_EARLY;
-  case TC_EXT_SUPPORTED_VERSIONS: return B_VERSIONS;
-  case TC_EXT_COOKIE: return B_COOKIE;
-  case TC_EXT_PSK_KEY_EXCHANGE_MODES: return B_PSKMODES;
-  case TC_EXT_CERTIFICATE_AUTHORITIES: return B_CA;
-  case TC_EXT_OID_FILTERS: return B_OID;
-  case TC_EXT_POST_HANDSHAKE_AUTH: return B_PHA;
-  case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return B_SIGALGS_CERT;
-  case TC_EXT_KEY_SHARE: return B_KEYSHARE;
-  case TC_EXT_RENEGOTIATION_INFO: return B_RENEG;
-  default: return -1;
-  }
+/* Presence bit + 1 of each known extension type below 64 (0: unknown);
+ * renegotiation_info (0xff01) is the only known type above. A table, not a
+ * switch: the writer and parser look up every extension they touch. */
+static const uint8_t small_bit[64] = {
+    [TC_EXT_SERVER_NAME] = B_SERVER_NAME + 1,
+    [TC_EXT_MAX_FRAGMENT_LENGTH] = B_MFL + 1,
+    [TC_EXT_STATUS_REQUEST] = B_STATUS + 1,
+    [TC_EXT_SUPPORTED_GROUPS] = B_GROUPS + 1,
+    [TC_EXT_EC_POINT_FORMATS] = B_ECPF + 1,
+    [TC_EXT_SRP] = B_SRP + 1,
+    [TC_EXT_SIGNATURE_ALGORITHMS] = B_SIGALGS + 1,
+    [TC_EXT_ALPN] = B_ALPN + 1,
+    [TC_EXT_PADDING] = B_PADDING + 1,
+    [TC_EXT_ENCRYPT_THEN_MAC] = B_ETM + 1,
+    [TC_EXT_EXTENDED_MASTER_SECRET] = B_EMS + 1,
+    [TC_EXT_RECORD_SIZE_LIMIT] = B_RSL + 1,
+    [TC_EXT_SESSION_TICKET] = B_TICKET + 1,
+    [TC_EXT_PRE_SHARED_KEY] = B_PSK + 1,
+    [TC_EXT_EARLY_DATA] = B_EARLY + 1,
+    [TC_EXT_SUPPORTED_VERSIONS] = B_VERSIONS + 1,
+    [TC_EXT_COOKIE] = B_COOKIE + 1,
+    [TC_EXT_PSK_KEY_EXCHANGE_MODES] = B_PSKMODES + 1,
+    [TC_EXT_CERTIFICATE_AUTHORITIES] = B_CA + 1,
+    [TC_EXT_OID_FILTERS] = B_OID + 1,
+    [TC_EXT_POST_HANDSHAKE_AUTH] = B_PHA + 1,
+    [TC_EXT_SIGNATURE_ALGORITHMS_CERT] = B_SIGALGS_CERT + 1,
+    [TC_EXT_KEY_SHARE] = B_KEYSHARE + 1,
+};
+
+static inline int ext_bit(uint16_t type) {
+  if (type < sizeof small_bit)
+    return (int)small_bit[type] - 1;
+  return type == TC_EXT_RENEGOTIATION_INFO ? B_RENEG : -1;
 }
 
 static const char *ext_name(uint16_t type) {
@@ -141,6 +147,8 @@ uint32_t tc__ext_tls13_sh_mask(void) {
 }
 
 bool tc_ext_is_known(uint16_t type) { return ext_bit(type) >= 0; }
+
+void tc_exts_reset(tc_exts *e) { memset(e, 0, offsetof(tc_exts, unknown)); }
 
 bool tc_exts_has(const tc_exts *e, uint16_t type) {
   int b = ext_bit(type);
@@ -496,7 +504,7 @@ static int parse_one(tc_reader *b, const uint8_t *block, tc_exts *e, pctx *pc) {
 
 int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
                             tc_error *err) {
-  memset(out, 0, sizeof *out);
+  tc_exts_reset(out);
   uint32_t allowed = allowed_in(ctx);
   tc_reader r;
   tc_rd_init(&r, data, len);
@@ -739,35 +747,38 @@ static ext_order order_for(tc_ext_ctx ctx) {
 }
 
 static void write_one(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e,
-                      size_t *binders_pos, uint32_t *done) {
-  int b = ext_bit(type);
-  if (b < 0 || !(e->present & BIT(b)) || (*done & BIT(b)))
-    return;
-  *done |= BIT(b);
+                      size_t *binders_pos) {
   tc_wr_u16(w, type);
   tc_wr_mark m = tc_wr_begin_vec16(w);
   w_body(w, ctx, type, e, binders_pos);
   tc_wr_end_vec(w, m);
 }
 
+/* Write, in the order of `o`, each extension whose bit is still in *todo;
+ * stops as soon as nothing is left to write. */
+static void write_in_order(tc_writer *w, tc_ext_ctx ctx, ext_order o, const tc_exts *e,
+                           size_t *binders_pos, uint32_t *todo) {
+  for (size_t i = 0; i < o.n && *todo; i++) {
+    uint32_t bit = BIT(ext_bit(o.types[i]));
+    if (*todo & bit) {
+      *todo &= ~bit;
+      write_one(w, ctx, o.types[i], e, binders_pos);
+    }
+  }
+}
+
 void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos) {
   if (binders_pos)
     *binders_pos = 0;
-  uint32_t done = 0;
+  uint32_t todo = e->present & (BIT(B_COUNT) - 1);
   if (ctx == TC_EXTCTX_CH)
-    done |= BIT(B_PSK); /* held back: it must be last */
+    todo &= ~BIT(B_PSK); /* held back: it must be last */
   tc_wr_mark block = tc_wr_begin_vec16(w);
-  ext_order o = order_for(ctx);
-  for (size_t i = 0; i < o.n; i++)
-    write_one(w, ctx, o.types[i], e, binders_pos, &done);
-  o = ORDER(ext_fallback_order);
-  for (size_t i = 0; i < o.n; i++)
-    write_one(w, ctx, o.types[i], e, binders_pos, &done);
+  write_in_order(w, ctx, order_for(ctx), e, binders_pos, &todo);
+  write_in_order(w, ctx, ORDER(ext_fallback_order), e, binders_pos, &todo);
   tc_wr_bytes(w, e->raw_extra.p, e->raw_extra.len);
-  if (ctx == TC_EXTCTX_CH) {
-    done &= ~BIT(B_PSK);
-    write_one(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos, &done);
-  }
+  if (ctx == TC_EXTCTX_CH && (e->present & BIT(B_PSK)))
+    write_one(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos);
   tc_wr_end_vec(w, block);
 }
 

@@ -2,6 +2,7 @@
 #include "msg/msg.h"
 #include "msg/msg_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "tlscore/config.h"
@@ -13,7 +14,11 @@ const uint8_t tc_hrr_random[32] = {
 
 int tc_msg_parse_client_hello(const uint8_t *body, size_t len, tc_client_hello *out,
                               tc_error *err) {
-  memset(out, 0, sizeof *out);
+  /* Not a memset of the whole struct: the extensions' item arrays are most
+   * of its 2.2 KiB and are never read past their counts. */
+  memset(out, 0, offsetof(tc_client_hello, ext));
+  tc_exts_reset(&out->ext);
+  out->binders_offset = 0;
   tc_reader r, sid, suites, comp, exts;
   tc_rd_init(&r, body, len);
   if (!tc_rd_u16(&r, &out->legacy_version) || !tc_rd_copy(&r, out->random, 32))
@@ -94,7 +99,8 @@ int tc_msg_patch_binders(tc_writer *w, size_t binders_pos, const tc_bytes *binde
 
 int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *out,
                               tc_error *err) {
-  memset(out, 0, sizeof *out);
+  memset(out, 0, offsetof(tc_server_hello, ext)); /* see tc_msg_parse_client_hello */
+  tc_exts_reset(&out->ext);
   tc_reader r, sid, exts;
   tc_rd_init(&r, body, len);
   if (!tc_rd_u16(&r, &out->legacy_version) || !tc_rd_copy(&r, out->random, 32))

@@ -2,6 +2,7 @@
 #include "msg/msg.h"
 #include "msg/msg_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "tlscore/config.h"
@@ -52,7 +53,7 @@ int tc_msg_parse_encrypted_extensions(const uint8_t *body, size_t len,
                                       tc_encrypted_extensions *out, tc_error *err) {
   tc_reader r, v;
   tc_rd_init(&r, body, len);
-  memset(out, 0, sizeof *out);
+  tc_exts_reset(&out->ext);
   if (!tc_rd_vec16(&r, &v))
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "EncryptedExtensions: bad extensions length");
   if (!tc_rd_empty(&r))
@@ -87,7 +88,8 @@ int tc_msg_write_finished(tc_writer *w, const tc_finished *in) {
 
 int tc_msg_parse_new_session_ticket(const uint8_t *body, size_t len, uint16_t version,
                                     tc_new_session_ticket *out, tc_error *err) {
-  memset(out, 0, sizeof *out);
+  memset(out, 0, offsetof(tc_new_session_ticket, ext)); /* ext's item arrays: never read past counts */
+  tc_exts_reset(&out->ext);
   out->tls13 = version >= TC_TLS13;
   tc_reader r, v;
   tc_rd_init(&r, body, len);

@@ -147,13 +147,6 @@ typedef struct tc_psk_identity {
 typedef struct tc_exts {
   uint32_t present;
 
-  /* Types of unrecognised extensions, in order (more than
-   * TC_MSG_MAX_UNKNOWN_EXT is rejected). The engine uses this for the
-   * "unsolicited extension" rule. Unknown extensions are never written
-   * (see raw_extra). */
-  uint16_t unknown[TC_MSG_MAX_UNKNOWN_EXT];
-  size_t n_unknown;
-
   tc_bytes server_name;            /* CH: the host_name (required, 1..65535 bytes, no NUL); SH/EE: empty */
   uint8_t max_fragment_length;     /* CH/SH/EE: 1..4 */
   uint8_t status_type;             /* CH/CR: request type (CR: 0 = the empty RFC 8446 form); CT: response type */
@@ -165,8 +158,7 @@ typedef struct tc_exts {
   tc_bytes srp_identity;           /* CH: srp_I (RFC 5054) */
   tc_u16s sig_algs;                /* CH/CR: signature_algorithms */
   tc_u16s sig_algs_cert;           /* CH/CR: signature_algorithms_cert */
-  tc_bytes alpn[TC_MSG_MAX_ALPN];  /* CH: offered names; SH/EE: exactly one */
-  size_t n_alpn;
+  size_t n_alpn;                   /* CH: offered names; SH/EE: exactly one (alpn[]) */
   size_t padding_len;              /* CH: length of the padding extension */
   uint16_t record_size_limit;      /* CH/SH/EE: >= 64 */
   tc_bytes session_ticket;         /* CH: ticket (may be empty); SH: empty */
@@ -181,16 +173,13 @@ typedef struct tc_exts {
   uint32_t max_early_data_size;    /* NST: early_data */
 
   /* key_share */
-  tc_key_share_entry key_shares[TC_MSG_MAX_KEY_SHARES]; /* CH: offered (may be 0) */
-  size_t n_key_shares;
+  size_t n_key_shares;             /* CH: offered shares (key_shares[]; may be 0) */
   tc_key_share_entry server_share; /* SH: the server's share */
   uint16_t hrr_group;              /* HRR: selected_group */
 
   /* pre_shared_key (CH: last extension; parser enforces) */
-  tc_psk_identity psk_identities[TC_MSG_MAX_PSKS];
-  size_t n_psk_identities;
-  tc_bytes psk_binders[TC_MSG_MAX_PSKS];  /* same count as identities */
-  size_t n_psk_binders;
+  size_t n_psk_identities;         /* psk_identities[] */
+  size_t n_psk_binders;            /* psk_binders[]: same count as identities */
   /* Offset of the binders vector (its 2-byte length prefix) from the start
    * of the extension block's bytes as given to tc_msg_parse_extensions(). */
   size_t psk_binders_offset;
@@ -199,7 +188,27 @@ typedef struct tc_exts {
   /* Writing only: pre-encoded extensions (type, length, data ...) appended
    * verbatim before pre_shared_key. Lets tests send odd extensions. */
   tc_bytes raw_extra;
+
+  /* Types of unrecognised extensions, in order (more than
+   * TC_MSG_MAX_UNKNOWN_EXT is rejected). The engine uses this for the
+   * "unsolicited extension" rule. Unknown extensions are never written
+   * (see raw_extra). */
+  size_t n_unknown;
+
+  /* The item arrays come last: tc_exts_reset() (and so every parser)
+   * leaves them alone, as only entries below their counts are ever read.
+   * Zeroing all of them cost ~1.7 KiB of stores per parsed message. */
+  uint16_t unknown[TC_MSG_MAX_UNKNOWN_EXT];
+  tc_bytes alpn[TC_MSG_MAX_ALPN];
+  tc_key_share_entry key_shares[TC_MSG_MAX_KEY_SHARES];
+  tc_psk_identity psk_identities[TC_MSG_MAX_PSKS];
+  tc_bytes psk_binders[TC_MSG_MAX_PSKS];
 } tc_exts;
+
+/* Empty *e: every field and count zero; the item arrays (unknown, alpn,
+ * key_shares, psk_identities, psk_binders) are left as they are. Cheaper
+ * than a memset of the whole struct; writers may use it too. */
+void tc_exts_reset(tc_exts *e);
 
 /* Presence helpers (type is an IANA TC_EXT_* value). tc_exts_has() also
  * answers true for an unknown type recorded in `unknown`. tc_exts_set()
@@ -211,7 +220,7 @@ void tc_exts_clear(tc_exts *e, uint16_t type);
 bool tc_ext_is_known(uint16_t type);
 
 /* Parse an extension block's contents (the bytes inside the 2-byte length
- * prefix: a sequence of type/length/data). Zeroes *out first. */
+ * prefix: a sequence of type/length/data). Resets *out first (tc_exts_reset). */
 int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx,
                             tc_exts *out, tc_error *err);
 /* Write the extension block with its 2-byte length prefix. */

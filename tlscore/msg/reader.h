@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,22 +29,107 @@ static inline void tc_rd_init(tc_reader *r, const uint8_t *p, size_t len) {
   r->len = len;
 }
 
-bool tc_rd_u8(tc_reader *r, uint8_t *out);
-bool tc_rd_u16(tc_reader *r, uint16_t *out);
-bool tc_rd_u24(tc_reader *r, uint32_t *out);
-bool tc_rd_u32(tc_reader *r, uint32_t *out);
+/* The reader calls are inline: a ClientHello parse makes ~100 of them, and
+ * out of line they cost more than the work they do. */
+static inline bool tc__rd_take(tc_reader *r, size_t n, const uint8_t **out) {
+  if (r->len < n)
+    return false;
+  *out = r->p;
+  r->p += n;
+  r->len -= n;
+  return true;
+}
+
+static inline bool tc_rd_u8(tc_reader *r, uint8_t *out) {
+  if (r->len < 1)
+    return false;
+  *out = r->p[0];
+  r->p += 1;
+  r->len -= 1;
+  return true;
+}
+
+static inline bool tc_rd_u16(tc_reader *r, uint16_t *out) {
+  if (r->len < 2)
+    return false;
+  *out = (uint16_t)((r->p[0] << 8) | r->p[1]);
+  r->p += 2;
+  r->len -= 2;
+  return true;
+}
+
+static inline bool tc_rd_u24(tc_reader *r, uint32_t *out) {
+  if (r->len < 3)
+    return false;
+  *out = ((uint32_t)r->p[0] << 16) | ((uint32_t)r->p[1] << 8) | r->p[2];
+  r->p += 3;
+  r->len -= 3;
+  return true;
+}
+
+static inline bool tc_rd_u32(tc_reader *r, uint32_t *out) {
+  if (r->len < 4)
+    return false;
+  *out = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) | ((uint32_t)r->p[2] << 8) |
+         r->p[3];
+  r->p += 4;
+  r->len -= 4;
+  return true;
+}
+
 /* Take `n` bytes without copying: *out points into the reader's buffer. */
-bool tc_rd_bytes(tc_reader *r, size_t n, const uint8_t **out);
+static inline bool tc_rd_bytes(tc_reader *r, size_t n, const uint8_t **out) {
+  return tc__rd_take(r, n, out);
+}
+
 /* Take `n` bytes and copy them to `out`. */
-bool tc_rd_copy(tc_reader *r, uint8_t *out, size_t n);
-bool tc_rd_skip(tc_reader *r, size_t n);
+static inline bool tc_rd_copy(tc_reader *r, uint8_t *out, size_t n) {
+  const uint8_t *p;
+  if (!tc__rd_take(r, n, &p))
+    return false;
+  if (n)
+    memcpy(out, p, n);
+  return true;
+}
+
+static inline bool tc_rd_skip(tc_reader *r, size_t n) {
+  const uint8_t *p;
+  return tc__rd_take(r, n, &p);
+}
+
 /* Length-prefixed vector (1, 2 or 3 byte length): *sub becomes a reader
- * over exactly the vector's contents, and r moves past it. */
-bool tc_rd_vec8(tc_reader *r, tc_reader *sub);
-bool tc_rd_vec16(tc_reader *r, tc_reader *sub);
-bool tc_rd_vec24(tc_reader *r, tc_reader *sub);
+ * over exactly the vector's contents, and r moves past it. Both checks are
+ * made before anything moves, so a failure consumes nothing. */
+static inline bool tc__rd_vec(tc_reader *r, size_t width, size_t n, tc_reader *sub) {
+  if (r->len - width < n)
+    return false;
+  sub->p = r->p + width;
+  sub->len = n;
+  r->p += width + n;
+  r->len -= width + n;
+  return true;
+}
+
+static inline bool tc_rd_vec8(tc_reader *r, tc_reader *sub) {
+  if (r->len < 1)
+    return false;
+  return tc__rd_vec(r, 1, r->p[0], sub);
+}
+
+static inline bool tc_rd_vec16(tc_reader *r, tc_reader *sub) {
+  if (r->len < 2)
+    return false;
+  return tc__rd_vec(r, 2, ((size_t)r->p[0] << 8) | r->p[1], sub);
+}
+
+static inline bool tc_rd_vec24(tc_reader *r, tc_reader *sub) {
+  if (r->len < 3)
+    return false;
+  return tc__rd_vec(r, 3, ((size_t)r->p[0] << 16) | ((size_t)r->p[1] << 8) | r->p[2], sub);
+}
+
 /* True when nothing is left: parsers call this last to reject trailing bytes. */
-bool tc_rd_empty(const tc_reader *r);
+static inline bool tc_rd_empty(const tc_reader *r) { return r->len == 0; }
 static inline size_t tc_rd_remaining(const tc_reader *r) { return r->len; }
 
 /* ---- Writer ------------------------------------------------------------
@@ -84,26 +170,137 @@ static inline size_t tc_wr_len(const tc_writer *w) { return w->len; }
 /* Mark the writer failed (e.g. a message writer saw invalid input). */
 static inline void tc_wr_fail(tc_writer *w) { w->failed = true; }
 
-void tc_wr_u8(tc_writer *w, uint8_t v);
-void tc_wr_u16(tc_writer *w, uint16_t v);
-void tc_wr_u24(tc_writer *w, uint32_t v);   /* fails if v >= 2^24 */
-void tc_wr_u32(tc_writer *w, uint32_t v);
-void tc_wr_bytes(tc_writer *w, const uint8_t *p, size_t n);
+/* Slow path of tc__wr_room: grow a dynamic buffer or fail the writer. */
+uint8_t *tc__wr_grow(tc_writer *w, size_t n);
+
+/* Make room for n more bytes; returns the write position or NULL (and
+ * fails the writer). Inline fast path: the usual message fits. Growth
+ * re-allocates, so callers never keep pointers into the buffer across
+ * writes; marks are offsets for this reason. */
+static inline uint8_t *tc__wr_room(tc_writer *w, size_t n) {
+  if (!w->failed && n <= w->cap - w->len) {
+    uint8_t *p = w->buf + w->len;
+    w->len += n;
+    return p;
+  }
+  return tc__wr_grow(w, n);
+}
+
+static inline void tc_wr_u8(tc_writer *w, uint8_t v) {
+  uint8_t *p = tc__wr_room(w, 1);
+  if (p)
+    p[0] = v;
+}
+
+static inline void tc_wr_u16(tc_writer *w, uint16_t v) {
+  uint8_t *p = tc__wr_room(w, 2);
+  if (p) {
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+  }
+}
+
+/* Fails if v >= 2^24. */
+static inline void tc_wr_u24(tc_writer *w, uint32_t v) {
+  if (v > 0xffffff) {
+    w->failed = true;
+    return;
+  }
+  uint8_t *p = tc__wr_room(w, 3);
+  if (p) {
+    p[0] = (uint8_t)(v >> 16);
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)v;
+  }
+}
+
+static inline void tc_wr_u32(tc_writer *w, uint32_t v) {
+  uint8_t *p = tc__wr_room(w, 4);
+  if (p) {
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+  }
+}
+
+static inline void tc_wr_bytes(tc_writer *w, const uint8_t *src, size_t n) {
+  if (n == 0)
+    return;
+  uint8_t *p = tc__wr_room(w, n);
+  if (p)
+    memcpy(p, src, n);
+}
+
 /* Append n zero bytes (placeholders, padding). */
-void tc_wr_zeros(tc_writer *w, size_t n);
+static inline void tc_wr_zeros(tc_writer *w, size_t n) {
+  if (n == 0)
+    return;
+  uint8_t *p = tc__wr_room(w, n);
+  if (p)
+    memset(p, 0, n);
+}
+
+static inline tc_wr_mark tc__wr_begin(tc_writer *w, unsigned width) {
+  tc_wr_mark m = {w->len, width};
+  uint8_t *p = tc__wr_room(w, width);
+  if (!p)
+    m.width = 0;
+  else
+    memset(p, 0, width);
+  return m;
+}
 
 /* Open a vector with a 1/2/3-byte length prefix (written as zero for now). */
-tc_wr_mark tc_wr_begin_vec8(tc_writer *w);
-tc_wr_mark tc_wr_begin_vec16(tc_writer *w);
-tc_wr_mark tc_wr_begin_vec24(tc_writer *w);
+static inline tc_wr_mark tc_wr_begin_vec8(tc_writer *w) { return tc__wr_begin(w, 1); }
+static inline tc_wr_mark tc_wr_begin_vec16(tc_writer *w) { return tc__wr_begin(w, 2); }
+static inline tc_wr_mark tc_wr_begin_vec24(tc_writer *w) { return tc__wr_begin(w, 3); }
+
 /* Close the vector: back-patch its length; fails the writer if the content
  * exceeds what the prefix can hold. Vectors nest (close inner ones first). */
-void tc_wr_end_vec(tc_writer *w, tc_wr_mark m);
+static inline void tc_wr_end_vec(tc_writer *w, tc_wr_mark m) {
+  if (w->failed)
+    return;
+  if (m.width < 1 || m.width > 3 || m.pos + m.width > w->len) {
+    w->failed = true;
+    return;
+  }
+  size_t n = w->len - m.pos - m.width;
+  if (n >> (8 * m.width)) {
+    w->failed = true;
+    return;
+  }
+  uint8_t *p = w->buf + m.pos;
+  switch (m.width) {
+  case 3:
+    *p++ = (uint8_t)(n >> 16);
+    /* fall through */
+  case 2:
+    *p++ = (uint8_t)(n >> 8);
+    /* fall through */
+  default:
+    *p = (uint8_t)n;
+  }
+}
 
 /* Convenience: a whole length-prefixed byte string. */
-void tc_wr_vec8(tc_writer *w, const uint8_t *p, size_t n);
-void tc_wr_vec16(tc_writer *w, const uint8_t *p, size_t n);
-void tc_wr_vec24(tc_writer *w, const uint8_t *p, size_t n);
+static inline void tc_wr_vec8(tc_writer *w, const uint8_t *p, size_t n) {
+  tc_wr_mark m = tc_wr_begin_vec8(w);
+  tc_wr_bytes(w, p, n);
+  tc_wr_end_vec(w, m);
+}
+
+static inline void tc_wr_vec16(tc_writer *w, const uint8_t *p, size_t n) {
+  tc_wr_mark m = tc_wr_begin_vec16(w);
+  tc_wr_bytes(w, p, n);
+  tc_wr_end_vec(w, m);
+}
+
+static inline void tc_wr_vec24(tc_writer *w, const uint8_t *p, size_t n) {
+  tc_wr_mark m = tc_wr_begin_vec24(w);
+  tc_wr_bytes(w, p, n);
+  tc_wr_end_vec(w, m);
+}
 
 #ifdef __cplusplus
 }
