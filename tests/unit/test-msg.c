@@ -1465,10 +1465,41 @@ static void test_oversized(void) {
   g_free(x);
 }
 
+/* The presence bits come from two mappings (the inline switch the engine's
+ * tc_exts_has/set use, and extensions.c's lookup table the parser and
+ * writer use): they must agree on every type. */
+static void test_ext_bits(void) {
+  size_t known = 0;
+  for (uint32_t t = 0; t <= 0xffff; t++) {
+    bool k = tc_ext_is_known((uint16_t)t);
+    g_assert_cmpint(k, ==, tc__ext_bit((uint16_t)t) >= 0);
+    if (!k)
+      continue;
+    known++;
+    tc_exts e;
+    memset(&e, 0, sizeof e);
+    tc_exts_set(&e, (uint16_t)t);
+    g_assert_true(tc_exts_has(&e, (uint16_t)t));
+    tc_writer w;
+    tc_wr_init_dyn(&w);
+    g_assert_cmpint(tc_msg_write_extensions(&w, TC_EXTCTX_CH, &e), ==, TC_OK);
+    const uint8_t *d = tc_wr_data(&w);
+    g_assert_cmpuint(tc_wr_len(&w), >=, 6);
+    g_assert_cmpuint(((size_t)d[0] << 8 | d[1]), ==, tc_wr_len(&w) - 2);
+    g_assert_cmpuint(((uint32_t)d[2] << 8 | d[3]), ==, t); /* the one extension written */
+    g_assert_cmpuint(((size_t)d[4] << 8 | d[5]), ==, tc_wr_len(&w) - 6);
+    tc_exts_clear(&e, (uint16_t)t);
+    g_assert_false(tc_exts_has(&e, (uint16_t)t));
+    tc_wr_free(&w);
+  }
+  g_assert_cmpuint(known, ==, 24);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/msg/reader", test_reader);
   g_test_add_func("/msg/writer", test_writer);
+  g_test_add_func("/msg/ext-bits", test_ext_bits);
   g_test_add_func("/msg/rfc8448/client-hello", test_rfc8448_client_hello);
   g_test_add_func("/msg/rfc8448/server-hello", test_rfc8448_server_hello);
   g_test_add_func("/msg/rfc8448/server-flight", test_rfc8448_server_flight);

@@ -7,70 +7,41 @@
 
 #include "tlscore/config.h"
 
-/* One presence bit per known extension. */
-enum {
-  B_SERVER_NAME,
-  B_MFL,
-  B_STATUS,
-  B_GROUPS,
-  B_ECPF,
-  B_SRP,
-  B_SIGALGS,
-  B_ALPN,
-  B_PADDING,
-  B_ETM,
-  B_EMS,
-  B_RSL,
-  B_TICKET,
-  B_PSK,
-  B_EARLY,
-  B_VERSIONS,
-  B_COOKIE,
-  B_PSKMODES,
-  B_CA,
-  B_OID,
-  B_PHA,
-  B_SIGALGS_CERT,
-  B_KEYSHARE,
-  B_RENEG,
-  B_COUNT
-};
-
 #define BIT(b) (1u << (b))
 
 /* Presence bit + 1 of each known extension type below 64 (0: unknown);
  * renegotiation_info (0xff01) is the only known type above. A table, not a
  * switch: the writer and parser look up every extension they touch. */
 static const uint8_t small_bit[64] = {
-    [TC_EXT_SERVER_NAME] = B_SERVER_NAME + 1,
-    [TC_EXT_MAX_FRAGMENT_LENGTH] = B_MFL + 1,
-    [TC_EXT_STATUS_REQUEST] = B_STATUS + 1,
-    [TC_EXT_SUPPORTED_GROUPS] = B_GROUPS + 1,
-    [TC_EXT_EC_POINT_FORMATS] = B_ECPF + 1,
-    [TC_EXT_SRP] = B_SRP + 1,
-    [TC_EXT_SIGNATURE_ALGORITHMS] = B_SIGALGS + 1,
-    [TC_EXT_ALPN] = B_ALPN + 1,
-    [TC_EXT_PADDING] = B_PADDING + 1,
-    [TC_EXT_ENCRYPT_THEN_MAC] = B_ETM + 1,
-    [TC_EXT_EXTENDED_MASTER_SECRET] = B_EMS + 1,
-    [TC_EXT_RECORD_SIZE_LIMIT] = B_RSL + 1,
-    [TC_EXT_SESSION_TICKET] = B_TICKET + 1,
-    [TC_EXT_PRE_SHARED_KEY] = B_PSK + 1,
-    [TC_EXT_EARLY_DATA] = B_EARLY + 1,
-    [TC_EXT_SUPPORTED_VERSIONS] = B_VERSIONS + 1,
-    [TC_EXT_COOKIE] = B_COOKIE + 1,
-    [TC_EXT_PSK_KEY_EXCHANGE_MODES] = B_PSKMODES + 1,
-    [TC_EXT_CERTIFICATE_AUTHORITIES] = B_CA + 1,
-    [TC_EXT_OID_FILTERS] = B_OID + 1,
-    [TC_EXT_POST_HANDSHAKE_AUTH] = B_PHA + 1,
-    [TC_EXT_SIGNATURE_ALGORITHMS_CERT] = B_SIGALGS_CERT + 1,
-    [TC_EXT_KEY_SHARE] = B_KEYSHARE + 1,
+    [TC_EXT_SERVER_NAME] = TC__XB_SERVER_NAME + 1,
+    [TC_EXT_MAX_FRAGMENT_LENGTH] = TC__XB_MFL + 1,
+    [TC_EXT_STATUS_REQUEST] = TC__XB_STATUS + 1,
+    [TC_EXT_SUPPORTED_GROUPS] = TC__XB_GROUPS + 1,
+    [TC_EXT_EC_POINT_FORMATS] = TC__XB_ECPF + 1,
+    [TC_EXT_SRP] = TC__XB_SRP + 1,
+    [TC_EXT_SIGNATURE_ALGORITHMS] = TC__XB_SIGALGS + 1,
+    [TC_EXT_ALPN] = TC__XB_ALPN + 1,
+    [TC_EXT_PADDING] = TC__XB_PADDING + 1,
+    [TC_EXT_ENCRYPT_THEN_MAC] = TC__XB_ETM + 1,
+    [TC_EXT_EXTENDED_MASTER_SECRET] = TC__XB_EMS + 1,
+    [TC_EXT_RECORD_SIZE_LIMIT] = TC__XB_RSL + 1,
+    [TC_EXT_SESSION_TICKET] = TC__XB_TICKET + 1,
+    [TC_EXT_PRE_SHARED_KEY] = TC__XB_PSK + 1,
+    [TC_EXT_EARLY_DATA] = TC__XB_EARLY + 1,
+    [TC_EXT_SUPPORTED_VERSIONS] = TC__XB_VERSIONS + 1,
+    [TC_EXT_COOKIE] = TC__XB_COOKIE + 1,
+    [TC_EXT_PSK_KEY_EXCHANGE_MODES] = TC__XB_PSKMODES + 1,
+    [TC_EXT_CERTIFICATE_AUTHORITIES] = TC__XB_CA + 1,
+    [TC_EXT_OID_FILTERS] = TC__XB_OID + 1,
+    [TC_EXT_POST_HANDSHAKE_AUTH] = TC__XB_PHA + 1,
+    [TC_EXT_SIGNATURE_ALGORITHMS_CERT] = TC__XB_SIGALGS_CERT + 1,
+    [TC_EXT_KEY_SHARE] = TC__XB_KEYSHARE + 1,
 };
 
 static inline int ext_bit(uint16_t type) {
   if (type < sizeof small_bit)
     return (int)small_bit[type] - 1;
-  return type == TC_EXT_RENEGOTIATION_INFO ? B_RENEG : -1;
+  return type == TC_EXT_RENEGOTIATION_INFO ? TC__XB_RENEG : -1;
 }
 
 static const char *ext_name(uint16_t type) {
@@ -122,54 +93,39 @@ static const char *ctx_name(tc_ext_ctx ctx) {
 static uint32_t allowed_in(tc_ext_ctx ctx) {
   switch (ctx) {
   case TC_EXTCTX_CH:
-    return (BIT(B_COUNT) - 1) & ~BIT(B_OID);
+    return (BIT(TC__XB_COUNT) - 1) & ~BIT(TC__XB_OID);
   case TC_EXTCTX_SH:
-    return BIT(B_SERVER_NAME) | BIT(B_MFL) | BIT(B_STATUS) | BIT(B_ECPF) | BIT(B_ALPN) |
-           BIT(B_ETM) | BIT(B_EMS) | BIT(B_RSL) | BIT(B_TICKET) | BIT(B_RENEG) |
-           BIT(B_VERSIONS) | BIT(B_KEYSHARE) | BIT(B_PSK);
+    return BIT(TC__XB_SERVER_NAME) | BIT(TC__XB_MFL) | BIT(TC__XB_STATUS) | BIT(TC__XB_ECPF) | BIT(TC__XB_ALPN) |
+           BIT(TC__XB_ETM) | BIT(TC__XB_EMS) | BIT(TC__XB_RSL) | BIT(TC__XB_TICKET) | BIT(TC__XB_RENEG) |
+           BIT(TC__XB_VERSIONS) | BIT(TC__XB_KEYSHARE) | BIT(TC__XB_PSK);
   case TC_EXTCTX_HRR:
-    return BIT(B_KEYSHARE) | BIT(B_COOKIE) | BIT(B_VERSIONS);
+    return BIT(TC__XB_KEYSHARE) | BIT(TC__XB_COOKIE) | BIT(TC__XB_VERSIONS);
   case TC_EXTCTX_EE:
-    return BIT(B_SERVER_NAME) | BIT(B_MFL) | BIT(B_GROUPS) | BIT(B_ALPN) | BIT(B_EARLY) |
-           BIT(B_RSL);
+    return BIT(TC__XB_SERVER_NAME) | BIT(TC__XB_MFL) | BIT(TC__XB_GROUPS) | BIT(TC__XB_ALPN) | BIT(TC__XB_EARLY) |
+           BIT(TC__XB_RSL);
   case TC_EXTCTX_CR:
-    return BIT(B_STATUS) | BIT(B_SIGALGS) | BIT(B_CA) | BIT(B_OID) | BIT(B_SIGALGS_CERT);
+    return BIT(TC__XB_STATUS) | BIT(TC__XB_SIGALGS) | BIT(TC__XB_CA) | BIT(TC__XB_OID) | BIT(TC__XB_SIGALGS_CERT);
   case TC_EXTCTX_CT:
-    return BIT(B_STATUS);
+    return BIT(TC__XB_STATUS);
   case TC_EXTCTX_NST:
-    return BIT(B_EARLY);
+    return BIT(TC__XB_EARLY);
   }
   return 0;
 }
 
 uint32_t tc__ext_tls13_sh_mask(void) {
-  return BIT(B_VERSIONS) | BIT(B_KEYSHARE) | BIT(B_PSK);
+  return BIT(TC__XB_VERSIONS) | BIT(TC__XB_KEYSHARE) | BIT(TC__XB_PSK);
 }
 
 bool tc_ext_is_known(uint16_t type) { return ext_bit(type) >= 0; }
 
 void tc_exts_reset(tc_exts *e) { memset(e, 0, offsetof(tc_exts, unknown)); }
 
-bool tc_exts_has(const tc_exts *e, uint16_t type) {
-  int b = ext_bit(type);
-  if (b >= 0)
-    return (e->present & BIT(b)) != 0;
+bool tc__exts_has_unknown(const tc_exts *e, uint16_t type) {
   for (size_t i = 0; i < e->n_unknown; i++)
     if (e->unknown[i] == type)
       return true;
   return false;
-}
-
-void tc_exts_set(tc_exts *e, uint16_t type) {
-  int b = ext_bit(type);
-  if (b >= 0)
-    e->present |= BIT(b);
-}
-
-void tc_exts_clear(tc_exts *e, uint16_t type) {
-  int b = ext_bit(type);
-  if (b >= 0)
-    e->present &= ~BIT(b);
 }
 
 bool tc_u16s_contains(tc_u16s l, uint16_t v) {
@@ -513,7 +469,7 @@ int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_
     tc_reader body;
     if (!tc_rd_u16(&r, &type) || !tc_rd_vec16(&r, &body))
       return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: truncated extension", ctx_name(ctx));
-    if (ctx == TC_EXTCTX_CH && (out->present & BIT(B_PSK)))
+    if (ctx == TC_EXTCTX_CH && (out->present & BIT(TC__XB_PSK)))
       return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
                           "ClientHello: pre_shared_key is not the last extension");
     int bit = ext_bit(type);
@@ -770,14 +726,14 @@ static void write_in_order(tc_writer *w, tc_ext_ctx ctx, ext_order o, const tc_e
 void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos) {
   if (binders_pos)
     *binders_pos = 0;
-  uint32_t todo = e->present & (BIT(B_COUNT) - 1);
+  uint32_t todo = e->present & (BIT(TC__XB_COUNT) - 1);
   if (ctx == TC_EXTCTX_CH)
-    todo &= ~BIT(B_PSK); /* held back: it must be last */
+    todo &= ~BIT(TC__XB_PSK); /* held back: it must be last */
   tc_wr_mark block = tc_wr_begin_vec16(w);
   write_in_order(w, ctx, order_for(ctx), e, binders_pos, &todo);
   write_in_order(w, ctx, ORDER(ext_fallback_order), e, binders_pos, &todo);
   tc_wr_bytes(w, e->raw_extra.p, e->raw_extra.len);
-  if (ctx == TC_EXTCTX_CH && (e->present & BIT(B_PSK)))
+  if (ctx == TC_EXTCTX_CH && (e->present & BIT(TC__XB_PSK)))
     write_one(w, ctx, TC_EXT_PRE_SHARED_KEY, e, binders_pos);
   tc_wr_end_vec(w, block);
 }

@@ -213,9 +213,88 @@ void tc_exts_reset(tc_exts *e);
 /* Presence helpers (type is an IANA TC_EXT_* value). tc_exts_has() also
  * answers true for an unknown type recorded in `unknown`. tc_exts_set()
  * and tc_exts_clear() ignore types this module does not know. */
-bool tc_exts_has(const tc_exts *e, uint16_t type);
-void tc_exts_set(tc_exts *e, uint16_t type);
-void tc_exts_clear(tc_exts *e, uint16_t type);
+/* One presence bit per known extension (tc_exts.present). */
+enum {
+  TC__XB_SERVER_NAME,
+  TC__XB_MFL,
+  TC__XB_STATUS,
+  TC__XB_GROUPS,
+  TC__XB_ECPF,
+  TC__XB_SRP,
+  TC__XB_SIGALGS,
+  TC__XB_ALPN,
+  TC__XB_PADDING,
+  TC__XB_ETM,
+  TC__XB_EMS,
+  TC__XB_RSL,
+  TC__XB_TICKET,
+  TC__XB_PSK,
+  TC__XB_EARLY,
+  TC__XB_VERSIONS,
+  TC__XB_COOKIE,
+  TC__XB_PSKMODES,
+  TC__XB_CA,
+  TC__XB_OID,
+  TC__XB_PHA,
+  TC__XB_SIGALGS_CERT,
+  TC__XB_KEYSHARE,
+  TC__XB_RENEG,
+  TC__XB_COUNT
+};
+
+/* Presence bit of a known type, -1 for any other. Inline and a switch,
+ * so a constant type (as the engine always passes) folds to a constant. */
+static inline int tc__ext_bit(uint16_t type) {
+  switch (type) {
+  case TC_EXT_SERVER_NAME: return TC__XB_SERVER_NAME;
+  case TC_EXT_MAX_FRAGMENT_LENGTH: return TC__XB_MFL;
+  case TC_EXT_STATUS_REQUEST: return TC__XB_STATUS;
+  case TC_EXT_SUPPORTED_GROUPS: return TC__XB_GROUPS;
+  case TC_EXT_EC_POINT_FORMATS: return TC__XB_ECPF;
+  case TC_EXT_SRP: return TC__XB_SRP;
+  case TC_EXT_SIGNATURE_ALGORITHMS: return TC__XB_SIGALGS;
+  case TC_EXT_ALPN: return TC__XB_ALPN;
+  case TC_EXT_PADDING: return TC__XB_PADDING;
+  case TC_EXT_ENCRYPT_THEN_MAC: return TC__XB_ETM;
+  case TC_EXT_EXTENDED_MASTER_SECRET: return TC__XB_EMS;
+  case TC_EXT_RECORD_SIZE_LIMIT: return TC__XB_RSL;
+  case TC_EXT_SESSION_TICKET: return TC__XB_TICKET;
+  case TC_EXT_PRE_SHARED_KEY: return TC__XB_PSK;
+  case TC_EXT_EARLY_DATA: return TC__XB_EARLY;
+  case TC_EXT_SUPPORTED_VERSIONS: return TC__XB_VERSIONS;
+  case TC_EXT_COOKIE: return TC__XB_COOKIE;
+  case TC_EXT_PSK_KEY_EXCHANGE_MODES: return TC__XB_PSKMODES;
+  case TC_EXT_CERTIFICATE_AUTHORITIES: return TC__XB_CA;
+  case TC_EXT_OID_FILTERS: return TC__XB_OID;
+  case TC_EXT_POST_HANDSHAKE_AUTH: return TC__XB_PHA;
+  case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return TC__XB_SIGALGS_CERT;
+  case TC_EXT_KEY_SHARE: return TC__XB_KEYSHARE;
+  case TC_EXT_RENEGOTIATION_INFO: return TC__XB_RENEG;
+  default: return -1;
+  }
+}
+
+/* Out-of-line part of tc_exts_has: is an unknown type in e->unknown? */
+bool tc__exts_has_unknown(const tc_exts *e, uint16_t type);
+
+static inline bool tc_exts_has(const tc_exts *e, uint16_t type) {
+  int b = tc__ext_bit(type);
+  if (b >= 0)
+    return (e->present >> b) & 1u;
+  return tc__exts_has_unknown(e, type);
+}
+
+static inline void tc_exts_set(tc_exts *e, uint16_t type) {
+  int b = tc__ext_bit(type);
+  if (b >= 0)
+    e->present |= 1u << b;
+}
+
+static inline void tc_exts_clear(tc_exts *e, uint16_t type) {
+  int b = tc__ext_bit(type);
+  if (b >= 0)
+    e->present &= ~(1u << b);
+}
 /* True if the type is one this module parses (not an "unknown" one). */
 bool tc_ext_is_known(uint16_t type);
 
