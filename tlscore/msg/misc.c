@@ -44,11 +44,6 @@ int tc_msg_split(const uint8_t *msg, size_t len, uint8_t *type, const uint8_t **
   return TC_OK;
 }
 
-tc_wr_mark tc_wr_begin_handshake(tc_writer *w, uint8_t type) {
-  tc_wr_u8(w, type);
-  return tc_wr_begin_vec24(w);
-}
-
 int tc_msg_parse_encrypted_extensions(const uint8_t *body, size_t len,
                                       tc_encrypted_extensions *out, tc_error *err) {
   tc_reader r, v;

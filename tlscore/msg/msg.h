@@ -314,8 +314,19 @@ const tc_key_share_entry *tc_exts_find_key_share(const tc_exts *e, uint16_t grou
  * len - 4 exactly (decode_error otherwise). */
 int tc_msg_split(const uint8_t *msg, size_t len, uint8_t *type,
                  const uint8_t **body, size_t *body_len, tc_error *err);
-/* Open a handshake message (type + 3-byte length); close with tc_wr_end_vec. */
-tc_wr_mark tc_wr_begin_handshake(tc_writer *w, uint8_t type);
+/* Open a handshake message (type + 3-byte length); close with tc_wr_end_vec.
+ * Inline, one reservation for the 4-byte header. */
+static inline tc_wr_mark tc_wr_begin_handshake(tc_writer *w, uint8_t type) {
+  tc_wr_mark m = {w->len + 1, 3};
+  uint8_t *p = tc__wr_room(w, 4);
+  if (!p) {
+    m.width = 0;
+    return m;
+  }
+  p[0] = type;
+  p[1] = p[2] = p[3] = 0;
+  return m;
+}
 
 /* ---- ClientHello ---- */
 typedef struct tc_client_hello {
