@@ -2,6 +2,7 @@
 #include "handshake/tls12.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,11 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
   tc_client_hello ch;
-  memset(&ch, 0, sizeof ch);
+  /* Not the whole 2.2 KiB: the extension item arrays are written and read
+   * only below their counts. */
+  memset(&ch, 0, offsetof(tc_client_hello, ext));
+  tc_exts_reset(&ch.ext);
+  ch.binders_offset = 0;
   bool offer13 = hs->t12.offered13;
   uint16_t max12 = tc12_max_version(cfg);
   /* RFC 8446 §4.1.2: 1.2 when offering 1.3 via supported_versions. */

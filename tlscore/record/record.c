@@ -206,7 +206,11 @@ static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
     if (r->ocap - r->olen >= need)
       return 0;
   }
-  size_t ncap = r->ocap ? r->ocap : TC_REC_MAX_LEN;
+  /* 1 KiB first (glibc serves it from its per-thread cache; it holds a
+   * resumed handshake's whole flight), then straight to a full record. */
+  size_t ncap = r->ocap ? r->ocap : 1024;
+  if (ncap - r->olen < need && ncap < TC_REC_MAX_LEN)
+    ncap = TC_REC_MAX_LEN;
   while (ncap - r->olen < need)
     ncap *= 2;
   uint8_t *nb = malloc(ncap);
@@ -289,7 +293,9 @@ int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) 
   if (need > r->hs_max + 4 + TC_REC_MAX_PLAIN)
     return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "too much buffered handshake data");
   if (need > r->hs_cap) {
-    size_t ncap = r->hs_cap ? r->hs_cap : 4096;
+    /* 1 KiB first: from glibc's per-thread cache, and enough for the
+     * messages of a resumed handshake. */
+    size_t ncap = r->hs_cap ? r->hs_cap : 1024;
     while (ncap < need)
       ncap *= 2;
     uint8_t *nb = malloc(ncap);
