@@ -38,6 +38,25 @@ pin_module (gpointer data)
   return NULL;
 }
 
+static gpointer
+make_rng_source (gpointer data)
+{
+  return tc_rng_source_new ();
+}
+
+/* One randomness source for every connection of the process: tlscore gives
+ * each tc_config its own generator, and this module makes a config per
+ * connection, so sharing one saves a page and its seeding per connection.
+ * Never freed (the module is never unloaded once a backend exists); NULL only
+ * when out of memory, and then each config keeps its own. */
+tc_rng_source *
+tlslite_rng_source (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, make_rng_source, NULL);
+}
+
 static void
 g_tls_backend_tlslite_init (GTlsBackendTlslite *self)
 {

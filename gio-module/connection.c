@@ -880,6 +880,8 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("Out of memory"));
       return FALSE;
     }
+  if (tlslite_rng_source ())
+    tc_config_set_rng_source (cfg, tlslite_rng_source ());
   tc_config_set_verify_mode (cfg, TC_VERIFY_CALLER);
   /* GIO: no common ALPN protocol means none negotiated, not a failure. */
   tc_config_set_alpn_strict (cfg, false);

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "tlscore/config.h"
 #include "tlscore/x509.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ G_BEGIN_DECLS
 #define G_TYPE_TLS_BACKEND_TLSLITE (g_tls_backend_tlslite_get_type ())
 G_DECLARE_FINAL_TYPE (GTlsBackendTlslite, g_tls_backend_tlslite, G, TLS_BACKEND_TLSLITE, GObject)
 void g_tls_backend_tlslite_register (GIOModule *module);
+/* The randomness source all connections' configurations share. */
+tc_rng_source *tlslite_rng_source (void);
 
 /* certificate.c */
 #define G_TYPE_TLS_CERTIFICATE_TLSLITE (g_tls_certificate_tlslite_get_type ())

@@ -106,7 +106,11 @@ static void test_random(void) {
   g_assert_cmpint(tc_random(&system, big, sizeof big), ==, 0);
 }
 
-/* ---- the default generator (tc_drbg) ---- */
+/* ---- the generator (tc_drbg) ---- */
+
+/* A generator shared by the tests below, as a program shares one between its
+ * configurations (tc_config_set_rng_source); made in main(). */
+static tc_drbg *dflt_drbg;
 
 /* Byte frequencies of a long draw stay within ~7 standard deviations of
  * uniform: catches a stuck, zeroed or badly truncated keystream. */
@@ -127,7 +131,7 @@ static void test_drbg_basic(void) {
   g_assert_nonnull(b);
   /* Debian 12's kernel has MADV_WIPEONFORK: the fast path must be on. */
   g_assert_true(tc_drbg_fork_safe(a));
-  g_assert_true(tc_drbg_fork_safe(tc_drbg_default()));
+  g_assert_true(tc_drbg_fork_safe(dflt_drbg));
   g_assert_cmpuint(tc_drbg_reseeds(a), ==, 0);
 
   uint8_t x[32], y[32];
@@ -167,13 +171,19 @@ static void test_drbg_basic(void) {
   g_assert_false(memcmp(p, p + big / 2, big / 2) == 0);
   g_free(p);
 
-  /* tc_random without a caller rng draws from the default generator. */
-  uint64_t before = tc_drbg_reseeds(tc_drbg_default());
+  /* tc_random without a caller rng reads the kernel (tlscore keeps no
+   * process-wide generator). */
+  uint64_t before = tc_drbg_reseeds(dflt_drbg);
   tc_rng none = {NULL, NULL};
   g_assert_cmpint(tc_random(&none, x, sizeof x), ==, 0);
   g_assert_cmpint(tc_random(NULL, y, sizeof y), ==, 0);
   g_assert_false(memcmp(x, y, sizeof x) == 0);
-  g_assert_cmpuint(tc_drbg_reseeds(tc_drbg_default()), >=, MAX(before, 1));
+  g_assert_cmpuint(tc_drbg_reseeds(dflt_drbg), ==, before);
+  /* A reference keeps a shared generator alive. */
+  tc_drbg *again = tc_drbg_ref(a);
+  tc_drbg_free(a);
+  g_assert_cmpint(tc_drbg_generate(again, x, sizeof x), ==, 0);
+  a = again;
 
   tc_drbg_free(a);
   tc_drbg_free(b);
@@ -248,8 +258,8 @@ static void test_drbg_fork(void) {
   uint8_t x[32];
   /* Both generators seeded and with buffered output before the fork. */
   g_assert_cmpint(tc_drbg_generate(d, x, sizeof x), ==, 0);
-  g_assert_cmpint(tc_random(NULL, x, sizeof x), ==, 0);
-  uint64_t dflt_reseeds = tc_drbg_reseeds(tc_drbg_default());
+  g_assert_cmpint(tc_drbg_generate(dflt_drbg, x, sizeof x), ==, 0);
+  uint64_t dflt_reseeds = tc_drbg_reseeds(dflt_drbg);
 
   int fds[2];
   g_assert_cmpint(pipe(fds), ==, 0);
@@ -259,17 +269,17 @@ static void test_drbg_fork(void) {
     close(fds[0]);
     fork_report r;
     memset(&r, 0, sizeof r);
-    if (tc_drbg_generate(d, r.own, 32) != 0 || tc_random(NULL, r.dflt, 32) != 0)
+    if (tc_drbg_generate(d, r.own, 32) != 0 || tc_drbg_generate(dflt_drbg, r.dflt, 32) != 0)
       _exit(2);
     r.own_reseeds = tc_drbg_reseeds(d);
-    r.dflt_reseeds = tc_drbg_reseeds(tc_drbg_default());
+    r.dflt_reseeds = tc_drbg_reseeds(dflt_drbg);
     write_all(fds[1], &r, sizeof r);
     _exit(0);
   }
   close(fds[1]);
   fork_report mine, child;
   g_assert_cmpint(tc_drbg_generate(d, mine.own, 32), ==, 0);
-  g_assert_cmpint(tc_random(NULL, mine.dflt, 32), ==, 0);
+  g_assert_cmpint(tc_drbg_generate(dflt_drbg, mine.dflt, 32), ==, 0);
   read_all(fds[0], &child, sizeof child);
   close(fds[0]);
   assert_child_ok(pid);
@@ -279,12 +289,12 @@ static void test_drbg_fork(void) {
   g_assert_cmpuint(child.own_reseeds, ==, 1);  /* counter restarted, then one seeding */
   g_assert_cmpuint(child.dflt_reseeds, ==, 1);
   g_assert_cmpuint(tc_drbg_reseeds(d), ==, 1); /* the parent did not reseed */
-  g_assert_cmpuint(tc_drbg_reseeds(tc_drbg_default()), ==, dflt_reseeds);
+  g_assert_cmpuint(tc_drbg_reseeds(dflt_drbg), ==, dflt_reseeds);
   tc_drbg_free(d);
 }
 
 /* In a child: make getrandom fail with EIO (seccomp), then check that every
- * draw that needs the kernel fails and a handshake on the default source fails
+ * draw that needs the kernel fails and a handshake on the config's own source fails
  * with TC_ERR_RANDOM. Exit codes name the first check that went wrong. */
 static int getrandom_fails_child(void) {
   tc_drbg *seeded = tc_drbg_new();
@@ -305,7 +315,7 @@ static int getrandom_fails_child(void) {
   if (getrandom(&probe, 1, 0) != -1 || errno != EIO)
     return 12;
 
-  /* A fresh generator cannot seed; the default one was wiped by the fork. */
+  /* A fresh generator cannot seed, nor can tc_random(NULL). */
   tc_drbg *fresh = tc_drbg_new();
   if (tc_drbg_generate(fresh, x, 32) != -1 || tc_drbg_generate(fresh, x, 1000) != -1)
     return 13;
@@ -366,7 +376,7 @@ static gpointer drbg_thread(gpointer data) {
   uint8_t buf[300];
   for (unsigned i = 0; i < DRBG_DRAWS; i++) {
     size_t n = 8 + (i * 53) % 280; /* small and one-time-key draws */
-    tc_drbg *d = (i % 4 == 3) ? tc_drbg_default() : w->d;
+    tc_drbg *d = (i % 4 == 3) ? dflt_drbg : w->d;
     if (tc_drbg_generate(d, buf, n) != 0)
       w->failures++;
     memcpy(&w->firsts[i], buf, 8);
@@ -412,7 +422,7 @@ static void test_drbg_threads(void) {
   tc_drbg_free(d);
 }
 
-/* A caller rng that serves `budget` draws from the default generator, then fails. */
+/* A caller rng that serves `budget` draws from the kernel, then fails. */
 typedef struct {
   unsigned budget, calls;
 } budget_rng;
@@ -422,6 +432,53 @@ static int budget_fn(void *ctx, uint8_t *out, size_t len) {
   if (b->calls++ >= b->budget)
     return -1;
   return tc_random(NULL, out, len);
+}
+
+/* Each config draws from its own generator; tc_config_set_rng_source makes
+ * several share one (and keeps it alive); set_rng(NULL) goes back to the
+ * config's own (the shared one then goes away with its last holder, which
+ * ASan/valgrind runs check). Observed through the shared generator's seeding
+ * count: seeded once, on the first draw of either config. */
+static void test_config_rng_source(void) {
+  tc_rng_source *src = tc_rng_source_new();
+  g_assert_nonnull(src);
+  tc_config *ccfg = tc_config_new(TC_ROLE_CLIENT);
+  tc_trust_store *t = pump_load_trust("ca-bundle.pem");
+  tc_config_set_trust_store(ccfg, t);
+  tc_trust_store_unref(t);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(scfg, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config_set_rng_source(ccfg, src);
+  tc_config_set_rng_source(scfg, src);
+  tc_rng_source_unref(src); /* the configs hold it now */
+  tc_error err;
+  tc_error_clear(&err);
+  for (int round = 0; round < 2; round++) {
+    uint64_t before = tc_drbg_reseeds(src);
+    tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+    g_assert_nonnull(c);
+    g_assert_nonnull(s);
+    g_assert_cmpint(tc_conn_set_server_name(c, "server.example.com"), ==, TC_OK);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    if (round == 0)
+      g_assert_cmpuint(tc_drbg_reseeds(src), ==, before + 1); /* seeded on first use */
+    else
+      g_assert_cmpuint(tc_drbg_reseeds(src), ==, before); /* the same stream went on */
+    /* Back to their own generators: the shared one is no longer drawn from. */
+    if (round == 1) {
+      tc_config_set_rng(ccfg, NULL, NULL);
+      tc_config_set_rng_source(scfg, NULL);
+    }
+  }
+  tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+  g_assert_cmpint(tc_conn_set_server_name(c, "server.example.com"), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
 }
 
 /* With the caller's rng failing at its k-th draw, for every k, the side that
@@ -1870,9 +1927,11 @@ static void test_schemes(void) {
 
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
+  dflt_drbg = tc_drbg_new();
   g_test_add_func("/crypto/util", test_util);
   g_test_add_func("/crypto/random", test_random);
   g_test_add_func("/crypto/random/drbg", test_drbg_basic);
+  g_test_add_func("/crypto/random/config-source", test_config_rng_source);
   g_test_add_func("/crypto/random/drbg-reseed", test_drbg_reseed);
   g_test_add_func("/crypto/random/drbg-fork", test_drbg_fork);
   g_test_add_func("/crypto/random/drbg-getrandom-fails", test_drbg_getrandom_fails);
@@ -1904,5 +1963,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/sig/ed25519", test_ed25519);
   g_test_add_func("/crypto/sig/ed448", test_ed448);
   g_test_add_func("/crypto/sig/schemes", test_schemes);
-  return g_test_run();
+  int rc = g_test_run();
+  tc_drbg_free(dflt_drbg);
+  return rc;
 }

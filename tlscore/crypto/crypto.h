@@ -23,10 +23,11 @@ static inline uint32_t tc_ct_mask_eq(uint32_t a, uint32_t b) {
 
 /* ---- randomness ---- */
 typedef struct tc_rng {
-  tc_rng_fn fn;   /* NULL: the default generator (tc_drbg_default) */
+  tc_rng_fn fn;   /* NULL: getrandom for every draw */
   void *ctx;
 } tc_rng;
-/* Fill out from the rng (the default generator when rng or rng->fn is NULL).
+/* Fill out from the rng (getrandom when rng or rng->fn is NULL; each
+ * tc_config draws from its own tc_drbg unless the caller installed a source).
  * 0 ok, -1 when the source failed (out is then garbage). */
 int tc_random(const tc_rng *rng, uint8_t *out, size_t len);
 
@@ -35,17 +36,19 @@ int tc_random(const tc_rng *rng, uint8_t *out, size_t len);
  * TC_DRBG_RESEED_REQUESTS draws, and in a forked child before its first draw.
  * Thread-safe. When the fork-safe state cannot be set up (no
  * MADV_WIPEONFORK), every draw is a getrandom call instead. tc_drbg_new
- * returns NULL only when out of memory; tc_drbg_free wipes the state. */
+ * returns NULL only when out of memory. Reference counted (a tc_config holds
+ * one, and several configs may share one: tc_rng_source in config.h is this
+ * type); the last tc_drbg_free wipes the state. */
 typedef struct tc_drbg tc_drbg;
 #define TC_DRBG_RESEED_BYTES ((uint64_t)1 << 20)
 #define TC_DRBG_RESEED_REQUESTS ((uint64_t)1 << 16)
 tc_drbg *tc_drbg_new(void);
+tc_drbg *tc_drbg_ref(tc_drbg *d);
 void tc_drbg_free(tc_drbg *d);
 /* 0 ok; -1 when getrandom failed while (re)seeding (nothing is served). */
 int tc_drbg_generate(tc_drbg *d, uint8_t *out, size_t len);
-/* The process-wide generator behind tc_random(NULL) and every tc_config
- * without tc_config_set_rng. Never freed. */
-tc_drbg *tc_drbg_default(void);
+/* tc_rng_fn over a tc_drbg (ctx). */
+int tc_drbg_rng_fn(void *ctx, uint8_t *out, size_t len);
 /* For tests: whether the fork-safe state exists, and how often it was seeded
  * (a forked child's count restarts from 0). */
 bool tc_drbg_fork_safe(const tc_drbg *d);

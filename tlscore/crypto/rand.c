@@ -1,5 +1,6 @@
 /* Randomness: the default userspace generator (ChaCha20, fork-safe, seeded from getrandom), the caller's tc_rng, and the bridge for nettle. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ typedef struct drbg_state {
 } drbg_state;
 
 struct tc_drbg {
+  atomic_int refs;
   drbg_state *st;              /* NULL: every draw is a getrandom call */
   size_t map_len;
 };
@@ -156,13 +158,21 @@ static void drbg_init(tc_drbg *d) {
 
 tc_drbg *tc_drbg_new(void) {
   tc_drbg *d = malloc(sizeof *d);
-  if (d)
+  if (d) {
+    atomic_init(&d->refs, 1);
     drbg_init(d);
+  }
+  return d;
+}
+
+tc_drbg *tc_drbg_ref(tc_drbg *d) {
+  if (d)
+    atomic_fetch_add(&d->refs, 1);
   return d;
 }
 
 void tc_drbg_free(tc_drbg *d) {
-  if (!d)
+  if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
     return;
   if (d->st) {
     pthread_mutex_destroy(&d->st->lock);
@@ -212,18 +222,8 @@ uint64_t tc_drbg_reseeds(tc_drbg *d) {
   return n;
 }
 
-/* One generator for the whole process rather than one per tc_config: the GIO
- * backend makes a tc_config per connection, and a per-config page would cost
- * mmap + madvise + munmap + a seeding getrandom per connection, more than the
- * draws it saves. */
-static tc_drbg default_drbg;
-static pthread_once_t default_once = PTHREAD_ONCE_INIT;
-
-static void default_init(void) { drbg_init(&default_drbg); }
-
-tc_drbg *tc_drbg_default(void) {
-  pthread_once(&default_once, default_init);
-  return &default_drbg;
+int tc_drbg_rng_fn(void *ctx, uint8_t *out, size_t len) {
+  return tc_drbg_generate(ctx, out, len);
 }
 
 int tc_random(const tc_rng *rng, uint8_t *out, size_t len) {
@@ -231,7 +231,7 @@ int tc_random(const tc_rng *rng, uint8_t *out, size_t len) {
     return 0;
   if (rng != NULL && rng->fn != NULL)
     return rng->fn(rng->ctx, out, len) == 0 ? 0 : -1;
-  return tc_drbg_generate(tc_drbg_default(), out, len);
+  return system_random(out, len);
 }
 
 void tc_nettle_random(void *ctx, size_t len, uint8_t *out) {

@@ -38,6 +38,12 @@ tc_config *tc_config_new(tc_role role) {
   pthread_mutex_init(&cfg->ticket_lock, NULL);
   /* Without it every peer certificate is parsed afresh: still correct. */
   cfg->cert_cache = tc_cert_cache_new();
+  /* Without it every draw is a getrandom call: still correct. */
+  cfg->drbg = tc_drbg_new();
+  if (cfg->drbg) {
+    cfg->rng.fn = tc_drbg_rng_fn;
+    cfg->rng.ctx = cfg->drbg;
+  }
   return cfg;
 }
 
@@ -61,6 +67,7 @@ void tc_config_unref(tc_config *cfg) {
   if (cfg->trust)
     tc_trust_store_unref(cfg->trust);
   tc_cert_cache_free(cfg->cert_cache);
+  tc_drbg_free(cfg->drbg);
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);
@@ -212,9 +219,33 @@ int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]) {
   return rc;
 }
 
+tc_rng_source *tc_rng_source_new(void) { return tc_drbg_new(); }
+tc_rng_source *tc_rng_source_ref(tc_rng_source *src) { return tc_drbg_ref(src); }
+void tc_rng_source_unref(tc_rng_source *src) { tc_drbg_free(src); }
+
 void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx) {
+  if (!fn) {
+    /* back to the config's generator (made again if a source replaced it) */
+    if (!cfg->drbg)
+      cfg->drbg = tc_drbg_new();
+    cfg->rng.fn = cfg->drbg ? tc_drbg_rng_fn : NULL;
+    cfg->rng.ctx = cfg->drbg;
+    return;
+  }
   cfg->rng.fn = fn;
   cfg->rng.ctx = ctx;
+}
+
+void tc_config_set_rng_source(tc_config *cfg, tc_rng_source *src) {
+  if (!src) {
+    tc_config_set_rng(cfg, NULL, NULL);
+    return;
+  }
+  tc_drbg *old = cfg->drbg;
+  cfg->drbg = tc_drbg_ref(src);
+  cfg->rng.fn = tc_drbg_rng_fn;
+  cfg->rng.ctx = cfg->drbg;
+  tc_drbg_free(old);
 }
 
 void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx) {

@@ -46,6 +46,7 @@ struct tc_config {
   size_t max_fragment;
   size_t max_handshake_msg;
   tc_rng rng;
+  tc_drbg *drbg;             /* the generator behind rng when the caller set none */
   tc_time_fn time_fn;
   void *time_ctx;
   /* Ticket protection: a base secret (installed or drawn at first use);

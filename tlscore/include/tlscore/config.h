@@ -75,9 +75,19 @@ typedef enum {
 typedef enum { TC_VERIFY_BUILTIN = 0, TC_VERIFY_CALLER, TC_VERIFY_NONE } tc_verify_mode;
 
 /* Randomness source: fill `out` with `len` bytes; return 0 on success.
- * The default is a process-wide userspace generator (ChaCha20, fork-safe),
- * seeded and regularly reseeded from getrandom. Tests inject fixed bytes. */
+ * By default each tc_config draws from its own tc_rng_source. Tests inject
+ * fixed bytes. */
 typedef int (*tc_rng_fn)(void *ctx, uint8_t *out, size_t len);
+
+/* A userspace generator (ChaCha20 with fast key erasure, via nettle), seeded
+ * and regularly reseeded from getrandom, reseeded in a forked child, and
+ * thread-safe; reference counted. Every tc_config makes its own; a program
+ * that makes many configurations can share one with
+ * tc_config_set_rng_source() (tlscore itself keeps no global state). */
+typedef struct tc_drbg tc_rng_source;
+tc_rng_source *tc_rng_source_new(void);
+tc_rng_source *tc_rng_source_ref(tc_rng_source *src);
+void tc_rng_source_unref(tc_rng_source *src);
 
 /* Clock: seconds since the Unix epoch. The default reads time(). */
 typedef int64_t (*tc_time_fn)(void *ctx);
@@ -142,7 +152,10 @@ int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *er
  * never read after the handshake still get one. Off by default. */
 void tc_config_set_early_tickets(tc_config *cfg, bool on);
 
+/* A caller's source (fn NULL: back to the config's generator). */
 void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx);
+/* Draw from src (a reference is taken) instead of the config's own generator. */
+void tc_config_set_rng_source(tc_config *cfg, tc_rng_source *src);
 void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
 
 /* Maximum plaintext per record sent (64..16384, default 16384). */
