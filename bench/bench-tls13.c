@@ -257,6 +257,12 @@ static void pair_free(pair *p) {
 
 /* ---- crypto floors ---- */
 
+/* The floors draw their randomness the way the engine does: from a userspace
+ * generator (a tc_config draws from its own tc_drbg), not from a getrandom
+ * system call per draw, which would make the floors slower than the engine
+ * for reasons that are not cryptography. Made in main(). */
+static tc_rng floor_rng;
+
 static uint8_t junk[65536];
 
 /* The key schedule and transcript work of one full handshake (either side),
@@ -315,8 +321,8 @@ static void floor_schedule(tc_hash_alg hash, tc_aead_alg aead, size_t key_len,
 static void floor_ticket(tc_hash_alg hash) {
   uint8_t psk[64], rnd[16], tag[16];
   tc_ks_resumption_psk(hash, junk, junk + 64, 1, psk);
-  tc_random(NULL, rnd, 4);
-  tc_random(NULL, rnd + 4, 12);
+  tc_random(&floor_rng, rnd, 4);
+  tc_random(&floor_rng, rnd + 4, 12);
   static tc_aead a;
   tc_aead_init(&a, TC_AEAD_AES256_GCM, junk + 200, 32);
   tc_aead_seal(&a, rnd + 4, NULL, 0, junk + 2048, 100, tag);
@@ -327,7 +333,7 @@ static void floor_ticket(tc_hash_alg hash) {
  * key shares' private keys are drawn inside tc_kex_generate). */
 static void floor_hello_random(bool client) {
   uint8_t rnd[64];
-  tc_random(NULL, rnd, client ? 64 : 32);
+  tc_random(&floor_rng, rnd, client ? 64 : 32);
 }
 
 typedef struct {
@@ -345,7 +351,7 @@ static void floor_kex(void) {
   tc_kex k;
   uint8_t pub[133], peer[133], sec[66];
   size_t pub_len = sizeof pub, peer_len, sec_len = sizeof sec;
-  tc_kex_generate(&k, TC_GROUP_X25519, NULL, pub, &pub_len);
+  tc_kex_generate(&k, TC_GROUP_X25519, &floor_rng, pub, &pub_len);
   /* the peer's share: any valid point; reuse our own */
   memcpy(peer, pub, pub_len);
   peer_len = pub_len;
@@ -359,7 +365,7 @@ static void floor_server_full(floor_ctx *f) {
   floor_kex();
   uint8_t sig[1024];
   size_t sig_len = sizeof sig;
-  if (tc_pk_sign(f->id->key, f->sigalg, f->sighash, NULL, f->content, sizeof f->content, sig,
+  if (tc_pk_sign(f->id->key, f->sigalg, f->sighash, &floor_rng, f->content, sizeof f->content, sig,
                  &sig_len) != 0)
     die("sign", NULL);
   floor_schedule(TC_HASH_SHA256, TC_AEAD_AES128_GCM, 16, f->transcript_bytes, NULL, 0);
@@ -683,7 +689,7 @@ static tc_config *client_config12(const identity *id, uint16_t suite) {
  * sealed and the peer's opened. */
 static void floor12_schedule(size_t transcript_bytes, bool full) {
   uint8_t th[32], master[48], kb[40], vd[12], tag[16], iv[12] = {0}, rnd[32];
-  tc_random(NULL, rnd, sizeof rnd);
+  tc_random(&floor_rng, rnd, sizeof rnd);
   tc_hash_ctx h, snap;
   tc_hash_init(&h, TC_HASH_SHA256);
   tc_hash_update(&h, junk, transcript_bytes);
@@ -719,12 +725,12 @@ static void floor12_server_full(floor12_ctx *f) {
     floor_kex();
     uint8_t sig[1024];
     size_t sig_len = sizeof sig;
-    if (tc_pk_sign(f->f.id->key, f->f.sigalg, f->f.sighash, NULL, f->f.content,
+    if (tc_pk_sign(f->f.id->key, f->f.sigalg, f->f.sighash, &floor_rng, f->f.content,
                    sizeof f->f.content, sig, &sig_len) != 0)
       die("sign", NULL);
   } else {
     uint8_t pms[48];
-    tc_rsa_decrypt_premaster(f->f.id->key, NULL, f->epms, f->epms_len, pms, 48);
+    tc_rsa_decrypt_premaster(f->f.id->key, &floor_rng, f->epms, f->epms_len, pms, 48);
   }
   floor12_schedule(f->f.transcript_bytes, true);
 }
@@ -739,8 +745,8 @@ static void floor12_client_full(floor12_ctx *f) {
   } else {
     uint8_t pms[48], ct[512];
     size_t ct_len = sizeof ct;
-    tc_random(NULL, pms, 48);
-    if (tc_rsa_encrypt_pkcs1(pk, NULL, pms, 48, ct, &ct_len) != 0)
+    tc_random(&floor_rng, pms, 48);
+    if (tc_rsa_encrypt_pkcs1(pk, &floor_rng, pms, 48, ct, &ct_len) != 0)
       die("rsa encrypt", NULL);
   }
   if (tc_cert_verify_signed_by(f->f.id->certs[0], f->f.id->ca) != 0)
@@ -993,6 +999,11 @@ int main(int argc, char **argv) {
     }
   }
   calibrate_clock();
+  tc_drbg *drbg = tc_drbg_new();
+  if (!drbg)
+    die("out of memory", NULL);
+  floor_rng.fn = tc_drbg_rng_fn;
+  floor_rng.ctx = drbg;
   for (size_t i = 0; i < sizeof junk; i++)
     junk[i] = (uint8_t)(i * 31 + 7);
 
@@ -1038,5 +1049,6 @@ int main(int argc, char **argv) {
     if (want("cbc12"))
       bench12_cbc(2000 * scale);
   }
+  tc_drbg_free(drbg);
   return 0;
 }
