@@ -196,3 +196,49 @@ int pump_rng_fn(void *ctx, unsigned char *out, size_t len) {
   }
   return 0;
 }
+
+tc_config *pump_server_cfg12(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *s = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
+  pump_add_chain(s, "server-ecdsa.pem", "server-ecdsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(s, min, max, &err), ==, TC_OK);
+  if (n)
+    g_assert_cmpint(tc_config_set_cipher_suites(s, suites, n, &err), ==, TC_OK);
+  return s;
+}
+
+tc_config *pump_client_cfg12(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
+  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
+  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
+  if (n)
+    g_assert_cmpint(tc_config_set_cipher_suites(c, suites, n, &err), ==, TC_OK);
+  return c;
+}
+
+void pump_new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s) {
+  tc_error err;
+  tc_error_clear(&err);
+  *c = tc_conn_new(ccfg, &err);
+  *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(*c);
+  g_assert_nonnull(*s);
+  g_assert_cmpint(tc_conn_set_server_name(*c, "localhost"), ==, TC_OK);
+}
+
+GByteArray *pump_drain(tc_conn *x) {
+  GByteArray *a = g_byte_array_new();
+  for (;;) {
+    size_t len = 0;
+    const uint8_t *p = tc_conn_output(x, &len);
+    if (!p || !len)
+      break;
+    g_byte_array_append(a, p, (guint)len);
+    tc_conn_output_ack(x, len);
+  }
+  return a;
+}

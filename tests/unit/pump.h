@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <glib.h>
+
 #include "tlscore/conn.h"
 
 /* Move bytes both ways until neither side produces output (or max_rounds
@@ -36,5 +38,14 @@ typedef struct pump_rng {
   unsigned long counter;
 } pump_rng;
 int pump_rng_fn(void *ctx, unsigned char *out, size_t len);
+
+/* TLS 1.2-era test configs: a server with the RSA and ECDSA test chains, a
+ * client that verifies nothing; versions min..max, suites when n > 0. */
+tc_config *pump_server_cfg12(uint16_t min, uint16_t max, const uint16_t *suites, size_t n);
+tc_config *pump_client_cfg12(uint16_t min, uint16_t max, const uint16_t *suites, size_t n);
+/* A client and a server connection; the client asks for "localhost". */
+void pump_new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s);
+/* Everything x has to send, taken (acknowledged) from it. */
+GByteArray *pump_drain(tc_conn *x);
 
 #endif

@@ -47,19 +47,6 @@ static tc_config *client_cfg(uint16_t min, uint16_t max, const uint16_t *suites,
 
 /* ---- bytes ---- */
 
-static GByteArray *drain(tc_conn *x) {
-  GByteArray *a = g_byte_array_new();
-  for (;;) {
-    size_t len = 0;
-    const uint8_t *p = tc_conn_output(x, &len);
-    if (!p || !len)
-      break;
-    g_byte_array_append(a, p, (guint)len);
-    tc_conn_output_ack(x, len);
-  }
-  return a;
-}
-
 /* Description of the first alert record in a TLS byte stream, -1 if none. */
 static int find_alert(const GByteArray *a) {
   size_t off = 0;
@@ -79,7 +66,7 @@ static GByteArray *client_hello(tc_conn *c) {
   uint8_t b;
   size_t n;
   g_assert_cmpint(tc_conn_read(c, &b, 0, &n), !=, TC_FAIL);
-  GByteArray *out = drain(c);
+  GByteArray *out = pump_drain(c);
   GByteArray *msg = g_byte_array_new();
   size_t off = 0;
   while (off < out->len) {
@@ -559,7 +546,7 @@ static void run_neg(const neg *t) {
     g_byte_array_append(rec, ch->data, ch->len);
   }
   feed(s, rec->data, rec->len, 0);
-  GByteArray *out = drain(s);
+  GByteArray *out = pump_drain(s);
   g_test_message("server: '%s'", tc_conn_error(s)->message);
   g_assert_true(tc_conn_status(s) & TC_S_FAILED);
   g_assert_false(tc_conn_handshake_done(s));
@@ -633,7 +620,7 @@ static void test_short_records(void) {
     tc_conn *s = tc_conn_new(sc, &err);
     g_assert_nonnull(s);
     feed(s, tiny[i], lens[i], 0);
-    GByteArray *out = drain(s);
+    GByteArray *out = pump_drain(s);
     g_assert_true(tc_conn_status(s) & TC_S_FAILED);
     g_assert_cmpint(tc_conn_error(s)->code, ==, codes[i]);
     g_assert_cmpint(find_alert(out), ==, 50);

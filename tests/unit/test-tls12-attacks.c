@@ -10,39 +10,6 @@
 
 /* ---- configs ---- */
 
-static tc_config *server_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *s = tc_config_new(TC_ROLE_SERVER);
-  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
-  pump_add_chain(s, "server-ecdsa.pem", "server-ecdsa-key.pem");
-  g_assert_cmpint(tc_config_set_versions(s, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(s, suites, n, &err), ==, TC_OK);
-  return s;
-}
-
-static tc_config *client_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
-  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
-  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(c, suites, n, &err), ==, TC_OK);
-  return c;
-}
-
-static void new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s) {
-  tc_error err;
-  tc_error_clear(&err);
-  *c = tc_conn_new(ccfg, &err);
-  *s = tc_conn_new(scfg, &err);
-  g_assert_nonnull(*c);
-  g_assert_nonnull(*s);
-  g_assert_cmpint(tc_conn_set_server_name(*c, "localhost"), ==, TC_OK);
-}
-
 /* ---- a shuttle that lets a test rewrite bytes in flight ---- */
 
 typedef void (*hook_fn)(GByteArray *bytes, tc_conn *from, void *ctx);
@@ -61,19 +28,6 @@ typedef struct shuttle {
   bool by_record;
   int fail_state;
 } shuttle;
-
-static GByteArray *drain(tc_conn *x) {
-  GByteArray *a = g_byte_array_new();
-  for (;;) {
-    size_t len = 0;
-    const uint8_t *p = tc_conn_output(x, &len);
-    if (!p || !len)
-      break;
-    g_byte_array_append(a, p, (guint)len);
-    tc_conn_output_ack(x, len);
-  }
-  return a;
-}
 
 static void feed_all(tc_conn *to, const GByteArray *a) {
   size_t off = 0;
@@ -130,7 +84,7 @@ static int run(shuttle *sh, tc_conn *c, tc_conn *s) {
                                                  sh ? sh->ckey : NULL),
                       !=, TC_FAIL);
     nudge(c);
-    GByteArray *a = drain(c);
+    GByteArray *a = pump_drain(c);
     if (a->len && sh && sh->c2s)
       sh->c2s(a, c, sh->ctx);
     bool moved = a->len > 0;
@@ -140,7 +94,7 @@ static int run(shuttle *sh, tc_conn *c, tc_conn *s) {
       feed_all(s, a);
     g_byte_array_unref(a);
     nudge(s);
-    a = drain(s);
+    a = pump_drain(s);
     if (a->len && sh && sh->server_out) {
       guint n = a->len;
       g_array_append_val(sh->server_out, n);
@@ -278,10 +232,10 @@ typedef struct outcome {
 
 static void rsa_run(rsa_case *rc, outcome *o) {
   static const uint16_t suite = 0x002F; /* TLS_RSA_WITH_AES_128_CBC_SHA */
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, &suite, 1);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, &suite, 1);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, &suite, 1);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, &suite, 1);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   shuttle sh = {.c2s = swap_cke,
                 .ctx = rc,
                 .server_out = g_array_new(FALSE, FALSE, sizeof(guint)),
@@ -399,10 +353,10 @@ static void tamper_app(GByteArray *a, tc_conn *from, void *ctx) {
 static void cbc_run_v(uint16_t version, bool etm, tamper_kind t, tc_error *err) {
   static const uint16_t suite = 0xC013; /* ECDHE_RSA_AES_128_CBC_SHA */
   static const uint16_t etm_ext = 0x0016;
-  tc_config *scfg = server_cfg(version, version, &suite, 1);
-  tc_config *ccfg = client_cfg(version, version, &suite, 1);
+  tc_config *scfg = pump_server_cfg12(version, version, &suite, 1);
+  tc_config *ccfg = pump_client_cfg12(version, version, &suite, 1);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   strip_exts = &etm_ext;
   n_strip_exts = etm ? 0 : 1;
   shuttle sh = {.c2s = strip_ch_ext};
@@ -507,7 +461,7 @@ static const uint16_t ems_ext = 0x0017;
  * client's session. */
 static tc_session *first_session(tc_config *ccfg, tc_config *scfg, bool strip) {
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   strip_exts = &ems_ext;
   n_strip_exts = strip ? 1 : 0;
   shuttle sh = {.c2s = strip_ch_ext};
@@ -526,7 +480,7 @@ static tc_session *first_session(tc_config *ccfg, tc_config *scfg, bool strip) {
 static int resume(tc_config *ccfg, tc_config *scfg, tc_session *sess, bool strip, bool *resumed,
                   tc_error *serr) {
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
   strip_exts = &ems_ext;
   n_strip_exts = strip ? 1 : 0;
@@ -544,8 +498,8 @@ static int resume(tc_config *ccfg, tc_config *scfg, tc_session *sess, bool strip
 }
 
 static void test_ems(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_config_set_ems_required(ccfg, false); /* so the client offers non-EMS sessions */
   bool resumed;
   tc_error e;
@@ -576,7 +530,7 @@ static void test_ems(void) {
   g_assert_true(resumed);
 
   /* Same rules for the session-ID cache. */
-  tc_config *scfg2 = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg2 = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_config_set_tickets(scfg2, 0, 7200);
   tc_session_cache *cache = tc_session_cache_new(8, 60);
   tc_config_set_session_cache(scfg2, cache);
@@ -618,10 +572,10 @@ static void test_downgrade(void) {
   static const uint8_t tls12_sentinel[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
   static const uint8_t tls11_sentinel[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
   /* A server capped at 1.2 writes no sentinel; the 1.3 client accepts 1.2. */
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
   g_assert_cmpmem(c->c12.server_random, 7, s->c12.server_random, 7);
@@ -629,9 +583,9 @@ static void test_downgrade(void) {
   tc_conn_free(c);
   tc_conn_free(s);
   /* A server allowing 1.3 that meets a 1.2-only client writes it. */
-  tc_config *scfg13 = server_cfg(TC_TLS12, TC_TLS13, NULL, 0);
-  tc_config *ccfg12 = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  new_pair(ccfg12, scfg13, &c, &s);
+  tc_config *scfg13 = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *ccfg12 = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  pump_new_pair(ccfg12, scfg13, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpmem(s->c12.server_random + 24, 8, tls12_sentinel, 8);
   tc_conn_free(c);
@@ -639,7 +593,7 @@ static void test_downgrade(void) {
   /* The 1.3-capable client seeing either sentinel in a 1.2 ServerHello. */
   const uint8_t *tails[2] = {tls12_sentinel, tls11_sentinel};
   for (int i = 0; i < 2; i++) {
-    new_pair(ccfg, scfg, &c, &s);
+    pump_new_pair(ccfg, scfg, &c, &s);
     sentinel_tail = tails[i];
     shuttle sh = {.s2c = set_sh_random_tail};
     g_assert_cmpint(run(&sh, c, s), ==, TC_FAIL);
@@ -652,7 +606,7 @@ static void test_downgrade(void) {
     tc_conn_free(s);
   }
   /* The 1.2-only client does not look at it. */
-  new_pair(ccfg12, scfg, &c, &s);
+  pump_new_pair(ccfg12, scfg, &c, &s);
   sentinel_tail = tls12_sentinel;
   shuttle sh = {.s2c = set_sh_random_tail};
   int r = run(&sh, c, s);
@@ -678,10 +632,10 @@ static void test_version_pairs(void) {
     for (size_t cmax = cmin; cmax < nv; cmax++)
       for (size_t smin = 0; smin < nv; smin++)
         for (size_t smax = smin; smax < nv; smax++) {
-          tc_config *scfg = server_cfg(v[smin], v[smax], NULL, 0);
-          tc_config *ccfg = client_cfg(v[cmin], v[cmax], NULL, 0);
+          tc_config *scfg = pump_server_cfg12(v[smin], v[smax], NULL, 0);
+          tc_config *ccfg = pump_client_cfg12(v[cmin], v[cmax], NULL, 0);
           tc_conn *c, *s;
-          new_pair(ccfg, scfg, &c, &s);
+          pump_new_pair(ccfg, scfg, &c, &s);
           int r = run(NULL, c, s);
           size_t lo = MAX(cmin, smin), hi = MIN(cmax, smax);
           if (lo <= hi) {
@@ -723,15 +677,15 @@ static void test_version_pairs(void) {
 /* ---- (f) TLS 1.2 client certificates ---- */
 
 static void client_auth_run(const char *cert, const char *key, bool expect_ok) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_trust_store *ts = pump_load_trust("ca-bundle.pem");
   tc_config_set_trust_store(scfg, ts);
   tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13, NULL, 0);
-  tc_config *ccfg12 = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *ccfg12 = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   (void)ccfg12;
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   shuttle sh = {0};
   size_t n = 0;
   if (cert) {
@@ -784,12 +738,12 @@ static void test_client_certs(void) {
 /* ---- (g) renegotiation ---- */
 
 static void test_renegotiation(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_config_set_renegotiation(scfg, TC_RENEG_SECURE);
   tc_config_set_renegotiation(ccfg, TC_RENEG_SECURE);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_true(pump_transfer(c, s, (const unsigned char *)"before", 6));
   g_assert_true(pump_transfer(s, c, (const unsigned char *)"before", 6));
@@ -824,8 +778,8 @@ static void test_renegotiation(void) {
   tc_conn_free(s);
 
   /* Default client: refuses with a warning, the connection goes on. */
-  tc_config *cdef = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  new_pair(cdef, scfg, &c, &s);
+  tc_config *cdef = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  pump_new_pair(cdef, scfg, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_renegotiate(s), ==, TC_OK);
   g_assert_true(pump_transfer(s, c, (const unsigned char *)"during", 6));
@@ -838,8 +792,8 @@ static void test_renegotiation(void) {
 
   /* Default server: refuses to start one, and refuses the client's with
    * a no_renegotiation warning; the connection goes on. */
-  tc_config *sdef = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  new_pair(ccfg, sdef, &c, &s);
+  tc_config *sdef = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  pump_new_pair(ccfg, sdef, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_renegotiate(s), ==, TC_FAIL);
   g_assert_true(pump_transfer(c, s, (const unsigned char *)"still", 5));
@@ -847,7 +801,7 @@ static void test_renegotiation(void) {
   tc_conn_free(s);
   /* The client's own request meets that server: a no_renegotiation
    * warning; both keep their single handshake and data flows both ways. */
-  new_pair(ccfg, sdef, &c, &s);
+  pump_new_pair(ccfg, sdef, &c, &s);
   g_assert_cmpint(run(NULL, c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_OK);
   g_assert_true(pump_transfer(c, s, (const unsigned char *)"during", 6));
@@ -906,7 +860,7 @@ static tc_conn *ssl2_feed(tc_config *scfg, const uint8_t *m, size_t len, GByteAr
   uint8_t b;
   size_t n;
   tc_conn_read(s, &b, 0, &n);
-  *out = drain(s);
+  *out = pump_drain(s);
   return s;
 }
 
@@ -914,7 +868,7 @@ static void test_ssl2_hello(void) {
   uint8_t m[128];
   GByteArray *out;
   size_t len = ssl2_hello(m, TC_TLS10, 16, false);
-  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS10, TC_TLS13, NULL, 0);
   tc_conn *s = ssl2_feed(scfg, m, len, &out);
   g_test_message("server: '%s'", tc_conn_error(s)->message);
   g_assert_false(tc_conn_status(s) & TC_S_FAILED);
@@ -967,7 +921,7 @@ static void test_ssl2_hello(void) {
   tc_config_unref(scfg);
 
   /* Default server (TLS 1.2 minimum): refused cleanly. */
-  tc_config *sdef = server_cfg(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *sdef = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
   len = ssl2_hello(m, TC_TLS12, 16, false);
   s = ssl2_feed(sdef, m, len, &out);
   g_test_message("default server: '%s'", tc_conn_error(s)->message);
@@ -984,14 +938,14 @@ static void test_ssl2_hello(void) {
   tc_config_unref(sdef);
 
   /* A client never takes SSLv2 framing. */
-  tc_config *ccfg = client_cfg(TC_TLS10, TC_TLS13, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS10, TC_TLS13, NULL, 0);
   tc_error err;
   tc_error_clear(&err);
   tc_conn *c = tc_conn_new(ccfg, &err);
   uint8_t b;
   size_t n, used;
   tc_conn_read(c, &b, 0, &n);
-  g_byte_array_unref(drain(c));
+  g_byte_array_unref(pump_drain(c));
   tc_conn_feed(c, m, len, &used);
   g_assert_cmpint(tc_conn_read(c, &b, 0, &n), ==, TC_FAIL);
   g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_NOT_TLS);

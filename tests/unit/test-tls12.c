@@ -6,49 +6,16 @@
 #include "tlscore/config.h"
 #include "tlscore/conn.h"
 
-static tc_config *server_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *s = tc_config_new(TC_ROLE_SERVER);
-  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
-  pump_add_chain(s, "server-ecdsa.pem", "server-ecdsa-key.pem");
-  g_assert_cmpint(tc_config_set_versions(s, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(s, suites, n, &err), ==, TC_OK);
-  return s;
-}
-
-static tc_config *client_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
-  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
-  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(c, suites, n, &err), ==, TC_OK);
-  return c;
-}
-
-static void new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s) {
-  tc_error err;
-  tc_error_clear(&err);
-  *c = tc_conn_new(ccfg, &err);
-  *s = tc_conn_new(scfg, &err);
-  g_assert_nonnull(*c);
-  g_assert_nonnull(*s);
-  g_assert_cmpint(tc_conn_set_server_name(*c, "localhost"), ==, TC_OK);
-}
-
 static const char *err_msg(tc_conn *x) {
   return tc_conn_error(x)->code == TC_ERR_NONE ? "" : tc_conn_error(x)->message;
 }
 
 /* One handshake + data both ways; returns the pair for more checks. */
 static void run_ok(uint16_t version, uint16_t suite) {
-  tc_config *scfg = server_cfg(TC_SSL30, TC_TLS13, &suite, 1);
-  tc_config *ccfg = client_cfg(version, version, &suite, 1);
+  tc_config *scfg = pump_server_cfg12(TC_SSL30, TC_TLS13, &suite, 1);
+  tc_config *ccfg = pump_client_cfg12(version, version, &suite, 1);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   int r = pump_handshake(c, s);
   if (r != TC_OK)
     g_test_message("%s 0x%04x: client '%s' server '%s'", tc_version_name(version), suite,
@@ -126,10 +93,10 @@ static void test_ssl3(void) {
 
 /* Default configs: a TLS 1.2-only client meets the default server (1.2..1.3). */
 static void test_default_suites(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS13, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   g_assert_cmpuint(tc_conn_version(s), ==, TC_TLS12);
   /* Server preference: ECDHE-ECDSA AES-128-GCM comes first in the default set. */
@@ -142,7 +109,7 @@ static void test_default_suites(void) {
 
 static void expect_fail(tc_config *ccfg, tc_config *scfg, tc_err server_code) {
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_FAIL);
   g_test_message("server: %s / client: %s", err_msg(s), err_msg(c));
   g_assert_cmpint(tc_conn_error(s)->code, ==, server_code);
@@ -155,24 +122,24 @@ static void expect_fail(tc_config *ccfg, tc_config *scfg, tc_err server_code) {
 
 static void test_versions(void) {
   /* Old client, server with the default minimum (TLS 1.2). */
-  expect_fail(client_cfg(TC_TLS10, TC_TLS11, NULL, 0), server_cfg(TC_TLS12, TC_TLS13, NULL, 0),
+  expect_fail(pump_client_cfg12(TC_TLS10, TC_TLS11, NULL, 0), pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0),
               TC_ERR_PROTOCOL_VERSION);
   /* TLS 1.1 on both ends when both allow it. */
   run_ok(TC_TLS11, 0xC013);
 }
 
 static void test_fallback_scsv(void) {
-  tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS10, TC_TLS11, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS10, TC_TLS13, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS10, TC_TLS11, NULL, 0);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(tc_conn_set_fallback(c, true), ==, TC_OK);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_FAIL);
   g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_INAPPROPRIATE_FALLBACK);
   tc_conn_free(c);
   tc_conn_free(s);
   /* Without the SCSV the same pair negotiates TLS 1.1. */
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   g_assert_cmpuint(tc_conn_version(s), ==, TC_TLS11);
   tc_conn_free(c);
@@ -184,17 +151,17 @@ static void test_fallback_scsv(void) {
 /* Server-initiated renegotiation against a client that refuses it: the
  * no_renegotiation warning does not end the connection. */
 static void test_renegotiation_refused(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   /* Off by default. */
   g_assert_cmpint(tc_conn_renegotiate(s), ==, TC_FAIL);
   tc_conn_free(c);
   tc_conn_free(s);
   tc_config_set_renegotiation(scfg, TC_RENEG_SECURE);
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_renegotiate(s), ==, TC_OK);
   g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
@@ -209,7 +176,7 @@ static void test_renegotiation_refused(void) {
 
 static void resume_pair(tc_config *ccfg, tc_config *scfg, bool expect) {
   tc_conn *c, *s;
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   g_assert_true(pump_transfer(s, c, (const unsigned char *)"x", 1));
   tc_session *sess = tc_conn_get_session(c);
@@ -217,7 +184,7 @@ static void resume_pair(tc_config *ccfg, tc_config *scfg, bool expect) {
   g_assert_false(tc_conn_resumed(s));
   tc_conn_free(c);
   tc_conn_free(s);
-  new_pair(ccfg, scfg, &c, &s);
+  pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   g_assert_cmpint(tc_conn_resumed(s), ==, expect);
@@ -229,19 +196,19 @@ static void resume_pair(tc_config *ccfg, tc_config *scfg, bool expect) {
 }
 
 static void test_resume_ticket(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   resume_pair(ccfg, scfg, true);
   tc_config_unref(ccfg);
   tc_config_unref(scfg);
 }
 
 static void test_resume_session_id(void) {
-  tc_config *scfg = server_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   tc_config_set_tickets(scfg, 0, 7200);
   tc_session_cache *cache = tc_session_cache_new(4, 60);
   tc_config_set_session_cache(scfg, cache);
-  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
   resume_pair(ccfg, scfg, true);
   g_assert_cmpuint(tc_session_cache_count(cache), ==, 1);
   tc_session_cache_unref(cache);

@@ -235,6 +235,10 @@ size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out);
 /* Server, TLS 1.2 and older: write the downgrade sentinel into random. */
 void tc_hs_downgrade_sentinel(const tc_config *cfg, uint16_t negotiated, uint8_t random[32]);
 const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n);
+/* Server, any version: our first ALPN protocol the ClientHello also offers
+ * (*alpn NULL: none offered, or none in common with the lax setting). Fails
+ * with no_application_protocol when strict and nothing is in common. */
+int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn);
 
 /* Message handlers. Return the next state, or HS_FAILED with c->err set. */
 int tc_client13_start(tc_conn *c);

@@ -117,26 +117,6 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
                       "no TLS 1.2-or-older cipher suite in common with the client");
 }
 
-static int pick_alpn(tc_conn *c, const tc_client_hello *ch, pick12 *k) {
-  size_t n;
-  const char *const *ours = tc_conn_alpn_list(c, &n);
-  k->alpn = NULL;
-  if (!tc_exts_has(&ch->ext, TC_EXT_ALPN) || n == 0)
-    return TC_OK;
-  for (size_t i = 0; i < n; i++) {
-    size_t l = strlen(ours[i]);
-    for (size_t j = 0; j < ch->ext.n_alpn; j++)
-      if (ch->ext.alpn[j].len == l && !memcmp(ch->ext.alpn[j].p, ours[i], l)) {
-        k->alpn = ours[i];
-        return TC_OK;
-      }
-  }
-  if (c->cfg->alpn_lax)
-    return TC_OK;
-  return tc_error_set(&c->err, TC_ERR_NO_APPLICATION_PROTOCOL,
-                      "no application protocol in common with the client");
-}
-
 /* A resumable session (ticket first, then the session-ID cache) matching
  * this version, a suite the client still offers and the EMS rules. */
 static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
@@ -452,7 +432,7 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   c->rec.wr_version = v;
   h->client_version = ch->legacy_version;
   memcpy(h->client_random, ch->random, 32);
-  if (pick_alpn(c, ch, &k))
+  if (tc_hs_select_alpn(c, ch, &k.alpn))
     return HS_FAILED;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME)) {
     free(c->server_name);

@@ -58,17 +58,17 @@ static int pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
   return TC_OK;
 }
 
-static int pick_alpn(tc_conn *c, const tc_client_hello *ch, choice *out) {
+int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn) {
   size_t n;
   const char *const *ours = tc_conn_alpn_list(c, &n);
-  out->alpn = NULL;
+  *alpn = NULL;
   if (!tc_exts_has(&ch->ext, TC_EXT_ALPN) || n == 0)
     return TC_OK;
   for (size_t i = 0; i < n; i++) {
     size_t l = strlen(ours[i]);
     for (size_t j = 0; j < ch->ext.n_alpn; j++)
       if (ch->ext.alpn[j].len == l && !memcmp(ch->ext.alpn[j].p, ours[i], l)) {
-        out->alpn = ours[i];
+        *alpn = ours[i];
         return TC_OK;
       }
   }
@@ -358,7 +358,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
                  "ClientHello lacks key_share or supported_groups (psk_ke is not supported)");
     goto out;
   }
-  if (pick_group(c, ch, &k) || pick_alpn(c, ch, &k))
+  if (pick_group(c, ch, &k) || tc_hs_select_alpn(c, ch, &k.alpn))
     goto out;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !second) {
     free(c->server_name);
