@@ -440,6 +440,67 @@ static void header(const char *unit) {
 
 /* ---- handshakes ---- */
 
+/* The handshake measurement every handshake row shares: n handshakes of the
+ * pair, each followed by its floor (server side, then client side), in
+ * batches of HS_BATCH; the fastest batch of each of the four counts (the
+ * least disturbed by other load on the machine). With *sess, each handshake
+ * offers it; with renew, the newest session the client got replaces it
+ * (TLS 1.3 tickets are single-use friendly). Returns how many handshakes
+ * the server resumed. */
+typedef void (*floor_fn)(void *ctx, bool server);
+typedef struct {
+  batch_min es, ec, fs, fc;
+} hs_times;
+
+static unsigned measure_handshakes(tc_config *ccfg, tc_config *scfg, tc_session **sess,
+                                   bool renew, floor_fn floor, void *ctx, unsigned n,
+                                   hs_times *out) {
+  pair p;
+  unsigned resumed = 0;
+  out->es = out->ec = out->fs = out->fc = (batch_min)BATCH_MIN_INIT;
+  for (unsigned b = 0; b < n / HS_BATCH; b++) {
+    double tes = 0, tec = 0, tfs = 0, tfc = 0;
+    for (unsigned i = 0; i < HS_BATCH; i++) {
+      memset(&p, 0, sizeof p);
+      pair_handshake(&p, ccfg, scfg, sess ? *sess : NULL);
+      resumed += tc_conn_resumed(p.s);
+      if (renew) {
+        tc_session *next = tc_conn_get_session(p.c);
+        if (next && next != *sess) {
+          tc_session_unref(*sess);
+          *sess = next;
+        } else if (next) {
+          tc_session_unref(next);
+        }
+      }
+      pair_free(&p);
+      tes += p.ms.t;
+      tec += p.mc.t;
+      double t0 = now();
+      floor(ctx, true);
+      double t1 = now();
+      floor(ctx, false);
+      tfc += now() - t1;
+      tfs += t1 - t0;
+    }
+    batch_min_add(&out->es, tes, HS_BATCH);
+    batch_min_add(&out->ec, tec, HS_BATCH);
+    batch_min_add(&out->fs, tfs, HS_BATCH);
+    batch_min_add(&out->fc, tfc, HS_BATCH);
+  }
+  return resumed;
+}
+
+static void floor_full_fn(void *ctx, bool server) {
+  if (server)
+    floor_server_full(ctx);
+  else
+    floor_client_full(ctx);
+}
+
+static void floor_resumed_fn(void *ctx, bool server) { floor_resumed(ctx, server); }
+
+
 static void bench_full(const char *label, const char *cert, const char *key, const char *ca,
                        tc_sigalg sigalg, unsigned n) {
   identity id;
@@ -468,29 +529,9 @@ static void bench_full(const char *label, const char *cert, const char *key, con
                  &f.sig_len) != 0)
     die("sign", NULL);
 
-  /* Engine and floor interleaved, in batches; the fastest batch of each
-   * counts (the least disturbed by other load on the machine). */
-  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
-  for (unsigned b = 0; b < n / HS_BATCH; b++) {
-    double tes = 0, tec = 0, tfs = 0, tfc = 0;
-    for (unsigned i = 0; i < HS_BATCH; i++) {
-      memset(&p, 0, sizeof p);
-      pair_handshake(&p, ccfg, scfg, NULL);
-      pair_free(&p);
-      tes += p.ms.t;
-      tec += p.mc.t;
-      double t0 = now();
-      floor_server_full(&f);
-      double t1 = now();
-      floor_client_full(&f);
-      tfc += now() - t1;
-      tfs += t1 - t0;
-    }
-    batch_min_add(&es, tes, HS_BATCH);
-    batch_min_add(&ec, tec, HS_BATCH);
-    batch_min_add(&fs, tfs, HS_BATCH);
-    batch_min_add(&fc, tfc, HS_BATCH);
-  }
+  hs_times t;
+  measure_handshakes(ccfg, scfg, NULL, false, floor_full_fn, &f, n, &t);
+  batch_min es = t.es, ec = t.ec, fs = t.fs, fc = t.fc;
 
   char name[128];
   snprintf(name, sizeof name, "full handshake, server (%s)", label);
@@ -533,37 +574,9 @@ static void bench_resumed(unsigned n) {
   f.id = &id;
   f.transcript_bytes = hs_bytes;
   f.tickets = tickets;
-  unsigned resumed = 0;
-  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
-  for (unsigned b = 0; b < n / HS_BATCH; b++) {
-    double tes = 0, tec = 0, tfs = 0, tfc = 0;
-    for (unsigned i = 0; i < HS_BATCH; i++) {
-      memset(&p, 0, sizeof p);
-      pair_handshake(&p, ccfg, scfg, sess);
-      resumed += tc_conn_resumed(p.s);
-      /* each resumption brings a fresh ticket; use it next (single-use friendly) */
-      tc_session *next = tc_conn_get_session(p.c);
-      if (next && next != sess) {
-        tc_session_unref(sess);
-        sess = next;
-      } else if (next) {
-        tc_session_unref(next);
-      }
-      pair_free(&p);
-      tes += p.ms.t;
-      tec += p.mc.t;
-      double t0 = now();
-      floor_resumed(&f, true);
-      double t1 = now();
-      floor_resumed(&f, false);
-      tfc += now() - t1;
-      tfs += t1 - t0;
-    }
-    batch_min_add(&es, tes, HS_BATCH);
-    batch_min_add(&ec, tec, HS_BATCH);
-    batch_min_add(&fs, tfs, HS_BATCH);
-    batch_min_add(&fc, tfc, HS_BATCH);
-  }
+  hs_times t;
+  unsigned resumed = measure_handshakes(ccfg, scfg, &sess, true, floor_resumed_fn, &f, n, &t);
+  batch_min es = t.es, ec = t.ec, fs = t.fs, fc = t.fc;
   if (resumed != n / HS_BATCH * HS_BATCH)
     fprintf(stderr, "warning: only %u of %u handshakes resumed\n", resumed,
             n / HS_BATCH * HS_BATCH);
@@ -768,6 +781,13 @@ static void identity_free(identity *id) {
   tc_privkey_unref(id->key);
 }
 
+static void floor12_full_fn(void *ctx, bool server) {
+  if (server)
+    floor12_server_full(ctx);
+  else
+    floor12_client_full(ctx);
+}
+
 static void bench12_full(const char *label, const char *cert, const char *key, const char *ca,
                          uint16_t suite, kx12 kx, unsigned n) {
   identity id;
@@ -799,27 +819,9 @@ static void bench12_full(const char *label, const char *cert, const char *key, c
     if (tc_rsa_encrypt_pkcs1(tc_cert_pubkey(id.certs[0]), NULL, pms, 48, f.epms, &f.epms_len))
       die("rsa encrypt", NULL);
   }
-  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
-  for (unsigned b = 0; b < n / HS_BATCH; b++) {
-    double tes = 0, tec = 0, tfs = 0, tfc = 0;
-    for (unsigned i = 0; i < HS_BATCH; i++) {
-      memset(&p, 0, sizeof p);
-      pair_handshake(&p, ccfg, scfg, NULL);
-      pair_free(&p);
-      tes += p.ms.t;
-      tec += p.mc.t;
-      double t0 = now();
-      floor12_server_full(&f);
-      double t1 = now();
-      floor12_client_full(&f);
-      tfc += now() - t1;
-      tfs += t1 - t0;
-    }
-    batch_min_add(&es, tes, HS_BATCH);
-    batch_min_add(&ec, tec, HS_BATCH);
-    batch_min_add(&fs, tfs, HS_BATCH);
-    batch_min_add(&fc, tfc, HS_BATCH);
-  }
+  hs_times t;
+  measure_handshakes(ccfg, scfg, NULL, false, floor12_full_fn, &f, n, &t);
+  batch_min es = t.es, ec = t.ec, fs = t.fs, fc = t.fc;
   char name[128];
   snprintf(name, sizeof name, "TLS 1.2 full, server (%s)", label);
   row(name, n, es.per_op, fs.per_op, "");
@@ -832,6 +834,26 @@ static void bench12_full(const char *label, const char *cert, const char *key, c
 
 /* Abbreviated handshakes: by session ticket (ticket opened on the server)
  * or by session ID (server cache). */
+/* An abbreviated TLS 1.2 handshake's floor: the schedule without a master
+ * secret, and on the server the ticket's AEAD open (its period key is
+ * derived once per period). */
+typedef struct {
+  bool by_ticket;
+  size_t hs_bytes;
+} resumed12_floor;
+
+static void floor12_resumed_fn(void *ctx, bool server) {
+  const resumed12_floor *f = ctx;
+  if (server && f->by_ticket) {
+    uint8_t iv[12] = {0}, tag[16] = {0};
+    static tc_aead a;
+    tc_aead_init(&a, TC_AEAD_AES256_GCM, junk + 200, 32);
+    (void)tc_aead_open(&a, iv, NULL, 0, junk + 4096, 100, tag);
+    tc_aead_clear(&a);
+  }
+  floor12_schedule(f->hs_bytes, false);
+}
+
 static void bench12_resumed(bool by_ticket, unsigned n) {
   identity id;
   identity_load(&id, "server-ecdsa.pem", "server-ecdsa-key.pem", "ca-ecdsa.pem");
@@ -854,36 +876,10 @@ static void bench12_resumed(bool by_ticket, unsigned n) {
     die("TLS 1.2 not resumed", NULL);
   size_t hs_bytes = p.bytes;
   pair_free(&p);
-  unsigned resumed = 0;
-  batch_min es = BATCH_MIN_INIT, ec = BATCH_MIN_INIT, fs = BATCH_MIN_INIT, fc = BATCH_MIN_INIT;
-  for (unsigned b = 0; b < n / HS_BATCH; b++) {
-    double tes = 0, tec = 0, tfs = 0, tfc = 0;
-    for (unsigned i = 0; i < HS_BATCH; i++) {
-      memset(&p, 0, sizeof p);
-      pair_handshake(&p, ccfg, scfg, sess);
-      resumed += tc_conn_resumed(p.s);
-      pair_free(&p);
-      tes += p.ms.t;
-      tec += p.mc.t;
-      double t0 = now();
-      if (by_ticket) { /* open the ticket (its period key is derived once per period) */
-        uint8_t iv[12] = {0}, tag[16] = {0};
-        static tc_aead a;
-        tc_aead_init(&a, TC_AEAD_AES256_GCM, junk + 200, 32);
-        (void)tc_aead_open(&a, iv, NULL, 0, junk + 4096, 100, tag);
-        tc_aead_clear(&a);
-      }
-      floor12_schedule(hs_bytes, false);
-      double t1 = now();
-      floor12_schedule(hs_bytes, false);
-      tfc += now() - t1;
-      tfs += t1 - t0;
-    }
-    batch_min_add(&es, tes, HS_BATCH);
-    batch_min_add(&ec, tec, HS_BATCH);
-    batch_min_add(&fs, tfs, HS_BATCH);
-    batch_min_add(&fc, tfc, HS_BATCH);
-  }
+  resumed12_floor f = {by_ticket, hs_bytes};
+  hs_times t;
+  unsigned resumed = measure_handshakes(ccfg, scfg, &sess, false, floor12_resumed_fn, &f, n, &t);
+  batch_min es = t.es, ec = t.ec, fs = t.fs, fc = t.fc;
   if (resumed != n / HS_BATCH * HS_BATCH)
     fprintf(stderr, "warning: only %u of %u TLS 1.2 handshakes resumed\n", resumed,
             n / HS_BATCH * HS_BATCH);
@@ -1020,7 +1016,7 @@ int main(int argc, char **argv) {
     bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
                TC_SIGALG_RSA_PSS, 200 * scale);
   }
-  if (want("full-rsa"))
+  if (only && strcmp(only, "full-rsa") == 0) /* the RSA rows alone; "full" has them too */
     bench_full("RSA-2048 + X25519", "server-rsa.pem", "server-rsa-key.pem", "ca-rsa.pem",
                TC_SIGALG_RSA_PSS, 200 * scale);
   if (want("resumed"))
