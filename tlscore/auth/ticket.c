@@ -106,6 +106,7 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
   t = NULL;
   rc = TC_OK;
 done:
+  tc_aead_clear(a);
   tc_wipe(plain, sizeof plain);
   free(t);
   return rc;
@@ -149,6 +150,7 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   st->alpn[alpn.len] = '\0';
   rc = 0;
 done:
+  tc_aead_clear(a); /* a plain wipe: also covers a context whose set-up failed */
   tc_wipe(buf, clen);
   return rc;
 }
