@@ -80,12 +80,16 @@ void tc_session_cache_unref(tc_session_cache *c) {
 }
 
 
-/* Session ids are random (ours), so a few bytes of them hash well enough. */
+/* Every id in the table is one of our own random ones, so its first 8
+ * bytes hash well enough: a peer choosing the id it looks up walks one
+ * chain of random ids and cannot lengthen any. Multiplicative hashing keeps
+ * the top bits. */
 static size_t bucket(const tc_session_cache *c, const uint8_t *id, size_t len) {
-  uint64_t h = 1469598103934665603u;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ id[i]) * 1099511628211u;
-  return (size_t)(h & (c->nbuckets - 1));
+  uint64_t h = len;
+  for (size_t i = 0; i < len && i < 8; i++)
+    h = h << 8 | id[i];
+  h *= 0x9e3779b97f4a7c15u;
+  return (size_t)(h >> 32) & (c->nbuckets - 1);
 }
 
 static void lru_unlink(tc_session_cache *c, size_t i) {
