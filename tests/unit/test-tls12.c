@@ -174,6 +174,68 @@ static void test_renegotiation_refused(void) {
   tc_config_unref(scfg);
 }
 
+/* A tampered record: the connection fails with bad_record_mac, its own
+ * error and alert, whatever refused calls came before. */
+static void expect_bad_record_mac(tc_conn *from, tc_conn *to) {
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_write(from, (const uint8_t *)"tampered", 8, &n), ==, TC_OK);
+  size_t len = 0;
+  const uint8_t *out = tc_conn_output(from, &len);
+  g_assert_cmpuint(len, >, 5);
+  uint8_t *copy = g_memdup2(out, len);
+  tc_conn_output_ack(from, len);
+  copy[len - 1] ^= 1;
+  size_t used = 0;
+  tc_conn_feed(to, copy, len, &used);
+  g_free(copy);
+  g_assert_true(tc_conn_status(to) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_error(to)->code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_false(tc_conn_error(to)->remote);
+  g_assert_cmpint(tc_conn_error(to)->alert, ==, 20); /* bad_record_mac */
+  out = tc_conn_output(to, &len);
+  g_assert_cmpuint(len, >=, 7);
+  g_assert_cmpuint(out[0], ==, 21); /* alert record */
+}
+
+/* Calls refused as misuse (renegotiation not allowed, setters too late)
+ * leave the connection working and do not become its error: a later
+ * real failure is reported as itself, with its own alert. */
+static void test_refused_call_not_latched(void) {
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_conn_renegotiate(s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_nonnull(strstr(tc_conn_error(s)->message, "renegotiation"));
+  g_assert_false(tc_conn_status(s) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_set_server_name(c, "late.example"), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_false(tc_conn_status(c) & TC_S_FAILED);
+  /* Both still work; the refusal stays readable, no alert was sent. */
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"still", 5));
+  g_assert_false((tc_conn_status(s) | tc_conn_status(c)) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint(tc_conn_error(s)->alert, ==, -1);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_nonnull(strstr(tc_conn_error(c)->message, "server name"));
+  expect_bad_record_mac(c, s);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  /* The same on the client side, refusal left in place until the failure. */
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_conn_set_server_name(c, "late.example"), ==, TC_FAIL);
+  expect_bad_record_mac(s, c);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 static void resume_pair(tc_config *ccfg, tc_config *scfg, bool expect) {
   tc_conn *c, *s;
   pump_new_pair(ccfg, scfg, &c, &s);
@@ -223,6 +285,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12/default-suites", test_default_suites);
   g_test_add_func("/tls12/versions", test_versions);
   g_test_add_func("/tls12/fallback-scsv", test_fallback_scsv);
+  g_test_add_func("/tls12/refused-call-not-latched", test_refused_call_not_latched);
   g_test_add_func("/tls12/renegotiation-refused", test_renegotiation_refused);
   g_test_add_func("/tls12/resume-ticket", test_resume_ticket);
   g_test_add_func("/tls12/resume-session-id", test_resume_session_id);

@@ -36,6 +36,7 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   c->cfg = tc_config_ref(cfg);
   c->role = cfg->role;
   tc_error_clear(&c->err);
+  tc_error_clear(&c->refusal);
   tc_rec_init_zeroed(&c->rec);
   c->rec.max_frag = cfg->max_fragment;
   c->rec.hs_max = cfg->max_handshake_msg;
@@ -111,10 +112,10 @@ void tc_conn_free(tc_conn *c) {
 
 int tc_conn_set_server_name(tc_conn *c, const char *name) {
   if (c->role != TC_ROLE_CLIENT || c->started || !name || !*name || strlen(name) > 255)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set server name now");
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set server name now");
   char *dup = strdup(name);
   if (!dup)
-    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    return tc_conn_refuse(c, TC_ERR_NOMEM, "out of memory");
   free(c->server_name);
   c->server_name = dup;
   return TC_OK;
@@ -122,7 +123,7 @@ int tc_conn_set_server_name(tc_conn *c, const char *name) {
 
 int tc_conn_set_session(tc_conn *c, tc_session *s) {
   if (c->role != TC_ROLE_CLIENT || c->started)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set a session now");
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set a session now");
   tc_session_unref(c->offer);
   c->offer = tc_session_ref(s);
   return TC_OK;
@@ -130,17 +131,17 @@ int tc_conn_set_session(tc_conn *c, tc_session *s) {
 
 int tc_conn_set_alpn(tc_conn *c, const char *const *protocols, size_t n) {
   if (c->started || n > TC_CFG_MAX_ALPN)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set ALPN now");
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set ALPN now");
   char **list = n ? calloc(n, sizeof *list) : NULL;
   if (n && !list)
-    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    return tc_conn_refuse(c, TC_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     size_t l = protocols[i] ? strlen(protocols[i]) : 0;
     if (l == 0 || l > 255 || !(list[i] = strdup(protocols[i]))) {
       for (size_t j = 0; j < i; j++)
         free(list[j]);
       free(list);
-      return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "ALPN names must be 1..255 bytes");
+      return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "ALPN names must be 1..255 bytes");
     }
   }
   for (size_t i = 0; i < c->n_alpn_list; i++)
@@ -644,7 +645,18 @@ const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len) {
 
 /* ---- results ---- */
 
-const tc_error *tc_conn_error(const tc_conn *c) { return &c->err; }
+const tc_error *tc_conn_error(const tc_conn *c) {
+  /* The connection's own error once there is one; before that, why the
+   * last refused call was refused (or "no error"). */
+  return c->err.code != TC_ERR_NONE || c->state == HS_FAILED ? &c->err : &c->refusal;
+}
+
+int tc_conn_refuse(tc_conn *c, tc_err code, const char *why) {
+  tc_error_clear(&c->refusal);
+  tc_error_set(&c->refusal, code, "%s", why);
+  c->refusal.alert = -1; /* nothing goes on the wire */
+  return TC_FAIL;
+}
 tc_role tc_conn_role(const tc_conn *c) { return c->role; }
 bool tc_conn_handshake_done(const tc_conn *c) { return c->handshake_done; }
 uint16_t tc_conn_version(const tc_conn *c) { return c->version; }
@@ -723,10 +735,11 @@ int tc_conn_export(tc_conn *c, const char *label, const uint8_t *context, size_t
 int tc_conn_renegotiate(tc_conn *c) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
-  if (c->role != TC_ROLE_SERVER)
-    return tc_client12_renegotiate(c);
-  if (c->cfg->reneg != TC_RENEG_SECURE || !c->c12.secure_reneg)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
-                        "renegotiation needs TC_RENEG_SECURE and RFC 5746 support on both ends");
-  return tc_server12_hello_request(c);
+  if (!tc12_reneg_allowed(c))
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT,
+                          "renegotiation needs an established TLS 1.0-1.2 connection, "
+                          "TC_RENEG_SECURE and RFC 5746 support on both ends");
+  /* From here a failure is the connection's: its state has moved on. */
+  int r = c->role == TC_ROLE_SERVER ? tc_server12_hello_request(c) : tc_client12_renegotiate(c);
+  return r == TC_OK ? TC_OK : fail(c);
 }

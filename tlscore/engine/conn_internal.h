@@ -133,7 +133,10 @@ typedef struct tc_hs {
 struct tc_conn {
   tc_config *cfg;
   tc_role role;
-  tc_error err;
+  tc_error err;             /* the error that failed the connection (latches) */
+  tc_error refusal;         /* why the last refused call was refused; the
+                             * connection goes on (tc_conn_error shows it
+                             * while err is empty) */
   tc_rec rec;
   tc_hs_state state;
   tc_hs *hs;
@@ -184,6 +187,11 @@ struct tc_conn {
 };
 
 /* ---- services of the driver used by the handshakes ---- */
+
+/* Refuse a call that the connection survives (a setter called too late,
+ * renegotiation not allowed): records why in c->refusal, never in c->err,
+ * so a later real failure keeps its own error and alert. Returns TC_FAIL. */
+int tc_conn_refuse(tc_conn *c, tc_err code, const char *why);
 
 /* Append a handshake message written to c->hsw at offset `start` to the
  * transcript (the message is sent at the next flush). */

@@ -17,7 +17,7 @@ void tc_config_set_fallback_scsv(tc_config *cfg, bool on) { cfg->fallback_scsv =
 
 int tc_conn_set_fallback(tc_conn *c, bool fallback) {
   if (c->role != TC_ROLE_CLIENT || c->started)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "cannot set fallback now");
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set fallback now");
   c->fallback = fallback;
   return TC_OK;
 }
@@ -731,7 +731,7 @@ tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 
 /* ---- after the handshake ---- */
 
-static bool reneg_allowed(const tc_conn *c) {
+bool tc12_reneg_allowed(const tc_conn *c) {
   /* RFC 5746 both ways, and never SSL 3.0 (no extensions to carry it safely). */
   return c->cfg->reneg == TC_RENEG_SECURE && c->c12.secure_reneg && c->version >= TC_TLS10 &&
          c->version < TC_TLS13 && c->handshake_done && !c->hs && !c->close_sent &&
@@ -739,10 +739,6 @@ static bool reneg_allowed(const tc_conn *c) {
 }
 
 int tc_client12_renegotiate(tc_conn *c) {
-  if (!reneg_allowed(c))
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
-                        "renegotiation needs an established TLS 1.2-or-older connection, "
-                        "TC_RENEG_SECURE and RFC 5746 support on both ends");
   uint16_t v = c->version;
   if (!(c->hs = calloc(1, sizeof *c->hs)))
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
@@ -760,7 +756,7 @@ int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len) {
     return TC_FAIL;
   if (c->close_sent)
     return TC_OK;
-  if (reneg_allowed(c))
+  if (tc12_reneg_allowed(c))
     return tc_client12_renegotiate(c);
   /* Refused: a no_renegotiation warning (RFC 5246 §7.2.2), the connection goes on. */
   static const uint8_t a[2] = {1, ALERT_NO_RENEGOTIATION};

@@ -118,7 +118,11 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
                                      size_t len);
 tc_hs_state tc_client12_flight(tc_conn *c);
 int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len);
-/* Client: start a secure renegotiation (tc_conn_renegotiate). */
+/* Can this connection renegotiate now (either role): TC_RENEG_SECURE,
+ * RFC 5746 on both ends, TLS 1.0-1.2, established, not closing. */
+bool tc12_reneg_allowed(const tc_conn *c);
+/* Client: start a secure renegotiation (tc_conn_renegotiate, once
+ * tc12_reneg_allowed() said yes). */
 int tc_client12_renegotiate(tc_conn *c);
 /* After the handshake, TLS 1.2 and older: HelloRequest (client), ClientHello
  * (server renegotiation). */

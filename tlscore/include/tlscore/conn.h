@@ -29,6 +29,10 @@ extern "C" {
  *
  * The engine never blocks, never calls back, never does I/O. Errors latch:
  * after the first failure every call returns TC_FAIL and the error stays.
+ * A call refused as misuse (a setter after the handshake started,
+ * tc_conn_renegotiate when renegotiation is not allowed) also returns
+ * TC_FAIL, but the connection goes on: no TC_S_FAILED, no alert, and
+ * tc_conn_error() says why until the connection itself fails.
  * One connection is used by one thread at a time; connections are independent.
  */
 
@@ -127,6 +131,8 @@ size_t tc_conn_acceptable_ca_count(const tc_conn *c);
 const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len);
 
 /* ---- results ---- */
+/* The error that failed the connection; while it has not failed, why the
+ * last refused call was refused (code TC_ERR_NONE if none was). */
 const tc_error *tc_conn_error(const tc_conn *c);
 tc_role tc_conn_role(const tc_conn *c);
 bool tc_conn_handshake_done(const tc_conn *c);
@@ -140,8 +146,10 @@ bool tc_conn_resumed(const tc_conn *c);
 /* Client, TLS 1.2 and older: the OCSP response the server stapled
  * (CertificateStatus), NULL if none. Valid while the connection lives. */
 const uint8_t *tc_conn_ocsp_response(const tc_conn *c, size_t *len);
-/* Client, TLS 1.2 and older: start a renegotiation (RFC 5746 secure
- * renegotiation only, and only with tc_config_set_renegotiation SECURE). */
+/* TLS 1.0-1.2, either role: start a renegotiation (client: a new
+ * ClientHello; server: a HelloRequest). RFC 5746 secure renegotiation only,
+ * with tc_config_set_renegotiation SECURE on this end. Refused otherwise
+ * (TC_FAIL, the connection goes on). */
 int tc_conn_renegotiate(tc_conn *c);
 /* The peer's certificate chain as sent (leaf first), borrowed. */
 size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain);
