@@ -194,6 +194,78 @@ static void test_bounds(void) {
   tc_session_cache_unref(c);
 }
 
+/* Several threads storing, looking up and removing at once (ASan/UBSan in
+ * CI; also clean under -Db_sanitize=thread when run by hand). Every hit must
+ * carry the data stored under its id; the table never exceeds its bound. */
+enum { T_THREADS = 4, T_ROUNDS = 20000, T_MAX = 64, T_IDS = 256 };
+
+typedef struct {
+  tc_session_cache *c;
+  unsigned seed;
+  unsigned hits, bad;
+} worker;
+
+static gpointer work(gpointer data) {
+  worker *w = data;
+  unsigned x = w->seed;
+  for (unsigned r = 0; r < T_ROUNDS; r++) {
+    x = x * 1103515245u + 12345u;
+    unsigned k = (x >> 8) % T_IDS, op = (x >> 20) % 8;
+    uint8_t id[32];
+    make_id(id, k, 4);
+    if (op < 3) {
+      tc_cached_session s = entry_for(k);
+      tc_session_cache_put(w->c, id, 32, &s, 100);
+    } else if (op < 7) {
+      tc_cached_session out;
+      if (tc_session_cache_get(w->c, id, 32, 101, &out)) {
+        tc_cached_session want = entry_for(k);
+        w->hits++;
+        if (out.suite != want.suite || memcmp(out.master, want.master, sizeof out.master) ||
+            strcmp(out.alpn, want.alpn))
+          w->bad++;
+      }
+    } else {
+      tc_session_cache_remove(w->c, id, 32);
+    }
+    if (tc_session_cache_count(w->c) > T_MAX)
+      w->bad++;
+  }
+  return NULL;
+}
+
+static void test_threads(void) {
+  tc_session_cache *c = tc_session_cache_new(T_MAX, 3600);
+  worker w[T_THREADS];
+  GThread *th[T_THREADS];
+  for (unsigned i = 0; i < T_THREADS; i++) {
+    w[i] = (worker){c, 7919u * (i + 1), 0, 0};
+    th[i] = g_thread_new("cache", work, &w[i]);
+  }
+  unsigned hits = 0;
+  for (unsigned i = 0; i < T_THREADS; i++) {
+    g_thread_join(th[i]);
+    g_assert_cmpuint(w[i].bad, ==, 0);
+    hits += w[i].hits;
+  }
+  /* The mix keeps the table about full: lookups do hit. */
+  g_assert_cmpuint(hits, >, T_ROUNDS / 10);
+  g_assert_cmpuint(tc_session_cache_count(c), <=, T_MAX);
+  /* Still consistent afterwards: every id is either absent or right. */
+  unsigned present = 0;
+  for (unsigned k = 0; k < T_IDS; k++) {
+    uint8_t id[32];
+    make_id(id, k, 4);
+    tc_cached_session out;
+    if (tc_session_cache_get(c, id, 32, 102, &out)) {
+      present++;
+      g_assert_cmpuint(out.suite, ==, entry_for(k).suite);
+    }
+  }
+  g_assert_cmpuint(present, ==, tc_session_cache_count(c));
+  tc_session_cache_unref(c);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/session-cache/many", test_many);
@@ -202,5 +274,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/session-cache/lru", test_lru);
   g_test_add_func("/session-cache/expiry-remove-flush", test_expiry_remove_flush);
   g_test_add_func("/session-cache/bounds", test_bounds);
+  g_test_add_func("/session-cache/threads", test_threads);
   return g_test_run();
 }
