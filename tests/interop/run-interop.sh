@@ -40,6 +40,8 @@ peer_cases=(
   gnutls-server-tls12-rsa gnutls-server-tls12-ecdsa gnutls-server-tls12-dhe
   gnutls-server-tls12-cbc gnutls-server-tls12-resume gnutls-server-tls12-resume-id
   gnutls-server-tls11 gnutls-server-tls10
+  gnutls-server-tls12-chacha gnutls-server-tls12-rsa-kex
+  gnutls-client-tls12-chacha gnutls-client-tls12-rsa-kex
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
 if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
@@ -351,6 +353,9 @@ gnutls-server-tls12-*|gnutls-server-tls11|gnutls-server-tls10)
   *-ecdsa) kind=ecdsa ;;
   *-dhe) prio=$prio:-KX-ALL:+DHE-RSA iana=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 ;;
   *-cbc) prio=$prio:-CIPHER-ALL:+AES-128-CBC:+AES-256-CBC:-MAC-ALL:+SHA1:+SHA256:+SHA384 ;;
+  *-chacha) prio=$prio:-CIPHER-ALL:+CHACHA20-POLY1305
+    iana=TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ;;
+  *-rsa-kex) prio=$prio:-KX-ALL:+RSA ;;
   *-resume) cargs=(--resume) ;;
   *-resume-id) prio=$prio:%NO_TICKETS cargs=(--resume) ;;
   *-tls11) prio=NORMAL:-VERS-ALL:+VERS-TLS1.1 want=TLSv1.1 cargs=(--min-version tls1.1) ;;
@@ -366,6 +371,7 @@ gnutls-server-tls12-*|gnutls-server-tls11|gnutls-server-tls10)
   [ -n "$iana" ] && expect "$tmp/client.err" "cipher suite: $iana"
   [ "$kind" = ecdsa ] && expect "$tmp/client.err" "cipher suite: TLS_ECDHE_ECDSA"
   [ "$case" = gnutls-server-tls12-cbc ] && expect "$tmp/client.err" "_CBC_"
+  [ "$case" = gnutls-server-tls12-rsa-kex ] && expect "$tmp/client.err" "cipher suite: TLS_RSA_WITH_"
   case $case in
   *-resume|*-resume-id) expect "$tmp/client.err" "resumed: yes" ;;
   esac
@@ -540,6 +546,8 @@ gnutls-client-tls1*)
   gnutls-client-tls12-ecdsa) kind=ecdsa ;;
   gnutls-client-tls12-dhe) prio="$prio:-KX-ALL:+DHE-RSA" ;;
   gnutls-client-tls12-cbc) prio="$prio:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA1:+SHA256" ;;
+  gnutls-client-tls12-chacha) prio="$prio:-CIPHER-ALL:+CHACHA20-POLY1305" ;;
+  gnutls-client-tls12-rsa-kex) prio="$prio:-KX-ALL:+RSA" ;;
   gnutls-client-tls12-resume) cargs=(--resume) ;;
   gnutls-client-tls11)
     sargs=(--min-version tls1.0); prio=NORMAL:-VERS-ALL:+VERS-TLS1.1; ver=TLSv1.1; gv=TLS1.1 ;;
@@ -554,6 +562,10 @@ gnutls-client-tls1*)
   expect "$tmp/gc.out" "$msg"
   expect "$tmp/gc.out" "($gv"
   expect_server 1 "$ver"
+  case $case in
+  *-chacha) expect_server 1 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" ;;
+  *-rsa-kex) expect_server 1 "TLS_RSA_WITH_AES_"; expect "$tmp/gc.out" "(TLS1.2-X.509)-(RSA)-" ;;
+  esac
   if [ "$case" = gnutls-client-tls12-resume ]; then
     expect "$tmp/gc.out" "This is a resumed session"; expect_server 2 "resumed=yes"
   fi
