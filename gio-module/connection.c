@@ -789,6 +789,8 @@ version_from_env (const char *name)
 
   if (!v || !*v)
     return 0;
+  if (g_ascii_strcasecmp (v, "ssl3.0") == 0)
+    return TC_SSL30;
   if (g_ascii_strcasecmp (v, "tls1.0") == 0)
     return TC_TLS10;
   if (g_ascii_strcasecmp (v, "tls1.1") == 0)
@@ -801,7 +803,7 @@ version_from_env (const char *name)
 }
 
 /* Test and benchmark knobs, like glib-networking's G_TLS_GNUTLS_PRIORITY:
- * G_TLS_TLSLITE_MIN_VERSION / G_TLS_TLSLITE_MAX_VERSION (tls1.0 .. tls1.3),
+ * G_TLS_TLSLITE_MIN_VERSION / G_TLS_TLSLITE_MAX_VERSION (ssl3.0 .. tls1.3),
  * G_TLS_TLSLITE_CIPHERS (comma-separated IANA names) and
  * G_TLS_TLSLITE_NO_TICKETS=1. Invalid values warn once and are ignored. */
 static void

@@ -1761,6 +1761,60 @@ notify_count_cb (GObject *obj, GParamSpec *pspec, gpointer user_data)
   (*(guint *) user_data)++;
 }
 
+/* The seed's versions through GIO: off by default, on when the settings
+ * (here the module's G_TLS_TLSLITE_MIN/MAX_VERSION knobs, read when a
+ * connection starts its handshake) lower the minimum. */
+static void
+test_old_versions (Fx *fx, gconstpointer data)
+{
+  static const struct
+  {
+    const char *name;
+    GTlsProtocolVersion version;
+  } vs[] = {
+    {"ssl3.0", G_TLS_PROTOCOL_VERSION_SSL_3_0},
+    {"tls1.0", G_TLS_PROTOCOL_VERSION_TLS_1_0},
+    {"tls1.1", G_TLS_PROTOCOL_VERSION_TLS_1_1},
+  };
+  gchar *old_min = g_strdup (g_getenv ("G_TLS_TLSLITE_MIN_VERSION"));
+  gchar *old_max = g_strdup (g_getenv ("G_TLS_TLSLITE_MAX_VERSION"));
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (vs); i++)
+    {
+      gchar *suite;
+
+      g_setenv ("G_TLS_TLSLITE_MIN_VERSION", vs[i].name, TRUE);
+      g_setenv ("G_TLS_TLSLITE_MAX_VERSION", vs[i].name, TRUE);
+      start_server (fx, SERVER_WRITE_THEN_CLOSE);
+      make_client (fx, fx->identity, 0);
+      client_read_line_and_close (fx);
+      g_assert_no_error (fx->read_error);
+      g_assert_no_error (fx->server_error);
+      g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->client_conn)), ==,
+                       vs[i].version);
+      g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->server_conn)), ==,
+                       vs[i].version);
+      suite = g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (fx->client_conn));
+      /* No AEAD suites before TLS 1.2: CBC (or RC4/3DES, never by default). */
+      g_assert_nonnull (strstr (suite, "_CBC_"));
+      g_free (suite);
+      fx_teardown (fx, data);
+      fx_setup (fx, data);
+    }
+
+  if (old_min)
+    g_setenv ("G_TLS_TLSLITE_MIN_VERSION", old_min, TRUE);
+  else
+    g_unsetenv ("G_TLS_TLSLITE_MIN_VERSION");
+  if (old_max)
+    g_setenv ("G_TLS_TLSLITE_MAX_VERSION", old_max, TRUE);
+  else
+    g_unsetenv ("G_TLS_TLSLITE_MAX_VERSION");
+  g_free (old_min);
+  g_free (old_max);
+}
+
 static void
 test_tls_info (Fx *fx, gconstpointer data)
 {
@@ -2229,6 +2283,7 @@ main (int argc, char *argv[])
   ADD ("binding/match-tls-server-end-point", test_binding_tls_server_end_point);
   ADD ("binding/match-tls-exporter", test_binding_tls_exporter);
   ADD ("tls-info", test_tls_info);
+  ADD ("old-versions", test_old_versions);
   ADD ("ocsp/must-staple", test_must_staple);
   ADD ("ocsp/must-staple-intermediate-certificate", test_must_staple_intermediate);
   ADD ("session/copy-session-state", test_copy_session_state);
