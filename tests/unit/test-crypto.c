@@ -13,6 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ffdhe_groups.h"
+#include "engine/config_internal.h"
 #include "pump.h"
 #include "tlscore/conn.h"
 
@@ -466,10 +467,17 @@ static void test_config_rng_source(void) {
       g_assert_cmpuint(tc_drbg_reseeds(src), ==, before + 1); /* seeded on first use */
     else
       g_assert_cmpuint(tc_drbg_reseeds(src), ==, before); /* the same stream went on */
-    /* Back to their own generators: the shared one is no longer drawn from. */
+    /* Neither config ever made a generator of its own. */
+    g_assert_true(atomic_load(&ccfg->drbg) == src);
+    g_assert_true(atomic_load(&scfg->drbg) == src);
     if (round == 1) {
+      /* A caller rng and back: the shared source again. Dropping the
+       * source: an own generator, made on the next draw. */
+      tc_config_set_rng(ccfg, pump_rng_fn, NULL);
       tc_config_set_rng(ccfg, NULL, NULL);
       tc_config_set_rng_source(scfg, NULL);
+      g_assert_true(atomic_load(&ccfg->drbg) == src);
+      g_assert_null(atomic_load(&scfg->drbg));
     }
   }
   tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
@@ -477,8 +485,61 @@ static void test_config_rng_source(void) {
   g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
   tc_conn_free(c);
   tc_conn_free(s);
+  g_assert_true(atomic_load(&ccfg->drbg) == src);
+  tc_drbg *own = atomic_load(&scfg->drbg);
+  g_assert_nonnull(own);
+  g_assert_true(own != src);
+  g_assert_cmpuint(tc_drbg_reseeds(own), ==, 1);
   tc_config_unref(ccfg);
   tc_config_unref(scfg);
+}
+
+/* A config's own generator is made on its first draw, once, even when
+ * threads race for it (the loser's is freed: LeakSanitizer checks in CI). */
+typedef struct {
+  tc_config *cfg;
+  atomic_int *go; /* atomics, not GMutex: ThreadSanitizer sees these */
+  uint8_t out[32];
+  int rc;
+} lazy_draw;
+
+static gpointer lazy_draw_thread(gpointer data) {
+  lazy_draw *d = data;
+  while (!atomic_load(d->go))
+    g_thread_yield();
+  d->rc = tc_random(&d->cfg->rng, d->out, sizeof d->out);
+  return NULL;
+}
+
+static void test_config_rng_lazy(void) {
+  /* No draw, no generator. */
+  tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
+  g_assert_null(atomic_load(&cfg->drbg));
+  tc_config_unref(cfg);
+  for (int round = 0; round < 20; round++) {
+    enum { N = 6 };
+    cfg = tc_config_new(TC_ROLE_CLIENT);
+    atomic_int go;
+    atomic_init(&go, 0);
+    lazy_draw d[N];
+    GThread *th[N];
+    for (int i = 0; i < N; i++) {
+      d[i] = (lazy_draw){cfg, &go, {0}, -1};
+      th[i] = g_thread_new("draw", lazy_draw_thread, &d[i]);
+    }
+    atomic_store(&go, 1);
+    for (int i = 0; i < N; i++)
+      g_thread_join(th[i]);
+    tc_drbg *own = atomic_load(&cfg->drbg);
+    g_assert_nonnull(own);
+    g_assert_cmpuint(tc_drbg_reseeds(own), ==, 1); /* one generator, seeded once */
+    for (int i = 0; i < N; i++) {
+      g_assert_cmpint(d[i].rc, ==, 0);
+      for (int j = 0; j < i; j++)
+        g_assert_false(memcmp(d[i].out, d[j].out, sizeof d[i].out) == 0);
+    }
+    tc_config_unref(cfg);
+  }
 }
 
 /* With the caller's rng failing at its k-th draw, for every k, the side that
@@ -1932,6 +1993,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/random", test_random);
   g_test_add_func("/crypto/random/drbg", test_drbg_basic);
   g_test_add_func("/crypto/random/config-source", test_config_rng_source);
+  g_test_add_func("/crypto/random/config-lazy", test_config_rng_lazy);
   g_test_add_func("/crypto/random/drbg-reseed", test_drbg_reseed);
   g_test_add_func("/crypto/random/drbg-fork", test_drbg_fork);
   g_test_add_func("/crypto/random/drbg-getrandom-fails", test_drbg_getrandom_fails);

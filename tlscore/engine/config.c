@@ -14,6 +14,27 @@ static const uint16_t default_schemes[] = {
     TC_SIG_RSA_PSS_RSAE_SHA256,    TC_SIG_RSA_PSS_RSAE_SHA384,    TC_SIG_RSA_PSS_RSAE_SHA512,
     TC_SIG_RSA_PKCS1_SHA256,       TC_SIG_RSA_PKCS1_SHA384,       TC_SIG_RSA_PKCS1_SHA512};
 
+/* The config's default rng: its generator (a shared source, or its own,
+ * made on the first draw; two threads racing to make it keep one). Without
+ * memory for a generator every draw is a getrandom call: still correct. */
+static int config_rng_fn(void *ctx, uint8_t *out, size_t len) {
+  tc_config *cfg = ctx;
+  tc_drbg *d = atomic_load(&cfg->drbg);
+  if (!d) {
+    tc_drbg *fresh = tc_drbg_new();
+    if (!fresh)
+      return tc_random(NULL, out, len);
+    tc_drbg *expected = NULL;
+    if (atomic_compare_exchange_strong(&cfg->drbg, &expected, fresh)) {
+      d = fresh;
+    } else {
+      tc_drbg_free(fresh);
+      d = expected;
+    }
+  }
+  return tc_drbg_generate(d, out, len);
+}
+
 tc_config *tc_config_new(tc_role role) {
   tc_config *cfg = calloc(1, sizeof *cfg);
   if (!cfg)
@@ -38,12 +59,9 @@ tc_config *tc_config_new(tc_role role) {
   pthread_mutex_init(&cfg->ticket_lock, NULL);
   /* Without it every peer certificate is parsed afresh: still correct. */
   cfg->cert_cache = tc_cert_cache_new();
-  /* Without it every draw is a getrandom call: still correct. */
-  cfg->drbg = tc_drbg_new();
-  if (cfg->drbg) {
-    cfg->rng.fn = tc_drbg_rng_fn;
-    cfg->rng.ctx = cfg->drbg;
-  }
+  atomic_init(&cfg->drbg, NULL);
+  cfg->rng.fn = config_rng_fn;
+  cfg->rng.ctx = cfg;
   return cfg;
 }
 
@@ -67,7 +85,7 @@ void tc_config_unref(tc_config *cfg) {
   if (cfg->trust)
     tc_trust_store_unref(cfg->trust);
   tc_cert_cache_free(cfg->cert_cache);
-  tc_drbg_free(cfg->drbg);
+  tc_drbg_free(atomic_load(&cfg->drbg));
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);
@@ -225,11 +243,9 @@ void tc_rng_source_unref(tc_rng_source *src) { tc_drbg_free(src); }
 
 void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx) {
   if (!fn) {
-    /* back to the config's generator (made again if a source replaced it) */
-    if (!cfg->drbg)
-      cfg->drbg = tc_drbg_new();
-    cfg->rng.fn = cfg->drbg ? tc_drbg_rng_fn : NULL;
-    cfg->rng.ctx = cfg->drbg;
+    /* back to the config's generator */
+    cfg->rng.fn = config_rng_fn;
+    cfg->rng.ctx = cfg;
     return;
   }
   cfg->rng.fn = fn;
@@ -237,15 +253,10 @@ void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx) {
 }
 
 void tc_config_set_rng_source(tc_config *cfg, tc_rng_source *src) {
-  if (!src) {
-    tc_config_set_rng(cfg, NULL, NULL);
-    return;
-  }
-  tc_drbg *old = cfg->drbg;
-  cfg->drbg = tc_drbg_ref(src);
-  cfg->rng.fn = tc_drbg_rng_fn;
-  cfg->rng.ctx = cfg->drbg;
-  tc_drbg_free(old);
+  /* NULL: a fresh generator of the config's own, made on the next draw. */
+  tc_drbg_free(atomic_exchange(&cfg->drbg, src ? tc_drbg_ref(src) : NULL));
+  cfg->rng.fn = config_rng_fn;
+  cfg->rng.ctx = cfg;
 }
 
 void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx) {

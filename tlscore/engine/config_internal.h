@@ -46,7 +46,10 @@ struct tc_config {
   size_t max_fragment;
   size_t max_handshake_msg;
   tc_rng rng;
-  tc_drbg *drbg;             /* the generator behind rng when the caller set none */
+  /* The generator behind rng when the caller set none: a shared source
+   * (tc_config_set_rng_source), or the config's own, made on the first draw
+   * (so a config given a source before any draw never maps one). */
+  _Atomic(tc_drbg *) drbg;
   tc_time_fn time_fn;
   void *time_ctx;
   /* Ticket protection: a base secret (installed or drawn at first use);

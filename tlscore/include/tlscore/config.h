@@ -81,8 +81,8 @@ typedef int (*tc_rng_fn)(void *ctx, uint8_t *out, size_t len);
 
 /* A userspace generator (ChaCha20 with fast key erasure, via nettle), seeded
  * and regularly reseeded from getrandom, reseeded in a forked child, and
- * thread-safe; reference counted. Every tc_config makes its own; a program
- * that makes many configurations can share one with
+ * thread-safe; reference counted. Every tc_config makes its own on its first
+ * draw; a program that makes many configurations can share one with
  * tc_config_set_rng_source() (tlscore itself keeps no global state). */
 typedef struct tc_drbg tc_rng_source;
 tc_rng_source *tc_rng_source_new(void);
@@ -152,9 +152,13 @@ int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *er
  * never read after the handshake still get one. Off by default. */
 void tc_config_set_early_tickets(tc_config *cfg, bool on);
 
-/* A caller's source (fn NULL: back to the config's generator). */
+/* A caller's source (fn NULL: back to the config's generator, i.e. the
+ * source set with tc_config_set_rng_source, or else its own). */
 void tc_config_set_rng(tc_config *cfg, tc_rng_fn fn, void *ctx);
-/* Draw from src (a reference is taken) instead of the config's own generator. */
+/* Draw from src (a reference is taken) instead of the config's own
+ * generator, which is made only on a first draw without a source (src NULL:
+ * drop the source and go back to an own generator). Also undoes
+ * tc_config_set_rng. Set it before the config is used. */
 void tc_config_set_rng_source(tc_config *cfg, tc_rng_source *src);
 void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
 
