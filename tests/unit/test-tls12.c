@@ -211,6 +211,8 @@ static void test_refused_call_not_latched(void) {
   g_assert_nonnull(strstr(tc_conn_error(s)->message, "renegotiation"));
   g_assert_false(tc_conn_status(s) & TC_S_FAILED);
   g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_key_update(c, true), ==, TC_FAIL); /* no KeyUpdate in TLS 1.2 */
+  g_assert_nonnull(strstr(tc_conn_error(c)->message, "KeyUpdate"));
   g_assert_cmpint(tc_conn_set_server_name(c, "late.example"), ==, TC_FAIL);
   g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INVALID_ARGUMENT);
   g_assert_false(tc_conn_status(c) & TC_S_FAILED);

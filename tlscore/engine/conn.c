@@ -561,9 +561,8 @@ int tc_conn_key_update(tc_conn *c, bool request_update) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (!c->handshake_done || c->version != TC_TLS13 || c->close_sent)
-    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
-                        "KeyUpdate needs an established TLS 1.3 connection"),
-           fail(c);
+    return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT,
+                          "KeyUpdate needs an established TLS 1.3 connection");
   if (tc_post13_key_update(c, request_update) != TC_OK)
     return fail(c);
   return TC_OK;

@@ -30,7 +30,8 @@ extern "C" {
  * The engine never blocks, never calls back, never does I/O. Errors latch:
  * after the first failure every call returns TC_FAIL and the error stays.
  * A call refused as misuse (a setter after the handshake started,
- * tc_conn_renegotiate when renegotiation is not allowed) also returns
+ * tc_conn_renegotiate when renegotiation is not allowed, tc_conn_key_update
+ * outside an established TLS 1.3 connection) also returns
  * TC_FAIL, but the connection goes on: no TC_S_FAILED, no alert, and
  * tc_conn_error() says why until the connection itself fails.
  * One connection is used by one thread at a time; connections are independent.
@@ -111,7 +112,9 @@ int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n);
 
 /* Queue close_notify; further writes fail with TC_ERR_CLOSED. */
 int tc_conn_close(tc_conn *c);
-/* TLS 1.3: send a KeyUpdate (request_update asks the peer to update too). */
+/* TLS 1.3: send a KeyUpdate (request_update asks the peer to update too).
+ * Refused (the connection goes on) before the handshake completes, after
+ * close, or on TLS 1.2 and older. */
 int tc_conn_key_update(tc_conn *c, bool request_update);
 /* Release idle buffers (between records, when nothing is pending) to keep
  * idle connections small; they come back on the next use. */
