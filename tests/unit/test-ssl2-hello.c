@@ -13,32 +13,18 @@
 
 /* ---- configs ---- */
 
-static tc_config *server_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *s = tc_config_new(TC_ROLE_SERVER);
-  pump_add_chain(s, "server-rsa.pem", "server-rsa-key.pem");
-  pump_add_chain(s, "server-ecdsa.pem", "server-ecdsa-key.pem");
-  g_assert_cmpint(tc_config_set_versions(s, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(s, suites, n, &err), ==, TC_OK);
-  return s;
-}
-
+/* The shared TLS 1.2 configs (pump.c); `sha1` also lets the client take a
+ * SHA-1 ServerKeyExchange signature: a v2 hello carries no
+ * signature_algorithms, so a TLS 1.2 server signs with SHA-1 (RFC 5246
+ * §7.4.1.4.1), which a real v2-hello client takes. */
 static tc_config *client_cfg(uint16_t min, uint16_t max, const uint16_t *suites, size_t n,
                              bool sha1) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
-  tc_config_set_verify_mode(c, TC_VERIFY_NONE);
-  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
-  if (n)
-    g_assert_cmpint(tc_config_set_cipher_suites(c, suites, n, &err), ==, TC_OK);
+  tc_config *c = pump_client_cfg12(min, max, suites, n);
   if (sha1) {
-    /* A v2 hello carries no signature_algorithms: a TLS 1.2 server signs
-     * with SHA-1 (RFC 5246 §7.4.1.4.1), which a real v2-hello client takes. */
     static const uint16_t schemes[] = {TC_SIG_RSA_PKCS1_SHA256, TC_SIG_ECDSA_SECP256R1_SHA256,
                                        TC_SIG_RSA_PKCS1_SHA1, TC_SIG_ECDSA_SHA1};
+    tc_error err;
+    tc_error_clear(&err);
     g_assert_cmpint(tc_config_set_sig_schemes(c, schemes, G_N_ELEMENTS(schemes), &err), ==,
                     TC_OK);
   }
@@ -236,14 +222,11 @@ static void start_v2(const e2e *t, bool patch, tc_conn **cp, tc_conn **sp, tc_co
   tc_error_clear(&err);
   tc_config *cc = client_cfg(t->cmin, t->cmax, t->csuites, t->ncs, t->sha1);
   tc_config *sc =
-      t->scfg ? tc_config_ref(t->scfg) : server_cfg(t->smin, t->smax, t->ssuites, t->nss);
+      t->scfg ? tc_config_ref(t->scfg) : pump_server_cfg12(t->smin, t->smax, t->ssuites, t->nss);
   if (t->nsg)
     g_assert_cmpint(tc_config_set_groups(sc, t->sgroups, t->nsg, &err), ==, TC_OK);
-  tc_conn *c = tc_conn_new(cc, &err);
-  tc_conn *s = tc_conn_new(sc, &err);
-  g_assert_nonnull(c);
-  g_assert_nonnull(s);
-  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(cc, sc, &c, &s);
   GByteArray *ch = client_hello(c);
   GByteArray *rec = ssl2_from_tls(ch, &t->o);
   g_byte_array_unref(ch);
@@ -461,7 +444,7 @@ static void test_ssl30(void) {
 static void test_session_id_ignored(void) {
   tc_error err;
   tc_error_clear(&err);
-  tc_config *sc = server_cfg(TC_TLS10, TC_TLS12, NULL, 0);
+  tc_config *sc = pump_server_cfg12(TC_TLS10, TC_TLS12, NULL, 0);
   tc_session_cache *cache = tc_session_cache_new(16, 300);
   tc_config_set_session_cache(sc, cache);
   /* A cached session from an ordinary TLS 1.2 handshake. */
@@ -527,7 +510,7 @@ static void run_neg(const neg *t) {
   tc_error err;
   tc_error_clear(&err);
   tc_config *cc = client_cfg(TC_TLS10, TC_TLS12, NULL, 0, false);
-  tc_config *sc = server_cfg(t->smin, t->smax, NULL, 0);
+  tc_config *sc = pump_server_cfg12(t->smin, t->smax, NULL, 0);
   tc_conn *c = tc_conn_new(cc, &err);
   tc_conn *s = tc_conn_new(sc, &err);
   g_assert_nonnull(c);
@@ -609,7 +592,7 @@ static void test_refusals(void) {
 static void test_short_records(void) {
   tc_error err;
   tc_error_clear(&err);
-  tc_config *sc = server_cfg(TC_TLS10, TC_TLS12, NULL, 0);
+  tc_config *sc = pump_server_cfg12(TC_TLS10, TC_TLS12, NULL, 0);
   static const uint8_t tiny[][11] = {
       {0x80, 0x08, 0x01, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00},       /* 8-byte message */
       {0x80, 0x09, 0x01, 0x03, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* no specs */
