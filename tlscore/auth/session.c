@@ -8,7 +8,8 @@
 
 #define SESSION_MAGIC 0x74635331u  /* "tcS1": TLS 1.3 fields only */
 #define SESSION_MAGIC2 0x74635332u /* "tcS2": + format byte, EMS flag, session ID */
-#define SESSION_FORMAT 1
+/* Format 1: up to the session ID; format 2 adds the PSK identity. */
+#define SESSION_FORMAT 2
 
 tc_session *tc_session_new(void) {
   tc_session *s = calloc(1, sizeof *s);
@@ -29,6 +30,7 @@ void tc_session_unref(tc_session *s) {
   free(s->ticket);
   free(s->alpn);
   free(s->server_name);
+  free(s->psk_identity);
   tc_wipe(s, sizeof *s);
   free(s);
 }
@@ -71,6 +73,7 @@ int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len) {
   wr_str(&w, s->server_name);
   tc_wr_u8(&w, s->ems ? 1 : 0);
   tc_wr_vec8(&w, s->session_id, s->session_id_len);
+  tc_wr_vec16(&w, s->psk_identity, s->psk_identity_len);
   if (!tc_wr_ok(&w)) {
     tc_wr_free(&w);
     return TC_FAIL;
@@ -105,7 +108,7 @@ tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *er
   uint8_t format = 0;
   if (!tc_rd_u32(&r, &magic) || (magic != SESSION_MAGIC && magic != SESSION_MAGIC2))
     goto bad;
-  if (magic == SESSION_MAGIC2 && (!tc_rd_u8(&r, &format) || format != SESSION_FORMAT))
+  if (magic == SESSION_MAGIC2 && (!tc_rd_u8(&r, &format) || format < 1 || format > SESSION_FORMAT))
     goto bad;
   if (!tc_rd_u16(&r, &s->version) || !tc_rd_u16(&r, &s->suite) || !tc_rd_vec8(&r, &sec) ||
       sec.len > sizeof s->secret || !tc_rd_vec16(&r, &tick))
@@ -133,6 +136,17 @@ tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *er
     s->ems = ems;
     memcpy(s->session_id, sid.p, sid.len);
     s->session_id_len = sid.len;
+  }
+  if (format >= 2) {
+    tc_reader id;
+    if (!tc_rd_vec16(&r, &id) || id.len > TC_PSK_MAX_IDENTITY)
+      goto bad;
+    if (id.len) {
+      if (!(s->psk_identity = malloc(id.len)))
+        goto bad;
+      memcpy(s->psk_identity, id.p, id.len);
+      s->psk_identity_len = id.len;
+    }
   }
   if (!tc_rd_empty(&r))
     goto bad;

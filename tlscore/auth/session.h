@@ -27,6 +27,9 @@ struct tc_session {
   bool ems;           /* the session was made with extended master secret */
   uint8_t session_id[32];
   size_t session_id_len;
+  /* The PSK identity that authenticated the session (NULL: none). */
+  uint8_t *psk_identity;
+  size_t psk_identity_len;
 };
 
 tc_session *tc_session_new(void);

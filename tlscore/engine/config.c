@@ -89,6 +89,7 @@ void tc_config_unref(tc_config *cfg) {
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);
+  tc_cfg_psk_clear(&cfg->psk);
   tc_wipe(cfg, sizeof *cfg);
   free(cfg);
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "auth/psk.h"
 #include "crypto/crypto.h"
 #include "tlscore/config.h"
 
@@ -73,6 +74,7 @@ struct tc_config {
   size_t ocsp_response_len;
   tc_session_cache *session_cache;
   bool fallback_scsv;        /* client: this is a fallback retry (RFC 7507) */
+  tc_cfg_psk psk;            /* shared keys (auth/psk.c) */
 };
 
 int64_t tc_config_now(const tc_config *cfg);

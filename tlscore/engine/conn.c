@@ -63,6 +63,7 @@ void tc_hs_free(tc_conn *c) {
   free(hs->ca_ptrs);
   free(hs->ca_lens);
   tc_hs12_clear(&hs->t12);
+  tc_conn_psk_drop_key(&c->psk);
   if (hs->own_answer) {
     for (size_t i = 0; i < hs->my_n; i++)
       tc_cert_unref(hs->my_chain[i]);
@@ -100,6 +101,7 @@ void tc_conn_free(tc_conn *c) {
     tc_cert_unref(c->my_leaf);
   tc_session_unref(c->offer);
   tc_session_unref(c->latest);
+  tc_conn_psk_clear(&c->psk);
   tc_config_unref(c->cfg);
   /* Record keys were wiped by tc_rec_free; these are the remaining secrets. */
   tc_wipe(c->c_ap, sizeof c->c_ap);
@@ -578,6 +580,13 @@ void tc_conn_shrink(tc_conn *c) {
 }
 
 /* ---- wants ---- */
+
+int tc_conn_continue(tc_conn *c) {
+  int r = process(c);
+  return r == TC_AGAIN ? TC_OK : r;
+}
+
+int tc_conn_fail(tc_conn *c) { return fail(c); }
 
 tc_want tc_conn_want(const tc_conn *c) { return c->want; }
 

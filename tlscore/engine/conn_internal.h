@@ -2,6 +2,7 @@
 #ifndef TLSCORE_CONN_INTERNAL_H
 #define TLSCORE_CONN_INTERNAL_H
 
+#include "auth/psk.h"
 #include "auth/session.h"
 #include "crypto/crypto.h"
 #include "engine/config_internal.h"
@@ -184,6 +185,7 @@ struct tc_conn {
   bool fallback;            /* client: send TLS_FALLBACK_SCSV (tc_conn_set_fallback) */
   uint8_t *ocsp;            /* client: OCSP response stapled by the server (TLS 1.2) */
   size_t ocsp_len;
+  tc_conn_psk psk;          /* shared keys: identity, hint, this handshake's key (auth/psk.c) */
 };
 
 /* ---- services of the driver used by the handshakes ---- */
@@ -247,6 +249,12 @@ const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n);
  * (*alpn NULL: none offered, or none in common with the lax setting). Fails
  * with no_application_protocol when strict and nothing is in common. */
 int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn);
+
+/* Resume the engine after a want was answered (TC_OK when it only needs
+ * I/O); fail it with c->err set (sends the alert). Both return what the
+ * answer call should return. */
+int tc_conn_continue(tc_conn *c);
+int tc_conn_fail(tc_conn *c);
 
 /* Message handlers. Return the next state, or HS_FAILED with c->err set. */
 int tc_client13_start(tc_conn *c);

@@ -204,6 +204,43 @@ void tc_config_set_ems_required(tc_config *cfg, bool required);
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on);
 
+/* ---- shared keys (PSK): RFC 4279 / 5489 in TLS 1.2 and older, external
+ * PSKs in TLS 1.3 ---- */
+
+/* Longest identity and key accepted (RFC 4279 §5.3 asks for at least 128
+ * and 64 bytes). Keys are secrets: copied, wiped when freed, never put in a
+ * log or an error message. */
+#define TC_PSK_MAX_IDENTITY 256
+#define TC_PSK_MAX_KEY 512
+
+/* Hash a TLS 1.3 external PSK is bound to (its binder and cipher suites). */
+typedef enum { TC_PSK_HASH_SHA256 = 0, TC_PSK_HASH_SHA384 = 1 } tc_psk_hash;
+
+/* Add a shared key (identity 1..TC_PSK_MAX_IDENTITY bytes, any bytes; key
+ * 1..TC_PSK_MAX_KEY bytes). Up to 16 per config.
+ * Client: TLS 1.2 and older send one identity (the first one added, or the
+ *   one equal to the server's identity hint); TLS 1.3 offers them.
+ * Server: identities the server knows itself; an identity not in this list
+ *   raises TC_WANT_PSK_KEY when tc_config_set_psk_server is on, otherwise
+ *   it is unknown (unknown_psk_identity).
+ * A config with a PSK offers and accepts the PSK suites. */
+int tc_config_add_psk(tc_config *cfg, const uint8_t *identity, size_t id_len, const uint8_t *key,
+                      size_t key_len, tc_psk_hash hash, tc_error *err);
+
+/* Server: this server answers TC_WANT_PSK_KEY, so PSK suites (and TLS 1.3
+ * external PSKs) may be chosen even without tc_config_add_psk. */
+void tc_config_set_psk_server(tc_config *cfg, bool on);
+
+/* Client: this client answers TC_WANT_PSK_IDENTITY (TLS 1.2 and older), so
+ * PSK suites are offered without a configured PSK; the identity is asked
+ * for once the server has chosen a PSK suite (with its hint, if any). */
+void tc_config_set_psk_client_want(tc_config *cfg, bool on);
+
+/* Server: identity hint sent in the TLS 1.2 ServerKeyExchange (0..
+ * TC_PSK_MAX_IDENTITY bytes; NULL/0: none, the default). */
+int tc_config_set_psk_identity_hint(tc_config *cfg, const uint8_t *hint, size_t len,
+                                    tc_error *err);
+
 /* Names for logs and GIO properties. NULL if unknown. */
 const char *tc_cipher_suite_name(uint16_t suite);   /* "TLS_AES_128_GCM_SHA256" */
 const char *tc_version_name(uint16_t version);      /* "TLSv1.3" */

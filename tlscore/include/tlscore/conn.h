@@ -60,8 +60,12 @@ typedef enum {
   /* Reserved for later issues (SRP, PSK, session lookup). */
   TC_WANT_SRP_CREDENTIALS,
   TC_WANT_SRP_VERIFIER,
-  TC_WANT_PSK_IDENTITY,
-  TC_WANT_PSK_KEY,
+  TC_WANT_PSK_IDENTITY,     /* client, TLS 1.2 and older, no PSK configured: the
+                               server chose a PSK suite; its hint is
+                               tc_conn_psk_identity_hint(); answer
+                               tc_conn_answer_psk_identity */
+  TC_WANT_PSK_KEY,          /* server: the key for tc_conn_psk_identity();
+                               answer tc_conn_answer_psk_key */
   TC_WANT_SESSION_LOOKUP
 } tc_want;
 
@@ -132,6 +136,26 @@ int tc_conn_answer_client_cert(tc_conn *c, tc_cert *const *chain, size_t n, tc_p
  * Names), possibly none. */
 size_t tc_conn_acceptable_ca_count(const tc_conn *c);
 const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len);
+
+/* Client: use this shared key for this connection instead of the config's
+ * (limits as tc_config_add_psk; PSK suites are then offered). Before the
+ * handshake. */
+int tc_conn_set_psk(tc_conn *c, const uint8_t *identity, size_t id_len, const uint8_t *key,
+                    size_t key_len, tc_psk_hash hash);
+/* TC_WANT_PSK_IDENTITY: the identity and key to use, or identity NULL to
+ * decline (the handshake then fails with handshake_failure). */
+int tc_conn_answer_psk_identity(tc_conn *c, const uint8_t *identity, size_t id_len,
+                                const uint8_t *key, size_t key_len);
+/* TC_WANT_PSK_KEY: the key for tc_conn_psk_identity(), or key NULL when the
+ * identity is unknown (the handshake fails with unknown_psk_identity). */
+int tc_conn_answer_psk_key(tc_conn *c, const uint8_t *key, size_t key_len);
+/* Client, during TC_WANT_PSK_IDENTITY and after: the identity hint the
+ * server sent (raw bytes from the wire; NULL, *len 0 if none). */
+const uint8_t *tc_conn_psk_identity_hint(const tc_conn *c, size_t *len);
+/* The PSK identity of this connection (raw bytes): during TC_WANT_PSK_KEY
+ * the one asked for; after a PSK handshake (also a resumed one) the one
+ * that authenticated, on both sides. NULL, *len 0 when none. */
+const uint8_t *tc_conn_psk_identity(const tc_conn *c, size_t *len);
 
 /* ---- results ---- */
 /* The error that failed the connection; while it has not failed, why the

@@ -1,0 +1,64 @@
+/* Shared keys (PSK): what a config and a connection hold, and the helpers the handshakes use. */
+#ifndef TLSCORE_PSK_H
+#define TLSCORE_PSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "tlscore/config.h"
+
+#define TC_CFG_MAX_PSKS 16
+
+/* One shared key. identity and key are heap copies; key is wiped on free. */
+typedef struct tc_psk_entry {
+  uint8_t *identity;
+  size_t id_len;
+  uint8_t *key;
+  size_t key_len;
+  tc_hash_alg hash;          /* TLS 1.3 binder hash (SHA-256 or SHA-384) */
+} tc_psk_entry;
+
+/* In struct tc_config. */
+typedef struct tc_cfg_psk {
+  tc_psk_entry list[TC_CFG_MAX_PSKS];
+  size_t n;
+  bool server_want;          /* server answers TC_WANT_PSK_KEY */
+  bool client_want;          /* client answers TC_WANT_PSK_IDENTITY */
+  uint8_t *hint;             /* server: identity hint (TLS 1.2 ServerKeyExchange) */
+  size_t hint_len;
+} tc_cfg_psk;
+
+/* In struct tc_conn: lives as long as the connection. */
+typedef struct tc_conn_psk {
+  tc_psk_entry own;          /* client: tc_conn_set_psk (own.identity NULL: none) */
+  uint8_t *identity;         /* the identity asked for / negotiated */
+  size_t id_len;
+  uint8_t *hint;             /* client: the server's identity hint */
+  size_t hint_len;
+  bool have_hint;
+  /* The key of this handshake (a config entry's copy or an answer), wiped
+   * when the handshake ends. */
+  uint8_t *key;
+  size_t key_len;
+  bool answered;             /* a want was answered (key may be NULL: unknown / declined) */
+} tc_conn_psk;
+
+/* Copy into e (allocating); -1 on bad lengths or no memory. */
+int tc_psk_entry_set(tc_psk_entry *e, const uint8_t *identity, size_t id_len, const uint8_t *key,
+                     size_t key_len, tc_hash_alg hash);
+void tc_psk_entry_clear(tc_psk_entry *e);
+void tc_cfg_psk_clear(tc_cfg_psk *p);
+void tc_conn_psk_clear(tc_conn_psk *p);
+/* Forget the handshake key (wiped). */
+void tc_conn_psk_drop_key(tc_conn_psk *p);
+/* Replace a heap byte string (identity, hint) with a copy; -1 on no memory. */
+int tc_psk_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
+/* Server: the config's entry with this identity, NULL if none. */
+const tc_psk_entry *tc_cfg_psk_find(const tc_cfg_psk *p, const uint8_t *identity, size_t id_len);
+/* A printable form of an identity for error messages: printable ASCII as is,
+ * other bytes as \xNN, cut with "..." to fit out (cap >= 8). */
+void tc_psk_escape(const uint8_t *id, size_t len, char *out, size_t cap);
+
+#endif
