@@ -47,6 +47,8 @@ typedef struct tc_ticket_state {
   uint32_t age_add;
   uint32_t lifetime;
   char alpn[256];      /* "" when none */
+  uint8_t psk_identity[TC_PSK_MAX_IDENTITY]; /* the session's PSK identity */
+  size_t psk_identity_len;                   /* 0: none */
 } tc_ticket_state;
 
 /* Seal state into a fresh ticket (malloc'd). Draws a 12-byte nonce from the

@@ -13,6 +13,8 @@ typedef struct tc_cached_session {
   uint8_t master[48];
   bool ems;
   char alpn[256];
+  uint8_t psk_identity[TC_PSK_MAX_IDENTITY]; /* the session's PSK identity */
+  size_t psk_identity_len;                   /* 0: none */
 } tc_cached_session;
 
 /* Store (replacing an entry with the same id); evicts the least recently

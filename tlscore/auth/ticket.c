@@ -68,11 +68,12 @@ static void encode_state(tc_writer *w, const tc_ticket_state *st) {
   tc_wr_u32(w, st->age_add);
   tc_wr_u32(w, st->lifetime);
   tc_wr_vec8(w, (const uint8_t *)st->alpn, strlen(st->alpn));
+  tc_wr_vec16(w, st->psk_identity, st->psk_identity_len);
 }
 
 int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, size_t *out_len,
                    tc_error *err) {
-  uint8_t plain[TC_HASH_MAX_LEN + 300];
+  uint8_t plain[TC_HASH_MAX_LEN + 300 + TC_PSK_MAX_IDENTITY];
   tc_writer w;
   tc_wr_init_fixed(&w, plain, sizeof plain);
   encode_state(&w, st);
@@ -134,20 +135,23 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   tc_aead_clear(a);
   if (bad)
     goto done;
-  tc_reader r, psk, alpn;
+  tc_reader r, psk, alpn, id;
   uint32_t hi, lo;
   memset(st, 0, sizeof *st);
   tc_rd_init(&r, buf, clen);
   if (!tc_rd_u16(&r, &st->version) || !tc_rd_u16(&r, &st->suite) || !tc_rd_vec8(&r, &psk) ||
       psk.len > sizeof st->psk || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo) ||
       !tc_rd_u32(&r, &st->age_add) || !tc_rd_u32(&r, &st->lifetime) || !tc_rd_vec8(&r, &alpn) ||
-      !tc_rd_empty(&r))
+      !tc_rd_vec16(&r, &id) || id.len > sizeof st->psk_identity || !tc_rd_empty(&r))
     goto done;
   memcpy(st->psk, psk.p, psk.len);
   st->psk_len = psk.len;
   st->issued = (int64_t)(((uint64_t)hi << 32) | lo);
   memcpy(st->alpn, alpn.p, alpn.len);
   st->alpn[alpn.len] = '\0';
+  if (id.len)
+    memcpy(st->psk_identity, id.p, id.len);
+  st->psk_identity_len = id.len;
   rc = 0;
 done:
   tc_aead_clear(a); /* a plain wipe: also covers a context whose set-up failed */

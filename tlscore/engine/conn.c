@@ -170,6 +170,7 @@ static int fail(tc_conn *c) {
   if (c->err.code == TC_ERR_NONE)
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "internal error");
   if (c->state != HS_FAILED) {
+    tc12_psk_explain(c); /* before the state it reads is gone */
     c->state = HS_FAILED;
     c->want = TC_WANT_NONE;
     c->app_len = 0;
@@ -191,6 +192,8 @@ static int start(tc_conn *c) {
   if (c->started)
     return TC_OK;
   c->started = true;
+  if (tc12_check_credentials(c) != TC_OK)
+    return TC_FAIL;
   c->hs = calloc(1, sizeof *c->hs);
   if (!c->hs)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
@@ -296,6 +299,13 @@ static int process(tc_conn *c) {
   for (;;) {
     if (c->want != TC_WANT_NONE)
       return TC_WANT;
+    if (c->state == HS_S12_PSK_KEY) {
+      tc_hs_state next = tc_server12_psk_key(c);
+      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
+        return fail(c);
+      c->state = next;
+      continue;
+    }
     if (c->state == HS_C_SEND_FLIGHT) {
       tc_hs_state next = tc_client13_action(c);
       if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)

@@ -72,6 +72,7 @@ typedef enum {
   HS_S12_WAIT_CKE,
   HS_S12_WAIT_CV,
   HS_S12_WAIT_FINISHED,     /* ChangeCipherSpec, then Finished */
+  HS_S12_PSK_KEY,           /* action: finish ClientKeyExchange once the PSK want is answered */
   /* both */
   HS_CONNECTED,
   HS_FAILED

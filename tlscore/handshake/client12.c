@@ -51,7 +51,8 @@ static size_t offered_suites(const tc_conn *c, const tc_suite12 **out) {
   if (!h->offered_known) {
     uint16_t max12 = tc12_max_version(c->cfg);
     const tc_suite12 *list[MAX_SUITES12];
-    size_t n = max12 ? tc12_config_suites(c->cfg, list, MAX_SUITES12) : 0, k = 0;
+    size_t n = max12 ? tc12_suites_for(c->cfg, tc12_conn_has_psk(c), list, MAX_SUITES12) : 0,
+           k = 0;
     for (size_t i = 0; i < n && k < sizeof h->offered_idx; i++)
       if (suite_in_range(c->cfg, list[i], max12))
         h->offered_idx[k++] = (uint8_t)(list[i] - all);
@@ -101,7 +102,7 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
     return;
   bool ecdhe = false, cbc = false;
   for (size_t i = 0; i < k; i++) {
-    ecdhe |= list[i]->kx == TC_KX12_ECDHE;
+    ecdhe |= list[i]->kx == TC_KX12_ECDHE || list[i]->kx == TC_KX12_ECDHE_PSK;
     cbc |= list[i]->bulk == TC_BULK12_CBC;
   }
   h->offered13 = offer13;
@@ -297,17 +298,27 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     c->c12.have_master = true;
     c->c12.ems = os->ems;
     h->resumed = true;
+    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, os->psk_identity, os->psk_identity_len))
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
     return h->ticket ? HS_C12_WAIT_NST : HS_C12_WAIT_FINISHED;
   }
   memcpy(hs->session_id, sh->session_id, sh->session_id_len);
   hs->session_id_len = sh->session_id_len;
-  return HS_C12_WAIT_CERT;
+  /* RFC 4279 §2: a PSK handshake has no certificate messages. */
+  return tc12_suite_is_psk(h->suite) ? HS_C12_WAIT_SKE : HS_C12_WAIT_CERT;
 }
 
 /* ---- server's first flight ---- */
 
 static tc_kx msg_kx(const tc_suite12 *s) {
-  return s->kx == TC_KX12_ECDHE ? TC_KX_ECDHE : s->kx == TC_KX12_DHE ? TC_KX_DHE : TC_KX_RSA;
+  switch (s->kx) {
+  case TC_KX12_DHE: return TC_KX_DHE;
+  case TC_KX12_ECDHE: return TC_KX_ECDHE;
+  case TC_KX12_PSK: return TC_KX_PSK;
+  case TC_KX12_DHE_PSK: return TC_KX_DHE_PSK;
+  case TC_KX12_ECDHE_PSK: return TC_KX_ECDHE_PSK;
+  default: return TC_KX_RSA;
+  }
 }
 
 static const tc_pubkey *leaf_key(const tc_conn *c) {
@@ -393,17 +404,30 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
   tc_hs12 *h = &hs->t12;
   tc_config *cfg = c->cfg;
   tc_server_key_exchange ske;
-  if (tc_msg_parse_server_key_exchange(body, len, msg_kx(h->suite), true, c->version, &ske,
+  bool psk = tc12_suite_is_psk(h->suite);
+  /* PSK suites: unsigned (the shared key authenticates), with a hint. */
+  if (tc_msg_parse_server_key_exchange(body, len, msg_kx(h->suite), !psk, c->version, &ske,
                                        &c->err))
     return HS_FAILED;
-  if (tc12_verify_params(c, leaf_key(c), ske.has_scheme, ske.scheme, ske.params.p, ske.params.len,
-                         ske.signature.p, ske.signature.len))
+  if (!psk && tc12_verify_params(c, leaf_key(c), ske.has_scheme, ske.scheme, ske.params.p,
+                                 ske.params.len, ske.signature.p, ske.signature.len))
     return HS_FAILED;
+  if (psk) {
+    if (ske.psk_hint.len > TC_PSK_MAX_IDENTITY)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "PSK identity hint longer than %d bytes", TC_PSK_MAX_IDENTITY),
+             HS_FAILED;
+    if (tc_psk_copy(&c->psk.hint, &c->psk.hint_len, ske.psk_hint.p, ske.psk_hint.len))
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+    c->psk.have_hint = ske.psk_hint.len > 0;
+    if (h->suite->kx == TC_KX12_PSK)
+      return HS_C12_WAIT_SHD;
+  }
   uint8_t pub[TC_KEX_MAX_PUB_LEN], z[TC_KEX_MAX_SECRET_LEN];
   size_t pub_len = sizeof pub, z_len = sizeof z;
   const uint8_t *zp = z;
   tc_kex_clear(&hs->kex);
-  if (h->suite->kx == TC_KX12_ECDHE) {
+  if (h->suite->kx == TC_KX12_ECDHE || h->suite->kx == TC_KX12_ECDHE_PSK) {
     if (ske.group >= 0x0100 || !offered_group(cfg, ske.group))
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server chose curve 0x%04x, which we did not offer", ske.group),
@@ -448,12 +472,16 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
   int r = keep(c, &h->c_pub, &h->c_pub_len, pub, pub_len) ||
           keep(c, &h->pms, &h->pms_len, zp, z_len);
   tc_wipe(z, sizeof z);
-  return r ? HS_FAILED : HS_C12_WAIT_CR_SHD;
+  return r ? HS_FAILED : psk ? HS_C12_WAIT_SHD : HS_C12_WAIT_CR_SHD;
 }
 
 static tc_hs_state on_certificate_request(tc_conn *c, const uint8_t *body, size_t len) {
   tc_hs *hs = c->hs;
   tc_certificate_request cr;
+  if (tc12_suite_is_psk(hs->t12.suite))
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "CertificateRequest in a PSK handshake"),
+           HS_FAILED;
   if (tc_msg_parse_certificate_request(body, len, c->version, &cr, &c->err))
     return HS_FAILED;
   hs->cert_requested = true;
@@ -487,10 +515,44 @@ static tc_hs_state on_certificate_request(tc_conn *c, const uint8_t *body, size_
   return HS_C12_WAIT_SHD;
 }
 
+/* Client, PSK suite: the identity and key to send (a per-connection PSK,
+ * the configured one matching the server's hint or else the first, or the
+ * caller's answer to TC_WANT_PSK_IDENTITY). */
+static int choose_psk(tc_conn *c) {
+  const tc_psk_entry *e = NULL;
+  if (c->psk.own.identity) {
+    e = &c->psk.own;
+  } else if (c->cfg->psk.n) {
+    if (c->psk.have_hint)
+      e = tc_cfg_psk_find(&c->cfg->psk, c->psk.hint, c->psk.hint_len);
+    if (!e)
+      e = &c->cfg->psk.list[0];
+  } else if (c->cfg->psk.client_want) {
+    c->want = TC_WANT_PSK_IDENTITY;
+    return TC_OK;
+  } else {
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "server chose a PSK cipher suite, but no PSK is configured");
+  }
+  tc_conn_psk_drop_key(&c->psk);
+  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, e->identity, e->id_len) ||
+      tc_psk_copy(&c->psk.key, &c->psk.key_len, e->key, e->key_len))
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  return TC_OK;
+}
+
 static tc_hs_state on_server_hello_done(tc_conn *c, const uint8_t *body, size_t len) {
   tc_hs *hs = c->hs;
   if (tc_msg_parse_empty(TC_HS_SERVER_HELLO_DONE, body, len, &c->err))
     return HS_FAILED;
+  if (tc12_suite_is_psk(hs->t12.suite)) {
+    if (hs->t12.suite->kx != TC_KX12_PSK && !hs->t12.pms)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                          "ServerHelloDone without the ServerKeyExchange of %s",
+                          hs->t12.suite->name),
+             HS_FAILED;
+    return choose_psk(c) ? HS_FAILED : HS_C_SEND_FLIGHT;
+  }
   if (hs->cert_requested) {
     if (c->cfg->n_chains) {
       hs->my_chain = c->cfg->chains[0].certs;
@@ -530,9 +592,18 @@ static int write_client_key_exchange(tc_conn *c) {
   memset(&cke, 0, sizeof cke);
   cke.kx = msg_kx(h->suite);
   cke.ssl3 = c->version == TC_SSL30;
-  uint8_t pms[48], *epms = NULL;
+  uint8_t pms[48], *epms = NULL, *psk_pms = NULL;
+  size_t psk_pms_len = 0;
   int r = TC_FAIL;
-  if (h->suite->kx == TC_KX12_RSA) {
+  bool psk = tc12_suite_is_psk(h->suite);
+  if (psk) {
+    if (!c->psk.identity || !c->psk.key)
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no PSK for ClientKeyExchange");
+    cke.psk_identity = (tc_bytes){c->psk.identity, c->psk.id_len};
+  }
+  if (h->suite->kx == TC_KX12_PSK) {
+    /* the identity is all */
+  } else if (h->suite->kx == TC_KX12_RSA) {
     const tc_pubkey *pk = leaf_key(c);
     size_t cap = 2048;
     /* RFC 5246 §7.4.7.1: the version we offered, then 46 random bytes. */
@@ -546,12 +617,12 @@ static int write_client_key_exchange(tc_conn *c) {
       goto out;
     }
     cke.rsa_epms = (tc_bytes){epms, cap};
-  } else if (h->suite->kx == TC_KX12_ECDHE) {
+  } else if (h->suite->kx == TC_KX12_ECDHE || h->suite->kx == TC_KX12_ECDHE_PSK) {
     cke.ec_point = (tc_bytes){h->c_pub, h->c_pub_len};
   } else {
     cke.dh_yc = (tc_bytes){h->c_pub, h->c_pub_len};
   }
-  if (cke.kx != TC_KX_RSA && !h->pms) {
+  if (cke.kx != TC_KX_RSA && cke.kx != TC_KX_PSK && !h->pms) {
     tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "no ServerKeyExchange was received");
     goto out;
   }
@@ -561,11 +632,23 @@ static int write_client_key_exchange(tc_conn *c) {
     goto out;
   }
   /* The EMS session hash covers the transcript up to ClientKeyExchange. */
-  r = cke.kx == TC_KX_RSA ? tc12_master_secret(c, pms, 48)
-                          : tc12_master_secret(c, h->pms, h->pms_len);
+  if (psk) {
+    if (tc12_psk_premaster(c, h->pms, h->pms_len, &psk_pms, &psk_pms_len))
+      goto out;
+    r = tc12_master_secret(c, psk_pms, psk_pms_len);
+  } else {
+    r = cke.kx == TC_KX_RSA ? tc12_master_secret(c, pms, 48)
+                            : tc12_master_secret(c, h->pms, h->pms_len);
+  }
 out:
   tc_wipe(pms, sizeof pms);
   free(epms);
+  if (psk_pms) {
+    tc_wipe(psk_pms, psk_pms_len);
+    free(psk_pms);
+  }
+  if (psk)
+    tc_conn_psk_drop_key(&c->psk); /* the master secret is all that is needed now */
   return r;
 }
 
@@ -661,6 +744,11 @@ static void save_session(tc_conn *c) {
   if (tl)
     memcpy(s->ticket, t, tl);
   s->ticket_len = tl;
+  if (c->psk.identity &&
+      tc_psk_copy(&s->psk_identity, &s->psk_identity_len, c->psk.identity, c->psk.id_len)) {
+    tc_session_unref(s);
+    return;
+  }
   tc_session_unref(c->latest);
   c->latest = s;
 }
@@ -696,6 +784,9 @@ tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
   case HS_C12_WAIT_SKE:
     if (type == TC_HS_SERVER_KEY_EXCHANGE)
       next = on_server_key_exchange(c, body, blen);
+    /* Plain PSK: the ServerKeyExchange only carries a hint and may be left out. */
+    else if (type == TC_HS_SERVER_HELLO_DONE && c->hs->t12.suite->kx == TC_KX12_PSK)
+      next = on_server_hello_done(c, body, blen);
     break;
   case HS_C12_WAIT_CR_SHD:
     if (type == TC_HS_CERTIFICATE_REQUEST) {

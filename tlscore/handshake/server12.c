@@ -91,6 +91,17 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       continue;
     if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(ch)))
       continue;
+    if (s->kx == TC_KX12_ECDHE_PSK && !(group = pick_curve(c, ch)))
+      continue;
+    if (s->kx == TC_KX12_DHE_PSK && !(group = pick_ffdhe(ch)))
+      continue;
+    if (tc12_suite_is_psk(s)) {
+      /* The shared key authenticates: no certificate (RFC 4279 §2). */
+      k->suite = s;
+      k->chain = NULL;
+      k->group = group;
+      return TC_OK;
+    }
     if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE)
       continue;
     for (size_t j = 0; j < c->cfg->n_chains; j++) {
@@ -111,7 +122,7 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       return TC_OK;
     }
   }
-  if (!c->cfg->n_chains)
+  if (!c->cfg->n_chains && !tc12_cfg_has_psk(c->cfg))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
   return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                       "no TLS 1.2-or-older cipher suite in common with the client");
@@ -125,6 +136,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   uint16_t suite = 0;
   bool ems = false;
   const char *alpn = "";
+  const uint8_t *id = NULL; /* PSK identity of the session */
+  size_t id_len = 0;
   tc_ticket_state st;
   tc_cached_session cs;
   memset(&st, 0, sizeof st);
@@ -136,6 +149,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
     alpn = st.alpn;
     memcpy(k->master, st.psk, 48);
+    id = st.psk_identity;
+    id_len = st.psk_identity_len;
   } else if (ch->session_id_len && cfg->session_cache &&
              tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
                                   tc_config_now(cfg), &cs) &&
@@ -145,6 +160,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     memcpy(k->master, cs.master, 48);
     memcpy(st.alpn, cs.alpn, sizeof st.alpn);
     alpn = st.alpn;
+    id = cs.psk_identity;
+    id_len = cs.psk_identity_len;
   } else {
     return TC_OK;
   }
@@ -168,6 +185,12 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     k->suite = s;
     k->resume = true;
     k->resume_ems = ems;
+    /* The identity that authenticated the session authenticates this one. */
+    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id, id_len)) {
+      tc_wipe(&st, sizeof st);
+      tc_wipe(&cs, sizeof cs);
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    }
   }
   tc_wipe(&st, sizeof st);
   tc_wipe(&cs, sizeof cs);
@@ -259,11 +282,17 @@ static int write_server_key_exchange(tc_conn *c, const pick12 *k) {
   static const uint8_t two = 2;
   tc_server_key_exchange ske;
   memset(&ske, 0, sizeof ske);
+  bool psk = tc12_suite_is_psk(k->suite);
+  uint8_t kx = k->suite->kx;
+  if (psk)
+    ske.psk_hint = (tc_bytes){c->cfg->psk.hint, c->cfg->psk.hint_len};
   tc_kex_clear(&hs->kex);
-  if (tc_kex_generate(&hs->kex, k->group, &c->cfg->rng, pub, &pl))
+  if (kx != TC_KX12_PSK && tc_kex_generate(&hs->kex, k->group, &c->cfg->rng, pub, &pl))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key generation failed");
-  if (k->suite->kx == TC_KX12_ECDHE) {
-    ske.kx = TC_KX_ECDHE;
+  if (kx == TC_KX12_PSK) {
+    ske.kx = TC_KX_PSK; /* the hint is all */
+  } else if (kx == TC_KX12_ECDHE || kx == TC_KX12_ECDHE_PSK) {
+    ske.kx = kx == TC_KX12_ECDHE ? TC_KX_ECDHE : TC_KX_ECDHE_PSK;
     ske.group = k->group;
     ske.ec_point = (tc_bytes){pub, pl};
   } else {
@@ -274,12 +303,19 @@ static int write_server_key_exchange(tc_conn *c, const pick12 *k) {
     size_t z = 0;
     while (z + 1 < pl && pub[z] == 0)
       z++;
-    ske.kx = TC_KX_DHE;
+    ske.kx = kx == TC_KX12_DHE ? TC_KX_DHE : TC_KX_DHE_PSK;
     ske.dh_p = (tc_bytes){p, plen};
     ske.dh_g = (tc_bytes){&two, 1};
     ske.dh_ys = (tc_bytes){pub + z, pl - z};
   }
   c->group = k->group;
+  if (psk) {
+    /* Unsigned: the shared key authenticates the exchange (RFC 4279 §3, RFC 5489 §2). */
+    size_t start = c->hsw.len;
+    if (tc_msg_write_server_key_exchange(&c->hsw, &ske))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerKeyExchange");
+    return tc12_transcript_added(c, start);
+  }
   tc_writer params;
   tc_wr_init_dyn(&params);
   if (tc_msg_write_ske_params(&params, &ske) || !tc_wr_ok(&params)) {
@@ -361,6 +397,10 @@ static int write_ticket(tc_conn *c) {
   st.lifetime = c->cfg->ticket_lifetime;
   if (c->alpn)
     snprintf(st.alpn, sizeof st.alpn, "%s", c->alpn);
+  if (c->psk.identity && c->psk.id_len <= sizeof st.psk_identity) {
+    memcpy(st.psk_identity, c->psk.identity, c->psk.id_len);
+    st.psk_identity_len = c->psk.id_len;
+  }
   uint8_t *t = NULL;
   size_t tl = 0;
   int r = tc_ticket_seal(c->cfg, &st, &t, &tl, &c->err);
@@ -457,7 +497,7 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
            k.suite->bulk == TC_BULK12_CBC;
   h->ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && cfg->ticket_count > 0 && !k.resume;
-  h->status = !k.resume && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
+  h->status = !k.resume && k.chain && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
               ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
   h->peer_rsl = tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) ? ch->ext.record_size_limit : 0;
   if (h->peer_rsl && v != TC_SSL30) {
@@ -504,22 +544,28 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     return HS_S12_WAIT_FINISHED;
   }
 
-  if (write_certificate(c, k.chain))
-    return HS_FAILED;
-  if (c->my_leaf)
-    tc_cert_unref(c->my_leaf);
-  c->my_leaf = tc_cert_ref(k.chain->certs[0]);
-  hs->my_key = k.chain->key;
-  hs->my_scheme = k.scheme;
+  bool psk = tc12_suite_is_psk(k.suite);
+  if (!psk) {
+    if (write_certificate(c, k.chain))
+      return HS_FAILED;
+    if (c->my_leaf)
+      tc_cert_unref(c->my_leaf);
+    c->my_leaf = tc_cert_ref(k.chain->certs[0]);
+    hs->my_key = k.chain->key;
+    hs->my_scheme = k.scheme;
+  }
   if (h->status) {
     tc_certificate_status cs = {TC_STATUS_TYPE_OCSP, {cfg->ocsp_response, cfg->ocsp_response_len}};
     size_t start = c->hsw.len;
     if (tc_msg_write_certificate_status(&c->hsw, &cs) || tc12_transcript_added(c, start))
       return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write CertificateStatus");
   }
-  if (k.suite->kx != TC_KX12_RSA && write_server_key_exchange(c, &k))
+  /* Plain PSK sends a ServerKeyExchange only to carry a hint (RFC 4279 §2). */
+  bool ske = k.suite->kx == TC_KX12_PSK ? cfg->psk.hint_len > 0 : k.suite->kx != TC_KX12_RSA;
+  if (ske && write_server_key_exchange(c, &k))
     return HS_FAILED;
-  bool ask = cfg->client_auth != TC_CLIENT_AUTH_NONE;
+  /* RFC 4279 §2: no certificate messages in a PSK handshake. */
+  bool ask = cfg->client_auth != TC_CLIENT_AUTH_NONE && !psk;
   if (ask && write_certificate_request(c))
     return HS_FAILED;
   size_t start = c->hsw.len;
@@ -579,15 +625,106 @@ static int rsa_premaster(tc_conn *c, const tc_bytes *epms, uint8_t pms[48]) {
   return TC_OK;
 }
 
+static tc_kx msg_kx(const tc_suite12 *s) {
+  switch (s->kx) {
+  case TC_KX12_DHE: return TC_KX_DHE;
+  case TC_KX12_ECDHE: return TC_KX_ECDHE;
+  case TC_KX12_PSK: return TC_KX_PSK;
+  case TC_KX12_DHE_PSK: return TC_KX_DHE_PSK;
+  case TC_KX12_ECDHE_PSK: return TC_KX_ECDHE_PSK;
+  default: return TC_KX_RSA;
+  }
+}
+
+static tc_hs_state unknown_identity(tc_conn *c) {
+  char id[80];
+  tc_psk_escape(c->psk.identity, c->psk.id_len, id, sizeof id);
+  return FAIL_WITH(c, TC_ERR_UNKNOWN_PSK_IDENTITY,
+                   "PSK authentication failed: unknown identity '%s'", id);
+}
+
+/* The ClientKeyExchange's premaster once the key is known (h->pms holds the
+ * (EC)DHE secret, if any). */
+tc_hs_state tc_server12_psk_key(tc_conn *c) {
+  tc_hs12 *h = &c->hs->t12;
+  if (!c->psk.answered && !c->psk.key)
+    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "PSK key requested but not answered");
+  if (!c->psk.key)
+    return unknown_identity(c);
+  uint8_t *pms = NULL;
+  size_t pl = 0;
+  if (tc12_psk_premaster(c, h->pms, h->pms_len, &pms, &pl))
+    return HS_FAILED;
+  int r = tc12_master_secret(c, pms, pl);
+  tc_wipe(pms, pl);
+  free(pms);
+  if (h->pms) {
+    tc_wipe(h->pms, h->pms_len);
+    free(h->pms);
+    h->pms = NULL;
+    h->pms_len = 0;
+  }
+  tc_conn_psk_drop_key(&c->psk); /* the master secret is all that is needed now */
+  return r ? HS_FAILED : HS_S12_WAIT_FINISHED;
+}
+
+static tc_hs_state on_psk_client_key_exchange(tc_conn *c, const tc_client_key_exchange *cke,
+                                              const uint8_t *msg, size_t len) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  uint8_t z[TC_KEX_MAX_SECRET_LEN];
+  size_t zl = sizeof z, off = 0;
+  if (cke->kx == TC_KX_ECDHE_PSK) {
+    if (tc_kex_derive(&hs->kex, cke->ec_point.p, cke->ec_point.len, z, &zl))
+      return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "bad ECDHE public value from the client");
+  } else if (cke->kx == TC_KX_DHE_PSK) {
+    if (tc_kex_derive(&hs->kex, cke->dh_yc.p, cke->dh_yc.len, z, &zl))
+      return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "bad DHE public value from the client");
+    while (off + 1 < zl && z[off] == 0) /* as for DHE: leading zeros dropped */
+      off++;
+  } else {
+    zl = 0;
+  }
+  tc_kex_clear(&hs->kex);
+  if (zl) {
+    h->pms = malloc(zl - off);
+    if (!h->pms) {
+      tc_wipe(z, sizeof z);
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+    }
+    memcpy(h->pms, z + off, zl - off);
+    h->pms_len = zl - off;
+  }
+  tc_wipe(z, sizeof z);
+  tc12_transcript_add(c, msg, len);
+  const tc_bytes *id = &cke->psk_identity;
+  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id->p, id->len))
+    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+  tc_conn_psk_drop_key(&c->psk);
+  if (id->len == 0 || id->len > TC_PSK_MAX_IDENTITY)
+    return unknown_identity(c);
+  const tc_psk_entry *e = tc_cfg_psk_find(&c->cfg->psk, id->p, id->len);
+  if (e) {
+    if (tc_psk_copy(&c->psk.key, &c->psk.key_len, e->key, e->key_len))
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+    return tc_server12_psk_key(c);
+  }
+  if (!c->cfg->psk.server_want)
+    return unknown_identity(c);
+  /* The caller looks the identity up; the engine goes on in HS_S12_PSK_KEY. */
+  c->want = TC_WANT_PSK_KEY;
+  return HS_S12_PSK_KEY;
+}
+
 static tc_hs_state on_client_key_exchange(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
-  tc_kx kx = h->suite->kx == TC_KX12_RSA ? TC_KX_RSA
-             : h->suite->kx == TC_KX12_DHE ? TC_KX_DHE
-                                            : TC_KX_ECDHE;
+  tc_kx kx = msg_kx(h->suite);
   tc_client_key_exchange cke;
   if (tc_msg_parse_client_key_exchange(msg + 4, len - 4, kx, c->version, &cke, &c->err))
     return HS_FAILED;
+  if (tc12_suite_is_psk(h->suite))
+    return on_psk_client_key_exchange(c, &cke, msg, len);
   uint8_t pms[TC_KEX_MAX_SECRET_LEN];
   size_t pl = sizeof pms, off = 0;
   if (kx == TC_KX_RSA) {
@@ -632,6 +769,10 @@ static void cache_session(tc_conn *c) {
   cs.ems = c->c12.ems;
   if (c->alpn)
     snprintf(cs.alpn, sizeof cs.alpn, "%s", c->alpn);
+  if (c->psk.identity && c->psk.id_len <= sizeof cs.psk_identity) {
+    memcpy(cs.psk_identity, c->psk.identity, c->psk.id_len);
+    cs.psk_identity_len = c->psk.id_len;
+  }
   tc_session_cache_put(sc, c->c12.session_id, c->c12.session_id_len, &cs, tc_config_now(c->cfg));
   tc_wipe(&cs, sizeof cs);
 }

@@ -1,17 +1,38 @@
 /* TLS 1.2-and-older pieces shared by client and server: transcript, secrets, keys, Finished, signatures. */
 #include "handshake/tls12.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- configuration views ---- */
 
-size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap) {
+bool tc12_suite_is_psk(const tc_suite12 *s) {
+  return s && s->auth == TC_AUTH12_PSK &&
+         (s->kx == TC_KX12_PSK || s->kx == TC_KX12_DHE_PSK || s->kx == TC_KX12_ECDHE_PSK);
+}
+
+bool tc12_cfg_has_psk(const tc_config *cfg) {
+  return cfg->psk.n > 0 ||
+         (cfg->role == TC_ROLE_CLIENT ? cfg->psk.client_want : cfg->psk.server_want);
+}
+
+bool tc12_conn_has_psk(const tc_conn *c) {
+  return tc12_cfg_has_psk(c->cfg) || (c->role == TC_ROLE_CLIENT && c->psk.own.identity);
+}
+
+/* Suites needing something besides certificates are left out when that
+ * credential is missing (psk false: no shared key). */
+static bool credentials_for(const tc_suite12 *s, bool psk) {
+  return !tc12_suite_is_psk(s) || psk;
+}
+
+size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, size_t cap) {
   size_t n = 0;
   if (cfg->suites_explicit) {
     for (size_t i = 0; i < cfg->n_suites && n < cap; i++) {
       const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
-      if (s)
+      if (s && credentials_for(s, psk))
         out[n++] = s;
     }
     return n;
@@ -22,15 +43,20 @@ size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t c
     const tc_suite12 *s = &t[i];
     if (!(s->flags & TC_SUITE12_DEFAULT))
       continue;
-    if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE)
+    if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE &&
+        !(psk && tc12_suite_is_psk(s)))
       continue;
     out[n++] = s;
   }
   return n;
 }
 
+size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap) {
+  return tc12_suites_for(cfg, tc12_cfg_has_psk(cfg), out, cap);
+}
+
 bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
-  if (!s)
+  if (!s || !credentials_for(s, tc12_cfg_has_psk(cfg)))
     return false;
   if (cfg->suites_explicit) {
     for (size_t i = 0; i < cfg->n_suites; i++)
@@ -39,7 +65,93 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
     return false;
   }
   return (s->flags & TC_SUITE12_DEFAULT) &&
-         (s->kx == TC_KX12_RSA || s->kx == TC_KX12_DHE || s->kx == TC_KX12_ECDHE);
+         (s->kx == TC_KX12_RSA || s->kx == TC_KX12_DHE || s->kx == TC_KX12_ECDHE ||
+          tc12_suite_is_psk(s));
+}
+
+int tc12_check_credentials(tc_conn *c) {
+  const tc_config *cfg = c->cfg;
+  if (!cfg->suites_explicit || tc12_conn_has_psk(c))
+    return TC_OK;
+  for (size_t i = 0; i < cfg->n_suites; i++) {
+    const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
+    if (!tc12_suite_is_psk(s))
+      continue;
+    tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                 "configuration error: cipher suite %s needs a shared key, but none is "
+                 "configured (tc_config_add_psk%s)",
+                 s->name,
+                 c->role == TC_ROLE_CLIENT ? ", tc_conn_set_psk or tc_config_set_psk_client_want"
+                                           : " or tc_config_set_psk_server");
+    c->err.alert = -1; /* nothing was sent yet: no alert either */
+    return TC_FAIL;
+  }
+  return TC_OK;
+}
+
+/* ---- shared keys (RFC 4279 §2) ---- */
+
+int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out,
+                       size_t *out_len) {
+  const tc_suite12 *s = c->hs->t12.suite;
+  const uint8_t *key = c->psk.key;
+  size_t kl = c->psk.key_len;
+  if (!key || !kl)
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no PSK key");
+  /* Plain PSK: other_secret is N zero bytes, N the key length. */
+  size_t ol = s->kx == TC_KX12_PSK ? kl : z_len;
+  if (s->kx != TC_KX12_PSK && (!z || !z_len))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no (EC)DHE secret for the PSK premaster");
+  size_t n = 4 + ol + kl;
+  uint8_t *p = malloc(n);
+  if (!p)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  p[0] = (uint8_t)(ol >> 8);
+  p[1] = (uint8_t)ol;
+  if (s->kx == TC_KX12_PSK)
+    memset(p + 2, 0, ol);
+  else
+    memcpy(p + 2, z, ol);
+  p[2 + ol] = (uint8_t)(kl >> 8);
+  p[3 + ol] = (uint8_t)kl;
+  memcpy(p + 4 + ol, key, kl);
+  *out = p;
+  *out_len = n;
+  return TC_OK;
+}
+
+void tc12_psk_explain(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_error *e = &c->err;
+  if (!hs || !tc12_suite_is_psk(hs->t12.suite) || hs->t12.resumed || !c->psk.identity)
+    return;
+  char id[80];
+  tc_psk_escape(c->psk.identity, c->psk.id_len, id, sizeof id);
+  bool rejected = e->code == TC_ERR_BAD_RECORD_MAC || e->code == TC_ERR_DECRYPT_ERROR;
+  if (c->role == TC_ROLE_SERVER && !e->remote && rejected && c->state == HS_S12_WAIT_FINISHED) {
+    /* Different keys give different record keys: the client's first
+     * protected record (its Finished) is what shows it. */
+    snprintf(e->message, sizeof e->message,
+             "PSK authentication failed: wrong key for identity '%s' (the client's Finished "
+             "did not verify)",
+             id);
+  } else if (c->role == TC_ROLE_CLIENT && e->remote &&
+             (c->state == HS_C12_WAIT_FINISHED || c->state == HS_C12_WAIT_NST)) {
+    if (e->code == TC_ERR_UNKNOWN_PSK_IDENTITY)
+      snprintf(e->message, sizeof e->message,
+               "PSK authentication failed: the server does not know identity '%s'", id);
+    else if (rejected)
+      snprintf(e->message, sizeof e->message,
+               "PSK authentication failed: the server rejected the key for identity '%s' "
+               "(wrong key; alert %s)",
+               id, tc_alert_name(e->alert));
+  } else if (c->role == TC_ROLE_CLIENT && !e->remote && rejected &&
+             c->state == HS_C12_WAIT_FINISHED) {
+    snprintf(e->message, sizeof e->message,
+             "PSK authentication failed: wrong key for identity '%s' (the server's Finished "
+             "did not verify)",
+             id);
+  }
 }
 
 uint16_t tc12_max_version(const tc_config *cfg) {

@@ -13,6 +13,24 @@
 size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap);
 /* Whether s is among tc12_config_suites(cfg) (without building the list). */
 bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s);
+/* The same list for a connection that has (psk true) or lacks a shared key. */
+size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, size_t cap);
+/* A suite authenticated by a shared key (PSK, DHE_PSK, ECDHE_PSK)? */
+bool tc12_suite_is_psk(const tc_suite12 *s);
+/* Shared keys available to the config / the connection (a configured key,
+ * tc_conn_set_psk, or the caller answering the PSK want). */
+bool tc12_cfg_has_psk(const tc_config *cfg);
+bool tc12_conn_has_psk(const tc_conn *c);
+/* Before the first flight: an explicitly named suite whose credentials the
+ * configuration lacks is a configuration error (TC_FAIL, no alert). */
+int tc12_check_credentials(tc_conn *c);
+/* RFC 4279 §2 premaster from the (EC)DHE secret z (ignored for plain PSK:
+ * zeros of the key's length) and c->psk.key; *out malloc'd, wipe it. */
+int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out,
+                       size_t *out_len);
+/* When a PSK handshake fails, reword c->err to name the cause (unknown
+ * identity, wrong key) without ever showing the key. */
+void tc12_psk_explain(tc_conn *c);
 /* Highest version <= max that cfg allows and is below TLS 1.3; 0 if none. */
 uint16_t tc12_max_version(const tc_config *cfg);
 
@@ -103,6 +121,9 @@ void tc12_handshake_done(tc_conn *c);
 tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
                                      size_t len);
 tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Server, HS_S12_PSK_KEY (an action state, after TC_WANT_PSK_KEY was
+ * answered): finish the ClientKeyExchange. */
+tc_hs_state tc_server12_psk_key(tc_conn *c);
 /* Server: an SSLv2-format CLIENT-HELLO (the first record; msg without its
  * 2-byte header, RFC 5246 Appendix E.2): accepted when the minimum version
  * is TLS 1.0 or lower, else protocol_version. Sets c->state. */
