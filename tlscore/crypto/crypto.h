@@ -236,7 +236,7 @@ typedef struct tc_num {
  * 8192 bits; 1 < g < N. Outputs v, A, B hold N's length (left-padded; the
  * wire form strips leading zeros); S is written without leading zeros (RFC
  * 5054 premaster) into a buffer of N's length, *S_len set. Returns 0 or -1. */
-int tc_srp_verifier(tc_num N, tc_num g, tc_num x, uint8_t *v);           /* g^x */
+int tc_srp_calc_verifier(tc_num N, tc_num g, tc_num x, uint8_t *v);           /* g^x */
 int tc_srp_client_public(tc_num N, tc_num g, tc_num a, uint8_t *A);      /* g^a */
 int tc_srp_server_public(tc_num N, tc_num g, tc_num k, tc_num v, tc_num b, uint8_t *B);
 /* S = (A * v^u)^b; fails if A % N == 0 or u == 0. */
@@ -245,6 +245,14 @@ int tc_srp_server_secret(tc_num N, tc_num A, tc_num v, tc_num u, tc_num b, uint8
 /* S = (B - k*g^x)^(a + u*x); fails if B % N == 0 or u == 0. */
 int tc_srp_client_secret(tc_num N, tc_num g, tc_num k, tc_num x, tc_num a, tc_num u, tc_num B,
                          uint8_t *S, size_t *S_len);
+/* out = in mod N, N's length (left-padded); -1 if the result is 0. */
+int tc_srp_reduce(tc_num N, tc_num in, uint8_t *out);
+/* Modular exponentiations each call above performs (operation counts). */
+#define TC_SRP_MODEXP_VERIFIER 1
+#define TC_SRP_MODEXP_CLIENT_PUBLIC 1
+#define TC_SRP_MODEXP_SERVER_PUBLIC 1
+#define TC_SRP_MODEXP_SERVER_SECRET 2
+#define TC_SRP_MODEXP_CLIENT_SECRET 2
 
 /* ---- public-key signatures ---- */
 typedef enum { TC_SIGALG_NONE = 0, TC_SIGALG_RSA_PKCS1, TC_SIGALG_RSA_PSS, TC_SIGALG_ECDSA,

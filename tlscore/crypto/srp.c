@@ -27,7 +27,7 @@ static size_t n_len(tc_num N) {
   return N.len;
 }
 
-int tc_srp_verifier(tc_num N, tc_num g, tc_num x, uint8_t *v) {
+int tc_srp_calc_verifier(tc_num N, tc_num g, tc_num x, uint8_t *v) {
   return tc_srp_client_public(N, g, x, v); /* the same g^e mod N */
 }
 
@@ -166,5 +166,22 @@ int tc_srp_client_secret(tc_num N, tc_num g, tc_num k, tc_num x, tc_num a, tc_nu
   mpz_clear(mB);
   tc_mpz_wipe_clear(t);
   tc_mpz_wipe_clear(e);
+  return rc;
+}
+
+int tc_srp_reduce(tc_num N, tc_num in, uint8_t *out) {
+  mpz_t mN, mi;
+  int rc = -1;
+  num_init(mN, N);
+  num_init(mi, in);
+  if (mpz_sgn(mN) > 0) {
+    mpz_mod(mi, mi, mN);
+    if (mpz_sgn(mi) != 0) {
+      nettle_mpz_get_str_256(n_len(N), out, mi);
+      rc = 0;
+    }
+  }
+  mpz_clear(mN);
+  tc_mpz_wipe_clear(mi);
   return rc;
 }

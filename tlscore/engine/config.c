@@ -90,6 +90,7 @@ void tc_config_unref(tc_config *cfg) {
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);
   tc_cfg_psk_clear(&cfg->psk);
+  tc_srp_cfg_free(&cfg->srp);
   tc_wipe(cfg, sizeof *cfg);
   free(cfg);
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "auth/psk.h"
+#include "auth/srp_groups.h"
 #include "crypto/crypto.h"
 #include "tlscore/config.h"
 
@@ -75,6 +76,7 @@ struct tc_config {
   tc_session_cache *session_cache;
   bool fallback_scsv;        /* client: this is a fallback retry (RFC 7507) */
   tc_cfg_psk psk;            /* shared keys (auth/psk.c) */
+  tc_srp_cfg srp;            /* SRP credentials and settings (auth/srp.c) */
 };
 
 int64_t tc_config_now(const tc_config *cfg);

@@ -8,6 +8,7 @@
 
 #include "tlscore/config.h"
 #include "tlscore/errors.h"
+#include "tlscore/srp.h"
 #include "tlscore/x509.h"
 
 #ifdef __cplusplus
@@ -57,9 +58,9 @@ typedef enum {
   TC_WANT_VERIFY_PEER,      /* judge tc_conn_peer_chain(); answer tc_conn_answer_verify */
   TC_WANT_CLIENT_CERT,      /* client: server asked for a certificate; answer
                                tc_conn_answer_client_cert (may give none) */
-  /* Reserved for later issues (SRP, PSK, session lookup). */
-  TC_WANT_SRP_CREDENTIALS,
-  TC_WANT_SRP_VERIFIER,
+  TC_WANT_SRP_CREDENTIALS,  /* client: answer tc_conn_answer_srp_credentials (tlscore/srp.h) */
+  TC_WANT_SRP_VERIFIER,     /* server: look up tc_conn_srp_username(); answer
+                               tc_conn_answer_srp_verifier (tlscore/srp.h) */
   TC_WANT_PSK_IDENTITY,     /* client, TLS 1.2 and older, no PSK configured: the
                                server chose a PSK suite; its hint is
                                tc_conn_psk_identity_hint(); answer
