@@ -186,10 +186,122 @@ static void test_make_verifier(void) {
   g_assert_nonnull(strstr(err.message, "user name"));
 }
 
+
+/* ---- handshakes ---- */
+
+#define PW "correct horse"
+#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const uint16_t srp_suites[] = {0xC01D, 0xC020, 0xC01A, 0xC01E, 0xC021, 0xC01B};
+
+/* The server's "database": alice (2048 bits unless told) and whoever else a test adds. */
+typedef struct db {
+  tc_srp_verifier alice;
+  unsigned lookups;
+  bool alice_known;
+} db;
+
+static void db_init(db *d, unsigned bits) {
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_srp_make_verifier((const uint8_t *)"alice", 5, (const uint8_t *)PW,
+                                       strlen(PW), bits, NULL, NULL, &d->alice, &err),
+                  ==, TC_OK);
+  d->lookups = 0;
+  d->alice_known = true;
+}
+
+/* Answer the wants until the handshake is over (or fails). */
+static int run(tc_conn *c, tc_conn *s, db *d) {
+  for (int i = 0; i < 10; i++) {
+    int r = pump_handshake(c, s);
+    if (r != TC_WANT)
+      return r;
+    if (tc_conn_want(s) == TC_WANT_SRP_VERIFIER) {
+      size_t n;
+      const uint8_t *name = tc_conn_srp_username(s, &n);
+      d->lookups++;
+      bool hit = d->alice_known && n == 5 && memcmp(name, "alice", 5) == 0;
+      tc_conn_answer_srp_verifier(s, hit ? &d->alice : NULL);
+    } else {
+      return TC_WANT; /* the test answers the others itself */
+    }
+  }
+  return TC_AGAIN;
+}
+
+static tc_config *srp_server(uint16_t min, uint16_t max, const uint16_t *suites, size_t n) {
+  tc_config *cfg = pump_server_cfg12(min, max, suites, n);
+  tc_config_set_srp_server(cfg, true);
+  return cfg;
+}
+
+static tc_config *srp_client(uint16_t min, uint16_t max, const uint16_t *suites, size_t n,
+                             const char *user, const char *pw) {
+  tc_config *cfg = pump_client_cfg12(min, max, suites, n);
+  tc_error err;
+  tc_error_clear(&err);
+  if (user)
+    g_assert_cmpint(tc_config_set_srp_credentials(cfg, user, (const uint8_t *)pw, strlen(pw),
+                                                  &err),
+                    ==, TC_OK);
+  return cfg;
+}
+
+static void assert_name(tc_conn *x, const char *want) {
+  size_t n;
+  const uint8_t *p = tc_conn_srp_username(x, &n);
+  if (!want) {
+    g_assert_null(p);
+    return;
+  }
+  g_assert_nonnull(p);
+  g_assert_cmpmem(p, n, want, strlen(want));
+}
+
+static void test_every_suite(void) {
+  static const uint16_t versions[] = {TC_TLS10, TC_TLS11, TC_TLS12};
+  db d;
+  db_init(&d, 2048);
+  for (size_t i = 0; i < N_ELEM(srp_suites); i++) {
+    for (size_t j = 0; j < N_ELEM(versions); j++) {
+      {
+        uint16_t v = versions[j];
+        tc_config *scfg = srp_server(TC_TLS10, TC_TLS12, srp_suites, N_ELEM(srp_suites));
+        tc_config *ccfg = srp_client(v, v, &srp_suites[i], 1, "alice", PW);
+        tc_conn *c, *s;
+        pump_new_pair(ccfg, scfg, &c, &s);
+        g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+        g_assert_cmpuint(tc_conn_cipher_suite(c), ==, srp_suites[i]);
+        g_assert_cmpuint(tc_conn_cipher_suite(s), ==, srp_suites[i]);
+        g_assert_cmpuint(tc_conn_version(c), ==, v);
+        assert_name(c, "alice");
+        assert_name(s, "alice");
+        /* SRP_RSA authenticates the server with its certificate as well. */
+        tc_cert *const *chain;
+        bool rsa = srp_suites[i] == 0xC01E || srp_suites[i] == 0xC021 || srp_suites[i] == 0xC01B;
+        g_assert_cmpuint(tc_conn_peer_chain(c, &chain) > 0, ==, rsa);
+        /* CBC suites: encrypt-then-MAC and EMS as for the others. */
+        g_assert_true(c->c12.etm);
+        g_assert_true(s->c12.etm);
+        g_assert_true(c->c12.ems);
+        g_assert_true(pump_transfer(c, s, (const unsigned char *)"hello", 5));
+        g_assert_true(pump_transfer(s, c, (const unsigned char *)"world", 5));
+        tc_conn_free(c);
+        tc_conn_free(s);
+        tc_config_unref(scfg);
+        tc_config_unref(ccfg);
+      }
+    }
+  }
+  g_assert_cmpuint(d.lookups, ==, N_ELEM(srp_suites) * 3);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/srp/appendix-b", test_appendix_b);
   g_test_add_func("/srp/groups", test_groups);
   g_test_add_func("/srp/make-verifier", test_make_verifier);
+  g_test_add_func("/srp/every-suite", test_every_suite);
   return g_test_run();
 }

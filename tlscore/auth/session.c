@@ -9,7 +9,7 @@
 #define SESSION_MAGIC 0x74635331u  /* "tcS1": TLS 1.3 fields only */
 #define SESSION_MAGIC2 0x74635332u /* "tcS2": + format byte, EMS flag, session ID */
 /* Format 1: up to the session ID; format 2 adds the PSK identity. */
-#define SESSION_FORMAT 2
+#define SESSION_FORMAT 3 /* 2: + PSK identity; 3: + SRP user name */
 
 tc_session *tc_session_new(void) {
   tc_session *s = calloc(1, sizeof *s);
@@ -31,6 +31,7 @@ void tc_session_unref(tc_session *s) {
   free(s->alpn);
   free(s->server_name);
   free(s->psk_identity);
+  free(s->srp_user);
   tc_wipe(s, sizeof *s);
   free(s);
 }
@@ -74,6 +75,7 @@ int tc_session_serialize(const tc_session *s, uint8_t **out, size_t *len) {
   tc_wr_u8(&w, s->ems ? 1 : 0);
   tc_wr_vec8(&w, s->session_id, s->session_id_len);
   tc_wr_vec16(&w, s->psk_identity, s->psk_identity_len);
+  tc_wr_vec8(&w, s->srp_user, s->srp_user_len);
   if (!tc_wr_ok(&w)) {
     tc_wr_free(&w);
     return TC_FAIL;
@@ -146,6 +148,17 @@ tc_session *tc_session_deserialize(const uint8_t *data, size_t len, tc_error *er
         goto bad;
       memcpy(s->psk_identity, id.p, id.len);
       s->psk_identity_len = id.len;
+    }
+  }
+  if (format >= 3) {
+    tc_reader u;
+    if (!tc_rd_vec8(&r, &u))
+      goto bad;
+    if (u.len) {
+      if (!(s->srp_user = malloc(u.len)))
+        goto bad;
+      memcpy(s->srp_user, u.p, u.len);
+      s->srp_user_len = u.len;
     }
   }
   if (!tc_rd_empty(&r))

@@ -30,6 +30,8 @@ struct tc_session {
   /* The PSK identity that authenticated the session (NULL: none). */
   uint8_t *psk_identity;
   size_t psk_identity_len;
+  uint8_t *srp_user;  /* the SRP user name that authenticated the session */
+  size_t srp_user_len;
 };
 
 tc_session *tc_session_new(void);
@@ -49,6 +51,8 @@ typedef struct tc_ticket_state {
   char alpn[256];      /* "" when none */
   uint8_t psk_identity[TC_PSK_MAX_IDENTITY]; /* the session's PSK identity */
   size_t psk_identity_len;                   /* 0: none */
+  uint8_t srp_user[TC_SRP_MAX_USER];         /* the session's SRP user name */
+  size_t srp_user_len;                       /* 0: none */
 } tc_ticket_state;
 
 /* Seal state into a fresh ticket (malloc'd). Draws a 12-byte nonce from the

@@ -15,6 +15,8 @@ typedef struct tc_cached_session {
   char alpn[256];
   uint8_t psk_identity[TC_PSK_MAX_IDENTITY]; /* the session's PSK identity */
   size_t psk_identity_len;                   /* 0: none */
+  uint8_t srp_user[255];                     /* the session's SRP user name */
+  size_t srp_user_len;                       /* 0: none */
 } tc_cached_session;
 
 /* Store (replacing an entry with the same id); evicts the least recently

@@ -66,4 +66,31 @@ typedef struct tc_srp_cfg {
 } tc_srp_cfg;
 void tc_srp_cfg_free(tc_srp_cfg *s);
 
+/* Per connection (tc_conn.srp, handshake/srp12.c). */
+typedef struct tc_srp_conn {
+  uint8_t *user;      /* client: this connection's credentials (own) */
+  size_t user_len;
+  uint8_t *pw;
+  size_t pw_len;
+  bool own;           /* tc_conn_set_srp_credentials / the want's answer */
+  bool request;       /* client: ask TC_WANT_SRP_CREDENTIALS before the ClientHello */
+  bool requested;     /* client: the server asked for SRP (unknown_psk_identity) */
+  bool offered;       /* client: our ClientHello offered SRP suites */
+  bool named;         /* client: ... with our user name */
+  uint8_t *name;      /* the SRP user name of this connection (server: as received) */
+  size_t name_len;
+  tc_srp_ops ops;     /* work done for SRP (tests) */
+} tc_srp_conn;
+
+/* Per handshake (tc_hs.srp, heap, wiped). */
+typedef struct tc_srp_hs {
+  const tc_srp_group_def *grp;
+  bool answered;      /* server: the verifier want was answered */
+  bool known;         /* server: ... with a real verifier */
+  tc_srp_verifier real;
+  uint8_t b[TC_SRP_EXP_LEN];
+  uint8_t B[TC_SRP_MAX_N_BYTES];
+  uint8_t v[TC_SRP_MAX_N_BYTES];
+} tc_srp_hs;
+
 #endif

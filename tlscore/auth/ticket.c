@@ -69,11 +69,12 @@ static void encode_state(tc_writer *w, const tc_ticket_state *st) {
   tc_wr_u32(w, st->lifetime);
   tc_wr_vec8(w, (const uint8_t *)st->alpn, strlen(st->alpn));
   tc_wr_vec16(w, st->psk_identity, st->psk_identity_len);
+  tc_wr_vec8(w, st->srp_user, st->srp_user_len);
 }
 
 int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, size_t *out_len,
                    tc_error *err) {
-  uint8_t plain[TC_HASH_MAX_LEN + 300 + TC_PSK_MAX_IDENTITY];
+  uint8_t plain[TC_HASH_MAX_LEN + 300 + TC_PSK_MAX_IDENTITY + 1 + TC_SRP_MAX_USER];
   tc_writer w;
   tc_wr_init_fixed(&w, plain, sizeof plain);
   encode_state(&w, st);
@@ -135,14 +136,15 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   tc_aead_clear(a);
   if (bad)
     goto done;
-  tc_reader r, psk, alpn, id;
+  tc_reader r, psk, alpn, id, user;
   uint32_t hi, lo;
   memset(st, 0, sizeof *st);
   tc_rd_init(&r, buf, clen);
   if (!tc_rd_u16(&r, &st->version) || !tc_rd_u16(&r, &st->suite) || !tc_rd_vec8(&r, &psk) ||
       psk.len > sizeof st->psk || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo) ||
       !tc_rd_u32(&r, &st->age_add) || !tc_rd_u32(&r, &st->lifetime) || !tc_rd_vec8(&r, &alpn) ||
-      !tc_rd_vec16(&r, &id) || id.len > sizeof st->psk_identity || !tc_rd_empty(&r))
+      !tc_rd_vec16(&r, &id) || id.len > sizeof st->psk_identity || !tc_rd_vec8(&r, &user) ||
+      !tc_rd_empty(&r))
     goto done;
   memcpy(st->psk, psk.p, psk.len);
   st->psk_len = psk.len;
@@ -152,6 +154,9 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   if (id.len)
     memcpy(st->psk_identity, id.p, id.len);
   st->psk_identity_len = id.len;
+  if (user.len)
+    memcpy(st->srp_user, user.p, user.len);
+  st->srp_user_len = user.len;
   rc = 0;
 done:
   tc_aead_clear(a); /* a plain wipe: also covers a context whose set-up failed */

@@ -64,6 +64,10 @@ void tc_hs_free(tc_conn *c) {
   free(hs->ca_lens);
   tc_hs12_clear(&hs->t12);
   tc_conn_psk_drop_key(&c->psk);
+  if (hs->srp) {
+    tc_wipe(hs->srp, sizeof *hs->srp);
+    free(hs->srp);
+  }
   if (hs->own_answer) {
     for (size_t i = 0; i < hs->my_n; i++)
       tc_cert_unref(hs->my_chain[i]);
@@ -102,6 +106,7 @@ void tc_conn_free(tc_conn *c) {
   tc_session_unref(c->offer);
   tc_session_unref(c->latest);
   tc_conn_psk_clear(&c->psk);
+  tc_srp_conn_clear(&c->srp);
   tc_config_unref(c->cfg);
   /* Record keys were wiped by tc_rec_free; these are the remaining secrets. */
   tc_wipe(c->c_ap, sizeof c->c_ap);
@@ -171,6 +176,7 @@ static int fail(tc_conn *c) {
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "internal error");
   if (c->state != HS_FAILED) {
     tc12_psk_explain(c); /* before the state it reads is gone */
+    tc12_srp_explain(c);
     c->state = HS_FAILED;
     c->want = TC_WANT_NONE;
     c->app_len = 0;
@@ -188,6 +194,13 @@ static int fail(tc_conn *c) {
   return TC_FAIL;
 }
 
+int tc_conn_send_client_hello(tc_conn *c) {
+  if (tc_client13_start(c) != TC_OK)
+    return TC_FAIL;
+  c->state = HS_C_WAIT_SH;
+  return tc_hs_flush(c);
+}
+
 static int start(tc_conn *c) {
   if (c->started)
     return TC_OK;
@@ -198,10 +211,12 @@ static int start(tc_conn *c) {
   if (!c->hs)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   if (c->role == TC_ROLE_CLIENT) {
-    if (tc_client13_start(c) != TC_OK)
-      return TC_FAIL;
-    c->state = HS_C_WAIT_SH;
-    return tc_hs_flush(c);
+    /* A retry for a server that wants SRP: credentials first (srp12.c). */
+    if (tc12_srp_want_credentials(c)) {
+      c->want = TC_WANT_SRP_CREDENTIALS;
+      return TC_OK;
+    }
+    return tc_conn_send_client_hello(c);
   }
   c->rec.ssl2_hello = true; /* server12.c refuses it unless old versions are on */
   return TC_OK;
@@ -299,6 +314,13 @@ static int process(tc_conn *c) {
   for (;;) {
     if (c->want != TC_WANT_NONE)
       return TC_WANT;
+    if (c->state == HS_S12_SRP_FLIGHT) {
+      tc_hs_state next = tc_server12_srp_flight(c);
+      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
+        return fail(c);
+      c->state = next;
+      continue;
+    }
     if (c->state == HS_S12_PSK_KEY) {
       tc_hs_state next = tc_server12_psk_key(c);
       if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)

@@ -73,6 +73,7 @@ typedef enum {
   HS_S12_WAIT_CV,
   HS_S12_WAIT_FINISHED,     /* ChangeCipherSpec, then Finished */
   HS_S12_PSK_KEY,           /* action: finish ClientKeyExchange once the PSK want is answered */
+  HS_S12_SRP_FLIGHT,        /* action: ServerKeyExchange once the SRP verifier want is answered */
   /* both */
   HS_CONNECTED,
   HS_FAILED
@@ -130,6 +131,7 @@ typedef struct tc_hs {
   bool tickets_early;       /* server: tickets already went with our Finished */
   size_t early_skipped;
   tc_hs12 t12;              /* TLS 1.2 and older */
+  tc_srp_hs *srp;           /* SRP key exchange (handshake/srp12.c) */
 } tc_hs;
 
 struct tc_conn {
@@ -187,6 +189,7 @@ struct tc_conn {
   uint8_t *ocsp;            /* client: OCSP response stapled by the server (TLS 1.2) */
   size_t ocsp_len;
   tc_conn_psk psk;          /* shared keys: identity, hint, this handshake's key (auth/psk.c) */
+  tc_srp_conn srp;          /* SRP credentials and user name (handshake/srp12.c) */
 };
 
 /* ---- services of the driver used by the handshakes ---- */
@@ -256,6 +259,8 @@ int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn);
  * answer call should return. */
 int tc_conn_continue(tc_conn *c);
 int tc_conn_fail(tc_conn *c);
+/* Client: build and queue the first ClientHello (state HS_C_WAIT_SH). */
+int tc_conn_send_client_hello(tc_conn *c);
 
 /* Message handlers. Return the next state, or HS_FAILED with c->err set. */
 int tc_client13_start(tc_conn *c);

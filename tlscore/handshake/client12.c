@@ -51,11 +51,18 @@ static size_t offered_suites(const tc_conn *c, const tc_suite12 **out) {
   if (!h->offered_known) {
     uint16_t max12 = tc12_max_version(c->cfg);
     const tc_suite12 *list[MAX_SUITES12];
-    size_t n = max12 ? tc12_suites_for(c->cfg, tc12_conn_has_psk(c), list, MAX_SUITES12) : 0,
+    size_t n = max12 ? tc12_suites_for(c->cfg, tc12_conn_creds(c), list, MAX_SUITES12) : 0,
            k = 0;
-    for (size_t i = 0; i < n && k < sizeof h->offered_idx; i++)
-      if (suite_in_range(c->cfg, list[i], max12))
-        h->offered_idx[k++] = (uint8_t)(list[i] - all);
+    /* With SRP credentials (and the default order) the SRP suites go first:
+     * the user asked for password authentication. */
+    const uint8_t *u, *p;
+    size_t ul, pl;
+    bool srp_first = !c->cfg->suites_explicit && tc12_srp_client_creds(c, &u, &ul, &p, &pl);
+    for (int pass = srp_first ? 0 : 1; pass < 2; pass++)
+      for (size_t i = 0; i < n && k < sizeof h->offered_idx; i++)
+        if (suite_in_range(c->cfg, list[i], max12) &&
+            (!srp_first || tc12_suite_is_srp(list[i]) == (pass == 0)))
+          h->offered_idx[k++] = (uint8_t)(list[i] - all);
     h->n_offered = (uint8_t)k;
     h->offered_known = true;
   }
@@ -100,12 +107,15 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
   size_t k = offered_suites(c, list);
   if (!k)
     return;
-  bool ecdhe = false, cbc = false;
+  bool ecdhe = false, cbc = false, srp = false;
   for (size_t i = 0; i < k; i++) {
+    srp |= tc12_suite_is_srp(list[i]);
     ecdhe |= list[i]->kx == TC_KX12_ECDHE || list[i]->kx == TC_KX12_ECDHE_PSK;
     cbc |= list[i]->bulk == TC_BULK12_CBC;
   }
   h->offered13 = offer13;
+  if (srp)
+    tc12_srp_client_ext(c, e);
   if (ecdhe) {
     tc_exts_set(e, TC_EXT_EC_POINT_FORMATS);
     e->ec_point_formats = (tc_bytes){&uncompressed, 1};
@@ -143,6 +153,14 @@ void tc_client12_offer_session(tc_conn *c) {
     return;
   if (!find_offered(c, s->suite))
     return;
+  /* An SRP session is resumed only by the user who made it. */
+  if (tc12_suite_is_srp(tc_suite12_find(s->suite))) {
+    const uint8_t *u, *p;
+    size_t ul, pl;
+    if (!tc12_srp_client_creds(c, &u, &ul, &p, &pl) || ul != s->srp_user_len ||
+        memcmp(u, s->srp_user, ul) != 0)
+      return;
+  }
   if (s->server_name && c->server_name && strcmp(s->server_name, c->server_name) != 0)
     return;
   hs->t12.offered_session = true;
@@ -300,10 +318,25 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     h->resumed = true;
     if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, os->psk_identity, os->psk_identity_len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+    if (tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
+      return HS_FAILED;
     return h->ticket ? HS_C12_WAIT_NST : HS_C12_WAIT_FINISHED;
   }
   memcpy(hs->session_id, sh->session_id, sh->session_id_len);
   hs->session_id_len = sh->session_id_len;
+  if (tc12_suite_is_srp(h->suite)) {
+    const uint8_t *u, *p;
+    size_t ul, pl;
+    if (!c->srp.named || !tc12_srp_client_creds(c, &u, &ul, &p, &pl))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server chose %s although we sent no SRP user name", h->suite->name),
+             HS_FAILED;
+    if (tc12_srp_set_name(c, u, ul))
+      return HS_FAILED;
+    /* SRP_SHA: the password authenticates, no certificate (RFC 5054 §2.7). */
+    if (h->suite->auth == TC_AUTH12_SRP)
+      return HS_C12_WAIT_SKE;
+  }
   /* RFC 4279 §2: a PSK handshake has no certificate messages. */
   return tc12_suite_is_psk(h->suite) ? HS_C12_WAIT_SKE : HS_C12_WAIT_CERT;
 }
@@ -317,6 +350,7 @@ static tc_kx msg_kx(const tc_suite12 *s) {
   case TC_KX12_PSK: return TC_KX_PSK;
   case TC_KX12_DHE_PSK: return TC_KX_DHE_PSK;
   case TC_KX12_ECDHE_PSK: return TC_KX_ECDHE_PSK;
+  case TC_KX12_SRP: return TC_KX_SRP;
   default: return TC_KX_RSA;
   }
 }
@@ -405,13 +439,19 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
   tc_config *cfg = c->cfg;
   tc_server_key_exchange ske;
   bool psk = tc12_suite_is_psk(h->suite);
-  /* PSK suites: unsigned (the shared key authenticates), with a hint. */
-  if (tc_msg_parse_server_key_exchange(body, len, msg_kx(h->suite), !psk, c->version, &ske,
+  /* PSK and SRP_SHA suites: unsigned (the shared key or password authenticates). */
+  bool sig = !psk && h->suite->auth != TC_AUTH12_SRP;
+  if (tc_msg_parse_server_key_exchange(body, len, msg_kx(h->suite), sig, c->version, &ske,
                                        &c->err))
     return HS_FAILED;
-  if (!psk && tc12_verify_params(c, leaf_key(c), ske.has_scheme, ske.scheme, ske.params.p,
-                                 ske.params.len, ske.signature.p, ske.signature.len))
+  if (sig && tc12_verify_params(c, leaf_key(c), ske.has_scheme, ske.scheme, ske.params.p,
+                                ske.params.len, ske.signature.p, ske.signature.len))
     return HS_FAILED;
+  if (tc12_suite_is_srp(h->suite)) {
+    if (tc12_srp_client_ske(c, &ske))
+      return HS_FAILED;
+    return sig ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SHD;
+  }
   if (psk) {
     if (ske.psk_hint.len > TC_PSK_MAX_IDENTITY)
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
@@ -619,6 +659,8 @@ static int write_client_key_exchange(tc_conn *c) {
     cke.rsa_epms = (tc_bytes){epms, cap};
   } else if (h->suite->kx == TC_KX12_ECDHE || h->suite->kx == TC_KX12_ECDHE_PSK) {
     cke.ec_point = (tc_bytes){h->c_pub, h->c_pub_len};
+  } else if (h->suite->kx == TC_KX12_SRP) {
+    cke.srp_a = (tc_bytes){h->c_pub, h->c_pub_len};
   } else {
     cke.dh_yc = (tc_bytes){h->c_pub, h->c_pub_len};
   }
@@ -746,6 +788,11 @@ static void save_session(tc_conn *c) {
   s->ticket_len = tl;
   if (c->psk.identity &&
       tc_psk_copy(&s->psk_identity, &s->psk_identity_len, c->psk.identity, c->psk.id_len)) {
+    tc_session_unref(s);
+    return;
+  }
+  if (c->srp.name && tc12_suite_is_srp(h->suite) &&
+      tc_psk_copy(&s->srp_user, &s->srp_user_len, c->srp.name, c->srp.name_len)) {
     tc_session_unref(s);
     return;
   }

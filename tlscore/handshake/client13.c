@@ -32,6 +32,12 @@ static bool can_offer13(const tc_conn *c) {
   const tc_config *cfg = c->cfg;
   if (cfg->max_version < TC_TLS13 || c->c12.handshakes)
     return false;
+  /* SRP exists only up to TLS 1.2, and a TLS 1.3 server may not answer a
+   * client offering 1.3 with 1.2 (RFC 8446 §4.1.3): credentials mean 1.2. */
+  const uint8_t *u, *p;
+  size_t ul, pl;
+  if (tc12_srp_client_creds(c, &u, &ul, &p, &pl))
+    return false;
   bool suite = false, group = false;
   for (size_t i = 0; i < cfg->n_suites; i++)
     suite |= tc_suite13_params(cfg->suites[i], NULL, NULL, NULL);

@@ -82,10 +82,42 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   const tc_suite12 *list[64];
   size_t n = tc12_config_suites(c->cfg, list, 64);
   bool sig = tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS) && v >= TC_TLS12;
-  for (size_t i = 0; i < n; i++) {
+  /* A client that sent its SRP user name asked for password authentication:
+   * with the default order its SRP suites come first (pass 0). */
+  bool srp_name = tc_exts_has(&ch->ext, TC_EXT_SRP);
+  bool srp_first = srp_name && !c->cfg->suites_explicit;
+  for (size_t i = 0, pass = srp_first ? 0 : 1; pass < 2; i = 0, pass++)
+  for (; i < n; i++) {
     const tc_suite12 *s = list[i];
     if (!tc_u16s_contains(ch->cipher_suites, s->id) || !tc_suite12_allows(s, v))
       continue;
+    if (srp_first && tc12_suite_is_srp(s) != (pass == 0))
+      continue;
+    if (tc12_suite_is_srp(s)) {
+      const tc_chain *chn = NULL;
+      uint16_t scheme = 0;
+      for (size_t j = 0; s->auth == TC_AUTH12_RSA && j < c->cfg->n_chains && !chn; j++) {
+        const tc_chain *cand = &c->cfg->chains[j];
+        if (tc_privkey_type(cand->key) != TC_PK_RSA)
+          continue;
+        if (v >= TC_TLS12 &&
+            !(scheme = tc12_pick_scheme(c, cand->key, ch->ext.sig_algs.p, ch->ext.sig_algs.n,
+                                        sig)))
+          continue;
+        chn = cand;
+      }
+      if (s->auth == TC_AUTH12_RSA && !chn)
+        continue;
+      /* RFC 5054 §2.5.1.2: SRP is our choice, but the client sent no name. */
+      if (!srp_name)
+        return tc_error_set(&c->err, TC_ERR_UNKNOWN_PSK_IDENTITY,
+                            "client offers %s without an SRP user name (RFC 5054 §2.5.1.2)",
+                            s->name);
+      k->suite = s;
+      k->chain = chn;
+      k->scheme = scheme;
+      return TC_OK;
+    }
     uint16_t group = 0;
     if (s->kx == TC_KX12_ECDHE && !(group = pick_curve(c, ch)))
       continue;
@@ -122,7 +154,7 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       return TC_OK;
     }
   }
-  if (!c->cfg->n_chains && !tc12_cfg_has_psk(c->cfg))
+  if (!c->cfg->n_chains && !tc12_cfg_has_psk(c->cfg) && !tc12_cfg_has_srp(c->cfg))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
   return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                       "no TLS 1.2-or-older cipher suite in common with the client");
@@ -138,6 +170,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   const char *alpn = "";
   const uint8_t *id = NULL; /* PSK identity of the session */
   size_t id_len = 0;
+  const uint8_t *user = NULL; /* SRP user name of the session */
+  size_t user_len = 0;
   tc_ticket_state st;
   tc_cached_session cs;
   memset(&st, 0, sizeof st);
@@ -151,6 +185,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     memcpy(k->master, st.psk, 48);
     id = st.psk_identity;
     id_len = st.psk_identity_len;
+    user = st.srp_user;
+    user_len = st.srp_user_len;
   } else if (ch->session_id_len && cfg->session_cache &&
              tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
                                   tc_config_now(cfg), &cs) &&
@@ -162,6 +198,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     alpn = st.alpn;
     id = cs.psk_identity;
     id_len = cs.psk_identity_len;
+    user = cs.srp_user;
+    user_len = cs.srp_user_len;
   } else {
     return TC_OK;
   }
@@ -186,7 +224,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     k->resume = true;
     k->resume_ems = ems;
     /* The identity that authenticated the session authenticates this one. */
-    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id, id_len)) {
+    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id, id_len) ||
+        tc12_srp_set_name(c, user, user_len)) {
       tc_wipe(&st, sizeof st);
       tc_wipe(&cs, sizeof cs);
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
@@ -401,6 +440,10 @@ static int write_ticket(tc_conn *c) {
     memcpy(st.psk_identity, c->psk.identity, c->psk.id_len);
     st.psk_identity_len = c->psk.id_len;
   }
+  if (c->srp.name && c->srp.name_len <= sizeof st.srp_user) {
+    memcpy(st.srp_user, c->srp.name, c->srp.name_len);
+    st.srp_user_len = c->srp.name_len;
+  }
   uint8_t *t = NULL;
   size_t tl = 0;
   int r = tc_ticket_seal(c->cfg, &st, &t, &tl, &c->err);
@@ -485,6 +528,11 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     return HS_FAILED;
   if (!k.resume && pick_suite(c, ch, v, &k))
     return HS_FAILED;
+  /* The SRP user name of this handshake: the one the client sent (full
+   * handshake) or the session's (resumption, set by try_resume). */
+  if (!k.resume && tc12_srp_set_name(c, tc12_suite_is_srp(k.suite) ? ch->ext.srp_identity.p : NULL,
+                                     ch->ext.srp_identity.len))
+    return HS_FAILED;
   if (tc12_set_suite(c, k.suite->id))
     return HS_FAILED;
   /* The ClientHello opens the transcript (its hash is known now); a
@@ -545,7 +593,7 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   }
 
   bool psk = tc12_suite_is_psk(k.suite);
-  if (!psk) {
+  if (k.chain) {
     if (write_certificate(c, k.chain))
       return HS_FAILED;
     if (c->my_leaf)
@@ -559,6 +607,13 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     size_t start = c->hsw.len;
     if (tc_msg_write_certificate_status(&c->hsw, &cs) || tc12_transcript_added(c, start))
       return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write CertificateStatus");
+  }
+  /* SRP: the ServerKeyExchange needs the user's verifier: ask, then go on
+   * in HS_S12_SRP_FLIGHT (srp12.c); no CertificateRequest with SRP. */
+  if (tc12_suite_is_srp(k.suite)) {
+    if (tc_hs_flush(c))
+      return HS_FAILED;
+    return tc12_srp_server_ask(c);
   }
   /* Plain PSK sends a ServerKeyExchange only to carry a hint (RFC 4279 §2). */
   bool ske = k.suite->kx == TC_KX12_PSK ? cfg->psk.hint_len > 0 : k.suite->kx != TC_KX12_RSA;
@@ -632,6 +687,7 @@ static tc_kx msg_kx(const tc_suite12 *s) {
   case TC_KX12_PSK: return TC_KX_PSK;
   case TC_KX12_DHE_PSK: return TC_KX_DHE_PSK;
   case TC_KX12_ECDHE_PSK: return TC_KX_ECDHE_PSK;
+  case TC_KX12_SRP: return TC_KX_SRP;
   default: return TC_KX_RSA;
   }
 }
@@ -725,6 +781,17 @@ static tc_hs_state on_client_key_exchange(tc_conn *c, const uint8_t *msg, size_t
     return HS_FAILED;
   if (tc12_suite_is_psk(h->suite))
     return on_psk_client_key_exchange(c, &cke, msg, len);
+  if (tc12_suite_is_srp(h->suite)) {
+    uint8_t *spms = NULL;
+    size_t spl = 0;
+    if (tc12_srp_server_premaster(c, &cke.srp_a, &spms, &spl))
+      return HS_FAILED;
+    tc12_transcript_add(c, msg, len);
+    int r = tc12_master_secret(c, spms, spl);
+    tc_wipe(spms, spl);
+    free(spms);
+    return r ? HS_FAILED : HS_S12_WAIT_FINISHED;
+  }
   uint8_t pms[TC_KEX_MAX_SECRET_LEN];
   size_t pl = sizeof pms, off = 0;
   if (kx == TC_KX_RSA) {
@@ -772,6 +839,10 @@ static void cache_session(tc_conn *c) {
   if (c->psk.identity && c->psk.id_len <= sizeof cs.psk_identity) {
     memcpy(cs.psk_identity, c->psk.identity, c->psk.id_len);
     cs.psk_identity_len = c->psk.id_len;
+  }
+  if (c->srp.name && c->srp.name_len <= sizeof cs.srp_user) {
+    memcpy(cs.srp_user, c->srp.name, c->srp.name_len);
+    cs.srp_user_len = c->srp.name_len;
   }
   tc_session_cache_put(sc, c->c12.session_id, c->c12.session_id_len, &cs, tc_config_now(c->cfg));
   tc_wipe(&cs, sizeof cs);

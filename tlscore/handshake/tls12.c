@@ -22,17 +22,30 @@ bool tc12_conn_has_psk(const tc_conn *c) {
 }
 
 /* Suites needing something besides certificates are left out when that
- * credential is missing (psk false: no shared key). */
-static bool credentials_for(const tc_suite12 *s, bool psk) {
-  return !tc12_suite_is_psk(s) || psk;
+ * credential is missing (creds: TC12_CRED_* bits). */
+static bool credentials_for(const tc_suite12 *s, unsigned creds) {
+  if (tc12_suite_is_psk(s))
+    return creds & TC12_CRED_PSK;
+  if (tc12_suite_is_srp(s))
+    return creds & TC12_CRED_SRP;
+  return true;
 }
 
-size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, size_t cap) {
+unsigned tc12_cfg_creds(const tc_config *cfg) {
+  return (tc12_cfg_has_psk(cfg) ? TC12_CRED_PSK : 0) | (tc12_cfg_has_srp(cfg) ? TC12_CRED_SRP : 0);
+}
+
+unsigned tc12_conn_creds(const tc_conn *c) {
+  return (tc12_conn_has_psk(c) ? TC12_CRED_PSK : 0) | (tc12_conn_has_srp(c) ? TC12_CRED_SRP : 0);
+}
+
+size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **out, size_t cap) {
+  bool psk = creds & TC12_CRED_PSK, srp = creds & TC12_CRED_SRP;
   size_t n = 0;
   if (cfg->suites_explicit) {
     for (size_t i = 0; i < cfg->n_suites && n < cap; i++) {
       const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
-      if (s && credentials_for(s, psk))
+      if (s && credentials_for(s, creds))
         out[n++] = s;
     }
     return n;
@@ -44,7 +57,7 @@ size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, s
     if (!(s->flags & TC_SUITE12_DEFAULT))
       continue;
     if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE &&
-        !(psk && tc12_suite_is_psk(s)))
+        !(psk && tc12_suite_is_psk(s)) && !(srp && tc12_suite_is_srp(s)))
       continue;
     out[n++] = s;
   }
@@ -52,11 +65,11 @@ size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, s
 }
 
 size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap) {
-  return tc12_suites_for(cfg, tc12_cfg_has_psk(cfg), out, cap);
+  return tc12_suites_for(cfg, tc12_cfg_creds(cfg), out, cap);
 }
 
 bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
-  if (!s || !credentials_for(s, tc12_cfg_has_psk(cfg)))
+  if (!s || !credentials_for(s, tc12_cfg_creds(cfg)))
     return false;
   if (cfg->suites_explicit) {
     for (size_t i = 0; i < cfg->n_suites; i++)
@@ -66,12 +79,29 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
   }
   return (s->flags & TC_SUITE12_DEFAULT) &&
          (s->kx == TC_KX12_RSA || s->kx == TC_KX12_DHE || s->kx == TC_KX12_ECDHE ||
-          tc12_suite_is_psk(s));
+          tc12_suite_is_psk(s) || tc12_suite_is_srp(s));
 }
 
 int tc12_check_credentials(tc_conn *c) {
   const tc_config *cfg = c->cfg;
-  if (!cfg->suites_explicit || tc12_conn_has_psk(c))
+  if (!cfg->suites_explicit)
+    return TC_OK;
+  for (size_t i = 0; i < cfg->n_suites && !tc12_conn_has_srp(c); i++) {
+    const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
+    if (!tc12_suite_is_srp(s))
+      continue;
+    tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                 "configuration error: cipher suite %s needs SRP credentials, but none are "
+                 "configured (%s)",
+                 s->name,
+                 c->role == TC_ROLE_CLIENT
+                     ? "tc_config_set_srp_credentials, tc_conn_set_srp_credentials or "
+                       "tc_config_set_srp_client"
+                     : "tc_config_set_srp_server");
+    c->err.alert = -1; /* nothing was sent yet: no alert either */
+    return TC_FAIL;
+  }
+  if (tc12_conn_has_psk(c))
     return TC_OK;
   for (size_t i = 0; i < cfg->n_suites; i++) {
     const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);

@@ -13,8 +13,13 @@
 size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap);
 /* Whether s is among tc12_config_suites(cfg) (without building the list). */
 bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s);
-/* The same list for a connection that has (psk true) or lacks a shared key. */
-size_t tc12_suites_for(const tc_config *cfg, bool psk, const tc_suite12 **out, size_t cap);
+/* The same list for a connection with these credentials (TC12_CRED_* bits;
+ * true means TC12_CRED_PSK). */
+#define TC12_CRED_PSK 1u
+#define TC12_CRED_SRP 2u
+size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **out, size_t cap);
+unsigned tc12_cfg_creds(const tc_config *cfg);
+unsigned tc12_conn_creds(const tc_conn *c);
 /* A suite authenticated by a shared key (PSK, DHE_PSK, ECDHE_PSK)? */
 bool tc12_suite_is_psk(const tc_suite12 *s);
 /* Shared keys available to the config / the connection (a configured key,
@@ -31,6 +36,36 @@ int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out
 /* When a PSK handshake fails, reword c->err to name the cause (unknown
  * identity, wrong key) without ever showing the key. */
 void tc12_psk_explain(tc_conn *c);
+/* ---- SRP (srp12.c, RFC 5054) ---- */
+bool tc12_suite_is_srp(const tc_suite12 *s);
+/* SRP usable by this config (client: credentials or tc_config_set_srp_client;
+ * server: tc_config_set_srp_server) / connection (+ its own credentials). */
+bool tc12_cfg_has_srp(const tc_config *cfg);
+bool tc12_conn_has_srp(const tc_conn *c);
+/* Client: the credentials in force (the connection's, else the config's);
+ * false when there are none. */
+bool tc12_srp_client_creds(const tc_conn *c, const uint8_t **user, size_t *user_len,
+                           const uint8_t **pw, size_t *pw_len);
+/* Client before its ClientHello: should TC_WANT_SRP_CREDENTIALS come first? */
+bool tc12_srp_want_credentials(const tc_conn *c);
+/* Client: the srp extension for the ClientHello (when we have a name). */
+void tc12_srp_client_ext(tc_conn *c, tc_exts *e);
+/* Client: ServerKeyExchange of an SRP suite (signature already checked):
+ * group, B, then A and the premaster into hs->t12.c_pub / pms. */
+int tc12_srp_client_ske(tc_conn *c, const tc_server_key_exchange *ske);
+/* Server: after the ServerHello of an SRP suite, ask for the verifier. */
+tc_hs_state tc12_srp_server_ask(tc_conn *c);
+/* Server, HS_S12_SRP_FLIGHT: ServerKeyExchange (+ signature), ServerHelloDone. */
+tc_hs_state tc_server12_srp_flight(tc_conn *c);
+/* Server: the client's A; premaster into *pms (malloc'd, wipe it). */
+int tc12_srp_server_premaster(tc_conn *c, const tc_bytes *A, uint8_t **pms, size_t *pms_len);
+/* Copy a name into the connection's SRP user name (NULL/0 clears). */
+int tc12_srp_set_name(tc_conn *c, const uint8_t *name, size_t len);
+/* Reword c->err when an SRP handshake fails (wrong password / unknown user
+ * look the same to the client; the server says which). */
+void tc12_srp_explain(tc_conn *c);
+void tc_srp_conn_clear(tc_srp_conn *s);
+
 /* Highest version <= max that cfg allows and is below TLS 1.3; 0 if none. */
 uint16_t tc12_max_version(const tc_config *cfg);
 
