@@ -24,6 +24,9 @@ typedef struct {
   char *max_version;
   char *ciphers;
   gboolean fallback_scsv;
+  char *psk;             /* IDENTITY:HEXKEY */
+  char *psk_file;        /* psktool file */
+  char *psk_identity;    /* the line of --psk-file to use */
 
   char *host;
   guint16 port;
@@ -302,6 +305,11 @@ out:
   return ok;
 }
 
+static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
+{
+  return gt_config_add_psk(ctx, psk, "--psk-file", error);
+}
+
 static gboolean setup(client *cl, int argc, char **argv, GError **error)
 {
   if (argc != 2) {
@@ -328,6 +336,14 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   }
   if (cl->alpn != NULL && (cl->alpn_v = gt_parse_alpn(cl->alpn, error)) == NULL)
     return FALSE;
+  if (cl->psk != NULL && cl->psk_file != NULL) {
+    g_set_error(error, GT_ERROR, 0, "--psk and --psk-file exclude each other");
+    return FALSE;
+  }
+  if (cl->psk_identity != NULL && cl->psk_file == NULL) {
+    g_set_error(error, GT_ERROR, 0, "--psk-identity picks an entry of --psk-file");
+    return FALSE;
+  }
 
   cl->cfg = tc_config_new(TC_ROLE_CLIENT);
   if (cl->cfg == NULL) {
@@ -337,6 +353,19 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   tc_error err;
   tc_error_clear(&err);
   if (!gt_apply_protocol_options(cl->cfg, cl->min_version, cl->max_version, cl->ciphers, error))
+    return FALSE;
+  if (cl->psk != NULL) {
+    gt_psk psk;
+    gboolean ok = gt_parse_psk(cl->psk, "--psk", &psk, error) &&
+                  gt_config_add_psk(cl->cfg, &psk, "--psk", error);
+    gt_psk_clear(&psk);
+    /* The key was on the command line: do not keep a copy in argv's strings. */
+    explicit_bzero(cl->psk, strlen(cl->psk));
+    if (!ok)
+      return FALSE;
+  }
+  if (cl->psk_file != NULL &&
+      !gt_load_psk_file(cl->psk_file, cl->psk_identity, add_psk, cl->cfg, error))
     return FALSE;
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   if (cl->insecure) {
@@ -394,6 +423,13 @@ int gt_cmd_client(int argc, char **argv)
      "Cipher suites in preference order, IANA names", "S1,S2"},
     {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
      "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
+    {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,
+     "Shared key: offer the PSK cipher suites with this identity and hex key", "IDENTITY:HEXKEY"},
+    {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &cl.psk_file,
+     "Shared key from a psktool file (IDENTITY:HEXKEY lines; the first, or --psk-identity)",
+     "FILE"},
+    {"psk-identity", 0, 0, G_OPTION_ARG_STRING, &cl.psk_identity,
+     "The entry of --psk-file to use", "IDENTITY"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -473,6 +509,9 @@ done:
   g_free(cl.min_version);
   g_free(cl.max_version);
   g_free(cl.ciphers);
+  g_free(cl.psk);
+  g_free(cl.psk_file);
+  g_free(cl.psk_identity);
   g_option_context_free(ctx);
   return status;
 }

@@ -28,6 +28,9 @@ typedef struct {
   char *min_version;
   char *max_version;
   char *ciphers;
+  char **psk;            /* IDENTITY:HEXKEY, repeatable */
+  char *psk_file;        /* psktool file */
+  char *psk_hint;
 
   char *host;
   guint16 port;
@@ -246,6 +249,11 @@ static void sconn_step(server *sv, sconn *sc)
   }
 }
 
+static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
+{
+  return gt_config_add_psk(ctx, psk, "--psk-file", error);
+}
+
 static gboolean setup(server *sv, int argc, char **argv, GError **error)
 {
   if (argc != 2) {
@@ -256,8 +264,14 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     return FALSE;
   guint ncerts = sv->certs != NULL ? g_strv_length(sv->certs) : 0;
   guint nkeys = sv->keys != NULL ? g_strv_length(sv->keys) : 0;
-  if (ncerts == 0) {
-    g_set_error(error, GT_ERROR, 0, "--cert FILE and --key FILE are required");
+  gboolean have_psk = sv->psk != NULL || sv->psk_file != NULL;
+  if (ncerts == 0 && !have_psk) {
+    g_set_error(error, GT_ERROR, 0,
+                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file)");
+    return FALSE;
+  }
+  if (sv->psk_hint != NULL && !have_psk) {
+    g_set_error(error, GT_ERROR, 0, "--psk-hint needs shared keys (--psk, --psk-file)");
     return FALSE;
   }
   if (ncerts != nkeys) {
@@ -297,6 +311,26 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
   for (guint i = 0; i < ncerts; i++)
     if (!gt_config_add_cert_files(sv->cfg, sv->certs[i], sv->keys[i], error))
       return FALSE;
+  for (guint i = 0; sv->psk != NULL && sv->psk[i] != NULL; i++) {
+    gt_psk psk;
+    gboolean ok = gt_parse_psk(sv->psk[i], "--psk", &psk, error) &&
+                  gt_config_add_psk(sv->cfg, &psk, "--psk", error);
+    gt_psk_clear(&psk);
+    explicit_bzero(sv->psk[i], strlen(sv->psk[i]));
+    if (!ok)
+      return FALSE;
+  }
+  if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv->cfg, error))
+    return FALSE;
+  if (sv->psk_hint != NULL) {
+    tc_error herr;
+    tc_error_clear(&herr);
+    if (tc_config_set_psk_identity_hint(sv->cfg, (const uint8_t *)sv->psk_hint,
+                                        strlen(sv->psk_hint), &herr) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-hint: %s", herr.message);
+      return FALSE;
+    }
+  }
   if (sv->require_client_cert || sv->request_client_cert) {
     tc_config_set_client_auth(sv->cfg, sv->require_client_cert ? TC_CLIENT_AUTH_REQUIRE
                                                                : TC_CLIENT_AUTH_REQUEST);
@@ -486,6 +520,13 @@ int gt_cmd_server(int argc, char **argv)
      "Cipher suites in preference order, IANA names", "S1,S2"},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
+    {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,
+     "Accept this shared key (PSK cipher suites); repeat for several identities",
+     "IDENTITY:HEXKEY"},
+    {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_file,
+     "Accept the shared keys of a psktool file (IDENTITY:HEXKEY lines)", "FILE"},
+    {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
+     "Identity hint sent to PSK clients (TLS 1.2 and older)", "HINT"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -512,6 +553,9 @@ int gt_cmd_server(int argc, char **argv)
   g_free(sv.ciphers);
   g_free(sv.alpn);
   g_free(sv.host);
+  g_strfreev(sv.psk);
+  g_free(sv.psk_file);
+  g_free(sv.psk_hint);
   g_option_context_free(ctx);
   return status;
 }

@@ -478,6 +478,13 @@ void gt_print_negotiated(FILE *out, const tc_conn *c)
     const char *sni = tc_conn_server_name(c);
     fprintf(out, "server name: %s\n", sni != NULL ? sni : "(none)");
   }
+  size_t id_len = 0;
+  const uint8_t *id = tc_conn_psk_identity(c, &id_len);
+  if (id != NULL) {
+    char *esc = gt_escape_bytes(id, id_len);
+    fprintf(out, "psk identity: %s\n", esc);
+    g_free(esc);
+  }
   fprintf(out, "resumed: %s\n", tc_conn_resumed(c) ? "yes" : "no");
   fflush(out);
   g_free(vs);
@@ -493,15 +500,143 @@ char *gt_describe_negotiated(const tc_conn *c)
   char *subject = gt_peer_subject(c);
   const char *alpn = tc_conn_alpn(c);
   const char *sni = tc_conn_server_name(c);
-  char *line = g_strdup_printf("%s %s group=%s alpn=%s sni=%s client-cert=%s resumed=%s", vs, ss,
-                               gs, alpn != NULL ? alpn : "-", sni != NULL ? sni : "-",
-                               subject != NULL ? subject : "-",
+  size_t id_len = 0;
+  const uint8_t *id = tc_conn_psk_identity(c, &id_len);
+  char *psk = id != NULL ? gt_escape_bytes(id, id_len) : g_strdup("-");
+  char *line = g_strdup_printf("%s %s group=%s alpn=%s sni=%s client-cert=%s psk=%s resumed=%s",
+                               vs, ss, gs, alpn != NULL ? alpn : "-", sni != NULL ? sni : "-",
+                               subject != NULL ? subject : "-", psk,
                                tc_conn_resumed(c) ? "yes" : "no");
+  g_free(psk);
   free(subject);
   g_free(vs);
   g_free(ss);
   g_free(gs);
   return line;
+}
+
+/* ---- shared keys (PSK) ---- */
+
+char *gt_escape_bytes(const uint8_t *p, size_t n)
+{
+  GString *out = g_string_new(NULL);
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+      g_string_append_c(out, (char)p[i]);
+    else
+      g_string_append_printf(out, "\\x%02x", p[i]);
+  }
+  return g_string_free(out, FALSE);
+}
+
+void gt_psk_clear(gt_psk *p)
+{
+  g_free(p->identity);
+  if (p->key != NULL) {
+    explicit_bzero(p->key, p->key_len);
+    g_free(p->key);
+  }
+  memset(p, 0, sizeof *p);
+}
+
+static int hexval(char c)
+{
+  return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
+}
+
+gboolean gt_parse_psk(const char *spec, const char *what, gt_psk *out, GError **error)
+{
+  memset(out, 0, sizeof *out);
+  const char *colon = strrchr(spec, ':');
+  if (colon == NULL || colon == spec) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: expected IDENTITY:HEXKEY", what);
+    return FALSE;
+  }
+  size_t id_len = (size_t)(colon - spec), hex_len = strlen(colon + 1);
+  const char *hex = colon + 1;
+  /* psktool writes the key without a trailing newline; files may have CR. */
+  while (hex_len > 0 && (hex[hex_len - 1] == '\r' || hex[hex_len - 1] == ' '))
+    hex_len--;
+  if (id_len > TC_PSK_MAX_IDENTITY) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: identity longer than %d bytes", what,
+                TC_PSK_MAX_IDENTITY);
+    return FALSE;
+  }
+  if (hex_len == 0 || hex_len % 2 || hex_len / 2 > TC_PSK_MAX_KEY) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE,
+                "%s: the key must be an even number of hex digits (1..%d bytes)", what,
+                TC_PSK_MAX_KEY);
+    return FALSE;
+  }
+  out->key = g_malloc(hex_len / 2);
+  out->key_len = hex_len / 2;
+  for (size_t i = 0; i < out->key_len; i++) {
+    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      gt_psk_clear(out);
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: the key is not hexadecimal", what);
+      return FALSE;
+    }
+    out->key[i] = (uint8_t)(hi << 4 | lo);
+  }
+  out->identity = g_memdup2(spec, id_len);
+  out->id_len = id_len;
+  return TRUE;
+}
+
+gboolean gt_load_psk_file(const char *path, const char *identity,
+                          gboolean (*add)(const gt_psk *psk, void *ctx, GError **error),
+                          void *ctx, GError **error)
+{
+  char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &data, &len, error))
+    return FALSE;
+  gboolean ok = TRUE, found = FALSE;
+  char **lines = g_strsplit(data, "\n", -1);
+  for (guint i = 0; ok && lines[i] != NULL; i++) {
+    if (lines[i][0] == '\0' || lines[i][0] == '#' || (lines[i][0] == '\r' && !lines[i][1]))
+      continue;
+    char *what = g_strdup_printf("%s line %u", path, i + 1);
+    gt_psk psk;
+    if (!gt_parse_psk(lines[i], what, &psk, error)) {
+      ok = FALSE;
+    } else if (identity == NULL ||
+               (psk.id_len == strlen(identity) && !memcmp(psk.identity, identity, psk.id_len))) {
+      found = TRUE;
+      ok = add(&psk, ctx, error);
+      if (identity != NULL) {
+        gt_psk_clear(&psk);
+        g_free(what);
+        break;
+      }
+    }
+    gt_psk_clear(&psk);
+    g_free(what);
+  }
+  for (guint i = 0; lines[i] != NULL; i++)
+    explicit_bzero(lines[i], strlen(lines[i]));
+  g_strfreev(lines);
+  explicit_bzero(data, len);
+  g_free(data);
+  if (ok && !found) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", path,
+                identity != NULL ? "no entry for that identity" : "no IDENTITY:HEXKEY entry");
+    ok = FALSE;
+  }
+  return ok;
+}
+
+gboolean gt_config_add_psk(tc_config *cfg, const gt_psk *psk, const char *what, GError **error)
+{
+  tc_error err;
+  tc_error_clear(&err);
+  if (tc_config_add_psk(cfg, psk->identity, psk->id_len, psk->key, psk->key_len,
+                        TC_PSK_HASH_SHA256, &err) != TC_OK) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", what, err.message);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* ---- protocol options ---- */

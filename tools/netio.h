@@ -74,6 +74,29 @@ gboolean gt_config_add_cert_files(tc_config *cfg, const char *cert_path, const c
 /* "h2,http/1.1" -> NULL-terminated vector; rejects empty or over-long names. */
 char **gt_parse_alpn(const char *list, GError **error);
 
+/* ---- shared keys (PSK) ---- */
+
+typedef struct {
+  uint8_t *identity;
+  size_t id_len;
+  uint8_t *key;        /* wiped by gt_psk_clear */
+  size_t key_len;
+} gt_psk;
+
+/* "IDENTITY:HEXKEY" (split at the last ':'; the identity may hold colons).
+ * `what` names the option in errors; the key never appears in them. */
+gboolean gt_parse_psk(const char *spec, const char *what, gt_psk *out, GError **error);
+/* psktool's file: one "IDENTITY:HEXKEY" per line. Calls add() for each
+ * entry (identity NULL) or only the matching one (FALSE if absent). */
+gboolean gt_load_psk_file(const char *path, const char *identity,
+                          gboolean (*add)(const gt_psk *psk, void *ctx, GError **error),
+                          void *ctx, GError **error);
+void gt_psk_clear(gt_psk *p);
+/* tc_config_add_psk with a GError naming `what`. */
+gboolean gt_config_add_psk(tc_config *cfg, const gt_psk *psk, const char *what, GError **error);
+/* Printable form of raw identity bytes (\xNN for the rest); caller frees. */
+char *gt_escape_bytes(const uint8_t *p, size_t n);
+
 /* ---- driving a connection over a non-blocking socket ---- */
 
 typedef struct {
