@@ -155,6 +155,14 @@ static gboolean take_app_data(server *sv, sconn *sc, gboolean *progress)
   return TRUE;
 }
 
+static void report_negotiated(sconn *sc)
+{
+  char *line = gt_describe_negotiated(sc->link.tls);
+  fprintf(stderr, "[%u] %s %s\n", sc->id, sc->peer, line);
+  g_free(line);
+  sc->reported = TRUE;
+}
+
 /* Advance one connection as far as it goes without blocking. */
 static void sconn_step(server *sv, sconn *sc)
 {
@@ -174,6 +182,10 @@ static void sconn_step(server *sv, sconn *sc)
     }
     unsigned st = tc_conn_status(c);
     if (st & TC_S_FAILED) {
+      /* A handshake that completed before the failure (say, the peer
+       * dropped the connection right after it) is still worth a line. */
+      if (!sc->reported && tc_conn_handshake_done(c))
+        report_negotiated(sc);
       sconn_fail_tls(sc);
       return;
     }
@@ -194,12 +206,8 @@ static void sconn_step(server *sv, sconn *sc)
     }
     if (!(st & TC_S_READY))
       continue;
-    if (!sc->reported) {
-      char *line = gt_describe_negotiated(c);
-      fprintf(stderr, "[%u] %s %s\n", sc->id, sc->peer, line);
-      g_free(line);
-      sc->reported = TRUE;
-    }
+    if (!sc->reported)
+      report_negotiated(sc);
     if (!take_app_data(sv, sc, &progress)) {
       sconn_fail_tls(sc);
       return;
