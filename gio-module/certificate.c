@@ -667,7 +667,16 @@ GTlsCertificateFlags
 tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
                       tc_trust_store *anchors, tc_purpose purpose)
 {
+  return tlslite_verify_peer_chain (cert, identity, anchors, purpose, TC_STAPLE_IGNORE, NULL);
+}
+
+GTlsCertificateFlags
+tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
+                           tc_trust_store *anchors, tc_purpose purpose,
+                           tc_staple staple, gboolean *staple_missing)
+{
   GTlsCertificateFlags flags = 0;
+  unsigned tc_flags;
   tc_cert **chain = NULL;
   gsize n;
   gchar *to_free = NULL;
@@ -685,9 +694,11 @@ tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
         flags |= G_TLS_CERTIFICATE_BAD_IDENTITY;
     }
 
-  flags |= tlslite_flags_from_tc (tc_x509_verify (chain, n, anchors, name,
-                                                  g_get_real_time () / G_USEC_PER_SEC,
-                                                  purpose, NULL, NULL));
+  tc_flags = tc_x509_verify_staple (chain, n, anchors, name, g_get_real_time () / G_USEC_PER_SEC,
+                                    purpose, staple, NULL, NULL);
+  if (staple_missing)
+    *staple_missing = (tc_flags & TC_CERT_STAPLE_MISSING) != 0;
+  flags |= tlslite_flags_from_tc (tc_flags);
   if (name && (flags & G_TLS_CERTIFICATE_BAD_IDENTITY) && matches_cn_fallback (chain[0], name))
     flags &= ~G_TLS_CERTIFICATE_BAD_IDENTITY;
   g_free (to_free);

@@ -804,8 +804,9 @@ version_from_env (const char *name)
 
 /* Test and benchmark knobs, like glib-networking's G_TLS_GNUTLS_PRIORITY:
  * G_TLS_TLSLITE_MIN_VERSION / G_TLS_TLSLITE_MAX_VERSION (ssl3.0 .. tls1.3),
- * G_TLS_TLSLITE_CIPHERS (comma-separated IANA names) and
- * G_TLS_TLSLITE_NO_TICKETS=1. Invalid values warn once and are ignored. */
+ * G_TLS_TLSLITE_CIPHERS (comma-separated IANA names),
+ * G_TLS_TLSLITE_GROUPS (comma-separated group names: x25519, secp256r1, ...)
+ * and G_TLS_TLSLITE_NO_TICKETS=1. Invalid values warn once and are ignored. */
 static void
 apply_env_settings (tc_config *cfg, gboolean server)
 {
@@ -813,6 +814,7 @@ apply_env_settings (tc_config *cfg, gboolean server)
   uint16_t min = version_from_env ("G_TLS_TLSLITE_MIN_VERSION");
   uint16_t max = version_from_env ("G_TLS_TLSLITE_MAX_VERSION");
   const char *ciphers = g_getenv ("G_TLS_TLSLITE_CIPHERS");
+  const char *groups = g_getenv ("G_TLS_TLSLITE_GROUPS");
   gboolean bad = FALSE;
   tc_error err;
 
@@ -853,13 +855,36 @@ apply_env_settings (tc_config *cfg, gboolean server)
       g_strfreev (names);
     }
 
+  if (groups && *groups)
+    {
+      gchar **names = g_strsplit (groups, ",", -1);
+      GArray *ids = g_array_new (FALSE, FALSE, sizeof (uint16_t));
+      guint i;
+
+      for (i = 0; names[i]; i++)
+        {
+          uint16_t g = tc_group_from_name (g_strstrip (names[i]));
+
+          if (g)
+            g_array_append_val (ids, g);
+          else
+            bad = TRUE;
+        }
+      tc_error_clear (&err);
+      if (ids->len > 0 &&
+          tc_config_set_groups (cfg, (const uint16_t *) (void *) ids->data, ids->len, &err) != TC_OK)
+        bad = TRUE;
+      g_array_unref (ids);
+      g_strfreev (names);
+    }
+
   if (server && g_strcmp0 (g_getenv ("G_TLS_TLSLITE_NO_TICKETS"), "1") == 0)
     tc_config_set_tickets (cfg, 0, 7200);
 
   if (bad && g_once_init_enter (&warned))
     {
-      g_warning ("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION or "
-                 "G_TLS_TLSLITE_CIPHERS setting");
+      g_warning ("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION, "
+                 "G_TLS_TLSLITE_CIPHERS or G_TLS_TLSLITE_GROUPS setting");
       g_once_init_leave (&warned, 1);
     }
 }
@@ -927,45 +952,19 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
   return TRUE;
 }
 
-/* TLS Feature "status_request" (RFC 7633) on the leaf or a CA means the
- * server must staple an OCSP response; we never receive one, so such a
- * chain cannot be accepted without the application's consent. */
-static gboolean
-chain_requires_staple (GTlsConnectionTlslite *self, GTlsCertificate *peer, GTlsDatabase *db)
-{
-  GTlsCertificate *cert = g_object_ref (peer);
-  gboolean found = FALSE;
-  int depth;
-
-  for (depth = 0; cert && depth < 10 && !found; depth++)
-    {
-      GTlsCertificate *next;
-
-      if (G_IS_TLS_CERTIFICATE_TLSLITE (cert) &&
-          tc_cert_must_staple (tlslite_certificate_get_tc_cert (G_TLS_CERTIFICATE_TLSLITE (cert))))
-        found = TRUE;
-      next = g_tls_certificate_get_issuer (cert);
-      if (next)
-        g_object_ref (next);
-      else if (db)
-        next = g_tls_database_lookup_certificate_issuer (db, cert, NULL,
-                                                         G_TLS_DATABASE_LOOKUP_NONE, NULL, NULL);
-      if (next && g_tls_certificate_is_same (next, cert))
-        g_clear_object (&next);
-      g_object_unref (cert);
-      cert = next;
-    }
-  g_clear_object (&cert);
-  return found;
-}
-
+/* One chain verification per handshake: tlscore/x509 builds and checks
+ * the path once and also decides the must-staple policy (RFC 7633) on it,
+ * given whether the peer stapled an OCSP response (TLS 1.3: in the
+ * Certificate message, already parsed when this runs; TLS 1.2 sends it
+ * after the chain, so through GIO a TLS 1.2 must-staple chain is refused). */
 static GTlsCertificateFlags
-verify_peer (GTlsConnectionTlslite *self, GTlsCertificate *peer)
+verify_peer (GTlsConnectionTlslite *self, GTlsCertificate *peer, tc_staple staple)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
   GSocketConnectable *identity = NULL;
   GTlsCertificateFlags errors = 0;
   GTlsDatabase *db;
+  GError *err = NULL;
 
   if (is_client (self))
     {
@@ -975,29 +974,17 @@ verify_peer (GTlsConnectionTlslite *self, GTlsCertificate *peer)
     }
 
   db = g_tls_connection_get_database (G_TLS_CONNECTION (self));
-  if (!db)
+  errors |= tlslite_database_verify_peer (db, peer,
+                                          is_client (self) ? G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER
+                                                           : G_TLS_DATABASE_PURPOSE_AUTHENTICATE_CLIENT,
+                                          identity, priv->interaction,
+                                          is_client (self) ? staple : TC_STAPLE_IGNORE,
+                                          priv->op_cancellable, &err);
+  if (err)
     {
-      errors |= G_TLS_CERTIFICATE_UNKNOWN_CA;
-      errors |= g_tls_certificate_verify (peer, identity, NULL);
+      errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+      g_error_free (err);
     }
-  else
-    {
-      GError *err = NULL;
-
-      errors |= g_tls_database_verify_chain (db, peer,
-                                             is_client (self) ? G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER
-                                                              : G_TLS_DATABASE_PURPOSE_AUTHENTICATE_CLIENT,
-                                             identity, priv->interaction, G_TLS_DATABASE_VERIFY_NONE,
-                                             priv->op_cancellable, &err);
-      if (err)
-        {
-          errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
-          g_error_free (err);
-        }
-    }
-
-  if (chain_requires_staple (self, peer, db))
-    errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
 
   return errors;
 }
@@ -1010,16 +997,17 @@ handle_verify (GTlsConnectionTlslite *self)
   GTlsCertificate *peer;
   GTlsCertificateFlags errors = 0;
   gboolean accepted = FALSE;
-  size_t n;
+  size_t n, staple_len = 0;
 
   g_mutex_lock (&priv->engine_mutex);
   n = tc_conn_peer_chain (priv->engine, &chain);
   peer = tlslite_certificate_new_from_chain (chain, n);
+  tc_conn_ocsp_response (priv->engine, &staple_len);
   g_mutex_unlock (&priv->engine_mutex);
 
   if (peer)
     {
-      errors = verify_peer (self, peer);
+      errors = verify_peer (self, peer, staple_len ? TC_STAPLE_PRESENT : TC_STAPLE_NONE);
       if (is_client (self))
         {
           GTlsCertificateFlags flags;

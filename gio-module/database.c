@@ -65,6 +65,46 @@ g_tls_database_tlslite_verify_chain (GTlsDatabase *database, GTlsCertificate *ch
   return result;
 }
 
+GTlsCertificateFlags
+tlslite_database_verify_peer (GTlsDatabase *db, GTlsCertificate *peer, const gchar *purpose,
+                              GSocketConnectable *identity, GTlsInteraction *interaction,
+                              tc_staple staple, GCancellable *cancellable, GError **error)
+{
+  GTlsCertificateFlags result = 0;
+  tc_trust_store *none;
+  gboolean missing = FALSE;
+
+  if (G_IS_TLS_DATABASE_TLSLITE (db) &&
+      G_TLS_DATABASE_GET_CLASS (db)->verify_chain == g_tls_database_tlslite_verify_chain)
+    {
+      GTlsDatabaseTlslitePrivate *priv =
+        g_tls_database_tlslite_get_instance_private (G_TLS_DATABASE_TLSLITE (db));
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return G_TLS_CERTIFICATE_GENERIC_ERROR;
+      return tlslite_verify_peer_chain (peer, identity, priv->store, purpose_from_oid (purpose),
+                                        staple, NULL);
+    }
+
+  /* Another database decides the path; the staple policy then looks at the
+   * chain the peer presented (no anchors, no look-ups). */
+  if (db)
+    result = g_tls_database_verify_chain (db, peer, purpose, identity, interaction,
+                                          G_TLS_DATABASE_VERIFY_NONE, cancellable, error);
+  none = tc_trust_store_new ();
+  if (!none)
+    return result | G_TLS_CERTIFICATE_GENERIC_ERROR;
+  if (db)
+    tlslite_verify_peer_chain (peer, NULL, none, TC_PURPOSE_ANY, staple, &missing);
+  else
+    result |= G_TLS_CERTIFICATE_UNKNOWN_CA |
+              tlslite_verify_peer_chain (peer, identity, none, TC_PURPOSE_ANY, staple, &missing);
+  tc_trust_store_unref (none);
+  if (missing)
+    result |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+  return result;
+}
+
 static gchar *
 der_sha256 (tc_cert *cert)
 {
@@ -147,6 +187,15 @@ g_tls_database_tlslite_lookup_certificate_for_handle (GTlsDatabase *database, co
   return NULL;
 }
 
+static gboolean
+same_der (tc_cert *a, tc_cert *b)
+{
+  size_t alen = 0, blen = 0;
+  const uint8_t *ad = tc_cert_der (a, &alen), *bd = tc_cert_der (b, &blen);
+
+  return a == b || (alen == blen && memcmp (ad, bd, alen) == 0);
+}
+
 static GTlsCertificate *
 g_tls_database_tlslite_lookup_certificate_issuer (GTlsDatabase *database, GTlsCertificate *certificate,
                                                   GTlsInteraction *interaction,
@@ -176,9 +225,13 @@ g_tls_database_tlslite_lookup_certificate_issuer (GTlsDatabase *database, GTlsCe
   issuer_dn = tc_cert_issuer_der (chain[0], &dn_len);
   nfound = tc_trust_store_find_by_subject (priv->store, issuer_dn, dn_len, &found);
   /* Several anchors may share a name (a re-issued root); the issuer is the
-   * one whose key made the signature. */
+   * one whose key made the signature. A trust anchor asked about itself is
+   * its own issuer without a signature check (an anchor's self-signature is
+   * never what makes it trusted), and a pair already verified, e.g. by the
+   * handshake's chain verification on the same certificate objects, is not
+   * verified again (tc_cert_issued_by). */
   for (i = 0; i < nfound && !result; i++)
-    if (tc_cert_verify_signed_by (chain[0], found[i]) == 0)
+    if (same_der (found[i], chain[0]) || tc_cert_issued_by (chain[0], found[i]) == 0)
       result = tlslite_certificate_new_from_tc_cert (found[i], NULL, NULL);
 
   free (found);

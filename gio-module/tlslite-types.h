@@ -86,6 +86,12 @@ GTlsCertificate *tlslite_certificate_new_from_chain (tc_cert *const *chain, gsiz
  * BAD_IDENTITY). */
 GTlsCertificateFlags tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
                                            tc_trust_store *anchors, tc_purpose purpose);
+/* The same for a handshake's peer chain, with tlscore's must-staple policy
+ * (tc_x509_verify_staple): a must-staple path without a staple gives
+ * G_TLS_CERTIFICATE_GENERIC_ERROR and sets *staple_missing (may be NULL). */
+GTlsCertificateFlags tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
+                                                tc_trust_store *anchors, tc_purpose purpose,
+                                                tc_staple staple, gboolean *staple_missing);
 
 /* Convert GTlsCertificateFlags from tc_x509_verify() flags (same values). */
 static inline GTlsCertificateFlags
@@ -99,6 +105,14 @@ tlslite_flags_from_tc (unsigned flags)
 /* A new database trusting the certificates in `store` (referenced);
  * `handle_base` is the prefix of certificate handles ("file:///path"). */
 GTlsDatabase *tlslite_database_new (tc_trust_store *store, const char *handle_base);
+/* A handshake's chain verification with one path building: for our own
+ * databases (verify_chain not overridden) the must-staple policy is decided
+ * on the path verify_chain builds; any other database (or none) verifies
+ * as GIO would and the staple policy is decided on the presented chain. */
+GTlsCertificateFlags tlslite_database_verify_peer (GTlsDatabase *db, GTlsCertificate *peer,
+                                                   const gchar *purpose, GSocketConnectable *identity,
+                                                   GTlsInteraction *interaction, tc_staple staple,
+                                                   GCancellable *cancellable, GError **error);
 
 /* The anchors (borrowed). */
 tc_trust_store *tlslite_database_get_store (GTlsDatabaseTlslite *self);

@@ -305,6 +305,47 @@ static void ocsp_case(uint16_t cmax) {
 /* Stapled in CertificateStatus (TLS 1.2; our TLS 1.3 server does not staple). */
 static void test_ocsp_staple(void) { ocsp_case(TC_TLS12); }
 
+/* RFC 7633 with builtin verification: a must-staple leaf passes with a
+ * staple in CertificateStatus (which comes after the chain was verified)
+ * and fails without one, with the reason in the error. */
+static void must_staple_case(bool staple, uint16_t cmax) {
+  static const uint8_t resp[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(scfg, "server-staple.pem", "server-rsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(scfg, TC_TLS12, TC_TLS13, &err), ==, TC_OK);
+  if (staple)
+    g_assert_cmpint(tc_config_set_ocsp_response(scfg, resp, sizeof resp, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, cmax);
+  tc_config_set_verify_mode(ccfg, TC_VERIFY_BUILTIN);
+  tc_trust_store *trust = pump_load_trust("ca-rsa.pem");
+  tc_config_set_trust_store(ccfg, trust);
+  tc_trust_store_unref(trust);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  if (staple) {
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+    size_t n = 0;
+    g_assert_nonnull(tc_conn_ocsp_response(c, &n));
+    g_assert_true(pump_transfer(c, s, (const unsigned char *)"ok", 2));
+  } else {
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_FAIL);
+    const tc_error *e = tc_conn_error(c);
+    g_assert_cmpint(e->code, ==, TC_ERR_BAD_CERTIFICATE);
+    g_assert_nonnull(strstr(e->message, "stapled OCSP response"));
+  }
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_must_staple_with_staple(void) { must_staple_case(true, TC_TLS12); }
+static void test_must_staple_without_staple(void) { must_staple_case(false, TC_TLS12); }
+/* Our TLS 1.3 server staples nothing: the same chain fails in TLS 1.3. */
+static void test_must_staple_tls13_no_staple(void) { must_staple_case(false, TC_TLS13); }
+
 static void client_cert_case(uint16_t version, const char *cert, const char *key) {
   tc_config *scfg = server_cfg(TC_TLS10, TC_TLS13);
   tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
@@ -540,6 +581,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/ems-resumption", test_ems_resumption);
   g_test_add_func("/tls12-client/session-serialize-resume", test_session_serialize_resume);
   g_test_add_func("/tls12-client/ocsp-staple", test_ocsp_staple);
+  g_test_add_func("/tls12-client/must-staple/with-staple", test_must_staple_with_staple);
+  g_test_add_func("/tls12-client/must-staple/without-staple", test_must_staple_without_staple);
+  g_test_add_func("/tls12-client/must-staple/tls13-no-staple", test_must_staple_tls13_no_staple);
   g_test_add_func("/tls12-client/client-cert", test_client_cert);
   g_test_add_func("/tls12-client/no-client-cert", test_no_client_cert);
   g_test_add_func("/tls12-client/renegotiation", test_renegotiation);

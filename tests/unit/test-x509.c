@@ -787,6 +787,74 @@ static void test_verify(void) {
   tc_trust_store_unref(empty);
 }
 
+/* RFC 7633 decided on the path tc_x509_verify builds: the leaf's TLS
+ * Feature or a CA's on the path; no staple fails, a staple or no policy
+ * (validation outside a handshake) passes. */
+static unsigned verify_staple(const char *leaf_file, const char *anchors, tc_staple staple) {
+  tc_cert *leaf = load_cert(leaf_file);
+  tc_trust_store *s = store_of(anchors);
+  /* gio-conn/ certificates are made when the tests are generated: now. */
+  int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+  unsigned f = tc_x509_verify_staple(&leaf, 1, s, "localhost", now, TC_PURPOSE_SERVER, staple,
+                                     NULL, NULL);
+  tc_trust_store_unref(s);
+  tc_cert_unref(leaf);
+  return f;
+}
+
+static void test_must_staple(void) {
+  const unsigned missing = TC_CERT_GENERIC_ERROR | TC_CERT_STAPLE_MISSING;
+  g_assert_cmpuint(verify_staple("server-staple.pem", "ca-rsa.pem", TC_STAPLE_NONE), ==, missing);
+  g_assert_cmpuint(verify_staple("server-staple.pem", "ca-rsa.pem", TC_STAPLE_PRESENT), ==, 0);
+  g_assert_cmpuint(verify_staple("server-staple.pem", "ca-rsa.pem", TC_STAPLE_IGNORE), ==, 0);
+  g_assert_cmpuint(verify("server-staple.pem", "ca-rsa.pem", "localhost"), ==, 0);
+  /* The feature on the (anchor) CA that issued an ordinary leaf. */
+  g_assert_cmpuint(verify_staple("gio-conn/server-by-staple-ca.pem", "gio-conn/ca-staple.pem",
+                                 TC_STAPLE_NONE), ==, missing);
+  g_assert_cmpuint(verify_staple("gio-conn/server-by-staple-ca.pem", "gio-conn/ca-staple.pem",
+                                 TC_STAPLE_PRESENT), ==, 0);
+  /* No must-staple anywhere: nothing to add. */
+  g_assert_cmpuint(verify_staple("server-rsa.pem", "ca-rsa.pem", TC_STAPLE_NONE), ==, 0);
+  /* Unknown issuer: the leaf's own feature still counts. */
+  g_assert_cmpuint(verify_staple("server-staple.pem", "ca-ecdsa.pem", TC_STAPLE_NONE), ==,
+                   TC_CERT_UNKNOWN_CA | missing);
+  g_assert_cmpuint(verify_staple("server-staple.pem", "ca-ecdsa.pem", TC_STAPLE_PRESENT), ==,
+                   TC_CERT_UNKNOWN_CA);
+}
+
+/* tc_cert_issued_by: the same answers as tc_cert_verify_signed_by, and an
+ * edge verified by path building is remembered on the certificate object. */
+static void test_issued_by(void) {
+  tc_cert *leaf = load_cert("server-ecdsa.pem");
+  tc_cert *ca = load_cert("ca-ecdsa.pem");
+  tc_cert *other = load_cert("ca-rsa.pem");
+  g_assert_cmpint(tc_cert_issued_by(leaf, ca), ==, 0);
+  g_assert_cmpint(tc_cert_issued_by(leaf, ca), ==, 0); /* remembered */
+  g_assert_cmpint(tc_cert_issued_by(leaf, other), ==, -1);
+  g_assert_cmpint(tc_cert_issued_by(leaf, leaf), ==, -1);
+  g_assert_cmpint(tc_cert_issued_by(ca, ca), ==, 0); /* self-signed */
+  /* Another parse of the same CA (equal key, other object) is recognised. */
+  tc_cert *ca2 = load_cert("ca-ecdsa.pem");
+  g_assert_cmpint(tc_cert_issued_by(leaf, ca2), ==, 0);
+  /* A leaf with the same issuer name but another key: the remembered edge
+   * of one certificate says nothing about another. */
+  tc_cert *rsa_leaf = load_cert("server-rsa.pem");
+  g_assert_cmpint(tc_cert_issued_by(rsa_leaf, ca), ==, -1);
+  g_assert_cmpint(tc_cert_issued_by(rsa_leaf, other), ==, 0);
+  /* Path building notes its edges too. */
+  tc_cert *leaf2 = load_cert("server-ecdsa.pem");
+  tc_trust_store *s = store_of("ca-ecdsa.pem");
+  g_assert_cmpuint(tc_x509_verify(&leaf2, 1, s, NULL, NOW, TC_PURPOSE_SERVER, NULL, NULL), ==, 0);
+  g_assert_cmpint(tc_cert_issued_by(leaf2, tc_trust_store_get(s, 0)), ==, 0);
+  tc_trust_store_unref(s);
+  tc_cert_unref(leaf2);
+  tc_cert_unref(rsa_leaf);
+  tc_cert_unref(ca2);
+  tc_cert_unref(other);
+  tc_cert_unref(ca);
+  tc_cert_unref(leaf);
+}
+
 static void test_store(void) {
   tc_trust_store *s = store_of("ca-bundle.pem ca-rsa.pem");
   g_assert_cmpuint(tc_trust_store_count(s), ==, 2); /* duplicates are kept once */
@@ -933,6 +1001,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/x509/pkcs12", test_pkcs12);
   g_test_add_func("/x509/store", test_store);
   g_test_add_func("/x509/verify", test_verify);
+  g_test_add_func("/x509/must-staple", test_must_staple);
+  g_test_add_func("/x509/issued-by", test_issued_by);
   g_test_add_func("/x509/identity", test_identity);
   return g_test_run();
 }

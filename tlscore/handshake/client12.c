@@ -400,7 +400,18 @@ static tc_hs_state on_cert_status(tc_conn *c, const uint8_t *body, size_t len) {
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
   memcpy(c->ocsp, st.response.p, st.response.len);
   c->ocsp_len = st.response.len;
+  if (c->ocsp_len)
+    c->hs->t12.staple_due = false;
   return c->hs->t12.suite->kx == TC_KX12_RSA ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SKE;
+}
+
+/* The path is must-staple (tc_hs_verify_peer_chain) and no staple came. */
+static tc_hs_state staple_missing(tc_conn *c) {
+  c->peer_flags = TC_CERT_GENERIC_ERROR | TC_CERT_STAPLE_MISSING;
+  tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE,
+               "peer certificate requires a stapled OCSP response (TLS Feature "
+               "status_request) and none was sent");
+  return HS_FAILED;
 }
 
 static bool offered_group(const tc_config *cfg, uint16_t g) {
@@ -824,6 +835,12 @@ tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
     /* The server may skip CertificateStatus although it acknowledged. */
     if (type == TC_HS_CERTIFICATE_STATUS) {
       next = on_cert_status(c, body, blen);
+      if (next != HS_FAILED && c->hs->t12.staple_due)
+        next = staple_missing(c);
+      break;
+    }
+    if (c->hs->t12.staple_due) {
+      next = staple_missing(c);
       break;
     }
     c->state = c->hs->t12.suite->kx == TC_KX12_RSA ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SKE;

@@ -35,6 +35,7 @@ typedef struct tc_hs12 {
   bool etm;                  /* encrypt-then-MAC negotiated (CBC suites) */
   bool ticket;               /* server: we send a NewSessionTicket; client: expect one */
   bool status;               /* OCSP stapling negotiated */
+  bool staple_due;           /* must-staple path: CertificateStatus must bring one */
   bool ccs_seen;             /* peer's ChangeCipherSpec arrived; read keys installed */
   bool resumed;
   bool finished_seen;        /* first Finished of this handshake went by (tls-unique) */

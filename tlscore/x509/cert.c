@@ -490,6 +490,7 @@ tc_cert *tc_cert_parse_der(const uint8_t *data, size_t len, tc_error *err) {
     return NULL;
   }
   atomic_init(&c->refs, 1);
+  atomic_init(&c->edge_key, NULL);
   memcpy(c->der, data, len);
   c->der_len = len;
   if (!parse_cert(c)) {
@@ -585,6 +586,9 @@ void tc_cert_unref(tc_cert *cert) {
     return;
   if (cert->pubkey)
     tc_pubkey_unref(cert->pubkey);
+  tc_pubkey *edge = atomic_load(&cert->edge_key);
+  if (edge)
+    tc_pubkey_unref(edge);
   free(cert->dns);
   free(cert->ip);
   free(cert->der);
@@ -652,6 +656,29 @@ int tc_cert_verify_signed_by(const tc_cert *cert, const tc_cert *issuer) {
     return -1;
   return tc_pk_verify(issuer->pubkey, cert->sig_alg, cert->sig_hash, cert->tbs.p, cert->tbs.len,
                       cert->sig.p, cert->sig.len) == 0 ? 0 : -1;
+}
+
+void tc_cert_note_edge(const tc_cert *cert, const tc_cert *issuer) {
+  tc_cert *c = (tc_cert *)cert; /* the memo is the one mutable field */
+  tc_pubkey *key = issuer->pubkey, *none = NULL;
+  if (!key || atomic_load_explicit(&c->edge_key, memory_order_relaxed))
+    return;
+  tc_pubkey_ref(key);
+  if (!atomic_compare_exchange_strong(&c->edge_key, &none, key))
+    tc_pubkey_unref(key); /* another thread noted an edge first */
+}
+
+int tc_cert_issued_by(const tc_cert *cert, const tc_cert *issuer) {
+  if (!tc_name_eq(&cert->issuer, &issuer->subject) || !issuer->pubkey ||
+      cert->sig_alg == TC_SIGALG_NONE)
+    return -1;
+  const tc_pubkey *seen = atomic_load_explicit(&((tc_cert *)cert)->edge_key, memory_order_acquire);
+  if (seen && (seen == issuer->pubkey || tc_pubkey_equal(seen, issuer->pubkey)))
+    return 0;
+  if (tc_cert_verify_signed_by(cert, issuer))
+    return -1;
+  tc_cert_note_edge(cert, issuer);
+  return 0;
 }
 
 size_t tc_cert_end_point_hash(const tc_cert *cert, uint8_t out[64]) {

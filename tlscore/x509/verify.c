@@ -186,7 +186,13 @@ static bool edge_ok(vctx *v, const tc_cert *child, const tc_cert *issuer, bool i
   }
   if (child->sig_insecure)
     return true; /* MD2/MD5: not worth verifying, any such path gets TC_CERT_INSECURE */
-  return tc_cert_verify_signed_by(child, issuer) == 0;
+  /* Every edge of a handshake's path is verified here, also when the pair
+   * was seen before; the verified edge is noted for issuer look-ups
+   * (tc_cert_issued_by), which then need no signature of their own. */
+  if (tc_cert_verify_signed_by(child, issuer))
+    return false;
+  tc_cert_note_edge(child, issuer);
+  return true;
 }
 
 static bool in_path(const vctx *v, const tc_cert *c) {
@@ -261,9 +267,23 @@ static bool search(vctx *v) {
   return false;
 }
 
+static bool any_must_staple(tc_cert *const *certs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (certs[i]->must_staple)
+      return true;
+  return false;
+}
+
 unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
                         const char *identity, int64_t now, tc_purpose purpose, tc_cert ***path,
                         size_t *path_len) {
+  return tc_x509_verify_staple(chain, n, anchors, identity, now, purpose, TC_STAPLE_IGNORE, path,
+                               path_len);
+}
+
+unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                               const char *identity, int64_t now, tc_purpose purpose,
+                               tc_staple staple, tc_cert ***path, size_t *path_len) {
   if (path) {
     *path = NULL;
     *path_len = 0;
@@ -292,6 +312,13 @@ unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *a
   }
   if (identity && !tc_x509_match_identity(chain[0], identity))
     flags |= TC_CERT_BAD_IDENTITY;
+  /* RFC 7633: the TLS Feature status_request on the path (a CA's constrains
+   * what it issued) obliges the server to staple. Decided on the path just
+   * built, so no caller has to walk the chain again. */
+  if (staple == TC_STAPLE_NONE &&
+      (v->have_best ? any_must_staple(v->best, v->best_len)
+                    : any_must_staple(chain, v->n) || any_must_staple(v->partial, v->partial_len)))
+    flags |= TC_CERT_GENERIC_ERROR | TC_CERT_STAPLE_MISSING;
   if (flags == 0 && path) {
     tc_cert **out = malloc(v->best_len * sizeof *out);
     if (out) {

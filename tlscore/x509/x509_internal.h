@@ -48,7 +48,18 @@ struct tc_cert {
   size_t n_dns, n_ip;
   der *dns;            /* views into der */
   der *ip;
+
+  /* One verified edge (tc_cert_issued_by): a reference to the public key
+   * of an issuer whose signature on this certificate has been checked, so
+   * a later look-up of the same pair costs no signature. The signature is
+   * a function of this DER and that key alone, both immutable. Set once
+   * (compare-and-swap from NULL), dropped with the certificate; holding the
+   * key rather than the issuer certificate cannot make a reference cycle. */
+  _Atomic(tc_pubkey *) edge_key;
 };
+
+/* Remember that `issuer` verified `cert`'s signature (see edge_key). */
+void tc_cert_note_edge(const tc_cert *cert, const tc_cert *issuer);
 
 /* Whether two certificates are byte-identical. */
 bool tc_cert_equal(const tc_cert *a, const tc_cert *b);

@@ -29,7 +29,9 @@ typedef enum {
   TC_PK_ED448
 } tc_pk_type;
 
-/* Result flags of chain validation. Values equal GTlsCertificateFlags. */
+/* Result flags of chain validation. Values equal GTlsCertificateFlags,
+ * except TC_CERT_STAPLE_MISSING, which comes with TC_CERT_GENERIC_ERROR and
+ * says why (callers keeping to GTlsCertificateFlags mask it off). */
 enum {
   TC_CERT_UNKNOWN_CA = 1 << 0,
   TC_CERT_BAD_IDENTITY = 1 << 1,
@@ -37,8 +39,16 @@ enum {
   TC_CERT_EXPIRED = 1 << 3,
   TC_CERT_REVOKED = 1 << 4,
   TC_CERT_INSECURE = 1 << 5,
-  TC_CERT_GENERIC_ERROR = 1 << 6
+  TC_CERT_GENERIC_ERROR = 1 << 6,
+  TC_CERT_STAPLE_MISSING = 1 << 16 /* RFC 7633 must-staple path, no OCSP staple */
 };
+
+/* What the handshake brought for the must-staple policy (RFC 7633). */
+typedef enum {
+  TC_STAPLE_IGNORE = 0, /* no policy: validating outside a handshake */
+  TC_STAPLE_NONE,       /* the peer stapled no OCSP response */
+  TC_STAPLE_PRESENT     /* the peer stapled an OCSP response for the leaf */
+} tc_staple;
 
 /* What the chain's leaf is validated for (extendedKeyUsage). */
 typedef enum { TC_PURPOSE_ANY = 0, TC_PURPOSE_SERVER, TC_PURPOSE_CLIENT } tc_purpose;
@@ -87,6 +97,11 @@ const tc_pubkey *tc_cert_pubkey(const tc_cert *cert);
 const uint8_t *tc_cert_spki_der(const tc_cert *cert, size_t *len);
 /* 0 if `issuer`'s key verifies `cert`'s signature (and names chain), else -1. */
 int tc_cert_verify_signed_by(const tc_cert *cert, const tc_cert *issuer);
+/* The same answer, for issuer look-ups: a pair already verified (by an
+ * earlier call or by tc_x509_verify's path building on these certificate
+ * objects) is not verified again. Each certificate remembers one verified
+ * issuer key (bounded; certificates come back from tc_cert_cache). */
+int tc_cert_issued_by(const tc_cert *cert, const tc_cert *issuer);
 /* The TLS signature hash used for tls-server-end-point (RFC 5929): SHA-256
  * for MD5/SHA-1 signatures, else the signature's hash. Writes the digest,
  * returns its length (0 on error). out must hold 64 bytes. */
@@ -168,6 +183,15 @@ size_t tc_trust_store_find_by_subject(const tc_trust_store *store, const uint8_t
 unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
                         const char *identity, int64_t now, tc_purpose purpose,
                         tc_cert ***path, size_t *path_len);
+/* tc_x509_verify with the must-staple policy of a handshake: when a
+ * certificate of the chosen path (the anchor included; the leaf and the
+ * presented certificates when no path was found) carries the TLS Feature
+ * status_request (RFC 7633) and `staple` is TC_STAPLE_NONE, the result has
+ * TC_CERT_GENERIC_ERROR | TC_CERT_STAPLE_MISSING. The stapled response's
+ * content is not checked here (no OCSP validation). */
+unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                               const char *identity, int64_t now, tc_purpose purpose,
+                               tc_staple staple, tc_cert ***path, size_t *path_len);
 
 /* RFC 6125 matching on subjectAltName (no CN fallback); `name` may be a DNS
  * name (wildcard only as the whole left-most label) or an IPv4/IPv6 literal. */
