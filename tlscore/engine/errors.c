@@ -35,6 +35,8 @@ int tc_error_alert_for(tc_err code) {
   case TC_ERR_INVALID_ARGUMENT:
   case TC_ERR_RANDOM:
   case TC_ERR_UNSUPPORTED:
+  case TC_ERR_STORAGE:
+  case TC_ERR_EXISTS:
     return TC_ERR_INTERNAL_ERROR;
   case TC_ERR_BAD_INPUT:
   case TC_ERR_NOT_TLS:
@@ -101,6 +103,8 @@ const char *tc_err_name(tc_err code) {
   case TC_ERR_CLOSED: return "connection is closed";
   case TC_ERR_NOT_TLS: return "peer does not speak TLS";
   case TC_ERR_RANDOM: return "random source failed";
+  case TC_ERR_STORAGE: return "database or file error";
+  case TC_ERR_EXISTS: return "already exists";
   default: return tc_alert_name((int)code);
   }
 }

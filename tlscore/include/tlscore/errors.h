@@ -70,7 +70,9 @@ typedef enum {
   TC_ERR_ABRUPT_EOF,           /* transport closed without close_notify */
   TC_ERR_CLOSED,               /* operation on a closed connection */
   TC_ERR_NOT_TLS,              /* the peer does not speak TLS at all */
-  TC_ERR_RANDOM                /* the system random source failed */
+  TC_ERR_RANDOM,               /* the system random source failed */
+  TC_ERR_STORAGE,              /* a database or file could not be opened, read or written */
+  TC_ERR_EXISTS                /* the user or identity to add is already there */
 } tc_err;
 
 /* A latched error: what went wrong, which alert went (or came) over the wire,

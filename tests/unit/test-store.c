@@ -1,0 +1,591 @@
+/* libtcstore: verifier and shared-key databases in memory and in SQLite, bad files, crashes, concurrency, GnuTLS files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "store/store_internal.h"
+#include "tlscore/store.h"
+
+#define PW(s) (const uint8_t *)(s), strlen(s)
+#define NM(s) (const uint8_t *)(s), strlen(s)
+
+/* A fresh temporary directory per test, removed at the end. */
+typedef struct {
+  char *dir;
+} tmpdir;
+
+static void tmp_setup(tmpdir *t, gconstpointer data) {
+  (void)data;
+  GError *error = NULL;
+  t->dir = g_dir_make_tmp("test-store-XXXXXX", &error);
+  g_assert_no_error(error);
+}
+
+static void tmp_teardown(tmpdir *t, gconstpointer data) {
+  (void)data;
+  GDir *d = g_dir_open(t->dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d)) != NULL) {
+    char *p = g_build_filename(t->dir, name, NULL);
+    chmod(p, 0600);
+    if (g_file_test(p, G_FILE_TEST_IS_DIR))
+      g_rmdir(p);
+    else
+      g_unlink(p);
+    g_free(p);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(t->dir);
+  g_free(t->dir);
+}
+
+static char *tmp_path(tmpdir *t, const char *name) {
+  return g_build_filename(t->dir, name, NULL);
+}
+
+static tc_store *open_ok(const char *path, tc_store_kind kind, unsigned flags) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_store *st = tc_store_open(path, kind, flags, &err);
+  if (!st)
+    g_error("tc_store_open(%s): %s", path ? path : "memory", err.message);
+  return st;
+}
+
+/* Open must fail with this code and a message containing want. */
+static void open_fails(const char *path, tc_store_kind kind, unsigned flags, tc_err code,
+                       const char *want) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_store *st = tc_store_open(path, kind, flags, &err);
+  g_assert_null(st);
+  g_test_message("open %s: %s", path, err.message);
+  g_assert_cmpint(err.code, ==, code);
+  g_assert_nonnull(strstr(err.message, want));
+  /* one human sentence */
+  size_t n = strlen(err.message);
+  g_assert_cmpuint(n, >, 10);
+  g_assert_cmpint(err.message[n - 1], ==, '.');
+}
+
+typedef struct {
+  GString *names; /* "name/bits," for each entry */
+  size_t n;
+  size_t stop_after;
+} list_acc;
+
+static bool list_cb(void *ctx, const uint8_t *name, size_t len, unsigned bits) {
+  list_acc *a = ctx;
+  g_string_append_len(a->names, (const char *)name, (gssize)len);
+  g_string_append_printf(a->names, "/%u,", bits);
+  a->n++;
+  return a->stop_after == 0 || a->n < a->stop_after;
+}
+
+static char *list_all(tc_store *st) {
+  list_acc a = {g_string_new(NULL), 0, 0};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_list(st, list_cb, &a, &err), ==, TC_OK);
+  return g_string_free(a.names, FALSE);
+}
+
+/* ---- SRP basics, both backends ---- */
+
+static void srp_basics(tc_store *st) {
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_get_kind(st), ==, TC_STORE_SRP);
+  g_assert_cmpint(tc_store_srp_add(st, "bob", PW("hunter2"), 1024, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_add(st, "alice", PW("secret"), 2048, &err), ==, TC_OK);
+  /* adding again is an error that says so */
+  g_assert_cmpint(tc_store_srp_add(st, "alice", PW("other"), 2048, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_EXISTS);
+  g_assert_nonnull(strstr(err.message, "already"));
+  tc_error_clear(&err);
+
+  tc_store_srp_record rec;
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_OK);
+  g_assert_cmpuint(rec.group_bits, ==, 2048);
+  g_assert_cmpuint(rec.salt_len, ==, TC_STORE_SALT_LEN);
+  g_assert_cmpuint(rec.verifier_len, ==, 256);
+  /* the stored verifier is g^x for x = SHA1(s | SHA1("alice:secret")) */
+  tc_store_srp_record again;
+  g_assert_cmpint(tc_store_srp_compute(NM("alice"), PW("secret"), 2048, rec.salt, rec.salt_len,
+                                       &again, &err),
+                  ==, TC_OK);
+  g_assert_cmpmem(again.verifier, again.verifier_len, rec.verifier, rec.verifier_len);
+
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("carol"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alic"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice2"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  /* names a client may send that we never store are simply unknown */
+  g_assert_cmpint(tc_store_srp_lookup_record(st, (const uint8_t *)"a:b", 3, &rec, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, (const uint8_t *)"", 0, &rec, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+
+  g_assert_cmpint(tc_store_srp_check(st, "alice", PW("secret"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, "alice", PW("secreT"), &err), ==, TC_STORE_MISMATCH);
+  g_assert_cmpint(tc_store_srp_check(st, "alice", PW(""), &err), ==, TC_STORE_MISMATCH);
+  g_assert_cmpint(tc_store_srp_check(st, "bob", PW("hunter2"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, "carol", PW("x"), &err), ==, TC_STORE_NOT_FOUND);
+
+  /* set a password: old one stops working, new salt, same group */
+  tc_store_srp_record before, after;
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &before, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_set_password(st, "bob", PW("correct horse"), 0, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &after, &err), ==, TC_OK);
+  g_assert_cmpuint(after.group_bits, ==, 1024);
+  g_assert_false(before.salt_len == after.salt_len &&
+                 memcmp(before.salt, after.salt, before.salt_len) == 0);
+  g_assert_cmpint(tc_store_srp_check(st, "bob", PW("hunter2"), &err), ==, TC_STORE_MISMATCH);
+  g_assert_cmpint(tc_store_srp_check(st, "bob", PW("correct horse"), &err), ==, TC_OK);
+  /* and a new group when asked */
+  g_assert_cmpint(tc_store_srp_set_password(st, "bob", PW("pw3"), 1536, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &after, &err), ==, TC_OK);
+  g_assert_cmpuint(after.group_bits, ==, 1536);
+  g_assert_cmpint(tc_store_srp_check(st, "bob", PW("pw3"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_set_password(st, "nobody", PW("x"), 2048, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_set_password(st, "nobody", PW("x"), 0, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+
+  char *l = list_all(st);
+  g_assert_cmpstr(l, ==, "alice/2048,bob/1536,");
+  g_free(l);
+  size_t n = 0;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 2);
+  /* list stops when asked */
+  list_acc a = {g_string_new(NULL), 0, 1};
+  g_assert_cmpint(tc_store_list(st, list_cb, &a, &err), ==, TC_OK);
+  g_assert_cmpuint(a.n, ==, 1);
+  g_string_free(a.names, TRUE);
+
+  g_assert_cmpint(tc_store_delete(st, NM("bob"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_delete(st, NM("bob"), &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_check(st, "bob", PW("pw3"), &err), ==, TC_STORE_NOT_FOUND);
+  l = list_all(st);
+  g_assert_cmpstr(l, ==, "alice/2048,");
+  g_free(l);
+
+  /* bad arguments: clear sentences, nothing stored */
+  const struct {
+    const char *user;
+    unsigned bits;
+  } bad[] = {{"", 2048}, {"a:b", 2048}, {"new\nline", 2048}, {"ok", 1000}, {"ok", 0}};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_store_srp_add(st, bad[i].user, PW("pw"), bad[i].bits, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+    g_test_message("%s", err.message);
+  }
+  char longname[300];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = 0;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_add(st, longname, PW("pw"), 2048, &err), ==, TC_FAIL);
+  longname[255] = 0;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_add(st, longname, PW("pw"), 1024, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, longname, PW("pw"), &err), ==, TC_OK);
+
+  /* PSK calls on an SRP store are refused */
+  uint8_t key[64];
+  size_t key_len = sizeof key;
+  g_assert_cmpint(tc_store_psk_add(st, NM("id"), key, 16, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("id"), key, &key_len, &err), ==, TC_FAIL);
+}
+
+/* Precomputed records: the cheap path the concurrency tests use. */
+static void srp_put_records(tc_store *st) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_store_srp_record rec;
+  const uint8_t salt[3] = {1, 2, 3};
+  g_assert_cmpint(tc_store_srp_compute(NM("zed"), PW("pw"), 1024, salt, 3, &rec, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, false, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, false, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_EXISTS);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, true, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, "zed", PW("pw"), &err), ==, TC_OK);
+  /* a verifier that is not below N, or zero, or an unknown group, is refused */
+  tc_store_srp_record badrec = rec;
+  memset(badrec.verifier, 0xff, badrec.verifier_len);
+  g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+  tc_error_clear(&err);
+  memset(badrec.verifier, 0, badrec.verifier_len);
+  g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+  badrec = rec;
+  badrec.group_bits = 512;
+  g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+  badrec = rec;
+  badrec.salt_len = 0;
+  g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+  /* a verifier written without leading zeros still checks */
+  tc_store_srp_record shortv = rec;
+  const uint8_t salt2[1] = {9};
+  for (int i = 0; i < 2000; i++) {
+    char pw[16];
+    snprintf(pw, sizeof pw, "p%d", i);
+    g_assert_cmpint(tc_store_srp_compute(NM("short"), PW(pw), 1024, salt2, 1, &shortv, &err), ==,
+                    TC_OK);
+    if (shortv.verifier[0] == 0) {
+      memmove(shortv.verifier, shortv.verifier + 1, --shortv.verifier_len);
+      g_assert_cmpint(tc_store_srp_put(st, NM("short"), &shortv, false, &err), ==, TC_OK);
+      g_assert_cmpint(tc_store_srp_check(st, "short", PW(pw), &err), ==, TC_OK);
+      g_assert_cmpint(tc_store_srp_check(st, "short", PW("nope"), &err), ==, TC_STORE_MISMATCH);
+      break;
+    }
+  }
+  size_t n;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 2);
+}
+
+static void psk_basics(tc_store *st) {
+  tc_error err;
+  tc_error_clear(&err);
+  const uint8_t k1[32] = {1, 2, 3, 4, 5};
+  const uint8_t k2[48] = {9, 9, 9};
+  uint8_t out[TC_STORE_MAX_PSK_KEY];
+  size_t out_len = sizeof out;
+  g_assert_cmpint(tc_store_psk_add(st, NM("client1"), k1, sizeof k1, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_psk_add(st, NM("client1"), k2, sizeof k2, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_EXISTS);
+  tc_error_clear(&err);
+  /* identities are bytes: NUL and ':' allowed */
+  const uint8_t binid[] = {0, ':', 0xff, 'x'};
+  g_assert_cmpint(tc_store_psk_add(st, binid, sizeof binid, k2, sizeof k2, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client1"), out, &out_len, &err), ==, TC_OK);
+  g_assert_cmpmem(out, out_len, k1, sizeof k1);
+  out_len = sizeof out;
+  g_assert_cmpint(tc_store_psk_lookup(st, binid, sizeof binid, out, &out_len, &err), ==, TC_OK);
+  g_assert_cmpmem(out, out_len, k2, sizeof k2);
+  out_len = sizeof out;
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client2"), out, &out_len, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client"), out, &out_len, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  /* a too small buffer is an error, not a truncated key */
+  out_len = 16;
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client1"), out, &out_len, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+  tc_error_clear(&err);
+  /* replace */
+  g_assert_cmpint(tc_store_psk_put(st, NM("client1"), k2, sizeof k2, true, &err), ==, TC_OK);
+  out_len = sizeof out;
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client1"), out, &out_len, &err), ==, TC_OK);
+  g_assert_cmpmem(out, out_len, k2, sizeof k2);
+  /* bad sizes */
+  uint8_t big[TC_STORE_MAX_PSK_KEY + 1] = {0};
+  g_assert_cmpint(tc_store_psk_add(st, NM("x"), big, sizeof big, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_psk_add(st, NM("x"), k1, 0, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_psk_add(st, (const uint8_t *)"", 0, k1, 1, &err), ==, TC_FAIL);
+  tc_error_clear(&err);
+
+  size_t n;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 2);
+  list_acc a = {g_string_new(NULL), 0, 0};
+  g_assert_cmpint(tc_store_list(st, list_cb, &a, &err), ==, TC_OK);
+  g_assert_cmpuint(a.n, ==, 2);
+  /* byte order: the identity starting with 0x00 first; no key bytes listed */
+  g_assert_cmpint(a.names->str[0], ==, 0);
+  g_assert_null(memmem(a.names->str, a.names->len, k2, 3));
+  g_string_free(a.names, TRUE);
+
+  g_assert_cmpint(tc_store_delete(st, binid, sizeof binid, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_delete(st, binid, sizeof binid, &err), ==, TC_STORE_NOT_FOUND);
+  out_len = sizeof out;
+  g_assert_cmpint(tc_store_psk_lookup(st, binid, sizeof binid, out, &out_len, &err), ==,
+                  TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_add(st, "u", PW("p"), 2048, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+}
+
+static void test_memory_srp(void) {
+  tc_store *st = open_ok(NULL, TC_STORE_SRP, 0);
+  g_assert_cmpstr(tc_store_backend_name(st), ==, "memory");
+  srp_basics(st);
+  tc_store_close(st);
+  st = open_ok(NULL, TC_STORE_SRP, 0);
+  srp_put_records(st);
+  tc_store_close(st);
+}
+
+static void test_memory_psk(void) {
+  tc_store *st = open_ok(NULL, TC_STORE_PSK, 0);
+  psk_basics(st);
+  tc_store_close(st);
+}
+
+static void test_sqlite_srp(tmpdir *t, gconstpointer data) {
+  (void)data;
+  char *path = tmp_path(t, "users.db");
+  tc_store *st = open_ok(path, TC_STORE_SRP, TC_STORE_CREATE);
+  g_assert_cmpstr(tc_store_backend_name(st), ==, "sqlite");
+  srp_basics(st);
+  tc_store_close(st);
+  /* everything is still there after reopening, read-only too */
+  st = open_ok(path, TC_STORE_SRP, TC_STORE_READONLY);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_check(st, "alice", PW("secret"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_add(st, "new", PW("x"), 2048, &err), ==, TC_FAIL);
+  g_assert_nonnull(strstr(err.message, "read-only"));
+  tc_store_close(st);
+  char *p2 = tmp_path(t, "records.db");
+  st = open_ok(p2, TC_STORE_SRP, TC_STORE_CREATE);
+  srp_put_records(st);
+  tc_store_close(st);
+  g_free(p2);
+  g_free(path);
+}
+
+static void test_sqlite_psk(tmpdir *t, gconstpointer data) {
+  (void)data;
+  char *path = tmp_path(t, "keys.db");
+  tc_store *st = open_ok(path, TC_STORE_PSK, TC_STORE_CREATE);
+  psk_basics(st);
+  tc_store_close(st);
+  st = open_ok(path, TC_STORE_PSK, 0);
+  uint8_t out[64];
+  size_t out_len = sizeof out;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("client1"), out, &out_len, &err), ==, TC_OK);
+  g_assert_cmpuint(out_len, ==, 48);
+  tc_store_close(st);
+  g_free(path);
+}
+
+/* ---- files: WAL, modes, schema table ---- */
+
+static void test_sqlite_file_properties(tmpdir *t, gconstpointer data) {
+  (void)data;
+  char *path = tmp_path(t, "users.db");
+  mode_t old = umask(0); /* even with a permissive umask the files are private */
+  tc_store *st = open_ok(path, TC_STORE_SRP, TC_STORE_CREATE);
+  umask(old);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_add(st, "alice", PW("secret"), 1024, &err), ==, TC_OK);
+  /* while open, the WAL and shared-memory files exist: all 0600 */
+  const char *suffix[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < G_N_ELEMENTS(suffix); i++) {
+    char *p = g_strconcat(path, suffix[i], NULL);
+    struct stat sb;
+    g_assert_cmpint(stat(p, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_free(p);
+  }
+  /* read the file with SQLite itself: WAL mode, schema version table */
+  sqlite3 *db;
+  g_assert_cmpint(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *s;
+  g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_step(s), ==, SQLITE_ROW);
+  g_assert_cmpstr((const char *)sqlite3_column_text(s, 0), ==, "wal");
+  sqlite3_finalize(s);
+  g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT version, kind FROM tc_schema", -1, &s, NULL), ==,
+                  SQLITE_OK);
+  g_assert_cmpint(sqlite3_step(s), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int(s, 0), ==, 1);
+  g_assert_cmpstr((const char *)sqlite3_column_text(s, 1), ==, "srp");
+  g_assert_cmpint(sqlite3_step(s), ==, SQLITE_DONE);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  tc_store_close(st);
+  g_free(path);
+}
+
+/* ---- bad files ---- */
+
+static void write_file(const char *path, const void *data, size_t len) {
+  GError *error = NULL;
+  g_assert_true(g_file_set_contents(path, data, (gssize)len, &error));
+  g_assert_no_error(error);
+}
+
+static void sql_exec(const char *path, const char *sql) {
+  sqlite3 *db;
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    g_error("%s: %s", sql, msg);
+  sqlite3_close(db);
+}
+
+static void test_bad_files(tmpdir *t, gconstpointer data) {
+  (void)data;
+  char *p = tmp_path(t, "missing.db");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_STORAGE, "does not exist");
+  g_free(p);
+
+  p = tmp_path(t, "text.db");
+  write_file(p, "alice:secret\nthis is not a database at all, just some text\n", 58);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "not an SQLite file");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE, TC_ERR_BAD_INPUT, "not an SQLite file");
+  g_free(p);
+
+  p = tmp_path(t, "empty.db");
+  write_file(p, "", 0);
+  open_fails(p, TC_STORE_PSK, 0, TC_ERR_BAD_INPUT, "empty");
+  g_free(p);
+
+  p = tmp_path(t, "random.db");
+  uint8_t junk[4096];
+  for (size_t i = 0; i < sizeof junk; i++)
+    junk[i] = (uint8_t)(i * 7 + 3);
+  write_file(p, junk, sizeof junk);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "not an SQLite file");
+  g_free(p);
+
+  /* a real SQLite database of someone else's */
+  p = tmp_path(t, "other.db");
+  sql_exec(p, "CREATE TABLE users (name TEXT, password TEXT); INSERT INTO users VALUES ('a','b')");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "not a TLS Lite database");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE, TC_ERR_BAD_INPUT, "not a TLS Lite database");
+  g_free(p);
+
+  /* the other kind */
+  p = tmp_path(t, "keys.db");
+  tc_store_close(open_ok(p, TC_STORE_PSK, TC_STORE_CREATE));
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_INVALID_ARGUMENT, "holds shared keys, not SRP verifiers");
+  g_free(p);
+
+  /* newer schema; broken schema table; missing table */
+  p = tmp_path(t, "newer.db");
+  tc_store_close(open_ok(p, TC_STORE_SRP, TC_STORE_CREATE));
+  sql_exec(p, "UPDATE tc_schema SET version = 7");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_UNSUPPORTED, "newer version");
+  sql_exec(p, "UPDATE tc_schema SET version = 0");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "invalid schema version");
+  sql_exec(p, "UPDATE tc_schema SET version = 1; INSERT INTO tc_schema VALUES (1, 'srp')");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "damaged schema version table");
+  sql_exec(p, "DELETE FROM tc_schema; INSERT INTO tc_schema VALUES (1, 'xyz')");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "damaged schema version table");
+  sql_exec(p, "DELETE FROM tc_schema; INSERT INTO tc_schema VALUES (1, 'srp'); DROP TABLE srp_users");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "does not have the tables");
+  sql_exec(p, "CREATE TABLE srp_users (name BLOB PRIMARY KEY, salt BLOB)");
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "does not have the tables");
+  g_free(p);
+
+  /* damaged rows are refused on read, not trusted */
+  p = tmp_path(t, "rows.db");
+  tc_store *st = open_ok(p, TC_STORE_SRP, TC_STORE_CREATE);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_add(st, "alice", PW("pw"), 1024, &err), ==, TC_OK);
+  tc_store_close(st);
+  sql_exec(p, "UPDATE srp_users SET group_bits = 999");
+  st = open_ok(p, TC_STORE_SRP, 0);
+  tc_store_srp_record rec;
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_FAIL);
+  g_assert_nonnull(strstr(err.message, "damaged entry"));
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_list(st, list_cb, &(list_acc){g_string_new(NULL), 0, 0}, &err), ==,
+                  TC_FAIL);
+  tc_store_close(st);
+  sql_exec(p, "UPDATE srp_users SET group_bits = 1024, verifier = zeroblob(2000)");
+  st = open_ok(p, TC_STORE_SRP, 0);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_FAIL);
+  tc_store_close(st);
+  g_free(p);
+
+  /* truncated: a database cut short of its pages */
+  p = tmp_path(t, "cut.db");
+  st = open_ok(p, TC_STORE_SRP, TC_STORE_CREATE);
+  for (int i = 0; i < 200; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "user%03d", i);
+    tc_store_srp_record r;
+    const uint8_t salt[16] = {(uint8_t)i};
+    g_assert_cmpint(tc_store_srp_compute(NM(name), PW("pw"), 4096, salt, 16, &r, &err), ==, TC_OK);
+    g_assert_cmpint(tc_store_srp_put(st, NM(name), &r, false, &err), ==, TC_OK);
+  }
+  tc_store_close(st); /* the last close checkpoints the WAL into the file */
+  struct stat sb;
+  g_assert_cmpint(stat(p, &sb), ==, 0);
+  g_assert_cmpint(sb.st_size, >, 100000);
+  g_assert_cmpint(truncate(p, sb.st_size / 2), ==, 0);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "damaged");
+  g_assert_cmpint(truncate(p, 50), ==, 0); /* not even a whole header */
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "damaged");
+  g_assert_cmpint(truncate(p, 10), ==, 0); /* not even the magic string */
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_BAD_INPUT, "not an SQLite file");
+  g_free(p);
+
+  /* unreadable: a directory, and (when not root, who reads anything) a 0000 file */
+  p = tmp_path(t, "dir.db");
+  g_assert_cmpint(g_mkdir(p, 0700), ==, 0);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_STORAGE, "not a regular file");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE, TC_ERR_STORAGE, "not a regular file");
+  g_free(p);
+  p = tmp_path(t, "locked.db");
+  tc_store_close(open_ok(p, TC_STORE_SRP, TC_STORE_CREATE));
+  g_assert_cmpint(chmod(p, 0), ==, 0);
+  if (geteuid() != 0) {
+    open_fails(p, TC_STORE_SRP, 0, TC_ERR_STORAGE, "Permission denied");
+  } else {
+    /* root: drop to nobody in a child, where the file is unreadable */
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+      if (setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(2);
+      tc_error_clear(&err);
+      tc_store *s2 = tc_store_open(p, TC_STORE_SRP, 0, &err);
+      _exit(s2 == NULL && err.code == TC_ERR_STORAGE && strstr(err.message, "Permission denied")
+                ? 0
+                : 1);
+    }
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  }
+  g_free(p);
+
+  /* create + read-only together is a usage error */
+  p = tmp_path(t, "x.db");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE | TC_STORE_READONLY, TC_ERR_INVALID_ARGUMENT,
+             "read-only");
+  g_free(p);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/store/memory/srp", test_memory_srp);
+  g_test_add_func("/store/memory/psk", test_memory_psk);
+#define ADD(path, fn) g_test_add(path, tmpdir, NULL, tmp_setup, fn, tmp_teardown)
+  ADD("/store/sqlite/srp", test_sqlite_srp);
+  ADD("/store/sqlite/psk", test_sqlite_psk);
+  ADD("/store/sqlite/file-properties", test_sqlite_file_properties);
+  ADD("/store/sqlite/bad-files", test_bad_files);
+  return g_test_run();
+}
