@@ -114,25 +114,25 @@ static void srp_basics(tc_store *st) {
   g_assert_nonnull(strstr(err.message, "already"));
   tc_error_clear(&err);
 
-  tc_store_srp_record rec;
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_OK);
+  tc_srp_verifier rec;
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("alice"), &rec, &err), ==, TC_OK);
   g_assert_cmpuint(rec.group_bits, ==, 2048);
-  g_assert_cmpuint(rec.salt_len, ==, TC_STORE_SALT_LEN);
+  g_assert_cmpuint(rec.salt_len, ==, TC_SRP_SALT_LEN);
   g_assert_cmpuint(rec.verifier_len, ==, 256);
   /* the stored verifier is g^x for x = SHA1(s | SHA1("alice:secret")) */
-  tc_store_srp_record again;
-  g_assert_cmpint(tc_store_srp_compute(NM("alice"), PW("secret"), 2048, rec.salt, rec.salt_len,
+  tc_srp_verifier again;
+  g_assert_cmpint(tc_srp_compute_verifier(NM("alice"), PW("secret"), 2048, rec.salt, rec.salt_len,
                                        &again, &err),
                   ==, TC_OK);
   g_assert_cmpmem(again.verifier, again.verifier_len, rec.verifier, rec.verifier_len);
 
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("carol"), &rec, &err), ==, TC_STORE_NOT_FOUND);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alic"), &rec, &err), ==, TC_STORE_NOT_FOUND);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice2"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("carol"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("alic"), &rec, &err), ==, TC_STORE_NOT_FOUND);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("alice2"), &rec, &err), ==, TC_STORE_NOT_FOUND);
   /* names a client may send that we never store are simply unknown */
-  g_assert_cmpint(tc_store_srp_lookup_record(st, (const uint8_t *)"a:b", 3, &rec, &err), ==,
+  g_assert_cmpint(tc_store_srp_lookup(st, (const uint8_t *)"a:b", 3, &rec, &err), ==,
                   TC_STORE_NOT_FOUND);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, (const uint8_t *)"", 0, &rec, &err), ==,
+  g_assert_cmpint(tc_store_srp_lookup(st, (const uint8_t *)"", 0, &rec, &err), ==,
                   TC_STORE_NOT_FOUND);
   g_assert_cmpint(err.code, ==, TC_ERR_NONE);
 
@@ -143,10 +143,10 @@ static void srp_basics(tc_store *st) {
   g_assert_cmpint(tc_store_srp_check(st, "carol", PW("x"), &err), ==, TC_STORE_NOT_FOUND);
 
   /* set a password: old one stops working, new salt, same group */
-  tc_store_srp_record before, after;
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &before, &err), ==, TC_OK);
+  tc_srp_verifier before, after;
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("bob"), &before, &err), ==, TC_OK);
   g_assert_cmpint(tc_store_srp_set_password(st, "bob", PW("correct horse"), 0, &err), ==, TC_OK);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &after, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("bob"), &after, &err), ==, TC_OK);
   g_assert_cmpuint(after.group_bits, ==, 1024);
   g_assert_false(before.salt_len == after.salt_len &&
                  memcmp(before.salt, after.salt, before.salt_len) == 0);
@@ -154,7 +154,7 @@ static void srp_basics(tc_store *st) {
   g_assert_cmpint(tc_store_srp_check(st, "bob", PW("correct horse"), &err), ==, TC_OK);
   /* and a new group when asked */
   g_assert_cmpint(tc_store_srp_set_password(st, "bob", PW("pw3"), 1536, &err), ==, TC_OK);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("bob"), &after, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("bob"), &after, &err), ==, TC_OK);
   g_assert_cmpuint(after.group_bits, ==, 1536);
   g_assert_cmpint(tc_store_srp_check(st, "bob", PW("pw3"), &err), ==, TC_OK);
   g_assert_cmpint(tc_store_srp_set_password(st, "nobody", PW("x"), 2048, &err), ==,
@@ -216,9 +216,9 @@ static void srp_basics(tc_store *st) {
 static void srp_put_records(tc_store *st) {
   tc_error err;
   tc_error_clear(&err);
-  tc_store_srp_record rec;
+  tc_srp_verifier rec;
   const uint8_t salt[3] = {1, 2, 3};
-  g_assert_cmpint(tc_store_srp_compute(NM("zed"), PW("pw"), 1024, salt, 3, &rec, &err), ==, TC_OK);
+  g_assert_cmpint(tc_srp_compute_verifier(NM("zed"), PW("pw"), 1024, salt, 3, &rec, &err), ==, TC_OK);
   g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, false, &err), ==, TC_OK);
   g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, false, &err), ==, TC_FAIL);
   g_assert_cmpint(err.code, ==, TC_ERR_EXISTS);
@@ -226,7 +226,7 @@ static void srp_put_records(tc_store *st) {
   g_assert_cmpint(tc_store_srp_put(st, NM("zed"), &rec, true, &err), ==, TC_OK);
   g_assert_cmpint(tc_store_srp_check(st, "zed", PW("pw"), &err), ==, TC_OK);
   /* a verifier that is not below N, or zero, or an unknown group, is refused */
-  tc_store_srp_record badrec = rec;
+  tc_srp_verifier badrec = rec;
   memset(badrec.verifier, 0xff, badrec.verifier_len);
   g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
   g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
@@ -243,12 +243,12 @@ static void srp_put_records(tc_store *st) {
   g_assert_cmpint(tc_store_srp_put(st, NM("zz"), &badrec, false, &err), ==, TC_FAIL);
   tc_error_clear(&err);
   /* a verifier written without leading zeros still checks */
-  tc_store_srp_record shortv = rec;
+  tc_srp_verifier shortv = rec;
   const uint8_t salt2[1] = {9};
   for (int i = 0; i < 2000; i++) {
     char pw[16];
     snprintf(pw, sizeof pw, "p%d", i);
-    g_assert_cmpint(tc_store_srp_compute(NM("short"), PW(pw), 1024, salt2, 1, &shortv, &err), ==,
+    g_assert_cmpint(tc_srp_compute_verifier(NM("short"), PW(pw), 1024, salt2, 1, &shortv, &err), ==,
                     TC_OK);
     if (shortv.verifier[0] == 0) {
       memmove(shortv.verifier, shortv.verifier + 1, --shortv.verifier_len);
@@ -503,8 +503,8 @@ static void test_bad_files(tmpdir *t, gconstpointer data) {
   tc_store_close(st);
   sql_exec(p, "UPDATE srp_users SET group_bits = 999");
   st = open_ok(p, TC_STORE_SRP, 0);
-  tc_store_srp_record rec;
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_FAIL);
+  tc_srp_verifier rec;
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("alice"), &rec, &err), ==, TC_FAIL);
   g_assert_nonnull(strstr(err.message, "damaged entry"));
   tc_error_clear(&err);
   g_assert_cmpint(tc_store_list(st, list_cb, &(list_acc){g_string_new(NULL), 0, 0}, &err), ==,
@@ -513,7 +513,7 @@ static void test_bad_files(tmpdir *t, gconstpointer data) {
   sql_exec(p, "UPDATE srp_users SET group_bits = 1024, verifier = zeroblob(2000)");
   st = open_ok(p, TC_STORE_SRP, 0);
   tc_error_clear(&err);
-  g_assert_cmpint(tc_store_srp_lookup_record(st, NM("alice"), &rec, &err), ==, TC_FAIL);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("alice"), &rec, &err), ==, TC_FAIL);
   tc_store_close(st);
   g_free(p);
 
@@ -523,9 +523,9 @@ static void test_bad_files(tmpdir *t, gconstpointer data) {
   for (int i = 0; i < 200; i++) {
     char name[16];
     snprintf(name, sizeof name, "user%03d", i);
-    tc_store_srp_record r;
+    tc_srp_verifier r;
     const uint8_t salt[16] = {(uint8_t)i};
-    g_assert_cmpint(tc_store_srp_compute(NM(name), PW("pw"), 4096, salt, 16, &r, &err), ==, TC_OK);
+    g_assert_cmpint(tc_srp_compute_verifier(NM(name), PW("pw"), 4096, salt, 16, &r, &err), ==, TC_OK);
     g_assert_cmpint(tc_store_srp_put(st, NM(name), &r, false, &err), ==, TC_OK);
   }
   tc_store_close(st); /* the last close checkpoints the WAL into the file */

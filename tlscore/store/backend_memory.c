@@ -8,7 +8,7 @@
 typedef struct {
   uint8_t *name;
   size_t name_len;
-  tc_store_srp_record *srp; /* SRP stores */
+  tc_srp_verifier *srp; /* SRP stores */
   uint8_t *key;             /* PSK stores */
   size_t key_len;
 } mem_entry;
@@ -130,7 +130,7 @@ static int mem_put(tc_store *st, const tcs_entry *e, size_t n, tcs_put_mode mode
   return TC_OK;
 }
 
-static int mem_get(tc_store *st, const uint8_t *name, size_t len, tc_store_srp_record *srp,
+static int mem_get(tc_store *st, const uint8_t *name, size_t len, tc_srp_verifier *srp,
                    uint8_t *key, size_t *key_len, tc_error *err) {
   mem_db *db = st->impl;
   bool found;
@@ -166,7 +166,7 @@ static int mem_each(tc_store *st, bool with_secrets, bool (*fn)(void *ctx, const
                     void *ctx, tc_error *err) {
   (void)err;
   mem_db *db = st->impl;
-  tc_store_srp_record bits_only;
+  tc_srp_verifier bits_only;
   memset(&bits_only, 0, sizeof bits_only);
   for (size_t i = 0; i < db->n; i++) {
     const mem_entry *m = &db->v[i];

@@ -429,13 +429,13 @@ static int damaged(sql_db *d, tc_error *err) {
   return tc_error_set(err, TC_ERR_BAD_INPUT, "%s holds a damaged entry.", d->shown);
 }
 
-static bool read_srp(sqlite3_stmt *s, int col, tc_store_srp_record *out, bool with_secrets) {
+static bool read_srp(sqlite3_stmt *s, int col, tc_srp_verifier *out, bool with_secrets) {
   memset(out, 0, sizeof *out);
   sqlite3_int64 bits = sqlite3_column_int64(s, col);
   const uint8_t *N, *g;
   size_t N_len, g_len;
   if (sqlite3_column_type(s, col) != SQLITE_INTEGER || bits < 0 || bits > 65536 ||
-      !tcs_srp_group((unsigned)bits, &N, &N_len, &g, &g_len))
+      tc_srp_group((unsigned)bits, &N, &N_len, &g, &g_len, NULL) != TC_OK)
     return false;
   out->group_bits = (unsigned)bits;
   if (!with_secrets)
@@ -444,7 +444,7 @@ static bool read_srp(sqlite3_stmt *s, int col, tc_store_srp_record *out, bool wi
   int salt_len = sqlite3_column_bytes(s, col + 1);
   const void *v = sqlite3_column_blob(s, col + 2);
   int v_len = sqlite3_column_bytes(s, col + 2);
-  if (!salt || salt_len <= 0 || salt_len > TC_STORE_MAX_SALT || !v || v_len <= 0 ||
+  if (!salt || salt_len <= 0 || salt_len > TC_SRP_MAX_SALT || !v || v_len <= 0 ||
       (size_t)v_len > N_len)
     return false;
   memcpy(out->salt, salt, (size_t)salt_len);
@@ -454,7 +454,7 @@ static bool read_srp(sqlite3_stmt *s, int col, tc_store_srp_record *out, bool wi
   return true;
 }
 
-static int sql_get(tc_store *st, const uint8_t *name, size_t len, tc_store_srp_record *srp,
+static int sql_get(tc_store *st, const uint8_t *name, size_t len, tc_srp_verifier *srp,
                    uint8_t *key, size_t *key_len, tc_error *err) {
   sql_db *d = st->impl;
   sqlite3_stmt *s = d->stmt[S_GET];
@@ -510,7 +510,7 @@ static int sql_each(tc_store *st, bool with_secrets, bool (*fn)(void *ctx, const
                     void *ctx, tc_error *err) {
   sql_db *d = st->impl;
   sqlite3_stmt *s = d->stmt[with_secrets ? S_EACH_SECRETS : S_EACH];
-  tc_store_srp_record rec;
+  tc_srp_verifier rec;
   int result = TC_OK;
   for (;;) {
     int rc = sqlite3_step(s);

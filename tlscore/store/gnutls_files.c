@@ -178,7 +178,7 @@ int tcs_parse_tpasswd_conf(const char *buf, size_t len, tcs_conf *conf, tc_error
   lines ls = {buf, buf + len, 0};
   const char *line;
   size_t ll;
-  uint8_t N[TC_STORE_MAX_VERIFIER + 3], g[8];
+  uint8_t N[TC_SRP_MAX_N_BYTES + 3], g[8];
   while (next_line(&ls, &line, &ll)) {
     if (blank(line, ll))
       continue;
@@ -210,7 +210,7 @@ int tcs_parse_tpasswd_conf(const char *buf, size_t len, tcs_conf *conf, tc_error
       return tc_error_set(err, TC_ERR_BAD_INPUT, "tpasswd.conf has more than %d groups.",
                           TCS_CONF_MAX);
     conf->groups[conf->n].index = index;
-    conf->groups[conf->n].group_bits = tcs_srp_group_match(N, N_len, g, g_len); /* 0: not ours */
+    conf->groups[conf->n].group_bits = tc_srp_group_bits(N, N_len, g, g_len); /* 0: not ours */
     conf->n++;
   }
   return TC_OK;
@@ -223,7 +223,7 @@ int tcs_parse_tpasswd(const char *buf, size_t len, const tcs_conf *conf, tcs_par
   lines ls = {buf, buf + len, 0};
   const char *line;
   size_t ll;
-  tc_store_srp_record rec;
+  tc_srp_verifier rec;
   int rc = TC_OK;
   while (rc == TC_OK && next_line(&ls, &line, &ll)) {
     if (blank(line, ll))
@@ -263,7 +263,7 @@ int tcs_parse_tpasswd(const char *buf, size_t len, const tcs_conf *conf, tcs_par
                         ls.lineno, index);
       break;
     }
-    uint8_t v[TC_STORE_MAX_VERIFIER + 3];
+    uint8_t v[TC_SRP_MAX_N_BYTES + 3];
     size_t v_len;
     if (tcs_sb64_decode(f[1], fl[1], v, sizeof v, &v_len) != TC_OK ||
         tcs_sb64_decode(f[2], fl[2], rec.salt, sizeof rec.salt, &rec.salt_len) != TC_OK) {
@@ -521,6 +521,16 @@ static int write_file(const char *path, const obuf *b, tc_error *err) {
   return rc;
 }
 
+/* srptool numbers the RFC 5054 groups 1..7 in size order in the
+ * tpasswd.conf it writes (Debian's leaves out 1 and 6). */
+unsigned tcs_srp_group_index(unsigned bits) {
+  static const unsigned sizes[] = {1024, 1536, 2048, 3072, 4096, 6144, 8192};
+  for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    if (sizes[i] == bits)
+      return i + 1;
+  return 0;
+}
+
 /* ---- import ---- */
 
 /* Entries go first into a memory store (validated by the public calls,
@@ -634,7 +644,7 @@ static void put_hex(obuf *b, const uint8_t *p, size_t len) {
 static bool export_one(void *ctx, const tcs_entry *e) {
   export_ctx *x = ctx;
   if (e->srp) {
-    char v64[TC_STORE_MAX_VERIFIER / 3 * 4 + 8], s64[TC_STORE_MAX_SALT / 3 * 4 + 8], idx[16];
+    char v64[TC_SRP_MAX_N_BYTES / 3 * 4 + 8], s64[TC_SRP_MAX_SALT / 3 * 4 + 8], idx[16];
     /* the verifier is a number: write it without leading zeros */
     size_t z = 0;
     while (z + 1 < e->srp->verifier_len && e->srp->verifier[z] == 0)
@@ -674,11 +684,11 @@ static bool export_one(void *ctx, const tcs_entry *e) {
 static int write_conf(const char *conf_path, tc_error *err) {
   obuf b = {0};
   static const unsigned sizes[] = {1024, 1536, 2048, 3072, 4096, 6144, 8192};
-  char n64[TC_STORE_MAX_VERIFIER / 3 * 4 + 8], g64[8], idx[16];
+  char n64[TC_SRP_MAX_N_BYTES / 3 * 4 + 8], g64[8], idx[16];
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     const uint8_t *N, *g;
     size_t N_len, g_len;
-    tcs_srp_group(sizes[i], &N, &N_len, &g, &g_len);
+    tc_srp_group(sizes[i], &N, &N_len, &g, &g_len, NULL);
     tcs_sb64_encode(N, N_len, n64, sizeof n64);
     tcs_sb64_encode(g, g_len, g64, sizeof g64);
     snprintf(idx, sizeof idx, "%u:", tcs_srp_group_index(sizes[i]));

@@ -101,79 +101,22 @@ void tc_store_set_busy_timeout(tc_store *st, unsigned ms) {
 
 /* ---- SRP ---- */
 
-bool tc_store_srp_group(unsigned group_bits, const uint8_t **N, size_t *N_len, const uint8_t **g,
-                        size_t *g_len) {
-  return tcs_srp_group(group_bits, N, N_len, g, g_len);
-}
-
-int tc_store_srp_compute(const uint8_t *user, size_t user_len, const uint8_t *password,
-                         size_t pw_len, unsigned group_bits, const uint8_t *salt, size_t salt_len,
-                         tc_store_srp_record *out, tc_error *err) {
+bool tcs_srp_verifier_ok(const tc_srp_verifier *v, tc_error *err) {
   const uint8_t *N, *g;
   size_t N_len, g_len;
-  if (!tcs_srp_group(group_bits, &N, &N_len, &g, &g_len))
-    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
-                        "%u bits is not an SRP group size (RFC 5054 has 1024, 1536, 2048, 3072, "
-                        "4096, 6144 and 8192).",
-                        group_bits);
-  if (salt_len == 0 || salt_len > TC_STORE_MAX_SALT)
-    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "An SRP salt must be 1 to 255 bytes long.");
-  if (!password && pw_len)
-    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "No password was given.");
-  /* x = SHA1(s | SHA1(I | ":" | P)) (RFC 5054 §2.4) */
-  uint8_t inner[20], x[20];
-  tc_hash_ctx h;
-  tc_hash_init(&h, TC_HASH_SHA1);
-  tc_hash_update(&h, user, user_len);
-  tc_hash_update(&h, (const uint8_t *)":", 1);
-  tc_hash_update(&h, password, pw_len);
-  tc_hash_final(&h, inner);
-  tc_hash_init(&h, TC_HASH_SHA1);
-  tc_hash_update(&h, salt, salt_len);
-  tc_hash_update(&h, inner, sizeof inner);
-  tc_hash_final(&h, x);
-  tc_wipe(&h, sizeof h);
-  tc_wipe(inner, sizeof inner);
-  int rc = tc_srp_verifier((tc_num){N, N_len}, (tc_num){g, g_len}, (tc_num){x, sizeof x},
-                           out->verifier);
-  tc_wipe(x, sizeof x);
-  if (rc != 0)
-    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "Computing the SRP verifier failed.");
-  out->group_bits = group_bits;
-  out->verifier_len = N_len;
-  memmove(out->salt, salt, salt_len); /* salt may point into out */
-  out->salt_len = salt_len;
-  return TC_OK;
-}
-
-static int make_record(const char *user, const uint8_t *password, size_t pw_len,
-                       unsigned group_bits, tc_store_srp_record *rec, tc_error *err) {
-  uint8_t salt[TC_STORE_SALT_LEN];
-  if (tc_random(NULL, salt, sizeof salt) != 0)
-    return tc_error_set(err, TC_ERR_RANDOM, "The system random source failed.");
-  return tc_store_srp_compute((const uint8_t *)user, strlen(user), password, pw_len, group_bits,
-                              salt, sizeof salt, rec, err);
-}
-
-static bool record_ok(const tc_store_srp_record *rec, tc_error *err) {
-  const uint8_t *N, *g;
-  size_t N_len, g_len;
-  if (!tcs_srp_group(rec->group_bits, &N, &N_len, &g, &g_len)) {
-    tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "%u bits is not an SRP group size.",
-                 rec->group_bits);
+  if (tc_srp_group(v->group_bits, &N, &N_len, &g, &g_len, err) != TC_OK)
     return false;
-  }
-  if (rec->salt_len == 0 || rec->salt_len > TC_STORE_MAX_SALT) {
+  if (v->salt_len == 0 || v->salt_len > TC_SRP_MAX_SALT) {
     tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "An SRP salt must be 1 to 255 bytes long.");
     return false;
   }
   /* the verifier is a number below N: at most N's length, and not zero */
   size_t i = 0;
-  while (i < rec->verifier_len && rec->verifier[i] == 0)
+  while (i < v->verifier_len && i < TC_SRP_MAX_N_BYTES && v->verifier[i] == 0)
     i++;
-  size_t vlen = rec->verifier_len - i;
-  if (rec->verifier_len > TC_STORE_MAX_VERIFIER || vlen == 0 || vlen > N_len ||
-      (vlen == N_len && memcmp(rec->verifier + i, N, N_len) >= 0)) {
+  size_t vlen = v->verifier_len - i;
+  if (v->verifier_len > TC_SRP_MAX_N_BYTES || vlen == 0 || vlen > N_len ||
+      (vlen == N_len && memcmp(v->verifier + i, N, N_len) >= 0)) {
     tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
                  "The SRP verifier is not a number between 1 and the group's prime.");
     return false;
@@ -204,8 +147,9 @@ int tc_store_srp_add(tc_store *st, const char *user, const uint8_t *password, si
   if (!kind_is(st, TC_STORE_SRP, err) || !writable(st, err) ||
       !user_ok((const uint8_t *)user, user ? strlen(user) : 0, err))
     return TC_FAIL;
-  tc_store_srp_record rec;
-  int rc = make_record(user, password, pw_len, group_bits, &rec, err);
+  tc_srp_verifier rec;
+  int rc = tc_srp_make_verifier((const uint8_t *)user, strlen(user), password, pw_len, group_bits,
+                                NULL, NULL, &rec, err);
   if (rc == TC_OK) {
     tcs_entry e = {.name = (const uint8_t *)user, .name_len = strlen(user), .srp = &rec};
     rc = put_locked(st, &e, 1, TCS_INSERT, err);
@@ -215,17 +159,19 @@ int tc_store_srp_add(tc_store *st, const char *user, const uint8_t *password, si
 }
 
 int tc_store_srp_put(tc_store *st, const uint8_t *user, size_t user_len,
-                     const tc_store_srp_record *rec, bool replace, tc_error *err) {
+                     const tc_srp_verifier *v, bool replace, tc_error *err) {
   if (!kind_is(st, TC_STORE_SRP, err) || !writable(st, err) || !user_ok(user, user_len, err))
     return TC_FAIL;
-  if (!rec || !record_ok(rec, err))
-    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "No SRP record was given.");
-  tcs_entry e = {.name = user, .name_len = user_len, .srp = rec};
+  if (!v)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "No SRP verifier was given.");
+  if (!tcs_srp_verifier_ok(v, err))
+    return TC_FAIL;
+  tcs_entry e = {.name = user, .name_len = user_len, .srp = v};
   return put_locked(st, &e, 1, replace ? TCS_UPSERT : TCS_INSERT, err);
 }
 
-int tc_store_srp_lookup_record(tc_store *st, const uint8_t *user, size_t user_len,
-                               tc_store_srp_record *out, tc_error *err) {
+int tc_store_srp_lookup(tc_store *st, const uint8_t *user, size_t user_len, tc_srp_verifier *out,
+                        tc_error *err) {
   if (!kind_is(st, TC_STORE_SRP, err))
     return TC_FAIL;
   if (!out || (!user && user_len))
@@ -245,14 +191,15 @@ int tc_store_srp_set_password(tc_store *st, const char *user, const uint8_t *pas
   if (!kind_is(st, TC_STORE_SRP, err) || !writable(st, err) ||
       !user_ok((const uint8_t *)user, user ? strlen(user) : 0, err))
     return TC_FAIL;
-  tc_store_srp_record rec;
+  tc_srp_verifier rec;
   int rc = TC_OK;
   if (group_bits == 0) {
-    rc = tc_store_srp_lookup_record(st, (const uint8_t *)user, strlen(user), &rec, err);
+    rc = tc_store_srp_lookup(st, (const uint8_t *)user, strlen(user), &rec, err);
     group_bits = rec.group_bits;
   }
   if (rc == TC_OK)
-    rc = make_record(user, password, pw_len, group_bits, &rec, err);
+    rc = tc_srp_make_verifier((const uint8_t *)user, strlen(user), password, pw_len, group_bits,
+                              NULL, NULL, &rec, err);
   if (rc == TC_OK) {
     tcs_entry e = {.name = (const uint8_t *)user, .name_len = strlen(user), .srp = &rec};
     rc = put_locked(st, &e, 1, TCS_UPDATE, err);
@@ -261,34 +208,17 @@ int tc_store_srp_set_password(tc_store *st, const char *user, const uint8_t *pas
   return rc;
 }
 
-/* Equal as numbers (leading zero bytes ignored), in time that depends only
- * on the lengths. */
-static bool num_equal_ct(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-  size_t n = alen > blen ? alen : blen;
-  uint8_t diff = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t x = i < n - alen ? 0 : a[i - (n - alen)];
-    uint8_t y = i < n - blen ? 0 : b[i - (n - blen)];
-    diff |= x ^ y;
-  }
-  return diff == 0;
-}
-
 int tc_store_srp_check(tc_store *st, const char *user, const uint8_t *password, size_t pw_len,
                        tc_error *err) {
   if (!kind_is(st, TC_STORE_SRP, err) ||
       !user_ok((const uint8_t *)user, user ? strlen(user) : 0, err))
     return TC_FAIL;
-  tc_store_srp_record stored, mine;
-  int rc = tc_store_srp_lookup_record(st, (const uint8_t *)user, strlen(user), &stored, err);
-  if (rc == TC_OK)
-    rc = tc_store_srp_compute((const uint8_t *)user, strlen(user), password, pw_len,
-                              stored.group_bits, stored.salt, stored.salt_len, &mine, err);
-  if (rc == TC_OK && !num_equal_ct(stored.verifier, stored.verifier_len, mine.verifier,
-                                   mine.verifier_len))
+  tc_srp_verifier stored;
+  int rc = tc_store_srp_lookup(st, (const uint8_t *)user, strlen(user), &stored, err);
+  if (rc == TC_OK &&
+      !tc_srp_check_password(&stored, (const uint8_t *)user, strlen(user), password, pw_len))
     rc = TC_STORE_MISMATCH;
   tc_wipe(&stored, sizeof stored);
-  tc_wipe(&mine, sizeof mine);
   return rc;
 }
 

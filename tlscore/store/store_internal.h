@@ -12,7 +12,7 @@
 typedef struct tcs_entry {
   const uint8_t *name;
   size_t name_len;
-  const tc_store_srp_record *srp; /* TC_STORE_SRP */
+  const tc_srp_verifier *srp; /* TC_STORE_SRP */
   const uint8_t *key;             /* TC_STORE_PSK */
   size_t key_len;
 } tcs_entry;
@@ -35,7 +35,7 @@ typedef struct tcs_backend {
   /* Put n entries (n > 1: an import) atomically. */
   int (*put)(tc_store *st, const tcs_entry *e, size_t n, tcs_put_mode mode, tc_error *err);
   /* SRP: fill *srp; PSK: copy the key into key (capacity *key_len). */
-  int (*get)(tc_store *st, const uint8_t *name, size_t len, tc_store_srp_record *srp,
+  int (*get)(tc_store *st, const uint8_t *name, size_t len, tc_srp_verifier *srp,
              uint8_t *key, size_t *key_len, tc_error *err);
   int (*del)(tc_store *st, const uint8_t *name, size_t len, tc_error *err);
   /* Every entry in memcmp order of names (shorter first on a common prefix).
@@ -90,12 +90,10 @@ int tcs_parse_psk_file(const char *buf, size_t len, tcs_parse_fn fn, void *ctx, 
 /* Name rules (see store.h). */
 bool tcs_srp_name_ok(const uint8_t *name, size_t len);
 
-/* RFC 5054 appendix A groups (srp_groups.c). */
-bool tcs_srp_group(unsigned bits, const uint8_t **N, size_t *N_len, const uint8_t **g,
-                   size_t *g_len);
-/* The group with exactly this N and g (leading zero bytes ignored), or 0. */
-unsigned tcs_srp_group_match(const uint8_t *N, size_t N_len, const uint8_t *g, size_t g_len);
-/* srptool's tpasswd.conf index of a group (1 = 1024 ... 7 = 8192). */
+/* A verifier the store accepts: an RFC 5054 group (tc_srp_group), a
+ * 1..255-byte salt, and 1 <= v < N. */
+bool tcs_srp_verifier_ok(const tc_srp_verifier *v, tc_error *err);
+/* srptool's tpasswd.conf index of a group (1 = 1024 ... 7 = 8192), or 0. */
 unsigned tcs_srp_group_index(unsigned bits);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "tlscore/errors.h"
+#include "tlscore/srp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,11 +36,10 @@ typedef enum {
 
 /* Limits (RFC 5054 srp_I and salt are <1..255>; RFC 4279 identity <1..2^16-1>). */
 #define TC_STORE_MAX_SRP_NAME 255
-#define TC_STORE_MAX_SALT 255
 #define TC_STORE_MAX_PSK_IDENTITY 65535
 #define TC_STORE_MAX_PSK_KEY 512
-#define TC_STORE_MAX_VERIFIER 1024 /* 8192-bit groups */
-#define TC_STORE_SALT_LEN 16       /* salts the store draws (srptool's default) */
+/* Salts (TC_SRP_SALT_LEN = 16 bytes, srptool's default) and verifiers come
+ * from tlscore/srp.h: tc_srp_make_verifier, tc_srp_verifier. */
 
 typedef struct tc_store tc_store;
 
@@ -58,47 +58,34 @@ const char *tc_store_backend_name(const tc_store *st);
 /* How long a change waits for another writer (SQLite; default 10 000 ms). */
 void tc_store_set_busy_timeout(tc_store *st, unsigned ms);
 
-/* One user's SRP record (RFC 5054 §2.4): group by size (RFC 5054 appendix
- * A), salt, and the verifier v = g^x mod N as big-endian bytes. */
-typedef struct tc_store_srp_record {
-  unsigned group_bits;
-  uint8_t salt[TC_STORE_MAX_SALT];
-  size_t salt_len;
-  uint8_t verifier[TC_STORE_MAX_VERIFIER];
-  size_t verifier_len;
-} tc_store_srp_record;
-
 /* ---- SRP verifier database ---- */
 /* Add a user with a fresh 16-byte salt and the verifier for password in the
- * RFC 5054 group of group_bits (1024, 1536, 2048, 3072, 4096, 6144 or 8192).
+ * RFC 5054 group of group_bits (1024, 1536, 2048, 3072, 4096, 6144 or 8192),
+ * made by tc_srp_make_verifier.
  * A user that already exists is an error (TC_ERR_EXISTS). user: 1..255
  * bytes, no ':' or control characters (GnuTLS's tpasswd cannot hold them). */
 int tc_store_srp_add(tc_store *st, const char *user, const uint8_t *password, size_t pw_len,
                      unsigned group_bits, tc_error *err);
-/* Add (replace = false) or add-or-replace a precomputed record (imports,
- * server farms, tests that must not pay for the modexp). */
+/* Add (replace = false) or add-or-replace a precomputed verifier (imports,
+ * server farms, tests that must not pay for the modexp). The group must be
+ * an RFC 5054 one, the salt 1..255 bytes, the verifier a number in 1..N-1. */
 int tc_store_srp_put(tc_store *st, const uint8_t *user, size_t user_len,
-                     const tc_store_srp_record *rec, bool replace, tc_error *err);
+                     const tc_srp_verifier *v, bool replace, tc_error *err);
 /* New salt and verifier for an existing user, in the same group unless
  * group_bits is non-zero. TC_STORE_NOT_FOUND if there is no such user. */
 int tc_store_srp_set_password(tc_store *st, const char *user, const uint8_t *password,
                               size_t pw_len, unsigned group_bits, tc_error *err);
-/* The user's record (raw name bytes as the client sent them). TC_OK,
- * TC_STORE_NOT_FOUND, or TC_FAIL. */
-int tc_store_srp_lookup_record(tc_store *st, const uint8_t *user, size_t user_len,
-                               tc_store_srp_record *out, tc_error *err);
-/* TC_OK if password is the user's (constant-time compare of verifiers),
- * TC_STORE_MISMATCH if not, TC_STORE_NOT_FOUND if no such user. */
+/* The user's verifier, for tc_conn_answer_srp_verifier (user: the raw name
+ * bytes from tc_conn_srp_username). TC_OK, TC_STORE_NOT_FOUND (answer NULL:
+ * the engine fakes the user), or TC_FAIL. A verifier may be stored without
+ * leading zero bytes (verifier_len < N's size). */
+int tc_store_srp_lookup(tc_store *st, const uint8_t *user, size_t user_len, tc_srp_verifier *out,
+                        tc_error *err);
+/* TC_OK if password is the user's (tc_srp_check_password: constant-time
+ * compare of verifiers), TC_STORE_MISMATCH if not, TC_STORE_NOT_FOUND if no
+ * such user. */
 int tc_store_srp_check(tc_store *st, const char *user, const uint8_t *password, size_t pw_len,
                        tc_error *err);
-/* The verifier for (user, password, salt) in a group: what srptool and
- * tc_store_srp_add compute. out->verifier_len is the size of N. */
-int tc_store_srp_compute(const uint8_t *user, size_t user_len, const uint8_t *password,
-                         size_t pw_len, unsigned group_bits, const uint8_t *salt, size_t salt_len,
-                         tc_store_srp_record *out, tc_error *err);
-/* The RFC 5054 group of a size: N and g as big-endian bytes (static). */
-bool tc_store_srp_group(unsigned group_bits, const uint8_t **N, size_t *N_len, const uint8_t **g,
-                        size_t *g_len);
 
 /* ---- shared-key (PSK) database ---- */
 /* identity: 1..65535 bytes; key: 1..512 bytes. An existing identity is an
