@@ -1,5 +1,6 @@
 /* SRP (RFC 5054): appendix B vectors, groups, verifiers, and SRP handshakes in memory. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -297,11 +298,525 @@ static void test_every_suite(void) {
   g_assert_cmpuint(d.lookups, ==, N_ELEM(srp_suites) * 3);
 }
 
+
+/* One failing handshake: the client's and the server's errors. */
+typedef struct outcome {
+  tc_error cerr, serr;
+  tc_srp_ops cops, sops;
+  int r;
+  size_t c_sent, s_sent; /* bytes each side put on the wire */
+} outcome;
+
+static void one(tc_config *ccfg, tc_config *scfg, db *d, outcome *o) {
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  o->r = run(c, s, d);
+  o->cerr = *tc_conn_error(c);
+  o->serr = *tc_conn_error(s);
+  o->cops = c->srp.ops;
+  o->sops = s->srp.ops;
+  tc_conn_free(c);
+  tc_conn_free(s);
+}
+
+static void test_wrong_password(void) {
+  db d;
+  db_init(&d, 2048);
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *wrong = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "alice", "correct horsf");
+  tc_config *nobody = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "alicf", PW);
+  outcome w, u;
+  one(wrong, scfg, &d, &w);
+  one(nobody, scfg, &d, &u);
+  g_assert_cmpint(w.r, ==, TC_FAIL);
+  g_assert_cmpint(u.r, ==, TC_FAIL);
+  /* The server cannot read the client's Finished: bad_record_mac. */
+  g_assert_cmpint(w.serr.code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_false(w.serr.remote);
+  g_assert_cmpstr(w.serr.message, ==,
+                  "SRP authentication failed for user 'alice': wrong password (the client's "
+                  "Finished did not verify)");
+  g_assert_cmpint(u.serr.code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_cmpstr(u.serr.message, ==,
+                  "SRP authentication failed for user 'alicf': unknown user (the client's "
+                  "Finished did not verify)");
+  /* The client sees the same thing both ways. */
+  g_assert_cmpint(w.cerr.code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_true(w.cerr.remote);
+  g_assert_cmpint(w.cerr.alert, ==, 20);
+  g_assert_cmpstr(w.cerr.message, ==, "SRP authentication failed: wrong user name or password");
+  g_assert_cmpint(u.cerr.code, ==, w.cerr.code);
+  g_assert_cmpint(u.cerr.alert, ==, w.cerr.alert);
+  g_assert_cmpint(u.cerr.remote, ==, w.cerr.remote);
+  g_assert_cmpstr(u.cerr.message, ==, w.cerr.message);
+  /* RFC 5054 §2.5.1.3: the same work for a known and an unknown name
+   * (same name length, same group, same salt length). */
+  g_assert_cmpuint(w.sops.modexp, ==, 3);
+  g_assert_cmpuint(u.sops.modexp, ==, w.sops.modexp);
+  g_assert_cmpuint(u.sops.hashes, ==, w.sops.hashes);
+  g_assert_cmpuint(u.sops.hashed, ==, w.sops.hashed);
+  g_assert_cmpuint(u.cops.modexp, ==, w.cops.modexp);
+  g_assert_cmpuint(u.cops.hashes, ==, w.cops.hashes);
+  g_assert_cmpuint(u.cops.hashed, ==, w.cops.hashed);
+  g_assert_cmpuint(d.lookups, ==, 2);
+  tc_config_unref(scfg);
+  tc_config_unref(wrong);
+  tc_config_unref(nobody);
+}
+
+/* The fake salt of a name is the same every time, and differs per name and per secret. */
+static void test_fake_salt_stable(void) {
+  db d;
+  db_init(&d, 2048);
+  d.alice_known = false;
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t salts[3][TC_SRP_MAX_SALT];
+  size_t lens[3];
+  const char *names[3] = {"mallory", "mallory", "trent"};
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  for (int i = 0; i < 3; i++) {
+    tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, NULL, 0, names[i], PW);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+    g_assert_cmpint(tc_conn_answer_srp_verifier(s, NULL), ==, TC_OK);
+    GByteArray *fl = pump_drain(s);
+    /* ServerKeyExchange: after N (2 + 256) and g (2 + 1) comes the salt. */
+    const tc_srp_group_def *g = tc_srp_group_by_bits(2048);
+    guint8 *at = memmem(fl->data, fl->len, g->N, g->N_len);
+    g_assert_nonnull(at);
+    at += g->N_len + 3;
+    lens[i] = at[0];
+    memcpy(salts[i], at + 1, at[0]);
+    g_byte_array_unref(fl);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(ccfg);
+  }
+  g_assert_cmpuint(lens[0], ==, TC_SRP_SALT_LEN);
+  g_assert_cmpmem(salts[0], lens[0], salts[1], lens[1]);
+  g_assert_false(memcmp(salts[0], salts[2], TC_SRP_SALT_LEN) == 0);
+  tc_config_unref(scfg);
+}
+
+/* Replace the first occurrence of `from` in x's pending output by `to`. */
+static GByteArray *rewrite(tc_conn *x, const uint8_t *from, const uint8_t *to, size_t n) {
+  GByteArray *a = pump_drain(x);
+  guint8 *at = memmem(a->data, a->len, from, n);
+  g_assert_nonnull(at);
+  memcpy(at, to, n);
+  return a;
+}
+
+static void feed_all(tc_conn *x, GByteArray *a) {
+  size_t used = 0;
+  tc_conn_feed(x, a->data, a->len, &used);
+  g_byte_array_unref(a);
+}
+
+static void test_bad_b(void) {
+  /* B = N (so B mod N = 0) and N = ffdhe2048 (unknown group), in the
+   * unsigned SRP_SHA ServerKeyExchange. */
+  for (int kind = 0; kind < 2; kind++) {
+    db d;
+    db_init(&d, 2048);
+    tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+    tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, srp_suites, 2, "alice", PW);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+    g_assert_cmpint(tc_conn_answer_srp_verifier(s, &d.alice), ==, TC_OK);
+    const tc_srp_group_def *g = tc_srp_group_by_bits(2048);
+    GByteArray *fl;
+    if (kind == 0) {
+      if (s->hs->srp->B[0] == 0) { /* B shorter than N on the wire: rare, skip this draw */
+        g_byte_array_unref(pump_drain(s));
+        goto next;
+      }
+      fl = rewrite(s, s->hs->srp->B, g->N, g->N_len);
+    } else {
+      size_t pl;
+      const uint8_t *ff = tc_kex_ffdhe_prime(TC_GROUP_FFDHE2048, &pl);
+      g_assert_cmpuint(pl, ==, g->N_len);
+      fl = rewrite(s, g->N, ff, pl);
+    }
+    feed_all(c, fl);
+    g_assert_true(tc_conn_status(c) & TC_S_FAILED);
+    const tc_error *e = tc_conn_error(c);
+    if (kind == 0) {
+      g_assert_cmpint(e->code, ==, TC_ERR_ILLEGAL_PARAMETER);
+      g_assert_cmpstr(e->message, ==, "server's SRP value B is invalid (B mod N is 0)");
+    } else {
+      g_assert_cmpint(e->code, ==, TC_ERR_INSUFFICIENT_SECURITY);
+      g_assert_cmpstr(e->message, ==,
+                      "server's SRP group (a 2048-bit N) is not one of the RFC 5054 groups we "
+                      "accept");
+    }
+    g_assert_cmpint(e->alert, ==, (int)e->code);
+    g_assert_false(e->remote);
+    /* and the server gets that alert */
+    feed_all(s, pump_drain(c));
+    g_assert_cmpint(tc_conn_error(s)->code, ==, e->code);
+    g_assert_true(tc_conn_error(s)->remote);
+  next:
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(scfg);
+    tc_config_unref(ccfg);
+  }
+}
+
+static void test_bad_a(void) {
+  db d;
+  db_init(&d, 2048);
+  for (int tries = 0; tries < 8; tries++) {
+    tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+    tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, srp_suites, 2, "alice", PW);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+    g_assert_cmpint(tc_conn_answer_srp_verifier(s, &d.alice), ==, TC_OK);
+    feed_all(c, pump_drain(s));
+    const tc_srp_group_def *g = tc_srp_group_by_bits(2048);
+    bool full = c->hs->t12.c_pub_len == g->N_len; /* A without a leading zero byte */
+    if (full) {
+      /* A = N on the wire (A mod N = 0). */
+      feed_all(s, rewrite(c, c->hs->t12.c_pub, g->N, g->N_len));
+      const tc_error *e = tc_conn_error(s);
+      g_assert_true(tc_conn_status(s) & TC_S_FAILED);
+      g_assert_cmpint(e->code, ==, TC_ERR_ILLEGAL_PARAMETER);
+      g_assert_cmpint(e->alert, ==, 47);
+      g_assert_cmpstr(e->message, ==, "client's SRP value A is invalid (A mod N is 0)");
+    }
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(scfg);
+    tc_config_unref(ccfg);
+    if (full)
+      return;
+  }
+  g_assert_not_reached();
+}
+
+static void test_group_sizes(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  /* A 1536-bit verifier served by a server that allows it, to a client
+   * with the default minimum of 2048 bits. */
+  db d;
+  db_init(&d, 1536);
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  g_assert_cmpint(tc_config_set_srp_group_bits(scfg, 1024, 8192, &err), ==, TC_OK);
+  tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "alice", PW);
+  outcome o;
+  one(ccfg, scfg, &d, &o);
+  g_assert_cmpint(o.r, ==, TC_FAIL);
+  g_assert_cmpint(o.cerr.code, ==, TC_ERR_INSUFFICIENT_SECURITY);
+  g_assert_cmpint(o.cerr.alert, ==, 71);
+  g_assert_cmpstr(o.cerr.message, ==,
+                  "server's SRP group has 1536 bits, outside the allowed 2048..8192");
+  g_assert_cmpint(o.serr.code, ==, TC_ERR_INSUFFICIENT_SECURITY);
+  g_assert_true(o.serr.remote);
+  /* A client that lowers its minimum accepts it; one that caps the size at
+   * 1024 refuses even that. */
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 1536, 8192, &err), ==, TC_OK);
+  one(ccfg, scfg, &d, &o);
+  g_assert_cmpint(o.r, ==, TC_OK);
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 1024, 1024, &err), ==, TC_OK);
+  one(ccfg, scfg, &d, &o);
+  g_assert_cmpstr(o.cerr.message, ==,
+                  "server's SRP group has 1536 bits, outside the allowed 1024..1024");
+  /* The server refuses verifiers below its own minimum (default 2048). */
+  tc_config *strict = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 1024, 8192, &err), ==, TC_OK);
+  one(ccfg, strict, &d, &o);
+  g_assert_cmpint(o.serr.code, ==, TC_ERR_INSUFFICIENT_SECURITY);
+  g_assert_cmpstr(o.serr.message, ==,
+                  "the verifier of SRP user 'alice' uses a 1536-bit group, outside the allowed "
+                  "2048..8192");
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 512, 8192, &err), ==, TC_FAIL);
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 4096, 2048, &err), ==, TC_FAIL);
+  tc_config_unref(strict);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+}
+
+/* Every group size end to end (3072 and up take a while: one handshake each). */
+static void test_all_groups(void) {
+  static const unsigned sizes[] = {1024, 1536, 2048, 3072, 4096, 6144, 8192};
+  tc_error err;
+  tc_error_clear(&err);
+  for (size_t i = 0; i < N_ELEM(sizes); i++) {
+    db d;
+    db_init(&d, sizes[i]);
+    tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+    g_assert_cmpint(tc_config_set_srp_group_bits(scfg, 1024, 8192, &err), ==, TC_OK);
+    tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "alice", PW);
+    g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 1024, 8192, &err), ==, TC_OK);
+    outcome o;
+    one(ccfg, scfg, &d, &o);
+    g_assert_cmpint(o.r, ==, TC_OK);
+    tc_config_unref(scfg);
+    tc_config_unref(ccfg);
+  }
+}
+
+static void test_config_errors(void) {
+  /* Client naming SRP suites without credentials: nothing is sent. */
+  tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, srp_suites, 2, NULL, NULL);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  tc_conn_status(c);
+  g_assert_true(tc_conn_status(c) & TC_S_FAILED);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_cmpint(tc_conn_error(c)->alert, ==, -1);
+  g_assert_cmpstr(tc_conn_error(c)->message, ==,
+                  "configuration error: TLS_SRP_SHA_WITH_AES_128_CBC_SHA needs SRP credentials "
+                  "and none are set (tc_config_set_srp_credentials or tc_config_set_srp_client)");
+  size_t n;
+  tc_conn_output(c, &n);
+  g_assert_cmpuint(n, ==, 0);
+  tc_conn_free(c);
+  /* ... which per-connection credentials fix. */
+  c = tc_conn_new(ccfg, &err);
+  g_assert_cmpint(tc_conn_set_srp_credentials(c, "alice", (const uint8_t *)PW, strlen(PW)), ==,
+                  TC_OK);
+  tc_conn_status(c);
+  g_assert_false(tc_conn_status(c) & TC_S_FAILED);
+  tc_conn_output(c, &n);
+  g_assert_cmpuint(n, >, 0);
+  /* too late now */
+  g_assert_cmpint(tc_conn_set_srp_credentials(c, "bob", (const uint8_t *)PW, 2), ==, TC_FAIL);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+  /* Server naming SRP suites without an SRP database. */
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, srp_suites, 2);
+  tc_conn *s = tc_conn_new(scfg, &err);
+  tc_conn_status(s);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_nonnull(strstr(tc_conn_error(s)->message, "tc_config_set_srp_server"));
+  tc_conn_free(s);
+  tc_config_unref(scfg);
+  /* Without credentials SRP suites are simply not offered by default. */
+  ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  c = tc_conn_new(ccfg, &err);
+  tc_conn_status(c);
+  GByteArray *ch = pump_drain(c);
+  static const uint8_t c01d[] = {0xC0, 0x1D}, c01e[] = {0xC0, 0x1E};
+  g_assert_null(memmem(ch->data, ch->len, c01d, 2));
+  g_assert_null(memmem(ch->data, ch->len, c01e, 2));
+  g_byte_array_unref(ch);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+  /* bad arguments */
+  tc_config *cc = tc_config_new(TC_ROLE_CLIENT);
+  g_assert_cmpint(tc_config_set_srp_credentials(cc, "", (const uint8_t *)"x", 1, &err), ==,
+                  TC_FAIL);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_srp_credentials(cc, "a", (const uint8_t *)"x", 0, &err), ==,
+                  TC_FAIL);
+  tc_config_unref(cc);
+}
+
+/* TLS Lite's handshakeClientUnknown (RFC 5054 section 2.5.1.2). */
+static void test_client_unknown(void) {
+  db d;
+  db_init(&d, 2048);
+  tc_error err;
+  tc_error_clear(&err);
+  /* 1. A server with only SRP: it asks for the name with unknown_psk_identity. */
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS13, srp_suites, 2);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config_set_srp_client(ccfg, true);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(run(c, s, &d), ==, TC_FAIL);
+  g_test_message("server: %s / client: %s", tc_conn_error(s)->message, tc_conn_error(c)->message);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
+  g_assert_cmpint(tc_conn_error(s)->alert, ==, 115);
+  g_assert_cmpstr(tc_conn_error(s)->message, ==,
+                  "client offers TLS_SRP_SHA_WITH_AES_128_CBC_SHA without an SRP user name (RFC "
+                  "5054 section 2.5.1.2)");
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
+  g_assert_true(tc_conn_error(c)->remote);
+  g_assert_true(tc_conn_srp_requested(c));
+  g_assert_cmpuint(d.lookups, ==, 0);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  /* 2. The retry asks for the credentials before it sends anything. */
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_request_srp_credentials(c), ==, TC_OK);
+  g_assert_true(tc_conn_status(c) & TC_S_WANT);
+  g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_SRP_CREDENTIALS);
+  size_t n;
+  tc_conn_output(c, &n);
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(tc_conn_answer_srp_credentials(c, "alice", (const uint8_t *)PW, strlen(PW)),
+                  ==, TC_OK);
+  g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
+  assert_name(c, "alice");
+  assert_name(s, "alice");
+  tc_conn_free(c);
+  tc_conn_free(s);
+  /* 3. Declining the credentials fails without sending anything. */
+  pump_new_pair(ccfg, scfg, &c, &s);
+  tc_conn_request_srp_credentials(c);
+  tc_conn_status(c);
+  g_assert_cmpint(tc_conn_answer_srp_credentials(c, NULL, NULL, 0), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
+  tc_conn_output(c, &n);
+  g_assert_cmpuint(n, ==, 0);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(scfg);
+  /* 4. A server that prefers certificates just uses one: no want, no name. */
+  scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_cipher_suite(c), ==, 0xC02B);
+  assert_name(c, NULL);
+  assert_name(s, NULL);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  g_assert_cmpuint(d.lookups, ==, 1);
+}
+
+/* One server with certificates, SRP and PSK: each client gets what it asked for. */
+static void test_mixed_server(void) {
+  db d;
+  db_init(&d, 2048);
+  tc_error err;
+  tc_error_clear(&err);
+  static const uint8_t key[32] = {1, 2, 3};
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS13, NULL, 0);
+  g_assert_cmpint(tc_config_add_psk(scfg, (const uint8_t *)"dev1", 4, key, sizeof key,
+                                    TC_PSK_HASH_SHA256, &err),
+                  ==, TC_OK);
+  tc_config *srp = srp_client(TC_TLS12, TC_TLS13, NULL, 0, "alice", PW);
+  /* (a PSK client that also offers certificate suites would get ECDHE_RSA
+   * under the default server order: it names its PSK suite) */
+  static const uint16_t ecdhe_psk[] = {0xC037};
+  tc_config *psk = pump_client_cfg12(TC_TLS12, TC_TLS12, ecdhe_psk, 1);
+  g_assert_cmpint(tc_config_add_psk(psk, (const uint8_t *)"dev1", 4, key, sizeof key,
+                                    TC_PSK_HASH_SHA256, &err),
+                  ==, TC_OK);
+  tc_config *plain = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_conn *c, *s;
+  pump_new_pair(srp, scfg, &c, &s);
+  g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+  /* the credentials keep the client at TLS 1.2, and SRP wins (the table
+   * lists the RSA-signed variant first) */
+  g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
+  g_assert_cmpuint(tc_conn_cipher_suite(c), ==, 0xC01E);
+  assert_name(s, "alice");
+  tc_conn_free(c);
+  tc_conn_free(s);
+  pump_new_pair(psk, scfg, &c, &s);
+  g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+  size_t n;
+  g_assert_nonnull(tc_conn_psk_identity(s, &n));
+  assert_name(s, NULL);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  pump_new_pair(plain, scfg, &c, &s);
+  g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS13);
+  assert_name(s, NULL);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  g_assert_cmpuint(d.lookups, ==, 1);
+  tc_config_unref(scfg);
+  tc_config_unref(srp);
+  tc_config_unref(psk);
+  tc_config_unref(plain);
+}
+
+static void test_resumption(void) {
+  for (int by_ticket = 0; by_ticket < 2; by_ticket++) {
+    db d;
+    db_init(&d, 2048);
+    tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+    tc_session_cache *cache = tc_session_cache_new(16, 3600);
+    if (by_ticket) {
+      tc_config_set_tickets(scfg, 1, 3600);
+    } else {
+      tc_config_set_tickets(scfg, 0, 3600);
+      tc_config_set_session_cache(scfg, cache);
+    }
+    tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "alice", PW);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+    tc_session *sess = tc_conn_get_session(c);
+    g_assert_nonnull(sess);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    /* the same user resumes, without a verifier look-up */
+    pump_new_pair(ccfg, scfg, &c, &s);
+    tc_conn_set_session(c, sess);
+    g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+    g_assert_true(tc_conn_resumed(c));
+    g_assert_true(tc_conn_resumed(s));
+    g_assert_cmpuint(tc_conn_cipher_suite(s), ==, 0xC01E);
+    assert_name(c, "alice");
+    assert_name(s, "alice");
+    g_assert_cmpuint(d.lookups, ==, 1);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    /* through serialization too */
+    uint8_t *ser;
+    size_t sl;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_session_serialize(sess, &ser, &sl), ==, TC_OK);
+    tc_session *back = tc_session_deserialize(ser, sl, &err);
+    g_assert_nonnull(back);
+    free(ser);
+    pump_new_pair(ccfg, scfg, &c, &s);
+    tc_conn_set_session(c, back);
+    g_assert_cmpint(run(c, s, &d), ==, TC_OK);
+    g_assert_true(tc_conn_resumed(s));
+    assert_name(s, "alice");
+    tc_conn_free(c);
+    tc_conn_free(s);
+    /* another user does not get alice's session */
+    tc_config *bob = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "bob", PW);
+    pump_new_pair(bob, scfg, &c, &s);
+    tc_conn_set_session(c, sess);
+    g_assert_cmpint(run(c, s, &d), ==, TC_FAIL); /* bob is unknown here */
+    g_assert_false(tc_conn_resumed(s));
+    g_assert_cmpuint(d.lookups, ==, 2);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_session_unref(sess);
+    tc_session_unref(back);
+    tc_config_unref(bob);
+    tc_config_unref(scfg);
+    tc_config_unref(ccfg);
+    tc_session_cache_unref(cache);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/srp/appendix-b", test_appendix_b);
   g_test_add_func("/srp/groups", test_groups);
   g_test_add_func("/srp/make-verifier", test_make_verifier);
   g_test_add_func("/srp/every-suite", test_every_suite);
+  g_test_add_func("/srp/wrong-password-unknown-user", test_wrong_password);
+  g_test_add_func("/srp/fake-salt-stable", test_fake_salt_stable);
+  g_test_add_func("/srp/bad-b", test_bad_b);
+  g_test_add_func("/srp/bad-a", test_bad_a);
+  g_test_add_func("/srp/group-sizes", test_group_sizes);
+  g_test_add_func("/srp/all-groups", test_all_groups);
+  g_test_add_func("/srp/config-errors", test_config_errors);
+  g_test_add_func("/srp/client-unknown", test_client_unknown);
+  g_test_add_func("/srp/mixed-server", test_mixed_server);
+  g_test_add_func("/srp/resumption", test_resumption);
   return g_test_run();
 }

@@ -246,6 +246,10 @@ void tc_hs_free(tc_conn *c);
 /* Our signature schemes as wire u16s: CertificateVerify-capable ones only
  * (signature_algorithms) or all (signature_algorithms_cert). Returns the count. */
 size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out);
+/* Server: can this config do TLS 1.3 at all (version, a TLS 1.3 suite, a
+ * certificate or shared key)? If not, it answers with TLS 1.2 and no
+ * downgrade sentinel. */
+bool tc_hs_server_can13(const tc_config *cfg);
 /* Server, TLS 1.2 and older: write the downgrade sentinel into random. */
 void tc_hs_downgrade_sentinel(const tc_config *cfg, uint16_t negotiated, uint8_t random[32]);
 const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n);

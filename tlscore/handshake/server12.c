@@ -108,10 +108,10 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       }
       if (s->auth == TC_AUTH12_RSA && !chn)
         continue;
-      /* RFC 5054 §2.5.1.2: SRP is our choice, but the client sent no name. */
+      /* RFC 5054 section 2.5.1.2: SRP is our choice, but the client sent no name. */
       if (!srp_name)
         return tc_error_set(&c->err, TC_ERR_UNKNOWN_PSK_IDENTITY,
-                            "client offers %s without an SRP user name (RFC 5054 §2.5.1.2)",
+                            "client offers %s without an SRP user name (RFC 5054 section 2.5.1.2)",
                             s->name);
       k->suite = s;
       k->chain = chn;

@@ -325,7 +325,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   /* Version negotiation: supported_versions decides (RFC 8446 §4.2.1). */
   bool offers13 = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS) &&
-                  u16s_has(ch->ext.versions, TC_TLS13) && tc_config_has_version(cfg, TC_TLS13);
+                  u16s_has(ch->ext.versions, TC_TLS13) && tc_config_has_version(cfg, TC_TLS13) &&
+                  tc_hs_server_can13(cfg);
   if (!offers13) {
     /* TLS 1.2 and older (server12.c; it sets the downgrade sentinel). */
     if (second) {

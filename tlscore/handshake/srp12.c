@@ -193,7 +193,7 @@ void tc12_srp_client_ext(tc_conn *c, tc_exts *e) {
   size_t ul, pl;
   c->srp.offered = true;
   if (!tc12_srp_client_creds(c, &u, &ul, &p, &pl))
-    return; /* RFC 5054 §2.5.1.2: SRP suites without a name */
+    return; /* RFC 5054 section 2.5.1.2: SRP suites without a name */
   tc_exts_set(e, TC_EXT_SRP);
   e->srp_identity = (tc_bytes){u, ul};
   c->srp.named = true;
@@ -451,12 +451,12 @@ void tc12_srp_explain(tc_conn *c) {
     return;
   bool rejected = e->code == TC_ERR_BAD_RECORD_MAC || e->code == TC_ERR_DECRYPT_ERROR;
   if (c->role == TC_ROLE_CLIENT) {
-    /* RFC 5054 §2.5.1.2: a server that wants SRP asks for the name so. */
+    /* RFC 5054 section 2.5.1.2: a server that wants SRP asks for the name so. */
     if (e->remote && e->code == TC_ERR_UNKNOWN_PSK_IDENTITY && c->srp.offered && !c->srp.named &&
         c->state == HS_C_WAIT_SH) {
       c->srp.requested = true;
       snprintf(e->message, sizeof e->message,
-               "the server wants SRP credentials (RFC 5054 §2.5.1.2): reconnect and answer "
+               "the server wants SRP credentials (RFC 5054 section 2.5.1.2): reconnect and answer "
                "TC_WANT_SRP_CREDENTIALS (tc_conn_request_srp_credentials)");
       return;
     }

@@ -90,14 +90,11 @@ int tc12_check_credentials(tc_conn *c) {
     const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
     if (!tc12_suite_is_srp(s))
       continue;
-    tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
-                 "configuration error: cipher suite %s needs SRP credentials, but none are "
-                 "configured (%s)",
-                 s->name,
+    tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT, "configuration error: %s needs %s", s->name,
                  c->role == TC_ROLE_CLIENT
-                     ? "tc_config_set_srp_credentials, tc_conn_set_srp_credentials or "
-                       "tc_config_set_srp_client"
-                     : "tc_config_set_srp_server");
+                     ? "SRP credentials and none are set (tc_config_set_srp_credentials or "
+                       "tc_config_set_srp_client)"
+                     : "SRP verifiers and none are served (tc_config_set_srp_server)");
     c->err.alert = -1; /* nothing was sent yet: no alert either */
     return TC_FAIL;
   }

@@ -1,5 +1,6 @@
 /* TLS 1.3 pieces shared by client and server: transcript, keys, certificates, Finished, post-handshake. */
 #include "engine/conn_internal.h"
+#include "handshake/tls12.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -465,11 +466,22 @@ int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len) 
                       tc_msg_type_name(type));
 }
 
+bool tc_hs_server_can13(const tc_config *cfg) {
+  if (cfg->max_version < TC_TLS13)
+    return false;
+  bool suite = false;
+  for (size_t i = 0; i < cfg->n_suites && !suite; i++)
+    suite = tc_suite13_params(cfg->suites[i], NULL, NULL, NULL);
+  /* Something to authenticate with: a certificate or a shared key (an
+   * SRP-only server has neither and answers in TLS 1.2). */
+  return suite && (cfg->n_chains > 0 || tc12_cfg_has_psk(cfg));
+}
+
 void tc_hs_downgrade_sentinel(const tc_config *cfg, uint16_t negotiated, uint8_t random[32]) {
   /* RFC 8446 §4.1.3: a server able to do TLS 1.3 marks a lower version in
    * the last 8 bytes of ServerHello.random (used by server12.c). */
   static const uint8_t sentinel[7] = {'D', 'O', 'W', 'N', 'G', 'R', 'D'};
-  if (cfg->max_version < TC_TLS13 || negotiated >= TC_TLS13)
+  if (!tc_hs_server_can13(cfg) || negotiated >= TC_TLS13)
     return;
   memcpy(random + 24, sentinel, 7);
   random[31] = negotiated == TC_TLS12 ? 1 : 0;

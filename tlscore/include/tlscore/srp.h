@@ -75,6 +75,10 @@ extern "C" {
  * A ClientHello offering SRP suites without a user name: when an SRP suite
  * is the server's choice, the handshake fails with unknown_psk_identity
  * (RFC 5054 §2.5.1.2), otherwise another suite is chosen.
+ * A server that has SRP but neither a certificate nor a shared key cannot do
+ * TLS 1.3, so it answers TLS 1.3-capable clients with TLS 1.2 (and without
+ * RFC 8446's downgrade sentinel, which is only for servers able to do 1.3).
+ * No CertificateRequest is sent with SRP suites.
  * Server preference: the configured order (tc_config_set_cipher_suites);
  * with the default order, a client that sent a user name gets an SRP suite
  * when one is common, since it asked for password authentication.
