@@ -974,6 +974,58 @@ static void bench12_cbc(unsigned n) {
   identity_free(&id);
 }
 
+/* TLS 1.2 shared keys (RFC 4279 PSK, RFC 5489/8442 ECDHE-PSK), AES-128-GCM:
+ * no certificates, so the floor is the TLS 1.2 schedule (with the master
+ * secret) plus, for ECDHE-PSK, the X25519 key generation and shared secret.
+ * The server knows the key from its configuration (no want round trip). */
+typedef struct {
+  bool ecdhe;
+  size_t hs_bytes;
+} psk12_floor;
+
+static void floor_psk12_fn(void *ctx, bool server) {
+  const psk12_floor *f = ctx;
+  (void)server; /* both sides do the same work */
+  if (f->ecdhe)
+    floor_kex();
+  floor12_schedule(f->hs_bytes, true);
+}
+
+static void bench12_psk(bool ecdhe, unsigned n) {
+  static const uint8_t id[] = "bench", key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  uint16_t suite = ecdhe ? 0xD001 : 0x00A8;
+  static const uint16_t x25519 = TC_GROUP_X25519;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER), *ccfg = tc_config_new(TC_ROLE_CLIENT);
+  if (!scfg || !ccfg)
+    die("out of memory", NULL);
+  tc_config_set_tickets(scfg, 0, 7200);
+  if (tc_config_add_psk(scfg, id, 5, key, sizeof key, TC_PSK_HASH_SHA256, &err) != TC_OK ||
+      tc_config_add_psk(ccfg, id, 5, key, sizeof key, TC_PSK_HASH_SHA256, &err) != TC_OK ||
+      tc_config_set_versions(ccfg, TC_TLS12, TC_TLS12, &err) != TC_OK ||
+      tc_config_set_cipher_suites(ccfg, &suite, 1, &err) != TC_OK ||
+      tc_config_set_groups(ccfg, &x25519, 1, &err) != TC_OK)
+    die("PSK config", &err);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  if (tc_conn_cipher_suite(p.c) != suite || !tc_conn_psk_identity(p.s, NULL))
+    die("TLS 1.2 PSK warm-up negotiated something else", NULL);
+  psk12_floor f = {ecdhe, p.bytes};
+  pair_free(&p);
+  hs_times t;
+  measure_handshakes(ccfg, scfg, NULL, false, floor_psk12_fn, &f, n, &t);
+  const char *label = ecdhe ? "ECDHE-PSK (X25519), GCM" : "PSK, GCM";
+  char name[128];
+  snprintf(name, sizeof name, "TLS 1.2 %s, server", label);
+  row(name, n, t.es.per_op, t.fs.per_op, "<= 1.10x");
+  snprintf(name, sizeof name, "TLS 1.2 %s, client", label);
+  row(name, n, t.ec.per_op, t.fc.per_op, "<= 1.10x");
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+}
+
 /* --only ROW: run one group of rows (for profiling). */
 static const char *only;
 static bool want(const char *group) { return !only || strcmp(only, group) == 0; }
@@ -990,7 +1042,7 @@ int main(int argc, char **argv) {
       only13 = true;
     else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
       fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [--only ROW] [scale]\n"
-                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, cbc12\n");
+                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, psk12, cbc12\n");
       return 2;
     }
   }
@@ -1040,6 +1092,10 @@ int main(int argc, char **argv) {
     if (want("resumed12")) {
       bench12_resumed(false, 400 * scale);
       bench12_resumed(true, 400 * scale);
+    }
+    if (want("psk12")) {
+      bench12_psk(false, 2000 * scale);
+      bench12_psk(true, 1000 * scale);
     }
     header("MB/s");
     if (want("cbc12"))
