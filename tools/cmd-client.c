@@ -27,6 +27,7 @@ typedef struct {
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
   char *psk_identity;    /* the line of --psk-file to use */
+  char *srp_user;        /* --srp USER */
 
   char *host;
   guint16 port;
@@ -367,6 +368,19 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   if (cl->psk_file != NULL &&
       !gt_load_psk_file(cl->psk_file, cl->psk_identity, add_psk, cl->cfg, error))
     return FALSE;
+  if (cl->srp_user != NULL) {
+    size_t pl = 0;
+    char *pw = gt_read_password(cl->srp_user, "--srp", &pl, error);
+    if (pw == NULL)
+      return FALSE;
+    int rc = tc_config_set_srp_credentials(cl->cfg, cl->srp_user, (const uint8_t *)pw, pl, &err);
+    explicit_bzero(pw, pl);
+    g_free(pw);
+    if (rc != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--srp: %s", err.message);
+      return FALSE;
+    }
+  }
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
@@ -430,6 +444,9 @@ int gt_cmd_client(int argc, char **argv)
      "FILE"},
     {"psk-identity", 0, 0, G_OPTION_ARG_STRING, &cl.psk_identity,
      "The entry of --psk-file to use", "IDENTITY"},
+    {"srp", 0, 0, G_OPTION_ARG_STRING, &cl.srp_user,
+     "SRP user name: offer the SRP cipher suites (TLS 1.2 at most); the password is read "
+     "from the terminal without echo, or as the first line of stdin", "USER"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -512,6 +529,7 @@ done:
   g_free(cl.psk);
   g_free(cl.psk_file);
   g_free(cl.psk_identity);
+  g_free(cl.srp_user);
   g_option_context_free(ctx);
   return status;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "netio.h"
+#include "tlscore/store.h"
 
 /* Stop reading application data while this much echo output is queued. */
 #define PENDING_LIMIT (64 * 1024)
@@ -31,7 +32,12 @@ typedef struct {
   char **psk;            /* IDENTITY:HEXKEY, repeatable */
   char *psk_file;        /* psktool file */
   char *psk_hint;
+  char *srp_db;          /* SQLite verifier database */
+  char *srp_tpasswd;     /* srptool tpasswd, imported into memory */
+  char *srp_tpasswd_conf;
+  char *srp_group_bits;  /* MIN or MIN:MAX */
 
+  tc_store *srp_store;
   char *host;
   guint16 port;
   char **alpn_v;
@@ -189,6 +195,25 @@ static void sconn_step(server *sv, sconn *sc)
       sconn_fail_tls(sc);
       return;
     }
+    if ((st & TC_S_WANT) && tc_conn_want(c) == TC_WANT_SRP_VERIFIER && sv->srp_store != NULL) {
+      /* Unknown users are answered with NULL: the engine fakes them. */
+      size_t ul = 0;
+      const uint8_t *user = tc_conn_srp_username(c, &ul);
+      tc_srp_verifier v;
+      tc_error err;
+      tc_error_clear(&err);
+      int rc = tc_store_srp_lookup(sv->srp_store, user, ul, &v, &err);
+      if (rc == TC_FAIL) {
+        char *msg = g_strdup_printf("SRP verifier database: %s", err.message);
+        sconn_fail(sc, msg);
+        g_free(msg);
+        return;
+      }
+      rc = tc_conn_answer_srp_verifier(c, rc == TC_OK ? &v : NULL);
+      explicit_bzero(&v, sizeof v);
+      progress = TRUE;
+      continue;
+    }
     if (st & TC_S_WANT) {
       sconn_fail(sc, "the TLS engine asked for something this server cannot answer");
       return;
@@ -273,9 +298,23 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
   guint ncerts = sv->certs != NULL ? g_strv_length(sv->certs) : 0;
   guint nkeys = sv->keys != NULL ? g_strv_length(sv->keys) : 0;
   gboolean have_psk = sv->psk != NULL || sv->psk_file != NULL;
-  if (ncerts == 0 && !have_psk) {
+  gboolean have_srp = sv->srp_db != NULL || sv->srp_tpasswd != NULL;
+  if (ncerts == 0 && !have_psk && !have_srp) {
     g_set_error(error, GT_ERROR, 0,
-                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file)");
+                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file; "
+                "or SRP: --srp-db, --srp-tpasswd)");
+    return FALSE;
+  }
+  if (sv->srp_db != NULL && sv->srp_tpasswd != NULL) {
+    g_set_error(error, GT_ERROR, 0, "--srp-db and --srp-tpasswd exclude each other");
+    return FALSE;
+  }
+  if ((sv->srp_tpasswd == NULL) != (sv->srp_tpasswd_conf == NULL)) {
+    g_set_error(error, GT_ERROR, 0, "--srp-tpasswd and --srp-tpasswd-conf go together");
+    return FALSE;
+  }
+  if (sv->srp_group_bits != NULL && !have_srp) {
+    g_set_error(error, GT_ERROR, 0, "--srp-group-bits needs --srp-db or --srp-tpasswd");
     return FALSE;
   }
   if (sv->psk_hint != NULL && !have_psk) {
@@ -327,6 +366,39 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     explicit_bzero(sv->psk[i], strlen(sv->psk[i]));
     if (!ok)
       return FALSE;
+  }
+  if (have_srp) {
+    tc_error serr;
+    tc_error_clear(&serr);
+    if (sv->srp_db != NULL) {
+      sv->srp_store = tc_store_open(sv->srp_db, TC_STORE_SRP, TC_STORE_READONLY, &serr);
+    } else {
+      sv->srp_store = tc_store_open(NULL, TC_STORE_SRP, 0, &serr);
+      if (sv->srp_store != NULL &&
+          tc_store_import_gnutls(sv->srp_store, sv->srp_tpasswd, sv->srp_tpasswd_conf, &serr) !=
+              TC_OK) {
+        tc_store_close(sv->srp_store);
+        sv->srp_store = NULL;
+      }
+    }
+    if (sv->srp_store == NULL) {
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s",
+                  sv->srp_db != NULL ? sv->srp_db : sv->srp_tpasswd, serr.message);
+      return FALSE;
+    }
+    tc_config_set_srp_server(sv->cfg, TRUE);
+    if (sv->srp_group_bits != NULL) {
+      char *end = NULL;
+      unsigned long mn = strtoul(sv->srp_group_bits, &end, 10), mx = 8192;
+      if (end != NULL && *end == ':')
+        mx = strtoul(end + 1, &end, 10);
+      if (end == NULL || *end != '\0' || mn > 8192 || mx > 8192 ||
+          tc_config_set_srp_group_bits(sv->cfg, (unsigned)mn, (unsigned)mx, &serr) != TC_OK) {
+        g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--srp-group-bits: %s",
+                    serr.code != TC_ERR_NONE ? serr.message : "expected MIN or MIN:MAX bits");
+        return FALSE;
+      }
+    }
   }
   if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv->cfg, error))
     return FALSE;
@@ -535,6 +607,16 @@ int gt_cmd_server(int argc, char **argv)
      "Accept the shared keys of a psktool file (IDENTITY:HEXKEY lines)", "FILE"},
     {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
      "Identity hint sent to PSK clients (TLS 1.2 and older)", "HINT"},
+    {"srp-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_db,
+     "Accept SRP clients (TLS 1.2 and older) with the users of this verifier database",
+     "FILE"},
+    {"srp-tpasswd", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_tpasswd,
+     "Accept SRP clients with the users of srptool's tpasswd file (with --srp-tpasswd-conf)",
+     "FILE"},
+    {"srp-tpasswd-conf", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_tpasswd_conf,
+     "The tpasswd.conf of --srp-tpasswd", "FILE"},
+    {"srp-group-bits", 0, 0, G_OPTION_ARG_STRING, &sv.srp_group_bits,
+     "SRP group sizes served (default 2048:8192)", "MIN[:MAX]"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -552,6 +634,12 @@ int gt_cmd_server(int argc, char **argv)
   }
   if (sv.cfg != NULL)
     tc_config_unref(sv.cfg);
+  if (sv.srp_store != NULL)
+    tc_store_close(sv.srp_store);
+  g_free(sv.srp_db);
+  g_free(sv.srp_tpasswd);
+  g_free(sv.srp_tpasswd_conf);
+  g_free(sv.srp_group_bits);
   g_strfreev(sv.alpn_v);
   g_strfreev(sv.certs);
   g_strfreev(sv.keys);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 G_DEFINE_QUARK(gtls-tool-error-quark, gt_error)
@@ -485,6 +486,13 @@ void gt_print_negotiated(FILE *out, const tc_conn *c)
     fprintf(out, "psk identity: %s\n", esc);
     g_free(esc);
   }
+  size_t user_len = 0;
+  const uint8_t *user = tc_conn_srp_username(c, &user_len);
+  if (user != NULL) {
+    char *esc = gt_escape_bytes(user, user_len);
+    fprintf(out, "srp user: %s\n", esc);
+    g_free(esc);
+  }
   fprintf(out, "resumed: %s\n", tc_conn_resumed(c) ? "yes" : "no");
   fflush(out);
   g_free(vs);
@@ -503,11 +511,15 @@ char *gt_describe_negotiated(const tc_conn *c)
   size_t id_len = 0;
   const uint8_t *id = tc_conn_psk_identity(c, &id_len);
   char *psk = id != NULL ? gt_escape_bytes(id, id_len) : g_strdup("-");
-  char *line = g_strdup_printf("%s %s group=%s alpn=%s sni=%s client-cert=%s psk=%s resumed=%s",
-                               vs, ss, gs, alpn != NULL ? alpn : "-", sni != NULL ? sni : "-",
-                               subject != NULL ? subject : "-", psk,
-                               tc_conn_resumed(c) ? "yes" : "no");
+  size_t user_len = 0;
+  const uint8_t *user = tc_conn_srp_username(c, &user_len);
+  char *srp = user != NULL ? gt_escape_bytes(user, user_len) : g_strdup("-");
+  char *line = g_strdup_printf(
+      "%s %s group=%s alpn=%s sni=%s client-cert=%s psk=%s srp=%s resumed=%s", vs, ss, gs,
+      alpn != NULL ? alpn : "-", sni != NULL ? sni : "-", subject != NULL ? subject : "-", psk,
+      srp, tc_conn_resumed(c) ? "yes" : "no");
   g_free(psk);
+  g_free(srp);
   free(subject);
   g_free(vs);
   g_free(ss);
@@ -702,4 +714,62 @@ gboolean gt_apply_protocol_options(tc_config *cfg, const char *min_version,
       return FALSE;
   }
   return TRUE;
+}
+
+/* The SRP password: from the terminal without echo, or the first line of
+ * stdin when it is not a terminal (the rest of stdin is still copied to
+ * the connection, so it is read byte by byte, never buffered past the
+ * newline). Returns a g_malloc'd buffer the caller wipes. */
+char *gt_read_password(const char *user, const char *what, size_t *len, GError **error)
+{
+  GString *pw = g_string_new(NULL);
+  int fd = STDIN_FILENO, tty = -1;
+  struct termios old, quiet;
+  gboolean restore = FALSE;
+  if (isatty(STDIN_FILENO)) {
+    tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    fd = tty >= 0 ? tty : STDIN_FILENO;
+    char *escaped = gt_escape_bytes((const uint8_t *)user, strlen(user));
+    char *prompt = g_strdup_printf("SRP password for %s: ", escaped);
+    if (write(fd, prompt, strlen(prompt)) < 0) {
+      /* no prompt then; still read */
+    }
+    g_free(prompt);
+    g_free(escaped);
+    if (tcgetattr(fd, &old) == 0) {
+      quiet = old;
+      quiet.c_lflag &= ~(tcflag_t)ECHO;
+      quiet.c_lflag |= ECHONL;
+      restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  gboolean ok = FALSE, got = FALSE;
+  for (;;) {
+    char ch;
+    ssize_t n = read(fd, &ch, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || ch == '\n')
+      break;
+    got = TRUE;
+    g_string_append_c(pw, ch);
+  }
+  if (pw->len > 0 && pw->str[pw->len - 1] == '\r')
+    g_string_truncate(pw, pw->len - 1);
+  if (restore)
+    tcsetattr(fd, TCSAFLUSH, &old);
+  if (tty >= 0)
+    close(tty);
+  if (!got || pw->len == 0)
+    g_set_error(error, GT_ERROR, 0, "%s: no password given (%s)", what,
+                isatty(STDIN_FILENO) ? "empty input" : "the first line of stdin is the password");
+  else
+    ok = TRUE;
+  *len = pw->len;
+  char *out = NULL;
+  if (ok)
+    out = g_memdup2(pw->str, pw->len + 1);
+  explicit_bzero(pw->str, pw->allocated_len);
+  g_string_free(pw, TRUE);
+  return out;
 }

@@ -35,6 +35,7 @@ typedef struct {
 
 int gt_cmd_server(int argc, char **argv);
 int gt_cmd_client(int argc, char **argv);
+int gt_cmd_srp_db(int argc, char **argv);
 
 /* Print "gtls-tool: <message>" on stderr. */
 void gt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -96,6 +97,11 @@ void gt_psk_clear(gt_psk *p);
 gboolean gt_config_add_psk(tc_config *cfg, const gt_psk *psk, const char *what, GError **error);
 /* Printable form of raw identity bytes (\xNN for the rest); caller frees. */
 char *gt_escape_bytes(const uint8_t *p, size_t n);
+/* A password for user: from the terminal without echo (prompting), or the
+ * first line of stdin when it is not a terminal (read byte by byte, so the
+ * rest of stdin stays unread). g_malloc'd; the caller wipes and frees it.
+ * what names the option in errors. */
+char *gt_read_password(const char *user, const char *what, size_t *len, GError **error);
 
 /* ---- driving a connection over a non-blocking socket ---- */
 
