@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/srp_groups.h"
 #include "crypto/crypto.h"
 #include "handshake/keysched.h"
 #include "tlscore/conn.h"
@@ -182,6 +183,10 @@ static size_t move(tc_conn *from, tc_conn *to) {
  * peer took in its last turn, feed what the peer sent, look at the status
  * and take the new output (left unacknowledged until the peer has read it,
  * like bytes handed to a socket). Only tc_conn_* calls of this side. */
+/* The SRP rows' "database": the server's verifier want is answered with this
+ * (a memory copy, as a cached look-up would be). */
+static const tc_srp_verifier *bench_srp_verifier;
+
 static const uint8_t *turn(tc_conn *x, size_t acked, const uint8_t *in, size_t in_len,
                            size_t *out_len, unsigned *status) {
   if (acked)
@@ -193,6 +198,10 @@ static const uint8_t *turn(tc_conn *x, size_t acked, const uint8_t *in, size_t i
     off += used;
   }
   *status = tc_conn_status(x);
+  if ((*status & TC_S_WANT) && tc_conn_want(x) == TC_WANT_SRP_VERIFIER && bench_srp_verifier) {
+    tc_conn_answer_srp_verifier(x, bench_srp_verifier);
+    *status = tc_conn_status(x);
+  }
   *out_len = 0;
   return tc_conn_output(x, out_len);
 }
@@ -1026,6 +1035,108 @@ static void bench12_psk(bool ecdhe, unsigned n) {
   tc_config_unref(ccfg);
 }
 
+/* TLS 1.2 SRP (RFC 5054), TLS_SRP_SHA_WITH_AES_128_CBC_SHA (no certificate),
+ * EtM and EMS. The floor of each side is its SRP work alone, done the way
+ * the engine does it (auth/srp_groups.h hashes, crypto.h exponentiations):
+ * server: the fake-user derivation (computed for every user, RFC 5054
+ * section 2.5.1.3), k, b, B = kv + g^b, u, S = (A v^u)^b; client: a,
+ * A = g^a, k, u, x, S = (B - k g^x)^(a + ux); then both the TLS 1.2 schedule
+ * of the other TLS 1.2 rows (floor12_schedule, with the master secret).
+ * The server's verifier want is answered from memory. */
+typedef struct {
+  const tc_srp_group_def *grp;
+  const tc_srp_verifier *v;
+  uint8_t A[TC_SRP_MAX_N_BYTES], B[TC_SRP_MAX_N_BYTES];
+  size_t hs_bytes;
+} srp12_floor;
+
+static void floor_srp12_fn(void *ctx, bool server) {
+  srp12_floor *f = ctx;
+  const tc_srp_group_def *g = f->grp;
+  tc_num N = {g->N, g->N_len}, gen = {&g->g, 1};
+  uint8_t rnd[32], e[TC_SRP_EXP_LEN], k[20], u[20], x[20];
+  uint8_t out[TC_SRP_MAX_N_BYTES], S[TC_SRP_MAX_N_BYTES], salt[TC_SRP_SALT_LEN];
+  size_t sl;
+  tc_random(&floor_rng, rnd, sizeof rnd); /* Hello random */
+  tc_random(&floor_rng, e, sizeof e);
+  e[0] |= 0x80;
+  if (server) {
+    static const uint8_t secret[32] = {7};
+    if (tc_srp_fake_verifier(g, secret, sizeof secret, (const uint8_t *)"bench", 5, salt, out,
+                             NULL))
+      die("fake verifier", NULL);
+    tc_srp_hash_k(g, k, NULL);
+    if (tc_srp_server_public(N, gen, (tc_num){k, 20}, (tc_num){f->v->verifier, g->N_len},
+                             (tc_num){e, sizeof e}, out))
+      die("server public", NULL);
+    tc_srp_hash_u(g, f->A, g->N_len, out, g->N_len, u, NULL);
+    if (tc_srp_server_secret(N, (tc_num){f->A, g->N_len}, (tc_num){f->v->verifier, g->N_len},
+                             (tc_num){u, 20}, (tc_num){e, sizeof e}, S, &sl))
+      die("server secret", NULL);
+  } else {
+    if (tc_srp_client_public(N, gen, (tc_num){e, sizeof e}, out))
+      die("client public", NULL);
+    tc_srp_hash_k(g, k, NULL);
+    tc_srp_hash_u(g, out, g->N_len, f->B, g->N_len, u, NULL);
+    tc_srp_hash_x((const uint8_t *)"bench", 5, (const uint8_t *)"password", 8, f->v->salt,
+                  f->v->salt_len, x, NULL);
+    if (tc_srp_client_secret(N, gen, (tc_num){k, 20}, (tc_num){x, 20}, (tc_num){e, sizeof e},
+                             (tc_num){u, 20}, (tc_num){f->B, g->N_len}, S, &sl))
+      die("client secret", NULL);
+  }
+  floor12_schedule(f->hs_bytes, true);
+}
+
+static void bench12_srp(unsigned bits, unsigned n) {
+  static const uint16_t suite = 0xC01D;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_srp_verifier v;
+  if (tc_srp_make_verifier((const uint8_t *)"bench", 5, (const uint8_t *)"password", 8, bits,
+                           NULL, NULL, &v, &err) != TC_OK)
+    die("SRP verifier", &err);
+  bench_srp_verifier = &v;
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER), *ccfg = tc_config_new(TC_ROLE_CLIENT);
+  if (!scfg || !ccfg)
+    die("out of memory", NULL);
+  tc_config_set_tickets(scfg, 0, 7200);
+  tc_config_set_srp_server(scfg, true);
+  if (tc_config_set_srp_credentials(ccfg, "bench", (const uint8_t *)"password", 8, &err) != TC_OK ||
+      tc_config_set_cipher_suites(ccfg, &suite, 1, &err) != TC_OK ||
+      tc_config_set_srp_group_bits(scfg, bits, 8192, &err) != TC_OK)
+    die("SRP config", &err);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  if (tc_conn_cipher_suite(p.c) != suite || !tc_conn_srp_username(p.s, NULL))
+    die("TLS 1.2 SRP warm-up negotiated something else", NULL);
+  srp12_floor f;
+  memset(&f, 0, sizeof f);
+  f.grp = tc_srp_group_by_bits(bits);
+  f.v = &v;
+  f.hs_bytes = p.bytes;
+  pair_free(&p);
+  /* Public values for the floors (made once, outside the timing). */
+  uint8_t e[TC_SRP_EXP_LEN], k[20];
+  memset(e, 0x5c, sizeof e);
+  tc_num N = {f.grp->N, f.grp->N_len}, gen = {&f.grp->g, 1};
+  tc_srp_hash_k(f.grp, k, NULL);
+  if (tc_srp_client_public(N, gen, (tc_num){e, sizeof e}, f.A) ||
+      tc_srp_server_public(N, gen, (tc_num){k, 20}, (tc_num){v.verifier, f.grp->N_len},
+                           (tc_num){e, sizeof e}, f.B))
+    die("SRP floor set-up", NULL);
+  hs_times t;
+  measure_handshakes(ccfg, scfg, NULL, false, floor_srp12_fn, &f, n, &t);
+  char name[128];
+  snprintf(name, sizeof name, "TLS 1.2 SRP-%u, AES-128-CBC-SHA, server", bits);
+  row(name, n, t.es.per_op, t.fs.per_op, "<= 1.10x");
+  snprintf(name, sizeof name, "TLS 1.2 SRP-%u, AES-128-CBC-SHA, client", bits);
+  row(name, n, t.ec.per_op, t.fc.per_op, "<= 1.10x");
+  bench_srp_verifier = NULL;
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+}
+
 /* --only ROW: run one group of rows (for profiling). */
 static const char *only;
 static bool want(const char *group) { return !only || strcmp(only, group) == 0; }
@@ -1042,7 +1153,7 @@ int main(int argc, char **argv) {
       only13 = true;
     else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
       fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [--only ROW] [scale]\n"
-                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, psk12, cbc12\n");
+                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, psk12, srp12, cbc12\n");
       return 2;
     }
   }
@@ -1096,6 +1207,10 @@ int main(int argc, char **argv) {
     if (want("psk12")) {
       bench12_psk(false, 2000 * scale);
       bench12_psk(true, 1000 * scale);
+    }
+    if (want("srp12")) {
+      bench12_srp(2048, 200 * scale);
+      bench12_srp(3072, 100 * scale);
     }
     header("MB/s");
     if (want("cbc12"))
