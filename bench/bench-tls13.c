@@ -1059,7 +1059,6 @@ static void floor_srp12_fn(void *ctx, bool server) {
   size_t sl;
   tc_random(&floor_rng, rnd, sizeof rnd); /* Hello random */
   tc_random(&floor_rng, e, sizeof e);
-  e[0] |= 0x80;
   if (server) {
     static const uint8_t secret[32] = {7};
     if (tc_srp_fake_verifier(g, secret, sizeof secret, (const uint8_t *)"bench", 5, salt, out,

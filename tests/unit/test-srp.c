@@ -633,7 +633,6 @@ static void test_client_unknown(void) {
   tc_conn *c, *s;
   pump_new_pair(ccfg, scfg, &c, &s);
   g_assert_cmpint(run(c, s, &d), ==, TC_FAIL);
-  g_test_message("server: %s / client: %s", tc_conn_error(s)->message, tc_conn_error(c)->message);
   g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
   g_assert_cmpint(tc_conn_error(s)->alert, ==, 115);
   g_assert_cmpstr(tc_conn_error(s)->message, ==,
@@ -802,10 +801,90 @@ static void test_resumption(void) {
   }
 }
 
+
+/* A user name is raw bytes from the wire: errors show it escaped. */
+static void test_name_escaped(void) {
+  db d;
+  db_init(&d, 2048);
+  tc_config *scfg = srp_server(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, NULL, 0, "ev\x1b[2Jil'\xc3\xa9", PW);
+  outcome o;
+  one(ccfg, scfg, &d, &o);
+  g_assert_cmpint(o.serr.code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_assert_cmpstr(o.serr.message, ==,
+                  "SRP authentication failed for user 'ev\\x1b[2Jil\\x27\\xc3\\xa9': unknown user "
+                  "(the client's Finished did not verify)");
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+}
+
+
+/* Appendix B through the engine: alice / password123, the appendix's salt,
+ * a and b (scripted randomness), group 1024. A and B must appear on the
+ * wire as the appendix has them, and the handshake (whose keys come from
+ * the premaster S) must complete. */
+static void test_appendix_b_handshake(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  GBytes *salt = hex(B_SALT), *a = hex(B_A_PRIV), *b = hex(B_B_PRIV);
+  GBytes *A = hex(B_A), *B = hex(B_B);
+  db d;
+  d.lookups = 0;
+  d.alice_known = true;
+  g_assert_cmpint(tc_srp_compute_verifier((const uint8_t *)"alice", 5,
+                                          (const uint8_t *)"password123", 11, 1024,
+                                          num(salt).p, num(salt).len, &d.alice, &err),
+                  ==, TC_OK);
+  /* Client draws: ClientHello random and session id (64), then a.
+   * Server draws: ServerHello random (32), then b. */
+  uint8_t cscript[96], sscript[64];
+  memset(cscript, 0x11, 64);
+  memcpy(cscript + 64, num(a).p, 32);
+  memset(sscript, 0x22, 32);
+  memcpy(sscript + 32, num(b).p, 32);
+  pump_rng crng = {cscript, sizeof cscript, 0, 1}, srng = {sscript, sizeof sscript, 0, 2};
+  static const uint16_t suite = 0xC01D;
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config_set_rng(scfg, (tc_rng_fn)pump_rng_fn, &srng);
+  static const uint8_t secret[32] = {1};
+  g_assert_cmpint(tc_config_set_srp_secret(scfg, secret, sizeof secret, &err), ==, TC_OK);
+  tc_config_set_srp_server(scfg, true);
+  g_assert_cmpint(tc_config_set_srp_group_bits(scfg, 1024, 1024, &err), ==, TC_OK);
+  tc_config *ccfg = srp_client(TC_TLS12, TC_TLS12, &suite, 1, "alice", "password123");
+  tc_config_set_rng(ccfg, (tc_rng_fn)pump_rng_fn, &crng);
+  g_assert_cmpint(tc_config_set_srp_group_bits(ccfg, 1024, 1024, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  /* ClientHello to the server, which asks for the verifier */
+  tc_conn_status(c);
+  feed_all(s, pump_drain(c));
+  g_assert_cmpint(tc_conn_want(s), ==, TC_WANT_SRP_VERIFIER);
+  g_assert_cmpint(tc_conn_answer_srp_verifier(s, &d.alice), ==, TC_OK);
+  GByteArray *fl = pump_drain(s);
+  g_assert_nonnull(memmem(fl->data, fl->len, num(B).p, num(B).len));
+  feed_all(c, fl);
+  GByteArray *cf = pump_drain(c);
+  g_assert_nonnull(memmem(cf->data, cf->len, num(A).p, num(A).len));
+  feed_all(s, cf);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  assert_name(s, "alice");
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"vector", 6));
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+  g_bytes_unref(salt);
+  g_bytes_unref(a);
+  g_bytes_unref(b);
+  g_bytes_unref(A);
+  g_bytes_unref(B);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/srp/appendix-b", test_appendix_b);
   g_test_add_func("/srp/groups", test_groups);
+  g_test_add_func("/srp/appendix-b-handshake", test_appendix_b_handshake);
   g_test_add_func("/srp/make-verifier", test_make_verifier);
   g_test_add_func("/srp/every-suite", test_every_suite);
   g_test_add_func("/srp/wrong-password-unknown-user", test_wrong_password);
@@ -818,5 +897,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/srp/client-unknown", test_client_unknown);
   g_test_add_func("/srp/mixed-server", test_mixed_server);
   g_test_add_func("/srp/resumption", test_resumption);
+  g_test_add_func("/srp/name-escaped", test_name_escaped);
   return g_test_run();
 }

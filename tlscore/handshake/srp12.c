@@ -245,7 +245,6 @@ int tc12_srp_client_ske(tc_conn *c, const tc_server_key_exchange *ske) {
     tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
     goto out;
   }
-  a[0] |= 0x80; /* a full 256-bit exponent */
   c->srp.ops.modexp += TC_SRP_MODEXP_CLIENT_PUBLIC;
   if (tc_srp_client_public(N, g, (tc_num){a, sizeof a}, A)) {
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "SRP computation failed");
@@ -362,7 +361,6 @@ tc_hs_state tc_server12_srp_flight(tc_conn *c) {
   tc_srp_hash_k(grp, k, &c->srp.ops);
   if (tc_random(&cfg->rng, s->b, sizeof s->b))
     return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
-  s->b[0] |= 0x80;
   c->srp.ops.modexp += TC_SRP_MODEXP_SERVER_PUBLIC;
   if (tc_srp_server_public((tc_num){grp->N, nl}, (tc_num){&grp->g, 1}, (tc_num){k, 20},
                            (tc_num){s->v, nl}, (tc_num){s->b, sizeof s->b}, s->B))
