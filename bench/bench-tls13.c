@@ -289,7 +289,7 @@ static void floor_schedule(tc_hash_alg hash, tc_aead_alg aead, size_t key_len,
   tc_ks_early(&ks, hash, psk, psk_len);
   if (psk) {
     uint8_t bk[64];
-    tc_ks_binder_key(&ks, false, bk);
+    tc_ks_binder_key(&ks, TC_BINDER_RES, bk);
     tc_ks_finished(hash, bk, th, vd);
   }
   tc_ks_handshake(&ks, junk, 32);

@@ -892,7 +892,7 @@ static void test_s4_resumed(void) {
   uint8_t th[32], binder_key[32], binder[32];
   sha256(ch->data, ch->len - binders_len, th);
   assert_hex(th, 32, S4_BINDER_HASH);
-  g_assert_cmpint(tc_ks_binder_key(&ks, false, binder_key), ==, 0);
+  g_assert_cmpint(tc_ks_binder_key(&ks, TC_BINDER_RES, binder_key), ==, 0);
   g_assert_cmpint(tc_ks_finished(TC_HASH_SHA256, binder_key, th, binder), ==, 0);
   const uint8_t *wire_binders = ch->data + ch->len - binders_len;
   g_assert_cmpuint(wire_binders[0], ==, 0);
@@ -901,7 +901,7 @@ static void test_s4_resumed(void) {
   g_assert_cmpmem(binder, 32, wire_binders + 3, 32);
   /* The external-PSK label gives a different binder. */
   uint8_t ext_key[32];
-  g_assert_cmpint(tc_ks_binder_key(&ks, true, ext_key), ==, 0);
+  g_assert_cmpint(tc_ks_binder_key(&ks, TC_BINDER_EXT, ext_key), ==, 0);
   g_assert_cmpint(memcmp(ext_key, binder_key, 32), !=, 0);
 
   /* 0-RTT data under client_early_traffic_secret. */

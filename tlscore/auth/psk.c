@@ -33,6 +33,7 @@ static void free_secret(uint8_t **p, size_t *len) {
 
 void tc_psk_entry_clear(tc_psk_entry *e) {
   free(e->identity);
+  free(e->context);
   free_secret(&e->key, &e->key_len);
   memset(e, 0, sizeof *e);
 }
@@ -42,7 +43,7 @@ int tc_psk_entry_set(tc_psk_entry *e, const uint8_t *identity, size_t id_len, co
   if (!identity || id_len == 0 || id_len > TC_PSK_MAX_IDENTITY || !key || key_len == 0 ||
       key_len > TC_PSK_MAX_KEY)
     return -1;
-  tc_psk_entry n = {NULL, 0, NULL, 0, hash};
+  tc_psk_entry n = {.hash = hash};
   if (tc_psk_copy(&n.identity, &n.id_len, identity, id_len) ||
       tc_psk_copy(&n.key, &n.key_len, key, key_len)) {
     tc_psk_entry_clear(&n);

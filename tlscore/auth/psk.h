@@ -18,6 +18,11 @@ typedef struct tc_psk_entry {
   uint8_t *key;
   size_t key_len;
   tc_hash_alg hash;          /* TLS 1.3 binder hash (SHA-256 or SHA-384) */
+  /* TLS 1.3, RFC 9258 (tc_config_set_psk_import): offered only imported,
+   * once per target KDF, under this context (heap copy, may be empty). */
+  bool import;
+  uint8_t *context;
+  size_t context_len;
 } tc_psk_entry;
 
 /* In struct tc_config. */
@@ -43,6 +48,8 @@ typedef struct tc_conn_psk {
   uint8_t *key;
   size_t key_len;
   bool answered;             /* a want was answered (key may be NULL: unknown / declined) */
+  tc_hash_alg hash;          /* TLS 1.3: the answered key's hash (SHA-256 unless
+                              * tc_conn_answer_psk_key_hash says otherwise) */
 } tc_conn_psk;
 
 /* Copy into e (allocating); -1 on bad lengths or no memory. */

@@ -75,6 +75,10 @@ struct tc_config {
   size_t ocsp_response_len;
   tc_session_cache *session_cache;
   bool fallback_scsv;        /* client: this is a fallback retry (RFC 7507) */
+  /* TLS 1.3 PSKs (handshake/psk13.c) */
+  unsigned psk_modes;        /* TC_PSK_MODE_*; 0: the role's default */
+  bool psk_ticket_last;      /* client: offer the ticket after the external PSKs
+                              * (tests only: both orders must work) */
   tc_cfg_psk psk;            /* shared keys (auth/psk.c) */
   tc_srp_cfg srp;            /* SRP credentials and settings (auth/srp.c) */
 };

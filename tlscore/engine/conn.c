@@ -52,6 +52,12 @@ void tc_hs_free(tc_conn *c) {
     return;
   tc_kex_clear(&hs->kex);
   tc_ks_clear(&hs->ks);
+  tc_psk13_clear_offers(hs);
+  free(hs->psk_asked_ctx);
+  if (hs->ch_saved) {
+    tc_wipe(hs->ch_saved, hs->ch_saved_len);
+    free(hs->ch_saved);
+  }
   if (hs->ch1) {
     tc_wipe(hs->ch1, hs->ch1_len);
     free(hs->ch1);
@@ -296,8 +302,21 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
     return TC_OK;
   }
-  /* TLS 1.3: every other alert is fatal whatever its level says. */
-  tc_error_set(&c->err, (tc_err)desc, "peer sent alert %s", tc_alert_name(desc));
+  /* TLS 1.3: every other alert is fatal whatever its level says. A server
+   * answering our PSK offer this way names the cause (RFC 8446 §4.2.11). */
+  if (c->role == TC_ROLE_CLIENT && c->hs && c->hs->n_offers && c->state == HS_C_WAIT_SH &&
+      desc == TC_ERR_UNKNOWN_PSK_IDENTITY)
+    tc_error_set(&c->err, (tc_err)desc,
+                 "peer sent alert %s: the server does not know our PSK identity",
+                 tc_alert_name(desc));
+  else if (c->role == TC_ROLE_CLIENT && c->hs && c->hs->n_offers && c->state == HS_C_WAIT_SH &&
+           desc == TC_ERR_DECRYPT_ERROR)
+    tc_error_set(&c->err, (tc_err)desc,
+                 "peer sent alert %s: the server could not verify our PSK binder (it holds a "
+                 "different key for our identity)",
+                 tc_alert_name(desc));
+  else
+    tc_error_set(&c->err, (tc_err)desc, "peer sent alert %s", tc_alert_name(desc));
   c->err.alert = desc;
   c->err.remote = true;
   return TC_FAIL;
@@ -321,8 +340,10 @@ static int process(tc_conn *c) {
       c->state = next;
       continue;
     }
-    if (c->state == HS_S12_PSK_KEY) {
-      tc_hs_state next = tc_server12_psk_key(c);
+    if (c->state == HS_S12_PSK_KEY || c->state == HS_S_PSK_KEY) {
+      /* A PSK want answered: the message that raised it, processed on. */
+      tc_hs_state next =
+          c->state == HS_S12_PSK_KEY ? tc_server12_psk_key(c) : tc_server13_resume(c);
       if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
         return fail(c);
       c->state = next;

@@ -55,6 +55,8 @@ typedef enum {
   /* server */
   HS_S_WAIT_CH,
   HS_S_WAIT_CH2,
+  HS_S_PSK_KEY,             /* action: TC_WANT_PSK_KEY answered, process the kept
+                             * ClientHello again (tc_server13_resume) */
   HS_S_WAIT_CERT,
   HS_S_WAIT_CV,
   HS_S_WAIT_FINISHED,
@@ -78,6 +80,20 @@ typedef enum {
   HS_CONNECTED,
   HS_FAILED
 } tc_hs_state;
+
+/* TLS 1.3, client: one PSK offered in the ClientHello (handshake/psk13.c). */
+typedef struct tc_psk_offer {
+  tc_binder_kind kind;      /* resumption ticket, external or imported */
+  tc_hash_alg hash;         /* binder hash: the suite's hash if it is selected */
+  const uint8_t *key;       /* ticket: hs->psk; external: the entry's key */
+  size_t key_len;
+  uint8_t ipsk[TC_HASH_MAX_LEN]; /* imported: the derived key (RFC 9258 ipskx) */
+  const uint8_t *identity;  /* as sent */
+  size_t id_len;
+  uint8_t *iid;             /* imported: the ImportedIdentity bytes (owned) */
+  const tc_psk_entry *entry;/* external and imported: the configured PSK */
+  bool ticket;
+} tc_psk_offer;
 
 /* Handshake-only state, freed when the handshake completes. */
 typedef struct tc_hs {
@@ -106,6 +122,17 @@ typedef struct tc_hs {
   size_t psk_len;
   tc_hash_alg psk_hash;
   uint16_t offered_suite;   /* client: suite of the offered session */
+  tc_psk_offer offers[TC_MSG_MAX_PSKS]; /* client: pre_shared_key identities, in order */
+  size_t n_offers;
+  uint16_t psk_selected;    /* client: the server's selected_identity */
+  bool psk_ke;              /* the PSK alone, no (EC)DHE (psk_ke) */
+  uint8_t *ch_saved;        /* server: ClientHello kept during TC_WANT_PSK_KEY */
+  size_t ch_saved_len;
+  uint32_t psk_skip;        /* server: identities found unknown or unusable */
+  size_t psk_asked;         /* server: 1 + index of the identity asked for, 0 none */
+  bool psk_asked_imported;
+  uint8_t *psk_asked_ctx;   /* its ImportedIdentity context (copy) */
+  size_t psk_asked_ctx_len;
   /* client: what the server asked for in CertificateRequest */
   bool cert_requested;
   uint8_t *cr_context;
@@ -127,7 +154,8 @@ typedef struct tc_hs {
   bool client_sent_sni;
   bool offered_alpn;
   bool early_data_offered;  /* server: skip undecryptable early data */
-  bool client_psk_dhe;      /* server: client can resume with psk_dhe_ke tickets */
+  bool client_can_resume;   /* server: the client offered a PSK mode we accept,
+                             * so tickets are worth sending */
   bool tickets_early;       /* server: tickets already went with our Finished */
   size_t early_skipped;
   tc_hs12 t12;              /* TLS 1.2 and older */
@@ -162,6 +190,7 @@ struct tc_conn {
   tc_aead_alg aead;
   size_t key_len;
   bool resumed;
+  bool psk_external;        /* TLS 1.3: authenticated by an external PSK */
   char *alpn;
   char *server_name;        /* client: name to verify/send; server: SNI received */
   char **alpn_list;         /* per-connection ALPN override */
@@ -275,5 +304,38 @@ tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len);
 int tc_post13_key_update(tc_conn *c, bool request);
 int tc_server13_send_tickets(tc_conn *c);
+/* HS_S_PSK_KEY: the kept ClientHello again, with the caller's answer. */
+tc_hs_state tc_server13_resume(tc_conn *c);
+
+/* ---- TLS 1.3 PSKs (handshake/psk13.c) ---- */
+/* The modes (TC_PSK_MODE_*) this end offers (client) or accepts (server). */
+unsigned tc_psk13_modes(const tc_config *cfg);
+/* Client: hs->offers from the session's ticket (ticket: hs->psk holds its
+ * secret) and the connection's or config's external PSKs. */
+int tc_psk13_client_prepare(tc_conn *c, bool ticket);
+/* Client: psk_ke only, with something offered: no key share is sent. */
+bool tc_psk13_client_ke_only(const tc_conn *c);
+/* Client, after a HelloRetryRequest: keep only the offers with this hash. */
+void tc_psk13_client_keep_hash(tc_conn *c, tc_hash_alg hash);
+/* Client: psk_key_exchange_modes and pre_shared_key (zero binders) into e. */
+void tc_psk13_client_fill(tc_conn *c, tc_exts *e);
+/* Client: compute and patch the binders of the ClientHello at hsw[start..],
+ * whose binders list starts at bpos. */
+int tc_psk13_client_binders(tc_conn *c, size_t start, size_t bpos);
+/* Client: the ServerHello selected this identity (checks, Early Secret). */
+int tc_psk13_client_selected(tc_conn *c, uint16_t selected);
+void tc_psk13_clear_offers(tc_hs *hs);
+/* Server: the first acceptable identity of the ClientHello, in its order. */
+typedef struct tc_psk13_pick {
+  int index;                /* -1: none */
+  bool ticket;              /* a resumption ticket (else an external PSK) */
+  bool external;
+  bool unknown;             /* an external identity was not known */
+  bool incompatible;        /* a known PSK's hash fits no common suite */
+} tc_psk13_pick;
+/* TC_OK (out->index may be -1), TC_WANT (TC_WANT_PSK_KEY raised; process
+ * the ClientHello again after the answer), TC_FAIL (binder mismatch: decrypt_error). */
+int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg, bool second,
+                         const char *alpn, tc_psk13_pick *out);
 
 #endif

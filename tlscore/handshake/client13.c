@@ -105,7 +105,6 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     versions[2 * nv + 1] = (uint8_t)v;
     nv++;
   }
-  static const uint8_t dhe_ke = TC_PSK_DHE_KE;
   ch.cipher_suites = (tc_u16s){suites, ns};
   ch.compression_methods = (tc_bytes){&null_comp, 1};
   ch.has_extensions = true;
@@ -137,9 +136,11 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
     e->versions = (tc_u16s){versions, nv};
     tc_exts_set(e, TC_EXT_KEY_SHARE);
+    /* A psk_ke-only client sends no share (an empty list): a server that
+     * does not take its PSK asks for one with a HelloRetryRequest. */
     e->key_shares[0].group = hs->kex_group;
     e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
-    e->n_key_shares = 1;
+    e->n_key_shares = hs->kex_group ? 1 : 0;
   }
   size_t nalpn;
   const char *const *alpn = tc_conn_alpn_list(c, &nalpn);
@@ -154,46 +155,15 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     tc_exts_set(e, TC_EXT_COOKIE);
     e->cookie = (tc_bytes){hs->cookie, hs->cookie_len};
   }
-  if (offer13) {
-    tc_exts_set(e, TC_EXT_PSK_KEY_EXCHANGE_MODES);
-    e->psk_modes = (tc_bytes){&dhe_ke, 1};
-  }
+  if (offer13)
+    tc_psk13_client_fill(c, e); /* psk_key_exchange_modes, pre_shared_key */
   tc_client12_add_exts(c, e, offer13);
-  size_t hl = 0;
-  if (hs->psk_offered) {
-    tc_session *s = c->offer;
-    hl = tc_hash_len(hs->psk_hash);
-    int64_t age_ms = (tc_config_now(cfg) - s->received) * 1000;
-    tc_exts_set(e, TC_EXT_PRE_SHARED_KEY);
-    e->psk_identities[0].identity = (tc_bytes){s->ticket, s->ticket_len};
-    e->psk_identities[0].obfuscated_ticket_age = (uint32_t)age_ms + s->age_add;
-    e->n_psk_identities = 1;
-    e->psk_binders[0] = (tc_bytes){NULL, hl};
-    e->n_psk_binders = 1;
-  }
   size_t start = c->hsw.len, bpos = 0;
   if (tc_msg_write_client_hello_ex(&c->hsw, &ch, &bpos))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
-  if (hs->psk_offered) {
-    /* Binder over the transcript up to and excluding the binders list. */
-    uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], binder[TC_HASH_MAX_LEN];
-    if (hs->th_started) {
-      tc_hash_ctx h = hs->th;
-      tc_hash_update(&h, c->hsw.buf + start, bpos - start);
-      tc_hash_final(&h, th);
-    } else {
-      tc_hs_binder_prefix_hash(c, hs->psk_hash, c->hsw.buf + start, bpos - start, th);
-    }
-    /* The Early Secret stays in hs->ks: if the server accepts the PSK the
-     * key schedule goes on from it. */
-    tc_ks_early(&hs->ks, hs->psk_hash, hs->psk, hs->psk_len);
-    hs->ks_early_psk = true;
-    int r = tc_ks_binder_key(&hs->ks, false, bk) || tc_ks_finished(hs->psk_hash, bk, th, binder);
-    tc_wipe(bk, sizeof bk);
-    tc_bytes b = {binder, hl};
-    if (r || tc_msg_patch_binders(&c->hsw, bpos, &b, 1))
-      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot compute the PSK binder");
-  }
+  /* Binders over the transcript up to and excluding the binders list. */
+  if (offer13 && hs->psk_offered && tc_psk13_client_binders(c, start, bpos))
+    return TC_FAIL;
   const uint8_t *msg = c->hsw.buf + start;
   size_t len = c->hsw.len - start;
   if (hs->th_started) {
@@ -242,6 +212,9 @@ int tc_client13_start(tc_conn *c) {
       hs->psk_len = s->secret_len;
     }
   }
+  /* The ticket (if any) and the external PSKs, each with its binder hash. */
+  if (hs->t12.offered13 && tc_psk13_client_prepare(c, hs->psk_offered))
+    return TC_FAIL;
   tc_client12_offer_session(c);
   uint16_t group = 0;
   for (size_t i = 0; i < cfg->n_groups && !group; i++)
@@ -249,7 +222,7 @@ int tc_client13_start(tc_conn *c) {
       group = cfg->groups[i];
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
-  if (hs->t12.offered13 && new_key_share(c, group, pub, &pub_len))
+  if (hs->t12.offered13 && !tc_psk13_client_ke_only(c) && new_key_share(c, group, pub, &pub_len))
     return TC_FAIL;
   /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
    * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
@@ -325,9 +298,13 @@ static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const u
     memcpy(hs->cookie, sh->ext.cookie.p, sh->ext.cookie.len);
     hs->cookie_len = sh->ext.cookie.len;
   }
-  /* A PSK whose hash differs from the selected suite's cannot be used. */
-  if (hs->psk_offered && hs->psk_hash != c->hash)
-    hs->psk_offered = false;
+  /* PSKs whose hash differs from the selected suite's cannot be used. */
+  if (hs->psk_offered)
+    tc_psk13_client_keep_hash(c, c->hash);
+  if (!group)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "HelloRetryRequest asks for no key share, and we sent none"),
+           HS_FAILED;
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
   if (group != hs->kex_group) {
@@ -416,38 +393,45 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs_transcript_add(c, msg, len);
   c->version = TC_TLS13;
 
-  if (tc_exts_has(&sh.ext, TC_EXT_PRE_SHARED_KEY)) {
-    if (sh.ext.psk_selected != 0)
-      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                          "server selected PSK identity %u we did not offer", sh.ext.psk_selected),
-             HS_FAILED;
-    if (hs->psk_hash != c->hash)
-      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                          "server selected a PSK whose hash differs from the suite's"),
-             HS_FAILED;
-    hs->psk_accepted = true;
-    c->resumed = true;
-  }
-  if (!tc_exts_has(&sh.ext, TC_EXT_KEY_SHARE))
-    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION, "ServerHello lacks key_share"),
-           HS_FAILED;
-  if (sh.ext.server_share.group != hs->kex_group)
-    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                        "server key share is for a group we did not send"),
-           HS_FAILED;
+  if (tc_exts_has(&sh.ext, TC_EXT_PRE_SHARED_KEY) &&
+      tc_psk13_client_selected(c, sh.ext.psk_selected))
+    return HS_FAILED;
+  unsigned modes = tc_psk13_modes(c->cfg);
   uint8_t dhe[TC_KEX_MAX_SECRET_LEN];
-  size_t dhe_len = sizeof dhe;
-  if (tc_kex_derive(&hs->kex, sh.ext.server_share.key_exchange.p,
-                    sh.ext.server_share.key_exchange.len, dhe, &dhe_len))
-    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid server key share"), HS_FAILED;
-  c->group = hs->kex_group;
+  size_t dhe_len = 0;
+  if (!tc_exts_has(&sh.ext, TC_EXT_KEY_SHARE)) {
+    /* psk_ke: the PSK alone (RFC 8446 §4.2.9). */
+    if (!hs->psk_accepted)
+      return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION, "ServerHello lacks key_share"),
+             HS_FAILED;
+    if (!(modes & TC_PSK_MODE_KE))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server chose psk_ke (no key share), which we did not offer"),
+             HS_FAILED;
+    hs->psk_ke = true;
+  } else {
+    if (hs->psk_accepted && !(modes & TC_PSK_MODE_DHE_KE))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server chose psk_dhe_ke, which we did not offer"),
+             HS_FAILED;
+    if (!hs->kex_group || sh.ext.server_share.group != hs->kex_group)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server key share is for a group we did not send"),
+             HS_FAILED;
+    dhe_len = sizeof dhe;
+    if (tc_kex_derive(&hs->kex, sh.ext.server_share.key_exchange.p,
+                      sh.ext.server_share.key_exchange.len, dhe, &dhe_len))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid server key share"),
+             HS_FAILED;
+    c->group = hs->kex_group;
+  }
   tc_kex_clear(&hs->kex);
 
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
-  if (!(hs->psk_accepted && hs->ks_early_psk && hs->ks.hash == c->hash))
-    tc_ks_early(&hs->ks, c->hash, hs->psk_accepted ? hs->psk : NULL, hs->psk_len);
-  int r = tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
+  if (!hs->psk_accepted)
+    tc_ks_early(&hs->ks, c->hash, NULL, 0);
+  int r = tc_ks_handshake(&hs->ks, dhe_len ? dhe : NULL, dhe_len) ||
           tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
           tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs);
   tc_wipe(dhe, sizeof dhe);

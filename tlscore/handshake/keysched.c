@@ -54,10 +54,25 @@ int tc_ks_handshake(tc_ks *ks, const uint8_t *dhe, size_t dhe_len) {
 
 int tc_ks_master(tc_ks *ks) { return next_stage(ks, NULL, 0); }
 
-int tc_ks_binder_key(const tc_ks *ks, bool external, uint8_t *out) {
+int tc_ks_binder_key(const tc_ks *ks, tc_binder_kind kind, uint8_t *out) {
+  static const char *const labels[] = {"res binder", "ext binder", "imp binder"};
   uint8_t empty[TC_HASH_MAX_LEN];
   tc_hash(ks->hash, NULL, 0, empty);
-  return tc_ks_derive(ks, external ? "ext binder" : "res binder", empty, out);
+  return tc_ks_derive(ks, labels[kind], empty, out);
+}
+
+int tc_ks_import_psk(tc_hash_alg epsk_hash, const uint8_t *epsk, size_t epsk_len,
+                     const uint8_t *imported_identity, size_t iid_len, tc_hash_alg target,
+                     uint8_t *out) {
+  size_t hl = tc_hash_len(epsk_hash);
+  uint8_t epskx[TC_HASH_MAX_LEN], ih[TC_HASH_MAX_LEN];
+  /* "0" in RFC 8446 notation: no salt (HMAC pads it to zeros anyway). */
+  tc_hkdf_extract(epsk_hash, NULL, 0, epsk, epsk_len, epskx);
+  tc_hash(epsk_hash, imported_identity, iid_len, ih);
+  int r = tc_hkdf_expand_label(epsk_hash, epskx, hl, "derived psk", ih, hl, out,
+                               tc_hash_len(target));
+  tc_wipe(epskx, sizeof epskx);
+  return r;
 }
 
 int tc_ks_finished(tc_hash_alg hash, const uint8_t *base, const uint8_t *th, uint8_t *out) {

@@ -25,8 +25,17 @@ int tc_ks_handshake(tc_ks *ks, const uint8_t *dhe, size_t dhe_len);
 int tc_ks_master(tc_ks *ks);
 /* Derive-Secret(current stage, label, transcript hash `th` of hlen bytes). */
 int tc_ks_derive(const tc_ks *ks, const char *label, const uint8_t *th, uint8_t *out);
-/* Binder key from the early secret: "res binder" or "ext binder". */
-int tc_ks_binder_key(const tc_ks *ks, bool external, uint8_t *out);
+/* Which PSK a binder is for: a resumption ticket ("res binder"), an
+ * external PSK ("ext binder") or an RFC 9258 imported one ("imp binder"). */
+typedef enum { TC_BINDER_RES = 0, TC_BINDER_EXT, TC_BINDER_IMP } tc_binder_kind;
+/* Binder key from the early secret. */
+int tc_ks_binder_key(const tc_ks *ks, tc_binder_kind kind, uint8_t *out);
+/* RFC 9258 §5.1: ipskx = HKDF-Expand-Label(HKDF-Extract(0, epsk), "derived psk",
+ * Hash(ImportedIdentity), L), HKDF and Hash with the EPSK's hash, L the
+ * target KDF's output length (tc_hash_len(target)). out holds L bytes. */
+int tc_ks_import_psk(tc_hash_alg epsk_hash, const uint8_t *epsk, size_t epsk_len,
+                     const uint8_t *imported_identity, size_t iid_len, tc_hash_alg target,
+                     uint8_t *out);
 /* finished_key = HKDF-Expand-Label(base, "finished", "", hlen); verify_data =
  * HMAC(finished_key, th). */
 int tc_ks_finished(tc_hash_alg hash, const uint8_t *base, const uint8_t *th, uint8_t *out);

@@ -15,7 +15,7 @@ typedef struct choice {
   const tc_key_share_entry *share; /* NULL: needs a HelloRetryRequest */
   const char *alpn;
   int psk_index;                   /* -1: full handshake */
-  tc_ticket_state ticket;
+  bool psk_ke;                     /* the PSK alone, no (EC)DHE */
   const tc_chain *chain;
   uint16_t scheme;
 } choice;
@@ -34,8 +34,9 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, choice *ch_out) {
 }
 
 /* Server preference among groups the client supports; prefer one it already
- * sent a share for, so a HelloRetryRequest is needed only when no share fits. */
-static int pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
+ * sent a share for, so a HelloRetryRequest is needed only when no share fits.
+ * false (no error set): no group in common. */
+static bool pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
   const tc_config *cfg = c->cfg;
   uint16_t first = 0;
   for (size_t i = 0; i < cfg->n_groups; i++) {
@@ -48,14 +49,12 @@ static int pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
     if (ks) {
       out->group = g;
       out->share = ks;
-      return TC_OK;
+      return true;
     }
   }
-  if (!first)
-    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
   out->group = first;
   out->share = NULL;
-  return TC_OK;
+  return first != 0;
 }
 
 int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn) {
@@ -95,75 +94,6 @@ static int pick_cert(tc_conn *c, const tc_client_hello *ch, choice *out) {
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
   return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                       "no certificate matches the client's signature algorithms");
-}
-
-/* Binder over the transcript so far plus the ClientHello up to its binders. */
-static bool binder_ok(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
-                      const uint8_t *psk, size_t psk_len, const tc_bytes *binder) {
-  tc_hs *hs = c->hs;
-  uint8_t th[TC_HASH_MAX_LEN], bk[TC_HASH_MAX_LEN], expect[TC_HASH_MAX_LEN];
-  if (hs->th_started) {
-    tc_hash_ctx h = hs->th;
-    tc_hash_update(&h, msg, 4 + ch->binders_offset);
-    tc_hash_final(&h, th);
-  } else {
-    tc_hs_binder_prefix_hash(c, c->hash, msg, 4 + ch->binders_offset, th);
-  }
-  /* The Early Secret stays in hs->ks: the PSK whose binder verifies is the
-   * one the handshake uses. */
-  tc_ks_early(&hs->ks, c->hash, psk, psk_len);
-  hs->ks_early_psk = true;
-  int r = tc_ks_binder_key(&hs->ks, false, bk) || tc_ks_finished(c->hash, bk, th, expect);
-  bool ok = !r && binder->len == c->hlen && tc_ct_equal(expect, binder->p, c->hlen);
-  tc_wipe(bk, sizeof bk);
-  tc_wipe(expect, sizeof expect);
-  return ok;
-}
-
-/* Accept the first ticket we can open and use; a bad binder on it is fatal. */
-static int pick_psk(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg, choice *out) {
-  out->psk_index = -1;
-  const tc_exts *e = &ch->ext;
-  if (!tc_exts_has(e, TC_EXT_PRE_SHARED_KEY))
-    return TC_OK;
-  if (!tc_exts_has(e, TC_EXT_PSK_KEY_EXCHANGE_MODES))
-    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
-                        "pre_shared_key without psk_key_exchange_modes");
-  if (!e->psk_modes.len || !memchr(e->psk_modes.p, TC_PSK_DHE_KE, e->psk_modes.len) ||
-      c->cfg->ticket_count == 0)
-    return TC_OK;
-  int64_t now = tc_config_now(c->cfg);
-  for (size_t i = 0; i < e->n_psk_identities; i++) {
-    tc_ticket_state st;
-    const tc_psk_identity *id = &e->psk_identities[i];
-    if (tc_ticket_open(c->cfg, id->identity.p, id->identity.len, &st))
-      continue;
-    tc_hash_alg th;
-    if (st.version != TC_TLS13 || !tc_suite13_params(st.suite, &th, NULL, NULL) ||
-        th != c->hash || st.psk_len != c->hlen) {
-      tc_wipe(&st, sizeof st);
-      continue;
-    }
-    /* Lifetime and age window: the client's view of the ticket age must be
-     * close to ours (clock skew allowance 10 s). */
-    int64_t age_s = now - st.issued;
-    int64_t client_ms = (int64_t)(uint32_t)(id->obfuscated_ticket_age - st.age_add);
-    int64_t diff = client_ms - age_s * 1000;
-    bool alpn_ok = (!out->alpn && !st.alpn[0]) || (out->alpn && !strcmp(out->alpn, st.alpn));
-    if (age_s < 0 || age_s > (int64_t)st.lifetime || diff > 10000 || diff < -10000 || !alpn_ok) {
-      tc_wipe(&st, sizeof st);
-      continue;
-    }
-    if (!binder_ok(c, ch, msg, st.psk, st.psk_len, &e->psk_binders[i])) {
-      tc_wipe(&st, sizeof st);
-      return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR, "PSK binder does not verify");
-    }
-    out->psk_index = (int)i;
-    out->ticket = st;
-    tc_wipe(&st, sizeof st);
-    return TC_OK;
-  }
-  return TC_OK;
 }
 
 static int write_hello_retry(tc_conn *c, const tc_client_hello *ch, const choice *k) {
@@ -285,7 +215,7 @@ static int check_second_hello(tc_conn *c, const tc_client_hello *ch) {
  * (a copy of the transcript; the real message is still checked later). */
 static int send_early_tickets(tc_conn *c) {
   tc_hs *hs = c->hs;
-  if (!hs->client_psk_dhe || c->cfg->ticket_count == 0)
+  if (!hs->client_can_resume || c->cfg->ticket_count == 0)
     return TC_OK;
   uint8_t th[TC_HASH_MAX_LEN], fin[4 + TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
@@ -308,7 +238,9 @@ static int send_early_tickets(tc_conn *c) {
 static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
-  bool second = c->state == HS_S_WAIT_CH2;
+  /* The second ClientHello follows our HelloRetryRequest; a ClientHello may
+   * also be processed again here after a TC_WANT_PSK_KEY answer. */
+  bool second = hs->hrr;
   /* On the stack: parsing zeroes only its ~0.5 KiB of scalars, so there is
    * no reason left for a 2.2 KiB malloc per ClientHello. */
   tc_client_hello chs;
@@ -354,12 +286,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       goto out;
   }
   k.suite = c->suite;
-  if (!tc_exts_has(&ch->ext, TC_EXT_KEY_SHARE) || !tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_GROUPS)) {
-    tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
-                 "ClientHello lacks key_share or supported_groups (psk_ke is not supported)");
-    goto out;
-  }
-  if (pick_group(c, ch, &k) || tc_hs_select_alpn(c, ch, &k.alpn))
+  const tc_exts *x = &ch->ext;
+  bool has_groups = tc_exts_has(x, TC_EXT_KEY_SHARE) && tc_exts_has(x, TC_EXT_SUPPORTED_GROUPS);
+  bool grp = has_groups && pick_group(c, ch, &k);
+  if (tc_hs_select_alpn(c, ch, &k.alpn))
     goto out;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !second) {
     free(c->server_name);
@@ -370,7 +300,81 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     }
   }
 
-  if (!k.share) {
+  /* PSK key exchange modes both sides accept (RFC 8446 §4.2.9). */
+  bool has_psk = tc_exts_has(x, TC_EXT_PRE_SHARED_KEY);
+  if (has_psk && !tc_exts_has(x, TC_EXT_PSK_KEY_EXCHANGE_MODES)) {
+    tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                 "pre_shared_key without psk_key_exchange_modes");
+    goto out;
+  }
+  unsigned smodes = tc_psk13_modes(cfg);
+  bool has_modes = tc_exts_has(x, TC_EXT_PSK_KEY_EXCHANGE_MODES) && x->psk_modes.len;
+  bool c_dhe = has_modes && memchr(x->psk_modes.p, TC_PSK_DHE_KE, x->psk_modes.len);
+  bool c_ke = has_modes && memchr(x->psk_modes.p, TC_PSK_KE, x->psk_modes.len);
+  bool dhe_ok = c_dhe && (smodes & TC_PSK_MODE_DHE_KE) && grp;
+  bool ke_ok = c_ke && (smodes & TC_PSK_MODE_KE);
+  hs->client_can_resume = (c_dhe && (smodes & TC_PSK_MODE_DHE_KE)) || ke_ok;
+  /* The PSKs are tried now when a mode works without a HelloRetryRequest:
+   * psk_dhe_ke with a fitting share, or psk_ke when psk_dhe_ke is not
+   * possible at all (forward secrecy first). */
+  tc_psk13_pick pk;
+  memset(&pk, 0, sizeof pk);
+  pk.index = -1;
+  if (has_psk && ((dhe_ok && k.share) || (ke_ok && !dhe_ok))) {
+    int r = tc_psk13_server_pick(c, ch, msg, second, k.alpn, &pk);
+    if (r == TC_WANT) {
+      /* Keep the ClientHello: it is processed again with the answer. */
+      if (msg != hs->ch_saved) {
+        free(hs->ch_saved);
+        hs->ch_saved = malloc(len);
+        if (!hs->ch_saved) {
+          tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+          goto out;
+        }
+        memcpy(hs->ch_saved, msg, len);
+        hs->ch_saved_len = len;
+      }
+      next = HS_S_PSK_KEY;
+      goto out;
+    }
+    if (r != TC_OK)
+      goto out;
+    k.suite = c->suite; /* an external PSK's hash may have changed it */
+    if (pk.index >= 0) {
+      k.psk_index = pk.index;
+      k.psk_ke = !(dhe_ok && k.share);
+    }
+  }
+  if (k.psk_index < 0 && !has_groups) {
+    tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                 "ClientHello lacks key_share or supported_groups, and no PSK was accepted "
+                 "for psk_ke");
+    goto out;
+  }
+  if (k.psk_index < 0 && !grp) {
+    tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no key exchange group in common");
+    goto out;
+  }
+  /* Without a certificate there is no full handshake to fall back to
+   * (RFC 8446 §4.2.11); say why, unless a PSK may still come after a
+   * HelloRetryRequest. */
+  if (k.psk_index < 0 && !cfg->n_chains && !(has_psk && dhe_ok && !k.share)) {
+    if (pk.unknown)
+      tc_error_set(&c->err, TC_ERR_UNKNOWN_PSK_IDENTITY,
+                   "unknown PSK identity, and this server has no certificate for a full "
+                   "handshake");
+    else if (pk.incompatible)
+      tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                   "the client's PSK is bound to a hash that no common cipher suite uses");
+    else if (has_psk && !dhe_ok && !ke_ok)
+      tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                   "no PSK key exchange mode in common with the client");
+    else
+      tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
+    goto out;
+  }
+
+  if (k.psk_index < 0 && !k.share) {
     if (second) {
       tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                    "second ClientHello still has no usable key share");
@@ -383,6 +387,9 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     tc_hs_transcript_add(c, mh, 4 + c->hlen);
     hs->hrr = true;
     hs->hrr_group = k.group;
+    /* The second ClientHello's identities may differ (RFC 8446 §4.1.2). */
+    hs->psk_skip = 0;
+    hs->psk_asked = 0;
     if (write_hello_retry(c, ch, &k) || tc_hs_flush(c))
       goto out;
     if (hs->session_id_len && cfg->middlebox_compat && tc_hs_send_ccs(c))
@@ -391,11 +398,6 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   }
 
-  hs->client_psk_dhe = tc_exts_has(&ch->ext, TC_EXT_PSK_KEY_EXCHANGE_MODES) &&
-                       ch->ext.psk_modes.len &&
-                       memchr(ch->ext.psk_modes.p, TC_PSK_DHE_KE, ch->ext.psk_modes.len);
-  if (pick_psk(c, ch, msg, &k))
-    goto out;
   if (k.psk_index < 0 && pick_cert(c, ch, &k))
     goto out;
 
@@ -413,32 +415,38 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   }
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
-  if (tc_kex_generate(&hs->kex, k.group, &cfg->rng, pub, &pub_len)) {
-    tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a key share");
-    goto out;
+  if (!k.psk_ke) {
+    if (tc_kex_generate(&hs->kex, k.group, &cfg->rng, pub, &pub_len)) {
+      tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a key share");
+      goto out;
+    }
+    dhe_len = sizeof dhe;
+    if (tc_kex_derive(&hs->kex, k.share->key_exchange.p, k.share->key_exchange.len, dhe,
+                      &dhe_len)) {
+      dhe_len = 0;
+      tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid client key share");
+      goto out;
+    }
+    tc_kex_clear(&hs->kex);
   }
-  dhe_len = sizeof dhe;
-  if (tc_kex_derive(&hs->kex, k.share->key_exchange.p, k.share->key_exchange.len, dhe,
-                    &dhe_len)) {
-    dhe_len = 0;
-    tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid client key share");
-    goto out;
-  }
-  tc_kex_clear(&hs->kex);
   memcpy(sh.session_id, ch->session_id, ch->session_id_len);
   sh.session_id_len = ch->session_id_len;
   sh.cipher_suite = k.suite;
   sh.has_extensions = true;
   sh.is_tls13 = true;
-  tc_exts_set(&sh.ext, TC_EXT_KEY_SHARE);
-  sh.ext.server_share.group = k.group;
-  sh.ext.server_share.key_exchange = (tc_bytes){pub, pub_len};
+  if (!k.psk_ke) {
+    tc_exts_set(&sh.ext, TC_EXT_KEY_SHARE);
+    sh.ext.server_share.group = k.group;
+    sh.ext.server_share.key_exchange = (tc_bytes){pub, pub_len};
+  }
   tc_exts_set(&sh.ext, TC_EXT_SUPPORTED_VERSIONS);
   sh.ext.selected_version = TC_TLS13;
   if (k.psk_index >= 0) {
     tc_exts_set(&sh.ext, TC_EXT_PRE_SHARED_KEY);
     sh.ext.psk_selected = (uint16_t)k.psk_index;
-    c->resumed = true;
+    c->resumed = pk.ticket; /* an external PSK is a first meeting, not a resumption */
+    hs->psk_accepted = true;
+    hs->psk_ke = k.psk_ke;
   }
   size_t start = c->hsw.len;
   if (tc_msg_write_server_hello(&c->hsw, &sh)) {
@@ -447,7 +455,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   }
   tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
   c->version = TC_TLS13;
-  c->group = k.group;
+  c->group = k.psk_ke ? 0 : k.group;
   if (k.alpn && !(c->alpn = strdup(k.alpn))) {
     tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
     goto out;
@@ -455,9 +463,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
 
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
-  if (!(k.psk_index >= 0 && hs->ks_early_psk))
-    tc_ks_early(&hs->ks, c->hash, k.psk_index >= 0 ? k.ticket.psk : NULL, k.ticket.psk_len);
-  if (tc_ks_handshake(&hs->ks, dhe, dhe_len) ||
+  /* A chosen PSK's Early Secret is in hs->ks already (from its binder). */
+  if (k.psk_index < 0)
+    tc_ks_early(&hs->ks, c->hash, NULL, 0);
+  if (tc_ks_handshake(&hs->ks, dhe_len ? dhe : NULL, dhe_len) ||
       tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
       tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs)) {
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed");
@@ -500,7 +509,6 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   next = ask ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
 out:
   tc_wipe(dhe, sizeof dhe);
-  tc_wipe(&k.ticket, sizeof k.ticket);
   return next;
 }
 
@@ -536,6 +544,18 @@ static tc_hs_state on_client_finished(tc_conn *c, const uint8_t *msg, size_t len
   if (tc_server13_send_tickets(c))
     return HS_FAILED;
   return HS_CONNECTED;
+}
+
+tc_hs_state tc_server13_resume(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_hs_state next = on_client_hello(c, hs->ch_saved, hs->ch_saved_len);
+  if (next != HS_S_PSK_KEY) {
+    tc_wipe(hs->ch_saved, hs->ch_saved_len);
+    free(hs->ch_saved);
+    hs->ch_saved = NULL;
+    hs->ch_saved_len = 0;
+  }
+  return next;
 }
 
 tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
@@ -578,7 +598,7 @@ tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 int tc_server13_send_tickets(tc_conn *c) {
   tc_config *cfg = c->cfg;
   /* Tickets the client cannot use are not worth sending (RFC 8446 §4.2.9). */
-  if (!c->hs || !c->hs->client_psk_dhe)
+  if (!c->hs || !c->hs->client_can_resume)
     return TC_OK;
   for (unsigned i = 0; i < cfg->ticket_count; i++) {
     tc_ticket_state st;
@@ -595,6 +615,11 @@ int tc_server13_send_tickets(tc_conn *c) {
     st.lifetime = cfg->ticket_lifetime;
     if (c->alpn)
       snprintf(st.alpn, sizeof st.alpn, "%s", c->alpn);
+    /* A session that began with an external PSK keeps its identity. */
+    if (c->psk.identity && c->psk.id_len <= sizeof st.psk_identity) {
+      memcpy(st.psk_identity, c->psk.identity, c->psk.id_len);
+      st.psk_identity_len = c->psk.id_len;
+    }
     uint8_t *ticket = NULL;
     size_t tlen = 0;
     if (tc_ks_resumption_psk(c->hash, c->res_master, &nonce, 1, st.psk) ||

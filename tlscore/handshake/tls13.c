@@ -430,6 +430,12 @@ static int client_take_ticket(tc_conn *c, const uint8_t *body, size_t len) {
   }
   memcpy(s->ticket, nst.ticket.p, nst.ticket.len);
   s->ticket_len = nst.ticket.len;
+  /* An external PSK's identity stays with the sessions it leads to. */
+  if (c->psk.identity &&
+      tc_psk_copy(&s->psk_identity, &s->psk_identity_len, c->psk.identity, c->psk.id_len)) {
+    tc_session_unref(s);
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  }
   if (tc_ks_resumption_psk(c->hash, c->res_master, nst.nonce.p, nst.nonce.len, s->secret)) {
     tc_session_unref(s);
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "resumption secret derivation failed");

@@ -537,6 +537,23 @@ int tc_msg_parse_client_key_exchange(const uint8_t *body, size_t len, tc_kx kx, 
                                      tc_client_key_exchange *out, tc_error *err);
 int tc_msg_write_client_key_exchange(tc_writer *w, const tc_client_key_exchange *in);
 
+/* RFC 9258 ImportedIdentity: the wire identity of an imported external PSK.
+ *   struct { opaque external_identity<1..2^16-1>; opaque context<0..2^16-1>;
+ *            uint16 target_protocol; uint16 target_kdf; } ImportedIdentity;
+ * Not a handshake message: parse takes exactly the identity bytes (no header)
+ * and rejects trailing bytes; write appends the structure alone. */
+#define TC_KDF_HKDF_SHA256 0x0001  /* IANA "TLS KDF Identifiers" */
+#define TC_KDF_HKDF_SHA384 0x0002
+typedef struct tc_imported_identity {
+  tc_bytes external_identity;
+  tc_bytes context;
+  uint16_t target_protocol;
+  uint16_t target_kdf;
+} tc_imported_identity;
+int tc_msg_parse_imported_identity(const uint8_t *p, size_t len, tc_imported_identity *out,
+                                   tc_error *err);
+int tc_msg_write_imported_identity(tc_writer *w, const tc_imported_identity *in);
+
 /* Name of a handshake type for messages ("ClientHello"), "unknown" otherwise. */
 const char *tc_msg_type_name(uint8_t type);
 

@@ -241,6 +241,36 @@ void tc_config_set_psk_client_want(tc_config *cfg, bool on);
 int tc_config_set_psk_identity_hint(tc_config *cfg, const uint8_t *hint, size_t len,
                                     tc_error *err);
 
+/* TLS 1.3 external PSKs (RFC 8446 §4.2.11). A client offers every added PSK
+ * whose hash a configured TLS 1.3 suite uses (the PSK's hash picks the
+ * suite: SHA-384 means TLS_AES_256_GCM_SHA384), next to a resumption
+ * ticket (tc_conn_set_session). A server tries the client's identities in
+ * order: its own tickets, then added PSKs, then (tc_config_set_psk_server)
+ * TC_WANT_PSK_KEY; the first whose binder verifies is selected. A wrong key
+ * fails with decrypt_error; an unknown identity falls back to a certificate
+ * handshake when the server has a certificate, else fails with
+ * unknown_psk_identity. After the handshake tc_conn_psk_identity() names
+ * the PSK on both sides, and tickets issued on such a connection carry it.
+ *
+ * Key exchange modes (RFC 8446 §4.2.9): a client offers these (default
+ * psk_dhe_ke only; psk_ke alone sends no key share); a server accepts these
+ * (default both, psk_dhe_ke preferred when the client offers both). 0
+ * restores the default. */
+#define TC_PSK_MODE_KE 1u      /* psk_ke: the PSK alone, no forward secrecy */
+#define TC_PSK_MODE_DHE_KE 2u  /* psk_dhe_ke: the PSK plus (EC)DHE */
+void tc_config_set_psk_modes(tc_config *cfg, unsigned modes);
+
+/* RFC 9258: use the PSK added with this identity only imported. A client
+ * then offers it as an ImportedIdentity {identity, context, TLS 1.3,
+ * HKDF-SHA256 / HKDF-SHA384} for each hash a configured suite uses, with a
+ * key derived from it ("derived psk") and an "imp binder" (the PSK's own
+ * hash is the importer's HKDF hash). A server always recognises imported
+ * identities and looks up (or asks TC_WANT_PSK_KEY for) their external
+ * identity; a PSK marked here is never accepted as it is. context:
+ * 0..1024 bytes, not secret. Fails if no PSK has this identity. */
+int tc_config_set_psk_import(tc_config *cfg, const uint8_t *identity, size_t id_len,
+                             const uint8_t *context, size_t ctx_len, tc_error *err);
+
 /* Names for logs and GIO properties. NULL if unknown. */
 const char *tc_cipher_suite_name(uint16_t suite);   /* "TLS_AES_128_GCM_SHA256" */
 const char *tc_version_name(uint16_t version);      /* "TLSv1.3" */

@@ -150,6 +150,17 @@ int tc_conn_answer_psk_identity(tc_conn *c, const uint8_t *identity, size_t id_l
 /* TC_WANT_PSK_KEY: the key for tc_conn_psk_identity(), or key NULL when the
  * identity is unknown (the handshake fails with unknown_psk_identity). */
 int tc_conn_answer_psk_key(tc_conn *c, const uint8_t *key, size_t key_len);
+/* The same for a TLS 1.3 key bound to SHA-384 (plain answers mean SHA-256).
+ * In TLS 1.3 an unknown identity is skipped: the server asks for the next
+ * one the client offered, or goes on as tc_config_set_psk_import says. */
+int tc_conn_answer_psk_key_hash(tc_conn *c, const uint8_t *key, size_t key_len,
+                                tc_psk_hash hash);
+/* Client: use the connection's PSK (tc_conn_set_psk) only imported (RFC
+ * 9258; see tc_config_set_psk_import). Before the handshake. */
+int tc_conn_set_psk_import(tc_conn *c, const uint8_t *context, size_t ctx_len);
+/* Server, during TC_WANT_PSK_KEY in TLS 1.3: true when the client sent the
+ * identity imported (RFC 9258); *context (may be NULL) gets its context. */
+bool tc_conn_psk_imported(const tc_conn *c, const uint8_t **context, size_t *ctx_len);
 /* Client, during TC_WANT_PSK_IDENTITY and after: the identity hint the
  * server sent (raw bytes from the wire; NULL, *len 0 if none). */
 const uint8_t *tc_conn_psk_identity_hint(const tc_conn *c, size_t *len);
