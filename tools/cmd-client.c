@@ -23,6 +23,7 @@ typedef struct {
   char *min_version;
   char *max_version;
   char *ciphers;
+  char *groups, *sigalgs;
   gboolean fallback_scsv;
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
@@ -381,6 +382,8 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
       return FALSE;
     }
   }
+  if (!gt_apply_algorithm_options(cl->cfg, cl->groups, cl->sigalgs, error))
+    return FALSE;
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
@@ -435,6 +438,12 @@ int gt_cmd_client(int argc, char **argv)
      "Highest protocol version (default tls1.3)", "VERSION"},
     {"ciphers", 0, 0, G_OPTION_ARG_STRING, &cl.ciphers,
      "Cipher suites in preference order, IANA names", "S1,S2"},
+    {"groups", 0, 0, G_OPTION_ARG_STRING, &cl.groups,
+     "Key exchange groups in preference order (x25519, secp256r1, secp384r1, secp521r1, x448, "
+     "ffdhe2048 ... ffdhe8192)", "G1,G2"},
+    {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &cl.sigalgs,
+     "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
+     "S1,S2"},
     {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
      "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
     {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,
@@ -530,6 +539,8 @@ done:
   g_free(cl.psk_file);
   g_free(cl.psk_identity);
   g_free(cl.srp_user);
+  g_free(cl.groups);
+  g_free(cl.sigalgs);
   g_option_context_free(ctx);
   return status;
 }

@@ -36,6 +36,7 @@ typedef struct {
   char *srp_tpasswd;     /* srptool tpasswd, imported into memory */
   char *srp_tpasswd_conf;
   char *srp_group_bits;  /* MIN or MIN:MAX */
+  char *groups, *sigalgs;
 
   tc_store *srp_store;
   char *host;
@@ -355,6 +356,8 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
   }
   if (!gt_apply_protocol_options(sv->cfg, sv->min_version, sv->max_version, sv->ciphers, error))
     return FALSE;
+  if (!gt_apply_algorithm_options(sv->cfg, sv->groups, sv->sigalgs, error))
+    return FALSE;
   for (guint i = 0; i < ncerts; i++)
     if (!gt_config_add_cert_files(sv->cfg, sv->certs[i], sv->keys[i], error))
       return FALSE;
@@ -598,6 +601,12 @@ int gt_cmd_server(int argc, char **argv)
      "Highest protocol version (default tls1.3)", "VERSION"},
     {"ciphers", 0, 0, G_OPTION_ARG_STRING, &sv.ciphers,
      "Cipher suites in preference order, IANA names", "S1,S2"},
+    {"groups", 0, 0, G_OPTION_ARG_STRING, &sv.groups,
+     "Key exchange groups in preference order (x25519, secp256r1, secp384r1, secp521r1, x448, "
+     "ffdhe2048 ... ffdhe8192)", "G1,G2"},
+    {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &sv.sigalgs,
+     "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
+     "S1,S2"},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
     {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,
@@ -647,6 +656,8 @@ int gt_cmd_server(int argc, char **argv)
   g_free(sv.min_version);
   g_free(sv.max_version);
   g_free(sv.ciphers);
+  g_free(sv.groups);
+  g_free(sv.sigalgs);
   g_free(sv.alpn);
   g_free(sv.host);
   g_strfreev(sv.psk);

@@ -773,3 +773,48 @@ char *gt_read_password(const char *user, const char *what, size_t *len, GError *
   g_string_free(pw, TRUE);
   return out;
 }
+
+/* One comma-separated list of IANA names into a config list setter. */
+static gboolean apply_named_list(tc_config *cfg, const char *opt, const char *what,
+                                 const char *text, uint16_t (*from_name)(const char *),
+                                 int (*set)(tc_config *, const uint16_t *, size_t, tc_error *),
+                                 GError **error)
+{
+  tc_error err;
+  tc_error_clear(&err);
+  gchar **names = g_strsplit(text, ",", -1);
+  guint n = g_strv_length(names);
+  uint16_t *ids = g_new0(uint16_t, n ? n : 1);
+  gboolean ok = n > 0;
+  if (n == 0)
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: empty list", opt);
+  for (guint i = 0; ok && i < n; i++) {
+    ids[i] = from_name(g_strstrip(names[i]));
+    if (ids[i] == 0) {
+      gchar *esc = g_strescape(names[i], NULL);
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: unknown %s '%s'", opt, what, esc);
+      g_free(esc);
+      ok = FALSE;
+    }
+  }
+  if (ok && set(cfg, ids, n, &err) != TC_OK) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", opt, err.message);
+    ok = FALSE;
+  }
+  g_free(ids);
+  g_strfreev(names);
+  return ok;
+}
+
+gboolean gt_apply_algorithm_options(tc_config *cfg, const char *groups, const char *sigalgs,
+                                    GError **error)
+{
+  if (groups != NULL && !apply_named_list(cfg, "--groups", "group", groups, tc_group_from_name,
+                                          tc_config_set_groups, error))
+    return FALSE;
+  if (sigalgs != NULL &&
+      !apply_named_list(cfg, "--sigalgs", "signature scheme", sigalgs, tc_sig_scheme_from_name,
+                        tc_config_set_sig_schemes, error))
+    return FALSE;
+  return TRUE;
+}

@@ -61,6 +61,11 @@ gboolean gt_set_nonblocking(int fd, GError **error);
  * names, NULL keeps the default) to cfg. */
 gboolean gt_apply_protocol_options(tc_config *cfg, const char *min_version,
                                    const char *max_version, const char *ciphers, GError **error);
+/* --groups and --sigalgs: IANA names (x25519, secp521r1, ffdhe2048, ...;
+ * ecdsa_secp256r1_sha256, ed448, rsa_pss_pss_sha256, ...) in preference
+ * order; NULL keeps the configuration's default. */
+gboolean gt_apply_algorithm_options(tc_config *cfg, const char *groups, const char *sigalgs,
+                                    GError **error);
 
 /* ---- credentials ---- */
 

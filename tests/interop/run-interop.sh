@@ -614,12 +614,13 @@ gnutls-client-rsa|gnutls-client-ecdsa|gnutls-client-client-cert|gnutls-client-re
 
 openssl-client-hrr|openssl-client-chacha)
   need openssl
-  start_tool_server "${rsa[@]}"
   if [ "$case" = openssl-client-hrr ]; then
-    # s_client sends a key share for its first group only (FFDHE, which our server does not
-    # offer by default), so our server must answer with HelloRetryRequest for P-384.
+    # s_client sends a key share for its first group only (FFDHE, which our server is told
+    # not to accept), so our server must answer with HelloRetryRequest for P-384.
+    start_tool_server "${rsa[@]}" --groups x25519,secp256r1,secp384r1
     cargs=(-groups ffdhe2048:P-384)
   else
+    start_tool_server "${rsa[@]}"
     cargs=(-ciphersuites TLS_CHACHA20_POLY1305_SHA256)
   fi
   converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \

@@ -828,8 +828,12 @@ static void aead_case(tc_aead_alg alg, const char *key_hex, const char *nonce_he
   uint8_t *key = unhex(key_hex, &kl), *nonce = unhex(nonce_hex, &nl), *aad = unhex(aad_hex, &al);
   uint8_t *pt = unhex(pt_hex, &pl), *ct = unhex(ct_hex, &cl);
   uint8_t tag[16];
+  size_t tl = tc_aead_tag_len(alg);
   g_assert_cmpuint(nl, ==, 12);
   g_assert_cmpuint(pl, ==, cl);
+  g_assert_cmpuint(strlen(tag_hex), ==, 2 * tl);
+  /* bytes past an 8-byte tag are left alone */
+  memset(tag, 0xa5, sizeof tag);
 
   tc_aead *a = g_new0(tc_aead, 1);
   g_assert_cmpint(tc_aead_init(a, alg, key, kl - 1), ==, -1);
@@ -837,7 +841,9 @@ static void aead_case(tc_aead_alg alg, const char *key_hex, const char *nonce_he
   uint8_t *buf = g_memdup2(pt, pl + 1);
   tc_aead_seal(a, nonce, aad, al, buf, pl, tag);
   g_assert_cmpmem(buf, pl, ct, cl);
-  assert_hex(tag, 16, tag_hex);
+  assert_hex(tag, tl, tag_hex);
+  for (size_t i = tl; i < sizeof tag; i++)
+    g_assert_cmpuint(tag[i], ==, 0xa5);
 
   /* open in place, twice with the same context (the key schedule is reused) */
   for (int round = 0; round < 2; round++) {
@@ -846,10 +852,12 @@ static void aead_case(tc_aead_alg alg, const char *key_hex, const char *nonce_he
     g_assert_cmpmem(buf, pl, pt, pl);
   }
   /* any flipped bit in tag, ciphertext or aad fails */
-  tag[15] ^= 1;
-  memcpy(buf, ct, cl);
-  g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
-  tag[15] ^= 1;
+  for (size_t i = 0; i < tl; i += tl - 1) {
+    tag[i] ^= 1;
+    memcpy(buf, ct, cl);
+    g_assert_cmpint(tc_aead_open(a, nonce, aad, al, buf, cl, tag), ==, -1);
+    tag[i] ^= 1;
+  }
   if (cl > 0) {
     memcpy(buf, ct, cl);
     buf[cl / 2] ^= 0x40;
@@ -897,6 +905,29 @@ static void test_aead_gcm(void) {
   /* empty plaintext: tag only */
   aead_case(TC_AEAD_AES128_GCM, "00000000000000000000000000000000", "000000000000000000000000",
             "", "", "", "58e2fccefa7e3061367f1d57a4e7455a");
+}
+
+static void test_aead_ccm(void) {
+  /* NIST SP 800-38C appendix C, example 3 (12-byte nonce, 8-byte tag) */
+  const char *pt = "202122232425262728292a2b2c2d2e2f3031323334353637";
+  const char *aad = "000102030405060708090a0b0c0d0e0f10111213";
+  const char *nonce = "101112131415161718191a1b";
+  aead_case(TC_AEAD_AES128_CCM_8, "404142434445464748494a4b4c4d4e4f", nonce, aad, pt,
+            "e3b201a9f5b71a7a9b1ceaeccd97e70b6176aad9a4428aa5", "484392fbc1b09951");
+  /* the same inputs with a 16-byte tag and AES-256, and an empty message:
+   * values from python3-cryptography 38 (AESCCM) */
+  aead_case(TC_AEAD_AES256_CCM,
+            "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f", nonce, aad, pt,
+            "04f883aeb3bd0730eaf50bb6de4fa2212034e4e41b0e75e5",
+            "9bba3f3a107f3239bd63902923f80371");
+  aead_case(TC_AEAD_AES256_CCM_8,
+            "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f", nonce, aad, pt,
+            "04f883aeb3bd0730eaf50bb6de4fa2212034e4e41b0e75e5", "2b48c8766f7e7649");
+  aead_case(TC_AEAD_AES128_CCM, "404142434445464748494a4b4c4d4e4f", nonce, "", "", "",
+            "538f76630f36a98a2f502d9b23d86343");
+  g_assert_cmpuint(tc_aead_tag_len(TC_AEAD_AES128_CCM), ==, 16);
+  g_assert_cmpuint(tc_aead_tag_len(TC_AEAD_AES128_CCM_8), ==, 8);
+  g_assert_cmpuint(tc_aead_key_len(TC_AEAD_AES256_CCM_8), ==, 32);
 }
 
 static void test_aead_chacha(void) {
@@ -1314,12 +1345,33 @@ static void test_kex_alias(void) {
 }
 
 static void test_ffdhe(void) {
-  static const uint16_t groups[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
+  static const uint16_t groups[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
+                                    TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
+  static const size_t lens[] = {256, 384, 512, 768, 1024};
+  /* SHA-256 of each prime as computed by Python from RFC 7919's formula
+   * (p = 2^b - 2^{b-64} + {[2^{b-130} e] + X} * 2^64 - 1, e to 3000 digits),
+   * which also matched OpenSSL 3.0's built-in ffdhe groups */
+  static const char *const digests[] = {
+      "9cd3b7f336872f46c09428d1bbc19877a4d440512cda8d1c1cf0cd6e33698966",
+      "0eaf67db3a839156d5013494a5318a772b5697d270d721f37f092efc69ea5a17",
+      "4648414224ac881b3d0dc59b466f96d06a558278776807797ecf1f66ff397b3e",
+      "227ac9066b3ddd9e193670cda2388fa884f65ba0cf98b742d1fe77a6687c79c7",
+      "770b14efaf6f049929c523113b3fa99a8d11dab1b18af3609590122075d19833",
+  };
   for (size_t i = 0; i < G_N_ELEMENTS(groups); i++) {
     uint16_t g = groups[i];
     size_t plen = tc_kex_pub_len(g);
     g_assert_true(tc_kex_supported(g));
-    g_assert_cmpuint(plen, ==, 256 + 128 * i);
+    g_assert_cmpuint(plen, ==, lens[i]);
+    {
+      size_t pl = 0;
+      const uint8_t *prime = tc_kex_ffdhe_prime(g, &pl);
+      uint8_t d[32];
+      g_assert_nonnull(prime);
+      g_assert_cmpuint(pl, ==, plen);
+      tc_hash(TC_HASH_SHA256, prime, pl, d);
+      assert_hex(d, sizeof d, digests[i]);
+    }
     uint8_t *a_pub = g_malloc(TC_KEX_MAX_PUB_LEN), *b_pub = g_malloc(TC_KEX_MAX_PUB_LEN);
     uint8_t *s1 = g_malloc(TC_KEX_MAX_SECRET_LEN), *s2 = g_malloc(TC_KEX_MAX_SECRET_LEN);
     uint8_t *bad = g_malloc0(TC_KEX_MAX_PUB_LEN);
@@ -2008,6 +2060,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/pbkdf2", test_pbkdf2);
   g_test_add_func("/crypto/aead/gcm", test_aead_gcm);
   g_test_add_func("/crypto/aead/chacha20-poly1305", test_aead_chacha);
+  g_test_add_func("/crypto/aead/ccm", test_aead_ccm);
   g_test_add_func("/crypto/cipher", test_cipher);
   g_test_add_func("/crypto/cbc-record", test_cbc_record);
   g_test_add_func("/crypto/kex/x25519", test_x25519);

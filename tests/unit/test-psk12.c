@@ -169,8 +169,9 @@ static void test_all_suites(void) {
       count++;
     }
   }
-  /* 27 suites: 9 AEAD (TLS 1.2 only), 18 CBC/RC4 in three versions each. */
-  g_assert_cmpuint(count, ==, 9 + 18 * 3);
+  /* 35 suites: 9 AEAD and 8 AES-CCM (TLS 1.2 only), 18 CBC/RC4 in three
+   * versions each. */
+  g_assert_cmpuint(count, ==, 9 + 8 + 18 * 3);
 }
 
 /* Default suite lists: PSK suites are offered and chosen once both ends

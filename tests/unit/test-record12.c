@@ -930,10 +930,16 @@ static void test_suite_table(void) {
     g_assert_cmpuint(s->min_version, <=, s->max_version);
     g_assert_cmpuint(s->max_version, ==, TC_TLS12);
     g_assert_true(s->prf == TC_HASH_SHA256 || s->prf == TC_HASH_SHA384);
-    g_assert_true(g_str_has_suffix(s->name, s->prf == TC_HASH_SHA384 ? "SHA384"
-                                            : s->mac == TC_HASH_MD5  ? "MD5"
-                                            : s->mac == TC_HASH_SHA1 ? "_SHA"
-                                                                     : "SHA256"));
+    bool ccm = s->aead >= TC_AEAD_AES128_CCM && s->aead <= TC_AEAD_AES256_CCM_8;
+    bool ccm8 = s->aead == TC_AEAD_AES128_CCM_8 || s->aead == TC_AEAD_AES256_CCM_8;
+    if (ccm) /* RFC 6655 names carry no hash; the PRF is SHA-256 */
+      g_assert_true(g_str_has_suffix(s->name, ccm8 ? "_CCM_8" : "_CCM") &&
+                    s->prf == TC_HASH_SHA256);
+    else
+      g_assert_true(g_str_has_suffix(s->name, s->prf == TC_HASH_SHA384 ? "SHA384"
+                                              : s->mac == TC_HASH_MD5  ? "MD5"
+                                              : s->mac == TC_HASH_SHA1 ? "_SHA"
+                                                                       : "SHA256"));
     if (s->bulk == TC_BULK12_AEAD) {
       g_assert_cmpuint(s->min_version, ==, TC_TLS12);
       g_assert_cmpint(s->mac, ==, TC_HASH_NONE);
@@ -944,6 +950,8 @@ static void test_suite_table(void) {
     } else if (s->cipher == TC_CIPHER_3DES_CBC) {
       g_assert_true(strstr(s->name, "3DES_EDE_CBC") != NULL);
       g_assert_cmpuint(s->flags, ==, 0);
+    } else if (ccm) {
+      g_assert_cmpuint(s->flags, ==, ccm8 ? 0 : TC_SUITE12_SERVER);
     } else {
       g_assert_cmpuint(s->flags, ==, TC_SUITE12_DEFAULT);
     }

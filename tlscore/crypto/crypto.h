@@ -120,23 +120,28 @@ typedef enum {
   TC_AEAD_NONE = 0,
   TC_AEAD_AES128_GCM,
   TC_AEAD_AES256_GCM,
-  TC_AEAD_CHACHA20_POLY1305
+  TC_AEAD_CHACHA20_POLY1305,
+  TC_AEAD_AES128_CCM,   /* RFC 6655 / RFC 8446: 16-byte tag */
+  TC_AEAD_AES256_CCM,
+  TC_AEAD_AES128_CCM_8, /* 8-byte tag */
+  TC_AEAD_AES256_CCM_8
 } tc_aead_alg;
-#define TC_AEAD_TAG_LEN 16
+#define TC_AEAD_TAG_LEN 16 /* the longest tag; CCM_8 tags are 8 bytes */
 #define TC_AEAD_NONCE_LEN 12
 size_t tc_aead_key_len(tc_aead_alg alg);
+size_t tc_aead_tag_len(tc_aead_alg alg);
 typedef struct tc_aead {
   tc_aead_alg alg;
   _Alignas(16) uint8_t state[4416]; /* nettle context (GCM key tables); size checked in aead.c */
 } tc_aead;
 int tc_aead_init(tc_aead *a, tc_aead_alg alg, const uint8_t *key, size_t key_len);
-/* Encrypt buf[0..len) in place and write the 16-byte tag. */
+/* Encrypt buf[0..len) in place and write the tag (tc_aead_tag_len bytes). */
 void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
-                  uint8_t *buf, size_t len, uint8_t tag[16]);
+                  uint8_t *buf, size_t len, uint8_t *tag);
 /* Decrypt in place; returns 0 if the tag verifies (constant-time compare),
  * -1 otherwise (buf contents are then unspecified and must be discarded). */
 int tc_aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
-                 uint8_t *buf, size_t len, const uint8_t tag[16]);
+                 uint8_t *buf, size_t len, const uint8_t *tag);
 void tc_aead_clear(tc_aead *a);
 
 /* ---- block ciphers in CBC mode (TLS 1.2 and older, PKCS#8/#12) ---- */
@@ -193,8 +198,8 @@ typedef struct tc_kex {
 bool tc_kex_supported(uint16_t group);
 /* Length of the group's public share (0 if unsupported). */
 size_t tc_kex_pub_len(uint16_t group);
-#define TC_KEX_MAX_PUB_LEN 512      /* ffdhe4096 */
-#define TC_KEX_MAX_SECRET_LEN 512   /* ffdhe4096; curves need at most 66 */
+#define TC_KEX_MAX_PUB_LEN 1024     /* ffdhe8192 */
+#define TC_KEX_MAX_SECRET_LEN 1024  /* ffdhe8192; curves need at most 66 */
 /* Generate a key pair; writes the public share in the TLS encoding (X25519:
  * 32 bytes; NIST curves: uncompressed point 0x04||X||Y; FFDHE: left-padded
  * to the size of p). *pub_len: in = capacity of pub, out = length; fails if
@@ -213,7 +218,7 @@ int tc_kex_generate_from(tc_kex *k, uint16_t group, const uint8_t *priv, size_t 
 int tc_kex_derive(tc_kex *k, const uint8_t *peer, size_t peer_len, uint8_t *secret,
                   size_t *secret_len);
 /* TLS 1.2 DHE client side: the server's explicit ServerDHParams p and g.
- * Checks p odd, min_bits <= bits(p) <= 4096, 1 < g < p-1 (p is not
+ * Checks p odd, min_bits <= bits(p) <= 8192, 1 < g < p-1 (p is not
  * tested for primality: a bad p only weakens the server's own connection).
  * Writes g^x mod p left-padded to p's length; derive with tc_kex_derive (the
  * peer value may be shorter than p, i.e. zero-stripped). */

@@ -7,8 +7,21 @@
 
 static const uint16_t default_suites[] = {TC_TLS_AES_128_GCM_SHA256, TC_TLS_AES_256_GCM_SHA384,
                                           TC_TLS_CHACHA20_POLY1305_SHA256};
+/* Servers also accept AES-128-CCM, last (GnuTLS enables it, OpenSSL does not;
+ * clients offer it only when named). CCM_8 is never on by default. */
+static const uint16_t server_default_suites[] = {
+    TC_TLS_AES_128_GCM_SHA256, TC_TLS_AES_256_GCM_SHA384, TC_TLS_CHACHA20_POLY1305_SHA256,
+    TC_TLS_AES_128_CCM_SHA256};
+/* A client offers (and sends key shares for) the three groups every peer has;
+ * a server accepts every group it implements, in the order it prefers them:
+ * the fast curves first, finite-field groups last (RFC 7919 groups cost a
+ * modular exponentiation per handshake). */
 static const uint16_t default_groups[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1,
                                           TC_GROUP_SECP384R1};
+static const uint16_t server_default_groups[] = {
+    TC_GROUP_X25519,    TC_GROUP_SECP256R1, TC_GROUP_SECP384R1, TC_GROUP_X448,
+    TC_GROUP_SECP521R1, TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
+    TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
 static const uint16_t default_schemes[] = {
     TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_ED25519,
     TC_SIG_RSA_PSS_RSAE_SHA256,    TC_SIG_RSA_PSS_RSAE_SHA384,    TC_SIG_RSA_PSS_RSAE_SHA512,
@@ -43,10 +56,20 @@ tc_config *tc_config_new(tc_role role) {
   cfg->role = role;
   cfg->min_version = TC_TLS12;
   cfg->max_version = TC_TLS13;
-  memcpy(cfg->suites, default_suites, sizeof default_suites);
-  cfg->n_suites = sizeof default_suites / sizeof default_suites[0];
-  memcpy(cfg->groups, default_groups, sizeof default_groups);
-  cfg->n_groups = sizeof default_groups / sizeof default_groups[0];
+  if (role == TC_ROLE_SERVER) {
+    memcpy(cfg->suites, server_default_suites, sizeof server_default_suites);
+    cfg->n_suites = sizeof server_default_suites / sizeof server_default_suites[0];
+  } else {
+    memcpy(cfg->suites, default_suites, sizeof default_suites);
+    cfg->n_suites = sizeof default_suites / sizeof default_suites[0];
+  }
+  if (role == TC_ROLE_SERVER) {
+    memcpy(cfg->groups, server_default_groups, sizeof server_default_groups);
+    cfg->n_groups = sizeof server_default_groups / sizeof server_default_groups[0];
+  } else {
+    memcpy(cfg->groups, default_groups, sizeof default_groups);
+    cfg->n_groups = sizeof default_groups / sizeof default_groups[0];
+  }
   memcpy(cfg->schemes, default_schemes, sizeof default_schemes);
   cfg->n_schemes = sizeof default_schemes / sizeof default_schemes[0];
   cfg->verify_mode = TC_VERIFY_BUILTIN;

@@ -14,6 +14,8 @@ static const named suites[] = {
     {TC_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
     {TC_TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
     {TC_TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
+    {TC_TLS_AES_128_CCM_SHA256, "TLS_AES_128_CCM_SHA256"},
+    {TC_TLS_AES_128_CCM_8_SHA256, "TLS_AES_128_CCM_8_SHA256"},
 };
 static const named versions[] = {
     {TC_TLS13, "TLSv1.3"}, {TC_TLS12, "TLSv1.2"}, {TC_TLS11, "TLSv1.1"},
@@ -86,3 +88,4 @@ const char *tc_version_name(uint16_t version) { LOOKUP(versions, version); }
 const char *tc_group_name(uint16_t group) { LOOKUP(groups, group); }
 const char *tc_sig_scheme_name(uint16_t scheme) { LOOKUP(schemes, scheme); }
 uint16_t tc_group_from_name(const char *name) { RLOOKUP(groups, name); }
+uint16_t tc_sig_scheme_from_name(const char *name) { RLOOKUP(schemes, name); }

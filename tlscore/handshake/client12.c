@@ -511,7 +511,8 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
       z_len--;
     }
     c->group = 0;
-    static const uint16_t ff[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
+    static const uint16_t ff[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
+                                  TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
     for (size_t i = 0; i < sizeof ff / sizeof ff[0]; i++) {
       size_t pl;
       const uint8_t *p = tc_kex_ffdhe_prime(ff[i], &pl);

@@ -10,11 +10,13 @@ bool tc_suite13_params(uint16_t suite, tc_hash_alg *hash, tc_aead_alg *aead, siz
   case TC_TLS_AES_128_GCM_SHA256: h = TC_HASH_SHA256; a = TC_AEAD_AES128_GCM; break;
   case TC_TLS_AES_256_GCM_SHA384: h = TC_HASH_SHA384; a = TC_AEAD_AES256_GCM; break;
   case TC_TLS_CHACHA20_POLY1305_SHA256: h = TC_HASH_SHA256; a = TC_AEAD_CHACHA20_POLY1305; break;
+  case TC_TLS_AES_128_CCM_SHA256: h = TC_HASH_SHA256; a = TC_AEAD_AES128_CCM; break;
+  case TC_TLS_AES_128_CCM_8_SHA256: h = TC_HASH_SHA256; a = TC_AEAD_AES128_CCM_8; break;
   default: return false;
   }
   if (hash) *hash = h;
   if (aead) *aead = a;
-  if (key_len) *key_len = a == TC_AEAD_AES128_GCM ? 16 : 32;
+  if (key_len) *key_len = tc_aead_key_len(a);
   return true;
 }
 

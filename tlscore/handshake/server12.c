@@ -61,10 +61,23 @@ static uint16_t pick_curve(const tc_conn *c, const tc_client_hello *ch) {
   return 0;
 }
 
-/* DHE group (RFC 7919): a common ffdhe group if the client lists any,
- * otherwise ffdhe2048 (clients that list no FFDHE group accept any). */
-static uint16_t pick_ffdhe(const tc_client_hello *ch) {
-  static const uint16_t ours[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096};
+/* DHE group (RFC 7919 §4): server preference among the ffdhe groups of the
+ * configuration that the client lists; ffdhe2048 when the client lists no
+ * FFDHE group (it accepts any); none (no DHE suite) when it lists some but
+ * none we have. A configuration without FFDHE groups (set for TLS 1.3 or
+ * ECDHE) still serves DHE suites with the RFC 7919 groups. */
+static uint16_t pick_ffdhe(const tc_conn *c, const tc_client_hello *ch) {
+  static const uint16_t all[] = {TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
+                                 TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
+  const uint16_t *ours = c->cfg->groups;
+  size_t n_ours = c->cfg->n_groups;
+  bool configured = false;
+  for (size_t i = 0; i < n_ours; i++)
+    configured |= (ours[i] >> 8) == 0x01;
+  if (!configured) {
+    ours = all;
+    n_ours = sizeof all / sizeof all[0];
+  }
   bool any = false;
   if (tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_GROUPS))
     for (size_t i = 0; i < ch->ext.groups.n; i++)
@@ -72,8 +85,9 @@ static uint16_t pick_ffdhe(const tc_client_hello *ch) {
         any = true;
   if (!any)
     return TC_GROUP_FFDHE2048;
-  for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-    if (tc_u16s_contains(ch->ext.groups, ours[i]) && tc_kex_supported(ours[i]))
+  for (size_t i = 0; i < n_ours; i++)
+    if ((ours[i] >> 8) == 0x01 && tc_u16s_contains(ch->ext.groups, ours[i]) &&
+        tc_kex_supported(ours[i]))
       return ours[i];
   return 0;
 }
@@ -121,11 +135,11 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     uint16_t group = 0;
     if (s->kx == TC_KX12_ECDHE && !(group = pick_curve(c, ch)))
       continue;
-    if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(ch)))
+    if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(c, ch)))
       continue;
     if (s->kx == TC_KX12_ECDHE_PSK && !(group = pick_curve(c, ch)))
       continue;
-    if (s->kx == TC_KX12_DHE_PSK && !(group = pick_ffdhe(ch)))
+    if (s->kx == TC_KX12_DHE_PSK && !(group = pick_ffdhe(c, ch)))
       continue;
     if (tc12_suite_is_psk(s)) {
       /* The shared key authenticates: no certificate (RFC 4279 §2). */

@@ -39,6 +39,12 @@ unsigned tc12_conn_creds(const tc_conn *c) {
   return (tc12_conn_has_psk(c) ? TC12_CRED_PSK : 0) | (tc12_conn_has_srp(c) ? TC12_CRED_SRP : 0);
 }
 
+/* On without being named: default suites, and server-only ones on a server. */
+static bool default_on(const tc_config *cfg, const tc_suite12 *s) {
+  return (s->flags & TC_SUITE12_DEFAULT) ||
+         ((s->flags & TC_SUITE12_SERVER) && cfg->role == TC_ROLE_SERVER);
+}
+
 size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **out, size_t cap) {
   bool psk = creds & TC12_CRED_PSK, srp = creds & TC12_CRED_SRP;
   size_t n = 0;
@@ -54,7 +60,7 @@ size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **
   const tc_suite12 *t = tc_suite12_all(&all);
   for (size_t i = 0; i < all && n < cap; i++) {
     const tc_suite12 *s = &t[i];
-    if (!(s->flags & TC_SUITE12_DEFAULT))
+    if (!default_on(cfg, s))
       continue;
     if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE &&
         !(psk && tc12_suite_is_psk(s)) && !(srp && tc12_suite_is_srp(s)))
@@ -77,7 +83,7 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
         return true;
     return false;
   }
-  return (s->flags & TC_SUITE12_DEFAULT) &&
+  return default_on(cfg, s) &&
          (s->kx == TC_KX12_RSA || s->kx == TC_KX12_DHE || s->kx == TC_KX12_ECDHE ||
           tc12_suite_is_psk(s) || tc12_suite_is_srp(s));
 }

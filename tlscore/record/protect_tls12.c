@@ -42,9 +42,12 @@ static void nonce12(const tc_prot *p, const uint8_t *explicit_nonce,
     nonce[TC_AEAD_NONCE_LEN - 1 - i] ^= (uint8_t)(p->seq >> (8 * i));
 }
 
+/* 16 bytes, 8 for AES-CCM_8 */
+static size_t tag12(const tc_prot *p) { return tc_aead_tag_len(p->u.aead12.aead.alg); }
+
 static size_t overhead_aead12(const tc_prot *p, size_t len) {
   (void)len;
-  return (p->u.aead12.explicit_nonce ? 8 : 0) + TC_AEAD_TAG_LEN;
+  return (p->u.aead12.explicit_nonce ? 8 : 0) + tag12(p);
 }
 
 static size_t seal_aead12(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
@@ -60,7 +63,7 @@ static size_t seal_aead12(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
   mac_header(aad, p->seq, type, p->u.aead12.version, len);
   nonce12(p, body, nonce);
   tc_aead_seal(&p->u.aead12.aead, nonce, aad, sizeof aad, body + xl, len, body + xl + len);
-  size_t blen = xl + len + TC_AEAD_TAG_LEN;
+  size_t blen = xl + len + tag12(p);
   put_header(rec, type, p->u.aead12.version, blen);
   p->seq++;
   return TC_REC_HDR_LEN + blen;
@@ -69,10 +72,10 @@ static size_t seal_aead12(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
 static int open_aead12(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
                        size_t *len) {
   size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
-  if (body_len < xl + TC_AEAD_TAG_LEN)
+  if (body_len < xl + tag12(p))
     return TC_ERR_BAD_RECORD_MAC;
   uint8_t *body = rec + TC_REC_HDR_LEN;
-  size_t clen = body_len - xl - TC_AEAD_TAG_LEN;
+  size_t clen = body_len - xl - tag12(p);
   uint8_t aad[13], nonce[TC_AEAD_NONCE_LEN];
   mac_header(aad, p->seq, rec[0], (uint16_t)(rec[1] << 8 | rec[2]), clen);
   nonce12(p, body, nonce);
@@ -96,7 +99,8 @@ static const tc_prot_ops aead12_ops = {"tls12-aead", overhead_aead12, seal_aead1
 int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
                             size_t key_len, const uint8_t *iv, size_t iv_len) {
   tc_prot_clear(p);
-  bool gcm = alg == TC_AEAD_AES128_GCM || alg == TC_AEAD_AES256_GCM;
+  /* GCM (RFC 5288) and CCM (RFC 6655) nonces: 4-byte salt || 8-byte explicit part */
+  bool gcm = alg != TC_AEAD_CHACHA20_POLY1305;
   if (iv_len != (gcm ? 4u : (size_t)TC_AEAD_NONCE_LEN) || version < TC_SSL30 ||
       version > TC_TLS12)
     return -1;

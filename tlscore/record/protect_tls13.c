@@ -9,16 +9,18 @@ static void nonce13(const tc_prot *p, uint8_t nonce[TC_AEAD_NONCE_LEN]) {
     nonce[TC_AEAD_NONCE_LEN - 1 - i] ^= (uint8_t)(p->seq >> (8 * i));
 }
 
+/* 16 bytes, 8 for AES-CCM_8 */
+static size_t tag13(const tc_prot *p) { return tc_aead_tag_len(p->u.aead13.aead.alg); }
+
 static size_t overhead13(const tc_prot *p, size_t len) {
-  (void)p;
   (void)len;
-  return 1 + TC_AEAD_TAG_LEN; /* inner type; we never pad */
+  return 1 + tag13(p); /* inner type; we never pad */
 }
 
 static size_t seal13(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
   uint8_t *body = rec + TC_REC_HDR_LEN;
   body[len] = type;
-  size_t clen = len + 1 + TC_AEAD_TAG_LEN;
+  size_t clen = len + 1 + tag13(p);
   rec[0] = TC_CT_APPLICATION_DATA;
   rec[1] = 0x03;
   rec[2] = 0x03;
@@ -35,12 +37,12 @@ static int open13(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size
                   size_t *len) {
   if (rec[0] != TC_CT_APPLICATION_DATA)
     return TC_ERR_UNEXPECTED_MESSAGE;
-  if (body_len < 1 + TC_AEAD_TAG_LEN)
+  if (body_len < 1 + tag13(p))
     return TC_ERR_BAD_RECORD_MAC;
   uint8_t nonce[TC_AEAD_NONCE_LEN];
   nonce13(p, nonce);
   uint8_t *body = rec + TC_REC_HDR_LEN;
-  size_t clen = body_len - TC_AEAD_TAG_LEN;
+  size_t clen = body_len - tag13(p);
   if (tc_aead_open(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, body, clen, body + clen))
     return TC_ERR_BAD_RECORD_MAC;
   p->seq++;

@@ -31,6 +31,7 @@ typedef enum { TC_BULK12_AEAD = 1, TC_BULK12_CBC, TC_BULK12_STREAM } tc_bulk12;
 /* Flags */
 #define TC_SUITE12_DEFAULT 1u  /* offered/accepted unless the configuration says otherwise */
 #define TC_SUITE12_EXPLICIT 2u /* only when named explicitly in the configuration (RC4) */
+#define TC_SUITE12_SERVER 4u   /* accepted by servers by default, offered by clients only when named */
 
 typedef struct tc_suite12 {
   uint16_t id; /* IANA value */
@@ -60,7 +61,7 @@ tc_hash_alg tc_suite12_prf(const tc_suite12 *s, uint16_t version);
 
 /* Key material lengths of a suite at a version (RFC 5246 §6.3): MAC key,
  * encryption key and the implicit IV in the key block (GCM: 4-byte salt,
- * ChaCha20: 12 bytes, CBC: block length in SSL 3.0 / TLS 1.0, else 0). */
+ * CCM: 4-byte salt, ChaCha20: 12 bytes, CBC: block length in SSL 3.0 / TLS 1.0, else 0). */
 void tc_suite12_key_lengths(const tc_suite12 *s, uint16_t version, size_t *mac_len,
                             size_t *key_len, size_t *iv_len);
 

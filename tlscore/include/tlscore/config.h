@@ -25,6 +25,11 @@ extern "C" {
 #define TC_TLS_AES_128_GCM_SHA256 0x1301
 #define TC_TLS_AES_256_GCM_SHA384 0x1302
 #define TC_TLS_CHACHA20_POLY1305_SHA256 0x1303
+/* AES-CCM (RFC 8446 B.4): a default server accepts AES-128-CCM after the
+ * others (as GnuTLS does), a default client does not offer it (as OpenSSL
+ * does not); CCM_8's 8-byte tag is off in both roles unless named. */
+#define TC_TLS_AES_128_CCM_SHA256 0x1304
+#define TC_TLS_AES_128_CCM_8_SHA256 0x1305
 
 /* Named groups (IANA values). */
 #define TC_GROUP_SECP256R1 0x0017
@@ -95,8 +100,10 @@ typedef int64_t (*tc_time_fn)(void *ctx);
 typedef struct tc_config tc_config;
 
 /* New configuration with secure defaults: TLS 1.2-1.3, all TLS 1.3 suites
- * (AES-128-GCM first), groups X25519, P-256, P-384, the RFC 8446 signature
- * schemes, builtin verification, no client auth, middlebox compatibility on. */
+ * (AES-128-GCM first; a server also accepts AES-128-CCM), the RFC 8446 signature schemes, builtin verification,
+ * no client auth, middlebox compatibility on. Groups: a client offers X25519,
+ * P-256 and P-384; a server accepts those, then X448, P-521 and ffdhe2048 to
+ * ffdhe8192 (TLS 1.3 key shares, TLS 1.2 ECDHE and RFC 7919 DHE). */
 tc_config *tc_config_new(tc_role role);
 
 /* Reference counting; a config is read-only once a connection uses it and may
@@ -279,6 +286,7 @@ const char *tc_sig_scheme_name(uint16_t scheme);    /* "ecdsa_secp256r1_sha256" 
 /* Reverse lookups; 0 if the name is unknown. */
 uint16_t tc_cipher_suite_from_name(const char *name);
 uint16_t tc_group_from_name(const char *name);
+uint16_t tc_sig_scheme_from_name(const char *name);
 
 #ifdef __cplusplus
 }
