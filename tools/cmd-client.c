@@ -28,6 +28,10 @@ typedef struct {
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
   char *psk_identity;    /* the line of --psk-file to use */
+  char *psk_hash;        /* TLS 1.3: sha256 | sha384 */
+  char *psk_modes;       /* TLS 1.3: dhe | ke | both */
+  char *psk_import;      /* TLS 1.3: import the key (RFC 9258) with this context */
+  tc_psk_hash psk_hash_v;
   char *srp_user;        /* --srp USER */
 
   char *host;
@@ -307,9 +311,27 @@ out:
   return ok;
 }
 
+/* Adds one key with the TLS 1.3 settings (--psk-hash, --psk-import). */
+static gboolean add_one_psk(client *cl, const gt_psk *psk, const char *what, GError **error)
+{
+  gt_psk p = *psk;
+  p.hash = cl->psk_hash_v;
+  if (!gt_config_add_psk(cl->cfg, &p, what, error))
+    return FALSE;
+  tc_error err;
+  tc_error_clear(&err);
+  if (cl->psk_import != NULL &&
+      tc_config_set_psk_import(cl->cfg, p.identity, p.id_len, (const uint8_t *)cl->psk_import,
+                               strlen(cl->psk_import), &err) != TC_OK) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-import: %s", err.message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
 {
-  return gt_config_add_psk(ctx, psk, "--psk-file", error);
+  return add_one_psk(ctx, psk, "--psk-file", error);
 }
 
 static gboolean setup(client *cl, int argc, char **argv, GError **error)
@@ -338,6 +360,14 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   }
   if (cl->alpn != NULL && (cl->alpn_v = gt_parse_alpn(cl->alpn, error)) == NULL)
     return FALSE;
+  if (!gt_parse_psk_hash(cl->psk_hash, &cl->psk_hash_v, error))
+    return FALSE;
+  if ((cl->psk_hash != NULL || cl->psk_modes != NULL || cl->psk_import != NULL) &&
+      cl->psk == NULL && cl->psk_file == NULL) {
+    g_set_error(error, GT_ERROR, 0, "--psk-hash, --psk-modes and --psk-import need --psk or "
+                                    "--psk-file");
+    return FALSE;
+  }
   if (cl->psk != NULL && cl->psk_file != NULL) {
     g_set_error(error, GT_ERROR, 0, "--psk and --psk-file exclude each other");
     return FALSE;
@@ -359,7 +389,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   if (cl->psk != NULL) {
     gt_psk psk;
     gboolean ok = gt_parse_psk(cl->psk, "--psk", &psk, error) &&
-                  gt_config_add_psk(cl->cfg, &psk, "--psk", error);
+                  add_one_psk(cl, &psk, "--psk", error);
     gt_psk_clear(&psk);
     /* The key was on the command line: do not keep a copy in argv's strings. */
     explicit_bzero(cl->psk, strlen(cl->psk));
@@ -367,7 +397,9 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
       return FALSE;
   }
   if (cl->psk_file != NULL &&
-      !gt_load_psk_file(cl->psk_file, cl->psk_identity, add_psk, cl->cfg, error))
+      !gt_load_psk_file(cl->psk_file, cl->psk_identity, add_psk, cl, error))
+    return FALSE;
+  if (!gt_apply_psk_modes(cl->cfg, cl->psk_modes, error))
     return FALSE;
   if (cl->srp_user != NULL) {
     size_t pl = 0;
@@ -453,6 +485,15 @@ int gt_cmd_client(int argc, char **argv)
      "FILE"},
     {"psk-identity", 0, 0, G_OPTION_ARG_STRING, &cl.psk_identity,
      "The entry of --psk-file to use", "IDENTITY"},
+    {"psk-hash", 0, 0, G_OPTION_ARG_STRING, &cl.psk_hash,
+     "TLS 1.3: the hash the shared key is bound to (sha256, the default; sha384 picks "
+     "TLS_AES_256_GCM_SHA384)", "HASH"},
+    {"psk-modes", 0, 0, G_OPTION_ARG_STRING, &cl.psk_modes,
+     "TLS 1.3: PSK key exchange modes to offer: dhe (psk_dhe_ke, the default), ke (psk_ke: "
+     "the key alone, no forward secrecy) or both", "MODES"},
+    {"psk-import", 0, 0, G_OPTION_ARG_STRING, &cl.psk_import,
+     "TLS 1.3: offer the shared key imported (RFC 9258) with this context (may be empty)",
+     "CONTEXT"},
     {"srp", 0, 0, G_OPTION_ARG_STRING, &cl.srp_user,
      "SRP user name: offer the SRP cipher suites (TLS 1.2 at most); the password is read "
      "from the terminal without echo, or as the first line of stdin", "USER"},
@@ -538,6 +579,9 @@ done:
   g_free(cl.psk);
   g_free(cl.psk_file);
   g_free(cl.psk_identity);
+  g_free(cl.psk_hash);
+  g_free(cl.psk_modes);
+  g_free(cl.psk_import);
   g_free(cl.srp_user);
   g_free(cl.groups);
   g_free(cl.sigalgs);

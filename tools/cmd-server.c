@@ -32,6 +32,9 @@ typedef struct {
   char **psk;            /* IDENTITY:HEXKEY, repeatable */
   char *psk_file;        /* psktool file */
   char *psk_hint;
+  char *psk_hash;        /* TLS 1.3: sha256 | sha384 */
+  char *psk_modes;       /* TLS 1.3: dhe | ke | both */
+  tc_psk_hash psk_hash_v;
   char *srp_db;          /* SQLite verifier database */
   char *srp_tpasswd;     /* srptool tpasswd, imported into memory */
   char *srp_tpasswd_conf;
@@ -285,7 +288,10 @@ static void sconn_step(server *sv, sconn *sc)
 
 static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
 {
-  return gt_config_add_psk(ctx, psk, "--psk-file", error);
+  server *sv = ctx;
+  gt_psk p = *psk;
+  p.hash = sv->psk_hash_v; /* --psk-hash */
+  return gt_config_add_psk(sv->cfg, &p, "--psk-file", error);
 }
 
 static gboolean setup(server *sv, int argc, char **argv, GError **error)
@@ -316,6 +322,13 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
   }
   if (sv->srp_group_bits != NULL && !have_srp) {
     g_set_error(error, GT_ERROR, 0, "--srp-group-bits needs --srp-db or --srp-tpasswd");
+    return FALSE;
+  }
+  if (!gt_parse_psk_hash(sv->psk_hash, &sv->psk_hash_v, error))
+    return FALSE;
+  if ((sv->psk_hash != NULL || sv->psk_modes != NULL) && !have_psk) {
+    g_set_error(error, GT_ERROR, 0, "--psk-hash and --psk-modes need shared keys (--psk, "
+                                    "--psk-file)");
     return FALSE;
   }
   if (sv->psk_hint != NULL && !have_psk) {
@@ -363,8 +376,9 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
       return FALSE;
   for (guint i = 0; sv->psk != NULL && sv->psk[i] != NULL; i++) {
     gt_psk psk;
-    gboolean ok = gt_parse_psk(sv->psk[i], "--psk", &psk, error) &&
-                  gt_config_add_psk(sv->cfg, &psk, "--psk", error);
+    gboolean ok = gt_parse_psk(sv->psk[i], "--psk", &psk, error);
+    psk.hash = sv->psk_hash_v;
+    ok = ok && gt_config_add_psk(sv->cfg, &psk, "--psk", error);
     gt_psk_clear(&psk);
     explicit_bzero(sv->psk[i], strlen(sv->psk[i]));
     if (!ok)
@@ -403,7 +417,9 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
       }
     }
   }
-  if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv->cfg, error))
+  if (!gt_apply_psk_modes(sv->cfg, sv->psk_modes, error))
+    return FALSE;
+  if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv, error))
     return FALSE;
   if (sv->psk_hint != NULL) {
     tc_error herr;
@@ -616,6 +632,11 @@ int gt_cmd_server(int argc, char **argv)
      "Accept the shared keys of a psktool file (IDENTITY:HEXKEY lines)", "FILE"},
     {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
      "Identity hint sent to PSK clients (TLS 1.2 and older)", "HINT"},
+    {"psk-hash", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hash,
+     "TLS 1.3: the hash the shared keys are bound to (sha256, the default, or sha384)", "HASH"},
+    {"psk-modes", 0, 0, G_OPTION_ARG_STRING, &sv.psk_modes,
+     "TLS 1.3: PSK key exchange modes accepted: dhe (psk_dhe_ke), ke (psk_ke) or both (the "
+     "default; psk_dhe_ke preferred)", "MODES"},
     {"srp-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_db,
      "Accept SRP clients (TLS 1.2 and older) with the users of this verifier database",
      "FILE"},
@@ -663,6 +684,8 @@ int gt_cmd_server(int argc, char **argv)
   g_strfreev(sv.psk);
   g_free(sv.psk_file);
   g_free(sv.psk_hint);
+  g_free(sv.psk_hash);
+  g_free(sv.psk_modes);
   g_option_context_free(ctx);
   return status;
 }

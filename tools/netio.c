@@ -643,12 +643,46 @@ gboolean gt_config_add_psk(tc_config *cfg, const gt_psk *psk, const char *what, 
 {
   tc_error err;
   tc_error_clear(&err);
-  if (tc_config_add_psk(cfg, psk->identity, psk->id_len, psk->key, psk->key_len,
-                        TC_PSK_HASH_SHA256, &err) != TC_OK) {
+  if (tc_config_add_psk(cfg, psk->identity, psk->id_len, psk->key, psk->key_len, psk->hash,
+                        &err) != TC_OK) {
     g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", what, err.message);
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean gt_parse_psk_hash(const char *text, tc_psk_hash *out, GError **error)
+{
+  *out = TC_PSK_HASH_SHA256;
+  if (text == NULL || g_ascii_strcasecmp(text, "sha256") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp(text, "sha384") == 0) {
+    *out = TC_PSK_HASH_SHA384;
+    return TRUE;
+  }
+  g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-hash: expected sha256 or sha384, not '%s'",
+              text);
+  return FALSE;
+}
+
+gboolean gt_apply_psk_modes(tc_config *cfg, const char *text, GError **error)
+{
+  static const struct {
+    const char *name;
+    unsigned modes;
+  } names[] = {{"dhe", TC_PSK_MODE_DHE_KE},
+               {"ke", TC_PSK_MODE_KE},
+               {"both", TC_PSK_MODE_DHE_KE | TC_PSK_MODE_KE}};
+  if (text == NULL)
+    return TRUE;
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (g_ascii_strcasecmp(text, names[i].name) == 0) {
+      tc_config_set_psk_modes(cfg, names[i].modes);
+      return TRUE;
+    }
+  g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-modes: expected dhe, ke or both, not '%s'",
+              text);
+  return FALSE;
 }
 
 /* ---- protocol options ---- */

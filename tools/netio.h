@@ -87,6 +87,7 @@ typedef struct {
   size_t id_len;
   uint8_t *key;        /* wiped by gt_psk_clear */
   size_t key_len;
+  tc_psk_hash hash;    /* TLS 1.3 binder hash (--psk-hash); SHA-256 by default */
 } gt_psk;
 
 /* "IDENTITY:HEXKEY" (split at the last ':'; the identity may hold colons).
@@ -100,6 +101,11 @@ gboolean gt_load_psk_file(const char *path, const char *identity,
 void gt_psk_clear(gt_psk *p);
 /* tc_config_add_psk with a GError naming `what`. */
 gboolean gt_config_add_psk(tc_config *cfg, const gt_psk *psk, const char *what, GError **error);
+/* TLS 1.3 PSK options of both commands: --psk-hash sha256|sha384 (the hash
+ * the keys are bound to; NULL: SHA-256) and --psk-modes dhe|ke|both (NULL:
+ * the engine's defaults). */
+gboolean gt_parse_psk_hash(const char *text, tc_psk_hash *out, GError **error);
+gboolean gt_apply_psk_modes(tc_config *cfg, const char *text, GError **error);
 /* Printable form of raw identity bytes (\xNN for the rest); caller frees. */
 char *gt_escape_bytes(const uint8_t *p, size_t n);
 /* A password for user: from the terminal without echo (prompting), or the

@@ -49,6 +49,10 @@ peer_cases=(
   openssl-server-psk12-psk openssl-server-psk12-dhe-psk openssl-server-psk12-ecdhe-psk
   openssl-client-psk12-psk openssl-client-psk12-dhe-psk openssl-client-psk12-ecdhe-psk
   openssl-client-psk12-wrong-key self-psk12-resume
+  gnutls-server-psk13-ke gnutls-server-psk13-dhe gnutls-client-psk13-ke gnutls-client-psk13-dhe
+  gnutls-client-psk13-unknown-identity
+  openssl-server-psk13-ke openssl-server-psk13-dhe openssl-client-psk13-ke
+  openssl-client-psk13-dhe openssl-client-psk13-wrong-key self-psk13-sha384
   gnutls-server-srp gnutls-server-srp-rsa gnutls-server-srp-wrong-password
   gnutls-server-srp-export
   gnutls-client-srp gnutls-client-srp-rsa gnutls-client-srp-wrong-password
@@ -800,6 +804,113 @@ self-psk12-resume)
   [ "$(grep -c '^psk identity: erin$' "$tmp/client.err")" = 2 ] ||
     fail "the identity is not reported on both connections"
   expect_server 2 "psk=erin" "resumed=yes"
+  ;;
+# ---------------- shared keys (PSK), TLS 1.3: psk_ke and psk_dhe_ke (RFC 8446 §4.2.9, §4.2.11) ----------------
+# gnutls and openssl bind TLS 1.3 external PSKs to SHA-256 (TLS_AES_128_GCM_SHA256 for openssl);
+# SHA-384 is covered between our own client and server (self-psk13-sha384).
+gnutls-server-psk13-*)
+  need gnutls-serv; need psktool
+  psktool -u alice -p "$tmp/keys.psk" > /dev/null || fail "psktool failed"
+  port=$(free_port)
+  case $case in
+  *-psk13-ke) kx=+PSK; modes=ke; group="group: (none)" ;;
+  *) kx=+ECDHE-PSK:+DHE-PSK; modes=dhe; group="group: x25519" ;;
+  esac
+  start_peer peer "$port" gnutls-serv --echo -p "$port" --pskpasswd "$tmp/keys.psk" \
+    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:$kx"
+  tool_client client "$msg"$'\n' "127.0.0.1:$port" --psk-file "$tmp/keys.psk" \
+    --psk-identity alice --psk-modes $modes || fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  expect "$tmp/client.err" "psk identity: alice"
+  expect "$tmp/client.err" "$group"
+  expect "$tmp/client.err" "peer: (no certificate)"
+  ;;
+gnutls-client-psk13-*)
+  need gnutls-cli; need psktool
+  psktool -u alice -p "$tmp/keys.psk" > /dev/null || fail "psktool failed"
+  key=$(sed -n 's/^alice://p' "$tmp/keys.psk")
+  case $case in
+  *-psk13-ke) kx=+PSK; modes=ke; group=group=- ;;
+  *) kx=+ECDHE-PSK; modes=dhe; group=group=x25519 ;;
+  esac
+  start_tool_server --psk-file "$tmp/keys.psk" --psk-modes $modes
+  user=alice; [ "$case" = gnutls-client-psk13-unknown-identity ] && user=mallory
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --pskusername $user --pskkey "$key" \
+    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:$kx" 127.0.0.1 \
+    > "$tmp/gc.out" 2> "$tmp/gc.err"
+  rc=$?
+  if [ "$case" = gnutls-client-psk13-unknown-identity ]; then
+    # Our server has no certificate to fall back to (RFC 8446 §4.2.11).
+    [ $rc != 0 ] || fail "gnutls-cli succeeded with an unknown identity"
+    for _ in $(seq 50); do grep -q '^\[1\] .* failed: ' "$tmp/server.err" && break; sleep 0.1; done
+    expect "$tmp/server.err" "unknown PSK identity"
+    expect "$tmp/server.err" "unknown_psk_identity"
+    expect "$tmp/gc.out" "Received alert [115]"   # unknown_psk_identity
+    exit 0
+  fi
+  # gnutls-cli 3.7.9 (Debian 12) may crash in its session report right after a completed
+  # (EC)DHE-PSK handshake (see gnutls-client-psk12-*); our server's log line still shows what
+  # was negotiated, so only the exit code is excused then.
+  if [ $rc = 139 ] && [ $modes = dhe ]; then
+    echo "note: gnutls-cli crashed after the handshake (known gnutls 3.7.9 bug)"
+  else
+    [ $rc = 0 ] || fail "gnutls-cli failed ($rc)"
+    expect "$tmp/gc.out" "$msg"
+  fi
+  expect_server 1 "TLSv1.3 TLS_" "$group" "psk=alice" "client-cert=-"
+  ;;
+openssl-server-psk13-*)
+  need openssl
+  key=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+  port=$(free_port)
+  case $case in
+  *-psk13-ke) extra=(-allow_no_dhe_kex); modes=ke; group="group: (none)" ;;
+  *) extra=(); modes=dhe; group="group: x25519" ;;
+  esac
+  start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" -nocert -psk "$key" \
+    -psk_identity carol -tls1_3 "${extra[@]}" -rev -naccept 1
+  tool_client client "$msg" "127.0.0.1:$port" --psk "carol:$key" --psk-modes $modes ||
+    fail "client failed"
+  expect "$tmp/client.out" "etilslt olleh"
+  expect "$tmp/client.err" "version: TLSv1.3"
+  expect "$tmp/client.err" "cipher suite: TLS_AES_128_GCM_SHA256"
+  expect "$tmp/client.err" "psk identity: carol"
+  expect "$tmp/client.err" "$group"
+  ;;
+openssl-client-psk13-*)
+  need openssl
+  key=00112233445566778899aabbccddeeff
+  case $case in
+  *-psk13-ke) extra=(-allow_no_dhe_kex); modes=ke; group=group=- ;;
+  *) extra=(); modes=dhe; group=group=x25519 ;;
+  esac
+  start_tool_server --psk "dave:$key" --psk-modes $modes
+  if [ "$case" = openssl-client-psk13-wrong-key ]; then
+    printf '%s\n' "$msg" | timeout 20 openssl s_client -connect "127.0.0.1:$port" -tls1_3 \
+      -psk_identity dave -psk ffeeddccbbaa99887766554433221100 \
+      > "$tmp/sc.out" 2> "$tmp/sc.err" && fail "s_client succeeded with a wrong key"
+    for _ in $(seq 50); do grep -q '^\[1\] .* failed: ' "$tmp/server.err" && break; sleep 0.1; done
+    expect "$tmp/server.err" "binder for identity \"dave\" does not verify"
+    reject "$tmp/server.err" "ffeeddcc"
+    grep -q "decrypt error" "$tmp/sc.out" "$tmp/sc.err" || fail "s_client saw no decrypt_error alert"
+  else
+    converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" -tls1_3 \
+      -psk_identity dave -psk "$key" "${extra[@]}" || fail "s_client failed"
+    expect "$tmp/sc.out" "$msg"
+    expect_server 1 "TLSv1.3 TLS_AES_128_GCM_SHA256" "$group" "psk=dave" "client-cert=-"
+  fi
+  ;;
+self-psk13-sha384)
+  key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+  start_tool_server --psk "erin:$key" --psk-hash sha384
+  tool_client client "$msg" "127.0.0.1:$port" --psk "erin:$key" --psk-hash sha384 --resume ||
+    fail "client failed"
+  [ "$(grep -c '^psk identity: erin$' "$tmp/client.err")" = 2 ] ||
+    fail "expected the identity in both connections"
+  expect "$tmp/client.err" "cipher suite: TLS_AES_256_GCM_SHA384"
+  expect_server 1 "TLSv1.3 TLS_AES_256_GCM_SHA384" "psk=erin" "resumed=no"
+  expect_server 2 "TLSv1.3 TLS_AES_256_GCM_SHA384" "psk=erin" "resumed=yes"
   ;;
 
 # ---------------- SRP (RFC 5054), TLS 1.2 ----------------

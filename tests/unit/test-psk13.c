@@ -365,6 +365,35 @@ static void test_resumption(void) {
   tc_config_unref(scfg);
 }
 
+/* A SHA-384 session resumes from its ticket although the server prefers a
+ * SHA-256 suite: the ticket's hash picks the suite, as an external PSK's does. */
+static void test_resumption_sha384(void) {
+  tc_config *ccfg = client_cfg(TC_PSK_HASH_SHA384);
+  tc_config *scfg = server_cfg(false);
+  db d = {ID, ID_LEN, KEY, sizeof KEY, TC_PSK_HASH_SHA384, 0, false, ""};
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(handshake(c, s, &d), ==, TC_OK);
+  assert_data_flows(c, s);
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  d.asked = 0;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  g_assert_cmpint(handshake(c, s, &d), ==, TC_OK);
+  g_assert_true(tc_conn_resumed(s));
+  g_assert_cmpuint(d.asked, ==, 0);
+  g_assert_cmpuint(tc_conn_cipher_suite(s), ==, TC_TLS_AES_256_GCM_SHA384);
+  assert_identity(s, "alice");
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 /* The server picks the first acceptable identity in the client's order:
  * selected_identity 1 works for an external PSK after a useless ticket
  * and for a ticket after an unknown external identity. */
@@ -754,6 +783,7 @@ int main(int argc, char **argv) {
                        test_tampered);
   g_test_add_func("/psk13/fail/selected-identity", test_bad_selected_identity);
   g_test_add_func("/psk13/resumption", test_resumption);
+  g_test_add_func("/psk13/resumption-sha384", test_resumption_sha384);
   g_test_add_func("/psk13/ticket-and-external-orders", test_ticket_and_external_orders);
   g_test_add_func("/psk13/import/encoding", test_imported_identity_encoding);
   g_test_add_func("/psk13/import/derivation", test_import_derivation);

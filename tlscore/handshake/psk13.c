@@ -282,8 +282,9 @@ static bool binder_ok(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
   return ok;
 }
 
-/* Server preference among the client's suites with this hash (only before
- * anything depends on the suite: the first ClientHello). */
+/* The server preference among the client's suites with this hash (a PSK
+ * is bound to its hash); only before anything depends on the suite: on the
+ * first ClientHello. */
 static bool repick_suite(tc_conn *c, const tc_client_hello *ch, tc_hash_alg hash) {
   for (size_t i = 0; i < c->cfg->n_suites; i++) {
     uint16_t s = c->cfg->suites[i];
@@ -295,11 +296,11 @@ static bool repick_suite(tc_conn *c, const tc_client_hello *ch, tc_hash_alg hash
   return false;
 }
 
-static bool ticket_usable(tc_conn *c, const tc_psk_identity *id, const char *alpn,
-                          tc_ticket_state *st) {
+static bool ticket_usable(tc_conn *c, const tc_client_hello *ch, bool second,
+                          const tc_psk_identity *id, const char *alpn, tc_ticket_state *st) {
   tc_hash_alg th;
   if (st->version != TC_TLS13 || !tc_suite13_params(st->suite, &th, NULL, NULL) ||
-      th != c->hash || st->psk_len != c->hlen)
+      st->psk_len != tc_hash_len(th))
     return false;
   /* Lifetime and age window: the client's view of the ticket age must be
    * close to ours (clock skew allowance 10 s). */
@@ -307,8 +308,10 @@ static bool ticket_usable(tc_conn *c, const tc_psk_identity *id, const char *alp
   int64_t client_ms = (int64_t)(uint32_t)(id->obfuscated_ticket_age - st->age_add);
   int64_t diff = client_ms - age_s * 1000;
   bool alpn_ok = (!alpn && !st->alpn[0]) || (alpn && !strcmp(alpn, st->alpn));
-  return age_s >= 0 && age_s <= (int64_t)st->lifetime && diff <= 10000 && diff >= -10000 &&
-         alpn_ok;
+  if (!(age_s >= 0 && age_s <= (int64_t)st->lifetime && diff <= 10000 && diff >= -10000 &&
+        alpn_ok))
+    return false;
+  return th == c->hash || (!second && repick_suite(c, ch, th));
 }
 
 int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg, bool second,
@@ -325,7 +328,7 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
     tc_ticket_state st;
     if (cfg->ticket_count && tc_ticket_open(cfg, id->identity.p, id->identity.len, &st) == 0) {
       /* One of our tickets is never also an external identity. */
-      bool use = ticket_usable(c, id, alpn, &st);
+      bool use = ticket_usable(c, ch, second, id, alpn, &st);
       if (use && !binder_ok(c, ch, msg, TC_BINDER_RES, st.psk, st.psk_len, &e->psk_binders[i])) {
         tc_wipe(&st, sizeof st);
         return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR,
@@ -419,7 +422,7 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
       tc_psk_escape(name.p, name.len, shown, sizeof shown);
       return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR,
                           "PSK binder for identity \"%s\" does not verify: the client holds a "
-                          "different key",
+                          "different key (or binds it to another hash)",
                           shown);
     }
     out->index = (int)i;
