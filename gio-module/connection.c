@@ -940,6 +940,9 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
                    _("Could not create TLS connection: %s"), err.message);
       return FALSE;
     }
+  /* We read whenever input arrived, so records can wait for the read and
+   * be opened straight into the caller's buffer. */
+  tc_conn_set_lazy_records (conn, true);
   if (klass->prepare_conn && !klass->prepare_conn (self, conn, error))
     {
       tc_conn_free (conn);

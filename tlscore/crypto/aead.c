@@ -1,4 +1,4 @@
-/* AEAD ciphers in place: AES-GCM, AES-CCM (16- and 8-byte tags) and ChaCha20-Poly1305 over nettle. */
+/* AEAD ciphers, in place or source to destination: AES-GCM, AES-CCM (16- and 8-byte tags) and ChaCha20-Poly1305 over nettle. */
 #include <string.h>
 
 #include <nettle/ccm.h>
@@ -53,75 +53,86 @@ int tc_aead_init(tc_aead *a, tc_aead_alg alg, const uint8_t *key, size_t key_len
   return 0;
 }
 
-/* Runs the cipher over buf and leaves the tag in `tag` (tc_aead_tag_len bytes). */
-static void aead_run(tc_aead *a, bool encrypt, const uint8_t nonce[12], const uint8_t *aad,
-                     size_t aad_len, uint8_t *buf, size_t len, uint8_t tag[16]) {
+/* The three steps of one AEAD operation, so that the data can come in
+ * pieces (nettle: every piece but the last a multiple of the block size,
+ * 16 for GCM and CCM, 64 for ChaCha20-Poly1305) and go from src to dst.
+ * CCM binds the total length and the tag size into its first block. */
+static void aead_start(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                       size_t total) {
   void *st = a->state;
   size_t tl = tc_aead_tag_len(a->alg);
   switch (a->alg) {
   case TC_AEAD_AES128_CCM:
   case TC_AEAD_AES128_CCM_8:
-    /* CCM binds the lengths and the tag size into its first block */
-    ccm_aes128_set_nonce(st, TC_AEAD_NONCE_LEN, nonce, aad_len, len, tl);
+    ccm_aes128_set_nonce(st, TC_AEAD_NONCE_LEN, nonce, aad_len, total, tl);
     if (aad_len > 0)
       ccm_aes128_update(st, aad_len, aad);
-    if (len > 0) {
-      if (encrypt)
-        ccm_aes128_encrypt(st, len, buf, buf);
-      else
-        ccm_aes128_decrypt(st, len, buf, buf);
-    }
-    ccm_aes128_digest(st, tl, tag);
     break;
   case TC_AEAD_AES256_CCM:
   case TC_AEAD_AES256_CCM_8:
-    ccm_aes256_set_nonce(st, TC_AEAD_NONCE_LEN, nonce, aad_len, len, tl);
+    ccm_aes256_set_nonce(st, TC_AEAD_NONCE_LEN, nonce, aad_len, total, tl);
     if (aad_len > 0)
       ccm_aes256_update(st, aad_len, aad);
-    if (len > 0) {
-      if (encrypt)
-        ccm_aes256_encrypt(st, len, buf, buf);
-      else
-        ccm_aes256_decrypt(st, len, buf, buf);
-    }
-    ccm_aes256_digest(st, tl, tag);
     break;
   case TC_AEAD_AES128_GCM:
     gcm_aes128_set_iv(st, TC_AEAD_NONCE_LEN, nonce);
     if (aad_len > 0)
       gcm_aes128_update(st, aad_len, aad);
-    if (len > 0) {
-      if (encrypt)
-        gcm_aes128_encrypt(st, len, buf, buf);
-      else
-        gcm_aes128_decrypt(st, len, buf, buf);
-    }
-    gcm_aes128_digest(st, TC_AEAD_TAG_LEN, tag);
     break;
   case TC_AEAD_AES256_GCM:
     gcm_aes256_set_iv(st, TC_AEAD_NONCE_LEN, nonce);
     if (aad_len > 0)
       gcm_aes256_update(st, aad_len, aad);
-    if (len > 0) {
-      if (encrypt)
-        gcm_aes256_encrypt(st, len, buf, buf);
-      else
-        gcm_aes256_decrypt(st, len, buf, buf);
-    }
-    gcm_aes256_digest(st, TC_AEAD_TAG_LEN, tag);
     break;
   case TC_AEAD_CHACHA20_POLY1305:
     chacha_poly1305_set_nonce(st, nonce);
     if (aad_len > 0)
       chacha_poly1305_update(st, aad_len, aad);
-    if (len > 0) {
-      if (encrypt)
-        chacha_poly1305_encrypt(st, len, buf, buf);
-      else
-        chacha_poly1305_decrypt(st, len, buf, buf);
-    }
-    chacha_poly1305_digest(st, TC_AEAD_TAG_LEN, tag);
     break;
+  default:
+    break;
+  }
+}
+
+static void aead_crypt(tc_aead *a, bool encrypt, uint8_t *dst, const uint8_t *src, size_t len) {
+  void *st = a->state;
+  if (len == 0)
+    return;
+  switch (a->alg) {
+  case TC_AEAD_AES128_CCM:
+  case TC_AEAD_AES128_CCM_8:
+    (encrypt ? ccm_aes128_encrypt : ccm_aes128_decrypt)(st, len, dst, src);
+    break;
+  case TC_AEAD_AES256_CCM:
+  case TC_AEAD_AES256_CCM_8:
+    (encrypt ? ccm_aes256_encrypt : ccm_aes256_decrypt)(st, len, dst, src);
+    break;
+  case TC_AEAD_AES128_GCM:
+    (encrypt ? gcm_aes128_encrypt : gcm_aes128_decrypt)(st, len, dst, src);
+    break;
+  case TC_AEAD_AES256_GCM:
+    (encrypt ? gcm_aes256_encrypt : gcm_aes256_decrypt)(st, len, dst, src);
+    break;
+  case TC_AEAD_CHACHA20_POLY1305:
+    (encrypt ? chacha_poly1305_encrypt : chacha_poly1305_decrypt)(st, len, dst, src);
+    break;
+  default:
+    break;
+  }
+}
+
+/* Leaves the tag (tc_aead_tag_len bytes) in tag[0..16). */
+static void aead_finish(tc_aead *a, uint8_t tag[16]) {
+  void *st = a->state;
+  size_t tl = tc_aead_tag_len(a->alg);
+  switch (a->alg) {
+  case TC_AEAD_AES128_CCM:
+  case TC_AEAD_AES128_CCM_8: ccm_aes128_digest(st, tl, tag); break;
+  case TC_AEAD_AES256_CCM:
+  case TC_AEAD_AES256_CCM_8: ccm_aes256_digest(st, tl, tag); break;
+  case TC_AEAD_AES128_GCM: gcm_aes128_digest(st, TC_AEAD_TAG_LEN, tag); break;
+  case TC_AEAD_AES256_GCM: gcm_aes256_digest(st, TC_AEAD_TAG_LEN, tag); break;
+  case TC_AEAD_CHACHA20_POLY1305: chacha_poly1305_digest(st, TC_AEAD_TAG_LEN, tag); break;
   default:
     /* never produce a usable tag from an uninitialised context */
     memset(tag, 0, TC_AEAD_TAG_LEN);
@@ -129,30 +140,65 @@ static void aead_run(tc_aead *a, bool encrypt, const uint8_t nonce[12], const ui
   }
 }
 
-void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
-                  uint8_t *buf, size_t len, uint8_t *tag) {
+static void put_tag(tc_aead *a, uint8_t *tag) {
   /* a full-size scratch tag, so an 8-byte CCM_8 tag never overruns `tag` */
   uint8_t t[TC_AEAD_TAG_LEN];
-  aead_run(a, true, nonce, aad, aad_len, buf, len, t);
+  aead_finish(a, t);
   memcpy(tag, t, tc_aead_tag_len(a->alg));
   tc_wipe(t, sizeof t);
 }
 
-int tc_aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
-                 uint8_t *buf, size_t len, const uint8_t *tag) {
+void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                  uint8_t *buf, size_t len, uint8_t *tag) {
+  aead_start(a, nonce, aad, aad_len, len);
+  aead_crypt(a, true, buf, buf, len);
+  put_tag(a, tag);
+}
+
+void tc_aead_seal_to(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *src, size_t src_len, const uint8_t *tail, size_t tail_len,
+                     uint8_t *dst, uint8_t *tag) {
+  /* The whole blocks of src go straight to dst; the rest of src and the
+   * tail (under one ChaCha20 block) are put after them and run in place. */
+  size_t head = tail_len ? src_len & ~(size_t)63 : src_len;
+  aead_start(a, nonce, aad, aad_len, src_len + tail_len);
+  aead_crypt(a, true, dst, src, head);
+  if (head < src_len || tail_len) {
+    uint8_t *rest = dst + head;
+    memcpy(rest, src + head, src_len - head);
+    memcpy(rest + (src_len - head), tail, tail_len);
+    aead_crypt(a, true, rest, rest, src_len - head + tail_len);
+  }
+  put_tag(a, tag);
+}
+
+static int aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *src, size_t len, const uint8_t *tag, uint8_t *dst) {
   uint8_t computed[TC_AEAD_TAG_LEN];
   if (a->alg == TC_AEAD_NONE)
     return -1;
-  aead_run(a, false, nonce, aad, aad_len, buf, len, computed);
+  aead_start(a, nonce, aad, aad_len, len);
+  aead_crypt(a, false, dst, src, len);
+  aead_finish(a, computed);
   bool ok = tc_ct_equal(computed, tag, tc_aead_tag_len(a->alg));
   tc_wipe(computed, sizeof computed);
   if (!ok) {
     /* do not hand out unauthenticated plaintext */
     if (len > 0)
-      tc_wipe(buf, len);
+      tc_wipe(dst, len);
     return -1;
   }
   return 0;
+}
+
+int tc_aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                 uint8_t *buf, size_t len, const uint8_t *tag) {
+  return aead_open(a, nonce, aad, aad_len, buf, len, tag, buf);
+}
+
+int tc_aead_open_to(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                    const uint8_t *src, size_t len, const uint8_t *tag, uint8_t *dst) {
+  return aead_open(a, nonce, aad, aad_len, src, len, tag, dst);
 }
 
 void tc_aead_clear(tc_aead *a) {

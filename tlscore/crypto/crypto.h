@@ -115,7 +115,7 @@ int tc_prf_ssl3(const uint8_t *secret, size_t secret_len, const uint8_t *seed, s
 int tc_pbkdf2(tc_hash_alg alg, const uint8_t *pass, size_t pass_len, const uint8_t *salt,
               size_t salt_len, unsigned iterations, uint8_t *out, size_t out_len);
 
-/* ---- AEAD (in place) ---- */
+/* ---- AEAD (in place, or from a source to a destination) ---- */
 typedef enum {
   TC_AEAD_NONE = 0,
   TC_AEAD_AES128_GCM,
@@ -142,6 +142,17 @@ void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_
  * -1 otherwise (buf contents are then unspecified and must be discarded). */
 int tc_aead_open(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
                  uint8_t *buf, size_t len, const uint8_t *tag);
+/* Encrypt src[0..src_len) followed by tail[0..tail_len) into dst (which
+ * receives src_len + tail_len bytes) and write the tag: one pass from the
+ * caller's data into the record, no copy first. dst must not overlap src;
+ * tail_len is small (TLS 1.3's inner content type). */
+void tc_aead_seal_to(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *src, size_t src_len, const uint8_t *tail, size_t tail_len,
+                     uint8_t *dst, uint8_t *tag);
+/* Decrypt src[0..len) into dst (not overlapping src); 0 if the tag verifies,
+ * -1 otherwise (dst is then wiped). */
+int tc_aead_open_to(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                    const uint8_t *src, size_t len, const uint8_t *tag, uint8_t *dst);
 void tc_aead_clear(tc_aead *a);
 
 /* ---- block ciphers in CBC mode (TLS 1.2 and older, PKCS#8/#12) ---- */

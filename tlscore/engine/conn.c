@@ -322,10 +322,28 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
   return TC_FAIL;
 }
 
+/* Established and idle: records that arrive now are, as a rule,
+ * application data, which tc_conn_read can open straight into the
+ * caller's buffer. */
+static bool app_direct_ok(const tc_conn *c) {
+  return c->handshake_done && !c->hs && c->want == TC_WANT_NONE && !c->peer_closed &&
+         !c->app_len && c->state != HS_FAILED && !tc_rec_hs_partial(&c->rec);
+}
+
+/* A record waits that tc_conn_read will open (and most likely return). */
+static bool app_record_waiting(const tc_conn *c) {
+  return app_direct_ok(c) && tc_rec_app_record_ready(&c->rec);
+}
+
 /* Run the engine as far as buffered input and answered wants allow.
  * TC_OK: application data is ready, or nothing more to do without the
- * application; TC_AGAIN: needs input; TC_WANT; TC_FAIL. */
-static int process(tc_conn *c) {
+ * application; TC_AGAIN: needs input; TC_WANT; TC_FAIL. With `lazy`
+ * (input just arrived), stop before a record tc_conn_read can open into
+ * the caller's buffer instead of opening it in place now. */
+static int process_input(tc_conn *c, bool lazy);
+static int process(tc_conn *c) { return process_input(c, false); }
+
+static int process_input(tc_conn *c, bool lazy) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (start(c) != TC_OK)
@@ -370,6 +388,8 @@ static int process(tc_conn *c) {
       continue;
     }
     if (c->app_len || c->peer_closed)
+      return TC_OK;
+    if (lazy && c->lazy_records && app_record_waiting(c))
       return TC_OK;
     c->rec.hold = false;
     uint8_t type = 0;
@@ -468,14 +488,15 @@ unsigned tc_conn_status(tc_conn *c) {
     st |= TC_S_WANT;
   if (c->handshake_done)
     st |= TC_S_READY;
-  if (c->app_len)
+  bool waiting = c->lazy_records && app_record_waiting(c);
+  if (c->app_len || waiting)
     st |= TC_S_READABLE;
   if (c->peer_closed)
     st |= TC_S_PEER_CLOSED;
   if (c->close_sent && !tc_rec_output_pending(&c->rec))
     st |= TC_S_CLOSED;
-  if (!c->peer_closed && !c->app_len && c->want == TC_WANT_NONE) {
-    bool room = !c->rec.ibuf || c->rec.ilen < TC_REC_MAX_LEN || c->rec.ipos > 0;
+  if (!c->peer_closed && !c->app_len && !waiting && c->want == TC_WANT_NONE) {
+    bool room = !tc_rec_input_full(&c->rec);
     if (room) {
       st |= TC_S_INPUT;
       if (!c->handshake_done)
@@ -499,7 +520,7 @@ int tc_conn_input_ack(tc_conn *c, size_t n) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   tc_rec_input_ack(&c->rec, n);
-  int r = process(c);
+  int r = process_input(c, true);
   return r == TC_AGAIN ? TC_OK : r;
 }
 
@@ -538,8 +559,27 @@ const uint8_t *tc_conn_output(tc_conn *c, size_t *len) {
 
 void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
 
+void tc_conn_set_lazy_records(tc_conn *c, bool on) { c->lazy_records = on; }
+
 int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n) {
   *n = 0;
+  /* Zero copy: an application-data record whose plaintext fits is opened
+   * straight into buf. Anything else (a post-handshake message, an alert,
+   * a small buf) goes through process() and the input buffer. */
+  while (app_direct_ok(c)) {
+    size_t k = 0;
+    if (tc_rec_next_app_into(&c->rec, buf, len, &k) != 1)
+      break;
+    if (k == 0) {
+      if (++c->empty_run > TC_REC_MAX_EMPTY)
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many empty records"),
+               fail(c);
+      continue;
+    }
+    c->empty_run = 0;
+    *n = k;
+    return TC_OK;
+  }
   int r = process(c);
   if (r == TC_FAIL)
     return TC_FAIL;

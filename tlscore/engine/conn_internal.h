@@ -178,6 +178,7 @@ struct tc_conn {
   bool close_sent;
   bool peer_closed;
   bool handshake_done;
+  bool lazy_records;        /* tc_conn_set_lazy_records */
   unsigned empty_run;
   /* decrypted application data waiting in the record input buffer */
   size_t app_off, app_len;

@@ -69,6 +69,49 @@ static size_t seal_aead12(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
   return TC_REC_HDR_LEN + blen;
 }
 
+static size_t seal_from_aead12(tc_prot *p, uint8_t type, uint8_t *rec, const uint8_t *src,
+                               size_t len) {
+  size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
+  uint8_t *body = rec + TC_REC_HDR_LEN;
+  if (xl)
+    put_seq(body, p->seq);
+  uint8_t aad[13], nonce[TC_AEAD_NONCE_LEN];
+  mac_header(aad, p->seq, type, p->u.aead12.version, len);
+  nonce12(p, body, nonce);
+  tc_aead_seal_to(&p->u.aead12.aead, nonce, aad, sizeof aad, src, len, NULL, 0, body + xl,
+                  body + xl + len);
+  size_t blen = xl + len + tag12(p);
+  put_header(rec, type, p->u.aead12.version, blen);
+  p->seq++;
+  return TC_REC_HDR_LEN + blen;
+}
+
+static size_t open_room_aead12(const tc_prot *p, size_t body_len) {
+  size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
+  return body_len <= xl + tag12(p) ? 0 : body_len - xl - tag12(p);
+}
+
+static int open_to_aead12(tc_prot *p, const uint8_t *rec, size_t body_len, uint8_t *dst,
+                          size_t cap, uint8_t *type, size_t *len) {
+  size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
+  size_t clen = open_room_aead12(p, body_len);
+  if (clen == 0)
+    return TC_ERR_BAD_RECORD_MAC; /* the in-place path handles empty records */
+  if (cap < clen)
+    return TC_ERR_INTERNAL_ERROR;
+  const uint8_t *body = rec + TC_REC_HDR_LEN;
+  uint8_t aad[13], nonce[TC_AEAD_NONCE_LEN];
+  mac_header(aad, p->seq, rec[0], (uint16_t)(rec[1] << 8 | rec[2]), clen);
+  nonce12(p, body, nonce);
+  if (tc_aead_open_to(&p->u.aead12.aead, nonce, aad, sizeof aad, body + xl, clen,
+                      body + xl + clen, dst))
+    return TC_ERR_BAD_RECORD_MAC;
+  p->seq++;
+  *type = rec[0];
+  *len = clen;
+  return 0;
+}
+
 static int open_aead12(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
                        size_t *len) {
   size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
@@ -93,8 +136,9 @@ static void clear_aead12(tc_prot *p) {
   tc_wipe(p->u.aead12.iv, sizeof p->u.aead12.iv);
 }
 
-static const tc_prot_ops aead12_ops = {"tls12-aead", overhead_aead12, seal_aead12, open_aead12,
-                                       clear_aead12};
+static const tc_prot_ops aead12_ops = {
+    "tls12-aead",     overhead_aead12, seal_aead12,     open_aead12,
+    clear_aead12,     seal_from_aead12, open_to_aead12, open_room_aead12};
 
 int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
                             size_t key_len, const uint8_t *iv, size_t iv_len) {
@@ -359,7 +403,8 @@ static void clear_cbc(tc_prot *p) {
   tc_wipe(p->u.cbc.mac_key, sizeof p->u.cbc.mac_key);
 }
 
-static const tc_prot_ops cbc_ops = {"tls12-cbc", overhead_cbc, seal_cbc, open_cbc, clear_cbc};
+static const tc_prot_ops cbc_ops = {"tls12-cbc", overhead_cbc, seal_cbc, open_cbc, clear_cbc,
+                                    NULL,        NULL,         NULL};
 
 int tc_prot_init_cbc(tc_prot *p, bool write, uint16_t version, tc_cipher_alg alg,
                      const uint8_t *key, size_t key_len, const uint8_t *iv, tc_hash_alg mac,

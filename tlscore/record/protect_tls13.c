@@ -33,6 +33,65 @@ static size_t seal13(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
   return TC_REC_HDR_LEN + clen;
 }
 
+static void header13(uint8_t *rec, size_t clen) {
+  rec[0] = TC_CT_APPLICATION_DATA;
+  rec[1] = 0x03;
+  rec[2] = 0x03;
+  rec[3] = (uint8_t)(clen >> 8);
+  rec[4] = (uint8_t)clen;
+}
+
+static size_t seal_from13(tc_prot *p, uint8_t type, uint8_t *rec, const uint8_t *src,
+                          size_t len) {
+  uint8_t *body = rec + TC_REC_HDR_LEN;
+  size_t clen = len + 1 + tag13(p);
+  header13(rec, clen);
+  uint8_t nonce[TC_AEAD_NONCE_LEN];
+  nonce13(p, nonce);
+  tc_aead_seal_to(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, src, len, &type, 1, body,
+                  body + len + 1);
+  p->seq++;
+  return TC_REC_HDR_LEN + clen;
+}
+
+/* The inner plaintext's content type: its last non-zero byte; zeros after
+ * it are padding. Sets *len to the content before it. */
+static int inner_type(const uint8_t *pt, size_t n, uint8_t *type, size_t *len) {
+  while (n > 0 && pt[n - 1] == 0)
+    n--;
+  if (n == 0)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  *type = pt[n - 1];
+  *len = n - 1;
+  if (*type == TC_CT_CHANGE_CIPHER_SPEC || *type < TC_CT_CHANGE_CIPHER_SPEC ||
+      *type > TC_CT_APPLICATION_DATA)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  return 0;
+}
+
+static size_t open_room13(const tc_prot *p, size_t body_len) {
+  return body_len < 1 + tag13(p) ? 0 : body_len - tag13(p);
+}
+
+static int open_to13(tc_prot *p, const uint8_t *rec, size_t body_len, uint8_t *dst, size_t cap,
+                     uint8_t *type, size_t *len) {
+  if (rec[0] != TC_CT_APPLICATION_DATA)
+    return TC_ERR_UNEXPECTED_MESSAGE;
+  size_t clen = open_room13(p, body_len);
+  if (clen == 0)
+    return TC_ERR_BAD_RECORD_MAC;
+  if (cap < clen)
+    return TC_ERR_INTERNAL_ERROR;
+  uint8_t nonce[TC_AEAD_NONCE_LEN];
+  nonce13(p, nonce);
+  const uint8_t *body = rec + TC_REC_HDR_LEN;
+  if (tc_aead_open_to(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, body, clen, body + clen,
+                      dst))
+    return TC_ERR_BAD_RECORD_MAC;
+  p->seq++;
+  return inner_type(dst, clen, type, len);
+}
+
 static int open13(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
                   size_t *len) {
   if (rec[0] != TC_CT_APPLICATION_DATA)
@@ -46,19 +105,8 @@ static int open13(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size
   if (tc_aead_open(&p->u.aead13.aead, nonce, rec, TC_REC_HDR_LEN, body, clen, body + clen))
     return TC_ERR_BAD_RECORD_MAC;
   p->seq++;
-  /* The content type is the last non-zero byte; zeros after it are padding. */
-  size_t n = clen;
-  while (n > 0 && body[n - 1] == 0)
-    n--;
-  if (n == 0)
-    return TC_ERR_UNEXPECTED_MESSAGE;
-  *type = body[n - 1];
   *off = TC_REC_HDR_LEN;
-  *len = n - 1;
-  if (*type == TC_CT_CHANGE_CIPHER_SPEC || *type < TC_CT_CHANGE_CIPHER_SPEC ||
-      *type > TC_CT_APPLICATION_DATA)
-    return TC_ERR_UNEXPECTED_MESSAGE;
-  return 0;
+  return inner_type(body, clen, type, len);
 }
 
 static void clear13(tc_prot *p) {
@@ -66,7 +114,8 @@ static void clear13(tc_prot *p) {
   tc_wipe(p->u.aead13.iv, sizeof p->u.aead13.iv);
 }
 
-static const tc_prot_ops tls13_ops = {"tls13-aead", overhead13, seal13, open13, clear13};
+static const tc_prot_ops tls13_ops = {"tls13-aead", overhead13, seal13,     open13,
+                                      clear13,      seal_from13, open_to13, open_room13};
 
 int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,
                        const uint8_t iv[TC_AEAD_NONCE_LEN]) {

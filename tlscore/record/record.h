@@ -45,6 +45,16 @@ typedef struct tc_prot_ops {
   int (*open)(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
               size_t *len);
   void (*clear)(tc_prot *p);
+  /* Optional (AEADs): seal() with the plaintext read from src (not
+   * overlapping rec), so it is never copied into the record first. */
+  size_t (*seal_from)(tc_prot *p, uint8_t type, uint8_t *rec, const uint8_t *src, size_t len);
+  /* Optional (AEADs): open() into dst instead of in place, leaving rec as it
+   * was. Needs cap >= open_room(body_len); *len counts the plaintext written
+   * to dst (TLS 1.3: the inner plaintext without its type and padding). */
+  int (*open_to)(tc_prot *p, const uint8_t *rec, size_t body_len, uint8_t *dst, size_t cap,
+                 uint8_t *type, size_t *len);
+  /* Bytes open_to writes for a record body of body_len bytes (0: too short). */
+  size_t (*open_room)(const tc_prot *p, size_t body_len);
 } tc_prot_ops;
 
 struct tc_prot {
@@ -144,6 +154,17 @@ bool tc_rec_input_full(const tc_rec *r);
  * plaintext (inner type, pointer into the buffer, length; valid until the
  * next call), 0 when more input is needed, TC_FAIL with err set. */
 int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error *err);
+/* The next record straight into dst when it is an ordinary protected
+ * application-data record whose plaintext fits in cap bytes (AEAD
+ * protection only): returns 1 with *len bytes of application data in dst
+ * (possibly 0), no copy through the input buffer. Returns 0, with nothing
+ * consumed and dst[0..cap) holding nothing of the record, in every other
+ * case (incomplete, another content type, plaintext too large, a bad
+ * record): tc_rec_next then handles it, errors included. */
+int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len);
+/* A complete record that tc_rec_next_app_into may take is at the head of
+ * the input (its inner type is known only once opened, in TLS 1.3). */
+bool tc_rec_app_record_ready(const tc_rec *r);
 /* Bytes of a partial record still buffered (key changes need zero). */
 size_t tc_rec_input_pending(const tc_rec *r);
 

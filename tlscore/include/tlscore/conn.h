@@ -113,6 +113,18 @@ void tc_conn_output_ack(tc_conn *c, size_t n);
  * than len), TC_AGAIN (drain output first / handshake not done), TC_FAIL.
  * Before the handshake completes both drive it. */
 int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n);
+/* Lazy records (default off): once the handshake is done, input fed to the
+ * engine is parsed up to the next record that may be application data, and
+ * that record is opened by tc_conn_read, straight into its buffer when the
+ * plaintext fits (AEAD suites; no copy through the engine). tc_conn_status
+ * then reports TC_S_READABLE for such a waiting record even before it is
+ * opened; if it turns out to be a TLS 1.3 post-handshake message or alert,
+ * or a bad record, the read acts on it and returns TC_AGAIN, TC_EOF or
+ * TC_FAIL. Callers that read whenever input arrived (the GIO layer) lose
+ * nothing; callers that expect tickets, alerts or record errors to be acted
+ * on by tc_conn_feed alone keep it off. tc_conn_read takes the direct path
+ * for complete records already waiting either way. */
+void tc_conn_set_lazy_records(tc_conn *c, bool on);
 int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n);
 
 /* Queue close_notify; further writes fail with TC_ERR_CLOSED. */

@@ -1,0 +1,189 @@
+/* Zero-copy record path: records opened straight into tc_conn_read's buffer, sealed from tc_conn_write's, lazy records. */
+#include <glib.h>
+#include <string.h>
+
+#include "engine/conn_internal.h"
+#include "pump.h"
+#include "tlscore/config.h"
+#include "tlscore/conn.h"
+
+#define SUITE12_ECDHE_RSA_AES128_GCM 0xc02f
+#define SUITE12_ECDHE_RSA_CHACHA20 0xcca8
+#define SUITE12_ECDHE_RSA_AES128_CBC 0xc013
+
+typedef struct {
+  uint16_t version;
+  uint16_t suite;
+  bool direct; /* AEAD: the plaintext must never be in the engine's input buffer */
+} zc_case;
+
+static void open_pair(const zc_case *k, tc_config **ccfg, tc_config **scfg, tc_conn **c,
+                      tc_conn **s) {
+  *scfg = pump_server_cfg12(k->version, k->version, &k->suite, 1);
+  *ccfg = pump_client_cfg12(k->version, k->version, &k->suite, 1);
+  pump_new_pair(*ccfg, *scfg, c, s);
+  tc_conn_set_lazy_records(*s, true);
+  tc_conn_set_lazy_records(*c, true);
+  g_assert_cmpint(pump_handshake(*c, *s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_cipher_suite(*c), ==, k->suite);
+}
+
+static void close_pair(tc_config *ccfg, tc_config *scfg, tc_conn *c, tc_conn *s) {
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+/* Everything `from` has to send, fed to `to` in one go. */
+static void move(tc_conn *from, tc_conn *to) {
+  GByteArray *a = pump_drain(from);
+  size_t used = 0;
+  int r = tc_conn_feed(to, a->data, a->len, &used);
+  g_assert_cmpint(r, !=, TC_FAIL);
+  g_assert_cmpuint(used, ==, a->len);
+  g_byte_array_unref(a);
+}
+
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m) {
+  for (size_t i = 0; i + m <= n; i++)
+    if (memcmp(hay + i, needle, m) == 0)
+      return true;
+  return false;
+}
+
+/* Several records written in one call (sealed from the caller's buffer),
+ * read back with a large buffer (opened into it) and with a small one
+ * (through the input buffer); the data arrive intact and in order. */
+static void transfer_case(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+
+  enum { LEN = 3 * 16384 + 1000 };
+  uint8_t *msg = g_malloc(LEN), *got = g_malloc0(LEN + 16384);
+  for (size_t i = 0; i < LEN; i++)
+    msg[i] = (uint8_t)(i * 7 + i / 251);
+  for (int round = 0; round < 2; round++) {
+    size_t sent = 0, have = 0, bufsize = round == 0 ? 65536 : 1000;
+    while (sent < LEN) {
+      size_t n = 0;
+      g_assert_cmpint(tc_conn_write(c, msg + sent, LEN - sent, &n), ==, TC_OK);
+      sent += n;
+      move(c, s);
+      for (;;) {
+        size_t m = 0;
+        int r = tc_conn_read(s, got + have, bufsize, &m);
+        if (r == TC_AGAIN)
+          break;
+        g_assert_cmpint(r, ==, TC_OK);
+        have += m;
+      }
+    }
+    g_assert_cmpuint(have, ==, LEN);
+    g_assert_cmpmem(got, LEN, msg, LEN);
+    if (k->direct && round == 0) {
+      /* Opened into `got`, never in place: no plaintext in ibuf. */
+      for (size_t off = 0; off < LEN; off += 16384)
+        g_assert_false(contains(s->rec.ibuf, s->rec.ihigh, msg + off, 32));
+    }
+    memset(got, 0, LEN);
+  }
+  g_free(msg);
+  g_free(got);
+  close_pair(ccfg, scfg, c, s);
+}
+
+static const zc_case cases[] = {
+    {TC_TLS13, TC_TLS_AES_128_GCM_SHA256, true},
+    {TC_TLS13, TC_TLS_AES_256_GCM_SHA384, true},
+    {TC_TLS13, TC_TLS_CHACHA20_POLY1305_SHA256, true},
+    {TC_TLS13, 0x1304 /* TLS_AES_128_CCM_SHA256 */, true},
+    {TC_TLS13, 0x1305 /* TLS_AES_128_CCM_8_SHA256: 8-byte tags */, true},
+    {TC_TLS12, SUITE12_ECDHE_RSA_AES128_GCM, true},
+    {TC_TLS12, SUITE12_ECDHE_RSA_CHACHA20, true},
+    {TC_TLS12, SUITE12_ECDHE_RSA_AES128_CBC, false},
+};
+
+/* Lazy records: a waiting record is reported readable and acted on by the
+ * read, whatever it turns out to be. */
+static void test_lazy_ticket(void) {
+  zc_case k = {TC_TLS13, TC_TLS_AES_128_GCM_SHA256, true};
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(&k, &ccfg, &scfg, &c, &s);
+  /* The server's ticket went out after its Finished; the handshake pump
+   * fed it to the client, where it waits unopened. */
+  move(s, c);
+  if (!tc_conn_get_session(c)) {
+    g_assert_true(tc_conn_status(c) & TC_S_READABLE);
+    uint8_t buf[32768];
+    size_t n = 99;
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &n), ==, TC_AGAIN);
+    g_assert_cmpuint(n, ==, 0);
+  }
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  tc_session_unref(sess);
+  g_assert_false(tc_conn_status(c) & TC_S_READABLE);
+  /* Application data after it still arrives. */
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"after the ticket", 16));
+  close_pair(ccfg, scfg, c, s);
+}
+
+static void test_lazy_bad_record(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+  uint8_t msg[20000];
+  memset(msg, 'x', sizeof msg);
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_write(c, msg, sizeof msg, &n), ==, TC_OK);
+  GByteArray *a = pump_drain(c);
+  a->data[100] ^= 1; /* inside the first record's ciphertext */
+  size_t used = 0;
+  g_assert_cmpint(tc_conn_feed(s, a->data, a->len, &used), ==, TC_OK);
+  g_byte_array_unref(a);
+  g_assert_true(tc_conn_status(s) & TC_S_READABLE);
+  uint8_t buf[65536];
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_BAD_RECORD_MAC);
+  /* Nothing of the forged record reached the caller. */
+  g_assert_false(contains(buf, sizeof buf, msg, 32));
+  close_pair(ccfg, scfg, c, s);
+}
+
+static void test_lazy_close(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_write(c, (const uint8_t *)"last", 4, &n), ==, TC_OK);
+  g_assert_cmpint(tc_conn_close(c), ==, TC_OK);
+  move(c, s);
+  uint8_t buf[65536];
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_OK);
+  g_assert_cmpmem(buf, n, "last", 4);
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_EOF);
+  close_pair(ccfg, scfg, c, s);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *name = g_strdup_printf("/zerocopy/transfer/%s/%04x",
+                                 cases[i].version == TC_TLS13 ? "tls13" : "tls12", cases[i].suite);
+    g_test_add_data_func(name, &cases[i], transfer_case);
+    g_free(name);
+  }
+  g_test_add_func("/zerocopy/lazy/ticket", test_lazy_ticket);
+  g_test_add_data_func("/zerocopy/lazy/bad-record/tls13", &cases[0], test_lazy_bad_record);
+  g_test_add_data_func("/zerocopy/lazy/bad-record/ccm8", &cases[4], test_lazy_bad_record);
+  g_test_add_data_func("/zerocopy/lazy/bad-record/tls12", &cases[5], test_lazy_bad_record);
+  g_test_add_data_func("/zerocopy/lazy/close/tls13", &cases[2], test_lazy_close);
+  g_test_add_data_func("/zerocopy/lazy/close/tls12", &cases[6], test_lazy_close);
+  return g_test_run();
+}
