@@ -222,6 +222,46 @@ extra() {
   issue server-rsapss.pem server-rsapss-key.pem "/O=tlslite/CN=localhost" v3_leaf_plain ca-rsa.pem ca-rsa-key.pem
 }
 
+# Algorithm coverage (ecdsa_secp521r1_sha512, rsa_pss_pss_*): "--algos" makes only these.
+algos() {
+  # A P-521 root and a P-521 leaf it signs, both ecdsa-with-SHA512.
+  eckey ca-p521-key.pem P-521
+  openssl req -new -config "$work/ca.cnf" -key ca-p521-key.pem -subj "/O=tlslite/CN=tlslite test P-521 CA" -out "$work/req.csr"
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN -md sha512 -selfsign \
+    -startdate $START -enddate $END -extensions v3_ca -subj "/O=tlslite/CN=tlslite test P-521 CA" \
+    -in "$work/req.csr" -out ca-p521.pem -keyfile ca-p521-key.pem 2>/dev/null
+  eckey server-p521-key.pem P-521
+  openssl req -new -config "$work/ca.cnf" -key server-p521-key.pem -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN -md sha512 \
+    -startdate $START -enddate $END -extensions v3_server_ec -subj "/O=tlslite/CN=localhost" \
+    -in "$work/req.csr" -out server-p521.pem -cert ca-p521.pem -keyfile ca-p521-key.pem 2>/dev/null
+  # id-RSASSA-PSS keys with parameters (SHA-256, MGF1-SHA-256, salt 32): a
+  # root signing itself and a leaf with RSASSA-PSS, so the whole chain is PSS.
+  psskey() {
+    openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha256 \
+      -pkeyopt rsa_pss_keygen_mgf1_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32 -out "$1" 2>/dev/null
+  }
+  pssopts="-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256 -md sha256"
+  psskey ca-rsapss-key.pem
+  openssl req -new -config "$work/ca.cnf" -key ca-rsapss-key.pem -subj "/O=tlslite/CN=tlslite test RSA-PSS CA" -out "$work/req.csr"
+  # shellcheck disable=SC2086
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN $pssopts -selfsign \
+    -startdate $START -enddate $END -extensions v3_ca -subj "/O=tlslite/CN=tlslite test RSA-PSS CA" \
+    -in "$work/req.csr" -out ca-rsapss.pem -keyfile ca-rsapss-key.pem 2>/dev/null
+  psskey server-rsapss-params-key.pem
+  openssl req -new -config "$work/ca.cnf" -key server-rsapss-params-key.pem -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+  # shellcheck disable=SC2086
+  openssl ca -batch -config "$work/ca.cnf" -notext -rand_serial -preserveDN $pssopts \
+    -startdate $START -enddate $END -extensions v3_leaf_plain -subj "/O=tlslite/CN=localhost" \
+    -in "$work/req.csr" -out server-rsapss-params.pem -cert ca-rsapss.pem -keyfile ca-rsapss-key.pem 2>/dev/null
+}
+
+if [ "${1:-}" = "--algos" ]; then
+  algos
+  echo "algorithm test data regenerated in $here"
+  exit 0
+fi
+
 if [ "${1:-}" = "--extra" ]; then
   extra
   echo "extra test data regenerated in $here"
@@ -314,5 +354,6 @@ openssl pkcs12 -export -in server-rsa.pem -inkey server-rsa-key.pem -certfile ca
 cat ca-rsa.pem ca-ecdsa.pem > ca-bundle.pem
 
 extra
+algos
 
 echo "test data regenerated in $here"

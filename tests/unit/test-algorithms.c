@@ -1,7 +1,9 @@
 /* Groups, AEAD suites and signature schemes beyond the common set, end to end in memory (TLS 1.3 and 1.2). */
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "pump.h"
 #include "tlscore/config.h"
 #include "tlscore/conn.h"
@@ -277,6 +279,185 @@ static void test_ccm_tls12(void) {
   }
 }
 
+/* A client that checks the chain against `ca` (every signature in it) and
+ * accepts only the given schemes (all defaults when n == 0). */
+static tc_config *verifying_client(const char *ca, uint16_t min, uint16_t max,
+                                   const uint16_t *schemes, size_t n) {
+  tc_config *c = tc_config_new(TC_ROLE_CLIENT);
+  tc_trust_store *t = pump_load_trust(ca);
+  tc_config_set_trust_store(c, t);
+  tc_trust_store_unref(t);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_versions(c, min, max, &err), ==, TC_OK);
+  if (n)
+    set_schemes(c, schemes, n);
+  return c;
+}
+
+typedef struct {
+  const char *cert, *key, *ca;
+  uint16_t scheme;     /* what the server signs with by default */
+  uint16_t suite12;    /* a TLS 1.2 suite that takes this key */
+  uint16_t scheme12;   /* TLS 1.2 ECDSA schemes name a hash only: the first one we prefer */
+} cert_case;
+
+static const cert_case cert_cases[] = {
+    {"server-p521.pem", "server-p521-key.pem", "ca-p521.pem", TC_SIG_ECDSA_SECP521R1_SHA512,
+     0xC02C /* ECDHE_ECDSA_AES_256_GCM */, TC_SIG_ECDSA_SECP256R1_SHA256},
+    {"server-ed448.pem", "server-ed448-key.pem", "ca-ed448.pem", TC_SIG_ED448, 0xC02B,
+     TC_SIG_ED448},
+    {"server-rsapss.pem", "server-rsapss-key.pem", "ca-rsa.pem", TC_SIG_RSA_PSS_PSS_SHA256,
+     0xC02F /* ECDHE_RSA_AES_128_GCM */, TC_SIG_RSA_PSS_PSS_SHA256},
+    {"server-rsapss-params.pem", "server-rsapss-params-key.pem", "ca-rsapss.pem",
+     TC_SIG_RSA_PSS_PSS_SHA256, 0xC030, TC_SIG_RSA_PSS_PSS_SHA256},
+};
+
+/* P-521, Ed448 and id-RSASSA-PSS certificates, in TLS 1.3 (CertificateVerify)
+ * and TLS 1.2 (ServerKeyExchange), with every chain signature checked
+ * (ecdsa-with-SHA512, Ed448, RSASSA-PSS with parameters). */
+static void test_cert_schemes(void) {
+  for (size_t i = 0; i < G_N_ELEMENTS(cert_cases); i++) {
+    const cert_case *k = &cert_cases[i];
+    for (uint16_t v = TC_TLS12; v <= TC_TLS13; v++) {
+      g_test_message("%s %s", k->cert, tc_version_name(v));
+      tc_config *scfg = server13(k->cert, k->key);
+      tc_config *ccfg = verifying_client(k->ca, v, v, NULL, 0);
+      tc_conn *c, *s;
+      g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_OK);
+      g_assert_cmpuint(tc_conn_version(c), ==, v);
+      g_assert_cmpuint(tc_conn_peer_cert_flags(c), ==, 0);
+      g_assert_cmpuint(tc_conn_sig_scheme(c), ==, v == TC_TLS13 ? k->scheme : k->scheme12);
+      if (v == TC_TLS12)
+        g_assert_cmpuint(tc_conn_cipher_suite(c) >> 8, ==, 0xC0); /* an (EC)DHE suite */
+      tc_conn_free(c);
+      tc_conn_free(s);
+      tc_config_unref(ccfg);
+      /* the suite named alone, so its kind of key is what serves it */
+      if (v == TC_TLS12) {
+        ccfg = verifying_client(k->ca, v, v, NULL, 0);
+        set_suites(ccfg, &k->suite12, 1);
+        g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_OK);
+        g_assert_cmpuint(tc_conn_cipher_suite(c), ==, k->suite12);
+        tc_conn_free(c);
+        tc_conn_free(s);
+        tc_config_unref(ccfg);
+      }
+      tc_config_unref(scfg);
+    }
+  }
+  /* the wrong anchor fails: the chain signature is really checked */
+  tc_config *scfg = server13("server-p521.pem", "server-p521-key.pem");
+  tc_config *ccfg = verifying_client("ca-ecdsa.pem", TC_TLS12, TC_TLS13, NULL, 0);
+  tc_conn *c, *s;
+  g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_UNKNOWN_CA);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+/* TLS 1.2: any ECDSA hash the client allows, with any curve (the scheme names
+ * a hash there, not a curve); TLS 1.3 binds the curve. SHA-1 stays refused. */
+static void test_ecdsa_hashes_tls12(void) {
+  static const uint16_t only[] = {TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384,
+                                  TC_SIG_ECDSA_SECP521R1_SHA512};
+  static const char *const keys[][2] = {{"server-ecdsa.pem", "server-ecdsa-key.pem"},
+                                        {"server-p384.pem", "server-p384-key.pem"},
+                                        {"server-p521.pem", "server-p521-key.pem"}};
+  for (size_t ki = 0; ki < G_N_ELEMENTS(keys); ki++) {
+    tc_config *scfg = server13(keys[ki][0], keys[ki][1]);
+    for (size_t si = 0; si < G_N_ELEMENTS(only); si++) {
+      tc_config *ccfg = verifying_client(ki == 2 ? "ca-p521.pem" : "ca-ecdsa.pem", TC_TLS12,
+                                         TC_TLS12, &only[si], 1);
+      tc_conn *c, *s;
+      g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_OK);
+      g_assert_cmpuint(tc_conn_sig_scheme(c), ==, only[si]);
+      tc_conn_free(c);
+      tc_conn_free(s);
+      tc_config_unref(ccfg);
+      /* TLS 1.3: only the scheme of the key's own curve */
+      ccfg = verifying_client(ki == 2 ? "ca-p521.pem" : "ca-ecdsa.pem", TC_TLS13, TC_TLS13,
+                              &only[si], 1);
+      g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, si == ki ? TC_OK : TC_FAIL);
+      tc_conn_free(c);
+      tc_conn_free(s);
+      tc_config_unref(ccfg);
+    }
+    /* a client that allows only ecdsa_sha1: a default server refuses */
+    static const uint16_t sha1 = TC_SIG_ECDSA_SHA1;
+    tc_config *ccfg = verifying_client(ki == 2 ? "ca-p521.pem" : "ca-ecdsa.pem", TC_TLS12,
+                                       TC_TLS12, &sha1, 1);
+    tc_conn *c, *s;
+    g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_FAIL);
+    g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_HANDSHAKE_FAILURE);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
+/* Client certificates with these keys: the server checks CertificateVerify
+ * (TLS 1.3 and 1.2). */
+static void test_client_cert_schemes(void) {
+  for (size_t i = 0; i < G_N_ELEMENTS(cert_cases); i++) {
+    const cert_case *k = &cert_cases[i];
+    for (uint16_t v = TC_TLS12; v <= TC_TLS13; v++) {
+      g_test_message("client %s %s", k->cert, tc_version_name(v));
+      tc_config *scfg = server13("server-ecdsa.pem", "server-ecdsa-key.pem");
+      tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+      tc_config_set_verify_mode(scfg, TC_VERIFY_NONE);
+      tc_config *ccfg = verifying_client("ca-ecdsa.pem", v, v, NULL, 0);
+      pump_add_chain(ccfg, k->cert, k->key);
+      tc_conn *c, *s;
+      g_assert_cmpint(connect_pair(ccfg, scfg, &c, &s), ==, TC_OK);
+      tc_cert *const *pc = NULL;
+      g_assert_cmpuint(tc_conn_peer_chain(s, &pc), ==, 1);
+      g_assert_cmpuint(tc_conn_sig_scheme(s), ==, v == TC_TLS13 ? k->scheme : k->scheme12);
+      tc_conn_free(c);
+      tc_conn_free(s);
+      tc_config_unref(ccfg);
+      tc_config_unref(scfg);
+    }
+  }
+}
+
+/* An id-RSASSA-PSS private key signs with PSS only, refuses RSA key
+ * transport, and stays a PSS key through PKCS#8 export. */
+static void test_pss_key(void) {
+  tc_privkey *k = pump_load_key("server-rsapss-params-key.pem");
+  g_assert_cmpint(tc_privkey_type(k), ==, TC_PK_RSA_PSS);
+  g_assert_cmpint(tc_pubkey_type(tc_privkey_pubkey(k)), ==, TC_PK_RSA_PSS);
+  uint8_t sig[512];
+  size_t sl = sizeof sig;
+  static const uint8_t msg[] = "message";
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, NULL, msg, sizeof msg, sig,
+                             &sl), ==, -1);
+  sl = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, NULL, msg, sizeof msg, sig,
+                             &sl), ==, 0);
+  g_assert_cmpint(tc_pk_verify(tc_privkey_pubkey(k), TC_SIGALG_RSA_PSS, TC_HASH_SHA256, msg,
+                               sizeof msg, sig, sl), ==, 0);
+  uint8_t pms[48];
+  g_assert_cmpint(tc_rsa_decrypt_premaster(k, NULL, sig, sl, pms, sizeof pms), !=, 0);
+  g_assert_false(tc_pubkey_fits_scheme(tc_privkey_pubkey(k), TC_SIG_RSA_PSS_RSAE_SHA256));
+  g_assert_true(tc_pubkey_fits_scheme(tc_privkey_pubkey(k), TC_SIG_RSA_PSS_PSS_SHA256));
+  uint8_t *der = NULL;
+  size_t dl = 0;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_privkey_to_pkcs8(k, &der, &dl, &err), ==, TC_OK);
+  tc_privkey *k2 = tc_privkey_parse(der, dl, NULL, &err);
+  g_assert_nonnull(k2);
+  g_assert_cmpint(tc_privkey_type(k2), ==, TC_PK_RSA_PSS);
+  g_assert_true(tc_pubkey_equal(tc_privkey_pubkey(k), tc_privkey_pubkey(k2)));
+  free(der);
+  tc_privkey_unref(k2);
+  tc_privkey_unref(k);
+}
+
 static void test_names(void) {
   for (size_t i = 0; i < G_N_ELEMENTS(all_groups); i++) {
     const char *n = tc_group_name(all_groups[i]);
@@ -304,6 +485,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/algorithms/groups/ffdhe-tls12", test_ffdhe_tls12);
   g_test_add_func("/algorithms/ccm/tls13", test_ccm_tls13);
   g_test_add_func("/algorithms/ccm/tls12", test_ccm_tls12);
-  (void)set_schemes;
+  g_test_add_func("/algorithms/schemes/certs", test_cert_schemes);
+  g_test_add_func("/algorithms/schemes/ecdsa-hashes-tls12", test_ecdsa_hashes_tls12);
+  g_test_add_func("/algorithms/schemes/client-certs", test_client_cert_schemes);
+  g_test_add_func("/algorithms/schemes/pss-key", test_pss_key);
   return g_test_run();
 }

@@ -480,7 +480,9 @@ static void test_keys(void) {
       {"server-ed25519-key.pem", "server-ed25519.pem", TC_PK_ED25519},
       {"client-ecdsa-key.pem", "client-ecdsa.pem", TC_PK_EC_P256},
       {"server-ed448-key.pem", "server-ed448.pem", TC_PK_ED448},
-      {"server-rsapss-key.pem", "server-rsapss.pem", TC_PK_RSA},
+      {"server-rsapss-key.pem", "server-rsapss.pem", TC_PK_RSA_PSS},
+      {"server-rsapss-params-key.pem", "server-rsapss-params.pem", TC_PK_RSA_PSS},
+      {"server-p521-key.pem", "server-p521.pem", TC_PK_EC_P521},
   };
   tc_cert *other = load_cert("server-int.pem");
   for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {

@@ -285,6 +285,10 @@ tc_privkey *tc_privkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e,
                                const uint8_t *d, size_t d_len, const uint8_t *p, size_t p_len,
                                const uint8_t *q, size_t q_len, const uint8_t *dp, size_t dp_len,
                                const uint8_t *dq, size_t dq_len, const uint8_t *qinv, size_t qinv_len);
+/* Turn a fresh RSA private key (just built, no other reference) into an
+ * id-RSASSA-PSS key: PSS signatures only, no PKCS#1 v1.5, no decryption;
+ * its public half becomes TC_PK_RSA_PSS too. Returns 0 or -1. */
+int tc_privkey_make_rsa_pss(tc_privkey *key);
 /* EC private scalar; the public point is recomputed (pub may be NULL). */
 tc_privkey *tc_privkey_new_ec(tc_pk_type curve, const uint8_t *scalar, size_t len);
 tc_privkey *tc_privkey_new_ed25519(const uint8_t seed[32]);

@@ -277,6 +277,16 @@ tc_privkey *tc_privkey_new_rsa(const uint8_t *n, size_t n_len, const uint8_t *e,
   return k;
 }
 
+int tc_privkey_make_rsa_pss(tc_privkey *key) {
+  /* only a key nobody else holds yet: its type is part of what it promises */
+  if (key == NULL || key->type != TC_PK_RSA || atomic_load(&key->refs) != 1 ||
+      atomic_load(&key->pub->refs) != 1)
+    return -1;
+  key->type = TC_PK_RSA_PSS;
+  key->pub->type = TC_PK_RSA_PSS;
+  return 0;
+}
+
 tc_privkey *tc_privkey_new_ec(tc_pk_type curve, const uint8_t *scalar, size_t len) {
   const struct ecc_curve *ec = tc_ec_curve(curve);
   if (ec == NULL || len == 0)

@@ -22,10 +22,15 @@ static const uint16_t server_default_groups[] = {
     TC_GROUP_X25519,    TC_GROUP_SECP256R1, TC_GROUP_SECP384R1, TC_GROUP_X448,
     TC_GROUP_SECP521R1, TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
     TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
+/* Every RFC 8446 scheme but the SHA-1 ones. In TLS 1.2 the ECDSA entries
+ * are hashes for any curve (sha256/384/512); SHA-1 (and SHA-224, which we do
+ * not implement) signatures are refused unless a configuration names them. */
 static const uint16_t default_schemes[] = {
-    TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_ED25519,
-    TC_SIG_RSA_PSS_RSAE_SHA256,    TC_SIG_RSA_PSS_RSAE_SHA384,    TC_SIG_RSA_PSS_RSAE_SHA512,
-    TC_SIG_RSA_PKCS1_SHA256,       TC_SIG_RSA_PKCS1_SHA384,       TC_SIG_RSA_PKCS1_SHA512};
+    TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_ECDSA_SECP521R1_SHA512,
+    TC_SIG_ED25519,                TC_SIG_ED448,                  TC_SIG_RSA_PSS_RSAE_SHA256,
+    TC_SIG_RSA_PSS_RSAE_SHA384,    TC_SIG_RSA_PSS_RSAE_SHA512,    TC_SIG_RSA_PSS_PSS_SHA256,
+    TC_SIG_RSA_PSS_PSS_SHA384,     TC_SIG_RSA_PSS_PSS_SHA512,     TC_SIG_RSA_PKCS1_SHA256,
+    TC_SIG_RSA_PKCS1_SHA384,       TC_SIG_RSA_PKCS1_SHA512};
 
 /* The config's default rng: its generator (a shared source, or its own,
  * made on the first draw; two threads racing to make it keep one). Without

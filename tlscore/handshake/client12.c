@@ -374,7 +374,9 @@ static tc_hs_state on_certificate(tc_conn *c, const uint8_t *body, size_t len) {
   if (tc_hs_take_peer_chain(c, &cm))
     return HS_FAILED;
   tc_pk_type t = tc_pubkey_type(leaf_key(c));
-  bool fits = h->suite->auth == TC_AUTH12_ECDSA ? is_ec(t)
+  /* EdDSA certificates serve ECDSA suites in TLS 1.2 (RFC 8422 §5.1.1) */
+  bool fits = h->suite->auth == TC_AUTH12_ECDSA
+                  ? is_ec(t) || (c->version >= TC_TLS12 && (t == TC_PK_ED25519 || t == TC_PK_ED448))
               : h->suite->kx == TC_KX12_RSA     ? t == TC_PK_RSA
                                                 : t == TC_PK_RSA ||
                                                   (t == TC_PK_RSA_PSS && c->version >= TC_TLS12);
@@ -626,15 +628,19 @@ static uint16_t client_cert_scheme(tc_conn *c) {
   tc_hs *hs = c->hs;
   if (!hs->my_key || !hs->my_n || c->version == TC_SSL30)
     return 0;
-  tc_pk_type t = tc_privkey_type(hs->my_key);
+  /* the certificate's key type (an id-RSASSA-PSS key parses into a plain
+   * RSA private key); EdDSA keys use ecdsa_sign in TLS 1.2 (RFC 8422 §5.5) */
+  const tc_pubkey *pk = tc_cert_pubkey(hs->my_chain[0]);
+  tc_pk_type t = tc_pubkey_type(pk);
+  bool ed = c->version >= TC_TLS12 && (t == TC_PK_ED25519 || t == TC_PK_ED448);
   uint8_t need = t == TC_PK_RSA || t == TC_PK_RSA_PSS ? CERT_TYPE_RSA_SIGN
-                 : is_ec(t)                           ? CERT_TYPE_ECDSA_SIGN
+                 : is_ec(t) || ed                     ? CERT_TYPE_ECDSA_SIGN
                                                       : 0;
   if (!need || !hs->cr_context || !memchr(hs->cr_context, need, hs->cr_context_len))
     return 0;
   if (c->version < TC_TLS12)
     return t == TC_PK_RSA_PSS ? 0 : 1;
-  return tc12_pick_scheme(c, hs->my_key, hs->cr_sig_algs, hs->cr_n_sig_algs, true);
+  return tc12_pick_scheme(c, pk, hs->cr_sig_algs, hs->cr_n_sig_algs, true);
 }
 
 static int write_client_key_exchange(tc_conn *c) {

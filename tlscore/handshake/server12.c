@@ -24,9 +24,17 @@ typedef struct pick12 {
   bool resume_ems;
 } pick12;
 
-static bool is_ec_key(const tc_privkey *k) {
-  tc_pk_type t = tc_privkey_type(k);
-  return t == TC_PK_EC_P256 || t == TC_PK_EC_P384 || t == TC_PK_EC_P521;
+/* Can this chain's key serve the suite at version v? ECDSA suites take any
+ * NIST curve, and in TLS 1.2 EdDSA keys too (RFC 8422 §5.1.1); RSA suites an
+ * rsaEncryption key, and in TLS 1.2 (signatures only) an id-RSASSA-PSS key. */
+static bool key_fits_suite(const tc_pubkey *k, const tc_suite12 *s, uint16_t v) {
+  tc_pk_type t = tc_pubkey_type(k);
+  if (s->auth == TC_AUTH12_ECDSA)
+    return t == TC_PK_EC_P256 || t == TC_PK_EC_P384 || t == TC_PK_EC_P521 ||
+           (v >= TC_TLS12 && (t == TC_PK_ED25519 || t == TC_PK_ED448));
+  if (s->kx == TC_KX12_RSA)
+    return t == TC_PK_RSA;
+  return t == TC_PK_RSA || (v >= TC_TLS12 && t == TC_PK_RSA_PSS);
 }
 
 static uint16_t pick_version(tc_conn *c, const tc_client_hello *ch) {
@@ -115,8 +123,8 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
         if (tc_privkey_type(cand->key) != TC_PK_RSA)
           continue;
         if (v >= TC_TLS12 &&
-            !(scheme = tc12_pick_scheme(c, cand->key, ch->ext.sig_algs.p, ch->ext.sig_algs.n,
-                                        sig)))
+            !(scheme = tc12_pick_scheme(c, tc_cert_pubkey(cand->certs[0]), ch->ext.sig_algs.p,
+                                        ch->ext.sig_algs.n, sig)))
           continue;
         chn = cand;
       }
@@ -152,12 +160,14 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       continue;
     for (size_t j = 0; j < c->cfg->n_chains; j++) {
       const tc_chain *chn = &c->cfg->chains[j];
-      bool ec = is_ec_key(chn->key);
-      if ((s->auth == TC_AUTH12_ECDSA) != ec || (!ec && tc_privkey_type(chn->key) != TC_PK_RSA))
+      /* the certificate's key, not the private key's: an id-RSASSA-PSS
+       * key parses into a plain RSA private key */
+      const tc_pubkey *pk = tc_cert_pubkey(chn->certs[0]);
+      if (!key_fits_suite(pk, s, v))
         continue;
       uint16_t scheme = 0;
       if (s->kx != TC_KX12_RSA && v >= TC_TLS12) {
-        scheme = tc12_pick_scheme(c, chn->key, ch->ext.sig_algs.p, ch->ext.sig_algs.n, sig);
+        scheme = tc12_pick_scheme(c, pk, ch->ext.sig_algs.p, ch->ext.sig_algs.n, sig);
         if (!scheme)
           continue;
       }

@@ -511,9 +511,8 @@ bool tc12_scheme_fits(const tc_pubkey *pk, uint16_t scheme) {
   }
 }
 
-uint16_t tc12_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer, size_t n,
+uint16_t tc12_pick_scheme(const tc_conn *c, const tc_pubkey *pk, const uint8_t *peer, size_t n,
                           bool has_list) {
-  const tc_pubkey *pk = tc_privkey_pubkey(key);
   if (!has_list) {
     tc_pk_type t = tc_pubkey_type(pk);
     return t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;

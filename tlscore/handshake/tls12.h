@@ -124,7 +124,7 @@ bool tc12_scheme_fits(const tc_pubkey *pk, uint16_t scheme);
 /* Pick our scheme for key from the peer's signature_algorithms (raw u16s);
  * has_list false: the RFC 5246 §7.4.1.4.1 default (SHA-1). In config order.
  * 0 if none. Only meaningful for TLS 1.2. */
-uint16_t tc12_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_t *peer, size_t n,
+uint16_t tc12_pick_scheme(const tc_conn *c, const tc_pubkey *pk, const uint8_t *peer, size_t n,
                           bool has_list);
 /* ServerKeyExchange signature over client_random || server_random || params.
  * TLS 1.2: scheme; older: RSA MD5+SHA-1 (no DigestInfo) or ECDSA SHA-1

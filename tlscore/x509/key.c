@@ -98,8 +98,19 @@ tc_privkey *tc_pkcs8_parse(der in, tc_error *err) {
       !der_read_optional(&seq, DER_CTX(1), &c, &present) || (present && version != 1) ||
       !der_empty(&seq))
     return bad(err, "malformed PKCS#8 private key");
-  if (DER_OID_EQ(&oid, OID_RSA_ENCRYPTION) || DER_OID_EQ(&oid, OID_RSASSA_PSS))
+  if (DER_OID_EQ(&oid, OID_RSA_ENCRYPTION))
     return parse_pkcs1(pk, err);
+  if (DER_OID_EQ(&oid, OID_RSASSA_PSS)) {
+    /* an id-RSASSA-PSS key signs with PSS only (RFC 4055 §1.2); its
+     * parameters, if any, narrow the hashes further and are not enforced */
+    tc_privkey *k = parse_pkcs1(pk, err);
+    if (k != NULL && tc_privkey_make_rsa_pss(k) != 0) {
+      tc_privkey_unref(k);
+      tc_error_set(err, TC_ERR_INTERNAL_ERROR, "cannot set up an RSASSA-PSS key");
+      return NULL;
+    }
+    return k;
+  }
   if (DER_OID_EQ(&oid, OID_EC_PUBLIC_KEY)) {
     der curve;
     tc_pk_type t;
@@ -257,7 +268,10 @@ int tc_privkey_to_pkcs8(const tc_privkey *key, uint8_t **out, size_t *out_len, t
       derw_free(&w);
       return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "cannot export RSA key");
     }
-    write_algid(&w, OID_RSA_ENCRYPTION, sizeof OID_RSA_ENCRYPTION - 1, NULL, 0, true);
+    if (t == TC_PK_RSA_PSS) /* no parameters: any PSS hash */
+      write_algid(&w, OID_RSASSA_PSS, sizeof OID_RSASSA_PSS - 1, NULL, 0, false);
+    else
+      write_algid(&w, OID_RSA_ENCRYPTION, sizeof OID_RSA_ENCRYPTION - 1, NULL, 0, true);
     size_t os = derw_begin(&w, DER_OCTET_STRING);
     size_t rs = derw_begin(&w, DER_SEQUENCE);
     derw_uint(&w, 0);
