@@ -578,6 +578,443 @@ static void test_bad_files(tmpdir *t, gconstpointer data) {
   g_free(p);
 }
 
+
+/* ---- GnuTLS files ---- */
+
+#define GFILES TEST_DATA_DIR "/gnutls-files/"
+
+/* Run a shell command line; its exit status. */
+static int run_sh(const char *cmd) {
+  char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+  int status = -1;
+  GError *error = NULL;
+  char *out = NULL, *errout = NULL;
+  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout, &status,
+                             &error));
+  g_assert_no_error(error);
+  g_test_message("%s -> %s%s (status %d)", cmd, out, errout, status);
+  g_free(out);
+  g_free(errout);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* srptool --verify reads the password from stdin (not a terminal). */
+static bool srptool_verifies(const char *tpasswd, const char *conf, const char *user,
+                             const char *pw) {
+  char *cmd = g_strdup_printf("printf '%%s\\n' '%s' | srptool -p '%s' -v '%s' -u '%s' --verify",
+                              pw, tpasswd, conf, user);
+  int rc = run_sh(cmd);
+  g_free(cmd);
+  return rc == 0;
+}
+
+static void test_sb64(void) {
+  /* every length and many values: what we write, we (and GnuTLS) read back */
+  GRand *r = g_rand_new_with_seed(5054);
+  for (size_t len = 1; len < 70; len++) {
+    for (int round = 0; round < 50; round++) {
+      uint8_t in[80], back[80];
+      char enc[120];
+      for (size_t i = 0; i < len; i++)
+        in[i] = (uint8_t)g_rand_int_range(r, 0, 256);
+      if (round < 3) /* leading zeros */
+        memset(in, 0, round + 1 < (int)len ? (size_t)round + 1 : len);
+      if (tcs_sb64_encode(in, len, enc, sizeof enc) != 0) {
+        /* only a 2-byte leading group starting with 0 cannot be written */
+        g_assert_cmpuint(len % 3, ==, 2);
+        g_assert_cmpint(in[0], ==, 0);
+        continue;
+      }
+      size_t n;
+      g_assert_cmpint(tcs_sb64_decode(enc, strlen(enc), back, sizeof back, &n), ==, TC_OK);
+      g_assert_cmpmem(back, n, in, len);
+    }
+  }
+  g_rand_free(r);
+  /* GnuTLS's own strings: "2" is 0x02, "J" is 19 (the 8192-bit generator),
+   * and a leading group drops its zero digits */
+  uint8_t out[8];
+  size_t n;
+  g_assert_cmpint(tcs_sb64_decode("2", 1, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x02", 1);
+  g_assert_cmpint(tcs_sb64_decode("J", 1, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x13", 1);
+  g_assert_cmpint(tcs_sb64_decode("1000", 4, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x04\x00\x00", 3);
+  g_assert_cmpint(tcs_sb64_decode("41000", 5, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x04\x04\x00\x00", 4);
+  g_assert_cmpint(tcs_sb64_decode("//", 2, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x0f\xff", 2);
+  g_assert_cmpint(tcs_sb64_decode("0/", 2, out, sizeof out, &n), ==, TC_OK);
+  g_assert_cmpmem(out, n, "\x3f", 1);
+  /* bad characters, empty, too long for the buffer */
+  g_assert_cmpint(tcs_sb64_decode("", 0, out, sizeof out, &n), ==, TC_FAIL);
+  g_assert_cmpint(tcs_sb64_decode("ab=c", 4, out, sizeof out, &n), ==, TC_FAIL);
+  g_assert_cmpint(tcs_sb64_decode("ab+c", 4, out, sizeof out, &n), ==, TC_FAIL);
+  g_assert_cmpint(tcs_sb64_decode("abc\n", 4, out, sizeof out, &n), ==, TC_FAIL);
+  g_assert_cmpint(tcs_sb64_decode("AAAAAAAAAAAA", 12, out, 8, &n), ==, TC_FAIL);
+}
+
+/* The groups in srptool's tpasswd.conf are the RFC 5054 groups we know. */
+static void test_gnutls_conf(void) {
+  char *buf;
+  size_t len;
+  GError *error = NULL;
+  g_assert_true(g_file_get_contents(GFILES "tpasswd.conf", &buf, &len, &error));
+  g_assert_no_error(error);
+  tcs_conf conf;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tcs_parse_tpasswd_conf(buf, len, &conf, &err), ==, TC_OK);
+  /* Debian's srptool writes indexes 2, 3, 4, 5, 7 */
+  const unsigned idx[] = {2, 3, 4, 5, 7}, bits[] = {1536, 2048, 3072, 4096, 8192};
+  g_assert_cmpuint(conf.n, ==, 5);
+  for (size_t i = 0; i < 5; i++) {
+    g_assert_cmpuint(conf.groups[i].index, ==, idx[i]);
+    g_assert_cmpuint(conf.groups[i].group_bits, ==, bits[i]);
+    g_assert_cmpuint(tcs_srp_group_index(bits[i]), ==, idx[i]);
+  }
+  g_free(buf);
+}
+
+typedef struct {
+  const char *user, *pw;
+  unsigned bits;
+} srp_user;
+
+static const srp_user fixture_users[] = {
+    {"alice", "alice-pw", 2048},
+    {"bob", "bob pw!", 1536},
+    {"carol.long.name@example.org", "c", 4096},
+    {"dave", "d", 3072},
+};
+
+static void check_fixture_users(tc_store *st) {
+  tc_error err;
+  tc_error_clear(&err);
+  size_t n;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, G_N_ELEMENTS(fixture_users));
+  for (size_t i = 0; i < G_N_ELEMENTS(fixture_users); i++) {
+    const srp_user *u = &fixture_users[i];
+    tc_srp_verifier v;
+    g_assert_cmpint(tc_store_srp_lookup(st, NM(u->user), &v, &err), ==, TC_OK);
+    g_assert_cmpuint(v.group_bits, ==, u->bits);
+    g_assert_cmpuint(v.salt_len, ==, 16);
+    /* srptool's verifier is what our math computes for the same password */
+    g_assert_cmpint(tc_store_srp_check(st, u->user, PW(u->pw), &err), ==, TC_OK);
+    tc_srp_verifier mine;
+    g_assert_cmpint(tc_srp_compute_verifier(NM(u->user), PW(u->pw), v.group_bits, v.salt,
+                                            v.salt_len, &mine, &err),
+                    ==, TC_OK);
+    size_t z = mine.verifier_len - v.verifier_len; /* stored without leading zeros */
+    g_assert_cmpmem(mine.verifier + z, v.verifier_len, v.verifier, v.verifier_len);
+    g_assert_cmpint(tc_store_srp_check(st, u->user, PW("not it"), &err), ==, TC_STORE_MISMATCH);
+  }
+}
+
+static void test_gnutls_srp(tmpdir *t, gconstpointer data) {
+  (void)data;
+  tc_error err;
+  tc_error_clear(&err);
+  /* srptool's files (tests/data/gnutls-files, made by Debian's srptool) */
+  tc_store *st = open_ok(NULL, TC_STORE_SRP, 0);
+  g_assert_cmpint(tc_store_import_gnutls(st, GFILES "tpasswd", GFILES "tpasswd.conf", &err), ==,
+                  TC_OK);
+  check_fixture_users(st);
+
+  /* export: srptool itself verifies the passwords against our files */
+  char *tp = tmp_path(t, "tpasswd"), *conf = tmp_path(t, "tpasswd.conf");
+  g_assert_cmpint(tc_store_export_gnutls(st, tp, conf, &err), ==, TC_OK);
+  struct stat sb;
+  g_assert_cmpint(stat(tp, &sb), ==, 0);
+  g_assert_cmpint(sb.st_mode & 0777, ==, 0600);
+  g_assert_cmpint(stat(conf, &sb), ==, 0);
+  g_assert_cmpint(sb.st_mode & 0777, ==, 0600);
+  for (size_t i = 0; i < G_N_ELEMENTS(fixture_users); i++) {
+    g_assert_true(srptool_verifies(tp, conf, fixture_users[i].user, fixture_users[i].pw));
+    g_assert_false(srptool_verifies(tp, conf, fixture_users[i].user, "wrong"));
+  }
+  /* users added here, in every group srptool reads, verify too */
+  static const unsigned sizes[] = {1024, 1536, 2048, 3072, 4096, 6144, 8192};
+  for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    char name[32], pw[32];
+    snprintf(name, sizeof name, "user%u", sizes[i]);
+    snprintf(pw, sizeof pw, "pw-%u", sizes[i] * 3);
+    g_assert_cmpint(tc_store_srp_add(st, name, PW(pw), sizes[i], &err), ==, TC_OK);
+  }
+  g_assert_cmpint(tc_store_export_gnutls(st, tp, conf, &err), ==, TC_OK);
+  for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    char name[32], pw[32];
+    snprintf(name, sizeof name, "user%u", sizes[i]);
+    snprintf(pw, sizeof pw, "pw-%u", sizes[i] * 3);
+    /* Debian's srptool (3.7.9) overflows its line buffer on 6144- and
+     * 8192-bit lines ("*** buffer overflow detected ***", also when it
+     * writes such a user itself), so those two go by re-import below */
+    if (sizes[i] <= 4096)
+      g_assert_true(srptool_verifies(tp, conf, name, pw));
+  }
+
+  /* and the export reads back into SQLite unchanged */
+  char *db = tmp_path(t, "imported.db");
+  tc_store *st2 = open_ok(db, TC_STORE_SRP, TC_STORE_CREATE);
+  g_assert_cmpint(tc_store_import_gnutls(st2, tp, conf, &err), ==, TC_OK);
+  char *l1 = list_all(st), *l2 = list_all(st2);
+  g_assert_cmpstr(l1, ==, l2);
+  g_free(l1);
+  g_free(l2);
+  for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    char name[32], pw[32];
+    snprintf(name, sizeof name, "user%u", sizes[i]);
+    snprintf(pw, sizeof pw, "pw-%u", sizes[i] * 3);
+    g_assert_cmpint(tc_store_srp_check(st2, name, PW(pw), &err), ==, TC_OK);
+  }
+  tc_store_close(st2);
+  tc_store_close(st);
+
+  /* srptool run now, with a fresh conf: imports and checks */
+  char *tp3 = tmp_path(t, "live-tpasswd"), *conf3 = tmp_path(t, "live.conf");
+  char *cmd = g_strdup_printf("srptool --create-conf '%s' >/dev/null && printf 'live pw\\n' | "
+                              "srptool -p '%s' -v '%s' -u live -i 3",
+                              conf3, tp3, conf3);
+  g_assert_cmpint(run_sh(cmd), ==, 0);
+  g_free(cmd);
+  st = open_ok(NULL, TC_STORE_SRP, 0);
+  g_assert_cmpint(tc_store_import_gnutls(st, tp3, conf3, &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, "live", PW("live pw"), &err), ==, TC_OK);
+  g_assert_cmpint(tc_store_srp_check(st, "live", PW("live pw "), &err), ==, TC_STORE_MISMATCH);
+  tc_store_close(st);
+  g_free(tp3);
+  g_free(conf3);
+  g_free(db);
+  g_free(tp);
+  g_free(conf);
+}
+
+/* identity -> key as psktool wrote them */
+static GHashTable *read_psk_fixture(const char *path) {
+  char *buf;
+  GError *error = NULL;
+  g_assert_true(g_file_get_contents(path, &buf, NULL, &error));
+  g_assert_no_error(error);
+  GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  char **lines = g_strsplit(buf, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    if (!**l)
+      continue;
+    char *colon = strchr(*l, ':');
+    g_assert_nonnull(colon);
+    char *id = g_strndup(*l, (gsize)(colon - *l));
+    if (id[0] == '#') { /* psktool's hex form */
+      GString *raw = g_string_new(NULL);
+      for (const char *p = id + 1; p[0] && p[1]; p += 2) {
+        char two[3] = {p[0], p[1], 0};
+        g_string_append_c(raw, (char)strtol(two, NULL, 16));
+      }
+      g_free(id);
+      id = g_string_free(raw, FALSE);
+    }
+    g_hash_table_insert(h, id, g_strdup(colon + 1));
+  }
+  g_strfreev(lines);
+  g_free(buf);
+  return h;
+}
+
+static void check_psk_keys(tc_store *st, GHashTable *want) {
+  tc_error err;
+  tc_error_clear(&err);
+  size_t n;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, g_hash_table_size(want));
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, want);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    uint8_t key[TC_STORE_MAX_PSK_KEY];
+    size_t key_len = sizeof key;
+    g_assert_cmpint(tc_store_psk_lookup(st, NM((const char *)k), key, &key_len, &err), ==, TC_OK);
+    char *hex = g_malloc(key_len * 2 + 1);
+    for (size_t i = 0; i < key_len; i++)
+      snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    g_assert_cmpstr(hex, ==, (const char *)v);
+    g_free(hex);
+  }
+}
+
+static void test_gnutls_psk(tmpdir *t, gconstpointer data) {
+  (void)data;
+  tc_error err;
+  tc_error_clear(&err);
+  GHashTable *want = read_psk_fixture(GFILES "psk.txt");
+  g_assert_cmpuint(g_hash_table_size(want), ==, 5);
+  g_assert_true(g_hash_table_contains(want, "we:ird"));
+  tc_store *st = open_ok(NULL, TC_STORE_PSK, 0);
+  g_assert_cmpint(tc_store_import_gnutls(st, GFILES "psk.txt", NULL, &err), ==, TC_OK);
+  check_psk_keys(st, want);
+  /* export: psktool's form, 0600, and it reads back */
+  char *out = tmp_path(t, "keys.psk");
+  g_assert_cmpint(tc_store_export_gnutls(st, out, NULL, &err), ==, TC_OK);
+  struct stat sb;
+  g_assert_cmpint(stat(out, &sb), ==, 0);
+  g_assert_cmpint(sb.st_mode & 0777, ==, 0600);
+  char *text;
+  g_assert_true(g_file_get_contents(out, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "\n#77653a697264:")); /* "we:ird" as psktool writes it */
+  g_assert_nonnull(strstr(text, "#737020616365:")); /* "sp ace": not a plain token */
+  g_assert_nonnull(strstr(text, "\none:90\n"));
+  g_free(text);
+  GHashTable *again = read_psk_fixture(out);
+  g_assert_cmpuint(g_hash_table_size(again), ==, 5);
+  check_psk_keys(st, again);
+  g_hash_table_unref(again);
+  char *db = tmp_path(t, "keys.db");
+  tc_store *st2 = open_ok(db, TC_STORE_PSK, TC_STORE_CREATE);
+  g_assert_cmpint(tc_store_import_gnutls(st2, out, NULL, &err), ==, TC_OK);
+  check_psk_keys(st2, want);
+  tc_store_close(st2);
+  tc_store_close(st);
+
+  /* psktool run now */
+  char *live = tmp_path(t, "live.psk");
+  char *cmd = g_strdup_printf("psktool -u live1 -p '%s' && psktool -u 'li:ve2' -s 48 -p '%s'",
+                              live, live);
+  g_assert_cmpint(run_sh(cmd), ==, 0);
+  g_free(cmd);
+  GHashTable *lw = read_psk_fixture(live);
+  st = open_ok(NULL, TC_STORE_PSK, 0);
+  g_assert_cmpint(tc_store_import_gnutls(st, live, NULL, &err), ==, TC_OK);
+  check_psk_keys(st, lw);
+  tc_store_close(st);
+  g_hash_table_unref(lw);
+  g_hash_table_unref(want);
+  g_free(live);
+  g_free(db);
+  g_free(out);
+}
+
+/* Bad files: a clear message naming the line, nothing imported, no secret
+ * quoted. */
+static void import_fails(tmpdir *t, tc_store_kind kind, const char *content, const char *conf,
+                         const char *want) {
+  char *p = tmp_path(t, "bad"), *c = tmp_path(t, "bad.conf");
+  write_file(p, content, strlen(content));
+  if (conf)
+    write_file(c, conf, strlen(conf));
+  tc_store *st = open_ok(NULL, kind, 0);
+  tc_error err;
+  tc_error_clear(&err);
+  if (kind == TC_STORE_PSK) {
+    const uint8_t k[4] = {1, 2, 3, 4};
+    g_assert_cmpint(tc_store_psk_add(st, NM("keep"), k, 4, &err), ==, TC_OK);
+  }
+  g_assert_cmpint(tc_store_import_gnutls(st, p, conf ? c : NULL, &err), ==, TC_FAIL);
+  g_test_message("%s", err.message);
+  if (!strstr(err.message, want))
+    g_error("import error \"%s\" lacks \"%s\"", err.message, want);
+  g_assert_null(strstr(err.message, "deadbeef"));
+  size_t n;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, kind == TC_STORE_PSK ? 1 : 0);
+  tc_store_close(st);
+  g_unlink(p);
+  g_unlink(c);
+  g_free(p);
+  g_free(c);
+}
+
+static void test_gnutls_bad(tmpdir *t, gconstpointer data) {
+  (void)data;
+  char *conf;
+  g_assert_true(g_file_get_contents(GFILES "tpasswd.conf", &conf, NULL, NULL));
+  char *tp;
+  g_assert_true(g_file_get_contents(GFILES "tpasswd", &tp, NULL, NULL));
+  char *good_line = g_strndup(tp, (gsize)(strchr(tp, '\n') - tp)); /* alice, index 3 */
+  char *v = strchr(good_line, ':') + 1;
+  char *more;
+
+  import_fails(t, TC_STORE_PSK, "alice:deadbeef\nbob\n", NULL, "line 2");
+  import_fails(t, TC_STORE_PSK, "alice:deadbeef\nbob:xyz\n", NULL, "line 2: the key");
+  import_fails(t, TC_STORE_PSK, "alice:deadbeefa\n", NULL, "line 1: the key");
+  import_fails(t, TC_STORE_PSK, "alice:\n", NULL, "line 1: the key");
+  import_fails(t, TC_STORE_PSK, ":deadbeef\n", NULL, "identity is empty");
+  import_fails(t, TC_STORE_PSK, "#zz:deadbeef\n", NULL, "not valid hexadecimal");
+  import_fails(t, TC_STORE_PSK, "a\0b:deadbeef\n", NULL, "");
+  more = g_strnfill(1026, 'a');
+  char *line = g_strdup_printf("big:%s\n", more);
+  import_fails(t, TC_STORE_PSK, line, NULL, "1 to 512 bytes");
+  g_free(line);
+  g_free(more);
+
+  import_fails(t, TC_STORE_SRP, good_line, "3:xyz\n", "form index:N:g");
+  import_fails(t, TC_STORE_SRP, good_line, "x:1:2\n", "group index");
+  import_fails(t, TC_STORE_SRP, good_line, "03:1:2\n", "group index");
+  import_fails(t, TC_STORE_SRP, good_line, "3:1=:2\n", "not valid SRP base64");
+  import_fails(t, TC_STORE_SRP, good_line, "2:1:2\n", "does not have");
+  /* a group that is not RFC 5054's (the right N with g = 3) */
+  more = g_strdup(conf);
+  char *l3 = strstr(more, "\n3:");
+  g_assert_nonnull(l3);
+  char *end3 = strchr(l3 + 1, '\n');
+  end3[-1] = '3';
+  import_fails(t, TC_STORE_SRP, good_line, more, "not one of the RFC 5054 groups");
+  g_free(more);
+  more = g_strdup_printf("%s\nbob:abc:def\n", good_line);
+  import_fails(t, TC_STORE_SRP, more, conf, "line 2 is not of the form");
+  g_free(more);
+  more = g_strdup_printf("%s\nbob:abc:def:3:4\n", good_line);
+  import_fails(t, TC_STORE_SRP, more, conf, "line 2 is not of the form");
+  g_free(more);
+  more = g_strdup_printf("%s\n%s0", good_line, good_line);
+  import_fails(t, TC_STORE_SRP, more, conf, "line 2 uses group 30");
+  g_free(more);
+  more = g_strdup(good_line);
+  *strchr(more, ':') = '\0';
+  line = g_strdup_printf("%s:%s", more, v);
+  line[strlen(more) + 3] = '=';
+  import_fails(t, TC_STORE_SRP, line, conf, "not valid SRP base64");
+  g_free(line);
+  line = g_strdup_printf(":%s", v);
+  import_fails(t, TC_STORE_SRP, line, conf, "user name is empty");
+  g_free(line);
+  /* a verifier that is not below N */
+  line = g_strdup_printf("%s\nbig:%s:abcd:3\n", good_line, g_strnfill(344, '/'));
+  import_fails(t, TC_STORE_SRP, line, conf, "line 2");
+  g_free(line);
+  /* the conf is required, and files must exist */
+  import_fails(t, TC_STORE_SRP, good_line, NULL, "needs its tpasswd.conf");
+  tc_store *st = open_ok(NULL, TC_STORE_SRP, 0);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_import_gnutls(st, "/nonexistent/tpasswd", GFILES "tpasswd.conf", &err),
+                  ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_STORAGE);
+  tc_store_close(st);
+
+  /* duplicates: the first line wins, as in gnutls-serv */
+  char *p = tmp_path(t, "dup.psk");
+  write_file(p, "a:01\nb:02\na:03\n", 15);
+  st = open_ok(NULL, TC_STORE_PSK, 0);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_import_gnutls(st, p, NULL, &err), ==, TC_OK);
+  uint8_t key[8];
+  size_t key_len = sizeof key;
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("a"), key, &key_len, &err), ==, TC_OK);
+  g_assert_cmpmem(key, key_len, "\x01", 1);
+  /* CRLF lines, blank lines and a trailing space are read as GnuTLS does */
+  write_file(p, "\r\nc:0a0b\r\n\n  \nd:0c \n", 20);
+  g_assert_cmpint(tc_store_import_gnutls(st, p, NULL, &err), ==, TC_OK);
+  key_len = sizeof key;
+  g_assert_cmpint(tc_store_psk_lookup(st, NM("d"), key, &key_len, &err), ==, TC_OK);
+  g_assert_cmpmem(key, key_len, "\x0c", 1);
+  tc_store_close(st);
+  g_free(p);
+  g_free(good_line);
+  g_free(tp);
+  g_free(conf);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/store/memory/srp", test_memory_srp);
@@ -587,5 +1024,10 @@ int main(int argc, char **argv) {
   ADD("/store/sqlite/psk", test_sqlite_psk);
   ADD("/store/sqlite/file-properties", test_sqlite_file_properties);
   ADD("/store/sqlite/bad-files", test_bad_files);
+  g_test_add_func("/store/gnutls/sb64", test_sb64);
+  g_test_add_func("/store/gnutls/conf-groups", test_gnutls_conf);
+  ADD("/store/gnutls/srp", test_gnutls_srp);
+  ADD("/store/gnutls/psk", test_gnutls_psk);
+  ADD("/store/gnutls/bad", test_gnutls_bad);
   return g_test_run();
 }

@@ -558,7 +558,19 @@ static bool collect(void *ctx, const tcs_entry *e) {
   return true;
 }
 
+static int import(tc_store *st, const char *path, const char *conf_path, tc_error *err);
+
 int tc_store_import_gnutls(tc_store *st, const char *path, const char *conf_path, tc_error *err) {
+  /* a fresh error of our own: the parse callbacks look at its code */
+  tc_error local;
+  tc_error_clear(&local);
+  int rc = import(st, path, conf_path, &local);
+  if (rc != TC_OK)
+    tc_error_set(err, local.code, "%s", local.message);
+  return rc;
+}
+
+static int import(tc_store *st, const char *path, const char *conf_path, tc_error *err) {
   if (!st || !path)
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "Missing argument to an import.");
   if (st->readonly)
