@@ -1015,6 +1015,326 @@ static void test_gnutls_bad(tmpdir *t, gconstpointer data) {
   g_free(conf);
 }
 
+/* ---- concurrency and crashes ---- */
+
+/* One precomputed 1024-bit record, so that tests which write thousands of
+ * users pay for one modexp, not thousands: the store's cost is the
+ * transaction, not the math. The salt carries a tag saying who wrote it. */
+static tc_srp_verifier base_rec;
+
+static void base_rec_init(void) {
+  if (base_rec.group_bits)
+    return;
+  tc_error err;
+  tc_error_clear(&err);
+  const uint8_t salt[4] = {0};
+  g_assert_cmpint(tc_srp_compute_verifier(NM("someone"), PW("pw"), 1024, salt, 4, &base_rec, &err),
+                  ==, TC_OK);
+}
+
+static tc_srp_verifier tagged(uint32_t tag) {
+  tc_srp_verifier v = base_rec;
+  v.salt[0] = (uint8_t)(tag >> 24);
+  v.salt[1] = (uint8_t)(tag >> 16);
+  v.salt[2] = (uint8_t)(tag >> 8);
+  v.salt[3] = (uint8_t)tag;
+  v.salt_len = 4;
+  return v;
+}
+
+static uint32_t tag_of(const tc_srp_verifier *v) {
+  return (uint32_t)v->salt[0] << 24 | (uint32_t)v->salt[1] << 16 | (uint32_t)v->salt[2] << 8 |
+         v->salt[3];
+}
+
+/* Two processes add 1000 users each into one file at the same time. */
+static void test_concurrent_writers(tmpdir *t, gconstpointer data) {
+  (void)data;
+  base_rec_init();
+  char *path = tmp_path(t, "users.db");
+  tc_store_close(open_ok(path, TC_STORE_SRP, TC_STORE_CREATE));
+  int gate[2];
+  g_assert_cmpint(pipe(gate), ==, 0);
+  pid_t kids[2];
+  gint64 t0 = g_get_monotonic_time();
+  for (int c = 0; c < 2; c++) {
+    kids[c] = fork();
+    g_assert_cmpint(kids[c], >=, 0);
+    if (kids[c] == 0) {
+      close(gate[1]);
+      tc_error err;
+      tc_error_clear(&err);
+      tc_store *st = tc_store_open(path, TC_STORE_SRP, 0, &err);
+      char b;
+      if (read(gate[0], &b, 1) < 0) /* EOF when the parent opens the gate */
+        _exit(3);
+      if (!st)
+        _exit(2);
+      for (int i = 0; i < 1000; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "w%d-%04d", c, i);
+        tc_srp_verifier v = tagged((uint32_t)(c << 16 | i));
+        if (tc_store_srp_put(st, NM(name), &v, false, &err) != TC_OK) {
+          fprintf(stderr, "writer %d: %s\n", c, err.message);
+          _exit(1);
+        }
+      }
+      tc_store_close(st);
+      _exit(0);
+    }
+  }
+  close(gate[0]);
+  close(gate[1]); /* both start now */
+  for (int c = 0; c < 2; c++) {
+    int status;
+    g_assert_cmpint(waitpid(kids[c], &status, 0), ==, kids[c]);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  }
+  g_test_message("2 x 1000 concurrent adds (one transaction each, synchronous=FULL): %.2f s",
+                 (double)(g_get_monotonic_time() - t0) / 1e6);
+  tc_store *st = open_ok(path, TC_STORE_SRP, TC_STORE_READONLY);
+  tc_error err;
+  tc_error_clear(&err);
+  size_t n;
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 2000);
+  for (int c = 0; c < 2; c++) {
+    for (int i = 0; i < 1000; i++) {
+      char name[32];
+      snprintf(name, sizeof name, "w%d-%04d", c, i);
+      tc_srp_verifier v;
+      g_assert_cmpint(tc_store_srp_lookup(st, NM(name), &v, &err), ==, TC_OK);
+      g_assert_cmpuint(tag_of(&v), ==, (uint32_t)(c << 16 | i));
+    }
+  }
+  tc_store_close(st);
+  g_free(path);
+}
+
+/* The busy timeout: a change waits for another writer, and gives up with
+ * a message after the time-out. */
+typedef struct {
+  sqlite3 *db;
+  gint64 hold_us;
+} holder;
+
+static gpointer release_later(gpointer data) {
+  holder *h = data;
+  g_usleep((gulong)h->hold_us);
+  g_assert_cmpint(sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+static void test_busy_timeout(tmpdir *t, gconstpointer data) {
+  (void)data;
+  base_rec_init();
+  char *path = tmp_path(t, "users.db");
+  tc_store *st = open_ok(path, TC_STORE_SRP, TC_STORE_CREATE);
+  sqlite3 *other;
+  g_assert_cmpint(sqlite3_open(path, &other), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_srp_verifier v = tagged(1);
+  /* held longer than our time-out: a clear failure, after about the time-out */
+  tc_store_set_busy_timeout(st, 300);
+  gint64 t0 = g_get_monotonic_time();
+  g_assert_cmpint(tc_store_srp_put(st, NM("a"), &v, false, &err), ==, TC_FAIL);
+  gint64 waited = g_get_monotonic_time() - t0;
+  g_test_message("%s (after %.0f ms)", err.message, (double)waited / 1000);
+  g_assert_cmpint(err.code, ==, TC_ERR_STORAGE);
+  g_assert_nonnull(strstr(err.message, "busy"));
+  g_assert_cmpint(waited, >=, 250000);
+  /* look-ups are not blocked by a writer (WAL) */
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_srp_lookup(st, NM("a"), &v, &err), ==, TC_STORE_NOT_FOUND);
+  /* released within the time-out: the change waits and succeeds */
+  tc_store_set_busy_timeout(st, 10000);
+  holder h = {other, 300000};
+  GThread *th = g_thread_new("holder", release_later, &h);
+  t0 = g_get_monotonic_time();
+  g_assert_cmpint(tc_store_srp_put(st, NM("a"), &v, false, &err), ==, TC_OK);
+  waited = g_get_monotonic_time() - t0;
+  g_thread_join(th);
+  g_test_message("waited %.0f ms for the other writer", (double)waited / 1000);
+  g_assert_cmpint(waited, >=, 200000);
+  sqlite3_close(other);
+  tc_store_close(st);
+  g_free(path);
+}
+
+/* A writer killed with SIGKILL at random points. The child runs a fixed
+ * sequence of changes (add, replace, delete, and a 300-user import) and
+ * reports each one after it returned TC_OK; the database must then hold
+ * exactly the reported changes, or those plus the one in flight (which may
+ * have committed before the report). */
+#define IMPORT_USERS 300
+
+static void model_apply(GHashTable *m, unsigned op) {
+  char name[32];
+  if (op % 25 == 24) { /* import: all or nothing */
+    for (unsigned j = 0; j < IMPORT_USERS; j++) {
+      snprintf(name, sizeof name, "imp%03u", j);
+      g_hash_table_insert(m, g_strdup(name), GUINT_TO_POINTER(0xffffffffu));
+    }
+  } else if (op % 10 == 9 && op >= 5) { /* delete an earlier user */
+    snprintf(name, sizeof name, "u%05u", op - 5);
+    g_hash_table_remove(m, name);
+  } else if (op % 7 == 3 && op >= 1) { /* replace an earlier user's record */
+    snprintf(name, sizeof name, "u%05u", op - 1);
+    g_hash_table_insert(m, g_strdup(name), GUINT_TO_POINTER(op));
+  } else {
+    snprintf(name, sizeof name, "u%05u", op);
+    g_hash_table_insert(m, g_strdup(name), GUINT_TO_POINTER(op));
+  }
+}
+
+static int child_apply(tc_store *st, unsigned op, const char *import_path,
+                       const char *import_conf, tc_error *err) {
+  char name[32];
+  if (op % 25 == 24)
+    return tc_store_import_gnutls(st, import_path, import_conf, err);
+  if (op % 10 == 9 && op >= 5) {
+    snprintf(name, sizeof name, "u%05u", op - 5);
+    int rc = tc_store_delete(st, NM(name), err);
+    return rc == TC_STORE_NOT_FOUND ? TC_OK : rc; /* already deleted or replaced away */
+  }
+  tc_srp_verifier v = tagged(op);
+  if (op % 7 == 3 && op >= 1) {
+    snprintf(name, sizeof name, "u%05u", op - 1);
+    return tc_store_srp_put(st, NM(name), &v, true, err);
+  }
+  snprintf(name, sizeof name, "u%05u", op);
+  return tc_store_srp_put(st, NM(name), &v, true, err);
+}
+
+typedef struct {
+  GHashTable *want;
+  bool same;
+  size_t n;
+} cmp_ctx;
+
+static bool state_cmp_one(void *ctx, const uint8_t *name, size_t len, unsigned bits) {
+  (void)bits;
+  cmp_ctx *c = ctx;
+  char *key = g_strndup((const char *)name, len);
+  if (!g_hash_table_contains(c->want, key))
+    c->same = false;
+  c->n++;
+  g_free(key);
+  return true;
+}
+
+/* Does the store hold exactly the model (names and each record's tag)? */
+static bool state_equals(tc_store *st, GHashTable *m) {
+  cmp_ctx c = {m, true, 0};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_list(st, state_cmp_one, &c, &err), ==, TC_OK);
+  if (!c.same || c.n != g_hash_table_size(m))
+    return false;
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, m);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    tc_srp_verifier rec;
+    g_assert_cmpint(tc_store_srp_lookup(st, NM((const char *)k), &rec, &err), ==, TC_OK);
+    if (tag_of(&rec) != GPOINTER_TO_UINT(v))
+      return false;
+    /* and the record is whole */
+    tc_srp_verifier want = tagged(tag_of(&rec));
+    g_assert_cmpmem(rec.verifier, rec.verifier_len, want.verifier, want.verifier_len);
+  }
+  return true;
+}
+
+static void test_sigkill_writer(tmpdir *t, gconstpointer data) {
+  (void)data;
+  base_rec_init();
+  char *path = tmp_path(t, "users.db");
+  /* the import file: 300 users, written through our own export */
+  char *imp = tmp_path(t, "imp.tpasswd"), *impconf = tmp_path(t, "imp.conf");
+  {
+    tc_store *m = open_ok(NULL, TC_STORE_SRP, 0);
+    tc_error err;
+    tc_error_clear(&err);
+    for (unsigned j = 0; j < IMPORT_USERS; j++) {
+      char name[32];
+      snprintf(name, sizeof name, "imp%03u", j);
+      tc_srp_verifier v = tagged(0xffffffffu);
+      g_assert_cmpint(tc_store_srp_put(m, NM(name), &v, false, &err), ==, TC_OK);
+    }
+    g_assert_cmpint(tc_store_export_gnutls(m, imp, impconf, &err), ==, TC_OK);
+    tc_store_close(m);
+  }
+  GHashTable *model = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  GRand *rnd = g_rand_new_with_seed((guint32)g_test_rand_int());
+  unsigned next = 0; /* first op the next writer runs */
+  int kills_in_flight = 0, rounds = 24;
+  for (int round = 0; round < rounds; round++) {
+    int rep[2];
+    g_assert_cmpint(pipe(rep), ==, 0);
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+      close(rep[0]);
+      tc_error err;
+      tc_error_clear(&err);
+      tc_store *st = tc_store_open(path, TC_STORE_SRP, TC_STORE_CREATE, &err);
+      if (!st)
+        _exit(2);
+      for (unsigned op = next;; op++) {
+        if (child_apply(st, op, imp, impconf, &err) != TC_OK) {
+          fprintf(stderr, "op %u: %s\n", op, err.message);
+          _exit(1);
+        }
+        if (write(rep[1], &op, sizeof op) != sizeof op)
+          _exit(3);
+      }
+    }
+    close(rep[1]);
+    /* kill anywhere from during open to after dozens of changes */
+    g_usleep((gulong)g_rand_int_range(rnd, 0, 150000));
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+    unsigned op, reported = 0;
+    while (read(rep[0], &op, sizeof op) == sizeof op) {
+      g_assert_cmpuint(op, ==, next + reported);
+      model_apply(model, op);
+      reported++;
+    }
+    close(rep[0]);
+    next += reported;
+    /* it opens, and holds exactly the committed changes */
+    tc_store *st = open_ok(path, TC_STORE_SRP, TC_STORE_CREATE);
+    if (!state_equals(st, model)) {
+      /* the change in flight committed before its report */
+      model_apply(model, next);
+      next++;
+      kills_in_flight++;
+      g_assert_true(state_equals(st, model));
+    }
+    size_t n;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+    g_test_message("round %d: %u changes committed so far, %zu users", round, next, n);
+    tc_store_close(st);
+  }
+  g_test_message("%d rounds, %u changes, %d kills after a commit and before its report", rounds,
+                 next, kills_in_flight);
+  g_assert_cmpuint(next, >, 25); /* some rounds got as far as an import */
+  g_rand_free(rnd);
+  g_hash_table_unref(model);
+  g_free(imp);
+  g_free(impconf);
+  g_free(path);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/store/memory/srp", test_memory_srp);
@@ -1029,5 +1349,8 @@ int main(int argc, char **argv) {
   ADD("/store/gnutls/srp", test_gnutls_srp);
   ADD("/store/gnutls/psk", test_gnutls_psk);
   ADD("/store/gnutls/bad", test_gnutls_bad);
+  ADD("/store/sqlite/concurrent-writers", test_concurrent_writers);
+  ADD("/store/sqlite/busy-timeout", test_busy_timeout);
+  ADD("/store/sqlite/sigkill-writer", test_sigkill_writer);
   return g_test_run();
 }
