@@ -602,6 +602,62 @@ static void bench_resumed(unsigned n) {
   tc_privkey_unref(id.key);
 }
 
+/* TLS 1.3 external PSKs (RFC 8446 §4.2.11), TLS_AES_128_GCM_SHA256, no
+ * certificates, no tickets; the server knows the key from its configuration
+ * (no want round trip). psk_ke: the client sends no key share. The floor of
+ * each side: its Hello random, X25519 (psk_dhe_ke only), the binder (binder
+ * key + HMAC; the server checks what the client computes) and the key
+ * schedule with a PSK over the real transcript size. */
+typedef struct {
+  bool dhe;
+  size_t hs_bytes;
+} psk13_floor;
+
+static void floor_psk13_fn(void *ctx, bool server) {
+  const psk13_floor *f = ctx;
+  static const uint8_t psk[32];
+  floor_hello_random(!server);
+  if (f->dhe)
+    floor_kex();
+  floor_schedule(TC_HASH_SHA256, TC_AEAD_AES128_GCM, 16, f->hs_bytes, psk, sizeof psk);
+}
+
+static void bench13_psk(bool dhe, unsigned n) {
+  static const uint8_t id[] = "bench", key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  static const uint16_t suite = TC_TLS_AES_128_GCM_SHA256, x25519 = TC_GROUP_X25519;
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER), *ccfg = tc_config_new(TC_ROLE_CLIENT);
+  if (!scfg || !ccfg)
+    die("out of memory", NULL);
+  tc_config_set_tickets(scfg, 0, 7200);
+  tc_config_set_psk_modes(ccfg, dhe ? TC_PSK_MODE_DHE_KE : TC_PSK_MODE_KE);
+  if (tc_config_add_psk(scfg, id, 5, key, sizeof key, TC_PSK_HASH_SHA256, &err) != TC_OK ||
+      tc_config_add_psk(ccfg, id, 5, key, sizeof key, TC_PSK_HASH_SHA256, &err) != TC_OK ||
+      tc_config_set_versions(ccfg, TC_TLS13, TC_TLS13, &err) != TC_OK ||
+      tc_config_set_cipher_suites(ccfg, &suite, 1, &err) != TC_OK ||
+      tc_config_set_groups(ccfg, &x25519, 1, &err) != TC_OK)
+    die("PSK config", &err);
+  pair p;
+  memset(&p, 0, sizeof p);
+  pair_handshake(&p, ccfg, scfg, NULL);
+  if (tc_conn_version(p.c) != TC_TLS13 || tc_conn_cipher_suite(p.c) != suite ||
+      !tc_conn_psk_identity(p.s, NULL) || (tc_conn_group(p.c) != 0) == !dhe)
+    die("TLS 1.3 PSK warm-up negotiated something else", NULL);
+  psk13_floor f = {dhe, p.bytes};
+  pair_free(&p);
+  hs_times t;
+  measure_handshakes(ccfg, scfg, NULL, false, floor_psk13_fn, &f, n, &t);
+  const char *label = dhe ? "psk_dhe_ke (X25519)" : "psk_ke";
+  char name[128];
+  snprintf(name, sizeof name, "TLS 1.3 external PSK %s, server", label);
+  row(name, n, t.es.per_op, t.fs.per_op, "<= 1.10x");
+  snprintf(name, sizeof name, "TLS 1.3 external PSK %s, client", label);
+  row(name, n, t.ec.per_op, t.fc.per_op, "<= 1.10x");
+  tc_config_unref(scfg);
+  tc_config_unref(ccfg);
+}
+
 /* ---- bulk ---- */
 
 static void bench_bulk(const char *label, uint16_t suite, tc_aead_alg alg, size_t key_len,
@@ -1152,7 +1208,7 @@ int main(int argc, char **argv) {
       only13 = true;
     else if ((scale = (unsigned)strtoul(argv[i], NULL, 10)) == 0) {
       fprintf(stderr, "usage: bench-tls13 [--cpu] [--tls13-only] [--only ROW] [scale]\n"
-                      "  ROW: full, full-rsa, resumed, bulk, full12, resumed12, psk12, srp12, cbc12\n");
+                      "  ROW: full, full-rsa, resumed, psk13, bulk, full12, resumed12, psk12, srp12, cbc12\n");
       return 2;
     }
   }
@@ -1183,6 +1239,10 @@ int main(int argc, char **argv) {
                TC_SIGALG_RSA_PSS, 200 * scale);
   if (want("resumed"))
     bench_resumed(400 * scale);
+  if (want("psk13")) {
+    bench13_psk(false, 2000 * scale);
+    bench13_psk(true, 1000 * scale);
+  }
   header("MB/s");
   if (want("bulk")) {
     bench_bulk("AES-128-GCM", TC_TLS_AES_128_GCM_SHA256, TC_AEAD_AES128_GCM, 16, 4000 * scale);
