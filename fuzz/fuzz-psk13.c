@@ -84,12 +84,12 @@ static void check_done(tc_conn *c, unsigned flags) {
   size_t l;
   const uint8_t *id = tc_conn_psk_identity(c, &l);
   tc_cert *const *chain;
-  bool cert = tc_conn_peer_chain(c, &chain) > 0 || !(flags & P_CLIENT);
-  /* A handshake completes with our identity, or (server with a
-   * certificate, or a client that saw one) as a full handshake without one. */
+  /* A handshake completes with our identity, or as a full handshake without
+   * one: a server needs its certificate for that, a client the peer's. */
+  bool full_ok = (flags & P_CLIENT) ? tc_conn_peer_chain(c, &chain) > 0 : (flags & P_CERT) != 0;
   if (id && (l != sizeof ident - 1 || memcmp(id, ident, l)))
     abort();
-  if (!id && !((flags & P_CERT) || cert))
+  if (!id && !full_ok)
     abort();
   if (id && (flags & P_WANTS) && (flags & P_REFUSE) && !(flags & P_CLIENT) &&
       !tc_conn_resumed(c))

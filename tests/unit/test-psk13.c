@@ -69,7 +69,8 @@ static int handshake(tc_conn *c, tc_conn *s, db *d) {
     if (tc_conn_psk_imported(s, &ctx, &ctx_len)) {
       d->saw_imported = true;
       g_assert_cmpuint(ctx_len, <, sizeof d->context);
-      memcpy(d->context, ctx, ctx_len);
+      if (ctx_len)
+        memcpy(d->context, ctx, ctx_len);
       d->context[ctx_len] = 0;
     }
     bool known = d->key && len == d->id_len && !memcmp(id, d->id, len);
@@ -402,6 +403,33 @@ static void test_ticket_and_external_orders(void) {
   tc_config *scfg = server_cfg(false);
   db d = {ID, ID_LEN, KEY, sizeof KEY, TC_PSK_HASH_SHA256, 0, false, ""};
   tc_session *sess = first_session(ccfg, scfg, &d);
+
+  /* On the wire: [ticket, external]; the external identity's
+   * obfuscated_ticket_age is 0 (RFC 8446 §4.2.11), the ticket's is its age
+   * plus age_add, and the binders have the PSKs' hash length. */
+  {
+    tc_error err;
+    tc_error_clear(&err);
+    tc_conn *c = tc_conn_new(ccfg, &err);
+    g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+    tc_conn_status(c);
+    GByteArray *rec = pump_drain(c);
+    tc_client_hello ch;
+    g_assert_cmpint(tc_msg_parse_client_hello(rec->data + 9, rec->len - 9, &ch, &err), ==, TC_OK);
+    g_assert_cmpuint(ch.ext.n_psk_identities, ==, 2);
+    g_assert_cmpmem(ch.ext.psk_identities[0].identity.p, ch.ext.psk_identities[0].identity.len,
+                    sess->ticket, sess->ticket_len);
+    /* the session is at most a second old (the clock may just have ticked) */
+    uint32_t age_ms = ch.ext.psk_identities[0].obfuscated_ticket_age - sess->age_add;
+    g_assert_true(age_ms == 0 || age_ms == 1000);
+    g_assert_cmpmem(ch.ext.psk_identities[1].identity.p, ch.ext.psk_identities[1].identity.len,
+                    ID, ID_LEN);
+    g_assert_cmpuint(ch.ext.psk_identities[1].obfuscated_ticket_age, ==, 0);
+    g_assert_cmpuint(ch.ext.psk_binders[0].len, ==, 32);
+    g_assert_cmpuint(ch.ext.psk_binders[1].len, ==, 32);
+    g_byte_array_free(rec, TRUE);
+    tc_conn_free(c);
+  }
 
   /* [ticket, external] to a server that cannot open the ticket. */
   tc_config *other = server_cfg(false);
