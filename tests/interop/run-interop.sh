@@ -58,6 +58,23 @@ peer_cases=(
   gnutls-client-srp gnutls-client-srp-rsa gnutls-client-srp-wrong-password
   gnutls-client-srp-unknown-user gnutls-client-srp-db
   openssl-client-srp self-srp-resume self-srp-db
+  # groups, AES-CCM suites and certificate kinds beyond the common set (alg-PEER-ROLE-ITEM)
+  alg-openssl-server-x448 alg-openssl-server-p521 alg-openssl-server-ffdhe3072 alg-openssl-server-ccm
+  alg-openssl-server-ccm8 alg-openssl-server-ed448 alg-openssl-server-p521cert alg-openssl-server-rsapss
+  alg-openssl-server-tls12-x448 alg-openssl-server-tls12-p521 alg-openssl-server-tls12-ccm alg-openssl-server-tls12-ccm8
+  alg-openssl-server-tls12-ed448 alg-openssl-server-tls12-p521cert alg-openssl-server-tls12-rsapss alg-openssl-client-x448
+  alg-openssl-client-p521 alg-openssl-client-ffdhe3072 alg-openssl-client-ccm alg-openssl-client-ccm8
+  alg-openssl-client-ed448 alg-openssl-client-p521cert alg-openssl-client-rsapss alg-openssl-client-tls12-x448
+  alg-openssl-client-tls12-p521 alg-openssl-client-tls12-ccm alg-openssl-client-tls12-ccm8 alg-openssl-client-tls12-ed448
+  alg-openssl-client-tls12-p521cert alg-openssl-client-tls12-rsapss alg-gnutls-server-x448 alg-gnutls-server-p521
+  alg-gnutls-server-ffdhe3072 alg-gnutls-server-ccm alg-gnutls-server-ccm8 alg-gnutls-server-ed448
+  alg-gnutls-server-p521cert alg-gnutls-server-rsapss alg-gnutls-server-tls12-x448 alg-gnutls-server-tls12-p521
+  alg-gnutls-server-tls12-ccm alg-gnutls-server-tls12-ccm8 alg-gnutls-server-tls12-ed448 alg-gnutls-server-tls12-p521cert
+  alg-gnutls-server-tls12-rsapss alg-gnutls-server-tls12-ffdhe alg-gnutls-client-x448 alg-gnutls-client-p521
+  alg-gnutls-client-ffdhe3072 alg-gnutls-client-ccm alg-gnutls-client-ccm8 alg-gnutls-client-ed448
+  alg-gnutls-client-p521cert alg-gnutls-client-rsapss alg-gnutls-client-tls12-x448 alg-gnutls-client-tls12-p521
+  alg-gnutls-client-tls12-ccm alg-gnutls-client-tls12-ccm8 alg-gnutls-client-tls12-ed448 alg-gnutls-client-tls12-p521cert
+  alg-gnutls-client-tls12-rsapss alg-gnutls-client-tls12-ffdhe
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
 if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
@@ -181,6 +198,95 @@ ecdsa=(--cert "$data/server-ecdsa.pem" --key "$data/server-ecdsa-key.pem")
 msg="hello tlslite"
 
 case $case in
+# ---------------- algorithms: x448, P-521, ffdhe groups, AES-CCM, Ed448/P-521/RSA-PSS keys ----------------
+# alg-PEER-ROLE-ITEM: PEER (openssl, gnutls) is the server or the client, we are the other end.
+alg-*)
+  rest=${case#alg-}; peer=${rest%%-*}; rest=${rest#*-}; role=${rest%%-*}; item=${rest#*-}
+  if [ "$peer" = openssl ]; then need openssl
+  elif [ "$role" = server ]; then need gnutls-serv; else need gnutls-cli; fi
+  ver=13; kind=rsa; group=; iana=; sig=
+  ours=()      # our options (client or server)
+  ossl=()      # openssl s_server / s_client options
+  gprio=       # gnutls priority additions
+  case $item in tls12-*) ver=12; item=${item#tls12-} ;; esac
+  case $item in
+  x448) group=x448 ossl=(-groups X448) gprio=-GROUP-ALL:+GROUP-X448 ;;
+  p521) group=secp521r1 ossl=(-groups P-521) gprio=-GROUP-ALL:+GROUP-SECP521R1 ;;
+  ffdhe3072) group=ffdhe3072 ossl=(-groups ffdhe3072) gprio=-GROUP-ALL:+GROUP-FFDHE3072 ;;
+  ffdhe) # TLS 1.2 DHE with RFC 7919 negotiation of the group
+    group=ffdhe3072 iana=TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+    gprio=-KX-ALL:+DHE-RSA:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-FFDHE3072
+    [ "$role" = server ] && ours=(--groups x25519,ffdhe3072 --ciphers "$iana") ;;
+  ccm|ccm8)
+    if [ $ver = 13 ]; then
+      iana=TLS_AES_128_CCM_SHA256 gprio=-CIPHER-ALL:+AES-128-CCM
+      [ $item = ccm8 ] && iana=TLS_AES_128_CCM_8_SHA256 gprio=-CIPHER-ALL:+AES-128-CCM-8
+      ossl=(-ciphersuites "$iana")
+    elif [ $item = ccm ]; then
+      kind=ecdsa iana=TLS_ECDHE_ECDSA_WITH_AES_256_CCM gprio=-CIPHER-ALL:+AES-256-CCM
+      ossl=(-cipher ECDHE-ECDSA-AES256-CCM)
+    else
+      iana=TLS_DHE_RSA_WITH_AES_128_CCM_8 ossl=(-cipher DHE-RSA-AES128-CCM8)
+      gprio=-CIPHER-ALL:+AES-128-CCM-8:-KX-ALL:+DHE-RSA
+    fi
+    # our client names the suite; our server takes AES-CCM by default, CCM_8 only when named
+    if [ "$role" = server ] || [ $item = ccm8 ]; then ours=(--ciphers "$iana"); fi ;;
+  ed448) kind=ed448 sig=ed448 ;;
+  p521cert) kind=p521 sig=ecdsa_secp521r1_sha512
+    # TLS 1.2 (RFC 8422 §5.1): a server uses an ECDSA certificate only on a curve the client
+    # lists, and our client lists P-521 only when told to
+    [ $ver = 12 ] && sig=ecdsa_ ours=(--groups x25519,secp256r1,secp384r1,secp521r1) ;;
+  rsapss) kind=rsapss-params sig=rsa_pss_pss_sha256 ;;
+  *) fail "unknown item $item" ;;
+  esac
+  [ -n "$group" ] && [ "$item" != ffdhe ] && ours+=(--groups "$group")
+  cert="$data/server-$kind.pem" key="$data/server-$kind-key.pem" ca="$data/ca-$kind.pem"
+  [ "$kind" = rsapss-params ] && ca="$data/ca-rsapss.pem"
+  if [ $ver = 13 ]; then over=-tls1_3 gver=+VERS-TLS1.3 want=TLSv1.3
+  else over=-tls1_2 gver=+VERS-TLS1.2 want=TLSv1.2; fi
+  prio=NORMAL:-VERS-ALL:$gver${gprio:+:$gprio}
+  if [ "$role" = server ]; then
+    # the peer serves, our client connects
+    port=$(free_port)
+    if [ "$peer" = openssl ]; then
+      start_peer peer "$port" openssl s_server -accept "127.0.0.1:$port" "$over" -rev -naccept 1 \
+        -cert "$cert" -key "$key" "${ossl[@]}"
+      input=$msg
+    else
+      start_peer peer "$port" gnutls-serv --echo -p "$port" --priority "$prio" \
+        --x509certfile "$cert" --x509keyfile "$key"
+      input=$msg$'\n'
+    fi
+    [ $ver = 12 ] && ours+=(--max-version tls1.2)
+    tool_client client "$input" "127.0.0.1:$port" --ca "$ca" --server-name localhost "${ours[@]}" ||
+      fail "client failed"
+    if [ "$peer" = openssl ]; then expect "$tmp/client.out" "etilslt olleh"
+    else expect "$tmp/client.out" "$msg"; fi
+    expect "$tmp/client.err" "version: $want"
+    [ -n "$group" ] && expect "$tmp/client.err" "group: $group"
+    [ -n "$iana" ] && expect "$tmp/client.err" "cipher suite: $iana"
+    [ -n "$sig" ] && expect "$tmp/client.err" "peer signature: $sig"
+  else
+    # our server, the peer connects and checks our chain
+    start_tool_server --cert "$cert" --key "$key" "${ours[@]}"
+    if [ "$peer" = openssl ]; then
+      converse sc "$msg"$'\n' "$msg" openssl s_client -connect "127.0.0.1:$port" \
+        -servername localhost -CAfile "$ca" -verify_return_error "$over" "${ossl[@]}" ||
+        fail "s_client failed"
+      expect "$tmp/sc.out" "$msg"
+      expect "$tmp/sc.out" "Verify return code: 0 (ok)"
+      [ "$kind" = ed448 ] && expect "$tmp/sc.out" "Peer signature type: ed448"
+      [ "$kind" = rsapss-params ] && expect "$tmp/sc.out" "Peer signature type: RSA-PSS"
+    else
+      printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --x509cafile "$ca" \
+        --priority "$prio" localhost > "$tmp/gc.out" 2> "$tmp/gc.err" || fail "gnutls-cli failed"
+      expect "$tmp/gc.out" "$msg"
+    fi
+    expect_server 1 "$want"
+    [ -n "$group" ] && expect_server 1 "group=$group"
+    [ -n "$iana" ] && expect_server 1 "$iana"
+  fi
+  ;;
 # ---------------- our client against openssl s_server ----------------
 openssl-server-rsa|openssl-server-ecdsa|openssl-server-chacha|openssl-server-hrr)
   need openssl
