@@ -33,6 +33,9 @@ typedef struct {
   char *psk_import;      /* TLS 1.3: import the key (RFC 9258) with this context */
   tc_psk_hash psk_hash_v;
   char *srp_user;        /* --srp USER */
+  char *srp_ask;         /* --srp-if-asked USER */
+  gboolean srp_requested;/* the server answered our SRP offer asking for credentials */
+  gboolean srp_retry;    /* this connection asks for the credentials first */
 
   char *host;
   guint16 port;
@@ -79,6 +82,17 @@ static gboolean answer_want(client *cl, tc_conn *c, GError **error)
     else
       rc = tc_conn_answer_client_cert(c, NULL, 0, NULL);
     break;
+  case TC_WANT_SRP_CREDENTIALS: {
+    /* --srp-if-asked: the server wanted SRP; now the password is needed. */
+    size_t pl = 0;
+    char *pw = gt_read_password(cl->srp_ask, "--srp-if-asked", &pl, error);
+    if (pw == NULL)
+      return FALSE;
+    rc = tc_conn_answer_srp_credentials(c, cl->srp_ask, (const uint8_t *)pw, pl);
+    explicit_bzero(pw, pl);
+    g_free(pw);
+    break;
+  }
   case TC_WANT_VERIFY_PEER:
     /* Only reached if the engine defers the decision; --insecure accepts. */
     rc = tc_conn_answer_verify(c, cl->insecure, TC_CERT_GENERIC_ERROR,
@@ -150,7 +164,8 @@ static gboolean run_connection(client *cl, run_mode mode, tc_session *offer,
   }
   const char *name = cl->server_name != NULL ? cl->server_name : cl->host;
   if (tc_conn_set_server_name(c, name) != TC_OK ||
-      (offer != NULL && tc_conn_set_session(c, offer) != TC_OK)) {
+      (offer != NULL && tc_conn_set_session(c, offer) != TC_OK) ||
+      (cl->srp_retry && tc_conn_request_srp_credentials(c) != TC_OK)) {
     gt_set_tls_error(error, c);
     tc_conn_free(c);
     close(fd);
@@ -300,6 +315,7 @@ static gboolean run_connection(client *cl, run_mode mode, tc_session *offer,
   }
 
 out:
+  cl->srp_requested = tc_conn_srp_requested(c);
   if (ok) {
     if (session_out != NULL)
       *session_out = tc_conn_get_session(c);
@@ -401,6 +417,18 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
     return FALSE;
   if (!gt_apply_psk_modes(cl->cfg, cl->psk_modes, error))
     return FALSE;
+  if (cl->srp_user != NULL && cl->srp_ask != NULL) {
+    g_set_error(error, GT_ERROR, 0, "--srp and --srp-if-asked exclude each other");
+    return FALSE;
+  }
+  if (cl->srp_ask != NULL) {
+    size_t ul = strlen(cl->srp_ask);
+    if (ul == 0 || ul > 255) {
+      g_set_error(error, GT_ERROR, 0, "--srp-if-asked: the user name must be 1..255 bytes");
+      return FALSE;
+    }
+    tc_config_set_srp_client(cl->cfg, TRUE);
+  }
   if (cl->srp_user != NULL) {
     size_t pl = 0;
     char *pw = gt_read_password(cl->srp_user, "--srp", &pl, error);
@@ -497,6 +525,9 @@ int gt_cmd_client(int argc, char **argv)
     {"srp", 0, 0, G_OPTION_ARG_STRING, &cl.srp_user,
      "SRP user name: offer the SRP cipher suites (TLS 1.2 at most); the password is read "
      "from the terminal without echo, or as the first line of stdin", "USER"},
+    {"srp-if-asked", 0, 0, G_OPTION_ARG_STRING, &cl.srp_ask,
+     "Offer SRP without sending a user name (RFC 5054 section 2.5.1.2); only if the server "
+     "asks for it, reconnect as USER (password read as for --srp)", "USER"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
   GOptionContext *ctx = g_option_context_new("HOST:PORT");
@@ -533,7 +564,17 @@ int gt_cmd_client(int argc, char **argv)
     }
     fprintf(stderr, "--- connection 2 (resuming)\n");
   }
-  if (!run_connection(&cl, RUN_COPY, offer, &got, &resumed, &error)) {
+  gboolean connected = run_connection(&cl, RUN_COPY, offer, &got, &resumed, &error);
+  if (!connected && cl.srp_ask != NULL && cl.srp_requested) {
+    /* TLS Lite's handshakeClientUnknown: the server wants SRP; a new
+     * connection asks for the password before its ClientHello. */
+    fprintf(stderr, "%s\n--- the server asks for SRP credentials: reconnecting as %s\n",
+            error->message, cl.srp_ask);
+    g_clear_error(&error);
+    cl.srp_retry = TRUE;
+    connected = run_connection(&cl, RUN_COPY, offer, &got, &resumed, &error);
+  }
+  if (!connected) {
     gt_warn("%s", error->message);
     status = GT_EXIT_FAILURE;
     goto done;
@@ -585,6 +626,7 @@ done:
   g_free(cl.srp_user);
   g_free(cl.groups);
   g_free(cl.sigalgs);
+  g_free(cl.srp_ask);
   g_option_context_free(ctx);
   return status;
 }

@@ -57,7 +57,7 @@ peer_cases=(
   gnutls-server-srp-export
   gnutls-client-srp gnutls-client-srp-rsa gnutls-client-srp-wrong-password
   gnutls-client-srp-unknown-user gnutls-client-srp-db
-  openssl-client-srp self-srp-resume self-srp-db
+  openssl-client-srp self-srp-resume self-srp-db self-srp-if-asked
   # groups, AES-CCM suites and certificate kinds beyond the common set (alg-PEER-ROLE-ITEM)
   alg-openssl-server-x448 alg-openssl-server-p521 alg-openssl-server-ffdhe3072 alg-openssl-server-ccm
   alg-openssl-server-ccm8 alg-openssl-server-ed448 alg-openssl-server-p521cert alg-openssl-server-rsapss
@@ -1165,6 +1165,27 @@ self-srp-resume)
     fail "the SRP user is not reported on both connections"
   expect_server 1 "srp=erin" "resumed=no"
   expect_server 2 "srp=erin" "resumed=yes"
+  ;;
+self-srp-if-asked)
+  # TLS Lite's handshakeClientUnknown (RFC 5054 section 2.5.1.2): an SRP-only server asks
+  # for the user name with unknown_psk_identity, the client reconnects with it; a server with
+  # a certificate is used without asking (the first stdin line is then data, not a password).
+  printf 'pw\n' | "$tool" srp-db "$tmp/v.db" add frank > /dev/null 2>&1 || fail "srp-db add failed"
+  start_tool_server --srp-db "$tmp/v.db"
+  tool_client client $'pw\n'"$msg" "127.0.0.1:$port" --srp-if-asked frank || fail "client failed"
+  expect "$tmp/client.err" "alert unknown_psk_identity received"
+  expect "$tmp/client.err" "--- the server asks for SRP credentials: reconnecting as frank"
+  expect "$tmp/client.err" "srp user: frank"
+  expect "$tmp/client.out" "$msg"
+  expect_server 1 "failed: TLS error: client offers TLS_SRP_SHA_"
+  expect_server 2 "srp=frank"
+  kill "${pids[0]}" 2>/dev/null
+  start_tool_server --srp-db "$tmp/v.db" "${rsa[@]}"
+  tool_client client2 "$msg" "127.0.0.1:$port" --srp-if-asked frank --ca "$data/ca-rsa.pem" \
+    --server-name localhost || fail "client (certificate server) failed"
+  expect "$tmp/client2.out" "$msg"
+  reject "$tmp/client2.err" "srp user:"
+  reject "$tmp/client2.err" "reconnecting"
   ;;
 self-srp-db)
   # The database tool: add, check, list, delete; errors name the problem.
