@@ -571,6 +571,25 @@ static void test_bad_files(tmpdir *t, gconstpointer data) {
   }
   g_free(p);
 
+  /* a FIFO or a symbolic link in the database's place: a message, no hang */
+  p = tmp_path(t, "fifo.db");
+  g_assert_cmpint(mkfifo(p, 0600), ==, 0);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_STORAGE, "not a regular file");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE, TC_ERR_STORAGE, "not a regular file");
+  tc_store *fst = open_ok(NULL, TC_STORE_PSK, 0);
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_import_gnutls(fst, p, NULL, &err), ==, TC_FAIL);
+  g_assert_nonnull(strstr(err.message, "not a regular file"));
+  tc_store_close(fst);
+  g_free(p);
+  p = tmp_path(t, "link.db");
+  char *target = tmp_path(t, "rows.db");
+  g_assert_cmpint(symlink(target, p), ==, 0);
+  open_fails(p, TC_STORE_SRP, 0, TC_ERR_STORAGE, "symbolic link");
+  open_fails(p, TC_STORE_SRP, TC_STORE_CREATE, TC_ERR_STORAGE, "symbolic link");
+  g_free(target);
+  g_free(p);
+
   /* create + read-only together is a usage error */
   p = tmp_path(t, "x.db");
   open_fails(p, TC_STORE_SRP, TC_STORE_CREATE | TC_STORE_READONLY, TC_ERR_INVALID_ARGUMENT,
@@ -975,13 +994,16 @@ static void test_gnutls_bad(tmpdir *t, gconstpointer data) {
   line[strlen(more) + 3] = '=';
   import_fails(t, TC_STORE_SRP, line, conf, "not valid SRP base64");
   g_free(line);
+  g_free(more);
   line = g_strdup_printf(":%s", v);
   import_fails(t, TC_STORE_SRP, line, conf, "user name is empty");
   g_free(line);
   /* a verifier that is not below N */
-  line = g_strdup_printf("%s\nbig:%s:abcd:3\n", good_line, g_strnfill(344, '/'));
+  more = g_strnfill(344, '/');
+  line = g_strdup_printf("%s\nbig:%s:abcd:3\n", good_line, more);
   import_fails(t, TC_STORE_SRP, line, conf, "line 2");
   g_free(line);
+  g_free(more);
   /* the conf is required, and files must exist */
   import_fails(t, TC_STORE_SRP, good_line, NULL, "needs its tpasswd.conf");
   tc_store *st = open_ok(NULL, TC_STORE_SRP, 0);
@@ -1335,6 +1357,65 @@ static void test_sigkill_writer(tmpdir *t, gconstpointer data) {
   g_free(path);
 }
 
+/* One store shared by threads: calls are serialised, nothing is lost. */
+typedef struct {
+  tc_store *st;
+  int id;
+  int failures;
+} thr_arg;
+
+static gpointer thr_worker(gpointer data) {
+  thr_arg *a = data;
+  tc_error err;
+  for (int i = 0; i < 150; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "t%d-%03d", a->id, i);
+    tc_srp_verifier v = tagged((uint32_t)(a->id << 16 | i)), back;
+    tc_error_clear(&err);
+    if (tc_store_srp_put(a->st, NM(name), &v, false, &err) != TC_OK ||
+        tc_store_srp_lookup(a->st, NM(name), &back, &err) != TC_OK ||
+        tag_of(&back) != (uint32_t)(a->id << 16 | i))
+      a->failures++;
+    if (i % 10 == 0) {
+      size_t n;
+      if (tc_store_count(a->st, &n, &err) != TC_OK)
+        a->failures++;
+    }
+  }
+  return NULL;
+}
+
+static void threads_on(tc_store *st) {
+  thr_arg args[4];
+  GThread *th[4];
+  for (int i = 0; i < 4; i++) {
+    args[i] = (thr_arg){st, i, 0};
+    th[i] = g_thread_new("w", thr_worker, &args[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    g_thread_join(th[i]);
+    g_assert_cmpint(args[i].failures, ==, 0);
+  }
+  size_t n;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 600);
+}
+
+static void test_threads(tmpdir *t, gconstpointer data) {
+  (void)data;
+  base_rec_init();
+  tc_store *st = open_ok(NULL, TC_STORE_SRP, 0);
+  threads_on(st);
+  tc_store_close(st);
+  char *path = tmp_path(t, "users.db");
+  st = open_ok(path, TC_STORE_SRP, TC_STORE_CREATE);
+  threads_on(st);
+  tc_store_close(st);
+  g_free(path);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/store/memory/srp", test_memory_srp);
@@ -1352,5 +1433,6 @@ int main(int argc, char **argv) {
   ADD("/store/sqlite/concurrent-writers", test_concurrent_writers);
   ADD("/store/sqlite/busy-timeout", test_busy_timeout);
   ADD("/store/sqlite/sigkill-writer", test_sigkill_writer);
+  ADD("/store/threads", test_threads);
   return g_test_run();
 }

@@ -129,11 +129,17 @@ static int probe_file(sql_db *d, const char *path, unsigned flags, bool *empty, 
       return tc_error_set(err, TC_ERR_STORAGE, "Cannot create %s: %s.", d->shown,
                           strerror(errno));
   }
+  /* O_NONBLOCK: a FIFO in its place must not hang us; O_NOFOLLOW: SQLite
+   * is told not to follow links either (SQLITE_OPEN_NOFOLLOW). */
   if (fd < 0)
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT)
       return tc_error_set(err, TC_ERR_STORAGE, "%s does not exist.", d->shown);
+    if (errno == ELOOP)
+      return tc_error_set(err, TC_ERR_STORAGE,
+                          "%s is a symbolic link; give the path of the database itself.",
+                          d->shown);
     return tc_error_set(err, TC_ERR_STORAGE, "Cannot open %s: %s.", d->shown, strerror(errno));
   }
   struct stat sb;

@@ -402,7 +402,7 @@ static const char *shown(const char *path, char *buf, size_t cap) {
 /* The whole file, NUL-terminated; the caller wipes and frees it. */
 static char *read_all(const char *path, size_t *len, tc_error *err) {
   char sh[96];
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY); /* a FIFO must not hang us */
   if (fd < 0) {
     tc_error_set(err, TC_ERR_STORAGE, "Cannot open %s: %s.", shown(path, sh, sizeof sh),
                  strerror(errno));
