@@ -171,6 +171,63 @@ static void test_lazy_close(gconstpointer data) {
   close_pair(ccfg, scfg, c, s);
 }
 
+/* Feed everything `from` sent to `to`, reading what arrives into
+ * got[*have..cap) as the input buffer fills. */
+static void move_read(tc_conn *from, tc_conn *to, uint8_t *got, size_t *have, size_t cap) {
+  GByteArray *a = pump_drain(from);
+  size_t off = 0;
+  while (off < a->len) {
+    size_t used = 0;
+    g_assert_cmpint(tc_conn_feed(to, a->data + off, a->len - off, &used), !=, TC_FAIL);
+    off += used;
+    for (;;) {
+      size_t m = 0;
+      int r = tc_conn_read(to, got + *have, cap - *have, &m);
+      if (r == TC_AGAIN)
+        break;
+      g_assert_cmpint(r, ==, TC_OK);
+      *have += m;
+    }
+  }
+  g_byte_array_unref(a);
+}
+
+/* tc_conn_set_write_records: one write seals up to that many full records
+ * into one output buffer (default: one record per call). */
+static void test_write_batch(void) {
+  zc_case k = {TC_TLS13, TC_TLS_AES_128_GCM_SHA256, true};
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(&k, &ccfg, &scfg, &c, &s);
+  enum { LEN = 5 * 16384 + 7 }; /* 1 + 4 records + what is left */
+  uint8_t *msg = g_malloc(LEN), *got = g_malloc(LEN);
+  for (size_t i = 0; i < LEN; i++)
+    msg[i] = (uint8_t)(i * 13);
+  size_t n = 0, out = 0;
+  g_assert_cmpint(tc_conn_write(c, msg, LEN, &n), ==, TC_OK);
+  g_assert_cmpuint(n, ==, 16384);
+  g_assert_nonnull(tc_conn_output(c, &out));
+  g_assert_cmpuint(out, ==, 5 + 16384 + 17);
+  size_t have = 0;
+  move_read(c, s, got, &have, LEN);
+  tc_conn_set_write_records(c, 4);
+  size_t more = 0;
+  g_assert_cmpint(tc_conn_write(c, msg + n, LEN - n, &more), ==, TC_OK);
+  g_assert_cmpuint(more, ==, 4 * 16384);
+  g_assert_nonnull(tc_conn_output(c, &out));
+  g_assert_cmpuint(out, ==, 4 * (5 + 16384 + 17));
+  n += more;
+  move_read(c, s, got, &have, LEN);
+  g_assert_cmpint(tc_conn_write(c, msg + n, LEN - n, &more), ==, TC_OK);
+  g_assert_cmpuint(more, ==, LEN - n);
+  move_read(c, s, got, &have, LEN);
+  g_assert_cmpuint(have, ==, LEN);
+  g_assert_cmpmem(got, LEN, msg, LEN);
+  g_free(msg);
+  g_free(got);
+  close_pair(ccfg, scfg, c, s);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -179,6 +236,7 @@ int main(int argc, char **argv) {
     g_test_add_data_func(name, &cases[i], transfer_case);
     g_free(name);
   }
+  g_test_add_func("/zerocopy/write-batch", test_write_batch);
   g_test_add_func("/zerocopy/lazy/ticket", test_lazy_ticket);
   g_test_add_data_func("/zerocopy/lazy/bad-record/tls13", &cases[0], test_lazy_bad_record);
   g_test_add_data_func("/zerocopy/lazy/bad-record/ccm8", &cases[4], test_lazy_bad_record);

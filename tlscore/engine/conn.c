@@ -561,6 +561,10 @@ void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
 
 void tc_conn_set_lazy_records(tc_conn *c, bool on) { c->lazy_records = on; }
 
+void tc_conn_set_write_records(tc_conn *c, unsigned n) {
+  c->write_records = (uint8_t)(n < 1 ? 1 : n > 16 ? 16 : n);
+}
+
 int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n) {
   *n = 0;
   /* Zero copy: an application-data record whose plaintext fits is opened
@@ -621,6 +625,12 @@ int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n) {
       tc_post13_key_update(c, false) != TC_OK)
     return fail(c);
   size_t done = 0;
+  size_t frag = c->rec.max_frag ? c->rec.max_frag : TC_REC_MAX_PLAIN;
+  if (c->write_records > 1 && len > frag && !tc_rec_output_pending(&c->rec)) {
+    size_t want = (len + frag - 1) / frag;
+    if (tc_rec_reserve(&c->rec, want < c->write_records ? want : c->write_records, &c->err))
+      return fail(c);
+  }
   while (done < len) {
     size_t room = tc_rec_write_room(&c->rec, &c->err);
     if (c->err.code != TC_ERR_NONE)

@@ -179,6 +179,7 @@ struct tc_conn {
   bool peer_closed;
   bool handshake_done;
   bool lazy_records;        /* tc_conn_set_lazy_records */
+  uint8_t write_records;    /* tc_conn_set_write_records (0 = 1) */
   unsigned empty_run;
   /* decrypted application data waiting in the record input buffer */
   size_t app_off, app_len;

@@ -268,8 +268,12 @@ static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
   size_t ncap = r->ocap ? r->ocap : 1024;
   if (ncap - r->olen < need && ncap < OUT_START + TC_REC_MAX_LEN)
     ncap = OUT_START + TC_REC_MAX_LEN;
-  while (ncap - r->olen < need)
-    ncap *= 2;
+  if (ncap - r->olen < need) {
+    /* Double (handshake flights grow), or take exactly what a batch of
+     * records needs. */
+    size_t twice = ncap * 2;
+    ncap = twice - r->olen >= need ? twice : r->olen + need;
+  }
   uint8_t *nb = malloc(ncap);
   if (!nb)
     return tc_error_set(err, TC_ERR_NOMEM, "cannot grow the record output buffer");
@@ -327,6 +331,12 @@ size_t tc_rec_write_room(tc_rec *r, tc_error *err) {
   if (room <= TC_REC_HDR_LEN + over)
     return 0;
   return room - TC_REC_HDR_LEN - over;
+}
+
+int tc_rec_reserve(tc_rec *r, size_t records, tc_error *err) {
+  size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
+  size_t over = r->wr.ops ? r->wr.ops->overhead(&r->wr, frag_max) : 0;
+  return ensure_out(r, records * (TC_REC_HDR_LEN + frag_max + over), err) ? TC_FAIL : TC_OK;
 }
 
 const uint8_t *tc_rec_output(const tc_rec *r, size_t *len) {

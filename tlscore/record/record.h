@@ -173,6 +173,9 @@ int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_er
 /* Room for one more record with this much plaintext without growing past one
  * max record (used by application writes). Returns the plaintext that fits. */
 size_t tc_rec_write_room(tc_rec *r, tc_error *err);
+/* Make room for `records` more full records in the output buffer (a batch
+ * of application data sent with one system call). */
+int tc_rec_reserve(tc_rec *r, size_t records, tc_error *err);
 const uint8_t *tc_rec_output(const tc_rec *r, size_t *len);
 void tc_rec_output_ack(tc_rec *r, size_t n);
 static inline size_t tc_rec_output_pending(const tc_rec *r) { return r->olen - r->opos; }

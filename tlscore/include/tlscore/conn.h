@@ -125,6 +125,11 @@ int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n);
  * on by tc_conn_feed alone keep it off. tc_conn_read takes the direct path
  * for complete records already waiting either way. */
 void tc_conn_set_lazy_records(tc_conn *c, bool on);
+/* How many full records one tc_conn_write may seal into the output buffer
+ * (default 1, at most 16): a caller that sends the output with one system
+ * call per tc_conn_write gets several records per call without copying
+ * them anywhere. The buffer grows to that many records while it holds them. */
+void tc_conn_set_write_records(tc_conn *c, unsigned n);
 int tc_conn_write(tc_conn *c, const uint8_t *buf, size_t len, size_t *n);
 
 /* Queue close_notify; further writes fail with TC_ERR_CLOSED. */
