@@ -30,6 +30,8 @@ static const kind kinds[] = {
     {false, TC_TLS12, TC_CIPHER_RC4_128, TC_HASH_SHA1, 0},
     {false, TC_TLS12, TC_CIPHER_RC4_128, TC_HASH_MD5, 0},
     {false, TC_SSL30, TC_CIPHER_RC4_128, TC_HASH_SHA1, 0},
+    {true, TC_TLS12, TC_AEAD_AES128_CCM, TC_HASH_NONE, 0},
+    {true, TC_TLS12, TC_AEAD_AES256_CCM_8, TC_HASH_NONE, 0},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

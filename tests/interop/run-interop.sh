@@ -1282,6 +1282,9 @@ self-args)
   usage_case "give one --key per --cert" server 127.0.0.1:0 "${rsa[@]}" --cert "$data/server-ecdsa.pem"
   usage_case "--require-client-cert needs --ca" server 127.0.0.1:0 "${rsa[@]}" --require-client-cert
   usage_case "unknown command" frobnicate
+  usage_case "--groups: unknown group 'x447'" client --groups x25519,x447 127.0.0.1:443
+  usage_case "--groups: duplicate group x448" server 127.0.0.1:0 "${rsa[@]}" --groups x448,x448
+  usage_case "--sigalgs: unknown signature scheme 'ed449'" client --sigalgs ed449 127.0.0.1:443
   # A file that cannot be read is a runtime failure (1), not a usage error.
   "$tool" server 127.0.0.1:0 --cert "$tmp/missing.pem" --key "$tmp/missing.pem" 2> "$tmp/args.err"
   [ $? = 1 ] || fail "missing certificate file should exit 1"
