@@ -395,6 +395,38 @@ static void test_resumption_sha384(void) {
   tc_config_unref(scfg);
 }
 
+/* A session that began with a certificate has no PSK identity, also when it
+ * resumes after an external identity the server was asked about and did
+ * not know. */
+static void test_ticket_without_identity(void) {
+  tc_config *ccfg = client_cfg(TC_PSK_HASH_SHA256);
+  ccfg->psk_ticket_last = true;
+  tc_config *scfg = server_cfg(true);
+  db none = {ID, ID_LEN, NULL, 0, TC_PSK_HASH_SHA256, 0, false, ""};
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(handshake(c, s, &none), ==, TC_OK);
+  assert_data_flows(c, s);
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  g_assert_cmpuint(sess->psk_identity_len, ==, 0);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  none.asked = 0;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  g_assert_cmpint(handshake(c, s, &none), ==, TC_OK);
+  g_assert_cmpuint(none.asked, ==, 1);
+  g_assert_true(tc_conn_resumed(s));
+  assert_identity(s, NULL);
+  assert_identity(c, NULL);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 /* The server picks the first acceptable identity in the client's order:
  * selected_identity 1 works for an external PSK after a useless ticket
  * and for a ticket after an unknown external identity. */
@@ -812,6 +844,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/psk13/fail/selected-identity", test_bad_selected_identity);
   g_test_add_func("/psk13/resumption", test_resumption);
   g_test_add_func("/psk13/resumption-sha384", test_resumption_sha384);
+  g_test_add_func("/psk13/ticket-without-identity", test_ticket_without_identity);
   g_test_add_func("/psk13/ticket-and-external-orders", test_ticket_and_external_orders);
   g_test_add_func("/psk13/import/encoding", test_imported_identity_encoding);
   g_test_add_func("/psk13/import/derivation", test_import_derivation);

@@ -334,8 +334,10 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
         return tc_error_set(&c->err, TC_ERR_DECRYPT_ERROR,
                             "PSK binder of a resumption ticket does not verify");
       }
-      if (use && st.psk_identity_len &&
-          tc_psk_copy(&c->psk.identity, &c->psk.id_len, st.psk_identity, st.psk_identity_len)) {
+      /* The identity is the ticket's (none for a session that began with
+       * a certificate), never one asked about before. */
+      if (use && tc_psk_copy(&c->psk.identity, &c->psk.id_len,
+                             st.psk_identity_len ? st.psk_identity : NULL, st.psk_identity_len)) {
         tc_wipe(&st, sizeof st);
         return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
       }
