@@ -598,69 +598,15 @@ identity_string (GSocketConnectable *identity, gchar **to_free)
   return NULL;
 }
 
-/* The subject's most specific CN if it is a plain host name (letters,
- * digits, '-', '.'), else NULL. Walks the RFC 4514 string honouring
- * backslash escapes, so an escaped ",CN=" inside another value cannot
- * pose as a CN. */
-static gchar *
-subject_cn_hostname (tc_cert *cert)
-{
-  char *subject = tc_cert_subject_string (cert);
-  gchar *result = NULL;
-  const char *p;
-
-  if (!subject)
-    return NULL;
-  for (p = subject; *p;)
-    {
-      const char *start = p, *end, *c;
-      gboolean plain = TRUE;
-
-      for (end = p; *end && *end != ',' && *end != '+'; end++)
-        if (*end == '\\' && end[1])
-          end++;
-      if (end - start > 3 && g_ascii_strncasecmp (start, "CN=", 3) == 0)
-        {
-          for (c = start + 3; c < end; c++)
-            if (!g_ascii_isalnum (*c) && *c != '-' && *c != '.')
-              plain = FALSE;
-          g_free (result);
-          result = plain ? g_strndup (start + 3, end - start - 3) : NULL;
-        }
-      p = *end ? end + 1 : end;
-    }
-  free (subject);
-  return result;
-}
-
+/* The subject CN never names the host (RFC 9525) unless
+ * G_TLS_TLSLITE_CN_FALLBACK=1 asks for what GnuTLS does: a plain host-name
+ * CN when the leaf has no subjectAltName at all, name constraints applied. */
 static gboolean
-hostname_equal (const char *a, const char *b)
+cn_fallback (void)
 {
-  gsize la = strlen (a), lb = strlen (b);
+  const char *v = g_getenv ("G_TLS_TLSLITE_CN_FALLBACK");
 
-  /* An absolute name ("host.example.com.") is the same name. */
-  if (la > 0 && a[la - 1] == '.')
-    la--;
-  if (lb > 0 && b[lb - 1] == '.')
-    lb--;
-  return la == lb && la > 0 && g_ascii_strncasecmp (a, b, la) == 0;
-}
-
-/* GnuTLS and OpenSSL, and so every GIO backend before us, fall back to the
- * subject CN when a certificate has no dNSName at all (RFC 6125 6.4.4
- * permits it). Exact match only: no wildcards, never for IP addresses. */
-static gboolean
-matches_cn_fallback (tc_cert *leaf, const char *name)
-{
-  gchar *cn;
-  gboolean match;
-
-  if (g_hostname_is_ip_address (name) || tc_cert_dns_name_count (leaf) > 0)
-    return FALSE;
-  cn = subject_cn_hostname (leaf);
-  match = cn && hostname_equal (cn, name);
-  g_free (cn);
-  return match;
+  return v && *v && strcmp (v, "0") != 0;
 }
 
 GTlsCertificateFlags
@@ -680,7 +626,8 @@ tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
   tc_cert **chain = NULL;
   gsize n;
   gchar *to_free = NULL;
-  const char *name = NULL;
+  const char *name = NULL, *reason = NULL;
+  tc_verify_opts opts = { 0 };
 
   n = tlslite_certificate_build_chain (cert, &chain);
   if (n == 0)
@@ -694,13 +641,18 @@ tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
         flags |= G_TLS_CERTIFICATE_BAD_IDENTITY;
     }
 
-  tc_flags = tc_x509_verify_staple (chain, n, anchors, name, g_get_real_time () / G_USEC_PER_SEC,
-                                    purpose, staple, NULL, NULL);
+  /* tlscore decides everything, host name included; this only translates. */
+  opts.identity = name;
+  opts.now = g_get_real_time () / G_USEC_PER_SEC;
+  opts.purpose = purpose;
+  opts.cn_fallback = cn_fallback ();
+  opts.staple = staple;
+  tc_flags = tc_x509_verify_opts (chain, n, anchors, &opts, &reason, NULL, NULL);
+  if (reason)
+    g_debug ("certificate verification: %s", reason);
   if (staple_missing)
     *staple_missing = (tc_flags & TC_CERT_STAPLE_MISSING) != 0;
   flags |= tlslite_flags_from_tc (tc_flags);
-  if (name && (flags & G_TLS_CERTIFICATE_BAD_IDENTITY) && matches_cn_fallback (chain[0], name))
-    flags &= ~G_TLS_CERTIFICATE_BAD_IDENTITY;
   g_free (to_free);
   tlslite_certificate_free_chain (chain, n);
   return flags;

@@ -534,8 +534,19 @@ check_identity (const char *cert_file, const char *host, GTlsCertificateFlags ex
 }
 
 static void
+test_verify_cn_default (void)
+{
+  /* By default the subject CN never names the host (RFC 9525). */
+  check_identity ("gio/server-nosan.pem", "nosan.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-nosan-tricky.pem", "real.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
+  check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+}
+
+static void
 test_verify_cn_fallback (void)
 {
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "1", TRUE);
   /* No subjectAltName: the subject CN is the name, exactly. */
   check_identity ("gio/server-nosan.pem", "nosan.example.com", 0);
   check_identity ("gio/server-nosan.pem", "NOSAN.example.com.", 0);
@@ -548,6 +559,7 @@ test_verify_cn_fallback (void)
   /* With a dNSName present the CN is ignored. */
   check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
   check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
 }
 
 static void
@@ -857,6 +869,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/certificate/create-list-bad", test_create_list_bad);
   g_test_add_func ("/certificate/verify-good", test_verify_good);
   g_test_add_func ("/certificate/verify-bad-identity", test_verify_bad_identity);
+  g_test_add_func ("/certificate/verify-cn-default", test_verify_cn_default);
   g_test_add_func ("/certificate/verify-cn-fallback", test_verify_cn_fallback);
   g_test_add_func ("/certificate/verify-bad-ca", test_verify_bad_ca);
   g_test_add_func ("/certificate/verify-bad-before", test_verify_bad_before);

@@ -113,10 +113,15 @@ test_verify_bad_identity (void)
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
   g_assert_cmphex (verify (db, "server-wronghost.pem", SERVER, "server.example.com"), ==,
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
-  /* Subject CN fallback when there is no dNSName. */
+  /* The subject CN names nothing by default (RFC 9525)... */
+  g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==,
+                   G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* ...and with G_TLS_TLSLITE_CN_FALLBACK only without any subjectAltName. */
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "1", TRUE);
   g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==, 0);
   g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "other.example.com"), ==,
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
   assert_finalized (db);
 }
 

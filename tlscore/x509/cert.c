@@ -235,11 +235,17 @@ static bool valid_general_name(const der *full) {
   }
 }
 
-static bool parse_san(tc_cert *c, der v) {
+static bool parse_san(tc_cert *c, bool critical, der v) {
   der seq, gn, content;
   uint8_t tag;
   if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v))
     return false;
+  c->has_san = true;
+  c->san = seq;
+  if (der_empty(&seq))
+    c->defects |= TC_DEF_SAN_EMPTY;
+  if (!critical)
+    c->san_noncritical = true; /* judged once the subject is known */
   size_t nd = 0, ni = 0;
   for (der it = seq; !der_empty(&it);) {
     if (!der_read_any(&it, &tag, &content, &gn) || !valid_general_name(&gn))
@@ -315,8 +321,10 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     return true;
   }
   if (DER_OID_EQ(&oid, OID_EXT_EKU)) {
-    if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v) || der_empty(&seq))
+    if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v))
       return false;
+    if (der_empty(&seq))
+      c->defects |= TC_DEF_EKU_EMPTY;
     c->has_eku = true;
     while (!der_empty(&seq)) {
       der p;
@@ -332,7 +340,7 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     return true;
   }
   if (DER_OID_EQ(&oid, OID_EXT_SAN))
-    return parse_san(c, v);
+    return parse_san(c, critical, v);
   if (DER_OID_EQ(&oid, OID_EXT_NC)) {
     bool present;
     der p, e;
@@ -349,6 +357,10 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     if (!der_empty(&seq))
       return false;
     c->has_nc = c->nc_permitted.len || c->nc_excluded.len;
+    if (!c->has_nc)
+      c->defects |= TC_DEF_NC_EMPTY;
+    if (!critical)
+      c->defects |= TC_DEF_NC_NONCRITICAL;
     return true;
   }
   if (DER_OID_EQ(&oid, OID_EXT_TLS_FEATURE)) {
@@ -364,14 +376,26 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     return true;
   }
   if (DER_OID_EQ(&oid, OID_EXT_SKI)) {
+    if (critical)
+      c->defects |= TC_DEF_SKI_CRITICAL;
     return der_read(&v, DER_OCTET_STRING, &c->ski) && der_empty(&v);
   }
   if (DER_OID_EQ(&oid, OID_EXT_AKI)) {
-    bool present;
+    /* A bad AKI is reported by validation (with the rule), not as an
+     * unparsable certificate: nothing else depends on its content. */
+    bool p0, p1, p2;
+    der gns, serial;
+    if (critical)
+      c->defects |= TC_DEF_AKI_CRITICAL;
     if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v) ||
-        !der_read_optional(&seq, DER_CTX(0), &c->aki, &present))
-      return false;
-    return true; /* issuer name + serial form ignored */
+        !der_read_optional(&seq, DER_CTX(0), &c->aki, &p0) ||
+        !der_read_optional(&seq, DER_CTX_CONS(1), &gns, &p1) ||
+        !der_read_optional(&seq, DER_CTX(2), &serial, &p2) || !der_empty(&seq) ||
+        p1 != p2 /* issuer and serial come together (4.2.1.1) */ || (p2 && serial.len == 0)) {
+      c->aki = (der){0};
+      c->defects |= TC_DEF_AKI_MALFORMED;
+    }
+    return true;
   }
   /* Extensions we know enough to ignore safely even when critical: policy
    * processing is not done (as in GnuTLS's default), the rest is informational. */
@@ -415,6 +439,37 @@ static bool parse_extensions(tc_cert *c, der exts) {
 
 /* ---- certificate ---- */
 
+/* A Name that is SEQUENCE {} (no RDN at all). */
+static bool name_is_empty(const der *name) { return name->len == 2; }
+
+/* The value of the last (most specific) commonName of a Name, if it is one
+ * of the string types host names appear in; len 0 otherwise. The Name was
+ * checked by tc_name_check. */
+static der subject_cn(const der *name) {
+  static const uint8_t cn_oid[] = {0x55, 0x04, 0x03};
+  der in = *name, seq, out = {0};
+  if (!der_read(&in, DER_SEQUENCE, &seq))
+    return out;
+  while (!der_empty(&seq)) {
+    der set;
+    if (!der_read(&seq, DER_SET, &set))
+      return (der){0};
+    while (!der_empty(&set)) {
+      der atv, oid, val;
+      uint8_t tag;
+      if (!der_read(&set, DER_SEQUENCE, &atv) || !der_read(&atv, DER_OID, &oid) ||
+          !der_read_any(&atv, &tag, &val, NULL))
+        return (der){0};
+      if (der_oid_eq(&oid, cn_oid, sizeof cn_oid))
+        out = (tag == DER_UTF8STRING || tag == DER_PRINTABLESTRING || tag == DER_IA5STRING ||
+               tag == DER_T61STRING)
+                  ? val
+                  : (der){0};
+    }
+  }
+  return out;
+}
+
 static bool parse_cert(tc_cert *c) {
   der in = der_view(c->der, c->der_len), cert, tbs, alg_oid, alg_params, t;
   der outer_alg_full, inner_alg_full;
@@ -439,6 +494,19 @@ static bool parse_cert(tc_cert *c) {
   der serial;
   if (!der_read(&tbs, DER_INTEGER, &serial) || serial.len == 0 || serial.len > 64)
     return false;
+  /* 4.1.2.2: positive, at most 20 octets. 21 content bytes are fine when the
+   * first is the sign byte of a 20-octet value (CAs fill all 160 bits). */
+  if (serial.p[0] & 0x80)
+    c->defects |= TC_DEF_SERIAL_NEGATIVE;
+  else if (serial.len > 21 || (serial.len == 21 && serial.p[0] != 0))
+    c->defects |= TC_DEF_SERIAL_LONG;
+  else {
+    bool zero = true;
+    for (size_t i = 0; i < serial.len; i++)
+      zero = zero && serial.p[i] == 0;
+    if (zero)
+      c->defects |= TC_DEF_SERIAL_ZERO;
+  }
   save = tbs;
   if (!der_read_any(&save, NULL, NULL, &inner_alg_full) ||
       !tc_name_eq(&inner_alg_full, &outer_alg_full))
@@ -472,6 +540,11 @@ static bool parse_cert(tc_cert *c) {
   if (!tc_name_check(&c->subject) ||
       (!tc_name_eq(&c->issuer, &c->subject) && !tc_name_check(&c->issuer)))
     return false;
+  if (name_is_empty(&c->issuer))
+    c->defects |= TC_DEF_EMPTY_ISSUER;
+  if (c->san_noncritical && name_is_empty(&c->subject))
+    c->defects |= TC_DEF_SAN_NOT_CRITICAL;
+  c->cn = subject_cn(&c->subject);
   if (!tc_spki_parse(c->spki, &c->pubkey, &c->pk_type))
     return false;
   parse_sig_alg(c, alg_oid, alg_params);

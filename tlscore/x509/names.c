@@ -1,4 +1,4 @@
-/* RFC 6125 identity matching against subjectAltName dNSName and iPAddress entries. */
+/* RFC 6125 identity matching against subjectAltName dNSName and iPAddress entries, and the optional subject-CN fallback. */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -108,4 +108,48 @@ bool tc_x509_match_identity(const tc_cert *cert, const char *name) {
     if (match_dns((const char *)cert->dns[i].p, cert->dns[i].len, name, hl))
       return true;
   return false;
+}
+
+/* The CN as a host name: letters, digits, '-' and '.', not starting with a
+ * dot. Anything else (spaces, '*', escapes, IP literals) is never a name. */
+static bool cn_is_host(const der *cn) {
+  if (cn->len == 0 || cn->p[0] == '.')
+    return false;
+  bool alpha = false;
+  for (size_t i = 0; i < cn->len; i++) {
+    uint8_t ch = cn->p[i];
+    bool letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    alpha = alpha || letter || ch == '-';
+    if (!letter && !(ch >= '0' && ch <= '9') && ch != '-' && ch != '.')
+      return false;
+  }
+  return alpha; /* "127.0.0.1" is an address, and addresses never match a CN */
+}
+
+bool tc_cert_cn_host(const tc_cert *cert, const char **name, size_t *len) {
+  /* Constraints judge the CN whether or not this validation matches it: a
+   * certificate other software may read by its CN must not escape them. */
+  if (cert->has_san || !cn_is_host(&cert->cn))
+    return false;
+  *name = (const char *)cert->cn.p;
+  *len = cert->cn.len;
+  return true;
+}
+
+bool tc_x509_match_identity_cn(const tc_cert *cert, const char *name, bool cn_fallback) {
+  if (tc_x509_match_identity(cert, name))
+    return true;
+  const char *cn;
+  size_t cl;
+  uint8_t ip[16];
+  /* RFC 6125 6.4.4: only without any subjectAltName, exact, never for IPs. */
+  if (!cn_fallback || !cert || !name || !*name || parse_ip(name, ip) ||
+      !tc_cert_cn_host(cert, &cn, &cl))
+    return false;
+  size_t hl = strlen(name);
+  if (name[hl - 1] == '.')
+    hl--;
+  if (cl > 0 && cn[cl - 1] == '.')
+    cl--;
+  return hl > 0 && hl == cl && ieq(cn, name, hl);
 }

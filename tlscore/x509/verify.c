@@ -7,20 +7,25 @@
 #define MAX_PATH 10     /* certificates on a path, anchor included */
 #define MAX_EDGES 200   /* issuer candidates examined per validation */
 #define MAX_CHAIN 64    /* presented certificates considered at all */
+/* Name-against-subtree comparisons per validation, over every path tried:
+ * enough for any real chain (hundreds of names times tens of constraints),
+ * small enough that a hostile one costs milliseconds. */
+#define NC_BUDGET (1ul << 16)
 
 typedef struct {
   tc_cert *const *chain;
   size_t n;
   const tc_trust_store *anchors;
-  int64_t now;
-  tc_purpose purpose;
+  const tc_verify_opts *o;
   unsigned budget;
+  unsigned long nc_budget;
 
   tc_cert *path[MAX_PATH];
   size_t len;
 
   bool have_best;
   unsigned best_flags;
+  const char *best_why;
   tc_cert *best[MAX_PATH];
   size_t best_len;
 
@@ -44,109 +49,132 @@ static unsigned time_flags(const tc_cert *c, int64_t now) {
   return f;
 }
 
-/* ---- name constraints (DNS names and IP addresses) ---- */
-
-static char lc(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c; }
-
-static bool dns_within(const der *name, const der *base) {
-  size_t nl = name->len, bl = base->len;
-  if (nl && name->p[nl - 1] == '.')
-    nl--;
-  if (bl == 0)
-    return true;
-  const uint8_t *b = base->p;
-  bool sub_only = b[0] == '.';
-  if (nl < bl)
-    return false;
-  for (size_t i = 0; i < bl; i++)
-    if (lc(name->p[nl - bl + i]) != lc(b[i]))
-      return false;
-  if (nl == bl)
-    return !sub_only;
-  return sub_only || name->p[nl - bl - 1] == '.';
-}
-
-static bool ip_within(const der *ip, const der *base) {
-  if (base->len != 2 * ip->len)
-    return false;
-  const uint8_t *addr = base->p, *mask = base->p + ip->len;
-  for (size_t i = 0; i < ip->len; i++)
-    if ((ip->p[i] & mask[i]) != (addr[i] & mask[i]))
-      return false;
-  return true;
-}
-
-/* Does any subtree of type `tag` in `subtrees` contain the name? Sets
- * *have_type if the subtrees constrain that type at all. */
-static bool in_subtrees(der subtrees, uint8_t tag, const der *name, bool *have_type) {
-  *have_type = false;
-  while (!der_empty(&subtrees)) {
-    der st, base;
-    uint8_t t;
-    if (!der_read(&subtrees, DER_SEQUENCE, &st) || !der_read_any(&st, &t, &base, NULL))
-      return false;
-    if (t != tag)
-      continue;
-    *have_type = true;
-    if (tag == DER_CTX(2) ? dns_within(name, &base) : ip_within(name, &base))
-      return true;
-  }
-  return false;
-}
-
-static bool name_allowed(const tc_cert *ca, uint8_t tag, const der *name) {
-  bool have;
-  if (ca->nc_excluded.len && in_subtrees(ca->nc_excluded, tag, name, &have))
-    return false;
-  if (ca->nc_permitted.len && !in_subtrees(ca->nc_permitted, tag, name, &have) && have)
-    return false;
-  return true;
-}
-
-static bool names_allowed(const tc_cert *ca, const tc_cert *c) {
-  for (size_t i = 0; i < c->n_dns; i++)
-    if (!name_allowed(ca, DER_CTX(2), &c->dns[i]))
-      return false;
-  for (size_t i = 0; i < c->n_ip; i++)
-    if (!name_allowed(ca, DER_CTX(7), &c->ip[i]))
-      return false;
-  return true;
-}
-
 /* ---- path evaluation ---- */
 
-static unsigned evaluate(const vctx *v, tc_cert *const *path, size_t len) {
-  unsigned f = 0;
+typedef struct {
+  unsigned flags;
+  const char *why; /* the first rule broken */
+} verdict;
+
+static void fail(verdict *r, unsigned flag, const char *why) {
+  r->flags |= flag;
+  if (!r->why)
+    r->why = why;
+}
+
+const char *tc_x509_defect_message(unsigned d) {
+  static const char *const msg[] = {
+      "critical subjectKeyIdentifier (RFC 5280 4.2.1.2: MUST be non-critical)",
+      "critical authorityKeyIdentifier (RFC 5280 4.2.1.1: MUST be non-critical)",
+      "malformed authorityKeyIdentifier (RFC 5280 4.2.1.1)",
+      "serial number is zero (RFC 5280 4.1.2.2: MUST be positive)",
+      "serial number is negative (RFC 5280 4.1.2.2: MUST be positive)",
+      "serial number longer than 20 octets (RFC 5280 4.1.2.2)",
+      "empty issuer name (RFC 5280 4.1.2.4)",
+      "non-critical nameConstraints (RFC 5280 4.2.1.10: MUST be critical)",
+      "empty nameConstraints (RFC 5280 4.2.1.10)",
+      "empty extendedKeyUsage (RFC 5280 4.2.1.12: at least one purpose)",
+      "empty subjectAltName (RFC 5280 4.2.1.6: at least one name)",
+      "non-critical subjectAltName with an empty subject (RFC 5280 4.2.1.6)",
+  };
+  for (size_t i = 0; i < sizeof msg / sizeof msg[0]; i++)
+    if (d & (1u << i))
+      return msg[i];
+  return "certificate structure";
+}
+
+static bool eku_allows(const tc_cert *c, tc_purpose purpose) {
+  if (!c->has_eku || c->eku_any || purpose == TC_PURPOSE_ANY)
+    return true;
+  return purpose == TC_PURPOSE_SERVER ? c->eku_server : c->eku_client;
+}
+
+/* The Web PKI key profile (CA/Browser Forum BR 6.1.5). */
+static void check_key(const vctx *v, const tc_cert *c, verdict *r) {
+  if (v->o->no_webpki_keys)
+    return;
+  if (!c->pubkey) {
+    fail(r, TC_CERT_GENERIC_ERROR, "public key algorithm or curve not allowed (RSA, P-256, P-384, P-521, Ed25519, Ed448)");
+    return;
+  }
+  if (c->pk_type == TC_PK_RSA || c->pk_type == TC_PK_RSA_PSS) {
+    unsigned bits = tc_pubkey_bits(c->pubkey);
+    if (bits < 2048)
+      fail(r, TC_CERT_INSECURE, "RSA key under 2048 bits");
+    else if (bits % 8)
+      fail(r, TC_CERT_GENERIC_ERROR, "RSA modulus size not a multiple of 8 bits");
+  }
+}
+
+/* Judges a complete path (leaf first, anchor last). `stand_in`: the anchor
+ * stands in for path[len-2] (same subject and key), so no signature links
+ * them. */
+static verdict evaluate(vctx *v, tc_cert *const *path, size_t len, bool stand_in) {
+  verdict r = {0, NULL};
+  const tc_verify_opts *o = v->o;
   for (size_t i = 0; i < len; i++) {
     const tc_cert *c = path[i];
-    f |= time_flags(c, v->now);
-    if (i + 1 < len) { /* the anchor's own signature and extensions are trusted as is */
-      if (c->sig_insecure)
-        f |= TC_CERT_INSECURE;
-      if (c->unknown_critical)
-        f |= TC_CERT_GENERIC_ERROR;
+    bool anchor = i + 1 == len;
+    unsigned tf = time_flags(c, o->now);
+    if (tf)
+      fail(&r, tf, tf & TC_CERT_EXPIRED ? "certificate expired" : "certificate not yet valid");
+    if (c->unknown_critical)
+      fail(&r, TC_CERT_GENERIC_ERROR, "unknown critical extension");
+    check_key(v, c, &r);
+    if (!anchor) {
+      /* The anchor's own signature is trusted as is, never judged. */
+      bool signed_by_next = !(stand_in && i + 2 == len);
+      if (signed_by_next && c->sig_insecure)
+        fail(&r, TC_CERT_INSECURE, "MD2 or MD5 signature");
+      else if (signed_by_next && c->sig_hash == TC_HASH_SHA1 && !o->allow_sha1)
+        fail(&r, TC_CERT_INSECURE, "SHA-1 signature below the trust anchor");
+      if (c->defects)
+        fail(&r, TC_CERT_GENERIC_ERROR, tc_x509_defect_message(c->defects));
     }
-    if (i > 0 && c->has_nc) {
+    bool ca = c->has_bc && c->is_ca;
+    if (c->has_ku && (c->ku & KU_KEY_CERT_SIGN) && !ca)
+      fail(&r, TC_CERT_GENERIC_ERROR, "keyCertSign asserted without basicConstraints cA (RFC 5280 4.2.1.3)");
+    if (c->has_nc && !ca)
+      fail(&r, TC_CERT_GENERIC_ERROR, "nameConstraints in a certificate that is not a CA (RFC 5280 4.2.1.10)");
+    if (!eku_allows(c, o->purpose))
+      fail(&r, TC_CERT_GENERIC_ERROR,
+           i == 0 ? "extendedKeyUsage does not allow the purpose"
+                  : "an issuer's extendedKeyUsage does not allow the purpose (EKU chaining)");
+    if (i == 0)
+      continue;
+    /* c issues path[i-1]. */
+    if (c->version < 3)
+      fail(&r, TC_CERT_UNKNOWN_CA, "version 1 or 2 certificate used as a CA");
+    else if (!ca)
+      fail(&r, TC_CERT_UNKNOWN_CA, "issuer is not a CA (basicConstraints)");
+    else if (c->has_ku && !(c->ku & KU_KEY_CERT_SIGN))
+      fail(&r, TC_CERT_UNKNOWN_CA, "issuer's keyUsage lacks keyCertSign");
+    if (c->path_len >= 0) {
+      size_t below = 0; /* non-self-issued intermediates between c and the leaf */
+      for (size_t k = 1; k < i; k++)
+        if (!tc_cert_is_self_issued(path[k]))
+          below++;
+      if (below > (size_t)c->path_len)
+        fail(&r, TC_CERT_UNKNOWN_CA, "pathLenConstraint exceeded");
+    }
+    if (c->has_nc) {
       for (size_t j = 0; j < i; j++) {
         /* Self-issued intermediates are exempt (RFC 5280 6.1.3 (b)). */
         if (j > 0 && tc_cert_is_self_issued(path[j]))
           continue;
-        if (!names_allowed(c, path[j]))
-          f |= TC_CERT_GENERIC_ERROR;
+        const char *why = tc_nc_check(c, path[j], j == 0, &v->nc_budget);
+        if (why) {
+          fail(&r, TC_CERT_GENERIC_ERROR, why);
+          break;
+        }
       }
     }
   }
-  const tc_cert *leaf = path[0];
-  if (leaf->has_eku && !leaf->eku_any) {
-    if ((v->purpose == TC_PURPOSE_SERVER && !leaf->eku_server) ||
-        (v->purpose == TC_PURPOSE_CLIENT && !leaf->eku_client))
-      f |= TC_CERT_GENERIC_ERROR;
-  }
-  return f;
+  return r;
 }
 
 /* Returns true when a flawless path was found (search can stop). */
-static bool complete(vctx *v, tc_cert *anchor) {
+static bool complete(vctx *v, tc_cert *anchor, bool stand_in) {
   tc_cert *p[MAX_PATH + 1];
   size_t len = v->len;
   memcpy(p, v->path, len * sizeof *p);
@@ -154,36 +182,27 @@ static bool complete(vctx *v, tc_cert *anchor) {
     p[len++] = anchor;
   if (len > MAX_PATH)
     return false;
-  unsigned f = evaluate(v, p, len);
-  if (!v->have_best || popcount(f) < popcount(v->best_flags)) {
+  verdict r = evaluate(v, p, len, stand_in);
+  if (!v->have_best || popcount(r.flags) < popcount(v->best_flags)) {
     v->have_best = true;
-    v->best_flags = f;
+    v->best_flags = r.flags;
+    v->best_why = r.why;
     memcpy(v->best, p, len * sizeof *p);
     v->best_len = len;
   }
-  return f == 0;
+  return r.flags == 0;
 }
 
-/* Can `issuer` have issued `child` at the top of the current path? */
-static bool edge_ok(vctx *v, const tc_cert *child, const tc_cert *issuer, bool is_anchor) {
+/* Can `issuer` have signed `child`? Only names and the signature make an
+ * edge: every other rule is judged on the whole path (evaluate), so a
+ * candidate that breaks one is reported with its reason while the search
+ * goes on to the others. */
+static bool edge_ok(vctx *v, const tc_cert *child, const tc_cert *issuer) {
   if (v->budget == 0)
     return false;
   v->budget--;
   if (!tc_name_eq(&child->issuer, &issuer->subject))
     return false;
-  /* Version 1 roots predate basicConstraints; trust them only as anchors. */
-  if (!(issuer->has_bc && issuer->is_ca) && !(is_anchor && issuer->version < 3))
-    return false;
-  if (issuer->has_ku && !(issuer->ku & KU_KEY_CERT_SIGN))
-    return false;
-  if (issuer->path_len >= 0) {
-    size_t below = 0; /* non-self-issued intermediates between issuer and leaf */
-    for (size_t i = 1; i < v->len; i++)
-      if (!tc_cert_is_self_issued(v->path[i]))
-        below++;
-    if (below > (size_t)issuer->path_len)
-      return false;
-  }
   if (child->sig_insecure)
     return true; /* MD2/MD5: not worth verifying, any such path gets TC_CERT_INSECURE */
   /* Every edge of a handshake's path is verified here, also when the pair
@@ -195,9 +214,17 @@ static bool edge_ok(vctx *v, const tc_cert *child, const tc_cert *issuer, bool i
   return true;
 }
 
+/* Loop detection (RFC 4158 5.2): a certificate, or another one with the
+ * same subject and key (a cross-signed or re-issued copy), at most once on
+ * a path. */
+static bool same_entity(const tc_cert *a, const tc_cert *b) {
+  return tc_cert_equal(a, b) || (tc_name_eq(&a->subject, &b->subject) && a->pubkey && b->pubkey &&
+                                 tc_pubkey_equal(a->pubkey, b->pubkey));
+}
+
 static bool in_path(const vctx *v, const tc_cert *c) {
   for (size_t i = 0; i < v->len; i++)
-    if (tc_cert_equal(v->path[i], c))
+    if (same_entity(v->path[i], c))
       return true;
   return false;
 }
@@ -229,11 +256,11 @@ static bool search(vctx *v) {
   tc_cert *self = anchor_for(v, cur);
   if (self) {
     if (tc_cert_equal(self, cur)) {
-      if (complete(v, NULL))
+      if (complete(v, NULL, false))
         return true;
     } else {
       /* Keep cur's own checks but end at the trusted copy. */
-      if (complete(v, self))
+      if (complete(v, self, true))
         return true;
     }
   }
@@ -244,7 +271,7 @@ static bool search(vctx *v) {
     tc_cert *a = tc_trust_store_get(v->anchors, i);
     if (!tc_name_eq(&cur->issuer, &a->subject) || a == self || in_path(v, a))
       continue;
-    if (edge_ok(v, cur, a, true) && complete(v, a))
+    if (edge_ok(v, cur, a) && complete(v, a, false))
       return true;
   }
   if (v->len + 1 >= MAX_PATH)
@@ -256,7 +283,7 @@ static bool search(vctx *v) {
     bool dup = in_path(v, c);
     for (size_t j = 1; j < i && !dup; j++)
       dup = tc_cert_equal(v->chain[j], c);
-    if (dup || !edge_ok(v, cur, c, false))
+    if (dup || !edge_ok(v, cur, c))
       continue;
     v->path[v->len++] = c;
     bool done = search(v);
@@ -274,51 +301,60 @@ static bool any_must_staple(tc_cert *const *certs, size_t n) {
   return false;
 }
 
-unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
-                        const char *identity, int64_t now, tc_purpose purpose, tc_cert ***path,
-                        size_t *path_len) {
-  return tc_x509_verify_staple(chain, n, anchors, identity, now, purpose, TC_STAPLE_IGNORE, path,
-                               path_len);
-}
-
-unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
-                               const char *identity, int64_t now, tc_purpose purpose,
-                               tc_staple staple, tc_cert ***path, size_t *path_len) {
+unsigned tc_x509_verify_opts(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                             const tc_verify_opts *o, const char **reason, tc_cert ***path,
+                             size_t *path_len) {
   if (path) {
     *path = NULL;
     *path_len = 0;
   }
-  if (!chain || n == 0 || !chain[0])
+  if (reason)
+    *reason = NULL;
+  if (!chain || n == 0 || !chain[0] || !o) {
+    if (reason)
+      *reason = "no certificate";
     return TC_CERT_GENERIC_ERROR;
+  }
   vctx ctx = {0}; /* ~300 bytes: no reason to go through the heap */
   vctx *v = &ctx;
   v->chain = chain;
   v->n = n < MAX_CHAIN ? n : MAX_CHAIN;
   v->anchors = anchors;
-  v->now = now;
-  v->purpose = purpose;
+  v->o = o;
   v->budget = MAX_EDGES;
+  v->nc_budget = NC_BUDGET;
   v->path[0] = chain[0];
   v->len = 1;
   search(v);
 
   unsigned flags;
+  const char *why;
   if (v->have_best) {
     flags = v->best_flags;
+    why = v->best_why;
   } else {
     flags = TC_CERT_UNKNOWN_CA;
+    why = "no path to a trust anchor";
     for (size_t i = 0; i < v->partial_len; i++)
-      flags |= time_flags(v->partial[i], now);
+      flags |= time_flags(v->partial[i], o->now);
   }
-  if (identity && !tc_x509_match_identity(chain[0], identity))
+  if (o->identity && !tc_x509_match_identity_cn(chain[0], o->identity, o->cn_fallback)) {
     flags |= TC_CERT_BAD_IDENTITY;
+    if (!why)
+      why = "the certificate does not name the host";
+  }
   /* RFC 7633: the TLS Feature status_request on the path (a CA's constrains
    * what it issued) obliges the server to staple. Decided on the path just
    * built, so no caller has to walk the chain again. */
-  if (staple == TC_STAPLE_NONE &&
+  if (o->staple == TC_STAPLE_NONE &&
       (v->have_best ? any_must_staple(v->best, v->best_len)
-                    : any_must_staple(chain, v->n) || any_must_staple(v->partial, v->partial_len)))
+                    : any_must_staple(chain, v->n) || any_must_staple(v->partial, v->partial_len))) {
     flags |= TC_CERT_GENERIC_ERROR | TC_CERT_STAPLE_MISSING;
+    if (!why)
+      why = "must-staple certificate (RFC 7633) without a stapled OCSP response";
+  }
+  if (reason && flags)
+    *reason = why;
   if (flags == 0 && path) {
     tc_cert **out = malloc(v->best_len * sizeof *out);
     if (out) {
@@ -329,4 +365,18 @@ unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_s
     }
   }
   return flags;
+}
+
+unsigned tc_x509_verify(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                        const char *identity, int64_t now, tc_purpose purpose, tc_cert ***path,
+                        size_t *path_len) {
+  tc_verify_opts o = {.identity = identity, .now = now, .purpose = purpose};
+  return tc_x509_verify_opts(chain, n, anchors, &o, NULL, path, path_len);
+}
+
+unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                               const char *identity, int64_t now, tc_purpose purpose,
+                               tc_staple staple, tc_cert ***path, size_t *path_len) {
+  tc_verify_opts o = {.identity = identity, .now = now, .purpose = purpose, .staple = staple};
+  return tc_x509_verify_opts(chain, n, anchors, &o, NULL, path, path_len);
 }

@@ -8,6 +8,24 @@
 #include "tlscore/x509.h"
 #include "x509/der.h"
 
+/* RFC 5280 structure rules a certificate breaks (tc_cert.defects). The
+ * certificate still parses, so that path validation can reject it with a
+ * message naming the rule (tc_x509_defect_message) instead of "malformed". */
+enum {
+  TC_DEF_SKI_CRITICAL = 1u << 0,     /* 4.2.1.2: MUST be non-critical */
+  TC_DEF_AKI_CRITICAL = 1u << 1,     /* 4.2.1.1: MUST be non-critical */
+  TC_DEF_AKI_MALFORMED = 1u << 2,    /* 4.2.1.1 syntax */
+  TC_DEF_SERIAL_ZERO = 1u << 3,      /* 4.1.2.2: positive */
+  TC_DEF_SERIAL_NEGATIVE = 1u << 4,  /* 4.1.2.2: positive */
+  TC_DEF_SERIAL_LONG = 1u << 5,      /* 4.1.2.2: at most 20 octets */
+  TC_DEF_EMPTY_ISSUER = 1u << 6,     /* 4.1.2.4: non-empty issuer */
+  TC_DEF_NC_NONCRITICAL = 1u << 7,   /* 4.2.1.10: MUST be critical */
+  TC_DEF_NC_EMPTY = 1u << 8,         /* 4.2.1.10: not an empty sequence */
+  TC_DEF_EKU_EMPTY = 1u << 9,        /* 4.2.1.12: SIZE (1..MAX) */
+  TC_DEF_SAN_EMPTY = 1u << 10,       /* 4.2.1.6: SIZE (1..MAX) */
+  TC_DEF_SAN_NOT_CRITICAL = 1u << 11 /* 4.2.1.6: critical when the subject is empty */
+};
+
 /* keyUsage bits as der_read_bitstring_flags numbers them. */
 enum {
   KU_DIGITAL_SIGNATURE = 1 << 0,
@@ -38,6 +56,11 @@ struct tc_cert {
   bool has_ku;
   uint32_t ku;
   bool has_eku, eku_server, eku_client, eku_any;
+  unsigned defects;    /* TC_DEF_* */
+  bool has_san;        /* subjectAltName present, whatever it holds */
+  bool san_noncritical;
+  der san;             /* its GeneralNames content (len 0 if absent) */
+  der cn;              /* most specific subject CN if a string type (len 0 if none) */
   bool must_staple;
   bool unknown_critical;
   bool has_nc;
@@ -60,6 +83,19 @@ struct tc_cert {
 
 /* Remember that `issuer` verified `cert`'s signature (see edge_key). */
 void tc_cert_note_edge(const tc_cert *cert, const tc_cert *issuer);
+
+/* The RFC 5280 rule behind the lowest TC_DEF_* bit in `defects`. */
+const char *tc_x509_defect_message(unsigned defects);
+
+/* The subject CN when it stands for the host name (no subjectAltName at
+ * all, CN a plain DNS name); false otherwise. */
+bool tc_cert_cn_host(const tc_cert *cert, const char **name, size_t *len);
+
+/* Checks every name of `c` (its subject as a directoryName, its
+ * subjectAltName entries, and for the leaf a CN that stands for the host
+ * name, as a dNSName) against the name constraints of `ca`. Each comparison
+ * costs one unit of *budget. NULL when allowed, else the rule broken. */
+const char *tc_nc_check(const tc_cert *ca, const tc_cert *c, bool is_leaf, unsigned long *budget);
 
 /* Whether two certificates are byte-identical. */
 bool tc_cert_equal(const tc_cert *a, const tc_cert *b);

@@ -173,10 +173,15 @@ size_t tc_trust_store_find_by_subject(const tc_trust_store *store, const uint8_t
 
 /* Validate `chain` (leaf first, any order after it, may hold extra or
  * duplicate certificates) against the anchors at time `now`: build a path
- * trying alternative issuers, check signatures, validity, basicConstraints
- * and pathLenConstraint, keyUsage, extendedKeyUsage for `purpose`, name
- * constraints, unknown critical extensions. If `identity` is not NULL the leaf
- * is matched against it (host name or textual IP address, RFC 6125, SAN only).
+ * trying alternative issuers (a path rejected for any reason does not end
+ * the search; the search has a fixed budget), check signatures and their
+ * algorithms, validity, basicConstraints and pathLenConstraint, keyUsage,
+ * extendedKeyUsage for `purpose` on every certificate (EKU chaining), name
+ * constraints of every name form, the RFC 5280 structure rules listed in
+ * tlscore/x509/README.md, unknown critical extensions. If `identity` is not
+ * NULL the leaf is matched against it (host name or textual IP address,
+ * RFC 6125; the subject CN never, see tc_verify_opts). The default policy of
+ * tc_x509_verify_opts.
  * Returns 0 or an OR of TC_CERT_* flags; never fails otherwise. If `path` is
  * not NULL it receives the validated path (leaf first, anchor last; caller
  * unrefs and frees) when the result is 0. */
@@ -193,9 +198,39 @@ unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_s
                                const char *identity, int64_t now, tc_purpose purpose,
                                tc_staple staple, tc_cert ***path, size_t *path_len);
 
+/* Settings of tc_x509_verify_opts. All-zero is the default policy. */
+typedef struct tc_verify_opts {
+  const char *identity; /* host name or IP literal the leaf must match, or NULL */
+  int64_t now;          /* validation time, seconds since the epoch */
+  tc_purpose purpose;
+  /* By default the subject CN never names the host (RFC 9525, as browsers,
+   * Go and rustls do). With cn_fallback, a plain host-name CN is matched,
+   * exactly, when the leaf has no subjectAltName extension at all (what
+   * GnuTLS and OpenSSL do); name constraints then apply to it as to a
+   * dNSName. */
+  bool cn_fallback;
+  /* Accept SHA-1 signatures below the trust anchor (MD5 and MD2 never). */
+  bool allow_sha1;
+  /* Leave out the Web PKI key rules: RSA of at least 2048 bits (a multiple
+   * of 8), and only P-256/P-384/P-521/Ed25519/Ed448 keys. */
+  bool no_webpki_keys;
+  /* The must-staple policy, as tc_x509_verify_staple describes. */
+  tc_staple staple;
+} tc_verify_opts;
+
+/* tc_x509_verify with settings. If `reason` is not NULL it receives, when
+ * the result is not 0, a static English sentence naming the first rule the
+ * best path broke (e.g. "SHA-1 signature below the trust anchor"). */
+unsigned tc_x509_verify_opts(tc_cert *const *chain, size_t n, const tc_trust_store *anchors,
+                             const tc_verify_opts *opts, const char **reason, tc_cert ***path,
+                             size_t *path_len);
+
 /* RFC 6125 matching on subjectAltName (no CN fallback); `name` may be a DNS
  * name (wildcard only as the whole left-most label) or an IPv4/IPv6 literal. */
 bool tc_x509_match_identity(const tc_cert *cert, const char *name);
+/* The same, and with `cn_fallback` the subject CN of a leaf that has no
+ * subjectAltName extension at all (exact match, never for IP addresses). */
+bool tc_x509_match_identity_cn(const tc_cert *cert, const char *name, bool cn_fallback);
 
 #ifdef __cplusplus
 }
