@@ -355,5 +355,6 @@ cat ca-rsa.pem ca-ecdsa.pem > ca-bundle.pem
 
 extra
 algos
+sh x509/make-x509-certs.sh
 
 echo "test data regenerated in $here"

@@ -988,6 +988,208 @@ static void test_parse_shared(void) {
   tc_cert_cache_free(cc2);
 }
 
+/* ---- issue 10: path validation rules, on tests/data/x509 (make-x509-certs.sh) ---- */
+
+/* After the day neg-serial.pem (dated from when it was made) starts. */
+#define LATER 1900000000
+
+/* Validates with settings; returns the flags and the reason (static). */
+static unsigned verify_o(const char *chain_files, const char *anchors, tc_verify_opts o,
+                         const char **reason, size_t *path_len) {
+  GPtrArray *chain = g_ptr_array_new();
+  gchar **v = g_strsplit(chain_files, " ", -1);
+  for (gchar **f = v; *f; f++) {
+    size_t len;
+    uint8_t *d = load(*f, &len);
+    tc_cert **certs;
+    tc_error err;
+    tc_error_clear(&err);
+    size_t n = tc_certs_parse(d, len, &certs, &err);
+    g_assert_cmpuint(n, >, 0);
+    for (size_t i = 0; i < n; i++)
+      g_ptr_array_add(chain, certs[i]);
+    free(certs);
+    g_free(d);
+  }
+  g_strfreev(v);
+  tc_trust_store *s = store_of(anchors);
+  tc_cert **path = NULL;
+  size_t plen = 0;
+  const char *why = NULL;
+  if (!o.now)
+    o.now = NOW;
+  if (o.purpose == TC_PURPOSE_ANY)
+    o.purpose = TC_PURPOSE_SERVER; /* TC_PURPOSE_ANY goes through verify_full */
+  unsigned flags = tc_x509_verify_opts((tc_cert *const *)chain->pdata, chain->len, s, &o, &why,
+                                       &path, &plen);
+  /* A reason exactly when the result is not 0. */
+  g_assert_true((flags == 0) == (why == NULL));
+  for (size_t i = 0; i < plen; i++)
+    tc_cert_unref(path[i]);
+  free(path);
+  if (reason)
+    *reason = why;
+  if (path_len)
+    *path_len = plen;
+  for (guint i = 0; i < chain->len; i++)
+    tc_cert_unref(chain->pdata[i]);
+  g_ptr_array_unref(chain);
+  tc_trust_store_unref(s);
+  return flags;
+}
+
+static unsigned verify_why(const char *chain, const char *anchors, const char *identity,
+                           const char *why_part) {
+  const char *why = NULL;
+  unsigned f = verify_o(chain, anchors, (tc_verify_opts){.identity = identity}, &why, NULL);
+  if (why_part) {
+    g_assert_nonnull(why);
+    if (!strstr(why, why_part))
+      g_error("reason \"%s\" does not mention \"%s\"", why, why_part);
+  }
+  return f;
+}
+
+/* 1. Host names: the CN never by default; with the fallback only without any
+ * SAN; name constraints apply to such a CN as to a dNSName. */
+static void test_verify_cn(void) {
+  tc_verify_opts fb = {.cn_fallback = true};
+  g_assert_cmpuint(verify_why("x509/cn-only.pem", "ca-rsa.pem", "localhost", "name the host"), ==,
+                   TC_CERT_BAD_IDENTITY);
+  fb.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
+  fb.identity = "LOCALHOST.";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
+  fb.identity = "other.example.com";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  /* A SAN with only an IP address: the CN is not consulted. */
+  fb.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  fb.identity = "127.0.0.1";
+  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
+  /* nc-ca permits example.com, excludes bad.example.com: its CN-only leaves. */
+  const char *why = NULL;
+  fb.identity = "evil.example.org";
+  g_assert_cmpuint(verify_o("x509/nc-cn-outside.pem nc-ca.pem", "ca-rsa.pem", fb, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_nonnull(strstr(why, "permitted"));
+  fb.identity = "bad.example.com";
+  g_assert_cmpuint(verify_o("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", fb, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_nonnull(strstr(why, "excluded"));
+  /* The constraint holds whether or not this validation matches the CN. */
+  g_assert_cmpuint(verify_why("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", NULL, "excluded"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  fb.identity = "www.example.com";
+  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem nc-ca.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
+  tc_cert *c = load_cert("x509/cn-only.pem");
+  g_assert_false(tc_x509_match_identity_cn(c, "localhost", false));
+  g_assert_true(tc_x509_match_identity_cn(c, "localhost", true));
+  g_assert_false(tc_x509_match_identity_cn(c, "127.0.0.1", true));
+  tc_cert_unref(c);
+}
+
+/* 2. SHA-1, MD5 below the anchor; the anchor's own signature is not judged. */
+static void test_verify_sigalgs(void) {
+  g_assert_cmpuint(verify_why("x509/leaf-by-int-sha1.pem x509/int-sha1.pem", "ca-ecdsa.pem", "localhost", "SHA-1"), ==,
+                   TC_CERT_INSECURE);
+  g_assert_cmpuint(verify_o("x509/leaf-by-int-sha1.pem x509/int-sha1.pem", "ca-ecdsa.pem",
+                            (tc_verify_opts){.identity = "localhost", .allow_sha1 = true}, NULL, NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/leaf-sha1.pem", "ca-rsa.pem", "localhost", "SHA-1"), ==, TC_CERT_INSECURE);
+  g_assert_cmpuint(verify_why("x509/leaf-by-root-sha1.pem", "x509/root-sha1.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_o("server-md5.pem", "ca-rsa.pem", (tc_verify_opts){.allow_sha1 = true}, NULL, NULL), ==,
+                   TC_CERT_INSECURE);
+}
+
+/* 3. Extended key usage on every certificate of the path; an empty EKU. */
+static void test_verify_eku_chain(void) {
+  g_assert_cmpuint(verify_why("x509/leaf-by-eku-email.pem x509/int-eku-email.pem", "ca-rsa.pem", "localhost", "EKU chaining"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_full("x509/leaf-by-eku-email.pem x509/int-eku-email.pem", "ca-rsa.pem", NULL, NOW,
+                               TC_PURPOSE_ANY, NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/leaf-by-eku-any.pem x509/int-eku-any.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/leaf-by-eku-server.pem x509/int-eku-server.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/leaf-empty-eku.pem", "ca-rsa.pem", "localhost", "empty extendedKeyUsage"), ==,
+                   TC_CERT_GENERIC_ERROR);
+}
+
+/* 4. Name constraints of every form, the work budget, alternative issuers. */
+static void test_verify_nc_forms(void) {
+  g_assert_cmpuint(verify_why("x509/nc-other-leaf.pem x509/nc-other-ca.pem", "ca-rsa.pem", "localhost", "excluded"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/nc-email-good.pem x509/nc-email-ca.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/nc-email-bad.pem x509/nc-email-ca.pem", "ca-rsa.pem", "localhost", "permitted"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/nc-uri-bad.pem x509/nc-email-ca.pem", "ca-rsa.pem", "localhost", "permitted"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/nc-dir-good.pem x509/nc-dir-ca.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/nc-dir-bad.pem x509/nc-dir-ca.pem", "ca-rsa.pem", "localhost", "permitted"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  /* 601 names against 600 constraints: over the budget, rejected. */
+  g_assert_cmpuint(verify_why("x509/nc-many-leaf.pem x509/nc-many-ca.pem", "ca-rsa.pem", "localhost", "budget"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  /* Two certificates of one CA, the first excluding localhost: the search
+   * goes on to the second after the violation. */
+  size_t plen = 0;
+  g_assert_cmpuint(verify_o("x509/alt-leaf.pem x509/alt-nc.pem x509/alt-plain.pem", "ca-rsa.pem",
+                            (tc_verify_opts){.identity = "localhost"}, NULL, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 3);
+  g_assert_cmpuint(verify_why("x509/alt-leaf.pem x509/alt-nc.pem", "ca-rsa.pem", "localhost", "excluded"), ==,
+                   TC_CERT_GENERIC_ERROR);
+}
+
+/* 5. RFC 5280 structure rules, each with its flag and a reason naming it. */
+static void test_verify_structure(void) {
+  g_assert_cmpuint(verify_why("x509/crit-ski.pem", "ca-rsa.pem", "localhost", "critical subjectKeyIdentifier"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/crit-aki.pem", "ca-rsa.pem", "localhost", "critical authorityKeyIdentifier"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/bad-aki.pem", "ca-rsa.pem", "localhost", "malformed authorityKeyIdentifier"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/zero-serial.pem", "ca-rsa.pem", "localhost", "serial number is zero"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/long-serial.pem", "ca-rsa.pem", "localhost", "20 octets"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/serial-20.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  const char *why = NULL;
+  g_assert_cmpuint(verify_o("x509/neg-serial.pem", "ca-rsa.pem", (tc_verify_opts){.now = LATER}, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_nonnull(strstr(why, "negative"));
+  g_assert_cmpuint(verify_why("x509/leaf-by-nobc.pem x509/int-nobc.pem", "ca-rsa.pem", "localhost", "not a CA"), ==,
+                   TC_CERT_UNKNOWN_CA);
+  g_assert_cmpuint(verify_why("x509/leaf-certsign.pem", "ca-rsa.pem", "localhost", "keyCertSign"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_o("x509/leaf-by-v1.pem x509/int-v1.pem", "ca-rsa.pem", (tc_verify_opts){.now = LATER}, &why, NULL), ==,
+                   TC_CERT_UNKNOWN_CA);
+  g_assert_nonnull(strstr(why, "version 1"));
+  g_assert_cmpuint(verify_why("x509/leaf-empty-issuer.pem x509/ca-empty-subject.pem", "ca-rsa.pem", "localhost", "empty issuer"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/leaf-by-root-critext.pem", "x509/root-critext.pem", "localhost", "unknown critical"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_cmpuint(verify_why("x509/leaf-rsa1024.pem", "ca-rsa.pem", "localhost", "2048"), ==, TC_CERT_INSECURE);
+  g_assert_cmpuint(verify_o("x509/leaf-rsa1024.pem", "ca-rsa.pem", (tc_verify_opts){.no_webpki_keys = true}, NULL, NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/leaf-secp256k1.pem", "ca-rsa.pem", "localhost", "curve"), ==, TC_CERT_GENERIC_ERROR);
+}
+
+/* 6. Path building over a bridge, among many candidates, past rejected ones. */
+static void test_verify_graphs(void) {
+  const char *all = "x509/bridge-leaf.pem x509/bridge-int-b.pem x509/bridge-by-a.pem x509/bridge-by-b.pem "
+                    "x509/root-b-by-bridge.pem x509/root-a-by-bridge.pem";
+  size_t plen = 0;
+  g_assert_cmpuint(verify_o(all, "x509/bridge-root-a.pem", (tc_verify_opts){.identity = "localhost"}, NULL, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 5); /* leaf, int-b, root-b by bridge, bridge by a, root a */
+  g_assert_cmpuint(verify_o(all, "x509/bridge-root-b.pem", (tc_verify_opts){.identity = "localhost"}, NULL, &plen), ==, 0);
+  g_assert_cmpuint(plen, ==, 3);
+  g_assert_cmpuint(verify_why("x509/bridge-leaf.pem x509/bridge-int-b.pem", "x509/bridge-root-a.pem", "localhost", "no path"), ==,
+                   TC_CERT_UNKNOWN_CA);
+  /* Five decoys with other keys, then an expired and a SHA-1 signed copy
+   * with the right key, then the good one. */
+  g_assert_cmpuint(verify_why("x509/cand-leaf.pem x509/cand-decoys.pem x509/cand-expired.pem x509/cand-sha1.pem "
+                              "x509/cand-good.pem", "ca-rsa.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/cand-leaf.pem x509/cand-decoys.pem x509/cand-expired.pem x509/cand-sha1.pem",
+                              "ca-rsa.pem", "localhost", NULL), !=, 0);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/x509/parse-shared", test_parse_shared);
@@ -1006,5 +1208,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/x509/must-staple", test_must_staple);
   g_test_add_func("/x509/issued-by", test_issued_by);
   g_test_add_func("/x509/identity", test_identity);
+  g_test_add_func("/x509/verify-cn", test_verify_cn);
+  g_test_add_func("/x509/verify-sigalgs", test_verify_sigalgs);
+  g_test_add_func("/x509/verify-eku-chain", test_verify_eku_chain);
+  g_test_add_func("/x509/verify-nc-forms", test_verify_nc_forms);
+  g_test_add_func("/x509/verify-structure", test_verify_structure);
+  g_test_add_func("/x509/verify-graphs", test_verify_graphs);
   return g_test_run();
 }

@@ -397,6 +397,22 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     }
     return true;
   }
+  if (DER_OID_EQ(&oid, OID_EXT_AIA)) {
+    /* Only its shape is checked: the URLs in it are never fetched. */
+    if (critical)
+      c->defects |= TC_DEF_AIA_CRITICAL;
+    bool ok = der_read(&v, DER_SEQUENCE, &seq) && der_empty(&v) && !der_empty(&seq);
+    while (ok && !der_empty(&seq)) {
+      der ad, method, loc;
+      ok = der_read(&seq, DER_SEQUENCE, &ad) && der_read(&ad, DER_OID, &method) &&
+           der_read_any(&ad, NULL, NULL, &loc) && der_empty(&ad) && valid_general_name(&loc);
+    }
+    if (!ok)
+      c->defects |= TC_DEF_AIA_MALFORMED;
+    return true;
+  }
+  if (DER_OID_EQ(&oid, OID_EXT_POLICY_CONSTRAINTS) && !critical)
+    c->defects |= TC_DEF_PC_NONCRITICAL;
   /* Extensions we know enough to ignore safely even when critical: policy
    * processing is not done (as in GnuTLS's default), the rest is informational. */
   if (DER_OID_EQ(&oid, OID_EXT_IAN) || DER_OID_EQ(&oid, OID_EXT_CRLDP) ||

@@ -67,7 +67,8 @@ static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl) {
   if (pl >= 2 && pat[0] == '*' && pat[1] == '.') {
     const char *rest = pat + 2;
     size_t rl = pl - 2;
-    if (!enough_labels(rest, rl) || !valid_host_chars(rest, rl) || memchr(rest, '*', rl))
+    if (!enough_labels(rest, rl) || !valid_host_chars(rest, rl) || memchr(rest, '*', rl) ||
+        memchr(rest, '_', rl))
       return false;
     const char *dot = memchr(host, '.', hl);
     if (!dot || dot == host)
@@ -77,6 +78,8 @@ static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl) {
   }
   if (memchr(pat, '*', pl))
     return false; /* partial-label wildcards are not honoured */
+  if (memchr(pat, '_', pl))
+    return false; /* RFC 5280 4.2.1.6: dNSNames are in preferred name syntax (LDH) */
   return pl == hl && ieq(pat, host, hl);
 }
 

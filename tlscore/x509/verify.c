@@ -76,6 +76,9 @@ const char *tc_x509_defect_message(unsigned d) {
       "empty extendedKeyUsage (RFC 5280 4.2.1.12: at least one purpose)",
       "empty subjectAltName (RFC 5280 4.2.1.6: at least one name)",
       "non-critical subjectAltName with an empty subject (RFC 5280 4.2.1.6)",
+      "critical authorityInfoAccess (RFC 5280 4.2.2.1: MUST be non-critical)",
+      "malformed authorityInfoAccess (RFC 5280 4.2.2.1)",
+      "non-critical policyConstraints (RFC 5280 4.2.1.11: MUST be critical)",
   };
   for (size_t i = 0; i < sizeof msg / sizeof msg[0]; i++)
     if (d & (1u << i))
@@ -128,11 +131,15 @@ static verdict evaluate(vctx *v, tc_cert *const *path, size_t len, bool stand_in
         fail(&r, TC_CERT_INSECURE, "MD2 or MD5 signature");
       else if (signed_by_next && c->sig_hash == TC_HASH_SHA1 && !o->allow_sha1)
         fail(&r, TC_CERT_INSECURE, "SHA-1 signature below the trust anchor");
-      if (c->defects)
-        fail(&r, TC_CERT_GENERIC_ERROR, tc_x509_defect_message(c->defects));
     }
+    /* The anchor is held to the structure rules too (it is a certificate
+     * like the others), except the serial number: old roots in system
+     * bundles have odd ones, and nothing on the path depends on it. */
+    unsigned defects = anchor ? c->defects & ~(unsigned)TC_DEF_SERIAL : c->defects;
+    if (defects)
+      fail(&r, TC_CERT_GENERIC_ERROR, tc_x509_defect_message(defects));
     bool ca = c->has_bc && c->is_ca;
-    if (c->has_ku && (c->ku & KU_KEY_CERT_SIGN) && !ca)
+    if (i == 0 && len > 1 && c->has_ku && (c->ku & KU_KEY_CERT_SIGN) && !ca)
       fail(&r, TC_CERT_GENERIC_ERROR, "keyCertSign asserted without basicConstraints cA (RFC 5280 4.2.1.3)");
     if (c->has_nc && !ca)
       fail(&r, TC_CERT_GENERIC_ERROR, "nameConstraints in a certificate that is not a CA (RFC 5280 4.2.1.10)");

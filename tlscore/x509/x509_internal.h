@@ -23,7 +23,11 @@ enum {
   TC_DEF_NC_EMPTY = 1u << 8,         /* 4.2.1.10: not an empty sequence */
   TC_DEF_EKU_EMPTY = 1u << 9,        /* 4.2.1.12: SIZE (1..MAX) */
   TC_DEF_SAN_EMPTY = 1u << 10,       /* 4.2.1.6: SIZE (1..MAX) */
-  TC_DEF_SAN_NOT_CRITICAL = 1u << 11 /* 4.2.1.6: critical when the subject is empty */
+  TC_DEF_SAN_NOT_CRITICAL = 1u << 11, /* 4.2.1.6: critical when the subject is empty */
+  TC_DEF_AIA_CRITICAL = 1u << 12,     /* 4.2.2.1: MUST be non-critical */
+  TC_DEF_AIA_MALFORMED = 1u << 13,    /* 4.2.2.1: SIZE (1..MAX) OF AccessDescription */
+  TC_DEF_PC_NONCRITICAL = 1u << 14,   /* 4.2.1.11: MUST be critical */
+  TC_DEF_SERIAL = TC_DEF_SERIAL_ZERO | TC_DEF_SERIAL_NEGATIVE | TC_DEF_SERIAL_LONG
 };
 
 /* keyUsage bits as der_read_bitstring_flags numbers them. */
