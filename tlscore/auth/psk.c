@@ -16,6 +16,8 @@ int tc_psk_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len) 
       return -1;
     memcpy(p, src, len);
   }
+  if (*dst) /* it may have held a key */
+    tc_wipe(*dst, *dst_len);
   free(*dst);
   *dst = p;
   *dst_len = len;

@@ -466,10 +466,6 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
     return sig ? HS_C12_WAIT_CR_SHD : HS_C12_WAIT_SHD;
   }
   if (psk) {
-    if (ske.psk_hint.len > TC_PSK_MAX_IDENTITY)
-      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                          "PSK identity hint longer than %d bytes", TC_PSK_MAX_IDENTITY),
-             HS_FAILED;
     if (tc_psk_copy(&c->psk.hint, &c->psk.hint_len, ske.psk_hint.p, ske.psk_hint.len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
     c->psk.have_hint = ske.psk_hint.len > 0;
