@@ -42,6 +42,8 @@ typedef struct {
   char *groups, *sigalgs;
 
   tc_store *srp_store;
+  char *psk_db;          /* SQLite shared-key database */
+  tc_store *psk_store;
   char *host;
   guint16 port;
   char **alpn_v;
@@ -199,6 +201,27 @@ static void sconn_step(server *sv, sconn *sc)
       sconn_fail_tls(sc);
       return;
     }
+    if ((st & TC_S_WANT) && tc_conn_want(c) == TC_WANT_PSK_KEY && sv->psk_store != NULL) {
+      /* An identity the database does not hold is answered NULL:
+       * unknown_psk_identity. */
+      size_t il = 0;
+      const uint8_t *id = tc_conn_psk_identity(c, &il);
+      uint8_t key[TC_STORE_MAX_PSK_KEY];
+      size_t kl = sizeof key;
+      tc_error err;
+      tc_error_clear(&err);
+      int rc = tc_store_psk_lookup(sv->psk_store, id, il, key, &kl, &err);
+      if (rc == TC_FAIL) {
+        char *msg = g_strdup_printf("shared-key database: %s", err.message);
+        sconn_fail(sc, msg);
+        g_free(msg);
+        return;
+      }
+      tc_conn_answer_psk_key(c, rc == TC_OK ? key : NULL, rc == TC_OK ? kl : 0);
+      explicit_bzero(key, sizeof key);
+      progress = TRUE;
+      continue;
+    }
     if ((st & TC_S_WANT) && tc_conn_want(c) == TC_WANT_SRP_VERIFIER && sv->srp_store != NULL) {
       /* Unknown users are answered with NULL: the engine fakes them. */
       size_t ul = 0;
@@ -304,12 +327,12 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     return FALSE;
   guint ncerts = sv->certs != NULL ? g_strv_length(sv->certs) : 0;
   guint nkeys = sv->keys != NULL ? g_strv_length(sv->keys) : 0;
-  gboolean have_psk = sv->psk != NULL || sv->psk_file != NULL;
+  gboolean have_psk = sv->psk != NULL || sv->psk_file != NULL || sv->psk_db != NULL;
   gboolean have_srp = sv->srp_db != NULL || sv->srp_tpasswd != NULL;
   if (ncerts == 0 && !have_psk && !have_srp) {
     g_set_error(error, GT_ERROR, 0,
-                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file; "
-                "or SRP: --srp-db, --srp-tpasswd)");
+                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file, "
+                "--psk-db; or SRP: --srp-db, --srp-tpasswd)");
     return FALSE;
   }
   if (sv->srp_db != NULL && sv->srp_tpasswd != NULL) {
@@ -332,7 +355,7 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     return FALSE;
   }
   if (sv->psk_hint != NULL && !have_psk) {
-    g_set_error(error, GT_ERROR, 0, "--psk-hint needs shared keys (--psk, --psk-file)");
+    g_set_error(error, GT_ERROR, 0, "--psk-hint needs shared keys (--psk, --psk-file, --psk-db)");
     return FALSE;
   }
   if (ncerts != nkeys) {
@@ -421,6 +444,17 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     return FALSE;
   if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv, error))
     return FALSE;
+  if (sv->psk_db != NULL) {
+    tc_error perr;
+    tc_error_clear(&perr);
+    sv->psk_store = tc_store_open(sv->psk_db, TC_STORE_PSK, TC_STORE_READONLY, &perr);
+    if (sv->psk_store == NULL) {
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s", sv->psk_db, perr.message);
+      return FALSE;
+    }
+    /* Identities not given with --psk/--psk-file are looked up per handshake. */
+    tc_config_set_psk_server(sv->cfg, TRUE);
+  }
   if (sv->psk_hint != NULL) {
     tc_error herr;
     tc_error_clear(&herr);
@@ -630,6 +664,9 @@ int gt_cmd_server(int argc, char **argv)
      "IDENTITY:HEXKEY"},
     {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_file,
      "Accept the shared keys of a psktool file (IDENTITY:HEXKEY lines)", "FILE"},
+    {"psk-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_db,
+     "Accept the shared keys of this database (gtls-tool psk-db), looked up per handshake",
+     "FILE"},
     {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
      "Identity hint sent to PSK clients (TLS 1.2 and older)", "HINT"},
     {"psk-hash", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hash,
@@ -666,6 +703,9 @@ int gt_cmd_server(int argc, char **argv)
     tc_config_unref(sv.cfg);
   if (sv.srp_store != NULL)
     tc_store_close(sv.srp_store);
+  if (sv.psk_store != NULL)
+    tc_store_close(sv.psk_store);
+  g_free(sv.psk_db);
   g_free(sv.srp_db);
   g_free(sv.srp_tpasswd);
   g_free(sv.srp_tpasswd_conf);

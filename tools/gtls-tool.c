@@ -10,6 +10,7 @@ static const gt_command commands[] = {
   {"server", "accept TLS connections and echo or answer HTTP", gt_cmd_server},
   {"client", "connect, handshake and copy stdin/stdout over TLS", gt_cmd_client},
   {"srp-db", "manage an SRP verifier database (add, import, export, list)", gt_cmd_srp_db},
+  {"psk-db", "manage a shared-key (PSK) database (add, import, export, list)", gt_cmd_psk_db},
 };
 
 static void usage(FILE *out)

@@ -36,6 +36,7 @@ typedef struct {
 int gt_cmd_server(int argc, char **argv);
 int gt_cmd_client(int argc, char **argv);
 int gt_cmd_srp_db(int argc, char **argv);
+int gt_cmd_psk_db(int argc, char **argv);
 
 /* Print "gtls-tool: <message>" on stderr. */
 void gt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

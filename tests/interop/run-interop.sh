@@ -53,6 +53,7 @@ peer_cases=(
   gnutls-client-psk13-unknown-identity
   openssl-server-psk13-ke openssl-server-psk13-dhe openssl-client-psk13-ke
   openssl-client-psk13-dhe openssl-client-psk13-wrong-key self-psk13-sha384
+  gnutls-client-psk12-db gnutls-server-psk12-db-export self-psk12-db
   gnutls-server-srp gnutls-server-srp-rsa gnutls-server-srp-wrong-password
   gnutls-server-srp-export
   gnutls-client-srp gnutls-client-srp-rsa gnutls-client-srp-wrong-password
@@ -899,6 +900,75 @@ openssl-client-psk12-*)
     expect "$tmp/sc.out" "Cipher is $cipher"
     expect_server 1 "TLSv1.2 $suite" "psk=dave"
   fi
+  ;;
+gnutls-client-psk12-db)
+  # psktool's file imported into our SQLite database; our server looks each identity up there
+  # (TC_WANT_PSK_KEY) and serves gnutls-cli; an identity the database lacks is refused.
+  need gnutls-cli; need psktool
+  psktool -u alice -p "$tmp/keys.psk" > /dev/null && psktool -u bob -p "$tmp/keys.psk" > /dev/null ||
+    fail "psktool failed"
+  "$tool" psk-db "$tmp/keys.db" import "$tmp/keys.psk" 2> "$tmp/db.err" || fail "import failed"
+  "$tool" psk-db "$tmp/keys.db" list > "$tmp/db.out" 2>> "$tmp/db.err" || fail "list failed"
+  [ "$(cat "$tmp/db.out")" = $'alice\nbob' ] || fail "the database lists $(tr '\n' ' ' < "$tmp/db.out")"
+  [ "$(stat -c %a "$tmp/keys.db")" = 600 ] || fail "the database is not 0600"
+  key=$(sed -n 's/^bob://p' "$tmp/keys.psk")
+  start_tool_server --psk-db "$tmp/keys.db" --max-version tls1.2
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --pskusername bob --pskkey "$key" \
+    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK" 127.0.0.1 \
+    > "$tmp/gc.out" 2> "$tmp/gc.err" || fail "gnutls-cli failed"
+  expect "$tmp/gc.out" "$msg"
+  expect "$tmp/gc.out" "PSK authentication. Connected as 'bob'"
+  expect_server 1 "TLSv1.2 TLS_PSK_WITH_AES_" "psk=bob"
+  printf '%s\n' "$msg" | timeout 20 gnutls-cli -p "$port" --pskusername carol --pskkey "$key" \
+    --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK" 127.0.0.1 \
+    > "$tmp/gc2.out" 2> "$tmp/gc2.err" && fail "gnutls-cli succeeded with an identity not in the database"
+  for _ in $(seq 50); do grep -q '^\[2\] .* failed: ' "$tmp/server.err" && break; sleep 0.1; done
+  expect "$tmp/server.err" "PSK authentication failed: unknown identity 'carol'"
+  ;;
+gnutls-server-psk12-db-export)
+  # Keys made in our database (random, as psktool makes them), exported as a psktool file:
+  # gnutls-serv serves that file, our client uses the same file.
+  need gnutls-serv
+  "$tool" psk-db "$tmp/keys.db" add dave 2> "$tmp/db.err" || fail "add failed"
+  "$tool" psk-db "$tmp/keys.db" add erin --key-size 16 2>> "$tmp/db.err" || fail "add failed"
+  "$tool" psk-db "$tmp/keys.db" export "$tmp/out.psk" 2>> "$tmp/db.err" || fail "export failed"
+  grep -qE '^dave:[0-9a-f]{64}$' "$tmp/out.psk" || fail "the export has no 32-byte key for dave"
+  grep -qE '^erin:[0-9a-f]{32}$' "$tmp/out.psk" || fail "the export has no 16-byte key for erin"
+  port=$(free_port)
+  start_peer peer "$port" gnutls-serv --echo -p "$port" --pskpasswd "$tmp/out.psk" \
+    --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK:+DHE-PSK:+ECDHE-PSK'
+  tool_client client "$msg"$'\n' "127.0.0.1:$port" --max-version tls1.2 \
+    --psk-file "$tmp/out.psk" --psk-identity erin || fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect "$tmp/client.err" "psk identity: erin"
+  expect "$tmp/client.err" "cipher suite: TLS_ECDHE_PSK_WITH_"
+  ;;
+self-psk12-db)
+  # The database tool's errors, and our server on a database; the key is never printed.
+  "$tool" psk-db "$tmp/keys.db" add frank --hex-key 0011223344556677 2> "$tmp/db.err" ||
+    fail "add failed"
+  "$tool" psk-db "$tmp/keys.db" add frank 2> "$tmp/dup.err" && fail "a duplicate identity was added"
+  "$tool" psk-db "$tmp/keys.db" delete nobody 2> "$tmp/del.err" && fail "deleting nobody succeeded"
+  expect "$tmp/del.err" "no identity 'nobody'"
+  "$tool" psk-db "$tmp/keys.db" frobnicate 2> "$tmp/op.err"
+  [ $? = 2 ] || fail "an unknown operation is not a usage error"
+  "$tool" psk-db "$tmp/keys.db" list > "$tmp/list.out" || fail "list failed"
+  expect "$tmp/list.out" "frank"
+  reject "$tmp/list.out" "0011223344556677"
+  start_tool_server --psk-db "$tmp/keys.db" --max-version tls1.2 --psk-hint db-hint
+  tool_client client "$msg" "127.0.0.1:$port" --psk frank:0011223344556677 --max-version tls1.2 ||
+    fail "client failed"
+  expect "$tmp/client.out" "$msg"
+  expect_server 1 "psk=frank"
+  tool_client c2 "$msg" "127.0.0.1:$port" --psk frank:0011223344556678 --max-version tls1.2 &&
+    fail "a wrong key was accepted"
+  expect "$tmp/c2.err" "PSK authentication failed: the server rejected the key for identity 'frank'"
+  for _ in $(seq 50); do grep -q '^\[2\] .* failed: ' "$tmp/server.err" && break; sleep 0.1; done
+  expect "$tmp/server.err" "wrong key for identity 'frank'"
+  reject "$tmp/server.err" "0011223344556678"
+  "$tool" psk-db "$tmp/keys.db" delete frank || fail "delete failed"
+  "$tool" psk-db "$tmp/keys.db" list > "$tmp/list2.out" || fail "list failed"
+  reject "$tmp/list2.out" "frank"
   ;;
 self-psk12-resume)
   # Both resumption kinds keep the identity: the client reports it after resuming.
