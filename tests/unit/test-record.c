@@ -311,9 +311,25 @@ static void test_reassembly(void) {
     tc_rec_hs_consume(&r, ml);
   }
   g_assert_false(tc_rec_hs_partial(&r));
-  /* A message announcing more than the limit is refused. */
-  uint8_t huge[4] = {1, 0, 0, 101};
+  /* A ClientHello has its own limit (a server's is never below the
+   * largest well-formed one): 101 bytes waits for its body. */
+  uint8_t big_ch[4] = {1, 0, 0, 101};
+  g_assert_cmpint(tc_rec_hs_append(&r, big_ch, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 0);
+  tc_rec_hs_consume(&r, 4);
+  /* Any other message announcing more than the limit is refused. */
+  uint8_t huge[4] = {2, 0, 0, 101};
   g_assert_cmpint(tc_rec_hs_append(&r, huge, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
+  tc_rec_free(&r);
+  /* ... and a ClientHello over its own limit too. */
+  tc_rec_init(&r);
+  r.hs_max_ch = TC_HS_MAX_CLIENT_HELLO;
+  uint8_t over_ch[4] = {1, (TC_HS_MAX_CLIENT_HELLO + 1) >> 16,
+                        ((TC_HS_MAX_CLIENT_HELLO + 1) >> 8) & 0xff,
+                        (TC_HS_MAX_CLIENT_HELLO + 1) & 0xff};
+  g_assert_cmpint(tc_rec_hs_append(&r, over_ch, 4, &err), ==, TC_OK);
   g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
   g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
   tc_rec_free(&r);

@@ -40,6 +40,9 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   tc_rec_init_zeroed(&c->rec);
   c->rec.max_frag = cfg->max_fragment;
   c->rec.hs_max = cfg->max_handshake_msg;
+  if (c->role == TC_ROLE_SERVER)
+    c->rec.hs_max_ch = cfg->max_handshake_msg > TC_HS_MAX_CLIENT_HELLO ? cfg->max_handshake_msg
+                                                                       : TC_HS_MAX_CLIENT_HELLO;
   c->rec.plain_alerts = true;
   c->state = c->role == TC_ROLE_CLIENT ? HS_C_START : HS_S_WAIT_CH;
   tc_wr_init_dyn(&c->hsw);

@@ -12,7 +12,8 @@
 typedef struct choice {
   uint16_t suite;
   uint16_t group;
-  const tc_key_share_entry *share; /* NULL: needs a HelloRetryRequest */
+  tc_key_share_entry share;        /* the client's share for `group` ... */
+  bool have_share;                 /* ... if any; false: needs a HelloRetryRequest */
   const char *alpn;
   int psk_index;                   /* -1: full handshake */
   bool psk_ke;                     /* the PSK alone, no (EC)DHE */
@@ -45,15 +46,14 @@ static bool pick_group(tc_conn *c, const tc_client_hello *ch, choice *out) {
       continue;
     if (!first)
       first = g;
-    const tc_key_share_entry *ks = tc_exts_find_key_share(&ch->ext, g);
-    if (ks) {
+    if (tc_exts_find_key_share(&ch->ext, g, &out->share)) {
       out->group = g;
-      out->share = ks;
+      out->have_share = true;
       return true;
     }
   }
   out->group = first;
-  out->share = NULL;
+  out->have_share = false;
   return first != 0;
 }
 
@@ -63,13 +63,20 @@ int tc_hs_select_alpn(tc_conn *c, const tc_client_hello *ch, const char **alpn) 
   *alpn = NULL;
   if (!tc_exts_has(&ch->ext, TC_EXT_ALPN) || n == 0)
     return TC_OK;
+  /* Over the raw list: the client may offer more names than ext.alpn[] keeps. */
   for (size_t i = 0; i < n; i++) {
     size_t l = strlen(ours[i]);
-    for (size_t j = 0; j < ch->ext.n_alpn; j++)
-      if (ch->ext.alpn[j].len == l && !memcmp(ch->ext.alpn[j].p, ours[i], l)) {
+    tc_reader list;
+    tc_rd_init(&list, ch->ext.alpn_list.p, ch->ext.alpn_list.len);
+    while (!tc_rd_empty(&list)) {
+      tc_reader name;
+      if (!tc_rd_vec8(&list, &name))
+        break;
+      if (name.len == l && !memcmp(name.p, ours[i], l)) {
         *alpn = ours[i];
         return TC_OK;
       }
+    }
   }
   if (c->cfg->alpn_lax)
     return TC_OK;
@@ -320,7 +327,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_psk13_pick pk;
   memset(&pk, 0, sizeof pk);
   pk.index = -1;
-  if (has_psk && ((dhe_ok && k.share) || (ke_ok && !dhe_ok))) {
+  if (has_psk && ((dhe_ok && k.have_share) || (ke_ok && !dhe_ok))) {
     int r = tc_psk13_server_pick(c, ch, msg, second, k.alpn, &pk);
     if (r == TC_WANT) {
       /* Keep the ClientHello: it is processed again with the answer. */
@@ -342,7 +349,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     k.suite = c->suite; /* an external PSK's hash may have changed it */
     if (pk.index >= 0) {
       k.psk_index = pk.index;
-      k.psk_ke = !(dhe_ok && k.share);
+      k.psk_ke = !(dhe_ok && k.have_share);
     }
   }
   if (k.psk_index < 0 && !has_groups) {
@@ -358,7 +365,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   /* Without a certificate there is no full handshake to fall back to
    * (RFC 8446 §4.2.11); say why, unless a PSK may still come after a
    * HelloRetryRequest. */
-  if (k.psk_index < 0 && !cfg->n_chains && !(has_psk && dhe_ok && !k.share)) {
+  if (k.psk_index < 0 && !cfg->n_chains && !(has_psk && dhe_ok && !k.have_share)) {
     if (pk.unknown)
       tc_error_set(&c->err, TC_ERR_UNKNOWN_PSK_IDENTITY,
                    "unknown PSK identity, and this server has no certificate for a full "
@@ -374,7 +381,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   }
 
-  if (k.psk_index < 0 && !k.share) {
+  if (k.psk_index < 0 && !k.have_share) {
     if (second) {
       tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                    "second ClientHello still has no usable key share");
@@ -421,7 +428,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       goto out;
     }
     dhe_len = sizeof dhe;
-    if (tc_kex_derive(&hs->kex, k.share->key_exchange.p, k.share->key_exchange.len, dhe,
+    if (tc_kex_derive(&hs->kex, k.share.key_exchange.p, k.share.key_exchange.len, dhe,
                       &dhe_len)) {
       dhe_len = 0;
       tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "invalid client key share");

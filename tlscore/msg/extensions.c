@@ -3,6 +3,7 @@
 #include "msg/msg_internal.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlscore/config.h"
@@ -132,7 +133,8 @@ void tc_exts_reset(tc_exts *e) {
 }
 
 bool tc__exts_has_unknown(const tc_exts *e, uint16_t type) {
-  for (size_t i = 0; i < e->n_unknown; i++)
+  size_t n = e->n_unknown < TC_MSG_MAX_UNKNOWN_EXT ? e->n_unknown : TC_MSG_MAX_UNKNOWN_EXT;
+  for (size_t i = 0; i < n; i++)
     if (e->unknown[i] == type)
       return true;
   return false;
@@ -145,11 +147,30 @@ bool tc_u16s_contains(tc_u16s l, uint16_t v) {
   return false;
 }
 
-const tc_key_share_entry *tc_exts_find_key_share(const tc_exts *e, uint16_t group) {
-  for (size_t i = 0; i < e->n_key_shares; i++)
-    if (e->key_shares[i].group == group)
-      return &e->key_shares[i];
-  return NULL;
+bool tc_exts_find_key_share(const tc_exts *e, uint16_t group, tc_key_share_entry *out) {
+  size_t n = e->n_key_shares < TC_MSG_MAX_KEY_SHARES ? e->n_key_shares : TC_MSG_MAX_KEY_SHARES;
+  for (size_t i = 0; i < n; i++)
+    if (e->key_shares[i].group == group) {
+      *out = e->key_shares[i];
+      return true;
+    }
+  if (e->n_key_shares <= TC_MSG_MAX_KEY_SHARES)
+    return false;
+  /* Shares past the stored ones: walk the raw list (already validated). */
+  tc_reader list;
+  tc_rd_init(&list, e->key_share_list.p, e->key_share_list.len);
+  while (!tc_rd_empty(&list)) {
+    tc_key_share_entry ks;
+    tc_reader kx;
+    if (!tc_rd_u16(&list, &ks.group) || !tc_rd_vec16(&list, &kx))
+      return false;
+    if (ks.group == group) {
+      ks.key_exchange = (tc_bytes){kx.p, kx.len};
+      *out = ks;
+      return true;
+    }
+  }
+  return false;
 }
 
 /* ---- parsing ---- */
@@ -268,13 +289,16 @@ static int p_alpn(tc_reader *b, tc_exts *e, pctx *pc) {
   tc_reader list;
   if (!tc_rd_vec16(b, &list) || list.len == 0)
     return DECODE(pc, "bad protocol name list");
+  e->alpn_list = (tc_bytes){list.p, list.len};
+  /* Any number of names: the first TC_MSG_MAX_ALPN are kept, the rest only
+   * checked and counted (selection walks alpn_list). */
   while (!tc_rd_empty(&list)) {
     tc_bytes name;
     if (!rd_vec8_bytes(&list, &name, 1))
       return DECODE(pc, "bad protocol name");
-    if (e->n_alpn == TC_MSG_MAX_ALPN)
-      return ILLEGAL(pc, "too many protocol names");
-    e->alpn[e->n_alpn++] = name;
+    if (e->n_alpn < TC_MSG_MAX_ALPN)
+      e->alpn[e->n_alpn] = name;
+    e->n_alpn++;
   }
   if (!is_client_form(pc->ctx) && e->n_alpn != 1)
     return ILLEGAL(pc, "server must select exactly one protocol");
@@ -329,15 +353,23 @@ static int p_key_share(tc_reader *b, tc_exts *e, pctx *pc) {
   tc_reader list;
   if (!tc_rd_vec16(b, &list))
     return DECODE(pc, "bad client share list");
+  e->key_share_list = (tc_bytes){list.p, list.len};
+  /* Any number of shares (RFC 8446 §4.2.8 sets no limit): the first
+   * TC_MSG_MAX_KEY_SHARES are kept, the rest checked and counted. A group
+   * offered twice among the kept ones is illegal_parameter (the RFC lets a
+   * server check this; checking every pair would cost quadratic time). */
   while (!tc_rd_empty(&list)) {
     tc_key_share_entry ks;
     if (!tc_rd_u16(&list, &ks.group) || !rd_vec16_bytes(&list, &ks.key_exchange, 1))
       return DECODE(pc, "bad client share");
-    if (tc_exts_find_key_share(e, ks.group))
-      return ILLEGAL(pc, "duplicate group");
-    if (e->n_key_shares == TC_MSG_MAX_KEY_SHARES)
-      return ILLEGAL(pc, "too many shares");
-    e->key_shares[e->n_key_shares++] = ks;
+    size_t kept = e->n_key_shares < TC_MSG_MAX_KEY_SHARES ? e->n_key_shares
+                                                          : TC_MSG_MAX_KEY_SHARES;
+    for (size_t i = 0; i < kept; i++)
+      if (e->key_shares[i].group == ks.group)
+        return ILLEGAL(pc, "duplicate group");
+    if (e->n_key_shares < TC_MSG_MAX_KEY_SHARES)
+      e->key_shares[e->n_key_shares] = ks;
+    e->n_key_shares++;
   }
   return TC_OK;
 }
@@ -468,9 +500,38 @@ static int parse_one(tc_reader *b, const uint8_t *block, tc_exts *e, pctx *pc) {
   }
 }
 
-int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
-                            tc_error *err) {
-  tc_exts_reset(out);
+/* Records an unknown extension type, refusing a duplicate. The first
+ * TC_MSG_MAX_UNKNOWN_EXT go into e->unknown; past them a bitmap of every
+ * type seen (*seen, allocated on first need, freed by the caller) keeps
+ * the duplicate check linear whatever the count. */
+static int note_unknown(tc_exts *e, uint16_t type, uint8_t **seen, tc_ext_ctx ctx,
+                        tc_error *err) {
+  if (!*seen) {
+    for (size_t i = 0; i < e->n_unknown; i++)
+      if (e->unknown[i] == type)
+        return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: duplicate extension %u",
+                            ctx_name(ctx), type);
+    if (e->n_unknown < TC_MSG_MAX_UNKNOWN_EXT) {
+      e->unknown[e->n_unknown++] = type;
+      return TC_OK;
+    }
+    *seen = calloc(65536 / 8, 1);
+    if (!*seen)
+      return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < TC_MSG_MAX_UNKNOWN_EXT; i++)
+      (*seen)[e->unknown[i] >> 3] |= (uint8_t)(1u << (e->unknown[i] & 7));
+  }
+  uint8_t *s = *seen;
+  if (s[type >> 3] & (1u << (type & 7)))
+    return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: duplicate extension %u",
+                        ctx_name(ctx), type);
+  s[type >> 3] |= (uint8_t)(1u << (type & 7));
+  e->n_unknown++;
+  return TC_OK;
+}
+
+static int parse_block(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
+                       uint8_t **seen, tc_error *err) {
   uint32_t allowed = allowed_in(ctx);
   tc_reader r;
   tc_rd_init(&r, data, len);
@@ -484,14 +545,8 @@ int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_
                           "ClientHello: pre_shared_key is not the last extension");
     int bit = ext_bit(type);
     if (bit < 0) {
-      for (size_t i = 0; i < out->n_unknown; i++)
-        if (out->unknown[i] == type)
-          return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
-                              "%s: duplicate extension %u", ctx_name(ctx), type);
-      if (out->n_unknown == TC_MSG_MAX_UNKNOWN_EXT)
-        return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER, "%s: too many unknown extensions",
-                            ctx_name(ctx));
-      out->unknown[out->n_unknown++] = type;
+      if (note_unknown(out, type, seen, ctx, err) != TC_OK)
+        return TC_FAIL;
       continue;
     }
     if (out->present & BIT(bit))
@@ -508,6 +563,15 @@ int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_
       return DECODE(&pc, "trailing bytes");
   }
   return TC_OK;
+}
+
+int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
+                            tc_error *err) {
+  tc_exts_reset(out);
+  uint8_t *seen = NULL;
+  int r = parse_block(data, len, ctx, out, &seen, err);
+  free(seen);
+  return r;
 }
 
 /* ---- writing ---- */

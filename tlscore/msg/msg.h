@@ -158,7 +158,10 @@ typedef struct tc_exts {
   tc_bytes srp_identity;           /* CH: srp_I (RFC 5054) */
   tc_u16s sig_algs;                /* CH/CR: signature_algorithms */
   tc_u16s sig_algs_cert;           /* CH/CR: signature_algorithms_cert */
-  size_t n_alpn;                   /* CH: offered names; SH/EE: exactly one (alpn[]) */
+  size_t n_alpn;                   /* CH: offered names (alpn[] holds the first
+                                    * TC_MSG_MAX_ALPN, alpn_list all of them);
+                                    * SH/EE: exactly one (alpn[0]) */
+  tc_bytes alpn_list;              /* CH/SH/EE: the raw ProtocolNameList */
   size_t padding_len;              /* CH: length of the padding extension */
   uint16_t record_size_limit;      /* CH/SH/EE: >= 64 */
   tc_bytes session_ticket;         /* CH: ticket (may be empty); SH: empty */
@@ -173,7 +176,10 @@ typedef struct tc_exts {
   uint32_t max_early_data_size;    /* NST: early_data */
 
   /* key_share */
-  size_t n_key_shares;             /* CH: offered shares (key_shares[]; may be 0) */
+  size_t n_key_shares;             /* CH: offered shares (may be 0); key_shares[]
+                                    * holds the first TC_MSG_MAX_KEY_SHARES,
+                                    * key_share_list all (tc_exts_find_key_share) */
+  tc_bytes key_share_list;         /* CH: the raw client_shares vector */
   tc_key_share_entry server_share; /* SH: the server's share */
   uint16_t hrr_group;              /* HRR: selected_group */
 
@@ -189,10 +195,11 @@ typedef struct tc_exts {
    * verbatim before pre_shared_key. Lets tests send odd extensions. */
   tc_bytes raw_extra;
 
-  /* Types of unrecognised extensions, in order (more than
-   * TC_MSG_MAX_UNKNOWN_EXT is rejected). The engine uses this for the
-   * "unsolicited extension" rule. Unknown extensions are never written
-   * (see raw_extra). */
+  /* Types of unrecognised extensions, in order: unknown[] holds the first
+   * TC_MSG_MAX_UNKNOWN_EXT, n_unknown counts all (a ClientHello may carry
+   * any number; duplicates are still found). The engine uses them for the
+   * "unsolicited extension" rule, where any one is enough to refuse.
+   * Unknown extensions are never written (see raw_extra). */
   size_t n_unknown;
 
   /* The item arrays come last: tc_exts_reset() (and so every parser)
@@ -305,8 +312,10 @@ int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx,
 /* Write the extension block with its 2-byte length prefix. */
 int tc_msg_write_extensions(tc_writer *w, tc_ext_ctx ctx, const tc_exts *in);
 
-/* Find the client's key share for `group`; NULL if absent. */
-const tc_key_share_entry *tc_exts_find_key_share(const tc_exts *e, uint16_t group);
+/* Find the client's key share for `group` (over all offered shares, not only
+ * the first TC_MSG_MAX_KEY_SHARES); false if absent. *out points into the
+ * parsed message. */
+bool tc_exts_find_key_share(const tc_exts *e, uint16_t group, tc_key_share_entry *out);
 
 /* ---- Handshake framing ---- */
 

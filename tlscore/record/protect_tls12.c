@@ -155,6 +155,7 @@ int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const
   p->u.aead12.version = version;
   p->u.aead12.explicit_nonce = gcm;
   p->seq = 0;
+  p->max_expansion = TC_REC_MAX_EXPANSION;
   p->ops = &aead12_ops;
   return 0;
 }
@@ -448,6 +449,7 @@ int tc_prot_init_cbc(tc_prot *p, bool write, uint16_t version, tc_cipher_alg alg
   p->u.cbc.ssl3 = ssl3;
   p->u.cbc.split = write && implicit_iv && !(flags & TC_PROT_NO_SPLIT);
   p->seq = 0;
+  p->max_expansion = TC_REC_MAX_EXPANSION;
   p->ops = &cbc_ops;
   return 0;
 }

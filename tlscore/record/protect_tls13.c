@@ -80,6 +80,8 @@ static int open_to13(tc_prot *p, const uint8_t *rec, size_t body_len, uint8_t *d
   size_t clen = open_room13(p, body_len);
   if (clen == 0)
     return TC_ERR_BAD_RECORD_MAC;
+  if (clen > TC_REC_MAX_PLAIN + 1) /* RFC 8446 §5.4, as in open13 */
+    return TC_ERR_RECORD_OVERFLOW;
   if (cap < clen)
     return TC_ERR_INTERNAL_ERROR;
   uint8_t nonce[TC_AEAD_NONCE_LEN];
@@ -98,6 +100,11 @@ static int open13(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size
     return TC_ERR_UNEXPECTED_MESSAGE;
   if (body_len < 1 + tag13(p))
     return TC_ERR_BAD_RECORD_MAC;
+  /* RFC 8446 §5.4: the whole TLSInnerPlaintext (content, type byte and
+   * padding) is at most 2^14 + 1 bytes. The tag length is fixed, so this
+   * is known before decrypting. */
+  if (body_len - tag13(p) > TC_REC_MAX_PLAIN + 1)
+    return TC_ERR_RECORD_OVERFLOW;
   uint8_t nonce[TC_AEAD_NONCE_LEN];
   nonce13(p, nonce);
   uint8_t *body = rec + TC_REC_HDR_LEN;
@@ -129,6 +136,7 @@ int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t k
   }
   memcpy(p->u.aead13.iv, iv, TC_AEAD_NONCE_LEN);
   p->seq = 0;
+  p->max_expansion = TC_REC_MAX_EXPANSION13;
   p->ops = &tls13_ops;
   return 0;
 }

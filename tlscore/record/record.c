@@ -17,6 +17,7 @@ void tc_rec_init_zeroed(tc_rec *r) {
   r->max_frag = TC_REC_MAX_PLAIN;
   r->max_recv_plain = TC_REC_MAX_PLAIN;
   r->hs_max = TC_HS_MAX_MSG_DEFAULT;
+  r->hs_max_ch = TC_HS_MAX_MSG_DEFAULT;
 }
 
 void tc_rec_init(tc_rec *r) {
@@ -166,7 +167,7 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
    * handshake keys may send a plaintext alert while we already read with ours. */
   bool protected_rec = r->rd.ops && t != TC_CT_CHANGE_CIPHER_SPEC &&
                        !(t == TC_CT_ALERT && r->plain_alerts && body == 2);
-  size_t limit = protected_rec ? TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION : r->max_recv_plain;
+  size_t limit = protected_rec ? TC_REC_MAX_PLAIN + r->rd.max_expansion : r->max_recv_plain;
   if (body > limit)
     return tc_error_set(err, TC_ERR_RECORD_OVERFLOW, "record of %zu bytes exceeds the limit %zu",
                         body, limit);
@@ -218,7 +219,7 @@ static size_t app_record_body(const tc_rec *r) {
   const uint8_t *rec = r->ibuf + r->ipos;
   size_t body = (size_t)rec[3] << 8 | rec[4];
   if (rec[0] != TC_CT_APPLICATION_DATA || rec[1] != 3 ||
-      body > TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION || avail < TC_REC_HDR_LEN + body)
+      body > TC_REC_MAX_PLAIN + p->max_expansion || avail < TC_REC_HDR_LEN + body)
     return 0;
   return body;
 }
@@ -266,8 +267,8 @@ static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
   /* 1 KiB first (glibc serves it from its per-thread cache; it holds a
    * resumed handshake's whole flight), then straight to a full record. */
   size_t ncap = r->ocap ? r->ocap : 1024;
-  if (ncap - r->olen < need && ncap < OUT_START + TC_REC_MAX_LEN)
-    ncap = OUT_START + TC_REC_MAX_LEN;
+  if (ncap - r->olen < need && ncap < OUT_START + TC_REC_MAX_OUT_LEN)
+    ncap = OUT_START + TC_REC_MAX_OUT_LEN;
   if (ncap - r->olen < need) {
     /* Double (handshake flights grow), or take exactly what a batch of
      * records needs. */
@@ -323,7 +324,7 @@ size_t tc_rec_write_room(tc_rec *r, tc_error *err) {
   size_t over = r->wr.ops ? r->wr.ops->overhead(&r->wr, frag_max) : 0;
   if (r->opos == r->olen)
     r->opos = r->olen = OUT_START;
-  if (!r->obuf && ensure_out(r, TC_REC_MAX_LEN, err))
+  if (!r->obuf && ensure_out(r, TC_REC_MAX_OUT_LEN, err))
     return 0;
   if (r->olen == OUT_START || (r->ocap - r->olen) >= TC_REC_HDR_LEN + frag_max + over)
     return frag_max;
@@ -362,7 +363,8 @@ int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) 
   }
   /* Refuse early when the pending message announces an excessive length. */
   size_t need = r->hs_len + len;
-  if (need > r->hs_max + 4 + TC_REC_MAX_PLAIN)
+  size_t most = r->hs_max > r->hs_max_ch ? r->hs_max : r->hs_max_ch;
+  if (need > most + 4 + TC_REC_MAX_PLAIN)
     return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "too much buffered handshake data");
   if (need > r->hs_cap) {
     /* 1 KiB first: from glibc's per-thread cache, and enough for the
@@ -395,9 +397,11 @@ int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *er
     return 0;
   const uint8_t *h = r->hs + r->hs_off;
   size_t body = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
-  if (body > r->hs_max)
+  size_t limit = h[0] == 1 /* client_hello */ && r->hs_max_ch > r->hs_max ? r->hs_max_ch
+                                                                          : r->hs_max;
+  if (body > limit)
     return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
-                        "handshake message of %zu bytes exceeds the limit %zu", body, r->hs_max);
+                        "handshake message of %zu bytes exceeds the limit %zu", body, limit);
   if (avail < 4 + body)
     return 0;
   *msg = h;

@@ -11,10 +11,19 @@
 
 #define TC_REC_HDR_LEN 5
 #define TC_REC_MAX_PLAIN 16384
-#define TC_REC_MAX_EXPANSION 256 /* RFC 8446 §5.2 / RFC 5246 §6.2.3 (2048 for old CBC, we cap) */
+/* Ciphertext beyond the plaintext limit: RFC 5246 §6.2.3 allows 2048 (CBC
+ * with up to 255 bytes of padding, MAC, explicit IV), RFC 8446 §5.2 256. */
+#define TC_REC_MAX_EXPANSION 2048
+#define TC_REC_MAX_EXPANSION13 256
 #define TC_REC_MAX_LEN (TC_REC_HDR_LEN + TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION)
+/* What we send never needs more than 256 bytes of expansion (minimal CBC
+ * padding), so the output buffer is sized by this. */
+#define TC_REC_MAX_OUT_LEN (TC_REC_HDR_LEN + TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION13)
 #define TC_REC_MAX_EMPTY 32      /* consecutive empty / warning / CCS records tolerated */
 #define TC_HS_MAX_MSG_DEFAULT 65536
+/* The largest well-formed ClientHello: every vector at its maximum
+ * (2+32+1+32+2+65534+1+255+2+65535 body bytes, as OpenSSL also allows). */
+#define TC_HS_MAX_CLIENT_HELLO 131396
 
 enum {
   TC_CT_CHANGE_CIPHER_SPEC = 20,
@@ -60,6 +69,7 @@ typedef struct tc_prot_ops {
 struct tc_prot {
   const tc_prot_ops *ops; /* NULL: plaintext records */
   uint64_t seq;
+  size_t max_expansion;   /* largest accepted ciphertext minus 2^14 */
   union {
     struct {
       tc_aead aead;
@@ -134,6 +144,9 @@ typedef struct tc_rec {
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
   size_t hs_high;                /* bytes of hs ever written (wiped on release) */
   size_t hs_max;                 /* largest accepted handshake message body */
+  size_t hs_max_ch;              /* ... for a ClientHello (servers: never below
+                                  * TC_HS_MAX_CLIENT_HELLO, so no well-formed
+                                  * one is refused for its size) */
 } tc_rec;
 
 void tc_rec_init(tc_rec *r);

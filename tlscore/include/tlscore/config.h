@@ -172,7 +172,9 @@ void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
 /* Maximum plaintext per record sent (64..16384, default 16384). */
 int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err);
 
-/* Largest handshake message accepted (default 65536; 1024..2^24-1). */
+/* Largest handshake message accepted (default 65536; 1024..2^24-1). A
+ * server accepts any well-formed ClientHello (up to 131396 bytes) even
+ * under a lower limit: it is refused for its contents, never its size. */
 int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err);
 
 /* ---- TLS 1.2 and older ---- */

@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Runs tlsfuzzer's scripts, grouped in the four profiles of issue 10, against one server.
+
+tlsfuzzer itself is not part of this tree: point --tlsfuzzer at a checkout of
+github.com/tlsfuzzer/tlsfuzzer (measured at commit 14555fe) and --tlslite at one
+of tlslite-ng; python3-ecdsa comes from Debian.  docs/tlsfuzzer.md says how the
+profiles were chosen, which server options reproduce each reference setup and
+why each remaining failure fails.
+
+Every script is run once, with the arguments tlsfuzzer's own tests/tlslite-ng.json
+gives it, minus the -x/-X expected-failure marks (those record tlslite-ng's own
+gaps, so they would make a correct server fail).  A script passes when it exits 0.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIGALGS = ("mldsa87 mldsa65 mldsa44 ed25519 ed448 ecdsa_brainpoolP512r1tls13_sha512 "
+           "ecdsa_brainpoolP384r1tls13_sha384 ecdsa_brainpoolP256r1tls13_sha256 "
+           "ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 ecdsa_secp256r1_sha256 "
+           "rsa_pss_rsae_sha512 rsa_pss_pss_sha512 rsa_pss_rsae_sha384 rsa_pss_pss_sha384 "
+           "rsa_pss_rsae_sha256 rsa_pss_pss_sha256").split()
+SIGALGS12 = ("ed25519 ed448 ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 "
+             "ecdsa_secp256r1_sha256 ecdsa_sha224 ecdsa_sha1 dsa_sha512 dsa_sha384 dsa_sha256 "
+             "dsa_sha224 dsa_sha1 rsa_pss_rsae_sha512 rsa_pss_pss_sha512 rsa_pss_rsae_sha384 "
+             "rsa_pss_pss_sha384 rsa_pss_rsae_sha256 rsa_pss_pss_sha256 rsa_pkcs1_sha512 "
+             "rsa_pkcs1_sha384 rsa_pkcs1_sha256 rsa_pkcs1_sha224 rsa_pkcs1_sha1").split()
+
+# The server setups, named after the blocks of tlsfuzzer's tests/tlslite-ng.json.
+SETUPS = ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "rsa-pss", "echo", "ecdsa", "pha")
+
+
+def load_profiles(tlsfuzzer):
+    """The profiles: each unique script name of a tlslite-ng.json block once.
+
+    TLS 1.2 RSA (99): the non-"tls13" scripts of the main RSA block, plus
+    test-SSLv3-padding and test-point-extension (SSL 3.0 block), test-lengths
+    (echo block) and test-tls13-non-support (TLS 1.2-only block).
+    TLS 1.3 (44): the "tls13" scripts of the main RSA block, plus
+    test-tls13-rsapss-signatures (RSA-PSS block), test-tls13-post-handshake-auth
+    (PHA block) and test-tls13-lengths (echo block).
+    client auth (10): the non-"tls13" scripts of the --reqcert block.
+    ECDSA (15): the ECDSA block's scripts plus the "tls13" scripts of the
+    --reqcert block.
+    """
+    with open(os.path.join(tlsfuzzer, "tests", "tlslite-ng.json")) as f:
+        blocks = json.load(f)
+
+    def strip_x(args):
+        out, skip = [], False
+        for a in args:
+            if skip:
+                skip = False
+                continue
+            if a in ("-x", "-X"):
+                skip = True
+                continue
+            out.append(a)
+        return out
+
+    def first(block, pred):
+        seen, res = set(), []
+        for t in block["tests"]:
+            if t["name"] in seen or not pred(t["name"]):
+                continue
+            seen.add(t["name"])
+            res.append((t["name"], strip_x(t.get("arguments", []))))
+        return res
+
+    def find(pred):
+        for b in blocks:
+            if pred(b["server_command"]):
+                return b
+        raise SystemExit("tlslite-ng.json: a block is missing")
+
+    main = blocks[0]
+    reqcert = find(lambda c: "--reqcert" in c and "tests/serverX509Key.pem" in c)
+    ssl3 = find(lambda c: "--ssl3" in c)
+    maxver = find(lambda c: "--max-ver" in c)
+    echo = find(lambda c: "--echo" in c)
+    ecdsa = find(lambda c: "tests/serverECKey.pem" in c and "--reqcert" not in c)
+    pss = find(lambda c: "tests/serverRSAPSSKey.pem" in c)
+    pha = find(lambda c: "--request-pha" in c)
+    t13 = lambda n: n.startswith("test-tls13")
+
+    def drop_port(args):
+        out, skip = [], False
+        for a in args:
+            if skip:
+                skip = False
+                continue
+            if a == "-p":
+                skip = True
+                continue
+            out.append(a)
+        return out
+
+    p = {}
+    p["tls12"] = [(n, a, "rsa") for n, a in first(main, lambda n: not t13(n))]
+    p["tls12"] += [(n, a, "rsa") for n, a in first(ssl3, lambda n: n in (
+        "test-SSLv3-padding.py", "test-point-extension.py"))]
+    p["tls12"] = [(n, a, "ssl3" if n == "test-SSLv3-padding.py" else s) for n, a, s in p["tls12"]]
+    p["tls12"] += [(n, drop_port(a), "echo") for n, a in first(echo, lambda n: not t13(n))]
+    p["tls12"] += [(n, a, "rsa-tls12") for n, a in first(maxver, t13)]
+    p["tls13"] = [(n, a, "rsa") for n, a in first(main, t13)]
+    p["tls13"] += [(n, a, "rsa-pss") for n, a in first(pss, t13)]
+    p["tls13"] += [(n, a, "pha") for n, a in first(pha, t13)]
+    p["tls13"] += [(n, drop_port(a), "echo") for n, a in first(echo, t13)]
+    p["clientauth"] = [(n, a, "rsa-reqcert") for n, a in first(reqcert, lambda n: not t13(n))]
+    p["ecdsa"] = [(n, a, "ecdsa") for n, a in first(ecdsa, lambda n: True)]
+    p["ecdsa"] += [(n, a, "rsa-reqcert") for n, a in first(reqcert, t13)]
+    return p
+
+
+def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
+    t = lambda f: os.path.join(tlsfuzzer, "tests", f)
+    rsa = (t("serverX509Cert.pem"), t("serverX509Key.pem"))
+    ec = [(t("serverECCert.pem"), t("serverECKey.pem")),
+          (t("serverP384ECCert.pem"), t("serverP384ECKey.pem")),
+          (t("serverP521ECCert.pem"), t("serverP521ECKey.pem"))]
+    pss = (t("serverRSAPSSCert.pem"), t("serverRSAPSSKey.pem"))
+    certs = {"rsa": [rsa], "rsa-tls12": [rsa], "ssl3": [rsa], "rsa-reqcert": [rsa], "echo": [rsa], "pha": [rsa],
+             "rsa-pss": [pss], "ecdsa": ec}[setup]
+    if impl == "ours":
+        cmd = [gtls_tool, "server", "localhost:%d" % port]
+        for c, k in certs:
+            cmd += ["--cert", c, "--key", k]
+        if setup != "echo":
+            cmd.append("--http")
+        if setup == "rsa-reqcert":
+            cmd.append("--request-client-cert")
+        if setup == "pha":
+            cmd.append("--request-client-cert")
+        if setup == "rsa-tls12":
+            cmd += ["--max-version", "tls1.2"]
+        if setup == "ssl3":
+            cmd += ["--min-version", "ssl3.0"]
+        return cmd + extra
+    if impl == "gnutls":
+        cmd = ["gnutls-serv", "-p", str(port), "-a"]
+        for c, k in certs:
+            cmd += ["--x509certfile", c, "--x509keyfile", k]
+        cmd.append("--echo" if setup == "echo" else "--http")
+        if setup in ("rsa-reqcert", "pha"):
+            cmd.append("-r")
+        if setup == "rsa-tls12":
+            cmd.append("--priority=NORMAL:-VERS-TLS1.3")
+        return cmd + extra
+    if impl == "openssl":
+        cmd = ["openssl", "s_server", "-accept", str(port), "-quiet"]
+        cmd += ["-cert", certs[0][0], "-key", certs[0][1]]
+        for c, k in certs[1:]:
+            cmd += ["-dcert", c, "-dkey", k]
+        if setup != "echo":
+            cmd.append("-www")
+        if setup in ("rsa-reqcert", "pha"):
+            cmd += ["-verify", "1"]
+        if setup == "rsa-tls12":
+            cmd.append("-no_tls1_3")
+        return cmd + extra
+    raise SystemExit("unknown implementation " + impl)
+
+
+def wait_open(port, proc, secs=20):
+    end = time.time() + secs
+    while time.time() < end:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def reply_size(port):
+    """Bytes the server answers to test-record-size-limit's request."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                t.sendall(b"GET /tests/test_file.txt HTTP/1.0\r\n\r\n")
+                data = b""
+                while True:
+                    try:
+                        b = t.recv(65536)
+                    except (ssl.SSLError, OSError):
+                        break
+                    if not b:
+                        break
+                    data += b
+                return str(len(data))
+    except OSError:
+        return "0"
+
+
+def run_script(args, name, sargs, port, outdir):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ".:" + os.path.abspath(args.tlslite)
+    cmd = [args.python, "-u", os.path.join("scripts", name), "-p", str(port)] + sargs
+    log = os.path.join(outdir, "%s-%s.log" % (name[:-3], abs(hash(tuple(sargs))) % 1000))
+    t0 = time.time()
+    with open(log, "w") as f:
+        f.write(" ".join(cmd) + "\n")
+        f.flush()
+        p = subprocess.Popen(cmd, cwd=args.tlsfuzzer, env=env, stdout=f, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            rc = p.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            rc = "timeout"
+    return name, rc, time.time() - t0, log
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tlsfuzzer", required=True)
+    ap.add_argument("--tlslite", required=True)
+    ap.add_argument("--impl", choices=("ours", "gnutls", "openssl"), default="ours")
+    ap.add_argument("--gtls-tool", default=os.path.join(HERE, "..", "build", "tools", "gtls-tool"))
+    ap.add_argument("--profile", action="append",
+                    choices=("tls12", "tls13", "clientauth", "ecdsa"))
+    ap.add_argument("--only", action="append", help="run only these script names")
+    ap.add_argument("--port", type=int, default=4433)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--out", default="tlsfuzzer-results")
+    ap.add_argument("--server-opt", action="append", default=[],
+                    help="SETUP=OPTION: add OPTION to the server command of SETUP (or all)")
+    args = ap.parse_args()
+    args.tlsfuzzer = os.path.abspath(args.tlsfuzzer)
+    profiles = load_profiles(args.tlsfuzzer)
+    wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]
+    os.makedirs(args.out, exist_ok=True)
+    results = {}
+    for prof in wanted:
+        bysetup = {}
+        for name, sargs, setup in profiles[prof]:
+            if args.only and name not in args.only:
+                continue
+            bysetup.setdefault(setup, []).append((name, sargs))
+        for setup, scripts in bysetup.items():
+            extra = []
+            for o in args.server_opt:
+                s, _, opt = o.partition("=")
+                if s in (setup, "all"):
+                    extra += opt.split()
+            cmd = server_command(args.impl, setup, args.port, args.tlsfuzzer,
+                                 os.path.abspath(args.gtls_tool), extra)
+            slog = open(os.path.join(args.out, "server-%s-%s.log" % (prof, setup)), "w")
+            slog.write(" ".join(cmd) + "\n")
+            slog.flush()
+            srv = subprocess.Popen(cmd, cwd=args.tlsfuzzer, stdin=subprocess.PIPE,
+                                   stdout=slog, stderr=subprocess.STDOUT)
+            try:
+                if not wait_open(args.port, srv):
+                    print("server did not start: " + " ".join(cmd), file=sys.stderr)
+                    for name, _ in scripts:
+                        results[(prof, name)] = ("no-server", 0, "")
+                    continue
+                size = reply_size(args.port)
+                jobs = []
+                with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+                    for name, sargs in scripts:
+                        sargs = [size if a == "{expected_size}" else a for a in sargs]
+                        jobs.append(ex.submit(run_script, args, name, sargs, args.port, args.out))
+                    for j in jobs:
+                        name, rc, dt, log = j.result()
+                        results[(prof, name)] = (rc, dt, log)
+                        print("%-10s %-60s %-8s %6.1fs" % (prof, name,
+                              "pass" if rc == 0 else "FAIL(%s)" % rc, dt), flush=True)
+            finally:
+                srv.terminate()
+                try:
+                    srv.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    srv.kill()
+                    srv.wait()
+                slog.close()
+    summary = {}
+    for (prof, name), (rc, dt, log) in results.items():
+        s = summary.setdefault(prof, [0, 0, []])
+        if rc == 0:
+            s[0] += 1
+        else:
+            s[1] += 1
+            s[2].append(name)
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump({p: {"passed": s[0], "failed": s[1], "failing": sorted(s[2])}
+                   for p, s in summary.items()}, f, indent=1)
+    for p, s in summary.items():
+        print("%-10s %d passed / %d failed" % (p, s[0], s[1]))
+
+
+if __name__ == "__main__":
+    main()
