@@ -8,7 +8,7 @@ profiles were chosen, which server options reproduce each reference setup and
 why each remaining failure fails.
 
 Every script is run once, with the arguments tlsfuzzer's own tests/tlslite-ng.json
-gives it, minus the -x/-X expected-failure marks (those record tlslite-ng's own
+gives it (its block's common_arguments first), minus the -x/-X expected-failure marks (those record tlslite-ng's own
 gaps, so they would make a correct server fail).  A script passes when it exits 0.
 """
 import argparse
@@ -68,12 +68,15 @@ def load_profiles(tlsfuzzer):
         return out
 
     def first(block, pred):
+        # The block's common_arguments come first (e.g. "-n 0": every probe,
+        # or the client key of the --reqcert block); a script's own follow.
         seen, res = set(), []
+        common = block.get("common_arguments", [])
         for t in block["tests"]:
             if t["name"] in seen or not pred(t["name"]):
                 continue
             seen.add(t["name"])
-            res.append((t["name"], strip_x(t.get("arguments", []))))
+            res.append((t["name"], common + strip_x(t.get("arguments", []))))
         return res
 
     def find(pred):

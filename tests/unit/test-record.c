@@ -335,6 +335,77 @@ static void test_reassembly(void) {
   tc_rec_free(&r);
 }
 
+/* RFC 8446 §5.4: the padding counts toward the 2^14 + 1 bytes of
+ * TLSInnerPlaintext; one byte more is record_overflow even though the
+ * content alone is under 2^14 (tlsfuzzer test-tls13-record-layer-limits). */
+static void test_tls13_padding_limit(void) {
+  for (int over = 0; over <= 1; over++) {
+    tc_rec a, b;
+    tc_rec_init(&a);
+    tc_rec_init(&b);
+    set_keys(&a, &b, TC_AEAD_AES128_GCM);
+    tc_error err;
+    tc_error_clear(&err);
+    /* Content 2^14 - 8, then the real type and zeros, sealed with type 0:
+     * the inner plaintext is content + 0x17 + padding + 0x00. */
+    size_t content = 16384 - 8, pad = over ? 8 : 7;
+    size_t inner_len = content + 1 + pad; /* seal adds one more byte */
+    uint8_t *rec = g_malloc0(TC_REC_HDR_LEN + inner_len + 1 + TC_AEAD_TAG_LEN);
+    memset(rec + TC_REC_HDR_LEN, 'a', content);
+    rec[TC_REC_HDR_LEN + content] = TC_CT_APPLICATION_DATA;
+    size_t n = a.wr.ops->seal(&a.wr, 0, rec, inner_len);
+    g_assert_cmpuint(n, ==, TC_REC_HDR_LEN + inner_len + 1 + TC_AEAD_TAG_LEN);
+    feed(&b, rec, n);
+    uint8_t type;
+    uint8_t *p;
+    size_t pl;
+    if (over) {
+      g_assert_cmpint(tc_rec_next(&b, &type, &p, &pl, &err), ==, TC_FAIL);
+      g_assert_cmpint(err.code, ==, TC_ERR_RECORD_OVERFLOW);
+    } else {
+      g_assert_cmpint(tc_rec_next(&b, &type, &p, &pl, &err), ==, 1);
+      g_assert_cmpuint(type, ==, TC_CT_APPLICATION_DATA);
+      g_assert_cmpuint(pl, ==, content);
+    }
+    g_free(rec);
+    tc_rec_free(&a);
+    tc_rec_free(&b);
+  }
+}
+
+/* RFC 5246 §6.2.3: a TLS 1.2 ciphertext may be 2^14 + 2048 bytes (CBC with
+ * up to 255 bytes of padding); one byte more is record_overflow. */
+static void test_tls12_expansion_limit(void) {
+  static const uint8_t key[16], salt[4];
+  for (int over = 0; over <= 1; over++) {
+    tc_rec r;
+    tc_rec_init(&r);
+    g_assert_cmpint(tc_prot_init_tls12_aead(&r.rd, 0x0303, TC_AEAD_AES128_GCM, key, 16, salt, 4),
+                    ==, 0);
+    size_t body = 16384 + 2048 + (size_t)over;
+    uint8_t hdr[] = {TC_CT_APPLICATION_DATA, 3, 3, (uint8_t)(body >> 8), (uint8_t)body};
+    feed(&r, hdr, sizeof hdr);
+    tc_error err;
+    tc_error_clear(&err);
+    uint8_t type;
+    uint8_t *p;
+    size_t n;
+    if (over) {
+      g_assert_cmpint(tc_rec_next(&r, &type, &p, &n, &err), ==, TC_FAIL);
+      g_assert_cmpint(err.code, ==, TC_ERR_RECORD_OVERFLOW);
+    } else {
+      /* A legal length: the record layer waits for the body. */
+      g_assert_cmpint(tc_rec_next(&r, &type, &p, &n, &err), ==, 0);
+      uint8_t *rest = g_malloc0(body);
+      feed(&r, rest, body);
+      g_free(rest);
+      g_assert_cmpint(tc_rec_next(&r, &type, &p, &n, &err), ==, TC_FAIL);
+      g_assert_cmpint(err.code, ==, TC_ERR_BAD_RECORD_MAC); /* fits; fails on the tag */
+    }
+    tc_rec_free(&r);
+  }
+}
+
 static void test_write_room_and_shrink(void) {
   tc_rec a;
   tc_rec_init(&a);
@@ -366,5 +437,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/record/wrong-type", test_wrong_type);
   g_test_add_func("/record/reassembly", test_reassembly);
   g_test_add_func("/record/write-room-shrink", test_write_room_and_shrink);
+  g_test_add_func("/record/tls13-padding-limit", test_tls13_padding_limit);
+  g_test_add_func("/record/tls12-expansion-limit", test_tls12_expansion_limit);
   return g_test_run();
 }

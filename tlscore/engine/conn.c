@@ -287,8 +287,9 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
     return TC_OK;
   }
   if (desc == TC_ERR_USER_CANCELED && level == ALERT_WARNING) {
-    if (++c->empty_run > TC_REC_MAX_EMPTY)
-      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
+    if (++c->warn_run > TC_REC_MAX_WARNINGS)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "more than %d warning alerts in a row",
+                          TC_REC_MAX_WARNINGS);
     return TC_OK;
   }
   /* Our renegotiation refused by the server (RFC 5746 §4.4 leaves the
@@ -301,8 +302,9 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
   }
   /* TLS 1.2 and older: other warnings (no_renegotiation, ...) are not fatal. */
   if (level == ALERT_WARNING && c->version && c->version < TC_TLS13) {
-    if (++c->empty_run > TC_REC_MAX_EMPTY)
-      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many warning alerts");
+    if (++c->warn_run > TC_REC_MAX_WARNINGS)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "more than %d warning alerts in a row",
+                          TC_REC_MAX_WARNINGS);
     return TC_OK;
   }
   /* TLS 1.3: every other alert is fatal whatever its level says. A server
@@ -401,10 +403,15 @@ static int process_input(tc_conn *c, bool lazy) {
     r = tc_rec_next(&c->rec, &type, &d, &dl, &c->err);
     if (r < 0) {
       /* A server that ignores offered 0-RTT data drops records it cannot
-       * decrypt, up to a bound (RFC 8446 §4.2.10). */
-      if (c->hs && c->hs->early_data_offered && c->err.code == TC_ERR_BAD_RECORD_MAC &&
-          c->hs->early_skipped < 16384 * 4) {
-        c->hs->early_skipped += TC_REC_MAX_PLAIN;
+       * decrypt (RFC 8446 §4.2.10), up to its max_early_data_size, and only
+       * while they can be early data: not after a HelloRetryRequest (the
+       * second ClientHello may not offer it) nor once a record decrypted. */
+      tc_hs *hs = c->hs;
+      size_t early = c->rec.last_body > 17 ? c->rec.last_body - 17 : 0;
+      if (hs && hs->early_data_offered && !hs->hrr && !hs->early_window_closed &&
+          c->err.code == TC_ERR_BAD_RECORD_MAC &&
+          early <= TC_REC_MAX_EARLY_SKIP - hs->early_skipped) {
+        hs->early_skipped += early;
         tc_error_clear(&c->err);
         continue;
       }
@@ -412,13 +419,18 @@ static int process_input(tc_conn *c, bool lazy) {
     }
     if (r == 0)
       return TC_AGAIN;
+    if (c->hs && c->rec.rd.ops && type != TC_CT_CHANGE_CIPHER_SPEC)
+      c->hs->early_window_closed = true;
     if (type != TC_CT_HANDSHAKE && tc_rec_hs_partial(&c->rec))
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
                           "record interleaved with a fragmented handshake message"),
              fail(c);
+    if (type != TC_CT_ALERT)
+      c->warn_run = 0;
+    if (type != TC_CT_APPLICATION_DATA || dl > 0)
+      c->empty_run = 0;
     switch (type) {
     case TC_CT_HANDSHAKE:
-      c->empty_run = 0;
       if (tc_rec_hs_append(&c->rec, d, dl, &c->err) != TC_OK)
         return fail(c);
       break;
@@ -442,8 +454,11 @@ static int process_input(tc_conn *c, bool lazy) {
       if (dl != 1 || d[0] != 1)
         return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "malformed ChangeCipherSpec"),
                fail(c);
-      if (++c->empty_run > TC_REC_MAX_EMPTY)
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many ChangeCipherSpec"),
+      /* RFC 8446 Appendix D.4: a peer in compatibility mode sends exactly
+       * one; a second one is refused, as OpenSSL and BoringSSL do. */
+      if (++c->ccs13_count > 1)
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                            "more than one ChangeCipherSpec in a TLS 1.3 handshake"),
                fail(c);
       break;
     case TC_CT_SSL2_HELLO:
@@ -452,8 +467,10 @@ static int process_input(tc_conn *c, bool lazy) {
       break;
     case TC_CT_APPLICATION_DATA:
       if (!c->handshake_done) {
+        /* Early data sent before our HelloRetryRequest arrives as
+         * unprotected-looking records: skipped within the same bound. */
         if (c->role == TC_ROLE_SERVER && c->state == HS_S_WAIT_CH2 && c->hs &&
-            c->hs->early_data_offered && c->hs->early_skipped < 16384 * 4) {
+            c->hs->early_data_offered && dl <= TC_REC_MAX_EARLY_SKIP - c->hs->early_skipped) {
           c->hs->early_skipped += dl;
           break;
         }
@@ -463,11 +480,12 @@ static int process_input(tc_conn *c, bool lazy) {
       }
       if (dl == 0) {
         if (++c->empty_run > TC_REC_MAX_EMPTY)
-          return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many empty records"),
+          return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                              "more than %d empty records in a row", TC_REC_MAX_EMPTY),
                  fail(c);
         break;
       }
-      c->empty_run = 0;
+      c->key_update_run = 0;
       c->app_off = (size_t)(d - c->rec.ibuf);
       c->app_len = dl;
       c->rec.hold = true;

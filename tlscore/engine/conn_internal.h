@@ -157,7 +157,8 @@ typedef struct tc_hs {
   bool client_can_resume;   /* server: the client offered a PSK mode we accept,
                              * so tickets are worth sending */
   bool tickets_early;       /* server: tickets already went with our Finished */
-  size_t early_skipped;
+  size_t early_skipped;     /* server: bytes of rejected early data skipped */
+  bool early_window_closed; /* server: a record decrypted, so none is early data any more */
   tc_hs12 t12;              /* TLS 1.2 and older */
   tc_srp_hs *srp;           /* SRP key exchange (handshake/srp12.c) */
 } tc_hs;
@@ -180,7 +181,10 @@ struct tc_conn {
   bool handshake_done;
   bool lazy_records;        /* tc_conn_set_lazy_records */
   uint8_t write_records;    /* tc_conn_set_write_records (0 = 1) */
-  unsigned empty_run;
+  unsigned empty_run;        /* consecutive empty records */
+  unsigned warn_run;         /* consecutive warning alerts */
+  unsigned key_update_run;   /* KeyUpdates since the peer's last application data */
+  unsigned ccs13_count;      /* TLS 1.3 compatibility CCS records received */
   /* decrypted application data waiting in the record input buffer */
   size_t app_off, app_len;
   /* outgoing handshake messages of the current key epoch (one record set) */

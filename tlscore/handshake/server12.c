@@ -533,6 +533,12 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     null_comp |= ch->compression_methods.p[i] == 0;
   if (!null_comp)
     return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "client does not offer null compression");
+  /* RFC 8422 §5.1.2: the uncompressed form is mandatory; a list without it
+   * is illegal_parameter. */
+  if (tc_exts_has(&ch->ext, TC_EXT_EC_POINT_FORMATS) &&
+      !memchr(ch->ext.ec_point_formats.p, 0, ch->ext.ec_point_formats.len))
+    return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER,
+                     "client's ec_point_formats lacks the uncompressed format");
   if (check_reneg(c, ch))
     return HS_FAILED;
   c->version = v;

@@ -118,6 +118,18 @@ static int write_hello_retry(tc_conn *c, const tc_client_hello *ch, const choice
   hrr.ext.selected_version = TC_TLS13;
   tc_exts_set(&hrr.ext, TC_EXT_KEY_SHARE);
   hrr.ext.hrr_group = k->group;
+  /* A random cookie the second ClientHello must echo (RFC 8446 §4.2.2):
+   * it proves the client saw this HRR; our state is kept anyway. */
+  tc_hs *hs = c->hs;
+  free(hs->cookie);
+  hs->cookie_len = 32;
+  hs->cookie = malloc(hs->cookie_len);
+  if (!hs->cookie)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  if (tc_random(&c->cfg->rng, hs->cookie, hs->cookie_len))
+    return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
+  tc_exts_set(&hrr.ext, TC_EXT_COOKIE);
+  hrr.ext.cookie = (tc_bytes){hs->cookie, hs->cookie_len};
   size_t start = c->hsw.len;
   if (tc_msg_write_server_hello(&c->hsw, &hrr))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write HelloRetryRequest");
@@ -215,6 +227,15 @@ static int check_second_hello(tc_conn *c, const tc_client_hello *ch) {
                         "second ClientHello changed its random or session id");
   if (tc_exts_has(&ch->ext, TC_EXT_EARLY_DATA))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "early_data after HelloRetryRequest");
+  if (hs->cookie) {
+    if (!tc_exts_has(&ch->ext, TC_EXT_COOKIE))
+      return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                          "second ClientHello does not echo the HelloRetryRequest cookie");
+    if (ch->ext.cookie.len != hs->cookie_len ||
+        !tc_ct_equal(ch->ext.cookie.p, hs->cookie, hs->cookie_len))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "second ClientHello changed the HelloRetryRequest cookie");
+  }
   return TC_OK;
 }
 

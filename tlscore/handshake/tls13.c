@@ -455,6 +455,10 @@ int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len) 
     tc_key_update ku;
     if (tc_msg_parse_key_update(body, len, &ku, &c->err))
       return TC_FAIL;
+    if (++c->key_update_run > TC_REC_MAX_KEY_UPDATES)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                          "more than %d KeyUpdates without application data",
+                          TC_REC_MAX_KEY_UPDATES);
     /* The peer's new keys start with the next record. */
     uint8_t *theirs = c->role == TC_ROLE_CLIENT ? c->s_ap : c->c_ap;
     if (tc_ks_update_secret(c->hash, theirs))

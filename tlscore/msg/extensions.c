@@ -241,8 +241,17 @@ static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
       return ILLEGAL(pc, "more than one name of the same type");
     seen[t / 8] |= (uint8_t)(1u << (t % 8));
     if (t == 0) {
-      if (memchr(name.p, 0, name.len))
-        return ILLEGAL(pc, "host name contains a NUL byte");
+      /* RFC 6066 §3: an ASCII DNS host name. Only letters, digits, '-'
+       * and '.' (LDH labels) pass: control bytes, escapes, UTF-8 and
+       * NUL never reach the application or a log. */
+      for (size_t i = 0; i < name.len; i++) {
+        uint8_t ch = name.p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '.'))
+          return ILLEGAL(pc, ch == 0 ? "host name contains a NUL byte"
+                                     : "host name has a character other than letters, "
+                                       "digits, '-' and '.'");
+      }
       e->server_name = name;
     }
   }

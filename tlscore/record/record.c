@@ -175,6 +175,7 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
     return 0;
   r->seen_record = true;
   r->ipos += TC_REC_HDR_LEN + body;
+  r->last_body = body;
   if (!protected_rec) {
     if (body == 0 && t != TC_CT_APPLICATION_DATA)
       return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE, "empty %s record",

@@ -19,7 +19,20 @@
 /* What we send never needs more than 256 bytes of expansion (minimal CBC
  * padding), so the output buffer is sized by this. */
 #define TC_REC_MAX_OUT_LEN (TC_REC_HDR_LEN + TC_REC_MAX_PLAIN + TC_REC_MAX_EXPANSION13)
-#define TC_REC_MAX_EMPTY 32      /* consecutive empty / warning / CCS records tolerated */
+/* Floods (issue 10; OpenSSL and GnuTLS bound them too): more consecutive
+ * warning alerts or empty records than this is unexpected_message. Four
+ * lets through the few a real peer sends (tlsfuzzer's SSL Death Alert
+ * probe expects 4 accepted and the 5th refused). */
+#define TC_REC_MAX_WARNINGS 4
+#define TC_REC_MAX_EMPTY 4
+/* KeyUpdates in a row without application data from the peer. RFC 8446
+ * sets no limit and tlsfuzzer's test-tls13-keyupdate sends 32 and expects
+ * them all answered, so the bound is that, not 4: each costs one HKDF. */
+#define TC_REC_MAX_KEY_UPDATES 32
+/* Early data a server that rejects 0-RTT skips (RFC 8446 §4.2.10: up to
+ * its max_early_data_size; we advertise none, so OpenSSL's default,
+ * 2^14 bytes, counted as ciphertext minus tag and type byte). */
+#define TC_REC_MAX_EARLY_SKIP 16384
 #define TC_HS_MAX_MSG_DEFAULT 65536
 /* The largest well-formed ClientHello: every vector at its maximum
  * (2+32+1+32+2+65534+1+255+2+65535 body bytes, as OpenSSL also allows). */
@@ -135,6 +148,7 @@ typedef struct tc_rec {
   size_t max_frag;         /* plaintext per record sent */
   size_t max_recv_plain;   /* plaintext limit per record received */
   unsigned empty_run;      /* consecutive records carrying nothing */
+  size_t last_body;        /* body length of the record tc_rec_next last took */
   bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
   bool ssl2_hello;         /* server: recognise an SSLv2 CLIENT-HELLO as the first record */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
