@@ -1,0 +1,443 @@
+/* Wire behaviours of issue 10 (tlsfuzzer): floods, point formats, SNI syntax, HRR cookie, early-data skipping. */
+#include <glib.h>
+#include <string.h>
+
+#include "engine/conn_internal.h"
+#include "msg/msg.h"
+#include "pump.h"
+
+/* A pair that may negotiate TLS 1.2 or 1.3 (max), nothing verified. */
+static void new_pair(uint16_t max, tc_config **ccfg, tc_config **scfg, tc_conn **c, tc_conn **s) {
+  *ccfg = pump_client_cfg12(TC_TLS12, max, NULL, 0);
+  *scfg = pump_server_cfg12(TC_TLS12, max, NULL, 0);
+  pump_new_pair(*ccfg, *scfg, c, s);
+}
+
+static void free_pair(tc_config *ccfg, tc_config *scfg, tc_conn *c, tc_conn *s) {
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+/* Feed everything `from` has queued to `to`; the feed's result. */
+static int deliver(tc_conn *from, tc_conn *to) {
+  GByteArray *a = pump_drain(from);
+  size_t used = 0;
+  int r = a->len ? tc_conn_feed(to, a->data, a->len, &used) : TC_OK;
+  g_byte_array_unref(a);
+  return r;
+}
+
+/* Queue one record of `type` from x's record layer (with its current
+ * write protection), bypassing the engine's own rules. */
+static void raw_record(tc_conn *x, uint8_t type, const uint8_t *data, size_t len) {
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_rec_write(&x->rec, type, data, len, &err), ==, TC_OK);
+}
+
+/* s failed with `code` and its last queued record is the alert: readable
+ * when sent in plaintext, a protected record otherwise. */
+static void assert_sent_alert(tc_conn *s, tc_err code) {
+  size_t len;
+  const uint8_t *out = tc_conn_output(s, &len);
+  g_assert_nonnull(out);
+  size_t off = 0, last = 0;
+  while (off + 5 <= len) {
+    last = off;
+    off += 5 + ((size_t)out[off + 3] << 8 | out[off + 4]);
+  }
+  g_assert_cmpuint(off, ==, len);
+  bool plain = out[last] == TC_CT_ALERT && out[last + 3] == 0 && out[last + 4] == 2;
+  if (plain) {
+    g_assert_cmpuint(out[last + 5], ==, 2);
+    g_assert_cmpuint(out[last + 6], ==, (unsigned)code);
+  } else {
+    /* TLS 1.2 keeps the alert type in the header; TLS 1.3 hides it. */
+    g_assert_true(out[last] == TC_CT_ALERT || out[last] == TC_CT_APPLICATION_DATA);
+  }
+  g_assert_cmpint(tc_conn_error(s)->code, ==, code);
+}
+
+static void assert_failed(tc_conn *s, int r, tc_err code) {
+  g_assert_cmpint(r, ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, code);
+  assert_sent_alert(s, code);
+}
+
+/* ---- floods ---- */
+
+/* TLS 1.2: four warning alerts in a row during the handshake are let
+ * through, the fifth is unexpected_message (tlsfuzzer test-ssl-death-alert). */
+static void test_warning_alert_flood(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(TC_TLS12, &ccfg, &scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK); /* ClientHello */
+  static const uint8_t warn[2] = {1, TC_ERR_UNSUPPORTED_CERTIFICATE};
+  for (int i = 0; i < TC_REC_MAX_WARNINGS; i++) {
+    raw_record(c, TC_CT_ALERT, warn, 2);
+    g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  }
+  raw_record(c, TC_CT_ALERT, warn, 2);
+  assert_failed(s, deliver(c, s), TC_ERR_UNEXPECTED_MESSAGE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* TLS 1.3: one compatibility CCS is dropped, a second is unexpected_message
+ * (tlsfuzzer test-tls13-multiple-ccs-messages). */
+static void test_tls13_second_ccs(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  static const uint8_t one = 1;
+  raw_record(c, TC_CT_CHANGE_CIPHER_SPEC, &one, 1);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  raw_record(c, TC_CT_CHANGE_CIPHER_SPEC, &one, 1);
+  assert_failed(s, deliver(c, s), TC_ERR_UNEXPECTED_MESSAGE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* Empty application data records: four in a row pass, data resets the
+ * count, a fifth in a row is unexpected_message. Both versions. */
+static void empty_record_flood(uint16_t v) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(v, &ccfg, &scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(s), ==, v);
+  uint8_t buf[16];
+  size_t n;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < TC_REC_MAX_EMPTY; i++) {
+      raw_record(c, TC_CT_APPLICATION_DATA, NULL, 0);
+      g_assert_cmpint(deliver(c, s), ==, TC_OK);
+      g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_AGAIN);
+    }
+    if (round == 0) {
+      raw_record(c, TC_CT_APPLICATION_DATA, (const uint8_t *)"x", 1);
+      g_assert_cmpint(deliver(c, s), ==, TC_OK);
+      g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_OK);
+      g_assert_cmpuint(n, ==, 1);
+    }
+  }
+  raw_record(c, TC_CT_APPLICATION_DATA, NULL, 0);
+  assert_failed(s, deliver(c, s), TC_ERR_UNEXPECTED_MESSAGE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+static void test_empty_record_flood(void) {
+  empty_record_flood(TC_TLS12);
+  empty_record_flood(TC_TLS13);
+}
+
+/* KeyUpdates: 32 in a row are answered (tlsfuzzer test-tls13-keyupdate
+ * sends that many), application data resets the count, one more in a row
+ * is unexpected_message. */
+static void test_key_update_flood(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  uint8_t buf[16];
+  size_t n;
+  for (int i = 0; i < TC_REC_MAX_KEY_UPDATES; i++)
+    g_assert_cmpint(tc_post13_key_update(c, true), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_AGAIN);
+  /* The server answered (its own KeyUpdates), and the connection works. */
+  g_assert_cmpint(deliver(s, c), ==, TC_OK);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"ping", 4));
+  for (int i = 0; i < TC_REC_MAX_KEY_UPDATES; i++)
+    g_assert_cmpint(tc_post13_key_update(c, false), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_cmpint(tc_post13_key_update(c, false), ==, TC_OK);
+  assert_failed(s, deliver(c, s), TC_ERR_UNEXPECTED_MESSAGE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* ---- ClientHello rewrites ---- */
+
+/* Take c's first flight (one plaintext handshake record holding the
+ * ClientHello), let `edit` change the parsed ClientHello, and return the
+ * rewritten record. */
+static GByteArray *edited_client_hello(tc_conn *c, void (*edit)(tc_client_hello *, void *),
+                                       void *ctx) {
+  GByteArray *a = pump_drain(c);
+  g_assert_cmpuint(a->len, >, 9);
+  g_assert_cmpuint(a->data[0], ==, TC_CT_HANDSHAKE);
+  size_t rl = (size_t)a->data[3] << 8 | a->data[4];
+  g_assert_cmpuint(a->len, ==, 5 + rl);
+  g_assert_cmpuint(a->data[5], ==, TC_HS_CLIENT_HELLO);
+  tc_client_hello ch;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_client_hello(a->data + 9, rl - 4, &ch, &err), ==, TC_OK);
+  edit(&ch, ctx);
+  tc_writer w;
+  tc_wr_init_dyn(&w);
+  tc_wr_u8(&w, TC_CT_HANDSHAKE);
+  tc_wr_u16(&w, 0x0301);
+  tc_wr_mark m = tc_wr_begin_vec16(&w);
+  g_assert_cmpint(tc_msg_write_client_hello(&w, &ch), ==, TC_OK);
+  tc_wr_end_vec(&w, m);
+  g_assert_true(tc_wr_ok(&w));
+  GByteArray *out = g_byte_array_new();
+  g_byte_array_append(out, tc_wr_data(&w), (guint)tc_wr_len(&w));
+  tc_wr_free(&w);
+  g_byte_array_unref(a);
+  return out;
+}
+
+static int feed_bytes(tc_conn *s, GByteArray *a) {
+  size_t used;
+  return tc_conn_feed(s, a->data, a->len, &used);
+}
+
+static void set_point_formats(tc_client_hello *ch, void *ctx) {
+  tc_exts_set(&ch->ext, TC_EXT_EC_POINT_FORMATS);
+  ch->ext.ec_point_formats = *(const tc_bytes *)ctx;
+}
+
+/* RFC 8422 §5.1.2: ec_point_formats without "uncompressed" (0) is
+ * illegal_parameter; with it (among others) the handshake goes on. */
+static void test_point_formats(void) {
+  static const uint8_t compressed_only[] = {1, 2}, with_uncompressed[] = {1, 0};
+  for (int ok = 0; ok <= 1; ok++) {
+    tc_config *ccfg, *scfg;
+    tc_conn *c, *s;
+    new_pair(TC_TLS12, &ccfg, &scfg, &c, &s);
+    tc_bytes f = ok ? (tc_bytes){with_uncompressed, 2} : (tc_bytes){compressed_only, 2};
+    GByteArray *ch = edited_client_hello(c, set_point_formats, &f);
+    int r = feed_bytes(s, ch);
+    if (ok)
+      g_assert_cmpint(r, ==, TC_OK);
+    else
+      assert_failed(s, r, TC_ERR_ILLEGAL_PARAMETER);
+    g_byte_array_unref(ch);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
+static void set_sni(tc_client_hello *ch, void *ctx) {
+  const char *name = ctx;
+  ch->ext.server_name = (tc_bytes){(const uint8_t *)name, strlen(name)};
+}
+
+/* RFC 6066 §3: host names are LDH; control bytes, escapes, UTF-8 and other
+ * punctuation are illegal_parameter in either version. */
+static void test_sni_syntax(void) {
+  static const char *const bad[] = {"local\x07host", "a\x1b[31m.example", "caf\xc3\xa9.example",
+                                    "a_b.example", "a b", "a/b", "a%00"};
+  static const char *const good[] = {"localhost", "a-b.EXAMPLE.org", "1.2.3.4.example"};
+  for (uint16_t v = TC_TLS12; v <= TC_TLS13; v++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(bad) + G_N_ELEMENTS(good); i++) {
+      bool ok = i >= G_N_ELEMENTS(bad);
+      const char *name = ok ? good[i - G_N_ELEMENTS(bad)] : bad[i];
+      tc_config *ccfg, *scfg;
+      tc_conn *c, *s;
+      new_pair(v, &ccfg, &scfg, &c, &s);
+      GByteArray *ch = edited_client_hello(c, set_sni, (void *)name);
+      int r = feed_bytes(s, ch);
+      if (ok) {
+        g_assert_cmpint(r, ==, TC_OK);
+      } else {
+        assert_failed(s, r, TC_ERR_ILLEGAL_PARAMETER);
+        g_assert_nonnull(strstr(tc_conn_error(s)->message, "host name"));
+      }
+      g_byte_array_unref(ch);
+      free_pair(ccfg, scfg, c, s);
+    }
+  }
+}
+
+/* ---- HelloRetryRequest cookie ---- */
+
+/* The records in a, each as (type, body); returns the body of the first
+ * record of `type` and its length. */
+static const uint8_t *find_record(GByteArray *a, uint8_t type, size_t *len) {
+  size_t off = 0;
+  while (off + 5 <= a->len) {
+    size_t rl = (size_t)a->data[off + 3] << 8 | a->data[off + 4];
+    g_assert_cmpuint(off + 5 + rl, <=, a->len);
+    if (a->data[off] == type) {
+      *len = rl;
+      return a->data + off + 5;
+    }
+    off += 5 + rl;
+  }
+  return NULL;
+}
+
+/* Client offers a share for x25519 only; a P-256-only server sends a HRR.
+ * With `tamper`, the second ClientHello's cookie is altered. */
+static void hrr_case(bool tamper) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  static const uint16_t cg[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1}, sg[] = {TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(ccfg, cg, 2, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_groups(scfg, sg, 1, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  GByteArray *hrr = pump_drain(s);
+  size_t bl;
+  const uint8_t *body = find_record(hrr, TC_CT_HANDSHAKE, &bl);
+  g_assert_nonnull(body);
+  tc_server_hello sh;
+  g_assert_cmpint(tc_msg_parse_server_hello(body + 4, bl - 4, &sh, &err), ==, TC_OK);
+  g_assert_true(sh.is_hrr);
+  g_assert_true(tc_exts_has(&sh.ext, TC_EXT_COOKIE));
+  g_assert_cmpuint(sh.ext.cookie.len, ==, 32);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(c, hrr->data, hrr->len, &used), ==, TC_OK);
+  g_byte_array_unref(hrr);
+  GByteArray *ch2 = pump_drain(c);
+  if (tamper) {
+    /* Find the cookie by parsing CH2 and flip one of its bytes in place. */
+    body = find_record(ch2, TC_CT_HANDSHAKE, &bl);
+    g_assert_nonnull(body);
+    tc_client_hello ch;
+    g_assert_cmpint(tc_msg_parse_client_hello(body + 4, bl - 4, &ch, &err), ==, TC_OK);
+    g_assert_true(tc_exts_has(&ch.ext, TC_EXT_COOKIE));
+    ((uint8_t *)ch.ext.cookie.p)[5] ^= 1;
+    assert_failed(s, tc_conn_feed(s, ch2->data, ch2->len, &used), TC_ERR_ILLEGAL_PARAMETER);
+  } else {
+    g_assert_cmpint(tc_conn_feed(s, ch2->data, ch2->len, &used), ==, TC_OK);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+    g_assert_cmpuint(tc_conn_group(s), ==, TC_GROUP_SECP256R1);
+  }
+  g_byte_array_unref(ch2);
+  free_pair(ccfg, scfg, c, s);
+}
+
+static void test_hrr_cookie(void) {
+  hrr_case(false);
+  hrr_case(true);
+}
+
+/* ---- rejected early data ---- */
+
+static void offer_early_data(tc_client_hello *ch, void *ctx) {
+  (void)ctx;
+  tc_exts_set(&ch->ext, TC_EXT_EARLY_DATA);
+}
+
+/* A record of `len` random-looking bytes the server cannot decrypt. */
+static void garbage_record(tc_conn *s, size_t len, int expect, tc_err code) {
+  uint8_t *rec = g_malloc(5 + len);
+  rec[0] = TC_CT_APPLICATION_DATA;
+  rec[1] = 3;
+  rec[2] = 3;
+  rec[3] = (uint8_t)(len >> 8);
+  rec[4] = (uint8_t)len;
+  for (size_t i = 0; i < len; i++)
+    rec[5 + i] = (uint8_t)(i * 31 + 7);
+  size_t used;
+  int r = tc_conn_feed(s, rec, 5 + len, &used);
+  g_free(rec);
+  if (expect == TC_FAIL)
+    assert_failed(s, r, code);
+  else
+    g_assert_cmpint(r, ==, expect);
+}
+
+/* RFC 8446 §4.2.10: a server that rejects 0-RTT skips records it cannot
+ * decrypt, up to max_early_data_size (2^14 here), and no more; once a
+ * record has decrypted, an undecryptable one is bad_record_mac. */
+static void test_early_data_skip(void) {
+  /* Within the window: 2^14 bytes of early data skipped, handshake ends. */
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+  GByteArray *ch = edited_client_hello(c, offer_early_data, NULL);
+  size_t used;
+  /* The client's transcript no longer matches: only the server side of
+   * the window is checked here. */
+  g_assert_cmpint(tc_conn_feed(s, ch->data, ch->len, &used), ==, TC_OK);
+  g_byte_array_unref(ch);
+  garbage_record(s, 8000 + 17, TC_OK, 0);
+  garbage_record(s, 16384 - 8000 + 17, TC_OK, 0);
+  /* One byte more is past the window. */
+  garbage_record(s, 1 + 17, TC_FAIL, TC_ERR_BAD_RECORD_MAC);
+  free_pair(ccfg, scfg, c, s);
+
+  /* No early data offered: nothing is skipped. */
+  new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  garbage_record(s, 100, TC_FAIL, TC_ERR_BAD_RECORD_MAC);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* Once a record has decrypted, an undecryptable one is bad_record_mac even
+ * inside the window (tlsfuzzer: "undecryptable record later in handshake
+ * together with early_data"). */
+static void test_early_data_after_decrypt(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+  GByteArray *ch = edited_client_hello(c, offer_early_data, NULL);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(s, ch->data, ch->len, &used), ==, TC_OK);
+  g_byte_array_unref(ch);
+  garbage_record(s, 64, TC_OK, 0); /* still early: skipped */
+  /* The first bytes of a Finished message, protected with the client's
+   * handshake keys (a copy of the server's read state at the same
+   * sequence number): it decrypts and waits for the rest. */
+  g_assert_nonnull(s->rec.rd.ops);
+  tc_prot fake = s->rec.rd;
+  uint8_t rec[5 + 3 + 1 + TC_AEAD_TAG_LEN] = {0};
+  static const uint8_t part[3] = {TC_HS_FINISHED, 0, 0};
+  memcpy(rec + 5, part, 3);
+  size_t n = fake.ops->seal(&fake, TC_CT_HANDSHAKE, rec, 3);
+  g_assert_cmpint(tc_conn_feed(s, rec, n, &used), ==, TC_OK);
+  g_assert_true(s->hs->early_window_closed);
+  garbage_record(s, 64, TC_FAIL, TC_ERR_BAD_RECORD_MAC);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* After a HelloRetryRequest no record is early data: garbage under the
+ * handshake keys is bad_record_mac at once. */
+static void test_early_data_after_hrr(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  static const uint16_t cg[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1}, sg[] = {TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(ccfg, cg, 2, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_groups(scfg, sg, 1, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  GByteArray *ch = edited_client_hello(c, offer_early_data, NULL);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(s, ch->data, ch->len, &used), ==, TC_OK);
+  g_byte_array_unref(ch);
+  g_assert_true(s->hs->hrr);
+  /* Early data sent before the HRR arrived is skipped (plaintext-looking). */
+  garbage_record(s, 100, TC_OK, 0);
+  /* The client (unaware of our edit) answers the HRR with CH2. */
+  g_assert_cmpint(deliver(s, c), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_nonnull(s->rec.rd.ops);
+  garbage_record(s, 100, TC_FAIL, TC_ERR_BAD_RECORD_MAC);
+  free_pair(ccfg, scfg, c, s);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
+  g_test_add_func("/wire/tls13-second-ccs", test_tls13_second_ccs);
+  g_test_add_func("/wire/empty-record-flood", test_empty_record_flood);
+  g_test_add_func("/wire/key-update-flood", test_key_update_flood);
+  g_test_add_func("/wire/point-formats", test_point_formats);
+  g_test_add_func("/wire/sni-syntax", test_sni_syntax);
+  g_test_add_func("/wire/hrr-cookie", test_hrr_cookie);
+  g_test_add_func("/wire/early-data-skip", test_early_data_skip);
+  g_test_add_func("/wire/early-data-after-decrypt", test_early_data_after_decrypt);
+  g_test_add_func("/wire/early-data-after-hrr", test_early_data_after_hrr);
+  return g_test_run();
+}
