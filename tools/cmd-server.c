@@ -26,6 +26,9 @@ typedef struct {
   gboolean require_client_cert;
   gboolean request_client_cert;
   gint max_conns;
+  gint session_cache;      /* TLS 1.2 session-ID cache entries (0: none) */
+  gint tickets;            /* tickets per handshake (-1: the engine's default) */
+  gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
   char *min_version;
   char *max_version;
   char *ciphers;
@@ -134,7 +137,7 @@ static void queue_http_answer(sconn *sc)
   g_free(head);
   g_free(body);
   g_free(esc_subject);
-  free(subject);
+  g_free(subject);
   sc->answered = TRUE;
 }
 
@@ -158,8 +161,16 @@ static gboolean take_app_data(server *sv, sconn *sc, gboolean *progress)
         g_byte_array_append(sc->pending, buf, (guint)n);
       } else if (!sc->answered) {
         g_string_append_len(sc->request, (const char *)buf, (gssize)n);
-        if (request_complete(sc->request))
+        if (request_complete(sc->request)) {
+          /* GET /keyupdate: a TLS 1.3 KeyUpdate asking the client to
+           * update too, before the answer (tlslite-ng's test server does
+           * this; tlsfuzzer's test-tls13-keyupdate-from-server uses it). */
+          if (g_str_has_prefix(sc->request->str, "GET /keyupdate ") &&
+              tc_conn_version(sc->link.tls) == TC_TLS13 &&
+              tc_conn_key_update(sc->link.tls, true) == TC_FAIL)
+            return FALSE;
           queue_http_answer(sc);
+        }
       }
       /* After the answer, further request bytes are ignored. */
     }
@@ -479,6 +490,23 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
       tc_config_set_verify_mode(sv->cfg, TC_VERIFY_NONE);
     }
   }
+  if (sv->session_cache < 0) {
+    g_set_error(error, GT_ERROR, 0, "--session-cache must not be negative");
+    return FALSE;
+  }
+  if (sv->session_cache > 0) {
+    tc_session_cache *cache = tc_session_cache_new((size_t)sv->session_cache, 3600);
+    if (cache == NULL) {
+      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
+      return FALSE;
+    }
+    tc_config_set_session_cache(sv->cfg, cache);
+    tc_session_cache_unref(cache);
+  }
+  if (sv->tickets >= 0)
+    tc_config_set_tickets(sv->cfg, (unsigned)sv->tickets, 7200);
+  if (sv->renegotiation)
+    tc_config_set_renegotiation(sv->cfg, TC_RENEG_SECURE);
   tc_error err;
   tc_error_clear(&err);
   if (sv->alpn_v != NULL &&
@@ -631,6 +659,8 @@ static int serve(server *sv)
 int gt_cmd_server(int argc, char **argv)
 {
   server sv = {0};
+  sv.session_cache = 1024;
+  sv.tickets = -1;
   GOptionEntry entries[] = {
     {"cert", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sv.certs,
      "Certificate chain, leaf first (PEM); repeat with --key for several key types", "FILE"},
@@ -657,6 +687,12 @@ int gt_cmd_server(int argc, char **argv)
     {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &sv.sigalgs,
      "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
      "S1,S2"},
+    {"session-cache", 0, 0, G_OPTION_ARG_INT, &sv.session_cache,
+     "TLS 1.2 session-ID cache size, sessions kept an hour (default 1024; 0: none)", "N"},
+    {"tickets", 0, 0, G_OPTION_ARG_INT, &sv.tickets,
+     "Session tickets per handshake (TLS 1.3; TLS 1.2 sends one when N > 0; default 2)", "N"},
+    {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
+     "Allow RFC 5746 secure renegotiation (TLS 1.2 and older; off by default)", NULL},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
     {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,

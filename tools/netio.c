@@ -442,7 +442,18 @@ char *gt_peer_subject(const tc_conn *c)
   size_t n = tc_conn_peer_chain(c, &chain);
   if (n == 0 || chain == NULL || chain[0] == NULL)
     return NULL;
-  return tc_cert_subject_string(chain[0]);
+  char *raw = tc_cert_subject_string(chain[0]);
+  if (raw == NULL)
+    return NULL;
+  /* Names come from the peer: escape before they reach a terminal. */
+  char *esc = gt_escape_str(raw);
+  free(raw);
+  return esc;
+}
+
+char *gt_escape_str(const char *s)
+{
+  return s != NULL ? gt_escape_bytes((const uint8_t *)s, strlen(s)) : NULL;
 }
 
 static char *hex_name(const char *name, uint16_t value)
@@ -470,14 +481,16 @@ void gt_print_negotiated(FILE *out, const tc_conn *c)
     fprintf(out, "peer signature: %s\n", sigs);
     g_free(sigs);
   }
-  const char *alpn = tc_conn_alpn(c);
+  char *alpn = gt_escape_str(tc_conn_alpn(c));
   fprintf(out, "alpn: %s\n", alpn != NULL ? alpn : "(none)");
+  g_free(alpn);
   char *subject = gt_peer_subject(c);
   fprintf(out, "peer: %s\n", subject != NULL ? subject : "(no certificate)");
-  free(subject);
+  g_free(subject);
   if (tc_conn_role(c) == TC_ROLE_SERVER) {
-    const char *sni = tc_conn_server_name(c);
+    char *sni = gt_escape_str(tc_conn_server_name(c));
     fprintf(out, "server name: %s\n", sni != NULL ? sni : "(none)");
+    g_free(sni);
   }
   size_t id_len = 0;
   const uint8_t *id = tc_conn_psk_identity(c, &id_len);
@@ -506,8 +519,8 @@ char *gt_describe_negotiated(const tc_conn *c)
   char *ss = hex_name(tc_cipher_suite_name(s), s);
   char *gs = g != 0 ? hex_name(tc_group_name(g), g) : g_strdup("-");
   char *subject = gt_peer_subject(c);
-  const char *alpn = tc_conn_alpn(c);
-  const char *sni = tc_conn_server_name(c);
+  char *alpn = gt_escape_str(tc_conn_alpn(c));
+  char *sni = gt_escape_str(tc_conn_server_name(c));
   size_t id_len = 0;
   const uint8_t *id = tc_conn_psk_identity(c, &id_len);
   char *psk = id != NULL ? gt_escape_bytes(id, id_len) : g_strdup("-");
@@ -520,7 +533,9 @@ char *gt_describe_negotiated(const tc_conn *c)
       srp, tc_conn_resumed(c) ? "yes" : "no");
   g_free(psk);
   g_free(srp);
-  free(subject);
+  g_free(subject);
+  g_free(alpn);
+  g_free(sni);
   g_free(vs);
   g_free(ss);
   g_free(gs);

@@ -114,6 +114,8 @@ char *gt_escape_bytes(const uint8_t *p, size_t n);
  * rest of stdin stays unread). g_malloc'd; the caller wipes and frees it.
  * what names the option in errors. */
 char *gt_read_password(const char *user, const char *what, size_t *len, GError **error);
+/* gt_escape_bytes of a C string (NULL stays NULL); free with g_free. */
+char *gt_escape_str(const char *s);
 
 /* ---- driving a connection over a non-blocking socket ---- */
 
@@ -136,7 +138,8 @@ void gt_set_tls_error(GError **error, const tc_conn *c);
 
 /* ---- reporting ---- */
 
-/* Peer leaf subject or NULL; caller frees with free(). */
+/* Peer leaf subject, escaped with gt_escape_bytes (it comes from the
+ * wire), or NULL; caller frees with g_free(). */
 char *gt_peer_subject(const tc_conn *c);
 /* Multi-line "key: value" report of the negotiated parameters. */
 void gt_print_negotiated(FILE *out, const tc_conn *c);

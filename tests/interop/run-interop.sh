@@ -672,6 +672,8 @@ gnutls-client-tls1*)
   gnutls-client-tls12-chacha) prio="$prio:-CIPHER-ALL:+CHACHA20-POLY1305" ;;
   gnutls-client-tls12-rsa-kex) prio="$prio:-KX-ALL:+RSA" ;;
   gnutls-client-tls12-resume) cargs=(--resume) ;;
+  # Without tickets the resumption goes through gtls-tool's session-ID cache.
+  gnutls-client-tls12-resume-id) sargs=(--tickets 0); cargs=(--resume) ;;
   gnutls-client-tls11)
     sargs=(--min-version tls1.0); prio=NORMAL:-VERS-ALL:+VERS-TLS1.1; ver=TLSv1.1; gv=TLS1.1 ;;
   gnutls-client-tls10)
@@ -689,9 +691,10 @@ gnutls-client-tls1*)
   *-chacha) expect_server 1 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" ;;
   *-rsa-kex) expect_server 1 "TLS_RSA_WITH_AES_"; expect "$tmp/gc.out" "(TLS1.2-X.509)-(RSA)-" ;;
   esac
-  if [ "$case" = gnutls-client-tls12-resume ]; then
-    expect "$tmp/gc.out" "This is a resumed session"; expect_server 2 "resumed=yes"
-  fi
+  case $case in
+  gnutls-client-tls12-resume|gnutls-client-tls12-resume-id)
+    expect "$tmp/gc.out" "This is a resumed session"; expect_server 2 "resumed=yes" ;;
+  esac
   ;;
 gnutls-client-rsa|gnutls-client-ecdsa|gnutls-client-client-cert|gnutls-client-resume|gnutls-client-alpn)
   need gnutls-cli
