@@ -124,6 +124,35 @@ def load_profiles(tlsfuzzer):
     return p
 
 
+# What a server advertises in CertificateRequest, which test-certificate-request
+# and the CertificateVerify scripts compare against (-T, -s). tlslite-ng.json
+# gives tlslite-ng's own lists; each server is checked against its own. Ours:
+# the engine's default signature schemes (TLS 1.3 drops the PKCS#1 ones).
+OURS_LISTS = {
+    "-T": "rsa_sign ecdsa_sign",
+    "-s12": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ed25519 rsa_pss_rsae_sha256 "
+             "rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pkcs1_sha256 rsa_pkcs1_sha384 "
+             "rsa_pkcs1_sha512"),
+    "-s13": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ed25519 rsa_pss_rsae_sha256 "
+             "rsa_pss_rsae_sha384 rsa_pss_rsae_sha512"),
+}
+
+
+def own_lists(args, name, lists):
+    """Replace the -T / -s values of a script by the server's own lists."""
+    if not lists:
+        return args
+    out = list(args)
+    for i, a in enumerate(out[:-1]):
+        if a == "-T" and "-T" in lists:
+            out[i + 1] = lists["-T"]
+        elif a == "-s":
+            key = "-s13" if name.startswith("test-tls13") else "-s12"
+            if key in lists:
+                out[i + 1] = lists[key]
+    return out
+
+
 def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
     t = lambda f: os.path.join(tlsfuzzer, "tests", f)
     rsa = (t("serverX509Cert.pem"), t("serverX509Key.pem"))
@@ -246,11 +275,18 @@ def main():
     ap.add_argument("--out", default="tlsfuzzer-results")
     ap.add_argument("--server-opt", action="append", default=[],
                     help="SETUP=OPTION: add OPTION to the server command of SETUP (or all)")
+    ap.add_argument("--cert-types", help="-T list the server sends (ours: %s)" % OURS_LISTS["-T"])
+    ap.add_argument("--sigalgs12", help="-s list for TLS 1.2 CertificateRequest scripts")
+    ap.add_argument("--sigalgs13", help="-s list for TLS 1.3 CertificateRequest scripts")
     args = ap.parse_args()
     args.tlsfuzzer = os.path.abspath(args.tlsfuzzer)
     profiles = load_profiles(args.tlsfuzzer)
     wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]
     os.makedirs(args.out, exist_ok=True)
+    lists = dict(OURS_LISTS) if args.impl == "ours" else {}
+    for key, val in (("-T", args.cert_types), ("-s12", args.sigalgs12), ("-s13", args.sigalgs13)):
+        if val:
+            lists[key] = val
     results = {}
     for prof in wanted:
         bysetup = {}
@@ -282,6 +318,7 @@ def main():
                 with ThreadPoolExecutor(max_workers=args.jobs) as ex:
                     for name, sargs in scripts:
                         sargs = [size if a == "{expected_size}" else a for a in sargs]
+                        sargs = own_lists(sargs, name, lists)
                         jobs.append(ex.submit(run_script, args, name, sargs, args.port, args.out))
                     for j in jobs:
                         name, rc, dt, log = j.result()

@@ -323,8 +323,25 @@ static void test_reassembly(void) {
   g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
   g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
   tc_rec_free(&r);
+  /* A message of fixed size announcing more is malformed at once, before
+   * its body is buffered: decode_error. */
+  tc_rec_init(&r);
+  tc_error_clear(&err);
+  uint8_t fin[4] = {20, 0x02, 0, 0}; /* Finished of 128 KiB */
+  g_assert_cmpint(tc_rec_hs_append(&r, fin, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_DECODE_ERROR);
+  tc_rec_free(&r);
+  tc_rec_init(&r);
+  tc_error_clear(&err);
+  uint8_t ku[4] = {24, 0, 0, 2};
+  g_assert_cmpint(tc_rec_hs_append(&r, ku, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_DECODE_ERROR);
+  tc_rec_free(&r);
   /* ... and a ClientHello over its own limit too. */
   tc_rec_init(&r);
+  tc_error_clear(&err);
   r.hs_max_ch = TC_HS_MAX_CLIENT_HELLO;
   uint8_t over_ch[4] = {1, (TC_HS_MAX_CLIENT_HELLO + 1) >> 16,
                         ((TC_HS_MAX_CLIENT_HELLO + 1) >> 8) & 0xff,

@@ -253,6 +253,30 @@ static void test_sni_syntax(void) {
   }
 }
 
+static void set_legacy_version(tc_client_hello *ch, void *ctx) {
+  ch->legacy_version = *(const uint16_t *)ctx;
+}
+
+/* RFC 8446 §D.5: a ClientHello whose legacy_version is SSL 3.0 or lower is
+ * protocol_version, even when supported_versions offers TLS 1.3
+ * (tlsfuzzer test-tls13-legacy-version); TLS 1.0 there is fine. */
+static void test_tls13_legacy_version(void) {
+  static const uint16_t versions[] = {0x0300, 0x0200, 0x0002, 0x0301};
+  for (size_t i = 0; i < G_N_ELEMENTS(versions); i++) {
+    tc_config *ccfg, *scfg;
+    tc_conn *c, *s;
+    new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+    GByteArray *ch = edited_client_hello(c, set_legacy_version, (void *)&versions[i]);
+    int r = feed_bytes(s, ch);
+    if (versions[i] >= TC_TLS10)
+      g_assert_cmpint(r, ==, TC_OK);
+    else
+      assert_failed(s, r, TC_ERR_PROTOCOL_VERSION);
+    g_byte_array_unref(ch);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
 /* ---- HelloRetryRequest cookie ---- */
 
 /* The records in a, each as (type, body); returns the body of the first
@@ -435,6 +459,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/key-update-flood", test_key_update_flood);
   g_test_add_func("/wire/point-formats", test_point_formats);
   g_test_add_func("/wire/sni-syntax", test_sni_syntax);
+  g_test_add_func("/wire/tls13-legacy-version", test_tls13_legacy_version);
   g_test_add_func("/wire/hrr-cookie", test_hrr_cookie);
   g_test_add_func("/wire/early-data-skip", test_early_data_skip);
   g_test_add_func("/wire/early-data-after-decrypt", test_early_data_after_decrypt);

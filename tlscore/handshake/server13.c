@@ -296,8 +296,14 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     next = tc_server12_client_hello(c, ch, msg, len);
     goto out;
   }
-  if (ch->legacy_version < TC_TLS10 || ch->compression_methods.len != 1 ||
-      ch->compression_methods.p[0] != 0) {
+  /* RFC 8446 §D.5: a legacy_version below TLS 1.0 (SSL 3.0 and older) is
+   * protocol_version even when supported_versions offers TLS 1.3. */
+  if (ch->legacy_version < TC_TLS10) {
+    tc_error_set(&c->err, TC_ERR_PROTOCOL_VERSION,
+                 "ClientHello legacy_version 0x%04x is below TLS 1.0", ch->legacy_version);
+    goto out;
+  }
+  if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0) {
     tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                  "TLS 1.3 ClientHello must offer only null compression");
     goto out;

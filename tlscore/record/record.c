@@ -1,6 +1,7 @@
 /* Record framing, buffers, fragmentation, size limits and handshake-message reassembly. */
 #include "record/record.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -392,12 +393,36 @@ int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) 
   return TC_OK;
 }
 
+/* Largest body a handshake message of this type can have, SIZE_MAX for
+ * the variable ones (RFC 8446 §4, RFC 5246 §7.4). */
+static size_t fixed_max(uint8_t type) {
+  switch (type) {
+  case 0:  /* hello_request */
+  case 5:  /* end_of_early_data */
+  case 14: /* server_hello_done */
+    return 0;
+  case 20: /* finished: at most a SHA-384 verify_data (SSL 3.0: 36) */
+    return 64;
+  case 24: /* key_update */
+    return 1;
+  default:
+    return SIZE_MAX;
+  }
+}
+
 int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err) {
   size_t avail = r->hs_len - r->hs_off;
   if (avail < 4)
     return 0;
   const uint8_t *h = r->hs + r->hs_off;
   size_t body = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+  /* Messages of a fixed small size are refused as malformed as soon as
+   * their header announces more (decode_error, as tlsfuzzer's
+   * test-tls13-finished expects), without buffering the body. */
+  size_t fixed = fixed_max(h[0]);
+  if (body > fixed)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s message of %zu bytes is malformed",
+                        h[0] == 20 ? "Finished" : "handshake", body);
   size_t limit = h[0] == 1 /* client_hello */ && r->hs_max_ch > r->hs_max ? r->hs_max_ch
                                                                           : r->hs_max;
   if (body > limit)
