@@ -277,6 +277,37 @@ static void test_tls13_legacy_version(void) {
   }
 }
 
+static void add_obsolete_group(tc_client_hello *ch, void *ctx) {
+  /* secp224r1 before the client's own groups. */
+  static uint8_t buf[2 + 2 * 16];
+  buf[0] = 0x00;
+  buf[1] = 0x15;
+  size_t n = ch->ext.groups.n < 16 ? ch->ext.groups.n : 16;
+  memcpy(buf + 2, ch->ext.groups.p, 2 * n);
+  ch->ext.groups = (tc_u16s){buf, n + 1};
+  (void)ctx;
+}
+
+/* RFC 8446 §4.2.7: obsolete groups may not be offered in a TLS 1.3
+ * ClientHello: illegal_parameter. A TLS 1.2 server ignores the group. */
+static void test_tls13_obsolete_group(void) {
+  for (uint16_t v = TC_TLS12; v <= TC_TLS13; v++) {
+    tc_config *ccfg, *scfg;
+    tc_conn *c, *s;
+    new_pair(v, &ccfg, &scfg, &c, &s);
+    GByteArray *ch = edited_client_hello(c, add_obsolete_group, NULL);
+    int r = feed_bytes(s, ch);
+    if (v == TC_TLS12) {
+      g_assert_cmpint(r, ==, TC_OK);
+    } else {
+      assert_failed(s, r, TC_ERR_ILLEGAL_PARAMETER);
+      g_assert_nonnull(strstr(tc_conn_error(s)->message, "obsolete group 0x0015"));
+    }
+    g_byte_array_unref(ch);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
 /* ---- HelloRetryRequest cookie ---- */
 
 /* The records in a, each as (type, body); returns the body of the first
@@ -460,6 +491,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/point-formats", test_point_formats);
   g_test_add_func("/wire/sni-syntax", test_sni_syntax);
   g_test_add_func("/wire/tls13-legacy-version", test_tls13_legacy_version);
+  g_test_add_func("/wire/tls13-obsolete-group", test_tls13_obsolete_group);
   g_test_add_func("/wire/hrr-cookie", test_hrr_cookie);
   g_test_add_func("/wire/early-data-skip", test_early_data_skip);
   g_test_add_func("/wire/early-data-after-decrypt", test_early_data_after_decrypt);

@@ -34,6 +34,33 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, choice *ch_out) {
   return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no cipher suite in common");
 }
 
+/* RFC 8446 §4.2.7: the obsolete_RESERVED groups (the TLS 1.2 curves other
+ * than P-256/384/521 and x25519/x448) MUST NOT be offered by a TLS 1.3
+ * client; one that does is refused with illegal_parameter rather than
+ * negotiated around (tlslite-ng does the same; tlsfuzzer's
+ * test-tls13-obsolete-curves without --relaxed expects it). */
+static bool obsolete_group(uint16_t g) {
+  return (g >= 0x0001 && g <= 0x0016) || (g >= 0x001a && g <= 0x001c) || g == 0xff01 ||
+         g == 0xff02;
+}
+
+static int offers_obsolete_group(tc_conn *c, const tc_client_hello *ch) {
+  for (size_t i = 0; i < ch->ext.groups.n; i++)
+    if (obsolete_group(tc_u16s_at(ch->ext.groups, i)))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "TLS 1.3 ClientHello offers the obsolete group 0x%04x",
+                          tc_u16s_at(ch->ext.groups, i));
+  tc_reader list;
+  tc_rd_init(&list, ch->ext.key_share_list.p, ch->ext.key_share_list.len);
+  uint16_t g;
+  tc_reader kx;
+  while (tc_rd_u16(&list, &g) && tc_rd_vec16(&list, &kx))
+    if (obsolete_group(g))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "TLS 1.3 key share for the obsolete group 0x%04x", g);
+  return TC_OK;
+}
+
 /* Server preference among groups the client supports; prefer one it already
  * sent a share for, so a HelloRetryRequest is needed only when no share fits.
  * false (no error set): no group in common. */
@@ -321,6 +348,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   }
   k.suite = c->suite;
   const tc_exts *x = &ch->ext;
+  if (offers_obsolete_group(c, ch))
+    goto out;
   bool has_groups = tc_exts_has(x, TC_EXT_KEY_SHARE) && tc_exts_has(x, TC_EXT_SUPPORTED_GROUPS);
   bool grp = has_groups && pick_group(c, ch, &k);
   if (tc_hs_select_alpn(c, ch, &k.alpn))

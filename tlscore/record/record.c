@@ -423,6 +423,12 @@ int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *er
   if (body > fixed)
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s message of %zu bytes is malformed",
                         h[0] == 20 ? "Finished" : "handshake", body);
+  /* No ClientHello can be longer than TC_HS_MAX_CLIENT_HELLO: one that
+   * says so is malformed (decode_error, tlsfuzzer's
+   * test-truncating-of-client-hello). */
+  if (h[0] == 1 && body > TC_HS_MAX_CLIENT_HELLO && r->hs_max_ch >= TC_HS_MAX_CLIENT_HELLO)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR,
+                        "ClientHello of %zu bytes is longer than any well-formed one", body);
   size_t limit = h[0] == 1 /* client_hello */ && r->hs_max_ch > r->hs_max ? r->hs_max_ch
                                                                           : r->hs_max;
   if (body > limit)
