@@ -130,11 +130,13 @@ def load_profiles(tlsfuzzer):
 # the engine's default signature schemes (TLS 1.3 drops the PKCS#1 ones).
 OURS_LISTS = {
     "-T": "rsa_sign ecdsa_sign",
-    "-s12": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ed25519 rsa_pss_rsae_sha256 "
-             "rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pkcs1_sha256 rsa_pkcs1_sha384 "
+    "-s12": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ecdsa_secp521r1_sha512 ed25519 ed448 "
+             "rsa_pss_rsae_sha256 rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pss_pss_sha256 "
+             "rsa_pss_pss_sha384 rsa_pss_pss_sha512 rsa_pkcs1_sha256 rsa_pkcs1_sha384 "
              "rsa_pkcs1_sha512"),
-    "-s13": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ed25519 rsa_pss_rsae_sha256 "
-             "rsa_pss_rsae_sha384 rsa_pss_rsae_sha512"),
+    "-s13": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ecdsa_secp521r1_sha512 ed25519 ed448 "
+             "rsa_pss_rsae_sha256 rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pss_pss_sha256 "
+             "rsa_pss_pss_sha384 rsa_pss_pss_sha512"),
 }
 
 

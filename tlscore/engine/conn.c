@@ -595,13 +595,17 @@ int tc_conn_read(tc_conn *c, uint8_t *buf, size_t len, size_t *n) {
     size_t k = 0;
     if (tc_rec_next_app_into(&c->rec, buf, len, &k) != 1)
       break;
+    /* The same flood accounting as process() does for these records. */
+    c->warn_run = 0;
     if (k == 0) {
       if (++c->empty_run > TC_REC_MAX_EMPTY)
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "too many empty records"),
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                            "more than %d empty records in a row", TC_REC_MAX_EMPTY),
                fail(c);
       continue;
     }
     c->empty_run = 0;
+    c->key_update_run = 0;
     *n = k;
     return TC_OK;
   }
