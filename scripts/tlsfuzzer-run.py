@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+OLD_TOOL = False  # --old-tool: a gtls-tool from before --renegotiation existed
 SIGALGS = ("mldsa87 mldsa65 mldsa44 ed25519 ed448 ecdsa_brainpoolP512r1tls13_sha512 "
            "ecdsa_brainpoolP384r1tls13_sha384 ecdsa_brainpoolP256r1tls13_sha256 "
            "ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 ecdsa_secp256r1_sha256 "
@@ -213,12 +214,14 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
         else:
             # tlslite-ng, gnutls-serv and s_server all accept TLS 1.0 and 1.1.
             cmd += ["--min-version", "tls1.0"]
-        if setup in ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "echo", "ecdsa"):
+        if setup in ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "echo", "ecdsa") and not OLD_TOOL:
             # gnutls-serv and s_server allow secure renegotiation by default.
             cmd.append("--renegotiation")
         return cmd + extra
     if impl == "gnutls":
-        cmd = ["gnutls-serv", "-p", str(port), "-a"]
+        cmd = ["gnutls-serv", "-p", str(port)]
+        if setup not in ("rsa-reqcert", "pha"):
+            cmd.append("-a")  # no CertificateRequest (it conflicts with -r)
         for c, k in certs:
             cmd += ["--x509certfile", c, "--x509keyfile", k]
         cmd.append("--echo" if setup == "echo" else "--http")
@@ -323,7 +326,11 @@ def main():
     ap.add_argument("--cert-types", help="-T list the server sends (ours: %s)" % OURS_LISTS["-T"])
     ap.add_argument("--sigalgs12", help="-s list for TLS 1.2 CertificateRequest scripts")
     ap.add_argument("--sigalgs13", help="-s list for TLS 1.3 CertificateRequest scripts")
+    ap.add_argument("--old-tool", action="store_true",
+                    help="the gtls-tool predates --renegotiation (before/after comparisons)")
     args = ap.parse_args()
+    global OLD_TOOL
+    OLD_TOOL = args.old_tool
     args.tlsfuzzer = os.path.abspath(args.tlsfuzzer)
     profiles = load_profiles(args.tlsfuzzer)
     wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]

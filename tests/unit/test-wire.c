@@ -320,6 +320,28 @@ static void test_tls13_obsolete_group(void) {
   }
 }
 
+static void unknown_ffdhe_only(tc_client_hello *ch, void *ctx) {
+  static const uint8_t g[2] = {0x01, 0xff}; /* an FFDHE codepoint nobody knows */
+  tc_exts_set(&ch->ext, TC_EXT_SUPPORTED_GROUPS);
+  ch->ext.groups = (tc_u16s){g, 1};
+  (void)ctx;
+}
+
+/* RFC 7919 §4: a client naming only FFDHE groups the server lacks, with
+ * nothing but DHE suites: insufficient_security (tlsfuzzer
+ * test-ffdhe-negotiation). */
+static void test_ffdhe_no_overlap(void) {
+  static const uint16_t dhe[] = {0x009e}; /* TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 */
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, dhe, 1);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  GByteArray *ch = edited_client_hello(c, unknown_ffdhe_only, NULL);
+  assert_failed(s, feed_bytes(s, ch), TC_ERR_INSUFFICIENT_SECURITY);
+  g_byte_array_unref(ch);
+  free_pair(ccfg, scfg, c, s);
+}
+
 /* ---- HelloRetryRequest cookie ---- */
 
 /* The records in a, each as (type, body); returns the body of the first
@@ -504,6 +526,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/sni-syntax", test_sni_syntax);
   g_test_add_func("/wire/tls13-legacy-version", test_tls13_legacy_version);
   g_test_add_func("/wire/tls13-obsolete-group", test_tls13_obsolete_group);
+  g_test_add_func("/wire/ffdhe-no-overlap", test_ffdhe_no_overlap);
   g_test_add_func("/wire/hrr-cookie", test_hrr_cookie);
   g_test_add_func("/wire/early-data-skip", test_early_data_skip);
   g_test_add_func("/wire/early-data-after-decrypt", test_early_data_after_decrypt);

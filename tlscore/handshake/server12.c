@@ -108,6 +108,7 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
    * with the default order its SRP suites come first (pass 0). */
   bool srp_name = tc_exts_has(&ch->ext, TC_EXT_SRP);
   bool srp_first = srp_name && !c->cfg->suites_explicit;
+  bool ffdhe_refused = false; /* a DHE suite lost for want of a common FFDHE group */
   for (size_t i = 0, pass = srp_first ? 0 : 1; pass < 2; i = 0, pass++)
   for (; i < n; i++) {
     const tc_suite12 *s = list[i];
@@ -143,8 +144,10 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     uint16_t group = 0;
     if (s->kx == TC_KX12_ECDHE && !(group = pick_curve(c, ch)))
       continue;
-    if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(c, ch)))
+    if (s->kx == TC_KX12_DHE && !(group = pick_ffdhe(c, ch))) {
+      ffdhe_refused = true;
       continue;
+    }
     if (s->kx == TC_KX12_ECDHE_PSK && !(group = pick_curve(c, ch)))
       continue;
     if (s->kx == TC_KX12_DHE_PSK && !(group = pick_ffdhe(c, ch)))
@@ -180,6 +183,11 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   }
   if (!c->cfg->n_chains && !tc12_cfg_has_psk(c->cfg) && !tc12_cfg_has_srp(c->cfg))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "server has no certificate");
+  /* RFC 7919 §4: the client named FFDHE groups, none is acceptable, and
+   * nothing else is left: insufficient_security. */
+  if (ffdhe_refused)
+    return tc_error_set(&c->err, TC_ERR_INSUFFICIENT_SECURITY,
+                        "no FFDHE group in common with the client, and no other cipher suite");
   return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                       "no TLS 1.2-or-older cipher suite in common with the client");
 }
