@@ -1416,6 +1416,65 @@ static void test_threads(tmpdir *t, gconstpointer data) {
   g_free(path);
 }
 
+/* Several processes create the same new database at once: one creates
+ * it, the others find it, all of them can write. */
+static void test_concurrent_create(tmpdir *t, gconstpointer data) {
+  (void)data;
+  base_rec_init();
+  for (int round = 0; round < 5; round++) {
+    char name[32];
+    snprintf(name, sizeof name, "new%d.db", round);
+    char *path = tmp_path(t, name);
+    int gate[2];
+    g_assert_cmpint(pipe(gate), ==, 0);
+    pid_t kids[4];
+    for (int c = 0; c < 4; c++) {
+      kids[c] = fork();
+      g_assert_cmpint(kids[c], >=, 0);
+      if (kids[c] == 0) {
+        close(gate[1]);
+        char b;
+        if (read(gate[0], &b, 1) < 0)
+          _exit(3);
+        tc_error err;
+        tc_error_clear(&err);
+        tc_store *st = tc_store_open(path, TC_STORE_PSK, TC_STORE_CREATE, &err);
+        if (!st) {
+          fprintf(stderr, "open: %s\n", err.message);
+          _exit(2);
+        }
+        char id[8];
+        snprintf(id, sizeof id, "c%d", c);
+        const uint8_t key[16] = {(uint8_t)c};
+        int rc = tc_store_psk_add(st, NM(id), key, sizeof key, &err);
+        if (rc != TC_OK)
+          fprintf(stderr, "add: %s\n", err.message);
+        tc_store_close(st);
+        _exit(rc == TC_OK ? 0 : 1);
+      }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (int c = 0; c < 4; c++) {
+      int status;
+      g_assert_cmpint(waitpid(kids[c], &status, 0), ==, kids[c]);
+      g_assert_true(WIFEXITED(status));
+      g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    }
+    tc_store *st = open_ok(path, TC_STORE_PSK, 0);
+    size_t n;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_store_count(st, &n, &err), ==, TC_OK);
+    g_assert_cmpuint(n, ==, 4);
+    tc_store_close(st);
+    struct stat sb;
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_free(path);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/store/memory/srp", test_memory_srp);
@@ -1434,5 +1493,6 @@ int main(int argc, char **argv) {
   ADD("/store/sqlite/busy-timeout", test_busy_timeout);
   ADD("/store/sqlite/sigkill-writer", test_sigkill_writer);
   ADD("/store/threads", test_threads);
+  ADD("/store/sqlite/concurrent-create", test_concurrent_create);
   return g_test_run();
 }
