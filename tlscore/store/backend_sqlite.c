@@ -25,6 +25,7 @@ typedef struct {
   sqlite3 *db;
   sqlite3_stmt *stmt[S_MAX];
   char shown[96]; /* the path as error messages show it (shortened) */
+  unsigned busy_ms; /* the busy time-out */
 } sql_db;
 
 static const char *const srp_sql[S_MAX] = {
@@ -195,10 +196,34 @@ static int query_int(sql_db *d, const char *sql, sqlite3_int64 *out, bool *found
   return rc == SQLITE_OK ? TC_OK : sql_fail(d, rc, "reading the database", err);
 }
 
+/* Put the database in WAL mode (a no-op when it is). The switch needs the
+ * file to itself, and SQLite does not wait for that with the busy handler
+ * (another process opening the same new file at once gets SQLITE_BUSY at
+ * once), so retry until the busy time-out. */
+static int set_wal(sql_db *d, tc_error *err) {
+  unsigned waited = 0;
+  for (;;) {
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(d->db, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_step(s);
+    bool wal = rc == SQLITE_ROW && sqlite3_column_text(s, 0) &&
+               strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+    sqlite3_finalize(s);
+    if (wal)
+      return TC_OK;
+    if (rc == SQLITE_ROW) /* e.g. a database on a file system without shared memory */
+      return tc_error_set(err, TC_ERR_STORAGE, "%s cannot be put in WAL mode.", d->shown);
+    if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || waited >= d->busy_ms)
+      return sql_fail(d, rc, "switching the database to WAL mode", err);
+    usleep(10000);
+    waited += 10;
+  }
+}
+
 static int create_schema(sql_db *d, tc_store_kind kind, tc_error *err) {
-  /* WAL first: it cannot change inside a transaction. */
-  if (exec(d, "PRAGMA journal_mode=WAL", "creating the database", err) != TC_OK)
-    return TC_FAIL;
+  /* The tables first, under the write lock (which waits for other
+   * creators); WAL mode after, by set_wal() on the way out of open. */
   if (exec(d, "BEGIN IMMEDIATE", "creating the database", err) != TC_OK)
     return TC_FAIL;
   /* Another process may have created it meanwhile: look again under the
@@ -317,7 +342,8 @@ static int check_schema(sql_db *d, tc_store *st, unsigned flags, tc_error *err) 
 
 static void sql_set_busy_timeout(tc_store *st, unsigned ms) {
   sql_db *d = st->impl;
-  sqlite3_busy_timeout(d->db, ms > 0x7fffffff ? 0x7fffffff : (int)ms);
+  d->busy_ms = ms > 0x7fffffff ? 0x7fffffff : ms;
+  sqlite3_busy_timeout(d->db, (int)d->busy_ms);
 }
 
 static const tcs_backend sqlite_backend;
@@ -351,6 +377,7 @@ int tcs_sqlite_open(tc_store *st, const char *path, unsigned flags, tc_error *er
   sqlite3_db_config(d->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
   sqlite3_db_config(d->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
   sqlite3_db_config(d->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+  d->busy_ms = DEFAULT_BUSY_MS;
   sqlite3_busy_timeout(d->db, DEFAULT_BUSY_MS);
   st->be = &sqlite_backend;
   st->impl = d;
@@ -360,13 +387,9 @@ int tcs_sqlite_open(tc_store *st, const char *path, unsigned flags, tc_error *er
           TC_OK ||
       check_schema(d, st, flags, err) != TC_OK)
     goto fail;
-  if (!st->readonly) {
-    sqlite3_int64 dummy;
-    bool found;
-    /* a file made by another tool may not be in WAL mode yet */
-    if (query_int(d, "PRAGMA journal_mode=WAL", &dummy, &found, err) != TC_OK)
-      goto fail;
-  }
+  /* new, or made by another tool: WAL from now on */
+  if (!st->readonly && set_wal(d, err) != TC_OK)
+    goto fail;
   if (prepare_all(d, st->kind, err) != TC_OK)
     goto fail;
   return TC_OK;
