@@ -1248,35 +1248,6 @@ run_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *can
   return FALSE;
 }
 
-/* Handshake on an established connection: TLS 1.3 has no renegotiation;
- * the closest equivalent (what other backends do) is a KeyUpdate asking
- * the peer to update too. Returns TRUE once queued. */
-static gboolean
-queue_rehandshake (GTlsConnectionTlslite *self, GError **error)
-{
-  GTlsConnectionTlslitePrivate *priv = PRIV (self);
-  int r = TC_FAIL;
-  uint16_t version;
-
-  g_mutex_lock (&priv->engine_mutex);
-  version = tc_conn_version (priv->engine);
-  if (version >= TC_TLS13)
-    r = tc_conn_key_update (priv->engine, true);
-  g_mutex_unlock (&priv->engine_mutex);
-  if (version < TC_TLS13)
-    {
-      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
-                           _("Renegotiation is not supported before TLS 1.3"));
-      return FALSE;
-    }
-  if (r != TC_OK)
-    {
-      set_engine_error_locked_copy (self, FALSE, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 g_tls_connection_tlslite_handshake (GTlsConnection *conn, GCancellable *cancellable, GError **error)
 {
@@ -1288,18 +1259,12 @@ g_tls_connection_tlslite_handshake (GTlsConnection *conn, GCancellable *cancella
     return FALSE;
 
   priv->op_cancellable = cancellable;
+  /* A handshake on an established connection succeeds and does nothing, as
+   * GLib documents since 2.64 and glib-networking does: no renegotiation
+   * (gone in TLS 1.3, refused by us before it) and no KeyUpdate either, so
+   * the result is the same whatever version was negotiated. */
   if (priv->ever_handshaked && !priv->need_handshake)
-    {
-      ok = queue_rehandshake (self, error);
-      if (ok)
-        {
-          GError *my_error = NULL;
-
-          ok = flush_output (self, TRUE, cancellable, &my_error);
-          if (!ok)
-            g_propagate_error (error, my_error);
-        }
-    }
+    ok = TRUE;
   else
     ok = run_handshake (self, TRUE, cancellable, error);
   priv->op_cancellable = NULL;
@@ -1313,8 +1278,7 @@ g_tls_connection_tlslite_handshake (GTlsConnection *conn, GCancellable *cancella
 typedef struct
 {
   gboolean claimed;
-  gboolean rehandshake;
-  gboolean rehandshake_queued;
+  gboolean established;   /* already handshaked when claimed: a no-op */
   GSource *source;
 } AsyncHandshake;
 
@@ -1404,7 +1368,7 @@ async_handshake_step (GTask *task)
           return;
         }
       ah->claimed = TRUE;
-      ah->rehandshake = priv->ever_handshaked && !priv->need_handshake;
+      ah->established = priv->ever_handshaked && !priv->need_handshake;
       g_mutex_lock (&priv->op_mutex);
       priv->handshake_context = g_main_context_ref_thread_default ();
       g_mutex_unlock (&priv->op_mutex);
@@ -1415,21 +1379,9 @@ async_handshake_step (GTask *task)
   priv->op_cancellable = cancellable;
   g_mutex_unlock (&priv->op_mutex);
 
-  if (ah->rehandshake)
-    {
-      ok = TRUE;
-      if (!ah->rehandshake_queued)
-        {
-          ok = queue_rehandshake (self, &error);
-          ah->rehandshake_queued = TRUE;
-        }
-      if (ok)
-        {
-          ok = flush_output (self, FALSE, cancellable, &error);
-          if (!ok)
-            priv->hs_blocked_dir = G_IO_OUT;
-        }
-    }
+  /* Same no-op as the sync handshake above. */
+  if (ah->established)
+    ok = TRUE;
   else
     ok = run_handshake (self, FALSE, cancellable, &error);
 

@@ -206,18 +206,10 @@ server_rehandshake_done (GObject *obj, GAsyncResult *res, gpointer user_data)
   Fx *fx = user_data;
   GError *error = NULL;
 
-  if (tls12)
-    {
-      /* No renegotiation in TLS 1.2 (TLS 1.3 does a KeyUpdate instead). */
-      g_assert_false (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
-      g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC);
-      g_clear_error (&error);
-    }
-  else
-    {
-      g_assert_true (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
-      g_assert_no_error (error);
-    }
+  /* A second handshake is a no-op that succeeds, in TLS 1.2 and 1.3 alike
+   * (GLib >= 2.64 semantics). */
+  g_assert_true (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
+  g_assert_no_error (error);
   g_output_stream_write_async (g_io_stream_get_output_stream (fx->server_conn),
                                MESSAGE + MESSAGE_LEN / 2, MESSAGE_LEN - MESSAGE_LEN / 2,
                                G_PRIORITY_DEFAULT, NULL, server_write_done, fx);
@@ -1009,17 +1001,8 @@ echo_server_run (GThreadedSocketService *service, GSocketConnection *connection,
       if (fx->rehandshake)
         {
           fx->rehandshake = FALSE;
-          if (tls12)
-            {
-              g_assert_false (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
-              g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC);
-              g_clear_error (&error);
-            }
-          else
-            {
-              g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
-              g_assert_no_error (error);
-            }
+          g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+          g_assert_no_error (error);
         }
     }
   g_assert_true (g_io_stream_close (tls, NULL, &error));
@@ -1854,6 +1837,89 @@ test_tls_info (Fx *fx, gconstpointer data)
 }
 
 static void
+second_handshake_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+  GError *error = NULL;
+
+  g_assert_true (g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &error));
+  g_assert_no_error (error);
+  g_main_loop_quit (fx->loop);
+}
+
+/* A second g_tls_connection_handshake() (sync, then async) on an established
+ * client connection succeeds and changes nothing: same version, suite and
+ * peer certificate, and not one byte reaches the server (no renegotiation,
+ * no KeyUpdate), in TLS 1.3 and in the TLS 1.2 rerun alike. */
+static void
+test_second_handshake_noop (Fx *fx, gconstpointer data)
+{
+  GTlsConnection *conn;
+  GTlsCertificate *peer;
+  GTlsProtocolVersion version;
+  GIOStream *server_base = NULL;
+  GSocket *server_socket;
+  gchar *suite, *suite2;
+  GError *error = NULL;
+  gboolean ok;
+
+  start_server (fx, SERVER_WRITE_THEN_WAIT);
+  make_client (fx, fx->identity, 0);
+  {
+    /* client_read_line's data stream would close the connection. */
+    GDataInputStream *in = g_data_input_stream_new (g_io_stream_get_input_stream (fx->client_conn));
+
+    g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+    g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, client_line_only_cb, fx);
+    g_main_loop_run (fx->loop);
+    g_object_unref (in);
+  }
+  g_assert_no_error (fx->read_error);
+  conn = G_TLS_CONNECTION (fx->client_conn);
+  version = g_tls_connection_get_protocol_version (conn);
+  g_assert_cmpint (version, ==, tls12 ? G_TLS_PROTOCOL_VERSION_TLS_1_2 : G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  suite = g_tls_connection_get_ciphersuite_name (conn);
+  peer = g_object_ref (g_tls_connection_get_peer_certificate (conn));
+
+  ok = g_tls_connection_handshake (conn, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_tls_connection_handshake_async (conn, G_PRIORITY_DEFAULT, NULL, second_handshake_cb, fx);
+  g_main_loop_run (fx->loop);
+
+  g_assert_cmpint (g_tls_connection_get_protocol_version (conn), ==, version);
+  suite2 = g_tls_connection_get_ciphersuite_name (conn);
+  g_assert_cmpstr (suite2, ==, suite);
+  g_assert_true (g_tls_connection_get_peer_certificate (conn) == peer);
+  g_free (suite2);
+  g_free (suite);
+  g_object_unref (peer);
+
+  /* The server is idle (it wrote its line and waits); loopback delivers at
+   * once, so anything the client sent would be pending on its socket. */
+  g_usleep (100 * 1000);
+  g_object_get (fx->server_conn, "base-io-stream", &server_base, NULL);
+  server_socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (server_base));
+  g_assert_cmpint (g_socket_get_available_bytes (server_socket), ==, 0);
+  g_object_unref (server_base);
+
+  /* And the connection still carries data both ways afterwards. */
+  g_assert_cmpint (g_output_stream_write (g_io_stream_get_output_stream (fx->client_conn), "x", 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  {
+    char c = 0;
+
+    SPIN_UNTIL (g_socket_get_available_bytes (server_socket) > 0);
+    g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (fx->server_conn), &c, 1, NULL, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (c, ==, 'x');
+  }
+  g_assert_true (g_io_stream_close (fx->client_conn, NULL, &error));
+  g_assert_no_error (error);
+  server_close (fx);
+}
+
+static void
 run_must_staple (Fx *fx, const char *db_file, const char *cert_file)
 {
   GError *error = NULL;
@@ -2283,6 +2349,7 @@ main (int argc, char *argv[])
   ADD ("binding/match-tls-server-end-point", test_binding_tls_server_end_point);
   ADD ("binding/match-tls-exporter", test_binding_tls_exporter);
   ADD ("tls-info", test_tls_info);
+  ADD ("second-handshake-noop", test_second_handshake_noop);
   ADD ("old-versions", test_old_versions);
   ADD ("ocsp/must-staple", test_must_staple);
   ADD ("ocsp/must-staple-intermediate-certificate", test_must_staple_intermediate);
