@@ -96,30 +96,116 @@ g_tls_backend_tlslite_supports_tls (GTlsBackend *backend)
   return TRUE;
 }
 
+/* Adds the certificates of one PEM/DER file. With `warn`, a file that cannot
+ * be read or holds no certificate gives one g_warning naming it: a trust
+ * source the user or the build configured must never fail silently. Files
+ * met while scanning a directory pass FALSE (CRLs, READMEs and the like are
+ * normal there). Returns the number of certificates read. */
+static gsize
+add_trust_file (tc_trust_store *store, const gchar *path, gboolean warn)
+{
+  GError *error = NULL;
+  gchar *contents = NULL;
+  gsize len = 0, added;
+  tc_trust_store *file_store;
+  tc_error err;
+
+  if (!g_file_get_contents (path, &contents, &len, &error))
+    {
+      if (warn)
+        g_warning (_("Could not load the system trust store %s: %s"), path, error->message);
+      g_error_free (error);
+      return 0;
+    }
+  /* Parsed into a store of its own first: the count then says whether the
+   * file holds certificates, even when all of them are already trusted
+   * (hash links, a directory beside its own bundle). */
+  tc_error_clear (&err);
+  added = 0;
+  file_store = tc_trust_store_new ();
+  if (file_store)
+    added = tc_trust_store_add_data (file_store, (const uint8_t *) contents, len, &err);
+  else
+    tc_error_set (&err, TC_ERR_NOMEM, "out of memory");
+  g_free (contents);
+  for (gsize i = 0; i < added; i++)
+    tc_trust_store_add (store, tc_trust_store_get (file_store, i));
+  if (file_store)
+    tc_trust_store_unref (file_store);
+  if (added == 0 && warn)
+    g_warning (_("Could not load the system trust store %s: %s"), path,
+               err.code != TC_ERR_NONE ? err.message : _("no certificates found"));
+  else if (added == 0)
+    g_debug ("tlslite: no certificate in %s", path);
+  return added;
+}
+
+/* Adds every file of a certificate directory (c_rehash style: hashed names
+ * that are links to plain PEM files, or plain files only); the store drops
+ * the duplicates the hash links give. */
+static void
+add_trust_dir (tc_trust_store *store, const gchar *dirname)
+{
+  GError *error = NULL;
+  GDir *dir = g_dir_open (dirname, 0, &error);
+  const gchar *name;
+  gsize added = 0;
+
+  if (!dir)
+    {
+      g_warning (_("Could not load the system trust store %s: %s"), dirname, error->message);
+      g_error_free (error);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      gchar *path = g_build_filename (dirname, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        added += add_trust_file (store, path, FALSE);
+      g_free (path);
+    }
+  g_dir_close (dir);
+  if (added == 0)
+    g_warning (_("Could not load the system trust store %s: %s"), dirname, _("no certificates found"));
+}
+
+/* The platform's trust, with OpenSSL's variables: SSL_CERT_FILE (a bundle)
+ * and SSL_CERT_DIR (a ':'-separated list of directories), either or both.
+ * When neither is set, the compiled-in bundle (-Dca_bundle). Setting only
+ * SSL_CERT_DIR replaces that bundle too, so that pointing trust at a
+ * directory never also warns about a bundle the user did not ask for.
+ * A source that cannot be read is not fatal: it gives one warning naming
+ * it, and chains it would have anchored verify as UNKNOWN_CA. */
 static GTlsDatabase *
 load_system_database (void)
 {
   tc_trust_store *store = tc_trust_store_new ();
+  const gchar *file = g_getenv ("SSL_CERT_FILE");
+  const gchar *dirs = g_getenv ("SSL_CERT_DIR");
   GTlsDatabase *db;
-  gchar *contents = NULL;
-  gsize len = 0;
   gchar *uri;
 
-  /* A missing or unreadable bundle is not fatal: the database is then empty
-   * and every chain verifies as UNKNOWN_CA, which is what GIO documents for
-   * "no trusted CAs". */
-  if (store && g_file_get_contents (TLSLITE_CA_BUNDLE, &contents, &len, NULL))
+  if (file && !*file)
+    file = NULL;
+  if (!file && !(dirs && *dirs))
+    file = TLSLITE_CA_BUNDLE;
+  if (store)
     {
-      tc_error err;
+      if (file)
+        add_trust_file (store, file, TRUE);
+      if (dirs && *dirs)
+        {
+          gchar **list = g_strsplit (dirs, G_SEARCHPATH_SEPARATOR_S, -1);
 
-      tc_error_clear (&err);
-      if (tc_trust_store_add_data (store, (const uint8_t *) contents, len, &err) == 0 &&
-          err.code != TC_ERR_NONE)
-        g_debug ("tlslite: could not load CA bundle %s: %s", TLSLITE_CA_BUNDLE, err.message);
-      g_free (contents);
+          for (gchar **d = list; *d; d++)
+            if (**d)
+              add_trust_dir (store, *d);
+          g_strfreev (list);
+        }
     }
 
-  uri = g_filename_to_uri (TLSLITE_CA_BUNDLE, NULL, NULL);
+  uri = file ? g_filename_to_uri (file, NULL, NULL) : NULL;
   db = tlslite_database_new (store, uri ? uri : "file:///");
   g_free (uri);
   if (store)
