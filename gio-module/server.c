@@ -49,6 +49,26 @@ get_ticket_key (uint8_t key[32])
   return ok;
 }
 
+static gpointer
+make_session_cache (gpointer data)
+{
+  /* Bounded (LRU) and expiring like a ticket; NULL only when out of memory,
+   * and then TLS 1.2 clients simply do full handshakes. */
+  return tc_session_cache_new (1024, 3600);
+}
+
+/* One session-ID cache for every server connection of the process, so that
+ * TLS 1.2 clients that resume by session ID (RFC 5246; those that ignore
+ * tickets, or when G_TLS_TLSLITE_NO_TICKETS=1) resume against any GIO server
+ * here, as with glib-networking. Never freed, like the backend. */
+static tc_session_cache *
+process_session_cache (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, make_session_cache, NULL);
+}
+
 static gboolean
 server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **error)
 {
@@ -120,6 +140,8 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
    * still get a ticket: send it with our Finished. The engine does this
    * only without client authentication, where it is safe. */
   tc_config_set_early_tickets (cfg, true);
+  if (process_session_cache ())
+    tc_config_set_session_cache (cfg, process_session_cache ());
 
   if (get_ticket_key (tkey))
     {

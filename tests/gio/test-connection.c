@@ -1983,6 +1983,34 @@ test_copy_session_state (Fx *fx, gconstpointer data)
   g_assert_cmpuint (fx->accept_count, ==, 1);
 }
 
+/* Without tickets, a TLS 1.2 client resumes by session ID against a GIO
+ * server (the process-wide server cache); TLS 1.3 has no session IDs, so
+ * there the second connection is a full handshake. */
+static void
+test_session_id_resumption (Fx *fx, gconstpointer data)
+{
+  g_setenv ("G_TLS_TLSLITE_NO_TICKETS", "1", TRUE);
+  g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_assert_no_error (fx->read_error);
+  g_assert_cmpuint (fx->accept_count, ==, 1);
+
+  reset_for_next_client (fx);
+  make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+  g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+  client_read_line_and_close (fx);
+  g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+  g_unsetenv ("G_TLS_TLSLITE_NO_TICKETS");
+  g_assert_no_error (fx->read_error);
+  g_assert_no_error (fx->server_error);
+  /* Resumed (TLS 1.2): no certificate, so no second accept-certificate. */
+  g_assert_cmpuint (fx->accept_count, ==, tls12 ? 1 : 2);
+}
+
 static void
 test_automatic_resumption (Fx *fx, gconstpointer data)
 {
@@ -2355,6 +2383,7 @@ main (int argc, char *argv[])
   ADD ("ocsp/must-staple-intermediate-certificate", test_must_staple_intermediate);
   ADD ("session/copy-session-state", test_copy_session_state);
   ADD ("session/automatic-resumption", test_automatic_resumption);
+  ADD ("session/session-id-resumption", test_session_id_resumption);
   ADD ("cancel/handshake", test_cancelled_handshake);
   ADD ("cancel/blocking-read", test_cancel_blocking_read);
   ADD ("properties", test_properties);
