@@ -505,7 +505,7 @@ try_again:
       g_mutex_unlock (&priv->op_mutex);
       if (!blocking)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Operation would block");
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, _("Operation would block"));
           return FALSE;
         }
       wait_for_op (self, gen, cancellable);
@@ -574,7 +574,7 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
     g_mutex_lock (&priv->out_mutex);
   else if (!g_mutex_trylock (&priv->out_mutex))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Operation would block");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, _("Operation would block"));
       return FALSE;
     }
 
@@ -876,8 +876,8 @@ apply_env_settings (tc_config *cfg, gboolean server)
 
   if (bad && g_once_init_enter (&warned))
     {
-      g_warning ("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION, "
-                 "G_TLS_TLSLITE_CIPHERS or G_TLS_TLSLITE_GROUPS setting");
+      g_warning (_("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION, "
+                   "G_TLS_TLSLITE_CIPHERS or G_TLS_TLSLITE_GROUPS setting"));
       g_once_init_leave (&warned, 1);
     }
 }

@@ -70,8 +70,8 @@ g_tls_file_database_tlslite_set_property (GObject *object, guint prop_id, const 
        * depend on the working directory at init time. */
       if (path && !g_path_is_absolute (path))
         {
-          g_warning ("The anchor file name used with a GTlsFileDatabase "
-                     "must be an absolute path, and not relative: %s", path);
+          g_warning (_("The anchor file name used with a GTlsFileDatabase "
+                       "must be an absolute path, and not relative: %s"), path);
           return;
         }
       g_free (self->anchors);
