@@ -88,7 +88,9 @@ set_construct_error (GTlsCertificateTlslite *self, gint code, const gchar *what,
   if (self->construct_error)
     return;
   if (err && err->message[0])
-    self->construct_error = g_error_new (G_TLS_ERROR, code, "%s: %s", what, err->message);
+    /* Translators: a certificate error and the TLS engine's detail;
+     * French puts a no-break space before the colon. */
+    self->construct_error = g_error_new (G_TLS_ERROR, code, _("%s: %s"), what, err->message);
   else
     self->construct_error = g_error_new_literal (G_TLS_ERROR, code, what);
 }

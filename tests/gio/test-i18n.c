@@ -4,8 +4,9 @@
 
 #include <gio/gio.h>
 
-/* A PEM block GLib hands to the module, whose body is no certificate:
- * the error text is the module's own ("Could not parse PEM certificate"). */
+/* A PEM block whose body is no certificate: GLib decodes the base64 and
+ * hands the DER to the module, so the error text is the module's own
+ * ("Could not parse DER certificate: ..."). */
 static const gchar bad_pem[] =
   "-----BEGIN CERTIFICATE-----\n"
   "MIIBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
@@ -38,14 +39,14 @@ static void
 test_certificate_error_de (void)
 {
   use_language ("de");
-  check_bad_pem ("PEM-Zertifikat konnte nicht verarbeitet werden");
+  check_bad_pem ("DER-Zertifikat konnte nicht verarbeitet werden");
 }
 
 static void
 test_certificate_error_fr (void)
 {
   use_language ("fr");
-  check_bad_pem ("Impossible d’analyser le certificat PEM");
+  check_bad_pem ("Impossible d’analyser le certificat DER\u00a0: ");
 }
 
 static void
@@ -53,7 +54,7 @@ test_certificate_error_untranslated (void)
 {
   /* A language without a catalogue falls back to the English source. */
   use_language ("xx");
-  check_bad_pem ("Could not parse PEM certificate");
+  check_bad_pem ("Could not parse DER certificate");
 }
 
 /* Loopback "server" that answers the ClientHello with plain text. */
