@@ -1,6 +1,8 @@
 /* gtls-tool shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
 #include "netio.h"
 
+#include "tlscore/store.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -611,46 +613,99 @@ gboolean gt_parse_psk(const char *spec, const char *what, gt_psk *out, GError **
   return TRUE;
 }
 
+/* One psktool parser in the project: the store's (GnuTLS's reading: split
+ * at the first ':', '#' marks a hex identity). The file goes through an
+ * in-memory store, and the entries are handed to add() from there. */
+typedef struct {
+  tc_store *st;
+  const char *path;
+  gboolean (*add)(const gt_psk *psk, void *ctx, GError **error);
+  void *ctx;
+  GError **error;
+} psk_file_walk;
+
+static gboolean psk_file_add_one(psk_file_walk *w, const uint8_t *id, size_t id_len)
+{
+  uint8_t key[TC_STORE_MAX_PSK_KEY];
+  size_t key_len = sizeof key;
+  tc_error err;
+  tc_error_clear(&err);
+  if (id_len > TC_PSK_MAX_IDENTITY) {
+    g_set_error(w->error, GT_ERROR, GT_ERR_USAGE, "%s: an identity is longer than %d bytes",
+                w->path, TC_PSK_MAX_IDENTITY);
+    return FALSE;
+  }
+  if (tc_store_psk_lookup(w->st, id, id_len, key, &key_len, &err) != TC_OK) {
+    g_set_error(w->error, GT_ERROR, GT_ERR_USAGE, "%s: %s", w->path,
+                err.message[0] ? err.message : "entry vanished");
+    explicit_bzero(key, sizeof key);
+    return FALSE;
+  }
+  gt_psk psk = {
+    .identity = g_memdup2(id, id_len),
+    .id_len = id_len,
+    .key = g_memdup2(key, key_len),
+    .key_len = key_len,
+    .hash = TC_PSK_HASH_SHA256,
+  };
+  explicit_bzero(key, sizeof key);
+  gboolean ok = w->add(&psk, w->ctx, w->error);
+  gt_psk_clear(&psk);
+  return ok;
+}
+
+/* tc_store_list's callback may not call the store: collect the names. */
+static bool psk_file_each(void *ctx, const uint8_t *name, size_t len, unsigned group_bits)
+{
+  (void)group_bits;
+  g_ptr_array_add(ctx, g_bytes_new(name, len));
+  return true;
+}
+
 gboolean gt_load_psk_file(const char *path, const char *identity,
                           gboolean (*add)(const gt_psk *psk, void *ctx, GError **error),
                           void *ctx, GError **error)
 {
-  char *data = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &data, &len, error))
+  tc_error err;
+  tc_error_clear(&err);
+  psk_file_walk w = { NULL, path, add, ctx, error };
+  w.st = tc_store_open(NULL, TC_STORE_PSK, 0, &err);
+  if (w.st == NULL || tc_store_import_gnutls(w.st, path, NULL, &err) != TC_OK) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s", err.message);
+    tc_store_close(w.st);
     return FALSE;
-  gboolean ok = TRUE, found = FALSE;
-  char **lines = g_strsplit(data, "\n", -1);
-  for (guint i = 0; ok && lines[i] != NULL; i++) {
-    if (lines[i][0] == '\0' || lines[i][0] == '#' || (lines[i][0] == '\r' && !lines[i][1]))
-      continue;
-    char *what = g_strdup_printf("%s line %u", path, i + 1);
-    gt_psk psk;
-    if (!gt_parse_psk(lines[i], what, &psk, error)) {
+  }
+  size_t count = 0;
+  gboolean ok = TRUE;
+  if (identity != NULL) {
+    uint8_t probe[TC_STORE_MAX_PSK_KEY];
+    size_t probe_len = sizeof probe;
+    int r = tc_store_psk_lookup(w.st, (const uint8_t *)identity, strlen(identity), probe,
+                                &probe_len, &err);
+    explicit_bzero(probe, sizeof probe);
+    if (r == TC_STORE_NOT_FOUND) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: no entry for that identity", path);
       ok = FALSE;
-    } else if (identity == NULL ||
-               (psk.id_len == strlen(identity) && !memcmp(psk.identity, identity, psk.id_len))) {
-      found = TRUE;
-      ok = add(&psk, ctx, error);
-      if (identity != NULL) {
-        gt_psk_clear(&psk);
-        g_free(what);
-        break;
-      }
+    } else {
+      ok = psk_file_add_one(&w, (const uint8_t *)identity, strlen(identity));
     }
-    gt_psk_clear(&psk);
-    g_free(what);
-  }
-  for (guint i = 0; lines[i] != NULL; i++)
-    explicit_bzero(lines[i], strlen(lines[i]));
-  g_strfreev(lines);
-  explicit_bzero(data, len);
-  g_free(data);
-  if (ok && !found) {
-    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", path,
-                identity != NULL ? "no entry for that identity" : "no IDENTITY:HEXKEY entry");
+  } else if (tc_store_count(w.st, &count, &err) != TC_OK || count == 0) {
+    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: no IDENTITY:HEXKEY entry", path);
     ok = FALSE;
+  } else {
+    GPtrArray *names = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    if (tc_store_list(w.st, psk_file_each, names, &err) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "%s: %s", path, err.message);
+      ok = FALSE;
+    }
+    for (guint i = 0; ok && i < names->len; i++) {
+      gsize n = 0;
+      const uint8_t *id = g_bytes_get_data(names->pdata[i], &n);
+      ok = psk_file_add_one(&w, id, n);
+    }
+    g_ptr_array_unref(names);
   }
+  tc_store_close(w.st);
   return ok;
 }
 

@@ -94,8 +94,9 @@ typedef struct {
 /* "IDENTITY:HEXKEY" (split at the last ':'; the identity may hold colons).
  * `what` names the option in errors; the key never appears in them. */
 gboolean gt_parse_psk(const char *spec, const char *what, gt_psk *out, GError **error);
-/* psktool's file: one "IDENTITY:HEXKEY" per line. Calls add() for each
- * entry (identity NULL) or only the matching one (FALSE if absent). */
+/* psktool's file, read as GnuTLS reads it (the store's parser: split at the
+ * first ':', "#HEX" identities). Calls add() for each entry (identity NULL)
+ * or only the matching one (FALSE if absent). */
 gboolean gt_load_psk_file(const char *path, const char *identity,
                           gboolean (*add)(const gt_psk *psk, void *ctx, GError **error),
                           void *ctx, GError **error);
