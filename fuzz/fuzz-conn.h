@@ -4,10 +4,12 @@
 #ifndef TLSCORE_FUZZ_CONN_H
 #define TLSCORE_FUZZ_CONN_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tlscore/conn.h"
 
@@ -306,6 +308,28 @@ static inline void fz_buf_add(fz_buf *b, const uint8_t *d, size_t n) {
   }
   memcpy(b->data + b->len, d, n);
   b->len += n;
+}
+
+/* Seed makers: write <dir>/<target>/<name> as the targets read it (a flags
+ * byte, a chunking byte, then the captured peer bytes); exits on failure. */
+static inline void fz_write_seed(const char *dir, const char *target, const char *name,
+                                 unsigned flags, uint8_t chunking, const fz_buf *cap) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, target);
+  if (mkdir(path, 0777) && errno != EEXIST) {
+    perror(path);
+    exit(1);
+  }
+  snprintf(path, sizeof path, "%s/%s/%s", dir, target, name);
+  FILE *f = fopen(path, "wb");
+  if (!f) {
+    perror(path);
+    exit(1);
+  }
+  fputc((int)flags, f);
+  fputc(chunking, f);
+  fwrite(cap->data, 1, cap->len, f);
+  fclose(f);
 }
 
 static inline size_t fz_move(tc_conn *from, tc_conn *to, fz_buf *cap) {

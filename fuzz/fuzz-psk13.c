@@ -171,22 +171,7 @@ static void seed(const char *dir, const char *name, unsigned flags, uint8_t chun
   }
   fprintf(stderr, "%s: %s %s / peer %s\n", name, tc_conn_handshake_done(t) ? "done" : "not done",
           tc_conn_error(t)->message, tc_conn_error(p)->message);
-  char path[1024];
-  snprintf(path, sizeof path, "%s/fuzz-psk13", dir);
-  if (mkdir(path, 0777) && errno != EEXIST) {
-    perror(path);
-    exit(1);
-  }
-  snprintf(path, sizeof path, "%s/fuzz-psk13/%s", dir, name);
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    perror(path);
-    exit(1);
-  }
-  fputc((int)flags, f);
-  fputc(chunking, f);
-  fwrite(cap.data, 1, cap.len, f);
-  fclose(f);
+  fz_write_seed(dir, "fuzz-psk13", name, flags, chunking, &cap);
   free(cap.data);
   tc_conn_free(t);
   tc_conn_free(p);
