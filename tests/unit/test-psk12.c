@@ -355,6 +355,9 @@ static void failure_case(uint16_t suite, uint16_t version, fail_kind kind) {
     g_assert_cmpstr(se->message, ==,
                     "PSK authentication failed: wrong key for identity 'alice' (the client's "
                     "Finished did not verify)");
+    /* What a program reads back (tc_conn_last_alert): bad_record_mac both ways. */
+    g_assert_cmpint(tc_conn_last_alert(s, true, NULL), ==, 20);
+    g_assert_cmpint(tc_conn_last_alert(c, false, NULL), ==, 20);
     g_assert_cmpint(ce->code, ==, TC_ERR_BAD_RECORD_MAC);
     g_assert_true(ce->remote);
     g_assert_cmpstr(ce->message, ==,
@@ -365,6 +368,8 @@ static void failure_case(uint16_t suite, uint16_t version, fail_kind kind) {
   case FAIL_UNKNOWN_WANT:
     g_assert_cmpint(se->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
     g_assert_cmpint(se->alert, ==, 115);
+    g_assert_cmpint(tc_conn_last_alert(s, true, NULL), ==, 115);
+    g_assert_cmpint(tc_conn_last_alert(c, false, NULL), ==, 115);
     g_assert_cmpstr(se->message, ==, "PSK authentication failed: unknown identity 'mallory\\x0a'");
     g_assert_cmpint(ce->code, ==, TC_ERR_UNKNOWN_PSK_IDENTITY);
     g_assert_true(ce->remote);

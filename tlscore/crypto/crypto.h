@@ -15,6 +15,13 @@
 /* ---- memory hygiene ---- */
 void tc_wipe(void *p, size_t n);                          /* not optimised away */
 bool tc_ct_equal(const void *a, const void *b, size_t n); /* constant time */
+/* ---- base64 (RFC 4648 §4, standard alphabet, padded) ---- */
+/* Writes ((len + 2) / 3) * 4 characters and a NUL into out. */
+void tc_base64_encode(const uint8_t *in, size_t len, char *out);
+/* Strict decoding: only the alphabet, '=' padding to a multiple of four,
+ * no white space, canonical (the unused bits are zero). Returns the
+ * decoded length, or -1 if `in` is malformed or decodes to more than cap. */
+long tc_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 /* Constant-time select helpers used by CBC/RSA code. */
 static inline uint32_t tc_ct_mask_eq(uint32_t a, uint32_t b) {
   uint32_t x = a ^ b;

@@ -276,6 +276,8 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
   uint8_t level = d[0], desc = d[1];
   if (level != ALERT_WARNING && level != ALERT_FATAL)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "alert with bad level %u", level);
+  c->alert_in[0] = level;
+  c->alert_in[1] = desc;
   if (desc == 0) {
     c->peer_closed = true;
     if (!c->handshake_done) {
@@ -780,6 +782,13 @@ const uint8_t *tc_conn_acceptable_ca(const tc_conn *c, size_t i, size_t *len) {
 }
 
 /* ---- results ---- */
+
+int tc_conn_last_alert(const tc_conn *c, bool sent, int *level) {
+  const uint8_t *a = sent ? c->rec.alert_out : c->alert_in;
+  if (level)
+    *level = a[0] ? a[0] : -1;
+  return a[0] ? a[1] : -1;
+}
 
 const tc_error *tc_conn_error(const tc_conn *c) {
   /* The connection's own error once there is one; before that, why the

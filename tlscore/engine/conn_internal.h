@@ -183,6 +183,7 @@ struct tc_conn {
   uint8_t write_records;    /* tc_conn_set_write_records (0 = 1) */
   unsigned empty_run;        /* consecutive empty records */
   unsigned warn_run;         /* consecutive warning alerts */
+  uint8_t alert_in[2];       /* last alert received: level (0: none yet), description */
   unsigned key_update_run;   /* KeyUpdates since the peer's last application data */
   unsigned ccs13_count;      /* TLS 1.3 compatibility CCS records received */
   /* decrypted application data waiting in the record input buffer */

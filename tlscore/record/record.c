@@ -301,6 +301,7 @@ static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
 int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err) {
   size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
   bool plain = !r->wr.ops || type == TC_CT_CHANGE_CIPHER_SPEC;
+  size_t alert_len = len;
   do {
     size_t frag = len < frag_max ? len : frag_max;
     size_t over = plain ? 0 : r->wr.ops->overhead(&r->wr, frag);
@@ -318,6 +319,11 @@ int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_er
     data += frag;
     len -= frag;
   } while (len > 0);
+  /* Every alert leaves through here: remember the last for tc_conn_last_alert. */
+  if (type == TC_CT_ALERT && alert_len == 2) {
+    r->alert_out[0] = data[-2];
+    r->alert_out[1] = data[-1];
+  }
   return TC_OK;
 }
 

@@ -150,6 +150,7 @@ typedef struct tc_rec {
   unsigned empty_run;      /* consecutive records carrying nothing */
   size_t last_body;        /* body length of the record tc_rec_next last took */
   bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
+  uint8_t alert_out[2];    /* last alert written: level (0: none yet), description */
   bool ssl2_hello;         /* server: recognise an SSLv2 CLIENT-HELLO as the first record */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
   bool plain_alerts;       /* accept unprotected alerts (peer failed before its keys) */

@@ -190,6 +190,13 @@ const uint8_t *tc_conn_psk_identity(const tc_conn *c, size_t *len);
 /* The error that failed the connection; while it has not failed, why the
  * last refused call was refused (code TC_ERR_NONE if none was). */
 const tc_error *tc_conn_error(const tc_conn *c);
+/* The last alert this connection sent (sent true: queued for the wire, a
+ * close_notify included) or received: its description (RFC 8446 §6, see
+ * tc_alert_name), or -1 if there was none. *level (may be NULL) gets 1
+ * (warning) or 2 (fatal), -1 if none. Lets a caller tell, say,
+ * bad_record_mac (a wrong SRP password) from unknown_psk_identity, and see
+ * warnings such as no_renegotiation that do not fail the connection. */
+int tc_conn_last_alert(const tc_conn *c, bool sent, int *level);
 tc_role tc_conn_role(const tc_conn *c);
 bool tc_conn_handshake_done(const tc_conn *c);
 uint16_t tc_conn_version(const tc_conn *c);       /* 0 before negotiation */

@@ -232,6 +232,35 @@ bool tc_x509_match_identity(const tc_cert *cert, const char *name);
  * subjectAltName extension at all (exact match, never for IP addresses). */
 bool tc_x509_match_identity_cn(const tc_cert *cert, const char *name, bool cn_fallback);
 
+/* ---- Pinning (TLS Lite's Checker, curl's --pinnedpubkey) ----
+ * A pin names the one certificate or key a client accepts from a server.
+ * Two kinds: the SHA-256 of the leaf's DER SubjectPublicKeyInfo, spelled
+ * "sha256//" + base64 (as curl and HPKP spell it; survives a re-issued
+ * certificate with the same key), and the SHA-256 fingerprint of the
+ * leaf's DER certificate, spelled in hex, colons between byte pairs
+ * optional. Only the leaf is matched: in pin-only use nothing else of the
+ * chain is authenticated. */
+typedef enum { TC_PIN_SPKI_SHA256 = 1, TC_PIN_CERT_SHA256 = 2 } tc_pin_type;
+typedef struct tc_pin {
+  tc_pin_type type;
+  uint8_t hash[32];
+} tc_pin;
+/* Longest text tc_pin_format writes, NUL included ("AB:" x 32). */
+#define TC_PIN_TEXT_MAX 97
+
+/* Parse one pin, strictly: "sha256//" and canonical padded base64 of exactly
+ * 32 bytes, or 64 hex digits (either case) with either no colons or one
+ * between every byte pair. Nothing else (no white space). The error message
+ * says what is wrong; callers add the pin text. */
+int tc_pin_parse(const char *text, tc_pin *pin, tc_error *err);
+/* The canonical spelling: "sha256//BASE64=" or upper-case hex with colons. */
+void tc_pin_format(const tc_pin *pin, char out[TC_PIN_TEXT_MAX]);
+/* The certificate's pin of the given type. */
+void tc_cert_pin(const tc_cert *cert, tc_pin_type type, tc_pin *pin);
+/* Index of the first pin in pins[0..n) the leaf matches (hashes compared in
+ * constant time), or -1 if none does (also when n is 0). */
+long tc_x509_pin_match(const tc_cert *leaf, const tc_pin *pins, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
