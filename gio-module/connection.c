@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "connection.h"
+#include "connection-extras.h"
 
 /*
  * Threads and locks.
@@ -113,6 +114,13 @@ enum
   PROP_NEGOTIATED_PROTOCOL,
   PROP_PROTOCOL_VERSION,
   PROP_CIPHERSUITE_NAME
+};
+
+/* The extras' properties (connection-extras.h), numbered apart. */
+enum
+{
+  PROP_PINS_FIRST = TLSLITE_EXTRAS_PROP_FIRST,
+  PROP_ALERT_FIRST = PROP_PINS_FIRST + TLSLITE_PINS_N_PROPS
 };
 
 #define PRIV(self) ((GTlsConnectionTlslitePrivate *) g_tls_connection_tlslite_get_instance_private (self))
@@ -262,6 +270,8 @@ set_engine_error (GTlsConnectionTlslite *self, const tc_error *err, gboolean in_
 
   if (priv->peer_rejected)
     {
+      if (_tlslite_gio_pins_get_error (G_OBJECT (self), error))
+        return;
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                            _("Unacceptable TLS certificate"));
       return;
@@ -906,6 +916,11 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
   /* GIO: no common ALPN protocol means none negotiated, not a failure. */
   tc_config_set_alpn_strict (cfg, false);
   apply_env_settings (cfg, !is_client (self));
+  if (!_tlslite_gio_pins_prepare (G_OBJECT (self), error))
+    {
+      tc_config_unref (cfg);
+      return FALSE;
+    }
   tc_error_clear (&err);
   if (priv->advertised_protocols && priv->advertised_protocols[0])
     {
@@ -993,19 +1008,34 @@ handle_verify (GTlsConnectionTlslite *self)
   tc_cert *const *chain = NULL;
   GTlsCertificate *peer;
   GTlsCertificateFlags errors = 0;
-  gboolean accepted = FALSE;
+  gboolean accepted = FALSE, pin_only = FALSE;
+  TlslitePinVerdict pin = TLSLITE_PINS_UNSET;
+  tc_cert *leaf = NULL;
   size_t n, staple_len = 0;
 
   g_mutex_lock (&priv->engine_mutex);
   n = tc_conn_peer_chain (priv->engine, &chain);
   peer = tlslite_certificate_new_from_chain (chain, n);
+  if (n > 0)
+    leaf = tc_cert_ref (chain[0]);
   tc_conn_ocsp_response (priv->engine, &staple_len);
   g_mutex_unlock (&priv->engine_mutex);
 
   if (peer)
+    pin = _tlslite_gio_pins_check (G_OBJECT (self), leaf, &pin_only);
+  g_clear_pointer (&leaf, tc_cert_unref);
+
+  if (peer)
     {
       errors = verify_peer (self, peer, staple_len ? TC_STAPLE_PRESENT : TC_STAPLE_NONE);
-      if (is_client (self))
+      /* Pins (tlslite-pins.c): a mismatch is final, never offered to
+       * accept-certificate; in pin-only mode a match is enough. The flags
+       * stay what validation found, for peer-certificate-errors. */
+      if (pin == TLSLITE_PINS_MISMATCH)
+        accepted = FALSE;
+      else if (pin == TLSLITE_PINS_MATCH && pin_only)
+        accepted = TRUE;
+      else if (is_client (self))
         {
           GTlsCertificateFlags flags;
 
@@ -1016,7 +1046,7 @@ handle_verify (GTlsConnectionTlslite *self)
           accepted = (errors & flags) == 0;
         }
       /* Servers always ask the application about a client certificate. */
-      if (!accepted)
+      if (!accepted && pin != TLSLITE_PINS_MISMATCH)
         accepted = g_tls_connection_emit_accept_certificate (G_TLS_CONNECTION (self), peer, errors);
     }
   else if (G_IS_TLS_SERVER_CONNECTION (self))
@@ -1039,9 +1069,27 @@ handle_verify (GTlsConnectionTlslite *self)
   if (!accepted)
     priv->peer_rejected = TRUE;
   g_mutex_lock (&priv->engine_mutex);
-  tc_conn_answer_verify (priv->engine, accepted, (unsigned) errors,
-                         accepted ? NULL : "certificate rejected");
+  /* A pin mismatch is bad_certificate whatever validation found. */
+  tc_conn_answer_verify (priv->engine, accepted,
+                         pin == TLSLITE_PINS_MISMATCH ? 0 : (unsigned) errors,
+                         accepted ? NULL
+                         : pin == TLSLITE_PINS_MISMATCH ? "certificate matches no pin"
+                                                        : "certificate rejected");
   g_mutex_unlock (&priv->engine_mutex);
+}
+
+int
+tlslite_connection_last_alert (GTlsConnectionTlslite *self, gboolean sent, int *level)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  int desc = -1;
+
+  *level = -1;
+  g_mutex_lock (&priv->engine_mutex);
+  if (priv->engine)
+    desc = tc_conn_last_alert (priv->engine, sent, level);
+  g_mutex_unlock (&priv->engine_mutex);
+  return desc;
 }
 
 gboolean
@@ -2304,6 +2352,9 @@ g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *v
       g_value_set_string (value, priv->ciphersuite_name);
       break;
     default:
+      if (_tlslite_gio_pins_get_property (object, prop_id, PROP_PINS_FIRST, value) ||
+          _tlslite_gio_alert_get_property (object, prop_id, PROP_ALERT_FIRST, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -2384,6 +2435,8 @@ g_tls_connection_tlslite_set_property (GObject *object, guint prop_id, const GVa
       priv->advertised_protocols = g_value_dup_boxed (value);
       break;
     default:
+      if (_tlslite_gio_pins_set_property (object, prop_id, PROP_PINS_FIRST, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -2424,4 +2477,7 @@ g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
   g_object_class_override_property (gobject_class, PROP_NEGOTIATED_PROTOCOL, "negotiated-protocol");
   g_object_class_override_property (gobject_class, PROP_PROTOCOL_VERSION, "protocol-version");
   g_object_class_override_property (gobject_class, PROP_CIPHERSUITE_NAME, "ciphersuite-name");
+
+  _tlslite_gio_pins_install_properties (gobject_class, PROP_PINS_FIRST);
+  _tlslite_gio_alert_install_properties (gobject_class, PROP_ALERT_FIRST);
 }

@@ -52,6 +52,9 @@ void tlslite_connection_set_missing_client_cert (GTlsConnectionTlslite *self);
 /* The peer certificate and its errors as last set (new reference or NULL). */
 GTlsCertificate *tlslite_connection_dup_peer (GTlsConnectionTlslite *self, GTlsCertificateFlags *errors);
 
+/* The last alert sent or received (tc_conn_last_alert): description, -1 if none. */
+int tlslite_connection_last_alert (GTlsConnectionTlslite *self, gboolean sent, int *level);
+
 /* Common helpers used by the subclasses. */
 GIOStream *tlslite_connection_get_base_stream (GTlsConnectionTlslite *self);
 const gchar *const *tlslite_connection_get_advertised_protocols (GTlsConnectionTlslite *self);
