@@ -4,12 +4,6 @@
 
 #include "tlslite-types.h"
 
-/* Below glib-networking's gnutls (0) and openssl (-1) backends, above GIO's
- * dummy (-100): installing this module never changes a system's default
- * backend; it is chosen with GIO_USE_TLS=tlslite, or used when no other
- * real backend is installed. */
-#define TLSLITE_BACKEND_PRIORITY (-10)
-
 struct _GTlsBackendTlslite
 {
   GObject parent_instance;
@@ -20,23 +14,12 @@ struct _GTlsBackendTlslite
 
 static void g_tls_backend_tlslite_interface_init (GTlsBackendInterface *iface);
 
-G_DEFINE_DYNAMIC_TYPE_EXTENDED (GTlsBackendTlslite, g_tls_backend_tlslite, G_TYPE_OBJECT, 0,
-                                G_IMPLEMENT_INTERFACE_DYNAMIC (G_TYPE_TLS_BACKEND,
-                                                               g_tls_backend_tlslite_interface_init))
-
-static gpointer
-pin_module (gpointer data)
-{
-  GTypePlugin *plugin;
-
-  /* The other types of this module are static types; GType keeps pointers
-   * into our code for them forever, so once one may exist the module must
-   * never be unmapped. Take a use on the plugin that is never released. */
-  plugin = g_type_get_plugin (G_TYPE_TLS_BACKEND_TLSLITE);
-  if (plugin)
-    g_type_plugin_use (plugin);
-  return NULL;
-}
+/* A static type of libtlslite-gio-1 (see library.c): registered once per
+ * process, whether GIO loaded it through the module or the program linked
+ * the library. */
+G_DEFINE_TYPE_WITH_CODE (GTlsBackendTlslite, g_tls_backend_tlslite, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_TLS_BACKEND,
+                                                g_tls_backend_tlslite_interface_init))
 
 static gpointer
 make_rng_source (gpointer data)
@@ -47,7 +30,7 @@ make_rng_source (gpointer data)
 /* One randomness source for every connection of the process: tlscore gives
  * each tc_config its own generator, and this module makes a config per
  * connection, so sharing one saves a page and its seeding per connection.
- * Never freed (the module is never unloaded once a backend exists); NULL only
+ * Never freed (the library is never unloaded, see library.c); NULL only
  * when out of memory, and then each config keeps its own. */
 tc_rng_source *
 tlslite_rng_source (void)
@@ -60,11 +43,6 @@ tlslite_rng_source (void)
 static void
 g_tls_backend_tlslite_init (GTlsBackendTlslite *self)
 {
-  static GOnce pinned = G_ONCE_INIT;
-
-  /* Done at instance time, not class time, so that merely scanning the
-   * module directory (gio-querymodules) can still unload us. */
-  g_once (&pinned, pin_module, NULL);
   g_mutex_init (&self->mutex);
 }
 
@@ -83,11 +61,6 @@ static void
 g_tls_backend_tlslite_class_init (GTlsBackendTlsliteClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = g_tls_backend_tlslite_finalize;
-}
-
-static void
-g_tls_backend_tlslite_class_finalize (GTlsBackendTlsliteClass *klass)
-{
 }
 
 static gboolean
@@ -237,14 +210,4 @@ g_tls_backend_tlslite_interface_init (GTlsBackendInterface *iface)
   iface->get_server_connection_type = g_tls_server_connection_tlslite_get_type;
   iface->get_file_database_type = g_tls_file_database_tlslite_get_type;
   iface->get_default_database = g_tls_backend_tlslite_get_default_database;
-}
-
-void
-g_tls_backend_tlslite_register (GIOModule *module)
-{
-  g_tls_backend_tlslite_register_type (G_TYPE_MODULE (module));
-  g_io_extension_point_implement (G_TLS_BACKEND_EXTENSION_POINT_NAME,
-                                  g_tls_backend_tlslite_get_type (),
-                                  "tlslite",
-                                  TLSLITE_BACKEND_PRIORITY);
 }

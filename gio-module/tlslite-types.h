@@ -10,18 +10,26 @@
 G_BEGIN_DECLS
 
 /*
- * Type registration. Only the backend is a dynamic type (registered on the
- * GIOModule in g_io_tlslite_load). Every other type is an ordinary static
- * type (G_DEFINE_TYPE...): the first backend instance takes a use on the
- * module's type plugin and never drops it, so the module stays mapped once
- * TLS is used, exactly as glib-networking does. Module code must therefore
- * never be unloaded after a static type was registered.
+ * Type registration. These files form libtlslite-gio-1.so; every type is
+ * an ordinary static type (G_DEFINE_TYPE...) registered once per process.
+ * The library is linked with -z nodelete so that its code, which GType
+ * points into forever, is never unmapped; libgiotlslite.so (module.c) is a
+ * thin module that only calls _tlslite_gio_module_load().
+ *
+ * Names: public API is tlslite_* / Tlslite* in the tlslite-gio/ headers; the
+ * module's entry points into the library are _tlslite_gio_* (exported by
+ * tlslite-gio.map); everything else here is hidden (gnu_symbol_visibility).
  */
+
+/* library.c */
+G_MODULE_EXPORT void _tlslite_gio_module_load (GIOModule *module);
+/* Binds the gettext domain (once); call before producing a message from a
+ * public entry point that does not go through a connection. */
+void tlslite_gio_ensure_i18n (void);
 
 /* backend.c */
 #define G_TYPE_TLS_BACKEND_TLSLITE (g_tls_backend_tlslite_get_type ())
 G_DECLARE_FINAL_TYPE (GTlsBackendTlslite, g_tls_backend_tlslite, G, TLS_BACKEND_TLSLITE, GObject)
-void g_tls_backend_tlslite_register (GIOModule *module);
 /* The randomness source all connections' configurations share. */
 tc_rng_source *tlslite_rng_source (void);
 

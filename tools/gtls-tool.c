@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tlslite-gio/tlslite.h>
+
 #include "netio.h"
 
 static const gt_command commands[] = {
@@ -33,7 +35,8 @@ int main(int argc, char **argv)
     return GT_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("gtls-tool %s\n", GTLS_TOOL_VERSION);
+    /* The library actually loaded, which may differ from the one built with. */
+    printf("gtls-tool %s (tlslite-gio %s)\n", GTLS_TOOL_VERSION, tlslite_get_version());
     return GT_EXIT_OK;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

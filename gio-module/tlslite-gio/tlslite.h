@@ -1,0 +1,13 @@
+/* tlslite-gio: the umbrella header of the public library; programs include only this file. */
+#ifndef TLSLITE_H
+#define TLSLITE_H
+
+#define __TLSLITE_H_INSIDE__
+
+/* One #include line per topic header; keep tlslite-version.h first (it
+ * defines the export macros the others use). */
+#include <tlslite-gio/tlslite-version.h>
+
+#undef __TLSLITE_H_INSIDE__
+
+#endif /* TLSLITE_H */
