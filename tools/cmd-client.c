@@ -1,632 +1,596 @@
-/* gtls-tool client: connect, handshake through tlscore, report, then copy stdin/stdout over the connection. */
+/* gtls-tool client: connect through GSocketClient, optionally STARTTLS, handshake a GTlsClientConnection, report, copy stdin/stdout. */
 #include <errno.h>
-#include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include <glib-unix.h>
 
-/* How long the first --resume connection waits for a session ticket. */
-#define TICKET_WAIT_MS 5000
+#include "gtls-tool.h"
 
 typedef struct {
-  char *ca;
-  char *server_name;
-  char *cert;
-  char *key;
-  char *alpn;
-  char *sess_in;
-  char *sess_out;
-  gboolean insecure;
-  gboolean resume;
-  char *min_version;
-  char *max_version;
-  char *ciphers;
-  char *groups, *sigalgs;
-  gboolean fallback_scsv;
-  char *psk;             /* IDENTITY:HEXKEY */
-  char *psk_file;        /* psktool file */
-  char *psk_identity;    /* the line of --psk-file to use */
-  char *psk_hash;        /* TLS 1.3: sha256 | sha384 */
-  char *psk_modes;       /* TLS 1.3: dhe | ke | both */
-  char *psk_import;      /* TLS 1.3: import the key (RFC 9258) with this context */
-  tc_psk_hash psk_hash_v;
-  char *srp_user;        /* --srp USER */
-  char *srp_ask;         /* --srp-if-asked USER */
-  gboolean srp_requested;/* the server answered our SRP offer asking for credentials */
-  gboolean srp_retry;    /* this connection asks for the credentials first */
+  gt_tls_options tls;
+  char *ca, *server_name, *cert, *key, *key_password_file, *alpn;
+  gboolean insecure, pin_only;
+  char **pins;
+  char *srp_user, *password, *password_file;
+  char *psk, *psk_key_file;
+  char *starttls;
+  int resume;
 
   char *host;
   guint16 port;
-  char **alpn_v;
-  tc_config *cfg;
-  tc_cert **chain;       /* client credentials, for TC_WANT_CLIENT_CERT */
-  size_t chain_n;
-  tc_privkey *key_obj;
+  GTlsCertificate *own;
+  GTlsDatabase *db;
+  GBytes *psk_key;
+  char *psk_identity;
+  char *srp_password;
 } client;
 
-typedef enum {
-  RUN_COPY,     /* copy stdin/stdout until both sides are done */
-  RUN_PROBE     /* handshake, wait briefly for a session, close */
-} run_mode;
+/* What accept-certificate saw: the result in words even when the handshake fails. */
+typedef struct {
+  gboolean called;
+  GTlsCertificateFlags errors;
+  gboolean insecure;
+} verify_state;
 
-static gboolean write_all(int fd, const uint8_t *p, size_t len, GError **error)
+static gboolean on_accept_certificate(GTlsConnection *conn, GTlsCertificate *peer,
+                                      GTlsCertificateFlags errors, gpointer data)
 {
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
+  verify_state *v = data;
+  v->called = TRUE;
+  v->errors = errors;
+  return v->insecure;
+}
+
+/* ---------------- STARTTLS ---------------- */
+
+/* One line from the plain stream, byte by byte so nothing meant for TLS is buffered away. */
+static char *read_line(GInputStream *in, GError **error)
+{
+  GString *line = g_string_new(NULL);
+  while (line->len < 4096) {
+    char c;
+    gssize n = g_input_stream_read(in, &c, 1, NULL, error);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        poll(&pfd, 1, -1);
-        continue;
-      }
-      g_set_error(error, GT_ERROR, 0, "write to stdout: %s", g_strerror(errno));
-      return FALSE;
+      g_string_free(line, TRUE);
+      return NULL;
     }
-    p += n;
-    len -= (size_t)n;
+    if (n == 0) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                  _("The server closed the connection before STARTTLS"));
+      g_string_free(line, TRUE);
+      return NULL;
+    }
+    if (c == '\n')
+      break;
+    if (c != '\r')
+      g_string_append_c(line, c);
   }
-  return TRUE;
+  return g_string_free(line, FALSE);
 }
 
-static gboolean answer_want(client *cl, tc_conn *c, GError **error)
+static gboolean send_line(GOutputStream *out, const char *line, GError **error)
 {
-  int rc;
-  switch (tc_conn_want(c)) {
-  case TC_WANT_CLIENT_CERT:
-    if (cl->chain != NULL)
-      rc = tc_conn_answer_client_cert(c, cl->chain, cl->chain_n, cl->key_obj);
-    else
-      rc = tc_conn_answer_client_cert(c, NULL, 0, NULL);
-    break;
-  case TC_WANT_SRP_CREDENTIALS: {
-    /* --srp-if-asked: the server wanted SRP; now the password is needed. */
-    size_t pl = 0;
-    char *pw = gt_read_password(cl->srp_ask, "--srp-if-asked", &pl, error);
-    if (pw == NULL)
-      return FALSE;
-    rc = tc_conn_answer_srp_credentials(c, cl->srp_ask, (const uint8_t *)pw, pl);
-    explicit_bzero(pw, pl);
-    g_free(pw);
-    break;
-  }
-  case TC_WANT_VERIFY_PEER:
-    /* Only reached if the engine defers the decision; --insecure accepts. */
-    rc = tc_conn_answer_verify(c, cl->insecure, TC_CERT_GENERIC_ERROR,
-                               cl->insecure ? NULL : "peer certificate not verified");
-    break;
-  default:
-    g_set_error(error, GT_ERROR, 0, "the TLS engine asked for something this tool cannot answer (%d)",
-                (int)tc_conn_want(c));
-    return FALSE;
-  }
-  if (rc == TC_FAIL) {
-    gt_set_tls_error(error, c);
-    return FALSE;
-  }
-  return TRUE;
+  return g_output_stream_write_all(out, line, strlen(line), NULL, NULL, error);
 }
 
-static gboolean save_session(const char *path, tc_session *s, GError **error)
+/* Read reply lines until one that is not a continuation ("250-..."); it must start with OK. */
+static gboolean expect_reply(GInputStream *in, const char *ok, gboolean smtp_multiline,
+                             GError **error)
 {
-  uint8_t *data = NULL;
-  size_t len = 0;
-  if (tc_session_serialize(s, &data, &len) != TC_OK) {
-    g_set_error(error, GT_ERROR, 0, "cannot serialize the session");
-    return FALSE;
-  }
-  gboolean ok = g_file_set_contents(path, (const char *)data, (gssize)len, error);
-  /* The blob holds a resumption secret. */
-  explicit_bzero(data, len);
-  free(data);
-  return ok;
-}
-
-static tc_session *load_session(const char *path, GError **error)
-{
-  char *data = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &data, &len, error))
-    return NULL;
-  tc_error err;
-  tc_error_clear(&err);
-  tc_session *s = tc_session_deserialize((const uint8_t *)data, len, &err);
-  explicit_bzero(data, len);
-  g_free(data);
-  if (s == NULL)
-    g_set_error(error, GT_ERROR, 0, "%s: %s", path,
-                err.code != TC_ERR_NONE ? err.message : "not a saved session");
-  return s;
-}
-
-/* One connection. On success *session_out (if not NULL) gets the newest
- * resumable session, and *resumed whether the handshake resumed. */
-static gboolean run_connection(client *cl, run_mode mode, tc_session *offer,
-                               tc_session **session_out, gboolean *resumed, GError **error)
-{
-  char *peer_desc = NULL;
-  int fd = gt_tcp_connect(cl->host, cl->port, &peer_desc, error);
-  if (fd < 0)
-    return FALSE;
-  fprintf(stderr, "connected to %s\n", peer_desc);
-  g_free(peer_desc);
-
-  tc_error err;
-  tc_error_clear(&err);
-  tc_conn *c = tc_conn_new(cl->cfg, &err);
-  if (c == NULL) {
-    g_set_error(error, GT_ERROR, 0, "cannot create a TLS connection: %s", err.message);
-    close(fd);
-    return FALSE;
-  }
-  const char *name = cl->server_name != NULL ? cl->server_name : cl->host;
-  if (tc_conn_set_server_name(c, name) != TC_OK ||
-      (offer != NULL && tc_conn_set_session(c, offer) != TC_OK) ||
-      (cl->srp_retry && tc_conn_request_srp_credentials(c) != TC_OK)) {
-    gt_set_tls_error(error, c);
-    tc_conn_free(c);
-    close(fd);
-    return FALSE;
-  }
-
-  gt_link link = {.fd = fd, .tls = c};
-  gboolean ok = FALSE, reported = FALSE, stdin_eof = (mode == RUN_PROBE);
-  gboolean close_sent = FALSE, peer_closed = FALSE;
-  uint8_t inbuf[16384];        /* stdin bytes not yet taken by the engine */
-  size_t in_off = 0, in_len = 0;
-  uint8_t rbuf[16384];
-  gint64 probe_deadline = 0;
-
   for (;;) {
-    gboolean progress;
-    do {
-      progress = FALSE;
-      if (!gt_link_pump(&link, &progress, error)) {
-        if (close_sent || peer_closed) {
-          /* The peer went away after the goodbye; nothing is lost. */
-          g_clear_error(error);
-          ok = TRUE;
-        }
-        goto out;
-      }
-      unsigned st = tc_conn_status(c);
-      if (st & TC_S_FAILED) {
-        gt_link_flush(&link, NULL, NULL);   /* best effort: let the alert out */
-        gt_set_tls_error(error, c);
-        goto out;
-      }
-      if (st & TC_S_WANT) {
-        if (!answer_want(cl, c, error))
-          goto out;
-        progress = TRUE;
-        continue;
-      }
-      if (link.net_eof && !link.eof_given) {
-        if (close_sent) {
-          /* We already said goodbye; a peer that just drops the TCP
-           * connection truncates nothing we still wait for. */
-          ok = TRUE;
-          goto out;
-        }
-        tc_conn_input_eof(c);
-        link.eof_given = true;
-        progress = TRUE;
-        continue;
-      }
-      if (!(st & TC_S_READY))
-        continue;
-      if (!reported) {
-        gt_print_negotiated(stderr, c);
-        reported = TRUE;
-        if (mode == RUN_PROBE)
-          probe_deadline = g_get_monotonic_time() + TICKET_WAIT_MS * 1000;
-      }
-      while (!peer_closed) {
-        size_t n = 0;
-        int rc = tc_conn_read(c, rbuf, sizeof rbuf, &n);
-        if (rc == TC_OK && n > 0) {
-          if (!write_all(STDOUT_FILENO, rbuf, n, error))
-            goto out;
-          progress = TRUE;
-        } else if (rc == TC_EOF) {
-          peer_closed = TRUE;
-          progress = TRUE;
-        } else if (rc == TC_FAIL) {
-          gt_set_tls_error(error, c);
-          goto out;
-        } else {
-          break;
-        }
-      }
-      if (in_len > 0 && !close_sent) {
-        size_t n = 0;
-        int rc = tc_conn_write(c, inbuf + in_off, in_len, &n);
-        if (rc == TC_FAIL) {
-          gt_set_tls_error(error, c);
-          goto out;
-        }
-        if (rc == TC_OK && n > 0) {
-          in_off += n;
-          in_len -= n;
-          progress = TRUE;
-        }
-      }
-      if (!close_sent) {
-        gboolean done_sending = stdin_eof && in_len == 0;
-        if (mode == RUN_PROBE) {
-          tc_session *s = tc_conn_get_session(c);
-          done_sending = s != NULL || g_get_monotonic_time() >= probe_deadline;
-          if (s != NULL)
-            tc_session_unref(s);
-        }
-        if (done_sending || peer_closed) {
-          if (tc_conn_close(c) == TC_FAIL) {
-            gt_set_tls_error(error, c);
-            goto out;
-          }
-          close_sent = TRUE;
-          progress = TRUE;
-        }
-      }
-      if (close_sent && !(tc_conn_status(c) & TC_S_OUTPUT) &&
-          (peer_closed || mode == RUN_PROBE)) {
-        ok = TRUE;
-        goto out;
-      }
-    } while (progress);
-
-    struct pollfd pfd[2];
-    nfds_t nfds = 1;
-    pfd[0].fd = fd;
-    pfd[0].events = gt_link_events(&link);
-    pfd[0].revents = 0;
-    gboolean want_stdin = reported && !stdin_eof && in_len == 0 && !close_sent;
-    if (want_stdin) {
-      pfd[1].fd = STDIN_FILENO;
-      pfd[1].events = POLLIN;
-      pfd[1].revents = 0;
-      nfds = 2;
+    char *line = read_line(in, error);
+    if (line == NULL)
+      return FALSE;
+    if (smtp_multiline && strlen(line) >= 4 && line[3] == '-') {
+      g_free(line);
+      continue;
     }
-    int timeout = -1;
-    if (mode == RUN_PROBE && probe_deadline != 0 && !close_sent) {
-      gint64 left = (probe_deadline - g_get_monotonic_time()) / 1000;
-      timeout = left > 0 ? (int)left + 1 : 0;
+    gboolean good = g_str_has_prefix(line, ok);
+    if (!good) {
+      char *e = gt_escape(line, -1);
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("STARTTLS refused: %s"), e);
+      g_free(e);
     }
-    if (pfd[0].events == 0 && !want_stdin && timeout < 0) {
-      g_set_error(error, GT_ERROR, 0, "internal error: the connection is stuck");
-      goto out;
-    }
-    if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
-      g_set_error(error, GT_ERROR, 0, "poll: %s", g_strerror(errno));
-      goto out;
-    }
-    if (want_stdin && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t n = read(STDIN_FILENO, inbuf, sizeof inbuf);
-      if (n > 0) {
-        in_off = 0;
-        in_len = (size_t)n;
-      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        stdin_eof = TRUE;
-      }
-    }
+    g_free(line);
+    return good;
   }
-
-out:
-  cl->srp_requested = tc_conn_srp_requested(c);
-  if (ok) {
-    if (session_out != NULL)
-      *session_out = tc_conn_get_session(c);
-    if (resumed != NULL)
-      *resumed = tc_conn_resumed(c);
-  }
-  tc_conn_free(c);
-  close(fd);
-  return ok;
 }
 
-/* Adds one key with the TLS 1.3 settings (--psk-hash, --psk-import). */
-static gboolean add_one_psk(client *cl, const gt_psk *psk, const char *what, GError **error)
+static gboolean starttls(GIOStream *plain, const char *proto, GError **error)
 {
-  gt_psk p = *psk;
-  p.hash = cl->psk_hash_v;
-  if (!gt_config_add_psk(cl->cfg, &p, what, error))
-    return FALSE;
-  tc_error err;
-  tc_error_clear(&err);
-  if (cl->psk_import != NULL &&
-      tc_config_set_psk_import(cl->cfg, p.identity, p.id_len, (const uint8_t *)cl->psk_import,
-                               strlen(cl->psk_import), &err) != TC_OK) {
-    g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-import: %s", err.message);
-    return FALSE;
-  }
-  return TRUE;
+  GInputStream *in = g_io_stream_get_input_stream(plain);
+  GOutputStream *out = g_io_stream_get_output_stream(plain);
+  if (strcmp(proto, "smtp") == 0)
+    return expect_reply(in, "220", TRUE, error) &&
+           send_line(out, "EHLO gtls-tool\r\n", error) && expect_reply(in, "250", TRUE, error) &&
+           send_line(out, "STARTTLS\r\n", error) && expect_reply(in, "220", TRUE, error);
+  if (strcmp(proto, "imap") == 0)
+    return expect_reply(in, "* OK", FALSE, error) &&
+           send_line(out, "a001 STARTTLS\r\n", error) && expect_reply(in, "a001 OK", FALSE, error);
+  /* pop3 */
+  return expect_reply(in, "+OK", FALSE, error) && send_line(out, "STLS\r\n", error) &&
+         expect_reply(in, "+OK", FALSE, error);
 }
 
-static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
+/* ---------------- one connection ---------------- */
+
+static GTlsConnection *connect_once(client *cl, verify_state *v, gint64 *handshake_us,
+                                    GError **error)
 {
-  return add_one_psk(ctx, psk, "--psk-file", error);
+  GSocketClient *sc = g_socket_client_new();
+  g_socket_client_set_timeout(sc, 30);
+  GSocketConnection *plain = g_socket_client_connect_to_host(sc, cl->host, cl->port, NULL, error);
+  g_object_unref(sc);
+  if (plain == NULL)
+    return NULL;
+  /* The timeout is for connecting; an interactive session may idle. */
+  g_socket_set_timeout(g_socket_connection_get_socket(plain), 0);
+  if (cl->starttls != NULL && !starttls(G_IO_STREAM(plain), cl->starttls, error)) {
+    g_object_unref(plain);
+    return NULL;
+  }
+
+  GSocketConnectable *identity =
+      g_network_address_new(cl->server_name ? cl->server_name : cl->host, cl->port);
+  GIOStream *tls = g_tls_client_connection_new(G_IO_STREAM(plain), identity, error);
+  g_object_unref(identity);
+  g_object_unref(plain);
+  if (tls == NULL)
+    return NULL;
+  GTlsConnection *conn = G_TLS_CONNECTION(tls);
+
+  if (cl->db != NULL)
+    g_tls_connection_set_database(conn, cl->db);
+  if (cl->own != NULL)
+    g_tls_connection_set_certificate(conn, cl->own);
+  if (cl->alpn != NULL) {
+    char **protos = g_strsplit(cl->alpn, ",", -1);
+    g_tls_connection_set_advertised_protocols(conn, (const char *const *)protos);
+    g_strfreev(protos);
+  }
+  g_signal_connect(conn, "accept-certificate", G_CALLBACK(on_accept_certificate), v);
+
+  /* The extras go by property name: a backend without them says so. */
+  struct { gboolean wanted; const char *prop; const char *what; } extras[] = {
+    {cl->pins != NULL || cl->pin_only, "pins", "--pin"},
+    {cl->srp_user != NULL, "srp-username", "--srp"},
+    {cl->psk != NULL, "psk-identity", "--psk"},
+    {cl->tls.settings != NULL, "settings-string", "--settings"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(extras); i++)
+    if (extras[i].wanted && !gt_has_property(conn, extras[i].prop)) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                  _("The '%s' TLS backend does not support %s (no \"%s\" property)"),
+                  gt_backend_name(), extras[i].what, extras[i].prop);
+      g_object_unref(conn);
+      return NULL;
+    }
+  if (cl->tls.settings != NULL)
+    g_object_set(conn, "settings-string", cl->tls.settings, NULL);
+  if (cl->pins != NULL)
+    g_object_set(conn, "pins", cl->pins, NULL);
+  if (cl->pin_only)
+    g_object_set(conn, "pin-only", TRUE, NULL);
+  if (cl->srp_user != NULL)
+    g_object_set(conn, "srp-username", cl->srp_user, "srp-password", cl->srp_password, NULL);
+  if (cl->psk != NULL)
+    g_object_set(conn, "psk-identity", cl->psk_identity, "psk-key", cl->psk_key, NULL);
+
+  gint64 t0 = g_get_monotonic_time();
+  gboolean ok = g_tls_connection_handshake(conn, NULL, error);
+  *handshake_us = g_get_monotonic_time() - t0;
+  if (!ok) {
+    g_object_unref(conn);
+    return NULL;
+  }
+  return conn;
 }
 
-static gboolean setup(client *cl, int argc, char **argv, GError **error)
+static char *string_property(gpointer obj, const char *name)
 {
-  if (argc != 2) {
-    g_set_error(error, GT_ERROR, 0, argc < 2 ? "missing HOST:PORT" : "too many arguments");
-    return FALSE;
+  char *v = NULL;
+  if (gt_has_property(obj, name)) {
+    GParamSpec *ps = g_object_class_find_property(G_OBJECT_GET_CLASS(obj), name);
+    if ((ps->flags & G_PARAM_READABLE) && ps->value_type == G_TYPE_STRING)
+      g_object_get(obj, name, &v, NULL);
   }
-  if (!gt_parse_host_port(argv[1], FALSE, &cl->host, &cl->port, error))
-    return FALSE;
-  if ((cl->cert == NULL) != (cl->key == NULL)) {
-    g_set_error(error, GT_ERROR, 0, "--cert and --key go together");
-    return FALSE;
-  }
-  if (cl->insecure && cl->ca != NULL) {
-    g_set_error(error, GT_ERROR, 0, "--insecure and --ca exclude each other");
-    return FALSE;
-  }
-  if (cl->resume && cl->sess_in != NULL) {
-    g_set_error(error, GT_ERROR, 0, "--resume and --sess-in exclude each other");
-    return FALSE;
-  }
-  if (cl->server_name != NULL && *cl->server_name == '\0') {
-    g_set_error(error, GT_ERROR, 0, "--server-name must not be empty");
-    return FALSE;
-  }
-  if (cl->alpn != NULL && (cl->alpn_v = gt_parse_alpn(cl->alpn, error)) == NULL)
-    return FALSE;
-  if (!gt_parse_psk_hash(cl->psk_hash, &cl->psk_hash_v, error))
-    return FALSE;
-  if ((cl->psk_hash != NULL || cl->psk_modes != NULL || cl->psk_import != NULL) &&
-      cl->psk == NULL && cl->psk_file == NULL) {
-    g_set_error(error, GT_ERROR, 0, "--psk-hash, --psk-modes and --psk-import need --psk or "
-                                    "--psk-file");
-    return FALSE;
-  }
-  if (cl->psk != NULL && cl->psk_file != NULL) {
-    g_set_error(error, GT_ERROR, 0, "--psk and --psk-file exclude each other");
-    return FALSE;
-  }
-  if (cl->psk_identity != NULL && cl->psk_file == NULL) {
-    g_set_error(error, GT_ERROR, 0, "--psk-identity picks an entry of --psk-file");
-    return FALSE;
-  }
+  return v;
+}
 
-  cl->cfg = tc_config_new(TC_ROLE_CLIENT);
-  if (cl->cfg == NULL) {
-    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
-    return FALSE;
-  }
-  tc_error err;
-  tc_error_clear(&err);
-  if (!gt_apply_protocol_options(cl->cfg, cl->min_version, cl->max_version, cl->ciphers, error))
-    return FALSE;
-  if (cl->psk != NULL) {
-    gt_psk psk;
-    gboolean ok = gt_parse_psk(cl->psk, "--psk", &psk, error) &&
-                  add_one_psk(cl, &psk, "--psk", error);
-    gt_psk_clear(&psk);
-    /* The key was on the command line: do not keep a copy in argv's strings. */
-    explicit_bzero(cl->psk, strlen(cl->psk));
-    if (!ok)
-      return FALSE;
-  }
-  if (cl->psk_file != NULL &&
-      !gt_load_psk_file(cl->psk_file, cl->psk_identity, add_psk, cl, error))
-    return FALSE;
-  if (!gt_apply_psk_modes(cl->cfg, cl->psk_modes, error))
-    return FALSE;
-  if (cl->srp_user != NULL && cl->srp_ask != NULL) {
-    g_set_error(error, GT_ERROR, 0, "--srp and --srp-if-asked exclude each other");
-    return FALSE;
-  }
-  if (cl->srp_ask != NULL) {
-    size_t ul = strlen(cl->srp_ask);
-    if (ul == 0 || ul > 255) {
-      g_set_error(error, GT_ERROR, 0, "--srp-if-asked: the user name must be 1..255 bytes");
-      return FALSE;
-    }
-    tc_config_set_srp_client(cl->cfg, TRUE);
-  }
-  if (cl->srp_user != NULL) {
-    size_t pl = 0;
-    char *pw = gt_read_password(cl->srp_user, "--srp", &pl, error);
-    if (pw == NULL)
-      return FALSE;
-    int rc = tc_config_set_srp_credentials(cl->cfg, cl->srp_user, (const uint8_t *)pw, pl, &err);
-    explicit_bzero(pw, pl);
-    g_free(pw);
-    if (rc != TC_OK) {
-      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--srp: %s", err.message);
-      return FALSE;
-    }
-  }
-  if (!gt_apply_algorithm_options(cl->cfg, cl->groups, cl->sigalgs, error))
-    return FALSE;
-  tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
-  if (cl->insecure) {
-    tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
+static void print_summary(client *cl, GTlsConnection *conn, const verify_state *v, gint64 us)
+{
+  FILE *o = stderr;
+  fprintf(o, _("Connected to %s port %u through the '%s' backend\n"), cl->host, cl->port,
+          gt_backend_name());
+  fprintf(o, _("Protocol version: %s\n"), gt_protocol_name(g_tls_connection_get_protocol_version(conn)));
+  char *suite = g_tls_connection_get_ciphersuite_name(conn);
+  fprintf(o, _("Cipher suite: %s\n"), suite ? suite : "?");
+  g_free(suite);
+  char *group = string_property(conn, "group-name");
+  if (group != NULL)
+    fprintf(o, _("Group: %s\n"), group);
+  g_free(group);
+
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate(conn);
+  if (peer != NULL) {
+    fprintf(o, _("Peer certificate:\n"));
+    gt_print_certificate(o, peer, "  ");
+    char *words = gt_cert_flags_words(g_tls_connection_get_peer_certificate_errors(conn));
+    fprintf(o, _("Verification: %s%s\n"), words,
+            v->insecure && g_tls_connection_get_peer_certificate_errors(conn)
+                ? _(" (accepted anyway: --insecure)") : "");
+    g_free(words);
   } else {
-    const char *ca = cl->ca != NULL ? cl->ca : GTLS_TOOL_CA_BUNDLE;
-    tc_trust_store *store = gt_load_trust_store(ca, error);
-    if (store == NULL)
-      return FALSE;
-    tc_config_set_trust_store(cl->cfg, store);
-    tc_trust_store_unref(store);
-    tc_config_set_verify_mode(cl->cfg, TC_VERIFY_BUILTIN);
+    fprintf(o, _("Peer certificate: none\n"));
   }
-  if (cl->cert != NULL) {
-    cl->chain = gt_load_certs(cl->cert, &cl->chain_n, error);
-    if (cl->chain == NULL || (cl->key_obj = gt_load_key(cl->key, error)) == NULL)
-      return FALSE;
-    if (tc_config_add_cert_chain(cl->cfg, cl->chain, cl->chain_n, cl->key_obj, &err) != TC_OK) {
-      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s, %s: %s", cl->cert, cl->key, err.message);
-      return FALSE;
+  const char *alpn = g_tls_connection_get_negotiated_protocol(conn);
+  char *ealpn = alpn ? gt_escape(alpn, -1) : NULL;
+  fprintf(o, _("ALPN: %s\n"), ealpn ? ealpn : _("none"));
+  g_free(ealpn);
+  if (gt_has_property(conn, "session-resumed")) {
+    gboolean r = FALSE;
+    g_object_get(conn, "session-resumed", &r, NULL);
+    fprintf(o, _("Resumed: %s\n"), r ? _("yes") : _("no"));
+  }
+  char *user = string_property(conn, "srp-username");
+  if (user != NULL) {
+    char *e = gt_escape(user, -1);
+    fprintf(o, _("SRP user: %s\n"), e);
+    g_free(e);
+  }
+  g_free(user);
+  char *ident = string_property(conn, "psk-identity");
+  if (ident != NULL) {
+    char *e = gt_escape(ident, -1);
+    fprintf(o, _("PSK identity: %s\n"), e);
+    g_free(e);
+  }
+  g_free(ident);
+  fprintf(o, _("Handshake time: %.1f ms\n"), (double)us / 1000.0);
+  fflush(o);
+}
+
+static gboolean resumed(GTlsConnection *conn)
+{
+  gboolean r = FALSE;
+  if (gt_has_property(conn, "session-resumed"))
+    g_object_get(conn, "session-resumed", &r, NULL);
+  return r;
+}
+
+/* A --resume probe: close_notify, then read to the end so a session ticket sent after the
+ * handshake is taken in before the next connection. */
+static void finish_probe(GTlsConnection *conn)
+{
+  GIOStream *base = NULL;
+  g_object_get(conn, "base-io-stream", &base, NULL);
+  if (G_IS_SOCKET_CONNECTION(base))
+    g_socket_set_timeout(g_socket_connection_get_socket(G_SOCKET_CONNECTION(base)), 5);
+  g_clear_object(&base);
+  g_output_stream_close(g_io_stream_get_output_stream(G_IO_STREAM(conn)), NULL, NULL);
+  char buf[4096];
+  while (g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, sizeof buf,
+                             NULL, NULL) > 0)
+    ;
+  g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+}
+
+/* ---------------- copying ---------------- */
+
+/* One thread, one main loop: stdin and the TLS input are polled together, so the close_notify
+ * sent at the end of stdin never waits for a blocked read (GIO lets a write-side close wait for a
+ * pending read, as glib-networking does). */
+typedef struct {
+  GTlsConnection *conn;
+  GMainLoop *loop;
+  int rc;
+  gboolean stdin_done;
+} copier;
+
+static gboolean on_stdin(gint fd, GIOCondition cond, gpointer data)
+{
+  copier *cp = data;
+  char buf[16384];
+  ssize_t n = read(fd, buf, sizeof buf);
+  if (n < 0 && errno == EINTR)
+    return G_SOURCE_CONTINUE;
+  GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(cp->conn));
+  if (n > 0) {
+    GError *error = NULL;
+    if (!g_output_stream_write_all(out, buf, (gsize)n, NULL, NULL, &error)) {
+      gt_err(_("writing to the server: %s"), error->message);
+      g_error_free(error);
+      cp->rc = GT_EXIT_FAIL;
+      g_main_loop_quit(cp->loop);
+      return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  /* End of input: close_notify in our direction; the peer's data still arrives. */
+  g_output_stream_close(out, NULL, NULL);
+  cp->stdin_done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean on_tls(GObject *stream, gpointer data)
+{
+  copier *cp = data;
+  char buf[16384];
+  for (;;) {
+    GError *error = NULL;
+    gssize n = g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(stream), buf,
+                                                        sizeof buf, NULL, &error);
+    if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+      g_error_free(error);
+      return G_SOURCE_CONTINUE;
+    }
+    if (n < 0) {
+      gt_err(_("reading from the server: %s"), error->message);
+      g_error_free(error);
+      cp->rc = GT_EXIT_FAIL;
+    }
+    if (n <= 0) {
+      g_main_loop_quit(cp->loop);
+      return G_SOURCE_REMOVE;
+    }
+    for (gssize off = 0; off < n;) {
+      ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        gt_err(_("writing to standard output: %s"), g_strerror(errno));
+        cp->rc = GT_EXIT_FAIL;
+        g_main_loop_quit(cp->loop);
+        return G_SOURCE_REMOVE;
+      }
+      off += w;
     }
   }
-  if (cl->alpn_v != NULL &&
-      tc_config_set_alpn(cl->cfg, (const char *const *)cl->alpn_v, g_strv_length(cl->alpn_v),
-                         &err) != TC_OK) {
-    g_set_error(error, GT_ERROR, 0, "--alpn: %s", err.message);
+}
+
+static int copy_stdio(GTlsConnection *conn)
+{
+  copier cp = {.conn = conn, .loop = g_main_loop_new(NULL, FALSE), .rc = GT_EXIT_OK};
+  guint in_id = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &cp);
+  GSource *tls = g_pollable_input_stream_create_source(
+      G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(G_IO_STREAM(conn))), NULL);
+  g_source_set_callback(tls, (GSourceFunc)(void (*)(void))on_tls, &cp, NULL);
+  g_source_attach(tls, NULL);
+  g_main_loop_run(cp.loop);
+  /* When the peer ends first, we end, stdin or not. */
+  if (!cp.stdin_done)
+    g_source_remove(in_id);
+  g_source_destroy(tls);
+  g_source_unref(tls);
+  g_main_loop_unref(cp.loop);
+  return cp.rc;
+}
+
+/* ---------------- options ---------------- */
+
+static gboolean parse_psk(client *cl, GError **error)
+{
+  const char *colon = strchr(cl->psk, ':');
+  char *hex = NULL;
+  if (colon != NULL) {
+    cl->psk_identity = g_strndup(cl->psk, (gsize)(colon - cl->psk));
+    hex = g_strdup(colon + 1);
+  } else if (cl->psk_key_file != NULL) {
+    cl->psk_identity = g_strdup(cl->psk);
+    char *data = NULL;
+    if (!g_file_get_contents(cl->psk_key_file, &data, NULL, error))
+      return FALSE;
+    /* A bare hex key, or psktool's "identity:hexkey" lines. */
+    char **lines = g_strsplit(data, "\n", -1);
+    for (char **l = lines; *l && hex == NULL; l++) {
+      g_strstrip(*l);
+      const char *c = strchr(*l, ':');
+      if (c == NULL && **l != '\0' && l == lines)
+        hex = g_strdup(*l);
+      else if (c != NULL && (size_t)(c - *l) == strlen(cl->psk_identity) &&
+               strncmp(*l, cl->psk_identity, (size_t)(c - *l)) == 0)
+        hex = g_strdup(c + 1);
+    }
+    g_strfreev(lines);
+    memset(data, 0, strlen(data));
+    g_free(data);
+    if (hex == NULL) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No key for '%s' in %s"),
+                  cl->psk_identity, cl->psk_key_file);
+      return FALSE;
+    }
+  } else {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("--psk wants IDENTITY:HEXKEY, or IDENTITY with --psk-key-file"));
     return FALSE;
   }
+  size_t n = strlen(hex);
+  gboolean good = n > 0 && n % 2 == 0;
+  guint8 *key = g_malloc(n / 2 + 1);
+  for (size_t i = 0; good && i < n; i += 2) {
+    int hi = g_ascii_xdigit_value(hex[i]), lo = g_ascii_xdigit_value(hex[i + 1]);
+    good = hi >= 0 && lo >= 0;
+    key[i / 2] = (guint8)(hi * 16 + lo);
+  }
+  memset(hex, 0, n);
+  g_free(hex);
+  if (!good) {
+    g_free(key);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("The PSK key is not an even number of hex digits"));
+    return FALSE;
+  }
+  cl->psk_key = g_bytes_new_take(key, n / 2);
   return TRUE;
 }
 
 int gt_cmd_client(int argc, char **argv)
 {
   client cl = {0};
-  GOptionEntry entries[] = {
+  const GOptionEntry entries[] = {
     {"ca", 0, 0, G_OPTION_ARG_FILENAME, &cl.ca,
-     "Trust the CA certificates in FILE (default: the system bundle)", "FILE"},
+     N_("Trust these CA certificates (PEM) instead of the system's"), N_("FILE")},
     {"server-name", 0, 0, G_OPTION_ARG_STRING, &cl.server_name,
-     "Name to send in SNI and to verify (default: HOST)", "NAME"},
-    {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cl.cert, "Client certificate chain (PEM)", "FILE"},
-    {"key", 0, 0, G_OPTION_ARG_FILENAME, &cl.key, "Private key of --cert", "FILE"},
-    {"alpn", 0, 0, G_OPTION_ARG_STRING, &cl.alpn, "Offer these ALPN protocols", "P1,P2"},
+     N_("Name to verify and send as SNI (default: HOST)"), N_("NAME")},
     {"insecure", 0, 0, G_OPTION_ARG_NONE, &cl.insecure,
-     "Do not verify the server certificate", NULL},
-    {"resume", 0, 0, G_OPTION_ARG_NONE, &cl.resume,
-     "Connect twice, resuming the first session on the second connection", NULL},
-    {"sess-in", 0, 0, G_OPTION_ARG_FILENAME, &cl.sess_in, "Offer the session saved in FILE",
-     "FILE"},
-    {"sess-out", 0, 0, G_OPTION_ARG_FILENAME, &cl.sess_out, "Save the session to FILE", "FILE"},
-    {"min-version", 0, 0, G_OPTION_ARG_STRING, &cl.min_version,
-     "Lowest protocol version: ssl3.0, tls1.0, tls1.1, tls1.2 (default), tls1.3", "VERSION"},
-    {"max-version", 0, 0, G_OPTION_ARG_STRING, &cl.max_version,
-     "Highest protocol version (default tls1.3)", "VERSION"},
-    {"ciphers", 0, 0, G_OPTION_ARG_STRING, &cl.ciphers,
-     "Cipher suites in preference order, IANA names", "S1,S2"},
-    {"groups", 0, 0, G_OPTION_ARG_STRING, &cl.groups,
-     "Key exchange groups in preference order (x25519, secp256r1, secp384r1, secp521r1, x448, "
-     "ffdhe2048 ... ffdhe8192)", "G1,G2"},
-    {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &cl.sigalgs,
-     "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
-     "S1,S2"},
-    {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
-     "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
-    {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,
-     "Shared key: offer the PSK cipher suites with this identity and hex key", "IDENTITY:HEXKEY"},
-    {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &cl.psk_file,
-     "Shared key from a psktool file (IDENTITY:HEXKEY lines; the first, or --psk-identity)",
-     "FILE"},
-    {"psk-identity", 0, 0, G_OPTION_ARG_STRING, &cl.psk_identity,
-     "The entry of --psk-file to use", "IDENTITY"},
-    {"psk-hash", 0, 0, G_OPTION_ARG_STRING, &cl.psk_hash,
-     "TLS 1.3: the hash the shared key is bound to (sha256, the default; sha384 picks "
-     "TLS_AES_256_GCM_SHA384)", "HASH"},
-    {"psk-modes", 0, 0, G_OPTION_ARG_STRING, &cl.psk_modes,
-     "TLS 1.3: PSK key exchange modes to offer: dhe (psk_dhe_ke, the default), ke (psk_ke: "
-     "the key alone, no forward secrecy) or both", "MODES"},
-    {"psk-import", 0, 0, G_OPTION_ARG_STRING, &cl.psk_import,
-     "TLS 1.3: offer the shared key imported (RFC 9258) with this context (may be empty)",
-     "CONTEXT"},
+     N_("Go on even if the certificate does not verify (the result is still shown)"), NULL},
+    {"cert", 0, 0, G_OPTION_ARG_FILENAME, &cl.cert,
+     N_("Client certificate (PEM, or PKCS#12)"), N_("FILE")},
+    {"key", 0, 0, G_OPTION_ARG_FILENAME, &cl.key, N_("Private key of --cert (PEM)"), N_("FILE")},
+    {"key-password-file", 0, 0, G_OPTION_ARG_FILENAME, &cl.key_password_file,
+     N_("Password of an encrypted key or PKCS#12 file (else asked)"), N_("FILE")},
+    {"alpn", 0, 0, G_OPTION_ARG_STRING, &cl.alpn,
+     N_("ALPN protocols to offer, comma-separated"), N_("LIST")},
+    {"pin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cl.pins,
+     N_("Accept only a server key with this pin (sha256//BASE64 SPKI pin or SHA-256 fingerprint); repeatable"),
+     N_("PIN")},
+    {"pin-only", 0, 0, G_OPTION_ARG_NONE, &cl.pin_only,
+     N_("Check the pins instead of the CA (default: in addition)"), NULL},
     {"srp", 0, 0, G_OPTION_ARG_STRING, &cl.srp_user,
-     "SRP user name: offer the SRP cipher suites (TLS 1.2 at most); the password is read "
-     "from the terminal without echo, or as the first line of stdin", "USER"},
-    {"srp-if-asked", 0, 0, G_OPTION_ARG_STRING, &cl.srp_ask,
-     "Offer SRP without sending a user name (RFC 5054 section 2.5.1.2); only if the server "
-     "asks for it, reconnect as USER (password read as for --srp)", "USER"},
-    {NULL, 0, 0, 0, NULL, NULL, NULL}};
-
-  GOptionContext *ctx = g_option_context_new("HOST:PORT");
+     N_("Log in with SRP as USER (password asked, or --password-file, or stdin)"), N_("USER")},
+    {"password-file", 0, 0, G_OPTION_ARG_FILENAME, &cl.password_file,
+     N_("Read the SRP password from the first line of FILE"), N_("FILE")},
+    {"password", 0, 0, G_OPTION_ARG_STRING, &cl.password,
+     N_("SRP password (visible to other users: prefer --password-file)"), N_("PASSWORD")},
+    {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,
+     N_("Shared key: IDENTITY:HEXKEY, or IDENTITY with --psk-key-file"), N_("IDENTITY[:HEXKEY]")},
+    {"psk-key-file", 0, 0, G_OPTION_ARG_FILENAME, &cl.psk_key_file,
+     N_("File with the hex key, or psktool's IDENTITY:HEXKEY lines"), N_("FILE")},
+    {"starttls", 0, 0, G_OPTION_ARG_STRING, &cl.starttls,
+     N_("Speak this protocol in plain text first, then STARTTLS: smtp, imap or pop3"), N_("PROTO")},
+    {"resume", 0, 0, G_OPTION_ARG_INT, &cl.resume,
+     N_("Connect N more times, resuming the session, and say how many resumed"), N_("N")},
+    G_OPTION_ENTRY_NULL,
+  };
+  GOptionContext *ctx = g_option_context_new(_("HOST:PORT - connect and copy stdin/stdout over TLS"));
+  g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries(ctx, gt_tls_option_entries(&cl.tls), GETTEXT_PACKAGE);
   g_option_context_set_summary(ctx,
-      "Connect to a TLS server, print what was negotiated on stderr, then copy\n"
-      "stdin to the connection and the connection to stdout.");
-  g_option_context_add_main_entries(ctx, entries, NULL);
+      _("Prints what was negotiated on stderr (version, suite, peer certificate, verification,\n"
+        "ALPN, SRP user or PSK identity, handshake time), then copies stdin to the server and\n"
+        "the server's data to stdout. Exit 0 when the connection ended cleanly, 1 on failure."));
+  int rc = GT_EXIT_USAGE;
   GError *error = NULL;
-  int status = GT_EXIT_OK;
-  tc_session *offer = NULL, *got = NULL;
-
-  if (!g_option_context_parse(ctx, &argc, &argv, &error) || !setup(&cl, argc, argv, &error)) {
-    status = gt_report_setup_error(error, "client");
-    goto done;
+  if (!gt_parse(ctx, "client", &argc, &argv))
+    goto out;
+  if (argc != 2) {
+    rc = gt_usage_error("client", argc < 2 ? _("HOST:PORT missing") : _("too many arguments"));
+    goto out;
   }
-  if (cl.sess_in != NULL && (offer = load_session(cl.sess_in, &error)) == NULL) {
-    gt_warn("%s", error->message);
-    status = GT_EXIT_FAILURE;
-    goto done;
+  if (!gt_parse_host_port(argv[1], &cl.host, &cl.port, &error) ||
+      (cl.psk != NULL && !parse_psk(&cl, &error))) {
+    rc = gt_usage_error("client", "%s", error->message);
+    goto out;
   }
-
-  gboolean resumed = FALSE;
-  if (cl.resume) {
-    fprintf(stderr, "--- connection 1\n");
-    if (!run_connection(&cl, RUN_PROBE, NULL, &offer, NULL, &error)) {
-      gt_warn("%s", error->message);
-      status = GT_EXIT_FAILURE;
-      goto done;
-    }
-    if (offer == NULL) {
-      gt_warn("the server sent no session ticket to resume");
-      status = GT_EXIT_FAILURE;
-      goto done;
-    }
-    fprintf(stderr, "--- connection 2 (resuming)\n");
+  if (cl.starttls != NULL && strcmp(cl.starttls, "smtp") != 0 && strcmp(cl.starttls, "imap") != 0 &&
+      strcmp(cl.starttls, "pop3") != 0) {
+    rc = gt_usage_error("client", _("--starttls wants smtp, imap or pop3"));
+    goto out;
   }
-  gboolean connected = run_connection(&cl, RUN_COPY, offer, &got, &resumed, &error);
-  if (!connected && cl.srp_ask != NULL && cl.srp_requested) {
-    /* TLS Lite's handshakeClientUnknown: the server wants SRP; a new
-     * connection asks for the password before its ClientHello. */
-    fprintf(stderr, "%s\n--- the server asks for SRP credentials: reconnecting as %s\n",
-            error->message, cl.srp_ask);
-    g_clear_error(&error);
-    cl.srp_retry = TRUE;
-    connected = run_connection(&cl, RUN_COPY, offer, &got, &resumed, &error);
+  if (cl.resume < 0) {
+    rc = gt_usage_error("client", _("--resume wants a count of 0 or more"));
+    goto out;
   }
-  if (!connected) {
-    gt_warn("%s", error->message);
-    status = GT_EXIT_FAILURE;
-    goto done;
+  if (cl.key != NULL && cl.cert == NULL) {
+    rc = gt_usage_error("client", _("--key needs --cert"));
+    goto out;
   }
-  if (cl.resume && !resumed) {
-    gt_warn("the server did not resume the session");
-    status = GT_EXIT_FAILURE;
+  if (cl.srp_user != NULL && cl.psk != NULL) {
+    rc = gt_usage_error("client", _("--srp and --psk exclude each other"));
+    goto out;
   }
-  if (cl.sess_out != NULL) {
-    tc_session *save = got != NULL ? got : offer;
-    if (save == NULL) {
-      gt_warn("no session to save to %s", cl.sess_out);
-      status = GT_EXIT_FAILURE;
-    } else if (!save_session(cl.sess_out, save, &error)) {
-      gt_warn("%s", error->message);
-      status = GT_EXIT_FAILURE;
+  if (!gt_tls_setup(&cl.tls, &error)) {
+    rc = g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE)
+             ? gt_usage_error("client", "%s", error->message) : (gt_err("%s", error->message), GT_EXIT_FAIL);
+    goto out;
+  }
+  rc = GT_EXIT_FAIL;
+  if (cl.srp_user != NULL) {
+    if (cl.password != NULL) {
+      gt_warn(_("a password on the command line is visible to other users; use --password-file"));
+      cl.srp_password = g_strdup(cl.password);
+    } else {
+      char *prompt = g_strdup_printf(_("SRP password for %s: "), cl.srp_user);
+      cl.srp_password = gt_read_password(prompt, cl.password_file, &error);
+      g_free(prompt);
+      if (cl.srp_password == NULL)
+        goto fail;
     }
   }
+  if (cl.ca != NULL) {
+    /* GTlsFileDatabase wants an absolute path. */
+    char *abs = g_canonicalize_filename(cl.ca, NULL);
+    cl.db = g_tls_file_database_new(abs, &error);
+    g_free(abs);
+    if (cl.db == NULL)
+      goto fail;
+  }
+  if (cl.cert != NULL &&
+      (cl.own = gt_load_certificate(cl.cert, cl.key, cl.key_password_file, &error)) == NULL)
+    goto fail;
 
-done:
+  verify_state v = {.insecure = cl.insecure};
+  gint64 us = 0;
+  GTlsConnection *conn = connect_once(&cl, &v, &us, &error);
+  if (conn == NULL) {
+    if (v.called && v.errors != 0) {
+      char *words = gt_cert_flags_words(v.errors);
+      fprintf(stderr, _("Verification: %s\n"), words);
+      g_free(words);
+    }
+    goto fail;
+  }
+  print_summary(&cl, conn, &v, us);
+
+  if (cl.resume > 0) {
+    finish_probe(conn);
+    g_object_unref(conn);
+    conn = NULL;
+    gt_progress p;
+    gt_progress_start(&p, _("Resuming"), (guint)cl.resume);
+    int n_resumed = 0;
+    for (int i = 0; i < cl.resume; i++) {
+      verify_state v2 = {.insecure = cl.insecure};
+      GTlsConnection *c2 = connect_once(&cl, &v2, &us, &error);
+      if (c2 == NULL) {
+        gt_progress_end(&p);
+        goto fail;
+      }
+      n_resumed += resumed(c2);
+      if (i + 1 < cl.resume) {
+        finish_probe(c2);
+        g_object_unref(c2);
+      } else {
+        conn = c2;
+      }
+      gt_progress_step(&p, (guint)i + 1);
+    }
+    gt_progress_end(&p);
+    if (gt_has_property(conn, "session-resumed"))
+      fprintf(stderr, _("Resumed: %d of %d\n"), n_resumed, cl.resume);
+    else
+      fprintf(stderr, _("Resumed: unknown (the '%s' backend does not say)\n"), gt_backend_name());
+  }
+  rc = copy_stdio(conn);
+  g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+  g_object_unref(conn);
+  goto out;
+
+fail:
+  gt_err("%s", error->message);
+out:
   g_clear_error(&error);
-  if (offer != NULL)
-    tc_session_unref(offer);
-  if (got != NULL)
-    tc_session_unref(got);
-  if (cl.cfg != NULL)
-    tc_config_unref(cl.cfg);
-  gt_free_certs(cl.chain, cl.chain_n);
-  if (cl.key_obj != NULL)
-    tc_privkey_unref(cl.key_obj);
-  g_strfreev(cl.alpn_v);
-  g_free(cl.host);
-  g_free(cl.ca);
-  g_free(cl.server_name);
-  g_free(cl.cert);
-  g_free(cl.key);
-  g_free(cl.alpn);
-  g_free(cl.sess_in);
-  g_free(cl.sess_out);
-  g_free(cl.min_version);
-  g_free(cl.max_version);
-  g_free(cl.ciphers);
-  g_free(cl.psk);
-  g_free(cl.psk_file);
-  g_free(cl.psk_identity);
-  g_free(cl.psk_hash);
-  g_free(cl.psk_modes);
-  g_free(cl.psk_import);
-  g_free(cl.srp_user);
-  g_free(cl.groups);
-  g_free(cl.sigalgs);
-  g_free(cl.srp_ask);
   g_option_context_free(ctx);
-  return status;
+  g_clear_object(&cl.own);
+  g_clear_object(&cl.db);
+  g_clear_pointer(&cl.psk_key, g_bytes_unref);
+  if (cl.srp_password != NULL) {
+    memset(cl.srp_password, 0, strlen(cl.srp_password));
+    g_free(cl.srp_password);
+  }
+  g_free(cl.psk_identity);
+  g_free(cl.host);
+  return rc;
 }

@@ -1,767 +1,411 @@
-/* gtls-tool server: many concurrent tlscore connections over non-blocking sockets in one poll() loop; echo or a tiny HTTP page. */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdlib.h>
+/* gtls-tool server: a GThreadedSocketService whose threads each handshake one GTlsServerConnection, then echo or answer HTTP. */
 #include <string.h>
-#include <unistd.h>
 
-#include "netio.h"
-#include "tlscore/store.h"
+#include "gtls-tool.h"
 
-/* Stop reading application data while this much echo output is queued. */
-#define PENDING_LIMIT (64 * 1024)
-/* An HTTP request head larger than this is answered anyway. */
-#define REQUEST_LIMIT (16 * 1024)
-/* How long a closing connection waits for the peer before we drop it. */
-#define LINGER_US (5 * G_USEC_PER_SEC)
+/* Requests longer than this are answered as they are (a test page, not a web server). */
+#define REQUEST_LIMIT 16384
+/* A client that stalls this long (seconds) loses its connection and its thread. */
+#define IDLE_TIMEOUT 60
+/* Connections served at once; more wait in the listen queue. */
+#define MAX_THREADS 256
 
 typedef struct {
-  char **certs;
-  char **keys;
-  char *ca;
-  char *alpn;
-  gboolean http;
-  gboolean require_client_cert;
-  gboolean request_client_cert;
-  gint max_conns;
-  gint session_cache;      /* TLS 1.2 session-ID cache entries (0: none) */
-  gint tickets;            /* tickets per handshake (-1: the engine's default) */
-  gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
-  char *min_version;
-  char *max_version;
-  char *ciphers;
-  char **psk;            /* IDENTITY:HEXKEY, repeatable */
-  char *psk_file;        /* psktool file */
-  char *psk_hint;
-  char *psk_hash;        /* TLS 1.3: sha256 | sha384 */
-  char *psk_modes;       /* TLS 1.3: dhe | ke | both */
-  tc_psk_hash psk_hash_v;
-  char *srp_db;          /* SQLite verifier database */
-  char *srp_tpasswd;     /* srptool tpasswd, imported into memory */
-  char *srp_tpasswd_conf;
-  char *srp_group_bits;  /* MIN or MIN:MAX */
-  char *groups, *sigalgs;
+  gt_tls_options tls;
+  char **certs, **keys;
+  char *key_password_file, *ca, *alpn;
+  gboolean request_cert, require_cert, http, renegotiation, verbose;
+  char *srp_db, *psk_db, *psk_hint, *ocsp_response, *ticket_key_file;
 
-  tc_store *srp_store;
-  char *psk_db;          /* SQLite shared-key database */
-  tc_store *psk_store;
-  char *host;
-  guint16 port;
+  GTlsCertificate *cert;
+  GTlsDatabase *db;
   char **alpn_v;
-  tc_config *cfg;
+  guint next_id;
 } server;
 
 typedef struct {
-  unsigned id;
-  gt_link link;
-  char *peer;
-  GByteArray *pending;     /* echo data / HTTP answer the engine has not taken yet */
-  GString *request;        /* HTTP request head received so far */
-  gboolean reported;
-  gboolean peer_closed;    /* close_notify received */
-  gboolean answered;       /* HTTP response queued */
-  gboolean close_queued;   /* our close_notify queued */
-  gboolean shut_wr;        /* TCP write side shut after close_notify went out */
-  gint64 linger_until;
-  gboolean done;
-} sconn;
+  const char *prop;
+  const char *option;
+} extra_prop;
 
-static int signal_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
+static void log_line(server *sv, guint id, const char *peer, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static void log_line(server *sv, guint id, const char *peer, const char *fmt, ...)
 {
-  int saved = errno;
-  unsigned char b = (unsigned char)sig;
-  if (write(signal_pipe[1], &b, 1) < 0) {
-    /* Nothing useful to do in a signal handler; the pipe is only a wake-up. */
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  /* One fprintf per line keeps lines of different threads whole. */
+  fprintf(stderr, "[%u] %s %s\n", id, peer, msg);
+  g_free(msg);
+}
+
+static char *describe(GTlsConnection *conn)
+{
+  char *suite = g_tls_connection_get_ciphersuite_name(conn);
+  const char *alpn = g_tls_connection_get_negotiated_protocol(conn);
+  char *ealpn = alpn ? gt_escape(alpn, -1) : g_strdup("-");
+  GString *s = g_string_new(NULL);
+  g_string_append_printf(s, "%s %s alpn=%s",
+                         gt_protocol_name(g_tls_connection_get_protocol_version(conn)),
+                         suite ? suite : "?", ealpn);
+  static const char *const idents[] = {"srp-username", "psk-identity"};
+  for (size_t i = 0; i < G_N_ELEMENTS(idents); i++) {
+    GParamSpec *ps = g_object_class_find_property(G_OBJECT_GET_CLASS(conn), idents[i]);
+    if (ps != NULL && (ps->flags & G_PARAM_READABLE) && ps->value_type == G_TYPE_STRING) {
+      char *v = NULL;
+      g_object_get(conn, idents[i], &v, NULL);
+      if (v != NULL) {
+        char *e = gt_escape(v, -1);
+        g_string_append_printf(s, " %s=%s", idents[i], e);
+        g_free(e);
+      }
+      g_free(v);
+    }
   }
-  errno = saved;
+  GTlsCertificate *peer = g_tls_connection_get_peer_certificate(conn);
+  if (peer != NULL) {
+    char *subject = NULL;
+    g_object_get(peer, "subject-name", &subject, NULL);
+    char *e = gt_escape(subject, -1);
+    g_string_append_printf(s, " client=\"%s\"", e);
+    g_free(e);
+    g_free(subject);
+  }
+  g_free(suite);
+  g_free(ealpn);
+  return g_string_free(s, FALSE);
 }
 
-static void sconn_free(sconn *sc)
+static gboolean answer_http(GTlsConnection *conn, GError **error)
 {
-  if (sc->link.tls != NULL)
-    tc_conn_free(sc->link.tls);
-  if (sc->link.fd >= 0)
-    close(sc->link.fd);
-  g_byte_array_unref(sc->pending);
-  g_string_free(sc->request, TRUE);
-  g_free(sc->peer);
-  g_free(sc);
-}
+  GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+  GString *req = g_string_new(NULL);
+  char buf[4096];
+  while (req->len < REQUEST_LIMIT && strstr(req->str, "\r\n\r\n") == NULL &&
+         strstr(req->str, "\n\n") == NULL) {
+    gssize n = g_input_stream_read(in, buf, sizeof buf, NULL, error);
+    if (n <= 0) {
+      g_string_free(req, TRUE);
+      return n == 0;   /* closed before a request: nothing to answer */
+    }
+    g_string_append_len(req, buf, n);
+  }
+  g_string_free(req, TRUE);
 
-static void sconn_fail(sconn *sc, const char *what)
-{
-  fprintf(stderr, "[%u] %s failed: %s\n", sc->id, sc->peer, what);
-  sc->done = TRUE;
-}
-
-static void sconn_fail_tls(sconn *sc)
-{
-  GError *error = NULL;
-  gt_link_flush(&sc->link, NULL, NULL);   /* best effort: let the alert out */
-  gt_set_tls_error(&error, sc->link.tls);
-  sconn_fail(sc, error->message);
-  g_error_free(error);
-}
-
-static gboolean request_complete(const GString *req)
-{
-  return strstr(req->str, "\r\n\r\n") != NULL || strstr(req->str, "\n\n") != NULL ||
-         req->len >= REQUEST_LIMIT;
-}
-
-static void queue_http_answer(sconn *sc)
-{
-  tc_conn *c = sc->link.tls;
-  uint16_t v = tc_conn_version(c), s = tc_conn_cipher_suite(c), g = tc_conn_group(c);
-  const char *vn = tc_version_name(v), *sn = tc_cipher_suite_name(s), *gn = tc_group_name(g);
-  const char *alpn = tc_conn_alpn(c);
-  char *subject = gt_peer_subject(c);
-  char *esc_subject = subject != NULL ? g_markup_escape_text(subject, -1) : NULL;
+  char *what = describe(conn);
+  char *html = g_markup_escape_text(what, -1);
   char *body = g_strdup_printf(
       "<html><head><title>gtls-tool</title></head><body>\n"
-      "<h1>Hello from gtls-tool (tlscore)</h1>\n<pre>\n"
-      "Protocol version: %s\nCipher suite: %s\nGroup: %s\nALPN: %s\n"
-      "Resumed: %s\nClient certificate: %s\n</pre>\n</body></html>\n",
-      vn != NULL ? vn : "?", sn != NULL ? sn : "?", gn != NULL ? gn : "-",
-      alpn != NULL ? alpn : "-", tc_conn_resumed(c) ? "yes" : "no",
-      esc_subject != NULL ? esc_subject : "-");
+      "<h1>Hello from gtls-tool (GIO, backend %s)</h1>\n<pre>%s</pre>\n</body></html>\n",
+      gt_backend_name(), html);
   char *head = g_strdup_printf("HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                               "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                               strlen(body));
-  g_byte_array_append(sc->pending, (const guint8 *)head, (guint)strlen(head));
-  g_byte_array_append(sc->pending, (const guint8 *)body, (guint)strlen(body));
+                               "Content-Length: %zu\r\nConnection: close\r\n\r\n", strlen(body));
+  GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+  gboolean ok = g_output_stream_write_all(out, head, strlen(head), NULL, NULL, error) &&
+                g_output_stream_write_all(out, body, strlen(body), NULL, NULL, error);
   g_free(head);
   g_free(body);
-  g_free(esc_subject);
-  g_free(subject);
-  sc->answered = TRUE;
+  g_free(html);
+  g_free(what);
+  return ok;
 }
 
-/* Read decrypted data and act on it. FALSE if the connection failed. */
-static gboolean take_app_data(server *sv, sconn *sc, gboolean *progress)
+static gboolean echo(GTlsConnection *conn, GError **error)
 {
-  uint8_t buf[16384];
-  while (!sc->peer_closed && sc->pending->len < PENDING_LIMIT) {
-    size_t n = 0;
-    int rc = tc_conn_read(sc->link.tls, buf, sizeof buf, &n);
-    if (rc == TC_EOF) {
-      sc->peer_closed = TRUE;
-      *progress = TRUE;
-    } else if (rc == TC_FAIL) {
+  GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+  GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+  char buf[16384];
+  for (;;) {
+    gssize n = g_input_stream_read(in, buf, sizeof buf, NULL, error);
+    if (n <= 0)
+      return n == 0;
+    if (!g_output_stream_write_all(out, buf, (gsize)n, NULL, NULL, error))
       return FALSE;
-    } else if (rc != TC_OK || n == 0) {
-      return TRUE;
-    } else {
-      *progress = TRUE;
-      if (!sv->http) {
-        g_byte_array_append(sc->pending, buf, (guint)n);
-      } else if (!sc->answered) {
-        g_string_append_len(sc->request, (const char *)buf, (gssize)n);
-        if (request_complete(sc->request)) {
-          /* GET /keyupdate: a TLS 1.3 KeyUpdate asking the client to
-           * update too, before the answer (tlslite-ng's test server does
-           * this; tlsfuzzer's test-tls13-keyupdate-from-server uses it). */
-          if (g_str_has_prefix(sc->request->str, "GET /keyupdate ") &&
-              tc_conn_version(sc->link.tls) == TC_TLS13 &&
-              tc_conn_key_update(sc->link.tls, true) == TC_FAIL)
-            return FALSE;
-          queue_http_answer(sc);
-        }
-      }
-      /* After the answer, further request bytes are ignored. */
-    }
-  }
-  return TRUE;
-}
-
-static void report_negotiated(sconn *sc)
-{
-  char *line = gt_describe_negotiated(sc->link.tls);
-  fprintf(stderr, "[%u] %s %s\n", sc->id, sc->peer, line);
-  g_free(line);
-  sc->reported = TRUE;
-}
-
-/* Advance one connection as far as it goes without blocking. */
-static void sconn_step(server *sv, sconn *sc)
-{
-  tc_conn *c = sc->link.tls;
-  gboolean progress;
-  do {
-    progress = FALSE;
-    GError *error = NULL;
-    if (!gt_link_pump(&sc->link, &progress, &error)) {
-      /* After close_notify in either direction a reset loses nothing. */
-      if (sc->peer_closed || sc->close_queued)
-        sc->done = TRUE;
-      else
-        sconn_fail(sc, error->message);
-      g_error_free(error);
-      return;
-    }
-    unsigned st = tc_conn_status(c);
-    if (st & TC_S_FAILED) {
-      /* A handshake that completed before the failure (say, the peer
-       * dropped the connection right after it) is still worth a line. */
-      if (!sc->reported && tc_conn_handshake_done(c))
-        report_negotiated(sc);
-      sconn_fail_tls(sc);
-      return;
-    }
-    if ((st & TC_S_WANT) && tc_conn_want(c) == TC_WANT_PSK_KEY && sv->psk_store != NULL) {
-      /* An identity the database does not hold is answered NULL:
-       * unknown_psk_identity. */
-      size_t il = 0;
-      const uint8_t *id = tc_conn_psk_identity(c, &il);
-      uint8_t key[TC_STORE_MAX_PSK_KEY];
-      size_t kl = sizeof key;
-      tc_error err;
-      tc_error_clear(&err);
-      int rc = tc_store_psk_lookup(sv->psk_store, id, il, key, &kl, &err);
-      if (rc == TC_FAIL) {
-        char *msg = g_strdup_printf("shared-key database: %s", err.message);
-        sconn_fail(sc, msg);
-        g_free(msg);
-        return;
-      }
-      tc_conn_answer_psk_key(c, rc == TC_OK ? key : NULL, rc == TC_OK ? kl : 0);
-      explicit_bzero(key, sizeof key);
-      progress = TRUE;
-      continue;
-    }
-    if ((st & TC_S_WANT) && tc_conn_want(c) == TC_WANT_SRP_VERIFIER && sv->srp_store != NULL) {
-      /* Unknown users are answered with NULL: the engine fakes them. */
-      size_t ul = 0;
-      const uint8_t *user = tc_conn_srp_username(c, &ul);
-      tc_srp_verifier v;
-      tc_error err;
-      tc_error_clear(&err);
-      int rc = tc_store_srp_lookup(sv->srp_store, user, ul, &v, &err);
-      if (rc == TC_FAIL) {
-        char *msg = g_strdup_printf("SRP verifier database: %s", err.message);
-        sconn_fail(sc, msg);
-        g_free(msg);
-        return;
-      }
-      rc = tc_conn_answer_srp_verifier(c, rc == TC_OK ? &v : NULL);
-      explicit_bzero(&v, sizeof v);
-      progress = TRUE;
-      continue;
-    }
-    if (st & TC_S_WANT) {
-      sconn_fail(sc, "the TLS engine asked for something this server cannot answer");
-      return;
-    }
-    if (sc->link.net_eof && !sc->link.eof_given) {
-      if (sc->close_queued) {
-        /* We already said goodbye; a bare TCP close loses nothing. */
-        sc->done = TRUE;
-        return;
-      }
-      tc_conn_input_eof(c);
-      sc->link.eof_given = true;
-      progress = TRUE;
-      continue;
-    }
-    if (!(st & TC_S_READY))
-      continue;
-    if (!sc->reported)
-      report_negotiated(sc);
-    if (!take_app_data(sv, sc, &progress)) {
-      sconn_fail_tls(sc);
-      return;
-    }
-    if (sc->pending->len > 0 && !sc->close_queued) {
-      size_t n = 0;
-      int rc = tc_conn_write(c, sc->pending->data, sc->pending->len, &n);
-      if (rc == TC_FAIL) {
-        sconn_fail_tls(sc);
-        return;
-      }
-      if (rc == TC_OK && n > 0) {
-        g_byte_array_remove_range(sc->pending, 0, (guint)n);
-        progress = TRUE;
-      }
-    }
-    if (!sc->close_queued && sc->pending->len == 0 && (sc->answered || sc->peer_closed)) {
-      if (tc_conn_close(c) == TC_FAIL) {
-        sconn_fail_tls(sc);
-        return;
-      }
-      sc->close_queued = TRUE;
-      progress = TRUE;
-    }
-    if (sc->close_queued && !(tc_conn_status(c) & TC_S_OUTPUT)) {
-      if (sc->peer_closed) {
-        sc->done = TRUE;
-        return;
-      }
-      if (!sc->shut_wr) {
-        /* Closing with unread input would reset the connection and could
-         * destroy our answer in flight; half-close and wait for the peer. */
-        shutdown(sc->link.fd, SHUT_WR);
-        sc->shut_wr = TRUE;
-        sc->linger_until = g_get_monotonic_time() + LINGER_US;
-      }
-    }
-  } while (progress);
-
-  /* Transport gone and the engine has nothing more to say: nothing can
-   * wake this connection up again. */
-  if (sc->link.eof_given && !(tc_conn_status(c) & TC_S_OUTPUT)) {
-    if (sc->reported)
-      sc->done = TRUE;
-    else
-      sconn_fail(sc, "the peer closed the connection during the handshake");
   }
 }
 
-static gboolean add_psk(const gt_psk *psk, void *ctx, GError **error)
+/* Servers ask the application about every client certificate (as in glib-networking): one that
+ * verifies is accepted; one that does not is refused, and the log line says why. */
+static gboolean on_client_certificate(GTlsConnection *conn, GTlsCertificate *peer,
+                                      GTlsCertificateFlags errors, gpointer data)
 {
-  server *sv = ctx;
-  gt_psk p = *psk;
-  p.hash = sv->psk_hash_v; /* --psk-hash */
-  return gt_config_add_psk(sv->cfg, &p, "--psk-file", error);
+  char **why = data;
+  if (errors == 0)
+    return TRUE;
+  g_free(*why);
+  *why = gt_cert_flags_words(errors);
+  return FALSE;
 }
 
-static gboolean setup(server *sv, int argc, char **argv, GError **error)
+/* Runs in one of the service's threads; blocking I/O is fine here. */
+static gboolean on_run(GThreadedSocketService *service, GSocketConnection *plain,
+                       GObject *source, gpointer data)
 {
-  if (argc != 2) {
-    g_set_error(error, GT_ERROR, 0, argc < 2 ? "missing HOST:PORT" : "too many arguments");
-    return FALSE;
-  }
-  if (!gt_parse_host_port(argv[1], TRUE, &sv->host, &sv->port, error))
-    return FALSE;
-  guint ncerts = sv->certs != NULL ? g_strv_length(sv->certs) : 0;
-  guint nkeys = sv->keys != NULL ? g_strv_length(sv->keys) : 0;
-  gboolean have_psk = sv->psk != NULL || sv->psk_file != NULL || sv->psk_db != NULL;
-  gboolean have_srp = sv->srp_db != NULL || sv->srp_tpasswd != NULL;
-  if (ncerts == 0 && !have_psk && !have_srp) {
-    g_set_error(error, GT_ERROR, 0,
-                "--cert FILE and --key FILE are required (or shared keys: --psk, --psk-file, "
-                "--psk-db; or SRP: --srp-db, --srp-tpasswd)");
-    return FALSE;
-  }
-  if (sv->srp_db != NULL && sv->srp_tpasswd != NULL) {
-    g_set_error(error, GT_ERROR, 0, "--srp-db and --srp-tpasswd exclude each other");
-    return FALSE;
-  }
-  if ((sv->srp_tpasswd == NULL) != (sv->srp_tpasswd_conf == NULL)) {
-    g_set_error(error, GT_ERROR, 0, "--srp-tpasswd and --srp-tpasswd-conf go together");
-    return FALSE;
-  }
-  if (sv->srp_group_bits != NULL && !have_srp) {
-    g_set_error(error, GT_ERROR, 0, "--srp-group-bits needs --srp-db or --srp-tpasswd");
-    return FALSE;
-  }
-  if (!gt_parse_psk_hash(sv->psk_hash, &sv->psk_hash_v, error))
-    return FALSE;
-  if ((sv->psk_hash != NULL || sv->psk_modes != NULL) && !have_psk) {
-    g_set_error(error, GT_ERROR, 0, "--psk-hash and --psk-modes need shared keys (--psk, "
-                                    "--psk-file)");
-    return FALSE;
-  }
-  if (sv->psk_hint != NULL && !have_psk) {
-    g_set_error(error, GT_ERROR, 0, "--psk-hint needs shared keys (--psk, --psk-file, --psk-db)");
-    return FALSE;
-  }
-  if (ncerts != nkeys) {
-    g_set_error(error, GT_ERROR, 0, "give one --key per --cert (%u certificates, %u keys)",
-                ncerts, nkeys);
-    return FALSE;
-  }
-  if (sv->require_client_cert && sv->request_client_cert) {
-    g_set_error(error, GT_ERROR, 0,
-                "--require-client-cert and --request-client-cert exclude each other");
-    return FALSE;
-  }
-  if (sv->require_client_cert && sv->ca == NULL) {
-    g_set_error(error, GT_ERROR, 0, "--require-client-cert needs --ca FILE to verify clients");
-    return FALSE;
-  }
-  if (sv->ca != NULL && !sv->require_client_cert && !sv->request_client_cert) {
-    g_set_error(error, GT_ERROR, 0,
-                "--ca is for client certificates: add --require-client-cert or "
-                "--request-client-cert");
-    return FALSE;
-  }
-  if (sv->max_conns < 0) {
-    g_set_error(error, GT_ERROR, 0, "--max-conns must not be negative");
-    return FALSE;
-  }
-  if (sv->alpn != NULL && (sv->alpn_v = gt_parse_alpn(sv->alpn, error)) == NULL)
-    return FALSE;
-
-  sv->cfg = tc_config_new(TC_ROLE_SERVER);
-  if (sv->cfg == NULL) {
-    g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
-    return FALSE;
-  }
-  if (!gt_apply_protocol_options(sv->cfg, sv->min_version, sv->max_version, sv->ciphers, error))
-    return FALSE;
-  if (!gt_apply_algorithm_options(sv->cfg, sv->groups, sv->sigalgs, error))
-    return FALSE;
-  for (guint i = 0; i < ncerts; i++)
-    if (!gt_config_add_cert_files(sv->cfg, sv->certs[i], sv->keys[i], error))
-      return FALSE;
-  for (guint i = 0; sv->psk != NULL && sv->psk[i] != NULL; i++) {
-    gt_psk psk;
-    gboolean ok = gt_parse_psk(sv->psk[i], "--psk", &psk, error);
-    psk.hash = sv->psk_hash_v;
-    ok = ok && gt_config_add_psk(sv->cfg, &psk, "--psk", error);
-    gt_psk_clear(&psk);
-    explicit_bzero(sv->psk[i], strlen(sv->psk[i]));
-    if (!ok)
-      return FALSE;
-  }
-  if (have_srp) {
-    tc_error serr;
-    tc_error_clear(&serr);
-    if (sv->srp_db != NULL) {
-      sv->srp_store = tc_store_open(sv->srp_db, TC_STORE_SRP, TC_STORE_READONLY, &serr);
-    } else {
-      sv->srp_store = tc_store_open(NULL, TC_STORE_SRP, 0, &serr);
-      if (sv->srp_store != NULL &&
-          tc_store_import_gnutls(sv->srp_store, sv->srp_tpasswd, sv->srp_tpasswd_conf, &serr) !=
-              TC_OK) {
-        tc_store_close(sv->srp_store);
-        sv->srp_store = NULL;
-      }
-    }
-    if (sv->srp_store == NULL) {
-      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s",
-                  sv->srp_db != NULL ? sv->srp_db : sv->srp_tpasswd, serr.message);
-      return FALSE;
-    }
-    tc_config_set_srp_server(sv->cfg, TRUE);
-    if (sv->srp_group_bits != NULL) {
-      char *end = NULL;
-      unsigned long mn = strtoul(sv->srp_group_bits, &end, 10), mx = 8192;
-      if (end != NULL && *end == ':')
-        mx = strtoul(end + 1, &end, 10);
-      if (end == NULL || *end != '\0' || mn > 8192 || mx > 8192 ||
-          tc_config_set_srp_group_bits(sv->cfg, (unsigned)mn, (unsigned)mx, &serr) != TC_OK) {
-        g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--srp-group-bits: %s",
-                    serr.code != TC_ERR_NONE ? serr.message : "expected MIN or MIN:MAX bits");
-        return FALSE;
-      }
-    }
-  }
-  if (!gt_apply_psk_modes(sv->cfg, sv->psk_modes, error))
-    return FALSE;
-  if (sv->psk_file != NULL && !gt_load_psk_file(sv->psk_file, NULL, add_psk, sv, error))
-    return FALSE;
-  if (sv->psk_db != NULL) {
-    tc_error perr;
-    tc_error_clear(&perr);
-    sv->psk_store = tc_store_open(sv->psk_db, TC_STORE_PSK, TC_STORE_READONLY, &perr);
-    if (sv->psk_store == NULL) {
-      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "%s: %s", sv->psk_db, perr.message);
-      return FALSE;
-    }
-    /* Identities not given with --psk/--psk-file are looked up per handshake. */
-    tc_config_set_psk_server(sv->cfg, TRUE);
-  }
-  if (sv->psk_hint != NULL) {
-    tc_error herr;
-    tc_error_clear(&herr);
-    if (tc_config_set_psk_identity_hint(sv->cfg, (const uint8_t *)sv->psk_hint,
-                                        strlen(sv->psk_hint), &herr) != TC_OK) {
-      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--psk-hint: %s", herr.message);
-      return FALSE;
-    }
-  }
-  if (sv->require_client_cert || sv->request_client_cert) {
-    tc_config_set_client_auth(sv->cfg, sv->require_client_cert ? TC_CLIENT_AUTH_REQUIRE
-                                                               : TC_CLIENT_AUTH_REQUEST);
-    if (sv->ca != NULL) {
-      tc_trust_store *store = gt_load_trust_store(sv->ca, error);
-      if (store == NULL)
-        return FALSE;
-      tc_config_set_trust_store(sv->cfg, store);
-      tc_trust_store_unref(store);
-      tc_config_set_verify_mode(sv->cfg, TC_VERIFY_BUILTIN);
-    } else {
-      gt_warn("warning: client certificates are requested but not verified (no --ca)");
-      tc_config_set_verify_mode(sv->cfg, TC_VERIFY_NONE);
-    }
-  }
-  if (sv->session_cache < 0) {
-    g_set_error(error, GT_ERROR, 0, "--session-cache must not be negative");
-    return FALSE;
-  }
-  if (sv->session_cache > 0) {
-    tc_session_cache *cache = tc_session_cache_new((size_t)sv->session_cache, 3600);
-    if (cache == NULL) {
-      g_set_error(error, GT_ERROR, GT_ERR_FAILED, "out of memory");
-      return FALSE;
-    }
-    tc_config_set_session_cache(sv->cfg, cache);
-    tc_session_cache_unref(cache);
-  }
-  if (sv->tickets >= 0)
-    tc_config_set_tickets(sv->cfg, (unsigned)sv->tickets, 7200);
-  if (sv->renegotiation)
-    tc_config_set_renegotiation(sv->cfg, TC_RENEG_SECURE);
-  tc_error err;
-  tc_error_clear(&err);
-  if (sv->alpn_v != NULL &&
-      tc_config_set_alpn(sv->cfg, (const char *const *)sv->alpn_v, g_strv_length(sv->alpn_v),
-                         &err) != TC_OK) {
-    g_set_error(error, GT_ERROR, 0, "--alpn: %s", err.message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static void accept_all(server *sv, int lfd, GPtrArray *conns, unsigned *accepted)
-{
-  while (sv->max_conns == 0 || *accepted < (unsigned)sv->max_conns) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED)
-        continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
-        gt_warn("accept: %s", g_strerror(errno));
-      return;
-    }
-    sconn *sc = g_new0(sconn, 1);
-    sc->id = ++*accepted;
-    sc->peer = gt_format_sockaddr((struct sockaddr *)&ss, len);
-    sc->pending = g_byte_array_new();
-    sc->request = g_string_new(NULL);
-    sc->link.fd = fd;
-    tc_error err;
-    tc_error_clear(&err);
-    sc->link.tls = tc_conn_new(sv->cfg, &err);
-    if (sc->link.tls == NULL) {
-      sconn_fail(sc, err.message);
-      sconn_free(sc);
-      continue;
-    }
-    g_ptr_array_add(conns, sc);
-  }
-}
-
-static int serve(server *sv)
-{
+  server *sv = data;
+  guint id = g_atomic_int_add(&sv->next_id, 1) + 1;
   GError *error = NULL;
-  char *bound = NULL;
-  int lfd = gt_tcp_listen(sv->host, sv->port, &bound, &error);
-  if (lfd < 0) {
-    gt_warn("%s", error->message);
+  char peer[128] = "?";
+  GSocketAddress *ra = g_socket_connection_get_remote_address(plain, NULL);
+  if (G_IS_INET_SOCKET_ADDRESS(ra)) {
+    char *a = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(ra)));
+    g_snprintf(peer, sizeof peer, "%s:%u", a, g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(ra)));
+    g_free(a);
+  }
+  g_clear_object(&ra);
+  g_socket_set_timeout(g_socket_connection_get_socket(plain), IDLE_TIMEOUT);
+
+  GIOStream *tls = g_tls_server_connection_new(G_IO_STREAM(plain), sv->cert, &error);
+  if (tls == NULL) {
+    log_line(sv, id, peer, _("cannot start TLS: %s"), error->message);
     g_error_free(error);
-    return GT_EXIT_FAILURE;
+    return TRUE;
   }
-  if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-    gt_warn("pipe: %s", g_strerror(errno));
-    close(lfd);
-    g_free(bound);
-    return GT_EXIT_FAILURE;
+  GTlsConnection *conn = G_TLS_CONNECTION(tls);
+  if (sv->db != NULL)
+    g_tls_connection_set_database(conn, sv->db);
+  g_object_set(conn, "authentication-mode",
+               sv->require_cert ? G_TLS_AUTHENTICATION_REQUIRED
+               : sv->request_cert ? G_TLS_AUTHENTICATION_REQUESTED : G_TLS_AUTHENTICATION_NONE,
+               NULL);
+  if (sv->alpn_v != NULL)
+    g_tls_connection_set_advertised_protocols(conn, (const char *const *)sv->alpn_v);
+  /* Extras by property name (checked at start-up, see check_extras). */
+  if (sv->srp_db != NULL)
+    g_object_set(conn, "verifier-database-path", sv->srp_db, NULL);
+  if (sv->psk_db != NULL)
+    g_object_set(conn, "shared-key-database-path", sv->psk_db, NULL);
+  if (sv->psk_hint != NULL)
+    g_object_set(conn, "psk-identity-hint", sv->psk_hint, NULL);
+  if (sv->ocsp_response != NULL)
+    g_object_set(conn, "ocsp-response-file", sv->ocsp_response, NULL);
+  if (sv->ticket_key_file != NULL)
+    g_object_set(conn, "ticket-key-file", sv->ticket_key_file, NULL);
+  if (sv->tls.settings != NULL)
+    g_object_set(conn, "settings-string", sv->tls.settings, NULL);
+
+  char *why = NULL;
+  g_signal_connect(conn, "accept-certificate", G_CALLBACK(on_client_certificate), &why);
+  if (!g_tls_connection_handshake(conn, NULL, &error)) {
+    if (why != NULL)
+      log_line(sv, id, peer, _("handshake failed: %s (client certificate: %s)"), error->message, why);
+    else
+      log_line(sv, id, peer, _("handshake failed: %s"), error->message);
+    g_free(why);
+    g_clear_error(&error);
+    g_object_unref(conn);
+    return TRUE;
   }
-  struct sigaction sa = {0};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  g_free(why);
+  char *what = describe(conn);
+  log_line(sv, id, peer, "%s", what);
+  g_free(what);
 
-  fprintf(stderr, "listening on %s\n", bound);
-  fflush(stderr);
-  g_free(bound);
+  gboolean ok = sv->http ? answer_http(conn, &error) : echo(conn, &error);
+  if (!ok && sv->verbose)
+    log_line(sv, id, peer, _("connection failed: %s"), error->message);
+  g_clear_error(&error);
+  /* close_notify; a peer already gone makes this fail, which changes nothing. */
+  g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+  g_object_unref(conn);
+  return TRUE;
+}
 
-  GPtrArray *conns = g_ptr_array_new_with_free_func((GDestroyNotify)sconn_free);
-  unsigned accepted = 0;
-  gboolean stop = FALSE;
-  GArray *pfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
+/* Listen on every address HOST resolves to; port 0 picks one port for all. */
+static gboolean listen_on(GSocketListener *l, const char *host, guint16 port, guint16 *bound,
+                          GError **error)
+{
+  GList *addrs = NULL;
+  GInetAddress *one = g_inet_address_new_from_string(host);
+  if (one != NULL)
+    addrs = g_list_append(NULL, one);
+  else if ((addrs = g_resolver_lookup_by_name(g_resolver_get_default(), host, NULL, error)) == NULL)
+    return FALSE;
+  gboolean any = FALSE;
+  *bound = port;
+  for (GList *a = addrs; a; a = a->next) {
+    GSocketAddress *sa = g_inet_socket_address_new(a->data, *bound);
+    GSocketAddress *eff = NULL;
+    GError *local = NULL;
+    if (g_socket_listener_add_address(l, sa, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &eff, &local)) {
+      *bound = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(eff));
+      char *s = g_inet_address_to_string(a->data);
+      fprintf(stderr, _("Listening on %s port %u\n"), s, *bound);
+      g_free(s);
+      any = TRUE;
+      g_object_unref(eff);
+    } else if (!any && a->next == NULL) {
+      g_propagate_error(error, local);
+      local = NULL;
+    }
+    g_clear_error(&local);
+    g_object_unref(sa);
+  }
+  g_resolver_free_addresses(addrs);
+  return any;
+}
 
-  while (!stop) {
-    gboolean listening = lfd >= 0;
-    if (!listening && conns->len == 0)
-      break;
-
-    gint64 now = g_get_monotonic_time();
-    int timeout = -1;
-    g_array_set_size(pfds, 0);
-    struct pollfd p = {.fd = signal_pipe[0], .events = POLLIN};
-    g_array_append_val(pfds, p);
-    if (listening) {
-      p.fd = lfd;
-      g_array_append_val(pfds, p);
+/* Options that go through properties of the public library: refuse them up front on a backend
+ * (or a module build) that lacks the property, rather than failing each connection. */
+static gboolean check_extras(server *sv, GError **error)
+{
+  const extra_prop wanted[] = {
+    {sv->srp_db ? "verifier-database-path" : NULL, "--srp-db"},
+    {sv->psk_db ? "shared-key-database-path" : NULL, "--psk-db"},
+    {sv->psk_hint ? "psk-identity-hint" : NULL, "--psk-hint"},
+    {sv->ocsp_response ? "ocsp-response-file" : NULL, "--ocsp-response"},
+    {sv->ticket_key_file ? "ticket-key-file" : NULL, "--ticket-key-file"},
+    {sv->tls.settings ? "settings-string" : NULL, "--settings"},
+  };
+  GType type = G_TYPE_NONE;
+  for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
+    if (wanted[i].prop == NULL)
+      continue;
+    if (type == G_TYPE_NONE) {
+      /* The backend's server connection type, from a throwaway instance. */
+      GSocket *s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+      GSocketConnection *c = s ? g_socket_connection_factory_create_connection(s) : NULL;
+      GIOStream *t = c ? g_tls_server_connection_new(G_IO_STREAM(c), sv->cert, NULL) : NULL;
+      type = t ? G_OBJECT_TYPE(t) : G_TYPE_INVALID;
+      g_clear_object(&t);
+      g_clear_object(&c);
+      g_clear_object(&s);
     }
-    for (guint i = 0; i < conns->len; i++) {
-      sconn *sc = g_ptr_array_index(conns, i);
-      p.fd = sc->link.fd;
-      p.events = gt_link_events(&sc->link);
-      g_array_append_val(pfds, p);
-      if (sc->shut_wr) {
-        int left = (int)((sc->linger_until - now) / 1000) + 1;
-        if (timeout < 0 || left < timeout)
-          timeout = left > 0 ? left : 0;
-      }
-    }
-    if (poll((struct pollfd *)pfds->data, pfds->len, timeout) < 0 && errno != EINTR) {
-      gt_warn("poll: %s", g_strerror(errno));
-      break;
-    }
-    struct pollfd *pf = (struct pollfd *)pfds->data;
-    if (pf[0].revents & POLLIN) {
-      unsigned char b;
-      while (read(signal_pipe[0], &b, 1) == 1)
-        ;
-      fprintf(stderr, "stopping (signal)\n");
-      stop = TRUE;
-      break;
-    }
-
-    /* Only connections that existed when poll() ran have a pollfd. */
-    guint nconns = conns->len;
-    guint base = listening ? 2 : 1;
-    now = g_get_monotonic_time();
-    for (guint i = 0; i < nconns; i++) {
-      sconn *sc = g_ptr_array_index(conns, i);
-      if (pf[base + i].revents != 0)
-        sconn_step(sv, sc);
-      if (!sc->done && sc->shut_wr && now >= sc->linger_until)
-        sc->done = TRUE;   /* the peer never closed; give up waiting */
-    }
-    if (listening && (pf[1].revents & POLLIN))
-      accept_all(sv, lfd, conns, &accepted);
-    /* New connections: the client speaks first, but stepping costs nothing. */
-    for (guint i = nconns; i < conns->len; i++)
-      sconn_step(sv, g_ptr_array_index(conns, i));
-    for (guint i = conns->len; i > 0; i--) {
-      sconn *sc = g_ptr_array_index(conns, i - 1);
-      if (sc->done)
-        g_ptr_array_remove_index(conns, i - 1);
-    }
-    if (listening && sv->max_conns > 0 && accepted >= (unsigned)sv->max_conns) {
-      close(lfd);
-      lfd = -1;
+    GObjectClass *klass = type != G_TYPE_INVALID ? g_type_class_ref(type) : NULL;
+    gboolean has = klass && g_object_class_find_property(klass, wanted[i].prop) != NULL;
+    if (klass)
+      g_type_class_unref(klass);
+    if (!has) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                  _("The '%s' TLS backend does not support %s (no \"%s\" property)"),
+                  gt_backend_name(), wanted[i].option, wanted[i].prop);
+      return FALSE;
     }
   }
-
-  if (lfd >= 0)
-    close(lfd);
-  g_ptr_array_unref(conns);
-  g_array_unref(pfds);
-  close(signal_pipe[0]);
-  close(signal_pipe[1]);
-  signal_pipe[0] = signal_pipe[1] = -1;
-  return GT_EXIT_OK;
+  return TRUE;
 }
 
 int gt_cmd_server(int argc, char **argv)
 {
   server sv = {0};
-  sv.session_cache = 1024;
-  sv.tickets = -1;
-  GOptionEntry entries[] = {
+  const GOptionEntry entries[] = {
     {"cert", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sv.certs,
-     "Certificate chain, leaf first (PEM); repeat with --key for several key types", "FILE"},
-    {"key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sv.keys, "Private key of the matching --cert",
-     "FILE"},
+     N_("Certificate chain (PEM, or PKCS#12 with its key); the first --cert is served"), N_("FILE")},
+    {"key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sv.keys,
+     N_("Private key of --cert (PEM; may be encrypted)"), N_("FILE")},
+    {"key-password-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.key_password_file,
+     N_("Password of an encrypted key or PKCS#12 file (else asked on the terminal)"), N_("FILE")},
+    {"request-client-cert", 0, 0, G_OPTION_ARG_NONE, &sv.request_cert,
+     N_("Ask clients for a certificate"), NULL},
+    {"require-client-cert", 0, 0, G_OPTION_ARG_NONE, &sv.require_cert,
+     N_("Require a client certificate that --ca verifies"), NULL},
+    {"ca", 0, 0, G_OPTION_ARG_FILENAME, &sv.ca,
+     N_("CA certificates (PEM) that client certificates must chain to"), N_("FILE")},
+    {"alpn", 0, 0, G_OPTION_ARG_STRING, &sv.alpn,
+     N_("ALPN protocols to accept, comma-separated, in preference order"), N_("LIST")},
     {"http", 0, 0, G_OPTION_ARG_NONE, &sv.http,
-     "Answer each request with a small HTTP page instead of echoing", NULL},
-    {"ca", 0, 0, G_OPTION_ARG_FILENAME, &sv.ca, "Verify client certificates against FILE",
-     "FILE"},
-    {"require-client-cert", 0, 0, G_OPTION_ARG_NONE, &sv.require_client_cert,
-     "Require a client certificate (needs --ca)", NULL},
-    {"request-client-cert", 0, 0, G_OPTION_ARG_NONE, &sv.request_client_cert,
-     "Ask for a client certificate; clients may send none", NULL},
-    {"alpn", 0, 0, G_OPTION_ARG_STRING, &sv.alpn, "Accept these ALPN protocols", "P1,P2"},
-    {"min-version", 0, 0, G_OPTION_ARG_STRING, &sv.min_version,
-     "Lowest protocol version: ssl3.0, tls1.0, tls1.1, tls1.2 (default), tls1.3", "VERSION"},
-    {"max-version", 0, 0, G_OPTION_ARG_STRING, &sv.max_version,
-     "Highest protocol version (default tls1.3)", "VERSION"},
-    {"ciphers", 0, 0, G_OPTION_ARG_STRING, &sv.ciphers,
-     "Cipher suites in preference order, IANA names", "S1,S2"},
-    {"groups", 0, 0, G_OPTION_ARG_STRING, &sv.groups,
-     "Key exchange groups in preference order (x25519, secp256r1, secp384r1, secp521r1, x448, "
-     "ffdhe2048 ... ffdhe8192)", "G1,G2"},
-    {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &sv.sigalgs,
-     "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
-     "S1,S2"},
-    {"session-cache", 0, 0, G_OPTION_ARG_INT, &sv.session_cache,
-     "TLS 1.2 session-ID cache size, sessions kept an hour (default 1024; 0: none)", "N"},
-    {"tickets", 0, 0, G_OPTION_ARG_INT, &sv.tickets,
-     "Session tickets per handshake (TLS 1.3; TLS 1.2 sends one when N > 0; default 2)", "N"},
-    {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
-     "Allow RFC 5746 secure renegotiation (TLS 1.2 and older; off by default)", NULL},
-    {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
-     "Exit after N connections are finished (0: never)", "N"},
-    {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,
-     "Accept this shared key (PSK cipher suites); repeat for several identities",
-     "IDENTITY:HEXKEY"},
-    {"psk-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_file,
-     "Accept the shared keys of a psktool file (IDENTITY:HEXKEY lines)", "FILE"},
-    {"psk-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_db,
-     "Accept the shared keys of this database (gtls-tool psk-db), looked up per handshake",
-     "FILE"},
-    {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
-     "Identity hint sent to PSK clients (TLS 1.2 and older)", "HINT"},
-    {"psk-hash", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hash,
-     "TLS 1.3: the hash the shared keys are bound to (sha256, the default, or sha384)", "HASH"},
-    {"psk-modes", 0, 0, G_OPTION_ARG_STRING, &sv.psk_modes,
-     "TLS 1.3: PSK key exchange modes accepted: dhe (psk_dhe_ke), ke (psk_ke) or both (the "
-     "default; psk_dhe_ke preferred)", "MODES"},
+     N_("Answer each request with a small HTML page saying what was negotiated (default: echo)"), NULL},
     {"srp-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_db,
-     "Accept SRP clients (TLS 1.2 and older) with the users of this verifier database",
-     "FILE"},
-    {"srp-tpasswd", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_tpasswd,
-     "Accept SRP clients with the users of srptool's tpasswd file (with --srp-tpasswd-conf)",
-     "FILE"},
-    {"srp-tpasswd-conf", 0, 0, G_OPTION_ARG_FILENAME, &sv.srp_tpasswd_conf,
-     "The tpasswd.conf of --srp-tpasswd", "FILE"},
-    {"srp-group-bits", 0, 0, G_OPTION_ARG_STRING, &sv.srp_group_bits,
-     "SRP group sizes served (default 2048:8192)", "MIN[:MAX]"},
-    {NULL, 0, 0, 0, NULL, NULL, NULL}};
-
-  GOptionContext *ctx = g_option_context_new("HOST:PORT");
+     N_("Accept SRP logins of this verifier database (gtls-tool db create-srp)"), N_("FILE")},
+    {"psk-db", 0, 0, G_OPTION_ARG_FILENAME, &sv.psk_db,
+     N_("Accept the shared keys of this database (gtls-tool db create-psk)"), N_("FILE")},
+    {"psk-hint", 0, 0, G_OPTION_ARG_STRING, &sv.psk_hint,
+     N_("PSK identity hint to send (TLS 1.2)"), N_("HINT")},
+    {"ocsp-response", 0, 0, G_OPTION_ARG_FILENAME, &sv.ocsp_response,
+     N_("Staple this DER OCSP response (re-read when the file changes)"), N_("FILE")},
+    {"ticket-key-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.ticket_key_file,
+     N_("Session ticket keys (nginx ssl_session_ticket_key format), shared by several servers"),
+     N_("FILE")},
+    {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
+     N_("Accepted for compatibility; GIO connections refuse renegotiation"), NULL},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &sv.verbose,
+     N_("Also log connections that fail after the handshake"), NULL},
+    G_OPTION_ENTRY_NULL,
+  };
+  GOptionContext *ctx = g_option_context_new(_("HOST:PORT - accept TLS connections"));
+  g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries(ctx, gt_tls_option_entries(&sv.tls), GETTEXT_PACKAGE);
   g_option_context_set_summary(ctx,
-      "Accept TLS connections on HOST:PORT (port 0 picks a free one) and echo\n"
-      "what clients send, or answer HTTP requests with --http.");
-  g_option_context_add_main_entries(ctx, entries, NULL);
+      _("Serves until killed: many connections at once, one line on stderr per connection.\n"
+        "Port 0 picks a free port (printed). A bad client never stops the server."));
+  int rc = GT_EXIT_USAGE;
   GError *error = NULL;
-  int status;
-  if (!g_option_context_parse(ctx, &argc, &argv, &error) || !setup(&sv, argc, argv, &error)) {
-    status = gt_report_setup_error(error, "server");
-    g_error_free(error);
-  } else {
-    status = serve(&sv);
+  char *host = NULL;
+  guint16 port = 0;
+  if (!gt_parse(ctx, "server", &argc, &argv))
+    goto out;
+  if (argc != 2) {
+    rc = gt_usage_error("server", "%s", argc < 2 ? _("HOST:PORT missing") : _("too many arguments"));
+    goto out;
   }
-  if (sv.cfg != NULL)
-    tc_config_unref(sv.cfg);
-  if (sv.srp_store != NULL)
-    tc_store_close(sv.srp_store);
-  if (sv.psk_store != NULL)
-    tc_store_close(sv.psk_store);
-  g_free(sv.psk_db);
-  g_free(sv.srp_db);
-  g_free(sv.srp_tpasswd);
-  g_free(sv.srp_tpasswd_conf);
-  g_free(sv.srp_group_bits);
-  g_strfreev(sv.alpn_v);
-  g_strfreev(sv.certs);
-  g_strfreev(sv.keys);
-  g_free(sv.ca);
-  g_free(sv.min_version);
-  g_free(sv.max_version);
-  g_free(sv.ciphers);
-  g_free(sv.groups);
-  g_free(sv.sigalgs);
-  g_free(sv.alpn);
-  g_free(sv.host);
-  g_strfreev(sv.psk);
-  g_free(sv.psk_file);
-  g_free(sv.psk_hint);
-  g_free(sv.psk_hash);
-  g_free(sv.psk_modes);
+  if (!gt_parse_host_port(argv[1], &host, &port, &error)) {
+    rc = gt_usage_error("server", "%s", error->message);
+    goto out;
+  }
+  guint ncerts = sv.certs ? g_strv_length(sv.certs) : 0, nkeys = sv.keys ? g_strv_length(sv.keys) : 0;
+  if (ncerts == 0 && sv.srp_db == NULL && sv.psk_db == NULL) {
+    rc = gt_usage_error("server", _("--cert (or --srp-db / --psk-db) is required"));
+    goto out;
+  }
+  if (nkeys > ncerts) {
+    rc = gt_usage_error("server", _("more --key than --cert options"));
+    goto out;
+  }
+  if (sv.require_cert && sv.ca == NULL) {
+    rc = gt_usage_error("server", _("--require-client-cert needs --ca"));
+    goto out;
+  }
+  if (!gt_tls_setup(&sv.tls, &error)) {
+    rc = g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE)
+             ? gt_usage_error("server", "%s", error->message)
+             : (gt_err("%s", error->message), GT_EXIT_FAIL);
+    goto out;
+  }
+  rc = GT_EXIT_FAIL;
+  if (ncerts > 1)
+    gt_warn(_("GIO serves one certificate per connection; using %s"), sv.certs[0]);
+  if (ncerts > 0 &&
+      (sv.cert = gt_load_certificate(sv.certs[0], nkeys ? sv.keys[0] : NULL, sv.key_password_file,
+                                     &error)) == NULL)
+    goto fail;
+  if (sv.ca != NULL) {
+    /* GTlsFileDatabase wants an absolute path. */
+    char *abs = g_canonicalize_filename(sv.ca, NULL);
+    sv.db = g_tls_file_database_new(abs, &error);
+    g_free(abs);
+    if (sv.db == NULL)
+      goto fail;
+  }
+  if (!check_extras(&sv, &error))
+    goto fail;
+  if (sv.alpn != NULL)
+    sv.alpn_v = g_strsplit(sv.alpn, ",", -1);
+
+  GSocketService *service = g_threaded_socket_service_new(MAX_THREADS);
+  guint16 bound = 0;
+  if (!listen_on(G_SOCKET_LISTENER(service), host, port, &bound, &error)) {
+    g_object_unref(service);
+    goto fail;
+  }
+  g_signal_connect(service, "run", G_CALLBACK(on_run), &sv);
+  g_socket_service_start(service);
+  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  g_main_loop_run(loop);   /* until killed */
+  g_main_loop_unref(loop);
+  g_object_unref(service);
+  rc = GT_EXIT_OK;
+  goto out;
+
+fail:
+  gt_err("%s", error->message);
+out:
+  g_clear_error(&error);
   g_option_context_free(ctx);
-  return status;
+  g_clear_object(&sv.cert);
+  g_clear_object(&sv.db);
+  g_strfreev(sv.alpn_v);
+  g_free(host);
+  return rc;
 }

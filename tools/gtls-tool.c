@@ -1,39 +1,55 @@
-/* gtls-tool: command dispatcher; each command lives in its own cmd-*.c file. */
+/* gtls-tool: command dispatcher (TLS Lite's tls.py and tlsdb.py as one GIO program); one cmd-*.c per command. */
 #include <locale.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tlslite-gio/tlslite.h>
 
-#include "netio.h"
+#include "gtls-tool.h"
 
 static const gt_command commands[] = {
-  {"server", "accept TLS connections and echo or answer HTTP", gt_cmd_server},
-  {"client", "connect, handshake and copy stdin/stdout over TLS", gt_cmd_client},
-  {"srp-db", "manage an SRP verifier database (add, import, export, list)", gt_cmd_srp_db},
-  {"psk-db", "manage a shared-key (PSK) database (add, import, export, list)", gt_cmd_psk_db},
+  {"server", N_("accept TLS connections; echo, or answer HTTP requests with --http"),
+   "HOST:PORT --cert FILE [--key FILE] [--http] [--srp-db FILE] [--psk-db FILE]", gt_cmd_server},
+  {"client", N_("connect, show what was negotiated, copy stdin/stdout over TLS"),
+   "HOST:PORT [--ca FILE] [--server-name NAME] [--srp USER] [--psk ID:HEX] [--pin PIN]",
+   gt_cmd_client},
 };
 
 static void usage(FILE *out)
 {
-  fprintf(out, "Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n");
+  fprintf(out, _("Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n"));
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\nRun 'gtls-tool COMMAND --help' for the options of a command,\n"
-               "'gtls-tool --version' for the version.\n");
+    fprintf(out, "  %-8s %s\n  %8s   gtls-tool %s %s\n", commands[i].name, _(commands[i].summary),
+            "", commands[i].name, commands[i].usage);
+  fprintf(out, _("\nMain options:\n"
+                 "  --help       show the options of a command (gtls-tool COMMAND --help)\n"
+                 "  --version    print the version\n"
+                 "  --backend NAME  (client, server) run on another GIO TLS backend, e.g. gnutls\n"
+                 "\nExit status: 0 success, 1 failure, 2 wrong arguments.\n"));
+}
+
+/* Catalogues from the build tree when the tool runs from it, as the module does. */
+static const char *locale_dir(void)
+{
+  const char *dir = secure_getenv("TLSLITE_LOCALEDIR");
+  if (dir != NULL && g_path_is_absolute(dir))
+    return dir;
+  return LOCALEDIR;
 }
 
 int main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
+  bindtextdomain(GETTEXT_PACKAGE, locale_dir());
+  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+  textdomain(GETTEXT_PACKAGE);
   /* A peer closing early must surface as an error, not kill the tool. */
   signal(SIGPIPE, SIG_IGN);
 
-  if (argc < 2) {
-    usage(stderr);
-    return GT_EXIT_USAGE;
-  }
+  if (argc < 2)
+    return gt_usage_error(NULL, _("no command given"));
   if (strcmp(argv[1], "--version") == 0) {
     /* The library actually loaded, which may differ from the one built with. */
     printf("gtls-tool %s (tlslite-gio %s)\n", GTLS_TOOL_VERSION, tlslite_get_version());
@@ -55,7 +71,8 @@ int main(int argc, char **argv)
       return rc;
     }
   }
-  gt_warn("unknown command '%s'", argv[1]);
-  usage(stderr);
-  return GT_EXIT_USAGE;
+  char *e = gt_escape(argv[1], -1);
+  int rc = gt_usage_error(NULL, _("unknown command '%s'"), e);
+  g_free(e);
+  return rc;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Interop: gtls-tool (driving tlscore directly) against openssl s_server/s_client and gnutls-serv/gnutls-cli (TLS 1.3; TLS 1.2 and older for our client), loopback only.
-# Usage: run-interop.sh GTLS_TOOL DATA_DIR CASE      (run-interop.sh --list prints the cases)
+# Interop: tlscore-peer (driving tlscore directly) against openssl s_server/s_client and gnutls-serv/gnutls-cli (TLS 1.3; TLS 1.2 and older for our client), loopback only.
+# Usage: run-interop.sh TLSCORE_PEER DATA_DIR CASE      (run-interop.sh --list prints the cases)
 # Exit: 0 pass, 1 fail, 77 skip (peer program missing).
 # When unprivileged network namespaces work, each case runs in its own (only "lo"), so
 # peers that bind every interface (gnutls-serv) stay private and ports never collide;
@@ -78,7 +78,7 @@ peer_cases=(
   alg-gnutls-client-tls12-rsapss alg-gnutls-client-tls12-ffdhe
 )
 if [ "${1:-}" = --list ]; then printf '%s\n' "${peer_cases[@]}"; exit 0; fi
-if [ $# -ne 3 ]; then echo "usage: $0 GTLS_TOOL DATA_DIR CASE" >&2; exit 1; fi
+if [ $# -ne 3 ]; then echo "usage: $0 TLSCORE_PEER DATA_DIR CASE" >&2; exit 1; fi
 
 if [ "${TLSLITE_INTEROP_NETNS:-1}" = 1 ] && [ -z "${TLSLITE_INTEROP_IN_NETNS:-}" ] &&
    command -v unshare >/dev/null && command -v ip >/dev/null &&
@@ -152,10 +152,10 @@ start_tool_server() {
   for _ in $(seq 100); do
     port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/server.err")
     [ -n "$port" ] && return 0
-    kill -0 $pid 2>/dev/null || fail "gtls-tool server exited"
+    kill -0 $pid 2>/dev/null || fail "tlscore-peer server exited"
     sleep 0.1
   done
-  fail "gtls-tool server did not start"
+  fail "tlscore-peer server did not start"
 }
 
 # Our client: tool_client NAME INPUT ARGS... (stdout/stderr in NAME.out/.err).
@@ -672,7 +672,7 @@ gnutls-client-tls1*)
   gnutls-client-tls12-chacha) prio="$prio:-CIPHER-ALL:+CHACHA20-POLY1305" ;;
   gnutls-client-tls12-rsa-kex) prio="$prio:-KX-ALL:+RSA" ;;
   gnutls-client-tls12-resume) cargs=(--resume) ;;
-  # Without tickets the resumption goes through gtls-tool's session-ID cache.
+  # Without tickets the resumption goes through tlscore-peer's session-ID cache.
   gnutls-client-tls12-resume-id) sargs=(--tickets 0); cargs=(--resume) ;;
   gnutls-client-tls11)
     sargs=(--min-version tls1.0); prio=NORMAL:-VERS-ALL:+VERS-TLS1.1; ver=TLSv1.1; gv=TLS1.1 ;;
@@ -793,7 +793,7 @@ gnutls-client-ecdsa-certs)
 
 # ---------------- shared keys (PSK), TLS 1.2: RFC 4279 PSK and DHE-PSK, RFC 5489 ECDHE-PSK ----------------
 # The key files are made by psktool ("IDENTITY:HEXKEY" lines), which gnutls-serv reads with
-# --pskpasswd and gtls-tool with --psk-file.
+# --pskpasswd and tlscore-peer with --psk-file.
 gnutls-server-psk12-*)
   need gnutls-serv; need psktool
   psktool -u alice -p "$tmp/keys.psk" > /dev/null || fail "psktool failed"
@@ -1095,7 +1095,7 @@ self-psk13-sha384)
 # ---------------- SRP (RFC 5054), TLS 1.2 ----------------
 # Verifier files come from srptool (tpasswd + tpasswd.conf, group index 3 = 2048 bits), which
 # gnutls-serv reads with --srppasswd/--srppasswdconf. Our server imports them
-# (--srp-tpasswd) or serves a database made with 'gtls-tool srp-db'. Our client reads the
+# (--srp-tpasswd) or serves a database made with 'tlscore-peer srp-db'. Our client reads the
 # password from the first line of stdin.
 gnutls-server-srp|gnutls-server-srp-rsa|gnutls-server-srp-wrong-password|gnutls-server-srp-export)
   need gnutls-serv; need srptool
@@ -1287,7 +1287,7 @@ self-srp-db)
   expect "$tmp/client.err" "srp user: dave"
   ;;
 
-# ---------------- gtls-tool against itself ----------------
+# ---------------- tlscore-peer against itself ----------------
 self-echo)
   start_tool_server "${ecdsa[@]}" --max-conns 1
   tool_client client "$msg" "127.0.0.1:$port" --ca "$data/ca-ecdsa.pem" --server-name localhost ||

@@ -1,4 +1,4 @@
-/* gtls-tool srp-db: create and edit an SRP verifier database, import and export GnuTLS tpasswd files. */
+/* tlscore-peer srp-db: create and edit an SRP verifier database, import and export GnuTLS tpasswd files. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,7 +119,7 @@ int gt_cmd_srp_db(int argc, char **argv)
       "  import TPASSWD CONF   import srptool's tpasswd and tpasswd.conf\n"
       "  export TPASSWD CONF   write them (gnutls-serv --srppasswd/--srppasswdconf reads them)\n"
       "  list              print every user and its group size\n"
-      "'gtls-tool server --srp-db FILE' serves the users.");
+      "'tlscore-peer server --srp-db FILE' serves the users.");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   int status;
@@ -127,7 +127,7 @@ int gt_cmd_srp_db(int argc, char **argv)
     status = gt_report_setup_error(error, "srp-db");
     g_error_free(error);
   } else if (argc < 3) {
-    gt_warn("usage: gtls-tool srp-db FILE OPERATION [ARGS...] (see --help)");
+    gt_warn("usage: tlscore-peer srp-db FILE OPERATION [ARGS...] (see --help)");
     status = GT_EXIT_USAGE;
   } else if (group < 0) {
     gt_warn("--group: %d is not a group size", group);

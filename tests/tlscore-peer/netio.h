@@ -1,4 +1,4 @@
-/* gtls-tool shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
+/* tlscore-peer shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
 #ifndef GTLS_TOOL_NETIO_H
 #define GTLS_TOOL_NETIO_H
 
@@ -26,7 +26,7 @@ enum { GT_ERR_USAGE = 0, GT_ERR_FAILED = 1 };
 /* Print the error (with a hint for usage errors) and return the exit status. */
 int gt_report_setup_error(const GError *error, const char *command);
 
-/* A command: `run` gets argv with argv[0] being "gtls-tool NAME". */
+/* A command: `run` gets argv with argv[0] being "tlscore-peer NAME". */
 typedef struct {
   const char *name;
   const char *summary;
@@ -38,7 +38,7 @@ int gt_cmd_client(int argc, char **argv);
 int gt_cmd_srp_db(int argc, char **argv);
 int gt_cmd_psk_db(int argc, char **argv);
 
-/* Print "gtls-tool: <message>" on stderr. */
+/* Print "tlscore-peer: <message>" on stderr. */
 void gt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* ---- addresses and sockets ---- */

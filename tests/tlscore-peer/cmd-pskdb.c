@@ -1,4 +1,4 @@
-/* gtls-tool psk-db: create and edit a shared-key (PSK) database, import and export psktool files. */
+/* tlscore-peer psk-db: create and edit a shared-key (PSK) database, import and export psktool files. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -132,10 +132,10 @@ int gt_cmd_psk_db(int argc, char **argv)
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
   GOptionContext *ctx = g_option_context_new("FILE add|delete IDENTITY | import|export PSKFILE | list");
   g_option_context_set_summary(ctx,
-      "Edit a shared-key (PSK) database for 'gtls-tool server --psk-db FILE' (SQLite; created\n"
+      "Edit a shared-key (PSK) database for 'tlscore-peer server --psk-db FILE' (SQLite; created\n"
       "0600 when missing). 'add' stores a random key (psktool's default size) unless --hex-key\n"
       "is given; 'import' and 'export' read and write psktool's IDENTITY:HEXKEY files, which\n"
-      "gnutls-serv --pskpasswd and 'gtls-tool client --psk-file' use. Keys are never printed.");
+      "gnutls-serv --pskpasswd and 'tlscore-peer client --psk-file' use. Keys are never printed.");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   int status;
@@ -143,7 +143,7 @@ int gt_cmd_psk_db(int argc, char **argv)
     status = gt_report_setup_error(error, "psk-db");
     g_error_free(error);
   } else if (argc < 3) {
-    gt_warn("usage: gtls-tool psk-db FILE add|delete|import|export|list [ARG]");
+    gt_warn("usage: tlscore-peer psk-db FILE add|delete|import|export|list [ARG]");
     status = GT_EXIT_USAGE;
   } else {
     status = run(argv[1], argv + 2, argc - 2, hex_key, key_size);

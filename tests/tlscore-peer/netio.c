@@ -1,4 +1,4 @@
-/* gtls-tool shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
+/* tlscore-peer shared plumbing: addresses, sockets, credential files and moving bytes between a socket and a tc_conn. */
 #include "netio.h"
 
 #include "tlscore/store.h"
@@ -16,7 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(gtls-tool-error-quark, gt_error)
+G_DEFINE_QUARK(tlscore-peer-error-quark, gt_error)
 
 void gt_warn(const char *fmt, ...)
 {
@@ -24,7 +24,7 @@ void gt_warn(const char *fmt, ...)
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  fprintf(stderr, "gtls-tool: %s\n", msg);
+  fprintf(stderr, "tlscore-peer: %s\n", msg);
   g_free(msg);
 }
 
@@ -33,7 +33,7 @@ int gt_report_setup_error(const GError *error, const char *command)
   gt_warn("%s", error->message);
   if (error->domain == G_OPTION_ERROR ||
       (error->domain == GT_ERROR && error->code == GT_ERR_USAGE)) {
-    fprintf(stderr, "Try 'gtls-tool %s --help'.\n", command);
+    fprintf(stderr, "Try 'tlscore-peer %s --help'.\n", command);
     return GT_EXIT_USAGE;
   }
   return GT_EXIT_FAILURE;

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# gtls-tool (the GIO tool) on loopback: usage errors, client against server, failures that must fail.
+# Usage: run-tool.sh GTLS_TOOL DATA_DIR CASE     Exit: 0 pass, 1 fail, 77 skip.
+set -uo pipefail
+# The tool picks the backend itself (GIO_USE_TLS semantics, our build-tree module by default).
+unset GIO_USE_TLS GIO_MODULE_DIR
+tool=$1 data=$2 case=$3
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+
+# Start a server on a free port (port 0; the tool prints the one it got).
+start_server() {
+  "$tool" server 127.0.0.1:0 "$@" 2>"$tmp/server.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^Listening on .* port \([0-9]*\)$/\1/p' "$tmp/server.err" | head -1)
+    [ -n "$port" ] && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || fail "server exited: $(cat "$tmp/server.err")"
+    sleep 0.1
+  done
+  fail "server did not start"
+}
+rsa=(--cert "$data/server-rsa.pem" --key "$data/server-rsa-key.pem")
+client() { timeout 30 "$tool" client "127.0.0.1:$port" "$@"; }
+
+# expect_usage "what" ARGS...: exit 2, one error line naming the problem plus the --help hint.
+expect_usage() {
+  local what=$1; shift
+  "$tool" "$@" >"$tmp/out" 2>"$tmp/usage.err" </dev/null
+  local rc=$?
+  [ $rc -eq 2 ] || fail "'$*' exited $rc, not 2"
+  [ "$(wc -l <"$tmp/usage.err")" -eq 2 ] || fail "'$*' printed not two lines: $(cat "$tmp/usage.err")"
+  grep -q -- "$what" "$tmp/usage.err" || fail "'$*' did not say '$what': $(cat "$tmp/usage.err")"
+  grep -q "^Try 'gtls-tool.*--help'\.$" "$tmp/usage.err" || fail "'$*' gave no --help hint"
+}
+
+case $case in
+usage-errors)
+  expect_usage "no command" 
+  expect_usage "unknown command 'frobnicate'" frobnicate
+  expect_usage "HOST:PORT missing" client
+  expect_usage "too many" client a:1 b:2
+  expect_usage "Unknown option --bogus" client --bogus 127.0.0.1:1
+  expect_usage "not HOST:PORT" client localhost
+  expect_usage "not HOST:PORT" client localhost:99999
+  expect_usage "Unknown protocol version 'tls9'" client 127.0.0.1:1 --min-version tls9
+  expect_usage "smtp, imap or pop3" client 127.0.0.1:1 --starttls ftp
+  expect_usage "resume" client 127.0.0.1:1 --resume -1
+  expect_usage "--key needs --cert" client 127.0.0.1:1 --key x
+  expect_usage "exclude each other" client 127.0.0.1:1 --srp a --psk b:00
+  expect_usage "IDENTITY:HEXKEY" client 127.0.0.1:1 --psk alice
+  expect_usage "hex digits" client 127.0.0.1:1 --psk alice:abc
+  expect_usage "HOST:PORT missing" server --cert x
+  expect_usage "is required" server 127.0.0.1:0
+  expect_usage "more --key" server 127.0.0.1:0 --cert a --key b --key c
+  expect_usage "needs --ca" server 127.0.0.1:0 --cert a --require-client-cert
+  expect_usage "Unknown option --bogus" server --bogus
+  ;;
+help)
+  "$tool" --help >"$tmp/h" || fail "--help exit $?"
+  for c in server client; do
+    grep -q "^  $c " "$tmp/h" || fail "top-level --help does not list $c"
+    "$tool" $c --help >"$tmp/hc" || fail "$c --help exit $?"
+    grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
+  done
+  "$tool" --version | grep -q '^gtls-tool [0-9]' || fail "--version"
+  ;;
+echo)
+  start_server "${rsa[@]}"
+  out=$(echo "hello through GIO" | client --ca "$data/ca-rsa.pem" --server-name localhost 2>"$tmp/client.err") ||
+    fail "client exit $?"
+  [ "$out" = "hello through GIO" ] || fail "echo gave '$out'"
+  for w in "Protocol version: TLS 1.3" "Cipher suite: TLS_" "Subject: .*CN=localhost" \
+           "Issuer: .*tlslite test RSA CA" "Valid: from 2020-01-01" "SHA-256 fingerprint: [0-9A-F:]\{95\}$" \
+           "Verification: trusted" "ALPN: none" "Handshake time: " "'tlslite' backend"; do
+    grep -q "$w" "$tmp/client.err" || fail "summary lacks '$w'"
+  done
+  grep -q "^\[1\] 127.0.0.1:[0-9]* TLS 1.3 TLS_" "$tmp/server.err" || fail "server did not log the connection"
+  ;;
+tls12-alpn)
+  start_server "${rsa[@]}" --alpn h2,http/1.1 --max-version tls1.2
+  echo x | client --ca "$data/ca-rsa.pem" --server-name localhost --alpn http/1.1 >/dev/null 2>"$tmp/client.err" ||
+    fail "client exit $?"
+  grep -q "Protocol version: TLS 1.2" "$tmp/client.err" || fail "not TLS 1.2"
+  grep -q "ALPN: http/1.1" "$tmp/client.err" || fail "ALPN not http/1.1"
+  ;;
+wrong-ca)
+  start_server "${rsa[@]}"
+  echo x | client --ca "$data/other-ca.pem" --server-name localhost >/dev/null 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "client against an unknown CA did not exit 1"
+  grep -q "Verification: not signed by a trusted authority" "$tmp/client.err" || fail "no verification words"
+  # The server goes on serving after the failed client.
+  echo again | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null | grep -q again ||
+    fail "server stopped after a bad client"
+  ;;
+wrong-host)
+  start_server "${rsa[@]}"
+  echo x | client --ca "$data/ca-rsa.pem" --server-name not-this-host.example >/dev/null 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "client with a wrong host name did not exit 1"
+  grep -q "Verification: not valid for this host name" "$tmp/client.err" || fail "no host-name words"
+  ;;
+client-cert)
+  start_server "${rsa[@]}" --require-client-cert --ca "$data/ca-rsa.pem"
+  echo ok | client --ca "$data/ca-rsa.pem" --server-name localhost \
+    --cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem" 2>"$tmp/client.err" | grep -q ok ||
+    fail "client certificate connection"
+  grep -q 'client="' "$tmp/server.err" || fail "server did not see the client certificate"
+  echo no | client --ca "$data/ca-rsa.pem" --server-name localhost >/dev/null 2>&1 &&
+    fail "a client without certificate got through --require-client-cert"
+  true
+  ;;
+http)
+  start_server "${rsa[@]}" --http
+  out=$(printf 'GET / HTTP/1.0\r\n\r\n' | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null) ||
+    fail "client exit $?"
+  echo "$out" | grep -q "^HTTP/1.0 200 OK" || fail "no HTTP answer: $out"
+  echo "$out" | grep -q "TLS 1.3 TLS_" || fail "page does not say what was negotiated"
+  ;;
+encrypted-key)
+  printf 'secret\n' >"$tmp/pw"
+  for k in server-rsa-key-enc.pem server-rsa-key-enc-aes128-sha1.pem; do
+    start_server --cert "$data/server-rsa.pem" --key "$data/$k" --key-password-file "$tmp/pw"
+    echo enc | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null | grep -q enc ||
+      fail "server with encrypted key $k"
+  done
+  ;;
+pkcs12)
+  start_server --cert "$data/server-rsa-nopass.p12"
+  echo p12 | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null | grep -q p12 ||
+    fail "server with PKCS#12"
+  printf '1234\n' >"$tmp/pw"
+  start_server --cert "$data/server-rsa.p12" --key-password-file "$tmp/pw"
+  echo p12pw | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null | grep -q p12pw ||
+    fail "server with a password-protected PKCS#12"
+  "$tool" server 127.0.0.1:0 --cert "$data/server-rsa.p12" </dev/null 2>"$tmp/nopw.err"
+  [ $? -eq 1 ] || fail "PKCS#12 without its password did not exit 1"
+  ;;
+many)
+  start_server "${rsa[@]}"
+  for i in $(seq 20); do
+    (echo "n$i" | client --ca "$data/ca-rsa.pem" --server-name localhost 2>/dev/null >"$tmp/many.$i") &
+  done
+  wait_list=$(jobs -p | grep -v -x -F "$(printf '%s\n' "${pids[@]}")")
+  for j in $wait_list; do wait "$j"; done
+  for i in $(seq 20); do grep -qx "n$i" "$tmp/many.$i" || fail "connection $i of 20"; done
+  ;;
+gnutls-backend)
+  # The same command on glib-networking's GnuTLS backend, when installed.
+  "$tool" client 127.0.0.1:1 --backend gnutls 2>"$tmp/b.err" </dev/null
+  grep -q "no TLS backend 'gnutls'" "$tmp/b.err" && { echo "glib-networking not installed"; exit 77; }
+  start_server "${rsa[@]}"
+  echo cmp | client --backend gnutls --ca "$data/ca-rsa.pem" --server-name localhost 2>"$tmp/client.err" |
+    grep -q cmp || fail "gnutls backend client"
+  grep -q "'gnutls' backend" "$tmp/client.err" || fail "not the gnutls backend"
+  ;;
+*) echo "unknown case $case"; exit 1 ;;
+esac
+exit 0
