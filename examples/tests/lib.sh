@@ -1,0 +1,67 @@
+# Shared by the integration tests: a throw-away directory, peers started in the foreground and
+# stopped on exit, readiness by polling, failure reports with every log. Sourced, not run.
+set -uo pipefail
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlslite-integ.XXXXXX")
+chmod 755 "$tmp"   # daemons that drop privileges (nginx workers, dovecot, postfix) must enter it
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  # Give each peer two seconds to stop, then kill it: nothing may outlive the test.
+  for _ in $(seq 20); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*"
+  local f
+  for f in "$tmp"/*.log "$tmp"/*.err "$tmp"/*.out; do
+    [ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; }
+  done
+  exit 1
+}
+
+# A real integration test never skips: a missing peer is a failure (scripts/install-deps.sh
+# installs them all).
+need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed (run scripts/install-deps.sh)"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Bounded wait until something listens on TCP port $1 (checked in /proc, no connection made).
+wait_port() {
+  local hex; hex=$(printf ':%04X ' "$1")
+  for _ in $(seq 200); do
+    grep -q "$hex[0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "port $1 never opened"; return 1
+}
+
+# Start a program of ours that prints "PORT n" as its first line; sets $port.
+start_reporting() {
+  local out=$1; shift
+  "$@" > "$tmp/$out.out" 2> "$tmp/$out.err" &
+  pids+=($!)
+  for _ in $(seq 200); do
+    port=$(sed -n 's/^PORT //p' "$tmp/$out.out" 2>/dev/null)
+    [ -n "$port" ] && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  return 1
+}
+
+# Every example must really run on our backend, not on glib-networking's.
+export GIO_USE_TLS=tlslite
+expect_backend() { grep -q 'backend: GTlsBackendTlslite' "$1" || fail "$1: not on the tlslite backend"; }
