@@ -1,9 +1,11 @@
-/* Example: an HTTPS client with libsoup 3 on the tlslite backend (server authentication, client certificate). */
+/* Example: an HTTPS client with libsoup 3 on the tlslite backend (server authentication, pins, client certificate). */
 #include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
 
 static char *opt_ca, *opt_cert, *opt_expect;
+static char **opt_pins;
+static gboolean opt_pin_only;
 static int opt_status = 200;
 
 static GOptionEntry entries[] = {
@@ -11,6 +13,10 @@ static GOptionEntry entries[] = {
   {"cert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cert, "client certificate and key (PEM)", "FILE"},
   {"expect", 0, 0, G_OPTION_ARG_STRING, &opt_expect, "fail unless the body contains TEXT", "TEXT"},
   {"status", 0, 0, G_OPTION_ARG_INT, &opt_status, "expected HTTP status (default 200)", "N"},
+  {"pin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_pins,
+   "the server's key or certificate must match PIN (sha256//BASE64 of its public key, or the "
+   "certificate's SHA-256 in hex); may repeat", "PIN"},
+  {"pin-only", 0, 0, G_OPTION_ARG_NONE, &opt_pin_only, "trust the pins instead of CAs", NULL},
   {NULL}};
 
 static const char *version_name(GTlsProtocolVersion v) {
@@ -21,6 +27,19 @@ static const char *version_name(GTlsProtocolVersion v) {
   case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
   default: return "other";
   }
+}
+
+/* libsoup makes the TLS connection itself; it shows it to us just before the handshake. The
+ * backend's extras are plain properties, so this program needs no library of ours. */
+static void network_event(SoupMessage *msg, GSocketClientEvent event, GIOStream *conn,
+                          gpointer data) {
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING || !opt_pins)
+    return;
+  if (!g_object_class_find_property(G_OBJECT_GET_CLASS(conn), "pins")) {
+    g_printerr("this TLS backend has no \"pins\" property\n");
+    exit(1);
+  }
+  g_object_set(conn, "pins", opt_pins, "pin-only", opt_pin_only, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -50,6 +69,7 @@ int main(int argc, char **argv) {
     g_printerr("not a URL: %s\n", argv[1]);
     return 2;
   }
+  g_signal_connect(msg, "network-event", G_CALLBACK(network_event), NULL);
   if (opt_cert) {
     /* Sent only if the server asks for one. */
     GTlsCertificate *cert = g_tls_certificate_new_from_file(opt_cert, &error);
@@ -85,7 +105,10 @@ int main(int argc, char **argv) {
     rc = 1;
   }
   GTlsCertificateFlags errors = soup_message_get_tls_peer_certificate_errors(msg);
-  if (errors) {
+  if (errors && opt_pin_only) {
+    /* The backend still reports what CA validation found; the pin accepted the server. */
+    g_printerr("accepted by pin despite certificate errors 0x%x\n", errors);
+  } else if (errors) {
     g_printerr("server certificate errors 0x%x\n", errors);
     rc = 1;
   }

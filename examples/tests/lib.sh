@@ -5,8 +5,10 @@ set -uo pipefail
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlslite-integ.XXXXXX")
 chmod 755 "$tmp"   # daemons that drop privileges (nginx workers, dovecot, postfix) must enter it
 pids=()
+stop_cmds=()   # run first on exit: peers that are stopped by a command, not by a signal
 cleanup() {
-  local p
+  local p c
+  for c in "${stop_cmds[@]}"; do eval "$c" > /dev/null 2>&1; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   # Give each peer two seconds to stop, then kill it: nothing may outlive the test.
   for _ in $(seq 20); do

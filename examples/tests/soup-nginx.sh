@@ -71,4 +71,22 @@ client --status 400 --expect "No required SSL certificate" "https://localhost:$p
 if timeout 30 "$bin/soup-client" --ca "$data/ca-ecdsa.pem" "https://localhost:$p13/" \
   > "$tmp/badca.out" 2> "$tmp/badca.err"; then fail "a server outside the CA file was accepted"; fi
 grep -q 'request failed' "$tmp/badca.err" || fail "wrong CA: no TLS failure reported"
+# Pins: the server key's SPKI hash (curl's --pinnedpubkey spelling) and the certificate's SHA-256.
+spki="sha256//$(openssl x509 -in "$data/server-rsa.pem" -noout -pubkey | openssl pkey -pubin -outform der \
+  | openssl dgst -sha256 -binary | base64)"
+certpin=$(openssl x509 -in "$data/server-rsa.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+client --pin "$spki" --expect "hello over TLSv1.3" "https://localhost:$p13/" \
+  > "$tmp/pin.out" 2> "$tmp/pin.err" || fail "pinned fetch (pins and CA)"
+# pin-only: a CA file that does not vouch for the server, the pin alone decides.
+timeout 30 "$bin/soup-client" --ca "$data/ca-ecdsa.pem" --pin "$certpin" --pin-only \
+  --expect "hello over TLSv1.3" "https://localhost:$p13/" > "$tmp/pinonly.out" 2> "$tmp/pinonly.err" \
+  || fail "pin-only fetch"
+grep -q 'accepted by pin despite certificate errors 0x1$' "$tmp/pinonly.err" || fail "pin-only: expected UNKNOWN_CA reported"
+# A pin of another key fails the handshake, even with the right CA.
+other="sha256//$(openssl x509 -in "$data/server-ecdsa.pem" -noout -pubkey | openssl pkey -pubin -outform der \
+  | openssl dgst -sha256 -binary | base64)"
+if client --pin "$other" "https://localhost:$p13/" > "$tmp/badpin.out" 2> "$tmp/badpin.err"; then
+  fail "a server that does not match the pin was accepted"
+fi
+grep -q 'request failed' "$tmp/badpin.err" || fail "wrong pin: no TLS failure reported"
 echo "PASS: soup-client against nginx $(dpkg-query -W -f='${Version}' nginx 2>/dev/null)"
