@@ -967,8 +967,8 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
 /* One chain verification per handshake: tlscore/x509 builds and checks
  * the path once and also decides the must-staple policy (RFC 7633) on it,
  * given whether the peer stapled an OCSP response (TLS 1.3: in the
- * Certificate message, already parsed when this runs; TLS 1.2 sends it
- * after the chain, so through GIO a TLS 1.2 must-staple chain is refused). */
+ * Certificate message; TLS 1.2: in CertificateStatus, which the engine
+ * waits for before it raises the verify want). */
 static GTlsCertificateFlags
 verify_peer (GTlsConnectionTlslite *self, GTlsCertificate *peer, tc_staple staple)
 {

@@ -573,6 +573,124 @@ static void test_verify_caller(void) {
   }
 }
 
+/* TC_VERIFY_CALLER with OCSP stapling negotiated (TLS 1.2): the verify want
+ * comes after CertificateStatus, so the caller's must-staple decision (the
+ * GIO layer asks tlscore/x509 with the staple it reads here) sees the
+ * staple. Before, the want came right after Certificate, with no staple yet,
+ * and a must-staple chain could never pass through GIO in TLS 1.2. */
+static void test_verify_caller_sees_staple(void) {
+  static const uint8_t resp[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(scfg, "server-staple.pem", "server-rsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(scfg, TC_TLS12, TC_TLS12, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_ocsp_response(scfg, resp, sizeof resp, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS13);
+  tc_config_set_verify_mode(ccfg, TC_VERIFY_CALLER);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_WANT);
+  g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_VERIFY_PEER);
+  size_t n = 0;
+  const uint8_t *got = tc_conn_ocsp_response(c, &n);
+  g_assert_nonnull(got);
+  g_assert_cmpmem(got, n, resp, sizeof resp);
+  tc_cert *const *chain;
+  g_assert_cmpuint(tc_conn_peer_chain(c, &chain), ==, 1);
+  g_assert_true(tc_cert_must_staple(chain[0]));
+  g_assert_cmpint(tc_conn_answer_verify(c, true, 0, NULL), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS12);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"ok", 2));
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+/* The server's plaintext TLS 1.2 flight rebuilt as one handshake record
+ * without its CertificateStatus message. */
+static GByteArray *drop_cert_status(const GByteArray *in) {
+  GByteArray *hs = g_byte_array_new();
+  for (size_t off = 0; off + 5 <= in->len;) {
+    size_t rl = (size_t)in->data[off + 3] << 8 | in->data[off + 4];
+    g_assert_cmpuint(in->data[off], ==, 22);
+    g_assert_cmpuint(off + 5 + rl, <=, in->len);
+    g_byte_array_append(hs, in->data + off + 5, (guint)rl);
+    off += 5 + rl;
+  }
+  GByteArray *out = g_byte_array_new();
+  uint8_t hdr[5] = {22, 3, 3, 0, 0};
+  g_byte_array_append(out, hdr, 5);
+  bool dropped = false;
+  for (size_t off = 0; off + 4 <= hs->len;) {
+    size_t ml = 4 + ((size_t)hs->data[off + 1] << 16 | (size_t)hs->data[off + 2] << 8 |
+                     hs->data[off + 3]);
+    g_assert_cmpuint(off + ml, <=, hs->len);
+    if (hs->data[off] == 22)
+      dropped = true;
+    else
+      g_byte_array_append(out, hs->data + off, (guint)ml);
+    off += ml;
+  }
+  g_assert_true(dropped);
+  out->data[3] = (uint8_t)((out->len - 5) >> 8);
+  out->data[4] = (uint8_t)(out->len - 5);
+  g_byte_array_unref(hs);
+  return out;
+}
+
+/* The server acknowledged status_request but sent no CertificateStatus
+ * (RFC 6066 allows it): the want is raised when the next message
+ * (ServerKeyExchange) arrives, with no staple, and that message is handled
+ * after the answer. */
+static void test_verify_caller_status_skipped(void) {
+  static const uint8_t resp[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+  pump_add_chain(scfg, "server-staple.pem", "server-rsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(scfg, TC_TLS12, TC_TLS12, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_ocsp_response(scfg, resp, sizeof resp, &err), ==, TC_OK);
+  tc_config *ccfg = client_cfg(TC_TLS12, TC_TLS12);
+  tc_config_set_verify_mode(ccfg, TC_VERIFY_CALLER);
+  tc_conn *c, *s;
+  new_pair(ccfg, scfg, &c, &s);
+  tc_conn_status(c);
+  GByteArray *ch = pump_drain(c);
+  size_t used = 0;
+  g_assert_cmpint(tc_conn_feed(s, ch->data, ch->len, &used), ==, TC_OK);
+  g_assert_cmpuint(used, ==, ch->len);
+  tc_conn_status(s);
+  GByteArray *flight = pump_drain(s);
+  GByteArray *cut = drop_cert_status(flight);
+  g_assert_cmpuint(cut->len, <, flight->len);
+  g_assert_cmpint(tc_conn_feed(c, cut->data, cut->len, &used), !=, TC_FAIL);
+  g_assert_cmpint(tc_conn_status(c) & TC_S_WANT, !=, 0);
+  g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_VERIFY_PEER);
+  size_t n = 1;
+  g_assert_null(tc_conn_ocsp_response(c, &n));
+  g_assert_cmpuint(n, ==, 0);
+  g_assert_cmpint(tc_conn_output(c, &n) == NULL || n == 0, ==, TRUE);
+  /* Accepted: the held ServerKeyExchange and ServerHelloDone are handled
+   * now and the client sends its flight. */
+  g_assert_cmpint(tc_conn_answer_verify(c, true, 0, NULL), ==, TC_OK);
+  g_assert_cmpint(tc_conn_want(c), ==, TC_WANT_NONE);
+  const uint8_t *out = tc_conn_output(c, &n);
+  g_assert_nonnull(out);
+  g_assert_cmpuint(n, >, 0);
+  g_assert_cmpuint(out[0], ==, 22);
+  g_assert_cmpuint(out[5], ==, 16); /* ClientKeyExchange */
+  g_byte_array_unref(ch);
+  g_byte_array_unref(flight);
+  g_byte_array_unref(cut);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-client/downgrade-sentinel", test_downgrade_sentinel);
@@ -582,6 +700,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/session-serialize-resume", test_session_serialize_resume);
   g_test_add_func("/tls12-client/ocsp-staple", test_ocsp_staple);
   g_test_add_func("/tls12-client/must-staple/with-staple", test_must_staple_with_staple);
+  g_test_add_func("/tls12-client/must-staple/verify-caller-sees-staple",
+                  test_verify_caller_sees_staple);
+  g_test_add_func("/tls12-client/must-staple/verify-caller-status-skipped",
+                  test_verify_caller_status_skipped);
   g_test_add_func("/tls12-client/must-staple/without-staple", test_must_staple_without_staple);
   g_test_add_func("/tls12-client/must-staple/tls13-no-staple", test_must_staple_tls13_no_staple);
   g_test_add_func("/tls12-client/client-cert", test_client_cert);

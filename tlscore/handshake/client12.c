@@ -385,6 +385,13 @@ static tc_hs_state on_certificate(tc_conn *c, const uint8_t *body, size_t len) {
                         "server certificate key does not fit the cipher suite %s",
                         h->suite->name),
            HS_FAILED;
+  /* The caller decides must-staple (RFC 7633) with the staple it sees
+   * through tc_conn_ocsp_response, and in TLS 1.2 that comes in
+   * CertificateStatus, after this message: ask once it is here. */
+  if (h->status && c->cfg->verify_mode == TC_VERIFY_CALLER) {
+    h->verify_deferred = true;
+    return HS_C12_WAIT_CERT_STATUS;
+  }
   if (tc_hs_verify_peer_chain(c))
     return HS_FAILED;
   if (h->status)
@@ -825,6 +832,17 @@ static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len
   return HS_CONNECTED;
 }
 
+bool tc_client12_verify_first(tc_conn *c, uint8_t type) {
+  if (c->state != HS_C12_WAIT_CERT_STATUS || !c->hs || !c->hs->t12.verify_deferred ||
+      type == TC_HS_CERTIFICATE_STATUS)
+    return false;
+  /* The server acknowledged status_request but sent no CertificateStatus
+   * (RFC 6066 §8 allows it): the caller decides without a staple. */
+  c->hs->t12.verify_deferred = false;
+  c->want = TC_WANT_VERIFY_PEER;
+  return true;
+}
+
 tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
   const uint8_t *body = msg + 4;
   size_t blen = len - 4;
@@ -840,6 +858,10 @@ tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
       next = on_cert_status(c, body, blen);
       if (next != HS_FAILED && c->hs->t12.staple_due)
         next = staple_missing(c);
+      if (next != HS_FAILED && c->hs->t12.verify_deferred) {
+        c->hs->t12.verify_deferred = false;
+        c->want = TC_WANT_VERIFY_PEER;
+      }
       break;
     }
     if (c->hs->t12.staple_due) {

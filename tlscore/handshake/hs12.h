@@ -36,6 +36,10 @@ typedef struct tc_hs12 {
   bool ticket;               /* server: we send a NewSessionTicket; client: expect one */
   bool status;               /* OCSP stapling negotiated */
   bool staple_due;           /* must-staple path: CertificateStatus must bring one */
+  bool verify_deferred;      /* client, TC_VERIFY_CALLER with status: the verify want
+                              * waits for CertificateStatus (or the message that
+                              * replaces it), so the caller's must-staple decision
+                              * sees the staple */
   bool ccs_seen;             /* peer's ChangeCipherSpec arrived; read keys installed */
   bool resumed;
   bool finished_seen;        /* first Finished of this handshake went by (tls-unique) */

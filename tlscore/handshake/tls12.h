@@ -164,6 +164,10 @@ tc_hs_state tc_server12_psk_key(tc_conn *c);
  * is TLS 1.0 or lower, else protocol_version. Sets c->state. */
 int tc_server12_ssl2_hello(tc_conn *c, const uint8_t *msg, size_t len);
 tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
+/* Client, before the handshake message of this type is taken: true if the
+ * deferred verify want (t12.verify_deferred) must be raised first, which
+ * this does; the message stays buffered and is handled after the answer. */
+bool tc_client12_verify_first(tc_conn *c, uint8_t type);
 /* Client (client12.c): ClientHello additions used by client13.c, the
  * ServerHello for a version below 1.3, the flight after ServerHelloDone
  * (the HS_C_SEND_FLIGHT action when c->version < TLS 1.3), HelloRequest. */
