@@ -37,7 +37,13 @@ SIGALGS12 = ("ed25519 ed448 ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 "
              "rsa_pkcs1_sha384 rsa_pkcs1_sha256 rsa_pkcs1_sha224 rsa_pkcs1_sha1").split()
 
 # The server setups, named after the blocks of tlsfuzzer's tests/tlslite-ng.json.
-SETUPS = ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "rsa-pss", "echo", "ecdsa", "pha")
+SETUPS = ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "rsa-pss", "echo", "ecdsa", "pha",
+          "rsa-noreneg")
+
+# test-renegotiation-disabled checks how a server with renegotiation turned
+# off refuses it (tlslite-ng passes it by not implementing renegotiation):
+# it runs against the RSA setup with renegotiation off.
+NORENEG = ("test-renegotiation-disabled.py",)
 
 
 def load_profiles(tlsfuzzer):
@@ -112,7 +118,8 @@ def load_profiles(tlsfuzzer):
     p["tls12"] = [(n, a, "rsa") for n, a in first(main, lambda n: not t13(n))]
     p["tls12"] += [(n, a, "rsa") for n, a in first(ssl3, lambda n: n in (
         "test-SSLv3-padding.py", "test-point-extension.py"))]
-    p["tls12"] = [(n, a, "ssl3" if n == "test-SSLv3-padding.py" else s) for n, a, s in p["tls12"]]
+    p["tls12"] = [(n, a, "ssl3" if n == "test-SSLv3-padding.py" else
+                   "rsa-noreneg" if n in NORENEG else s) for n, a, s in p["tls12"]]
     p["tls12"] += [(n, drop_port(a), "echo") for n, a in first(echo, lambda n: not t13(n))]
     p["tls12"] += [(n, a, "rsa-tls12") for n, a in first(maxver, t13)]
     p["tls13"] = [(n, a, "rsa") for n, a in first(main, t13)]
@@ -138,6 +145,14 @@ OURS_LISTS = {
     "-s13": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ecdsa_secp521r1_sha512 ed25519 ed448 "
              "rsa_pss_rsae_sha256 rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pss_pss_sha256 "
              "rsa_pss_pss_sha384 rsa_pss_pss_sha512"),
+}
+
+
+# Arguments of tlslite-ng.json that say tlslite-ng cannot renegotiate; every
+# server measured here can (secure renegotiation, RFC 5746), so the scripts
+# check it instead of its refusal.
+RENEG_ARGS = {
+    "test-sig-algs-renegotiation-resumption.py": {"drop0": ["--no-renego"]},
 }
 
 
@@ -196,6 +211,7 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
           (t("serverP521ECCert.pem"), t("serverP521ECKey.pem"))]
     pss = (t("serverRSAPSSCert.pem"), t("serverRSAPSSKey.pem"))
     certs = {"rsa": [rsa], "rsa-tls12": [rsa], "ssl3": [rsa], "rsa-reqcert": [rsa], "echo": [rsa], "pha": [rsa],
+             "rsa-noreneg": [rsa],
              "rsa-pss": [pss], "ecdsa": ec}[setup]
     if impl == "ours":
         cmd = [gtls_tool, "server", "localhost:%d" % port]
@@ -244,6 +260,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd += ["-verify", "1"]
         if setup == "rsa-tls12":
             cmd.append("-no_tls1_3")
+        if setup == "rsa-noreneg":
+            cmd.append("-no_renegotiation")
         # TLS 1.0 and 1.1 need security level 0 in OpenSSL 3 (SHA-1 MACs).
         cmd += ["-cipher", "DEFAULT:@SECLEVEL=0"]
         return cmd + extra
@@ -371,6 +389,7 @@ def main():
                     for name, sargs in scripts:
                         sargs = [size if a == "{expected_size}" else a for a in sargs]
                         sargs = own_lists(sargs, name, lists)
+                        sargs = own_args(sargs, name, RENEG_ARGS)
                         if args.impl == "ours":
                             sargs = own_args(sargs, name, OURS_ARGS)
                         jobs.append(ex.submit(run_script, args, name, sargs, args.port, args.out))

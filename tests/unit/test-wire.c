@@ -1,4 +1,4 @@
-/* Wire behaviours of issue 10 (tlsfuzzer): floods, point formats, SNI syntax, HRR cookie, early-data skipping. */
+/* Wire behaviours of issue 10 (tlsfuzzer): floods, point formats, SNI syntax, HRR cookie, early-data skipping, TLS 1.2 renegotiation records. */
 #include <glib.h>
 #include <string.h>
 
@@ -516,6 +516,187 @@ static void test_early_data_after_hrr(void) {
   free_pair(ccfg, scfg, c, s);
 }
 
+/* ---- TLS 1.2 renegotiation: records under the previous keys ---- */
+
+/* A TLS 1.2 pair (AES-128-GCM) that may renegotiate, handshake done. */
+static void reneg_pair(tc_config **ccfg, tc_config **scfg, tc_conn **c, tc_conn **s) {
+  static const uint16_t gcm[] = {0xC02F}; /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+  *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, gcm, 1);
+  *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, gcm, 1);
+  tc_config_set_renegotiation(*ccfg, TC_RENEG_SECURE);
+  tc_config_set_renegotiation(*scfg, TC_RENEG_SECURE);
+  pump_new_pair(*ccfg, *scfg, c, s);
+  g_assert_cmpint(pump_handshake(*c, *s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(*s), ==, TC_TLS12);
+}
+
+/* Offsets of the records in a; returns their count (at most max). */
+static size_t split_records(const GByteArray *a, size_t *off, size_t max) {
+  size_t n = 0, o = 0;
+  while (o + 5 <= a->len && n < max) {
+    off[n++] = o;
+    o += 5 + ((size_t)a->data[o + 3] << 8 | a->data[o + 4]);
+  }
+  g_assert_cmpuint(o, ==, a->len);
+  return n;
+}
+
+static size_t record_len(const GByteArray *a, size_t off) {
+  return 5 + ((size_t)a->data[off + 3] << 8 | a->data[off + 4]);
+}
+
+/* x reads exactly `want` now. */
+static void assert_reads(tc_conn *x, const char *want) {
+  uint8_t buf[64];
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_read(x, buf, sizeof buf, &n), ==, TC_OK);
+  g_assert_cmpmem(buf, n, want, strlen(want));
+}
+
+/* Client-initiated renegotiation: the new ClientHello is taken back out of
+ * the output (its plaintext kept in *ch) and the client's write state set
+ * back to before it, so a test can send its own records in its place. */
+static void reneg_take_client_hello(tc_conn *c, GByteArray **ch) {
+  tc_prot saved = c->rec.wr;
+  g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_OK);
+  g_assert_nonnull(c->hs);
+  g_assert_nonnull(c->hs->ch1);
+  *ch = g_byte_array_new();
+  g_byte_array_append(*ch, c->hs->ch1, (guint)c->hs->ch1_len);
+  g_byte_array_unref(pump_drain(c));
+  c->rec.wr = saved; /* AEAD state is its keys and the sequence number */
+}
+
+/* RFC 5246 §6.1/§7.1: in a renegotiation the ChangeCipherSpec record is
+ * protected under the current keys like any other (tlsfuzzer's
+ * renegotiation scripts send it so); only TLS 1.3 leaves it plain. */
+static void test_reneg12_ccs_protected(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  reneg_pair(&ccfg, &scfg, &c, &s);
+  g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK); /* ClientHello */
+  g_assert_cmpint(deliver(s, c), ==, TC_OK); /* ServerHello .. ServerHelloDone */
+  GByteArray *f = pump_drain(c);            /* ClientKeyExchange, CCS, Finished */
+  size_t off[8];
+  g_assert_cmpuint(split_records(f, off, 8), ==, 3);
+  g_assert_cmpuint(f->data[off[1]], ==, TC_CT_CHANGE_CIPHER_SPEC);
+  /* 8-byte explicit nonce + the 1-byte message + 16-byte tag. */
+  g_assert_cmpuint(record_len(f, off[1]), ==, 5 + 8 + 1 + 16);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(s, f->data, f->len, &used), ==, TC_OK);
+  g_byte_array_unref(f);
+  f = pump_drain(s); /* [NewSessionTicket,] CCS, Finished: the CCS protected too */
+  size_t nrec = split_records(f, off, 8);
+  g_assert_cmpuint(nrec, >=, 2);
+  g_assert_cmpuint(f->data[off[nrec - 2]], ==, TC_CT_CHANGE_CIPHER_SPEC);
+  g_assert_cmpuint(record_len(f, off[nrec - 2]), ==, 5 + 8 + 1 + 16);
+  g_assert_cmpint(tc_conn_feed(c, f->data, f->len, &used), ==, TC_OK);
+  g_byte_array_unref(f);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"after", 5));
+  g_assert_cmpuint(s->c12.handshakes, ==, 2);
+  g_assert_cmpuint(c->c12.handshakes, ==, 2);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* RFC 5246 §6.2.1 lets content types interleave: application data between
+ * two fragments of the renegotiating ClientHello, and before the client's
+ * ClientKeyExchange, is delivered and the handshake completes (tlsfuzzer
+ * test-interleaved-application-data-*-in-renegotiation). */
+static void test_reneg12_app_data_interleaved(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  reneg_pair(&ccfg, &scfg, &c, &s);
+  GByteArray *ch;
+  reneg_take_client_hello(c, &ch);
+  g_assert_cmpuint(ch->len, >, 40);
+  raw_record(c, TC_CT_HANDSHAKE, ch->data, 40);
+  raw_record(c, TC_CT_APPLICATION_DATA, (const uint8_t *)"ping", 4);
+  raw_record(c, TC_CT_HANDSHAKE, ch->data + 40, ch->len - 40);
+  g_byte_array_unref(ch);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  assert_reads(s, "ping");
+  /* The server's flight is out; the client sends data before its own. */
+  size_t n;
+  g_assert_cmpint(tc_conn_write(c, (const uint8_t *)"more", 4, &n), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  assert_reads(s, "more");
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_true(pump_transfer(c, s, (const unsigned char *)"after", 5));
+  g_assert_true(pump_transfer(s, c, (const unsigned char *)"after", 5));
+  g_assert_cmpuint(s->c12.handshakes, ==, 2);
+  g_assert_cmpuint(c->c12.handshakes, ==, 2);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_NONE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* Between the peer's ChangeCipherSpec and its Finished nothing else may
+ * come (RFC 5246 §7.4.9): application data there is unexpected_message. */
+static void test_reneg12_app_data_before_finished(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  reneg_pair(&ccfg, &scfg, &c, &s);
+  g_assert_cmpint(tc_conn_renegotiate(c), ==, TC_OK);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_cmpint(deliver(s, c), ==, TC_OK);
+  GByteArray *f = pump_drain(c);
+  size_t off[8], used;
+  g_assert_cmpuint(split_records(f, off, 8), ==, 3);
+  g_assert_cmpint(tc_conn_feed(s, f->data, off[2], &used), ==, TC_OK); /* CKE, CCS */
+  g_byte_array_unref(f);
+  /* Application data under the new keys, in the Finished's place. */
+  c->rec.wr.seq = 0;
+  raw_record(c, TC_CT_APPLICATION_DATA, (const uint8_t *)"x", 1);
+  assert_failed(s, deliver(c, s), TC_ERR_UNEXPECTED_MESSAGE);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* msg (a ClientHello with its 4-byte header) without extension `type`. */
+static void drop_extension(GByteArray *msg, uint16_t type) {
+  uint8_t *m = msg->data;
+  size_t p = 4 + 2 + 32;
+  p += 1 + m[p];
+  p += 2 + ((size_t)m[p] << 8 | m[p + 1]);
+  p += 1 + m[p];
+  size_t ext_len_at = p, end = p + 2 + ((size_t)m[p] << 8 | m[p + 1]);
+  g_assert_cmpuint(end, ==, msg->len);
+  for (p += 2; p + 4 <= end;) {
+    size_t el = 4 + ((size_t)m[p + 2] << 8 | m[p + 3]);
+    if (((uint16_t)m[p] << 8 | m[p + 1]) == type) {
+      g_byte_array_remove_range(msg, (guint)p, (guint)el);
+      m = msg->data;
+      size_t total = ((size_t)m[ext_len_at] << 8 | m[ext_len_at + 1]) - el;
+      m[ext_len_at] = (uint8_t)(total >> 8);
+      m[ext_len_at + 1] = (uint8_t)total;
+      size_t body = msg->len - 4;
+      m[1] = (uint8_t)(body >> 16);
+      m[2] = (uint8_t)(body >> 8);
+      m[3] = (uint8_t)body;
+      return;
+    }
+    p += el;
+  }
+  g_assert_not_reached();
+}
+
+/* A connection with the extended master secret does not renegotiate
+ * without it: handshake_failure (tlsfuzzer
+ * test-renegotiation-changed-clienthello). */
+static void test_reneg12_ems_dropped(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  reneg_pair(&ccfg, &scfg, &c, &s);
+  g_assert_true(s->c12.ems);
+  GByteArray *ch;
+  reneg_take_client_hello(c, &ch);
+  drop_extension(ch, TC_EXT_EXTENDED_MASTER_SECRET);
+  raw_record(c, TC_CT_HANDSHAKE, ch->data, ch->len);
+  g_byte_array_unref(ch);
+  assert_failed(s, deliver(c, s), TC_ERR_HANDSHAKE_FAILURE);
+  free_pair(ccfg, scfg, c, s);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -531,5 +712,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/early-data-skip", test_early_data_skip);
   g_test_add_func("/wire/early-data-after-decrypt", test_early_data_after_decrypt);
   g_test_add_func("/wire/early-data-after-hrr", test_early_data_after_hrr);
+  g_test_add_func("/wire/reneg12-ccs-protected", test_reneg12_ccs_protected);
+  g_test_add_func("/wire/reneg12-app-data-interleaved", test_reneg12_app_data_interleaved);
+  g_test_add_func("/wire/reneg12-app-data-before-finished", test_reneg12_app_data_before_finished);
+  g_test_add_func("/wire/reneg12-ems-dropped", test_reneg12_ems_dropped);
   return g_test_run();
 }

@@ -329,6 +329,14 @@ static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
   return TC_FAIL;
 }
 
+/* A TLS 1.0-1.2 connection past its first handshake: application data may
+ * arrive under the keys of the previous handshake while a renegotiation
+ * (or its ClientHello) comes in. */
+static bool established12(const tc_conn *c) {
+  return c->handshake_done && c->version && c->version < TC_TLS13;
+}
+static bool renegotiating12(const tc_conn *c) { return established12(c) && c->hs; }
+
 /* Established and idle: records that arrive now are, as a rule,
  * application data, which tc_conn_read can open straight into the
  * caller's buffer. */
@@ -425,7 +433,12 @@ static int process_input(tc_conn *c, bool lazy) {
       return TC_AGAIN;
     if (c->hs && c->rec.rd.ops && type != TC_CT_CHANGE_CIPHER_SPEC)
       c->hs->early_window_closed = true;
-    if (type != TC_CT_HANDSHAKE && tc_rec_hs_partial(&c->rec))
+    /* TLS 1.3 forbids any record between the fragments of a handshake
+     * message (RFC 8446 §5.1); TLS 1.2 lets content types interleave (RFC
+     * 5246 §6.2.1), which matters for application data that keeps flowing
+     * during a renegotiation. Nothing else may come in between. */
+    if (type != TC_CT_HANDSHAKE && tc_rec_hs_partial(&c->rec) &&
+        !(type == TC_CT_APPLICATION_DATA && established12(c)))
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
                           "record interleaved with a fragmented handshake message"),
              fail(c);
@@ -482,6 +495,13 @@ static int process_input(tc_conn *c, bool lazy) {
                             "application data before the handshake completed"),
                fail(c);
       }
+      /* Between the peer's ChangeCipherSpec and its Finished the new keys
+       * are not yet confirmed: nothing but Finished may arrive (RFC 5246
+       * §7.4.9), application data included. */
+      if (renegotiating12(c) && c->hs->t12.ccs_seen)
+        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                            "application data between ChangeCipherSpec and Finished"),
+               fail(c);
       if (dl == 0) {
         if (++c->empty_run > TC_REC_MAX_EMPTY)
           return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,

@@ -512,6 +512,12 @@ static int check_reneg(tc_conn *c, const tc_client_hello *ch) {
       !tc_ct_equal(ch->ext.renegotiation_info.p, c->c12.client_vd, c->c12.vd_len))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "renegotiation_info does not match the previous handshake");
+  /* A connection that has the extended master secret keeps it: a
+   * renegotiation without it would be a downgrade within the connection
+   * (RFC 7627 §5.2's rule for resumption, applied as GnuTLS and OpenSSL do). */
+  if (c->c12.ems && !tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET))
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "renegotiation drops the extended master secret");
   return TC_OK;
 }
 

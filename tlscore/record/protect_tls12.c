@@ -137,7 +137,7 @@ static void clear_aead12(tc_prot *p) {
 }
 
 static const tc_prot_ops aead12_ops = {
-    "tls12-aead",     overhead_aead12, seal_aead12,     open_aead12,
+    "tls12-aead",     false, overhead_aead12, seal_aead12,     open_aead12,
     clear_aead12,     seal_from_aead12, open_to_aead12, open_room_aead12};
 
 int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
@@ -404,7 +404,7 @@ static void clear_cbc(tc_prot *p) {
   tc_wipe(p->u.cbc.mac_key, sizeof p->u.cbc.mac_key);
 }
 
-static const tc_prot_ops cbc_ops = {"tls12-cbc", overhead_cbc, seal_cbc, open_cbc, clear_cbc,
+static const tc_prot_ops cbc_ops = {"tls12-cbc", false, overhead_cbc, seal_cbc, open_cbc, clear_cbc,
                                     NULL,        NULL,         NULL};
 
 int tc_prot_init_cbc(tc_prot *p, bool write, uint16_t version, tc_cipher_alg alg,

@@ -121,7 +121,7 @@ static void clear13(tc_prot *p) {
   tc_wipe(p->u.aead13.iv, sizeof p->u.aead13.iv);
 }
 
-static const tc_prot_ops tls13_ops = {"tls13-aead", overhead13, seal13,     open13,
+static const tc_prot_ops tls13_ops = {"tls13-aead", true, overhead13, seal13,     open13,
                                       clear13,      seal_from13, open_to13, open_room13};
 
 int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t key_len,

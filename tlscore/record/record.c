@@ -164,9 +164,10 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "record with bad version %02x%02x", rec[1],
                         rec[2]);
   }
-  /* CCS is never protected; a peer that fails before switching to its
-   * handshake keys may send a plaintext alert while we already read with ours. */
-  bool protected_rec = r->rd.ops && t != TC_CT_CHANGE_CIPHER_SPEC &&
+  /* A TLS 1.3 CCS is never protected (a TLS 1.2 one is, in a
+   * renegotiation); a peer that fails before switching to its handshake
+   * keys may send a plaintext alert while we already read with ours. */
+  bool protected_rec = r->rd.ops && !(t == TC_CT_CHANGE_CIPHER_SPEC && r->rd.ops->plain_ccs) &&
                        !(t == TC_CT_ALERT && r->plain_alerts && body == 2);
   size_t limit = protected_rec ? TC_REC_MAX_PLAIN + r->rd.max_expansion : r->max_recv_plain;
   if (body > limit)
@@ -300,7 +301,7 @@ static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
 
 int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err) {
   size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
-  bool plain = !r->wr.ops || type == TC_CT_CHANGE_CIPHER_SPEC;
+  bool plain = !r->wr.ops || (type == TC_CT_CHANGE_CIPHER_SPEC && r->wr.ops->plain_ccs);
   size_t alert_len = len;
   do {
     size_t frag = len < frag_max ? len : frag_max;

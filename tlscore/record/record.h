@@ -56,6 +56,11 @@ typedef struct tc_prot tc_prot;
  * further ops sharing this interface and the union in tc_prot. */
 typedef struct tc_prot_ops {
   const char *name;
+  /* TLS 1.3: the content type travels inside the protection and
+   * ChangeCipherSpec records stay outside it (RFC 8446 §5). TLS 1.2 and
+   * older protect a CCS like any record under the current keys, which
+   * matters in a renegotiation (RFC 5246 §6.1, §7.1). */
+  bool plain_ccs;
   /* Largest number of bytes added to a plaintext of `len` bytes. */
   size_t (*overhead)(const tc_prot *p, size_t len);
   /* rec[0..5) is the header to fill, rec[5..5+len) the plaintext with room for
