@@ -11,6 +11,8 @@ pkgs=(
   # examples/ integration tests: the real peers, run in the foreground from throw-away configs
   curl wget nginx dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix mosquitto stunnel4
   python3-gi gir1.2-soup-3.0 gjs
+  # the library's GIR/typelib and API reference
+  gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docgen
   clang llvm
 )
 
