@@ -15,6 +15,8 @@ static const gt_command commands[] = {
   {"client", N_("connect, show what was negotiated, copy stdin/stdout over TLS"),
    "HOST:PORT [--ca FILE] [--server-name NAME] [--srp USER] [--psk ID:HEX] [--pin PIN]",
    gt_cmd_client},
+  {"cert", N_("show certificates in words, or verify a chain for a host"),
+   "FILE... | --verify [--ca FILE] [--host NAME] FILE", gt_cmd_cert},
 };
 
 static void usage(FILE *out)

@@ -61,10 +61,11 @@ usage-errors)
   ;;
 help)
   "$tool" --help >"$tmp/h" || fail "--help exit $?"
-  for c in server client; do
+  for c in server client cert; do
     grep -q "^  $c " "$tmp/h" || fail "top-level --help does not list $c"
     "$tool" $c --help >"$tmp/hc" || fail "$c --help exit $?"
     grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
+    grep -q "^Usage:" "$tmp/hc" || fail "$c --help has no usage line"
   done
   "$tool" --version | grep -q '^gtls-tool [0-9]' || fail "--version"
   ;;
@@ -155,6 +156,56 @@ gnutls-backend)
   echo cmp | client --backend gnutls --ca "$data/ca-rsa.pem" --server-name localhost 2>"$tmp/client.err" |
     grep -q cmp || fail "gnutls backend client"
   grep -q "'gnutls' backend" "$tmp/client.err" || fail "not the gnutls backend"
+  ;;
+cert)
+  "$tool" cert "$data/server-int-chain.pem" "$data/server-ecdsa.pem" >"$tmp/cert.out" || fail "cert exit $?"
+  [ "$(grep -c ': certificate [0-9] of [0-9]$' "$tmp/cert.out")" -eq 3 ] || fail "not 3 certificates"
+  grep -q "Subject alternative names: DNS:localhost, DNS:server.example.com, IP:127.0.0.1, IP:::1" \
+    "$tmp/cert.out" || fail "SANs"
+  grep -q "Key: ECDSA P-256, 256 bits" "$tmp/cert.out" || fail "ECDSA key"
+  grep -q "Key: RSA, 2048 bits" "$tmp/cert.out" || fail "RSA key"
+  # Fingerprint and SPKI pin agree with OpenSSL's.
+  if command -v openssl >/dev/null; then
+    fp=$(openssl x509 -in "$data/server-ecdsa.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+    grep -q "SHA-256 fingerprint: $fp$" "$tmp/cert.out" || fail "fingerprint is not OpenSSL's $fp"
+    pin=$(openssl x509 -in "$data/server-ecdsa.pem" -noout -pubkey | openssl pkey -pubin -outform DER |
+          openssl dgst -sha256 -binary | base64)
+    grep -q "SPKI pin: sha256//$pin$" "$tmp/cert.out" || fail "SPKI pin is not sha256//$pin"
+  fi
+  "$tool" cert "$data/README.md" >/dev/null 2>"$tmp/c.err"; [ $? -eq 1 ] || fail "cert on a non-certificate"
+  expect_usage "FILE missing" cert
+  expect_usage "go with --verify" cert --host x "$data/server-rsa.pem"
+  expect_usage "one FILE" cert --verify "$data/server-rsa.pem" "$data/server-ecdsa.pem"
+  ;;
+cert-verify)
+  v() { "$tool" cert --verify "$@" >"$tmp/v.out" 2>&1; }
+  v --ca "$data/ca-rsa.pem" --host localhost "$data/server-int-chain.pem" || fail "chain via intermediate: $(cat "$tmp/v.out")"
+  grep -q "for localhost: trusted" "$tmp/v.out" || fail "no 'trusted'"
+  v --ca "$data/ca-rsa.pem" --host example.org "$data/server-rsa.pem" && fail "wrong host trusted"
+  grep -q "not valid for this host name" "$tmp/v.out" || fail "host words"
+  v --ca "$data/other-ca.pem" --host localhost "$data/server-rsa.pem" && fail "unknown CA trusted"
+  grep -q "not signed by a trusted authority" "$tmp/v.out" || fail "CA words"
+  v --ca "$data/ca-rsa.pem" --host localhost "$data/server-expired.pem" && fail "expired trusted"
+  grep -q "expired" "$tmp/v.out" || fail "expired words"
+  true
+  ;;
+pins)
+  start_server "${rsa[@]}"
+  pin=$("$tool" cert "$data/server-rsa.pem" | sed -n 's/^  SPKI pin: //p')
+  fp=$("$tool" cert "$data/server-rsa.pem" | sed -n 's/^  SHA-256 fingerprint: //p')
+  other=$("$tool" cert "$data/server-ecdsa.pem" | sed -n 's/^  SPKI pin: //p')
+  echo p1 | client --ca "$data/ca-rsa.pem" --server-name localhost --pin "$other" --pin "$pin" 2>"$tmp/client.err" |
+    grep -q p1 || fail "right SPKI pin refused"
+  echo p2 | client --ca "$data/ca-rsa.pem" --server-name localhost --pin "$fp" 2>>"$tmp/client.err" |
+    grep -q p2 || fail "right fingerprint pin refused"
+  echo p3 | client --ca "$data/ca-rsa.pem" --server-name localhost --pin "$other" >/dev/null 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "wrong pin accepted"
+  # pin-only: a pinned key needs no CA (an untrusted CA here).
+  echo p4 | client --ca "$data/other-ca.pem" --server-name localhost --pin "$pin" --pin-only 2>"$tmp/client.err" |
+    grep -q p4 || fail "pin-only with the right pin: $(cat "$tmp/client.err")"
+  echo p5 | client --ca "$data/other-ca.pem" --server-name localhost --pin "$pin" >/dev/null 2>&1 &&
+    fail "a pin alone (not pin-only) skipped CA validation"
+  true
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
