@@ -17,6 +17,8 @@ static const gt_command commands[] = {
    gt_cmd_client},
   {"cert", N_("show certificates in words, or verify a chain for a host"),
    "FILE... | --verify [--ca FILE] [--host NAME] FILE", gt_cmd_cert},
+  {"db", N_("manage SRP verifier and shared-key (PSK) databases (TLS Lite's tlsdb.py)"),
+   "create-srp|create-psk|add|passwd|del|list|check|import|export FILE ...", gt_cmd_db},
 };
 
 static void usage(FILE *out)

@@ -4,7 +4,7 @@
 set -uo pipefail
 # The tool picks the backend itself (GIO_USE_TLS semantics, our build-tree module by default).
 unset GIO_USE_TLS GIO_MODULE_DIR
-tool=$1 data=$2 case=$3
+tool=$(readlink -f "$1") data=$(readlink -f "$2") case=$3
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
@@ -61,10 +61,10 @@ usage-errors)
   ;;
 help)
   "$tool" --help >"$tmp/h" || fail "--help exit $?"
-  for c in server client cert; do
+  for c in server client cert db; do
     grep -q "^  $c " "$tmp/h" || fail "top-level --help does not list $c"
     "$tool" $c --help >"$tmp/hc" || fail "$c --help exit $?"
-    grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
+    [ $c = db ] || grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
     grep -q "^Usage:" "$tmp/hc" || fail "$c --help has no usage line"
   done
   "$tool" --version | grep -q '^gtls-tool [0-9]' || fail "--version"
@@ -206,6 +206,72 @@ pins)
   echo p5 | client --ca "$data/other-ca.pem" --server-name localhost --pin "$pin" >/dev/null 2>&1 &&
     fail "a pin alone (not pin-only) skipped CA validation"
   true
+  ;;
+db-srp)
+  db() { "$tool" db "$@"; }
+  cd "$tmp" || fail "cd"
+  db create-srp u.db || fail "create-srp"
+  db create-srp u.db 2>/dev/null && fail "create-srp over an existing file"
+  echo 'alice pw' | db add u.db alice || fail "add alice"
+  echo 'bob pw' | db add u.db bob --bits 1024 || fail "add bob"
+  echo 'x' | db add u.db alice 2>/dev/null && fail "add of an existing user"
+  [ "$(db list u.db)" = "$(printf 'alice 2048\nbob 1024')" ] || fail "list: $(db list u.db)"
+  echo 'alice pw' | db check u.db alice >/dev/null || fail "check with the right password"
+  echo 'wrong' | db check u.db alice >/dev/null; [ $? -eq 1 ] || fail "check with a wrong password is not exit 1"
+  echo 'x' | db check u.db nobody >/dev/null 2>&1; [ $? -eq 1 ] || fail "check of an unknown user is not exit 1"
+  printf 'new pw\n' >pwfile
+  db passwd u.db alice --password-file pwfile || fail "passwd"
+  echo 'new pw' | db check u.db alice >/dev/null || fail "check after passwd"
+  db del u.db bob || fail "del"
+  [ "$(db list u.db)" = "alice 2048" ] || fail "list after del"
+  db del u.db bob 2>/dev/null; [ $? -eq 1 ] || fail "del of a missing user is not exit 1"
+  command -v srptool >/dev/null || { echo "no srptool: round trips not run"; exit 77; }
+  # srptool's files in, checked by us; ours out, checked by srptool.
+  srptool --create-conf tp.conf >/dev/null || fail "srptool --create-conf"
+  printf 'carol pw\n' | srptool -p tp -v tp.conf -u carol -i 3 >/dev/null 2>&1 || fail "srptool add"
+  db import s.db --format gnutls tp tp.conf || fail "import"
+  echo 'carol pw' | db check s.db carol >/dev/null || fail "imported verifier does not check"
+  echo 'dave pw' | db add s.db dave --bits 3072 || fail "add dave"
+  db export s.db --format gnutls out out.conf || fail "export"
+  printf 'dave pw\n' | srptool --verify -u dave -p out -v out.conf 2>&1 | grep -q "Password verified" ||
+    fail "srptool does not verify our export"
+  printf 'carol pw\n' | srptool --verify -u carol -p out -v out.conf 2>&1 | grep -q "Password verified" ||
+    fail "srptool does not verify the round trip"
+  printf 'nope\n' | srptool --verify -u dave -p out -v out.conf 2>&1 | grep -q "Password verified" &&
+    fail "srptool verified a wrong password"
+  true
+  ;;
+db-psk)
+  db() { "$tool" db "$@"; }
+  cd "$tmp" || fail "cd"
+  db create-psk k.db || fail "create-psk"
+  db add k.db alice --key 00112233445566778899aabbccddeeff || fail "add"
+  db check k.db alice --key 00112233445566778899AABBCCDDEEFF >/dev/null || fail "check right key"
+  db check k.db alice --key 00112233445566778899aabbccddeefe >/dev/null; [ $? -eq 1 ] || fail "wrong key not exit 1"
+  db check k.db alice >/dev/null || fail "presence check"
+  db add k.db bob 2>/dev/null; [ $? -eq 2 ] || fail "add without --key is not a usage error"
+  db list k.db | grep -qx alice || fail "list"
+  db list k.db | grep -q 0011 && fail "list printed a key"
+  echo x | db add k.db alice --bits 2048 2>/dev/null; [ $? -eq 2 ] || fail "--bits on a PSK database"
+  command -v psktool >/dev/null || { echo "no psktool: round trips not run"; exit 77; }
+  psktool -u zed -p z.psk >/dev/null || fail psktool
+  db import z.db --format gnutls z.psk || fail "import"
+  db export z.db --format gnutls z2.psk || fail "export"
+  cmp -s z.psk z2.psk || fail "psktool file changed in the round trip"
+  key=$(sed -n 's/^zed://p' z.psk)
+  db check z.db zed --key "$key" >/dev/null || fail "imported key does not check"
+  ;;
+db-usage)
+  expect_usage "OPERATION missing" db
+  expect_usage "FILE missing" db list
+  expect_usage "unknown operation 'frob'" db frob x
+  expect_usage "wrong number of arguments for 'add'" db add x
+  expect_usage "wrong number of arguments for 'list'" db list x y
+  expect_usage "not an SRP group size" db add x alice --bits 1000
+  expect_usage "goes with add or passwd" db list x --bits 2048
+  expect_usage "knows only gnutls" db import x --format pem a
+  expect_usage "goes with import or export" db list x --format gnutls
+  expect_usage "Unknown option --bogus" db --bogus
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
