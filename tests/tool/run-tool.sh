@@ -24,6 +24,49 @@ start_server() {
   fail "server did not start"
 }
 rsa=(--cert "$data/server-rsa.pem" --key "$data/server-rsa-key.pem")
+ecdsa=(--cert "$data/server-ecdsa.pem" --key "$data/server-ecdsa-key.pem")
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 77; }; }
+
+# A loopback port nobody listens on, and a bounded wait until a peer listens there.
+free_port() {
+  local p hex
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000)); hex=$(printf ':%04X ' "$p")
+    grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$p"; return; }
+  done
+  fail "no free port"
+}
+start_peer() {
+  local name=$1; shift
+  port=$(free_port)
+  local args=("${@//@PORT@/$port}")
+  "${args[@]}" </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  local hex; hex=$(printf ':%04X [0-9A-F:]* 0A ' "$port")
+  for _ in $(seq 100); do
+    grep -qE "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || fail "$name exited before listening"
+    sleep 0.1
+  done
+  fail "$name never listened on $port"
+}
+# converse NAME INPUT PATTERN CMD...: a peer client that must keep stdin open until it got
+# its answer; writes INPUT, waits (10 s at most) for PATTERN in NAME.out, then closes stdin.
+converse() {
+  local name=$1 input=$2 pattern=$3; shift 3
+  rm -f "$tmp/fifo"; mkfifo "$tmp/fifo"
+  timeout 20 "$@" <"$tmp/fifo" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  local pid=$!
+  exec 3>"$tmp/fifo"
+  printf '%s' "$input" >&3
+  for _ in $(seq 100); do
+    grep -qF -- "$pattern" "$tmp/$name.out" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  exec 3>&-
+  wait $pid
+}
 client() { timeout 30 "$tool" client "127.0.0.1:$port" "$@"; }
 
 # expect_usage "what" ARGS...: exit 2, one error line naming the problem plus the --help hint.
@@ -272,6 +315,76 @@ db-usage)
   expect_usage "knows only gnutls" db import x --format pem a
   expect_usage "goes with import or export" db list x --format gnutls
   expect_usage "Unknown option --bogus" db --bogus
+  ;;
+openssl-server-*|gnutls-server-*)
+  # Our GIO client against a peer server.
+  peer=${case%%-server-*} what=${case#*-server-}
+  need "$( [ "$peer" = openssl ] && echo openssl || echo gnutls-serv )"
+  cert=("$data/server-rsa.pem" "$data/server-rsa-key.pem") ca="$data/ca-rsa.pem" extra=() cargs=()
+  case $what in
+    ecdsa) cert=("$data/server-ecdsa.pem" "$data/server-ecdsa-key.pem") ca="$data/ca-ecdsa.pem" ;;
+    tls12) cargs=(--max-version tls1.2) ;;
+    alpn) cargs=(--alpn h2,http/1.1) ;;
+    client-cert) cargs=(--cert "$data/client-rsa.pem" --key "$data/client-rsa-key.pem") ;;
+  esac
+  if [ "$peer" = openssl ]; then
+    case $what in alpn) extra=(-alpn http/1.1) ;; client-cert) extra=(-Verify 1 -CAfile "$data/ca-rsa.pem") ;; esac
+    start_peer peer openssl s_server -accept @PORT@ -cert "${cert[0]}" -key "${cert[1]}" -www "${extra[@]}"
+  else
+    case $what in alpn) extra=(--alpn http/1.1) ;; client-cert) extra=(--require-client-cert --x509cafile "$data/ca-rsa.pem") ;; esac
+    start_peer peer gnutls-serv -p @PORT@ --x509certfile "${cert[0]}" --x509keyfile "${cert[1]}" --http "${extra[@]}"
+  fi
+  printf 'GET / HTTP/1.0\r\n\r\n' | client --ca "$ca" --server-name localhost "${cargs[@]}" \
+    >"$tmp/client.out" 2>"$tmp/client.err" || fail "client exit $?"
+  grep -qi "^HTTP/1.[01] 200 ok" "$tmp/client.out" || fail "no page from $peer"
+  grep -q "Verification: trusted" "$tmp/client.err" || fail "not verified"
+  case $what in
+    tls12) grep -q "Protocol version: TLS 1.2" "$tmp/client.err" || fail "not TLS 1.2" ;;
+    alpn) grep -q "ALPN: http/1.1" "$tmp/client.err" || fail "ALPN" ;;
+    *) grep -q "Protocol version: TLS 1.3" "$tmp/client.err" || fail "not TLS 1.3" ;;
+  esac
+  ;;
+openssl-client-*|gnutls-client-*)
+  # A peer client against our GIO server (--http).
+  peer=${case%%-client-*} what=${case#*-client-}
+  need "$( [ "$peer" = openssl ] && echo openssl || echo gnutls-cli )"
+  sargs=("${rsa[@]}") ca="$data/ca-rsa.pem" pargs=()
+  case $what in
+    ecdsa) sargs=("${ecdsa[@]}") ca="$data/ca-ecdsa.pem" ;;
+    tls12) sargs+=(--max-version tls1.2) ;;
+    alpn) sargs+=(--alpn h2,http/1.1) ;;
+    client-cert) sargs+=(--require-client-cert --ca "$data/ca-rsa.pem") ;;
+  esac
+  start_server "${sargs[@]}" --http
+  if [ "$peer" = openssl ]; then
+    case $what in alpn) pargs=(-alpn http/1.1) ;; client-cert) pargs=(-cert "$data/client-rsa.pem" -key "$data/client-rsa-key.pem") ;; esac
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile "$ca" \
+      -servername localhost -verify_return_error -ign_eof "${pargs[@]}" >"$tmp/peer.out" 2>"$tmp/peer.err"
+  else
+    case $what in alpn) pargs=(--alpn http/1.1) ;; client-cert) pargs=(--x509certfile "$data/client-rsa.pem" --x509keyfile "$data/client-rsa-key.pem") ;; esac
+    converse peer $'GET / HTTP/1.0\r\n\r\n' "</html>" gnutls-cli -p "$port" --x509cafile "$ca" "${pargs[@]}" localhost
+  fi
+  grep -q "^HTTP/1.0 200 OK" "$tmp/peer.out" || fail "$peer got no page"
+  case $what in
+    tls12) grep -q "TLS 1.2 " "$tmp/peer.out" || fail "page does not say TLS 1.2" ;;
+    alpn) grep -q "alpn=http/1.1" "$tmp/peer.out" || fail "page does not say ALPN http/1.1" ;;
+    client-cert) grep -q 'client=".*CN=client' "$tmp/server.err" || fail "server did not log the client certificate" ;;
+    *) grep -q "TLS 1.3 " "$tmp/peer.out" || fail "page does not say TLS 1.3" ;;
+  esac
+  ;;
+starttls-smtp)
+  need python3
+  port=$(free_port)
+  python3 "$(dirname "$0")/smtp-starttls.py" "$port" "$data/server-rsa.pem" "$data/server-rsa-key.pem" \
+    >"$tmp/smtp.out" 2>"$tmp/smtp.err" &
+  pids+=($!)
+  hex=$(printf ':%04X [0-9A-F:]* 0A ' "$port")
+  for _ in $(seq 100); do grep -qE "$hex" /proc/net/tcp && break; sleep 0.1; done
+  printf 'NOOP\r\nQUIT\r\n' | client --starttls smtp --ca "$data/ca-rsa.pem" --server-name localhost \
+    >"$tmp/client.out" 2>"$tmp/client.err" || fail "client exit $?"
+  grep -q "^250 NOOP over TLS" "$tmp/client.out" || fail "no answer over TLS"
+  grep -q "^221 " "$tmp/client.out" || fail "no QUIT answer"
+  grep -q "Verification: trusted" "$tmp/client.err" || fail "not verified"
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
