@@ -55,6 +55,9 @@ typedef struct
   GTlsCertificate *peer_certificate;
   GTlsCertificateFlags peer_certificate_errors;
   gboolean require_close_notify;
+  /* What GIO has no getter for: did the last handshake resume, which key exchange group. */
+  gboolean session_resumed;
+  gchar *group_name;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   GTlsRehandshakeMode rehandshake_mode;
   G_GNUC_END_IGNORE_DEPRECATIONS
@@ -113,7 +116,9 @@ enum
   PROP_ADVERTISED_PROTOCOLS,
   PROP_NEGOTIATED_PROTOCOL,
   PROP_PROTOCOL_VERSION,
-  PROP_CIPHERSUITE_NAME
+  PROP_CIPHERSUITE_NAME,
+  PROP_SESSION_RESUMED,
+  PROP_GROUP_NAME
 };
 
 /* The extras' properties (connection-extras.h), numbered apart. */
@@ -1143,6 +1148,9 @@ finish_handshake (GTlsConnectionTlslite *self)
   old_suite = priv->ciphersuite_name;
   priv->negotiated_protocol = g_strdup (alpn);
   priv->ciphersuite_name = g_strdup (suite);
+  priv->session_resumed = tc_conn_resumed (priv->engine);
+  g_free (priv->group_name);
+  priv->group_name = g_strdup (tc_group_name (tc_conn_group (priv->engine)));
   if (klass->session_update)
     klass->session_update (self, priv->engine);
   g_mutex_unlock (&priv->engine_mutex);
@@ -2284,6 +2292,7 @@ g_tls_connection_tlslite_finalize (GObject *object)
   g_clear_pointer (&priv->advertised_protocols, g_strfreev);
   g_clear_pointer (&priv->negotiated_protocol, g_free);
   g_clear_pointer (&priv->ciphersuite_name, g_free);
+  g_clear_pointer (&priv->group_name, g_free);
   g_clear_pointer (&priv->engine, tc_conn_free);
   g_clear_error (&priv->interaction_error);
   g_clear_error (&priv->handshake_error);
@@ -2350,6 +2359,12 @@ g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *v
       break;
     case PROP_CIPHERSUITE_NAME:
       g_value_set_string (value, priv->ciphersuite_name);
+      break;
+    case PROP_SESSION_RESUMED:
+      g_value_set_boolean (value, priv->session_resumed);
+      break;
+    case PROP_GROUP_NAME:
+      g_value_set_string (value, priv->group_name);
       break;
     default:
       if (_tlslite_gio_pins_get_property (object, prop_id, PROP_PINS_FIRST, value) ||
@@ -2477,6 +2492,15 @@ g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
   g_object_class_override_property (gobject_class, PROP_NEGOTIATED_PROTOCOL, "negotiated-protocol");
   g_object_class_override_property (gobject_class, PROP_PROTOCOL_VERSION, "protocol-version");
   g_object_class_override_property (gobject_class, PROP_CIPHERSUITE_NAME, "ciphersuite-name");
+  /* Read by gtls-tool's summary and --resume count; plain types, by name. */
+  g_object_class_install_property (gobject_class, PROP_SESSION_RESUMED,
+      g_param_spec_boolean ("session-resumed", "Session resumed",
+                            "Whether the last handshake resumed an earlier session", FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_GROUP_NAME,
+      g_param_spec_string ("group-name", "Group name",
+                           "Key exchange group of the last handshake (NULL if none)", NULL,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   _tlslite_gio_pins_install_properties (gobject_class, PROP_PINS_FIRST);
   _tlslite_gio_alert_install_properties (gobject_class, PROP_ALERT_FIRST);

@@ -119,7 +119,8 @@ echo)
   [ "$out" = "hello through GIO" ] || fail "echo gave '$out'"
   for w in "Protocol version: TLS 1.3" "Cipher suite: TLS_" "Subject: .*CN=localhost" \
            "Issuer: .*tlslite test RSA CA" "Valid: from 2020-01-01" "SHA-256 fingerprint: [0-9A-F:]\{95\}$" \
-           "Verification: trusted" "ALPN: none" "Handshake time: " "'tlslite' backend"; do
+           "Verification: trusted" "ALPN: none" "Handshake time: " "'tlslite' backend" "Group: x25519" \
+           "Resumed: no"; do
     grep -q "$w" "$tmp/client.err" || fail "summary lacks '$w'"
   done
   grep -q "^\[1\] 127.0.0.1:[0-9]* TLS 1.3 TLS_" "$tmp/server.err" || fail "server did not log the connection"
@@ -385,6 +386,21 @@ starttls-smtp)
   grep -q "^250 NOOP over TLS" "$tmp/client.out" || fail "no answer over TLS"
   grep -q "^221 " "$tmp/client.out" || fail "no QUIT answer"
   grep -q "Verification: trusted" "$tmp/client.err" || fail "not verified"
+  ;;
+resume)
+  start_server "${rsa[@]}"
+  for v in tls1.3 tls1.2; do
+    echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --max-version $v --resume 3 \
+      >"$tmp/r.out" 2>"$tmp/client.err" || fail "client --resume 3 ($v) exit $?"
+    grep -qx r "$tmp/r.out" || fail "no echo after resuming ($v)"
+    grep -q "^Resumed: no$" "$tmp/client.err" || fail "first connection not reported as new ($v)"
+    grep -q "^Resumed: 3 of 3$" "$tmp/client.err" || fail "not 3 of 3 resumed ($v): $(grep Resumed "$tmp/client.err")"
+  done
+  # A TLS 1.3 server without tickets resumes nothing: the count is measured, not assumed.
+  G_TLS_TLSLITE_NO_TICKETS=1 start_server "${rsa[@]}"
+  echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --resume 2 >/dev/null 2>"$tmp/client.err" ||
+    fail "client against a ticketless server exit $?"
+  grep -q "^Resumed: 0 of 2$" "$tmp/client.err" || fail "ticketless server: $(grep Resumed "$tmp/client.err")"
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
