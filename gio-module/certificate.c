@@ -9,6 +9,11 @@
 /* A peer can send a long chain, but nothing real needs more than this; the
  * bound also stops issuer cycles built by hand through the "issuer" property. */
 #define MAX_CHAIN_LENGTH 16
+/* Certificates of an issuer chain handed to path validation: as many as
+ * tlscore considers (its MAX_CHAIN). A chain given to verify_chain is a set
+ * of candidates in any order, not a path, and cross-signed graphs need more
+ * than a path's worth (bettertls pathbuilding tc61-68 present 36). */
+#define MAX_PRESENTED 64
 
 enum
 {
@@ -771,10 +776,10 @@ tc_cert_of (GTlsCertificate *cert)
 gsize
 tlslite_certificate_build_chain (GTlsCertificate *cert, tc_cert ***chain)
 {
-  tc_cert **out = g_new0 (tc_cert *, MAX_CHAIN_LENGTH);
+  tc_cert **out = g_new0 (tc_cert *, MAX_PRESENTED);
   gsize n = 0;
 
-  while (cert && n < MAX_CHAIN_LENGTH)
+  while (cert && n < MAX_PRESENTED)
     {
       tc_cert *tc = tc_cert_of (cert);
 

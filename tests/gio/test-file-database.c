@@ -289,6 +289,73 @@ test_verify_reissued_root (void)
   assert_finalized (db);
 }
 
+/* Like load_as_chain, over several files: the first certificate is the
+ * leaf, each next one the "issuer" of the one before, whether it issued it
+ * or not (verify_chain takes the issuer links as a set of candidates). */
+static GTlsCertificate *
+load_files_as_chain (const char *const *names)
+{
+  GList *all = NULL, *l;
+  GTlsCertificate *chain = NULL;
+  GError *error = NULL;
+
+  for (; *names; names++)
+    {
+      gchar *path = data_path (*names);
+      GList *list = g_tls_certificate_list_new_from_file (path, &error);
+
+      g_assert_no_error (error);
+      all = g_list_concat (all, list);
+      g_free (path);
+    }
+  all = g_list_reverse (all);
+  for (l = all; l; l = l->next)
+    {
+      GByteArray *der = NULL;
+      GTlsCertificate *next;
+
+      g_object_get (l->data, "certificate", &der, NULL);
+      next = g_initable_new (g_tls_backend_get_certificate_type (g_tls_backend_get_default ()),
+                             NULL, &error, "certificate", der, "issuer", chain, NULL);
+      g_assert_no_error (error);
+      g_byte_array_unref (der);
+      g_clear_object (&chain);
+      chain = next;
+    }
+  g_list_free_full (all, g_object_unref);
+  return chain;
+}
+
+/* The issuer is the 22nd certificate of the chain handed to verify_chain:
+ * every presented certificate is a candidate, not only the first 16 (the
+ * cap that made bettertls pathbuilding tc61-68 fail with UNKNOWN_CA). */
+static void
+test_verify_issuer_far_in_chain (void)
+{
+  const char *const files[] = {
+    "x509/cand-leaf.pem", "x509/cand-decoys.pem", "x509/bridge-by-a.pem", "x509/bridge-by-b.pem",
+    "x509/bridge-root-a.pem", "x509/bridge-root-b.pem", "x509/bridge-int-b.pem", "x509/alt-nc.pem",
+    "x509/alt-plain.pem", "x509/int-eku-any.pem", "x509/int-eku-email.pem", "x509/int-eku-server.pem",
+    "x509/int-nobc.pem", "x509/nc-dir-ca.pem", "x509/nc-email-ca.pem", "x509/nc-other-ca.pem",
+    "x509/root-critext.pem", "x509/cand-good.pem", NULL
+  };
+  GTlsDatabase *db = open_db ("ca-rsa.pem");
+  GTlsCertificate *chain = load_files_as_chain (files), *c;
+  GSocketConnectable *id = g_network_address_new ("localhost", 443);
+  GError *error = NULL;
+  guint n = 0;
+
+  for (c = chain; c; c = g_tls_certificate_get_issuer (c))
+    n++;
+  g_assert_cmpuint (n, ==, 22);
+  g_assert_cmphex (g_tls_database_verify_chain (db, chain, SERVER, id, NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+
+  g_object_unref (id);
+  g_object_unref (chain);
+  assert_finalized (db);
+}
+
 static void
 test_anchors_property (void)
 {
@@ -462,6 +529,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/database/verify-cancelled", test_verify_cancelled);
   g_test_add_func ("/database/verify-async", test_verify_async);
   g_test_add_func ("/database/verify-with-reissued-root-in-chain", test_verify_reissued_root);
+  g_test_add_func ("/database/verify-issuer-far-in-chain", test_verify_issuer_far_in_chain);
   g_test_add_func ("/file-database/anchors-property", test_anchors_property);
   g_test_add_func ("/file-database/bad-files", test_bad_files);
   g_test_add_func ("/file-database/lookup-certificates-issued-by", test_lookup_certificates_issued_by);
