@@ -616,6 +616,17 @@ cn_fallback (void)
   return v && *v && strcmp (v, "0") != 0;
 }
 
+/* The Web PKI profile (key sizes and curves; the CA/Browser Forum rules on
+ * a server's leaf) applies unless G_TLS_TLSLITE_WEBPKI=0, for private PKIs
+ * whose certificates RFC 5280 allows and the Baseline Requirements do not. */
+static gboolean
+webpki_profile (void)
+{
+  const char *v = g_getenv ("G_TLS_TLSLITE_WEBPKI");
+
+  return !(v && strcmp (v, "0") == 0);
+}
+
 GTlsCertificateFlags
 tlslite_verify_chain (GTlsCertificate *cert, GSocketConnectable *identity,
                       tc_trust_store *anchors, tc_purpose purpose)
@@ -653,6 +664,7 @@ tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
   opts.now = g_get_real_time () / G_USEC_PER_SEC;
   opts.purpose = purpose;
   opts.cn_fallback = cn_fallback ();
+  opts.no_webpki_keys = opts.no_webpki_leaf = !webpki_profile ();
   opts.staple = staple;
   tc_flags = tc_x509_verify_opts (chain, n, anchors, &opts, &reason, NULL, NULL);
   if (reason)

@@ -742,8 +742,10 @@ static void test_verify(void) {
   /* Unknown critical extension, MD5 signature. */
   g_assert_cmpuint(verify("server-critext.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_GENERIC_ERROR);
   g_assert_cmpuint(verify("server-md5.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_INSECURE);
-  /* A CA:false leaf cannot issue. */
-  g_assert_cmpuint(verify("bad-issuer.pem server-rsa.pem", "ca-rsa.pem", NULL), ==, TC_CERT_UNKNOWN_CA);
+  /* A CA:false leaf cannot issue. (Any purpose: as a server certificate
+   * bad-issuer.pem also breaks the Web PKI CN rule.) */
+  g_assert_cmpuint(verify_full("bad-issuer.pem server-rsa.pem", "ca-rsa.pem", NULL, NOW, TC_PURPOSE_ANY, NULL), ==,
+                   TC_CERT_UNKNOWN_CA);
   /* pathLenConstraint, keyCertSign, and issuer cycles. */
   g_assert_cmpuint(verify("server-int2.pem int2-rsa.pem int-rsa.pem", "ca-rsa.pem", "localhost"), ==, TC_CERT_UNKNOWN_CA);
   g_assert_cmpuint(verify("server-int2.pem int2-rsa.pem int-rsa.pem", "int2-rsa.pem", "localhost"), ==, 0);
@@ -1062,7 +1064,9 @@ static void test_verify_cn(void) {
   g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
   fb.identity = "other.example.com";
   g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
-  /* A SAN with only an IP address: the CN is not consulted. */
+  /* A SAN with only an IP address: the CN is not consulted. (Its CN is
+   * not in its SAN, which the Web PKI profile rejects on its own.) */
+  fb.no_webpki_leaf = true;
   fb.identity = "localhost";
   g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
   fb.identity = "127.0.0.1";
@@ -1190,6 +1194,75 @@ static void test_verify_graphs(void) {
                               "ca-rsa.pem", "localhost", NULL), !=, 0);
 }
 
+/* 7. Key identifiers, constraint syntax, and the Web PKI profile of a
+ * server's leaf (CA/Browser Forum), which other purposes and a leaf
+ * trusted as it is do not get. */
+static void test_verify_key_ids(void) {
+  /* RFC 5280 4.2.1.1: the AKI in what a CA issues, with a keyIdentifier. */
+  g_assert_cmpuint(verify_why("x509/leaf-by-noaki.pem x509/int-noaki.pem", "ca-rsa.pem", "localhost",
+                              "missing authorityKeyIdentifier"), ==, TC_CERT_GENERIC_ERROR);
+  /* Not of an anchor, even one that is not self-issued (a cross-signed CA
+   * trusted as such). */
+  g_assert_cmpuint(verify_why("x509/leaf-by-noaki.pem", "x509/int-noaki.pem", "localhost", NULL), ==, 0);
+  g_assert_cmpuint(verify_why("x509/aki-no-keyid.pem", "ca-rsa.pem", "localhost", "without keyIdentifier"), ==,
+                   TC_CERT_GENERIC_ERROR);
+  /* A leaf without any AKI stays acceptable (glib-networking's test
+   * certificates have none): leaf-by-v1 above, and this one. */
+  g_assert_cmpuint(verify_why("x509/leaf-by-noski.pem x509/int-noski.pem", "ca-rsa.pem", "localhost",
+                              "without subjectKeyIdentifier"), ==, TC_CERT_GENERIC_ERROR);
+  /* A self-signed root whose AKI is not its SKI. */
+  g_assert_cmpuint(verify_why("x509/leaf-by-root-aki-mismatch.pem", "x509/root-aki-mismatch.pem", "localhost",
+                              "is not its subjectKeyIdentifier"), ==, TC_CERT_GENERIC_ERROR);
+  /* A dNSName constraint with a leading period is malformed (RFC 5280
+   * 4.2.1.10), whatever the name under it. */
+  g_assert_cmpuint(verify_why("x509/nc-dot-leaf.pem x509/nc-dot-ca.pem", "ca-rsa.pem", "foo.example.com",
+                              "leading period"), ==, TC_CERT_GENERIC_ERROR);
+  /* A leaf trusted as it is is judged on its serial number like any leaf. */
+  const char *why = NULL;
+  g_assert_cmpuint(verify_o("x509/neg-serial.pem", "x509/neg-serial.pem", (tc_verify_opts){.now = LATER}, &why, NULL),
+                   ==, TC_CERT_GENERIC_ERROR);
+  g_assert_nonnull(strstr(why, "negative"));
+}
+
+static unsigned verify_webpki(const char *leaf, const char *identity, bool off, const char **why) {
+  return verify_o(leaf, "ca-rsa.pem", (tc_verify_opts){.identity = identity, .no_webpki_leaf = off}, why, NULL);
+}
+
+static void test_verify_webpki_leaf(void) {
+  static const struct {
+    const char *file, *identity, *why;
+  } bad[] = {
+      {"x509/webpki-cn-case.pem", "localhost", "BR 7.1.4.3"},
+      {"x509/webpki-cn-ip-long.pem", "localhost", "BR 7.1.4.3"},
+      {"x509/webpki-cn-ip4-zeros.pem", "127.0.0.1", "BR 7.1.4.3"},
+      {"x509/webpki-ca-leaf.pem", "localhost", "basicConstraints cA"},
+      {"x509/webpki-anyeku.pem", "localhost", "anyExtendedKeyUsage"},
+      {"x509/webpki-crit-eku.pem", "localhost", "critical extendedKeyUsage"},
+      {"x509/webpki-crit-san.pem", "localhost", "critical subjectAltName"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    const char *why = NULL;
+    g_assert_cmpuint(verify_webpki(bad[i].file, bad[i].identity, false, &why), ==,
+                     TC_CERT_GENERIC_ERROR);
+    if (!strstr(why, bad[i].why))
+      g_error("%s: reason \"%s\" does not mention \"%s\"", bad[i].file, why, bad[i].why);
+    /* Not a rule of RFC 5280: off with the profile. */
+    g_assert_cmpuint(verify_webpki(bad[i].file, bad[i].identity, true, NULL), ==, 0);
+  }
+  /* CNs that copy a SAN entry: a dNSName, an IPv4 address, an IPv6 address
+   * in RFC 5952 form. */
+  g_assert_cmpuint(verify_webpki("x509/leaf-sha1.pem", "localhost", false, NULL), ==,
+                   TC_CERT_INSECURE); /* CN=localhost, SAN localhost: only the SHA-1 rule */
+  g_assert_cmpuint(verify_webpki("x509/webpki-cn-ip.pem", "2001:db8::1:0:0:1", false, NULL), ==, 0);
+  g_assert_cmpuint(verify_webpki("x509/webpki-cn-ip4.pem", "127.0.0.1", false, NULL), ==, 0);
+  /* A CN that is just another name is not judged (private PKIs put labels
+   * there). */
+  g_assert_cmpuint(verify_webpki("x509/webpki-cn-other.pem", "localhost", false, NULL), ==, 0);
+  /* A leaf trusted as it is (a pinned self-signed certificate) is exempt. */
+  g_assert_cmpuint(verify_o("x509/webpki-cn-case.pem", "x509/webpki-cn-case.pem",
+                            (tc_verify_opts){.identity = "localhost"}, NULL, NULL), ==, 0);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/x509/parse-shared", test_parse_shared);
@@ -1214,5 +1287,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/x509/verify-nc-forms", test_verify_nc_forms);
   g_test_add_func("/x509/verify-structure", test_verify_structure);
   g_test_add_func("/x509/verify-graphs", test_verify_graphs);
+  g_test_add_func("/x509/verify-key-ids", test_verify_key_ids);
+  g_test_add_func("/x509/verify-webpki-leaf", test_verify_webpki_leaf);
   return g_test_run();
 }

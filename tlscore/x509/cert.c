@@ -1,4 +1,5 @@
 /* X.509 certificate parsing (RFC 5280 profile), accessors and signature checks. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,15 +275,22 @@ static bool parse_san(tc_cert *c, bool critical, der v) {
   return true;
 }
 
-static bool valid_subtrees(der v) {
+/* *bad_dns: a dNSName base with a leading period (".example.com"): the
+ * form RFC 5280 4.2.1.10 gives URI constraints, not dNSName ones, which
+ * OpenSSL and others accept and read as "subdomains only". Reported as a
+ * defect with its rule rather than as an unparsable certificate. */
+static bool valid_subtrees(der v, bool *bad_dns) {
   if (der_empty(&v))
     return false;
   while (!der_empty(&v)) {
-    der st, base, c;
+    der st, base, c, name;
+    uint8_t tag;
     bool present;
-    if (!der_read(&v, DER_SEQUENCE, &st) || !der_read_any(&st, NULL, NULL, &base) ||
+    if (!der_read(&v, DER_SEQUENCE, &st) || !der_read_any(&st, &tag, &name, &base) ||
         !valid_general_name(&base))
       return false;
+    if (tag == DER_CTX(2) && name.len > 0 && name.p[0] == '.')
+      *bad_dns = true;
     if (!der_read_optional(&st, DER_CTX(0), &c, &present))
       return false;
     if (present && (c.len != 1 || c.p[0] != 0))
@@ -326,6 +334,7 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     if (der_empty(&seq))
       c->defects |= TC_DEF_EKU_EMPTY;
     c->has_eku = true;
+    c->eku_critical = critical;
     while (!der_empty(&seq)) {
       der p;
       if (!der_read(&seq, DER_OID, &p) || !der_oid_valid(&p))
@@ -342,16 +351,20 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
   if (DER_OID_EQ(&oid, OID_EXT_SAN))
     return parse_san(c, critical, v);
   if (DER_OID_EQ(&oid, OID_EXT_NC)) {
-    bool present;
+    bool present, bad_dns = false;
     der p, e;
     if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v))
       return false;
-    if (!der_read_optional(&seq, DER_CTX_CONS(0), &p, &present) || (present && !valid_subtrees(p)))
+    if (!der_read_optional(&seq, DER_CTX_CONS(0), &p, &present) ||
+        (present && !valid_subtrees(p, &bad_dns)))
       return false;
     if (present)
       c->nc_permitted = p;
-    if (!der_read_optional(&seq, DER_CTX_CONS(1), &e, &present) || (present && !valid_subtrees(e)))
+    if (!der_read_optional(&seq, DER_CTX_CONS(1), &e, &present) ||
+        (present && !valid_subtrees(e, &bad_dns)))
       return false;
+    if (bad_dns)
+      c->defects |= TC_DEF_NC_MALFORMED;
     if (present)
       c->nc_excluded = e;
     if (!der_empty(&seq))
@@ -378,6 +391,7 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
   if (DER_OID_EQ(&oid, OID_EXT_SKI)) {
     if (critical)
       c->defects |= TC_DEF_SKI_CRITICAL;
+    c->has_ski = true;
     return der_read(&v, DER_OCTET_STRING, &c->ski) && der_empty(&v);
   }
   if (DER_OID_EQ(&oid, OID_EXT_AKI)) {
@@ -387,6 +401,7 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
     der gns, serial;
     if (critical)
       c->defects |= TC_DEF_AKI_CRITICAL;
+    c->has_aki = true;
     if (!der_read(&v, DER_SEQUENCE, &seq) || !der_empty(&v) ||
         !der_read_optional(&seq, DER_CTX(0), &c->aki, &p0) ||
         !der_read_optional(&seq, DER_CTX_CONS(1), &gns, &p1) ||
@@ -394,6 +409,8 @@ static bool parse_extension(tc_cert *c, der oid, bool critical, der v) {
         p1 != p2 /* issuer and serial come together (4.2.1.1) */ || (p2 && serial.len == 0)) {
       c->aki = (der){0};
       c->defects |= TC_DEF_AKI_MALFORMED;
+    } else if (!p0 || c->aki.len == 0) {
+      c->defects |= TC_DEF_AKI_NO_KEYID;
     }
     return true;
   }
@@ -484,6 +501,224 @@ static der subject_cn(const der *name) {
     }
   }
   return out;
+}
+
+/* RFC 5952 text of an IPv6 address: lowercase, no leading zeros, the
+ * longest run of two or more zero groups (the first of equals) as "::". */
+static size_t ipv6_text(const uint8_t *a, char *out) {
+  unsigned g[8];
+  int best = -1, best_len = 1;
+  for (int i = 0; i < 8; i++)
+    g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && g[j] == 0)
+      j++;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j > i ? j : i + 1;
+  }
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+  for (int i = 0; i < 8; i++) {
+    if (i == best) {
+      out[n++] = ':';
+      out[n++] = ':';
+      i += best_len - 1;
+      continue;
+    }
+    if (i > 0 && i != best + best_len)
+      out[n++] = ':';
+    bool lead = true;
+    for (int s = 12; s >= 0; s -= 4) {
+      unsigned d = g[i] >> s & 0xf;
+      if (lead && d == 0 && s > 0)
+        continue;
+      lead = false;
+      out[n++] = hex[d];
+    }
+  }
+  return n;
+}
+
+/* One part of an IPv4 address as inet_aton reads it: decimal, 0x hex or
+ * 0 octal, at most `max`. */
+static bool aton_part(const uint8_t *p, size_t n, uint64_t max, uint64_t *out) {
+  unsigned base = 10;
+  uint64_t v = 0;
+  if (n > 2 && p[0] == '0' && (p[1] | 0x20) == 'x') {
+    base = 16;
+    p += 2;
+    n -= 2;
+  } else if (n > 1 && p[0] == '0') {
+    base = 8;
+    p++;
+    n--;
+  }
+  if (n == 0 || n > 12)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned d;
+    if (p[i] >= '0' && p[i] <= '9')
+      d = p[i] - '0';
+    else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+      d = (p[i] | 0x20) - 'a' + 10;
+    else
+      return false;
+    if (d >= base)
+      return false;
+    v = v * base + d;
+  }
+  *out = v;
+  return v <= max;
+}
+
+/* An IPv4 address in any spelling inet_aton takes ("a.b.c.d", "a.b.c16",
+ * "a.b24", "a32", each part decimal, hex or octal). */
+static bool parse_aton(const der *v, uint8_t out[4]) {
+  uint64_t part[4];
+  size_t parts = 0, start = 0;
+  for (size_t i = 0; i <= v->len; i++)
+    if (i == v->len || v->p[i] == '.') {
+      if (parts == 4)
+        return false;
+      part[parts] = 0;
+      if (!aton_part(v->p + start, i - start, 0xffffffffu, &part[parts]))
+        return false;
+      parts++;
+      start = i + 1;
+    }
+  uint64_t addr = 0;
+  for (size_t i = 0; i + 1 < parts; i++) {
+    if (part[i] > 255)
+      return false;
+    addr |= part[i] << (24 - 8 * i);
+  }
+  if (part[parts - 1] >> (8 * (4 - (parts - 1))) && parts > 1)
+    return false; /* the last part fills the remaining bytes only */
+  addr |= part[parts - 1];
+  for (int i = 0; i < 4; i++)
+    out[i] = (uint8_t)(addr >> (24 - 8 * i));
+  return true;
+}
+
+/* An IPv6 address with hex groups, any case, with or without "::". */
+static bool parse_ipv6(const der *v, uint8_t out[16]) {
+  unsigned g[8];
+  int n = 0, gap = -1;
+  size_t i = 0;
+  if (v->len >= 2 && v->p[0] == ':' && v->p[1] == ':') {
+    gap = 0;
+    i = 2;
+  }
+  while (i < v->len) {
+    unsigned val = 0;
+    size_t digits = 0;
+    while (i < v->len && digits < 5) {
+      uint8_t ch = v->p[i];
+      unsigned d;
+      if (ch >= '0' && ch <= '9')
+        d = ch - '0';
+      else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+        d = (ch | 0x20) - 'a' + 10;
+      else
+        break;
+      val = val * 16 + d;
+      digits++;
+      i++;
+    }
+    if (digits == 0 || digits > 4 || n == 8)
+      return false;
+    g[n++] = val;
+    if (i == v->len)
+      break;
+    if (v->p[i] != ':')
+      return false;
+    i++;
+    if (i < v->len && v->p[i] == ':') {
+      if (gap >= 0)
+        return false;
+      gap = n;
+      i++;
+    } else if (i == v->len) {
+      return false;
+    }
+  }
+  if (gap < 0 ? n != 8 : n > 7)
+    return false;
+  unsigned full[8] = {0};
+  int tail = gap < 0 ? 0 : n - gap;
+  for (int k = 0; k < (gap < 0 ? n : gap); k++)
+    full[k] = g[k];
+  for (int k = 0; k < tail; k++)
+    full[8 - tail + k] = g[gap + k];
+  for (int k = 0; k < 8; k++) {
+    out[2 * k] = (uint8_t)(full[k] >> 8);
+    out[2 * k + 1] = (uint8_t)full[k];
+  }
+  return true;
+}
+
+/* CA/Browser Forum BR 7.1.4.3 asks for a CN that is a character-for-character
+ * copy of a SAN entry. Private PKIs put other names and labels there ("D",
+ * "127.0.0.1" over a dNSName in bettertls, which limbo counts as valid), so
+ * only a CN that names a SAN entry is judged on its spelling: one that is a
+ * SAN iPAddress must be its canonical text (dotted decimal; RFC 5952: no
+ * hex, octal, leading zeros, upper case or uncompressed IPv6), one that is
+ * a SAN dNSName but for letter case must be that dNSName exactly. */
+static bool cn_value_ok(const tc_cert *c, const der *v) {
+  uint8_t a4[4], a16[16];
+  bool is4 = parse_aton(v, a4), is6 = !is4 && parse_ipv6(v, a16);
+  for (size_t i = 0; i < c->n_ip && (is4 || is6); i++) {
+    const der *ip = &c->ip[i];
+    if (!(is4 ? ip->len == 4 && memcmp(ip->p, a4, 4) == 0 : ip->len == 16 && memcmp(ip->p, a16, 16) == 0))
+      continue;
+    char text[48];
+    size_t n = is4 ? (size_t)snprintf(text, sizeof text, "%u.%u.%u.%u", a4[0], a4[1], a4[2], a4[3])
+                   : ipv6_text(a16, text);
+    if (n != v->len || memcmp(text, v->p, n) != 0)
+      return false;
+  }
+  for (size_t i = 0; i < c->n_dns; i++) {
+    const der *d = &c->dns[i];
+    if (d->len != v->len || memcmp(d->p, v->p, v->len) == 0)
+      continue;
+    bool fold_equal = true;
+    for (size_t k = 0; k < v->len && fold_equal; k++) {
+      uint8_t x = d->p[k], y = v->p[k];
+      if (x >= 'A' && x <= 'Z')
+        x |= 0x20;
+      if (y >= 'A' && y <= 'Z')
+        y |= 0x20;
+      fold_equal = x == y;
+    }
+    if (fold_equal)
+      return false;
+  }
+  return true;
+}
+
+bool tc_cert_cn_spells_san(const tc_cert *c) {
+  static const uint8_t cn_oid[] = {0x55, 0x04, 0x03};
+  der in = c->subject, seq;
+  if (!der_read(&in, DER_SEQUENCE, &seq))
+    return false;
+  while (!der_empty(&seq)) {
+    der set;
+    if (!der_read(&seq, DER_SET, &set))
+      return false;
+    while (!der_empty(&set)) {
+      der atv, oid, val;
+      if (!der_read(&set, DER_SEQUENCE, &atv) || !der_read(&atv, DER_OID, &oid) ||
+          !der_read_any(&atv, NULL, &val, NULL))
+        return false;
+      if (der_oid_eq(&oid, cn_oid, sizeof cn_oid) && !cn_value_ok(c, &val))
+        return false;
+    }
+  }
+  return true;
 }
 
 static bool parse_cert(tc_cert *c) {

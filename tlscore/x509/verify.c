@@ -79,6 +79,8 @@ const char *tc_x509_defect_message(unsigned d) {
       "critical authorityInfoAccess (RFC 5280 4.2.2.1: MUST be non-critical)",
       "malformed authorityInfoAccess (RFC 5280 4.2.2.1)",
       "non-critical policyConstraints (RFC 5280 4.2.1.11: MUST be critical)",
+      "authorityKeyIdentifier without keyIdentifier (RFC 5280 4.2.1.1)",
+      "dNSName constraint with a leading period (RFC 5280 4.2.1.10)",
   };
   for (size_t i = 0; i < sizeof msg / sizeof msg[0]; i++)
     if (d & (1u << i))
@@ -109,6 +111,23 @@ static void check_key(const vctx *v, const tc_cert *c, verdict *r) {
   }
 }
 
+/* The Web PKI profile of a server certificate (CA/Browser Forum Baseline
+ * Requirements): rules on the leaf that RFC 5280 leaves open. */
+static void check_webpki_leaf(const tc_cert *c, verdict *r) {
+  if (c->has_bc && c->is_ca && c->has_ku && !(c->ku & KU_KEY_CERT_SIGN))
+    fail(r, TC_CERT_GENERIC_ERROR, "server certificate with basicConstraints cA (CA/Browser Forum BR 7.1.2.7.8)");
+  if (c->eku_any)
+    fail(r, TC_CERT_GENERIC_ERROR, "anyExtendedKeyUsage in a server certificate (CA/Browser Forum BR 7.1.2.7.10)");
+  if (c->has_eku && c->eku_critical)
+    fail(r, TC_CERT_GENERIC_ERROR, "critical extendedKeyUsage in a server certificate (CA/Browser Forum BR 7.1.2.7.6)");
+  if (c->has_san && !c->san_noncritical && c->subject.len > 2)
+    fail(r, TC_CERT_GENERIC_ERROR,
+         "critical subjectAltName with a non-empty subject (CA/Browser Forum BR 7.1.2.7.12)");
+  if (c->has_san && !tc_cert_cn_spells_san(c))
+    fail(r, TC_CERT_GENERIC_ERROR,
+         "subject CN spells a subjectAltName entry otherwise than the entry (CA/Browser Forum BR 7.1.4.3)");
+}
+
 /* Judges a complete path (leaf first, anchor last). `stand_in`: the anchor
  * stands in for path[len-2] (same subject and key), so no signature links
  * them. */
@@ -134,10 +153,30 @@ static verdict evaluate(vctx *v, tc_cert *const *path, size_t len, bool stand_in
     }
     /* The anchor is held to the structure rules too (it is a certificate
      * like the others), except the serial number: old roots in system
-     * bundles have odd ones, and nothing on the path depends on it. */
-    unsigned defects = anchor ? c->defects & ~(unsigned)TC_DEF_SERIAL : c->defects;
+     * bundles have odd ones, and nothing on the path depends on it. A leaf
+     * trusted as it is gets no such allowance. */
+    unsigned defects = anchor && i > 0 ? c->defects & ~(unsigned)TC_DEF_SERIAL : c->defects;
     if (defects)
       fail(&r, TC_CERT_GENERIC_ERROR, tc_x509_defect_message(defects));
+    /* Key identifiers (RFC 5280 4.2.1.1, 4.2.1.2) in every CA between
+     * the leaf and the anchor. Not required of the leaf (glib-networking's
+     * test server and client certificates have no AKI, and GIO programs
+     * rely on such leaves) nor of the anchor (two roots of Debian's bundle
+     * lack an SKI; limbo's cve-2024-0567 trusts a cross-signed root without
+     * an AKI). A self-signed anchor's AKI, when it has one, names its own
+     * key. (A version 1 or 2 CA, which cannot carry them, is refused by
+     * its own rule below.) */
+    if (i > 0 && !anchor && c->version == 3 && !c->has_aki)
+      fail(&r, TC_CERT_GENERIC_ERROR, "missing authorityKeyIdentifier (RFC 5280 4.2.1.1)");
+    if (i > 0 && c->version == 3 && !anchor && !c->has_ski)
+      fail(&r, TC_CERT_GENERIC_ERROR, "CA certificate without subjectKeyIdentifier (RFC 5280 4.2.1.2)");
+    if (anchor && tc_cert_is_self_issued(c) && c->has_ski && c->aki.len &&
+        (c->aki.len != c->ski.len || memcmp(c->aki.p, c->ski.p, c->aki.len) != 0))
+      fail(&r, TC_CERT_GENERIC_ERROR,
+           "self-issued anchor whose authorityKeyIdentifier is not its subjectKeyIdentifier (RFC 5280 4.2.1.1)");
+    if (i == 0 && o->purpose == TC_PURPOSE_SERVER && !o->no_webpki_leaf && len > 1 &&
+        !(stand_in && len == 2))
+      check_webpki_leaf(c, &r);
     bool ca = c->has_bc && c->is_ca;
     if (i == 0 && len > 1 && c->has_ku && (c->ku & KU_KEY_CERT_SIGN) && !ca)
       fail(&r, TC_CERT_GENERIC_ERROR, "keyCertSign asserted without basicConstraints cA (RFC 5280 4.2.1.3)");

@@ -27,6 +27,8 @@ enum {
   TC_DEF_AIA_CRITICAL = 1u << 12,     /* 4.2.2.1: MUST be non-critical */
   TC_DEF_AIA_MALFORMED = 1u << 13,    /* 4.2.2.1: SIZE (1..MAX) OF AccessDescription */
   TC_DEF_PC_NONCRITICAL = 1u << 14,   /* 4.2.1.11: MUST be critical */
+  TC_DEF_AKI_NO_KEYID = 1u << 15,     /* 4.2.1.1: keyIdentifier MUST be present */
+  TC_DEF_NC_MALFORMED = 1u << 16,     /* 4.2.1.10: a dNSName constraint is a domain name */
   TC_DEF_SERIAL = TC_DEF_SERIAL_ZERO | TC_DEF_SERIAL_NEGATIVE | TC_DEF_SERIAL_LONG
 };
 
@@ -59,7 +61,7 @@ struct tc_cert {
   int path_len;        /* -1: no limit */
   bool has_ku;
   uint32_t ku;
-  bool has_eku, eku_server, eku_client, eku_any;
+  bool has_eku, eku_server, eku_client, eku_any, eku_critical;
   unsigned defects;    /* TC_DEF_* */
   bool has_san;        /* subjectAltName present, whatever it holds */
   bool san_noncritical;
@@ -71,6 +73,7 @@ struct tc_cert {
   der nc_permitted;    /* GeneralSubtrees content, len 0 if absent */
   der nc_excluded;
   der ski, aki;        /* key identifiers (len 0 if absent) */
+  bool has_ski, has_aki; /* the extensions are present (aki may still lack a keyIdentifier) */
 
   size_t n_dns, n_ip;
   der *dns;            /* views into der */
@@ -94,6 +97,12 @@ const char *tc_x509_defect_message(unsigned defects);
 /* The subject CN when it stands for the host name (no subjectAltName at
  * all, CN a plain DNS name); false otherwise. */
 bool tc_cert_cn_host(const tc_cert *cert, const char **name, size_t *len);
+
+/* CA/Browser Forum BR 7.1.4.3, for the CNs that spell a SAN entry: each
+ * subject commonName of `cert` that reads as an IP address is the text of
+ * one of its iPAddresses (dotted decimal; RFC 5952 for IPv6), and none is
+ * one of its dNSNames in other letter case. */
+bool tc_cert_cn_spells_san(const tc_cert *cert);
 
 /* Checks every name of `c` (its subject as a directoryName, its
  * subjectAltName entries, and for the leaf a CN that stands for the host

@@ -3,6 +3,8 @@
 #
 # Re-run after tests/data/make-certs.sh regenerates the CAs; make-certs.sh
 # calls this at its end. Keys are random; names, shapes and dates stay.
+# With the argument "profile" only section 7 (key identifiers and the Web
+# PKI profile) is made, leaving the other files as they are.
 # Dates are 2020-01-01 .. 2049-12-31 like the other test data, except for
 # neg-serial.pem (openssl ca cannot write a negative serial; openssl x509
 # dates it from the day it is made, 9000 days on).
@@ -135,6 +137,32 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 nameConstraints = critical,excluded;DNS:localhost
 
+# openssl >= 3.0 adds both key identifiers unless told "none".
+[ ca_noaki ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+
+[ ca_noski ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = none
+authorityKeyIdentifier = keyid
+
+[ ca_aki_mismatch ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+2.5.29.35 = DER:30:16:80:14:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14
+
+[ ca_nc_dot ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+nameConstraints = critical,permitted;DNS:.example.com
+
 # ---- leaves ----
 [ leaf ]
 basicConstraints = CA:false
@@ -148,6 +176,7 @@ subjectAltName = DNS:localhost
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
+authorityKeyIdentifier = none
 subjectAltName = DNS:localhost
 
 [ leaf_nosan ]
@@ -224,6 +253,51 @@ extendedKeyUsage = serverAuth
 authorityKeyIdentifier = keyid
 subjectAltName = DNS:localhost
 
+[ leaf_aki_issuer ]
+basicConstraints = CA:false
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = issuer:always
+subjectAltName = DNS:localhost
+
+[ leaf_foo ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:foo.example.com
+
+[ leaf_ip6 ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:localhost,IP:127.0.0.1,IP:2001:db8:0:0:1:0:0:1
+
+[ leaf_ca_noku ]
+basicConstraints = critical,CA:true
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:localhost
+
+[ leaf_anyeku ]
+basicConstraints = CA:false
+extendedKeyUsage = serverAuth,anyExtendedKeyUsage
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:localhost
+
+[ leaf_criteku ]
+basicConstraints = CA:false
+extendedKeyUsage = critical,serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:localhost
+
+[ leaf_critsan ]
+basicConstraints = CA:false
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = critical,DNS:localhost
+
 [ leaf_emptyeku ]
 basicConstraints = CA:false
 2.5.29.37 = DER:30:00
@@ -257,6 +331,8 @@ issue() {
 leafkey=$d/server-rsa-key.pem
 rsakey "$work/ca.key"
 cakey=$work/ca.key
+
+if [ "${1:-all}" != profile ]; then
 
 # ---- 1. host names: CN only when there is no SAN, constrained like a dNSName ----
 issue cn-only.pem $leafkey "/O=tlslite/CN=localhost" leaf_nosan $d/ca-rsa.pem $d/ca-rsa-key.pem
@@ -372,5 +448,34 @@ START=20200101000000Z END=20491231235959Z
 issue cand-sha1.pem "$work/cand.key" "/O=tlslite/CN=many candidates" ca_plain $d/ca-rsa.pem $d/ca-rsa-key.pem -md sha1
 issue cand-good.pem "$work/cand.key" "/O=tlslite/CN=many candidates" ca_plain $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue cand-leaf.pem $leafkey "/O=tlslite/CN=localhost" leaf cand-good.pem "$work/cand.key"
+
+fi
+
+# ---- 7. key identifiers, constraint syntax, the Web PKI profile of a server leaf ----
+# Intermediates without an AKI and without an SKI, and leaves under them.
+issue int-noaki.pem $cakey "/O=tlslite/CN=intermediate without AKI" ca_noaki $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue leaf-by-noaki.pem $leafkey "/O=tlslite/CN=localhost" leaf int-noaki.pem $cakey
+issue int-noski.pem $cakey "/O=tlslite/CN=intermediate without SKI" ca_noski $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue leaf-by-noski.pem $leafkey "/O=tlslite/CN=localhost" leaf_noaki int-noski.pem $cakey
+# An AKI with issuer and serial but no keyIdentifier.
+issue aki-no-keyid.pem $leafkey "/O=tlslite/CN=localhost" leaf_aki_issuer $d/ca-rsa.pem $d/ca-rsa-key.pem
+# A self-signed root whose AKI names another key, and a leaf under it.
+rsakey "$work/root3.key"
+issue root-aki-mismatch.pem "$work/root3.key" "/O=tlslite/CN=root with a foreign AKI" ca_aki_mismatch self ""
+issue leaf-by-root-aki-mismatch.pem $leafkey "/O=tlslite/CN=localhost" leaf root-aki-mismatch.pem "$work/root3.key"
+# A CA constrained to the dNSName ".example.com" (a URI-style leading period).
+issue nc-dot-ca.pem $cakey "/O=tlslite/CN=leading-period constrained CA" ca_nc_dot $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue nc-dot-leaf.pem $leafkey "/O=tlslite/CN=foo.example.com" leaf_foo nc-dot-ca.pem $cakey
+# Server leaves against the CA/Browser Forum rules, under ca-rsa.
+issue webpki-cn-other.pem $leafkey "/O=tlslite/CN=other.example.com" leaf $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-case.pem $leafkey "/O=tlslite/CN=LocalHost" leaf $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-ip.pem $leafkey "/O=tlslite/CN=2001:db8::1:0:0:1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-ip-long.pem $leafkey "/O=tlslite/CN=2001:db8:0:0:1:0:0:1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-ip4.pem $leafkey "/O=tlslite/CN=127.0.0.1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-ip4-zeros.pem $leafkey "/O=tlslite/CN=127.000.000.001" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-ca-leaf.pem $leafkey "/O=tlslite/CN=localhost" leaf_ca_noku $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-anyeku.pem $leafkey "/O=tlslite/CN=localhost" leaf_anyeku $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-crit-eku.pem $leafkey "/O=tlslite/CN=localhost" leaf_criteku $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-crit-san.pem $leafkey "/O=tlslite/CN=localhost" leaf_critsan $d/ca-rsa.pem $d/ca-rsa-key.pem
 
 echo "x509 test data regenerated in $here"

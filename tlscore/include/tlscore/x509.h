@@ -214,6 +214,15 @@ typedef struct tc_verify_opts {
   /* Leave out the Web PKI key rules: RSA of at least 2048 bits (a multiple
    * of 8), and only P-256/P-384/P-521/Ed25519/Ed448 keys. */
   bool no_webpki_keys;
+  /* Leave out the Web PKI rules for the leaf of a server chain (CA/Browser
+   * Forum BR 7.1.2.7 and 7.1.4.3; not applied to a leaf that is itself the
+   * trust anchor): a subject CN that reads as an IP address, or that is a
+   * subjectAltName dNSName in other letter case, spelled exactly as the
+   * subjectAltName entry (private PKIs put other labels in the CN), no
+   * basicConstraints cA without keyCertSign, no anyExtendedKeyUsage, the
+   * extendedKeyUsage non-critical, the subjectAltName non-critical when
+   * the subject is not empty. */
+  bool no_webpki_leaf;
   /* The must-staple policy, as tc_x509_verify_staple describes. */
   tc_staple staple;
 } tc_verify_opts;
