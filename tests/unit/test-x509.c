@@ -1166,6 +1166,9 @@ static void test_verify_structure(void) {
   g_assert_cmpuint(verify_o("x509/leaf-by-v1.pem x509/int-v1.pem", "ca-rsa.pem", (tc_verify_opts){.now = LATER}, &why, NULL), ==,
                    TC_CERT_UNKNOWN_CA);
   g_assert_nonnull(strstr(why, "version 1"));
+  /* A version 1 root stays an anchor (glib-networking trusts the v1
+   * VeriSign Class 3 root); it cannot carry basicConstraints. */
+  g_assert_cmpuint(verify_o("x509/leaf-by-v1.pem", "x509/int-v1.pem", (tc_verify_opts){.now = LATER}, NULL, NULL), ==, 0);
   g_assert_cmpuint(verify_why("x509/leaf-empty-issuer.pem x509/ca-empty-subject.pem", "ca-rsa.pem", "localhost", "empty issuer"), ==,
                    TC_CERT_GENERIC_ERROR);
   g_assert_cmpuint(verify_why("x509/leaf-by-root-critext.pem", "x509/root-critext.pem", "localhost", "unknown critical"), ==,

@@ -163,10 +163,12 @@ static verdict evaluate(vctx *v, tc_cert *const *path, size_t len, bool stand_in
      * test server and client certificates have no AKI, and GIO programs
      * rely on such leaves) nor of the anchor (two roots of Debian's bundle
      * lack an SKI; limbo's cve-2024-0567 trusts a cross-signed root without
-     * an AKI). A self-signed anchor's AKI, when it has one, names its own
-     * key. (A version 1 or 2 CA, which cannot carry them, is refused by
+     * an AKI). Nor of an intermediate whose issuer has no SKI to name: the
+     * real VeriSign Class 3 Secure Server CA - G3 under the v1 VeriSign
+     * Class 3 root, in glib-networking's verify-with-incorrect-root-in-chain.
+     * A self-signed anchor's AKI, when it has one, names its own key. (A version 1 or 2 CA, which cannot carry them, is refused by
      * its own rule below.) */
-    if (i > 0 && !anchor && c->version == 3 && !c->has_aki)
+    if (i > 0 && !anchor && c->version == 3 && !c->has_aki && path[i + 1]->has_ski)
       fail(&r, TC_CERT_GENERIC_ERROR, "missing authorityKeyIdentifier (RFC 5280 4.2.1.1)");
     if (i > 0 && c->version == 3 && !anchor && !c->has_ski)
       fail(&r, TC_CERT_GENERIC_ERROR, "CA certificate without subjectKeyIdentifier (RFC 5280 4.2.1.2)");
@@ -189,9 +191,13 @@ static verdict evaluate(vctx *v, tc_cert *const *path, size_t len, bool stand_in
     if (i == 0)
       continue;
     /* c issues path[i-1]. */
-    if (c->version < 3)
-      fail(&r, TC_CERT_UNKNOWN_CA, "version 1 or 2 certificate used as a CA");
-    else if (!ca)
+    /* A version 1 root is still an anchor: glib-networking's
+     * verify-with-incorrect-root-in-chain trusts the v1 VeriSign Class 3
+     * root (its presented MD2 copy stands in for it). */
+    if (c->version < 3) {
+      if (!anchor && !(stand_in && i + 2 == len))
+        fail(&r, TC_CERT_UNKNOWN_CA, "version 1 or 2 certificate used as an intermediate CA");
+    } else if (!ca)
       fail(&r, TC_CERT_UNKNOWN_CA, "issuer is not a CA (basicConstraints)");
     else if (c->has_ku && !(c->ku & KU_KEY_CERT_SIGN))
       fail(&r, TC_CERT_UNKNOWN_CA, "issuer's keyUsage lacks keyCertSign");
