@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         .cn_fallback = settings & 0x20,
         .allow_sha1 = settings & 0x40,
         .no_webpki_keys = settings & 0x80,
+        .no_webpki_leaf = settings & 0x80,
     };
     const char *why = NULL;
     tc_cert **path = NULL;

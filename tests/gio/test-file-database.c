@@ -356,6 +356,41 @@ test_verify_issuer_far_in_chain (void)
   assert_finalized (db);
 }
 
+/* The Web PKI profile of a server leaf applies through GIO by default, and
+ * G_TLS_TLSLITE_WEBPKI=0 turns it off (read at each verification). */
+static void
+test_verify_webpki_profile (void)
+{
+  GTlsDatabase *db = open_db ("ca-rsa.pem");
+
+  /* basicConstraints cA in a server leaf whose keyUsage lacks keyCertSign */
+  g_assert_cmphex (verify (db, "x509/webpki-ca-leaf.pem", SERVER, "localhost"), ==, G_TLS_CERTIFICATE_GENERIC_ERROR);
+  /* a CN that spells the SAN's IPv6 address otherwise */
+  g_assert_cmphex (verify (db, "x509/webpki-cn-ip-long.pem", SERVER, "localhost"), ==, G_TLS_CERTIFICATE_GENERIC_ERROR);
+  /* RSA-1024 (the key rules belong to the profile too) */
+  g_assert_cmphex (verify (db, "x509/leaf-rsa1024.pem", SERVER, "localhost"), ==, G_TLS_CERTIFICATE_INSECURE);
+  g_setenv ("G_TLS_TLSLITE_WEBPKI", "0", TRUE);
+  g_assert_cmphex (verify (db, "x509/webpki-ca-leaf.pem", SERVER, "localhost"), ==, 0);
+  g_assert_cmphex (verify (db, "x509/webpki-cn-ip-long.pem", SERVER, "localhost"), ==, 0);
+  g_assert_cmphex (verify (db, "x509/leaf-rsa1024.pem", SERVER, "localhost"), ==, 0);
+  /* RFC 5280 rules stay: an intermediate without AKI */
+  {
+    const char *const files[] = { "x509/leaf-by-noaki.pem", "x509/int-noaki.pem", NULL };
+    GTlsCertificate *chain = load_files_as_chain (files);
+    GSocketConnectable *id = g_network_address_new ("localhost", 443);
+    GError *error = NULL;
+
+    g_assert_cmphex (g_tls_database_verify_chain (db, chain, SERVER, id, NULL, 0, NULL, &error), ==,
+                     G_TLS_CERTIFICATE_GENERIC_ERROR);
+    g_assert_no_error (error);
+    g_object_unref (id);
+    g_object_unref (chain);
+  }
+  g_unsetenv ("G_TLS_TLSLITE_WEBPKI");
+  g_assert_cmphex (verify (db, "x509/webpki-ca-leaf.pem", SERVER, "localhost"), ==, G_TLS_CERTIFICATE_GENERIC_ERROR);
+  assert_finalized (db);
+}
+
 static void
 test_anchors_property (void)
 {
@@ -530,6 +565,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/database/verify-async", test_verify_async);
   g_test_add_func ("/database/verify-with-reissued-root-in-chain", test_verify_reissued_root);
   g_test_add_func ("/database/verify-issuer-far-in-chain", test_verify_issuer_far_in_chain);
+  g_test_add_func ("/database/verify-webpki-profile", test_verify_webpki_profile);
   g_test_add_func ("/file-database/anchors-property", test_anchors_property);
   g_test_add_func ("/file-database/bad-files", test_bad_files);
   g_test_add_func ("/file-database/lookup-certificates-issued-by", test_lookup_certificates_issued_by);
