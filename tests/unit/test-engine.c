@@ -690,6 +690,10 @@ static void test_idle_memory(void) {
   assert_ok_handshake(&p);
   g_assert_true(pump_transfer(p.s, p.c, msg, sizeof msg));
   pair_close(&p);
+  /* What the configs keep for reuse (engine/conn.c) is not the new
+   * connections' heap: count from empty pools. */
+  tc_conn_pool_drain(ccfg);
+  tc_conn_pool_drain(scfg);
   size_t before = mallinfo2().uordblks;
   tc_error err;
   tc_error_clear(&err);
@@ -711,6 +715,223 @@ static void test_idle_memory(void) {
   tc_config_unref(ccfg);
   tc_config_unref(scfg);
 #endif
+}
+
+/* ---- the config's pool of connection state (engine/conn.c) ---- */
+
+static int64_t fixed_time(void *ctx) {
+  (void)ctx;
+  return 1700000000;
+}
+
+/* Everything both sides send, in order, with the direction, until both
+ * are quiet: the whole observable behaviour of a handshake and a transfer. */
+static void log_moves(tc_conn *c, tc_conn *s, GByteArray *log) {
+  for (int round = 0; round < 100; round++) {
+    size_t moved = 0;
+    for (int dir = 0; dir < 2; dir++) {
+      tc_conn *from = dir ? s : c, *to = dir ? c : s;
+      size_t len = 0;
+      tc_conn_status(from);
+      const uint8_t *p = tc_conn_output(from, &len);
+      if (!p || !len)
+        continue;
+      uint8_t mark[2] = {0xee, (uint8_t)dir};
+      g_byte_array_append(log, mark, 2);
+      g_byte_array_append(log, p, (guint)len);
+      size_t used = 0;
+      g_assert_cmpint(tc_conn_feed(to, p, len, &used), !=, TC_FAIL);
+      g_assert_cmpuint(used, ==, len);
+      tc_conn_output_ack(from, len);
+      moved += len;
+    }
+    if (!moved)
+      return;
+  }
+  g_assert_not_reached();
+}
+
+/* One scripted connection pair (fixed randomness and clock): handshake,
+ * data both ways, close; the wire bytes go to log. Returns the two
+ * connections' addresses (freed). */
+static void scripted_run(tc_config *ccfg, tc_config *scfg, GByteArray *log, void **ca, void **sa) {
+  pump_rng cr = {NULL, 0, 0, 11}, sr = {NULL, 0, 0, 29};
+  tc_config_set_rng(ccfg, pump_rng_fn, &cr);
+  tc_config_set_rng(scfg, pump_rng_fn, &sr);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(c);
+  g_assert_nonnull(s);
+  g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
+  log_moves(c, s, log);
+  g_assert_true(tc_conn_handshake_done(c) && tc_conn_handshake_done(s));
+  static const uint8_t ping[] = "ping from the client", pong[] = "pong from the server";
+  size_t n = 0;
+  uint8_t buf[64];
+  g_assert_cmpint(tc_conn_write(c, ping, sizeof ping, &n), ==, TC_OK);
+  log_moves(c, s, log);
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_OK);
+  g_assert_cmpmem(buf, n, ping, sizeof ping);
+  g_assert_cmpint(tc_conn_write(s, pong, sizeof pong, &n), ==, TC_OK);
+  log_moves(c, s, log);
+  g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &n), ==, TC_OK);
+  g_assert_cmpmem(buf, n, pong, sizeof pong);
+  tc_conn_close(c);
+  log_moves(c, s, log);
+  *ca = c;
+  *sa = s;
+  tc_conn_free(c);
+  tc_conn_free(s);
+}
+
+/* A connection made from a config's pool behaves exactly as a fresh one:
+ * two config pairs in the same state (one scripted connection made and
+ * freed on each, so tickets, caches and generators match), one with its
+ * pools emptied; with the same randomness and clock, a second connection
+ * sends the same bytes over the wire from the pooled state as from fresh
+ * memory, in a full handshake (and the ticket it issues), a transfer and
+ * a close, TLS 1.3 and TLS 1.2. */
+static void pool_reuse_case(uint16_t max) {
+  tc_error err;
+  tc_error_clear(&err);
+  GByteArray *logs[2][2];
+  void *addr[2][2][2];
+  for (int k = 0; k < 2; k++) {
+    tc_config *ccfg = client_cfg(),
+              *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+    g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS12, max, &err), ==, TC_OK);
+    tc_config_set_time(ccfg, fixed_time, NULL);
+    tc_config_set_time(scfg, fixed_time, NULL);
+    for (int run = 0; run < 2; run++) {
+      logs[k][run] = g_byte_array_new();
+      if (run == 1 && k == 1) {
+        tc_conn_pool_drain(ccfg);
+        tc_conn_pool_drain(scfg);
+      }
+      scripted_run(ccfg, scfg, logs[k][run], &addr[k][run][0], &addr[k][run][1]);
+    }
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+  /* k = 0 reused its first connections' memory (the pool was used). */
+  g_assert_true(addr[0][0][0] == addr[0][1][0]);
+  g_assert_true(addr[0][0][1] == addr[0][1][1]);
+  g_assert_cmpuint(logs[0][1]->len, >, 500);
+  g_assert_cmpmem(logs[0][0]->data, logs[0][0]->len, logs[1][0]->data, logs[1][0]->len);
+  g_assert_cmpmem(logs[0][1]->data, logs[0][1]->len, logs[1][1]->data, logs[1][1]->len);
+  for (int k = 0; k < 2; k++)
+    for (int run = 0; run < 2; run++)
+      g_byte_array_unref(logs[k][run]);
+}
+
+static void test_pool_reuse13(void) { pool_reuse_case(TC_TLS13); }
+static void test_pool_reuse12(void) { pool_reuse_case(TC_TLS12); }
+
+static bool holds(const uint8_t *mem, size_t len, const uint8_t *what, size_t wlen) {
+  for (size_t i = 0; mem && i + wlen <= len; i++)
+    if (memcmp(mem + i, what, wlen) == 0)
+      return true;
+  return false;
+}
+
+/* What a pooled connection keeps holds no plaintext and no secret of the
+ * connection it was: not in the struct, not in the record buffers, not in
+ * the handshake writer. Marker plaintext went both ways (decrypted in the
+ * record input buffer: no zero-copy reads here); the secrets are the TLS
+ * 1.2 master secret or the TLS 1.3 application and resumption secrets. */
+static void pool_wiped_case(uint16_t max) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-rsa.pem", "server-rsa-key.pem");
+  g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS12, max, &err), ==, TC_OK);
+  pair p;
+  pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+  g_assert_cmpint(pump_handshake(p.c, p.s), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_version(p.c), ==, max);
+  uint8_t marker[1000];
+  for (size_t i = 0; i < sizeof marker; i++)
+    marker[i] = (uint8_t)(i * 7 + 0x3b);
+  g_assert_true(pump_transfer(p.c, p.s, marker, sizeof marker));
+  g_assert_true(pump_transfer(p.s, p.c, marker, sizeof marker));
+  uint8_t secrets[5][48];
+  size_t n_secrets = 0, slen = max == TC_TLS12 ? 48 : p.c->hlen;
+  if (max == TC_TLS12) {
+    g_assert_true(p.c->c12.have_master);
+    memcpy(secrets[n_secrets++], p.c->c12.master, 48);
+  } else {
+    memcpy(secrets[n_secrets++], p.c->c_ap, slen);
+    memcpy(secrets[n_secrets++], p.c->s_ap, slen);
+    memcpy(secrets[n_secrets++], p.s->res_master, slen);
+    memcpy(secrets[n_secrets++], p.c->exporter, slen);
+  }
+  tc_conn *c = p.c, *s = p.s;
+  tc_conn_free(p.c);
+  tc_conn_free(p.s);
+  tc_config_unref(p.ccfg);
+  tc_config_unref(p.scfg);
+  tc_conn *pooled[2] = {NULL, NULL};
+  for (int k = 0; k < 2; k++) {
+    tc_config *cfg = k ? scfg : ccfg;
+    for (size_t i = 0; i < TC_CFG_POOL; i++)
+      if (atomic_load(&cfg->conn_pool[i]))
+        pooled[k] = atomic_load(&cfg->conn_pool[i]);
+  }
+  g_assert_true(pooled[0] == c);
+  g_assert_true(pooled[1] == s);
+  for (int k = 0; k < 2; k++) {
+    tc_conn *x = pooled[k];
+    const struct {
+      const uint8_t *p;
+      size_t len;
+    } areas[] = {
+        {(const uint8_t *)x, sizeof *x},
+        {x->rec.ibuf, x->rec.ibuf ? 3 + TC_REC_MAX_LEN : 0},
+        {x->rec.hs, x->rec.hs_cap},
+        {x->rec.obuf, x->rec.ocap},
+        {x->hsw.buf, x->hsw.cap},
+    };
+    g_assert_nonnull(x->rec.ibuf);
+    for (size_t a = 0; a < G_N_ELEMENTS(areas); a++) {
+      g_assert_false(holds(areas[a].p, areas[a].len, marker + 100, 24));
+      for (size_t i = 0; i < n_secrets; i++)
+        g_assert_false(holds(areas[a].p, areas[a].len, secrets[i], 16));
+    }
+  }
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_pool_wiped13(void) { pool_wiped_case(TC_TLS13); }
+static void test_pool_wiped12(void) { pool_wiped_case(TC_TLS12); }
+
+/* A config keeps at most TC_CFG_POOL connections, and none when nobody
+ * else uses it (the GIO module's one config per connection). Leaks would
+ * show under ASan/LSan. */
+static void test_pool_bounded(void) {
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  pair ps[TC_CFG_POOL + 3];
+  for (size_t i = 0; i < G_N_ELEMENTS(ps); i++) {
+    pair_open(&ps[i], tc_config_ref(ccfg), tc_config_ref(scfg));
+    assert_ok_handshake(&ps[i]);
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(ps); i++)
+    pair_close(&ps[i]);
+  size_t kept = 0;
+  for (size_t i = 0; i < TC_CFG_POOL; i++)
+    kept += atomic_load(&ccfg->conn_pool[i]) != NULL;
+  g_assert_cmpuint(kept, ==, TC_CFG_POOL);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  /* The only user: nothing is kept, the config goes with the connection. */
+  tc_config *solo = client_cfg();
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(solo, &err);
+  tc_config_unref(solo);
+  g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
+  tc_conn_status(c);
+  tc_conn_free(c);
 }
 
 static void test_names(void) {
@@ -759,6 +980,11 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/not-tls", test_not_tls);
   g_test_add_func("/engine/server-strict", test_server_strict);
   g_test_add_func("/engine/idle-memory", test_idle_memory);
+  g_test_add_func("/engine/pool/reuse-is-fresh-tls13", test_pool_reuse13);
+  g_test_add_func("/engine/pool/reuse-is-fresh-tls12", test_pool_reuse12);
+  g_test_add_func("/engine/pool/wiped-tls13", test_pool_wiped13);
+  g_test_add_func("/engine/pool/wiped-tls12", test_pool_wiped12);
+  g_test_add_func("/engine/pool/bounded", test_pool_bounded);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();
 }

@@ -1,4 +1,6 @@
 /* AEAD ciphers, in place or source to destination: AES-GCM, AES-CCM (16- and 8-byte tags) and ChaCha20-Poly1305 over nettle. */
+#include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <nettle/ccm.h>
@@ -201,7 +203,71 @@ int tc_aead_open_to(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, siz
   return aead_open(a, nonce, aad, aad_len, src, len, tag, dst);
 }
 
+/* How much of a GCM key table (struct gcm_key, 256 entries of 16 bytes)
+ * nettle's gcm_set_key writes: all of it in the C code, two entries with
+ * PCLMUL (nettle 3.8), other amounts elsewhere. The rest is never written,
+ * so it never holds key material and need not be wiped: a record
+ * protection state is wiped when it is rekeyed and when its connection is
+ * freed, and the whole table was ~4 KiB of memset per direction for 32
+ * bytes of key material. Found once per process by keying the same key
+ * into a table filled with 0x00 and one filled with 0xff: an entry
+ * nettle writes holds the same value in both, which cannot match both
+ * fills, so every entry written differs from its fill in at least one. */
+static size_t gcm_table_used = sizeof(struct gcm_key);
+static pthread_once_t gcm_probe_once = PTHREAD_ONCE_INIT;
+
+static void gcm_probe(void) {
+  static struct gcm_aes256_ctx x, y; /* static: 8.6 KiB, once per process */
+  static const uint8_t key[32] = {0x5a, 1, 2, 3};
+  memset(&x, 0, sizeof x);
+  memset(&y, 0xff, sizeof y);
+  gcm_aes256_set_key(&x, key);
+  gcm_aes256_set_key(&y, key);
+  size_t used = 0;
+  static const uint8_t zero[16], ones[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  for (size_t i = 0; i < sizeof x.key.h / sizeof x.key.h[0]; i++)
+    if (memcmp(x.key.h[i].b, zero, 16) != 0 || memcmp(y.key.h[i].b, ones, 16) != 0)
+      used = (i + 1) * sizeof x.key.h[0];
+  tc_wipe(&x, sizeof x);
+  tc_wipe(&y, sizeof y);
+  gcm_table_used = used;
+}
+
+/* Wipe a GCM context of nettle's type T: the part of the key table that
+ * gcm_set_key writes (from offset 0), the per-message state and the
+ * cipher's key schedule. */
+#define WIPE_GCM(T, st)                                                                  \
+  do {                                                                                   \
+    T *g_ = (T *)(st);                                                                   \
+    tc_wipe(&g_->key, gcm_table_used);                                                   \
+    tc_wipe((uint8_t *)g_ + offsetof(T, gcm), sizeof(T) - offsetof(T, gcm));             \
+  } while (0)
+
+_Static_assert(offsetof(struct gcm_aes128_ctx, key) == 0 &&
+                   offsetof(struct gcm_aes128_ctx, gcm) == sizeof(struct gcm_key) &&
+                   offsetof(struct gcm_aes256_ctx, key) == 0 &&
+                   offsetof(struct gcm_aes256_ctx, gcm) == sizeof(struct gcm_key),
+               "GCM context layout: key table first, then the rest");
+
 void tc_aead_clear(tc_aead *a) {
-  tc_wipe(a->state, sizeof a->state);
+  switch (a->alg) {
+  case TC_AEAD_AES128_GCM:
+    pthread_once(&gcm_probe_once, gcm_probe);
+    WIPE_GCM(struct gcm_aes128_ctx, a->state);
+    break;
+  case TC_AEAD_AES256_GCM:
+    pthread_once(&gcm_probe_once, gcm_probe);
+    WIPE_GCM(struct gcm_aes256_ctx, a->state);
+    break;
+  case TC_AEAD_CHACHA20_POLY1305:
+    tc_wipe(a->state, sizeof(struct chacha_poly1305_ctx));
+    break;
+  default:
+    /* CCM (small contexts, rare) and a context whose set-up failed or
+     * that never had one: all of it. */
+    tc_wipe(a->state, sizeof a->state);
+    break;
+  }
   a->alg = TC_AEAD_NONE;
 }

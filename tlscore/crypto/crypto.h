@@ -141,6 +141,9 @@ typedef struct tc_aead {
   tc_aead_alg alg;
   _Alignas(16) uint8_t state[4416]; /* nettle context (GCM key tables); size checked in aead.c */
 } tc_aead;
+/* Key a context. Keying one that holds another algorithm's key needs
+ * tc_aead_clear first: the clear wipes what the current algorithm's set-up
+ * wrote (for GCM only the part of the key table nettle uses). */
 int tc_aead_init(tc_aead *a, tc_aead_alg alg, const uint8_t *key, size_t key_len);
 /* Encrypt buf[0..len) in place and write the tag (tc_aead_tag_len bytes). */
 void tc_aead_seal(tc_aead *a, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,

@@ -88,6 +88,10 @@ tc_config *tc_config_new(tc_role role) {
   /* Without it every peer certificate is parsed afresh: still correct. */
   cfg->cert_cache = tc_cert_cache_new();
   atomic_init(&cfg->drbg, NULL);
+  for (size_t i = 0; i < TC_CFG_POOL; i++) {
+    atomic_init(&cfg->conn_pool[i], NULL);
+    atomic_init(&cfg->hs_pool[i], NULL);
+  }
   cfg->rng.fn = config_rng_fn;
   cfg->rng.ctx = cfg;
   return cfg;
@@ -102,6 +106,7 @@ tc_config *tc_config_ref(tc_config *cfg) {
 void tc_config_unref(tc_config *cfg) {
   if (!cfg || atomic_fetch_sub(&cfg->refs, 1) != 1)
     return;
+  tc_conn_pool_drain(cfg);
   for (size_t i = 0; i < cfg->n_chains; i++) {
     for (size_t j = 0; j < cfg->chains[i].n; j++)
       tc_cert_unref(cfg->chains[i].certs[j]);

@@ -22,8 +22,16 @@ typedef struct tc_chain {
   tc_privkey *key;
 } tc_chain;
 
+/* Connection states a config keeps for reuse (engine/conn.c). */
+#define TC_CFG_POOL 4
+
 struct tc_config {
   atomic_int refs;
+  /* engine/conn.c: connections freed while others still used the config,
+   * wiped, with their buffers, for the next tc_conn_new; and zeroed
+   * handshake states. A slot is taken or filled with one atomic exchange. */
+  _Atomic(void *) conn_pool[TC_CFG_POOL];
+  _Atomic(void *) hs_pool[TC_CFG_POOL];
   tc_role role;
   uint16_t min_version, max_version;
   uint16_t suites[TC_CFG_MAX_SUITES];
@@ -84,6 +92,8 @@ struct tc_config {
 };
 
 int64_t tc_config_now(const tc_config *cfg);
+/* Free what the pools hold (engine/conn.c; the config is going away). */
+void tc_conn_pool_drain(tc_config *cfg);
 bool tc_config_has_version(const tc_config *cfg, uint16_t v);
 /* The ticket base secret, drawn from the config rng on first use. 0 or -1. */
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]);

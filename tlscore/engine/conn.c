@@ -22,13 +22,72 @@ static void zero_conn(tc_conn *c) {
   memset(b + wr_end, 0, sizeof *c - wr_end);
 }
 
+/* ---- the config's pools of connection state ----
+ *
+ * A program that makes many connections from one config (a server, a
+ * client reconnecting) would otherwise allocate, zero, wipe and free the
+ * same ~30 KiB per connection: the 10 KiB tc_conn, its record buffers
+ * (16.6 KiB input, output, handshake reassembly), the handshake writer's
+ * buffer and the 2 KiB tc_hs, most of it above glibc's per-thread cache.
+ * tc_conn_free hands them to the config instead, wiped exactly as before
+ * (keys, plaintext and secrets; tc_hs entirely), and tc_conn_new takes
+ * them back and zeroes the struct as for a fresh one. A config used by
+ * one connection only (the GIO module makes one per connection) keeps
+ * nothing, so an idle connection holds no more than before. */
+
+static void *pool_take(_Atomic(void *) *pool) {
+  for (size_t i = 0; i < TC_CFG_POOL; i++)
+    if (atomic_load_explicit(&pool[i], memory_order_relaxed)) {
+      void *p = atomic_exchange(&pool[i], NULL);
+      if (p)
+        return p;
+    }
+  return NULL;
+}
+
+static bool pool_put(_Atomic(void *) *pool, void *p) {
+  for (size_t i = 0; i < TC_CFG_POOL; i++) {
+    void *expected = NULL;
+    if (!atomic_load_explicit(&pool[i], memory_order_relaxed) &&
+        atomic_compare_exchange_strong(&pool[i], &expected, p))
+      return true;
+  }
+  return false;
+}
+
+/* Worth keeping for another connection: someone else holds the config. */
+static bool cfg_shared(tc_config *cfg) { return atomic_load(&cfg->refs) > 1; }
+
+static void free_pooled_conn(tc_conn *c) {
+  tc_rec_bufs b = {c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap};
+  tc_rec_bufs_free(&b);
+  free(c->hsw.buf);
+  free(c);
+}
+
+void tc_conn_pool_drain(tc_config *cfg) {
+  void *p;
+  while ((p = pool_take(cfg->conn_pool)))
+    free_pooled_conn(p);
+  while ((p = pool_take(cfg->hs_pool)))
+    free(p);
+}
+
 tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   if (!cfg) {
     tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "no configuration");
     return NULL;
   }
-  tc_conn *c = malloc(sizeof *c);
-  if (!c) {
+  tc_rec_bufs bufs = {0};
+  uint8_t *wbuf = NULL;
+  size_t wcap = 0;
+  tc_conn *c = pool_take(cfg->conn_pool);
+  if (c) {
+    /* Released by tc_conn_free: buffers wiped, keys and secrets wiped. */
+    bufs = (tc_rec_bufs){c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap};
+    wbuf = c->hsw.buf;
+    wcap = c->hsw.cap;
+  } else if (!(c = malloc(sizeof *c))) {
     tc_error_set(err, TC_ERR_NOMEM, "out of memory");
     return NULL;
   }
@@ -46,6 +105,9 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   c->rec.plain_alerts = true;
   c->state = c->role == TC_ROLE_CLIENT ? HS_C_START : HS_S_WAIT_CH;
   tc_wr_init_dyn(&c->hsw);
+  tc_rec_adopt(&c->rec, &bufs);
+  c->hsw.buf = wbuf;
+  c->hsw.cap = wcap;
   return c;
 }
 
@@ -84,8 +146,10 @@ void tc_hs_free(tc_conn *c) {
     if (hs->my_key)
       tc_privkey_unref(hs->my_key);
   }
+  /* All of it: a pooled tc_hs is then as calloc would give it. */
   tc_wipe(hs, sizeof *hs);
-  free(hs);
+  if (!cfg_shared(c->cfg) || !pool_put(c->cfg->hs_pool, hs))
+    free(hs);
   c->hs = NULL;
 }
 
@@ -101,8 +165,16 @@ void tc_conn_free(tc_conn *c) {
   if (!c)
     return;
   tc_hs_free(c);
-  tc_rec_free(&c->rec);
-  tc_wr_free(&c->hsw);
+  tc_config *cfg = c->cfg;
+  bool keep = cfg_shared(cfg);
+  tc_rec_bufs bufs = {0};
+  if (keep) {
+    tc_rec_release(&c->rec, &bufs);
+    tc_wr_wipe(&c->hsw);
+  } else {
+    tc_rec_free(&c->rec);
+    tc_wr_free(&c->hsw);
+  }
   free_peer_chain(c);
   free(c->alpn);
   free(c->server_name);
@@ -116,13 +188,29 @@ void tc_conn_free(tc_conn *c) {
   tc_session_unref(c->latest);
   tc_conn_psk_clear(&c->psk);
   tc_srp_conn_clear(&c->srp);
-  tc_config_unref(c->cfg);
   /* Record keys were wiped by tc_rec_free; these are the remaining secrets. */
   tc_wipe(c->c_ap, sizeof c->c_ap);
   tc_wipe(c->s_ap, sizeof c->s_ap);
   tc_wipe(c->exporter, sizeof c->exporter);
   tc_wipe(c->res_master, sizeof c->res_master);
   tc_wipe(&c->c12, sizeof c->c12);
+  if (keep) {
+    /* Where tc_conn_new finds them again (the struct itself is zeroed
+     * there, as for a fresh one). */
+    c->rec.ibuf = bufs.ibuf;
+    c->rec.obuf = bufs.obuf;
+    c->rec.ocap = bufs.ocap;
+    c->rec.hs = bufs.hs;
+    c->rec.hs_cap = bufs.hs_cap;
+    c->cfg = NULL;
+    if (pool_put(cfg->conn_pool, c)) {
+      tc_config_unref(cfg);
+      return;
+    }
+    tc_rec_bufs_free(&bufs);
+    free(c->hsw.buf);
+  }
+  tc_config_unref(cfg);
   free(c);
 }
 
@@ -216,7 +304,9 @@ static int start(tc_conn *c) {
   c->started = true;
   if (tc12_check_credentials(c) != TC_OK)
     return TC_FAIL;
-  c->hs = calloc(1, sizeof *c->hs);
+  c->hs = pool_take(c->cfg->hs_pool);
+  if (!c->hs)
+    c->hs = calloc(1, sizeof *c->hs);
   if (!c->hs)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   if (c->role == TC_ROLE_CLIENT) {

@@ -39,6 +39,13 @@ void tc_wr_free(tc_writer *w) {
   w->failed = false;
 }
 
+void tc_wr_wipe(tc_writer *w) {
+  if (w->dyn && w->buf)
+    wipe(w->buf, w->cap);
+  w->len = 0;
+  w->failed = false;
+}
+
 uint8_t *tc_wr_take(tc_writer *w, size_t *len) {
   if (!w->dyn || w->failed) {
     *len = 0;

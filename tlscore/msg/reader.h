@@ -159,6 +159,8 @@ void tc_wr_init_dyn(tc_writer *w);
 /* Free a dynamic buffer (wiping it first: messages may hold secrets such as
  * a premaster secret). No-op for fixed buffers. The writer is then empty. */
 void tc_wr_free(tc_writer *w);
+/* Wipe a dynamic writer's buffer and empty it, keeping the buffer. */
+void tc_wr_wipe(tc_writer *w);
 /* Hand the dynamic buffer to the caller (who frees it with free()) and
  * reset the writer. Returns NULL on a failed or fixed writer. */
 uint8_t *tc_wr_take(tc_writer *w, size_t *len);

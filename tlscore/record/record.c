@@ -48,6 +48,43 @@ void tc_rec_free(tc_rec *r) {
   r->hold = false;
 }
 
+void tc_rec_release(tc_rec *r, tc_rec_bufs *keep) {
+  tc_prot_clear(&r->rd);
+  tc_prot_clear(&r->wr);
+  /* The same wipes as tc_rec_free: ibuf and hs up to what was ever
+   * written there; obuf holds only public or protected bytes. */
+  if (r->ibuf)
+    tc_wipe(r->ibuf, r->ihigh);
+  if (r->hs)
+    tc_wipe(r->hs, r->hs_high);
+  keep->ibuf = r->ibuf;
+  keep->obuf = r->obuf;
+  keep->ocap = r->ocap;
+  keep->hs = r->hs;
+  keep->hs_cap = r->hs_cap;
+  r->ibuf = r->obuf = r->hs = NULL;
+  r->ilen = r->ipos = r->ihigh = r->ocap = r->olen = r->opos = 0;
+  r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
+  r->hold = false;
+}
+
+void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b) {
+  r->ibuf = b->ibuf;
+  if (r->ibuf)
+    r->ilen = r->ipos = IN_START;
+  r->obuf = b->obuf;
+  r->ocap = b->obuf ? b->ocap : 0;
+  r->hs = b->hs;
+  r->hs_cap = b->hs ? b->hs_cap : 0;
+}
+
+void tc_rec_bufs_free(tc_rec_bufs *b) {
+  free(b->ibuf);
+  free(b->obuf);
+  free(b->hs);
+  *b = (tc_rec_bufs){0};
+}
+
 void tc_rec_shrink(tc_rec *r) {
   if (r->ibuf && r->ilen == r->ipos && !r->hold) {
     tc_wipe(r->ibuf, r->ihigh);

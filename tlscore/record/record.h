@@ -175,6 +175,18 @@ void tc_rec_init(tc_rec *r);
 void tc_rec_init_zeroed(tc_rec *r);
 /* Wipes keys and plaintext and frees the buffers; tc_rec_init before reuse. */
 void tc_rec_free(tc_rec *r);
+/* The buffers of a released tc_rec, wiped, kept for another one (a
+ * connection pooled by its config, engine/conn.c). */
+typedef struct tc_rec_bufs {
+  uint8_t *ibuf, *obuf, *hs;
+  size_t ocap, hs_cap;
+} tc_rec_bufs;
+/* tc_rec_free, except that the buffers (wiped where they may have held
+ * plaintext) go to *keep instead of free(). */
+void tc_rec_release(tc_rec *r, tc_rec_bufs *keep);
+/* Give an initialised, empty tc_rec the buffers of *b (from tc_rec_release). */
+void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b);
+void tc_rec_bufs_free(tc_rec_bufs *b);
 /* Release buffers holding nothing pending. */
 void tc_rec_shrink(tc_rec *r);
 
