@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "tlscore/conn.h"
+#include "tlscore/config.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,19 @@ void _tlslite_gio_alert_install_properties (GObjectClass *klass, guint first_id)
 gboolean _tlslite_gio_alert_get_property (GObject *object, guint prop_id, guint first_id,
                                           GValue *value);
 #define TLSLITE_ALERT_N_PROPS 6
+
+/* tlslite-settings.c: "settings", "settings-string". */
+void _tlslite_gio_settings_install_properties (GObjectClass *klass, guint first_id);
+gboolean _tlslite_gio_settings_get_property (GObject *object, guint prop_id, guint first_id,
+                                             GValue *value);
+gboolean _tlslite_gio_settings_set_property (GObject *object, guint prop_id, guint first_id,
+                                             const GValue *value);
+#define TLSLITE_SETTINGS_N_PROPS 2
+/* Before the handshake: the connection's settings (its own, else the
+ * system key file and environment), validated and applied to cfg; FALSE
+ * with a G_TLS_ERROR naming the setting and the value. */
+gboolean _tlslite_gio_settings_prepare (GObject *conn, tc_config *cfg, gboolean server,
+                                        GError **error);
 
 /* Before the handshake: parse the pins; FALSE with an error naming the
  * first bad one. */

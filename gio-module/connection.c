@@ -125,7 +125,8 @@ enum
 enum
 {
   PROP_PINS_FIRST = TLSLITE_EXTRAS_PROP_FIRST,
-  PROP_ALERT_FIRST = PROP_PINS_FIRST + TLSLITE_PINS_N_PROPS
+  PROP_ALERT_FIRST = PROP_PINS_FIRST + TLSLITE_PINS_N_PROPS,
+  PROP_SETTINGS_FIRST = PROP_ALERT_FIRST + TLSLITE_ALERT_N_PROPS
 };
 
 #define PRIV(self) ((GTlsConnectionTlslitePrivate *) g_tls_connection_tlslite_get_instance_private (self))
@@ -790,113 +791,6 @@ maybe_shrink (GTlsConnectionTlslite *self, gboolean read_side)
 /* ------------------------------------------------------------------ */
 /* the handshake                                                       */
 
-static uint16_t
-version_from_env (const char *name)
-{
-  const char *v = g_getenv (name);
-
-  if (!v || !*v)
-    return 0;
-  if (g_ascii_strcasecmp (v, "ssl3.0") == 0)
-    return TC_SSL30;
-  if (g_ascii_strcasecmp (v, "tls1.0") == 0)
-    return TC_TLS10;
-  if (g_ascii_strcasecmp (v, "tls1.1") == 0)
-    return TC_TLS11;
-  if (g_ascii_strcasecmp (v, "tls1.2") == 0)
-    return TC_TLS12;
-  if (g_ascii_strcasecmp (v, "tls1.3") == 0)
-    return TC_TLS13;
-  return 0xffff;
-}
-
-/* Test and benchmark knobs, like glib-networking's G_TLS_GNUTLS_PRIORITY:
- * G_TLS_TLSLITE_MIN_VERSION / G_TLS_TLSLITE_MAX_VERSION (ssl3.0 .. tls1.3),
- * G_TLS_TLSLITE_CIPHERS (comma-separated IANA names),
- * G_TLS_TLSLITE_GROUPS (comma-separated group names: x25519, secp256r1, ...)
- * and G_TLS_TLSLITE_NO_TICKETS=1. Invalid values warn once and are ignored. */
-static void
-apply_env_settings (tc_config *cfg, gboolean server)
-{
-  static gsize warned = 0;
-  uint16_t min = version_from_env ("G_TLS_TLSLITE_MIN_VERSION");
-  uint16_t max = version_from_env ("G_TLS_TLSLITE_MAX_VERSION");
-  const char *ciphers = g_getenv ("G_TLS_TLSLITE_CIPHERS");
-  const char *groups = g_getenv ("G_TLS_TLSLITE_GROUPS");
-  gboolean bad = FALSE;
-  tc_error err;
-
-  if (min == 0xffff || max == 0xffff)
-    bad = TRUE;
-  else if (min || max)
-    {
-      tc_error_clear (&err);
-      if (!min)
-        min = max && max < TC_TLS12 ? max : TC_TLS12;
-      if (!max)
-        max = min > TC_TLS13 ? min : TC_TLS13;
-      if (tc_config_set_versions (cfg, min, max, &err) != TC_OK)
-        bad = TRUE;
-    }
-
-  if (ciphers && *ciphers)
-    {
-      gchar **names = g_strsplit (ciphers, ",", -1);
-      GArray *suites = g_array_new (FALSE, FALSE, sizeof (uint16_t));
-      guint i;
-
-      for (i = 0; names[i]; i++)
-        {
-          uint16_t s = tc_cipher_suite_from_name (g_strstrip (names[i]));
-
-          if (s)
-            g_array_append_val (suites, s);
-          else
-            bad = TRUE;
-        }
-      tc_error_clear (&err);
-      if (suites->len > 0 &&
-          tc_config_set_cipher_suites (cfg, (const uint16_t *) (void *) suites->data, suites->len,
-                                       &err) != TC_OK)
-        bad = TRUE;
-      g_array_unref (suites);
-      g_strfreev (names);
-    }
-
-  if (groups && *groups)
-    {
-      gchar **names = g_strsplit (groups, ",", -1);
-      GArray *ids = g_array_new (FALSE, FALSE, sizeof (uint16_t));
-      guint i;
-
-      for (i = 0; names[i]; i++)
-        {
-          uint16_t g = tc_group_from_name (g_strstrip (names[i]));
-
-          if (g)
-            g_array_append_val (ids, g);
-          else
-            bad = TRUE;
-        }
-      tc_error_clear (&err);
-      if (ids->len > 0 &&
-          tc_config_set_groups (cfg, (const uint16_t *) (void *) ids->data, ids->len, &err) != TC_OK)
-        bad = TRUE;
-      g_array_unref (ids);
-      g_strfreev (names);
-    }
-
-  if (server && g_strcmp0 (g_getenv ("G_TLS_TLSLITE_NO_TICKETS"), "1") == 0)
-    tc_config_set_tickets (cfg, 0, 7200);
-
-  if (bad && g_once_init_enter (&warned))
-    {
-      g_warning (_("Ignoring invalid G_TLS_TLSLITE_MIN_VERSION, G_TLS_TLSLITE_MAX_VERSION, "
-                   "G_TLS_TLSLITE_CIPHERS or G_TLS_TLSLITE_GROUPS setting"));
-      g_once_init_leave (&warned, 1);
-    }
-}
-
 static gboolean
 ensure_engine (GTlsConnectionTlslite *self, GError **error)
 {
@@ -920,7 +814,13 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
   tc_config_set_verify_mode (cfg, TC_VERIFY_CALLER);
   /* GIO: no common ALPN protocol means none negotiated, not a failure. */
   tc_config_set_alpn_strict (cfg, false);
-  apply_env_settings (cfg, !is_client (self));
+  /* TlsliteSettings: the connection's own, else G_TLS_TLSLITE_SETTINGS,
+   * the old G_TLS_TLSLITE_* variables and the system key file. */
+  if (!_tlslite_gio_settings_prepare (G_OBJECT (self), cfg, !is_client (self), error))
+    {
+      tc_config_unref (cfg);
+      return FALSE;
+    }
   if (!_tlslite_gio_pins_prepare (G_OBJECT (self), error))
     {
       tc_config_unref (cfg);
@@ -2368,7 +2268,8 @@ g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *v
       break;
     default:
       if (_tlslite_gio_pins_get_property (object, prop_id, PROP_PINS_FIRST, value) ||
-          _tlslite_gio_alert_get_property (object, prop_id, PROP_ALERT_FIRST, value))
+          _tlslite_gio_alert_get_property (object, prop_id, PROP_ALERT_FIRST, value) ||
+          _tlslite_gio_settings_get_property (object, prop_id, PROP_SETTINGS_FIRST, value))
         break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2450,7 +2351,8 @@ g_tls_connection_tlslite_set_property (GObject *object, guint prop_id, const GVa
       priv->advertised_protocols = g_value_dup_boxed (value);
       break;
     default:
-      if (_tlslite_gio_pins_set_property (object, prop_id, PROP_PINS_FIRST, value))
+      if (_tlslite_gio_pins_set_property (object, prop_id, PROP_PINS_FIRST, value) ||
+          _tlslite_gio_settings_set_property (object, prop_id, PROP_SETTINGS_FIRST, value))
         break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2504,4 +2406,5 @@ g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
 
   _tlslite_gio_pins_install_properties (gobject_class, PROP_PINS_FIRST);
   _tlslite_gio_alert_install_properties (gobject_class, PROP_ALERT_FIRST);
+  _tlslite_gio_settings_install_properties (gobject_class, PROP_SETTINGS_FIRST);
 }

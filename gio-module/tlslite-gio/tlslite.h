@@ -7,6 +7,7 @@
 /* One #include line per topic header; keep tlslite-version.h first (it
  * defines the export macros the others use). */
 #include <tlslite-gio/tlslite-version.h>
+#include <tlslite-gio/tlslite-settings.h>
 
 #undef __TLSLITE_H_INSIDE__
 

@@ -77,6 +77,7 @@ struct tc_config {
   /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
   bool suites_explicit;      /* tc_config_set_cipher_suites was called */
   unsigned dh_min_bits;      /* 0: 2048 */
+  unsigned dh_max_bits;      /* 0: 8192 */
   tc_renegotiation reneg;
   bool ems_optional;         /* resume sessions without extended master secret */
   uint8_t *ocsp_response;    /* stapled by a server (status_request) */

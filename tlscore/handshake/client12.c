@@ -503,6 +503,12 @@ static tc_hs_state on_server_key_exchange(tc_conn *c, const uint8_t *body, size_
                           "server DH prime has %zu bits, below the minimum of %u", bits,
                           min_bits),
              HS_FAILED;
+    unsigned max_bits = cfg->dh_max_bits ? cfg->dh_max_bits : 8192;
+    if (bits > max_bits)
+      return tc_error_set(&c->err, TC_ERR_INSUFFICIENT_SECURITY,
+                          "server DH prime has %zu bits, above the maximum of %u", bits,
+                          max_bits),
+             HS_FAILED;
     if (tc_kex_generate_dh(&hs->kex, ske.dh_p.p, ske.dh_p.len, ske.dh_g.p, ske.dh_g.len, min_bits,
                            &cfg->rng, pub, &pub_len))
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "unacceptable server DH parameters"),

@@ -734,6 +734,13 @@ int tc_config_set_dh_min_bits(tc_config *cfg, unsigned bits, tc_error *err) {
   return TC_OK;
 }
 
+int tc_config_set_dh_max_bits(tc_config *cfg, unsigned bits, tc_error *err) {
+  if (bits < 1024 || bits > 8192)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "DH maximum must be 1024..8192 bits");
+  cfg->dh_max_bits = bits;
+  return TC_OK;
+}
+
 void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->reneg = mode; }
 
 void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }

@@ -195,6 +195,9 @@ void tc_config_set_session_cache(tc_config *cfg, tc_session_cache *cache);
 /* Client: smallest DHE prime accepted in a TLS 1.2 ServerKeyExchange
  * (default 2048 bits; 1024..8192). */
 int tc_config_set_dh_min_bits(tc_config *cfg, unsigned bits, tc_error *err);
+/* Client: largest DHE prime accepted (default 8192 bits; 1024..8192); a
+ * larger one fails with insufficient_security, like a too small one. */
+int tc_config_set_dh_max_bits(tc_config *cfg, unsigned bits, tc_error *err);
 
 /* Renegotiation (TLS 1.2 and older). NEVER (default): a peer's request is
  * refused with a no_renegotiation warning alert. SECURE: RFC 5746 secure
