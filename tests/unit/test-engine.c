@@ -902,6 +902,44 @@ static void pool_wiped_case(uint16_t max) {
   tc_config_unref(scfg);
 }
 
+/* The handshake states a config keeps are all zero, as calloc gives them,
+ * also after a TLS 1.3 resumption (the client offered a PSK: the offers
+ * table, which tc_hs_free does not wipe beyond the offers used). */
+static void test_pool_hs_zeroed(void) {
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_session *sess = NULL;
+  for (int run = 0; run < 2; run++) {
+    pair p;
+    pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+    if (sess)
+      g_assert_cmpint(tc_conn_set_session(p.c, sess), ==, TC_OK);
+    assert_ok_handshake(&p);
+    static const unsigned char msg[] = "x";
+    g_assert_true(pump_transfer(p.s, p.c, msg, 1)); /* the tickets arrive */
+    g_assert_cmpint(tc_conn_resumed(p.c), ==, run == 1);
+    tc_session_unref(sess);
+    sess = tc_conn_get_session(p.c);
+    g_assert_nonnull(sess);
+    size_t seen = 0;
+    for (int k = 0; k < 2; k++) {
+      tc_config *cfg = k ? scfg : ccfg;
+      for (size_t i = 0; i < TC_CFG_POOL; i++) {
+        const uint8_t *hs = atomic_load(&cfg->hs_pool[i]);
+        if (!hs)
+          continue;
+        seen++;
+        for (size_t b = 0; b < sizeof(tc_hs); b++)
+          g_assert_cmpuint(hs[b], ==, 0);
+      }
+    }
+    g_assert_cmpuint(seen, >=, 2);
+    pair_close(&p);
+  }
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 static void test_pool_wiped13(void) { pool_wiped_case(TC_TLS13); }
 static void test_pool_wiped12(void) { pool_wiped_case(TC_TLS12); }
 
@@ -985,6 +1023,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/pool/wiped-tls13", test_pool_wiped13);
   g_test_add_func("/engine/pool/wiped-tls12", test_pool_wiped12);
   g_test_add_func("/engine/pool/bounded", test_pool_bounded);
+  g_test_add_func("/engine/pool/handshake-state-zeroed", test_pool_hs_zeroed);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();
 }

@@ -922,6 +922,14 @@ static void test_suite_table(void) {
   size_t n;
   const tc_suite12 *all = tc_suite12_all(&n);
   g_assert_cmpuint(n, >=, 60);
+  /* The id index answers exactly as a walk of the table, for every id. */
+  for (unsigned id = 0; id <= 0xffff; id++) {
+    const tc_suite12 *walk = NULL;
+    for (size_t i = 0; i < n && !walk; i++)
+      if (all[i].id == id)
+        walk = &all[i];
+    g_assert_true(tc_suite12_find((uint16_t)id) == walk);
+  }
   for (size_t i = 0; i < n; i++) {
     const tc_suite12 *s = &all[i];
     g_assert_true(tc_suite12_find(s->id) == s);

@@ -146,8 +146,13 @@ void tc_hs_free(tc_conn *c) {
     if (hs->my_key)
       tc_privkey_unref(hs->my_key);
   }
-  /* All of it: a pooled tc_hs is then as calloc would give it. */
-  tc_wipe(hs, sizeof *hs);
+  /* All of it, so that a pooled tc_hs is as calloc gives it. The PSK
+   * offers (2 KiB, TLS 1.3 clients only) are zero beyond n_offers (written
+   * in order, and tc_psk13_clear_offers wiped the used ones above), so
+   * only the rest of the struct is wiped here. */
+  const size_t offers = offsetof(tc_hs, offers), after = offers + sizeof hs->offers;
+  tc_wipe(hs, offers);
+  tc_wipe((uint8_t *)hs + after, sizeof *hs - after);
   if (!cfg_shared(c->cfg) || !pool_put(c->cfg->hs_pool, hs))
     free(hs);
   c->hs = NULL;

@@ -29,6 +29,8 @@ static const uint8_t *offer_key(const tc_psk_offer *o, size_t *len) {
   return o->key;
 }
 
+/* Leaves every offer slot zero: tc_hs_free relies on slots at and beyond
+ * n_offers being zero (they are written only in order from slot 0). */
 void tc_psk13_clear_offers(tc_hs *hs) {
   for (size_t i = 0; i < hs->n_offers; i++) {
     free(hs->offers[i].iid);

@@ -1,6 +1,7 @@
 /* Table of the TLS 1.2-and-older cipher suites (IANA values, names, algorithms, version range, defaults). */
 #include "record/suites12.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Preference order: AEAD with forward secrecy, CBC with forward secrecy,
@@ -104,8 +105,38 @@ static const tc_suite12 suites[] = {
     {0x008A, "TLS_PSK_WITH_RC4_128_SHA", TC_KX12_PSK, TC_AUTH12_PSK, TC_BULK12_STREAM, TC_AEAD_NONE, TC_CIPHER_RC4_128, TC_HASH_SHA1, TC_HASH_SHA256, TC_TLS10, TC_TLS12, TC_SUITE12_EXPLICIT},
 };
 
+/* tc_suite12_find runs several times per TLS 1.2 handshake (every
+ * configured suite, the offered and the chosen one), so the 88-entry table
+ * gets an index by id instead of a walk: 1 + position, per high byte in
+ * use, built once per process. */
+#define N_SUITES (sizeof suites / sizeof suites[0])
+_Static_assert(N_SUITES < 255, "suite index holds positions in a byte");
+static const uint8_t id_pages[] = {0x00, 0xC0, 0xCC, 0xD0};
+static uint8_t by_id[sizeof id_pages][256];
+static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
+
+static int id_page(uint16_t id) {
+  for (size_t p = 0; p < sizeof id_pages; p++)
+    if (id_pages[p] == id >> 8)
+      return (int)p;
+  return -1;
+}
+
+static void index_suites(void) {
+  for (size_t i = 0; i < N_SUITES; i++) {
+    int p = id_page(suites[i].id);
+    if (p >= 0 && !by_id[p][suites[i].id & 0xff])
+      by_id[p][suites[i].id & 0xff] = (uint8_t)(i + 1);
+  }
+}
+
 const tc_suite12 *tc_suite12_find(uint16_t id) {
-  for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+  pthread_once(&by_id_once, index_suites);
+  int p = id_page(id);
+  if (p >= 0 && by_id[p][id & 0xff])
+    return &suites[by_id[p][id & 0xff] - 1];
+  /* An id on a page the index does not cover (none today). */
+  for (size_t i = 0; i < N_SUITES; i++)
     if (suites[i].id == id)
       return &suites[i];
   return NULL;
