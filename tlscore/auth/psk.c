@@ -59,6 +59,7 @@ int tc_psk_entry_set(tc_psk_entry *e, const uint8_t *identity, size_t id_len, co
 void tc_cfg_psk_clear(tc_cfg_psk *p) {
   for (size_t i = 0; i < p->n; i++)
     tc_psk_entry_clear(&p->list[i]);
+  free(p->list);
   free(p->hint);
   memset(p, 0, sizeof *p);
 }
@@ -129,6 +130,8 @@ int tc_config_add_psk(tc_config *cfg, const uint8_t *identity, size_t id_len, co
   if (p->n == TC_CFG_MAX_PSKS)
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "at most %d PSKs per configuration",
                         TC_CFG_MAX_PSKS);
+  if (!p->list && !(p->list = calloc(TC_CFG_MAX_PSKS, sizeof *p->list)))
+    return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
   if (tc_psk_entry_set(&p->list[p->n], identity, id_len, key, key_len, psk_hash_alg(hash)))
     return tc_error_set(err, TC_ERR_NOMEM, "out of memory");
   p->n++;
