@@ -25,6 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OLD_TOOL = False  # --old-tool: a gtls-tool from before --renegotiation existed
+TLSLITE_BLOCKS = {}  # setup -> tlslite-ng.json server_command (load_profiles fills it)
+TLSLITE_TLS_PY = ""  # --tlslite's scripts/tls.py
+TLSLITE_PYTHON = "/usr/bin/python3"  # --python
 SIGALGS = ("mldsa87 mldsa65 mldsa44 ed25519 ed448 ecdsa_brainpoolP512r1tls13_sha512 "
            "ecdsa_brainpoolP384r1tls13_sha384 ecdsa_brainpoolP256r1tls13_sha256 "
            "ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 ecdsa_secp256r1_sha256 "
@@ -114,6 +117,11 @@ def load_profiles(tlsfuzzer):
             out.append(a)
         return out
 
+    TLSLITE_BLOCKS.update({"rsa": main["server_command"], "rsa-noreneg": main["server_command"],
+                           "rsa-tls12": maxver["server_command"], "ssl3": ssl3["server_command"],
+                           "rsa-reqcert": reqcert["server_command"], "rsa-pss": pss["server_command"],
+                           "echo": echo["server_command"], "ecdsa": ecdsa["server_command"],
+                           "pha": pha["server_command"]})
     p = {}
     p["tls12"] = [(n, a, "rsa") for n, a in first(main, lambda n: not t13(n))]
     p["tls12"] += [(n, a, "rsa") for n, a in first(ssl3, lambda n: n in (
@@ -163,8 +171,8 @@ OURS_ARGS = {
     # tlslite-ng answers one warning alert with close_notify; we allow four
     # in a row and refuse the fifth: the script's defaults describe that.
     "test-ssl-death-alert.py": {"drop": ["--alerts", "--alert-level", "--alert-description"]},
-    # We issue a fresh ticket when resuming with one (RFC 5077 §3.3 allows it).
-    "test-session-ticket-resumption.py": {"drop0": ["--no-new-ticket-on-resumption"]},
+    # We prefer AES-128 to AES-256 (the script's --swap-ciphers server).
+    "test-resumption-with-wrong-ciphers.py": {"add": ["--swap-ciphers"]},
     # Our EncryptedExtensions always carry supported_groups (RFC 8446 §4.2.7).
     "test-record-size-limit.py": {"add": ["--supported-groups"]},
 }
@@ -233,6 +241,11 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
         if setup in ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "echo", "ecdsa") and not OLD_TOOL:
             # gnutls-serv and s_server allow secure renegotiation by default.
             cmd.append("--renegotiation")
+        if not OLD_TOOL:
+            # The references resume sessions without the extended master
+            # secret (RFC 7627 §5.3: SHOULD NOT); tlsfuzzer's clients rarely
+            # offer it.
+            cmd.append("--resume-without-ems")
         return cmd + extra
     if impl == "gnutls":
         cmd = ["gnutls-serv", "-p", str(port)]
@@ -265,6 +278,13 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
         # TLS 1.0 and 1.1 need security level 0 in OpenSSL 3 (SHA-1 MACs).
         cmd += ["-cipher", "DEFAULT:@SECLEVEL=0"]
         return cmd + extra
+    if impl == "tlslite":
+        # tlslite-ng's tls.py with the server command of the tlslite-ng.json
+        # block each setup is named after (the settings its CI runs).
+        cmd = [a.replace("{python}", TLSLITE_PYTHON).replace("{command}", TLSLITE_TLS_PY)
+               for a in TLSLITE_BLOCKS[setup]]
+        return [a if a != "localhost:4433" and a != "localhost:4434" else "localhost:%d" % port
+                for a in cmd] + extra
     raise SystemExit("unknown implementation " + impl)
 
 
@@ -329,8 +349,12 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tlsfuzzer", required=True)
     ap.add_argument("--tlslite", required=True)
-    ap.add_argument("--impl", choices=("ours", "gnutls", "openssl"), default="ours")
-    ap.add_argument("--gtls-tool", default=os.path.join(HERE, "..", "build", "tools", "gtls-tool"))
+    ap.add_argument("--impl", choices=("ours", "gnutls", "openssl", "tlslite"), default="ours")
+    # The engine driver (the pre-GIO gtls-tool): GIO connections cannot
+    # renegotiate or serve several certificates, the engine can.
+    ap.add_argument("--gtls-tool", default=os.path.join(HERE, "..", "build", "tests", "tlscore-peer",
+                                                        "tlscore-peer"),
+                    help="our server binary (default: build/tests/tlscore-peer/tlscore-peer)")
     ap.add_argument("--profile", action="append",
                     choices=("tls12", "tls13", "clientauth", "ecdsa"))
     ap.add_argument("--only", action="append", help="run only these script names")
@@ -347,8 +371,10 @@ def main():
     ap.add_argument("--old-tool", action="store_true",
                     help="the gtls-tool predates --renegotiation (before/after comparisons)")
     args = ap.parse_args()
-    global OLD_TOOL
+    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON
+    TLSLITE_PYTHON = args.python
     OLD_TOOL = args.old_tool
+    TLSLITE_TLS_PY = os.path.join(os.path.abspath(args.tlslite), "scripts", "tls.py")
     args.tlsfuzzer = os.path.abspath(args.tlsfuzzer)
     profiles = load_profiles(args.tlsfuzzer)
     wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]
@@ -375,7 +401,9 @@ def main():
             slog = open(os.path.join(args.out, "server-%s-%s.log" % (prof, setup)), "w")
             slog.write(" ".join(cmd) + "\n")
             slog.flush()
-            srv = subprocess.Popen(cmd, cwd=args.tlsfuzzer, stdin=subprocess.PIPE,
+            senv = dict(os.environ)
+            senv["PYTHONPATH"] = os.path.abspath(args.tlslite)  # tls.py's own library
+            srv = subprocess.Popen(cmd, cwd=args.tlsfuzzer, stdin=subprocess.PIPE, env=senv,
                                    stdout=slog, stderr=subprocess.STDOUT)
             try:
                 if not wait_open(args.port, srv):
@@ -389,7 +417,8 @@ def main():
                     for name, sargs in scripts:
                         sargs = [size if a == "{expected_size}" else a for a in sargs]
                         sargs = own_lists(sargs, name, lists)
-                        sargs = own_args(sargs, name, RENEG_ARGS)
+                        if args.impl != "tlslite":  # it cannot renegotiate
+                            sargs = own_args(sargs, name, RENEG_ARGS)
                         if args.impl == "ours":
                             sargs = own_args(sargs, name, OURS_ARGS)
                         jobs.append(ex.submit(run_script, args, name, sargs, args.port, args.out))

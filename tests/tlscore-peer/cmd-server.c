@@ -29,6 +29,7 @@ typedef struct {
   gint session_cache;      /* TLS 1.2 session-ID cache entries (0: none) */
   gint tickets;            /* tickets per handshake (-1: the engine's default) */
   gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
+  gboolean resume_without_ems; /* resume TLS 1.2 sessions without RFC 7627 */
   char *min_version;
   char *max_version;
   char *ciphers;
@@ -507,6 +508,8 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     tc_config_set_tickets(sv->cfg, (unsigned)sv->tickets, 7200);
   if (sv->renegotiation)
     tc_config_set_renegotiation(sv->cfg, TC_RENEG_SECURE);
+  if (sv->resume_without_ems)
+    tc_config_set_ems_required(sv->cfg, false);
   tc_error err;
   tc_error_clear(&err);
   if (sv->alpn_v != NULL &&
@@ -693,6 +696,10 @@ int gt_cmd_server(int argc, char **argv)
      "Session tickets per handshake (TLS 1.3; TLS 1.2 sends one when N > 0; default 2)", "N"},
     {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
      "Allow RFC 5746 secure renegotiation (TLS 1.2 and older; off by default)", NULL},
+    {"resume-without-ems", 0, 0, G_OPTION_ARG_NONE, &sv.resume_without_ems,
+     "Resume TLS 1.2-and-older sessions that lack the extended master secret (RFC 7627 "
+     "§5.3 says SHOULD NOT; off by default)",
+     NULL},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
     {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,

@@ -697,6 +697,182 @@ static void test_reneg12_ems_dropped(void) {
   free_pair(ccfg, scfg, c, s);
 }
 
+/* ---- TLS 1.2 resumption rules ---- */
+
+/* A TLS 1.2 server with a session-ID cache (tickets off) and a client;
+ * one full handshake whose session *sess keeps. */
+static tc_config *resume_server(tc_session_cache **cache) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  static const char *const alpn[] = {"http/1.1"};
+  g_assert_cmpint(tc_config_set_alpn(scfg, alpn, 1, &err), ==, TC_OK);
+  tc_config_set_tickets(scfg, 0, 0);
+  *cache = tc_session_cache_new(8, 600);
+  tc_config_set_session_cache(scfg, *cache);
+  return scfg;
+}
+
+static tc_session *first_session(tc_config *ccfg, tc_config *scfg) {
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_false(tc_conn_resumed(s));
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  return sess;
+}
+
+/* ALPN is negotiated afresh when resuming (RFC 7301 §3.1); another SNI
+ * means a full handshake (RFC 6066 §3); and a renegotiation may resume
+ * (tlsfuzzer test-alpn-negotiation, test-invalid-server-name-extension-
+ * resumption, test-sig-algs-renegotiation-resumption). */
+static void test_resume12_alpn_sni(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_session_cache *cache;
+  tc_config *scfg = resume_server(&cache);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_session *sess = first_session(ccfg, scfg); /* no ALPN offered */
+  /* The same client now offers http/1.1: resumed, and the protocol chosen. */
+  tc_config *calpn = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  static const char *const alpn[] = {"http/1.1"};
+  g_assert_cmpint(tc_config_set_alpn(calpn, alpn, 1, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(calpn, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_true(tc_conn_resumed(s));
+  g_assert_cmpstr(tc_conn_alpn(s), ==, "http/1.1");
+  tc_conn_free(c);
+  tc_conn_free(s);
+  /* Another server name: a full handshake. */
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_server_name(c, "other.example"), ==, TC_OK);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_false(tc_conn_resumed(s));
+  g_assert_cmpstr(tc_conn_server_name(s), ==, "other.example");
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_session_unref(sess);
+  tc_config_unref(calpn);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  tc_session_cache_unref(cache);
+}
+
+static void drop_suite(tc_client_hello *ch, void *ctx) {
+  uint16_t suite = *(const uint16_t *)ctx;
+  static uint8_t out[512];
+  size_t n = 0;
+  for (size_t i = 0; i < ch->cipher_suites.n && n + 2 <= sizeof out; i++) {
+    const uint8_t *p = ch->cipher_suites.p + 2 * i;
+    if (((uint16_t)p[0] << 8 | p[1]) == suite)
+      continue;
+    out[n++] = p[0];
+    out[n++] = p[1];
+  }
+  g_assert_cmpuint(n / 2, ==, ch->cipher_suites.n - 1);
+  ch->cipher_suites = (tc_u16s){out, n / 2};
+}
+
+/* RFC 5246 §7.4.1.2: a client resuming MUST offer the session's suite;
+ * one that does not is illegal_parameter (tlsfuzzer
+ * test-resumption-with-wrong-ciphers). */
+static void test_resume12_suite_missing(void) {
+  tc_session_cache *cache;
+  tc_config *scfg = resume_server(&cache);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_session *sess = first_session(ccfg, scfg);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  uint16_t suite = sess->suite;
+  GByteArray *ch = edited_client_hello(c, drop_suite, &suite);
+  assert_failed(s, feed_bytes(s, ch), TC_ERR_ILLEGAL_PARAMETER);
+  g_byte_array_unref(ch);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_session_unref(sess);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  tc_session_cache_unref(cache);
+}
+
+/* A renegotiation offering the connection's own session ID resumes it:
+ * the server answers with an abbreviated handshake under the old keys. */
+static void test_reneg12_resume(void) {
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  static const uint16_t gcm[] = {0xC02F};
+  ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, gcm, 1);
+  tc_session_cache *cache;
+  scfg = resume_server(&cache);
+  tc_config_set_renegotiation(ccfg, TC_RENEG_SECURE);
+  tc_config_set_renegotiation(scfg, TC_RENEG_SECURE);
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  g_assert_cmpuint(s->c12.session_id_len, ==, 32);
+  uint8_t sid[32];
+  memcpy(sid, s->c12.session_id, 32);
+  GByteArray *ch;
+  reneg_take_client_hello(c, &ch);
+  /* Put the session's ID in place of the new ClientHello's own. */
+  size_t at = 4 + 2 + 32;
+  size_t had = ch->data[at];
+  g_byte_array_remove_range(ch, (guint)at + 1, (guint)had);
+  ch->data[at] = 32;
+  g_array_insert_vals((GArray *)ch, (guint)at + 1, sid, 32);
+  size_t body = ch->len - 4;
+  ch->data[1] = (uint8_t)(body >> 16);
+  ch->data[2] = (uint8_t)(body >> 8);
+  ch->data[3] = (uint8_t)body;
+  raw_record(c, TC_CT_HANDSHAKE, ch->data, ch->len);
+  g_byte_array_unref(ch);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_nonnull(s->hs);
+  g_assert_true(s->hs->t12.resumed);
+  g_assert_cmpmem(s->c12.session_id, s->c12.session_id_len, sid, 32);
+  g_assert_cmpuint(s->state, ==, HS_S12_WAIT_FINISHED);
+  free_pair(ccfg, scfg, c, s);
+  tc_session_cache_unref(cache);
+}
+
+/* Whether the TLS 1.2 ServerHello of (ccfg, scfg) carries server_name. */
+static bool sh_has_sni(bool ack) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  if (ack)
+    tc_config_set_sni_ack(scfg, true);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  GByteArray *f = pump_drain(s);
+  size_t bl;
+  const uint8_t *body = find_record(f, TC_CT_HANDSHAKE, &bl);
+  g_assert_nonnull(body);
+  g_assert_cmpuint(body[0], ==, TC_HS_SERVER_HELLO);
+  tc_server_hello sh;
+  size_t shl = (size_t)body[1] << 16 | (size_t)body[2] << 8 | body[3];
+  g_assert_cmpint(tc_msg_parse_server_hello(body + 4, shl, &sh, &err), ==, TC_OK);
+  bool has = tc_exts_has(&sh.ext, TC_EXT_SERVER_NAME);
+  g_byte_array_unref(f);
+  free_pair(ccfg, scfg, c, s);
+  return has;
+}
+
+/* TLS 1.2 servers do not acknowledge SNI unless configured to (as GnuTLS,
+ * OpenSSL and tlslite-ng; tlsfuzzer test-bleichenbacher-workaround). */
+static void test_sni_ack12(void) {
+  g_assert_false(sh_has_sni(false));
+  g_assert_true(sh_has_sni(true));
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -716,5 +892,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/reneg12-app-data-interleaved", test_reneg12_app_data_interleaved);
   g_test_add_func("/wire/reneg12-app-data-before-finished", test_reneg12_app_data_before_finished);
   g_test_add_func("/wire/reneg12-ems-dropped", test_reneg12_ems_dropped);
+  g_test_add_func("/wire/resume12-alpn-sni", test_resume12_alpn_sni);
+  g_test_add_func("/wire/resume12-suite-missing", test_resume12_suite_missing);
+  g_test_add_func("/wire/reneg12-resume", test_reneg12_resume);
+  g_test_add_func("/wire/sni-ack12", test_sni_ack12);
   return g_test_run();
 }

@@ -17,6 +17,7 @@ typedef struct tc_cached_session {
   size_t psk_identity_len;                   /* 0: none */
   uint8_t srp_user[255];                     /* the session's SRP user name */
   size_t srp_user_len;                       /* 0: none */
+  char server_name[256];                     /* SNI of the session's handshake ("" none) */
 } tc_cached_session;
 
 /* Store (replacing an entry with the same id); evicts the least recently

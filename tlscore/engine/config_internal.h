@@ -80,6 +80,7 @@ struct tc_config {
   unsigned dh_max_bits;      /* 0: 8192 */
   tc_renegotiation reneg;
   bool ems_optional;         /* resume sessions without extended master secret */
+  bool sni_ack12;            /* server: TLS 1.2 ServerHello acknowledges SNI */
   uint8_t *ocsp_response;    /* stapled by a server (status_request) */
   size_t ocsp_response_len;
   tc_session_cache *session_cache;

@@ -199,11 +199,11 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
   uint16_t suite = 0;
   bool ems = false;
-  const char *alpn = "";
   const uint8_t *id = NULL; /* PSK identity of the session */
   size_t id_len = 0;
   const uint8_t *user = NULL; /* SRP user name of the session */
   size_t user_len = 0;
+  const char *sni = NULL; /* the session's server name, when known */
   tc_ticket_state st;
   tc_cached_session cs;
   memset(&st, 0, sizeof st);
@@ -213,7 +213,6 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       st.version == v && st.psk_len == 48) {
     suite = st.suite;
     ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
-    alpn = st.alpn;
     memcpy(k->master, st.psk, 48);
     id = st.psk_identity;
     id_len = st.psk_identity_len;
@@ -226,15 +225,25 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     suite = cs.suite;
     ems = cs.ems;
     memcpy(k->master, cs.master, 48);
-    memcpy(st.alpn, cs.alpn, sizeof st.alpn);
-    alpn = st.alpn;
     id = cs.psk_identity;
     id_len = cs.psk_identity_len;
     user = cs.srp_user;
     user_len = cs.srp_user_len;
+    sni = cs.server_name;
   } else {
     return TC_OK;
   }
+  /* RFC 5246 §7.4.1.2: a client resuming MUST offer the session's suite. */
+  if (!tc_u16s_contains(ch->cipher_suites, suite)) {
+    tc_wipe(&st, sizeof st);
+    tc_wipe(&cs, sizeof cs);
+    tc_wipe(k->master, sizeof k->master);
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "the client resumes a session without offering its cipher suite");
+  }
+  /* RFC 6066 §3: a session is not resumed for another server name; a full
+   * handshake follows. */
+  bool sni_ok = !sni || !strcmp(sni, c->server_name ? c->server_name : "");
   const tc_suite12 *s = tc_suite12_find(suite);
   bool allowed = tc12_config_allows(cfg, s);
   /* RFC 7627 §5.3: an EMS session needs EMS again; a non-EMS session is
@@ -249,9 +258,9 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "resumption without the extended master secret of its session");
   }
-  bool alpn_ok = !k->alpn ? alpn[0] == 0 : !strcmp(alpn, k->alpn);
-  if (s && allowed && tc_u16s_contains(ch->cipher_suites, suite) && tc_suite12_allows(s, v) &&
-      ems_ok && alpn_ok) {
+  /* ALPN is negotiated afresh on every TLS 1.2 handshake, resumptions
+   * included (RFC 7301 §3.1): the session's protocol does not bind it. */
+  if (s && allowed && tc_suite12_allows(s, v) && ems_ok && sni_ok) {
     k->suite = s;
     k->resume = true;
     k->resume_ems = ems;
@@ -308,7 +317,7 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
     e->alpn[0] = (tc_bytes){(const uint8_t *)k->alpn, strlen(k->alpn)};
     e->n_alpn = 1;
   }
-  if (!k->resume && hs->client_sent_sni)
+  if (!k->resume && hs->client_sent_sni && c->cfg->sni_ack12)
     tc_exts_set(e, TC_EXT_SERVER_NAME);
   static const uint8_t uncompressed = 0;
   if (k->suite->kx == TC_KX12_ECDHE && tc_exts_has(&ch->ext, TC_EXT_EC_POINT_FORMATS)) {
@@ -568,7 +577,9 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
       return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
     hs->client_sent_sni = true;
   }
-  if (c->c12.handshakes == 0 && try_resume(c, ch, v, &k))
+  /* A renegotiation may resume a session too (RFC 5246 §7.4.1.2; the
+   * renegotiation_info check above binds it to this connection). */
+  if (try_resume(c, ch, v, &k))
     return HS_FAILED;
   if (!k.resume && pick_suite(c, ch, v, &k))
     return HS_FAILED;
@@ -880,6 +891,8 @@ static void cache_session(tc_conn *c) {
   cs.ems = c->c12.ems;
   if (c->alpn)
     snprintf(cs.alpn, sizeof cs.alpn, "%s", c->alpn);
+  if (c->server_name)
+    snprintf(cs.server_name, sizeof cs.server_name, "%s", c->server_name);
   if (c->psk.identity && c->psk.id_len <= sizeof cs.psk_identity) {
     memcpy(cs.psk_identity, c->psk.identity, c->psk.id_len);
     cs.psk_identity_len = c->psk.id_len;

@@ -744,6 +744,7 @@ int tc_config_set_dh_max_bits(tc_config *cfg, unsigned bits, tc_error *err) {
 void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->reneg = mode; }
 
 void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }
+void tc_config_set_sni_ack(tc_config *cfg, bool on) { cfg->sni_ack12 = on; }
 
 int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, tc_error *err) {
   uint8_t *copy = NULL;

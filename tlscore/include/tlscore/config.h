@@ -212,6 +212,12 @@ int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, 
  * session resumption (default true: sessions without it are not resumed). */
 void tc_config_set_ems_required(tc_config *cfg, bool required);
 
+/* Server, TLS 1.0-1.2: answer a client's server_name with an empty one in
+ * ServerHello (RFC 6066 §3: a server that uses the name SHALL). Default
+ * off, as GnuTLS, OpenSSL and tlslite-ng do unless the application uses
+ * the name; TLS 1.3 always acknowledges it in EncryptedExtensions. */
+void tc_config_set_sni_ack(tc_config *cfg, bool on);
+
 /* Client: this connection attempt is a fallback retry with a lowered
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on);
