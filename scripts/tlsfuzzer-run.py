@@ -49,6 +49,33 @@ SETUPS = ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "rsa-pss", "echo", "ecdsa",
 NORENEG = ("test-renegotiation-disabled.py",)
 
 
+# Our default suites (tlscore/engine/config.c, record/suites12.c) plus the
+# CCM_8 ones, which tlslite-ng.json's main and ECDSA blocks turn on
+# (--cipherlist aes128ccm_8 ...) and we keep off unless named.
+CCM8_CIPHERS = (
+    "TLS_AES_128_GCM_SHA256," "TLS_AES_256_GCM_SHA384," "TLS_CHACHA20_POLY1305_SHA256,"
+    "TLS_AES_128_CCM_SHA256," "TLS_AES_128_CCM_8_SHA256,"
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256," "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,"
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256," "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384," "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,"
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256," "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,"
+    "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256," "TLS_ECDHE_ECDSA_WITH_AES_128_CCM,"
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CCM," "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,"
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8," "TLS_DHE_RSA_WITH_AES_128_CCM,"
+    "TLS_DHE_RSA_WITH_AES_256_CCM," "TLS_DHE_RSA_WITH_AES_128_CCM_8,"
+    "TLS_DHE_RSA_WITH_AES_256_CCM_8," "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,"
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384," "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,"
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384," "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,"
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256," "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,"
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA," "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,"
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA," "TLS_DHE_RSA_WITH_AES_128_CBC_SHA,"
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA," "TLS_RSA_WITH_AES_128_GCM_SHA256,"
+    "TLS_RSA_WITH_AES_256_GCM_SHA384," "TLS_RSA_WITH_AES_128_CCM," "TLS_RSA_WITH_AES_256_CCM,"
+    "TLS_RSA_WITH_AES_128_CCM_8," "TLS_RSA_WITH_AES_256_CCM_8," "TLS_RSA_WITH_AES_128_CBC_SHA256,"
+    "TLS_RSA_WITH_AES_256_CBC_SHA256," "TLS_RSA_WITH_AES_128_CBC_SHA,"
+    "TLS_RSA_WITH_AES_256_CBC_SHA")
+
+
 def load_profiles(tlsfuzzer):
     """The profiles: each unique script name of a tlslite-ng.json block once.
 
@@ -173,8 +200,14 @@ OURS_ARGS = {
     "test-ssl-death-alert.py": {"drop": ["--alerts", "--alert-level", "--alert-description"]},
     # We prefer AES-128 to AES-256 (the script's --swap-ciphers server).
     "test-resumption-with-wrong-ciphers.py": {"add": ["--swap-ciphers"]},
-    # Our EncryptedExtensions always carry supported_groups (RFC 8446 §4.2.7).
-    "test-record-size-limit.py": {"add": ["--supported-groups"]},
+    # We refuse SHA-1 signatures (the script's --no-sha1 server).
+    "test-signature-algorithms.py": {"add": ["--no-sha1"]},
+    # tlslite-ng lists its groups in EncryptedExtensions after a
+    # HelloRetryRequest; we do not (tc_config_set_ee_supported_groups).
+    "test-record-size-limit.py": {"drop0": ["--hrr-supported-groups"]},
+    # We parse encrypt_then_mac (22) strictly (RFC 7366: empty) even in a
+    # ClientHello that ends up TLS 1.3; the script's --exc is for such servers.
+    "test-tls13-large-number-of-extensions.py": {"add": ["--exc", "22"]},
 }
 
 
@@ -241,6 +274,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
         if setup in ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "echo", "ecdsa") and not OLD_TOOL:
             # gnutls-serv and s_server allow secure renegotiation by default.
             cmd.append("--renegotiation")
+        if setup in ("rsa", "ecdsa", "rsa-noreneg") and not OLD_TOOL:
+            cmd += ["--ciphers", CCM8_CIPHERS]
         if not OLD_TOOL:
             # The references resume sessions without the extended master
             # secret (RFC 7627 §5.3: SHOULD NOT); tlsfuzzer's clients rarely

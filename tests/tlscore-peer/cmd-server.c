@@ -114,6 +114,9 @@ static gboolean request_complete(const GString *req)
          req->len >= REQUEST_LIMIT;
 }
 
+/* The fields are padded to fixed widths, so the page has one size
+ * whatever was negotiated (tlsfuzzer's test-record-size-limit compares the
+ * size of answers across versions and suites). */
 static void queue_http_answer(sconn *sc)
 {
   tc_conn *c = sc->link.tls;
@@ -125,8 +128,8 @@ static void queue_http_answer(sconn *sc)
   char *body = g_strdup_printf(
       "<html><head><title>tlscore-peer</title></head><body>\n"
       "<h1>Hello from tlscore-peer (tlscore)</h1>\n<pre>\n"
-      "Protocol version: %s\nCipher suite: %s\nGroup: %s\nALPN: %s\n"
-      "Resumed: %s\nClient certificate: %s\n</pre>\n</body></html>\n",
+      "Protocol version: %-8s\nCipher suite: %-48s\nGroup: %-12s\nALPN: %-16s\n"
+      "Resumed: %-3s\nClient certificate: %s\n</pre>\n</body></html>\n",
       vn != NULL ? vn : "?", sn != NULL ? sn : "?", gn != NULL ? gn : "-",
       alpn != NULL ? alpn : "-", tc_conn_resumed(c) ? "yes" : "no",
       esc_subject != NULL ? esc_subject : "-");

@@ -687,6 +687,7 @@ static void test_s3_server_replay(void) {
   /* One ticket, so that the server's application records have the trace's
    * sequence numbers (the trace's ticket is record 0 of that epoch). */
   tc_config_set_tickets(cfg, 1, 30);
+  tc_config_set_ee_supported_groups(cfg, true); /* the traces' EncryptedExtensions list them */
   tc_config_set_time(cfg, fixed_time, NULL);
   script_rng s;
   script_init(&s);

@@ -873,6 +873,95 @@ static void test_sni_ack12(void) {
   g_assert_true(sh_has_sni(true));
 }
 
+/* ---- TLS 1.3: the second ClientHello, EncryptedExtensions ---- */
+
+/* Reverse the order of the extensions of the ClientHello in record a. */
+static void reverse_extensions(GByteArray *a) {
+  uint8_t *m = a->data + 5; /* the handshake message */
+  size_t len = a->len - 5, p = 4 + 2 + 32;
+  p += 1 + m[p];
+  p += 2 + ((size_t)m[p] << 8 | m[p + 1]);
+  p += 1 + m[p];
+  size_t start = p + 2, end = start + ((size_t)m[p] << 8 | m[p + 1]);
+  g_assert_cmpuint(end, ==, len);
+  GByteArray *rev = g_byte_array_new();
+  size_t offs[128], n = 0;
+  for (size_t q = start; q + 4 <= end && n < 128; q += 4 + ((size_t)m[q + 2] << 8 | m[q + 3]))
+    offs[n++] = q;
+  g_assert_cmpuint(n, >=, 3);
+  for (size_t i = n; i-- > 0;) {
+    size_t el = 4 + ((size_t)m[offs[i] + 2] << 8 | m[offs[i] + 3]);
+    g_byte_array_append(rev, m + offs[i], (guint)el);
+  }
+  g_assert_cmpuint(rev->len, ==, end - start);
+  memcpy(m + start, rev->data, rev->len);
+  g_byte_array_unref(rev);
+}
+
+/* RFC 8446 §4.1.2: the second ClientHello repeats the first except for the
+ * listed changes; the same extensions in another order are refused with
+ * illegal_parameter (tlsfuzzer test-tls13-shuffled-extentions). */
+static void test_hrr_ch2_reordered(void) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  static const uint16_t cg[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1}, sg[] = {TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(ccfg, cg, 2, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_groups(scfg, sg, 1, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  g_assert_true(s->hs->hrr);
+  g_assert_cmpint(deliver(s, c), ==, TC_OK);
+  GByteArray *ch2 = pump_drain(c);
+  size_t used;
+  if (ch2->data[0] == TC_CT_CHANGE_CIPHER_SPEC) { /* middlebox compatibility */
+    g_assert_cmpint(tc_conn_feed(s, ch2->data, 6, &used), ==, TC_OK);
+    g_byte_array_remove_range(ch2, 0, 6);
+  }
+  g_assert_cmpuint(ch2->data[0], ==, TC_CT_HANDSHAKE);
+  g_assert_cmpuint(ch2->len, ==, 5 + ((size_t)ch2->data[3] << 8 | ch2->data[4]));
+  reverse_extensions(ch2);
+  assert_failed(s, tc_conn_feed(s, ch2->data, ch2->len, &used), TC_ERR_ILLEGAL_PARAMETER);
+  g_byte_array_unref(ch2);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* Bytes of the server's first TLS 1.3 flight (RSA-PSS, fixed-size
+ * signature), with or without supported_groups in EncryptedExtensions. */
+static size_t tls13_flight_len(bool ee_groups) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+  static const uint16_t pss[] = {TC_SIG_RSA_PSS_RSAE_SHA256};
+  g_assert_cmpint(tc_config_set_sig_schemes(ccfg, pss, 1, &err), ==, TC_OK);
+  static const uint16_t g[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1};
+  g_assert_cmpint(tc_config_set_groups(scfg, g, 2, &err), ==, TC_OK);
+  tc_config_set_tickets(scfg, 0, 0);
+  if (ee_groups)
+    tc_config_set_ee_supported_groups(scfg, true);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(deliver(c, s), ==, TC_OK);
+  GByteArray *f = pump_drain(s);
+  size_t n = f->len;
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(c, f->data, f->len, &used), ==, TC_OK);
+  g_byte_array_unref(f);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  free_pair(ccfg, scfg, c, s);
+  return n;
+}
+
+/* supported_groups in EncryptedExtensions only when configured (RFC 8448's
+ * traces have it; GnuTLS and tlslite-ng do not send it): exactly the
+ * extension's 4 + 2 + 2*2 bytes of difference. */
+static void test_ee_supported_groups(void) {
+  g_assert_cmpuint(tls13_flight_len(true), ==, tls13_flight_len(false) + 10);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -896,5 +985,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/resume12-suite-missing", test_resume12_suite_missing);
   g_test_add_func("/wire/reneg12-resume", test_reneg12_resume);
   g_test_add_func("/wire/sni-ack12", test_sni_ack12);
+  g_test_add_func("/wire/hrr-ch2-reordered", test_hrr_ch2_reordered);
+  g_test_add_func("/wire/ee-supported-groups", test_ee_supported_groups);
   return g_test_run();
 }

@@ -10,7 +10,7 @@
 #include "crypto/crypto.h"
 #include "tlscore/config.h"
 
-#define TC_CFG_MAX_SUITES 32
+#define TC_CFG_MAX_SUITES 64 /* room for every suite of a protocol family we implement */
 #define TC_CFG_MAX_GROUPS 16
 #define TC_CFG_MAX_SCHEMES 32
 #define TC_CFG_MAX_CHAINS 8
@@ -81,6 +81,7 @@ struct tc_config {
   tc_renegotiation reneg;
   bool ems_optional;         /* resume sessions without extended master secret */
   bool sni_ack12;            /* server: TLS 1.2 ServerHello acknowledges SNI */
+  bool ee_groups;            /* server: EncryptedExtensions lists our groups */
   uint8_t *ocsp_response;    /* stapled by a server (status_request) */
   size_t ocsp_response_len;
   tc_session_cache *session_cache;

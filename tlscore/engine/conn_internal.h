@@ -113,6 +113,7 @@ typedef struct tc_hs {
   uint8_t client_random[32];
   bool hrr;                 /* a HelloRetryRequest happened */
   uint16_t hrr_group;
+  uint8_t ch1_digest[32];   /* SHA-256 of what the second ClientHello must repeat */
   uint8_t *cookie;
   size_t cookie_len;
   bool ccs_sent;

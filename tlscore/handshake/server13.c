@@ -177,8 +177,10 @@ static int write_encrypted_extensions(tc_conn *c, const tc_client_hello *ch, con
   memset(&ee, 0, sizeof ee);
   uint8_t groups[2 * TC_CFG_MAX_GROUPS];
   /* Our groups, so the client can use a better one next time (RFC 8446 §4.2.7). */
-  tc_exts_set(&ee.ext, TC_EXT_SUPPORTED_GROUPS);
-  ee.ext.groups = (tc_u16s){groups, encode_u16s(c->cfg->groups, c->cfg->n_groups, groups)};
+  if (c->cfg->ee_groups) {
+    tc_exts_set(&ee.ext, TC_EXT_SUPPORTED_GROUPS);
+    ee.ext.groups = (tc_u16s){groups, encode_u16s(c->cfg->groups, c->cfg->n_groups, groups)};
+  }
   if (tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT)) {
     tc_exts_set(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT);
     ee.ext.record_size_limit = TC_REC_MAX_PLAIN + 1;
@@ -238,9 +240,61 @@ static int write_certificate_request(tc_conn *c) {
   return TC_OK;
 }
 
+/* SHA-256 over the parts of a ClientHello (msg, header included, already
+ * parsed, so well formed) that RFC 8446 §4.1.2 does not let the second
+ * ClientHello change: legacy_version, cipher_suites, compression and every
+ * extension in order, except key_share, early_data, cookie, pre_shared_key
+ * and padding. -1 if the message does not walk (cannot happen once parsed). */
+static int hello_digest(const uint8_t *msg, size_t len, uint8_t out[32]) {
+  tc_hash_ctx h;
+  tc_hash_init(&h, TC_HASH_SHA256);
+  size_t p = 4;
+  if (len < p + 2 + 32 + 1)
+    return -1;
+  tc_hash_update(&h, msg + p, 2); /* legacy_version */
+  p += 2 + 32;                    /* the random is compared on its own */
+  p += 1 + (size_t)msg[p];        /* session id: likewise */
+  if (len < p + 2)
+    return -1;
+  size_t n = (size_t)msg[p] << 8 | msg[p + 1];
+  if (len < p + 2 + n + 1)
+    return -1;
+  tc_hash_update(&h, msg + p, 2 + n); /* cipher_suites */
+  p += 2 + n;
+  n = msg[p];
+  if (len < p + 1 + n)
+    return -1;
+  tc_hash_update(&h, msg + p, 1 + n); /* compression_methods */
+  p += 1 + n;
+  if (p + 2 <= len) {
+    size_t end = p + 2 + ((size_t)msg[p] << 8 | msg[p + 1]);
+    if (end > len)
+      return -1;
+    for (p += 2; p + 4 <= end;) {
+      uint16_t type = (uint16_t)(msg[p] << 8 | msg[p + 1]);
+      size_t el = 4 + ((size_t)msg[p + 2] << 8 | msg[p + 3]);
+      if (p + el > end)
+        return -1;
+      if (type != TC_EXT_KEY_SHARE && type != TC_EXT_EARLY_DATA && type != TC_EXT_COOKIE &&
+          type != TC_EXT_PRE_SHARED_KEY && type != TC_EXT_PADDING)
+        tc_hash_update(&h, msg + p, el);
+      p += el;
+    }
+  }
+  tc_hash_final(&h, out);
+  return 0;
+}
+
 /* Checks that make a second ClientHello consistent with the first and the HRR. */
-static int check_second_hello(tc_conn *c, const tc_client_hello *ch) {
+static int check_second_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
+                              size_t len) {
   tc_hs *hs = c->hs;
+  uint8_t d[32];
+  /* RFC 8446 §4.1.2: the same ClientHello but for the listed changes
+   * (extensions in the same order too, as tlsfuzzer and OpenSSL check). */
+  if (hello_digest(msg, len, d) || memcmp(d, hs->ch1_digest, 32))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "second ClientHello changed more than RFC 8446 §4.1.2 allows");
   if (!u16s_has(ch->cipher_suites, c->suite))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "second ClientHello dropped the selected cipher suite");
@@ -336,7 +390,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   }
   if (second) {
-    if (check_second_hello(c, ch))
+    if (check_second_hello(c, ch, msg, len))
       goto out;
   } else {
     memcpy(hs->client_random, ch->random, 32);
@@ -450,6 +504,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     tc_hs_transcript_add(c, mh, 4 + c->hlen);
     hs->hrr = true;
     hs->hrr_group = k.group;
+    if (hello_digest(msg, len, hs->ch1_digest)) {
+      tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "malformed ClientHello");
+      goto out;
+    }
     /* The second ClientHello's identities may differ (RFC 8446 §4.1.2). */
     hs->psk_skip = 0;
     hs->psk_asked = 0;

@@ -515,7 +515,17 @@ uint16_t tc12_pick_scheme(const tc_conn *c, const tc_pubkey *pk, const uint8_t *
                           bool has_list) {
   if (!has_list) {
     tc_pk_type t = tc_pubkey_type(pk);
-    return t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
+    uint16_t s = t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
+    /* TLS 1.2 without signature_algorithms means SHA-1 (RFC 5246
+     * §7.4.1.4.1), which we sign with only when the configuration names it. */
+    if (s && c->version >= TC_TLS12) {
+      bool allowed = false;
+      for (size_t i = 0; i < c->cfg->n_schemes; i++)
+        allowed |= c->cfg->schemes[i] == s;
+      if (!allowed)
+        return 0;
+    }
+    return s;
   }
   for (size_t i = 0; i < c->cfg->n_schemes; i++) {
     uint16_t s = c->cfg->schemes[i];
@@ -745,6 +755,7 @@ void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->r
 
 void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }
 void tc_config_set_sni_ack(tc_config *cfg, bool on) { cfg->sni_ack12 = on; }
+void tc_config_set_ee_supported_groups(tc_config *cfg, bool on) { cfg->ee_groups = on; }
 
 int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, tc_error *err) {
   uint8_t *copy = NULL;

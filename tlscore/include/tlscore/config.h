@@ -218,6 +218,11 @@ void tc_config_set_ems_required(tc_config *cfg, bool required);
  * the name; TLS 1.3 always acknowledges it in EncryptedExtensions. */
 void tc_config_set_sni_ack(tc_config *cfg, bool on);
 
+/* Server, TLS 1.3: list our groups in EncryptedExtensions, so a client can
+ * pick a better one next time (RFC 8446 §4.2.7 allows it; RFC 8448's
+ * traces do it). Default off, as GnuTLS and tlslite-ng. */
+void tc_config_set_ee_supported_groups(tc_config *cfg, bool on);
+
 /* Client: this connection attempt is a fallback retry with a lowered
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on);
