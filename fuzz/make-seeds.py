@@ -203,6 +203,9 @@ seeds = {
         u8(CTX["cr"]) + ext(13, v16(u16list(0x0804))) + ext(5, b""),
         u8(CTX["ct"]) + CT_EXTS,
         u8(CTX["nst"]) + NST_EXTS,
+        # an empty key_exchange (illegal_parameter) and an ffdhe2048 share
+        u8(CTX["ch"]) + ext(51, v16(u16(0x1d) + v16(b""))),
+        u8(CTX["ch"]) + ext(51, v16(u16(0x100) + v16(b"\x00" + b"\x42" * 255))),
     ],
 }
 

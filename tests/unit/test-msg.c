@@ -1104,8 +1104,8 @@ static void test_extension_rules(void) {
   expect_ch("0017000100", TC_ERR_DECODE_ERROR);
   /* duplicate key_share group */
   expect_ch("0033000c000a" "001d000101" "001d000102", TC_ERR_ILLEGAL_PARAMETER);
-  /* key_share with an empty key */
-  expect_ch("00330006" "0004" "001d0000", TC_ERR_DECODE_ERROR);
+  /* key_share with an empty key: a public value of the wrong length */
+  expect_ch("00330006" "0004" "001d0000", TC_ERR_ILLEGAL_PARAMETER);
   /* empty client key_share list is legal (HRR path) */
   expect_ch("003300020000", TC_ERR_NONE);
   /* odd supported_groups, empty signature_algorithms, odd versions */

@@ -962,6 +962,78 @@ static void test_ee_supported_groups(void) {
   g_assert_cmpuint(tls13_flight_len(true), ==, tls13_flight_len(false) + 10);
 }
 
+/* ---- TLS 1.3 key shares and tickets ---- */
+
+static void empty_first_share(tc_client_hello *ch, void *ctx) {
+  (void)ctx;
+  g_assert_cmpuint(ch->ext.n_key_shares, >=, 1);
+  ch->ext.key_shares[0].key_exchange = (tc_bytes){NULL, 0};
+}
+
+static void truncate_first_share(tc_client_hello *ch, void *ctx) {
+  (void)ctx;
+  tc_bytes *kx = &ch->ext.key_shares[0].key_exchange;
+  g_assert_cmpuint(kx->len, >, 1);
+  kx->p++; /* drop the first byte: one short of the prime's length */
+  kx->len--;
+}
+
+/* A TLS 1.3 ClientHello whose first (and only) share is edited. */
+static void share_case(uint16_t group, void (*edit)(tc_client_hello *, void *), tc_err want) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+  tc_config *scfg = pump_server_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+  g_assert_cmpint(tc_config_set_groups(ccfg, &group, 1, &err), ==, TC_OK);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  GByteArray *ch = edited_client_hello(c, edit, NULL);
+  assert_failed(s, feed_bytes(s, ch), want);
+  g_byte_array_unref(ch);
+  free_pair(ccfg, scfg, c, s);
+}
+
+/* An empty key_exchange is refused like a share of any other wrong length,
+ * with illegal_parameter (as GnuTLS and tlslite-ng; tlsfuzzer
+ * test-tls13-crfg-curves); an FFDHE share must be as long as the prime
+ * (RFC 8446 §4.2.8.1; test-tls13-ffdhe-groups). */
+static void test_tls13_share_lengths(void) {
+  share_case(TC_GROUP_X25519, empty_first_share, TC_ERR_ILLEGAL_PARAMETER);
+  share_case(TC_GROUP_X448, empty_first_share, TC_ERR_ILLEGAL_PARAMETER);
+  share_case(TC_GROUP_FFDHE2048, truncate_first_share, TC_ERR_ILLEGAL_PARAMETER);
+  share_case(TC_GROUP_FFDHE3072, truncate_first_share, TC_ERR_ILLEGAL_PARAMETER);
+}
+
+static void drop_psk_modes(tc_client_hello *ch, void *ctx) {
+  (void)ctx;
+  tc_exts_clear(&ch->ext, TC_EXT_PSK_KEY_EXCHANGE_MODES);
+}
+
+static void ke_only_modes(tc_client_hello *ch, void *ctx) {
+  static const uint8_t ke[] = {TC_PSK_KE};
+  (void)ctx;
+  ch->ext.psk_modes = (tc_bytes){ke, 1};
+}
+
+/* Tickets go to a client that names no psk_key_exchange_modes (as GnuTLS,
+ * OpenSSL and tlslite-ng send them; tlsfuzzer test-tls13-count-tickets),
+ * not to one whose modes exclude ours. */
+static void test_tls13_tickets_without_modes(void) {
+  for (int i = 0; i < 2; i++) {
+    tc_config *ccfg = pump_client_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+    tc_config *scfg = pump_server_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+    tc_config_set_psk_modes(scfg, TC_PSK_MODE_DHE_KE);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    GByteArray *ch = edited_client_hello(c, i == 0 ? drop_psk_modes : ke_only_modes, NULL);
+    g_assert_cmpint(feed_bytes(s, ch), ==, TC_OK);
+    g_assert_nonnull(s->hs);
+    g_assert_cmpint(s->hs->client_can_resume, ==, i == 0);
+    g_byte_array_unref(ch);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -987,5 +1059,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/sni-ack12", test_sni_ack12);
   g_test_add_func("/wire/hrr-ch2-reordered", test_hrr_ch2_reordered);
   g_test_add_func("/wire/ee-supported-groups", test_ee_supported_groups);
+  g_test_add_func("/wire/tls13-share-lengths", test_tls13_share_lengths);
+  g_test_add_func("/wire/tls13-tickets-without-modes", test_tls13_tickets_without_modes);
   return g_test_run();
 }

@@ -418,6 +418,11 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server key share is for a group we did not send"),
              HS_FAILED;
+    size_t plen = 0; /* RFC 8446 §4.2.8.1: FFDHE shares padded to the prime */
+    if (tc_kex_ffdhe_prime(hs->kex_group, &plen) && sh.ext.server_share.key_exchange.len != plen)
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server FFDHE key share is not as long as the group's prime"),
+             HS_FAILED;
     dhe_len = sizeof dhe;
     if (tc_kex_derive(&hs->kex, sh.ext.server_share.key_exchange.p,
                       sh.ext.server_share.key_exchange.len, dhe, &dhe_len))

@@ -430,7 +430,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   bool c_ke = has_modes && memchr(x->psk_modes.p, TC_PSK_KE, x->psk_modes.len);
   bool dhe_ok = c_dhe && (smodes & TC_PSK_MODE_DHE_KE) && grp;
   bool ke_ok = c_ke && (smodes & TC_PSK_MODE_KE);
-  hs->client_can_resume = (c_dhe && (smodes & TC_PSK_MODE_DHE_KE)) || ke_ok;
+  /* Tickets go to clients whose modes fit ours, and, as GnuTLS, OpenSSL
+   * and tlslite-ng do, to those that name no modes at all (RFC 8446 §4.2.9
+   * says SHOULD NOT only for tickets incompatible with advertised modes). */
+  hs->client_can_resume = (c_dhe && (smodes & TC_PSK_MODE_DHE_KE)) || ke_ok || !has_modes;
   /* The PSKs are tried now when a mode works without a HelloRetryRequest:
    * psk_dhe_ke with a fitting share, or psk_ke when psk_dhe_ke is not
    * possible at all (forward secrecy first). */
@@ -539,6 +542,15 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   if (!k.psk_ke) {
     if (tc_kex_generate(&hs->kex, k.group, &cfg->rng, pub, &pub_len)) {
       tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot generate a key share");
+      goto out;
+    }
+    /* RFC 8446 §4.2.8.1: an FFDHE share is left-padded to the prime's
+     * length; a shorter (or longer) one is refused, not repaired. */
+    size_t plen = 0;
+    if (tc_kex_ffdhe_prime(k.group, &plen) && k.share.key_exchange.len != plen) {
+      tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                   "FFDHE key share of %zu bytes, the group's prime has %zu",
+                   k.share.key_exchange.len, plen);
       goto out;
     }
     dhe_len = sizeof dhe;

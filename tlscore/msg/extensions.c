@@ -369,8 +369,12 @@ static int p_key_share(tc_reader *b, tc_exts *e, pctx *pc) {
    * server check this; checking every pair would cost quadratic time). */
   while (!tc_rd_empty(&list)) {
     tc_key_share_entry ks;
-    if (!tc_rd_u16(&list, &ks.group) || !rd_vec16_bytes(&list, &ks.key_exchange, 1))
+    if (!tc_rd_u16(&list, &ks.group) || !rd_vec16_bytes(&list, &ks.key_exchange, 0))
       return DECODE(pc, "bad client share");
+    /* key_exchange<1..2^16-1>: an empty share is a public value of the
+     * wrong length, refused like any other (as GnuTLS and tlslite-ng do). */
+    if (ks.key_exchange.len == 0)
+      return ILLEGAL(pc, "empty key share");
     size_t kept = e->n_key_shares < TC_MSG_MAX_KEY_SHARES ? e->n_key_shares
                                                           : TC_MSG_MAX_KEY_SHARES;
     for (size_t i = 0; i < kept; i++)
