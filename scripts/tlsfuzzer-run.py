@@ -200,8 +200,6 @@ OURS_ARGS = {
     "test-ssl-death-alert.py": {"drop": ["--alerts", "--alert-level", "--alert-description"]},
     # We prefer AES-128 to AES-256 (the script's --swap-ciphers server).
     "test-resumption-with-wrong-ciphers.py": {"add": ["--swap-ciphers"]},
-    # We refuse SHA-1 signatures (the script's --no-sha1 server).
-    "test-signature-algorithms.py": {"add": ["--no-sha1"]},
     # tlslite-ng lists its groups in EncryptedExtensions after a
     # HelloRetryRequest; we do not (tc_config_set_ee_supported_groups).
     "test-record-size-limit.py": {"drop0": ["--hrr-supported-groups"]},

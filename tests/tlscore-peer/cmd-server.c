@@ -65,6 +65,7 @@ typedef struct {
   gboolean answered;       /* HTTP response queued */
   gboolean close_queued;   /* our close_notify queued */
   gboolean shut_wr;        /* TCP write side shut after close_notify went out */
+  gboolean draining;       /* failed, alert sent: reading and dropping input */
   gint64 linger_until;
   gboolean done;
 } sconn;
@@ -106,6 +107,34 @@ static void sconn_fail_tls(sconn *sc)
   gt_set_tls_error(&error, sc->link.tls);
   sconn_fail(sc, error->message);
   g_error_free(error);
+  /* Closing with the peer's data still unread would reset the connection,
+   * and a reset can destroy the alert before the peer reads it (a peer
+   * still sending a large message, say). Half-close and read on until the
+   * peer closes, as after close_notify. */
+  if (!(tc_conn_status(sc->link.tls) & TC_S_OUTPUT) && sc->link.fd >= 0 && !sc->link.eof_given &&
+      shutdown(sc->link.fd, SHUT_WR) == 0) {
+    sc->done = FALSE;
+    sc->draining = TRUE;
+    sc->shut_wr = TRUE;
+    sc->linger_until = g_get_monotonic_time() + LINGER_US;
+  }
+}
+
+/* A failed connection's input, read and dropped until the peer closes. */
+static void sconn_drain(sconn *sc)
+{
+  uint8_t buf[16384];
+  for (;;) {
+    ssize_t n = read(sc->link.fd, buf, sizeof buf);
+    if (n > 0)
+      continue;
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return;
+    sc->done = TRUE; /* EOF or a reset: nothing more to wait for */
+    return;
+  }
 }
 
 static gboolean request_complete(const GString *req)
@@ -195,6 +224,10 @@ static void sconn_step(server *sv, sconn *sc)
 {
   tc_conn *c = sc->link.tls;
   gboolean progress;
+  if (sc->draining) {
+    sconn_drain(sc);
+    return;
+  }
   do {
     progress = FALSE;
     GError *error = NULL;
@@ -603,7 +636,7 @@ static int serve(server *sv)
     for (guint i = 0; i < conns->len; i++) {
       sconn *sc = g_ptr_array_index(conns, i);
       p.fd = sc->link.fd;
-      p.events = gt_link_events(&sc->link);
+      p.events = sc->draining ? POLLIN : gt_link_events(&sc->link);
       g_array_append_val(pfds, p);
       if (sc->shut_wr) {
         int left = (int)((sc->linger_until - now) / 1000) + 1;

@@ -31,18 +31,6 @@ static tc_config *client_cfg(uint16_t min, uint16_t max, const uint16_t *suites,
   return c;
 }
 
-/* A server that names the SHA-1 schemes, which our defaults leave out: only
- * then does it sign a TLS 1.2 ServerKeyExchange for a v2 hello. */
-static void server_sha1(tc_config *sc) {
-  static const uint16_t schemes[] = {
-      TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_RSA_PSS_RSAE_SHA256,
-      TC_SIG_RSA_PKCS1_SHA256,       TC_SIG_RSA_PKCS1_SHA384,       TC_SIG_RSA_PKCS1_SHA1,
-      TC_SIG_ECDSA_SHA1};
-  tc_error err;
-  tc_error_clear(&err);
-  g_assert_cmpint(tc_config_set_sig_schemes(sc, schemes, G_N_ELEMENTS(schemes), &err), ==, TC_OK);
-}
-
 /* ---- bytes ---- */
 
 /* Description of the first alert record in a TLS byte stream, -1 if none. */
@@ -237,8 +225,6 @@ static void start_v2(const e2e *t, bool patch, tc_conn **cp, tc_conn **sp, tc_co
       t->scfg ? tc_config_ref(t->scfg) : pump_server_cfg12(t->smin, t->smax, t->ssuites, t->nss);
   if (t->nsg)
     g_assert_cmpint(tc_config_set_groups(sc, t->sgroups, t->nsg, &err), ==, TC_OK);
-  if (t->sha1)
-    server_sha1(sc);
   tc_conn *c, *s;
   pump_new_pair(cc, sc, &c, &s);
   GByteArray *ch = client_hello(c);
@@ -416,19 +402,6 @@ static void test_tls12_ecdhe_rsa(void) {
            .o = {.scsv = true},
            .want_version = TC_TLS12, .want_suite = 0xC02F, .want_group = P256,
            .want_scheme = TC_SIG_RSA_PKCS1_SHA1};
-  run_e2e(&t);
-}
-
-/* Without SHA-1 among the server's schemes, a v2 hello (no
- * signature_algorithms: SHA-1 implied in TLS 1.2) gets RSA key exchange,
- * not an ECDHE suite whose ServerKeyExchange it would have to sign with
- * SHA-1 (tlsfuzzer test-signature-algorithms --no-sha1). */
-static void test_tls12_no_sha1(void) {
-  e2e t = {.what = "TLS 1.2, ECDHE-RSA offered, server refuses SHA-1 -> RSA key exchange",
-           .cmin = TC_TLS12, .cmax = TC_TLS12, .smin = TC_TLS10, .smax = TC_TLS12,
-           .csuites = {0xC02F, 0x009C}, .ncs = 2,
-           .o = {.scsv = true},
-           .want_version = TC_TLS12, .want_suite = 0x009C};
   run_e2e(&t);
 }
 
@@ -647,7 +620,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/ssl2-hello/tls11-dhe-short-challenge", test_tls11_dhe_short_challenge);
   g_test_add_func("/ssl2-hello/tls12-rsa", test_tls12_rsa);
   g_test_add_func("/ssl2-hello/tls12-ecdhe-rsa", test_tls12_ecdhe_rsa);
-  g_test_add_func("/ssl2-hello/tls12-no-sha1", test_tls12_no_sha1);
   g_test_add_func("/ssl2-hello/tls12-ecdhe-ecdsa-bytewise", test_tls12_ecdhe_ecdsa);
   g_test_add_func("/ssl2-hello/ecdhe-without-p256", test_ecdhe_without_p256);
   g_test_add_func("/ssl2-hello/ssl30", test_ssl30);

@@ -515,17 +515,10 @@ uint16_t tc12_pick_scheme(const tc_conn *c, const tc_pubkey *pk, const uint8_t *
                           bool has_list) {
   if (!has_list) {
     tc_pk_type t = tc_pubkey_type(pk);
-    uint16_t s = t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
     /* TLS 1.2 without signature_algorithms means SHA-1 (RFC 5246
-     * §7.4.1.4.1), which we sign with only when the configuration names it. */
-    if (s && c->version >= TC_TLS12) {
-      bool allowed = false;
-      for (size_t i = 0; i < c->cfg->n_schemes; i++)
-        allowed |= c->cfg->schemes[i] == s;
-      if (!allowed)
-        return 0;
-    }
-    return s;
+     * §7.4.1.4.1). We sign with it for such a client, as GnuTLS and OpenSSL
+     * do (the signatures we accept are another matter: no SHA-1 there). */
+    return t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
   }
   for (size_t i = 0; i < c->cfg->n_schemes; i++) {
     uint16_t s = c->cfg->schemes[i];
