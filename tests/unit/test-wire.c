@@ -1034,6 +1034,26 @@ static void test_tls13_tickets_without_modes(void) {
   }
 }
 
+/* ---- message types the state cannot take ---- */
+
+/* A server waiting for a ClientHello gets another type, with a body longer
+ * than that type may have: unexpected_message, not decode_error (tlsfuzzer
+ * test-invalid-client-hello). */
+static void test_wrong_type_for_client_hello(void) {
+  static const uint8_t types[] = {0, 5, 14, 20, 24};
+  for (size_t i = 0; i < sizeof types; i++) {
+    tc_config *ccfg, *scfg;
+    tc_conn *c, *s;
+    new_pair(TC_TLS13, &ccfg, &scfg, &c, &s);
+    GByteArray *ch = pump_drain(c);
+    g_assert_cmpuint(ch->data[5], ==, TC_HS_CLIENT_HELLO);
+    ch->data[5] = types[i];
+    assert_failed(s, feed_bytes(s, ch), TC_ERR_UNEXPECTED_MESSAGE);
+    g_byte_array_unref(ch);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -1061,5 +1081,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/ee-supported-groups", test_ee_supported_groups);
   g_test_add_func("/wire/tls13-share-lengths", test_tls13_share_lengths);
   g_test_add_func("/wire/tls13-tickets-without-modes", test_tls13_tickets_without_modes);
+  g_test_add_func("/wire/wrong-type-for-client-hello", test_wrong_type_for_client_hello);
   return g_test_run();
 }

@@ -487,6 +487,10 @@ static int process_input(tc_conn *c, bool lazy) {
     }
     const uint8_t *m;
     size_t ml;
+    /* A server's first flight starts with a ClientHello, and so does the
+     * answer to its HelloRetryRequest. */
+    c->rec.hs_only =
+        c->state == HS_S_WAIT_CH || c->state == HS_S_WAIT_CH2 ? TC_HS_CLIENT_HELLO : 0;
     int r = tc_rec_hs_peek(&c->rec, &m, &ml, &c->err);
     if (r < 0)
       return fail(c);

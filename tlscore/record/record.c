@@ -460,6 +460,13 @@ int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *er
     return 0;
   const uint8_t *h = r->hs + r->hs_off;
   size_t body = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+  /* A message the state cannot take is unexpected_message whatever its
+   * length says (tlsfuzzer test-invalid-client-hello: a ClientHello whose
+   * type byte became 0, 5, 14 or 24). */
+  if (r->hs_only && h[0] != r->hs_only)
+    return tc_error_set(err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "handshake message of type %u where only type %u may come", h[0],
+                        r->hs_only);
   /* Messages of a fixed small size are refused as malformed as soon as
    * their header announces more (decode_error, as tlsfuzzer's
    * test-tls13-finished expects), without buffering the body. */

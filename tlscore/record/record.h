@@ -164,6 +164,7 @@ typedef struct tc_rec {
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
   size_t hs_high;                /* bytes of hs ever written (wiped on release) */
   size_t hs_max;                 /* largest accepted handshake message body */
+  uint8_t hs_only;               /* nonzero: the only handshake type the state takes now */
   size_t hs_max_ch;              /* ... for a ClientHello (servers: never below
                                   * TC_HS_MAX_CLIENT_HELLO, so no well-formed
                                   * one is refused for its size) */
