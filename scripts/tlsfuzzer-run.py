@@ -242,6 +242,35 @@ def own_lists(args, name, lists):
     return out
 
 
+def ocsp_response(tlsfuzzer, outdir):
+    """A "good" OCSP response for tlsfuzzer's RSA server certificate, signed
+    by that self-signed certificate's own key (openssl ocsp), so every server
+    can staple it for test-ocsp-stapling. None if openssl fails."""
+    cert = os.path.join(tlsfuzzer, "tests", "serverX509Cert.pem")
+    key = os.path.join(tlsfuzzer, "tests", "serverX509Key.pem")
+    d = os.path.join(outdir, "ocsp")
+    os.makedirs(d, exist_ok=True)
+    resp = os.path.join(d, "resp.der")
+    try:
+        q = lambda *a: subprocess.run(["openssl", "x509", "-in", cert, "-noout"] + list(a),
+                                      check=True, capture_output=True, text=True).stdout
+        serial = q("-serial").strip().split("=", 1)[1]
+        subject = q("-subject", "-nameopt", "compat").strip().split("=", 1)[1].strip()
+        with open(os.path.join(d, "index.txt"), "w") as f:
+            f.write("V\t491231235959Z\t\t%s\tunknown\t%s\n" % (serial, subject))
+        subprocess.run(["openssl", "ocsp", "-issuer", cert, "-cert", cert, "-no_nonce",
+                        "-reqout", os.path.join(d, "req.der")], check=True, capture_output=True)
+        subprocess.run(["openssl", "ocsp", "-index", os.path.join(d, "index.txt"), "-rsigner", cert,
+                        "-rkey", key, "-CA", cert, "-reqin", os.path.join(d, "req.der"),
+                        "-respout", resp, "-ndays", "7"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return None
+    return resp
+
+
+OCSP_RESPONSE = None  # main() fills it: the DER file every RSA setup staples
+
+
 def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
     t = lambda f: os.path.join(tlsfuzzer, "tests", f)
     rsa = (t("serverX509Cert.pem"), t("serverX509Key.pem"))
@@ -274,6 +303,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd.append("--renegotiation")
         if setup in ("rsa", "ecdsa", "rsa-noreneg") and not OLD_TOOL:
             cmd += ["--ciphers", CCM8_CIPHERS]
+        if setup == "rsa" and OCSP_RESPONSE and not OLD_TOOL:
+            cmd += ["--ocsp-response", OCSP_RESPONSE]
         if not OLD_TOOL:
             # The references resume sessions without the extended master
             # secret (RFC 7627 §5.3: SHOULD NOT); tlsfuzzer's clients rarely
@@ -291,6 +322,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd += ["--alpn", "http/1.1"]
         if setup in ("rsa-reqcert", "pha"):
             cmd.append("-r")
+        if setup == "rsa" and OCSP_RESPONSE:
+            cmd += ["--ocsp-response", OCSP_RESPONSE]
         # TLS 1.0 and 1.1 on, as in the other setups.
         cmd.append("--priority=NORMAL:+VERS-TLS1.1:+VERS-TLS1.0" +
                    (":-VERS-TLS1.3" if setup == "rsa-tls12" else ""))
@@ -308,6 +341,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd.append("-no_tls1_3")
         if setup == "rsa-noreneg":
             cmd.append("-no_renegotiation")
+        if setup == "rsa" and OCSP_RESPONSE:
+            cmd += ["-status_file", OCSP_RESPONSE]
         # TLS 1.0 and 1.1 need security level 0 in OpenSSL 3 (SHA-1 MACs).
         cmd += ["-cipher", "DEFAULT:@SECLEVEL=0"]
         return cmd + extra
@@ -404,12 +439,14 @@ def main():
     ap.add_argument("--old-tool", action="store_true",
                     help="the gtls-tool predates --renegotiation (before/after comparisons)")
     args = ap.parse_args()
-    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON
+    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON, OCSP_RESPONSE
     TLSLITE_PYTHON = args.python
     OLD_TOOL = args.old_tool
     TLSLITE_TLS_PY = os.path.join(os.path.abspath(args.tlslite), "scripts", "tls.py")
     args.tlsfuzzer = os.path.abspath(args.tlsfuzzer)
     profiles = load_profiles(args.tlsfuzzer)
+    os.makedirs(args.out, exist_ok=True)
+    OCSP_RESPONSE = ocsp_response(args.tlsfuzzer, os.path.abspath(args.out))
     wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]
     os.makedirs(args.out, exist_ok=True)
     lists = dict(OURS_LISTS) if args.impl == "ours" else {}

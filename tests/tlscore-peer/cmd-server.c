@@ -30,6 +30,7 @@ typedef struct {
   gint tickets;            /* tickets per handshake (-1: the engine's default) */
   gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
   gboolean resume_without_ems; /* resume TLS 1.2 sessions without RFC 7627 */
+  char *ocsp_response;     /* DER OCSPResponse to staple */
   char *min_version;
   char *max_version;
   char *ciphers;
@@ -546,6 +547,20 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     tc_config_set_renegotiation(sv->cfg, TC_RENEG_SECURE);
   if (sv->resume_without_ems)
     tc_config_set_ems_required(sv->cfg, false);
+  if (sv->ocsp_response != NULL) {
+    gchar *der = NULL;
+    gsize der_len = 0;
+    if (!g_file_get_contents(sv->ocsp_response, &der, &der_len, error))
+      return FALSE;
+    tc_error oerr;
+    tc_error_clear(&oerr);
+    int orc = tc_config_set_ocsp_response(sv->cfg, (const uint8_t *)der, der_len, &oerr);
+    g_free(der);
+    if (orc != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--ocsp-response: %s", oerr.message);
+      return FALSE;
+    }
+  }
   tc_error err;
   tc_error_clear(&err);
   if (sv->alpn_v != NULL &&
@@ -732,6 +747,8 @@ int gt_cmd_server(int argc, char **argv)
      "Session tickets per handshake (TLS 1.3; TLS 1.2 sends one when N > 0; default 2)", "N"},
     {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
      "Allow RFC 5746 secure renegotiation (TLS 1.2 and older; off by default)", NULL},
+    {"ocsp-response", 0, 0, G_OPTION_ARG_FILENAME, &sv.ocsp_response,
+     "Staple this DER OCSP response for clients that ask (status_request)", "FILE"},
     {"resume-without-ems", 0, 0, G_OPTION_ARG_NONE, &sv.resume_without_ems,
      "Resume TLS 1.2-and-older sessions that lack the extended master secret (RFC 7627 "
      "§5.3 says SHOULD NOT; off by default)",
@@ -796,6 +813,7 @@ int gt_cmd_server(int argc, char **argv)
   g_free(sv.min_version);
   g_free(sv.max_version);
   g_free(sv.ciphers);
+  g_free(sv.ocsp_response);
   g_free(sv.groups);
   g_free(sv.sigalgs);
   g_free(sv.alpn);
