@@ -16,6 +16,9 @@
 #define REQUEST_LIMIT (16 * 1024)
 /* How long a closing connection waits for the peer before we drop it. */
 #define LINGER_US (5 * G_USEC_PER_SEC)
+/* How long a failed connection's input is drained: a peer may still be
+ * sending a 16 MiB message (tlsfuzzer's pure-Python AES needs minutes). */
+#define DRAIN_US (300 * G_USEC_PER_SEC)
 
 typedef struct {
   char **certs;
@@ -117,7 +120,7 @@ static void sconn_fail_tls(sconn *sc)
     sc->done = FALSE;
     sc->draining = TRUE;
     sc->shut_wr = TRUE;
-    sc->linger_until = g_get_monotonic_time() + LINGER_US;
+    sc->linger_until = g_get_monotonic_time() + DRAIN_US;
   }
 }
 
