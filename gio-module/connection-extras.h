@@ -40,6 +40,18 @@ gboolean _tlslite_gio_settings_set_property (GObject *object, guint prop_id, gui
 gboolean _tlslite_gio_settings_prepare (GObject *conn, tc_config *cfg, gboolean server,
                                         GError **error);
 
+/* tlslite-ocsp.c: "ocsp-response", "ocsp-response-file", "ocsp-status". */
+void _tlslite_gio_ocsp_install_properties (GObjectClass *klass, guint first_id);
+gboolean _tlslite_gio_ocsp_get_property (GObject *object, guint prop_id, guint first_id,
+                                         GValue *value);
+gboolean _tlslite_gio_ocsp_set_property (GObject *object, guint prop_id, guint first_id,
+                                         const GValue *value);
+#define TLSLITE_OCSP_N_PROPS 3
+/* Server, before the handshake: the response to staple (file re-read when
+ * it changed) onto cfg. */
+gboolean _tlslite_gio_ocsp_prepare (GObject *conn, tc_config *cfg, gboolean server,
+                                    GError **error);
+
 /* Before the handshake: parse the pins; FALSE with an error naming the
  * first bad one. */
 gboolean _tlslite_gio_pins_prepare (GObject *conn, GError **error);

@@ -126,7 +126,8 @@ enum
 {
   PROP_PINS_FIRST = TLSLITE_EXTRAS_PROP_FIRST,
   PROP_ALERT_FIRST = PROP_PINS_FIRST + TLSLITE_PINS_N_PROPS,
-  PROP_SETTINGS_FIRST = PROP_ALERT_FIRST + TLSLITE_ALERT_N_PROPS
+  PROP_SETTINGS_FIRST = PROP_ALERT_FIRST + TLSLITE_ALERT_N_PROPS,
+  PROP_OCSP_FIRST = PROP_SETTINGS_FIRST + TLSLITE_SETTINGS_N_PROPS
 };
 
 #define PRIV(self) ((GTlsConnectionTlslitePrivate *) g_tls_connection_tlslite_get_instance_private (self))
@@ -816,7 +817,8 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
   tc_config_set_alpn_strict (cfg, false);
   /* TlsliteSettings: the connection's own, else G_TLS_TLSLITE_SETTINGS,
    * the old G_TLS_TLSLITE_* variables and the system key file. */
-  if (!_tlslite_gio_settings_prepare (G_OBJECT (self), cfg, !is_client (self), error))
+  if (!_tlslite_gio_settings_prepare (G_OBJECT (self), cfg, !is_client (self), error) ||
+      !_tlslite_gio_ocsp_prepare (G_OBJECT (self), cfg, !is_client (self), error))
     {
       tc_config_unref (cfg);
       return FALSE;
@@ -981,6 +983,21 @@ handle_verify (GTlsConnectionTlslite *self)
                          : pin == TLSLITE_PINS_MISMATCH ? "certificate matches no pin"
                                                         : "certificate rejected");
   g_mutex_unlock (&priv->engine_mutex);
+}
+
+GBytes *
+tlslite_connection_dup_ocsp_response (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GBytes *bytes = NULL;
+  const uint8_t *der;
+  size_t len = 0;
+
+  g_mutex_lock (&priv->engine_mutex);
+  if (priv->engine && (der = tc_conn_ocsp_response (priv->engine, &len)) && len > 0)
+    bytes = g_bytes_new (der, len);
+  g_mutex_unlock (&priv->engine_mutex);
+  return bytes;
 }
 
 int
@@ -2269,7 +2286,8 @@ g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *v
     default:
       if (_tlslite_gio_pins_get_property (object, prop_id, PROP_PINS_FIRST, value) ||
           _tlslite_gio_alert_get_property (object, prop_id, PROP_ALERT_FIRST, value) ||
-          _tlslite_gio_settings_get_property (object, prop_id, PROP_SETTINGS_FIRST, value))
+          _tlslite_gio_settings_get_property (object, prop_id, PROP_SETTINGS_FIRST, value) ||
+          _tlslite_gio_ocsp_get_property (object, prop_id, PROP_OCSP_FIRST, value))
         break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2352,7 +2370,8 @@ g_tls_connection_tlslite_set_property (GObject *object, guint prop_id, const GVa
       break;
     default:
       if (_tlslite_gio_pins_set_property (object, prop_id, PROP_PINS_FIRST, value) ||
-          _tlslite_gio_settings_set_property (object, prop_id, PROP_SETTINGS_FIRST, value))
+          _tlslite_gio_settings_set_property (object, prop_id, PROP_SETTINGS_FIRST, value) ||
+          _tlslite_gio_ocsp_set_property (object, prop_id, PROP_OCSP_FIRST, value))
         break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2407,4 +2426,5 @@ g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
   _tlslite_gio_pins_install_properties (gobject_class, PROP_PINS_FIRST);
   _tlslite_gio_alert_install_properties (gobject_class, PROP_ALERT_FIRST);
   _tlslite_gio_settings_install_properties (gobject_class, PROP_SETTINGS_FIRST);
+  _tlslite_gio_ocsp_install_properties (gobject_class, PROP_OCSP_FIRST);
 }

@@ -52,6 +52,9 @@ void tlslite_connection_set_missing_client_cert (GTlsConnectionTlslite *self);
 /* The peer certificate and its errors as last set (new reference or NULL). */
 GTlsCertificate *tlslite_connection_dup_peer (GTlsConnectionTlslite *self, GTlsCertificateFlags *errors);
 
+/* Client: the OCSP response the server stapled (a copy), NULL if none. */
+GBytes *tlslite_connection_dup_ocsp_response (GTlsConnectionTlslite *self);
+
 /* The last alert sent or received (tc_conn_last_alert): description, -1 if none. */
 int tlslite_connection_last_alert (GTlsConnectionTlslite *self, gboolean sent, int *level);
 

@@ -105,6 +105,11 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
   tc_hs12 *h = &c->hs->t12;
   const tc_suite12 *list[MAX_SUITES12];
   size_t k = offered_suites(c, list);
+  /* OCSP stapling is asked for in every version: TLS 1.2's
+   * CertificateStatus, TLS 1.3's leaf CertificateEntry (tls13.c). */
+  tc_exts_set(e, TC_EXT_STATUS_REQUEST);
+  e->status_type = TC_STATUS_TYPE_OCSP;
+  h->offered_status = true;
   if (!k)
     return;
   bool ecdhe = false, cbc = false, srp = false;
@@ -131,9 +136,6 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
     e->session_ticket = (tc_bytes){c->offer->ticket, c->offer->ticket_len};
   if (cbc)
     tc_exts_set(e, TC_EXT_ENCRYPT_THEN_MAC);
-  tc_exts_set(e, TC_EXT_STATUS_REQUEST);
-  e->status_type = TC_STATUS_TYPE_OCSP;
-  h->offered_status = true;
   /* TLS 1.3 counts the content type byte (RFC 8449 §4). */
   tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
   e->record_size_limit = offer13 ? 16385 : 16384;

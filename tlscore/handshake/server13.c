@@ -630,6 +630,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     if (c->my_leaf)
       tc_cert_unref(c->my_leaf);
     c->my_leaf = tc_cert_ref(k.chain->certs[0]);
+    /* OCSP stapling (RFC 8446 4.4.2.1): the response rides in the leaf's
+     * CertificateEntry when the client asked with status_request. */
+    hs->t12.status = tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
+                     ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
     if (tc_hs_write_certificate(c, NULL, 0) || tc_hs_write_cert_verify(c))
       goto out;
   }

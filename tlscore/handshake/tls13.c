@@ -357,6 +357,11 @@ int tc_hs_write_certificate(tc_conn *c, const uint8_t *ctx, size_t ctx_len) {
   for (size_t i = 0; i < n; i++)
     cm.entries[i].cert.p = tc_cert_der(hs->my_chain[i], &cm.entries[i].cert.len);
   cm.n_entries = n;
+  /* Server: the staple server13.c decided to send (status_request seen). */
+  if (c->role == TC_ROLE_SERVER && n > 0 && hs->t12.status) {
+    cm.entries[0].ocsp.p = c->cfg->ocsp_response;
+    cm.entries[0].ocsp.len = c->cfg->ocsp_response_len;
+  }
   size_t start = c->hsw.len;
   if (tc_msg_write_certificate(&c->hsw, &cm))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Certificate");
