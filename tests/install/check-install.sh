@@ -2,9 +2,13 @@
 # meson install into a temporary DESTDIR: library, headers, .pc, GIR/typelib,
 # the module under the prefix's giomoduledir; then a program built from the
 # installed .pc runs against the installed library and module.
-# Arguments: BUILDDIR PREFIX LIBDIR INCLUDEDIR GIOMODULEDIR DATADIR GIR(yes|no) DOCS(yes|no) VERSION
+# Arguments: BUILDDIR PREFIX LIBDIR INCLUDEDIR GIOMODULEDIR DATADIR GIR(yes|no) DOCS(yes|no) VERSION SANITIZE
 set -euo pipefail
 build=$1 prefix=$2 libdir=$3 includedir=$4 giomoduledir=$5 datadir=$6 gir=$7 docs=$8 version=$9
+sanitize=${10:-none}
+# A sanitized library needs a sanitized program (its runtime first).
+san=()
+if [ "$sanitize" != none ]; then san=(-fsanitize="$sanitize"); export ASAN_OPTIONS=detect_leaks=0; fi
 
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
@@ -68,7 +72,7 @@ case "$flags" in
   *) fail "pkg-config --cflags gives '$flags'" ;;
 esac
 # shellcheck disable=SC2086
-cc -o "$D/prog" "$D/prog.c" $flags
+cc "${san[@]}" -o "$D/prog" "$D/prog.c" $flags
 out=$(LD_LIBRARY_PATH="$D$libdir" GIO_MODULE_DIR="$D$giomoduledir" GIO_USE_TLS=tlslite \
       GSETTINGS_BACKEND=memory "$D/prog")
 [ "$out" = "$version GTlsBackendTlslite 1" ] || fail "installed program printed '$out'"
