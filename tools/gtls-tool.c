@@ -19,13 +19,18 @@ static const gt_command commands[] = {
    "FILE... | --verify [--ca FILE] [--host NAME] FILE", gt_cmd_cert},
   {"db", N_("manage SRP verifier and shared-key (PSK) databases (TLS Lite's tlsdb.py)"),
    "create-srp|create-psk|add|passwd|del|list|check|import|export FILE ...", gt_cmd_db},
+  {"servertest", N_("the server side of TLS Lite's paired self-test"), "HOST:PORT DIR",
+   gt_cmd_servertest},
+  {"clienttest", N_("the client side: walks through every mode the server offers"),
+   "HOST:PORT DIR", gt_cmd_clienttest},
+  {"testcreds", N_("make the credentials DIR the self-test needs"), "DIR", gt_cmd_testcreds},
 };
 
 static void usage(FILE *out)
 {
   fprintf(out, _("Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n"));
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-8s %s\n  %8s   gtls-tool %s %s\n", commands[i].name, _(commands[i].summary),
+    fprintf(out, "  %-10s %s\n  %10s   gtls-tool %s %s\n", commands[i].name, _(commands[i].summary),
             "", commands[i].name, commands[i].usage);
   fprintf(out, _("\nMain options:\n"
                  "  --help       show the options of a command (gtls-tool COMMAND --help)\n"

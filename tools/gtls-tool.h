@@ -24,6 +24,9 @@ int gt_cmd_client(int argc, char **argv);
 int gt_cmd_server(int argc, char **argv);
 int gt_cmd_cert(int argc, char **argv);
 int gt_cmd_db(int argc, char **argv);
+int gt_cmd_servertest(int argc, char **argv);
+int gt_cmd_clienttest(int argc, char **argv);
+int gt_cmd_testcreds(int argc, char **argv);
 
 /* "gtls-tool: MESSAGE" on stderr. */
 void gt_err(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -101,13 +101,17 @@ usage-errors)
   expect_usage "more --key" server 127.0.0.1:0 --cert a --key b --key c
   expect_usage "needs --ca" server 127.0.0.1:0 --cert a --require-client-cert
   expect_usage "Unknown option --bogus" server --bogus
+  expect_usage "HOST:PORT and DIR are needed" servertest 127.0.0.1:0
+  expect_usage "needs the server's port" clienttest 127.0.0.1:0 /tmp
+  expect_usage "too many arguments" clienttest 127.0.0.1:1 a b
+  expect_usage "DIR missing" testcreds
   ;;
 help)
   "$tool" --help >"$tmp/h" || fail "--help exit $?"
-  for c in server client cert db; do
+  for c in server client cert db servertest clienttest testcreds; do
     grep -q "^  $c " "$tmp/h" || fail "top-level --help does not list $c"
     "$tool" $c --help >"$tmp/hc" || fail "$c --help exit $?"
-    [ $c = db ] || grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
+    [ $c = db ] || [ $c = testcreds ] || grep -q -- "--backend" "$tmp/hc" || fail "$c --help lacks --backend"
     grep -q "^Usage:" "$tmp/hc" || fail "$c --help has no usage line"
   done
   "$tool" --version | grep -q '^gtls-tool [0-9]' || fail "--version"
@@ -401,6 +405,47 @@ resume)
   echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --resume 2 >/dev/null 2>"$tmp/client.err" ||
     fail "client against a ticketless server exit $?"
   grep -q "^Resumed: 0 of 2$" "$tmp/client.err" || fail "ticketless server: $(grep Resumed "$tmp/client.err")"
+  ;;
+selftest)
+  need openssl
+  "$tool" testcreds "$tmp/creds" >/dev/null || fail "testcreds exit $?"
+  for f in ca.pem server-rsa.pem server-ecdsa.pem client.pem verifiers.db keys.db srp-password psk-key; do
+    [ -s "$tmp/creds/$f" ] || fail "testcreds made no $f"
+  done
+  "$tool" servertest 127.0.0.1:0 "$tmp/creds" >"$tmp/st-server.out" 2>"$tmp/server.err" &
+  spid=$!; pids+=($spid)
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^Listening on .* port \([0-9]*\)$/\1/p' "$tmp/server.err"); [ -n "$port" ] && break; sleep 0.1
+  done
+  [ -n "$port" ] || fail "servertest did not listen"
+  timeout 300 "$tool" clienttest "127.0.0.1:$port" "$tmp/creds" >"$tmp/st-client.out" 2>"$tmp/client.err" ||
+    fail "clienttest exit $?: $(cat "$tmp/st-client.out")"
+  wait $spid || fail "servertest exit $?: $(cat "$tmp/st-server.out")"
+  cat "$tmp/st-client.out"
+  for side in client server; do
+    grep -q "^Test succeeded" "$tmp/st-$side.out" || fail "$side did not succeed"
+    grep -q ": failed" "$tmp/st-$side.out" && fail "$side has a failed step"
+    # Every step has its line, and at least the certificate steps really ran.
+    [ "$(grep -c '^ *[0-9]*/[0-9]* ' "$tmp/st-$side.out")" -eq "$(sed -n 's|^ *1/\([0-9]*\) .*|\1|p' "$tmp/st-$side.out")" ] ||
+      fail "$side: not one line per step"
+    [ "$(grep -c -e ': ok' -e 'as expected' "$tmp/st-$side.out")" -ge 31 ] || fail "$side: fewer than 31 steps ran"
+  done
+  grep -q "SSL 3.0: ok (SSL 3.0," "$tmp/st-client.out" || fail "SSL 3.0 step"
+  grep -q "abrupt close: refused as expected" "$tmp/st-client.out" || fail "abrupt close step"
+  ;;
+selftest-mismatch)
+  # Credentials that do not belong together: the client must fail and name the step.
+  need openssl
+  "$tool" testcreds "$tmp/a" >/dev/null && "$tool" testcreds "$tmp/b" >/dev/null || fail "testcreds"
+  "$tool" servertest 127.0.0.1:0 "$tmp/a" >"$tmp/st-server.out" 2>"$tmp/server.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^Listening on .* port \([0-9]*\)$/\1/p' "$tmp/server.err"); [ -n "$port" ] && break; sleep 0.1
+  done
+  timeout 300 "$tool" clienttest "127.0.0.1:$port" "$tmp/b" >"$tmp/st-client.out" 2>/dev/null
+  [ $? -eq 1 ] || fail "clienttest with the wrong CA did not exit 1"
+  grep -q "^ 1/[0-9]* RSA certificate, TLS 1.3: failed: " "$tmp/st-client.out" || fail "step 1 not reported failed"
+  grep -q "^Test failed at step 1: RSA certificate, TLS 1.3$" "$tmp/st-client.out" || fail "no 'Test failed at step 1'"
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
