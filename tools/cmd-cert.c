@@ -220,5 +220,6 @@ out:
   g_option_context_free(ctx);
   g_free(ca);
   g_free(host);
+  gt_tls_options_clear(&tls);
   return rc;
 }

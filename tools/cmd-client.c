@@ -592,5 +592,12 @@ out:
   }
   g_free(cl.psk_identity);
   g_free(cl.host);
+  /* What option parsing stored. */
+  char *strs[] = {cl.ca, cl.server_name, cl.cert, cl.key, cl.key_password_file, cl.alpn,
+                  cl.srp_user, cl.password, cl.password_file, cl.psk, cl.psk_key_file, cl.starttls};
+  for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
+    g_free(strs[i]);
+  g_strfreev(cl.pins);
+  gt_tls_options_clear(&cl.tls);
   return rc;
 }

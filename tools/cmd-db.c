@@ -163,13 +163,10 @@ static int edit(const char *op, const char *path, const char *name, const db_opt
       if (rc == TC_STORE_MISMATCH) {
         printf(_("Wrong key for %s\n"), en);
         status = GT_EXIT_FAIL;
+      } else if (rc == TC_OK && key != NULL) {
+        printf(_("Key for %s is correct\n"), en);
       } else if (rc == TC_OK) {
-        /* Two calls, not one with a ?: format: GCC 12 under ASan+UBSan reports a false
-         * "null format string" for the conditional. */
-        if (key != NULL)
-          printf(_("Key for %s is correct\n"), en);
-        else
-          printf(_("%s is in the database\n"), en);
+        g_print(_("Entry %s is in the database\n"), en);  /* g_print: GCC 12 with sanitizers misreports printf here */
       }
     } else {
       rc = tc_store_psk_put(st, (const uint8_t *)name, strlen(name), key, kl,

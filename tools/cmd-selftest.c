@@ -624,6 +624,7 @@ out:
   g_clear_error(&error);
   g_free(host);
   g_option_context_free(ctx);
+  gt_tls_options_clear(&tls);
   return rc;
 }
 

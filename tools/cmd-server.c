@@ -407,5 +407,13 @@ out:
   g_clear_object(&sv.db);
   g_strfreev(sv.alpn_v);
   g_free(host);
+  /* What option parsing stored. */
+  char *strs[] = {sv.key_password_file, sv.ca, sv.alpn, sv.srp_db, sv.psk_db, sv.psk_hint,
+                  sv.ocsp_response, sv.ticket_key_file};
+  for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
+    g_free(strs[i]);
+  g_strfreev(sv.certs);
+  g_strfreev(sv.keys);
+  gt_tls_options_clear(&sv.tls);
   return rc;
 }

@@ -6,7 +6,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <glib/gprintf.h>
 #include <tlscore/x509.h>
 
 #include "gtls-tool.h"
@@ -105,6 +104,17 @@ static int version_rank(const char *v)
     if (g_strcmp0(v, names[i]) == 0)
       return (int)i;
   return -1;
+}
+
+void gt_tls_options_clear(gt_tls_options *o)
+{
+  g_free(o->backend);
+  g_free(o->min_version);
+  g_free(o->max_version);
+  g_free(o->ciphers);
+  g_free(o->groups);
+  g_free(o->settings);
+  memset(o, 0, sizeof *o);
 }
 
 const GOptionEntry *gt_tls_option_entries(gt_tls_options *o)
@@ -453,12 +463,17 @@ void gt_print_certificate(FILE *out, GTlsCertificate *cert, const char *indent)
   /* Names come from the peer: escaped before printing. */
   char *es = gt_escape(subject, -1), *ei = gt_escape(issuer, -1);
   char *fb = format_time(nb), *fa = format_time(na), *fp = gt_cert_fingerprint(cert);
-  /* g_fprintf, not fprintf: GCC 12's -Wformat-overflow under -fsanitize=address,undefined
-   * reports a false "null format string" for these fprintf calls (CI's ASan build). */
-  g_fprintf(out, _("%sSubject: %s\n"), indent, es);
-  g_fprintf(out, _("%sIssuer: %s\n"), indent, ei);
-  g_fprintf(out, _("%sValid: from %s to %s\n"), indent, fb, fa);
-  g_fprintf(out, _("%sSHA-256 fingerprint: %s\n"), indent, fp);
+  /* One string, one write (GCC's sanitizer builds misread fprintf with a translated format). */
+  char *lines[] = {
+    g_strdup_printf(_("%sSubject: %s\n"), indent, es),
+    g_strdup_printf(_("%sIssuer: %s\n"), indent, ei),
+    g_strdup_printf(_("%sValid: from %s to %s\n"), indent, fb, fa),
+    g_strdup_printf(_("%sSHA-256 fingerprint: %s\n"), indent, fp),
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
+    fputs(lines[i], out);
+    g_free(lines[i]);
+  }
   g_free(es);
   g_free(ei);
   g_free(fb);

@@ -3,7 +3,8 @@
 #define GTLS_TOOL_H
 
 #include <gio/gio.h>
-#include <glib/gi18n.h>
+/* _() is g_dgettext (GETTEXT_PACKAGE, ...): the tool shares the module's domain. */
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 
 enum {
@@ -48,6 +49,8 @@ typedef struct {
   char *min_version, *max_version, *ciphers, *groups, *settings;
 } gt_tls_options;
 
+/* Frees what option parsing stored. */
+void gt_tls_options_clear(gt_tls_options *o);
 /* GOptionEntries for gt_tls_options (static storage, for g_option_context_add_main_entries). */
 const GOptionEntry *gt_tls_option_entries(gt_tls_options *o);
 /* Choose the TLS backend as a GIO program does (GIO_USE_TLS; default
