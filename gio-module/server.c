@@ -1,14 +1,17 @@
-/* GTlsServerConnectionTlslite: server side (certificate, client authentication, session tickets). */
+/* GTlsServerConnectionTlslite: server side (certificate, client authentication, session cache, session tickets). */
 #include <sys/random.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "connection.h"
+#include "session-cache-private.h"
 
 struct _GTlsServerConnectionTlslite
 {
   GTlsConnectionTlslite parent_instance;
   GTlsAuthenticationMode authentication_mode;
+  TlsliteSessionCache *session_cache;   /* NULL: the process-wide default */
+  gchar *ticket_key_file;               /* NULL: G_TLS_TLSLITE_TICKET_KEY_FILE, or the process key */
 };
 
 typedef struct _GTlsServerConnectionTlslite GTlsServerConnectionTlslite;
@@ -17,7 +20,9 @@ typedef struct { GTlsConnectionTlsliteClass parent_class; } GTlsServerConnection
 enum
 {
   PROP_0,
-  PROP_AUTHENTICATION_MODE
+  PROP_AUTHENTICATION_MODE,
+  PROP_SESSION_CACHE,
+  PROP_TICKET_KEY_FILE
 };
 
 static void server_iface_init (GTlsServerConnectionInterface *iface);
@@ -49,25 +54,6 @@ get_ticket_key (uint8_t key[32])
   return ok;
 }
 
-static gpointer
-make_session_cache (gpointer data)
-{
-  /* Bounded (LRU) and expiring like a ticket; NULL only when out of memory,
-   * and then TLS 1.2 clients simply do full handshakes. */
-  return tc_session_cache_new (1024, 3600);
-}
-
-/* One session-ID cache for every server connection of the process, so that
- * TLS 1.2 clients that resume by session ID (RFC 5246; those that ignore
- * tickets, or when G_TLS_TLSLITE_NO_TICKETS=1) resume against any GIO server
- * here, as with glib-networking. Never freed, like the backend. */
-static tc_session_cache *
-process_session_cache (void)
-{
-  static GOnce once = G_ONCE_INIT;
-
-  return g_once (&once, make_session_cache, NULL);
-}
 
 static gboolean
 server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **error)
@@ -80,6 +66,8 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
   uint8_t tkey[32];
   tc_error err;
   gsize n;
+  TlsliteSessionCache *cache;
+  const gchar *key_file;
 
   if (!cert)
     {
@@ -140,9 +128,20 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
    * still get a ticket: send it with our Finished. The engine does this
    * only without client authentication, where it is safe. */
   tc_config_set_early_tickets (cfg, true);
-  if (process_session_cache ())
-    tc_config_set_session_cache (cfg, process_session_cache ());
+  /* TLS 1.2 clients that resume by session ID (RFC 5246; those that ignore
+   * tickets, or when G_TLS_TLSLITE_NO_TICKETS=1) resume against any server
+   * sharing the cache: by default one for the whole process, as with
+   * glib-networking. */
+  cache = self->session_cache ? self->session_cache : tlslite_session_cache_get_default ();
+  if (_tlslite_gio_session_cache_get_tc (cache))
+    tc_config_set_session_cache (cfg, _tlslite_gio_session_cache_get_tc (cache));
 
+  /* Tickets: the group's key file if there is one, else one key for every
+   * server connection of the process. */
+  key_file = self->ticket_key_file ? self->ticket_key_file
+                                   : g_getenv ("G_TLS_TLSLITE_TICKET_KEY_FILE");
+  if (key_file && *key_file)
+    return _tlslite_gio_ticket_key_file_apply (key_file, cfg, error);
   if (get_ticket_key (tkey))
     {
       tc_error_clear (&err);
@@ -193,6 +192,12 @@ server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *
     case PROP_AUTHENTICATION_MODE:
       g_value_set_enum (value, SERVER (object)->authentication_mode);
       break;
+    case PROP_SESSION_CACHE:
+      g_value_set_object (value, SERVER (object)->session_cache);
+      break;
+    case PROP_TICKET_KEY_FILE:
+      g_value_set_string (value, SERVER (object)->ticket_key_file);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -206,6 +211,14 @@ server_set_property (GObject *object, guint prop_id, const GValue *value, GParam
     case PROP_AUTHENTICATION_MODE:
       SERVER (object)->authentication_mode = g_value_get_enum (value);
       break;
+    case PROP_SESSION_CACHE:
+      g_clear_object (&SERVER (object)->session_cache);
+      SERVER (object)->session_cache = g_value_dup_object (value);
+      break;
+    case PROP_TICKET_KEY_FILE:
+      g_free (SERVER (object)->ticket_key_file);
+      SERVER (object)->ticket_key_file = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -217,6 +230,14 @@ g_tls_server_connection_tlslite_init (GTlsServerConnectionTlslite *self)
 }
 
 static void
+g_tls_server_connection_tlslite_finalize (GObject *object)
+{
+  g_clear_object (&SERVER (object)->session_cache);
+  g_free (SERVER (object)->ticket_key_file);
+  G_OBJECT_CLASS (g_tls_server_connection_tlslite_parent_class)->finalize (object);
+}
+
+static void
 g_tls_server_connection_tlslite_class_init (GTlsServerConnectionTlsliteClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -224,7 +245,34 @@ g_tls_server_connection_tlslite_class_init (GTlsServerConnectionTlsliteClass *kl
 
   gobject_class->get_property = server_get_property;
   gobject_class->set_property = server_set_property;
+  gobject_class->finalize = g_tls_server_connection_tlslite_finalize;
   tls_class->prepare_config = server_prepare_config;
 
   g_object_class_override_property (gobject_class, PROP_AUTHENTICATION_MODE, "authentication-mode");
+  /**
+   * GTlsServerConnection:session-cache: (type TlsliteSessionCache)
+   *
+   * The session-ID cache (TLS 1.2 and older) this server shares with
+   * others; %NULL: the process-wide one
+   * (tlslite_session_cache_get_default()).
+   */
+  g_object_class_install_property (gobject_class, PROP_SESSION_CACHE,
+    g_param_spec_object ("session-cache", "Session cache", "Session-ID cache shared by servers",
+                         TLSLITE_TYPE_SESSION_CACHE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  /**
+   * GTlsServerConnection:ticket-key-file:
+   *
+   * Session ticket keys shared by a group of servers, nginx's
+   * ssl_session_ticket_key convention: a file of exactly 48 or 80 random
+   * bytes (`openssl rand 80`) is one key; otherwise one base64 key per
+   * line, the first sealing new tickets and every one opening them, so keys
+   * rotate without breaking resumption. The file is read again whenever it
+   * changes (replace it with a rename). %NULL: the file named by
+   * G_TLS_TLSLITE_TICKET_KEY_FILE, else a random key for the process. An
+   * unreadable or invalid file fails the handshake with an error naming it.
+   */
+  g_object_class_install_property (gobject_class, PROP_TICKET_KEY_FILE,
+    g_param_spec_string ("ticket-key-file", "Ticket key file",
+                         "File of session ticket keys shared by a group of servers", NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 }

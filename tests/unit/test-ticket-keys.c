@@ -179,6 +179,154 @@ static void test_key_change(void) {
   tc_config_unref(cfg);
 }
 
+/* tc_config_set_ticket_keys, nginx's rotation: the first key seals, every
+ * key opens; 48- and 80-byte keys (nginx key files) work like 32-byte ones. */
+static int set_keys(tc_config *cfg, const uint8_t *const *keys, const size_t *lens, size_t n,
+                    tc_error *err) {
+  tc_error_clear(err);
+  return tc_config_set_ticket_keys(cfg, keys, lens, n, err);
+}
+
+static void test_key_list(void) {
+  uint8_t k1[80], k2[48], k3[32];
+  for (size_t i = 0; i < sizeof k1; i++)
+    k1[i] = (uint8_t)(i * 7 + 1);
+  memset(k2, 0x22, sizeof k2);
+  memset(k3, 0x33, sizeof k3);
+  const uint8_t *only1[] = {k1}, *new2[] = {k2, k1}, *next3[] = {k3, k2};
+  const size_t l1[] = {80}, l21[] = {48, 80}, l32[] = {32, 48};
+  clock_ctx clk = {40 * LIFETIME};
+  tc_config *a = new_server(&clk, NULL), *b = new_server(&clk, NULL);
+  tc_error err;
+
+  g_assert_cmpint(set_keys(a, only1, l1, 1, &err), ==, TC_OK);
+  g_assert_cmpint(set_keys(b, only1, l1, 1, &err), ==, TC_OK);
+  g_autoptr(GBytes) t1 = seal(a, clk.now, 1);
+  g_assert_true(open_ok(b, t1, 1)); /* same key file, same secret */
+
+  /* Roll-out: b learns k2 as the sealing key, keeps k1 for opening. */
+  g_assert_cmpint(set_keys(b, new2, l21, 2, &err), ==, TC_OK);
+  g_assert_true(open_ok(b, t1, 1));
+  g_autoptr(GBytes) t2 = seal(b, clk.now, 2);
+  g_assert_true(open_ok(b, t2, 2));
+  g_assert_false(open_ok(a, t2, 2)); /* a does not know k2 yet */
+  g_assert_cmpint(set_keys(a, new2, l21, 2, &err), ==, TC_OK);
+  g_assert_true(open_ok(a, t2, 2));
+  g_assert_true(open_ok(a, t1, 1));
+
+  /* The next period: tickets of the last one still open under any key. */
+  clk.now += LIFETIME;
+  g_assert_true(open_ok(a, t1, 1));
+  g_assert_true(open_ok(b, t2, 2));
+
+  /* k1 retired: its tickets stop opening, k2's still open. */
+  g_assert_cmpint(set_keys(a, next3, l32, 2, &err), ==, TC_OK);
+  g_assert_false(open_ok(a, t1, 1));
+  g_assert_true(open_ok(a, t2, 2));
+  g_autoptr(GBytes) t3 = seal(a, clk.now, 3);
+  g_assert_true(open_ok(a, t3, 3));
+  g_assert_false(open_ok(b, t3, 3));
+
+  /* A 32-byte key is the base secret itself, as tc_config_set_ticket_key
+   * takes it; setting one secret drops the opening-only keys. */
+  g_assert_cmpint(tc_config_set_ticket_key(b, k3, &err), ==, TC_OK);
+  g_assert_true(open_ok(b, t3, 3));
+  g_assert_false(open_ok(b, t2, 2));
+
+  /* The 48 bytes of k2 and a 32-byte prefix of them are different keys. */
+  const uint8_t *pre[] = {k2};
+  const size_t l32only[] = {32};
+  g_assert_cmpint(set_keys(b, pre, l32only, 1, &err), ==, TC_OK);
+  g_assert_false(open_ok(b, t2, 2));
+
+  /* Sizes and counts refused, naming the key. */
+  const size_t bad_len[] = {80, 47};
+  g_assert_cmpint(set_keys(b, new2, bad_len, 2, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_BAD_INPUT);
+  g_assert_cmpstr(err.message, ==, "ticket key 2 has 47 bytes (32, or 48 or 80 as in nginx key files)");
+  g_assert_cmpint(set_keys(b, new2, l21, 0, &err), ==, TC_FAIL);
+  const uint8_t *nine[9] = {k3, k3, k3, k3, k3, k3, k3, k3, k3};
+  const size_t nine_l[9] = {32, 32, 32, 32, 32, 32, 32, 32, 32};
+  g_assert_cmpint(set_keys(b, nine, nine_l, 9, &err), ==, TC_FAIL);
+  g_assert_cmpint(set_keys(b, nine, nine_l, 8, &err), ==, TC_OK);
+  g_assert_true(open_ok(b, t3, 3));
+  tc_config_unref(a);
+  tc_config_unref(b);
+}
+
+/* tc_ticket_keys_parse: nginx's binary files, base64 lines, and refusals. */
+static void test_key_file(void) {
+  tc_ticket_key keys[TC_TICKET_MAX_KEYS];
+  tc_error err;
+  uint8_t bin[80];
+  for (size_t i = 0; i < sizeof bin; i++)
+    bin[i] = (uint8_t)(255 - i);
+  tc_error_clear(&err);
+  /* binary, both nginx sizes (bytes that are no text at all) */
+  g_assert_cmpuint(tc_ticket_keys_parse(bin, 80, keys, &err), ==, 1);
+  g_assert_cmpmem(keys[0].key, keys[0].len, bin, 80);
+  g_assert_cmpuint(tc_ticket_keys_parse(bin, 48, keys, &err), ==, 1);
+  g_assert_cmpmem(keys[0].key, keys[0].len, bin, 48);
+
+  /* text: two keys, comments, blank lines, CRLF and spaces */
+  gchar *b80 = g_base64_encode(bin, 80), *b48 = g_base64_encode(bin + 32, 48),
+        *b32 = g_base64_encode(bin + 1, 32);
+  gchar *text = g_strdup_printf("# rotated daily\n\n  %s \r\n%s\n#old\n%s", b48, b80, b32);
+  g_assert_cmpuint(tc_ticket_keys_parse((const uint8_t *)text, strlen(text), keys, &err), ==, 3);
+  g_assert_cmpmem(keys[0].key, keys[0].len, bin + 32, 48);
+  g_assert_cmpmem(keys[1].key, keys[1].len, bin, 80);
+  g_assert_cmpmem(keys[2].key, keys[2].len, bin + 1, 32);
+  g_assert_cmpint(err.code, ==, TC_ERR_NONE);
+  g_free(text);
+
+  static const struct {
+    const char *text, *msg;
+  } bad[] = {
+      {"", "ticket key file: no key (48 or 80 binary bytes, or base64 lines)"},
+      {"# only a comment\n", "ticket key file: no key (48 or 80 binary bytes, or base64 lines)"},
+      {"\nnot base64!\n", "ticket key file: line 2 is not base64"},
+      {"Zm9vYmFy\n", "ticket key file: the key on line 1 has 6 bytes (32, 48 or 80)"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    tc_error_clear(&err);
+    g_assert_cmpuint(tc_ticket_keys_parse((const uint8_t *)bad[i].text, strlen(bad[i].text), keys,
+                                          &err), ==, 0);
+    g_assert_cmpstr(err.message, ==, bad[i].msg);
+  }
+  /* nine keys: one too many */
+  GString *nine = g_string_new(NULL);
+  for (int i = 0; i < 9; i++)
+    g_string_append_printf(nine, "%s\n", b32);
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_ticket_keys_parse((const uint8_t *)nine->str, nine->len, keys, &err), ==, 0);
+  g_assert_cmpstr(err.message, ==, "ticket key file: more than 8 keys (line 9)");
+  g_string_free(nine, TRUE);
+  /* a NUL inside a text line */
+  uint8_t nul[50];
+  memset(nul, 'A', sizeof nul);
+  nul[10] = 0;
+  tc_error_clear(&err);
+  g_assert_cmpuint(tc_ticket_keys_parse(nul, sizeof nul, keys, &err), ==, 0);
+  g_assert_nonnull(strstr(err.message, "line 1 is not text"));
+
+  /* what the parser hands out, tc_config_set_ticket_keys takes */
+  text = g_strdup_printf("%s\n%s\n", b48, b80);
+  size_t n = tc_ticket_keys_parse((const uint8_t *)text, strlen(text), keys, &err);
+  const uint8_t *ptr[TC_TICKET_MAX_KEYS];
+  size_t lens[TC_TICKET_MAX_KEYS];
+  for (size_t i = 0; i < n; i++) {
+    ptr[i] = keys[i].key;
+    lens[i] = keys[i].len;
+  }
+  tc_config *cfg = tc_config_new(TC_ROLE_SERVER);
+  g_assert_cmpint(tc_config_set_ticket_keys(cfg, ptr, lens, n, &err), ==, TC_OK);
+  tc_config_unref(cfg);
+  g_free(text);
+  g_free(b80);
+  g_free(b48);
+  g_free(b32);
+}
+
 /* Several threads sealing and opening on one config (the cache is shared). */
 static gpointer worker(gpointer data) {
   tc_config *cfg = data;
@@ -204,6 +352,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/ticket-keys/derivation", test_derivation);
   g_test_add_func("/ticket-keys/rotation", test_rotation);
   g_test_add_func("/ticket-keys/key-change", test_key_change);
+  g_test_add_func("/ticket-keys/key-list", test_key_list);
+  g_test_add_func("/ticket-keys/key-file", test_key_file);
   g_test_add_func("/ticket-keys/threads", test_threads);
   return g_test_run();
 }

@@ -16,19 +16,18 @@ static int64_t period_of(const tc_config *cfg, int64_t now) {
   return now >= 0 ? now / life : 0;
 }
 
-/* The AEAD key of one period: HKDF from the base secret, cached for the two
- * latest periods used (tickets are opened under the current or the previous
- * one), so sealing and opening do not run HKDF each time. A cached key only
- * counts for the base secret it came from (tc_config_set_ticket_key may
- * replace it). */
-static int period_key(tc_config *cfg, uint64_t period, tc_aead *a) {
-  uint8_t secret[32], info[24], key[32];
-  if (tc_config_ticket_secret(cfg, secret))
-    return -1;
+/* The AEAD key of one period under one base secret: HKDF from the secret,
+ * cached for the latest periods used (tickets are opened under the current
+ * or the previous one, for each of up to TC_TICKET_MAX_KEYS secrets), so
+ * sealing and opening do not run HKDF each time. A cached key only counts
+ * for the base secret it came from (tc_config_set_ticket_key(s) may replace
+ * it). */
+static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period, tc_aead *a) {
+  uint8_t info[24], key[32];
   int rc = 0;
   pthread_mutex_lock(&cfg->ticket_lock);
   int hit = -1, victim = 0;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < (int)(sizeof cfg->ticket_keys / sizeof cfg->ticket_keys[0]); i++) {
     if (cfg->ticket_keys[i].valid && cfg->ticket_keys[i].period == period &&
         tc_ct_equal(cfg->ticket_keys[i].from, secret, 32))
       hit = i;
@@ -54,7 +53,6 @@ static int period_key(tc_config *cfg, uint64_t period, tc_aead *a) {
   pthread_mutex_unlock(&cfg->ticket_lock);
   if (rc == 0)
     rc = tc_aead_init(a, TC_AEAD_AES256_GCM, key, sizeof key);
-  tc_wipe(secret, sizeof secret);
   tc_wipe(key, sizeof key);
   return rc;
 }
@@ -91,7 +89,10 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
   }
   for (int i = 0; i < 8; i++)
     t[i] = (uint8_t)(period >> (56 - 8 * i));
-  if (period_key(cfg, period, a)) {
+  uint8_t secret[32];
+  int bad_key = tc_config_ticket_secret(cfg, secret) || period_key(cfg, secret, period, a);
+  tc_wipe(secret, sizeof secret);
+  if (bad_key) {
     tc_error_set(err, TC_ERR_RANDOM, "cannot derive the ticket key");
     goto done;
   }
@@ -127,13 +128,20 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   /* len <= 1024 (checked above): state and AEAD context fit on the stack. */
   size_t clen = len - TICKET_HDR - TC_AEAD_TAG_LEN;
   uint8_t buf[1024];
+  uint8_t secrets[TC_TICKET_MAX_KEYS][32];
   tc_aead a_, *a = &a_;
-  int rc = -1;
-  memcpy(buf, ticket + TICKET_HDR, clen);
-  if (period_key(cfg, period, a))
-    goto done;
-  int bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
-  tc_aead_clear(a);
+  int rc = -1, bad = 1;
+  size_t n_secrets = tc_config_ticket_secrets(cfg, secrets);
+  /* nginx's rotation: any of the keys opens (the tag tells which one
+   * sealed; at most TC_TICKET_MAX_KEYS tries, each from the cache). */
+  for (size_t k = 0; k < n_secrets && bad; k++) {
+    memcpy(buf, ticket + TICKET_HDR, clen);
+    if (period_key(cfg, secrets[k], period, a))
+      break;
+    bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
+    tc_aead_clear(a);
+  }
+  tc_wipe(secrets, sizeof secrets);
   if (bad)
     goto done;
   tc_reader r, psk, alpn, id, user;

@@ -253,8 +253,53 @@ int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *er
   pthread_mutex_lock(&cfg->ticket_lock);
   memcpy(cfg->ticket_secret, key, 32);
   cfg->ticket_secret_set = true;
+  tc_wipe(cfg->ticket_old, sizeof cfg->ticket_old);
+  cfg->n_ticket_old = 0;
   pthread_mutex_unlock(&cfg->ticket_lock);
   return TC_OK;
+}
+
+int tc_config_set_ticket_keys(tc_config *cfg, const uint8_t *const *keys, const size_t *lens,
+                              size_t n, tc_error *err) {
+  static const char salt[] = "tlscore ticket key file";
+  if (!keys || !lens || n == 0 || n > TC_TICKET_MAX_KEYS)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "1 to %d ticket keys, not %zu",
+                        TC_TICKET_MAX_KEYS, n);
+  uint8_t sec[TC_TICKET_MAX_KEYS][32];
+  for (size_t i = 0; i < n; i++) {
+    if (!keys[i] || (lens[i] != 32 && lens[i] != 48 && lens[i] != 80)) {
+      tc_wipe(sec, sizeof sec);
+      return tc_error_set(err, TC_ERR_BAD_INPUT,
+                          "ticket key %zu has %zu bytes (32, or 48 or 80 as in nginx key files)",
+                          i + 1, keys[i] ? lens[i] : 0);
+    }
+    if (lens[i] == 32)
+      memcpy(sec[i], keys[i], 32);
+    else
+      tc_hkdf_extract(TC_HASH_SHA256, (const uint8_t *)salt, sizeof salt - 1, keys[i], lens[i],
+                      sec[i]);
+  }
+  pthread_mutex_lock(&cfg->ticket_lock);
+  memcpy(cfg->ticket_secret, sec[0], 32);
+  cfg->ticket_secret_set = true;
+  tc_wipe(cfg->ticket_old, sizeof cfg->ticket_old);
+  memcpy(cfg->ticket_old, sec[1], (n - 1) * 32);
+  cfg->n_ticket_old = n - 1;
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  tc_wipe(sec, sizeof sec);
+  return TC_OK;
+}
+
+size_t tc_config_ticket_secrets(tc_config *cfg, uint8_t out[][32]) {
+  if (tc_config_ticket_secret(cfg, out[0]))
+    return 0;
+  pthread_mutex_lock(&cfg->ticket_lock);
+  /* the sealing secret again, under the same lock as the others */
+  memcpy(out[0], cfg->ticket_secret, 32);
+  size_t n = cfg->n_ticket_old;
+  memcpy(out[1], cfg->ticket_old, n * 32);
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  return n + 1;
 }
 
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]) {

@@ -67,13 +67,16 @@ struct tc_config {
   pthread_mutex_t ticket_lock;
   bool ticket_secret_set;
   uint8_t ticket_secret[32];
-  /* auth/ticket.c: the derived keys of the two latest periods used (under
-   * ticket_lock; `from` is the base secret each came from). */
+  /* tc_config_set_ticket_keys: further base secrets that only open tickets */
+  uint8_t ticket_old[TC_TICKET_MAX_KEYS - 1][32];
+  size_t n_ticket_old;
+  /* auth/ticket.c: derived period keys in use, two periods per base secret
+   * (under ticket_lock; `from` is the base secret each came from). */
   struct {
     bool valid;
     uint64_t period;
     uint8_t key[32], from[32];
-  } ticket_keys[2];
+  } ticket_keys[2 * TC_TICKET_MAX_KEYS];
   /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
   bool suites_explicit;      /* tc_config_set_cipher_suites was called */
   unsigned dh_min_bits;      /* 0: 2048 */
@@ -100,5 +103,8 @@ void tc_conn_pool_drain(tc_config *cfg);
 bool tc_config_has_version(const tc_config *cfg, uint16_t v);
 /* The ticket base secret, drawn from the config rng on first use. 0 or -1. */
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]);
+/* Every base secret, the sealing one first (drawn as above if none is set):
+ * the count (0 if the rng failed). out holds TC_TICKET_MAX_KEYS. */
+size_t tc_config_ticket_secrets(tc_config *cfg, uint8_t out[][32]);
 
 #endif

@@ -153,6 +153,31 @@ void tc_config_set_middlebox_compat(tc_config *cfg, bool on);
  * several servers accept each other's tickets. */
 void tc_config_set_tickets(tc_config *cfg, unsigned count, uint32_t lifetime);
 int tc_config_set_ticket_key(tc_config *cfg, const uint8_t key[32], tc_error *err);
+/* Ticket keys for a group of servers, rotated the way nginx's
+ * ssl_session_ticket_key does it: keys[0] seals new tickets, every key
+ * opens them (so a key rolled out to all servers first as a second key, then
+ * promoted, never breaks resumption). Each key is 32 bytes (a base secret
+ * as for tc_config_set_ticket_key) or 48 or 80 bytes (the content of an
+ * nginx ticket key file, which is hashed into a base secret; the ticket
+ * format stays ours). 1..TC_TICKET_MAX_KEYS keys; replaces the keys and
+ * secret set before. The error names a key of the wrong size. */
+#define TC_TICKET_MAX_KEYS 8
+int tc_config_set_ticket_keys(tc_config *cfg, const uint8_t *const *keys, const size_t *lens,
+                              size_t n, tc_error *err);
+/* A ticket key file's content (the caller reads the file; tlscore does no
+ * I/O). Exactly 48 or 80 bytes: one binary key, an nginx
+ * ssl_session_ticket_key file (`openssl rand 80 > ticket.key`). Anything
+ * else is text: one base64 key (32, 48 or 80 bytes) per line, the sealing
+ * key first, then keys that only open; blank lines and lines starting with
+ * '#' are skipped, white space around a key is ignored. Returns the number
+ * of keys (1..TC_TICKET_MAX_KEYS) for tc_config_set_ticket_keys, or 0 with
+ * an error naming the line. Wipe the keys after use. */
+typedef struct tc_ticket_key {
+  uint8_t key[80];
+  size_t len;
+} tc_ticket_key;
+size_t tc_ticket_keys_parse(const uint8_t *data, size_t len, tc_ticket_key keys[TC_TICKET_MAX_KEYS],
+                            tc_error *err);
 /* Server, TLS 1.3 without client authentication: send the tickets in the
  * server's first flight, right after its Finished (the resumption secret is
  * computed from the client Finished the server expects), so clients that
