@@ -5,7 +5,7 @@
 #include <gio/gio.h>
 
 #include "tlscore/config.h"
-#include "tlslite-session-cache.h"
+#include <tlslite-gio/tlslite.h>
 
 G_BEGIN_DECLS
 

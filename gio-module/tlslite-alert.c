@@ -3,7 +3,7 @@
 
 #include "connection.h"
 #include "connection-extras.h"
-#include "tlslite-alert.h"
+#include <tlslite-gio/tlslite.h>
 
 struct _TlsliteAlert
 {

@@ -1,7 +1,10 @@
 /* Certificate pinning on connections (TLS Lite's Checker): the "pins" and "pin-only" properties, the check, the mismatch error. */
 #include <glib/gi18n-lib.h>
 
+#include <tlslite-gio/tlslite.h>
+
 #include "connection-extras.h"
+#include "tlslite-types.h"
 
 typedef struct
 {
@@ -242,4 +245,135 @@ _tlslite_gio_pins_get_error (GObject *conn, GError **error)
     g_propagate_error (error, g_error_copy (st->error));
   g_mutex_unlock (&st->lock);
   return had;
+}
+
+/* ---- public API (tlslite-pins.h) ---- */
+
+/* The pin of `certificate`'s own certificate (not its issuer's) as text;
+ * NULL if it cannot be parsed. */
+static gchar *
+cert_pin_text (GTlsCertificate *certificate, tc_pin_type type)
+{
+  tc_cert **chain = NULL;
+  gsize n = tlslite_certificate_build_chain (certificate, &chain);
+  char text[TC_PIN_TEXT_MAX];
+  tc_pin pin;
+
+  if (n == 0)
+    return NULL;
+  tc_cert_pin (chain[0], type, &pin);
+  tlslite_certificate_free_chain (chain, n);
+  tc_pin_format (&pin, text);
+  return g_strdup (text);
+}
+
+/**
+ * tlslite_certificate_get_spki_pin:
+ * @certificate: a certificate (of any GIO backend)
+ *
+ * The public-key pin of @certificate as curl's --pinnedpubkey and the
+ * "pins" connection property spell it: "sha256//" and the base64 SHA-256
+ * of its DER SubjectPublicKeyInfo. It stays the same when the certificate
+ * is renewed with the same key.
+ *
+ * Returns: (transfer full) (nullable): the pin, or %NULL if @certificate
+ *   cannot be parsed
+ */
+gchar *
+tlslite_certificate_get_spki_pin (GTlsCertificate *certificate)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+  return cert_pin_text (certificate, TC_PIN_SPKI_SHA256);
+}
+
+/**
+ * tlslite_certificate_get_fingerprint:
+ * @certificate: a certificate (of any GIO backend)
+ *
+ * The SHA-256 fingerprint of @certificate's DER encoding, upper-case hex
+ * with colons ("AB:CD:..."), as `openssl x509 -fingerprint -sha256`
+ * prints it; usable as a pin.
+ *
+ * Returns: (transfer full) (nullable): the fingerprint, or %NULL if
+ *   @certificate cannot be parsed
+ */
+gchar *
+tlslite_certificate_get_fingerprint (GTlsCertificate *certificate)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+  return cert_pin_text (certificate, TC_PIN_CERT_SHA256);
+}
+
+static gboolean
+parse_pin (const gchar *pin, tc_pin *out, GError **error)
+{
+  tc_error err;
+
+  tc_error_clear (&err);
+  if (tc_pin_parse (pin, out, &err) != TC_OK)
+    {
+      gchar *shown = g_strescape (pin, NULL);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid certificate pin “%s”: %s"), shown, err.message);
+      g_free (shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * tlslite_pin_validate:
+ * @pin: a pin: "sha256//BASE64" or a hex SHA-256 fingerprint
+ * @error: return location for an error naming what is wrong
+ *
+ * Checks a pin the way a connection does before its handshake: strictly
+ * (canonical base64 of exactly 32 bytes; 64 hex digits, colons either
+ * between every byte pair or nowhere).
+ *
+ * Returns: %TRUE if @pin is valid
+ */
+gboolean
+tlslite_pin_validate (const gchar *pin, GError **error)
+{
+  tc_pin p;
+
+  g_return_val_if_fail (pin != NULL, FALSE);
+  return parse_pin (pin, &p, error);
+}
+
+/**
+ * tlslite_certificate_matches_pin:
+ * @certificate: a certificate (of any GIO backend)
+ * @pin: a pin: "sha256//BASE64" or a hex SHA-256 fingerprint
+ * @error: return location for an error, set when @pin is invalid or
+ *   @certificate cannot be parsed
+ *
+ * Whether @certificate (its own key or encoding, not its issuer's) matches
+ * @pin, decided as a connection with that pin decides it.
+ *
+ * Returns: %TRUE on a match; %FALSE on a mismatch (no error) or a failure
+ */
+gboolean
+tlslite_certificate_matches_pin (GTlsCertificate *certificate, const gchar *pin, GError **error)
+{
+  tc_cert **chain = NULL;
+  gsize n;
+  tc_pin p;
+  gboolean match;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), FALSE);
+  g_return_val_if_fail (pin != NULL, FALSE);
+  if (!parse_pin (pin, &p, error))
+    return FALSE;
+  n = tlslite_certificate_build_chain (certificate, &chain);
+  if (n == 0)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _("Could not parse the certificate"));
+      return FALSE;
+    }
+  match = tc_x509_pin_match (chain[0], &p, 1) == 0;
+  tlslite_certificate_free_chain (chain, n);
+  return match;
 }

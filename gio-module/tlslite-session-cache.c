@@ -2,7 +2,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "tlscore/config.h"
-#include "tlslite-session-cache.h"
 #include "session-cache-private.h"
 
 #define DEFAULT_MAX_ENTRIES 1024

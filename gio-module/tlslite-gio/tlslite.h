@@ -8,6 +8,9 @@
  * defines the export macros the others use). */
 #include <tlslite-gio/tlslite-version.h>
 #include <tlslite-gio/tlslite-settings.h>
+#include <tlslite-gio/tlslite-alert.h>
+#include <tlslite-gio/tlslite-pins.h>
+#include <tlslite-gio/tlslite-session-cache.h>
 
 #undef __TLSLITE_H_INSIDE__
 
