@@ -2,6 +2,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "connection.h"
+#include "connection-extras.h"
 
 /* A session with what a resumed handshake cannot tell again: who the
  * peer was and how its certificate verified. Immutable, refcounted. */
@@ -200,6 +201,10 @@ client_prepare_conn (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
   self->session_key = compute_session_key (self);
   if (!self->session && self->session_key)
     self->session = cache_lookup (self->session_key);
+  /* Pins: a session from a peer they do not match is not resumed (the
+   * resumed handshake would show no certificate to check). */
+  if (self->session && !_tlslite_gio_pins_allow_session (G_OBJECT (self), self->session->peer))
+    g_clear_pointer (&self->session, resumable_unref);
   if (self->session)
     tc_conn_set_session (conn, self->session->session);
   return TRUE;

@@ -68,6 +68,10 @@ typedef enum
  * the expected and seen pins for
  * _tlslite_gio_pins_get_error. */
 TlslitePinVerdict _tlslite_gio_pins_check (GObject *conn, tc_cert *leaf, gboolean *pin_only);
+/* Client, before offering a session for resumption: whether the peer it
+ * was made with (NULL: unknown) matches the pins; a resumed handshake
+ * shows no certificate, so a session the pins do not cover is not offered. */
+gboolean _tlslite_gio_pins_allow_session (GObject *conn, GTlsCertificate *peer);
 /* The mismatch error of the last check, if any (a copy in *error). */
 gboolean _tlslite_gio_pins_get_error (GObject *conn, GError **error);
 

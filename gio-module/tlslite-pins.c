@@ -232,6 +232,28 @@ _tlslite_gio_pins_check (GObject *conn, tc_cert *leaf, gboolean *pin_only)
 }
 
 gboolean
+_tlslite_gio_pins_allow_session (GObject *conn, GTlsCertificate *peer)
+{
+  PinState *st = get_state (conn, FALSE);
+  tc_cert **chain = NULL;
+  gboolean ok = TRUE;
+  gsize n = 0;
+
+  if (!st)
+    return TRUE;
+  /* outside st->lock: building the chain may parse the certificate */
+  if (peer)
+    n = tlslite_certificate_build_chain (peer, &chain);
+  g_mutex_lock (&st->lock);
+  if (st->n_parsed > 0)
+    ok = n > 0 && tc_x509_pin_match (chain[0], st->parsed, st->n_parsed) >= 0;
+  g_mutex_unlock (&st->lock);
+  if (chain)
+    tlslite_certificate_free_chain (chain, n);
+  return ok;
+}
+
+gboolean
 _tlslite_gio_pins_get_error (GObject *conn, GError **error)
 {
   PinState *st = get_state (conn, FALSE);

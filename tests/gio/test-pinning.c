@@ -43,10 +43,15 @@ server_thread (gpointer data)
   g_assert_no_error (error);
   if (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &srv->error))
     {
-      /* wait for the client's close_notify */
+      /* a line (the client reads the TLS 1.3 tickets with it), then wait
+       * for the client's close_notify */
       char buf[16];
-      gssize n = g_input_stream_read (g_io_stream_get_input_stream (tls), buf, sizeof buf, NULL,
-                                      NULL);
+      gssize n;
+
+      g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (tls), "ok\n", 3,
+                                                NULL, NULL, &error));
+      g_assert_no_error (error);
+      n = g_input_stream_read (g_io_stream_get_input_stream (tls), buf, sizeof buf, NULL, NULL);
       g_assert_cmpint (n, ==, 0);
     }
   g_object_get (tls, "last-alert-received-description", &srv->alert_received,
@@ -123,8 +128,9 @@ result_clear (Result *r)
 /* Connect to srv as "localhost", with the RSA test CA as the database
  * (NULL: the system default, which trusts none of the test CAs). */
 static void
-run_client (Server *srv, const char *ca, const char *const *pins, gboolean pin_only,
-            gboolean connect_accept, Result *r)
+run_client_full (Server *srv, const char *ca, const char *const *pins, gboolean pin_only,
+                 gboolean connect_accept, GTlsClientConnection *from,
+                 GTlsClientConnection **keep, Result *r)
 {
   GSocketClient *client = g_socket_client_new ();
   GSocketConnection *conn;
@@ -154,10 +160,19 @@ run_client (Server *srv, const char *ca, const char *const *pins, gboolean pin_o
   if (connect_accept)
     g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_cb), &r->accept_calls);
 
+  if (from)
+    g_tls_client_connection_copy_session_state (G_TLS_CLIENT_CONNECTION (tls), from);
+
   r->ok = g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &r->error);
   r->peer_errors = g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (tls));
   if (r->ok)
     {
+      char line[3];
+
+      g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (tls), line, 3, NULL,
+                                              NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (line, 3, "ok\n", 3);
       g_assert_true (g_io_stream_close (tls, NULL, &error));
       g_assert_no_error (error);
     }
@@ -174,10 +189,19 @@ run_client (Server *srv, const char *ca, const char *const *pins, gboolean pin_o
 
   if (!r->ok)
     g_io_stream_close (tls, NULL, NULL);
+  if (keep)
+    *keep = G_TLS_CLIENT_CONNECTION (g_object_ref (tls));
   g_object_unref (tls);
   g_object_unref (conn);
   g_object_unref (id);
   g_object_unref (client);
+}
+
+static void
+run_client (Server *srv, const char *ca, const char *const *pins, gboolean pin_only,
+            gboolean connect_accept, Result *r)
+{
+  run_client_full (srv, ca, pins, pin_only, connect_accept, NULL, NULL, r);
 }
 
 /* pins set but not the mode: validation still happens, pins on top */
@@ -353,6 +377,44 @@ test_bad_pin (void)
   result_clear (&r);
 }
 
+/* A session made without pins is not resumed by a pinned connection its
+ * pins do not cover: the resumed handshake would show no certificate. */
+static void
+test_resumption (void)
+{
+  const char *wrong[] = { SELF_SPKI, NULL }, *right[] = { RSA_SPKI, NULL };
+  GTlsClientConnection *first = NULL;
+  Server srv;
+  Result r;
+
+  /* Unpinned, accepted by the application (the system database does not
+   * know the test CA). */
+  server_start (&srv, "server-rsa.pem", "server-rsa-key.pem");
+  run_client_full (&srv, NULL, NULL, FALSE, TRUE, NULL, &first, &r);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (r.accept_calls, ==, 1);
+  server_join (&srv);
+  result_clear (&r);
+
+  server_start (&srv, "server-rsa.pem", "server-rsa-key.pem");
+  run_client_full (&srv, NULL, wrong, TRUE, TRUE, first, NULL, &r);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  server_join (&srv);
+  result_clear (&r);
+
+  /* Pins that cover the session's peer: resumed (no certificate, so no
+   * accept-certificate either). */
+  server_start (&srv, "server-rsa.pem", "server-rsa-key.pem");
+  run_client_full (&srv, NULL, right, FALSE, TRUE, first, NULL, &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (r.accept_calls, ==, 0);
+  server_join (&srv);
+  result_clear (&r);
+  g_object_unref (first);
+}
+
 static void
 test_properties (void)
 {
@@ -401,5 +463,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pinning/pin-only-mismatch", test_pin_only_mismatch);
   g_test_add_func ("/pinning/pin-only-without-pins", test_pin_only_without_pins);
   g_test_add_func ("/pinning/bad-pin", test_bad_pin);
+  g_test_add_func ("/pinning/resumption", test_resumption);
   return g_test_run ();
 }
