@@ -249,8 +249,7 @@ g_tls_server_connection_tlslite_class_init (GTlsServerConnectionTlsliteClass *kl
   tls_class->prepare_config = server_prepare_config;
 
   g_object_class_override_property (gobject_class, PROP_AUTHENTICATION_MODE, "authentication-mode");
-  /**
-   * GTlsServerConnection:session-cache: (type TlsliteSessionCache)
+  /* GTlsServerConnection:session-cache: (type TlsliteSessionCache)
    *
    * The session-ID cache (TLS 1.2 and older) this server shares with
    * others; %NULL: the process-wide one
@@ -259,8 +258,7 @@ g_tls_server_connection_tlslite_class_init (GTlsServerConnectionTlsliteClass *kl
   g_object_class_install_property (gobject_class, PROP_SESSION_CACHE,
     g_param_spec_object ("session-cache", "Session cache", "Session-ID cache shared by servers",
                          TLSLITE_TYPE_SESSION_CACHE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  /**
-   * GTlsServerConnection:ticket-key-file:
+  /* GTlsServerConnection:ticket-key-file:
    *
    * Session ticket keys shared by a group of servers, nginx's
    * ssl_session_ticket_key convention: a file of exactly 48 or 80 random

@@ -136,8 +136,7 @@ enum
 void
 _tlslite_gio_alert_install_properties (GObjectClass *klass, guint first_id)
 {
-  /**
-   * GTlsConnection:last-alert-sent: (type TlsliteAlert)
+  /* GTlsConnection:last-alert-sent: (type TlsliteAlert)
    *
    * The last alert this end sent (a close_notify included), or %NULL.
    * Read it after a failed operation to see what was reported to the peer.
@@ -145,8 +144,7 @@ _tlslite_gio_alert_install_properties (GObjectClass *klass, guint first_id)
   g_object_class_install_property (klass, first_id + ALERT_PROP_SENT,
     g_param_spec_boxed ("last-alert-sent", "Last alert sent", "The last TLS alert sent",
                         TLSLITE_TYPE_ALERT, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  /**
-   * GTlsConnection:last-alert-received: (type TlsliteAlert)
+  /* GTlsConnection:last-alert-received: (type TlsliteAlert)
    *
    * The last alert the peer sent, or %NULL: bad_record_mac after a wrong
    * SRP password or PSK key, unknown_psk_identity for an identity the

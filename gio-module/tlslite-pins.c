@@ -60,8 +60,7 @@ get_state (GObject *conn, gboolean create)
 void
 _tlslite_gio_pins_install_properties (GObjectClass *klass, guint first_id)
 {
-  /**
-   * GTlsConnection:pins: (type GStrv)
+  /* GTlsConnection:pins: (type GStrv)
    *
    * Pins the peer's certificate must match (TLS Lite's Checker): SHA-256
    * public-key pins spelled as curl's --pinnedpubkey ("sha256//BASE64",
@@ -74,8 +73,7 @@ _tlslite_gio_pins_install_properties (GObjectClass *klass, guint first_id)
   g_object_class_install_property (klass, first_id + PIN_PROP_PINS,
     g_param_spec_boxed ("pins", "Pins", "Certificate or public-key pins the peer must match",
                         G_TYPE_STRV, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  /**
-   * GTlsConnection:pin-only:
+  /* GTlsConnection:pin-only:
    *
    * %FALSE (default): the pins apply in addition to ordinary certificate
    * validation. %TRUE: a matching pin replaces it (self-signed servers),
