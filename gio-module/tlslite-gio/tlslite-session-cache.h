@@ -20,8 +20,6 @@ G_BEGIN_DECLS
  */
 #define TLSLITE_TYPE_SESSION_CACHE (tlslite_session_cache_get_type ())
 TLSLITE_AVAILABLE_IN_ALL
-GType tlslite_session_cache_get_type (void);
-TLSLITE_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TlsliteSessionCache, tlslite_session_cache, TLSLITE, SESSION_CACHE, GObject)
 
 TLSLITE_AVAILABLE_IN_ALL

@@ -34,6 +34,9 @@ def main():
             bad.append('module exports %s' % s)
     # Every exported public function is declared in a public header.
     text = ''.join(open(h, encoding='utf-8').read() for h in headers)
+    # G_DECLARE_{FINAL,DERIVABLE}_TYPE (Type, prefix_name, ...) declares prefix_name_get_type ().
+    for m in re.finditer(r'G_DECLARE_(?:FINAL|DERIVABLE)_TYPE\s*\(\s*\w+\s*,\s*(\w+)\s*,', text):
+        text += '\n%s_get_type (void);' % m.group(1)
     for s in sorted(lib_syms):
         if s.startswith('tlslite_') and not re.search(r'\b%s\s*\(' % re.escape(s), text):
             bad.append('%s is exported but not declared in a public header' % s)
