@@ -1238,6 +1238,7 @@ static void test_verify_webpki_leaf(void) {
       {"x509/webpki-cn-case.pem", "localhost", "BR 7.1.4.3"},
       {"x509/webpki-cn-ip-long.pem", "localhost", "BR 7.1.4.3"},
       {"x509/webpki-cn-ip4-zeros.pem", "127.0.0.1", "BR 7.1.4.3"},
+      {"x509/webpki-cn-ip4-hex.pem", "127.0.0.1", "BR 7.1.4.3"}, /* 0x7f.1 is 127.0.0.1 to inet_aton */
       {"x509/webpki-ca-leaf.pem", "localhost", "basicConstraints cA"},
       {"x509/webpki-anyeku.pem", "localhost", "anyExtendedKeyUsage"},
       {"x509/webpki-crit-eku.pem", "localhost", "critical extendedKeyUsage"},
@@ -1258,9 +1259,10 @@ static void test_verify_webpki_leaf(void) {
                    TC_CERT_INSECURE); /* CN=localhost, SAN localhost: only the SHA-1 rule */
   g_assert_cmpuint(verify_webpki("x509/webpki-cn-ip.pem", "2001:db8::1:0:0:1", false, NULL), ==, 0);
   g_assert_cmpuint(verify_webpki("x509/webpki-cn-ip4.pem", "127.0.0.1", false, NULL), ==, 0);
-  /* A CN that is just another name is not judged (private PKIs put labels
-   * there). */
+  /* A CN that is just another name or address is not judged (private PKIs
+   * put labels there). */
   g_assert_cmpuint(verify_webpki("x509/webpki-cn-other.pem", "localhost", false, NULL), ==, 0);
+  g_assert_cmpuint(verify_webpki("x509/webpki-cn-other-ip.pem", "localhost", false, NULL), ==, 0);
   /* A leaf trusted as it is (a pinned self-signed certificate) is exempt. */
   g_assert_cmpuint(verify_o("x509/webpki-cn-case.pem", "x509/webpki-cn-case.pem",
                             (tc_verify_opts){.identity = "localhost"}, NULL, NULL), ==, 0);

@@ -473,6 +473,8 @@ issue webpki-cn-ip.pem $leafkey "/O=tlslite/CN=2001:db8::1:0:0:1" leaf_ip6 $d/ca
 issue webpki-cn-ip-long.pem $leafkey "/O=tlslite/CN=2001:db8:0:0:1:0:0:1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-cn-ip4.pem $leafkey "/O=tlslite/CN=127.0.0.1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-cn-ip4-zeros.pem $leafkey "/O=tlslite/CN=127.000.000.001" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-ip4-hex.pem $leafkey "/O=tlslite/CN=0x7f.1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
+issue webpki-cn-other-ip.pem $leafkey "/O=tlslite/CN=10.0.0.1" leaf_ip6 $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-ca-leaf.pem $leafkey "/O=tlslite/CN=localhost" leaf_ca_noku $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-anyeku.pem $leafkey "/O=tlslite/CN=localhost" leaf_anyeku $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-crit-eku.pem $leafkey "/O=tlslite/CN=localhost" leaf_criteku $d/ca-rsa.pem $d/ca-rsa-key.pem
