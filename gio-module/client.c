@@ -1,6 +1,7 @@
 /* GTlsClientConnectionTlslite: client side (SNI, validation flags, client certificates, session resumption). */
 #include <glib/gi18n-lib.h>
 
+#include "auth.h"
 #include "connection.h"
 #include "connection-extras.h"
 
@@ -164,8 +165,13 @@ compute_session_key (GTlsClientConnectionTlslite *self)
               g_byte_array_unref (der);
             }
         }
-      key = g_strdup_printf ("%s/%s/%u/%s", addr, host ? host : "",
-                             g_inet_socket_address_get_port (isa), hash ? hash : "");
+      /* A session made by one SRP user or PSK identity is never offered
+       * for another. */
+      gchar *auth = _tlslite_auth_session_key (tlslite_connection_get_auth (G_TLS_CONNECTION_TLSLITE (self)));
+
+      key = g_strdup_printf ("%s/%s/%u/%s/%s", addr, host ? host : "",
+                             g_inet_socket_address_get_port (isa), hash ? hash : "", auth);
+      g_free (auth);
       g_free (addr);
       g_free (hash);
     }

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "auth.h"
 #include "connection.h"
 #include "connection-extras.h"
 
@@ -97,6 +98,12 @@ typedef struct
   gboolean reading, writing;
   gboolean read_closing, read_closed, write_closing, write_closed;
   GCancellable *op_cancellable;
+
+  /* SRP and PSK (auth.c). auth_query: a question the async handshake
+   * resolves in a worker thread (async_auth: this handshake may do so). */
+  TlsliteAuth *auth;
+  TlsliteAuthQuery *auth_query;
+  gboolean async_auth;
 } GTlsConnectionTlslitePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GTlsConnectionTlslite, g_tls_connection_tlslite, G_TYPE_TLS_CONNECTION)
@@ -203,6 +210,12 @@ tlslite_connection_set_missing_client_cert (GTlsConnectionTlslite *self)
   PRIV (self)->missing_client_cert = TRUE;
 }
 
+TlsliteAuth *
+tlslite_connection_get_auth (GTlsConnectionTlslite *self)
+{
+  return PRIV (self)->auth;
+}
+
 static gboolean
 is_client (GTlsConnectionTlslite *self)
 {
@@ -257,6 +270,9 @@ set_engine_error (GTlsConnectionTlslite *self, const tc_error *err, gboolean in_
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
   const char *msg = err->message[0] ? err->message : tc_err_name (err->code);
+
+  if (_tlslite_auth_map_error (priv->auth, err, priv->engine, error))
+    return;
 
   /* TLS 1.3 servers reject a missing client certificate after our
    * handshake already finished; the failure shows up on the first read.
@@ -845,6 +861,11 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
       tc_config_unref (cfg);
       return FALSE;
     }
+  if (!_tlslite_auth_prepare_config (priv->auth, cfg, error))
+    {
+      tc_config_unref (cfg);
+      return FALSE;
+    }
 
   tc_error_clear (&err);
   conn = tc_conn_new (cfg, &err);
@@ -859,7 +880,8 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
    * be opened straight into the caller's buffer. */
   tc_conn_set_lazy_records (conn, true);
   tc_conn_set_write_records (conn, WRITE_RECORDS);
-  if (klass->prepare_conn && !klass->prepare_conn (self, conn, error))
+  if (!_tlslite_auth_prepare_conn (priv->auth, conn, error) ||
+      (klass->prepare_conn && !klass->prepare_conn (self, conn, error)))
     {
       tc_conn_free (conn);
       return FALSE;
@@ -1068,9 +1090,11 @@ finish_handshake (GTlsConnectionTlslite *self)
   priv->session_resumed = tc_conn_resumed (priv->engine);
   g_free (priv->group_name);
   priv->group_name = g_strdup (tc_group_name (tc_conn_group (priv->engine)));
+  _tlslite_auth_handshake_done (priv->auth, priv->engine);
   if (klass->session_update)
     klass->session_update (self, priv->engine);
   g_mutex_unlock (&priv->engine_mutex);
+  _tlslite_auth_notify (priv->auth);
 
   priv->need_handshake = FALSE;
   priv->ever_handshaked = TRUE;
@@ -1125,6 +1149,32 @@ record_handshake_error (GTlsConnectionTlslite *self, const GError *error)
   g_mutex_unlock (&priv->op_mutex);
 }
 
+/* Answer an SRP/PSK question: here and now, or (async handshake) by
+ * handing it to async_handshake_step, which resolves it in a worker
+ * thread so that interactions and database look-ups never block the
+ * handshake's main context. engine is NULL before the engine exists. */
+static gboolean
+run_auth_query (GTlsConnectionTlslite *self, TlsliteAuthQuery *q, tc_conn *engine,
+                GCancellable *cancellable, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gboolean ok;
+
+  if (priv->async_auth)
+    {
+      priv->auth_query = q;
+      priv->hs_blocked_dir = 0;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "auth");
+      return FALSE;
+    }
+  _tlslite_auth_query_resolve (q, cancellable);
+  g_mutex_lock (&priv->engine_mutex);
+  ok = _tlslite_auth_query_apply (q, engine, error);
+  g_mutex_unlock (&priv->engine_mutex);
+  _tlslite_auth_query_free (q);
+  return ok;
+}
+
 /* Drive the initial handshake until it completes, fails, or (when not
  * blocking) has to wait for the network. The caller holds the handshake. */
 static gboolean
@@ -1134,6 +1184,13 @@ drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *c
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
   GTlsConnectionTlsliteClass *klass = G_TLS_CONNECTION_TLSLITE_GET_CLASS (self);
 
+  if (!priv->engine)
+    {
+      TlsliteAuthQuery *q = _tlslite_auth_pre_query (priv->auth);
+
+      if (q && !run_auth_query (self, q, NULL, cancellable, error))
+        return FALSE;
+    }
   if (!ensure_engine (self, error))
     return FALSE;
 
@@ -1171,6 +1228,17 @@ drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *c
           g_mutex_unlock (&priv->engine_mutex);
           if (want == TC_WANT_VERIFY_PEER)
             handle_verify (self);
+          else if (_tlslite_auth_handles_want (want))
+            {
+              TlsliteAuthQuery *q;
+
+              g_mutex_lock (&priv->engine_mutex);
+              q = _tlslite_auth_query_new (priv->auth, priv->engine, want);
+              g_mutex_unlock (&priv->engine_mutex);
+              _tlslite_auth_notify (priv->auth);
+              if (!run_auth_query (self, q, priv->engine, cancellable, error))
+                return FALSE;
+            }
           else if (want == TC_WANT_CLIENT_CERT && klass->choose_client_cert)
             {
               if (!klass->choose_client_cert (self, priv->engine, error))
@@ -1317,6 +1385,38 @@ async_handshake_thread (GTask *task, gpointer object, gpointer task_data, GCance
 }
 
 static void
+async_auth_thread (GTask *task, gpointer object, gpointer task_data, GCancellable *cancellable)
+{
+  _tlslite_auth_query_resolve (task_data, cancellable);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Back in the handshake's context: answer the engine, go on. */
+static void
+async_auth_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  GTlsConnectionTlslite *self = G_TLS_CONNECTION_TLSLITE (object);
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTask *task = user_data;
+  TlsliteAuthQuery *q = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&priv->engine_mutex);
+  ok = _tlslite_auth_query_apply (q, priv->engine, &error);
+  g_mutex_unlock (&priv->engine_mutex);
+  if (!ok)
+    {
+      record_handshake_error (self, error);
+      yield_op (self, OP_HANDSHAKE);
+      g_task_return_error (task, error);
+    }
+  else
+    async_handshake_step (task);
+  g_object_unref (task);
+}
+
+static void
 async_handshake_step (GTask *task)
 {
   GTlsConnectionTlslite *self = g_task_get_source_object (task);
@@ -1356,13 +1456,29 @@ async_handshake_step (GTask *task)
   if (ah->established)
     ok = TRUE;
   else
-    ok = run_handshake (self, FALSE, cancellable, &error);
+    {
+      priv->async_auth = TRUE;
+      ok = run_handshake (self, FALSE, cancellable, &error);
+      priv->async_auth = FALSE;
+    }
 
   g_mutex_lock (&priv->op_mutex);
   priv->handshake_thread = NULL;
   priv->op_cancellable = NULL;
   g_mutex_unlock (&priv->op_mutex);
 
+  if (!ok && priv->auth_query)
+    {
+      GTask *sub = g_task_new (self, cancellable, async_auth_done, g_object_ref (task));
+
+      g_clear_error (&error);
+      g_task_set_name (sub, "[tlslite] auth query");
+      g_task_set_task_data (sub, g_steal_pointer (&priv->auth_query),
+                            (GDestroyNotify) _tlslite_auth_query_free);
+      g_task_run_in_thread (sub, async_auth_thread);
+      g_object_unref (sub);
+      return;
+    }
   if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && priv->base_istream &&
       priv->base_ostream)
     {
@@ -2192,6 +2308,7 @@ g_tls_connection_tlslite_init (GTlsConnectionTlslite *self)
   g_mutex_init (&priv->op_mutex);
   g_cond_init (&priv->op_cond);
   priv->waiting_for_op = g_cancellable_new ();
+  priv->auth = _tlslite_auth_new (G_TLS_CONNECTION (self));
 }
 
 static void
@@ -2211,6 +2328,8 @@ g_tls_connection_tlslite_finalize (GObject *object)
   g_clear_pointer (&priv->ciphersuite_name, g_free);
   g_clear_pointer (&priv->group_name, g_free);
   g_clear_pointer (&priv->engine, tc_conn_free);
+  g_clear_pointer (&priv->auth_query, _tlslite_auth_query_free);
+  g_clear_pointer (&priv->auth, _tlslite_auth_free);
   g_clear_error (&priv->interaction_error);
   g_clear_error (&priv->handshake_error);
   g_clear_pointer (&priv->outbuf, g_byte_array_unref);
@@ -2288,6 +2407,8 @@ g_tls_connection_tlslite_get_property (GObject *object, guint prop_id, GValue *v
           _tlslite_gio_alert_get_property (object, prop_id, PROP_ALERT_FIRST, value) ||
           _tlslite_gio_settings_get_property (object, prop_id, PROP_SETTINGS_FIRST, value) ||
           _tlslite_gio_ocsp_get_property (object, prop_id, PROP_OCSP_FIRST, value))
+        break;
+      if (_tlslite_auth_get_property (priv->auth, prop_id, value))
         break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2373,6 +2494,8 @@ g_tls_connection_tlslite_set_property (GObject *object, guint prop_id, const GVa
           _tlslite_gio_settings_set_property (object, prop_id, PROP_SETTINGS_FIRST, value) ||
           _tlslite_gio_ocsp_set_property (object, prop_id, PROP_OCSP_FIRST, value))
         break;
+      if (_tlslite_auth_set_property (priv->auth, prop_id, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -2427,4 +2550,5 @@ g_tls_connection_tlslite_class_init (GTlsConnectionTlsliteClass *klass)
   _tlslite_gio_alert_install_properties (gobject_class, PROP_ALERT_FIRST);
   _tlslite_gio_settings_install_properties (gobject_class, PROP_SETTINGS_FIRST);
   _tlslite_gio_ocsp_install_properties (gobject_class, PROP_OCSP_FIRST);
+  _tlslite_auth_install_properties (gobject_class);
 }

@@ -58,6 +58,10 @@ GBytes *tlslite_connection_dup_ocsp_response (GTlsConnectionTlslite *self);
 /* The last alert sent or received (tc_conn_last_alert): description, -1 if none. */
 int tlslite_connection_last_alert (GTlsConnectionTlslite *self, gboolean sent, int *level);
 
+/* SRP and PSK state (auth.c). */
+typedef struct _TlsliteAuth TlsliteAuth;
+TlsliteAuth *tlslite_connection_get_auth (GTlsConnectionTlslite *self);
+
 /* Common helpers used by the subclasses. */
 GIOStream *tlslite_connection_get_base_stream (GTlsConnectionTlslite *self);
 const gchar *const *tlslite_connection_get_advertised_protocols (GTlsConnectionTlslite *self);

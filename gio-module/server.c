@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "auth.h"
 #include "connection.h"
 #include "session-cache-private.h"
 
@@ -69,6 +70,9 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
   TlsliteSessionCache *cache;
   const gchar *key_file;
 
+  /* A server with SRP users or shared keys may do without a certificate. */
+  if (!cert && _tlslite_auth_server_has_credentials (tlslite_connection_get_auth (tls)))
+    goto no_certificate;
   if (!cert)
     {
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
@@ -96,6 +100,7 @@ server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **erro
     }
   tlslite_certificate_free_chain (chain, n);
 
+no_certificate:
   switch (self->authentication_mode)
     {
     case G_TLS_AUTHENTICATION_REQUESTED:

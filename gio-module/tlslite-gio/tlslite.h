@@ -11,6 +11,10 @@
 #include <tlslite-gio/tlslite-alert.h>
 #include <tlslite-gio/tlslite-pins.h>
 #include <tlslite-gio/tlslite-session-cache.h>
+#include <tlslite-gio/tlslite-auth-error.h>
+#include <tlslite-gio/tlslite-interaction.h>
+#include <tlslite-gio/tlslite-verifier-database.h>
+#include <tlslite-gio/tlslite-shared-key-database.h>
 
 #undef __TLSLITE_H_INSIDE__
 

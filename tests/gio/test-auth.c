@@ -1,0 +1,812 @@
+/* SRP and PSK logins through GIO: GSocketClient against a GSocketService with verifier and shared-key databases. */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "tlscore/store.h"
+
+#ifdef TEST_TYPED
+#include <tlslite-gio/tlslite.h>
+#endif
+
+/*
+ * Built twice. test-auth uses property names only and does not link the
+ * tlslite-gio library (GIO loads the module from GIO_MODULE_DIR), as a
+ * plain GIO program would; the databases are made with libtcstore.
+ * test-auth-typed (TEST_TYPED) links the library and runs the same
+ * logins with TlsliteInteraction, TlsliteVerifierDatabase and
+ * TlsliteSharedKeyDatabase.
+ *
+ * The server runs in its own thread and main context; the client runs
+ * synchronously (main thread) or asynchronously (main loop), and the
+ * server handshakes synchronously or asynchronously to match.
+ */
+
+#define AUTH_ERROR (g_quark_from_static_string ("tlslite-auth-error-quark"))
+enum { SRP_FAILED, PSK_UNKNOWN_IDENTITY, PSK_FAILED, NO_CREDENTIALS, DATABASE };
+
+static gchar *tmpdir;
+static gchar *srp_db_path;
+static gchar *psk_db_path;
+static const guint8 psk_key_bytes[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                          17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+
+/* ---- the server ---- */
+
+typedef struct
+{
+  gboolean async;
+  gboolean typed;
+  gboolean with_cert;
+  const gchar *hint;
+
+  GMainContext *ctx;
+  GMainLoop *loop;
+  GThread *thread;
+  GSocketService *service;
+  guint16 port;
+
+  GMutex mutex;
+  GCond cond;
+  gboolean ready, done;
+  gchar *srp_user;
+  gchar *psk_identity;
+  gchar *suite;
+  GTlsProtocolVersion version;
+  GError *error;
+} Server;
+
+static void
+server_finish (Server *s, GTlsConnection *tls, GError *error)
+{
+  g_mutex_lock (&s->mutex);
+  if (error)
+    s->error = error;
+  else
+    {
+      g_object_get (tls, "srp-username", &s->srp_user, "psk-identity", &s->psk_identity,
+                    "ciphersuite-name", &s->suite, "protocol-version", &s->version, NULL);
+    }
+  s->done = TRUE;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->mutex);
+}
+
+static void
+server_greet (Server *s, GTlsConnection *tls)
+{
+  gchar *who = NULL, *line;
+  GError *error = NULL;
+
+  g_object_get (tls, s->psk_identity ? "psk-identity" : "srp-username", &who, NULL);
+  line = g_strdup_printf ("hello %s\n", who ? who : "(nobody)");
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tls)), line, strlen (line),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (tls), NULL, NULL);
+  g_free (line);
+  g_free (who);
+}
+
+static void
+server_handshake_done (GObject *object, GAsyncResult *result, gpointer data)
+{
+  Server *s = data;
+  GTlsConnection *tls = G_TLS_CONNECTION (object);
+  GError *error = NULL;
+
+  if (g_tls_connection_handshake_finish (tls, result, &error))
+    {
+      server_finish (s, tls, NULL);
+      server_greet (s, tls);
+    }
+  else
+    server_finish (s, tls, error);
+  g_object_unref (tls);
+}
+
+static GTlsCertificate *
+load_server_cert (void)
+{
+  GError *error = NULL;
+  gchar *cert = g_build_filename (TEST_DATA_DIR, "server-rsa.pem", NULL);
+  gchar *key = g_build_filename (TEST_DATA_DIR, "server-rsa-key.pem", NULL);
+  GTlsCertificate *c = g_tls_certificate_new_from_files (cert, key, &error);
+
+  g_assert_no_error (error);
+  g_free (cert);
+  g_free (key);
+  return c;
+}
+
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, gpointer data)
+{
+  Server *s = data;
+  GTlsCertificate *cert = s->with_cert ? load_server_cert () : NULL;
+  GError *error = NULL;
+  GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (conn), cert, &error);
+
+  g_assert_no_error (error);
+  g_clear_object (&cert);
+#ifdef TEST_TYPED
+  if (s->typed)
+    {
+      TlsliteVerifierDatabase *vdb = tlslite_verifier_database_new (srp_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
+      TlsliteSharedKeyDatabase *kdb;
+
+      g_assert_no_error (error);
+      kdb = tlslite_shared_key_database_new (psk_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
+      g_assert_no_error (error);
+      g_object_set (tls, "verifier-database", vdb, "shared-key-database", kdb, NULL);
+      g_object_unref (vdb);
+      g_object_unref (kdb);
+    }
+  else
+#endif
+    g_object_set (tls, "verifier-database-path", srp_db_path, "shared-key-database-path", psk_db_path,
+                  NULL);
+  if (s->hint)
+    g_object_set (tls, "psk-identity-hint", s->hint, NULL);
+
+  if (s->async)
+    g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL,
+                                      server_handshake_done, s);
+  else
+    {
+      if (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error))
+        {
+          server_finish (s, G_TLS_CONNECTION (tls), NULL);
+          server_greet (s, G_TLS_CONNECTION (tls));
+        }
+      else
+        server_finish (s, G_TLS_CONNECTION (tls), error);
+      g_object_unref (tls);
+    }
+  return TRUE;
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  Server *s = data;
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *effective = NULL;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (s->ctx);
+  s->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), addr, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  g_signal_connect (s->service, "incoming", G_CALLBACK (on_incoming), s);
+  g_socket_service_start (s->service);
+
+  g_mutex_lock (&s->mutex);
+  s->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  s->ready = TRUE;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->mutex);
+
+  g_main_loop_run (s->loop);
+
+  g_socket_service_stop (s->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (s->service));
+  g_object_unref (s->service);
+  g_main_context_pop_thread_default (s->ctx);
+  g_object_unref (effective);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  return NULL;
+}
+
+static Server *
+server_start (gboolean async, gboolean typed)
+{
+  Server *s = g_new0 (Server, 1);
+
+  s->async = async;
+  s->typed = typed;
+  g_mutex_init (&s->mutex);
+  g_cond_init (&s->cond);
+  s->ctx = g_main_context_new ();
+  s->loop = g_main_loop_new (s->ctx, FALSE);
+  s->thread = g_thread_new ("server", server_thread, s);
+  g_mutex_lock (&s->mutex);
+  while (!s->ready)
+    g_cond_wait (&s->cond, &s->mutex);
+  g_mutex_unlock (&s->mutex);
+  return s;
+}
+
+static void
+server_wait (Server *s)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&s->mutex);
+  while (!s->done)
+    if (!g_cond_wait_until (&s->cond, &s->mutex, end))
+      g_error ("the server did not finish its handshake");
+  g_mutex_unlock (&s->mutex);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_stop (Server *s)
+{
+  GSource *idle = g_idle_source_new ();
+
+  /* From inside the loop: a quit before g_main_loop_run started is lost. */
+  g_source_set_callback (idle, quit_loop, s->loop, NULL);
+  g_source_attach (idle, s->ctx);
+  g_source_unref (idle);
+  g_thread_join (s->thread);
+  g_main_loop_unref (s->loop);
+  g_main_context_unref (s->ctx);
+  g_free (s->srp_user);
+  g_free (s->psk_identity);
+  g_free (s->suite);
+  g_clear_error (&s->error);
+  g_mutex_clear (&s->mutex);
+  g_cond_clear (&s->cond);
+  g_free (s);
+}
+
+/* ---- the client ---- */
+
+typedef struct
+{
+  const gchar *srp_user;
+  const gchar *srp_password;
+  const gchar *psk_identity;
+  const guint8 *psk_key;
+  gsize psk_key_len;
+  GTlsInteraction *interaction;
+  gboolean verify_ca;     /* trust the test CA (server with a certificate) */
+  gboolean async;
+
+  /* results */
+  GIOStream *conn;
+  GError *error;
+  gchar *line;
+  gchar *srp_user_after;
+  gchar *psk_identity_after;
+  gchar *hint_after;
+  GTlsProtocolVersion version;
+  gboolean done;
+} Client;
+
+static void
+on_client_event (GSocketClient *sc, GSocketClientEvent event, GSocketConnectable *connectable,
+                 GIOStream *connection, gpointer data)
+{
+  Client *c = data;
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    return;
+  /* Property names only: what any GIO program can do here. */
+  if (c->srp_user)
+    g_object_set (connection, "srp-username", c->srp_user, NULL);
+  if (c->srp_password)
+    g_object_set (connection, "srp-password", c->srp_password, NULL);
+  if (c->psk_identity)
+    g_object_set (connection, "psk-identity", c->psk_identity, NULL);
+  if (c->psk_key)
+    {
+      GBytes *key = g_bytes_new (c->psk_key, c->psk_key_len);
+
+      g_object_set (connection, "psk-key", key, NULL);
+      g_bytes_unref (key);
+    }
+  if (c->interaction)
+    g_tls_connection_set_interaction (G_TLS_CONNECTION (connection), c->interaction);
+  if (c->verify_ca)
+    {
+      GError *error = NULL;
+      gchar *ca = g_build_filename (TEST_DATA_DIR, "ca-rsa.pem", NULL);
+      GTlsDatabase *db = g_tls_file_database_new (ca, &error);
+
+      g_assert_no_error (error);
+      g_tls_connection_set_database (G_TLS_CONNECTION (connection), db);
+      g_object_unref (db);
+      g_free (ca);
+    }
+}
+
+static void
+client_after (Client *c)
+{
+  GIOStream *tls;
+  GDataInputStream *in;
+
+  if (!c->conn)
+    return;
+  tls = g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (c->conn));
+  g_object_get (tls, "srp-username", &c->srp_user_after, "psk-identity", &c->psk_identity_after,
+                "psk-identity-hint", &c->hint_after, "protocol-version", &c->version, NULL);
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (c->conn));
+  c->line = g_data_input_stream_read_line (in, NULL, NULL, &c->error);
+  g_object_unref (in);
+}
+
+static void
+client_connected (GObject *object, GAsyncResult *result, gpointer data)
+{
+  Client *c = data;
+
+  c->conn = G_IO_STREAM (g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (object), result,
+                                                                  &c->error));
+  c->done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+static void
+client_run (Client *c, Server *s)
+{
+  GSocketClient *sc = g_socket_client_new ();
+  gchar *host = g_strdup_printf ("127.0.0.1:%u", s->port);
+
+  g_socket_client_set_tls (sc, TRUE);
+  g_signal_connect (sc, "event", G_CALLBACK (on_client_event), c);
+  if (c->async)
+    {
+      g_socket_client_connect_to_host_async (sc, host, 0, NULL, client_connected, c);
+      while (!c->done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    c->conn = G_IO_STREAM (g_socket_client_connect_to_host (sc, host, 0, NULL, &c->error));
+  client_after (c);
+  server_wait (s);
+  g_object_unref (sc);
+  g_free (host);
+}
+
+static void
+client_clear (Client *c)
+{
+  if (c->conn)
+    g_io_stream_close (c->conn, NULL, NULL);
+  g_clear_object (&c->conn);
+  g_clear_error (&c->error);
+  g_free (c->line);
+  g_free (c->srp_user_after);
+  g_free (c->psk_identity_after);
+  g_free (c->hint_after);
+}
+
+/* ---- a plain GTlsInteraction that answers ask_password ---- */
+
+typedef struct
+{
+  GTlsInteraction parent_instance;
+  gchar *password;      /* NULL: decline */
+  gchar *description;   /* what it was asked */
+  gboolean main_thread;
+} PlainInteraction;
+
+typedef struct { GTlsInteractionClass parent_class; } PlainInteractionClass;
+
+static GType plain_interaction_get_type (void);
+G_DEFINE_TYPE (PlainInteraction, plain_interaction, G_TYPE_TLS_INTERACTION)
+
+static GThread *main_thread;
+
+static GTlsInteractionResult
+plain_ask_password (GTlsInteraction *interaction, GTlsPassword *password, GCancellable *cancellable,
+                    GError **error)
+{
+  PlainInteraction *self = (PlainInteraction *) interaction;
+
+  g_free (self->description);
+  self->description = g_strdup (g_tls_password_get_description (password));
+  self->main_thread = g_thread_self () == main_thread;
+  if (!self->password)
+    return G_TLS_INTERACTION_UNHANDLED;
+  g_tls_password_set_value (password, (const guchar *) self->password, -1);
+  return G_TLS_INTERACTION_HANDLED;
+}
+
+static void
+plain_interaction_finalize (GObject *object)
+{
+  PlainInteraction *self = (PlainInteraction *) object;
+
+  g_free (self->password);
+  g_free (self->description);
+  G_OBJECT_CLASS (plain_interaction_parent_class)->finalize (object);
+}
+
+static void
+plain_interaction_init (PlainInteraction *self)
+{
+}
+
+static void
+plain_interaction_class_init (PlainInteractionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = plain_interaction_finalize;
+  G_TLS_INTERACTION_CLASS (klass)->ask_password = plain_ask_password;
+}
+
+static PlainInteraction *
+plain_interaction_new (const gchar *password)
+{
+  PlainInteraction *self = g_object_new (plain_interaction_get_type (), NULL);
+
+  self->password = g_strdup (password);
+  return self;
+}
+
+/* ---- tests ---- */
+
+typedef struct
+{
+  gboolean async;
+  gboolean typed;
+} Mode;
+
+static const Mode sync_mode = { FALSE, FALSE }, async_mode = { TRUE, FALSE };
+
+static void
+test_srp_login (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, m->typed);
+  Client c = { .srp_user = "alice", .srp_password = "alice's password", .async = m->async };
+
+  client_run (&c, s);
+  g_assert_no_error (c.error);
+  g_assert_no_error (s->error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  g_assert_cmpstr (c.srp_user_after, ==, "alice");
+  g_assert_null (c.psk_identity_after);
+  g_assert_cmpint (c.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
+  g_assert_cmpstr (s->srp_user, ==, "alice");
+  g_assert_nonnull (strstr (s->suite, "SRP"));
+  client_clear (&c);
+  server_stop (s);
+}
+
+static void
+check_srp_refused (const Mode *m, const gchar *user, const gchar *password)
+{
+  Server *s = server_start (m->async, m->typed);
+  Client c = { .srp_user = user, .srp_password = password, .async = m->async };
+
+  client_run (&c, s);
+  g_assert_error (c.error, AUTH_ERROR, SRP_FAILED);
+  g_test_message ("client: %s", c.error->message);
+  g_assert_null (c.conn);
+  g_assert_error (s->error, AUTH_ERROR, SRP_FAILED);
+  g_test_message ("server: %s", s->error->message);
+  /* The user name from the wire is in the server's message, escaped. */
+  g_assert_nonnull (strstr (s->error->message, user[0] == 'a' ? "alice" : "mallory"));
+  client_clear (&c);
+  server_stop (s);
+}
+
+static void
+test_srp_wrong_password (gconstpointer data)
+{
+  check_srp_refused (data, "alice", "not alice's password");
+}
+
+static void
+test_srp_unknown_user (gconstpointer data)
+{
+  check_srp_refused (data, "mallory", "whatever");
+}
+
+static void
+test_srp_plain_interaction (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, m->typed);
+  PlainInteraction *ia = plain_interaction_new ("alice's password");
+  Client c = { .srp_user = "alice", .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  client_run (&c, s);
+  g_assert_no_error (c.error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  /* An ordinary password prompt, told whose password for which server. */
+  g_assert_cmpstr (ia->description, ==, "SRP password for alice at 127.0.0.1");
+  g_assert_true (ia->main_thread);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+static void
+test_srp_no_password (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, m->typed);
+  PlainInteraction *ia = plain_interaction_new (NULL);
+  Client c = { .srp_user = "alice", .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+  Client c2 = { .srp_user = "alice", .async = m->async };
+
+  /* The interaction declines. */
+  client_run (&c, s);
+  g_assert_error (c.error, AUTH_ERROR, NO_CREDENTIALS);
+  g_assert_nonnull (ia->description);
+  client_clear (&c);
+  server_stop (s);
+
+  /* No interaction at all: refused before anything is sent. */
+  s = server_start (m->async, m->typed);
+  {
+    GSocketClient *sc = g_socket_client_new ();
+    gchar *host = g_strdup_printf ("127.0.0.1:%u", s->port);
+
+    g_socket_client_set_tls (sc, TRUE);
+    g_signal_connect (sc, "event", G_CALLBACK (on_client_event), &c2);
+    c2.conn = G_IO_STREAM (g_socket_client_connect_to_host (sc, host, 0, NULL, &c2.error));
+    g_assert_error (c2.error, AUTH_ERROR, NO_CREDENTIALS);
+    g_assert_nonnull (strstr (c2.error->message, "alice"));
+    g_object_unref (sc);
+    g_free (host);
+  }
+  client_clear (&c2);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+static void
+use_tls12 (gboolean on)
+{
+  if (on)
+    g_setenv ("G_TLS_TLSLITE_MAX_VERSION", "tls1.2", TRUE);
+  else
+    g_unsetenv ("G_TLS_TLSLITE_MAX_VERSION");
+}
+
+typedef struct
+{
+  Mode mode;
+  gboolean tls12;
+} PskMode;
+
+static void
+test_psk_login (gconstpointer data)
+{
+  const PskMode *pm = data;
+  Server *s;
+  Client c = { .psk_identity = "device-7", .psk_key = psk_key_bytes,
+               .psk_key_len = sizeof psk_key_bytes, .async = pm->mode.async };
+
+  use_tls12 (pm->tls12);
+  s = server_start (pm->mode.async, pm->mode.typed);
+  s->hint = "the-hint";
+  client_run (&c, s);
+  use_tls12 (FALSE);
+  g_assert_no_error (c.error);
+  g_assert_no_error (s->error);
+  g_assert_cmpstr (c.line, ==, "hello device-7");
+  g_assert_cmpstr (c.psk_identity_after, ==, "device-7");
+  g_assert_null (c.srp_user_after);
+  g_assert_cmpstr (s->psk_identity, ==, "device-7");
+  g_assert_cmpint (c.version, ==, pm->tls12 ? G_TLS_PROTOCOL_VERSION_TLS_1_2 : G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  if (pm->tls12)
+    {
+      /* The hint travels in TLS 1.2's ServerKeyExchange only. */
+      g_assert_cmpstr (c.hint_after, ==, "the-hint");
+      g_assert_nonnull (strstr (s->suite, "PSK"));
+    }
+  client_clear (&c);
+  server_stop (s);
+}
+
+static void
+test_psk_wrong_key (gconstpointer data)
+{
+  const PskMode *pm = data;
+  guint8 wrong[32];
+  Server *s;
+  Client c = { .psk_identity = "device-7", .psk_key = wrong, .psk_key_len = sizeof wrong,
+               .async = pm->mode.async };
+
+  memcpy (wrong, psk_key_bytes, sizeof wrong);
+  wrong[31] ^= 1;
+  use_tls12 (pm->tls12);
+  s = server_start (pm->mode.async, pm->mode.typed);
+  client_run (&c, s);
+  use_tls12 (FALSE);
+  g_assert_error (c.error, AUTH_ERROR, PSK_FAILED);
+  g_test_message ("client: %s", c.error->message);
+  g_assert_nonnull (strstr (c.error->message, "device-7"));
+  g_assert_error (s->error, AUTH_ERROR, PSK_FAILED);
+  g_test_message ("server: %s", s->error->message);
+  client_clear (&c);
+  server_stop (s);
+}
+
+static void
+test_psk_unknown_identity (gconstpointer data)
+{
+  const PskMode *pm = data;
+  Server *s;
+  /* A control character in the identity: escaped in both messages. */
+  Client c = { .psk_identity = "nobody\033[31m", .psk_key = psk_key_bytes,
+               .psk_key_len = sizeof psk_key_bytes, .async = pm->mode.async };
+
+  use_tls12 (pm->tls12);
+  s = server_start (pm->mode.async, pm->mode.typed);
+  client_run (&c, s);
+  use_tls12 (FALSE);
+  g_assert_error (c.error, AUTH_ERROR, PSK_UNKNOWN_IDENTITY);
+  g_test_message ("client: %s", c.error->message);
+  g_assert_nonnull (strstr (c.error->message, "nobody\\x1b[31m"));
+  g_assert_error (s->error, AUTH_ERROR, PSK_UNKNOWN_IDENTITY);
+  g_test_message ("server: %s", s->error->message);
+  g_assert_null (strchr (s->error->message, '\033'));
+  client_clear (&c);
+  server_stop (s);
+}
+
+/* One server with a certificate, SRP users and shared keys: each client
+ * gets what it asked for. */
+static void
+test_all_at_once (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  Client cert = { .verify_ca = TRUE, .async = m->async };
+  Client srp = { .srp_user = "alice", .srp_password = "alice's password", .verify_ca = TRUE,
+                 .async = m->async };
+  Client psk = { .psk_identity = "device-7", .psk_key = psk_key_bytes,
+                 .psk_key_len = sizeof psk_key_bytes, .verify_ca = TRUE, .async = m->async };
+
+  s = server_start (m->async, m->typed);
+  s->with_cert = TRUE;
+  client_run (&cert, s);
+  g_assert_no_error (cert.error);
+  g_assert_cmpstr (cert.line, ==, "hello (nobody)");
+  g_assert_cmpint (cert.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  g_assert_null (cert.srp_user_after);
+  g_assert_null (cert.psk_identity_after);
+  client_clear (&cert);
+  server_stop (s);
+
+  s = server_start (m->async, m->typed);
+  s->with_cert = TRUE;
+  client_run (&srp, s);
+  g_assert_no_error (srp.error);
+  g_assert_cmpstr (srp.line, ==, "hello alice");
+  g_assert_cmpstr (s->srp_user, ==, "alice");
+  client_clear (&srp);
+  server_stop (s);
+
+  s = server_start (m->async, m->typed);
+  s->with_cert = TRUE;
+  client_run (&psk, s);
+  g_assert_no_error (psk.error);
+  g_assert_cmpstr (psk.line, ==, "hello device-7");
+  g_assert_cmpstr (s->psk_identity, ==, "device-7");
+  g_assert_cmpint (psk.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  client_clear (&psk);
+  server_stop (s);
+}
+
+static void
+make_databases (void)
+{
+  GError *error = NULL;
+  tc_error err;
+  tc_store *st;
+
+  tmpdir = g_dir_make_tmp ("test-auth-XXXXXX", &error);
+  g_assert_no_error (error);
+  srp_db_path = g_build_filename (tmpdir, "verifiers.db", NULL);
+  psk_db_path = g_build_filename (tmpdir, "keys.db", NULL);
+
+  tc_error_clear (&err);
+  st = tc_store_open (srp_db_path, TC_STORE_SRP, TC_STORE_CREATE, &err);
+  g_assert_nonnull (st);
+  g_assert_cmpint (tc_store_srp_add (st, "alice", (const uint8_t *) "alice's password",
+                                     strlen ("alice's password"), 2048, &err), ==, TC_OK);
+  tc_store_close (st);
+
+  st = tc_store_open (psk_db_path, TC_STORE_PSK, TC_STORE_CREATE, &err);
+  g_assert_nonnull (st);
+  g_assert_cmpint (tc_store_psk_add (st, (const uint8_t *) "device-7", 8, psk_key_bytes,
+                                     sizeof psk_key_bytes, &err), ==, TC_OK);
+  tc_store_close (st);
+}
+
+static void
+remove_databases (void)
+{
+  const gchar *suffixes[] = { "", "-wal", "-shm" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      gchar *a = g_strconcat (srp_db_path, suffixes[i], NULL);
+      gchar *b = g_strconcat (psk_db_path, suffixes[i], NULL);
+
+      g_remove (a);
+      g_remove (b);
+      g_free (a);
+      g_free (b);
+    }
+  g_rmdir (tmpdir);
+  g_free (srp_db_path);
+  g_free (psk_db_path);
+  g_free (tmpdir);
+}
+
+static void
+add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
+{
+  static PskMode pmodes[2][2][2];   /* [typed][async][tls12] */
+  const Mode *modes[2] = { sync_m, async_m };
+  guint a, v;
+
+  for (a = 0; a < 2; a++)
+    {
+      const Mode *m = modes[a];
+      const gchar *how = m->async ? "async" : "sync";
+      gchar *p;
+
+#define ADD(name, fn, d)                                              \
+      p = g_strdup_printf ("/%s/%s/%s", prefix, how, name);            \
+      g_test_add_data_func (p, d, fn);                                 \
+      g_free (p)
+
+      ADD ("srp/login", test_srp_login, m);
+      ADD ("srp/wrong-password", test_srp_wrong_password, m);
+      ADD ("srp/unknown-user", test_srp_unknown_user, m);
+      ADD ("srp/plain-interaction", test_srp_plain_interaction, m);
+      ADD ("srp/no-password", test_srp_no_password, m);
+      ADD ("all-at-once", test_all_at_once, m);
+      for (v = 0; v < 2; v++)
+        {
+          PskMode *pm = &pmodes[m->typed][a][v];
+
+          pm->mode = *m;
+          pm->tls12 = v == 1;
+          if (pm->tls12)
+            {
+              ADD ("psk12/login", test_psk_login, pm);
+              ADD ("psk12/wrong-key", test_psk_wrong_key, pm);
+              ADD ("psk12/unknown-identity", test_psk_unknown_identity, pm);
+            }
+          else
+            {
+              ADD ("psk13/login", test_psk_login, pm);
+              ADD ("psk13/wrong-key", test_psk_wrong_key, pm);
+              ADD ("psk13/unknown-identity", test_psk_unknown_identity, pm);
+            }
+        }
+#undef ADD
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
+  make_databases ();
+
+  add_tests ("auth/properties", &sync_mode, &async_mode);
+#ifdef TEST_TYPED
+  add_typed_tests ();
+#endif
+
+  ret = g_test_run ();
+  remove_databases ();
+  return ret;
+}
