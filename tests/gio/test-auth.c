@@ -697,6 +697,334 @@ test_all_at_once (gconstpointer data)
   server_stop (s);
 }
 
+#ifdef TEST_TYPED
+/* ---- the typed objects ---- */
+
+static void add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m);
+
+static const Mode typed_sync = { FALSE, TRUE }, typed_async = { TRUE, TRUE };
+
+/* A TlsliteInteraction subclass: SRP through the async vfuncs, PSK
+ * through the sync one (declines without a hint, answers the hint). */
+typedef struct
+{
+  TlsliteInteraction parent_instance;
+  guint srp_asks, psk_asks;
+  gchar *last_hint;
+  gboolean psk_needs_hint;
+  gboolean srp_decline;
+  gboolean srp_in_main_thread;
+} TestInteraction;
+
+typedef struct { TlsliteInteractionClass parent_class; } TestInteractionClass;
+
+static GType test_interaction_get_type (void);
+G_DEFINE_TYPE (TestInteraction, test_interaction, TLSLITE_TYPE_INTERACTION)
+
+static void
+test_ask_srp_async (TlsliteInteraction *ia, GTlsConnection *conn, GTlsPassword *password,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer data)
+{
+  TestInteraction *self = (TestInteraction *) ia;
+  GTask *task = g_task_new (ia, cancellable, callback, data);
+
+  self->srp_asks++;
+  self->srp_in_main_thread = g_thread_self () == main_thread;
+  if (self->srp_decline)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+      return;
+    }
+  g_tls_password_set_value (password, (const guchar *) "alice's password", -1);
+  g_task_return_pointer (task, g_strdup ("alice"), g_free);
+  g_object_unref (task);
+}
+
+static GTlsInteractionResult
+test_ask_srp_finish (TlsliteInteraction *ia, GAsyncResult *result, gchar **username, GError **error)
+{
+  GError *my_error = NULL;
+
+  *username = g_task_propagate_pointer (G_TASK (result), &my_error);
+  if (my_error)
+    {
+      g_propagate_error (error, my_error);
+      return G_TLS_INTERACTION_FAILED;
+    }
+  return *username ? G_TLS_INTERACTION_HANDLED : G_TLS_INTERACTION_UNHANDLED;
+}
+
+static GTlsInteractionResult
+test_ask_psk (TlsliteInteraction *ia, GTlsConnection *conn, const gchar *hint, gchar **identity,
+              GBytes **key, GCancellable *cancellable, GError **error)
+{
+  TestInteraction *self = (TestInteraction *) ia;
+
+  self->psk_asks++;
+  g_free (self->last_hint);
+  self->last_hint = g_strdup (hint);
+  if (self->psk_needs_hint && g_strcmp0 (hint, "the-hint") != 0)
+    return G_TLS_INTERACTION_UNHANDLED;
+  *identity = g_strdup ("device-7");
+  *key = g_bytes_new (psk_key_bytes, sizeof psk_key_bytes);
+  return G_TLS_INTERACTION_HANDLED;
+}
+
+static void
+test_interaction_finalize (GObject *object)
+{
+  g_free (((TestInteraction *) object)->last_hint);
+  G_OBJECT_CLASS (test_interaction_parent_class)->finalize (object);
+}
+
+static void
+test_interaction_init (TestInteraction *self)
+{
+}
+
+static void
+test_interaction_class_init (TestInteractionClass *klass)
+{
+  TlsliteInteractionClass *ia = TLSLITE_INTERACTION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_interaction_finalize;
+  ia->ask_srp_credentials_async = test_ask_srp_async;
+  ia->ask_srp_credentials_finish = test_ask_srp_finish;
+  ia->ask_psk = test_ask_psk;
+}
+
+/* TlsliteInteraction with fixed SRP credentials, no properties set. */
+static void
+test_typed_srp_login (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TlsliteInteraction *ia = tlslite_interaction_new_srp ("alice", "alice's password");
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  client_run (&c, s);
+  g_assert_no_error (c.error);
+  g_assert_no_error (s->error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  g_assert_cmpstr (c.srp_user_after, ==, "alice");
+  g_assert_cmpstr (s->srp_user, ==, "alice");
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+/* A subclass answering through its async vfuncs, in the main context. */
+static void
+test_typed_srp_subclass (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  client_run (&c, s);
+  g_assert_no_error (c.error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  g_assert_cmpuint (ia->srp_asks, ==, 1);
+  g_assert_true (ia->srp_in_main_thread);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+static void
+test_typed_srp_wrong_password (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TlsliteInteraction *ia = tlslite_interaction_new_srp ("alice", "wrong");
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  client_run (&c, s);
+  g_assert_error (c.error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_SRP_FAILED);
+  g_assert_error (s->error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_SRP_FAILED);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+/* TLS 1.3: a TlsliteInteraction's PSK is offered in the ClientHello. */
+static void
+test_typed_psk13 (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  GBytes *key = g_bytes_new (psk_key_bytes, sizeof psk_key_bytes);
+  TlsliteInteraction *ia = tlslite_interaction_new_psk ("device-7", key);
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  client_run (&c, s);
+  g_assert_no_error (c.error);
+  g_assert_cmpstr (c.line, ==, "hello device-7");
+  g_assert_cmpint (c.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  g_assert_cmpstr (s->psk_identity, ==, "device-7");
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+  g_bytes_unref (key);
+}
+
+/* TLS 1.2: an interaction that needs the server's hint declines before
+ * the handshake and is asked again with the hint. */
+static void
+test_typed_psk12_hint (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  ia->psk_needs_hint = TRUE;
+  ia->srp_decline = TRUE;
+  use_tls12 (TRUE);
+  s = server_start (m->async, TRUE);
+  s->hint = "the-hint";
+  client_run (&c, s);
+  use_tls12 (FALSE);
+  g_assert_no_error (c.error);
+  g_assert_cmpstr (c.line, ==, "hello device-7");
+  g_assert_cmpuint (ia->psk_asks, ==, 2);
+  g_assert_cmpstr (ia->last_hint, ==, "the-hint");
+  g_assert_cmpstr (c.hint_after, ==, "the-hint");
+  g_assert_cmpint (c.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+/* The interaction declines in TLS 1.2 too: missing credentials. */
+static void
+test_typed_psk12_declined (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+
+  ia->psk_needs_hint = TRUE;
+  ia->srp_decline = TRUE;
+  use_tls12 (TRUE);
+  s = server_start (m->async, TRUE);
+  s->hint = "another-hint";
+  client_run (&c, s);
+  use_tls12 (FALSE);
+  g_assert_error (c.error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_NO_CREDENTIALS);
+  g_assert_cmpuint (ia->psk_asks, ==, 2);
+  g_assert_nonnull (s->error);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+static void
+test_typed_databases (void)
+{
+  TlsliteVerifierDatabase *vdb = tlslite_verifier_database_new (NULL, TLSLITE_DATABASE_FLAGS_NONE, NULL);
+  TlsliteSharedKeyDatabase *kdb = tlslite_shared_key_database_new (NULL, TLSLITE_DATABASE_FLAGS_NONE, NULL);
+  GBytes *key = g_bytes_new ("0123456789abcdef", 16), *got;
+  GError *error = NULL;
+  gchar **names;
+
+  g_assert_nonnull (vdb);
+  g_assert_null (tlslite_verifier_database_get_path (vdb));
+  g_assert_true (tlslite_verifier_database_add_user (vdb, "bob", "pw1", 1024, &error));
+  g_assert_no_error (error);
+  g_assert_false (tlslite_verifier_database_add_user (vdb, "bob", "pw2", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (tlslite_verifier_database_has_user (vdb, "bob", &error));
+  g_assert_false (tlslite_verifier_database_has_user (vdb, "carol", &error));
+  g_assert_no_error (error);
+  g_assert_true (tlslite_verifier_database_check_password (vdb, "bob", "pw1", &error));
+  g_assert_false (tlslite_verifier_database_check_password (vdb, "bob", "pw2", &error));
+  g_assert_no_error (error);
+  g_assert_true (tlslite_verifier_database_set_password (vdb, "bob", "pw2", 0, &error));
+  g_assert_true (tlslite_verifier_database_check_password (vdb, "bob", "pw2", &error));
+  g_assert_false (tlslite_verifier_database_set_password (vdb, "carol", "x", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (tlslite_verifier_database_add_user (vdb, "bad:name", "x", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (tlslite_verifier_database_add_user (vdb, "alice", "pw", 1024, &error));
+  names = tlslite_verifier_database_list_users (vdb, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+  g_assert_cmpstr (names[0], ==, "alice");
+  g_assert_cmpstr (names[1], ==, "bob");
+  g_strfreev (names);
+  g_assert_true (tlslite_verifier_database_remove_user (vdb, "bob", &error));
+  g_assert_false (tlslite_verifier_database_remove_user (vdb, "bob", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (tlslite_shared_key_database_add_key (kdb, "dev", key, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (tlslite_shared_key_database_add_key (kdb, "dev", key, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  got = tlslite_shared_key_database_lookup_key (kdb, "dev", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, key));
+  g_bytes_unref (got);
+  g_assert_null (tlslite_shared_key_database_lookup_key (kdb, "nope", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  names = tlslite_shared_key_database_list_identities (kdb, &error);
+  g_assert_cmpuint (g_strv_length (names), ==, 1);
+  g_strfreev (names);
+  g_assert_true (tlslite_shared_key_database_remove_key (kdb, "dev", &error));
+  g_assert_null (tlslite_shared_key_database_lookup_key (kdb, "dev", &error));
+  g_clear_error (&error);
+
+  /* A verifier database is not a shared-key database. */
+  g_assert_null (tlslite_shared_key_database_new (srp_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  g_bytes_unref (key);
+  g_object_unref (vdb);
+  g_object_unref (kdb);
+}
+
+static void
+add_typed_tests (void)
+{
+  const Mode *modes[2] = { &typed_sync, &typed_async };
+  guint a;
+
+  g_test_add_func ("/auth/typed/databases", test_typed_databases);
+  for (a = 0; a < 2; a++)
+    {
+      const Mode *m = modes[a];
+      const gchar *how = m->async ? "async" : "sync";
+      gchar *p;
+
+#define ADD(name, fn)                                                 \
+      p = g_strdup_printf ("/auth/typed/%s/%s", how, name);            \
+      g_test_add_data_func (p, m, fn);                                 \
+      g_free (p)
+
+      ADD ("srp/login", test_typed_srp_login);
+      ADD ("srp/subclass-async-vfuncs", test_typed_srp_subclass);
+      ADD ("srp/wrong-password", test_typed_srp_wrong_password);
+      ADD ("psk13/login", test_typed_psk13);
+      ADD ("psk12/hint", test_typed_psk12_hint);
+      ADD ("psk12/declined", test_typed_psk12_declined);
+#undef ADD
+    }
+  /* The property-name tests again, with database objects on the server. */
+  add_tests ("auth/typed-server", &typed_sync, &typed_async);
+}
+#endif
+
 static void
 make_databases (void)
 {
