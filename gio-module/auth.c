@@ -563,6 +563,10 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
       g_free (auth->offered_psk_identity);
       auth->offered_psk_identity = _tlslite_escape_name ((const guint8 *) identity, strlen (identity));
     }
+  /* The engine has its own copies now (wiped when it goes); ours need not
+   * wait for the connection's end. */
+  wipe_string (&auth->ia_srp_password);
+  g_clear_pointer (&auth->ia_psk_key, g_bytes_unref);
   g_mutex_unlock (&auth->mutex);
   return ok;
 }
