@@ -205,7 +205,7 @@ invoke (Invoke *inv, GError **error)
 }
 
 /**
- * tlslite_interaction_invoke_ask_srp_credentials:
+ * tlslite_interaction_invoke_ask_srp_credentials: (virtual ask_srp_credentials)
  * @self: an interaction
  * @connection: the connection asking
  * @password: a password whose description names the user and server;
@@ -246,7 +246,7 @@ tlslite_interaction_invoke_ask_srp_credentials (TlsliteInteraction *self, GTlsCo
 }
 
 /**
- * tlslite_interaction_invoke_ask_psk:
+ * tlslite_interaction_invoke_ask_psk: (virtual ask_psk)
  * @self: an interaction
  * @connection: the connection asking
  * @hint: (nullable): the server's identity hint (TLS 1.2), or %NULL
@@ -289,6 +289,119 @@ tlslite_interaction_invoke_ask_psk (TlsliteInteraction *self, GTlsConnection *co
   if (inv.key)
     g_bytes_unref (inv.key);
   return r;
+}
+
+/**
+ * tlslite_interaction_ask_srp_credentials_async: (virtual ask_srp_credentials_async)
+ * @self: an interaction
+ * @connection: the connection asking
+ * @password: a password whose description names the user and server
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when done
+ * @user_data: (closure): data for @callback
+ *
+ * Calls the async SRP virtual function directly (the library itself uses
+ * tlslite_interaction_invoke_ask_srp_credentials()). Without an
+ * implementation the answer is %G_TLS_INTERACTION_UNHANDLED.
+ */
+void
+tlslite_interaction_ask_srp_credentials_async (TlsliteInteraction *self, GTlsConnection *connection,
+                                               GTlsPassword *password, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  TlsliteInteractionClass *klass;
+  GTask *task;
+
+  g_return_if_fail (TLSLITE_IS_INTERACTION (self));
+  klass = TLSLITE_INTERACTION_GET_CLASS (self);
+  if (klass->ask_srp_credentials_async)
+    {
+      klass->ask_srp_credentials_async (self, connection, password, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tlslite_interaction_ask_srp_credentials_async);
+  g_task_return_int (task, G_TLS_INTERACTION_UNHANDLED);
+  g_object_unref (task);
+}
+
+/**
+ * tlslite_interaction_ask_srp_credentials_finish: (virtual ask_srp_credentials_finish)
+ * @self: an interaction
+ * @result: the result
+ * @username: (out) (transfer full) (optional) (nullable): the user name
+ * @error: return location for a #GError
+ *
+ * Returns: how the question was answered
+ */
+GTlsInteractionResult
+tlslite_interaction_ask_srp_credentials_finish (TlsliteInteraction *self, GAsyncResult *result,
+                                                gchar **username, GError **error)
+{
+  TlsliteInteractionClass *klass;
+
+  g_return_val_if_fail (TLSLITE_IS_INTERACTION (self), G_TLS_INTERACTION_UNHANDLED);
+  klass = TLSLITE_INTERACTION_GET_CLASS (self);
+  if (g_async_result_is_tagged (result, tlslite_interaction_ask_srp_credentials_async) ||
+      !klass->ask_srp_credentials_finish)
+    return G_TLS_INTERACTION_UNHANDLED;
+  return klass->ask_srp_credentials_finish (self, result, username, error);
+}
+
+/**
+ * tlslite_interaction_ask_psk_async: (virtual ask_psk_async)
+ * @self: an interaction
+ * @connection: the connection asking
+ * @hint: (nullable): the server's identity hint (TLS 1.2), or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when done
+ * @user_data: (closure): data for @callback
+ *
+ * Calls the async PSK virtual function directly. Without an
+ * implementation the answer is %G_TLS_INTERACTION_UNHANDLED.
+ */
+void
+tlslite_interaction_ask_psk_async (TlsliteInteraction *self, GTlsConnection *connection,
+                                   const gchar *hint, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  TlsliteInteractionClass *klass;
+  GTask *task;
+
+  g_return_if_fail (TLSLITE_IS_INTERACTION (self));
+  klass = TLSLITE_INTERACTION_GET_CLASS (self);
+  if (klass->ask_psk_async)
+    {
+      klass->ask_psk_async (self, connection, hint, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tlslite_interaction_ask_psk_async);
+  g_task_return_int (task, G_TLS_INTERACTION_UNHANDLED);
+  g_object_unref (task);
+}
+
+/**
+ * tlslite_interaction_ask_psk_finish: (virtual ask_psk_finish)
+ * @self: an interaction
+ * @result: the result
+ * @identity: (out) (transfer full) (optional) (nullable): the identity
+ * @key: (out) (transfer full) (optional) (nullable): the shared key
+ * @error: return location for a #GError
+ *
+ * Returns: how the question was answered
+ */
+GTlsInteractionResult
+tlslite_interaction_ask_psk_finish (TlsliteInteraction *self, GAsyncResult *result, gchar **identity,
+                                    GBytes **key, GError **error)
+{
+  TlsliteInteractionClass *klass;
+
+  g_return_val_if_fail (TLSLITE_IS_INTERACTION (self), G_TLS_INTERACTION_UNHANDLED);
+  klass = TLSLITE_INTERACTION_GET_CLASS (self);
+  if (g_async_result_is_tagged (result, tlslite_interaction_ask_psk_async) || !klass->ask_psk_finish)
+    return G_TLS_INTERACTION_UNHANDLED;
+  return klass->ask_psk_finish (self, result, identity, key, error);
 }
 
 /**

@@ -76,6 +76,21 @@ GTlsInteractionResult tlslite_interaction_invoke_ask_srp_credentials (TlsliteInt
                                                                       GCancellable *cancellable,
                                                                       GError **error);
 TLSLITE_AVAILABLE_IN_ALL
+void tlslite_interaction_ask_srp_credentials_async (TlsliteInteraction *self, GTlsConnection *connection,
+                                                    GTlsPassword *password, GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback, gpointer user_data);
+TLSLITE_AVAILABLE_IN_ALL
+GTlsInteractionResult tlslite_interaction_ask_srp_credentials_finish (TlsliteInteraction *self,
+                                                                      GAsyncResult *result,
+                                                                      gchar **username, GError **error);
+TLSLITE_AVAILABLE_IN_ALL
+void tlslite_interaction_ask_psk_async (TlsliteInteraction *self, GTlsConnection *connection,
+                                        const gchar *hint, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+TLSLITE_AVAILABLE_IN_ALL
+GTlsInteractionResult tlslite_interaction_ask_psk_finish (TlsliteInteraction *self, GAsyncResult *result,
+                                                          gchar **identity, GBytes **key, GError **error);
+TLSLITE_AVAILABLE_IN_ALL
 GTlsInteractionResult tlslite_interaction_invoke_ask_psk (TlsliteInteraction *self,
                                                           GTlsConnection *connection,
                                                           const gchar *hint, gchar **identity,
