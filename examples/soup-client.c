@@ -1,10 +1,12 @@
-/* Example: an HTTPS client with libsoup 3 on the tlslite backend (server authentication, pins, client certificate). */
+/* Example: an HTTPS client with libsoup 3 on the tlslite backend (server authentication, pins, client certificate, SRP and PSK logins). */
 #include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
+#include <tlslite-gio/tlslite.h>
 
 static char *opt_ca, *opt_cert, *opt_expect;
 static char **opt_pins;
+static char *opt_srp_user, *opt_psk_identity, *opt_psk_key;
 static gboolean opt_pin_only;
 static int opt_status = 200;
 
@@ -17,6 +19,10 @@ static GOptionEntry entries[] = {
    "the server's key or certificate must match PIN (sha256//BASE64 of its public key, or the "
    "certificate's SHA-256 in hex); may repeat", "PIN"},
   {"pin-only", 0, 0, G_OPTION_ARG_NONE, &opt_pin_only, "trust the pins instead of CAs", NULL},
+  {"srp-user", 0, 0, G_OPTION_ARG_STRING, &opt_srp_user,
+   "log in with SRP as USER; the password is the first line of standard input", "USER"},
+  {"psk-identity", 0, 0, G_OPTION_ARG_STRING, &opt_psk_identity, "log in with a shared key as ID", "ID"},
+  {"psk-key", 0, 0, G_OPTION_ARG_STRING, &opt_psk_key, "the shared key, in hex", "HEX"},
   {NULL}};
 
 static const char *version_name(GTlsProtocolVersion v) {
@@ -27,6 +33,52 @@ static const char *version_name(GTlsProtocolVersion v) {
   case G_TLS_PROTOCOL_VERSION_TLS_1_0: return "TLS 1.0";
   default: return "other";
   }
+}
+
+static GBytes *hex_to_bytes(const char *hex) {
+  size_t n = strlen(hex);
+  if (n == 0 || n % 2)
+    return NULL;
+  guint8 *key = g_malloc(n / 2);
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = g_ascii_xdigit_value(hex[2 * i]), lo = g_ascii_xdigit_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      g_free(key);
+      return NULL;
+    }
+    key[i] = (guint8)(hi << 4 | lo);
+  }
+  return g_bytes_new_take(key, n / 2);
+}
+
+/* SRP and PSK logins go through the session's GTlsInteraction, which libsoup hands to every
+ * TLS connection it makes: a TlsliteInteraction answers the backend's SRP or PSK question
+ * before the ClientHello. */
+static gboolean set_login(SoupSession *session) {
+  TlsliteInteraction *interaction = NULL;
+  if (opt_srp_user) {
+    char line[256];
+    if (!fgets(line, sizeof line, stdin)) {
+      g_printerr("--srp-user: no password on standard input\n");
+      return FALSE;
+    }
+    line[strcspn(line, "\r\n")] = 0;
+    interaction = tlslite_interaction_new_srp(opt_srp_user, line);
+    memset(line, 0, sizeof line);
+  } else if (opt_psk_identity) {
+    GBytes *key = opt_psk_key ? hex_to_bytes(opt_psk_key) : NULL;
+    if (!key) {
+      g_printerr("--psk-identity needs --psk-key HEX\n");
+      return FALSE;
+    }
+    interaction = tlslite_interaction_new_psk(opt_psk_identity, key);
+    g_bytes_unref(key);
+  }
+  if (interaction) {
+    g_object_set(session, "tls-interaction", interaction, NULL);
+    g_object_unref(interaction);
+  }
+  return TRUE;
 }
 
 /* libsoup makes the TLS connection itself; it shows it to us just before the handshake. The
@@ -64,6 +116,8 @@ int main(int argc, char **argv) {
     soup_session_set_tls_database(session, db);
     g_object_unref(db);
   }
+  if (!set_login(session))
+    return 2;
   SoupMessage *msg = soup_message_new("GET", argv[1]);
   if (!msg) {
     g_printerr("not a URL: %s\n", argv[1]);
