@@ -9,7 +9,7 @@ pkgs=(
   openssl gnutls-bin
   glib-networking libsoup-3.0-dev
   # examples/ integration tests: the real peers, run in the foreground from throw-away configs
-  curl wget nginx dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix mosquitto stunnel4
+  curl wget nginx dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix mosquitto mosquitto-clients stunnel4
   python3-gi gir1.2-soup-3.0 gjs
   # the library's GIR/typelib and API reference
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gi-docgen
