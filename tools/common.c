@@ -268,10 +268,20 @@ char *gt_read_password(const char *prompt, const char *file, GError **error)
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No password given"));
       return NULL;
     }
-  } else if (fgets(buf, sizeof buf, stdin) == NULL) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                _("No password given (standard input is empty)"));
-    return NULL;
+  } else {
+    /* Byte by byte from the descriptor: what follows the line is the data to send, and a
+     * buffered read would swallow it. */
+    size_t n = 0;
+    char c;
+    ssize_t r;
+    while (n + 1 < sizeof buf && (r = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+      buf[n++] = c;
+    buf[n] = '\0';
+    if (n == 0 && r != 1) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                  _("No password given (standard input is empty)"));
+      return NULL;
+    }
   }
   char *pw = g_strdup(first_line(buf));
   memset(buf, 0, sizeof buf);

@@ -67,6 +67,14 @@ converse() {
   exec 3>&-
   wait $pid
 }
+# Whether the module has SRP/PSK (the libauth properties): the server refuses --srp-db otherwise.
+have_auth() {
+  local out
+  out=$(timeout 3 "$tool" server 127.0.0.1:0 --srp-db /nonexistent/x.db --cert "$data/server-rsa.pem" \
+        --key "$data/server-rsa-key.pem" </dev/null 2>&1 >/dev/null)
+  case $out in *"does not support --srp-db"*) return 1 ;; esac
+  return 0
+}
 client() { timeout 30 "$tool" client "127.0.0.1:$port" "$@"; }
 
 # expect_usage "what" ARGS...: exit 2, one error line naming the problem plus the --help hint.
@@ -431,6 +439,11 @@ selftest)
     [ "$(grep -c -e ': ok' -e 'as expected' "$tmp/st-$side.out")" -ge 31 ] || fail "$side: fewer than 31 steps ran"
   done
   grep -q "SSL 3.0: ok (SSL 3.0," "$tmp/st-client.out" || fail "SSL 3.0 step"
+  # With SRP and PSK in the module, no step may be skipped.
+  if have_auth; then
+    grep -q "skipped" "$tmp/st-client.out" && fail "steps skipped although the module has SRP and PSK"
+    grep -qx "Test succeeded" "$tmp/st-client.out" || fail "not a plain 'Test succeeded'"
+  fi
   grep -q "abrupt close: refused as expected" "$tmp/st-client.out" || fail "abrupt close step"
   ;;
 selftest-mismatch)
@@ -446,6 +459,43 @@ selftest-mismatch)
   [ $? -eq 1 ] || fail "clienttest with the wrong CA did not exit 1"
   grep -q "^ 1/[0-9]* RSA certificate, TLS 1.3: failed: " "$tmp/st-client.out" || fail "step 1 not reported failed"
   grep -q "^Test failed at step 1: RSA certificate, TLS 1.3$" "$tmp/st-client.out" || fail "no 'Test failed at step 1'"
+  ;;
+srp)
+  have_auth || { echo "SKIP: the module has no SRP properties (srp-username, verifier-database-path)"; exit 77; }
+  "$tool" db create-srp "$tmp/u.db" && echo 'alice pw' | "$tool" db add "$tmp/u.db" alice || fail "db"
+  start_server "${rsa[@]}" --srp-db "$tmp/u.db"
+  echo 'alice pw' >"$tmp/pw"; echo 'not it' >"$tmp/bad"
+  echo s1 | client --ca "$data/ca-rsa.pem" --server-name localhost --srp alice --password-file "$tmp/pw" \
+    2>"$tmp/client.err" | grep -qx s1 || fail "SRP login"
+  grep -q "^SRP user: alice$" "$tmp/client.err" || fail "summary lacks the SRP user"
+  grep -q "^Cipher suite: TLS_SRP_SHA" "$tmp/client.err" || fail "not an SRP suite"
+  grep -q "srp-username=alice" "$tmp/server.err" || fail "server did not log the SRP user"
+  echo s2 | client --ca "$data/ca-rsa.pem" --server-name localhost --srp alice --password-file "$tmp/bad" \
+    >/dev/null 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "a wrong password did not exit 1"
+  # The password from stdin's first line (not a terminal), the rest goes to the server.
+  printf 'alice pw\ns3\n' | client --ca "$data/ca-rsa.pem" --server-name localhost --srp alice 2>/dev/null |
+    grep -qx s3 || fail "password from stdin"
+  # On the command line it works, with a warning.
+  echo s4 | client --ca "$data/ca-rsa.pem" --server-name localhost --srp alice --password 'alice pw' \
+    2>"$tmp/client.err" | grep -qx s4 || fail "--password"
+  grep -q "warning: a password on the command line" "$tmp/client.err" || fail "no warning for --password"
+  ;;
+psk)
+  have_auth || { echo "SKIP: the module has no PSK properties (psk-identity, shared-key-database-path)"; exit 77; }
+  key=00112233445566778899aabbccddeeff
+  "$tool" db create-psk "$tmp/k.db" && "$tool" db add "$tmp/k.db" bob --key $key || fail "db"
+  start_server --psk-db "$tmp/k.db"
+  for v in tls1.3 tls1.2; do
+    echo "p-$v" | client --psk bob:$key --max-version $v 2>"$tmp/client.err" | grep -qx "p-$v" ||
+      fail "PSK $v: $(cat "$tmp/client.err")"
+    grep -q "^PSK identity: bob$" "$tmp/client.err" || fail "summary lacks the PSK identity ($v)"
+  done
+  grep -q "Cipher suite: TLS_.*PSK" "$tmp/client.err" || fail "TLS 1.2 without a PSK suite"
+  printf 'bob:%s\n' $key >"$tmp/keys.psk"
+  echo p-file | client --psk bob --psk-key-file "$tmp/keys.psk" 2>/dev/null | grep -qx p-file || fail "--psk-key-file"
+  echo x | client --psk bob:00112233445566778899aabbccddeefe >/dev/null 2>&1
+  [ $? -eq 1 ] || fail "a wrong key did not exit 1"
   ;;
 *) echo "unknown case $case"; exit 1 ;;
 esac
