@@ -99,7 +99,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 77; }; }
+need() { command -v "$1" >/dev/null || { echo "FAIL: $1 is not installed (scripts/install-deps.sh installs it)"; exit 1; }; }
 
 fail() {
   echo "FAIL ($case): $*"

@@ -9,7 +9,7 @@ export GIO_USE_TLS=$backend
 expect_type=GTlsBackendTlslite
 [ "$backend" = gnutls ] && { expect_type=GTlsBackendGnutls; unset GIO_MODULE_DIR; }
 
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
+need() { command -v "$1" >/dev/null || { echo "FAIL: $1 is not installed (scripts/install-deps.sh installs it)"; exit 1; }; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {  # bounded wait for a listening port, without connecting to it
   local hex; hex=$(printf ':%04X ' "$1")

@@ -25,7 +25,7 @@ start_server() {
 }
 rsa=(--cert "$data/server-rsa.pem" --key "$data/server-rsa-key.pem")
 ecdsa=(--cert "$data/server-ecdsa.pem" --key "$data/server-ecdsa-key.pem")
-need() { command -v "$1" >/dev/null || { echo "SKIP: $1 is not installed"; exit 77; }; }
+need() { command -v "$1" >/dev/null || { echo "FAIL: $1 is not installed (scripts/install-deps.sh installs it)"; exit 1; }; }
 
 # A loopback port nobody listens on, and a bounded wait until a peer listens there.
 free_port() {
@@ -207,7 +207,7 @@ many)
 gnutls-backend)
   # The same command on glib-networking's GnuTLS backend, when installed.
   "$tool" client 127.0.0.1:1 --backend gnutls 2>"$tmp/b.err" </dev/null
-  grep -q "no TLS backend 'gnutls'" "$tmp/b.err" && { echo "glib-networking not installed"; exit 77; }
+  grep -q "no TLS backend 'gnutls'" "$tmp/b.err" && { echo "FAIL: glib-networking's gnutls backend is not installed"; exit 1; }
   start_server "${rsa[@]}"
   echo cmp | client --backend gnutls --ca "$data/ca-rsa.pem" --server-name localhost 2>"$tmp/client.err" |
     grep -q cmp || fail "gnutls backend client"
@@ -281,7 +281,7 @@ db-srp)
   db del u.db bob || fail "del"
   [ "$(db list u.db)" = "alice 2048" ] || fail "list after del"
   db del u.db bob 2>/dev/null; [ $? -eq 1 ] || fail "del of a missing user is not exit 1"
-  command -v srptool >/dev/null || { echo "no srptool: round trips not run"; exit 77; }
+  command -v srptool >/dev/null || { echo "FAIL: srptool is not installed (gnutls-bin)"; exit 1; }
   # srptool's files in, checked by us; ours out, checked by srptool.
   srptool --create-conf tp.conf >/dev/null || fail "srptool --create-conf"
   printf 'carol pw\n' | srptool -p tp -v tp.conf -u carol -i 3 >/dev/null 2>&1 || fail "srptool add"
@@ -309,7 +309,7 @@ db-psk)
   db list k.db | grep -qx alice || fail "list"
   db list k.db | grep -q 0011 && fail "list printed a key"
   echo x | db add k.db alice --bits 2048 2>/dev/null; [ $? -eq 2 ] || fail "--bits on a PSK database"
-  command -v psktool >/dev/null || { echo "no psktool: round trips not run"; exit 77; }
+  command -v psktool >/dev/null || { echo "FAIL: psktool is not installed (gnutls-bin)"; exit 1; }
   psktool -u zed -p z.psk >/dev/null || fail psktool
   db import z.db --format gnutls z.psk || fail "import"
   db export z.db --format gnutls z2.psk || fail "export"
@@ -461,7 +461,7 @@ selftest-mismatch)
   grep -q "^Test failed at step 1: RSA certificate, TLS 1.3$" "$tmp/st-client.out" || fail "no 'Test failed at step 1'"
   ;;
 srp)
-  have_auth || { echo "SKIP: the module has no SRP properties (srp-username, verifier-database-path)"; exit 77; }
+  have_auth || { echo "FAIL: the module has no SRP properties"; exit 1; }
   "$tool" db create-srp "$tmp/u.db" && echo 'alice pw' | "$tool" db add "$tmp/u.db" alice || fail "db"
   start_server "${rsa[@]}" --srp-db "$tmp/u.db"
   echo 'alice pw' >"$tmp/pw"; echo 'not it' >"$tmp/bad"
@@ -482,7 +482,7 @@ srp)
   grep -q "warning: a password on the command line" "$tmp/client.err" || fail "no warning for --password"
   ;;
 psk)
-  have_auth || { echo "SKIP: the module has no PSK properties (psk-identity, shared-key-database-path)"; exit 77; }
+  have_auth || { echo "FAIL: the module has no PSK properties"; exit 1; }
   key=00112233445566778899aabbccddeeff
   "$tool" db create-psk "$tmp/k.db" && "$tool" db add "$tmp/k.db" bob --key $key || fail "db"
   start_server --psk-db "$tmp/k.db"
