@@ -32,6 +32,8 @@ ssl_key = <$data/server-rsa-key.pem
 $dh
 # No password in the clear: LOGIN only after STARTTLS or on the implicit-TLS ports.
 disable_plaintext_auth = yes
+# The test tries three wrong passwords; Dovecot's default 2 s penalty each only slows it down.
+auth_failure_delay = 0
 auth_mechanisms = plain login
 auth_username_format = %Ln
 mail_location = maildir:$tmp/mail/%u
@@ -129,8 +131,17 @@ postlog   unix-dgram n - n - 1 postlogd
 CONF
 "$postfix" -c "$pf" start-fg > "$tmp/postfix.out" 2> "$tmp/postfix.err" &
 pids+=($!)
-# The master daemon forks away from the command; stop it by its own command too.
-stop_cmds+=("'$postfix' -c '$pf' stop; sleep 0.5; '$postfix' -c '$pf' abort")
+# The master daemon forks away from the command; stop it by its own command too, and abort it
+# if it has not stopped within three seconds ("postfix status" fails once it is gone).
+stop_postfix() {
+  "$postfix" -c "$pf" stop
+  for _ in $(seq 30); do
+    "$postfix" -c "$pf" status > /dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  "$postfix" -c "$pf" abort
+}
+stop_cmds+=(stop_postfix)
 wait_port $p_sub || fail "postfix did not start"
 
 mail() { timeout 30 "$bin/mail-client" "$@" --ca "$data/ca-rsa.pem" --user $user --password "$password"; }
@@ -163,9 +174,20 @@ mail pop3s --port $p_pop3s --subject "$subject" > "$tmp/pop3.out" 2> "$tmp/pop3.
 grep -q '^-- the mailbox holds 1 message(s)$' "$tmp/pop3.out" || fail "POP3S: message count"
 grep -q '^-- found the message' "$tmp/pop3.out" || fail "POP3S: message not found"
 
-# A wrong password is refused over every protocol.
-if timeout 30 "$bin/mail-client" imaps --port $p_imaps --ca "$data/ca-rsa.pem" --user $user \
-  --password wrong > "$tmp/bad.out" 2> "$tmp/bad.err"; then fail "IMAP accepted a wrong password"; fi
+# A wrong password is refused over every protocol, by the server's own answer (not a TLS failure).
+bad() { timeout 30 "$bin/mail-client" "$@" --ca "$data/ca-rsa.pem" --user $user --password "wrong $password"; }
+if bad imaps --port $p_imaps > "$tmp/bad-imap.out" 2> "$tmp/bad-imap.err"; then
+  fail "IMAP accepted a wrong password"
+fi
+grep -q '^S: .* NO \[AUTHENTICATIONFAILED\]' "$tmp/bad-imap.out" || fail "IMAP: no AUTHENTICATIONFAILED"
+if bad pop3s --port $p_pop3s > "$tmp/bad-pop3.out" 2> "$tmp/bad-pop3.err"; then
+  fail "POP3 accepted a wrong password"
+fi
+grep -q '^S: -ERR \[AUTH\]' "$tmp/bad-pop3.out" || fail "POP3: no -ERR [AUTH]"
+if bad smtp-starttls --port $p_sub --to "$user@example.test" > "$tmp/bad-smtp.out" 2> "$tmp/bad-smtp.err"; then
+  fail "SMTP accepted a wrong password"
+fi
+grep -q '^S: 535 ' "$tmp/bad-smtp.out" || fail "SMTP: no 535 for a wrong password"
 
 cat "$tmp/smtp.out" "$tmp/imap.out"
 echo "PASS: mail over TLS with Dovecot $(dpkg-query -W -f='${Version}' dovecot-core 2>/dev/null) and Postfix $(dpkg-query -W -f='${Version}' postfix 2>/dev/null)"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Real GIO programs (GSocketClient, GThreadedSocketService, libsoup) on our backend against
-# Debian's openssl and gnutls peers, loopback only. Usage: run-programs.sh BUILD_DIR DATA_DIR CASE
+# Debian's openssl and gnutls peers, loopback only. The libsoup cases run examples/soup-client and
+# examples/soup-server (the programs the README shows), the others this folder's echo programs.
+# Usage: run-programs.sh BUILD_DIR DATA_DIR CASE [EXAMPLES_BUILD_DIR]
 # BACKEND=gnutls runs the same case on glib-networking's backend (to check the test itself).
 set -uo pipefail
-bin=$1 data=$2 case=$3
+bin=$1 data=$2 case=$3 examples=${4:-}
 backend=${BACKEND:-tlslite}
 export GIO_USE_TLS=$backend
 expect_type=GTlsBackendTlslite
@@ -40,10 +42,34 @@ start_reporting() {
   echo "server did not start"; cat "$tmp/server.err"; return 1
 }
 
+# converse OUT PATTERN TEXT CMD...: run CMD with TEXT on its standard input, kept open until OUT
+# shows PATTERN (the peer's answer) or CMD ends, polled with a bound instead of a fixed sleep.
+converse() {
+  local out=$1 pattern=$2 text=$3; shift 3
+  local fifo=$tmp/stdin.fifo pid
+  mkfifo "$fifo"
+  "$@" < "$fifo" > "$out" 2> "${out%.out}.err" &
+  pid=$!
+  exec 3> "$fifo"
+  printf '%s' "$text" >&3
+  for _ in $(seq 200); do
+    grep -q "$pattern" "$out" 2>/dev/null && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+  done
+  exec 3>&-
+  wait $pid
+  rm -f "$fifo"
+}
+
 fail() { echo "FAIL: $*"; for f in "$tmp"/*.err "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
 
 client() { timeout 30 "$bin/gio-client" --backend "$expect_type" "$@"; }
 
+case $case in
+soup-*)
+  [ -x "$examples/soup-client" ] || fail "examples/soup-client and soup-server are not built (libsoup-3.0-dev missing?)" ;;
+esac
 case $case in
 gio-client-openssl|gio-client-openssl-ecdsa)
   need openssl; port=$(free_port)
@@ -68,8 +94,8 @@ gio-client-openssl-tls12)
 gio-server-gnutls-cli-tls12)
   need gnutls-cli
   start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" --count 1 || fail start
-  (echo "hi over TLS 1.2"; sleep 5) | timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" \
-    --priority NORMAL:-VERS-TLS1.3 -p "$port" localhost > "$tmp/cli.out" 2> "$tmp/cli.err"
+  converse "$tmp/cli.out" 'echo: hi over TLS 1.2' $'hi over TLS 1.2\n' timeout 20 gnutls-cli \
+    --x509cafile "$data/ca-rsa.pem" --priority NORMAL:-VERS-TLS1.3 -p "$port" localhost
   grep -q 'echo: hi over TLS 1.2' "$tmp/cli.out" || fail "no echo"
   grep -q 'TLS1.2' "$tmp/cli.out" "$tmp/cli.err" || fail "not TLS 1.2"
   ;;
@@ -91,26 +117,25 @@ gio-client-gnutls|gio-client-gnutls-async|gio-client-gnutls-client-cert)
 gio-server-gnutls-cli)
   need gnutls-cli
   start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" --count 1 || fail start
-  (echo "hi from gnutls-cli"; sleep 5) | timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" \
-    -p "$port" localhost > "$tmp/cli.out" 2> "$tmp/cli.err"
+  converse "$tmp/cli.out" 'echo: hi from gnutls-cli' $'hi from gnutls-cli\n' timeout 20 gnutls-cli \
+    --x509cafile "$data/ca-rsa.pem" -p "$port" localhost
   grep -q 'echo: hi from gnutls-cli' "$tmp/cli.out" || fail "no echo"
   grep -q 'TLS1.3' "$tmp/cli.out" "$tmp/cli.err" || fail "not TLS 1.3"
   ;;
 gio-server-openssl)
   need openssl
   start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-ecdsa-full.pem" --count 1 || fail start
-  (echo "hi from s_client"; sleep 5) | timeout 20 openssl s_client -connect 127.0.0.1:$port \
-    -servername localhost -CAfile "$data/ca-ecdsa.pem" -verify_return_error -quiet \
-    > "$tmp/cli.out" 2> "$tmp/cli.err"
+  converse "$tmp/cli.out" 'echo: hi from s_client' $'hi from s_client\n' timeout 20 openssl s_client \
+    -connect 127.0.0.1:$port -servername localhost -CAfile "$data/ca-ecdsa.pem" -verify_return_error -quiet
   grep -q 'echo: hi from s_client' "$tmp/cli.out" || fail "no echo"
   ;;
 gio-server-openssl-client-cert)
   need openssl
   start_reporting "$bin/gio-server" --backend "$expect_type" --cert "$tmp/server-rsa-full.pem" \
     --ca "$data/ca-rsa.pem" --require-client-cert --count 1 || fail start
-  (echo "hi with a client cert"; sleep 5) | timeout 20 openssl s_client -connect 127.0.0.1:$port \
-    -servername localhost -CAfile "$data/ca-rsa.pem" -cert "$data/client-rsa.pem" \
-    -key "$data/client-rsa-key.pem" -verify_return_error -quiet > "$tmp/cli.out" 2> "$tmp/cli.err"
+  converse "$tmp/cli.out" 'echo: hi with a client cert' $'hi with a client cert\n' timeout 20 openssl s_client \
+    -connect 127.0.0.1:$port -servername localhost -CAfile "$data/ca-rsa.pem" \
+    -cert "$data/client-rsa.pem" -key "$data/client-rsa-key.pem" -verify_return_error -quiet
   grep -q 'echo: hi with a client cert' "$tmp/cli.out" || fail "no echo"
   ;;
 soup-client-openssl)
@@ -118,7 +143,7 @@ soup-client-openssl)
   openssl s_server -accept 127.0.0.1:$port -cert "$data/server-rsa.pem" -key "$data/server-rsa-key.pem" \
     -www -naccept 1 > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
   wait_port $port || fail "openssl s_server"
-  timeout 30 "$bin/soup-client" "https://localhost:$port/" "$data/ca-rsa.pem" "Ciphers" \
+  timeout 30 "$examples/soup-client" --ca "$data/ca-rsa.pem" --expect "Ciphers" "https://localhost:$port/" \
     > "$tmp/client.out" 2> "$tmp/client.err" || fail "soup client"
   grep -q "backend: $expect_type" "$tmp/client.err" || fail "wrong backend"
   ;;
@@ -127,17 +152,19 @@ soup-client-gnutls)
   gnutls-serv --http -p $port --x509certfile "$data/server-ecdsa.pem" \
     --x509keyfile "$data/server-ecdsa-key.pem" > "$tmp/peer.out" 2> "$tmp/peer.err" & pids+=($!)
   wait_port $port || fail "gnutls-serv"
-  timeout 30 "$bin/soup-client" "https://localhost:$port/" "$data/ca-ecdsa.pem" "GnuTLS" \
+  timeout 30 "$examples/soup-client" --ca "$data/ca-ecdsa.pem" --expect "GnuTLS" "https://localhost:$port/" \
     > "$tmp/client.out" 2> "$tmp/client.err" || fail "soup client"
   grep -q "backend: $expect_type" "$tmp/client.err" || fail "wrong backend"
   ;;
 soup-server-gnutls-cli)
   need gnutls-cli
-  start_reporting "$bin/soup-server" "$tmp/server-rsa-full.pem" 1 || fail start
-  (printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'; sleep 5) | \
-    timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" -p "$port" localhost \
-    > "$tmp/cli.out" 2> "$tmp/cli.err"
-  grep -q 'hello from SoupServer' "$tmp/cli.out" || fail "no page"
+  start_reporting "$examples/soup-server" --cert "$tmp/server-rsa-full.pem" --requests 1 || fail start
+  grep -q "backend: $expect_type" "$tmp/server.err" || fail "wrong backend"
+  converse "$tmp/cli.out" "hello from SoupServer on $expect_type" \
+    $'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' \
+    timeout 20 gnutls-cli --x509cafile "$data/ca-rsa.pem" -p "$port" localhost
+  grep -q "hello from SoupServer on $expect_type" "$tmp/cli.out" || fail "no page"
+  grep -q '^HTTP/1.1 200' "$tmp/cli.out" || fail "not 200"
   ;;
 *)
   echo "unknown case $case"; exit 2 ;;
