@@ -23,7 +23,10 @@ for p in "${pkgs[@]}"; do
   fi
 done
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#pkgs[@]} packages the build and the tests need are installed."
+  exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "Missing packages: ${missing[*]}" >&2
@@ -31,7 +34,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
+# Say what is going to happen: on a fresh machine this takes a few minutes.
+echo "install-deps: installing ${#missing[@]} Debian packages (and what they depend on):"
+echo "Installing: ${missing[*]}" | fold -s -w 100
+export DEBIAN_FRONTEND=noninteractive   # no debconf questions (postfix's is answered below)
 # Daemons installed for the tests must not start as system services: the tests start their own
 # on loopback. Without systemd, invoke-rc.d asks policy-rc.d (exit 101 = do not start).
 policy=/usr/sbin/policy-rc.d
@@ -40,6 +46,10 @@ if [ ! -e $policy ]; then
   printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy && added_policy=1
 fi
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: apt-get update"
+apt-get update -q
+echo "install-deps: apt-get install"
+# apt's own lines (Get:, Unpacking, Setting up) are the progress.
+apt-get install -y -q --no-install-recommends "${missing[@]}"
 if [ $added_policy = 1 ]; then rm -f $policy; fi
+echo "install-deps: done."
