@@ -34,7 +34,8 @@ tlslite_session_cache_constructed (GObject *object)
   TlsliteSessionCache *self = TLSLITE_SESSION_CACHE (object);
 
   G_OBJECT_CLASS (tlslite_session_cache_parent_class)->constructed (object);
-  /* NULL only when out of memory: then TLS 1.2 clients do full handshakes. */
+  /* NULL with max-entries 0 (a cache that keeps nothing) or when out of memory: then the
+   * server sends no session ID and TLS 1.2 clients do full handshakes. */
   self->cache = tc_session_cache_new (self->max_entries, self->lifetime);
 }
 
@@ -107,10 +108,12 @@ tlslite_session_cache_class_init (TlsliteSessionCacheClass *klass)
    * TlsliteSessionCache:max-entries:
    *
    * How many sessions the cache holds; the least recently used goes first.
+   * 0 keeps none: servers using the cache issue no session IDs, so
+   * TLS 1.2 clients resume only by ticket.
    */
   props[PROP_MAX_ENTRIES] =
     g_param_spec_uint ("max-entries", "Maximum entries", "Sessions kept at most",
-                       1, 1u << 24, DEFAULT_MAX_ENTRIES,
+                       0, 1u << 24, DEFAULT_MAX_ENTRIES,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * TlsliteSessionCache:lifetime:
@@ -135,7 +138,8 @@ tlslite_session_cache_class_init (TlsliteSessionCacheClass *klass)
 
 /**
  * tlslite_session_cache_new:
- * @max_entries: sessions kept at most (at least 1)
+ * @max_entries: sessions kept at most; 0 keeps none (no resumption by
+ *   session ID)
  * @lifetime: seconds a session stays resumable (at least 1)
  *
  * A server-side session-ID cache (RFC 5246 resumption, TLS 1.2 and older)

@@ -1,6 +1,8 @@
 /* gtls-tool server: a GThreadedSocketService whose threads each handshake one GTlsServerConnection, then echo or answer HTTP. */
 #include <string.h>
 
+#include <tlslite-gio/tlslite.h>
+
 #include "gtls-tool.h"
 
 /* Requests longer than this are answered as they are (a test page, not a web server). */
@@ -9,6 +11,8 @@
 #define IDLE_TIMEOUT 60
 /* Connections served at once; more wait in the listen queue. */
 #define MAX_THREADS 256
+/* Seconds a session of --session-cache N stays resumable (the library's default cache's too). */
+#define SESSION_LIFETIME 3600
 
 typedef struct {
   gt_tls_options tls;
@@ -16,6 +20,8 @@ typedef struct {
   char *key_password_file, *ca, *alpn;
   gboolean request_cert, require_cert, http, renegotiation, verbose;
   char *srp_db, *psk_db, *psk_hint, *ocsp_response, *ticket_key_file;
+  int session_cache_size;   /* -1: the process-wide cache; 0: none */
+  TlsliteSessionCache *session_cache;   /* shared by every connection; NULL: the default */
 
   GTlsCertificate *cert;
   GTlsDatabase *db;
@@ -181,6 +187,8 @@ static gboolean on_run(GThreadedSocketService *service, GSocketConnection *plain
     g_object_set(conn, "ocsp-response-file", sv->ocsp_response, NULL);
   if (sv->ticket_key_file != NULL)
     g_object_set(conn, "ticket-key-file", sv->ticket_key_file, NULL);
+  if (sv->session_cache != NULL)
+    g_object_set(conn, "session-cache", sv->session_cache, NULL);
   if (sv->tls.settings != NULL)
     g_object_set(conn, "settings-string", sv->tls.settings, NULL);
 
@@ -256,6 +264,7 @@ static gboolean check_extras(server *sv, GError **error)
     {sv->psk_hint ? "psk-identity-hint" : NULL, "--psk-hint"},
     {sv->ocsp_response ? "ocsp-response-file" : NULL, "--ocsp-response"},
     {sv->ticket_key_file ? "ticket-key-file" : NULL, "--ticket-key-file"},
+    {sv->session_cache_size >= 0 ? "session-cache" : NULL, "--session-cache"},
     {sv->tls.settings ? "settings-string" : NULL, "--settings"},
   };
   GType type = G_TYPE_NONE;
@@ -288,7 +297,7 @@ static gboolean check_extras(server *sv, GError **error)
 
 int gt_cmd_server(int argc, char **argv)
 {
-  server sv = {0};
+  server sv = {.session_cache_size = -1};
   const GOptionEntry entries[] = {
     {"cert", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &sv.certs,
      N_("Certificate chain (PEM, or PKCS#12 with its key); the first --cert is served"), N_("FILE")},
@@ -317,6 +326,9 @@ int gt_cmd_server(int argc, char **argv)
     {"ticket-key-file", 0, 0, G_OPTION_ARG_FILENAME, &sv.ticket_key_file,
      N_("Session ticket keys (nginx ssl_session_ticket_key format), shared by several servers"),
      N_("FILE")},
+    {"session-cache", 0, 0, G_OPTION_ARG_INT, &sv.session_cache_size,
+     N_("TLS 1.2 session-ID cache of N sessions for this server's connections, 0 for none "
+        "(default: the process-wide cache of 1024)"), N_("N")},
     {"renegotiation", 0, 0, G_OPTION_ARG_NONE, &sv.renegotiation,
      N_("Accepted for compatibility; GIO connections refuse renegotiation"), NULL},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &sv.verbose,
@@ -357,6 +369,11 @@ int gt_cmd_server(int argc, char **argv)
     rc = gt_usage_error("server", _("--require-client-cert needs --ca"));
     goto out;
   }
+  if (sv.session_cache_size < -1 || sv.session_cache_size > (1 << 24)) {
+    rc = gt_usage_error("server", _("--session-cache wants a number of sessions from 0 to %d"),
+                        1 << 24);
+    goto out;
+  }
   if (!gt_tls_setup(&sv.tls, &error)) {
     rc = g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE)
              ? gt_usage_error("server", "%s", error->message)
@@ -380,6 +397,10 @@ int gt_cmd_server(int argc, char **argv)
   }
   if (!check_extras(&sv, &error))
     goto fail;
+  /* One cache for all of this server's connections (TLS Lite's SessionCache); with 0 sessions
+   * it keeps none, so TLS 1.2 clients cannot resume by session ID. */
+  if (sv.session_cache_size >= 0)
+    sv.session_cache = tlslite_session_cache_new((guint)sv.session_cache_size, SESSION_LIFETIME);
   if (sv.alpn != NULL)
     sv.alpn_v = g_strsplit(sv.alpn, ",", -1);
 
@@ -405,6 +426,7 @@ out:
   g_option_context_free(ctx);
   g_clear_object(&sv.cert);
   g_clear_object(&sv.db);
+  g_clear_object(&sv.session_cache);
   g_strfreev(sv.alpn_v);
   g_free(host);
   /* What option parsing stored. */

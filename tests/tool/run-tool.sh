@@ -414,6 +414,26 @@ resume)
     fail "client against a ticketless server exit $?"
   grep -q "^Resumed: 0 of 2$" "$tmp/client.err" || fail "ticketless server: $(grep Resumed "$tmp/client.err")"
   ;;
+session-cache)
+  # Tickets off: TLS 1.2 resumes by session ID alone, from the server's --session-cache.
+  start_server "${rsa[@]}" --session-cache 16 --settings tickets=false
+  echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --max-version tls1.2 --resume 3 \
+    >"$tmp/r.out" 2>"$tmp/client.err" || fail "client --resume 3 exit $?"
+  grep -qx r "$tmp/r.out" || fail "no echo after resuming"
+  grep -q "^Protocol version: TLS 1.2$" "$tmp/client.err" || fail "not TLS 1.2"
+  grep -q "^Resumed: 3 of 3$" "$tmp/client.err" || fail "--session-cache 16: $(grep Resumed "$tmp/client.err")"
+  # --session-cache 0: no cache, no session ID, so nothing resumes (the count is measured).
+  start_server "${rsa[@]}" --session-cache 0 --settings tickets=false
+  echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --max-version tls1.2 --resume 3 \
+    >/dev/null 2>"$tmp/client.err" || fail "client against --session-cache 0 exit $?"
+  grep -q "^Resumed: 0 of 3$" "$tmp/client.err" || fail "--session-cache 0: $(grep Resumed "$tmp/client.err")"
+  # Without the option, the process-wide cache.
+  start_server "${rsa[@]}" --settings tickets=false
+  echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --max-version tls1.2 --resume 2 \
+    >/dev/null 2>"$tmp/client.err" || fail "client against the default cache exit $?"
+  grep -q "^Resumed: 2 of 2$" "$tmp/client.err" || fail "default cache: $(grep Resumed "$tmp/client.err")"
+  expect_usage "--session-cache wants a number" server 127.0.0.1:0 --cert x --session-cache -5
+  ;;
 selftest)
   need openssl
   "$tool" testcreds "$tmp/creds" >/dev/null || fail "testcreds exit $?"
