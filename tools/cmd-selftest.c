@@ -517,8 +517,10 @@ static int run_client(const char *host, guint16 port, const char *dir, const cha
   gt_progress_start(&p, _("Self-test"), (guint)n);
   for (int i = 0; i < n; i++) {
     if (type == G_TYPE_INVALID || !step_supported(&steps[i], type)) {
+      gt_progress_hold(&p);
       printf(_("%2d/%d %s: skipped (the '%s' backend cannot do it)\n"), i + 1, n, _(steps[i].name),
              gt_backend_name());
+      gt_progress_release(&p);
       skipped++;
       continue;
     }
@@ -530,8 +532,11 @@ static int run_client(const char *host, guint16 port, const char *dir, const cha
     int status = 0;
     GError *error = NULL;
     fflush(stdout);
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
-                      &error)) {
+    gboolean spawned = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                    NULL, &status, &error);
+    /* The step's line replaces the progress line, which comes back below it. */
+    gt_progress_hold(&p);
+    if (!spawned) {
       printf(_("%2d/%d %s: failed: %s\n"), i + 1, n, _(steps[i].name), error->message);
       g_clear_error(&error);
       status = 1;
@@ -541,6 +546,7 @@ static int run_client(const char *host, guint16 port, const char *dir, const cha
     }
     g_free(out);
     fflush(stdout);
+    gt_progress_release(&p);
     gt_progress_step(&p, (guint)i + 1);
     if (status != 0 && failed < 0)
       failed = i;

@@ -497,29 +497,113 @@ void gt_print_certificate(FILE *out, GTlsCertificate *cert, const char *indent)
 
 /* ---------------- progress ---------------- */
 
+/* How often the line is redrawn while nothing else changes it (microseconds). */
+#define PROGRESS_TICK_US (250 * 1000)
+
+/* Draws the line (lock held). FINAL: the end state, with its newline. */
+static void progress_draw(gt_progress *p, gboolean final)
+{
+  double secs = (double)(g_get_monotonic_time() - p->start) / G_USEC_PER_SEC;
+  char *line;
+  if (final && p->total <= 1) {
+    line = g_strdup_printf(_("%s: done in %.1f s"), p->label, secs);
+  } else if (final) {
+    line = g_strdup_printf(_("%s: %u/%u in %.1f s"), p->label, p->done, p->total, secs);
+  } else if (p->total <= 1) {
+    static const char spinner[] = "|/-\\";
+    line = g_strdup_printf(_("%s: %c %.0f s elapsed"), p->label, spinner[p->tick % 4], secs);
+  } else {
+    double rate = secs > 0 ? p->done / secs : 0;
+    char *eta = rate > 0 ? g_strdup_printf(_("ETA %.0f s"), (p->total - p->done) / rate)
+                         : g_strdup(_("ETA unknown"));
+    line = g_strdup_printf(_("%s: %u/%u, %.1f/s, %s, %.0f s elapsed"), p->label, p->done,
+                           p->total, rate, eta, secs);
+    g_free(eta);
+  }
+  /* \r and "erase to the end of the line": the line is rewritten in place. */
+  fputs("\r\033[K", stderr);
+  fputs(line, stderr);
+  if (final)
+    fputc('\n', stderr);
+  fflush(stderr);
+  g_free(line);
+}
+
+static gpointer progress_ticker(gpointer data)
+{
+  gt_progress *p = data;
+  g_mutex_lock(&p->lock);
+  while (!p->stop) {
+    gint64 until = g_get_monotonic_time() + PROGRESS_TICK_US;
+    while (!p->stop && g_cond_wait_until(&p->wake, &p->lock, until))
+      ;
+    if (!p->stop) {
+      p->tick++;
+      progress_draw(p, FALSE);
+    }
+  }
+  g_mutex_unlock(&p->lock);
+  return NULL;
+}
+
 void gt_progress_start(gt_progress *p, const char *label, guint total)
 {
+  memset(p, 0, sizeof *p);
+  /* A pipe or a file gets no progress: only what the command prints anyway. */
   p->on = isatty(STDERR_FILENO);
   p->label = label;
   p->total = total;
   p->start = g_get_monotonic_time();
+  if (!p->on)
+    return;
+  g_mutex_init(&p->lock);
+  g_cond_init(&p->wake);
+  g_mutex_lock(&p->lock);
+  progress_draw(p, FALSE);
+  g_mutex_unlock(&p->lock);
+  p->ticker = g_thread_new("progress", progress_ticker, p);
 }
 
 void gt_progress_step(gt_progress *p, guint done)
 {
   if (!p->on)
     return;
-  double secs = (double)(g_get_monotonic_time() - p->start) / G_USEC_PER_SEC;
-  double rate = secs > 0 ? done / secs : 0;
-  double eta = rate > 0 && p->total > done ? (p->total - done) / rate : 0;
-  fprintf(stderr, _("\r%s: %u/%u (%.1f/s, ETA %.0f s)   "), p->label, done, p->total, rate, eta);
+  g_mutex_lock(&p->lock);
+  p->done = done;
+  progress_draw(p, FALSE);
+  g_mutex_unlock(&p->lock);
+}
+
+void gt_progress_hold(gt_progress *p)
+{
+  if (!p->on)
+    return;
+  g_mutex_lock(&p->lock);
+  fputs("\r\033[K", stderr);
   fflush(stderr);
+}
+
+void gt_progress_release(gt_progress *p)
+{
+  if (!p->on)
+    return;
+  fflush(stdout);
+  progress_draw(p, FALSE);
+  g_mutex_unlock(&p->lock);
 }
 
 void gt_progress_end(gt_progress *p)
 {
-  if (p->on) {
-    fputc('\n', stderr);
-    fflush(stderr);
-  }
+  if (!p->on)
+    return;
+  g_mutex_lock(&p->lock);
+  p->stop = TRUE;
+  g_cond_signal(&p->wake);
+  g_mutex_unlock(&p->lock);
+  g_thread_join(p->ticker);
+  p->ticker = NULL;
+  progress_draw(p, TRUE);
+  g_cond_clear(&p->wake);
+  g_mutex_clear(&p->lock);
+  p->on = FALSE;
 }

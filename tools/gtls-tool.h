@@ -83,15 +83,26 @@ const char *gt_protocol_name(GTlsProtocolVersion v);
 /* Subject, issuer, validity, fingerprint of CERT, each line prefixed by INDENT. */
 void gt_print_certificate(FILE *out, GTlsCertificate *cert, const char *indent);
 
-/* Progress on a terminal only: "LABEL: DONE/TOTAL (RATE/s, ETA Ns)". */
+/* Progress of a long operation, on stderr and only when stderr is a terminal: one line redrawn
+ * in place, "LABEL: DONE/TOTAL, RATE/s, ETA N s, N s elapsed", or for a single long step (TOTAL 1)
+ * a spinner with the elapsed time. A thread redraws it a few times a second, so it moves while
+ * the step runs. Lines printed meanwhile go between gt_progress_hold and gt_progress_release. */
 typedef struct {
   gboolean on;
   const char *label;
-  guint total;
+  guint total, done, tick;
   gint64 start;
+  gboolean stop;
+  GMutex lock;
+  GCond wake;
+  GThread *ticker;
 } gt_progress;
 void gt_progress_start(gt_progress *p, const char *label, guint total);
 void gt_progress_step(gt_progress *p, guint done);
+/* Erases the line and keeps it off until gt_progress_release (which draws it again). */
+void gt_progress_hold(gt_progress *p);
+void gt_progress_release(gt_progress *p);
+/* Stops the redrawing and leaves the final state on its own line ("LABEL: N/N in N s"). */
 void gt_progress_end(gt_progress *p);
 
 #endif

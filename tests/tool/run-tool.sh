@@ -434,6 +434,30 @@ session-cache)
   grep -q "^Resumed: 2 of 2$" "$tmp/client.err" || fail "default cache: $(grep Resumed "$tmp/client.err")"
   expect_usage "--session-cache wants a number" server 127.0.0.1:0 --cert x --session-cache -5
   ;;
+progress)
+  # On a terminal (script's pty) long operations show a progress line; in a pipe they do not.
+  need script
+  cd "$tmp" || fail "cd"
+  "$tool" db create-srp p.db || fail "create-srp"
+  script -qec "printf 'pw\\n' | '$tool' db add p.db carol --bits 8192" /dev/null >pty.out 2>&1 ||
+    fail "db add on a pty exit $?: $(cat pty.out)"
+  grep -q "Computing the verifier: | 0 s elapsed" pty.out || fail "no spinner on a pty: $(od -c pty.out | head)"
+  grep -q "Computing the verifier: done in [0-9.]* s" pty.out || fail "no final line on a pty"
+  printf 'pw\n' | "$tool" db add p.db dave --bits 8192 >pipe.out 2>pipe.err || fail "db add in a pipe"
+  [ -s pipe.err ] && fail "db add in a pipe printed: $(cat pipe.err)"
+  [ "$("$tool" db list p.db)" = "$(printf 'carol 8192\ndave 8192')" ] || fail "list: $("$tool" db list p.db)"
+  start_server "${rsa[@]}"
+  script -qec "echo r | '$tool' client 127.0.0.1:$port --ca '$data/ca-rsa.pem' --server-name localhost --resume 3" \
+    /dev/null >pty.out 2>&1 || fail "client --resume 3 on a pty exit $?: $(cat pty.out)"
+  grep -q "Resuming: [0-3]/3, [0-9.]*/s, ETA [0-9]* s, [0-9]* s elapsed" pty.out ||
+    fail "no progress with rate and ETA: $(od -c pty.out | tail -20)"
+  grep -q "Resuming: 3/3 in [0-9.]* s" pty.out || fail "no final progress line"
+  grep -q "Resumed: 3 of 3" pty.out || fail "resumption on a pty"
+  echo r | client --ca "$data/ca-rsa.pem" --server-name localhost --resume 3 >/dev/null 2>pipe.err ||
+    fail "client --resume 3 in a pipe"
+  grep -q "Resuming" pipe.err && fail "progress in a pipe: $(cat pipe.err)"
+  grep -q "^Resumed: 3 of 3$" pipe.err || fail "resumption in a pipe"
+  ;;
 selftest)
   need openssl
   "$tool" testcreds "$tmp/creds" >/dev/null || fail "testcreds exit $?"
