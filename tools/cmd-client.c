@@ -74,43 +74,108 @@ static gboolean send_line(GOutputStream *out, const char *line, GError **error)
   return g_output_stream_write_all(out, line, strlen(line), NULL, NULL, error);
 }
 
-/* Read reply lines until one that is not a continuation ("250-..."); it must start with OK. */
-static gboolean expect_reply(GInputStream *in, const char *ok, gboolean smtp_multiline,
-                             GError **error)
+static gboolean refused(const char *line, GError **error)
 {
+  char *e = gt_escape(line, -1);
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("STARTTLS refused: %s"), e);
+  g_free(e);
+  return FALSE;
+}
+
+static gboolean not_offered(const char *proto, GError **error)
+{
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+              _("The server does not offer STARTTLS (%s)"), proto);
+  return FALSE;
+}
+
+/* The reply to the last command: lines are read until the final one, which must start with OK.
+ * SMTP continuation lines ("250-...") and IMAP untagged lines ("* ...") come before the final
+ * one; a continuation or untagged line holding the word OFFER (when not NULL) sets *OFFERED. */
+static gboolean expect_reply(GInputStream *in, const char *proto, const char *ok,
+                             const char *offer, gboolean *offered, GError **error)
+{
+  gboolean smtp = strcmp(proto, "smtp") == 0, imap = strcmp(proto, "imap") == 0;
   for (;;) {
     char *line = read_line(in, error);
     if (line == NULL)
       return FALSE;
-    if (smtp_multiline && strlen(line) >= 4 && line[3] == '-') {
+    gboolean more = (smtp && strlen(line) >= 4 && line[3] == '-') ||
+                    (imap && g_str_has_prefix(line, "* ") && !g_str_has_prefix(ok, "* "));
+    gboolean last_smtp = smtp && strlen(line) >= 4 && line[3] == ' ';
+    if (offer != NULL && (more || last_smtp)) {
+      /* Words of the line, case-insensitively (EHLO keywords, IMAP capabilities). */
+      char **words = g_strsplit_set(line + (smtp ? 4 : 2), " ", -1);
+      for (char **w = words; *w; w++)
+        if (g_ascii_strcasecmp(*w, offer) == 0)
+          *offered = TRUE;
+      g_strfreev(words);
+    }
+    if (more) {
       g_free(line);
       continue;
     }
     gboolean good = g_str_has_prefix(line, ok);
-    if (!good) {
-      char *e = gt_escape(line, -1);
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("STARTTLS refused: %s"), e);
-      g_free(e);
-    }
+    if (!good)
+      refused(line, error);
     g_free(line);
     return good;
   }
 }
 
+/* POP3's CAPA answer: "+OK", then one capability per line up to ".". */
+static gboolean pop3_capa(GInputStream *in, gboolean *stls, GError **error)
+{
+  if (!expect_reply(in, "pop3", "+OK", NULL, NULL, error))
+    return FALSE;
+  for (int n = 0; n < 1000; n++) {
+    char *line = read_line(in, error);
+    if (line == NULL)
+      return FALSE;
+    gboolean end = strcmp(line, ".") == 0;
+    if (g_ascii_strcasecmp(line, "STLS") == 0)
+      *stls = TRUE;
+    g_free(line);
+    if (end)
+      return TRUE;
+  }
+  return refused(_("endless CAPA list"), error);
+}
+
+/* The plain-text part of each protocol: greeting, capabilities (STARTTLS must be among them),
+ * then STARTTLS and the server's go-ahead. */
 static gboolean starttls(GIOStream *plain, const char *proto, GError **error)
 {
   GInputStream *in = g_io_stream_get_input_stream(plain);
   GOutputStream *out = g_io_stream_get_output_stream(plain);
-  if (strcmp(proto, "smtp") == 0)
-    return expect_reply(in, "220", TRUE, error) &&
-           send_line(out, "EHLO gtls-tool\r\n", error) && expect_reply(in, "250", TRUE, error) &&
-           send_line(out, "STARTTLS\r\n", error) && expect_reply(in, "220", TRUE, error);
-  if (strcmp(proto, "imap") == 0)
-    return expect_reply(in, "* OK", FALSE, error) &&
-           send_line(out, "a001 STARTTLS\r\n", error) && expect_reply(in, "a001 OK", FALSE, error);
-  /* pop3 */
-  return expect_reply(in, "+OK", FALSE, error) && send_line(out, "STLS\r\n", error) &&
-         expect_reply(in, "+OK", FALSE, error);
+  gboolean offered = FALSE;
+  if (strcmp(proto, "smtp") == 0) {
+    if (!expect_reply(in, proto, "220", NULL, NULL, error) ||
+        !send_line(out, "EHLO gtls-tool\r\n", error) ||
+        !expect_reply(in, proto, "250", "STARTTLS", &offered, error))
+      return FALSE;
+    if (!offered)
+      return not_offered(proto, error);
+    return send_line(out, "STARTTLS\r\n", error) &&
+           expect_reply(in, proto, "220", NULL, NULL, error);
+  }
+  if (strcmp(proto, "imap") == 0) {
+    if (!expect_reply(in, proto, "* OK", NULL, NULL, error) ||
+        !send_line(out, "a001 CAPABILITY\r\n", error) ||
+        !expect_reply(in, proto, "a001 OK", "STARTTLS", &offered, error))
+      return FALSE;
+    if (!offered)
+      return not_offered(proto, error);
+    return send_line(out, "a002 STARTTLS\r\n", error) &&
+           expect_reply(in, proto, "a002 OK", NULL, NULL, error);
+  }
+  /* pop3 (RFC 2595: STLS) */
+  if (!expect_reply(in, proto, "+OK", NULL, NULL, error) || !send_line(out, "CAPA\r\n", error) ||
+      !pop3_capa(in, &offered, error))
+    return FALSE;
+  if (!offered)
+    return not_offered(proto, error);
+  return send_line(out, "STLS\r\n", error) && expect_reply(in, proto, "+OK", NULL, NULL, error);
 }
 
 /* ---------------- one connection ---------------- */

@@ -385,19 +385,38 @@ openssl-client-*|gnutls-client-*)
     *) grep -q "TLS 1.3 " "$tmp/peer.out" || fail "page does not say TLS 1.3" ;;
   esac
   ;;
-starttls-smtp)
+starttls-*)
+  # A small server of the protocol (tests/tool/starttls-server.py, Python's ssl for TLS) that
+  # lists STARTTLS among its capabilities, then one that does not.
   need python3
-  port=$(free_port)
-  python3 "$(dirname "$0")/smtp-starttls.py" "$port" "$data/server-rsa.pem" "$data/server-rsa-key.pem" \
-    >"$tmp/smtp.out" 2>"$tmp/smtp.err" &
-  pids+=($!)
-  hex=$(printf ':%04X [0-9A-F:]* 0A ' "$port")
-  for _ in $(seq 100); do grep -qE "$hex" /proc/net/tcp && break; sleep 0.1; done
-  printf 'NOOP\r\nQUIT\r\n' | client --starttls smtp --ca "$data/ca-rsa.pem" --server-name localhost \
+  proto=${case#starttls-}
+  start_starttls() {
+    port=$(free_port)
+    python3 "$(dirname "$0")/starttls-server.py" "$1" "$port" "$data/server-rsa.pem" \
+      "$data/server-rsa-key.pem" >"$tmp/$1.out" 2>"$tmp/$1.err" &
+    pids+=($!)
+    local hex; hex=$(printf ':%04X [0-9A-F:]* 0A ' "$port")
+    for _ in $(seq 100); do grep -qE "$hex" /proc/net/tcp && return 0; sleep 0.1; done
+    fail "$1 server did not listen"
+  }
+  case $proto in
+    smtp) input=$'NOOP\r\nQUIT\r\n' answer="^250 NOOP over TLS" bye="^221 " ;;
+    imap) input=$'a003 NOOP\r\na004 LOGOUT\r\n' answer="^a003 OK NOOP over TLS" bye="^a004 OK LOGOUT" ;;
+    pop3) input=$'NOOP\r\nQUIT\r\n' answer="^+OK NOOP over TLS" bye="^+OK Bye" ;;
+  esac
+  start_starttls "$proto"
+  printf '%s' "$input" | client --starttls "$proto" --ca "$data/ca-rsa.pem" --server-name localhost \
     >"$tmp/client.out" 2>"$tmp/client.err" || fail "client exit $?"
-  grep -q "^250 NOOP over TLS" "$tmp/client.out" || fail "no answer over TLS"
-  grep -q "^221 " "$tmp/client.out" || fail "no QUIT answer"
+  grep -q "$answer" "$tmp/client.out" || fail "no answer over TLS: $(cat "$tmp/client.out")"
+  grep -q "$bye" "$tmp/client.out" || fail "no answer to the last command"
   grep -q "Verification: trusted" "$tmp/client.err" || fail "not verified"
+  grep -q "Protocol version: TLS 1.3" "$tmp/client.err" || fail "not TLS 1.3"
+  # A server without STARTTLS: the client says so and exits 1 without sending STARTTLS.
+  start_starttls "$proto-nostarttls"
+  printf '%s' "$input" | client --starttls "$proto" --ca "$data/ca-rsa.pem" --server-name localhost \
+    >/dev/null 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "client against a server without STARTTLS did not exit 1"
+  grep -q "The server does not offer STARTTLS ($proto)" "$tmp/client.err" || fail "no words for a missing STARTTLS"
   ;;
 resume)
   start_server "${rsa[@]}"
