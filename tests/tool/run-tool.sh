@@ -329,6 +329,91 @@ db-usage)
   expect_usage "goes with import or export" db list x --format gnutls
   expect_usage "Unknown option --bogus" db --bogus
   ;;
+gnutls-server-srp)
+  # Our GIO client's SRP login against gnutls-serv, verifiers from srptool. (OpenSSL 3.0's SRP
+  # cannot be a peer: s_server loses the user name and s_client crashes, against gnutls too;
+  # tests/interop's openssl-client-srp case documents it.)
+  need gnutls-serv; need srptool
+  srptool --create-conf "$tmp/tpasswd.conf" >/dev/null || fail "srptool --create-conf"
+  printf 'alice pw\n' | srptool --passwd "$tmp/tpasswd" --passwd-conf "$tmp/tpasswd.conf" -u alice -i 3 \
+    >/dev/null 2>&1 || fail "srptool"
+  start_peer peer gnutls-serv -p @PORT@ --srppasswd "$tmp/tpasswd" --srppasswdconf "$tmp/tpasswd.conf" \
+    --http --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:+SRP'
+  printf 'alice pw\nGET / HTTP/1.0\r\n\r\n' | client --srp alice >"$tmp/client.out" 2>"$tmp/client.err" ||
+    fail "SRP login against gnutls-serv exit $?"
+  grep -qi "^HTTP/1.[01] 200 ok" "$tmp/client.out" || fail "no page from gnutls-serv"
+  grep -q "^Cipher suite: TLS_SRP_SHA_WITH_" "$tmp/client.err" || fail "not an SRP suite"
+  grep -q "^SRP user: alice$" "$tmp/client.err" || fail "summary lacks the SRP user"
+  printf 'not it\nGET / HTTP/1.0\r\n\r\n' | client --srp alice >"$tmp/client.out" 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "a wrong password against gnutls-serv did not exit 1"
+  grep -q "SRP login failed" "$tmp/client.err" || fail "no SRP error: $(cat "$tmp/client.err")"
+  [ -s "$tmp/client.out" ] && fail "data after a wrong password"
+  true
+  ;;
+gnutls-client-srp)
+  # gnutls-cli's SRP login against our GIO server, verifiers from gtls-tool db.
+  need gnutls-cli
+  "$tool" db create-srp "$tmp/u.db" && echo 'alice pw' | "$tool" db add "$tmp/u.db" alice || fail "db"
+  start_server --srp-db "$tmp/u.db" --http
+  converse peer $'GET / HTTP/1.0\r\n\r\n' "</html>" gnutls-cli -p "$port" --srpusername alice \
+    --srppasswd 'alice pw' --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:+SRP' 127.0.0.1
+  grep -q "^HTTP/1.0 200 OK" "$tmp/peer.out" || fail "gnutls-cli got no page"
+  grep -q "srp-username=alice" "$tmp/peer.out" || fail "page does not name the SRP user"
+  grep -q "TLS 1.2 TLS_SRP_SHA_WITH_" "$tmp/peer.out" || fail "page does not say TLS 1.2 with an SRP suite"
+  converse bad $'GET / HTTP/1.0\r\n\r\n' "</html>" gnutls-cli -p "$port" --srpusername alice \
+    --srppasswd 'not it' --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:+SRP' 127.0.0.1
+  grep -q "200 OK" "$tmp/bad.out" && fail "gnutls-cli got in with a wrong password"
+  grep -q "SRP login of user “alice” failed: wrong password" "$tmp/server.err" || fail "server did not log the wrong password"
+  ;;
+gnutls-server-psk|openssl-server-psk)
+  # Our GIO client with a shared key against the peer's server: TLS 1.3 external PSK, TLS 1.2 PSK.
+  key=00112233445566778899aabbccddeeff
+  if [ "$case" = openssl-server-psk ]; then
+    need openssl
+    start_peer peer openssl s_server -accept @PORT@ -nocert -psk "$key" -psk_identity bob -www
+  else
+    need gnutls-serv
+    printf 'bob:%s\n' "$key" >"$tmp/keys.psk"
+    start_peer peer gnutls-serv -p @PORT@ --pskpasswd "$tmp/keys.psk" --http \
+      --priority 'NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK'
+  fi
+  for v in tls1.3 tls1.2; do
+    printf 'GET / HTTP/1.0\r\n\r\n' | client --psk "bob:$key" --max-version $v >"$tmp/client.out" \
+      2>"$tmp/client.err" || fail "PSK ($v) against ${case%%-*} exit $?"
+    grep -qi "^HTTP/1.[01] 200 ok" "$tmp/client.out" || fail "no page ($v)"
+    grep -q "^PSK identity: bob$" "$tmp/client.err" || fail "summary lacks the PSK identity ($v)"
+    grep -q "^Peer certificate: none$" "$tmp/client.err" || fail "a certificate in a PSK handshake ($v)"
+  done
+  grep -q "^Protocol version: TLS 1.2$" "$tmp/client.err" || fail "not TLS 1.2"
+  grep -q "^Cipher suite: TLS_.*PSK_WITH" "$tmp/client.err" || fail "TLS 1.2 without a PSK suite"
+  printf 'GET / HTTP/1.0\r\n\r\n' | client --psk "bob:${key%??}00" >"$tmp/client.out" 2>"$tmp/client.err"
+  [ $? -eq 1 ] || fail "a wrong key did not exit 1"
+  [ -s "$tmp/client.out" ] && fail "data with a wrong key"
+  true
+  ;;
+gnutls-client-psk|openssl-client-psk)
+  # The peer's client with a shared key against our GIO server (--psk-db), TLS 1.3 and 1.2.
+  key=00112233445566778899aabbccddeeff
+  "$tool" db create-psk "$tmp/k.db" && "$tool" db add "$tmp/k.db" bob --key $key || fail "db"
+  start_server --psk-db "$tmp/k.db" --http
+  for v in 1.3 1.2; do
+    rm -f "$tmp/peer.out"
+    if [ "$case" = openssl-client-psk ]; then
+      need openssl
+      printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 openssl s_client -connect "127.0.0.1:$port" \
+        -psk_identity bob -psk "$key" "-tls${v/./_}" -ign_eof >"$tmp/peer.out" 2>"$tmp/peer.err"
+    else
+      need gnutls-cli
+      # Plain PSK: Debian 12's gnutls-cli (3.7.9) crashes after a DHE-PSK or ECDHE-PSK handshake, with
+      # gnutls-serv and s_server as well.
+      converse peer $'GET / HTTP/1.0\r\n\r\n' "</html>" gnutls-cli -p "$port" --pskusername bob \
+        --pskkey "$key" --priority "NORMAL:-VERS-ALL:+VERS-TLS$v:-KX-ALL:+PSK" 127.0.0.1
+    fi
+    grep -q "^HTTP/1.0 200 OK" "$tmp/peer.out" || fail "${case%%-*} got no page (TLS $v)"
+    grep -q "TLS $v .*psk-identity=bob" "$tmp/peer.out" || fail "page does not say TLS $v and bob"
+  done
+  grep -q "TLS 1.2 TLS_.*PSK_WITH" "$tmp/peer.out" || fail "TLS 1.2 without a PSK suite"
+  ;;
 openssl-server-*|gnutls-server-*)
   # Our GIO client against a peer server.
   peer=${case%%-server-*} what=${case#*-server-}
