@@ -55,12 +55,19 @@ typedef struct
   gchar *suite;
   GTlsProtocolVersion version;
   GError *error;
+  /* The server connection's last-alert-* properties when it finished. */
+  gint alert_sent, alert_received;
+  gchar *alert_sent_name, *alert_received_name;
 } Server;
 
 static void
 server_finish (Server *s, GTlsConnection *tls, GError *error)
 {
   g_mutex_lock (&s->mutex);
+  g_object_get (tls, "last-alert-sent-description", &s->alert_sent,
+                "last-alert-received-description", &s->alert_received,
+                "last-alert-sent-name", &s->alert_sent_name,
+                "last-alert-received-name", &s->alert_received_name, NULL);
   if (error)
     s->error = error;
   else
@@ -255,6 +262,8 @@ server_stop (Server *s)
   g_free (s->srp_user);
   g_free (s->psk_identity);
   g_free (s->suite);
+  g_free (s->alert_sent_name);
+  g_free (s->alert_received_name);
   g_clear_error (&s->error);
   g_mutex_clear (&s->mutex);
   g_cond_clear (&s->cond);
@@ -283,7 +292,17 @@ typedef struct
   gchar *hint_after;
   GTlsProtocolVersion version;
   gboolean done;
+  GTlsConnection *tls;    /* kept from the event, so a failed one can be read */
 } Client;
+
+/* A connection's last alert in one direction, by property name only. */
+static void
+get_alert (gpointer tls, gboolean sent, gint *description, gchar **name)
+{
+  g_object_get (tls, sent ? "last-alert-sent-description" : "last-alert-received-description",
+                description, sent ? "last-alert-sent-name" : "last-alert-received-name", name,
+                NULL);
+}
 
 static void
 on_client_event (GSocketClient *sc, GSocketClientEvent event, GSocketConnectable *connectable,
@@ -293,6 +312,7 @@ on_client_event (GSocketClient *sc, GSocketClientEvent event, GSocketConnectable
 
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
     return;
+  g_set_object (&c->tls, G_TLS_CONNECTION (connection));
   /* Property names only: what any GIO program can do here. */
   if (c->srp_user)
     g_object_set (connection, "srp-username", c->srp_user, NULL);
@@ -366,6 +386,10 @@ client_run (Client *c, Server *s)
   else
     c->conn = G_IO_STREAM (g_socket_client_connect_to_host (sc, host, 0, NULL, &c->error));
   client_after (c);
+  /* A failed connection we still hold must let go of its socket, or a
+   * server waiting for its ClientHello waits forever. */
+  if (!c->conn && c->tls)
+    g_io_stream_close (G_IO_STREAM (c->tls), NULL, NULL);
   server_wait (s);
   g_object_unref (sc);
   g_free (host);
@@ -377,6 +401,7 @@ client_clear (Client *c)
   if (c->conn)
     g_io_stream_close (c->conn, NULL, NULL);
   g_clear_object (&c->conn);
+  g_clear_object (&c->tls);
   g_clear_error (&c->error);
   g_free (c->line);
   g_free (c->srp_user_after);
@@ -477,6 +502,40 @@ test_srp_login (gconstpointer data)
   server_stop (s);
 }
 
+/* What TLS Lite's TLSRemoteAlert / TLSLocalAlert told apart: the server
+ * sent the alert, the client received it, both readable by property name
+ * on the failed connections. */
+static void
+check_alert_pair (Client *c, Server *s, gint description, const gchar *name)
+{
+  gint desc;
+  gchar *got;
+
+  g_assert_nonnull (c->tls);
+  get_alert (c->tls, FALSE, &desc, &got);
+  g_assert_cmpint (desc, ==, description);
+  g_assert_cmpstr (got, ==, name);
+  g_free (got);
+  g_assert_cmpint (s->alert_sent, ==, description);
+  g_assert_cmpstr (s->alert_sent_name, ==, name);
+  /* Nothing came back: the client does not answer a fatal alert. */
+  g_assert_cmpint (s->alert_received, ==, -1);
+  g_assert_null (s->alert_received_name);
+#ifdef TEST_TYPED
+  {
+    TlsliteAlert *a = NULL;
+
+    g_object_get (c->tls, "last-alert-received", &a, NULL);
+    g_assert_nonnull (a);
+    g_assert_cmpint (tlslite_alert_get_origin (a), ==, TLSLITE_ALERT_ORIGIN_REMOTE);
+    g_assert_true (tlslite_alert_is_fatal (a));
+    g_assert_cmpint (tlslite_alert_get_description (a), ==, description);
+    g_assert_cmpstr (tlslite_alert_get_name (a), ==, name);
+    tlslite_alert_free (a);
+  }
+#endif
+}
+
 static void
 check_srp_refused (const Mode *m, const gchar *user, const gchar *password)
 {
@@ -491,6 +550,7 @@ check_srp_refused (const Mode *m, const gchar *user, const gchar *password)
   g_test_message ("server: %s", s->error->message);
   /* The user name from the wire is in the server's message, escaped. */
   g_assert_nonnull (strstr (s->error->message, user[0] == 'a' ? "alice" : "mallory"));
+  check_alert_pair (&c, s, 20, "bad_record_mac");
   client_clear (&c);
   server_stop (s);
 }
@@ -626,6 +686,12 @@ test_psk_wrong_key (gconstpointer data)
   g_assert_nonnull (strstr (c.error->message, "device-7"));
   g_assert_error (s->error, AUTH_ERROR, PSK_FAILED);
   g_test_message ("server: %s", s->error->message);
+  /* TLS 1.2: the client's Finished does not decrypt; TLS 1.3: the binder
+   * does not verify (RFC 8446 §4.2.11). */
+  if (pm->tls12)
+    check_alert_pair (&c, s, 20, "bad_record_mac");
+  else
+    check_alert_pair (&c, s, 51, "decrypt_error");
   client_clear (&c);
   server_stop (s);
 }
@@ -649,6 +715,7 @@ test_psk_unknown_identity (gconstpointer data)
   g_assert_error (s->error, AUTH_ERROR, PSK_UNKNOWN_IDENTITY);
   g_test_message ("server: %s", s->error->message);
   g_assert_null (strchr (s->error->message, '\033'));
+  check_alert_pair (&c, s, 115, "unknown_psk_identity");
   client_clear (&c);
   server_stop (s);
 }
