@@ -967,14 +967,21 @@ _tlslite_auth_query_apply (TlsliteAuthQuery *q, tc_conn *engine, GError **error)
       g_free (auth->server_srp_name);
       auth->server_srp_name = _tlslite_escape_name (q->name, q->name_len);
       auth->server_srp_known = q->verifier != NULL;
-      /* NULL (unknown user, or the database failed): the engine goes on
-       * with a fake verifier, so the client learns nothing either way. */
-      tc_conn_answer_srp_verifier (engine, q->verifier);
+      /* A database that cannot be read is the server's fault, not the
+       * client's: internal_error, never the wrong-password alert. */
+      if (q->db_error)
+        tc_conn_abort (engine, "the verifier database could not be read");
+      /* NULL (unknown user): the engine goes on with a fake verifier, so
+       * the client cannot tell an unknown user from a wrong password. */
+      else
+        tc_conn_answer_srp_verifier (engine, q->verifier);
       break;
     case Q_PSK_KEY:
       g_free (auth->server_psk_name);
       auth->server_psk_name = _tlslite_escape_name (q->name, q->name_len);
-      if (q->psk_key)
+      if (q->db_error)
+        tc_conn_abort (engine, "the shared key database could not be read");
+      else if (q->psk_key)
         {
           gsize len = 0;
           const guint8 *k = g_bytes_get_data (q->psk_key, &len);

@@ -40,6 +40,9 @@ typedef struct
   gboolean typed;
   gboolean with_cert;
   const gchar *hint;
+  const gchar *srp_path;   /* instead of srp_db_path / psk_db_path */
+  const gchar *psk_path;
+  GObject *vdb, *kdb;      /* typed: instead of opening the paths */
 
   GMainContext *ctx;
   GMainLoop *loop;
@@ -140,11 +143,14 @@ on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, 
 #ifdef TEST_TYPED
   if (s->typed)
     {
-      TlsliteVerifierDatabase *vdb = tlslite_verifier_database_new (srp_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
+      TlsliteVerifierDatabase *vdb;
       TlsliteSharedKeyDatabase *kdb;
 
+      vdb = s->vdb ? g_object_ref ((gpointer) s->vdb)
+                   : tlslite_verifier_database_new (srp_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
       g_assert_no_error (error);
-      kdb = tlslite_shared_key_database_new (psk_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
+      kdb = s->kdb ? g_object_ref ((gpointer) s->kdb)
+                   : tlslite_shared_key_database_new (psk_db_path, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
       g_assert_no_error (error);
       g_object_set (tls, "verifier-database", vdb, "shared-key-database", kdb, NULL);
       g_object_unref (vdb);
@@ -152,8 +158,8 @@ on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, 
     }
   else
 #endif
-    g_object_set (tls, "verifier-database-path", srp_db_path, "shared-key-database-path", psk_db_path,
-                  NULL);
+    g_object_set (tls, "verifier-database-path", s->srp_path ? s->srp_path : srp_db_path,
+                  "shared-key-database-path", s->psk_path ? s->psk_path : psk_db_path, NULL);
   if (s->hint)
     g_object_set (tls, "psk-identity-hint", s->hint, NULL);
 
@@ -720,6 +726,90 @@ test_psk_unknown_identity (gconstpointer data)
   server_stop (s);
 }
 
+/* ---- a database the server cannot read ---- */
+
+typedef struct
+{
+  Mode mode;
+  gboolean psk;          /* the shared-key database, else the verifier database */
+  gboolean directory;    /* a directory in place of the file, else garbage */
+} DbMode;
+
+static gchar *
+make_garbage_file (void)
+{
+  GError *error = NULL;
+  gchar *path = g_build_filename (tmpdir, "garbage.db", NULL);
+  guint8 junk[4096];
+  guint i;
+
+  /* Not SQLite: root (CI) reads any file whatever its mode, so a chmod
+   * would not make it unreadable. */
+  for (i = 0; i < sizeof junk; i++)
+    junk[i] = (guint8) (i * 7 + 13);
+  g_file_set_contents (path, (const gchar *) junk, sizeof junk, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The server fails the handshake with TLSLITE_AUTH_ERROR_DATABASE and
+ * says which database; the client is told internal_error (the server's
+ * fault), not a wrong password or an unknown identity. */
+static void
+test_database_unreadable (gconstpointer data)
+{
+  const DbMode *dm = data;
+  gchar *bad = dm->directory ? g_build_filename (tmpdir, "a-directory.db", NULL) : make_garbage_file ();
+  Server *s;
+  Client c = { .async = dm->mode.async };
+  gint desc;
+  gchar *name;
+
+  if (dm->directory)
+    g_assert_cmpint (g_mkdir (bad, 0700), ==, 0);
+  if (dm->psk)
+    {
+      c.psk_identity = "device-7";
+      c.psk_key = psk_key_bytes;
+      c.psk_key_len = sizeof psk_key_bytes;
+    }
+  else
+    {
+      c.srp_user = "alice";
+      c.srp_password = "alice's password";
+    }
+  s = server_start (dm->mode.async, FALSE);
+  if (dm->psk)
+    s->psk_path = bad;
+  else
+    s->srp_path = bad;
+  client_run (&c, s);
+
+  g_assert_error (s->error, AUTH_ERROR, DATABASE);
+  g_test_message ("server: %s", s->error->message);
+  g_assert_nonnull (strstr (s->error->message, dm->psk ? "shared key database" : "verifier database"));
+  g_assert_cmpint (s->alert_sent, ==, 80);
+  g_assert_cmpstr (s->alert_sent_name, ==, "internal_error");
+
+  g_assert_nonnull (c.error);
+  g_assert_null (c.conn);
+  g_test_message ("client: %s", c.error->message);
+  g_assert_false (g_error_matches (c.error, AUTH_ERROR, SRP_FAILED));
+  g_assert_false (g_error_matches (c.error, AUTH_ERROR, PSK_UNKNOWN_IDENTITY));
+  get_alert (c.tls, FALSE, &desc, &name);
+  g_assert_cmpint (desc, ==, 80);
+  g_assert_cmpstr (name, ==, "internal_error");
+  g_free (name);
+  client_clear (&c);
+  server_stop (s);
+
+  if (dm->directory)
+    g_rmdir (bad);
+  else
+    g_remove (bad);
+  g_free (bad);
+}
+
 /* One server with a certificate, SRP users and shared keys: each client
  * gets what it asked for. */
 static void
@@ -1061,6 +1151,85 @@ test_typed_databases (void)
   g_object_unref (kdb);
 }
 
+/* A database object whose file turns to garbage after it was opened: the
+ * look-up fails, the handshake fails with TLSLITE_AUTH_ERROR_DATABASE. */
+static void
+test_typed_database_broken (gconstpointer data)
+{
+  const Mode *m = data;
+  GError *error = NULL;
+  gchar *copy = g_build_filename (tmpdir, "copy.db", NULL);
+  gchar *contents = NULL, *garbage;
+  gsize len = 0;
+  TlsliteVerifierDatabase *vdb;
+  Server *s;
+  Client c = { .srp_user = "alice", .srp_password = "alice's password", .async = m->async };
+  gint desc;
+  gchar *name;
+
+  /* Unreadable from the start: no object at all. */
+  garbage = make_garbage_file ();
+  g_assert_null (tlslite_verifier_database_new (garbage, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "garbage.db"));
+  g_clear_error (&error);
+  g_assert_null (tlslite_shared_key_database_new (tmpdir, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  g_file_get_contents (srp_db_path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (copy, contents, len, &error);
+  g_assert_no_error (error);
+  vdb = tlslite_verifier_database_new (copy, TLSLITE_DATABASE_FLAGS_READ_ONLY, &error);
+  g_assert_no_error (error);
+  /* Overwritten in place (same inode), as a broken disk or a stray
+   * writer would. */
+  {
+    FILE *f = fopen (copy, "r+b");
+    guint8 junk[4096];
+    guint i;
+
+    g_assert_nonnull (f);
+    for (i = 0; i < sizeof junk; i++)
+      junk[i] = (guint8) (i * 11 + 3);
+    for (i = 0; i < (len + sizeof junk - 1) / sizeof junk; i++)
+      g_assert_cmpuint (fwrite (junk, 1, sizeof junk, f), ==, sizeof junk);
+    fclose (f);
+  }
+
+  s = server_start (m->async, TRUE);
+  s->vdb = G_OBJECT (vdb);
+  client_run (&c, s);
+  g_assert_error (s->error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_DATABASE);
+  g_test_message ("server: %s", s->error->message);
+  g_assert_nonnull (strstr (s->error->message, "verifier database"));
+  g_assert_cmpint (s->alert_sent, ==, 80);
+  g_assert_nonnull (c.error);
+  get_alert (c.tls, FALSE, &desc, &name);
+  g_assert_cmpint (desc, ==, 80);
+  g_assert_cmpstr (name, ==, "internal_error");
+  g_free (name);
+  client_clear (&c);
+  server_stop (s);
+
+  g_object_unref (vdb);
+  for (len = 0; len < 2; len++)
+    {
+      gchar *side = g_strconcat (copy, len ? "-wal" : "-shm", NULL);
+
+      g_remove (side);
+      g_free (side);
+    }
+  g_remove (copy);
+  g_remove (garbage);
+  g_free (copy);
+  g_free (garbage);
+  g_free (contents);
+}
+
 static void
 add_typed_tests (void)
 {
@@ -1085,6 +1254,7 @@ add_typed_tests (void)
       ADD ("psk13/login", test_typed_psk13);
       ADD ("psk12/hint", test_typed_psk12_hint);
       ADD ("psk12/declined", test_typed_psk12_declined);
+      ADD ("database-broken", test_typed_database_broken);
 #undef ADD
     }
   /* The property-name tests again, with database objects on the server. */
@@ -1144,6 +1314,7 @@ static void
 add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
 {
   static PskMode pmodes[2][2][2];   /* [typed][async][tls12] */
+  static DbMode dmodes[2][2][4];    /* [typed][async][which] */
   const Mode *modes[2] = { sync_m, async_m };
   guint a, v;
 
@@ -1164,6 +1335,19 @@ add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
       ADD ("srp/plain-interaction", test_srp_plain_interaction, m);
       ADD ("srp/no-password", test_srp_no_password, m);
       ADD ("all-at-once", test_all_at_once, m);
+      for (v = 0; v < 4 && !m->typed; v++)
+        {
+          static const gchar *const names[4] = { "srp-garbage", "srp-directory", "psk-garbage",
+                                                 "psk-directory" };
+          DbMode *dm = &dmodes[m->typed][a][v];
+
+          dm->mode = *m;
+          dm->psk = v >= 2;
+          dm->directory = v % 2 == 1;
+          p = g_strdup_printf ("/%s/%s/database-unreadable/%s", prefix, how, names[v]);
+          g_test_add_data_func (p, dm, test_database_unreadable);
+          g_free (p);
+        }
       for (v = 0; v < 2; v++)
         {
           PskMode *pm = &pmodes[m->typed][a][v];

@@ -839,6 +839,14 @@ int tc_conn_continue(tc_conn *c) {
 
 int tc_conn_fail(tc_conn *c) { return fail(c); }
 
+int tc_conn_abort(tc_conn *c, const char *message) {
+  if (c->state == HS_FAILED)
+    return TC_FAIL;
+  tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "%s",
+               message ? message : "the local side could not go on");
+  return fail(c);
+}
+
 tc_want tc_conn_want(const tc_conn *c) { return c->want; }
 
 int tc_conn_answer_verify(tc_conn *c, bool accept, unsigned cert_flags, const char *message) {

@@ -148,6 +148,12 @@ tc_want tc_conn_want(const tc_conn *c);
  * picks the alert (unknown_ca, certificate_expired, bad_certificate) and
  * `message` (may be NULL) becomes the error message. */
 int tc_conn_answer_verify(tc_conn *c, bool accept, unsigned cert_flags, const char *message);
+/* Any want the caller cannot answer because something on its side broke
+ * (a verifier or key store that cannot be read): the connection fails
+ * with internal_error, the alert for a fault that is neither the peer's
+ * nor the protocol's, and `message` (may be NULL) as the error message.
+ * Returns TC_FAIL. */
+int tc_conn_abort(tc_conn *c, const char *message);
 /* TC_WANT_CLIENT_CERT: a chain and key, or n == 0 / key NULL for none. */
 int tc_conn_answer_client_cert(tc_conn *c, tc_cert *const *chain, size_t n, tc_privkey *key);
 /* During TC_WANT_CLIENT_CERT: the server's certificate_authorities (DER
