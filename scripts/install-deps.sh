@@ -6,6 +6,8 @@ pkgs=(
   build-essential pkg-config meson ninja-build python3
   nettle-dev libgmp-dev libglib2.0-dev libglib2.0-bin libsqlite3-dev
   gettext
+  # gtls-tool's manual page (groff renders it in the test) and its bash completion directory
+  groff-base bash-completion
   openssl gnutls-bin
   glib-networking libsoup-3.0-dev
   # examples/ integration tests: the real peers, run in the foreground from throw-away configs

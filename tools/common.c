@@ -145,7 +145,7 @@ const GOptionEntry *gt_tls_option_entries(gt_tls_options *o)
  * fresh build runs without installing (GIO_EXTRA_MODULES keeps the
  * system's other modules; an installed copy of ours is then skipped, as GIO
  * loads one module per file name). */
-static gboolean running_from_build_tree(void)
+gboolean gt_running_from_build_tree(void)
 {
 #ifdef GTLS_TOOL_BUILD_ROOT
   char *self = g_file_read_link("/proc/self/exe", NULL);
@@ -172,7 +172,7 @@ gboolean gt_tls_setup(const gt_tls_options *o, GError **error)
     want = "tlslite";
   g_setenv("GIO_USE_TLS", want, TRUE);
 
-  if (strcmp(want, "tlslite") == 0 && g_getenv("GIO_MODULE_DIR") == NULL && running_from_build_tree()) {
+  if (strcmp(want, "tlslite") == 0 && g_getenv("GIO_MODULE_DIR") == NULL && gt_running_from_build_tree()) {
 #ifdef GTLS_TOOL_BUILD_MODULE_DIR
     const char *extra = g_getenv("GIO_EXTRA_MODULES");
     char *v = extra && *extra ? g_strconcat(GTLS_TOOL_BUILD_MODULE_DIR, ":", extra, NULL)

@@ -39,12 +39,21 @@ static void usage(FILE *out)
                  "\nExit status: 0 success, 1 failure, 2 wrong arguments.\n"));
 }
 
-/* Catalogues from the build tree when the tool runs from it, as the module does. */
+/* Catalogues: TLSLITE_LOCALEDIR (as the module reads it), else the build tree's when this is the
+ * build tree's tool, else the installed ones. */
 static const char *locale_dir(void)
 {
   const char *dir = secure_getenv("TLSLITE_LOCALEDIR");
   if (dir != NULL && g_path_is_absolute(dir))
     return dir;
+#ifdef GTLS_TOOL_BUILD_LOCALEDIR
+  if (gt_running_from_build_tree()) {
+    /* The library binds the same domain from TLSLITE_LOCALEDIR when the module loads: point it
+     * at the same catalogues, or it would rebind the domain to the (absent) installed ones. */
+    g_setenv("TLSLITE_LOCALEDIR", GTLS_TOOL_BUILD_LOCALEDIR, TRUE);
+    return GTLS_TOOL_BUILD_LOCALEDIR;
+  }
+#endif
   return LOCALEDIR;
 }
 

@@ -57,6 +57,9 @@ const GOptionEntry *gt_tls_option_entries(gt_tls_options *o);
  * "tlslite", from the build tree when this is the build tree's tool) and
  * apply the handshake options. Call before anything touches GIO's TLS. */
 gboolean gt_tls_setup(const gt_tls_options *o, GError **error);
+/* TRUE when this is the build tree's gtls-tool (it then uses the build tree's module and
+ * catalogues). */
+gboolean gt_running_from_build_tree(void);
 /* The name of the backend GIO handed out (e.g. "tlslite", "gnutls"). */
 const char *gt_backend_name(void);
 

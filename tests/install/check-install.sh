@@ -3,9 +3,10 @@
 # the module under the prefix's giomoduledir; then a program built from the
 # installed .pc runs against the installed library and module.
 # Arguments: BUILDDIR PREFIX LIBDIR INCLUDEDIR GIOMODULEDIR DATADIR GIR(yes|no) DOCS(yes|no) VERSION SANITIZE
+#            BINDIR MANDIR BASH_COMPLETIONS_DIR LOCALEDIR
 set -euo pipefail
 build=$1 prefix=$2 libdir=$3 includedir=$4 giomoduledir=$5 datadir=$6 gir=$7 docs=$8 version=$9
-sanitize=${10:-none}
+sanitize=${10:-none} bindir=${11} mandir=${12} completionsdir=${13} localedir=${14}
 # A sanitized library needs a sanitized program (its runtime first).
 san=()
 if [ "$sanitize" != none ]; then san=(-fsanitize="$sanitize"); export ASAN_OPTIONS=detect_leaks=0; fi
@@ -31,6 +32,15 @@ esac
 [ ! -e "$D$giomoduledir/giomodule.cache" ] || fail "giomodule.cache written under DESTDIR"
 # Private headers stay private.
 [ ! -e "$D$includedir/tlslite-gio-1/tlslite-gio/tlslite-types.h" ] || fail "private header installed"
+# gtls-tool with its manual page, its bash completion and the catalogues of the one domain.
+need "$bindir/gtls-tool"
+need "$mandir/man1/gtls-tool.1"
+need "$completionsdir/gtls-tool"
+case "$completionsdir" in
+  "$prefix"/*) ;;
+  *) fail "bash completion directory $completionsdir is outside the prefix $prefix" ;;
+esac
+for lang in de fr; do need "$localedir/$lang/LC_MESSAGES/tlslite-gio.mo"; done
 if [ "$gir" = yes ]; then
   need "$datadir/gir-1.0/Tlslite-1.0.gir"
   need "$libdir/girepository-1.0/Tlslite-1.0.typelib"
