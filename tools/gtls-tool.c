@@ -11,19 +11,20 @@
 
 static const gt_command commands[] = {
   {"server", N_("accept TLS connections; echo, or answer HTTP requests with --http"),
-   "HOST:PORT --cert FILE [--key FILE] [--http] [--srp-db FILE] [--psk-db FILE]", gt_cmd_server},
+   N_("HOST:PORT --cert FILE [--key FILE] [--http] [--srp-db FILE] [--psk-db FILE]"),
+   gt_cmd_server},
   {"client", N_("connect, show what was negotiated, copy stdin/stdout over TLS"),
-   "HOST:PORT [--ca FILE] [--server-name NAME] [--srp USER] [--psk ID:HEX] [--pin PIN]",
+   N_("HOST:PORT [--ca FILE] [--server-name NAME] [--srp USER] [--psk ID:HEX] [--pin PIN]"),
    gt_cmd_client},
   {"cert", N_("show certificates in words, or verify a chain for a host"),
-   "FILE... | --verify [--ca FILE] [--host NAME] FILE", gt_cmd_cert},
+   N_("FILE... | --verify [--ca FILE] [--host NAME] FILE"), gt_cmd_cert},
   {"db", N_("manage SRP verifier and shared-key (PSK) databases (TLS Lite's tlsdb.py)"),
-   "create-srp|create-psk|add|passwd|del|list|check|import|export FILE ...", gt_cmd_db},
-  {"servertest", N_("the server side of TLS Lite's paired self-test"), "HOST:PORT DIR",
+   N_("create-srp|create-psk|add|passwd|del|list|check|import|export FILE ..."), gt_cmd_db},
+  {"servertest", N_("the server side of TLS Lite's paired self-test"), N_("HOST:PORT DIR"),
    gt_cmd_servertest},
   {"clienttest", N_("the client side: walks through every mode the server offers"),
-   "HOST:PORT DIR", gt_cmd_clienttest},
-  {"testcreds", N_("make the credentials DIR the self-test needs"), "DIR", gt_cmd_testcreds},
+   N_("HOST:PORT DIR"), gt_cmd_clienttest},
+  {"testcreds", N_("make the credentials DIR the self-test needs"), N_("DIR"), gt_cmd_testcreds},
 };
 
 static void usage(FILE *out)
@@ -31,7 +32,7 @@ static void usage(FILE *out)
   fprintf(out, _("Usage: gtls-tool COMMAND [OPTIONS...]\n\nCommands:\n"));
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     fprintf(out, "  %-10s %s\n  %10s   gtls-tool %s %s\n", commands[i].name, _(commands[i].summary),
-            "", commands[i].name, commands[i].usage);
+            "", commands[i].name, _(commands[i].usage));
   fprintf(out, _("\nMain options:\n"
                  "  --help       show the options of a command (gtls-tool COMMAND --help)\n"
                  "  --version    print the version\n"

@@ -17,7 +17,7 @@ enum {
 typedef struct {
   const char *name;
   const char *summary;   /* N_() marked; translated when printed */
-  const char *usage;     /* main options, shown by the top-level --help */
+  const char *usage;     /* main options, shown by the top-level --help; N_() marked */
   int (*run)(int argc, char **argv);
 } gt_command;
 
