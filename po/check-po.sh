@@ -21,6 +21,14 @@ trap 'rm -rf "$tmp"' EXIT
    --flag=g_printf:1:c-format --flag=g_fprintf:2:c-format \
    --flag=g_sprintf:2:c-format --flag=g_snprintf:3:c-format \
    -o "$tmp/fresh.pot")
+# Every source of the module, the library and the tool with marked strings is in POTFILES.in.
+missing=$(cd "$src" && grep -l -E '\b(N?_|C_|NC_)\("' gio-module/*.c gio-module/*/*.c tools/*.c 2>/dev/null |
+          grep -vxF -f "$tmp/files" || true)
+if [ -n "$missing" ]; then
+  echo "not in po/POTFILES.in, though they have translatable strings:" $missing
+  exit 1
+fi
+
 n=$(grep -c '^msgid ' "$tmp/fresh.pot")
 echo "fresh template: $((n - 1)) messages"
 [ "$n" -gt 1 ] || { echo "no messages extracted"; exit 1; }
