@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <sqlite3.h>
+
 #include "tlscore/store.h"
 
 #ifdef TEST_TYPED
@@ -43,6 +45,10 @@ typedef struct
   const gchar *srp_path;   /* instead of srp_db_path / psk_db_path */
   const gchar *psk_path;
   GObject *vdb, *kdb;      /* typed: instead of opening the paths */
+  /* A timeout source on the server's context: the longest it went
+   * without being dispatched until the handshake finished. */
+  GSource *ticker;
+  gint64 last_tick, max_gap;
 
   GMainContext *ctx;
   GMainLoop *loop;
@@ -67,6 +73,8 @@ static void
 server_finish (Server *s, GTlsConnection *tls, GError *error)
 {
   g_mutex_lock (&s->mutex);
+  if (s->ticker)
+    s->max_gap = MAX (s->max_gap, g_get_monotonic_time () - s->last_tick);
   g_object_get (tls, "last-alert-sent-description", &s->alert_sent,
                 "last-alert-received-description", &s->alert_received,
                 "last-alert-sent-name", &s->alert_sent_name,
@@ -253,10 +261,43 @@ quit_loop (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+server_tick (gpointer data)
+{
+  Server *s = data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&s->mutex);
+  if (!s->done)
+    s->max_gap = MAX (s->max_gap, now - s->last_tick);
+  s->last_tick = now;
+  g_mutex_unlock (&s->mutex);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Count how long the server's main loop goes undispatched from now on. */
+static void
+server_watch_loop (Server *s)
+{
+  g_mutex_lock (&s->mutex);
+  s->last_tick = g_get_monotonic_time ();
+  s->max_gap = 0;
+  s->ticker = g_timeout_source_new (10);
+  g_source_set_callback (s->ticker, server_tick, s, NULL);
+  g_source_attach (s->ticker, s->ctx);
+  g_mutex_unlock (&s->mutex);
+}
+
 static void
 server_stop (Server *s)
 {
   GSource *idle = g_idle_source_new ();
+
+  if (s->ticker)
+    {
+      g_source_destroy (s->ticker);
+      g_source_unref (s->ticker);
+    }
 
   /* From inside the loop: a quit before g_main_loop_run started is lost. */
   g_source_set_callback (idle, quit_loop, s->loop, NULL);
@@ -810,6 +851,105 @@ test_database_unreadable (gconstpointer data)
   g_free (bad);
 }
 
+/* ---- look-ups never block the main loop ---- */
+
+typedef struct
+{
+  sqlite3 *db;
+  guint ms;
+} Unlocker;
+
+static gpointer
+unlock_later (gpointer data)
+{
+  Unlocker *u = data;
+
+  g_usleep (u->ms * (G_TIME_SPAN_MILLISECOND));
+  sqlite3_close (u->db);
+  return NULL;
+}
+
+static void
+copy_file (const gchar *from, const gchar *to)
+{
+  GError *error = NULL;
+  gchar *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (from, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, contents, len, &error);
+  g_assert_no_error (error);
+  g_free (contents);
+}
+
+static void
+remove_db_files (const gchar *path)
+{
+  const gchar *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      gchar *f = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (f);
+      g_free (f);
+    }
+}
+
+/* An async server whose verifier database is locked by another writer
+ * for LOCK_MS: the look-up waits on SQLite's busy handler that long,
+ * and the server's main loop goes on dispatching meanwhile (a 10 ms
+ * timeout source is never late by more than a fraction of it). Run in
+ * the server's own thread, the look-up would stall the loop for the
+ * whole LOCK_MS. */
+#define LOCK_MS 2500
+static void
+test_lookup_off_loop (gconstpointer data)
+{
+  const Mode *m = data;
+  gchar *copy = g_build_filename (tmpdir, "locked.db", NULL);
+  Unlocker u = { NULL, LOCK_MS };
+  GThread *unlocker;
+  Server *s;
+  Client c = { .srp_user = "alice", .srp_password = "alice's password", .async = TRUE };
+  gint64 start, took;
+  char *msg = NULL;
+
+  copy_file (srp_db_path, copy);
+  g_assert_cmpint (sqlite3_open (copy, &u.db), ==, SQLITE_OK);
+  /* In WAL mode only an exclusive-mode writer keeps readers out, until
+   * it closes. */
+  g_assert_cmpint (sqlite3_exec (u.db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;"
+                                       "CREATE TABLE lock_holder (x); COMMIT;", NULL, NULL, &msg),
+                   ==, SQLITE_OK);
+  g_assert_null (msg);
+
+  s = server_start (TRUE, m->typed);
+  s->srp_path = copy;
+  server_watch_loop (s);
+  start = g_get_monotonic_time ();
+  unlocker = g_thread_new ("unlock", unlock_later, &u);
+  client_run (&c, s);
+  took = g_get_monotonic_time () - start;
+  g_thread_join (unlocker);
+
+  g_assert_no_error (c.error);
+  g_assert_no_error (s->error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  g_test_message ("handshake %" G_GINT64_FORMAT " ms, longest loop stall %" G_GINT64_FORMAT " ms",
+                  took / 1000, s->max_gap / 1000);
+  /* The look-up did wait for the lock... */
+  g_assert_cmpint (took, >=, (LOCK_MS - 100) * G_TIME_SPAN_MILLISECOND);
+  /* ...and the loop did not. */
+  g_assert_cmpint (s->max_gap, <, 1000 * G_TIME_SPAN_MILLISECOND);
+  client_clear (&c);
+  server_stop (s);
+  remove_db_files (copy);
+  g_free (copy);
+}
+
 /* One server with a certificate, SRP users and shared keys: each client
  * gets what it asked for. */
 static void
@@ -871,12 +1011,22 @@ typedef struct
   gboolean psk_needs_hint;
   gboolean srp_decline;
   gboolean srp_in_main_thread;
+  guint srp_delay_ms;           /* answer later, from the main loop (a prompt) */
 } TestInteraction;
 
 typedef struct { TlsliteInteractionClass parent_class; } TestInteractionClass;
 
 static GType test_interaction_get_type (void);
 G_DEFINE_TYPE (TestInteraction, test_interaction, TLSLITE_TYPE_INTERACTION)
+
+static gboolean
+answer_later (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_pointer (task, g_strdup (g_task_get_task_data (task)), g_free);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 test_ask_srp_async (TlsliteInteraction *ia, GTlsConnection *conn, GTlsPassword *password,
@@ -894,6 +1044,16 @@ test_ask_srp_async (TlsliteInteraction *ia, GTlsConnection *conn, GTlsPassword *
       return;
     }
   g_tls_password_set_value (password, (const guchar *) "alice's password", -1);
+  if (self->srp_delay_ms)
+    {
+      GSource *later = g_timeout_source_new (self->srp_delay_ms);
+
+      g_task_set_task_data (task, g_strdup ("alice"), g_free);
+      g_source_set_callback (later, answer_later, task, g_object_unref);
+      g_source_attach (later, g_main_context_get_thread_default ());
+      g_source_unref (later);
+      return;
+    }
   g_task_return_pointer (task, g_strdup ("alice"), g_free);
   g_object_unref (task);
 }
@@ -1079,6 +1239,59 @@ test_typed_psk12_declined (gconstpointer data)
   g_object_unref (ia);
 }
 
+typedef struct
+{
+  gint64 last, max_gap;
+} LoopWatch;
+
+static gboolean
+loop_tick (gpointer data)
+{
+  LoopWatch *w = data;
+  gint64 now = g_get_monotonic_time ();
+
+  w->max_gap = MAX (w->max_gap, now - w->last);
+  w->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* An async client handshake whose TlsliteInteraction answers 1.5 s later
+ * from the main loop (a password dialog would): the handshake waits for
+ * the answer, the main loop does not. As GIO specifies for every
+ * GTlsInteraction, the vfuncs run in the main context the interaction
+ * belongs to (a sync vfunc is a modal prompt there), so a slow answer
+ * must be an async one. */
+static void
+test_typed_slow_interaction (gconstpointer data)
+{
+  Server *s = server_start (TRUE, TRUE);
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  Client c = { .interaction = G_TLS_INTERACTION (ia), .async = TRUE };
+  LoopWatch w = { g_get_monotonic_time (), 0 };
+  GSource *ticker = g_timeout_source_new (10);
+  gint64 start = g_get_monotonic_time (), took;
+
+  ia->srp_delay_ms = 1500;
+  g_source_set_callback (ticker, loop_tick, &w, NULL);
+  g_source_attach (ticker, NULL);
+  client_run (&c, s);
+  took = g_get_monotonic_time () - start;
+  g_source_destroy (ticker);
+  g_source_unref (ticker);
+
+  g_assert_no_error (c.error);
+  g_assert_cmpstr (c.line, ==, "hello alice");
+  g_assert_cmpuint (ia->srp_asks, ==, 1);
+  g_assert_true (ia->srp_in_main_thread);
+  g_test_message ("handshake %" G_GINT64_FORMAT " ms, longest main loop stall %" G_GINT64_FORMAT " ms",
+                  took / 1000, w.max_gap / 1000);
+  g_assert_cmpint (took, >=, 1400 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (w.max_gap, <, 1000 * G_TIME_SPAN_MILLISECOND);
+  client_clear (&c);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
 static void
 test_typed_databases (void)
 {
@@ -1255,6 +1468,10 @@ add_typed_tests (void)
       ADD ("psk12/hint", test_typed_psk12_hint);
       ADD ("psk12/declined", test_typed_psk12_declined);
       ADD ("database-broken", test_typed_database_broken);
+      if (m->async)
+        {
+          ADD ("srp/slow-interaction-off-main-loop", test_typed_slow_interaction);
+        }
 #undef ADD
     }
   /* The property-name tests again, with database objects on the server. */
@@ -1335,6 +1552,10 @@ add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
       ADD ("srp/plain-interaction", test_srp_plain_interaction, m);
       ADD ("srp/no-password", test_srp_no_password, m);
       ADD ("all-at-once", test_all_at_once, m);
+      if (m->async && !m->typed)
+        {
+          ADD ("srp/lookup-off-main-loop", test_lookup_off_loop, m);
+        }
       for (v = 0; v < 4 && !m->typed; v++)
         {
           static const gchar *const names[4] = { "srp-garbage", "srp-directory", "psk-garbage",
