@@ -29,7 +29,8 @@ make_rng_source (gpointer data)
 
 /* One randomness source for every connection of the process: tlscore gives
  * each tc_config its own generator, and this module makes a config per
- * connection, so sharing one saves a page and its seeding per connection.
+ * set of connection settings (config-cache.c), so sharing one saves a page
+ * and its seeding per config.
  * Never freed (the library is never unloaded, see library.c); NULL only
  * when out of memory, and then each config keeps its own. */
 tc_rng_source *

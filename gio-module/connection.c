@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "connection.h"
 #include "connection-extras.h"
+#include "config-cache.h"
 
 /*
  * Threads and locks.
@@ -867,6 +868,9 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
       return FALSE;
     }
 
+  /* Connections with identical settings share one config (config-cache.c);
+   * nothing is set on cfg from here on. */
+  cfg = _tlslite_gio_config_share (cfg);
   tc_error_clear (&err);
   conn = tc_conn_new (cfg, &err);
   tc_config_unref (cfg);

@@ -8,6 +8,7 @@
 #include "msg/msg.h"
 #include "pump.h"
 #include "tlscore/conn.h"
+#include "tlscore/srp.h"
 
 #define HOST "server.example.com"
 
@@ -944,7 +945,7 @@ static void test_pool_wiped13(void) { pool_wiped_case(TC_TLS13); }
 static void test_pool_wiped12(void) { pool_wiped_case(TC_TLS12); }
 
 /* A config keeps at most TC_CFG_POOL connections, and none when nobody
- * else uses it (the GIO module's one config per connection). Leaks would
+ * else uses it. Leaks would
  * show under ASan/LSan. */
 static void test_pool_bounded(void) {
   tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
@@ -970,6 +971,188 @@ static void test_pool_bounded(void) {
   g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
   tc_conn_status(c);
   tc_conn_free(c);
+}
+
+/* ---- tc_config_key_new: equal settings, equal keys; any change, another ---- */
+
+typedef struct fp_ctx {
+  tc_cert **ecdsa, **rsa;
+  size_t n_ecdsa, n_rsa;
+  tc_privkey *ecdsa_key, *rsa_key;
+  tc_trust_store *trust;
+  tc_session_cache *cache;
+  tc_rng_source *src;
+} fp_ctx;
+
+#define FP_OK(call) g_assert_cmpint((call), ==, TC_OK)
+
+/* One setting changed from tc_config_new(TC_ROLE_SERVER)'s defaults. */
+static void fp_mutate(tc_config *cfg, const fp_ctx *x, int which) {
+  static const uint16_t one_suite[] = {TC_TLS_AES_128_GCM_SHA256};
+  static const uint16_t one_group[] = {TC_GROUP_X25519};
+  static const uint16_t one_scheme[] = {TC_SIG_ECDSA_SECP256R1_SHA256};
+  static const uint8_t key_a[32] = {1}, key_b[32] = {2}, ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
+  static const char *h2[] = {"h2"}, *h11[] = {"http/1.1"};
+  const uint8_t *keys[] = {key_a, key_b};
+  const size_t lens[] = {32, 32};
+  tc_error err;
+  tc_error_clear(&err);
+  switch (which) {
+  case 0: FP_OK(tc_config_set_versions(cfg, TC_TLS12, TC_TLS12, &err)); break;
+  case 1: FP_OK(tc_config_set_cipher_suites(cfg, one_suite, 1, &err)); break;
+  case 2: FP_OK(tc_config_set_groups(cfg, one_group, 1, &err)); break;
+  case 3: FP_OK(tc_config_set_sig_schemes(cfg, one_scheme, 1, &err)); break;
+  case 4: FP_OK(tc_config_add_cert_chain(cfg, x->ecdsa, x->n_ecdsa, x->ecdsa_key, &err)); break;
+  case 5: FP_OK(tc_config_add_cert_chain(cfg, x->rsa, x->n_rsa, x->rsa_key, &err)); break;
+  case 6: tc_config_set_trust_store(cfg, x->trust); break;
+  case 7: tc_config_set_verify_mode(cfg, TC_VERIFY_CALLER); break;
+  case 8: tc_config_set_client_auth(cfg, TC_CLIENT_AUTH_REQUIRE); break;
+  case 9: FP_OK(tc_config_set_alpn(cfg, h2, 1, &err)); break;
+  case 10: FP_OK(tc_config_set_alpn(cfg, h11, 1, &err)); break;
+  case 11: tc_config_set_alpn_strict(cfg, false); break;
+  case 12: tc_config_set_middlebox_compat(cfg, false); break;
+  case 13: tc_config_set_tickets(cfg, 0, 7200); break;
+  case 14: tc_config_set_tickets(cfg, 2, 100); break;
+  case 15: FP_OK(tc_config_set_ticket_key(cfg, key_a, &err)); break;
+  case 16: FP_OK(tc_config_set_ticket_key(cfg, key_b, &err)); break;
+  case 17: FP_OK(tc_config_set_ticket_keys(cfg, keys, lens, 2, &err)); break;
+  case 18: tc_config_set_early_tickets(cfg, true); break;
+  case 19: tc_config_set_psk_modes(cfg, TC_PSK_MODE_DHE_KE); break;
+  case 20: FP_OK(tc_config_set_max_fragment(cfg, 1024, &err)); break;
+  case 21: FP_OK(tc_config_set_max_handshake_size(cfg, 4096, &err)); break;
+  case 22: tc_config_set_session_cache(cfg, x->cache); break;
+  case 23: FP_OK(tc_config_set_dh_min_bits(cfg, 3072, &err)); break;
+  case 24: FP_OK(tc_config_set_dh_max_bits(cfg, 4096, &err)); break;
+  case 25: tc_config_set_renegotiation(cfg, TC_RENEG_SECURE); break;
+  case 26: FP_OK(tc_config_set_ocsp_response(cfg, ocsp, sizeof ocsp, &err)); break;
+  case 27: tc_config_set_ems_required(cfg, false); break;
+  case 28: tc_config_set_sni_ack(cfg, true); break;
+  case 29: tc_config_set_ee_supported_groups(cfg, true); break;
+  case 30: tc_config_set_fallback_scsv(cfg, true); break;
+  case 31: FP_OK(tc_config_add_psk(cfg, (const uint8_t *)"id", 2, key_a, 32, TC_PSK_HASH_SHA256, &err)); break;
+  case 32: FP_OK(tc_config_add_psk(cfg, (const uint8_t *)"id", 2, key_b, 32, TC_PSK_HASH_SHA256, &err)); break;
+  case 33: FP_OK(tc_config_add_psk(cfg, (const uint8_t *)"id", 2, key_a, 32, TC_PSK_HASH_SHA384, &err)); break;
+  case 34:
+    FP_OK(tc_config_add_psk(cfg, (const uint8_t *)"id", 2, key_a, 32, TC_PSK_HASH_SHA256, &err));
+    FP_OK(tc_config_set_psk_import(cfg, (const uint8_t *)"id", 2, (const uint8_t *)"ctx", 3, &err));
+    break;
+  case 35: tc_config_set_psk_server(cfg, true); break;
+  case 36: tc_config_set_psk_client_want(cfg, true); break;
+  case 37: FP_OK(tc_config_set_psk_identity_hint(cfg, (const uint8_t *)"hint", 4, &err)); break;
+  case 38: tc_config_set_psk_modes(cfg, TC_PSK_MODE_KE); break;
+  case 39: cfg->psk_ticket_last = true; break;
+  case 40: FP_OK(tc_config_set_srp_credentials(cfg, "user", (const uint8_t *)"pw1", 3, &err)); break;
+  case 41: FP_OK(tc_config_set_srp_credentials(cfg, "user", (const uint8_t *)"pw2", 3, &err)); break;
+  case 42: tc_config_set_srp_client(cfg, true); break;
+  case 43:
+    /* on draws a fake-user secret unless one is set: set the same one */
+    tc_config_set_srp_server(cfg, true);
+    FP_OK(tc_config_set_srp_secret(cfg, key_a, 32, &err));
+    break;
+  case 44: FP_OK(tc_config_set_srp_secret(cfg, key_b, 32, &err)); break;
+  case 45: FP_OK(tc_config_set_srp_group_bits(cfg, 3072, 8192, &err)); break;
+  default: g_assert_not_reached();
+  }
+}
+#define FP_MUTATIONS 46
+
+/* The SRP client credentials are a client's setting; every other one is
+ * changed on a server config. */
+static tc_role fp_role(int which) {
+  return which >= 40 && which <= 42 ? TC_ROLE_CLIENT : TC_ROLE_SERVER;
+}
+
+static int64_t fp_clock(void *ctx) {
+  (void)ctx;
+  return 1700000000;
+}
+
+static void test_config_key(void) {
+  fp_ctx x = {0};
+  x.ecdsa = pump_load_certs("server-ecdsa.pem", &x.n_ecdsa);
+  x.rsa = pump_load_certs("server-rsa.pem", &x.n_rsa);
+  x.ecdsa_key = pump_load_key("server-ecdsa-key.pem");
+  x.rsa_key = pump_load_key("server-rsa-key.pem");
+  x.trust = pump_load_trust("ca-ecdsa.pem");
+  x.cache = tc_session_cache_new(16, 60);
+  x.src = tc_rng_source_new();
+
+  tc_config_key *key[FP_MUTATIONS];
+  tc_config *a = tc_config_new(TC_ROLE_SERVER), *b = tc_config_new(TC_ROLE_SERVER);
+  tc_config_key *base = tc_config_key_new(a), *client_base, *k;
+  g_assert_nonnull(base);
+  k = tc_config_key_new(b);
+  g_assert_true(tc_config_key_equal(base, k));
+  tc_config_key_free(k);
+  tc_config_unref(b);
+  b = tc_config_new(TC_ROLE_CLIENT);
+  client_base = tc_config_key_new(b);
+  g_assert_false(tc_config_key_equal(base, client_base));
+  tc_config_unref(b);
+
+  for (int i = 0; i < FP_MUTATIONS; i++) {
+    tc_config *c1 = tc_config_new(fp_role(i)), *c2 = tc_config_new(fp_role(i));
+    fp_mutate(c1, &x, i);
+    fp_mutate(c2, &x, i);
+    key[i] = tc_config_key_new(c1);
+    k = tc_config_key_new(c2);
+    g_assert_nonnull(key[i]);
+    g_assert_nonnull(k);
+    /* the same setting on two configs: equal */
+    if (!tc_config_key_equal(key[i], k))
+      g_error("setting %d made on two configs gives two keys", i);
+    tc_config_key_free(k);
+    /* differs from the defaults and from every other change */
+    if (tc_config_key_equal(key[i], fp_role(i) == TC_ROLE_SERVER ? base : client_base))
+      g_error("setting %d does not change the key", i);
+    for (int j = 0; j < i; j++)
+      if (tc_config_key_equal(key[i], key[j]))
+        g_error("settings %d and %d give the same key", j, i);
+    tc_config_unref(c1);
+    tc_config_unref(c2);
+  }
+  for (int i = 0; i < FP_MUTATIONS; i++)
+    tc_config_key_free(key[i]);
+
+  /* The generator is not a setting: configs drawing from different ones
+   * behave the same. */
+  b = tc_config_new(TC_ROLE_SERVER);
+  tc_config_set_rng_source(b, x.src);
+  k = tc_config_key_new(b);
+  g_assert_true(tc_config_key_equal(base, k));
+  tc_config_key_free(k);
+  tc_config_unref(b);
+
+  /* State a config makes for itself once used is not a setting: the key
+   * made before still describes it (the GIO cache keeps that one). */
+  uint8_t secret[32];
+  g_assert_cmpint(tc_config_ticket_secret(a, secret), ==, 0);
+  k = tc_config_key_new(a);
+  g_assert_false(tc_config_key_equal(base, k)); /* a key made now differs */
+  tc_config_key_free(k);
+
+  /* A caller's callback context is not the config's: never shared. */
+  b = tc_config_new(TC_ROLE_SERVER);
+  tc_config_set_rng(b, pump_rng_fn, NULL);
+  g_assert_null(tc_config_key_new(b));
+  tc_config_set_rng(b, NULL, NULL);
+  k = tc_config_key_new(b);
+  g_assert_true(tc_config_key_equal(base, k));
+  tc_config_key_free(k);
+  tc_config_set_time(b, fp_clock, NULL);
+  g_assert_null(tc_config_key_new(b));
+  tc_config_unref(b);
+  tc_config_unref(a);
+  tc_config_key_free(base);
+  tc_config_key_free(client_base);
+
+  pump_free_certs(x.ecdsa, x.n_ecdsa);
+  pump_free_certs(x.rsa, x.n_rsa);
+  tc_privkey_unref(x.ecdsa_key);
+  tc_privkey_unref(x.rsa_key);
+  tc_trust_store_unref(x.trust);
+  tc_session_cache_unref(x.cache);
+  tc_rng_source_unref(x.src);
 }
 
 static void test_names(void) {
@@ -1024,6 +1207,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/pool/wiped-tls12", test_pool_wiped12);
   g_test_add_func("/engine/pool/bounded", test_pool_bounded);
   g_test_add_func("/engine/pool/handshake-state-zeroed", test_pool_hs_zeroed);
+  g_test_add_func("/engine/config/key", test_config_key);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();
 }

@@ -29,7 +29,7 @@ typedef struct tc_psk_entry {
 typedef struct tc_cfg_psk {
   tc_psk_entry *list;        /* TC_CFG_MAX_PSKS entries, allocated by the first
                               * tc_config_add_psk (0.9 KiB that every config,
-                              * one per GIO connection, carried unused) */
+                              * most configs carry unused) */
   size_t n;
   bool server_want;          /* server answers TC_WANT_PSK_KEY */
   bool client_want;          /* client answers TC_WANT_PSK_IDENTITY */

@@ -364,3 +364,141 @@ int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err) 
   cfg->max_handshake_msg = len;
   return TC_OK;
 }
+
+/* ---- the settings as bytes (sharing one config among equal connections) ----
+ * Every item goes in with its length, so no two different settings give
+ * the same bytes. Run twice: once to count, once to write. */
+
+typedef struct {
+  uint8_t *p;
+  size_t n, cap;
+} blob;
+
+static void put(blob *b, const void *p, size_t len) {
+  if (b->n + len <= b->cap && len)
+    memcpy(b->p + b->n, p, len);
+  b->n += len;
+}
+
+static void put_u32(blob *b, uint32_t v) { put(b, &v, sizeof v); }
+static void put_ptr(blob *b, const void *p) { put(b, &p, sizeof p); }
+
+static void put_bytes(blob *b, const void *p, size_t len) {
+  put_u32(b, (uint32_t)len);
+  put(b, p, len);
+}
+
+static void put_list(blob *b, const uint16_t *v, size_t n) {
+  put_u32(b, (uint32_t)n);
+  put(b, v, n * sizeof *v);
+}
+
+static void put_settings(blob *b, tc_config *cfg) {
+  put_u32(b, cfg->role);
+  put_u32(b, cfg->min_version);
+  put_u32(b, cfg->max_version);
+  put_list(b, cfg->suites, cfg->n_suites);
+  put_u32(b, cfg->suites_explicit);
+  put_list(b, cfg->groups, cfg->n_groups);
+  put_list(b, cfg->schemes, cfg->n_schemes);
+  /* Referenced objects by identity: the config holds them, so an equal
+   * pointer is the same live object. Not the generator (a shared source or
+   * the config's own): which one a config draws from changes nothing but
+   * the random bytes, and a setter that draws (tc_config_set_srp_server)
+   * makes the config's own. */
+  put_u32(b, (uint32_t)cfg->n_chains);
+  for (size_t i = 0; i < cfg->n_chains; i++) {
+    put_u32(b, (uint32_t)cfg->chains[i].n);
+    for (size_t j = 0; j < cfg->chains[i].n; j++)
+      put_ptr(b, cfg->chains[i].certs[j]);
+    put_ptr(b, cfg->chains[i].key);
+  }
+  put_ptr(b, cfg->trust);
+  put_ptr(b, cfg->session_cache);
+  put_u32(b, cfg->verify_mode);
+  put_u32(b, cfg->client_auth);
+  put_u32(b, (uint32_t)cfg->n_alpn);
+  for (size_t i = 0; i < cfg->n_alpn; i++)
+    put_bytes(b, cfg->alpn[i], strlen(cfg->alpn[i]));
+  put_u32(b, cfg->alpn_lax);
+  put_u32(b, cfg->middlebox_compat);
+  put_u32(b, cfg->ticket_count);
+  put_u32(b, cfg->ticket_lifetime);
+  put_u32(b, cfg->early_tickets);
+  put_u32(b, (uint32_t)cfg->max_fragment);
+  put_u32(b, (uint32_t)cfg->max_handshake_msg);
+  pthread_mutex_lock(&cfg->ticket_lock);
+  put_u32(b, cfg->ticket_secret_set);
+  if (cfg->ticket_secret_set)
+    put(b, cfg->ticket_secret, sizeof cfg->ticket_secret);
+  put_u32(b, (uint32_t)cfg->n_ticket_old);
+  put(b, cfg->ticket_old, cfg->n_ticket_old * sizeof cfg->ticket_old[0]);
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  put_u32(b, cfg->dh_min_bits);
+  put_u32(b, cfg->dh_max_bits);
+  put_u32(b, cfg->reneg);
+  put_u32(b, cfg->ems_optional);
+  put_u32(b, cfg->sni_ack12);
+  put_u32(b, cfg->ee_groups);
+  put_u32(b, cfg->ocsp_response != NULL);
+  put_bytes(b, cfg->ocsp_response, cfg->ocsp_response_len);
+  put_u32(b, cfg->fallback_scsv);
+  put_u32(b, cfg->psk_modes);
+  put_u32(b, cfg->psk_ticket_last);
+  put_u32(b, (uint32_t)cfg->psk.n);
+  for (size_t i = 0; i < cfg->psk.n; i++) {
+    const tc_psk_entry *e = &cfg->psk.list[i];
+    put_bytes(b, e->identity, e->id_len);
+    put_bytes(b, e->key, e->key_len);
+    put_u32(b, e->hash);
+    put_u32(b, e->import);
+    put_bytes(b, e->context, e->context_len);
+  }
+  put_u32(b, cfg->psk.server_want);
+  put_u32(b, cfg->psk.client_want);
+  put_u32(b, cfg->psk.hint != NULL);
+  put_bytes(b, cfg->psk.hint, cfg->psk.hint_len);
+  put_u32(b, cfg->srp.user != NULL);
+  put_bytes(b, cfg->srp.user, cfg->srp.user_len);
+  put_bytes(b, cfg->srp.pw, cfg->srp.pw_len);
+  put_u32(b, cfg->srp.client);
+  put_u32(b, cfg->srp.server);
+  put_u32(b, cfg->srp.min_bits);
+  put_u32(b, cfg->srp.max_bits);
+  put_bytes(b, cfg->srp.secret, cfg->srp.secret_len);
+}
+
+struct tc_config_key {
+  size_t len;
+  uint8_t bytes[];
+};
+
+tc_config_key *tc_config_key_new(tc_config *cfg) {
+  /* A caller's callback context may die with the caller's object and its
+   * address be reused: such a config is never equal to another. */
+  if (cfg->rng.fn != config_rng_fn || cfg->rng.ctx != cfg || cfg->time_fn)
+    return NULL;
+  blob b = {NULL, 0, 0};
+  put_settings(&b, cfg);
+  size_t need = b.n;
+  tc_config_key *k = malloc(sizeof *k + need);
+  if (!k)
+    return NULL;
+  k->len = need;
+  b = (blob){k->bytes, 0, need};
+  put_settings(&b, cfg);
+  return k;
+}
+
+bool tc_config_key_equal(const tc_config_key *a, const tc_config_key *b) {
+  /* The bytes hold keys: compared in constant time (their lengths are not
+   * secret beyond what the settings' shape says). */
+  return a && b && a->len == b->len && tc_ct_equal(a->bytes, b->bytes, a->len);
+}
+
+void tc_config_key_free(tc_config_key *k) {
+  if (!k)
+    return;
+  tc_wipe(k, sizeof *k + k->len);
+  free(k);
+}

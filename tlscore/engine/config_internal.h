@@ -25,6 +25,8 @@ typedef struct tc_chain {
 /* Connection states a config keeps for reuse (engine/conn.c). */
 #define TC_CFG_POOL 4
 
+/* Every setting below is part of tc_config_key_new (engine/config.c): add a
+ * new one there too, and to test-engine's /engine/config/key. */
 struct tc_config {
   atomic_int refs;
   /* engine/conn.c: connections freed while others still used the config,

@@ -32,8 +32,8 @@ static void zero_conn(tc_conn *c) {
  * tc_conn_free hands them to the config instead, wiped exactly as before
  * (keys, plaintext and secrets; tc_hs entirely), and tc_conn_new takes
  * them back and zeroes the struct as for a fresh one. A config used by
- * one connection only (the GIO module makes one per connection) keeps
- * nothing, so an idle connection holds no more than before. */
+ * one connection only keeps nothing. The GIO module shares one config
+ * among connections with the same settings (gio-module/config-cache.c). */
 
 static void *pool_take(_Atomic(void *) *pool) {
   for (size_t i = 0; i < TC_CFG_POOL; i++)

@@ -113,6 +113,23 @@ void tc_config_unref(tc_config *cfg);
 
 tc_role tc_config_role(const tc_config *cfg);
 
+/* A key made of everything set on cfg, for callers that let connections
+ * with identical settings share one config (and so its pools of connection
+ * state and its cache of parsed peer certificates): equal keys mean equal
+ * settings. Objects the config holds a reference to (certificates, keys,
+ * trust store, session cache) count by identity, values and secrets by
+ * content; the generator it draws from (tc_config_set_rng_source) does not
+ * count. Make it before the config is used: state the config makes for
+ * itself later (a drawn ticket secret) is not a setting. NULL when out of
+ * memory, or when the config must not be shared because it holds a
+ * caller's callback context it does not own (tc_config_set_rng with a
+ * function, tc_config_set_time). The key holds secrets: equal compares in
+ * constant time, free wipes. */
+typedef struct tc_config_key tc_config_key;
+tc_config_key *tc_config_key_new(tc_config *cfg);
+bool tc_config_key_equal(const tc_config_key *a, const tc_config_key *b);
+void tc_config_key_free(tc_config_key *key);
+
 /* Protocol versions, inclusive bounds (TC_SSL30..TC_TLS13). */
 int tc_config_set_versions(tc_config *cfg, uint16_t min, uint16_t max, tc_error *err);
 
