@@ -11,6 +11,13 @@ BUILDDIR=$build "$src/run-demo.sh" >"$out" 2>&1
 rc=$?
 fail() { echo "FAIL: $*"; echo "--- run-demo.sh printed:"; cat "$out"; exit 1; }
 [ $rc -eq 0 ] || fail "run-demo.sh exit $rc"
+# The set-up says what it does: each step, the packages (all there in CI), ninja's progress.
+for step in "== 1/3 Debian packages" "== 2/3 Building the module, the demo and gtls-tool (ninja)" "== 3/3 The demo"; do
+  grep -qF "$step" "$out" || fail "set-up step '$step' not announced"
+done
+grep -q "^install-deps: all [0-9]* packages .* are installed\.$\|^Installing: " "$out" ||
+  fail "install-deps.sh did not say what it installs"
+grep -q "ninja: Entering directory\|ninja: no work to do" "$out" || fail "ninja's output is not shown"
 # The demo's own lines, section by section (the set-up lines come before them).
 demo=$(sed -n '/^TLS backend: /,$p' "$out")
 [ -n "$demo" ] || fail "no 'TLS backend:' line"
