@@ -99,7 +99,7 @@ static gboolean show_file(const char *file)
     g_error_free(error);
     return FALSE;
   }
-  tc_error terr = {0};
+  tc_error terr = {.code = TC_ERR_NONE, .alert = -1};
   tc_cert **certs = NULL;
   size_t n = tc_certs_parse((const uint8_t *)data, len, &certs, &terr);
   g_free(data);

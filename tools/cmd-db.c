@@ -25,8 +25,12 @@ static tc_store *open_any(const char *path, unsigned flags, tc_error *err)
 {
   tc_store *st = tc_store_open(path, TC_STORE_SRP, flags, err);
   if (st == NULL) {
-    tc_error e2 = {0};
+    tc_error e2 = {.code = TC_ERR_NONE, .alert = -1};
     st = tc_store_open(path, TC_STORE_PSK, flags, &e2);
+    /* Errors latch: the SRP attempt's must not stand in for a later operation's. When both
+     * fail, the SRP attempt's error says why (no such file, not a database, ...). */
+    if (st != NULL)
+      tc_error_clear(err);
   }
   return st;
 }
@@ -89,7 +93,7 @@ static bool print_entry(void *ctx, const uint8_t *name, size_t len, unsigned gro
 static int edit(const char *op, const char *path, const char *name, const db_options *o)
 {
   gboolean check = strcmp(op, "check") == 0;
-  tc_error err = {0};
+  tc_error err = {.code = TC_ERR_NONE, .alert = -1};
   tc_store *st = open_any(path, check ? TC_STORE_READONLY : 0, &err);
   if (st == NULL)
     return store_fail(path, &err);
@@ -269,7 +273,7 @@ int gt_cmd_db(int argc, char **argv)
     goto out;
   }
 
-  tc_error err = {0};
+  tc_error err = {.code = TC_ERR_NONE, .alert = -1};
   rc = GT_EXIT_OK;
   if (g_str_has_prefix(op, "create-")) {
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {

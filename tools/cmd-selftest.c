@@ -308,7 +308,7 @@ static char *pin_of(const char *dir, const char *file)
   gsize len = 0;
   char *out = NULL;
   if (g_file_get_contents(path, &data, &len, NULL)) {
-    tc_error err = {0};
+    tc_error err = {.code = TC_ERR_NONE, .alert = -1};
     tc_cert **certs = NULL;
     size_t n = tc_certs_parse((const uint8_t *)data, len, &certs, &err);
     if (n > 0) {
@@ -746,7 +746,7 @@ int gt_cmd_testcreds(int argc, char **argv)
   char *vpath = dir_file(dir, "verifiers.db"), *kpath = dir_file(dir, "keys.db");
   g_unlink(vpath);
   g_unlink(kpath);
-  tc_error terr = {0};
+  tc_error terr = {.code = TC_ERR_NONE, .alert = -1};
   tc_store *v = tc_store_open(vpath, TC_STORE_SRP, TC_STORE_CREATE, &terr);
   gboolean ok = v && tc_store_srp_add(v, "alice", (const uint8_t *)pw, strlen(pw), 2048, &terr) == TC_OK;
   if (v)

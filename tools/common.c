@@ -303,7 +303,7 @@ static GTlsCertificate *load_encrypted(const char *cert, const char *key_data, g
   g_free(prompt);
   if (pw == NULL)
     return NULL;
-  tc_error terr = {0};
+  tc_error terr = {.code = TC_ERR_NONE, .alert = -1};
   tc_privkey *k = tc_privkey_parse((const uint8_t *)key_data, key_len, pw, &terr);
   memset(pw, 0, strlen(pw));
   g_free(pw);

@@ -307,6 +307,14 @@ db-psk)
   db check k.db alice >/dev/null || fail "presence check"
   db add k.db bob 2>/dev/null; [ $? -eq 2 ] || fail "add without --key is not a usage error"
   db list k.db | grep -qx alice || fail "list"
+  # Failures name their cause (the store's message, not an empty or an earlier one).
+  db add k.db alice --key 00112233445566778899aabbccddeeff 2>err; [ $? -eq 1 ] || fail "add of an existing identity"
+  grep -q "^gtls-tool: k.db: This identity is already in the database\.$" err || fail "existing identity: $(cat err)"
+  db list missing.db 2>err; [ $? -eq 1 ] || fail "list of a missing file"
+  grep -q "^gtls-tool: missing.db: missing.db does not exist\.$" err || fail "missing file: $(cat err)"
+  echo junk >junk.db
+  db list junk.db 2>err; [ $? -eq 1 ] || fail "list of a non-database"
+  grep -q "junk.db is not a TLS Lite database" err || fail "non-database: $(cat err)"
   db list k.db | grep -q 0011 && fail "list printed a key"
   echo x | db add k.db alice --bits 2048 2>/dev/null; [ $? -eq 2 ] || fail "--bits on a PSK database"
   command -v psktool >/dev/null || { echo "FAIL: psktool is not installed (gnutls-bin)"; exit 1; }
