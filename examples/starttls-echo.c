@@ -1,5 +1,6 @@
 /* Example: STARTTLS-style upgrade mid-stream (Twisted's Echo2): plain-text echo, then TLS on the same socket. */
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,12 @@ static gboolean serve(GThreadedSocketService *service, GSocketConnection *conn, 
   return TRUE;
 }
 
+/* SIGTERM and SIGINT end the server cleanly, so leak checkers see a normal exit. */
+static gboolean quit(gpointer loop) {
+  g_main_loop_quit(loop);
+  return G_SOURCE_REMOVE;
+}
+
 static int run_server(void) {
   GError *error = NULL;
   GTlsCertificate *cert = g_tls_certificate_new_from_file(opt_cert, &error);
@@ -113,7 +120,17 @@ static int run_server(void) {
   g_signal_connect(service, "run", G_CALLBACK(serve), cert);
   g_socket_service_start(service);
   GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-  g_main_loop_run(loop); /* until killed */
+  g_unix_signal_add(SIGTERM, quit, loop);
+  g_unix_signal_add(SIGINT, quit, loop);
+  g_main_loop_run(loop);
+  g_socket_service_stop(service);
+  g_socket_listener_close(G_SOCKET_LISTENER(service));
+  g_object_unref(service);
+  g_object_unref(bound);
+  g_object_unref(addr);
+  g_object_unref(lo);
+  g_object_unref(cert);
+  g_main_loop_unref(loop);
   return 0;
 }
 

@@ -21,6 +21,6 @@ grep -q '^status: 200$' "$tmp/gjs.out" || fail "no 200"
 grep -q 's_server -accept' "$tmp/gjs.out" || fail "not s_server's page"
 other="sha256//$(openssl x509 -in "$data/server-ecdsa.pem" -noout -pubkey | openssl pkey -pubin -outform der \
   | openssl dgst -sha256 -binary | base64)"
-if fetch "$other" > "$tmp/wrong.out" 2> "$tmp/wrong.err"; then fail "a wrong pin was accepted"; fi
+refused fetch "$other" > "$tmp/wrong.out" 2> "$tmp/wrong.err" || fail "a wrong pin was not refused"
 grep -q 'matches none of the pinned keys' "$tmp/wrong.err" || fail "wrong pin: not a pin mismatch"
 echo "PASS: GJS $(dpkg-query -W -f='${Version}' gjs 2>/dev/null) libsoup fetch with a pin"

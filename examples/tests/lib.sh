@@ -64,6 +64,26 @@ start_reporting() {
   return 1
 }
 
+# A case that must be refused: our example has to exit with 1, its own "failed", after reporting
+# the error; a crash, a sanitizer report (ASan aborts, LSan exits 23), a usage error (2) or a
+# timeout (124) is not a refusal. Usage: refused CMD... > OUT 2> ERR || fail "..."
+refused() {
+  "$@"
+  local rc=$?
+  [ $rc = 1 ] && return 0
+  echo "expected a clean refusal (exit 1), got exit $rc from: $*" >&2
+  return 1
+}
+
+# Stops one of our own servers with SIGTERM and checks it exits 0: a leak or sanitizer report
+# at exit (which a kill -9 would hide) fails the test. Usage: stop_ours PID NAME
+stop_ours() {
+  kill -TERM "$1" 2>/dev/null || fail "$2 was no longer running"
+  local rc=0
+  wait "$1" || rc=$?
+  [ $rc = 0 ] || fail "$2 exited with $rc after SIGTERM"
+}
+
 # Every example must really run on our backend, not on glib-networking's.
 export GIO_USE_TLS=tlslite
 expect_backend() { grep -q 'backend: GTlsBackendTlslite' "$1" || fail "$1: not on the tlslite backend"; }

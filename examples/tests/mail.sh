@@ -176,17 +176,14 @@ grep -q '^-- found the message' "$tmp/pop3.out" || fail "POP3S: message not foun
 
 # A wrong password is refused over every protocol, by the server's own answer (not a TLS failure).
 bad() { timeout 30 "$bin/mail-client" "$@" --ca "$data/ca-rsa.pem" --user $user --password "wrong $password"; }
-if bad imaps --port $p_imaps > "$tmp/bad-imap.out" 2> "$tmp/bad-imap.err"; then
-  fail "IMAP accepted a wrong password"
-fi
+refused bad imaps --port $p_imaps > "$tmp/bad-imap.out" 2> "$tmp/bad-imap.err" \
+  || fail "IMAP did not refuse a wrong password"
 grep -q '^S: .* NO \[AUTHENTICATIONFAILED\]' "$tmp/bad-imap.out" || fail "IMAP: no AUTHENTICATIONFAILED"
-if bad pop3s --port $p_pop3s > "$tmp/bad-pop3.out" 2> "$tmp/bad-pop3.err"; then
-  fail "POP3 accepted a wrong password"
-fi
+refused bad pop3s --port $p_pop3s > "$tmp/bad-pop3.out" 2> "$tmp/bad-pop3.err" \
+  || fail "POP3 did not refuse a wrong password"
 grep -q '^S: -ERR \[AUTH\]' "$tmp/bad-pop3.out" || fail "POP3: no -ERR [AUTH]"
-if bad smtp-starttls --port $p_sub --to "$user@example.test" > "$tmp/bad-smtp.out" 2> "$tmp/bad-smtp.err"; then
-  fail "SMTP accepted a wrong password"
-fi
+refused bad smtp-starttls --port $p_sub --to "$user@example.test" > "$tmp/bad-smtp.out" \
+  2> "$tmp/bad-smtp.err" || fail "SMTP did not refuse a wrong password"
 grep -q '^S: 535 ' "$tmp/bad-smtp.out" || fail "SMTP: no 535 for a wrong password"
 
 cat "$tmp/smtp.out" "$tmp/imap.out"

@@ -62,7 +62,8 @@ done
 # The broker shows the shared key as the login: the identity is the MQTT user name.
 grep -q "u'sensor-1'" "$tmp/mosquitto.log" || fail "mosquitto did not see identity sensor-1"
 wrong=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-if timeout 30 "$bin/mqtt-psk" --port $p12 --psk-identity sensor-1 --psk-key "$wrong" \
-  > "$tmp/wrong.out" 2> "$tmp/wrong.err"; then fail "a wrong key was accepted"; fi
+refused timeout 30 "$bin/mqtt-psk" --port $p12 --psk-identity sensor-1 --psk-key "$wrong" \
+  > "$tmp/wrong.out" 2> "$tmp/wrong.err" || fail "a wrong key was not refused"
+grep -q '^mqtt-psk failed: .*TLS alert' "$tmp/wrong.err" || fail "wrong key: no TLS alert from the broker reported"
 cat "$tmp/mqtt12.out" "$tmp/mqtt13.out"
 echo "PASS: MQTT over TLS-PSK with Mosquitto $(dpkg-query -W -f='${Version}' mosquitto 2>/dev/null)"

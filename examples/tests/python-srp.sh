@@ -25,7 +25,7 @@ expect_backend "$tmp/py.out"
 grep -q '^status: 200$' "$tmp/py.out" || fail "no 200"
 grep -q '^suite: TLS_SRP_SHA_WITH_AES' "$tmp/py.out" || fail "not an SRP suite"
 grep -q "Connected as user 'alice'" "$tmp/py.out" || fail "gnutls-serv's page does not name alice"
-if fetch "wrong $password" > "$tmp/bad.out" 2> "$tmp/bad.err"; then fail "a wrong password was accepted"; fi
+refused fetch "wrong $password" > "$tmp/bad.out" 2> "$tmp/bad.err" || fail "a wrong password was not refused"
 grep -q 'fetch failed' "$tmp/bad.err" || fail "wrong password: no failure reported"
 grep -q "$password" "$tmp/bad.err" "$tmp/py.out" && fail "the password was printed"
 echo "PASS: python3-gi $(dpkg-query -W -f='${Version}' python3-gi 2>/dev/null) SRP login to gnutls-serv $(dpkg-query -W -f='${Version}' gnutls-bin 2>/dev/null)"

@@ -30,8 +30,9 @@ printf '%s\n' "$password" | timeout 30 "$bin/soup-client" --srp-user carol "http
 expect_backend "$tmp/srp.err"
 grep -q '^suite: TLS_SRP_SHA_WITH_AES' "$tmp/srp.err" || fail "SRP: not an SRP suite"
 grep -q "Connected as user 'carol'" "$tmp/srp.out" || fail "SRP: gnutls-serv's page does not name carol"
-if printf 'wrong\n' | timeout 30 "$bin/soup-client" --srp-user carol "https://localhost:$srp/" \
-  > "$tmp/srpbad.out" 2> "$tmp/srpbad.err"; then fail "SRP: a wrong password was accepted"; fi
+printf 'wrong\n' | refused timeout 30 "$bin/soup-client" --srp-user carol "https://localhost:$srp/" \
+  > "$tmp/srpbad.out" 2> "$tmp/srpbad.err" || fail "SRP: a wrong password was not refused"
+grep -q '^request failed: SRP login failed' "$tmp/srpbad.err" || fail "SRP: the wrong password is not reported as an SRP failure"
 
 for v in 12 13; do
   port=psk$v
@@ -41,6 +42,7 @@ for v in 12 13; do
   grep -q "PSK authentication. Connected as 'dave'" "$tmp/psk$v-serv.out" || fail "PSK: gnutls-serv did not see dave ($v)"
 done
 wrong=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-if timeout 30 "$bin/soup-client" --psk-identity dave --psk-key "$wrong" "https://localhost:$psk12/" \
-  > "$tmp/pskbad.out" 2> "$tmp/pskbad.err"; then fail "PSK: a wrong key was accepted"; fi
+refused timeout 30 "$bin/soup-client" --psk-identity dave --psk-key "$wrong" "https://localhost:$psk12/" \
+  > "$tmp/pskbad.out" 2> "$tmp/pskbad.err" || fail "PSK: a wrong key was not refused"
+grep -q '^request failed: Wrong shared key' "$tmp/pskbad.err" || fail "PSK: the wrong key is not reported as such"
 echo "PASS: libsoup SRP and PSK logins to gnutls-serv $(dpkg-query -W -f='${Version}' gnutls-bin 2>/dev/null)"

@@ -68,8 +68,8 @@ client --cert "$tmp/client.pem" --expect "CN=client,DC=EXAMPLE,DC=COM verified: 
 client --status 400 --expect "No required SSL certificate" "https://localhost:$pcc/" \
   > "$tmp/nocert.out" 2> "$tmp/nocert.err" || fail "fetch without a client certificate"
 # A server our CA file does not vouch for is refused: the wrong CA must fail.
-if timeout 30 "$bin/soup-client" --ca "$data/ca-ecdsa.pem" "https://localhost:$p13/" \
-  > "$tmp/badca.out" 2> "$tmp/badca.err"; then fail "a server outside the CA file was accepted"; fi
+refused timeout 30 "$bin/soup-client" --ca "$data/ca-ecdsa.pem" "https://localhost:$p13/" \
+  > "$tmp/badca.out" 2> "$tmp/badca.err" || fail "a server outside the CA file was not refused"
 grep -q 'request failed' "$tmp/badca.err" || fail "wrong CA: no TLS failure reported"
 # Pins: the server key's SPKI hash (curl's --pinnedpubkey spelling) and the certificate's SHA-256.
 spki="sha256//$(openssl x509 -in "$data/server-rsa.pem" -noout -pubkey | openssl pkey -pubin -outform der \
@@ -85,8 +85,7 @@ grep -q 'accepted by pin despite certificate errors 0x1$' "$tmp/pinonly.err" || 
 # A pin of another key fails the handshake, even with the right CA.
 other="sha256//$(openssl x509 -in "$data/server-ecdsa.pem" -noout -pubkey | openssl pkey -pubin -outform der \
   | openssl dgst -sha256 -binary | base64)"
-if client --pin "$other" "https://localhost:$p13/" > "$tmp/badpin.out" 2> "$tmp/badpin.err"; then
-  fail "a server that does not match the pin was accepted"
-fi
+refused client --pin "$other" "https://localhost:$p13/" > "$tmp/badpin.out" 2> "$tmp/badpin.err" \
+  || fail "a server that does not match the pin was not refused"
 grep -q 'request failed' "$tmp/badpin.err" || fail "wrong pin: no TLS failure reported"
 echo "PASS: soup-client against nginx $(dpkg-query -W -f='${Version}' nginx 2>/dev/null)"

@@ -33,4 +33,6 @@ expect_backend "$tmp/soup.err"
 if curl -sS --max-time 20 --cacert "$data/ca-ecdsa.pem" "$url/x" > "$tmp/curlbad.out" 2> "$tmp/curlbad.err"; then
   fail "curl accepted a certificate from an untrusted CA"
 fi
+stop_ours "${pids[0]}" soup-server
+grep -q '^served [0-9]* requests$' "$tmp/server.err" || fail "soup-server did not report its requests"
 echo "PASS: SoupServer with curl $(curl --version | head -1 | cut -d' ' -f2), wget $(wget --version | head -1 | cut -d' ' -f3) and soup-client"

@@ -14,7 +14,9 @@ for who in client server; do
   grep -q 'got "tls: hello over TLS"' "$tmp/$who.out" || fail "no echo over TLS ($who)"
 done
 # A client that does not trust the server's CA must fail the upgraded handshake.
-if timeout 30 "$bin/starttls-echo" client --port "$port" --ca "$data/ca-ecdsa.pem" \
-  > "$tmp/badca.out" 2> "$tmp/badca.err"; then fail "upgrade to an untrusted server succeeded"; fi
+refused timeout 30 "$bin/starttls-echo" client --port "$port" --ca "$data/ca-ecdsa.pem" \
+  > "$tmp/badca.out" 2> "$tmp/badca.err" || fail "upgrade to an untrusted server was not refused"
+grep -q '^client: .*certificate' "$tmp/badca.err" || fail "untrusted server: no certificate failure reported"
+stop_ours "${pids[0]}" starttls-echo
 cat "$tmp/client.out"
 echo "PASS: STARTTLS upgrade both ways"

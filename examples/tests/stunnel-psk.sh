@@ -66,7 +66,9 @@ grep -q 'client "gateway-7" authenticated by its shared key' "$tmp/server.out" |
 
 # A wrong key is refused by stunnel.
 wrong=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-if timeout 30 "$bin/psk-echo" client --port $s12 --psk-identity gateway-7 --psk-key "$wrong" \
-  > "$tmp/wrong.out" 2> "$tmp/wrong.err"; then fail "stunnel accepted a wrong key"; fi
+refused timeout 30 "$bin/psk-echo" client --port $s12 --psk-identity gateway-7 --psk-key "$wrong" \
+  > "$tmp/wrong.out" 2> "$tmp/wrong.err" || fail "stunnel's refusal of a wrong key was not reported cleanly"
+grep -q '^psk client: Wrong shared key' "$tmp/wrong.err" || fail "wrong key: not reported as such"
+stop_ours "${pids[0]}" "psk-echo server"
 cat "$tmp/client12.out" "$tmp/client13.out" "$tmp/server.out"
 echo "PASS: stunnel $(dpkg-query -W -f='${Version}' stunnel4 2>/dev/null) PSK tunnels both ways"

@@ -16,7 +16,6 @@ curl -sS -Z --parallel-max $n --parallel-immediate --max-time 50 --cacert "$data
   > "$tmp/curl.out" 2> "$tmp/curl.err" || fail "curl reported failed transfers"
 ok=$(grep -c '^200$' "$tmp/curl.out")
 [ "$ok" = $n ] || fail "$ok of $n transfers returned 200"
-kill -TERM "${pids[0]}"; wait "${pids[0]}"; rc=$?
-[ $rc = 0 ] || fail "server exited with $rc"
+stop_ours "${pids[0]}" threaded-server
 grep -q "^served $n failed 0 peak $n$" "$tmp/server.out" || fail "server: $(tail -1 "$tmp/server.out")"
 echo "PASS: $n concurrent curl clients, all answered: $(tail -1 "$tmp/server.out")"
