@@ -283,7 +283,7 @@ static int fail(tc_conn *c) {
     c->want = TC_WANT_NONE;
     c->app_len = 0;
     c->rec.hold = false;
-    c->hsw.len = 0;
+    tc_wr_rewind(&c->hsw);
     if (!c->err.remote && c->err.alert >= 0 && !c->alert_sent) {
       uint8_t a[2] = {c->err.alert == 0 ? ALERT_WARNING : ALERT_FATAL, (uint8_t)c->err.alert};
       tc_error scratch;

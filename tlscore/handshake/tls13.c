@@ -71,7 +71,7 @@ int tc_hs_flush(tc_conn *c) {
     tc_fuzz_hs_hook(c->hsw.buf, c->hsw.len);
 #endif
   int r = tc_rec_write(&c->rec, TC_CT_HANDSHAKE, c->hsw.buf, c->hsw.len, &c->err);
-  c->hsw.len = 0;
+  tc_wr_rewind(&c->hsw);
   return r;
 }
 

@@ -12,6 +12,7 @@ void tc_wr_init_fixed(tc_writer *w, uint8_t *buf, size_t cap) {
   w->buf = buf;
   w->len = 0;
   w->cap = buf ? cap : 0;
+  w->dirty = 0;
   w->dyn = false;
   w->failed = false;
 }
@@ -20,6 +21,7 @@ void tc_wr_init_dyn(tc_writer *w) {
   w->buf = NULL;
   w->len = 0;
   w->cap = 0;
+  w->dirty = 0;
   w->dyn = true;
   w->failed = false;
 }
@@ -28,21 +30,27 @@ void tc_wr_init_dyn(tc_writer *w) {
  * before free(); a volatile byte loop cost ~1 instruction per byte here. */
 static void wipe(uint8_t *p, size_t n) { explicit_bzero(p, n); }
 
+/* What a wipe must cover: everything written since the last one (a
+ * pooled connection's 4 KiB writer holds a ~200-byte resumed flight). */
+static size_t written(const tc_writer *w) { return w->len > w->dirty ? w->len : w->dirty; }
+
 void tc_wr_free(tc_writer *w) {
   if (w->dyn && w->buf) {
-    wipe(w->buf, w->cap);
+    wipe(w->buf, written(w));
     free(w->buf);
   }
   w->buf = NULL;
   w->len = 0;
   w->cap = 0;
+  w->dirty = 0;
   w->failed = false;
 }
 
 void tc_wr_wipe(tc_writer *w) {
   if (w->dyn && w->buf)
-    wipe(w->buf, w->cap);
+    wipe(w->buf, written(w));
   w->len = 0;
+  w->dirty = 0;
   w->failed = false;
 }
 
@@ -56,6 +64,7 @@ uint8_t *tc_wr_take(tc_writer *w, size_t *len) {
   w->buf = NULL;
   w->len = 0;
   w->cap = 0;
+  w->dirty = 0;
   return b;
 }
 
@@ -75,8 +84,7 @@ uint8_t *tc__wr_grow(tc_writer *w, size_t n) {
       return NULL;
     }
     /* First 512 bytes: glibc serves that from its per-thread cache, and it
-     * holds a whole resumed-handshake flight; tc_wr_free wipes all of cap,
-     * so a small first buffer is also a small wipe. A writer that outgrows
+     * holds a whole resumed-handshake flight. A writer that outgrows
      * it (a full handshake's server flight) jumps straight to 4 KiB, which
      * holds one with an RSA-2048 chain: one grow at most for the usual
      * handshake (grow = malloc + copy + wipe + free). */
@@ -96,11 +104,12 @@ uint8_t *tc__wr_grow(tc_writer *w, size_t n) {
     }
     if (w->buf) {
       memcpy(nb, w->buf, w->len);
-      wipe(w->buf, w->cap);
+      wipe(w->buf, written(w));
       free(w->buf);
     }
     w->buf = nb;
     w->cap = ncap;
+    w->dirty = 0; /* the new buffer holds only buf[0..len) of ours */
   }
   uint8_t *p = w->buf + w->len;
   w->len += n;

@@ -143,6 +143,9 @@ typedef struct tc_writer {
   uint8_t *buf;
   size_t len;      /* bytes written */
   size_t cap;      /* bytes available in buf */
+  size_t dirty;    /* dynamic: buf[0..dirty) may hold bytes written before
+                    * the last tc_wr_rewind; the rest of cap is untouched
+                    * since the last wipe, so wipes stop at max(dirty, len) */
   bool dyn;        /* buf is heap-owned and may grow */
   bool failed;     /* sticky: something did not fit or was invalid */
 } tc_writer;
@@ -161,6 +164,13 @@ void tc_wr_init_dyn(tc_writer *w);
 void tc_wr_free(tc_writer *w);
 /* Wipe a dynamic writer's buffer and empty it, keeping the buffer. */
 void tc_wr_wipe(tc_writer *w);
+/* Empty the writer (its bytes were sent) without wiping them now: the
+ * next wipe or free covers them. */
+static inline void tc_wr_rewind(tc_writer *w) {
+  if (w->len > w->dirty)
+    w->dirty = w->len;
+  w->len = 0;
+}
 /* Hand the dynamic buffer to the caller (who frees it with free()) and
  * reset the writer. Returns NULL on a failed or fixed writer. */
 uint8_t *tc_wr_take(tc_writer *w, size_t *len);
