@@ -1,6 +1,7 @@
 /* TLS 1.2-and-older pieces shared by client and server: transcript, secrets, keys, Finished, signatures. */
 #include "handshake/tls12.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,46 @@ unsigned tc12_conn_creds(const tc_conn *c) {
 }
 
 /* On without being named: default suites, and server-only ones on a server. */
+static bool default_on_for(bool server, const tc_suite12 *s) {
+  return (s->flags & TC_SUITE12_DEFAULT) || ((s->flags & TC_SUITE12_SERVER) && server);
+}
+
 static bool default_on(const tc_config *cfg, const tc_suite12 *s) {
-  return (s->flags & TC_SUITE12_DEFAULT) ||
-         ((s->flags & TC_SUITE12_SERVER) && cfg->role == TC_ROLE_SERVER);
+  return default_on_for(cfg->role == TC_ROLE_SERVER, s);
+}
+
+/* The default lists (no tc_config_set_cipher_suites) depend only on the role
+ * and the credentials, so they are built once per process rather than by
+ * walking the whole suite table in every handshake. */
+#define DEFAULT_LIST_MAX 128
+typedef struct {
+  const tc_suite12 *s[DEFAULT_LIST_MAX];
+  size_t n;
+} default_list;
+static default_list default_lists[2][4]; /* [server][creds] */
+static pthread_once_t default_lists_once = PTHREAD_ONCE_INIT;
+
+static void build_default_lists(void) {
+  size_t all;
+  const tc_suite12 *t = tc_suite12_all(&all);
+  for (int server = 0; server < 2; server++)
+    for (unsigned creds = 0; creds < 4; creds++) {
+      bool psk = creds & TC12_CRED_PSK, srp = creds & TC12_CRED_SRP;
+      size_t n = 0;
+      for (size_t i = 0; i < all && n < DEFAULT_LIST_MAX; i++) {
+        const tc_suite12 *s = &t[i];
+        if (!default_on_for(server, s))
+          continue;
+        if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE &&
+            !(psk && tc12_suite_is_psk(s)) && !(srp && tc12_suite_is_srp(s)))
+          continue;
+        default_lists[server][creds].s[n++] = s;
+      }
+      default_lists[server][creds].n = n;
+    }
 }
 
 size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **out, size_t cap) {
-  bool psk = creds & TC12_CRED_PSK, srp = creds & TC12_CRED_SRP;
   size_t n = 0;
   if (cfg->suites_explicit) {
     for (size_t i = 0; i < cfg->n_suites && n < cap; i++) {
@@ -56,17 +90,10 @@ size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **
     }
     return n;
   }
-  size_t all;
-  const tc_suite12 *t = tc_suite12_all(&all);
-  for (size_t i = 0; i < all && n < cap; i++) {
-    const tc_suite12 *s = &t[i];
-    if (!default_on(cfg, s))
-      continue;
-    if (s->kx != TC_KX12_RSA && s->kx != TC_KX12_DHE && s->kx != TC_KX12_ECDHE &&
-        !(psk && tc12_suite_is_psk(s)) && !(srp && tc12_suite_is_srp(s)))
-      continue;
-    out[n++] = s;
-  }
+  pthread_once(&default_lists_once, build_default_lists);
+  const default_list *d = &default_lists[cfg->role == TC_ROLE_SERVER][creds & 3u];
+  n = d->n < cap ? d->n : cap;
+  memcpy(out, d->s, n * sizeof *out);
   return n;
 }
 
