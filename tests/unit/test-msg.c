@@ -1575,10 +1575,45 @@ static void test_ext_bits(void) {
   g_assert_cmpuint(known, ==, 24);
 }
 
+/* A wipe covers every byte written since the last one, also bytes of
+ * earlier flights the writer was rewound past (tc_wr_rewind), and a grown
+ * buffer's old bytes are wiped with the old buffer. */
+static void test_writer_wipe(void) {
+  tc_writer w;
+  tc_wr_init_dyn(&w);
+  uint8_t big[300], small[20];
+  memset(big, 0xa5, sizeof big);
+  memset(small, 0x5a, sizeof small);
+  tc_wr_bytes(&w, big, sizeof big);
+  tc_wr_rewind(&w);
+  tc_wr_bytes(&w, small, sizeof small);
+  g_assert_cmpuint(tc_wr_len(&w), ==, sizeof small);
+  uint8_t *buf = w.buf;
+  size_t cap = w.cap;
+  tc_wr_wipe(&w);
+  for (size_t i = 0; i < cap && i < sizeof big; i++)
+    g_assert_cmpuint(buf[i], ==, 0);
+  g_assert_cmpuint(tc_wr_len(&w), ==, 0);
+  /* Rewound, then grown past the first buffer: the new one holds only the
+   * bytes still in use, the next wipe covers them. */
+  tc_wr_bytes(&w, big, sizeof big);
+  tc_wr_rewind(&w);
+  for (int k = 0; k < 20; k++)
+    tc_wr_bytes(&w, big, sizeof big);
+  g_assert_true(tc_wr_ok(&w));
+  buf = w.buf;
+  size_t len = tc_wr_len(&w);
+  tc_wr_wipe(&w);
+  for (size_t i = 0; i < len; i++)
+    g_assert_cmpuint(buf[i], ==, 0);
+  tc_wr_free(&w);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/msg/reader", test_reader);
   g_test_add_func("/msg/writer", test_writer);
+  g_test_add_func("/msg/writer/wipe-after-rewind", test_writer_wipe);
   g_test_add_func("/msg/ext-bits", test_ext_bits);
   g_test_add_func("/msg/rfc8448/client-hello", test_rfc8448_client_hello);
   g_test_add_func("/msg/rfc8448/server-hello", test_rfc8448_server_hello);
