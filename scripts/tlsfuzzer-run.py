@@ -25,6 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OLD_TOOL = False  # --old-tool: a gtls-tool from before --renegotiation existed
+# tlslite-ng offers and accepts SHA-1 and SHA-224 signatures in TLS 1.2 by
+# default; ours does only with --legacy-signatures, which the runner passes
+# to reproduce that setup (--strict-signatures measures our defaults).
+LEGACY_SIGS = True
+LEGACY12 = "rsa_pkcs1_sha1 ecdsa_sha1 rsa_pkcs1_sha224 ecdsa_sha224"
 TLSLITE_BLOCKS = {}  # setup -> tlslite-ng.json server_command (load_profiles fills it)
 TLSLITE_TLS_PY = ""  # --tlslite's scripts/tls.py
 TLSLITE_PYTHON = "/usr/bin/python3"  # --python
@@ -305,6 +310,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd += ["--ciphers", CCM8_CIPHERS]
         if setup == "rsa" and OCSP_RESPONSE and not OLD_TOOL:
             cmd += ["--ocsp-response", OCSP_RESPONSE]
+        if LEGACY_SIGS and not OLD_TOOL:
+            cmd.append("--legacy-signatures")
         if not OLD_TOOL:
             # The references resume sessions without the extended master
             # secret (RFC 7627 §5.3: SHOULD NOT); tlsfuzzer's clients rarely
@@ -436,10 +443,13 @@ def main():
     ap.add_argument("--cert-types", help="-T list the server sends (ours: %s)" % OURS_LISTS["-T"])
     ap.add_argument("--sigalgs12", help="-s list for TLS 1.2 CertificateRequest scripts")
     ap.add_argument("--sigalgs13", help="-s list for TLS 1.3 CertificateRequest scripts")
+    ap.add_argument("--strict-signatures", action="store_true",
+                    help="ours without --legacy-signatures (SHA-1/SHA-224 refused, our default)")
     ap.add_argument("--old-tool", action="store_true",
                     help="the gtls-tool predates --renegotiation (before/after comparisons)")
     args = ap.parse_args()
-    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON, OCSP_RESPONSE
+    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON, OCSP_RESPONSE, LEGACY_SIGS
+    LEGACY_SIGS = not args.strict_signatures
     TLSLITE_PYTHON = args.python
     OLD_TOOL = args.old_tool
     TLSLITE_TLS_PY = os.path.join(os.path.abspath(args.tlslite), "scripts", "tls.py")
@@ -450,6 +460,9 @@ def main():
     wanted = args.profile or ["tls12", "tls13", "clientauth", "ecdsa"]
     os.makedirs(args.out, exist_ok=True)
     lists = dict(OURS_LISTS) if args.impl == "ours" else {}
+    if args.impl == "ours" and LEGACY_SIGS and not OLD_TOOL:
+        # the CertificateRequest lists the legacy pairs last
+        lists["-s12"] += " " + LEGACY12
     for key, val in (("-T", args.cert_types), ("-s12", args.sigalgs12), ("-s13", args.sigalgs13)):
         if val:
             lists[key] = val

@@ -25,6 +25,7 @@ typedef struct {
   char *ciphers;
   char *groups, *sigalgs;
   gboolean fallback_scsv;
+  gboolean legacy_signatures; /* TLS 1.2: SHA-1/SHA-224 signatures too */
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
   char *psk_identity;    /* the line of --psk-file to use */
@@ -445,6 +446,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
   if (!gt_apply_algorithm_options(cl->cfg, cl->groups, cl->sigalgs, error))
     return FALSE;
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
+  tc_config_set_legacy_signatures(cl->cfg, cl->legacy_signatures);
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
   } else {
@@ -504,6 +506,8 @@ int gt_cmd_client(int argc, char **argv)
     {"sigalgs", 0, 0, G_OPTION_ARG_STRING, &cl.sigalgs,
      "Signature schemes in preference order, IANA names (ed448, rsa_pss_pss_sha256, ...)",
      "S1,S2"},
+    {"legacy-signatures", 0, 0, G_OPTION_ARG_NONE, &cl.legacy_signatures,
+     "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (off by default)", NULL},
     {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
      "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
     {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,

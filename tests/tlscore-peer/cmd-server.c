@@ -33,6 +33,7 @@ typedef struct {
   gint tickets;            /* tickets per handshake (-1: the engine's default) */
   gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
   gboolean resume_without_ems; /* resume TLS 1.2 sessions without RFC 7627 */
+  gboolean legacy_signatures;  /* TLS 1.2: SHA-1/SHA-224 signatures too */
   char *ocsp_response;     /* DER OCSPResponse to staple */
   char *min_version;
   char *max_version;
@@ -550,6 +551,7 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     tc_config_set_renegotiation(sv->cfg, TC_RENEG_SECURE);
   if (sv->resume_without_ems)
     tc_config_set_ems_required(sv->cfg, false);
+  tc_config_set_legacy_signatures(sv->cfg, sv->legacy_signatures);
   if (sv->ocsp_response != NULL) {
     gchar *der = NULL;
     gsize der_len = 0;
@@ -755,6 +757,10 @@ int gt_cmd_server(int argc, char **argv)
     {"resume-without-ems", 0, 0, G_OPTION_ARG_NONE, &sv.resume_without_ems,
      "Resume TLS 1.2-and-older sessions that lack the extended master secret (RFC 7627 "
      "§5.3 says SHOULD NOT; off by default)",
+     NULL},
+    {"legacy-signatures", 0, 0, G_OPTION_ARG_NONE, &sv.legacy_signatures,
+     "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (rsa_pkcs1_sha1, "
+     "ecdsa_sha1, rsa_pkcs1_sha224, ecdsa_sha224), as tlslite-ng does; off by default",
      NULL},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},

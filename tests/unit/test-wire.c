@@ -1054,6 +1054,136 @@ static void test_wrong_type_for_client_hello(void) {
   }
 }
 
+/* ---- legacy signatures (tc_config_set_legacy_signatures) ---- */
+
+/* The body of the first plaintext handshake message of `type` in a flight
+ * of records (a TLS 1.2 server's first flight); NULL if there is none. */
+static const uint8_t *flight_msg(GByteArray *a, uint8_t type, size_t *len) {
+  size_t off = 0;
+  while (off + 5 <= a->len) {
+    size_t rl = (size_t)a->data[off + 3] << 8 | a->data[off + 4];
+    g_assert_cmpuint(off + 5 + rl, <=, a->len);
+    for (size_t m = off + 5; a->data[off] == TC_CT_HANDSHAKE && m + 4 <= off + 5 + rl;) {
+      size_t ml = (size_t)a->data[m + 1] << 16 | (size_t)a->data[m + 2] << 8 | a->data[m + 3];
+      if (a->data[m] == type) {
+        g_assert_cmpuint(m + 4 + ml, <=, off + 5 + rl);
+        *len = ml;
+        return a->data + m + 4;
+      }
+      m += 4 + ml;
+    }
+    off += 5 + rl;
+  }
+  return NULL;
+}
+
+static bool u16s_has(tc_u16s l, uint16_t v) {
+  for (size_t i = 0; i < l.n; i++)
+    if ((uint16_t)(l.p[2 * i] << 8 | l.p[2 * i + 1]) == v)
+      return true;
+  return false;
+}
+
+/* A TLS 1.2 pair with client certificates requested; the client signs with
+ * `cert` and allows only `schemes`; the server's legacy setting is `legacy`. */
+static void legacy_pair(bool legacy, const char *cert, const char *key, const uint16_t *schemes,
+                        size_t n, tc_config **ccfg, tc_config **scfg, tc_conn **c, tc_conn **s) {
+  tc_error err;
+  tc_error_clear(&err);
+  *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_config_set_client_auth(*scfg, TC_CLIENT_AUTH_REQUEST);
+  tc_config_set_verify_mode(*scfg, TC_VERIFY_NONE);
+  tc_config_set_legacy_signatures(*scfg, legacy);
+  /* (EC)DHE suites only, so ServerKeyExchange is signed too */
+  static const uint16_t suites[] = {0xc02f /* ECDHE_RSA_WITH_AES_128_GCM_SHA256 */,
+                                    0xc02b /* ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */};
+  *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, suites, G_N_ELEMENTS(suites));
+  pump_add_chain(*ccfg, cert, key);
+  g_assert_cmpint(tc_config_set_sig_schemes(*ccfg, schemes, n, &err), ==, TC_OK);
+  pump_new_pair(*ccfg, *scfg, c, s);
+}
+
+/* Off (the default), a TLS 1.2 server neither offers nor accepts SHA-1 or
+ * SHA-224 signatures; on, its CertificateRequest lists the four legacy
+ * pairs last, it signs ServerKeyExchange with them for a client that allows
+ * nothing else and accepts them in CertificateVerify (tlsfuzzer's
+ * client-auth scripts with tlslite-ng's setup). TLS 1.3 lists never carry
+ * them. */
+static void test_legacy_sigs12(void) {
+  static const uint16_t legacy[] = {TC_SIG_RSA_PKCS1_SHA1, TC_SIG_ECDSA_SHA1,
+                                    TC_SIG_RSA_PKCS1_SHA224, TC_SIG_ECDSA_SHA224};
+  static const uint16_t modern_and_sha1[] = {TC_SIG_RSA_PKCS1_SHA256, TC_SIG_RSA_PKCS1_SHA1};
+  for (int on = 0; on <= 1; on++) {
+    tc_config *ccfg, *scfg;
+    tc_conn *c, *s;
+    /* the CertificateRequest on the wire */
+    legacy_pair(on, "client-rsa.pem", "client-rsa-key.pem", modern_and_sha1, 2, &ccfg, &scfg, &c,
+                &s);
+    int fr = deliver(c, s);
+    if (fr != TC_OK)
+      g_test_message("server: %s", tc_conn_error(s)->message);
+    g_assert_cmpint(fr, ==, TC_OK);
+    GByteArray *flight = pump_drain(s);
+    size_t crl = 0;
+    const uint8_t *crb = flight_msg(flight, TC_HS_CERTIFICATE_REQUEST, &crl);
+    g_assert_nonnull(crb);
+    tc_certificate_request cr;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_msg_parse_certificate_request(crb, crl, TC_TLS12, &cr, &err), ==, TC_OK);
+    g_assert_true(cr.has_sig_algs);
+    g_assert_cmpuint(cr.sig_algs.n, >, 4);
+    for (size_t i = 0; i < G_N_ELEMENTS(legacy); i++) {
+      g_assert_cmpint(u16s_has(cr.sig_algs, legacy[i]), ==, on);
+      if (on) { /* last, in this order */
+        const uint8_t *e = cr.sig_algs.p + 2 * (cr.sig_algs.n - 4 + i);
+        g_assert_cmpuint((uint16_t)(e[0] << 8 | e[1]), ==, legacy[i]);
+      }
+    }
+    g_assert_true(u16s_has(cr.sig_algs, TC_SIG_RSA_PKCS1_SHA256));
+    g_byte_array_unref(flight);
+    free_pair(ccfg, scfg, c, s);
+
+    /* a client that allows only SHA-1 (RSA) or only SHA-224 (ECDSA) */
+    static const struct {
+      const char *cert, *key;
+      uint16_t scheme;
+    } only[] = {{"client-rsa.pem", "client-rsa-key.pem", TC_SIG_RSA_PKCS1_SHA1},
+                {"client-ecdsa.pem", "client-ecdsa-key.pem", TC_SIG_ECDSA_SHA224},
+                {"client-ecdsa.pem", "client-ecdsa-key.pem", TC_SIG_ECDSA_SHA1}};
+    for (size_t i = 0; i < G_N_ELEMENTS(only); i++) {
+      legacy_pair(on, only[i].cert, only[i].key, &only[i].scheme, 1, &ccfg, &scfg, &c, &s);
+      int r = pump_handshake(c, s);
+      if (on) {
+        g_assert_cmpint(r, ==, TC_OK);
+        tc_cert *const *pc = NULL;
+        g_assert_cmpuint(tc_conn_peer_chain(s, &pc), ==, 1);
+        g_assert_cmpuint(tc_conn_sig_scheme(c), ==, only[i].scheme); /* ServerKeyExchange */
+        g_assert_cmpuint(tc_conn_sig_scheme(s), ==, only[i].scheme); /* CertificateVerify */
+      } else {
+        g_assert_cmpint(r, ==, TC_FAIL);
+        g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_HANDSHAKE_FAILURE);
+      }
+      free_pair(ccfg, scfg, c, s);
+    }
+
+    /* TLS 1.3's lists (CertificateVerify, certificates) stay without them */
+    scfg = tc_config_new(TC_ROLE_SERVER);
+    tc_config_set_legacy_signatures(scfg, on);
+    uint8_t enc[2 * TC_CFG_MAX_SCHEMES12];
+    size_t n13 = tc_hs_encode_schemes(scfg, TC_SCHEMES_CV13, enc);
+    size_t ncert = tc_hs_encode_schemes(scfg, TC_SCHEMES_CERT13, enc);
+    g_assert_cmpuint(ncert, ==, scfg->n_schemes);
+    for (size_t i = 0; i < ncert; i++)
+      for (size_t j = 0; j < G_N_ELEMENTS(legacy); j++)
+        g_assert_cmpuint((uint16_t)(enc[2 * i] << 8 | enc[2 * i + 1]), !=, legacy[j]);
+    g_assert_cmpuint(n13, <=, ncert);
+    g_assert_cmpuint(tc_hs_encode_schemes(scfg, TC_SCHEMES_TLS12, enc), ==,
+                     scfg->n_schemes + (on ? 4 : 0));
+    tc_config_unref(scfg);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -1082,5 +1212,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/tls13-share-lengths", test_tls13_share_lengths);
   g_test_add_func("/wire/tls13-tickets-without-modes", test_tls13_tickets_without_modes);
   g_test_add_func("/wire/wrong-type-for-client-hello", test_wrong_type_for_client_hello);
+  g_test_add_func("/wire/legacy-sigs12", test_legacy_sigs12);
   return g_test_run();
 }

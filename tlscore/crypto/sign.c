@@ -379,12 +379,12 @@ bool tc_sig_scheme_params(uint16_t scheme, tc_sigalg *alg, tc_hash_alg *hash) {
   tc_hash_alg h;
   switch (scheme) {
   case TC_SIG_RSA_PKCS1_SHA1: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA1; break;
-  case 0x0301: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA224; break; /* TLS 1.2 pair */
+  case TC_SIG_RSA_PKCS1_SHA224: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA224; break;
   case TC_SIG_RSA_PKCS1_SHA256: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA256; break;
   case TC_SIG_RSA_PKCS1_SHA384: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA384; break;
   case TC_SIG_RSA_PKCS1_SHA512: a = TC_SIGALG_RSA_PKCS1; h = TC_HASH_SHA512; break;
   case TC_SIG_ECDSA_SHA1: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA1; break;
-  case 0x0303: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA224; break; /* TLS 1.2 pair */
+  case TC_SIG_ECDSA_SHA224: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA224; break;
   case TC_SIG_ECDSA_SECP256R1_SHA256: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA256; break;
   case TC_SIG_ECDSA_SECP384R1_SHA384: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA384; break;
   case TC_SIG_ECDSA_SECP521R1_SHA512: a = TC_SIGALG_ECDSA; h = TC_HASH_SHA512; break;
@@ -410,7 +410,7 @@ bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme) {
     return false;
   switch (scheme) {
   case TC_SIG_RSA_PKCS1_SHA1:
-  case 0x0301:
+  case TC_SIG_RSA_PKCS1_SHA224:
   case TC_SIG_RSA_PKCS1_SHA256:
   case TC_SIG_RSA_PKCS1_SHA384:
   case TC_SIG_RSA_PKCS1_SHA512:
@@ -430,7 +430,7 @@ bool tc_pubkey_fits_scheme(const tc_pubkey *key, uint16_t scheme) {
     return key->rsa.size >= 2 * tc_hash_len(h) + 2;
   }
   case TC_SIG_ECDSA_SHA1:
-  case 0x0303:
+  case TC_SIG_ECDSA_SHA224:
     /* TLS 1.2 pairs do not bind the curve */
     return key->curve != NULL;
   case TC_SIG_ECDSA_SECP256R1_SHA256: return key->type == TC_PK_EC_P256;

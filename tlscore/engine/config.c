@@ -23,8 +23,9 @@ static const uint16_t server_default_groups[] = {
     TC_GROUP_SECP521R1, TC_GROUP_FFDHE2048, TC_GROUP_FFDHE3072, TC_GROUP_FFDHE4096,
     TC_GROUP_FFDHE6144, TC_GROUP_FFDHE8192};
 /* Every RFC 8446 scheme but the SHA-1 ones. In TLS 1.2 the ECDSA entries
- * are hashes for any curve (sha256/384/512); SHA-1 (and SHA-224, which we do
- * not implement) signatures are refused unless a configuration names them. */
+ * are hashes for any curve (sha256/384/512); SHA-1 and SHA-224 signatures
+ * are refused unless a configuration names them or turns on
+ * tc_config_set_legacy_signatures. */
 static const uint16_t default_schemes[] = {
     TC_SIG_ECDSA_SECP256R1_SHA256, TC_SIG_ECDSA_SECP384R1_SHA384, TC_SIG_ECDSA_SECP521R1_SHA512,
     TC_SIG_ED25519,                TC_SIG_ED448,                  TC_SIG_RSA_PSS_RSAE_SHA256,
@@ -141,6 +142,21 @@ int tc_config_set_versions(tc_config *cfg, uint16_t min, uint16_t max, tc_error 
 
 bool tc_config_has_version(const tc_config *cfg, uint16_t v) {
   return v >= cfg->min_version && v <= cfg->max_version;
+}
+
+size_t tc_config_schemes12(const tc_config *cfg, uint16_t *out) {
+  static const uint16_t legacy[] = {TC_SIG_RSA_PKCS1_SHA1, TC_SIG_ECDSA_SHA1,
+                                    TC_SIG_RSA_PKCS1_SHA224, TC_SIG_ECDSA_SHA224};
+  size_t n = cfg->n_schemes;
+  memcpy(out, cfg->schemes, n * sizeof *out);
+  for (size_t i = 0; cfg->legacy_sigs && i < sizeof legacy / sizeof legacy[0]; i++) {
+    bool have = false;
+    for (size_t j = 0; j < cfg->n_schemes; j++)
+      have = have || cfg->schemes[j] == legacy[i];
+    if (!have)
+      out[n++] = legacy[i];
+  }
+  return n;
 }
 
 static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *src, size_t n,

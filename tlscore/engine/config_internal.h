@@ -85,6 +85,7 @@ struct tc_config {
   unsigned dh_max_bits;      /* 0: 8192 */
   tc_renegotiation reneg;
   bool ems_optional;         /* resume sessions without extended master secret */
+  bool legacy_sigs;          /* TLS 1.2: SHA-1/SHA-224 signatures too */
   bool sni_ack12;            /* server: TLS 1.2 ServerHello acknowledges SNI */
   bool ee_groups;            /* server: EncryptedExtensions lists our groups */
   uint8_t *ocsp_response;    /* stapled by a server (status_request) */
@@ -103,6 +104,11 @@ int64_t tc_config_now(const tc_config *cfg);
 /* Free what the pools hold (engine/conn.c; the config is going away). */
 void tc_conn_pool_drain(tc_config *cfg);
 bool tc_config_has_version(const tc_config *cfg, uint16_t v);
+/* The signature schemes usable in TLS 1.2, in preference order: the
+ * configured ones, then (tc_config_set_legacy_signatures) the SHA-1 and
+ * SHA-224 pairs not already listed. out holds TC_CFG_MAX_SCHEMES12. */
+#define TC_CFG_MAX_SCHEMES12 (TC_CFG_MAX_SCHEMES + 4)
+size_t tc_config_schemes12(const tc_config *cfg, uint16_t *out);
 /* The ticket base secret, drawn from the config rng on first use. 0 or -1. */
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]);
 /* Every base secret, the sealing one first (drawn as above if none is set):

@@ -280,9 +280,13 @@ uint16_t tc_hs_pick_scheme(const tc_conn *c, const tc_privkey *key, const uint8_
  * the transcript covers the server Finished. */
 int tc_hs_derive_app_secrets(tc_conn *c);
 void tc_hs_free(tc_conn *c);
-/* Our signature schemes as wire u16s: CertificateVerify-capable ones only
- * (signature_algorithms) or all (signature_algorithms_cert). Returns the count. */
-size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out);
+/* Our signature schemes as wire u16s: TLS 1.3 CertificateVerify-capable
+ * ones only (signature_algorithms), all configured ones
+ * (signature_algorithms_cert), or those of TLS 1.2 (tc_config_schemes12:
+ * with the legacy SHA-1/SHA-224 pairs when they are on). out holds
+ * 2 * TC_CFG_MAX_SCHEMES12 bytes. Returns the count. */
+typedef enum { TC_SCHEMES_CV13, TC_SCHEMES_CERT13, TC_SCHEMES_TLS12 } tc_schemes_use;
+size_t tc_hs_encode_schemes(const tc_config *cfg, tc_schemes_use use, uint8_t *out);
 /* Server: can this config do TLS 1.3 at all (version, a TLS 1.3 suite, a
  * certificate or shared key)? If not, it answers with TLS 1.2 and no
  * downgrade sentinel. */

@@ -31,6 +31,8 @@ static const named groups[] = {
 static const named schemes[] = {
     {TC_SIG_RSA_PKCS1_SHA1, "rsa_pkcs1_sha1"},
     {TC_SIG_ECDSA_SHA1, "ecdsa_sha1"},
+    {TC_SIG_RSA_PKCS1_SHA224, "rsa_pkcs1_sha224"},
+    {TC_SIG_ECDSA_SHA224, "ecdsa_sha224"},
     {TC_SIG_RSA_PKCS1_SHA256, "rsa_pkcs1_sha256"},
     {TC_SIG_RSA_PKCS1_SHA384, "rsa_pkcs1_sha384"},
     {TC_SIG_RSA_PKCS1_SHA512, "rsa_pkcs1_sha512"},

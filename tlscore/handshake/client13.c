@@ -76,7 +76,7 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   ch.session_id_len = hs->session_id_len;
 
   uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)], groups[2 * TC_CFG_MAX_GROUPS],
-      schemes[2 * TC_CFG_MAX_SCHEMES];
+      schemes[2 * TC_CFG_MAX_SCHEMES12];
   size_t ns = 0, ng = 0;
   for (size_t i = 0; i < cfg->n_suites && offer13; i++)
     if (tc_suite13_params(cfg->suites[i], NULL, NULL, NULL)) {
@@ -90,9 +90,13 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
       groups[2 * ng + 1] = (uint8_t)cfg->groups[i];
       ng++;
     }
-  uint8_t cert_schemes[2 * TC_CFG_MAX_SCHEMES];
-  size_t n_cv = tc_hs_encode_schemes(cfg, true, schemes);
-  size_t n_all = tc_hs_encode_schemes(cfg, false, cert_schemes);
+  uint8_t cert_schemes[2 * TC_CFG_MAX_SCHEMES12];
+  size_t n_cv = tc_hs_encode_schemes(cfg, TC_SCHEMES_CV13, schemes);
+  /* A ClientHello that allows TLS 1.2 lists the TLS 1.2 schemes, with the
+   * legacy SHA-1/SHA-224 pairs last when they are on (RFC 8446 §4.2.3: a
+   * TLS 1.3 client may offer them for TLS 1.2 servers, at lowest priority). */
+  size_t n_all = tc_hs_encode_schemes(cfg, max12 ? TC_SCHEMES_TLS12 : TC_SCHEMES_CERT13,
+                                      cert_schemes);
   ns = tc_client12_add_suites(c, suites, ns, TC_CFG_MAX_SUITES + 2);
   if (!ns || (offer13 && !ng))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
@@ -120,9 +124,11 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   }
   /* PKCS#1 v1.5 and SHA-1 schemes only ever sign certificates in TLS 1.3:
    * they go in signature_algorithms_cert, the rest in both. */
-  if (!n_cv)
+  if (offer13 && !n_cv)
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "no signature scheme usable in TLS 1.3 configured");
+  if (!offer13 && !n_all)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE, "no signature scheme configured");
   tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS);
   e->sig_algs = (tc_u16s){schemes, n_cv};
   if (max12) {

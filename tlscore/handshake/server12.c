@@ -429,8 +429,8 @@ static int write_certificate_request(tc_conn *c) {
   memset(&cr, 0, sizeof cr);
   cr.cert_types = (tc_bytes){types, sizeof types};
   if (c->version >= TC_TLS12) {
-    uint8_t all[2 * TC_CFG_MAX_SCHEMES];
-    size_t n = tc_hs_encode_schemes(c->cfg, false, all);
+    uint8_t all[2 * TC_CFG_MAX_SCHEMES12];
+    size_t n = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_TLS12, all);
     hs->cr_sig_algs = malloc(2 * n + 1);
     if (!hs->cr_sig_algs)
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");

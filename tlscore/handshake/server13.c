@@ -203,9 +203,9 @@ static int write_certificate_request(tc_conn *c) {
   tc_certificate_request cr;
   memset(&cr, 0, sizeof cr);
   cr.tls13 = true;
-  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES], cert_schemes[2 * TC_CFG_MAX_SCHEMES];
-  size_t n_cv = tc_hs_encode_schemes(c->cfg, true, schemes);
-  size_t n_all = tc_hs_encode_schemes(c->cfg, false, cert_schemes);
+  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES12], cert_schemes[2 * TC_CFG_MAX_SCHEMES12];
+  size_t n_cv = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CV13, schemes);
+  size_t n_all = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CERT13, cert_schemes);
   tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
   cr.ext.sig_algs = (tc_u16s){schemes, n_cv};
   if (n_all != n_cv) {

@@ -547,8 +547,10 @@ uint16_t tc12_pick_scheme(const tc_conn *c, const tc_pubkey *pk, const uint8_t *
      * do (the signatures we accept are another matter: no SHA-1 there). */
     return t == TC_PK_RSA ? TC_SIG_RSA_PKCS1_SHA1 : is_ec(t) ? TC_SIG_ECDSA_SHA1 : 0;
   }
-  for (size_t i = 0; i < c->cfg->n_schemes; i++) {
-    uint16_t s = c->cfg->schemes[i];
+  uint16_t mine[TC_CFG_MAX_SCHEMES12];
+  size_t nm = tc_config_schemes12(c->cfg, mine);
+  for (size_t i = 0; i < nm; i++) {
+    uint16_t s = mine[i];
     if (!tc12_scheme_fits(pk, s))
       continue;
     for (size_t j = 0; j < n; j++)
@@ -599,8 +601,10 @@ static int sign(tc_conn *c, const tc_privkey *key, uint16_t scheme, const uint8_
 }
 
 static bool cfg_has_scheme(const tc_config *cfg, uint16_t s) {
-  for (size_t i = 0; i < cfg->n_schemes; i++)
-    if (cfg->schemes[i] == s)
+  uint16_t mine[TC_CFG_MAX_SCHEMES12];
+  size_t n = tc_config_schemes12(cfg, mine);
+  for (size_t i = 0; i < n; i++)
+    if (mine[i] == s)
       return true;
   return false;
 }
@@ -774,6 +778,7 @@ int tc_config_set_dh_max_bits(tc_config *cfg, unsigned bits, tc_error *err) {
 void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->reneg = mode; }
 
 void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }
+void tc_config_set_legacy_signatures(tc_config *cfg, bool on) { cfg->legacy_sigs = on; }
 void tc_config_set_sni_ack(tc_config *cfg, bool on) { cfg->sni_ack12 = on; }
 void tc_config_set_ee_supported_groups(tc_config *cfg, bool on) { cfg->ee_groups = on; }
 

@@ -254,13 +254,19 @@ static bool tls13_cv_scheme(uint16_t s) {
   }
 }
 
-size_t tc_hs_encode_schemes(const tc_config *cfg, bool cv_only, uint8_t *out) {
+size_t tc_hs_encode_schemes(const tc_config *cfg, tc_schemes_use use, uint8_t *out) {
+  uint16_t list[TC_CFG_MAX_SCHEMES12];
+  size_t nl = cfg->n_schemes;
+  if (use == TC_SCHEMES_TLS12)
+    nl = tc_config_schemes12(cfg, list);
+  else
+    memcpy(list, cfg->schemes, nl * sizeof *list);
   size_t n = 0;
-  for (size_t i = 0; i < cfg->n_schemes; i++) {
-    if (cv_only && !tls13_cv_scheme(cfg->schemes[i]))
+  for (size_t i = 0; i < nl; i++) {
+    if (use == TC_SCHEMES_CV13 && !tls13_cv_scheme(list[i]))
       continue;
-    out[2 * n] = (uint8_t)(cfg->schemes[i] >> 8);
-    out[2 * n + 1] = (uint8_t)cfg->schemes[i];
+    out[2 * n] = (uint8_t)(list[i] >> 8);
+    out[2 * n + 1] = (uint8_t)list[i];
     n++;
   }
   return n;

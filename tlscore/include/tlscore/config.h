@@ -46,6 +46,9 @@ extern "C" {
 /* Signature schemes (IANA values). */
 #define TC_SIG_RSA_PKCS1_SHA1 0x0201
 #define TC_SIG_ECDSA_SHA1 0x0203
+/* TLS 1.2 (hash, signature) pairs with SHA-224; no TLS 1.3 name. */
+#define TC_SIG_RSA_PKCS1_SHA224 0x0301
+#define TC_SIG_ECDSA_SHA224 0x0303
 #define TC_SIG_RSA_PKCS1_SHA256 0x0401
 #define TC_SIG_RSA_PKCS1_SHA384 0x0501
 #define TC_SIG_RSA_PKCS1_SHA512 0x0601
@@ -253,6 +256,15 @@ int tc_config_set_ocsp_response(tc_config *cfg, const uint8_t *der, size_t len, 
 /* Require the extended master secret (RFC 7627) for TLS 1.2-and-older
  * session resumption (default true: sessions without it are not resumed). */
 void tc_config_set_ems_required(tc_config *cfg, bool required);
+
+/* TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures
+ * (rsa_pkcs1_sha1, ecdsa_sha1, rsa_pkcs1_sha224, ecdsa_sha224), after the
+ * configured schemes, in signature_algorithms, CertificateRequest,
+ * ServerKeyExchange and CertificateVerify. Off by default: SHA-1 is broken
+ * for collisions (SHAttered, RFC 9155 deprecates it) and SHA-224 has no
+ * TLS 1.3 scheme. tlslite-ng accepts them by default; this reproduces that
+ * setup. TLS 1.3 never uses them (RFC 8446 §4.2.3), nor certificate paths. */
+void tc_config_set_legacy_signatures(tc_config *cfg, bool on);
 
 /* Server, TLS 1.0-1.2: answer a client's server_name with an empty one in
  * ServerHello (RFC 6066 §3: a server that uses the name SHALL). Default
