@@ -17,8 +17,8 @@
  *
  * The handshake settings of a connection, TLS Lite's HandshakeSettings:
  * versions, cipher suites, groups, signature schemes, SRP and DH sizes,
- * certificate types, session tickets, renegotiation, extended master secret
- * and the record size limit.
+ * certificate types, session tickets, renegotiation, extended master secret,
+ * the record size limit and legacy (SHA-1, SHA-224) TLS 1.2 signatures.
  *
  * Every field is a property with a secure default; setting one never
  * fails. [method@Tlslite.Settings.validate] checks the whole object and
@@ -66,6 +66,7 @@ struct _TlsliteSettings
   TlsliteRenegotiation renegotiation;
   gboolean ems_required;
   guint record_size_limit;
+  gboolean legacy_signatures;
 };
 
 enum
@@ -86,6 +87,7 @@ enum
   PROP_RENEGOTIATION,
   PROP_EMS_REQUIRED,
   PROP_RECORD_SIZE_LIMIT,
+  PROP_LEGACY_SIGNATURES,
   N_PROPS
 };
 
@@ -205,6 +207,7 @@ tlslite_settings_set_property (GObject *object, guint prop_id, const GValue *val
     case PROP_RENEGOTIATION: self->renegotiation = g_value_get_enum (value); break;
     case PROP_EMS_REQUIRED: self->ems_required = g_value_get_boolean (value); break;
     case PROP_RECORD_SIZE_LIMIT: self->record_size_limit = g_value_get_uint (value); break;
+    case PROP_LEGACY_SIGNATURES: self->legacy_signatures = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -231,6 +234,7 @@ tlslite_settings_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_RENEGOTIATION: g_value_set_enum (value, self->renegotiation); break;
     case PROP_EMS_REQUIRED: g_value_set_boolean (value, self->ems_required); break;
     case PROP_RECORD_SIZE_LIMIT: g_value_set_uint (value, self->record_size_limit); break;
+    case PROP_LEGACY_SIGNATURES: g_value_set_boolean (value, self->legacy_signatures); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -358,6 +362,15 @@ tlslite_settings_class_init (TlsliteSettingsClass *klass)
    */
   props[PROP_RECORD_SIZE_LIMIT] = g_param_spec_uint ("record-size-limit", NULL, NULL, 0, G_MAXUINT,
                                                      DEFAULT_RECORD_SIZE_LIMIT, rw);
+  /**
+   * TlsliteSettings:legacy-signatures:
+   *
+   * Whether TLS 1.2 also offers and accepts SHA-1 and SHA-224 signatures
+   * (rsa_pkcs1_sha1, ecdsa_sha1, rsa_pkcs1_sha224, ecdsa_sha224), after
+   * every other scheme, for old peers (default %FALSE: SHA-1 collisions are
+   * practical, RFC 9155). TLS 1.3 never uses them.
+   */
+  props[PROP_LEGACY_SIGNATURES] = g_param_spec_boolean ("legacy-signatures", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -405,6 +418,7 @@ tlslite_settings_copy (TlsliteSettings *settings)
   copy->renegotiation = settings->renegotiation;
   copy->ems_required = settings->ems_required;
   copy->record_size_limit = settings->record_size_limit;
+  copy->legacy_signatures = settings->legacy_signatures;
   return copy;
 }
 
@@ -696,6 +710,7 @@ tlslite_settings_parse (TlsliteSettings *settings, const char *string, GError **
       t->renegotiation = tmp->renegotiation;
       t->ems_required = tmp->ems_required;
       t->record_size_limit = tmp->record_size_limit;
+      t->legacy_signatures = tmp->legacy_signatures;
     }
   g_object_unref (tmp);
   return ok;
@@ -761,10 +776,11 @@ tlslite_settings_to_string (TlsliteSettings *settings)
                           settings->dh_min_bits, settings->dh_max_bits);
   append_list (out, "certificate-types", settings->certificate_types);
   g_string_append_printf (out, "tickets=%s;ticket-lifetime=%u;renegotiation=%s;ems-required=%s;"
-                          "record-size-limit=%u",
+                          "record-size-limit=%u;legacy-signatures=%s",
                           settings->tickets ? "true" : "false", settings->ticket_lifetime,
                           settings->renegotiation == TLSLITE_RENEGOTIATION_SECURE ? "secure" : "never",
-                          settings->ems_required ? "true" : "false", settings->record_size_limit);
+                          settings->ems_required ? "true" : "false", settings->record_size_limit,
+                          settings->legacy_signatures ? "true" : "false");
   return g_string_free (out, FALSE);
 }
 
@@ -1071,6 +1087,7 @@ apply_to_config (TlsliteSettings *s, tc_config *cfg, gboolean server, GError **e
   tc_config_set_renegotiation (cfg, s->renegotiation == TLSLITE_RENEGOTIATION_SECURE
                                     ? TC_RENEG_SECURE : TC_RENEG_NEVER);
   tc_config_set_ems_required (cfg, s->ems_required);
+  tc_config_set_legacy_signatures (cfg, s->legacy_signatures);
   return TRUE;
 }
 

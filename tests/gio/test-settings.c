@@ -16,7 +16,7 @@ test_defaults (void)
   TlsliteSettings *back;
   GError *error = NULL;
   GTlsProtocolVersion min, max;
-  gboolean tickets, ems;
+  gboolean tickets, ems, legacy;
   guint lifetime, rsl, dh_min;
   gchar **groups;
   gchar *str, *orig;
@@ -25,11 +25,12 @@ test_defaults (void)
   g_assert_no_error (error);
   g_object_get (s, "min-version", &min, "max-version", &max, "tickets", &tickets,
                 "ems-required", &ems, "ticket-lifetime", &lifetime, "record-size-limit", &rsl,
-                "dh-min-bits", &dh_min, "groups", &groups, NULL);
+                "dh-min-bits", &dh_min, "groups", &groups, "legacy-signatures", &legacy, NULL);
   g_assert_cmpint (min, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
   g_assert_cmpint (max, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
   g_assert_true (tickets);
   g_assert_true (ems);
+  g_assert_false (legacy);
   g_assert_cmpuint (lifetime, ==, 7200);
   g_assert_cmpuint (rsl, ==, 16384);
   g_assert_cmpuint (dh_min, ==, 2048);
@@ -41,7 +42,7 @@ test_defaults (void)
     "TLS_AES_128_GCM_SHA256\ngroups=x448, secp521r1,ffdhe3072;signature-schemes=ed25519;"
     "srp-min-bits=3072;srp-max-bits=4096;dh-min-bits=3072;dh-max-bits=4096;"
     "certificate-types=x509;tickets=off;ticket-lifetime=60;renegotiation=secure;"
-    "ems-required=false;record-size-limit=512", &error));
+    "ems-required=false;record-size-limit=512;legacy-signatures=true", &error));
   g_assert_no_error (error);
   orig = str = tlslite_settings_to_string (s);
   g_assert_cmpstr (str, ==,
@@ -49,7 +50,7 @@ test_defaults (void)
     "TLS_AES_128_GCM_SHA256;groups=x448,secp521r1,ffdhe3072;signature-schemes=ed25519;"
     "srp-min-bits=3072;srp-max-bits=4096;dh-min-bits=3072;dh-max-bits=4096;"
     "certificate-types=x509;tickets=false;ticket-lifetime=60;renegotiation=secure;"
-    "ems-required=false;record-size-limit=512");
+    "ems-required=false;record-size-limit=512;legacy-signatures=true");
   back = tlslite_settings_new_from_string (orig, &error);
   g_assert_no_error (error);
   str = tlslite_settings_to_string (back);
