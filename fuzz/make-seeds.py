@@ -206,8 +206,30 @@ seeds = {
         # an empty key_exchange (illegal_parameter) and an ffdhe2048 share
         u8(CTX["ch"]) + ext(51, v16(u16(0x1d) + v16(b""))),
         u8(CTX["ch"]) + ext(51, v16(u16(0x100) + v16(b"\x00" + b"\x42" * 255))),
+        # compress_certificate (RFC 8879): zlib, brotli, zstd offered / accepted
+        u8(CTX["ch"]) + ext(27, v8(u16list(1, 2, 3))),
+        u8(CTX["cr"]) + ext(13, v16(u16list(0x0804))) + ext(27, v8(u16list(1))),
     ],
 }
+
+# fuzz-compressed-cert: CompressedCertificate bodies; the target's stand-in
+# codec "decompresses" zlib (1) and zstd (3) by copying, so a body whose
+# compressed bytes are a Certificate reaches the Certificate parser.
+def compressed(alg, plain, declared=None, tail=b""):
+    return u16(alg) + u24(len(plain) if declared is None else declared) + v24(plain) + tail
+
+
+CC_PLAIN = certificate13([(b"\x30\x03\x02\x01\x01", b""), (CERT_DER, b"")])
+seeds["fuzz-compressed-cert"] = [
+    compressed(1, CC_PLAIN),
+    compressed(3, certificate13([])),
+    compressed(1, certificate13([(b"\x30\x00", CT_EXTS)])),
+    compressed(2, CC_PLAIN),                       # brotli: not offered
+    compressed(1, CC_PLAIN, declared=len(CC_PLAIN) + 1),  # length mismatch
+    compressed(1, CC_PLAIN, declared=0xffffff),     # over the limit
+    compressed(1, CC_PLAIN, tail=b"\x00\x00"),      # trailing bytes
+    u16(1) + u24(4) + u24(0),                      # empty message
+]
 
 # fuzz-handshake-msgs: (type, variant, body). Variants as fuzz-handshake-msgs.c decodes them.
 KX = {"rsa": 0, "dhe": 1, "ecdhe": 2, "psk": 3, "dhe_psk": 4, "ecdhe_psk": 5, "rsa_psk": 6, "srp": 7}

@@ -8,6 +8,7 @@
 
 #include <tlslite-gio/tlslite-settings.h>
 
+#include "cert-compression.h"
 #include "connection-extras.h"
 #include "tlslite-types.h"
 #include "tlscore/srp.h"
@@ -18,7 +19,8 @@
  * The handshake settings of a connection, TLS Lite's HandshakeSettings:
  * versions, cipher suites, groups, signature schemes, SRP and DH sizes,
  * certificate types, session tickets, renegotiation, extended master secret,
- * the record size limit and legacy (SHA-1, SHA-224) TLS 1.2 signatures.
+ * the record size limit, legacy (SHA-1, SHA-224) TLS 1.2 signatures and
+ * certificate compression.
  *
  * Every field is a property with a secure default; setting one never
  * fails. [method@Tlslite.Settings.validate] checks the whole object and
@@ -67,6 +69,7 @@ struct _TlsliteSettings
   gboolean ems_required;
   guint record_size_limit;
   gboolean legacy_signatures;
+  gboolean certificate_compression;
 };
 
 enum
@@ -88,6 +91,7 @@ enum
   PROP_EMS_REQUIRED,
   PROP_RECORD_SIZE_LIMIT,
   PROP_LEGACY_SIGNATURES,
+  PROP_CERTIFICATE_COMPRESSION,
   N_PROPS
 };
 
@@ -208,6 +212,7 @@ tlslite_settings_set_property (GObject *object, guint prop_id, const GValue *val
     case PROP_EMS_REQUIRED: self->ems_required = g_value_get_boolean (value); break;
     case PROP_RECORD_SIZE_LIMIT: self->record_size_limit = g_value_get_uint (value); break;
     case PROP_LEGACY_SIGNATURES: self->legacy_signatures = g_value_get_boolean (value); break;
+    case PROP_CERTIFICATE_COMPRESSION: self->certificate_compression = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -235,6 +240,7 @@ tlslite_settings_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_EMS_REQUIRED: g_value_set_boolean (value, self->ems_required); break;
     case PROP_RECORD_SIZE_LIMIT: g_value_set_uint (value, self->record_size_limit); break;
     case PROP_LEGACY_SIGNATURES: g_value_set_boolean (value, self->legacy_signatures); break;
+    case PROP_CERTIFICATE_COMPRESSION: g_value_set_boolean (value, self->certificate_compression); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -371,6 +377,15 @@ tlslite_settings_class_init (TlsliteSettingsClass *klass)
    * practical, RFC 9155). TLS 1.3 never uses them.
    */
   props[PROP_LEGACY_SIGNATURES] = g_param_spec_boolean ("legacy-signatures", NULL, NULL, FALSE, rw);
+  /**
+   * TlsliteSettings:certificate-compression:
+   *
+   * Whether TLS 1.3 certificates are sent and accepted zlib-compressed
+   * (RFC 8879) with peers that offer it (default %FALSE). Decompression
+   * stops at the handshake message size limit.
+   */
+  props[PROP_CERTIFICATE_COMPRESSION] = g_param_spec_boolean ("certificate-compression", NULL, NULL,
+                                                              FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -419,6 +434,7 @@ tlslite_settings_copy (TlsliteSettings *settings)
   copy->ems_required = settings->ems_required;
   copy->record_size_limit = settings->record_size_limit;
   copy->legacy_signatures = settings->legacy_signatures;
+  copy->certificate_compression = settings->certificate_compression;
   return copy;
 }
 
@@ -711,6 +727,7 @@ tlslite_settings_parse (TlsliteSettings *settings, const char *string, GError **
       t->ems_required = tmp->ems_required;
       t->record_size_limit = tmp->record_size_limit;
       t->legacy_signatures = tmp->legacy_signatures;
+      t->certificate_compression = tmp->certificate_compression;
     }
   g_object_unref (tmp);
   return ok;
@@ -776,11 +793,12 @@ tlslite_settings_to_string (TlsliteSettings *settings)
                           settings->dh_min_bits, settings->dh_max_bits);
   append_list (out, "certificate-types", settings->certificate_types);
   g_string_append_printf (out, "tickets=%s;ticket-lifetime=%u;renegotiation=%s;ems-required=%s;"
-                          "record-size-limit=%u;legacy-signatures=%s",
+                          "record-size-limit=%u;legacy-signatures=%s;certificate-compression=%s",
                           settings->tickets ? "true" : "false", settings->ticket_lifetime,
                           settings->renegotiation == TLSLITE_RENEGOTIATION_SECURE ? "secure" : "never",
                           settings->ems_required ? "true" : "false", settings->record_size_limit,
-                          settings->legacy_signatures ? "true" : "false");
+                          settings->legacy_signatures ? "true" : "false",
+                          settings->certificate_compression ? "true" : "false");
   return g_string_free (out, FALSE);
 }
 
@@ -1088,6 +1106,19 @@ apply_to_config (TlsliteSettings *s, tc_config *cfg, gboolean server, GError **e
                                     ? TC_RENEG_SECURE : TC_RENEG_NEVER);
   tc_config_set_ems_required (cfg, s->ems_required);
   tc_config_set_legacy_signatures (cfg, s->legacy_signatures);
+  if (s->certificate_compression)
+    {
+      static const uint16_t zlib = TC_CERT_COMPRESSION_ZLIB;
+
+      tc_error_clear (&err);
+      if (tc_config_set_cert_compression (cfg, &zlib, 1, tlslite_zlib_cert_compress,
+                                          tlslite_zlib_cert_decompress, NULL, &err) != TC_OK)
+        {
+          g_set_error (error, TLSLITE_SETTINGS_ERROR, TLSLITE_SETTINGS_ERROR_INVALID_VALUE,
+                       _("Invalid settings: %s"), err.message);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

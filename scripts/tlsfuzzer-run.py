@@ -30,6 +30,7 @@ OLD_TOOL = False  # --old-tool: a gtls-tool from before --renegotiation existed
 # to reproduce that setup (--strict-signatures measures our defaults).
 LEGACY_SIGS = True
 LEGACY12 = "rsa_pkcs1_sha1 ecdsa_sha1 rsa_pkcs1_sha224 ecdsa_sha224"
+CERT_COMPRESSION = True  # --no-cert-compression: a binary without --cert-compression
 TLSLITE_BLOCKS = {}  # setup -> tlslite-ng.json server_command (load_profiles fills it)
 TLSLITE_TLS_PY = ""  # --tlslite's scripts/tls.py
 TLSLITE_PYTHON = "/usr/bin/python3"  # --python
@@ -43,6 +44,12 @@ SIGALGS12 = ("ed25519 ed448 ecdsa_secp521r1_sha512 ecdsa_secp384r1_sha384 "
              "dsa_sha224 dsa_sha1 rsa_pss_rsae_sha512 rsa_pss_pss_sha512 rsa_pss_rsae_sha384 "
              "rsa_pss_pss_sha384 rsa_pss_rsae_sha256 rsa_pss_pss_sha256 rsa_pkcs1_sha512 "
              "rsa_pkcs1_sha384 rsa_pkcs1_sha256 rsa_pkcs1_sha224 rsa_pkcs1_sha1").split()
+
+# Scripts whose -x/-X marks describe the server setup, not a gap of
+# tlslite-ng: test-tls13-ecdsa-support expects handshake_failure when the
+# client offers only brainpool schemes, which no server here has a
+# certificate for (RFC 8446 §4.4.2.2, §4.4.3).
+KEEP_X = ("test-tls13-ecdsa-support.py",)
 
 # The server setups, named after the blocks of tlsfuzzer's tests/tlslite-ng.json.
 SETUPS = ("rsa", "rsa-tls12", "ssl3", "rsa-reqcert", "rsa-pss", "echo", "ecdsa", "pha",
@@ -97,7 +104,9 @@ def load_profiles(tlsfuzzer):
     with open(os.path.join(tlsfuzzer, "tests", "tlslite-ng.json")) as f:
         blocks = json.load(f)
 
-    def strip_x(args):
+    def strip_x(args, name=""):
+        if name in KEEP_X:
+            return list(args)
         out, skip = [], False
         for a in args:
             if skip:
@@ -118,7 +127,7 @@ def load_profiles(tlsfuzzer):
             if t["name"] in seen or not pred(t["name"]):
                 continue
             seen.add(t["name"])
-            res.append((t["name"], common + strip_x(t.get("arguments", []))))
+            res.append((t["name"], common + strip_x(t.get("arguments", []), t["name"])))
         return res
 
     def find(pred):
@@ -208,6 +217,9 @@ OURS_ARGS = {
     # tlslite-ng lists its groups in EncryptedExtensions after a
     # HelloRetryRequest; we do not (tc_config_set_ee_supported_groups).
     "test-record-size-limit.py": {"drop0": ["--hrr-supported-groups"]},
+    # The script's default algorithms are zlib, brotli and zstd, "supported
+    # by the server"; ours has zlib only (GLib's converters).
+    "test-tls13-certificate-compression.py": {"add": ["--algorithms", "zlib"]},
     # We parse encrypt_then_mac (22) strictly (RFC 7366: empty) even in a
     # ClientHello that ends up TLS 1.3; the script's --exc is for such servers.
     "test-tls13-large-number-of-extensions.py": {"add": ["--exc", "22"]},
@@ -312,6 +324,9 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
             cmd += ["--ocsp-response", OCSP_RESPONSE]
         if LEGACY_SIGS and not OLD_TOOL:
             cmd.append("--legacy-signatures")
+        if CERT_COMPRESSION:
+            # tlslite-ng compresses certificates (RFC 8879) by default
+            cmd.append("--cert-compression")
         if not OLD_TOOL:
             # The references resume sessions without the extended master
             # secret (RFC 7627 §5.3: SHOULD NOT); tlsfuzzer's clients rarely
@@ -443,13 +458,16 @@ def main():
     ap.add_argument("--cert-types", help="-T list the server sends (ours: %s)" % OURS_LISTS["-T"])
     ap.add_argument("--sigalgs12", help="-s list for TLS 1.2 CertificateRequest scripts")
     ap.add_argument("--sigalgs13", help="-s list for TLS 1.3 CertificateRequest scripts")
+    ap.add_argument("--no-cert-compression", action="store_true",
+                    help="ours without --cert-compression (RFC 8879, zlib)")
     ap.add_argument("--strict-signatures", action="store_true",
                     help="ours without --legacy-signatures (SHA-1/SHA-224 refused, our default)")
     ap.add_argument("--old-tool", action="store_true",
                     help="the gtls-tool predates --renegotiation (before/after comparisons)")
     args = ap.parse_args()
-    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON, OCSP_RESPONSE, LEGACY_SIGS
+    global OLD_TOOL, TLSLITE_TLS_PY, TLSLITE_PYTHON, OCSP_RESPONSE, LEGACY_SIGS, CERT_COMPRESSION
     LEGACY_SIGS = not args.strict_signatures
+    CERT_COMPRESSION = not args.no_cert_compression and not args.old_tool
     TLSLITE_PYTHON = args.python
     OLD_TOOL = args.old_tool
     TLSLITE_TLS_PY = os.path.join(os.path.abspath(args.tlslite), "scripts", "tls.py")

@@ -42,7 +42,8 @@ test_defaults (void)
     "TLS_AES_128_GCM_SHA256\ngroups=x448, secp521r1,ffdhe3072;signature-schemes=ed25519;"
     "srp-min-bits=3072;srp-max-bits=4096;dh-min-bits=3072;dh-max-bits=4096;"
     "certificate-types=x509;tickets=off;ticket-lifetime=60;renegotiation=secure;"
-    "ems-required=false;record-size-limit=512;legacy-signatures=true", &error));
+    "ems-required=false;record-size-limit=512;legacy-signatures=true;"
+    "certificate-compression=true", &error));
   g_assert_no_error (error);
   orig = str = tlslite_settings_to_string (s);
   g_assert_cmpstr (str, ==,
@@ -50,7 +51,8 @@ test_defaults (void)
     "TLS_AES_128_GCM_SHA256;groups=x448,secp521r1,ffdhe3072;signature-schemes=ed25519;"
     "srp-min-bits=3072;srp-max-bits=4096;dh-min-bits=3072;dh-max-bits=4096;"
     "certificate-types=x509;tickets=false;ticket-lifetime=60;renegotiation=secure;"
-    "ems-required=false;record-size-limit=512;legacy-signatures=true");
+    "ems-required=false;record-size-limit=512;legacy-signatures=true;"
+    "certificate-compression=true");
   back = tlslite_settings_new_from_string (orig, &error);
   g_assert_no_error (error);
   str = tlslite_settings_to_string (back);
@@ -303,6 +305,35 @@ test_versions (void)
   outcome_clear (&o);
 }
 
+/* legacy-signatures: a TLS 1.2 client that allows only SHA-1 signatures
+ * gets no handshake from a default server and one from a server with the
+ * setting. certificate-compression: both sides on, TLS 1.3 certificates go
+ * through the module's zlib codec (a broken codec fails the handshake). */
+static void
+test_signatures_and_compression (void)
+{
+  Outcome o;
+  const char *sha1_only = "max-version=tls1.2;signature-schemes=rsa_pkcs1_sha1;"
+                          "cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+
+  handshake (sha1_only, NULL, NULL, &o);
+  g_assert_false (o.client_ok);
+  g_assert_false (o.server_ok);
+  outcome_clear (&o);
+  handshake (sha1_only, NULL, "legacy-signatures=true", &o);
+  assert_ok (&o);
+  g_assert_cmpint (o.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
+  outcome_clear (&o);
+
+  handshake ("certificate-compression=true", NULL, "certificate-compression=true", &o);
+  assert_ok (&o);
+  g_assert_cmpint (o.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  outcome_clear (&o);
+  handshake ("certificate-compression=true", NULL, NULL, &o);
+  assert_ok (&o);
+  outcome_clear (&o);
+}
+
 static void
 test_groups (void)
 {
@@ -490,6 +521,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/errors", test_errors);
   g_test_add_func ("/settings/gio/versions", test_versions);
   g_test_add_func ("/settings/gio/groups", test_groups);
+  g_test_add_func ("/settings/gio/signatures-compression", test_signatures_and_compression);
   g_test_add_func ("/settings/gio/errors", test_connection_errors);
   g_test_add_func ("/settings/gio/environment", test_environment);
   g_test_add_func ("/settings/gio/key-file", test_key_file);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "netio.h"
+#include "cert-compression.h"
 
 /* How long the first --resume connection waits for a session ticket. */
 #define TICKET_WAIT_MS 5000
@@ -26,6 +27,7 @@ typedef struct {
   char *groups, *sigalgs;
   gboolean fallback_scsv;
   gboolean legacy_signatures; /* TLS 1.2: SHA-1/SHA-224 signatures too */
+  gboolean cert_compression;  /* RFC 8879 with zlib */
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
   char *psk_identity;    /* the line of --psk-file to use */
@@ -447,6 +449,15 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
     return FALSE;
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   tc_config_set_legacy_signatures(cl->cfg, cl->legacy_signatures);
+  if (cl->cert_compression) {
+    static const uint16_t zlib = TC_CERT_COMPRESSION_ZLIB;
+    tc_error_clear(&err);
+    if (tc_config_set_cert_compression(cl->cfg, &zlib, 1, tlslite_zlib_cert_compress,
+                                       tlslite_zlib_cert_decompress, NULL, &err) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--cert-compression: %s", err.message);
+      return FALSE;
+    }
+  }
   if (cl->insecure) {
     tc_config_set_verify_mode(cl->cfg, TC_VERIFY_NONE);
   } else {
@@ -508,6 +519,8 @@ int gt_cmd_client(int argc, char **argv)
      "S1,S2"},
     {"legacy-signatures", 0, 0, G_OPTION_ARG_NONE, &cl.legacy_signatures,
      "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (off by default)", NULL},
+    {"cert-compression", 0, 0, G_OPTION_ARG_NONE, &cl.cert_compression,
+     "TLS 1.3: offer and accept zlib-compressed certificates (RFC 8879; off by default)", NULL},
     {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,
      "Mark this as a fallback retry with a lowered --max-version (TLS_FALLBACK_SCSV)", NULL},
     {"psk", 0, 0, G_OPTION_ARG_STRING, &cl.psk,

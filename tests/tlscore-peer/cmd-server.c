@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "netio.h"
+#include "cert-compression.h"
 #include "tlscore/store.h"
 
 /* Stop reading application data while this much echo output is queued. */
@@ -34,6 +35,7 @@ typedef struct {
   gboolean renegotiation;  /* allow RFC 5746 secure renegotiation */
   gboolean resume_without_ems; /* resume TLS 1.2 sessions without RFC 7627 */
   gboolean legacy_signatures;  /* TLS 1.2: SHA-1/SHA-224 signatures too */
+  gboolean cert_compression;   /* RFC 8879 with zlib */
   char *ocsp_response;     /* DER OCSPResponse to staple */
   char *min_version;
   char *max_version;
@@ -552,6 +554,16 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
   if (sv->resume_without_ems)
     tc_config_set_ems_required(sv->cfg, false);
   tc_config_set_legacy_signatures(sv->cfg, sv->legacy_signatures);
+  if (sv->cert_compression) {
+    static const uint16_t zlib = TC_CERT_COMPRESSION_ZLIB;
+    tc_error err;
+    tc_error_clear(&err);
+    if (tc_config_set_cert_compression(sv->cfg, &zlib, 1, tlslite_zlib_cert_compress,
+                                       tlslite_zlib_cert_decompress, NULL, &err) != TC_OK) {
+      g_set_error(error, GT_ERROR, GT_ERR_USAGE, "--cert-compression: %s", err.message);
+      return FALSE;
+    }
+  }
   if (sv->ocsp_response != NULL) {
     gchar *der = NULL;
     gsize der_len = 0;
@@ -762,6 +774,8 @@ int gt_cmd_server(int argc, char **argv)
      "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (rsa_pkcs1_sha1, "
      "ecdsa_sha1, rsa_pkcs1_sha224, ecdsa_sha224), as tlslite-ng does; off by default",
      NULL},
+    {"cert-compression", 0, 0, G_OPTION_ARG_NONE, &sv.cert_compression,
+     "TLS 1.3: send and accept zlib-compressed certificates (RFC 8879; off by default)", NULL},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,
      "Exit after N connections are finished (0: never)", "N"},
     {"psk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sv.psk,

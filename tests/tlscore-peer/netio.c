@@ -483,6 +483,13 @@ void gt_print_negotiated(FILE *out, const tc_conn *c)
     fprintf(out, "peer signature: %s\n", sigs);
     g_free(sigs);
   }
+  uint16_t cc = tc_conn_peer_cert_compression(c);
+  if (cc != 0)
+    fprintf(out, "peer certificate compressed: %s\n",
+            cc == TC_CERT_COMPRESSION_ZLIB     ? "zlib"
+            : cc == TC_CERT_COMPRESSION_BROTLI ? "brotli"
+            : cc == TC_CERT_COMPRESSION_ZSTD   ? "zstd"
+                                               : "other");
   char *alpn = gt_escape_str(tc_conn_alpn(c));
   fprintf(out, "alpn: %s\n", alpn != NULL ? alpn : "(none)");
   g_free(alpn);

@@ -990,7 +990,14 @@ typedef struct fp_ctx {
 #define FP_OK(call) g_assert_cmpint((call), ==, TC_OK)
 
 /* One setting changed from tc_config_new(TC_ROLE_SERVER)'s defaults. */
+static int fp_decompress(void *ctx, uint16_t alg, const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t out_len) {
+  (void)ctx, (void)alg, (void)in, (void)in_len, (void)out, (void)out_len;
+  return -1;
+}
+
 static void fp_mutate(tc_config *cfg, const fp_ctx *x, int which) {
+  static const uint16_t zlib = TC_CERT_COMPRESSION_ZLIB;
   static const uint16_t one_suite[] = {TC_TLS_AES_128_GCM_SHA256};
   static const uint16_t one_group[] = {TC_GROUP_X25519};
   static const uint16_t one_scheme[] = {TC_SIG_ECDSA_SECP256R1_SHA256};
@@ -1054,10 +1061,12 @@ static void fp_mutate(tc_config *cfg, const fp_ctx *x, int which) {
     break;
   case 44: FP_OK(tc_config_set_srp_secret(cfg, key_b, 32, &err)); break;
   case 45: FP_OK(tc_config_set_srp_group_bits(cfg, 3072, 8192, &err)); break;
+  case 46: tc_config_set_legacy_signatures(cfg, true); break;
+  case 47: FP_OK(tc_config_set_cert_compression(cfg, &zlib, 1, NULL, fp_decompress, NULL, &err)); break;
   default: g_assert_not_reached();
   }
 }
-#define FP_MUTATIONS 46
+#define FP_MUTATIONS 48
 
 /* The SRP client credentials are a client's setting; every other one is
  * changed on a server config. */

@@ -1572,7 +1572,48 @@ static void test_ext_bits(void) {
     g_assert_false(tc_exts_has(&e, (uint16_t)t));
     tc_wr_free(&w);
   }
-  g_assert_cmpuint(known, ==, 24);
+  g_assert_cmpuint(known, ==, 25);
+}
+
+/* compress_certificate (RFC 8879 §3): a u8-length list of u16 algorithms,
+ * 2..254 bytes, in ClientHello and CertificateRequest only; parsed and
+ * written back to the same bytes. */
+static void test_compress_certificate_ext(void) {
+  static const uint8_t ok[] = {0x00, 0x1b, 0x00, 0x07, 0x06, 0x00, 0x01, 0x00, 0x02, 0x00, 0x03};
+  for (int ctx = 0; ctx < 2; ctx++) {
+    tc_ext_ctx x = ctx ? TC_EXTCTX_CR : TC_EXTCTX_CH;
+    tc_exts e;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_msg_parse_extensions(ok, sizeof ok, x, &e, &err), ==, TC_OK);
+    g_assert_true(tc_exts_has(&e, TC_EXT_COMPRESS_CERTIFICATE));
+    g_assert_cmpuint(e.cert_compression.n, ==, 3);
+    g_assert_true(tc_u16s_contains(e.cert_compression, TC_CERT_COMPRESSION_ZSTD));
+    tc_writer w;
+    tc_wr_init_dyn(&w);
+    g_assert_cmpint(tc_msg_write_extensions(&w, x, &e), ==, TC_OK);
+    g_assert_cmpmem(tc_wr_data(&w) + 2, tc_wr_len(&w) - 2, ok, sizeof ok);
+    tc_wr_free(&w);
+  }
+  static const struct {
+    uint8_t b[8];
+    size_t n;
+    tc_ext_ctx ctx;
+    tc_err code;
+  } bad[] = {
+      {{0x00, 0x1b, 0x00, 0x01, 0x00}, 5, TC_EXTCTX_CH, TC_ERR_DECODE_ERROR},             /* empty */
+      {{0x00, 0x1b, 0x00, 0x02, 0x01, 0x00}, 6, TC_EXTCTX_CH, TC_ERR_DECODE_ERROR},       /* odd */
+      {{0x00, 0x1b, 0x00, 0x03, 0x02, 0x00, 0x01}, 7, TC_EXTCTX_EE, TC_ERR_ILLEGAL_PARAMETER},
+      {{0x00, 0x1b, 0x00, 0x04, 0x02, 0x00, 0x01, 0x00}, 8, TC_EXTCTX_CH, TC_ERR_DECODE_ERROR},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    tc_exts e;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_msg_parse_extensions(bad[i].b, bad[i].n, bad[i].ctx, &e, &err), ==,
+                    TC_FAIL);
+    g_assert_cmpint(err.code, ==, bad[i].code);
+  }
 }
 
 /* A wipe covers every byte written since the last one, also bytes of
@@ -1628,5 +1669,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/msg/semantic-errors", test_semantic_errors);
   g_test_add_func("/msg/oversized", test_oversized);
   g_test_add_func("/msg/counts-unbounded", test_counts_unbounded);
+  g_test_add_func("/msg/compress-certificate-ext", test_compress_certificate_ext);
   return g_test_run();
 }

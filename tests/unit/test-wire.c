@@ -1184,6 +1184,155 @@ static void test_legacy_sigs12(void) {
   }
 }
 
+/* ---- certificate compression (RFC 8879) ---- */
+
+/* A test codec under the zlib and zstd code points: "compressed" is the plain text
+ * (or, with `pad`, the plain text and one more byte); decompression takes
+ * only input exactly as long as the declared output. Counts its calls. */
+typedef struct test_codec {
+  int compressed, decompressed;
+  bool pad;
+} test_codec;
+
+static int tc_compress(void *ctx, uint16_t alg, const uint8_t *in, size_t in_len, uint8_t **out,
+                       size_t *out_len) {
+  test_codec *t = ctx;
+  g_assert_cmpuint(alg, ==, TC_CERT_COMPRESSION_ZLIB);
+  *out = malloc(in_len + 1);
+  g_assert_nonnull(*out);
+  memcpy(*out, in, in_len);
+  (*out)[in_len] = 0;
+  *out_len = in_len + (t->pad ? 1 : 0);
+  t->compressed++;
+  return 0;
+}
+
+static int tc_decompress(void *ctx, uint16_t alg, const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t out_len) {
+  test_codec *t = ctx;
+  t->decompressed++;
+  if ((alg != TC_CERT_COMPRESSION_ZLIB && alg != TC_CERT_COMPRESSION_ZSTD) || in_len != out_len)
+    return -1;
+  memcpy(out, in, out_len);
+  return 0;
+}
+
+static void set_codec(tc_config *cfg, test_codec *t) {
+  static const uint16_t algs[] = {TC_CERT_COMPRESSION_ZLIB, TC_CERT_COMPRESSION_ZSTD};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_cert_compression(cfg, algs, 2, tc_compress, tc_decompress, t, &err),
+                  ==, TC_OK);
+}
+
+/* TLS 1.3 with client certificates: both sides configured, each
+ * Certificate goes compressed and is taken back; one side only, none is;
+ * a CompressedCertificate that does not decompress to its declared length
+ * is bad_certificate. */
+static void test_cert_compression(void) {
+  for (int mode = 0; mode < 4; mode++) { /* both, server only, client only, bad length */
+    test_codec sc = {0}, cc = {0};
+    cc.pad = mode == 3;
+    tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+    tc_config_set_client_auth(scfg, TC_CLIENT_AUTH_REQUIRE);
+    tc_config_set_verify_mode(scfg, TC_VERIFY_NONE);
+    tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+    pump_add_chain(ccfg, "client-rsa.pem", "client-rsa-key.pem");
+    if (mode != 2)
+      set_codec(scfg, &sc);
+    if (mode != 1)
+      set_codec(ccfg, &cc);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    int r = pump_handshake(c, s);
+    if (mode == 3) {
+      g_assert_cmpint(r, ==, TC_FAIL);
+      g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_BAD_CERTIFICATE);
+      g_assert_cmpint(sc.decompressed, ==, 1);
+      free_pair(ccfg, scfg, c, s);
+      continue;
+    }
+    g_assert_cmpint(r, ==, TC_OK);
+    g_assert_cmpuint(tc_conn_version(c), ==, TC_TLS13);
+    tc_cert *const *pc = NULL;
+    g_assert_cmpuint(tc_conn_peer_chain(s, &pc), ==, 1);
+    g_assert_cmpuint(tc_conn_peer_chain(c, &pc), >=, 1);
+    int both = mode == 0;
+    g_assert_cmpint(sc.compressed, ==, both);   /* server Certificate */
+    g_assert_cmpint(cc.decompressed, ==, both);
+    g_assert_cmpint(cc.compressed, ==, both);   /* client Certificate */
+    g_assert_cmpint(sc.decompressed, ==, both);
+    g_assert_cmpuint(tc_conn_peer_cert_compression(c), ==, both ? TC_CERT_COMPRESSION_ZLIB : 0);
+    g_assert_cmpuint(tc_conn_peer_cert_compression(s), ==, both ? TC_CERT_COMPRESSION_ZLIB : 0);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
+/* The CompressedCertificate checks one by one (RFC 8879 §4). */
+static void test_cert_compression_checks(void) {
+  static const struct {
+    const char *hex;
+    tc_err code;
+  } cases[] = {
+      {"0001 000004 000000", TC_ERR_DECODE_ERROR},              /* empty message */
+      {"0001 000004 000004 00000000 00", TC_ERR_DECODE_ERROR},  /* trailing byte */
+      {"0001 000004 0000", TC_ERR_DECODE_ERROR},                /* truncated */
+      {"0002 000004 000004 00000000", TC_ERR_ILLEGAL_PARAMETER}, /* brotli: not ours */
+      {"0001 000005 000004 00000000", TC_ERR_BAD_CERTIFICATE},  /* length mismatch */
+      {"0001 000003 000003 000000", TC_ERR_BAD_CERTIFICATE},    /* under a Certificate */
+      {"0001 ffffff 000004 00000000", TC_ERR_BAD_CERTIFICATE},  /* over the limit */
+      {"0003 000004 000004 00000000", TC_ERR_NONE},             /* zstd code, ours */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    test_codec sc = {0};
+    tc_config *scfg = tc_config_new(TC_ROLE_SERVER);
+    set_codec(scfg, &sc);
+    tc_error err;
+    tc_error_clear(&err);
+    tc_conn *s = tc_conn_new(scfg, &err);
+    g_assert_nonnull(s);
+    uint8_t msg[32];
+    size_t n = 0;
+    for (const char *h = cases[i].hex; *h;) {
+      if (*h == ' ') {
+        h++;
+        continue;
+      }
+      g_assert_cmpuint(n, <, sizeof msg);
+      msg[n++] = (uint8_t)(g_ascii_xdigit_value(h[0]) << 4 | g_ascii_xdigit_value(h[1]));
+      h += 2;
+    }
+    uint8_t *out = NULL;
+    size_t ol = 0;
+    int r = tc_hs_decompress_certificate(s, msg, n, &out, &ol);
+    g_test_message("case %zu: %s", i, tc_conn_error(s)->message);
+    if (cases[i].code == TC_ERR_NONE) {
+      g_assert_cmpint(r, ==, TC_OK);
+      g_assert_cmpuint(ol, ==, 4);
+      g_assert_cmpmem(out, ol, "\0\0\0\0", 4);
+    } else {
+      g_assert_cmpint(r, ==, TC_FAIL);
+      g_assert_null(out);
+      g_assert_cmpint(tc_conn_error(s)->code, ==, cases[i].code);
+    }
+    free(out);
+    tc_conn_free(s);
+    tc_config_unref(scfg);
+  }
+  /* the configuration checks its arguments */
+  tc_config *cfg = tc_config_new(TC_ROLE_CLIENT);
+  tc_error err;
+  tc_error_clear(&err);
+  static const uint16_t dup[] = {1, 1}, zero[] = {0};
+  g_assert_cmpint(tc_config_set_cert_compression(cfg, dup, 2, NULL, tc_decompress, NULL, &err), ==,
+                  TC_FAIL);
+  g_assert_cmpint(tc_config_set_cert_compression(cfg, zero, 1, NULL, tc_decompress, NULL, &err),
+                  ==, TC_FAIL);
+  g_assert_cmpint(tc_config_set_cert_compression(cfg, dup, 1, NULL, NULL, NULL, &err), ==, TC_FAIL);
+  g_assert_cmpint(tc_config_set_cert_compression(cfg, NULL, 0, NULL, NULL, NULL, &err), ==, TC_OK);
+  tc_config_unref(cfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -1213,5 +1362,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/tls13-tickets-without-modes", test_tls13_tickets_without_modes);
   g_test_add_func("/wire/wrong-type-for-client-hello", test_wrong_type_for_client_hello);
   g_test_add_func("/wire/legacy-sigs12", test_legacy_sigs12);
+  g_test_add_func("/wire/cert-compression", test_cert_compression);
+  g_test_add_func("/wire/cert-compression-checks", test_cert_compression_checks);
   return g_test_run();
 }

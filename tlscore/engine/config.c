@@ -197,6 +197,39 @@ int tc_config_set_sig_schemes(tc_config *cfg, const uint16_t *schemes, size_t n,
                   tc_sig_scheme_name, NULL, "signature scheme", err);
 }
 
+int tc_config_set_cert_compression(tc_config *cfg, const uint16_t *algs, size_t n,
+                                   tc_cert_compress_fn compress,
+                                   tc_cert_decompress_fn decompress, void *ctx, tc_error *err) {
+  if (n == 0) {
+    cfg->n_cc_algs = 0;
+    cfg->cc_compress = NULL;
+    cfg->cc_decompress = NULL;
+    cfg->cc_ctx = NULL;
+    return TC_OK;
+  }
+  if (!algs || n > TC_CERT_COMPRESSION_MAX_ALGS || !decompress)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                        "certificate compression needs 1..%d algorithms and a decompressor",
+                        TC_CERT_COMPRESSION_MAX_ALGS);
+  for (size_t i = 0; i < n; i++) {
+    if (algs[i] == 0)
+      return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "certificate compression algorithm 0");
+    for (size_t j = 0; j < i; j++)
+      if (algs[j] == algs[i])
+        return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                            "duplicate certificate compression algorithm %u", algs[i]);
+  }
+  for (size_t i = 0; i < n; i++) {
+    cfg->cc_algs[2 * i] = (uint8_t)(algs[i] >> 8);
+    cfg->cc_algs[2 * i + 1] = (uint8_t)algs[i];
+  }
+  cfg->n_cc_algs = n;
+  cfg->cc_compress = compress;
+  cfg->cc_decompress = decompress;
+  cfg->cc_ctx = ctx;
+  return TC_OK;
+}
+
 int tc_config_add_cert_chain(tc_config *cfg, tc_cert *const *chain, size_t n, tc_privkey *key,
                              tc_error *err) {
   if (!chain || n == 0 || !key)
@@ -456,6 +489,10 @@ static void put_settings(blob *b, tc_config *cfg) {
   put_u32(b, cfg->ems_optional);
   put_u32(b, cfg->sni_ack12);
   put_u32(b, cfg->ee_groups);
+  put_u32(b, cfg->legacy_sigs);
+  put_bytes(b, cfg->cc_algs, 2 * cfg->n_cc_algs);
+  put(b, &cfg->cc_compress, sizeof cfg->cc_compress);
+  put(b, &cfg->cc_decompress, sizeof cfg->cc_decompress);
   put_u32(b, cfg->ocsp_response != NULL);
   put_bytes(b, cfg->ocsp_response, cfg->ocsp_response_len);
   put_u32(b, cfg->fallback_scsv);
@@ -492,7 +529,7 @@ struct tc_config_key {
 tc_config_key *tc_config_key_new(tc_config *cfg) {
   /* A caller's callback context may die with the caller's object and its
    * address be reused: such a config is never equal to another. */
-  if (cfg->rng.fn != config_rng_fn || cfg->rng.ctx != cfg || cfg->time_fn)
+  if (cfg->rng.fn != config_rng_fn || cfg->rng.ctx != cfg || cfg->time_fn || cfg->cc_ctx)
     return NULL;
   blob b = {NULL, 0, 0};
   put_settings(&b, cfg);

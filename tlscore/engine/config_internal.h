@@ -88,6 +88,12 @@ struct tc_config {
   bool legacy_sigs;          /* TLS 1.2: SHA-1/SHA-224 signatures too */
   bool sni_ack12;            /* server: TLS 1.2 ServerHello acknowledges SNI */
   bool ee_groups;            /* server: EncryptedExtensions lists our groups */
+  /* certificate compression (RFC 8879): our algorithms as wire u16s */
+  uint8_t cc_algs[2 * TC_CERT_COMPRESSION_MAX_ALGS];
+  size_t n_cc_algs;
+  tc_cert_compress_fn cc_compress;
+  tc_cert_decompress_fn cc_decompress;
+  void *cc_ctx;
   uint8_t *ocsp_response;    /* stapled by a server (status_request) */
   size_t ocsp_response_len;
   tc_session_cache *session_cache;

@@ -937,6 +937,7 @@ uint16_t tc_conn_version(const tc_conn *c) { return c->version; }
 uint16_t tc_conn_cipher_suite(const tc_conn *c) { return c->suite; }
 uint16_t tc_conn_group(const tc_conn *c) { return c->group; }
 uint16_t tc_conn_sig_scheme(const tc_conn *c) { return c->peer_scheme; }
+uint16_t tc_conn_peer_cert_compression(const tc_conn *c) { return c->peer_cert_compression; }
 const char *tc_conn_alpn(const tc_conn *c) { return c->alpn; }
 const char *tc_conn_server_name(const tc_conn *c) {
   return c->role == TC_ROLE_SERVER ? c->server_name : NULL;

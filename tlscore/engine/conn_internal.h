@@ -151,6 +151,7 @@ typedef struct tc_hs {
   tc_privkey *my_key;
   bool own_answer;          /* my_chain/my_key are references we hold */
   uint16_t my_scheme;
+  uint16_t cc_send_alg;     /* compress our Certificate with this (RFC 8879); 0: don't */
   /* peer scheme lists the server answers against */
   bool client_sent_sni;
   bool offered_alpn;
@@ -193,6 +194,7 @@ struct tc_conn {
   tc_writer hsw;
   /* negotiated */
   uint16_t version, suite, group, peer_scheme;
+  uint16_t peer_cert_compression; /* RFC 8879 algorithm of the peer's Certificate, 0: none */
   tc_hash_alg hash;
   size_t hlen;
   tc_aead_alg aead;
@@ -270,7 +272,19 @@ int tc_hs_verify_peer_chain(tc_conn *c);
 int tc_hs_check_cert_verify(tc_conn *c, const uint8_t *body, size_t len, const uint8_t *allowed,
                             size_t n_allowed);
 int tc_hs_write_cert_verify(tc_conn *c);
+/* Sent as a CompressedCertificate when hs->cc_send_alg is set and the
+ * caller's compressor succeeds, as a Certificate otherwise. */
 int tc_hs_write_certificate(tc_conn *c, const uint8_t *ctx, size_t ctx_len);
+/* Certificate compression (RFC 8879): the first of our algorithms that the
+ * peer's compress_certificate list names (0: none, or no compressor). */
+uint16_t tc_hs_pick_cert_compression(const tc_conn *c, tc_u16s peer);
+/* A received CompressedCertificate body (we listed our algorithms): the
+ * Certificate body it holds, malloc'd, in *out / *out_len. decode_error,
+ * illegal_parameter (an algorithm we did not list) or bad_certificate
+ * (over the handshake size limit, or not decompressing to exactly the
+ * declared length). */
+int tc_hs_decompress_certificate(tc_conn *c, const uint8_t *body, size_t len, uint8_t **out,
+                                 size_t *out_len);
 int tc_hs_write_finished(tc_conn *c, const uint8_t *base);
 int tc_hs_check_finished(tc_conn *c, const uint8_t *base, const uint8_t *body, size_t len);
 /* Pick a scheme for our key from the peer's list (raw u16s) in our config order. */

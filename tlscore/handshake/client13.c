@@ -138,6 +138,10 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
     e->sig_algs_cert = (tc_u16s){cert_schemes, n_all};
   }
+  if (offer13 && cfg->n_cc_algs) { /* RFC 8879: certificate compression is TLS 1.3's */
+    tc_exts_set(e, TC_EXT_COMPRESS_CERTIFICATE);
+    e->cert_compression = (tc_u16s){cfg->cc_algs, cfg->n_cc_algs};
+  }
   if (offer13) {
     tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
     e->versions = (tc_u16s){versions, nv};
@@ -496,6 +500,8 @@ static tc_hs_state on_certificate_request(tc_conn *c, const uint8_t *body, size_
                         "CertificateRequest lacks signature_algorithms"),
            HS_FAILED;
   hs->cert_requested = true;
+  if (tc_exts_has(&cr.ext, TC_EXT_COMPRESS_CERTIFICATE))
+    hs->cc_send_alg = tc_hs_pick_cert_compression(c, cr.ext.cert_compression);
   size_t n = cr.ext.sig_algs.n;
   hs->cr_sig_algs = malloc(2 * n);
   if (!hs->cr_sig_algs)
@@ -538,6 +544,17 @@ static tc_hs_state on_certificate(tc_conn *c, const uint8_t *body, size_t len) {
   return HS_C_WAIT_CV;
 }
 
+/* A server's CompressedCertificate: only after we offered our algorithms. */
+static tc_hs_state on_compressed_certificate(tc_conn *c, const uint8_t *body, size_t len) {
+  uint8_t *plain;
+  size_t pl;
+  if (tc_hs_decompress_certificate(c, body, len, &plain, &pl))
+    return HS_FAILED;
+  tc_hs_state next = on_certificate(c, plain, pl);
+  free(plain);
+  return next;
+}
+
 static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len,
                                       const uint8_t *body, size_t blen) {
   tc_hs *hs = c->hs;
@@ -576,10 +593,16 @@ tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
       next = on_certificate_request(c, body, blen);
     else if (type == TC_HS_CERTIFICATE)
       next = on_certificate(c, body, blen);
+    else if (type == TC_HS_COMPRESSED_CERTIFICATE && c->cfg->n_cc_algs)
+      next = on_compressed_certificate(c, body, blen);
     else
       goto unexpected;
     break;
   case HS_C_WAIT_CERT:
+    if (type == TC_HS_COMPRESSED_CERTIFICATE && c->cfg->n_cc_algs) {
+      next = on_compressed_certificate(c, body, blen);
+      break;
+    }
     if (type != TC_HS_CERTIFICATE)
       break;
     next = on_certificate(c, body, blen);

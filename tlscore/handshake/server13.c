@@ -212,6 +212,10 @@ static int write_certificate_request(tc_conn *c) {
     tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
     cr.ext.sig_algs_cert = (tc_u16s){cert_schemes, n_all};
   }
+  if (c->cfg->n_cc_algs) { /* RFC 8879 §3: we take compressed client certificates */
+    tc_exts_set(&cr.ext, TC_EXT_COMPRESS_CERTIFICATE);
+    cr.ext.cert_compression = (tc_u16s){c->cfg->cc_algs, c->cfg->n_cc_algs};
+  }
   tc_writer cas;
   tc_wr_init_dyn(&cas);
   size_t ncas = 0;
@@ -634,6 +638,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
      * CertificateEntry when the client asked with status_request. */
     hs->t12.status = tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
                      ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
+    if (tc_exts_has(&ch->ext, TC_EXT_COMPRESS_CERTIFICATE))
+      hs->cc_send_alg = tc_hs_pick_cert_compression(c, ch->ext.cert_compression);
     if (tc_hs_write_certificate(c, NULL, 0) || tc_hs_write_cert_verify(c))
       goto out;
   }
@@ -704,6 +710,16 @@ tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
       break;
     return on_client_hello(c, msg, len);
   case HS_S_WAIT_CERT:
+    if (type == TC_HS_COMPRESSED_CERTIFICATE && c->cfg->n_cc_algs) {
+      /* our CertificateRequest listed our algorithms (RFC 8879 §4) */
+      uint8_t *plain;
+      size_t pl;
+      if (tc_hs_decompress_certificate(c, msg + 4, len - 4, &plain, &pl))
+        return HS_FAILED;
+      next = on_client_certificate(c, plain, pl);
+      free(plain);
+      break;
+    }
     if (type != TC_HS_CERTIFICATE)
       break;
     next = on_client_certificate(c, msg + 4, len - 4);

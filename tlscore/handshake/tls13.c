@@ -369,9 +369,78 @@ int tc_hs_write_certificate(tc_conn *c, const uint8_t *ctx, size_t ctx_len) {
     cm.entries[0].ocsp.len = c->cfg->ocsp_response_len;
   }
   size_t start = c->hsw.len;
+  if (hs->cc_send_alg && c->cfg->cc_compress) {
+    /* RFC 8879 §4: the Certificate body (without its header), compressed */
+    tc_writer plain;
+    tc_wr_init_dyn(&plain);
+    uint8_t *z = NULL;
+    size_t zl = 0;
+    int r = tc_msg_write_certificate(&plain, &cm);
+    if (r == TC_OK && tc_wr_len(&plain) > 4 &&
+        c->cfg->cc_compress(c->cfg->cc_ctx, hs->cc_send_alg, tc_wr_data(&plain) + 4,
+                            tc_wr_len(&plain) - 4, &z, &zl) == 0 &&
+        z && zl) {
+      tc_compressed_certificate cc = {hs->cc_send_alg, (uint32_t)(tc_wr_len(&plain) - 4),
+                                      {z, zl}};
+      r = tc_msg_write_compressed_certificate(&c->hsw, &cc);
+      free(z);
+      tc_wr_free(&plain);
+      if (r)
+        return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CompressedCertificate");
+      tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+      return TC_OK;
+    }
+    free(z); /* the compressor failed: send it uncompressed */
+    tc_wr_free(&plain);
+  }
   if (tc_msg_write_certificate(&c->hsw, &cm))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Certificate");
   tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+  return TC_OK;
+}
+
+uint16_t tc_hs_pick_cert_compression(const tc_conn *c, tc_u16s peer) {
+  const tc_config *cfg = c->cfg;
+  if (!cfg->cc_compress)
+    return 0;
+  for (size_t i = 0; i < cfg->n_cc_algs; i++) {
+    uint16_t a = (uint16_t)(cfg->cc_algs[2 * i] << 8 | cfg->cc_algs[2 * i + 1]);
+    if (tc_u16s_contains(peer, a))
+      return a;
+  }
+  return 0;
+}
+
+int tc_hs_decompress_certificate(tc_conn *c, const uint8_t *body, size_t len, uint8_t **out,
+                                 size_t *out_len) {
+  const tc_config *cfg = c->cfg;
+  tc_compressed_certificate cc;
+  *out = NULL;
+  *out_len = 0;
+  if (tc_msg_parse_compressed_certificate(body, len, &cc, &c->err))
+    return TC_FAIL;
+  if (!tc_u16s_contains((tc_u16s){cfg->cc_algs, cfg->n_cc_algs}, cc.algorithm))
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "CompressedCertificate uses algorithm %u, which we did not offer",
+                        cc.algorithm);
+  /* The smallest TLS 1.3 Certificate body is 4 bytes (empty context and list). */
+  if (cc.uncompressed_length < 4 || cc.uncompressed_length > cfg->max_handshake_msg)
+    return tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE,
+                        "CompressedCertificate declares %u bytes (limit %zu)",
+                        (unsigned)cc.uncompressed_length, cfg->max_handshake_msg);
+  uint8_t *buf = malloc(cc.uncompressed_length);
+  if (!buf)
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  if (cfg->cc_decompress(cfg->cc_ctx, cc.algorithm, cc.compressed.p, cc.compressed.len, buf,
+                         cc.uncompressed_length) != 0) {
+    free(buf);
+    return tc_error_set(&c->err, TC_ERR_BAD_CERTIFICATE,
+                        "CompressedCertificate does not decompress to its declared %u bytes",
+                        (unsigned)cc.uncompressed_length);
+  }
+  *out = buf;
+  *out_len = cc.uncompressed_length;
+  c->peer_cert_compression = cc.algorithm;
   return TC_OK;
 }
 

@@ -45,6 +45,36 @@ int tc_msg_parse_certificate(const uint8_t *body, size_t len, uint16_t version,
   return TC_OK;
 }
 
+int tc_msg_parse_compressed_certificate(const uint8_t *body, size_t len,
+                                        tc_compressed_certificate *out, tc_error *err) {
+  memset(out, 0, sizeof *out);
+  tc_reader r, data;
+  tc_rd_init(&r, body, len);
+  if (!tc_rd_u16(&r, &out->algorithm) || !tc_rd_u24(&r, &out->uncompressed_length) ||
+      !tc_rd_vec24(&r, &data))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "CompressedCertificate: truncated");
+  if (data.len == 0)
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "CompressedCertificate: empty message");
+  if (!tc_rd_empty(&r))
+    return tc_error_set(err, TC_ERR_DECODE_ERROR, "CompressedCertificate: trailing bytes");
+  out->compressed.p = data.p;
+  out->compressed.len = data.len;
+  return TC_OK;
+}
+
+int tc_msg_write_compressed_certificate(tc_writer *w, const tc_compressed_certificate *in) {
+  if (in->compressed.len == 0 || in->compressed.len > 0xffffff ||
+      in->uncompressed_length > 0xffffff) {
+    tc_wr_fail(w);
+    return TC_FAIL;
+  }
+  tc_wr_mark m = tc_wr_begin_handshake(w, TC_HS_COMPRESSED_CERTIFICATE);
+  tc_wr_u16(w, in->algorithm);
+  tc_wr_u24(w, in->uncompressed_length);
+  tc_wr_vec24(w, in->compressed.p, in->compressed.len);
+  return tc__end_msg(w, m);
+}
+
 int tc_msg_write_certificate(tc_writer *w, const tc_certificate *in) {
   if (in->n_entries > TC_MSG_MAX_CERTS)
     tc_wr_fail(w);

@@ -37,6 +37,7 @@ static const uint8_t small_bit[64] = {
     [TC_EXT_POST_HANDSHAKE_AUTH] = TC__XB_PHA + 1,
     [TC_EXT_SIGNATURE_ALGORITHMS_CERT] = TC__XB_SIGALGS_CERT + 1,
     [TC_EXT_KEY_SHARE] = TC__XB_KEYSHARE + 1,
+    [TC_EXT_COMPRESS_CERTIFICATE] = TC__XB_COMPRESS_CERT + 1,
 };
 
 static inline int ext_bit(uint16_t type) {
@@ -71,6 +72,7 @@ static const char *ext_name(uint16_t type) {
   case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return "signature_algorithms_cert";
   case TC_EXT_KEY_SHARE: return "key_share";
   case TC_EXT_RENEGOTIATION_INFO: return "renegotiation_info";
+  case TC_EXT_COMPRESS_CERTIFICATE: return "compress_certificate";
   default: return "unknown";
   }
 }
@@ -105,7 +107,8 @@ static uint32_t allowed_in(tc_ext_ctx ctx) {
     return BIT(TC__XB_SERVER_NAME) | BIT(TC__XB_MFL) | BIT(TC__XB_GROUPS) | BIT(TC__XB_ALPN) | BIT(TC__XB_EARLY) |
            BIT(TC__XB_RSL);
   case TC_EXTCTX_CR:
-    return BIT(TC__XB_STATUS) | BIT(TC__XB_SIGALGS) | BIT(TC__XB_CA) | BIT(TC__XB_OID) | BIT(TC__XB_SIGALGS_CERT);
+    return BIT(TC__XB_STATUS) | BIT(TC__XB_SIGALGS) | BIT(TC__XB_CA) | BIT(TC__XB_OID) | BIT(TC__XB_SIGALGS_CERT) |
+           BIT(TC__XB_COMPRESS_CERT);
   case TC_EXTCTX_CT:
     return BIT(TC__XB_STATUS);
   case TC_EXTCTX_NST:
@@ -504,6 +507,15 @@ static int parse_one(tc_reader *b, const uint8_t *block, tc_exts *e, pctx *pc) {
     return p_oid_filters(b, e, pc);
   case TC_EXT_KEY_SHARE:
     return p_key_share(b, e, pc);
+  case TC_EXT_COMPRESS_CERTIFICATE: {
+    /* CertificateCompressionAlgorithm algorithms<2..2^8-2> (RFC 8879 §3) */
+    tc_reader list;
+    if (!tc_rd_vec8(b, &list) || list.len < 2 || list.len % 2)
+      return DECODE(pc, "bad algorithm list");
+    e->cert_compression.p = list.p;
+    e->cert_compression.n = list.len / 2;
+    return TC_OK;
+  }
   case TC_EXT_RENEGOTIATION_INFO:
     if (!rd_vec8_bytes(b, &e->renegotiation_info, 0))
       return DECODE(pc, "bad renegotiated_connection");
@@ -730,6 +742,9 @@ static void w_body(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts *e
   case TC_EXT_RENEGOTIATION_INFO:
     tc_wr_vec8(w, e->renegotiation_info.p, e->renegotiation_info.len);
     break;
+  case TC_EXT_COMPRESS_CERTIFICATE:
+    w_u16_list(w, e->cert_compression, true);
+    break;
   default: /* EMS, ETM, post_handshake_auth: empty */
     break;
   }
@@ -748,7 +763,7 @@ static const uint16_t order_ch[] = {
     TC_EXT_SIGNATURE_ALGORITHMS, TC_EXT_COOKIE, TC_EXT_PSK_KEY_EXCHANGE_MODES,
     TC_EXT_POST_HANDSHAKE_AUTH, TC_EXT_RECORD_SIZE_LIMIT, TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_SRP,
     TC_EXT_ENCRYPT_THEN_MAC, TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_CERTIFICATE_AUTHORITIES,
-    TC_EXT_PADDING};
+    TC_EXT_COMPRESS_CERTIFICATE, TC_EXT_PADDING};
 static const uint16_t order_sh[] = {
     TC_EXT_PRE_SHARED_KEY, TC_EXT_KEY_SHARE, TC_EXT_SUPPORTED_VERSIONS, TC_EXT_SERVER_NAME,
     TC_EXT_EXTENDED_MASTER_SECRET, TC_EXT_RENEGOTIATION_INFO, TC_EXT_EC_POINT_FORMATS,
@@ -760,7 +775,7 @@ static const uint16_t order_ee[] = {TC_EXT_SUPPORTED_GROUPS, TC_EXT_RECORD_SIZE_
                                     TC_EXT_ALPN,             TC_EXT_MAX_FRAGMENT_LENGTH};
 static const uint16_t order_cr[] = {TC_EXT_SIGNATURE_ALGORITHMS, TC_EXT_SIGNATURE_ALGORITHMS_CERT,
                                     TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_STATUS_REQUEST,
-                                    TC_EXT_OID_FILTERS};
+                                    TC_EXT_OID_FILTERS, TC_EXT_COMPRESS_CERTIFICATE};
 static const uint16_t order_other[] = {TC_EXT_STATUS_REQUEST, TC_EXT_EARLY_DATA};
 static const uint16_t ext_fallback_order[] = {
     TC_EXT_SERVER_NAME, TC_EXT_MAX_FRAGMENT_LENGTH, TC_EXT_STATUS_REQUEST,
@@ -769,7 +784,7 @@ static const uint16_t ext_fallback_order[] = {
     TC_EXT_SESSION_TICKET, TC_EXT_SUPPORTED_VERSIONS, TC_EXT_COOKIE, TC_EXT_PSK_KEY_EXCHANGE_MODES,
     TC_EXT_CERTIFICATE_AUTHORITIES, TC_EXT_OID_FILTERS, TC_EXT_POST_HANDSHAKE_AUTH,
     TC_EXT_SIGNATURE_ALGORITHMS_CERT, TC_EXT_KEY_SHARE, TC_EXT_EARLY_DATA,
-    TC_EXT_RENEGOTIATION_INFO, TC_EXT_PADDING, TC_EXT_PRE_SHARED_KEY};
+    TC_EXT_RENEGOTIATION_INFO, TC_EXT_COMPRESS_CERTIFICATE, TC_EXT_PADDING, TC_EXT_PRE_SHARED_KEY};
 
 typedef struct ext_order {
   const uint16_t *types;

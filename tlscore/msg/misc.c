@@ -24,6 +24,7 @@ const char *tc_msg_type_name(uint8_t type) {
   case TC_HS_FINISHED: return "Finished";
   case TC_HS_CERTIFICATE_STATUS: return "CertificateStatus";
   case TC_HS_KEY_UPDATE: return "KeyUpdate";
+  case TC_HS_COMPRESSED_CERTIFICATE: return "CompressedCertificate";
   case TC_HS_MESSAGE_HASH: return "message_hash";
   default: return "unknown";
   }

@@ -51,6 +51,7 @@ extern "C" {
 #define TC_HS_FINISHED 20
 #define TC_HS_CERTIFICATE_STATUS 22
 #define TC_HS_KEY_UPDATE 24
+#define TC_HS_COMPRESSED_CERTIFICATE 25 /* RFC 8879 */
 #define TC_HS_MESSAGE_HASH 254
 
 /* ---- Extension types (IANA) ---- */
@@ -65,6 +66,7 @@ extern "C" {
 #define TC_EXT_PADDING 21
 #define TC_EXT_ENCRYPT_THEN_MAC 22
 #define TC_EXT_EXTENDED_MASTER_SECRET 23
+#define TC_EXT_COMPRESS_CERTIFICATE 27 /* RFC 8879 */
 #define TC_EXT_RECORD_SIZE_LIMIT 28
 #define TC_EXT_SESSION_TICKET 35
 #define TC_EXT_PRE_SHARED_KEY 41
@@ -158,6 +160,7 @@ typedef struct tc_exts {
   tc_bytes srp_identity;           /* CH: srp_I (RFC 5054) */
   tc_u16s sig_algs;                /* CH/CR: signature_algorithms */
   tc_u16s sig_algs_cert;           /* CH/CR: signature_algorithms_cert */
+  tc_u16s cert_compression;        /* CH/CR: compress_certificate algorithms (1..127) */
   size_t n_alpn;                   /* CH: offered names (alpn[] holds the first
                                     * TC_MSG_MAX_ALPN, alpn_list all of them);
                                     * SH/EE: exactly one (alpn[0]) */
@@ -246,6 +249,7 @@ enum {
   TC__XB_SIGALGS_CERT,
   TC__XB_KEYSHARE,
   TC__XB_RENEG,
+  TC__XB_COMPRESS_CERT,
   TC__XB_COUNT
 };
 
@@ -277,6 +281,7 @@ static inline int tc__ext_bit(uint16_t type) {
   case TC_EXT_SIGNATURE_ALGORITHMS_CERT: return TC__XB_SIGALGS_CERT;
   case TC_EXT_KEY_SHARE: return TC__XB_KEYSHARE;
   case TC_EXT_RENEGOTIATION_INFO: return TC__XB_RENEG;
+  case TC_EXT_COMPRESS_CERTIFICATE: return TC__XB_COMPRESS_CERT;
   default: return -1;
   }
 }
@@ -418,6 +423,18 @@ int tc_msg_parse_certificate(const uint8_t *body, size_t len, uint16_t version,
 /* Writes entries[i].extensions verbatim (TLS 1.3) unless empty and ocsp is
  * set, in which case a status_request extension carrying it is written. */
 int tc_msg_write_certificate(tc_writer *w, const tc_certificate *in);
+
+/* ---- CompressedCertificate (RFC 8879 §4) ---- */
+typedef struct tc_compressed_certificate {
+  uint16_t algorithm;
+  uint32_t uncompressed_length;  /* of the Certificate body, without its header */
+  tc_bytes compressed;           /* 1..2^24-1 bytes */
+} tc_compressed_certificate;
+/* decode_error for a truncated message, an empty compressed_certificate_message
+ * or trailing bytes; the values are the engine's to judge. */
+int tc_msg_parse_compressed_certificate(const uint8_t *body, size_t len,
+                                        tc_compressed_certificate *out, tc_error *err);
+int tc_msg_write_compressed_certificate(tc_writer *w, const tc_compressed_certificate *in);
 
 /* ---- CertificateRequest ---- */
 typedef struct tc_certificate_request {

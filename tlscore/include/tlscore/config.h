@@ -277,6 +277,43 @@ void tc_config_set_sni_ack(tc_config *cfg, bool on);
  * traces do it). Default off, as GnuTLS and tlslite-ng. */
 void tc_config_set_ee_supported_groups(tc_config *cfg, bool on);
 
+/* ---- certificate compression (RFC 8879, TLS 1.3) ---- */
+
+/* Algorithm code points (RFC 8879 §3). */
+#define TC_CERT_COMPRESSION_ZLIB 1
+#define TC_CERT_COMPRESSION_BROTLI 2
+#define TC_CERT_COMPRESSION_ZSTD 3
+#define TC_CERT_COMPRESSION_MAX_ALGS 8
+
+/* The engine links no compression library: the caller supplies the codecs
+ * (the GIO module and tlscore-peer use GLib's zlib converters).
+ * compress: the whole of in[0..in_len) with `alg` into a malloc'd buffer
+ *   (*out, *out_len; the engine frees it); 0, or -1 to send the
+ *   Certificate uncompressed.
+ * decompress: in[0..in_len), one complete stream of `alg`, into out, which
+ *   holds exactly out_len bytes; 0 only if the stream ends having produced
+ *   exactly out_len bytes with no input left over, -1 otherwise (bad or
+ *   truncated data, more or less output). It never writes past out_len, so
+ *   a decompression bomb stops there. */
+typedef int (*tc_cert_compress_fn)(void *ctx, uint16_t alg, const uint8_t *in, size_t in_len,
+                                   uint8_t **out, size_t *out_len);
+typedef int (*tc_cert_decompress_fn)(void *ctx, uint16_t alg, const uint8_t *in, size_t in_len,
+                                     uint8_t *out, size_t out_len);
+
+/* Offer and accept compressed certificates with `algs` (preference order,
+ * 1..TC_CERT_COMPRESSION_MAX_ALGS distinct non-zero codes) in TLS 1.3: a
+ * client lists them in compress_certificate, a server that asks for client
+ * certificates lists them in CertificateRequest, and a Certificate is sent
+ * compressed when the peer listed one of them (compress may be NULL: then
+ * we only receive them). A received CompressedCertificate must name an
+ * algorithm we listed (else illegal_parameter), declare at most the
+ * handshake message limit (tc_config_set_max_handshake_size) and decompress
+ * to exactly its uncompressed_length (else bad_certificate). n = 0 turns
+ * it off (the default). */
+int tc_config_set_cert_compression(tc_config *cfg, const uint16_t *algs, size_t n,
+                                   tc_cert_compress_fn compress,
+                                   tc_cert_decompress_fn decompress, void *ctx, tc_error *err);
+
 /* Client: this connection attempt is a fallback retry with a lowered
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on);

@@ -209,6 +209,9 @@ uint16_t tc_conn_version(const tc_conn *c);       /* 0 before negotiation */
 uint16_t tc_conn_cipher_suite(const tc_conn *c);  /* 0 before negotiation */
 uint16_t tc_conn_group(const tc_conn *c);         /* key exchange group */
 uint16_t tc_conn_sig_scheme(const tc_conn *c);    /* peer's CertificateVerify scheme */
+/* The RFC 8879 algorithm (TC_CERT_COMPRESSION_*) the peer's Certificate came
+ * compressed with in this handshake; 0 if it came uncompressed. */
+uint16_t tc_conn_peer_cert_compression(const tc_conn *c);
 const char *tc_conn_alpn(const tc_conn *c);       /* negotiated protocol or NULL */
 const char *tc_conn_server_name(const tc_conn *c);/* server: SNI received, or NULL */
 bool tc_conn_resumed(const tc_conn *c);
