@@ -184,7 +184,8 @@ def load_profiles(tlsfuzzer):
 # What a server advertises in CertificateRequest, which test-certificate-request
 # and the CertificateVerify scripts compare against (-T, -s). tlslite-ng.json
 # gives tlslite-ng's own lists; each server is checked against its own. Ours:
-# the engine's default signature schemes (TLS 1.3 drops the PKCS#1 ones).
+# the engine's default signature schemes, the same list in TLS 1.3 (where
+# the PKCS#1 ones stand for certificate signatures only).
 OURS_LISTS = {
     "-T": "rsa_sign ecdsa_sign",
     "-s12": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ecdsa_secp521r1_sha512 ed25519 ed448 "
@@ -193,7 +194,8 @@ OURS_LISTS = {
              "rsa_pkcs1_sha512"),
     "-s13": ("ecdsa_secp256r1_sha256 ecdsa_secp384r1_sha384 ecdsa_secp521r1_sha512 ed25519 ed448 "
              "rsa_pss_rsae_sha256 rsa_pss_rsae_sha384 rsa_pss_rsae_sha512 rsa_pss_pss_sha256 "
-             "rsa_pss_pss_sha384 rsa_pss_pss_sha512"),
+             "rsa_pss_pss_sha384 rsa_pss_pss_sha512 rsa_pkcs1_sha256 rsa_pkcs1_sha384 "
+             "rsa_pkcs1_sha512"),
 }
 
 

@@ -203,15 +203,14 @@ static int write_certificate_request(tc_conn *c) {
   tc_certificate_request cr;
   memset(&cr, 0, sizeof cr);
   cr.tls13 = true;
-  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES12], cert_schemes[2 * TC_CFG_MAX_SCHEMES12];
-  size_t n_cv = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CV13, schemes);
-  size_t n_all = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CERT13, cert_schemes);
+  /* One list, as GnuTLS, OpenSSL and tlslite-ng send: the PKCS#1 v1.5
+   * schemes may appear in signature_algorithms for the certificates
+   * (RFC 8446 §4.2.3); the client's CertificateVerify is held to the TLS 1.3
+   * ones all the same (tc_hs_check_cert_verify). */
+  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES12];
+  size_t n_all = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CERT13, schemes);
   tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
-  cr.ext.sig_algs = (tc_u16s){schemes, n_cv};
-  if (n_all != n_cv) {
-    tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
-    cr.ext.sig_algs_cert = (tc_u16s){cert_schemes, n_all};
-  }
+  cr.ext.sig_algs = (tc_u16s){schemes, n_all};
   if (c->cfg->n_cc_algs) { /* RFC 8879 §3: we take compressed client certificates */
     tc_exts_set(&cr.ext, TC_EXT_COMPRESS_CERTIFICATE);
     cr.ext.cert_compression = (tc_u16s){c->cfg->cc_algs, c->cfg->n_cc_algs};
