@@ -76,6 +76,11 @@ while IFS= read -r line; do
         rc=$?
         [ $rc -eq 1 ] || fail "login with a wrong password exit $rc, not 1"
         [ -s "$tmp/client2.out" ] && fail "data got through after a wrong password"
+        # The server logs the refusal after the client is gone: let it, before the README's kill.
+        for _ in $(seq 100); do
+          grep -q "handshake failed" "$tmp/server.err" && break
+          sleep 0.1
+        done
       fi
       ;;
     "kill %1")
