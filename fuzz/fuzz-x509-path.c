@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         .identity = names[settings % 6],
         .now = 1767225600,
         .purpose = (tc_purpose)((settings >> 3) % 3),
-        .cn_fallback = settings & 0x20,
+        .no_cn_fallback = settings & 0x20,
         .allow_sha1 = settings & 0x40,
         .no_webpki_keys = settings & 0x80,
         .no_webpki_leaf = settings & 0x80,

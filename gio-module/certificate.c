@@ -605,15 +605,43 @@ identity_string (GSocketConnectable *identity, gchar **to_free)
   return NULL;
 }
 
-/* The subject CN never names the host (RFC 9525) unless
- * G_TLS_TLSLITE_CN_FALLBACK=1 asks for what GnuTLS does: a plain host-name
- * CN when the leaf has no subjectAltName at all, name constraints applied. */
+/* The subject CN names the host as GnuTLS has it (and so glib-networking's
+ * own tests expect): an exact host name, when the leaf has no
+ * subjectAltName at all; tlscore adds that no certificate of the path may
+ * carry name constraints (see no_cn_fallback). G_TLS_TLSLITE_CN_FALLBACK=0
+ * asks for RFC 9525: the CN never names the host. */
 static gboolean
 cn_fallback (void)
 {
   const char *v = g_getenv ("G_TLS_TLSLITE_CN_FALLBACK");
 
-  return v && *v && strcmp (v, "0") != 0;
+  return !(v && strcmp (v, "0") == 0);
+}
+
+/* The Public Suffix List, read once per process from the path chosen at
+ * build time (-Dpublic_suffix_list). Without it (no such file) only
+ * wildcards over a single label ("*.com") are refused. */
+static const tc_psl *
+public_suffix_list (void)
+{
+  static gsize once = 0;
+  static tc_psl *psl = NULL;
+
+  if (g_once_init_enter (&once))
+    {
+      gchar *text = NULL;
+      gsize len = 0;
+      GError *error = NULL;
+
+      if (g_file_get_contents (TLSLITE_PUBLIC_SUFFIX_LIST, &text, &len, &error))
+        psl = tc_psl_parse (text, len);
+      else
+        g_debug ("no Public Suffix List: %s", error->message);
+      g_clear_error (&error);
+      g_free (text);
+      g_once_init_leave (&once, 1);
+    }
+  return psl;
 }
 
 /* The Web PKI profile (key sizes and curves; the CA/Browser Forum rules on
@@ -663,9 +691,10 @@ tlslite_verify_peer_chain (GTlsCertificate *cert, GSocketConnectable *identity,
   opts.identity = name;
   opts.now = g_get_real_time () / G_USEC_PER_SEC;
   opts.purpose = purpose;
-  opts.cn_fallback = cn_fallback ();
+  opts.no_cn_fallback = !cn_fallback ();
   opts.no_webpki_keys = opts.no_webpki_leaf = !webpki_profile ();
   opts.staple = staple;
+  opts.psl = public_suffix_list ();
   tc_flags = tc_x509_verify_opts (chain, n, anchors, &opts, &reason, NULL, NULL);
   if (reason)
     g_debug ("certificate verification: %s", reason);

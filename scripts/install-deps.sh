@@ -9,6 +9,8 @@ pkgs=(
   # gtls-tool's manual page (groff renders it in the test) and its bash completion directory
   groff-base bash-completion
   openssl gnutls-bin
+  # the Public Suffix List certificate verification reads (wildcards over a public suffix)
+  publicsuffix
   glib-networking libsoup-3.0-dev
   # examples/ integration tests: the real peers, run in the foreground from throw-away configs
   curl wget nginx dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix mosquitto mosquitto-clients stunnel4

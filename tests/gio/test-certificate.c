@@ -536,18 +536,9 @@ check_identity (const char *cert_file, const char *host, GTlsCertificateFlags ex
 static void
 test_verify_cn_default (void)
 {
-  /* By default the subject CN never names the host (RFC 9525). */
-  check_identity ("gio/server-nosan.pem", "nosan.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
-  check_identity ("gio/server-nosan-tricky.pem", "real.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
-  check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
-  check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
-}
-
-static void
-test_verify_cn_fallback (void)
-{
-  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "1", TRUE);
-  /* No subjectAltName: the subject CN is the name, exactly. */
+  /* By default, as GnuTLS: with no subjectAltName at all the subject CN is
+   * the name, exactly. */
+  g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
   check_identity ("gio/server-nosan.pem", "nosan.example.com", 0);
   check_identity ("gio/server-nosan.pem", "NOSAN.example.com.", 0);
   check_identity ("gio/server-nosan.pem", "other.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
@@ -559,6 +550,46 @@ test_verify_cn_fallback (void)
   /* With a dNSName present the CN is ignored. */
   check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
   check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+}
+
+static void
+test_verify_cn_constrained (void)
+{
+  GSocketConnectable *id = g_network_address_new ("www.example.com", 443);
+
+  /* nc-ca (permits example.com, excludes bad.example.com) as the anchor:
+   * the CN of what it issued never names the host, even when permitted... */
+  check_verify ("x509/nc-cn-inside.pem", id, "nc-ca.pem", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_verify ("x509/nc-cn-inside.pem", NULL, "nc-ca.pem", 0);
+  /* ...and the constraints judge it as a dNSName. */
+  check_verify ("x509/nc-cn-excluded.pem", NULL, "nc-ca.pem", G_TLS_CERTIFICATE_GENERIC_ERROR);
+  check_verify ("x509/nc-cn-outside.pem", NULL, "nc-ca.pem", G_TLS_CERTIFICATE_GENERIC_ERROR);
+  g_object_unref (id);
+}
+
+static void
+test_verify_public_suffix (void)
+{
+  /* SAN *.co.uk and *.example.co.uk: with the Public Suffix List
+   * (Debian's publicsuffix package, read from -Dpublic_suffix_list) the
+   * first names no host. */
+  g_assert_true (g_file_test (TLSLITE_PUBLIC_SUFFIX_LIST, G_FILE_TEST_IS_REGULAR));
+  check_identity ("x509/wild-psl.pem", "example.co.uk", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("x509/wild-psl.pem", "www.example.co.uk", 0);
+}
+
+static void
+test_verify_cn_rfc9525 (void)
+{
+  /* G_TLS_TLSLITE_CN_FALLBACK=0: the subject CN never names the host. */
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "0", TRUE);
+  check_identity ("gio/server-nosan.pem", "nosan.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-nosan-tricky.pem", "real.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  check_identity ("gio/server-cn-and-san.pem", "san.example.com", 0);
+  check_identity ("gio/server-cn-and-san.pem", "cn.example.com", G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* Any other value is the default. */
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "1", TRUE);
+  check_identity ("gio/server-nosan.pem", "nosan.example.com", 0);
   g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
 }
 
@@ -870,7 +901,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/certificate/verify-good", test_verify_good);
   g_test_add_func ("/certificate/verify-bad-identity", test_verify_bad_identity);
   g_test_add_func ("/certificate/verify-cn-default", test_verify_cn_default);
-  g_test_add_func ("/certificate/verify-cn-fallback", test_verify_cn_fallback);
+  g_test_add_func ("/certificate/verify-cn-rfc9525", test_verify_cn_rfc9525);
+  g_test_add_func ("/certificate/verify-cn-constrained", test_verify_cn_constrained);
+  g_test_add_func ("/certificate/verify-public-suffix", test_verify_public_suffix);
   g_test_add_func ("/certificate/verify-bad-ca", test_verify_bad_ca);
   g_test_add_func ("/certificate/verify-bad-before", test_verify_bad_before);
   g_test_add_func ("/certificate/verify-bad-expired", test_verify_bad_expired);

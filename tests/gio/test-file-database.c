@@ -113,13 +113,13 @@ test_verify_bad_identity (void)
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
   g_assert_cmphex (verify (db, "server-wronghost.pem", SERVER, "server.example.com"), ==,
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
-  /* The subject CN names nothing by default (RFC 9525)... */
-  g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==,
-                   G_TLS_CERTIFICATE_BAD_IDENTITY);
-  /* ...and with G_TLS_TLSLITE_CN_FALLBACK only without any subjectAltName. */
-  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "1", TRUE);
+  /* Without any subjectAltName the subject CN names the host (as GnuTLS)... */
   g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==, 0);
   g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "other.example.com"), ==,
+                   G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* ...unless G_TLS_TLSLITE_CN_FALLBACK=0 asks for RFC 9525. */
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "0", TRUE);
+  g_assert_cmphex (verify (db, "gio/server-nosan.pem", SERVER, "nosan.example.com"), ==,
                    G_TLS_CERTIFICATE_BAD_IDENTITY);
   g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
   assert_finalized (db);
@@ -134,6 +134,18 @@ test_verify_bad_ca (void)
   g_assert_cmphex (verify (db, "server-other.pem", SERVER, NULL), ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
   /* The leaf without its intermediate. */
   g_assert_cmphex (verify (db, "server-int.pem", SERVER, NULL), ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+  /* glib-networking 2.74's file-database/verify-bad-ca: a self-signed
+   * version 1 certificate without subjectAltName, whose CN is the host,
+   * gets exactly UNKNOWN_CA (its CN names the host, as with GnuTLS)... */
+  g_assert_cmphex (verify (db, "gio/server-self-nosan.pem", SERVER, "server.example.com"), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_assert_cmphex (verify (db, "gio/server-self-nosan.pem", SERVER, "other.example.com"), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY);
+  /* ...and with RFC 9525 also BAD_IDENTITY. */
+  g_setenv ("G_TLS_TLSLITE_CN_FALLBACK", "0", TRUE);
+  g_assert_cmphex (verify (db, "gio/server-self-nosan.pem", SERVER, "server.example.com"), ==,
+                   G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_unsetenv ("G_TLS_TLSLITE_CN_FALLBACK");
   assert_finalized (db);
 }
 

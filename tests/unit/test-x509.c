@@ -1052,45 +1052,136 @@ static unsigned verify_why(const char *chain, const char *anchors, const char *i
   return f;
 }
 
-/* 1. Host names: the CN never by default; with the fallback only without any
- * SAN; name constraints apply to such a CN as to a dNSName. */
+/* 1. Host names. By default an exact host-name CN names the host when the
+ * leaf has no subjectAltName extension at all (RFC 6125 6.4.4, GnuTLS) and
+ * no certificate of the path carries name constraints; never an IP
+ * address; never with no_cn_fallback (RFC 9525). Name constraints judge
+ * such a CN as a dNSName whether or not it is matched. */
 static void test_verify_cn(void) {
-  tc_verify_opts fb = {.cn_fallback = true};
-  g_assert_cmpuint(verify_why("x509/cn-only.pem", "ca-rsa.pem", "localhost", "name the host"), ==,
-                   TC_CERT_BAD_IDENTITY);
-  fb.identity = "localhost";
-  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
-  fb.identity = "LOCALHOST.";
-  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
-  fb.identity = "other.example.com";
-  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  tc_verify_opts o = {.identity = "localhost"};
+  /* No SAN at all: the CN matches, exactly (case and a final dot aside). */
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  o.identity = "LOCALHOST.";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  o.identity = "other.example.com";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  o.identity = "sub.localhost";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  /* RFC 9525: the CN never names the host. */
+  const char *why = NULL;
+  tc_verify_opts rfc9525 = {.identity = "localhost", .no_cn_fallback = true};
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-rsa.pem", rfc9525, &why, NULL), ==, TC_CERT_BAD_IDENTITY);
+  g_assert_nonnull(strstr(why, "name the host"));
   /* A SAN with only an IP address: the CN is not consulted. (Its CN is
    * not in its SAN, which the Web PKI profile rejects on its own.) */
-  fb.no_webpki_leaf = true;
-  fb.identity = "localhost";
-  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", fb, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
-  fb.identity = "127.0.0.1";
-  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
-  /* nc-ca permits example.com, excludes bad.example.com: its CN-only leaves. */
-  const char *why = NULL;
-  fb.identity = "evil.example.org";
-  g_assert_cmpuint(verify_o("x509/nc-cn-outside.pem nc-ca.pem", "ca-rsa.pem", fb, &why, NULL), ==,
-                   TC_CERT_GENERIC_ERROR);
+  o.no_webpki_leaf = true;
+  o.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  o.identity = "127.0.0.1";
+  g_assert_cmpuint(verify_o("x509/ip-only-cn.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  /* A SAN with a dNSName: CN=other.example.com, SAN localhost. */
+  o.identity = "other.example.com";
+  g_assert_cmpuint(verify_o("x509/webpki-cn-other.pem", "ca-rsa.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  o.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/webpki-cn-other.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  o.no_webpki_leaf = false;
+  /* nc-ca permits example.com and excludes bad.example.com. Under it the
+   * CN never names the host, even inside the permitted names... */
+  o.identity = "www.example.com";
+  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem nc-ca.pem", "ca-rsa.pem", o, &why, NULL), ==,
+                   TC_CERT_BAD_IDENTITY);
+  g_assert_nonnull(strstr(why, "name the host"));
+  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem nc-ca.pem", "ca-rsa.pem", (tc_verify_opts){0}, NULL, NULL),
+                   ==, 0);
+  /* ...also when the constrained CA is the trust anchor... */
+  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem", "nc-ca.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  /* ...and the constraints judge the CN as a dNSName: a CN outside the
+   * permitted names or inside the excluded ones breaks them. */
+  o.identity = "evil.example.org";
+  g_assert_cmpuint(verify_o("x509/nc-cn-outside.pem nc-ca.pem", "ca-rsa.pem", o, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR | TC_CERT_BAD_IDENTITY);
   g_assert_nonnull(strstr(why, "permitted"));
-  fb.identity = "bad.example.com";
-  g_assert_cmpuint(verify_o("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", fb, &why, NULL), ==,
-                   TC_CERT_GENERIC_ERROR);
+  o.identity = "bad.example.com";
+  g_assert_cmpuint(verify_o("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", o, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR | TC_CERT_BAD_IDENTITY);
   g_assert_nonnull(strstr(why, "excluded"));
-  /* The constraint holds whether or not this validation matches the CN. */
   g_assert_cmpuint(verify_why("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", NULL, "excluded"), ==,
                    TC_CERT_GENERIC_ERROR);
-  fb.identity = "www.example.com";
-  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem nc-ca.pem", "ca-rsa.pem", fb, NULL, NULL), ==, 0);
+  rfc9525.identity = NULL;
+  g_assert_cmpuint(verify_o("x509/nc-cn-excluded.pem nc-ca.pem", "ca-rsa.pem", rfc9525, &why, NULL), ==,
+                   TC_CERT_GENERIC_ERROR);
+  g_assert_nonnull(strstr(why, "excluded"));
+  /* No path (the leaf's CA is not trusted): the CN still names the host,
+   * so the only flag is the missing anchor (glib-networking's
+   * file-database/verify-bad-ca expects exactly that of GnuTLS). */
+  o.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-ecdsa.pem", o, NULL, NULL), ==, TC_CERT_UNKNOWN_CA);
+  rfc9525.identity = "localhost";
+  g_assert_cmpuint(verify_o("x509/cn-only.pem", "ca-ecdsa.pem", rfc9525, NULL, NULL), ==,
+                   TC_CERT_UNKNOWN_CA | TC_CERT_BAD_IDENTITY);
+  /* The same without a path but a constrained CA presented: no CN. */
+  o.identity = "www.example.com";
+  g_assert_cmpuint(verify_o("x509/nc-cn-inside.pem nc-ca.pem", "ca-ecdsa.pem", o, NULL, NULL), ==,
+                   TC_CERT_UNKNOWN_CA | TC_CERT_BAD_IDENTITY);
+  /* A version 1 leaf (no extensions, so no SAN: only its CN can name it)
+   * is accepted for a server, as GnuTLS does: glib-networking 2.74's
+   * file-database tests verify its v1 client-future.pem and
+   * client-past.pem for the server purpose and expect only the time flag
+   * (the CA/Browser Forum's "v3 only", BR 7.1.1, is left out for them). */
+  tc_verify_opts later = {.identity = "localhost", .now = 1893456000}; /* 2030 */
+  g_assert_cmpuint(verify_o("x509/leaf-v1.pem", "ca-rsa.pem", later, NULL, NULL), ==, 0);
+  later.no_cn_fallback = true;
+  g_assert_cmpuint(verify_o("x509/leaf-v1.pem", "ca-rsa.pem", later, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
   tc_cert *c = load_cert("x509/cn-only.pem");
   g_assert_false(tc_x509_match_identity_cn(c, "localhost", false));
   g_assert_true(tc_x509_match_identity_cn(c, "localhost", true));
   g_assert_false(tc_x509_match_identity_cn(c, "127.0.0.1", true));
   tc_cert_unref(c);
+}
+
+/* Public suffixes: the list's rules (comments, exceptions, wildcards,
+ * UTF-8 rules left out), and a wildcard over one names no host. */
+static void test_psl(void) {
+  static const char list[] = "// comment line\n"
+                             "com\n"
+                             "  co.uk  trailing words are ignored\n"
+                             "\n"
+                             "*.ck\r\n"
+                             "!www.ck\n"
+                             "S3.amazonaws.com\n"
+                             "\xe5\x85\xac\xe5\x8f\xb8.cn\n"
+                             "*\n"
+                             ".bad\n"
+                             "// last line without a newline\nlast.example";
+  g_assert_null(tc_psl_parse("", 0));
+  g_assert_null(tc_psl_parse("// only a comment\n", 18));
+  tc_psl *psl = tc_psl_parse(list, sizeof list - 1);
+  g_assert_nonnull(psl);
+  g_assert_cmpuint(tc_psl_rules(psl), ==, 6);
+  static const struct {
+    const char *name;
+    bool suffix;
+  } cases[] = {
+      {"com", true},           {"COM.", true},           {"co.uk", true},       {"example.co.uk", false},
+      {"uk", false},           {"foo.ck", true},         {"www.ck", false},     {"a.foo.ck", false},
+      {"ck", false},           {"s3.amazonaws.com", true}, {"amazonaws.com", false}, {"corp", false},
+      {"last.example", true},  {"bad", false},           {".com", false},       {"", false},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+    if (tc_psl_is_public_suffix(psl, cases[i].name, strlen(cases[i].name)) != cases[i].suffix)
+      g_error("public suffix \"%s\": expected %d", cases[i].name, cases[i].suffix);
+  g_assert_false(tc_psl_is_public_suffix(NULL, "com", 3));
+  /* wild-psl.pem: SAN *.co.uk and *.example.co.uk. */
+  tc_verify_opts o = {.identity = "example.co.uk", .psl = psl};
+  g_assert_cmpuint(verify_o("x509/wild-psl.pem", "ca-rsa.pem", o, NULL, NULL), ==, TC_CERT_BAD_IDENTITY);
+  o.identity = "www.example.co.uk";
+  g_assert_cmpuint(verify_o("x509/wild-psl.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  /* Without a list only a single-label suffix is known: *.co.uk matches. */
+  o.identity = "example.co.uk";
+  o.psl = NULL;
+  g_assert_cmpuint(verify_o("x509/wild-psl.pem", "ca-rsa.pem", o, NULL, NULL), ==, 0);
+  tc_psl_free(psl);
+  tc_psl_free(NULL);
 }
 
 /* 2. SHA-1, MD5 below the anchor; the anchor's own signature is not judged. */
@@ -1287,6 +1378,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/x509/issued-by", test_issued_by);
   g_test_add_func("/x509/identity", test_identity);
   g_test_add_func("/x509/verify-cn", test_verify_cn);
+  g_test_add_func("/x509/psl", test_psl);
   g_test_add_func("/x509/verify-sigalgs", test_verify_sigalgs);
   g_test_add_func("/x509/verify-eku-chain", test_verify_eku_chain);
   g_test_add_func("/x509/verify-nc-forms", test_verify_nc_forms);

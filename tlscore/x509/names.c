@@ -59,7 +59,7 @@ static bool valid_host_chars(const char *s, size_t n) {
 
 /* Match one SAN dNSName pattern against a host name (both without a
  * trailing dot, host already validated). */
-static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl) {
+static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl, const tc_psl *psl) {
   if (pl > 0 && pat[pl - 1] == '.')
     pl--;
   if (pl == 0)
@@ -68,7 +68,7 @@ static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl) {
     const char *rest = pat + 2;
     size_t rl = pl - 2;
     if (!enough_labels(rest, rl) || !valid_host_chars(rest, rl) || memchr(rest, '*', rl) ||
-        memchr(rest, '_', rl))
+        memchr(rest, '_', rl) || tc_psl_is_public_suffix(psl, rest, rl))
       return false;
     const char *dot = memchr(host, '.', hl);
     if (!dot || dot == host)
@@ -83,7 +83,7 @@ static bool match_dns(const char *pat, size_t pl, const char *host, size_t hl) {
   return pl == hl && ieq(pat, host, hl);
 }
 
-bool tc_x509_match_identity(const tc_cert *cert, const char *name) {
+static bool match_identity(const tc_cert *cert, const char *name, const tc_psl *psl) {
   if (!cert || !name || !*name)
     return false;
   uint8_t ip[16];
@@ -108,7 +108,7 @@ bool tc_x509_match_identity(const tc_cert *cert, const char *name) {
   if (!valid_host_chars(name, hl) || name[0] == '.' || memmem(name, hl, "..", 2))
     return false;
   for (size_t i = 0; i < cert->n_dns; i++)
-    if (match_dns((const char *)cert->dns[i].p, cert->dns[i].len, name, hl))
+    if (match_dns((const char *)cert->dns[i].p, cert->dns[i].len, name, hl, psl))
       return true;
   return false;
 }
@@ -139,8 +139,16 @@ bool tc_cert_cn_host(const tc_cert *cert, const char **name, size_t *len) {
   return true;
 }
 
+bool tc_x509_match_identity(const tc_cert *cert, const char *name) {
+  return match_identity(cert, name, NULL);
+}
+
 bool tc_x509_match_identity_cn(const tc_cert *cert, const char *name, bool cn_fallback) {
-  if (tc_x509_match_identity(cert, name))
+  return tc_match_identity_psl(cert, name, cn_fallback, NULL);
+}
+
+bool tc_match_identity_psl(const tc_cert *cert, const char *name, bool cn_fallback, const tc_psl *psl) {
+  if (match_identity(cert, name, psl))
     return true;
   const char *cn;
   size_t cl;

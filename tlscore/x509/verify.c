@@ -346,6 +346,27 @@ static bool search(vctx *v) {
   return false;
 }
 
+static bool any_constrained(tc_cert *const *certs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (certs[i]->has_nc)
+      return true;
+  return false;
+}
+
+/* Whether the subject CN may name the host (see no_cn_fallback). Never
+ * under name constraints: a constrained CA is trusted for the names its
+ * constraints were written for, and a CN is not one of the names RFC 5280
+ * constrains (Go 1.10-1.14 refused such chains; bettertls expects them
+ * refused). Judged on the path built, or, without one, on everything
+ * presented and tried. */
+static bool cn_fallback(const vctx *v) {
+  if (v->o->no_cn_fallback)
+    return false;
+  if (v->have_best)
+    return !any_constrained(v->best, v->best_len);
+  return !any_constrained(v->chain, v->n) && !any_constrained(v->partial, v->partial_len);
+}
+
 static bool any_must_staple(tc_cert *const *certs, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (certs[i]->must_staple)
@@ -390,7 +411,7 @@ unsigned tc_x509_verify_opts(tc_cert *const *chain, size_t n, const tc_trust_sto
     for (size_t i = 0; i < v->partial_len; i++)
       flags |= time_flags(v->partial[i], o->now);
   }
-  if (o->identity && !tc_x509_match_identity_cn(chain[0], o->identity, o->cn_fallback)) {
+  if (o->identity && !tc_match_identity_psl(chain[0], o->identity, cn_fallback(v), o->psl)) {
     flags |= TC_CERT_BAD_IDENTITY;
     if (!why)
       why = "the certificate does not name the host";

@@ -98,6 +98,10 @@ const char *tc_x509_defect_message(unsigned defects);
  * all, CN a plain DNS name); false otherwise. */
 bool tc_cert_cn_host(const tc_cert *cert, const char **name, size_t *len);
 
+/* tc_x509_match_identity_cn with the public suffixes of `psl` (or NULL)
+ * refused as the fixed part of a wildcard. */
+bool tc_match_identity_psl(const tc_cert *cert, const char *name, bool cn_fallback, const tc_psl *psl);
+
 /* CA/Browser Forum BR 7.1.4.3, for the CNs that spell a SAN entry: each
  * subject commonName of `cert` that reads as an IP address is the text of
  * one of its iPAddresses (dotted decimal; RFC 5952 for IPv6), and none is

@@ -128,6 +128,13 @@ mkleaf() { # name subject extensions
 mkleaf server-nosan "/O=tlslite/CN=nosan.example.com" nosan
 mkleaf server-nosan-tricky "/O=x,CN=victim.example.com/CN=real.example.com" nosan
 mkleaf server-cn-and-san "/O=tlslite/CN=cn.example.com" san
+# server-self-nosan: self-signed, version 1 (no extensions, so no
+#   subjectAltName at all), CN=server.example.com: the shape of
+#   glib-networking 2.74's server-self.pem (file-database/verify-bad-ca).
+openssl req -new -key $data/server-rsa-key.pem -subj "/DC=COM/DC=EXAMPLE/CN=server.example.com" \
+    -out "$work/self.csr"
+openssl x509 -req -sha256 -in "$work/self.csr" -signkey $data/server-rsa-key.pem \
+    -set_serial "0x$(openssl rand -hex 8)" -days 9000 -out server-self-nosan.pem 2>/dev/null
 
 # A PKCS#12 file "without a password" the way openssl writes it: no
 # encryption, but a SHA-256 MAC keyed with the empty password.

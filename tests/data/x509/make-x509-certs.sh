@@ -4,7 +4,8 @@
 # Re-run after tests/data/make-certs.sh regenerates the CAs; make-certs.sh
 # calls this at its end. Keys are random; names, shapes and dates stay.
 # With the argument "profile" only section 7 (key identifiers and the Web
-# PKI profile) is made, leaving the other files as they are.
+# PKI profile) is made, with "names" only section 8 (version 1 server
+# leaf, wildcards over public suffixes), leaving the other files as they are.
 # Dates are 2020-01-01 .. 2049-12-31 like the other test data, except for
 # neg-serial.pem (openssl ca cannot write a negative serial; openssl x509
 # dates it from the day it is made, 9000 days on).
@@ -266,6 +267,14 @@ extendedKeyUsage = serverAuth
 authorityKeyIdentifier = keyid
 subjectAltName = DNS:foo.example.com
 
+[ leaf_wild_psl ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:*.co.uk,DNS:*.example.co.uk
+
 [ leaf_ip6 ]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -332,7 +341,7 @@ leafkey=$d/server-rsa-key.pem
 rsakey "$work/ca.key"
 cakey=$work/ca.key
 
-if [ "${1:-all}" != profile ]; then
+if [ "${1:-all}" = all ]; then
 
 # ---- 1. host names: CN only when there is no SAN, constrained like a dNSName ----
 issue cn-only.pem $leafkey "/O=tlslite/CN=localhost" leaf_nosan $d/ca-rsa.pem $d/ca-rsa-key.pem
@@ -451,6 +460,8 @@ issue cand-leaf.pem $leafkey "/O=tlslite/CN=localhost" leaf cand-good.pem "$work
 
 fi
 
+if [ "${1:-all}" != names ]; then
+
 # ---- 7. key identifiers, constraint syntax, the Web PKI profile of a server leaf ----
 # Intermediates without an AKI and without an SKI, and leaves under them.
 issue int-noaki.pem $cakey "/O=tlslite/CN=intermediate without AKI" ca_noaki $d/ca-rsa.pem $d/ca-rsa-key.pem
@@ -479,5 +490,15 @@ issue webpki-ca-leaf.pem $leafkey "/O=tlslite/CN=localhost" leaf_ca_noku $d/ca-r
 issue webpki-anyeku.pem $leafkey "/O=tlslite/CN=localhost" leaf_anyeku $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-crit-eku.pem $leafkey "/O=tlslite/CN=localhost" leaf_criteku $d/ca-rsa.pem $d/ca-rsa-key.pem
 issue webpki-crit-san.pem $leafkey "/O=tlslite/CN=localhost" leaf_critsan $d/ca-rsa.pem $d/ca-rsa-key.pem
+
+fi
+
+# ---- 8. host names: a version 1 leaf (CN only), wildcards over public suffixes ----
+# (openssl x509 -req without extensions writes v1; CN=localhost, no SAN.)
+openssl req -new -config "$work/ca.cnf" -key $leafkey -subj "/O=tlslite/CN=localhost" -out "$work/req.csr"
+openssl x509 -req -in "$work/req.csr" -CA $d/ca-rsa.pem -CAkey $d/ca-rsa-key.pem -set_serial 4662 \
+  -days 9000 -sha256 -out leaf-v1.pem 2>/dev/null
+# SAN *.co.uk (a public suffix: names no host with the list) and *.example.co.uk.
+issue wild-psl.pem $leafkey "/O=tlslite/CN=www.example.co.uk" leaf_wild_psl $d/ca-rsa.pem $d/ca-rsa-key.pem
 
 echo "x509 test data regenerated in $here"

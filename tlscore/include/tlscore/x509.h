@@ -180,8 +180,8 @@ size_t tc_trust_store_find_by_subject(const tc_trust_store *store, const uint8_t
  * constraints of every name form, the RFC 5280 structure rules listed in
  * tlscore/x509/README.md, unknown critical extensions. If `identity` is not
  * NULL the leaf is matched against it (host name or textual IP address,
- * RFC 6125; the subject CN never, see tc_verify_opts). The default policy of
- * tc_x509_verify_opts.
+ * RFC 6125; the subject CN as no_cn_fallback in tc_verify_opts describes).
+ * The default policy of tc_x509_verify_opts.
  * Returns 0 or an OR of TC_CERT_* flags; never fails otherwise. If `path` is
  * not NULL it receives the validated path (leaf first, anchor last; caller
  * unrefs and frees) when the result is 0. */
@@ -198,17 +198,39 @@ unsigned tc_x509_verify_staple(tc_cert *const *chain, size_t n, const tc_trust_s
                                const char *identity, int64_t now, tc_purpose purpose,
                                tc_staple staple, tc_cert ***path, size_t *path_len);
 
+/* ---- The Public Suffix List (publicsuffix.org) ----
+ * Its rules, parsed from the list's text form (the caller reads the file:
+ * Debian's publicsuffix package installs it). Immutable once parsed, so
+ * one list may serve any number of threads. Set in tc_verify_opts, it
+ * makes a wildcard dNSName whose fixed part is a public suffix ("*.co.uk",
+ * "*.s3.amazonaws.com") name no host: CAs may not issue those (CA/Browser
+ * Forum BR 3.2.2.6), and browsers match none. Rules spelled in UTF-8 are
+ * left out (certificates carry A-labels). NULL: allocation failure or no
+ * rule in the text. */
+typedef struct tc_psl tc_psl;
+tc_psl *tc_psl_parse(const char *text, size_t len);
+void tc_psl_free(tc_psl *psl);
+/* How many rules (exceptions included) were kept. */
+size_t tc_psl_rules(const tc_psl *psl);
+/* Whether `name` (a trailing dot allowed, any letter case) is a public
+ * suffix: named by a rule or covered by a wildcard rule, and not by an
+ * exception. The list's implicit "*" rule is not applied, so unlisted
+ * private top-level names ("corp", "lan") are not suffixes. */
+bool tc_psl_is_public_suffix(const tc_psl *psl, const char *name, size_t len);
+
 /* Settings of tc_x509_verify_opts. All-zero is the default policy. */
 typedef struct tc_verify_opts {
   const char *identity; /* host name or IP literal the leaf must match, or NULL */
   int64_t now;          /* validation time, seconds since the epoch */
   tc_purpose purpose;
-  /* By default the subject CN never names the host (RFC 9525, as browsers,
-   * Go and rustls do). With cn_fallback, a plain host-name CN is matched,
-   * exactly, when the leaf has no subjectAltName extension at all (what
-   * GnuTLS and OpenSSL do); name constraints then apply to it as to a
-   * dNSName. */
-  bool cn_fallback;
+  /* The subject CN names the host (RFC 6125 6.4.4, what GnuTLS and OpenSSL
+   * do) only as a plain host name, matched exactly, never an IP address,
+   * when the leaf has no subjectAltName extension at all and no
+   * certificate of the path carries name constraints (Go 1.10-1.14
+   * refused such chains outright: NameConstraintsWithoutSANs). Name
+   * constraints judge such a CN as a dNSName in any case. no_cn_fallback:
+   * the CN never names the host (RFC 9525, as browsers, Go and rustls). */
+  bool no_cn_fallback;
   /* Accept SHA-1 signatures below the trust anchor (MD5 and MD2 never). */
   bool allow_sha1;
   /* Leave out the Web PKI key rules: RSA of at least 2048 bits (a multiple
@@ -225,6 +247,9 @@ typedef struct tc_verify_opts {
   bool no_webpki_leaf;
   /* The must-staple policy, as tc_x509_verify_staple describes. */
   tc_staple staple;
+  /* Public suffixes for wildcard matching (see tc_psl_parse), or NULL:
+   * then only wildcards over a single label ("*.com") are refused. */
+  const tc_psl *psl;
 } tc_verify_opts;
 
 /* tc_x509_verify with settings. If `reason` is not NULL it receives, when
