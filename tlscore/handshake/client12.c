@@ -291,7 +291,9 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
   bool echoed = h->offered_session && sh->session_id_len &&
                 sh->session_id_len == hs->session_id_len &&
                 !memcmp(sh->session_id, hs->session_id, hs->session_id_len);
-  if (echoed) /* a resumption: the running transcript hash is enough */
+  /* A resumption, or a PSK suite (no CertificateRequest, so we never sign
+   * the transcript): the running transcript hash is enough. */
+  if (echoed || tc12_suite_is_psk(h->suite))
     tc12_transcript_stream(c);
   if (hs->ch1) {
     tc12_transcript_add(c, hs->ch1, hs->ch1_len);

@@ -590,9 +590,11 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
     return HS_FAILED;
   if (tc12_set_suite(c, k.suite->id))
     return HS_FAILED;
-  /* The ClientHello opens the transcript (its hash is known now); a
-   * resumption keeps only the running hash. */
-  if (k.resume)
+  /* The ClientHello opens the transcript (its hash is known now). Its bytes
+   * are kept for a client's CertificateVerify (signed with a hash that may
+   * not be the PRF's): a resumption or a PSK suite (never a
+   * CertificateRequest, RFC 4279 section 2) keeps only the running hash. */
+  if (k.resume || tc12_suite_is_psk(k.suite))
     tc12_transcript_stream(c);
   tc12_transcript_add(c, msg, len);
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
