@@ -40,6 +40,8 @@ struct _TlsliteAuth
   gchar *verifier_db_path;
   TlsliteSharedKeyDatabase *psk_db;
   gchar *psk_db_path;
+  gboolean srp_unknown;          /* client: offer SRP without a user name */
+  gboolean srp_requested;        /* client: the server asked; ask before the ClientHello */
 
   /* databases opened from the *-path properties, on first look-up */
   tc_store *path_srp_store;
@@ -113,6 +115,8 @@ enum
   PROP_VERIFIER_DATABASE_PATH,
   PROP_SHARED_KEY_DATABASE,
   PROP_SHARED_KEY_DATABASE_PATH,
+  PROP_SRP_UNKNOWN,
+  PROP_SRP_REQUESTED,
   PROP_LAST
 };
 
@@ -315,6 +319,24 @@ _tlslite_auth_install_properties (GObjectClass *klass)
   g_object_class_install_property (klass, PROP_SHARED_KEY_DATABASE_PATH,
     g_param_spec_string ("shared-key-database-path", "Shared key database path",
                          "Server: a shared-key database file, opened read-only", NULL, rw));
+  /* TLS Lite's handshakeClientUnknown, first step (client): without SRP
+   * credentials, offer the SRP suites beside the certificate suites but
+   * no user name. A server that wants a certificate answers as usual
+   * (asking the interaction for a client certificate if it wants one); a
+   * server that wants SRP fails the handshake with
+   * TLSLITE_AUTH_ERROR_SRP_REQUESTED, and the program connects again with
+   * "srp-requested". */
+  g_object_class_install_property (klass, PROP_SRP_UNKNOWN,
+    g_param_spec_boolean ("srp-unknown", "SRP unknown",
+                          "Client: offer SRP without a user name, as well as certificates", FALSE, rw));
+  /* Second step (client): the server asked for SRP; the connection asks
+   * its interaction for the user name and password (a TlsliteInteraction's
+   * ask_srp_credentials, or ask_password when "srp-username" is set)
+   * before it sends anything, and fails with
+   * TLSLITE_AUTH_ERROR_NO_CREDENTIALS if the interaction declines. */
+  g_object_class_install_property (klass, PROP_SRP_REQUESTED,
+    g_param_spec_boolean ("srp-requested", "SRP requested",
+                          "Client: the server wants SRP; ask the interaction before connecting", FALSE, rw));
 }
 
 gboolean
@@ -345,6 +367,12 @@ _tlslite_auth_get_property (TlsliteAuth *auth, guint prop_id, GValue *value)
       break;
     case PROP_SHARED_KEY_DATABASE_PATH:
       g_value_set_string (value, auth->psk_db_path);
+      break;
+    case PROP_SRP_UNKNOWN:
+      g_value_set_boolean (value, auth->srp_unknown);
+      break;
+    case PROP_SRP_REQUESTED:
+      g_value_set_boolean (value, auth->srp_requested);
       break;
     default:
       break;
@@ -402,6 +430,12 @@ _tlslite_auth_set_property (TlsliteAuth *auth, guint prop_id, const GValue *valu
       g_free (auth->psk_db_path);
       auth->psk_db_path = g_value_dup_string (value);
       break;
+    case PROP_SRP_UNKNOWN:
+      auth->srp_unknown = g_value_get_boolean (value);
+      break;
+    case PROP_SRP_REQUESTED:
+      auth->srp_requested = g_value_get_boolean (value);
+      break;
     default:
       break;
     }
@@ -455,6 +489,8 @@ _tlslite_auth_prepare_config (TlsliteAuth *auth, tc_config *cfg, GError **error)
     {
       if (auth->psk_want)
         tc_config_set_psk_client_want (cfg, true);
+      if (auth->srp_unknown && !auth->srp_password)
+        tc_config_set_srp_client (cfg, true);
       g_mutex_unlock (&auth->mutex);
       return TRUE;
     }
@@ -530,6 +566,19 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
     {
       if (tc_conn_set_srp_credentials (conn, user, (const uint8_t *) password, strlen (password)) !=
           TC_OK)
+        {
+          g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("Invalid SRP credentials: %s"),
+                       tc_conn_error (conn)->message);
+          ok = FALSE;
+        }
+      auth->offered_srp = TRUE;
+    }
+
+  /* The server asked for SRP: the engine asks (TC_WANT_SRP_CREDENTIALS)
+   * before its ClientHello. */
+  if (ok && !(user && *user && password) && auth->srp_requested)
+    {
+      if (tc_conn_request_srp_credentials (conn) != TC_OK)
         {
           g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("Invalid SRP credentials: %s"),
                        tc_conn_error (conn)->message);
@@ -643,6 +692,10 @@ _tlslite_auth_pre_query (TlsliteAuth *auth)
    * may have both; PSK: only a typed interaction knows what to answer. */
   ask_srp = interaction && !auth->srp_password &&
             ((auth->srp_username && *auth->srp_username) || TLSLITE_IS_INTERACTION (interaction));
+  /* Client unknown: SRP only when the server asks, and then the engine
+   * raises the question itself. */
+  if (auth->srp_unknown || auth->srp_requested)
+    ask_srp = FALSE;
   ask_psk = TLSLITE_IS_INTERACTION (interaction) && !(auth->psk_identity && auth->psk_key);
   g_mutex_unlock (&auth->mutex);
   if (!ask_srp && !ask_psk)
@@ -1072,7 +1125,12 @@ _tlslite_auth_map_error (TlsliteAuth *auth, const tc_error *err, tc_conn *engine
   g_mutex_lock (&auth->mutex);
   if (G_IS_TLS_CLIENT_CONNECTION (auth->conn))
     {
-      if (err->remote && err->code == TC_ERR_BAD_RECORD_MAC && auth->offered_srp)
+      if (err->remote && err->code == TC_ERR_UNKNOWN_PSK_IDENTITY && engine &&
+          tc_conn_srp_requested (engine))
+        g_set_error_literal (error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_SRP_REQUESTED,
+                             _("The server asked for an SRP login: connect again with "
+                               "“srp-requested” set"));
+      else if (err->remote && err->code == TC_ERR_BAD_RECORD_MAC && auth->offered_srp)
         g_set_error_literal (error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_SRP_FAILED,
                              _("SRP login failed: wrong user name or password"));
       else if (err->remote && err->code == TC_ERR_UNKNOWN_PSK_IDENTITY && auth->offered_psk_identity)

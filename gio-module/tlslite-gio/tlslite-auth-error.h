@@ -34,6 +34,10 @@ G_BEGIN_DECLS
  *   given (no property set, the interaction declined).
  * @TLSLITE_AUTH_ERROR_DATABASE: the server's verifier or shared-key
  *   database could not be read.
+ * @TLSLITE_AUTH_ERROR_SRP_REQUESTED: a client with the `srp-unknown`
+ *   property set offered SRP without a user name and the server asked for
+ *   an SRP login (unknown_psk_identity): connect again with `srp-requested`
+ *   set, as [func@Tlslite.socket_client_connect_unknown] does.
  *
  * Codes of the %TLSLITE_AUTH_ERROR domain.
  */
@@ -43,7 +47,8 @@ typedef enum
   TLSLITE_AUTH_ERROR_PSK_UNKNOWN_IDENTITY,
   TLSLITE_AUTH_ERROR_PSK_FAILED,
   TLSLITE_AUTH_ERROR_NO_CREDENTIALS,
-  TLSLITE_AUTH_ERROR_DATABASE
+  TLSLITE_AUTH_ERROR_DATABASE,
+  TLSLITE_AUTH_ERROR_SRP_REQUESTED
 } TlsliteAuthError;
 
 TLSLITE_AVAILABLE_IN_ALL

@@ -15,6 +15,7 @@
 #include <tlslite-gio/tlslite-interaction.h>
 #include <tlslite-gio/tlslite-verifier-database.h>
 #include <tlslite-gio/tlslite-shared-key-database.h>
+#include <tlslite-gio/tlslite-client-unknown.h>
 
 #undef __TLSLITE_H_INSIDE__
 

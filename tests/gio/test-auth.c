@@ -41,6 +41,10 @@ typedef struct
   gboolean async;
   gboolean typed;
   gboolean with_cert;
+  gboolean no_srp;               /* no verifier database */
+  gboolean no_psk;               /* no shared-key database */
+  gboolean request_cert;         /* ask the client for a certificate */
+  guint expect;                  /* handshakes server_wait waits for (0: 1) */
   const gchar *hint;
   const gchar *srp_path;   /* instead of srp_db_path / psk_db_path */
   const gchar *psk_path;
@@ -59,6 +63,8 @@ typedef struct
   GMutex mutex;
   GCond cond;
   gboolean ready, done;
+  guint n_done;
+  gboolean peer_cert;
   gchar *srp_user;
   gchar *psk_identity;
   gchar *suite;
@@ -79,14 +85,20 @@ server_finish (Server *s, GTlsConnection *tls, GError *error)
                 "last-alert-received-description", &s->alert_received,
                 "last-alert-sent-name", &s->alert_sent_name,
                 "last-alert-received-name", &s->alert_received_name, NULL);
-  if (error)
+  /* The first error is kept (a client-unknown login fails one handshake
+   * before the one that succeeds). */
+  if (error && !s->error)
     s->error = error;
+  else if (error)
+    g_error_free (error);
   else
     {
       g_object_get (tls, "srp-username", &s->srp_user, "psk-identity", &s->psk_identity,
                     "ciphersuite-name", &s->suite, "protocol-version", &s->version, NULL);
+      s->peer_cert = g_tls_connection_get_peer_certificate (tls) != NULL;
     }
-  s->done = TRUE;
+  s->n_done++;
+  s->done = s->n_done >= MAX (s->expect, 1);
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->mutex);
 }
@@ -139,6 +151,12 @@ load_server_cert (void)
 }
 
 static gboolean
+accept_any (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
+}
+
+static gboolean
 on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, gpointer data)
 {
   Server *s = data;
@@ -168,6 +186,15 @@ on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, 
 #endif
     g_object_set (tls, "verifier-database-path", s->srp_path ? s->srp_path : srp_db_path,
                   "shared-key-database-path", s->psk_path ? s->psk_path : psk_db_path, NULL);
+  if (s->no_srp)
+    g_object_set (tls, "verifier-database", NULL, "verifier-database-path", NULL, NULL);
+  if (s->no_psk)
+    g_object_set (tls, "shared-key-database", NULL, "shared-key-database-path", NULL, NULL);
+  if (s->request_cert)
+    {
+      g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+      g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+    }
   if (s->hint)
     g_object_set (tls, "psk-identity-hint", s->hint, NULL);
 
@@ -1012,6 +1039,8 @@ typedef struct
   gboolean srp_decline;
   gboolean srp_in_main_thread;
   guint srp_delay_ms;           /* answer later, from the main loop (a prompt) */
+  guint cert_asks;
+  gboolean cert_decline;
 } TestInteraction;
 
 typedef struct { TlsliteInteractionClass parent_class; } TestInteractionClass;
@@ -1088,6 +1117,29 @@ test_ask_psk (TlsliteInteraction *ia, GTlsConnection *conn, const gchar *hint, g
   return G_TLS_INTERACTION_HANDLED;
 }
 
+static GTlsInteractionResult
+test_request_certificate (GTlsInteraction *ia, GTlsConnection *conn, GTlsCertificateRequestFlags flags,
+                          GCancellable *cancellable, GError **error)
+{
+  TestInteraction *self = (TestInteraction *) ia;
+  gchar *cert_file, *key_file;
+  GTlsCertificate *cert;
+
+  self->cert_asks++;
+  if (self->cert_decline)
+    return G_TLS_INTERACTION_UNHANDLED;
+  cert_file = g_build_filename (TEST_DATA_DIR, "client-rsa.pem", NULL);
+  key_file = g_build_filename (TEST_DATA_DIR, "client-rsa-key.pem", NULL);
+  cert = g_tls_certificate_new_from_files (cert_file, key_file, error);
+  g_free (cert_file);
+  g_free (key_file);
+  if (!cert)
+    return G_TLS_INTERACTION_FAILED;
+  g_tls_connection_set_certificate (conn, cert);
+  g_object_unref (cert);
+  return G_TLS_INTERACTION_HANDLED;
+}
+
 static void
 test_interaction_finalize (GObject *object)
 {
@@ -1109,6 +1161,7 @@ test_interaction_class_init (TestInteractionClass *klass)
   ia->ask_srp_credentials_async = test_ask_srp_async;
   ia->ask_srp_credentials_finish = test_ask_srp_finish;
   ia->ask_psk = test_ask_psk;
+  G_TLS_INTERACTION_CLASS (klass)->request_certificate = test_request_certificate;
 }
 
 /* TlsliteInteraction with fixed SRP credentials, no properties set. */
@@ -1292,6 +1345,209 @@ test_typed_slow_interaction (gconstpointer data)
   g_object_unref (ia);
 }
 
+/* ---- client unknown (TLS Lite's handshakeClientUnknown) ---- */
+
+static void
+set_srp_unknown (GSocketClient *sc, GSocketClientEvent event, GSocketConnectable *connectable,
+                 GIOStream *connection, gpointer data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_object_set (connection, "srp-unknown", TRUE, NULL);
+}
+
+typedef struct
+{
+  GSocketConnection *conn;
+  GError *error;
+  gboolean done;
+} UnknownResult;
+
+static void
+unknown_done (GObject *object, GAsyncResult *result, gpointer data)
+{
+  UnknownResult *r = data;
+
+  r->conn = tlslite_socket_client_connect_unknown_finish (G_SOCKET_CLIENT (object), result, &r->error);
+  r->done = TRUE;
+}
+
+/* Connects with tlslite_socket_client_connect_unknown (sync or async);
+ * returns the first line the server sent, or NULL. */
+static gchar *
+connect_unknown (Server *s, gboolean async, GTlsInteraction *ia, gboolean verify_ca, GError **error)
+{
+  GSocketClient *sc = g_socket_client_new ();
+  GNetworkAddress *addr = G_NETWORK_ADDRESS (g_network_address_new ("127.0.0.1", s->port));
+  UnknownResult r = { NULL, NULL, FALSE };
+  Client c = { .verify_ca = verify_ca };
+  gchar *line = NULL;
+
+  g_socket_client_set_tls (sc, TRUE);
+  /* The program's own event handler still runs (here: the test CA). */
+  g_signal_connect (sc, "event", G_CALLBACK (on_client_event), &c);
+  if (async)
+    {
+      tlslite_socket_client_connect_unknown_async (sc, G_SOCKET_CONNECTABLE (addr), ia, NULL,
+                                                   unknown_done, &r);
+      while (!r.done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    r.conn = tlslite_socket_client_connect_unknown (sc, G_SOCKET_CONNECTABLE (addr), ia, NULL, &r.error);
+  if (r.conn)
+    {
+      GDataInputStream *in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (r.conn)));
+
+      line = g_data_input_stream_read_line (in, NULL, NULL, &r.error);
+      g_object_unref (in);
+      g_io_stream_close (G_IO_STREAM (r.conn), NULL, NULL);
+      g_object_unref (r.conn);
+    }
+  else if (c.tls)
+    g_io_stream_close (G_IO_STREAM (c.tls), NULL, NULL);
+  g_clear_object (&c.tls);
+  if (r.error)
+    g_propagate_error (error, r.error);
+  server_wait (s);
+  g_object_unref (addr);
+  g_object_unref (sc);
+  return line;
+}
+
+/* A certificate server that requests a client certificate: one
+ * connection, the interaction gives its certificate, no SRP question. */
+static void
+test_unknown_cert_server (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  GError *error = NULL;
+  gchar *line;
+
+  s->with_cert = TRUE;
+  s->no_srp = TRUE;
+  s->no_psk = TRUE;
+  s->request_cert = TRUE;
+  line = connect_unknown (s, m->async, G_TLS_INTERACTION (ia), TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_no_error (s->error);
+  g_assert_cmpstr (line, ==, "hello (nobody)");
+  g_assert_cmpuint (s->n_done, ==, 1);
+  g_assert_true (s->peer_cert);
+  g_assert_cmpuint (ia->cert_asks, ==, 1);
+  g_assert_cmpuint (ia->srp_asks, ==, 0);
+  g_free (line);
+  server_stop (s);
+
+  /* The same server, the interaction declines: no client certificate,
+   * which a REQUESTED server accepts. */
+  s = server_start (m->async, TRUE);
+  s->with_cert = TRUE;
+  s->no_srp = TRUE;
+  s->no_psk = TRUE;
+  s->request_cert = TRUE;
+  ia->cert_decline = TRUE;
+  line = connect_unknown (s, m->async, G_TLS_INTERACTION (ia), TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "hello (nobody)");
+  g_assert_false (s->peer_cert);
+  g_assert_cmpuint (ia->cert_asks, ==, 2);
+  g_assert_cmpuint (ia->srp_asks, ==, 0);
+  g_free (line);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+/* An SRP server (no certificate): the first handshake is refused with
+ * "SRP requested", the second asks the interaction and logs in. */
+static void
+test_unknown_srp_server (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  GError *error = NULL;
+  gchar *line;
+
+  s->expect = 2;
+  s->no_psk = TRUE;
+  line = connect_unknown (s, m->async, G_TLS_INTERACTION (ia), FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "hello alice");
+  g_assert_cmpuint (s->n_done, ==, 2);
+  g_assert_nonnull (s->error);           /* the first handshake */
+  g_test_message ("server, first handshake: %s", s->error->message);
+  g_assert_cmpstr (s->srp_user, ==, "alice");
+  g_assert_cmpuint (ia->srp_asks, ==, 1);
+  g_assert_cmpuint (ia->cert_asks, ==, 0);
+  g_free (line);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
+/* An SRP server and an interaction that declines: NO_CREDENTIALS, the
+ * second connection sends nothing. A plain GTlsInteraction without a user
+ * name cannot answer SRP at all: the same. */
+static void
+test_unknown_declined (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s = server_start (m->async, TRUE);
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  PlainInteraction *plain = plain_interaction_new ("alice's password");
+  GError *error = NULL;
+  gchar *line;
+
+  ia->srp_decline = TRUE;
+  s->expect = 2;
+  s->no_psk = TRUE;
+  line = connect_unknown (s, m->async, G_TLS_INTERACTION (ia), FALSE, &error);
+  g_assert_null (line);
+  g_assert_error (error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_NO_CREDENTIALS);
+  g_test_message ("client: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpuint (ia->srp_asks, ==, 1);
+  g_assert_cmpuint (s->n_done, ==, 2);
+  server_stop (s);
+
+  s = server_start (m->async, TRUE);
+  s->expect = 2;
+  s->no_psk = TRUE;
+  line = connect_unknown (s, m->async, G_TLS_INTERACTION (plain), FALSE, &error);
+  g_assert_null (line);
+  g_assert_error (error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_NO_CREDENTIALS);
+  g_clear_error (&error);
+  server_stop (s);
+
+  /* Without the retry, the first step alone says what the server wants. */
+  s = server_start (m->async, TRUE);
+  s->no_psk = TRUE;
+  {
+    GSocketClient *sc = g_socket_client_new ();
+    gchar *host = g_strdup_printf ("127.0.0.1:%u", s->port);
+    Client c = { 0 };
+    GSocketConnection *conn;
+
+    g_socket_client_set_tls (sc, TRUE);
+    g_signal_connect (sc, "event", G_CALLBACK (on_client_event), &c);
+    g_signal_connect (sc, "event", G_CALLBACK (set_srp_unknown), NULL);
+    conn = g_socket_client_connect_to_host (sc, host, 0, NULL, &error);
+    g_assert_null (conn);
+    g_assert_error (error, TLSLITE_AUTH_ERROR, TLSLITE_AUTH_ERROR_SRP_REQUESTED);
+    g_test_message ("client: %s", error->message);
+    g_clear_error (&error);
+    g_io_stream_close (G_IO_STREAM (c.tls), NULL, NULL);
+    g_clear_object (&c.tls);
+    server_wait (s);
+    g_object_unref (sc);
+    g_free (host);
+  }
+  server_stop (s);
+  g_object_unref (ia);
+  g_object_unref (plain);
+}
+
 static void
 test_typed_databases (void)
 {
@@ -1468,6 +1724,9 @@ add_typed_tests (void)
       ADD ("psk12/hint", test_typed_psk12_hint);
       ADD ("psk12/declined", test_typed_psk12_declined);
       ADD ("database-broken", test_typed_database_broken);
+      ADD ("unknown/certificate-server", test_unknown_cert_server);
+      ADD ("unknown/srp-server", test_unknown_srp_server);
+      ADD ("unknown/declined", test_unknown_declined);
       if (m->async)
         {
           ADD ("srp/slow-interaction-off-main-loop", test_typed_slow_interaction);
