@@ -95,6 +95,12 @@ typedef struct
   gboolean ever_handshaked;
   GThread *handshake_thread;
   GMainContext *handshake_context;
+  /* An async handshake parked between steps: waiting for the network in
+   * parked_source, or for an auth query's worker thread. Nothing of it
+   * runs, and without its main loop nothing would; a close ends it (see
+   * abort_parked_handshake). */
+  GTask *parked_handshake;
+  GSource *parked_source;
   GError *handshake_error;
   gboolean reading, writing;
   gboolean read_closing, read_closed, write_closing, write_closed;
@@ -462,6 +468,64 @@ wait_for_op (GTlsConnectionTlslite *self, guint gen, GCancellable *cancellable)
     g_cancellable_disconnect (cancellable, handler);
 }
 
+static void yield_op (GTlsConnectionTlslite *self, Op op);
+
+/* Park / unpark the async handshake task (op_mutex held). */
+static void
+park_handshake_locked (GTlsConnectionTlslitePrivate *priv, GTask *task, GSource *source)
+{
+  g_clear_object (&priv->parked_handshake);
+  g_clear_pointer (&priv->parked_source, g_source_unref);
+  priv->parked_handshake = g_object_ref (task);
+  priv->parked_source = source ? g_source_ref (source) : NULL;
+}
+
+/* TRUE if task was still parked (and now is not): its step may run. */
+static gboolean
+unpark_handshake (GTlsConnectionTlslite *self, GTask *task)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  gboolean mine;
+
+  g_mutex_lock (&priv->op_mutex);
+  mine = priv->parked_handshake == task;
+  if (mine)
+    {
+      g_clear_object (&priv->parked_handshake);
+      g_clear_pointer (&priv->parked_source, g_source_unref);
+    }
+  g_mutex_unlock (&priv->op_mutex);
+  return mine;
+}
+
+/* A close while an async handshake is parked: the handshake fails with
+ * G_IO_ERROR_CLOSED (its callback runs in its own context, whenever that
+ * iterates) and the close goes on at once, as with glib-networking. Else
+ * a blocking close with no main loop running (libsoup closing its server
+ * connections at exit) would wait forever for a handshake that only that
+ * main loop can move on. Called with op_mutex held; drops it. */
+static void
+abort_parked_handshake_unlock (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GTask *task = g_steal_pointer (&priv->parked_handshake);
+  GSource *source = g_steal_pointer (&priv->parked_source);
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("Connection is closed"));
+
+  if (!priv->handshake_error)
+    priv->handshake_error = g_error_copy (error);
+  g_mutex_unlock (&priv->op_mutex);
+
+  if (source)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+  yield_op (self, OP_HANDSHAKE);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 static gboolean
 claim_op (GTlsConnectionTlslite *self, Op op, gboolean blocking, GCancellable *cancellable,
           GError **error)
@@ -473,6 +537,12 @@ try_again:
     return FALSE;
 
   g_mutex_lock (&priv->op_mutex);
+
+  if (is_close_op (op) && priv->parked_handshake)
+    {
+      abort_parked_handshake_unlock (self);
+      goto try_again;
+    }
 
   if (((op == OP_HANDSHAKE || op == OP_READ) && (priv->read_closing || priv->read_closed)) ||
       ((op == OP_HANDSHAKE || op == OP_WRITE) && (priv->write_closing || priv->write_closed)))
@@ -1351,7 +1421,9 @@ async_handshake_source_cb (GObject *stream, gpointer user_data)
 
   /* Returning REMOVE destroys the source; only drop our handle here. */
   g_clear_pointer (&ah->source, g_source_unref);
-  async_handshake_step (task);
+  /* Not parked any more: a close ended the handshake meanwhile. */
+  if (unpark_handshake (g_task_get_source_object (task), task))
+    async_handshake_step (task);
   g_object_unref (task);
   return G_SOURCE_REMOVE;
 }
@@ -1373,6 +1445,9 @@ async_handshake_wait (GTask *task, GSource *source)
   g_source_set_callback (source, (GSourceFunc) (void (*) (void)) async_handshake_source_cb,
                          g_object_ref (task), g_object_unref);
   g_source_set_priority (source, g_task_get_priority (task));
+  g_mutex_lock (&PRIV (g_task_get_source_object (task))->op_mutex);
+  park_handshake_locked (PRIV (g_task_get_source_object (task)), task, source);
+  g_mutex_unlock (&PRIV (g_task_get_source_object (task))->op_mutex);
   g_source_attach (source, g_task_get_context (task));
   ah->source = source;
 }
@@ -1406,6 +1481,12 @@ async_auth_done (GObject *object, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   gboolean ok;
 
+  /* A close ended the handshake while the query ran: drop the answer. */
+  if (!unpark_handshake (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
   g_mutex_lock (&priv->engine_mutex);
   ok = _tlslite_auth_query_apply (q, priv->engine, &error);
   g_mutex_unlock (&priv->engine_mutex);
@@ -1479,6 +1560,9 @@ async_handshake_step (GTask *task)
       g_task_set_name (sub, "[tlslite] auth query");
       g_task_set_task_data (sub, g_steal_pointer (&priv->auth_query),
                             (GDestroyNotify) _tlslite_auth_query_free);
+      g_mutex_lock (&priv->op_mutex);
+      park_handshake_locked (priv, task, NULL);
+      g_mutex_unlock (&priv->op_mutex);
       g_task_run_in_thread (sub, async_auth_thread);
       g_object_unref (sub);
       return;

@@ -63,14 +63,6 @@ function fetch(pins) {
         loop.quit();
     });
     loop.run();
-    // Let the server's side of the connection finish too (its async
-    // handshake needs this main loop; see the report on close).
-    const idle = new GLib.MainLoop(null, false);
-    GLib.timeout_add(GLib.PRIORITY_DEFAULT, 300, () => {
-        idle.quit();
-        return GLib.SOURCE_REMOVE;
-    });
-    idle.run();
     return [...result, tls, accepted];
 }
 
