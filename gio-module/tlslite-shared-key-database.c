@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "auth.h"
+#include "store-object.h"
 
 /**
  * TlsliteSharedKeyDatabase:
@@ -18,39 +19,10 @@
 struct _TlsliteSharedKeyDatabase
 {
   GObject parent_instance;
-  gchar *path;
-  tc_store *store;
+  TlsliteStoreObject so;   /* path, store, errors (store-object.c) */
 };
 
 G_DEFINE_FINAL_TYPE (TlsliteSharedKeyDatabase, tlslite_shared_key_database, G_TYPE_OBJECT)
-
-enum { PROP_0, PROP_PATH };
-
-static void
-set_store_error (GError **error, const tc_error *err)
-{
-  GIOErrorEnum code = G_IO_ERROR_FAILED;
-
-  switch (err->code)
-    {
-    case TC_ERR_EXISTS: code = G_IO_ERROR_EXISTS; break;
-    case TC_ERR_INVALID_ARGUMENT: code = G_IO_ERROR_INVALID_ARGUMENT; break;
-    case TC_ERR_BAD_INPUT: code = G_IO_ERROR_INVALID_DATA; break;
-    default: break;
-    }
-  g_set_error (error, G_IO_ERROR, code, _("Shared key database: %s"),
-               err->message[0] ? err->message : tc_err_name (err->code));
-}
-
-static void
-set_not_found (GError **error, const gchar *identity)
-{
-  gchar *esc = _tlslite_escape_name ((const guint8 *) identity, strlen (identity));
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               _("No identity “%s” in the shared key database"), esc);
-  g_free (esc);
-}
 
 /**
  * tlslite_shared_key_database_new:
@@ -66,25 +38,10 @@ set_not_found (GError **error, const gchar *identity)
 TlsliteSharedKeyDatabase *
 tlslite_shared_key_database_new (const gchar *path, TlsliteDatabaseFlags flags, GError **error)
 {
-  TlsliteSharedKeyDatabase *self;
-  unsigned sflags = 0;
-  tc_error err;
-  tc_store *st;
+  TlsliteSharedKeyDatabase *self = g_object_new (TLSLITE_TYPE_SHARED_KEY_DATABASE, NULL);
 
-  if (flags & TLSLITE_DATABASE_FLAGS_CREATE)
-    sflags |= TC_STORE_CREATE;
-  if (flags & TLSLITE_DATABASE_FLAGS_READ_ONLY)
-    sflags |= TC_STORE_READONLY;
-  tc_error_clear (&err);
-  st = tc_store_open (path, TC_STORE_PSK, sflags, &err);
-  if (!st)
-    {
-      set_store_error (error, &err);
-      return NULL;
-    }
-  self = g_object_new (TLSLITE_TYPE_SHARED_KEY_DATABASE, NULL);
-  self->path = g_strdup (path);
-  self->store = st;
+  if (!_tlslite_store_object_open (&self->so, TC_STORE_PSK, path, flags, error))
+    g_clear_object (&self);
   return self;
 }
 
@@ -98,7 +55,7 @@ const gchar *
 tlslite_shared_key_database_get_path (TlsliteSharedKeyDatabase *self)
 {
   g_return_val_if_fail (TLSLITE_IS_SHARED_KEY_DATABASE (self), NULL);
-  return self->path;
+  return self->so.path;
 }
 
 /**
@@ -126,10 +83,10 @@ tlslite_shared_key_database_add_key (TlsliteSharedKeyDatabase *self, const gchar
   g_return_val_if_fail (identity && key, FALSE);
   data = g_bytes_get_data (key, &len);
   tc_error_clear (&err);
-  if (tc_store_psk_put (self->store, (const uint8_t *) identity, strlen (identity), data, len,
+  if (tc_store_psk_put (self->so.store, (const uint8_t *) identity, strlen (identity), data, len,
                         replace, &err) != TC_OK)
     {
-      set_store_error (error, &err);
+      _tlslite_store_object_set_error (&self->so, error, &err);
       return FALSE;
     }
   return TRUE;
@@ -149,24 +106,9 @@ gboolean
 tlslite_shared_key_database_remove_key (TlsliteSharedKeyDatabase *self, const gchar *identity,
                                         GError **error)
 {
-  tc_error err;
-  int r;
-
   g_return_val_if_fail (TLSLITE_IS_SHARED_KEY_DATABASE (self), FALSE);
   g_return_val_if_fail (identity != NULL, FALSE);
-  tc_error_clear (&err);
-  r = tc_store_delete (self->store, (const uint8_t *) identity, strlen (identity), &err);
-  if (r == TC_STORE_NOT_FOUND)
-    {
-      set_not_found (error, identity);
-      return FALSE;
-    }
-  if (r != TC_OK)
-    {
-      set_store_error (error, &err);
-      return FALSE;
-    }
-  return TRUE;
+  return _tlslite_store_object_remove (&self->so, identity, error);
 }
 
 /**
@@ -191,23 +133,12 @@ tlslite_shared_key_database_lookup_key (TlsliteSharedKeyDatabase *self, const gc
   g_return_val_if_fail (TLSLITE_IS_SHARED_KEY_DATABASE (self), NULL);
   g_return_val_if_fail (identity != NULL, NULL);
   tc_error_clear (&err);
-  r = tc_store_psk_lookup (self->store, (const uint8_t *) identity, strlen (identity), key, &len,
+  r = tc_store_psk_lookup (self->so.store, (const uint8_t *) identity, strlen (identity), key, &len,
                            &err);
-  if (r == TC_OK)
+  if (_tlslite_store_object_check (&self->so, r, &err, identity, error))
     bytes = _tlslite_secret_bytes_new (key, len);
-  else if (r == TC_STORE_NOT_FOUND)
-    set_not_found (error, identity);
-  else
-    set_store_error (error, &err);
   explicit_bzero (key, sizeof key);
   return bytes;
-}
-
-static bool
-collect_name (void *ctx, const uint8_t *name, size_t len, unsigned group_bits)
-{
-  g_ptr_array_add (ctx, g_strndup ((const gchar *) name, len));
-  return true;
 }
 
 /**
@@ -221,26 +152,14 @@ collect_name (void *ctx, const uint8_t *name, size_t len, unsigned group_bits)
 gchar **
 tlslite_shared_key_database_list_identities (TlsliteSharedKeyDatabase *self, GError **error)
 {
-  GPtrArray *names;
-  tc_error err;
-
   g_return_val_if_fail (TLSLITE_IS_SHARED_KEY_DATABASE (self), NULL);
-  names = g_ptr_array_new_with_free_func (g_free);
-  tc_error_clear (&err);
-  if (tc_store_list (self->store, collect_name, names, &err) != TC_OK)
-    {
-      set_store_error (error, &err);
-      g_ptr_array_unref (names);
-      return NULL;
-    }
-  g_ptr_array_add (names, NULL);
-  return (gchar **) g_ptr_array_free (names, FALSE);
+  return _tlslite_store_object_list (&self->so, error);
 }
 
 tc_store *
 _tlslite_shared_key_database_get_store (TlsliteSharedKeyDatabase *self)
 {
-  return self->store;
+  return self->so.store;
 }
 
 static void
@@ -251,8 +170,8 @@ tlslite_shared_key_database_get_property (GObject *object, guint prop_id, GValue
 
   switch (prop_id)
     {
-    case PROP_PATH:
-      g_value_set_string (value, self->path);
+    case TLSLITE_STORE_OBJECT_PROP_PATH:
+      g_value_set_string (value, self->so.path);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -264,9 +183,7 @@ tlslite_shared_key_database_finalize (GObject *object)
 {
   TlsliteSharedKeyDatabase *self = TLSLITE_SHARED_KEY_DATABASE (object);
 
-  if (self->store)
-    tc_store_close (self->store);
-  g_free (self->path);
+  _tlslite_store_object_clear (&self->so);
   G_OBJECT_CLASS (tlslite_shared_key_database_parent_class)->finalize (object);
 }
 
@@ -288,7 +205,5 @@ tlslite_shared_key_database_class_init (TlsliteSharedKeyDatabaseClass *klass)
    *
    * The SQLite file, or %NULL for a database in memory.
    */
-  g_object_class_install_property (gobject_class, PROP_PATH,
-                                   g_param_spec_string ("path", NULL, NULL, NULL,
-                                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  _tlslite_store_object_install_path (gobject_class);
 }

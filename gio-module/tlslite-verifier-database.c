@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "auth.h"
+#include "store-object.h"
 
 /**
  * TlsliteVerifierDatabase:
@@ -17,41 +18,10 @@
 struct _TlsliteVerifierDatabase
 {
   GObject parent_instance;
-  gchar *path;
-  tc_store *store;
+  TlsliteStoreObject so;   /* path, store, errors (store-object.c) */
 };
 
 G_DEFINE_FINAL_TYPE (TlsliteVerifierDatabase, tlslite_verifier_database, G_TYPE_OBJECT)
-
-enum { PROP_0, PROP_PATH };
-
-/* The store's message is one English sentence naming the problem (never a
- * password); the code picks the GIOErrorEnum. */
-static void
-set_store_error (GError **error, const tc_error *err)
-{
-  GIOErrorEnum code = G_IO_ERROR_FAILED;
-
-  switch (err->code)
-    {
-    case TC_ERR_EXISTS: code = G_IO_ERROR_EXISTS; break;
-    case TC_ERR_INVALID_ARGUMENT: code = G_IO_ERROR_INVALID_ARGUMENT; break;
-    case TC_ERR_BAD_INPUT: code = G_IO_ERROR_INVALID_DATA; break;
-    default: break;
-    }
-  g_set_error (error, G_IO_ERROR, code, _("Verifier database: %s"),
-               err->message[0] ? err->message : tc_err_name (err->code));
-}
-
-static void
-set_not_found (GError **error, const gchar *user)
-{
-  gchar *esc = _tlslite_escape_name ((const guint8 *) user, strlen (user));
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               _("No user “%s” in the verifier database"), esc);
-  g_free (esc);
-}
 
 /**
  * tlslite_verifier_database_new:
@@ -67,25 +37,10 @@ set_not_found (GError **error, const gchar *user)
 TlsliteVerifierDatabase *
 tlslite_verifier_database_new (const gchar *path, TlsliteDatabaseFlags flags, GError **error)
 {
-  TlsliteVerifierDatabase *self;
-  unsigned sflags = 0;
-  tc_error err;
-  tc_store *st;
+  TlsliteVerifierDatabase *self = g_object_new (TLSLITE_TYPE_VERIFIER_DATABASE, NULL);
 
-  if (flags & TLSLITE_DATABASE_FLAGS_CREATE)
-    sflags |= TC_STORE_CREATE;
-  if (flags & TLSLITE_DATABASE_FLAGS_READ_ONLY)
-    sflags |= TC_STORE_READONLY;
-  tc_error_clear (&err);
-  st = tc_store_open (path, TC_STORE_SRP, sflags, &err);
-  if (!st)
-    {
-      set_store_error (error, &err);
-      return NULL;
-    }
-  self = g_object_new (TLSLITE_TYPE_VERIFIER_DATABASE, NULL);
-  self->path = g_strdup (path);
-  self->store = st;
+  if (!_tlslite_store_object_open (&self->so, TC_STORE_SRP, path, flags, error))
+    g_clear_object (&self);
   return self;
 }
 
@@ -99,7 +54,7 @@ const gchar *
 tlslite_verifier_database_get_path (TlsliteVerifierDatabase *self)
 {
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), NULL);
-  return self->path;
+  return self->so.path;
 }
 
 /**
@@ -124,10 +79,10 @@ tlslite_verifier_database_add_user (TlsliteVerifierDatabase *self, const gchar *
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), FALSE);
   g_return_val_if_fail (user && password, FALSE);
   tc_error_clear (&err);
-  if (tc_store_srp_add (self->store, user, (const uint8_t *) password, strlen (password),
+  if (tc_store_srp_add (self->so.store, user, (const uint8_t *) password, strlen (password),
                         group_bits ? group_bits : 2048, &err) != TC_OK)
     {
-      set_store_error (error, &err);
+      _tlslite_store_object_set_error (&self->so, error, &err);
       return FALSE;
     }
   return TRUE;
@@ -156,19 +111,9 @@ tlslite_verifier_database_set_password (TlsliteVerifierDatabase *self, const gch
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), FALSE);
   g_return_val_if_fail (user && password, FALSE);
   tc_error_clear (&err);
-  r = tc_store_srp_set_password (self->store, user, (const uint8_t *) password, strlen (password),
+  r = tc_store_srp_set_password (self->so.store, user, (const uint8_t *) password, strlen (password),
                                  group_bits, &err);
-  if (r == TC_STORE_NOT_FOUND)
-    {
-      set_not_found (error, user);
-      return FALSE;
-    }
-  if (r != TC_OK)
-    {
-      set_store_error (error, &err);
-      return FALSE;
-    }
-  return TRUE;
+  return _tlslite_store_object_check (&self->so, r, &err, user, error);
 }
 
 /**
@@ -185,24 +130,9 @@ gboolean
 tlslite_verifier_database_remove_user (TlsliteVerifierDatabase *self, const gchar *user,
                                        GError **error)
 {
-  tc_error err;
-  int r;
-
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), FALSE);
   g_return_val_if_fail (user != NULL, FALSE);
-  tc_error_clear (&err);
-  r = tc_store_delete (self->store, (const uint8_t *) user, strlen (user), &err);
-  if (r == TC_STORE_NOT_FOUND)
-    {
-      set_not_found (error, user);
-      return FALSE;
-    }
-  if (r != TC_OK)
-    {
-      set_store_error (error, &err);
-      return FALSE;
-    }
-  return TRUE;
+  return _tlslite_store_object_remove (&self->so, user, error);
 }
 
 /**
@@ -226,10 +156,10 @@ tlslite_verifier_database_has_user (TlsliteVerifierDatabase *self, const gchar *
   g_return_val_if_fail (user != NULL, FALSE);
   v = g_new0 (tc_srp_verifier, 1);
   tc_error_clear (&err);
-  r = tc_store_srp_lookup (self->store, (const uint8_t *) user, strlen (user), v, &err);
+  r = tc_store_srp_lookup (self->so.store, (const uint8_t *) user, strlen (user), v, &err);
   g_free (v);
   if (r == TC_FAIL)
-    set_store_error (error, &err);
+    _tlslite_store_object_set_error (&self->so, error, &err);
   return r == TC_OK;
 }
 
@@ -255,19 +185,12 @@ tlslite_verifier_database_check_password (TlsliteVerifierDatabase *self, const g
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), FALSE);
   g_return_val_if_fail (user && password, FALSE);
   tc_error_clear (&err);
-  r = tc_store_srp_check (self->store, user, (const uint8_t *) password, strlen (password), &err);
+  r = tc_store_srp_check (self->so.store, user, (const uint8_t *) password, strlen (password), &err);
   if (r == TC_STORE_NOT_FOUND)
-    set_not_found (error, user);
+    _tlslite_store_object_set_not_found (&self->so, error, user);
   else if (r == TC_FAIL)
-    set_store_error (error, &err);
+    _tlslite_store_object_set_error (&self->so, error, &err);
   return r == TC_OK;
-}
-
-static bool
-collect_name (void *ctx, const uint8_t *name, size_t len, unsigned group_bits)
-{
-  g_ptr_array_add (ctx, g_strndup ((const gchar *) name, len));
-  return true;
 }
 
 /**
@@ -281,26 +204,14 @@ collect_name (void *ctx, const uint8_t *name, size_t len, unsigned group_bits)
 gchar **
 tlslite_verifier_database_list_users (TlsliteVerifierDatabase *self, GError **error)
 {
-  GPtrArray *names;
-  tc_error err;
-
   g_return_val_if_fail (TLSLITE_IS_VERIFIER_DATABASE (self), NULL);
-  names = g_ptr_array_new_with_free_func (g_free);
-  tc_error_clear (&err);
-  if (tc_store_list (self->store, collect_name, names, &err) != TC_OK)
-    {
-      set_store_error (error, &err);
-      g_ptr_array_unref (names);
-      return NULL;
-    }
-  g_ptr_array_add (names, NULL);
-  return (gchar **) g_ptr_array_free (names, FALSE);
+  return _tlslite_store_object_list (&self->so, error);
 }
 
 tc_store *
 _tlslite_verifier_database_get_store (TlsliteVerifierDatabase *self)
 {
-  return self->store;
+  return self->so.store;
 }
 
 static void
@@ -311,8 +222,8 @@ tlslite_verifier_database_get_property (GObject *object, guint prop_id, GValue *
 
   switch (prop_id)
     {
-    case PROP_PATH:
-      g_value_set_string (value, self->path);
+    case TLSLITE_STORE_OBJECT_PROP_PATH:
+      g_value_set_string (value, self->so.path);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -324,9 +235,7 @@ tlslite_verifier_database_finalize (GObject *object)
 {
   TlsliteVerifierDatabase *self = TLSLITE_VERIFIER_DATABASE (object);
 
-  if (self->store)
-    tc_store_close (self->store);
-  g_free (self->path);
+  _tlslite_store_object_clear (&self->so);
   G_OBJECT_CLASS (tlslite_verifier_database_parent_class)->finalize (object);
 }
 
@@ -348,7 +257,5 @@ tlslite_verifier_database_class_init (TlsliteVerifierDatabaseClass *klass)
    *
    * The SQLite file, or %NULL for a database in memory.
    */
-  g_object_class_install_property (gobject_class, PROP_PATH,
-                                   g_param_spec_string ("path", NULL, NULL, NULL,
-                                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  _tlslite_store_object_install_path (gobject_class);
 }
