@@ -18,15 +18,20 @@ static gboolean quit(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+static void finished(SoupServerMessage *msg, gpointer data) {
+  g_idle_add(quit, NULL);
+}
+
 static void handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
                     gpointer data) {
   char *page = g_strdup_printf("hello from SoupServer on %s, path %s\n",
                                G_OBJECT_TYPE_NAME(g_tls_backend_get_default()), path);
   soup_server_message_set_status(msg, 200, NULL);
   soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_TAKE, page, strlen(page));
-  /* Let the response go out before the loop ends. */
-  if (opt_requests > 0 && ++served >= opt_requests)
-    g_timeout_add(200, quit, NULL);
+  served++;
+  /* Quit only once the response has been written out ("finished"), not when it is queued. */
+  if (opt_requests > 0 && served >= opt_requests)
+    g_signal_connect(msg, "finished", G_CALLBACK(finished), NULL);
 }
 
 int main(int argc, char **argv) {
