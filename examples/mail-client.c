@@ -333,6 +333,9 @@ int main(int argc, char **argv) {
       ok = run_smtp(&s, &error);
     else {
       g_printerr("unknown mode %s (smtp-starttls also needs --to)\n", mode);
+      g_clear_object(&s.stream);
+      g_clear_object(&s.tcp);
+      g_object_unref(client);
       return 2;
     }
   }

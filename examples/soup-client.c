@@ -82,7 +82,8 @@ static gboolean set_login(SoupSession *session) {
 }
 
 /* libsoup makes the TLS connection itself; it shows it to us just before the handshake. The
- * backend's extras are plain properties, so this program needs no library of ours. */
+ * backend's pins are plain properties: setting them needs no library of ours (only the typed
+ * SRP/PSK interaction above does). */
 static void network_event(SoupMessage *msg, GSocketClientEvent event, GIOStream *conn,
                           gpointer data) {
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING || !opt_pins)
