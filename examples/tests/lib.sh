@@ -36,8 +36,22 @@ fail() {
 # installs them all).
 need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed (run scripts/install-deps.sh)"; }
 
+# A TCP port nothing listens on or uses, below the kernel's ephemeral range (32768-60999) so no
+# outgoing connection takes it meanwhile, and never the same one twice in a test. Plain bash: a
+# python3 per port cost up to a second each on a loaded machine.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  local p hex
+  for _ in $(seq 200); do
+    p=$((10000 + RANDOM % 20000))
+    hex=$(printf ':%04X ' $p)
+    grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null && continue
+    grep -qx $p "$tmp/.ports" 2>/dev/null && continue
+    echo $p >> "$tmp/.ports"
+    echo $p
+    return 0
+  done
+  echo "no free port found" >&2
+  return 1
 }
 
 # Bounded wait until something listens on TCP port $1 (checked in /proc, no connection made).
