@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # docs/gtls-tool.1 against the tool: every command and every long option --help prints is
 # documented in the right section, every db operation too, and groff renders it without warnings.
-# Usage: check-man.sh GTLS_TOOL MANPAGE     Exit: 0 pass, 1 fail.
+# Usage: check-man.sh GTLS_TOOL MANPAGE [SRCROOT]     Exit: 0 pass, 1 fail.
+# With SRCROOT, every environment variable the module or the tool reads must be in ENVIRONMENT.
 set -uo pipefail
-tool=$1 man=$2
+tool=$1 man=$2 src=${3:-}
 export LC_ALL=C.UTF-8 LANGUAGE=en
 status=0
 fail() { echo "FAIL: $*"; status=1; }
@@ -60,7 +61,15 @@ done
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
   grep -q "^\.SH \"\{0,1\}$s\"\{0,1\}$" "$man" || fail "no $s section"
 done
-for v in GIO_USE_TLS GIO_EXTRA_MODULES G_TLS_TLSLITE_SETTINGS TLSLITE_LOCALEDIR; do
+envvars="GIO_USE_TLS GIO_EXTRA_MODULES G_TLS_TLSLITE_SETTINGS TLSLITE_LOCALEDIR"
+if [ -n "$src" ]; then
+  # What the sources read (test-only switches aside).
+  read_vars=$(grep -rhoE '(g_getenv|secure_getenv|getenv) *\( *"[A-Z_]+"' "$src/gio-module" "$src/tools" |
+              grep -oE '"[A-Z_]+"' | tr -d '"' | grep -v '_TEST_' | sort -u)
+  [ "$(wc -w <<<"$read_vars")" -ge 10 ] || fail "found only these variables in the sources: $read_vars"
+  envvars="$envvars $read_vars"
+fi
+for v in $envvars; do
   grep -q "$v" <<<"$(awk '/^\.SH ENVIRONMENT/{on=1;next} /^\.SH /{on=0} on' "$man")" ||
     fail "ENVIRONMENT does not name $v"
 done
