@@ -1,0 +1,49 @@
+#!/bin/sh
+# bench/callgrind-rows.sh: instructions per handshake pair (both sides), engine against floor, for bench-tls13 rows, counted by callgrind (independent of the machine's load).
+#
+# usage: bench/callgrind-rows.sh BUILD_DIR ROW
+#   ROW: resumed12, psk12, psk13 or full12 (bench-tls13 --only ROW 1)
+#
+# The engine count is everything under pair_handshake and pair_free inside
+# measure_handshakes (tc_conn_new to tc_conn_free of both sides, plus the
+# bench's own copying between them), the floor count everything under the
+# row's floor function; a dump before and after each measure_handshakes call
+# keeps each row's warm-up handshakes out of its count.
+set -e
+[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR ROW" >&2; exit 2; }
+bin=$(cd "$1" && pwd)/bench/bench-tls13
+row=$2
+case $row in
+  resumed12) floor=floor12_resumed_fn ;;
+  psk12) floor=floor_psk12_fn ;;
+  psk13) floor=floor_psk13_fn ;;
+  full12) floor=floor12_full_fn ;;
+  *) echo "$0: unknown row '$row' (resumed12, psk12, psk13, full12)" >&2; exit 2 ;;
+esac
+[ -x "$bin" ] || { echo "$0: no $bin (ninja -C $1 bench/bench-tls13)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for what in engine floor; do
+  if [ $what = engine ]; then
+    set -- --toggle-collect=pair_handshake --toggle-collect=pair_free
+  else
+    set -- --toggle-collect=$floor
+  fi
+  (cd "$tmp" && valgrind --tool=callgrind --callgrind-out-file=$what.out \
+     --dump-before=measure_handshakes --dump-after=measure_handshakes "$@" \
+     "$bin" --only "$row" 1 > $what.txt 2> $what.log) || { cat "$tmp/$what.log" >&2; exit 1; }
+done
+# Row k's measured handshakes are dump 2k; its count is the bench's own.
+summary() { sed -n 's/^summary: //p' "$tmp/$1.out.$2" | head -n 1; }
+printf '%-46s %8s %12s %12s %8s\n' "row (instructions per pair)" pairs engine floor "eng/flr"
+k=0
+grep ', server' "$tmp/engine.txt" | while IFS= read -r line; do
+  k=$((k + 1))
+  e=$(summary engine $((2 * k)))
+  f=$(summary floor $((2 * k)))
+  printf '%s\n' "$line" | awk -v e="$e" -v f="$f" '{
+    for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) break
+    name = $1; for (j = 2; j < i; j++) name = name " " $j
+    sub(/, server/, "", name); c = $i
+    printf "%-46s %8d %12.0f %12.0f %8.3f\n", name, c, e / c, f / c, e / f }'
+done
