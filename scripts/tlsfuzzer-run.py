@@ -309,7 +309,8 @@ def server_command(impl, setup, port, tlsfuzzer, gtls_tool, extra):
         if setup == "rsa-reqcert":
             cmd.append("--request-client-cert")
         if setup == "pha":
-            cmd.append("--request-client-cert")
+            # tlslite-ng's --request-pha: a CertificateRequest after the handshake
+            cmd.append("--request-pha" if not OLD_TOOL else "--request-client-cert")
         if setup == "rsa-tls12":
             cmd += ["--max-version", "tls1.2", "--min-version", "tls1.0"]
         elif setup == "ssl3":

@@ -28,6 +28,7 @@ typedef struct {
   gboolean fallback_scsv;
   gboolean legacy_signatures; /* TLS 1.2: SHA-1/SHA-224 signatures too */
   gboolean cert_compression;  /* RFC 8879 with zlib */
+  gboolean pha;               /* offer post-handshake authentication */
   char *psk;             /* IDENTITY:HEXKEY */
   char *psk_file;        /* psktool file */
   char *psk_identity;    /* the line of --psk-file to use */
@@ -449,6 +450,7 @@ static gboolean setup(client *cl, int argc, char **argv, GError **error)
     return FALSE;
   tc_config_set_fallback_scsv(cl->cfg, cl->fallback_scsv);
   tc_config_set_legacy_signatures(cl->cfg, cl->legacy_signatures);
+  tc_config_set_post_handshake_auth(cl->cfg, cl->pha);
   if (cl->cert_compression) {
     static const uint16_t zlib = TC_CERT_COMPRESSION_ZLIB;
     tc_error_clear(&err);
@@ -519,6 +521,8 @@ int gt_cmd_client(int argc, char **argv)
      "S1,S2"},
     {"legacy-signatures", 0, 0, G_OPTION_ARG_NONE, &cl.legacy_signatures,
      "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (off by default)", NULL},
+    {"post-handshake-auth", 0, 0, G_OPTION_ARG_NONE, &cl.pha,
+     "TLS 1.3: offer post-handshake authentication and answer it with --cert (or nothing)", NULL},
     {"cert-compression", 0, 0, G_OPTION_ARG_NONE, &cl.cert_compression,
      "TLS 1.3: offer and accept zlib-compressed certificates (RFC 8879; off by default)", NULL},
     {"fallback-scsv", 0, 0, G_OPTION_ARG_NONE, &cl.fallback_scsv,

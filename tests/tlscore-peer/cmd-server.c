@@ -36,6 +36,7 @@ typedef struct {
   gboolean resume_without_ems; /* resume TLS 1.2 sessions without RFC 7627 */
   gboolean legacy_signatures;  /* TLS 1.2: SHA-1/SHA-224 signatures too */
   gboolean cert_compression;   /* RFC 8879 with zlib */
+  gboolean request_pha;        /* TLS 1.3: ask for a certificate after the handshake */
   char *ocsp_response;     /* DER OCSPResponse to staple */
   char *min_version;
   char *max_version;
@@ -68,6 +69,7 @@ typedef struct {
   GByteArray *pending;     /* echo data / HTTP answer the engine has not taken yet */
   GString *request;        /* HTTP request head received so far */
   gboolean reported;
+  gboolean pha_asked;      /* --request-pha: CertificateRequest sent (or refused) */
   gboolean peer_closed;    /* close_notify received */
   gboolean answered;       /* HTTP response queued */
   gboolean close_queued;   /* our close_notify queued */
@@ -315,6 +317,17 @@ static void sconn_step(server *sv, sconn *sc)
       continue;
     if (!sc->reported)
       report_negotiated(sc);
+    if (sv->request_pha && !sc->pha_asked && tc_conn_version(c) == TC_TLS13) {
+      /* As tlslite-ng's --request-pha: right after the handshake, when the
+       * client offered it (else nothing happens). */
+      tc_error err;
+      tc_error_clear(&err);
+      sc->pha_asked = TRUE;
+      if (tc_conn_request_post_handshake_auth(c, &err) == TC_OK)
+        progress = TRUE;
+      else if (err.code != TC_ERR_UNSUPPORTED)
+        fprintf(stderr, "[%u] post-handshake authentication: %s\n", sc->id, err.message);
+    }
     if (!take_app_data(sv, sc, &progress)) {
       sconn_fail_tls(sc);
       return;
@@ -427,7 +440,7 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
     g_set_error(error, GT_ERROR, 0, "--require-client-cert needs --ca FILE to verify clients");
     return FALSE;
   }
-  if (sv->ca != NULL && !sv->require_client_cert && !sv->request_client_cert) {
+  if (sv->ca != NULL && !sv->require_client_cert && !sv->request_client_cert && !sv->request_pha) {
     g_set_error(error, GT_ERROR, 0,
                 "--ca is for client certificates: add --require-client-cert or "
                 "--request-client-cert");
@@ -519,9 +532,10 @@ static gboolean setup(server *sv, int argc, char **argv, GError **error)
       return FALSE;
     }
   }
-  if (sv->require_client_cert || sv->request_client_cert) {
-    tc_config_set_client_auth(sv->cfg, sv->require_client_cert ? TC_CLIENT_AUTH_REQUIRE
-                                                               : TC_CLIENT_AUTH_REQUEST);
+  if (sv->require_client_cert || sv->request_client_cert || sv->request_pha) {
+    if (sv->require_client_cert || sv->request_client_cert)
+      tc_config_set_client_auth(sv->cfg, sv->require_client_cert ? TC_CLIENT_AUTH_REQUIRE
+                                                                 : TC_CLIENT_AUTH_REQUEST);
     if (sv->ca != NULL) {
       tc_trust_store *store = gt_load_trust_store(sv->ca, error);
       if (store == NULL)
@@ -774,6 +788,9 @@ int gt_cmd_server(int argc, char **argv)
      "TLS 1.2: also offer and accept SHA-1 and SHA-224 signatures (rsa_pkcs1_sha1, "
      "ecdsa_sha1, rsa_pkcs1_sha224, ecdsa_sha224), as tlslite-ng does; off by default",
      NULL},
+    {"request-pha", 0, 0, G_OPTION_ARG_NONE, &sv.request_pha,
+     "TLS 1.3: ask for a client certificate right after the handshake when the client offers "
+     "post-handshake authentication (verified with --ca, else not)", NULL},
     {"cert-compression", 0, 0, G_OPTION_ARG_NONE, &sv.cert_compression,
      "TLS 1.3: send and accept zlib-compressed certificates (RFC 8879; off by default)", NULL},
     {"max-conns", 0, 0, G_OPTION_ARG_INT, &sv.max_conns,

@@ -1333,6 +1333,82 @@ static void test_cert_compression_checks(void) {
   tc_config_unref(cfg);
 }
 
+/* ---- post-handshake authentication (RFC 8446 §4.6.2) ---- */
+
+static tc_config *pha_client(bool offer, bool cert) {
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+  if (cert)
+    pump_add_chain(ccfg, "client-rsa.pem", "client-rsa-key.pem");
+  tc_config_set_post_handshake_auth(ccfg, offer);
+  return ccfg;
+}
+
+/* A server asks after the handshake; a client that offered it answers
+ * with its certificate (or an empty one), the server checks Certificate,
+ * CertificateVerify and Finished under the application secrets, and data
+ * keeps flowing. Twice on one connection. */
+static void test_post_handshake_auth(void) {
+  static const unsigned char data[500] = {9, 8, 7};
+  for (int cert = 1; cert >= 0; cert--) {
+    tc_config *ccfg = pha_client(true, cert), *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, NULL, 0);
+    /* the client's chain is verified (builtin) against its CA */
+    tc_trust_store *trust = pump_load_trust("ca-rsa.pem");
+    tc_config_set_trust_store(scfg, trust);
+    tc_trust_store_unref(trust);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+    g_assert_cmpuint(tc_conn_version(s), ==, TC_TLS13);
+    tc_cert *const *pc = NULL;
+    g_assert_cmpuint(tc_conn_peer_chain(s, &pc), ==, 0);
+    for (int round = 1; round <= 2; round++) {
+      tc_error err;
+      tc_error_clear(&err);
+      g_assert_cmpint(tc_conn_request_post_handshake_auth(s, &err), ==, TC_OK);
+      /* one under way: a second request waits */
+      g_assert_cmpint(tc_conn_request_post_handshake_auth(s, &err), ==, TC_FAIL);
+      g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+      int pr = pump(c, s, 20);
+      if (pr != TC_OK)
+        g_test_message("client '%s' server '%s'", tc_conn_error(c)->message,
+                       tc_conn_error(s)->message);
+      g_assert_cmpint(pr, ==, TC_OK);
+      g_assert_cmpint(tc_conn_post_handshake_auth_count(s), ==, round);
+      g_assert_cmpint(tc_conn_post_handshake_auth_count(c), ==, round);
+      g_assert_cmpuint(tc_conn_peer_chain(s, &pc), ==, cert ? 1 : 0);
+      if (cert)
+        g_assert_cmpuint(tc_conn_sig_scheme(s), !=, 0);
+      g_assert_true(pump_transfer(c, s, data, sizeof data));
+      g_assert_true(pump_transfer(s, c, data, sizeof data));
+    }
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
+/* Refused without touching the connection: the client did not offer it,
+ * TLS 1.2, a client asking. */
+static void test_post_handshake_auth_refused(void) {
+  static const unsigned char data[100] = {1};
+  for (int k = 0; k < 2; k++) {
+    tc_config *ccfg = pha_client(k == 1, true);
+    tc_config *scfg = pump_server_cfg12(TC_TLS12, k == 1 ? TC_TLS12 : TC_TLS13, NULL, 0);
+    tc_conn *c, *s;
+    pump_new_pair(ccfg, scfg, &c, &s);
+    g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_request_post_handshake_auth(s, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, k == 0 ? TC_ERR_UNSUPPORTED : TC_ERR_INVALID_ARGUMENT);
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_conn_request_post_handshake_auth(c, &err), ==, TC_FAIL);
+    g_assert_cmpint(err.code, ==, TC_ERR_INVALID_ARGUMENT);
+    g_assert_true(pump_transfer(c, s, data, sizeof data));
+    g_assert_true(pump_transfer(s, c, data, sizeof data));
+    g_assert_cmpint(tc_conn_post_handshake_auth_count(s), ==, 0);
+    free_pair(ccfg, scfg, c, s);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wire/warning-alert-flood", test_warning_alert_flood);
@@ -1364,5 +1440,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wire/legacy-sigs12", test_legacy_sigs12);
   g_test_add_func("/wire/cert-compression", test_cert_compression);
   g_test_add_func("/wire/cert-compression-checks", test_cert_compression_checks);
+  g_test_add_func("/wire/post-handshake-auth", test_post_handshake_auth);
+  g_test_add_func("/wire/post-handshake-auth-refused", test_post_handshake_auth_refused);
   return g_test_run();
 }

@@ -490,6 +490,7 @@ static void put_settings(blob *b, tc_config *cfg) {
   put_u32(b, cfg->sni_ack12);
   put_u32(b, cfg->ee_groups);
   put_u32(b, cfg->legacy_sigs);
+  put_u32(b, cfg->pha);
   put_bytes(b, cfg->cc_algs, 2 * cfg->n_cc_algs);
   put(b, &cfg->cc_compress, sizeof cfg->cc_compress);
   put(b, &cfg->cc_decompress, sizeof cfg->cc_decompress);

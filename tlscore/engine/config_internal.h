@@ -88,6 +88,7 @@ struct tc_config {
   bool legacy_sigs;          /* TLS 1.2: SHA-1/SHA-224 signatures too */
   bool sni_ack12;            /* server: TLS 1.2 ServerHello acknowledges SNI */
   bool ee_groups;            /* server: EncryptedExtensions lists our groups */
+  bool pha;                  /* client: offer post-handshake authentication */
   /* certificate compression (RFC 8879): our algorithms as wire u16s */
   uint8_t cc_algs[2 * TC_CERT_COMPRESSION_MAX_ALGS];
   size_t n_cc_algs;

@@ -184,6 +184,11 @@ void tc_conn_free(tc_conn *c) {
   free(c->alpn);
   free(c->server_name);
   free(c->ocsp);
+  if (c->pha_base) {
+    tc_wipe(c->pha_base, sizeof *c->pha_base);
+    free(c->pha_base);
+  }
+  tc_wipe(&c->pha_run, sizeof c->pha_run);
   for (size_t i = 0; i < c->n_alpn_list; i++)
     free(c->alpn_list[i]);
   free(c->alpn_list);
@@ -341,7 +346,7 @@ static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
     return TC_FAIL;
   if (c->state == HS_CONNECTED)
     return c->version && c->version < TC_TLS13 ? tc_post12_handle(c, type, msg, len)
-                                               : tc_post13_handle(c, type, body, blen);
+                                               : tc_post13_handle(c, type, msg, len);
   tc_hs_state next;
   if (c->state >= HS_C12_WAIT_CERT && c->state <= HS_C12_WAIT_FINISHED)
     next = tc_client12_handle(c, type, msg, len);

@@ -195,6 +195,17 @@ struct tc_conn {
   /* negotiated */
   uint16_t version, suite, group, peer_scheme;
   uint16_t peer_cert_compression; /* RFC 8879 algorithm of the peer's Certificate, 0: none */
+  /* TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2): whether the
+   * client offered it, the transcript through the client Finished (kept
+   * only then), and, on a server, the exchange under way: its context, its
+   * transcript (a client's lives only while it answers), which message is
+   * due. */
+  bool pha_offered;
+  tc_hash_ctx *pha_base;
+  tc_hash_ctx pha_run;
+  uint8_t pha_ctx[8];
+  enum { PHA_NONE = 0, PHA_WAIT_CERT, PHA_WAIT_CV, PHA_WAIT_FINISHED } pha_state;
+  unsigned pha_count;        /* post-handshake authentications completed */
   tc_hash_alg hash;
   size_t hlen;
   tc_aead_alg aead;
@@ -327,7 +338,8 @@ tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, siz
 tc_hs_state tc_client13_action(tc_conn *c);
 tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
 /* Post-handshake messages (both roles). */
-int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len);
+/* msg: the whole handshake message (header included). */
+int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
 int tc_post13_key_update(tc_conn *c, bool request);
 int tc_server13_send_tickets(tc_conn *c);
 /* HS_S_PSK_KEY: the kept ClientHello again, with the caller's answer. */

@@ -138,6 +138,10 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
     tc_exts_set(e, TC_EXT_SIGNATURE_ALGORITHMS_CERT);
     e->sig_algs_cert = (tc_u16s){cert_schemes, n_all};
   }
+  /* RFC 8446 §4.2.6: we answer a CertificateRequest after the handshake. */
+  c->pha_offered = offer13 && cfg->pha;
+  if (c->pha_offered)
+    tc_exts_set(e, TC_EXT_POST_HANDSHAKE_AUTH);
   if (offer13 && cfg->n_cc_algs) { /* RFC 8879: certificate compression is TLS 1.3's */
     tc_exts_set(e, TC_EXT_COMPRESS_CERTIFICATE);
     e->cert_compression = (tc_u16s){cfg->cc_algs, cfg->n_cc_algs};
@@ -653,6 +657,13 @@ tc_hs_state tc_client13_action(tc_conn *c) {
   }
   if (tc_hs_write_finished(c, hs->c_hs))
     return HS_FAILED;
+  if (c->pha_offered) { /* the base of any post-handshake authentication */
+    if (!c->pha_base)
+      c->pha_base = malloc(sizeof *c->pha_base);
+    if (!c->pha_base)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+    *c->pha_base = hs->th;
+  }
   uint8_t th[TC_HASH_MAX_LEN];
   tc_hs_transcript_hash(c, th);
   if (tc_ks_derive(&hs->ks, "res master", th, c->res_master))

@@ -620,6 +620,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     c->rec.max_frag = ch->ext.record_size_limit - 1;
 
   /* ---- EncryptedExtensions .. Finished, one record where it fits ---- */
+  /* RFC 8446 §4.2.6: we may ask for a certificate after the handshake. */
+  c->pha_offered = tc_exts_has(&ch->ext, TC_EXT_POST_HANDSHAKE_AUTH);
   if (write_encrypted_extensions(c, ch, &k))
     goto out;
   bool ask = k.psk_index < 0 && cfg->client_auth != TC_CLIENT_AUTH_NONE;
@@ -677,6 +679,13 @@ static tc_hs_state on_client_finished(tc_conn *c, const uint8_t *msg, size_t len
   tc_hs_transcript_add(c, msg, len);
   if (tc_hs_set_read_secret(c, c->c_ap))
     return HS_FAILED;
+  if (c->pha_offered) { /* the base of any post-handshake authentication */
+    if (!c->pha_base)
+      c->pha_base = malloc(sizeof *c->pha_base);
+    if (!c->pha_base)
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+    *c->pha_base = hs->th;
+  }
   if (hs->tickets_early)
     return HS_CONNECTED;
   uint8_t th[TC_HASH_MAX_LEN];

@@ -779,6 +779,7 @@ void tc_config_set_renegotiation(tc_config *cfg, tc_renegotiation mode) { cfg->r
 
 void tc_config_set_ems_required(tc_config *cfg, bool required) { cfg->ems_optional = !required; }
 void tc_config_set_legacy_signatures(tc_config *cfg, bool on) { cfg->legacy_sigs = on; }
+void tc_config_set_post_handshake_auth(tc_config *cfg, bool on) { cfg->pha = on; }
 void tc_config_set_sni_ack(tc_config *cfg, bool on) { cfg->sni_ack12 = on; }
 void tc_config_set_ee_supported_groups(tc_config *cfg, bool on) { cfg->ee_groups = on; }
 

@@ -47,12 +47,18 @@ void tc_hs_transcript_start_ch(tc_conn *c, const uint8_t *ch, size_t len) {
 
 void tc_hs_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
+  if (!hs) { /* a post-handshake authentication (tc_hs_transcript_hash) */
+    tc_hash_update(&c->pha_run, msg, len);
+    return;
+  }
   if (hs->th_started)
     tc_hash_update(&hs->th, msg, len);
 }
 
 void tc_hs_transcript_hash(tc_conn *c, uint8_t *out) {
-  tc_hash_ctx copy = c->hs->th;
+  /* After the handshake (no c->hs), a server's post-handshake
+   * authentication runs on its own transcript. */
+  tc_hash_ctx copy = c->hs ? c->hs->th : c->pha_run;
   tc_hash_final(&copy, out);
 }
 
@@ -525,7 +531,184 @@ static int client_take_ticket(tc_conn *c, const uint8_t *body, size_t len) {
   return TC_OK;
 }
 
-int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *body, size_t len) {
+/* ---- server: post-handshake client authentication (RFC 8446 §4.6.2) ---- */
+
+int tc_conn_request_post_handshake_auth(tc_conn *c, tc_error *err) {
+  if (c->role != TC_ROLE_SERVER || c->state != HS_CONNECTED || c->version != TC_TLS13 || c->hs)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                        "post-handshake authentication needs an established TLS 1.3 server "
+                        "connection");
+  if (!c->pha_offered || !c->pha_base)
+    return tc_error_set(err, TC_ERR_UNSUPPORTED,
+                        "the client did not offer post-handshake authentication");
+  if (c->pha_state != PHA_NONE)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
+                        "a post-handshake authentication is already under way");
+  if (c->cfg->verify_mode == TC_VERIFY_CALLER)
+    return tc_error_set(err, TC_ERR_UNSUPPORTED,
+                        "post-handshake authentication needs builtin verification or none");
+  if (c->close_sent || c->peer_closed)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "the connection is closing");
+  if (tc_random(&c->cfg->rng, c->pha_ctx, sizeof c->pha_ctx))
+    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "no randomness");
+  tc_certificate_request cr;
+  memset(&cr, 0, sizeof cr);
+  cr.tls13 = true;
+  cr.context = (tc_bytes){c->pha_ctx, sizeof c->pha_ctx};
+  uint8_t schemes[2 * TC_CFG_MAX_SCHEMES12];
+  size_t n = tc_hs_encode_schemes(c->cfg, TC_SCHEMES_CERT13, schemes);
+  tc_exts_set(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS);
+  cr.ext.sig_algs = (tc_u16s){schemes, n};
+  if (c->cfg->n_cc_algs) {
+    tc_exts_set(&cr.ext, TC_EXT_COMPRESS_CERTIFICATE);
+    cr.ext.cert_compression = (tc_u16s){c->cfg->cc_algs, c->cfg->n_cc_algs};
+  }
+  size_t start = c->hsw.len;
+  if (tc_msg_write_certificate_request(&c->hsw, &cr))
+    return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateRequest");
+  /* Handshake context: everything through the client Finished, then this. */
+  c->pha_run = *c->pha_base;
+  tc_hash_update(&c->pha_run, c->hsw.buf + start, c->hsw.len - start);
+  if (tc_hs_flush(c)) {
+    *err = c->err;
+    return TC_FAIL;
+  }
+  c->pha_state = PHA_WAIT_CERT;
+  return TC_OK;
+}
+
+int tc_conn_post_handshake_auth_count(const tc_conn *c) { return (int)c->pha_count; }
+
+static int pha_certificate(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  const uint8_t *body = msg + 4;
+  size_t blen = len - 4;
+  uint8_t *plain = NULL;
+  if (type == TC_HS_COMPRESSED_CERTIFICATE) {
+    if (tc_hs_decompress_certificate(c, body, blen, &plain, &blen))
+      return TC_FAIL;
+    body = plain;
+  }
+  tc_certificate cm;
+  int r = tc_msg_parse_certificate(body, blen, TC_TLS13, &cm, &c->err);
+  if (r == TC_OK && (cm.request_context.len != sizeof c->pha_ctx ||
+                     memcmp(cm.request_context.p, c->pha_ctx, sizeof c->pha_ctx)))
+    r = tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                     "Certificate does not carry our CertificateRequest's context");
+  if (r == TC_OK)
+    tc_hash_update(&c->pha_run, msg, len);
+  if (r == TC_OK && cm.n_entries == 0) {
+    if (c->cfg->client_auth == TC_CLIENT_AUTH_REQUIRE)
+      r = tc_error_set(&c->err, TC_ERR_CERTIFICATE_REQUIRED, "client sent no certificate");
+    else
+      c->pha_state = PHA_WAIT_FINISHED;
+  } else if (r == TC_OK) {
+    r = tc_hs_take_peer_chain(c, &cm) || tc_hs_verify_peer_chain(c) ? TC_FAIL : TC_OK;
+    c->pha_state = PHA_WAIT_CV;
+  }
+  free(plain);
+  return r;
+}
+
+static int pha_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+  switch (c->pha_state) {
+  case PHA_WAIT_CERT:
+    if (type == TC_HS_CERTIFICATE || (type == TC_HS_COMPRESSED_CERTIFICATE && c->cfg->n_cc_algs))
+      return pha_certificate(c, type, msg, len);
+    break;
+  case PHA_WAIT_CV:
+    if (type != TC_HS_CERTIFICATE_VERIFY)
+      break;
+    if (tc_hs_check_cert_verify(c, msg + 4, len - 4, NULL, 0))
+      return TC_FAIL;
+    tc_hash_update(&c->pha_run, msg, len);
+    c->pha_state = PHA_WAIT_FINISHED;
+    return TC_OK;
+  case PHA_WAIT_FINISHED:
+    if (type != TC_HS_FINISHED)
+      break;
+    /* The finished key comes from the current client application secret. */
+    if (tc_hs_check_finished(c, c->c_ap, msg + 4, len - 4))
+      return TC_FAIL;
+    c->pha_state = PHA_NONE;
+    c->pha_count++;
+    tc_wipe(&c->pha_run, sizeof c->pha_run);
+    return TC_OK;
+  default:
+    break;
+  }
+  return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                      "unexpected %s during post-handshake authentication",
+                      tc_msg_type_name(type));
+}
+
+/* Client: answer a post-handshake CertificateRequest with Certificate,
+ * CertificateVerify (when we have a certificate and a scheme fits) and
+ * Finished under the current client application secret. */
+static int pha_answer(tc_conn *c, const uint8_t *msg, size_t len) {
+  tc_certificate_request cr;
+  if (tc_msg_parse_certificate_request(msg + 4, len - 4, TC_TLS13, &cr, &c->err))
+    return TC_FAIL;
+  if (cr.context.len == 0)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "post-handshake CertificateRequest with an empty context");
+  if (!tc_exts_has(&cr.ext, TC_EXT_SIGNATURE_ALGORITHMS))
+    return tc_error_set(&c->err, TC_ERR_MISSING_EXTENSION,
+                        "CertificateRequest lacks signature_algorithms");
+  const tc_chain *ch = c->cfg->n_chains ? &c->cfg->chains[0] : NULL;
+  uint16_t scheme = ch ? tc_hs_pick_scheme(c, ch->key, cr.ext.sig_algs.p, cr.ext.sig_algs.n) : 0;
+  if (!scheme)
+    ch = NULL;
+  c->pha_run = *c->pha_base;
+  tc_hash_update(&c->pha_run, msg, len);
+  tc_certificate cm;
+  memset(&cm, 0, sizeof cm);
+  cm.tls13 = true;
+  cm.request_context = cr.context;
+  size_t n = ch ? (ch->n < TC_MSG_MAX_CERTS ? ch->n : TC_MSG_MAX_CERTS) : 0;
+  for (size_t i = 0; i < n; i++)
+    cm.entries[i].cert.p = tc_cert_der(ch->certs[i], &cm.entries[i].cert.len);
+  cm.n_entries = n;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_certificate(&c->hsw, &cm))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Certificate");
+  tc_hash_update(&c->pha_run, c->hsw.buf + start, c->hsw.len - start);
+  if (ch) {
+    tc_sigalg alg;
+    tc_hash_alg h;
+    uint8_t content[64 + 34 + TC_HASH_MAX_LEN];
+    size_t cl = cv_content(c, false, content);
+    size_t cap = tc_pk_sig_max_len(ch->key);
+    uint8_t *sig = malloc(cap ? cap : 1);
+    size_t sl = cap;
+    if (!sig)
+      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    if (!tc_sig_scheme_params(scheme, &alg, &h) ||
+        tc_pk_sign(ch->key, alg, h, &c->cfg->rng, content, cl, sig, &sl)) {
+      free(sig);
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "signing CertificateVerify failed");
+    }
+    tc_certificate_verify cv = {.has_scheme = true, .scheme = scheme, .signature = {sig, sl}};
+    start = c->hsw.len;
+    int r = tc_msg_write_certificate_verify(&c->hsw, &cv);
+    free(sig);
+    if (r)
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write CertificateVerify");
+    tc_hash_update(&c->pha_run, c->hsw.buf + start, c->hsw.len - start);
+  }
+  int r = tc_hs_write_finished(c, c->c_ap) || tc_hs_flush(c) ? TC_FAIL : TC_OK;
+  tc_wipe(&c->pha_run, sizeof c->pha_run);
+  if (r == TC_OK)
+    c->pha_count++;
+  return r;
+}
+
+int tc_post13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t mlen) {
+  const uint8_t *body = msg + 4;
+  size_t len = mlen - 4;
+  if (c->role == TC_ROLE_SERVER && c->pha_state != PHA_NONE && type != TC_HS_KEY_UPDATE)
+    return pha_handle(c, type, msg, mlen);
+  if (c->role == TC_ROLE_CLIENT && type == TC_HS_CERTIFICATE_REQUEST && c->pha_base)
+    return pha_answer(c, msg, mlen);
   switch (type) {
   case TC_HS_NEW_SESSION_TICKET:
     if (c->role != TC_ROLE_CLIENT)

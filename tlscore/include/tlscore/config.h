@@ -314,6 +314,12 @@ int tc_config_set_cert_compression(tc_config *cfg, const uint16_t *algs, size_t 
                                    tc_cert_compress_fn compress,
                                    tc_cert_decompress_fn decompress, void *ctx, tc_error *err);
 
+/* Client, TLS 1.3: offer post-handshake authentication (RFC 8446 §4.2.6)
+ * and answer a server's CertificateRequest after the handshake with the
+ * configured certificate (an empty Certificate when there is none or no
+ * scheme fits). Default off. */
+void tc_config_set_post_handshake_auth(tc_config *cfg, bool on);
+
 /* Client: this connection attempt is a fallback retry with a lowered
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). Default off. */
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on);

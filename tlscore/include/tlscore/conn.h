@@ -212,6 +212,18 @@ uint16_t tc_conn_sig_scheme(const tc_conn *c);    /* peer's CertificateVerify sc
 /* The RFC 8879 algorithm (TC_CERT_COMPRESSION_*) the peer's Certificate came
  * compressed with in this handshake; 0 if it came uncompressed. */
 uint16_t tc_conn_peer_cert_compression(const tc_conn *c);
+
+/* Server, TLS 1.3: ask the client for a certificate after the handshake
+ * (RFC 8446 §4.6.2), when it offered post_handshake_auth. Queues a
+ * CertificateRequest with a fresh context; the client's Certificate,
+ * CertificateVerify and Finished are checked as they arrive, like the
+ * handshake's (an empty Certificate fails only with
+ * TC_CLIENT_AUTH_REQUIRE; then tc_conn_peer_chain is the new chain).
+ * Needs TC_VERIFY_BUILTIN or TC_VERIFY_NONE. A refusal (not TLS 1.3, not
+ * offered, one already under way) leaves the connection as it was. */
+int tc_conn_request_post_handshake_auth(tc_conn *c, tc_error *err);
+/* How many post-handshake authentications the client completed. */
+int tc_conn_post_handshake_auth_count(const tc_conn *c);
 const char *tc_conn_alpn(const tc_conn *c);       /* negotiated protocol or NULL */
 const char *tc_conn_server_name(const tc_conn *c);/* server: SNI received, or NULL */
 bool tc_conn_resumed(const tc_conn *c);
