@@ -328,7 +328,8 @@ tlslite_settings_class_init (TlsliteSettingsClass *klass)
   /**
    * TlsliteSettings:certificate-types:
    *
-   * Certificate types allowed; only `x509` exists (the default).
+   * Certificate types allowed; only `x509` exists (the default), and
+   * validation refuses any other value, naming the setting and the value.
    */
   props[PROP_CERTIFICATE_TYPES] = g_param_spec_boxed ("certificate-types", NULL, NULL,
                                                       G_TYPE_STRV, rw);
@@ -363,8 +364,12 @@ tlslite_settings_class_init (TlsliteSettingsClass *klass)
   /**
    * TlsliteSettings:record-size-limit:
    *
-   * Largest record plaintext this side sends (64..16384, default 16384);
-   * a smaller record_size_limit from the peer (RFC 8449) lowers it further.
+   * Largest record plaintext this side sends and accepts (64..16384,
+   * default 16384). It is advertised to the peer in the RFC 8449
+   * record_size_limit extension; when the peer answers with the extension
+   * too, a larger protected record from it fails the connection with
+   * record_overflow (a peer without the extension is held to 16384 only).
+   * A smaller limit from the peer lowers what this side sends further.
    */
   props[PROP_RECORD_SIZE_LIMIT] = g_param_spec_uint ("record-size-limit", NULL, NULL, 0, G_MAXUINT,
                                                      DEFAULT_RECORD_SIZE_LIMIT, rw);
@@ -1094,6 +1099,8 @@ apply_to_config (TlsliteSettings *s, tc_config *cfg, gboolean server, GError **e
     rc = tc_config_set_dh_max_bits (cfg, s->dh_max_bits, &err);
   if (rc == TC_OK)
     rc = tc_config_set_max_fragment (cfg, s->record_size_limit, &err);
+  if (rc == TC_OK)
+    rc = tc_config_set_record_size_limit (cfg, s->record_size_limit, &err);
   if (rc != TC_OK)
     {
       g_set_error (error, TLSLITE_SETTINGS_ERROR, TLSLITE_SETTINGS_ERROR_INVALID_VALUE,

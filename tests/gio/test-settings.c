@@ -2,6 +2,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -259,6 +260,184 @@ assert_ok (Outcome *o)
   g_assert_no_error (o->client_error);
   g_assert_no_error (o->server_error);
   g_assert_true (o->client_ok && o->server_ok);
+}
+
+/* ---- record-size-limit on the wire ---- */
+
+/* Copies bytes between two socket ends and notes, per direction, the
+ * largest body of an application_data record (every protected record in
+ * TLS 1.3, the data records in TLS 1.2). */
+typedef struct
+{
+  int fd[2];                  /* [0] the client's peer, [1] the server's peer */
+  guint8 hdr[2][5];
+  gsize hdr_len[2], body_left[2];
+  gsize max_body[2];          /* [0] client to server, [1] server to client */
+} Relay;
+
+static void
+relay_note (Relay *r, int dir, const guint8 *p, gsize n)
+{
+  while (n > 0)
+    {
+      if (r->body_left[dir] > 0)
+        {
+          gsize k = MIN (n, r->body_left[dir]);
+
+          r->body_left[dir] -= k;
+          p += k;
+          n -= k;
+          continue;
+        }
+      r->hdr[dir][r->hdr_len[dir]++] = *p++;
+      n--;
+      if (r->hdr_len[dir] == 5)
+        {
+          gsize len = (gsize) r->hdr[dir][3] << 8 | r->hdr[dir][4];
+
+          if (r->hdr[dir][0] == 23 && len > r->max_body[dir])
+            r->max_body[dir] = len;
+          r->body_left[dir] = len;
+          r->hdr_len[dir] = 0;
+        }
+    }
+}
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *r = data;
+  gboolean open[2] = { TRUE, TRUE };
+
+  while (open[0] || open[1])
+    {
+      struct pollfd pfd[2] = { { r->fd[0], open[0] ? POLLIN : 0, 0 }, { r->fd[1], open[1] ? POLLIN : 0, 0 } };
+      int dir;
+
+      if (poll (pfd, 2, 10000) <= 0)
+        break;
+      for (dir = 0; dir < 2; dir++)
+        {
+          guint8 buf[4096];
+          gssize n;
+
+          if (!(pfd[dir].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+          n = read (r->fd[dir], buf, sizeof buf);
+          if (n <= 0)
+            {
+              shutdown (r->fd[1 - dir], SHUT_WR);
+              open[dir] = FALSE;
+              continue;
+            }
+          relay_note (r, dir, buf, (gsize) n);
+          /* The far end may have closed already (a close_notify left
+           * unread is fine). */
+          if (write (r->fd[1 - dir], buf, (gsize) n) != n)
+            open[dir] = FALSE;
+        }
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GIOStream *tls;
+  GError *error;
+} EchoServer;
+
+/* Handshake, read 5000 bytes, send them back. */
+static gpointer
+echo_thread (gpointer data)
+{
+  EchoServer *e = data;
+  guint8 buf[5000];
+  gsize n = 0;
+
+  if (g_input_stream_read_all (g_io_stream_get_input_stream (e->tls), buf, sizeof buf, &n, NULL,
+                               &e->error) &&
+      n == sizeof buf)
+    g_output_stream_write_all (g_io_stream_get_output_stream (e->tls), buf, n, NULL, NULL, &e->error);
+  return NULL;
+}
+
+/* A server with record-size-limit=512 advertises it (RFC 8449), and our
+ * client (default settings) keeps every record it sends within 512 bytes
+ * of plaintext. Enforcement against a peer that ignores the limit is in
+ * tests/unit/test-handshake (record-size-limit), where a peer can be made
+ * to misbehave. */
+static void
+test_record_size_limit (gconstpointer data)
+{
+  const gchar *client_string = data;
+  int a[2], b[2];
+  gchar *cf = g_build_filename (TEST_DATA_DIR, "server-rsa.pem", NULL);
+  gchar *kf = g_build_filename (TEST_DATA_DIR, "server-rsa-key.pem", NULL);
+  GError *error = NULL;
+  GTlsCertificate *cert = g_tls_certificate_new_from_files (cf, kf, &error);
+  GIOStream *cbase, *sbase, *client;
+  Relay r;
+  EchoServer e = { NULL, NULL };
+  GThread *relay, *echo;
+  guint8 out[5000], back[5000];
+  gsize n = 0;
+  guint i;
+
+  g_assert_no_error (error);
+  memset (&r, 0, sizeof r);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, a), ==, 0);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, b), ==, 0);
+  cbase = stream_from_fd (a[0]);
+  sbase = stream_from_fd (b[0]);
+  r.fd[0] = a[1];
+  r.fd[1] = b[1];
+  relay = g_thread_new ("relay", relay_thread, &r);
+
+  e.tls = g_tls_server_connection_new (sbase, cert, &error);
+  g_assert_no_error (error);
+  g_object_set (e.tls, "settings-string", "record-size-limit=512", NULL);
+  echo = g_thread_new ("echo", echo_thread, &e);
+  client = g_tls_client_connection_new (cbase, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (client, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  if (client_string)
+    g_object_set (client, "settings-string", client_string, NULL);
+
+  for (i = 0; i < sizeof out; i++)
+    out[i] = (guint8) (i * 13);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (client), out, sizeof out,
+                                            NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (client), back, sizeof back, &n,
+                                          NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (back, n, out, sizeof out);
+  g_thread_join (echo);
+  g_assert_no_error (e.error);
+  g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (client)), ==,
+                   client_string ? G_TLS_PROTOCOL_VERSION_TLS_1_2 : G_TLS_PROTOCOL_VERSION_TLS_1_3);
+
+  g_io_stream_close (client, NULL, NULL);
+  g_io_stream_close (e.tls, NULL, NULL);
+  g_thread_join (relay);
+  g_test_message ("largest record body: client to server %zu, server to client %zu",
+                  r.max_body[0], r.max_body[1]);
+  /* 512 bytes of plaintext plus the AEAD's tag, nonce or type byte. */
+  g_assert_cmpuint (r.max_body[0], <=, 512 + 64);
+  g_assert_cmpuint (r.max_body[0], >, 256);
+  /* The setting also caps what the server sends itself. */
+  g_assert_cmpuint (r.max_body[1], <=, 512 + 64);
+  g_assert_cmpuint (r.max_body[1], >, 256);
+
+  g_object_unref (client);
+  g_object_unref (e.tls);
+  g_object_unref (cbase);
+  g_object_unref (sbase);
+  close (a[1]);
+  close (b[1]);
+  g_object_unref (cert);
+  g_free (cf);
+  g_free (kf);
 }
 
 static void
@@ -525,5 +704,8 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/gio/errors", test_connection_errors);
   g_test_add_func ("/settings/gio/environment", test_environment);
   g_test_add_func ("/settings/gio/key-file", test_key_file);
+  g_test_add_data_func ("/settings/gio/record-size-limit/tls13", NULL, test_record_size_limit);
+  g_test_add_data_func ("/settings/gio/record-size-limit/tls12", "max-version=tls1.2",
+                        test_record_size_limit);
   return g_test_run ();
 }

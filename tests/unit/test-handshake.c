@@ -424,6 +424,64 @@ static void test_small_fragments(void) {
   }
 }
 
+/* RFC 8449 record_size_limit: a server that accepts at most 512 bytes of
+ * plaintext per record says so, the client keeps to it, and a record that
+ * breaks it anyway fails the server with record_overflow. The server's own
+ * records (the client advertises 2^14) stay large. */
+static size_t rsl_max_to_server, rsl_max_to_client;
+
+static void rsl_sizes(pair *p, bool to_server, GByteArray *b) {
+  for (size_t off = 0; off < b->len;) {
+    size_t end = next_record(b, off);
+    size_t *m = to_server ? &rsl_max_to_server : &rsl_max_to_client;
+    if (end - off > *m)
+      *m = end - off;
+    off = end;
+  }
+}
+
+static void rsl_case(uint16_t version) {
+  tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config *ccfg = client_config();
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_record_size_limit(scfg, 63, &err), ==, TC_FAIL);
+  g_assert_cmpint(tc_config_set_record_size_limit(scfg, 16385, &err), ==, TC_FAIL);
+  g_assert_cmpint(tc_config_set_record_size_limit(scfg, 512, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS12, version, &err), ==, TC_OK);
+  pair p;
+  pair_init(&p, ccfg, scfg, "localhost");
+  p.filter = rsl_sizes;
+  pump(&p);
+  assert_ok(p.c);
+  assert_ok(p.s);
+  g_assert_cmpuint(tc_conn_version(p.s), ==, version);
+
+  rsl_max_to_server = rsl_max_to_client = 0;
+  exchange(&p, true, 5000);
+  exchange(&p, false, 5000);
+  /* 512 bytes of plaintext plus at most 64 of protection and header. */
+  g_assert_cmpuint(rsl_max_to_server, <=, 5 + 512 + 64);
+  g_assert_cmpuint(rsl_max_to_server, >, 5 + 256);
+  g_assert_cmpuint(rsl_max_to_client, >, 4096);
+
+  /* A client that ignores the limit (forced here): record_overflow. */
+  p.c->rec.max_frag = TC_REC_MAX_PLAIN;
+  g_autofree uint8_t *big = g_malloc0(2000);
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_write(p.c, big, 2000, &n), ==, TC_OK);
+  pump(&p);
+  assert_failed(p.s, TC_ERR_RECORD_OVERFLOW, false);
+  g_assert_nonnull(strstr(tc_conn_error(p.s)->message, "512"));
+  assert_failed(p.c, TC_ERR_RECORD_OVERFLOW, true);
+  pair_clear(&p);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_record_size_limit13(void) { rsl_case(TC_TLS13); }
+static void test_record_size_limit12(void) { rsl_case(TC_TLS12); }
+
 /* ---- features ----------------------------------------------------------- */
 
 static void client_auth_case(const char *cert, const char *key, uint16_t want_scheme) {
@@ -1349,6 +1407,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/large-transfer", test_large_transfer);
   g_test_add_func("/handshake/bindings", test_bindings);
   g_test_add_func("/handshake/small-fragments", test_small_fragments);
+  g_test_add_func("/handshake/record-size-limit/tls13", test_record_size_limit13);
+  g_test_add_func("/handshake/record-size-limit/tls12", test_record_size_limit12);
   g_test_add_func("/handshake/client-auth/rsa", test_client_auth_rsa);
   g_test_add_func("/handshake/client-auth/ecdsa", test_client_auth_ecdsa);
   g_test_add_func("/handshake/client-auth/missing", test_client_auth_missing);

@@ -84,6 +84,7 @@ tc_config *tc_config_new(tc_role role) {
   cfg->ticket_count = 2;
   cfg->ticket_lifetime = 7200;
   cfg->max_fragment = 16384;
+  cfg->recv_limit = 16384;
   cfg->max_handshake_msg = 65536;
   pthread_mutex_init(&cfg->ticket_lock, NULL);
   /* Without it every peer certificate is parsed afresh: still correct. */
@@ -406,6 +407,14 @@ int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err) {
   return TC_OK;
 }
 
+int tc_config_set_record_size_limit(tc_config *cfg, size_t len, tc_error *err) {
+  if (len < 64 || len > 16384)
+    return tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "record size limit %zu not in 64..16384",
+                        len);
+  cfg->recv_limit = len;
+  return TC_OK;
+}
+
 int tc_config_set_max_handshake_size(tc_config *cfg, size_t len, tc_error *err) {
   if (len < 1024 || len > (1u << 24) - 1)
     return tc_error_set(err, TC_ERR_INVALID_ARGUMENT,
@@ -475,6 +484,7 @@ static void put_settings(blob *b, tc_config *cfg) {
   put_u32(b, cfg->ticket_lifetime);
   put_u32(b, cfg->early_tickets);
   put_u32(b, (uint32_t)cfg->max_fragment);
+  put_u32(b, (uint32_t)cfg->recv_limit);
   put_u32(b, (uint32_t)cfg->max_handshake_msg);
   pthread_mutex_lock(&cfg->ticket_lock);
   put_u32(b, cfg->ticket_secret_set);

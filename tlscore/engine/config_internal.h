@@ -56,6 +56,7 @@ struct tc_config {
   uint32_t ticket_lifetime;
   bool early_tickets;
   size_t max_fragment;
+  size_t recv_limit;     /* record_size_limit we advertise (plaintext, TLS 1.2 terms) */
   size_t max_handshake_msg;
   tc_rng rng;
   /* The generator behind rng when the caller set none: a shared source

@@ -138,8 +138,9 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
     tc_exts_set(e, TC_EXT_ENCRYPT_THEN_MAC);
   /* TLS 1.3 counts the content type byte (RFC 8449 §4). */
   tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
-  e->record_size_limit = offer13 ? 16385 : 16384;
+  e->record_size_limit = (uint16_t)(c->cfg->recv_limit + (offer13 ? 1 : 0));
   h->offered_rsl = true;
+  h->sent_rsl = e->record_size_limit;
 }
 
 void tc_client12_offer_session(tc_conn *c) {
@@ -224,6 +225,10 @@ static int check_sh_exts(tc_conn *c, const tc_exts *e) {
     h->peer_rsl = e->record_size_limit;
     if (e->record_size_limit < c->rec.max_frag)
       c->rec.max_frag = e->record_size_limit;
+    /* Negotiated: our own limit holds for what the server sends. We may
+     * have offered TLS 1.3's value (one more): a TLS 1.2 server reads it
+     * as plaintext, so accept that much (never more than 2^14). */
+    c->rec.max_recv_plain = h->sent_rsl < TC_REC_MAX_PLAIN ? h->sent_rsl : TC_REC_MAX_PLAIN;
   }
   h->ems = tc_exts_has(e, TC_EXT_EXTENDED_MASTER_SECRET) && c->version >= TC_TLS10;
   h->etm = tc_exts_has(e, TC_EXT_ENCRYPT_THEN_MAC) && h->suite->bulk == TC_BULK12_CBC &&

@@ -471,6 +471,10 @@ static tc_hs_state on_encrypted_extensions(tc_conn *c, const uint8_t *body, size
   if (tc_exts_has(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT) &&
       (size_t)ee.ext.record_size_limit - 1 < c->rec.max_frag)
     c->rec.max_frag = (size_t)ee.ext.record_size_limit - 1;
+  /* Negotiated: the server's protected records from now on stay within
+   * the limit we advertised. */
+  if (tc_exts_has(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT))
+    c->rec.max_recv_plain = c->cfg->recv_limit;
   if (tc_exts_has(&ee.ext, TC_EXT_ALPN)) {
     const tc_bytes *p = &ee.ext.alpn[0];
     size_t n;

@@ -59,6 +59,7 @@ typedef struct tc_hs12 {
   bool offered13;            /* the ClientHello offered TLS 1.3 */
   bool offered_status;       /* ... status_request (OCSP stapling) */
   bool offered_rsl;          /* ... record_size_limit */
+  uint16_t sent_rsl;         /* ...with this value */
   /* Our suites for this handshake (indexes into tc_suite12_all), worked out
    * once: the ClientHello, the offered session and the ServerHello check
    * all need them. */

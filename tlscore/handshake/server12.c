@@ -328,7 +328,9 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
     tc_exts_set(e, TC_EXT_STATUS_REQUEST);
   if (h->peer_rsl) {
     tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
-    e->record_size_limit = 16384;
+    e->record_size_limit = (uint16_t)c->cfg->recv_limit;
+    /* Negotiated: the client's protected records stay within it. */
+    c->rec.max_recv_plain = c->cfg->recv_limit;
   }
   sh.has_extensions = e->present != 0;
   size_t start = c->hsw.len;

@@ -183,7 +183,9 @@ static int write_encrypted_extensions(tc_conn *c, const tc_client_hello *ch, con
   }
   if (tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT)) {
     tc_exts_set(&ee.ext, TC_EXT_RECORD_SIZE_LIMIT);
-    ee.ext.record_size_limit = TC_REC_MAX_PLAIN + 1;
+    ee.ext.record_size_limit = (uint16_t)(c->cfg->recv_limit + 1);
+    /* Negotiated: the client's protected records stay within it. */
+    c->rec.max_recv_plain = c->cfg->recv_limit;
   }
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !c->resumed)
     tc_exts_set(&ee.ext, TC_EXT_SERVER_NAME);

@@ -206,7 +206,9 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
    * keys may send a plaintext alert while we already read with ours. */
   bool protected_rec = r->rd.ops && !(t == TC_CT_CHANGE_CIPHER_SPEC && r->rd.ops->plain_ccs) &&
                        !(t == TC_CT_ALERT && r->plain_alerts && body == 2);
-  size_t limit = protected_rec ? TC_REC_MAX_PLAIN + r->rd.max_expansion : r->max_recv_plain;
+  /* record_size_limit (max_recv_plain) binds protected records only (RFC
+   * 8449 §4); plaintext ones keep the protocol's 2^14. */
+  size_t limit = protected_rec ? TC_REC_MAX_PLAIN + r->rd.max_expansion : TC_REC_MAX_PLAIN;
   if (body > limit)
     return tc_error_set(err, TC_ERR_RECORD_OVERFLOW, "record of %zu bytes exceeds the limit %zu",
                         body, limit);

@@ -216,6 +216,13 @@ void tc_config_set_time(tc_config *cfg, tc_time_fn fn, void *ctx);
 
 /* Maximum plaintext per record sent (64..16384, default 16384). */
 int tc_config_set_max_fragment(tc_config *cfg, size_t len, tc_error *err);
+/* Maximum plaintext per protected record received (64..16384, default
+ * 16384): advertised in record_size_limit (RFC 8449: this value in TLS
+ * 1.2, one more in TLS 1.3, where it counts the content type byte) and,
+ * once the peer has answered with the extension too, enforced: a larger
+ * record fails the connection with record_overflow. A peer that does not
+ * know the extension is held to the protocol's 2^14 only. */
+int tc_config_set_record_size_limit(tc_config *cfg, size_t len, tc_error *err);
 
 /* Largest handshake message accepted (default 65536; 1024..2^24-1). A
  * server accepts any well-formed ClientHello (up to 131396 bytes) even
