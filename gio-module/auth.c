@@ -64,6 +64,14 @@ struct _TlsliteAuth
   gchar *server_psk_name;        /* escaped: the identity last looked up */
   GError *db_error;
 
+  /* what this handshake gave the engine, for the client's session cache
+   * key: names and keyed digests of the secrets, never the secrets */
+  gchar *used_srp_user;
+  gchar *used_srp_tag;
+  gchar *used_psk_identity;
+  gchar *used_psk_tag;
+  gboolean creds_pending;        /* the engine may still ask for credentials */
+
   /* results */
   gboolean done;
   gchar *result_srp_user;
@@ -242,6 +250,89 @@ srp_fake_secret (uint8_t out[32])
   return ok;
 }
 
+/* The client session cache must never let a session made with one
+ * password or key stand in for another (a program that checks a password
+ * by logging in would accept a wrong one), yet must not hold the secrets
+ * themselves. So its key holds HMAC-SHA256 (secret) under a random key of
+ * this process: equal secrets give equal keys, and the cache, a dump of
+ * it or a log of its keys tells nothing of the secret. */
+static gboolean
+session_tag_key (guint8 out[32])
+{
+  static guint8 key[32];
+  static gsize ready = 0;
+  static gboolean ok = FALSE;
+
+  if (g_once_init_enter (&ready))
+    {
+      ok = getrandom (key, sizeof key, 0) == (ssize_t) sizeof key;
+      g_once_init_leave (&ready, 1);
+    }
+  if (ok)
+    memcpy (out, key, 32);
+  return ok;
+}
+
+/* label keeps an SRP password and a PSK key of the same bytes apart.
+ * NULL when no key could be made. */
+static gchar *
+secret_tag (const gchar *label, const void *secret, gsize len)
+{
+  guint8 key[32], digest[32];
+  gsize digest_len = sizeof digest;
+  GHmac *hmac;
+  gchar *hex;
+  gsize i;
+
+  if (!session_tag_key (key))
+    return NULL;
+  hmac = g_hmac_new (G_CHECKSUM_SHA256, key, sizeof key);
+  explicit_bzero (key, sizeof key);
+  g_hmac_update (hmac, (const guchar *) label, strlen (label) + 1);
+  if (len)
+    g_hmac_update (hmac, secret, len);
+  g_hmac_get_digest (hmac, digest, &digest_len);
+  g_hmac_unref (hmac);
+  hex = g_malloc (2 * sizeof digest + 1);
+  for (i = 0; i < sizeof digest; i++)
+    {
+      hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+      hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+    }
+  hex[2 * sizeof digest] = '\0';
+  explicit_bzero (digest, sizeof digest);
+  return hex;
+}
+
+/* Called with auth->mutex held, when the engine takes credentials. */
+static void
+note_used_srp (TlsliteAuth *auth, const gchar *user, const gchar *password)
+{
+  g_free (auth->used_srp_user);
+  g_free (auth->used_srp_tag);
+  auth->used_srp_user = g_strdup (user);
+  auth->used_srp_tag = secret_tag ("srp-password", password, strlen (password));
+}
+
+static void
+note_used_psk (TlsliteAuth *auth, const gchar *identity, const guint8 *key, gsize len)
+{
+  g_free (auth->used_psk_identity);
+  g_free (auth->used_psk_tag);
+  auth->used_psk_identity = g_strdup (identity);
+  auth->used_psk_tag = secret_tag ("psk-key", key, len);
+}
+
+static void
+clear_used (TlsliteAuth *auth)
+{
+  g_clear_pointer (&auth->used_srp_user, g_free);
+  g_clear_pointer (&auth->used_srp_tag, g_free);
+  g_clear_pointer (&auth->used_psk_identity, g_free);
+  g_clear_pointer (&auth->used_psk_tag, g_free);
+  auth->creds_pending = FALSE;
+}
+
 /* ---- lifetime and properties ---- */
 
 TlsliteAuth *
@@ -282,6 +373,7 @@ _tlslite_auth_free (TlsliteAuth *auth)
   g_clear_error (&auth->db_error);
   g_free (auth->result_srp_user);
   g_free (auth->result_psk_identity);
+  clear_used (auth);
   g_mutex_clear (&auth->mutex);
   g_free (auth);
 }
@@ -536,6 +628,7 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
     return TRUE;
 
   g_mutex_lock (&auth->mutex);
+  clear_used (auth);
   /* Properties first; what an interaction answered fills the gaps. */
   user = auth->srp_username;
   password = auth->srp_password;
@@ -572,6 +665,7 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
           ok = FALSE;
         }
       auth->offered_srp = TRUE;
+      note_used_srp (auth, user, password);
     }
 
   /* The server asked for SRP: the engine asks (TC_WANT_SRP_CREDENTIALS)
@@ -585,7 +679,12 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
           ok = FALSE;
         }
       auth->offered_srp = TRUE;
+      auth->creds_pending = TRUE;
     }
+  /* TLS 1.2: a PSK question declined before the handshake is asked again
+   * once the server has chosen a PSK suite. */
+  if (auth->psk_want)
+    auth->creds_pending = TRUE;
 
   if (ok && identity && !key && !auth->psk_want)
     {
@@ -611,6 +710,7 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
         }
       g_free (auth->offered_psk_identity);
       auth->offered_psk_identity = _tlslite_escape_name ((const guint8 *) identity, strlen (identity));
+      note_used_psk (auth, identity, k, key_len);
     }
   /* The engine has its own copies now (wiped when it goes); ours need not
    * wait for the connection's end. */
@@ -621,16 +721,23 @@ _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error)
 }
 
 gchar *
-_tlslite_auth_session_key (TlsliteAuth *auth)
+_tlslite_auth_session_key (TlsliteAuth *auth, gboolean for_lookup)
 {
   const gchar *user, *identity;
-  gchar *s;
+  gchar *s = NULL;
 
   g_mutex_lock (&auth->mutex);
-  user = auth->srp_password ? auth->srp_username : auth->ia_srp_user;
-  identity = auth->psk_key ? auth->psk_identity : auth->ia_psk_identity;
-  s = g_strdup_printf ("srp:%zu:%s/psk:%zu:%s", user ? strlen (user) : 0, user ? user : "",
-                       identity ? strlen (identity) : 0, identity ? identity : "");
+  user = auth->used_srp_user;
+  identity = auth->used_psk_identity;
+  /* A secret whose digest could not be made: no key, nothing cached. */
+  if ((user && !auth->used_srp_tag) || (identity && !auth->used_psk_tag))
+    goto out;
+  if (for_lookup && auth->creds_pending)
+    goto out;
+  s = g_strdup_printf ("srp:%zu:%s:%s/psk:%zu:%s:%s", user ? strlen (user) : 0, user ? user : "",
+                       user ? auth->used_srp_tag : "", identity ? strlen (identity) : 0,
+                       identity ? identity : "", identity ? auth->used_psk_tag : "");
+out:
   g_mutex_unlock (&auth->mutex);
   return s;
 }
@@ -995,6 +1102,8 @@ _tlslite_auth_query_apply (TlsliteAuthQuery *q, tc_conn *engine, GError **error)
     case Q_SRP_CREDS:
       if (q->srp_user)
         auth->offered_srp = TRUE;
+      if (q->srp_user && q->srp_password)
+        note_used_srp (auth, q->srp_user, q->srp_password);
       tc_conn_answer_srp_credentials (engine, q->srp_user, (const uint8_t *) q->srp_password,
                                       q->srp_password ? strlen (q->srp_password) : 0);
       break;
@@ -1009,6 +1118,7 @@ _tlslite_auth_query_apply (TlsliteAuthQuery *q, tc_conn *engine, GError **error)
                                                              strlen (q->psk_identity));
           tc_conn_answer_psk_identity (engine, (const uint8_t *) q->psk_identity,
                                        strlen (q->psk_identity), k, len);
+          note_used_psk (auth, q->psk_identity, k, len);
         }
       else
         {

@@ -46,8 +46,13 @@ gboolean _tlslite_auth_server_has_credentials (TlsliteAuth *auth);
 gboolean _tlslite_auth_prepare_config (TlsliteAuth *auth, tc_config *cfg, GError **error);
 gboolean _tlslite_auth_prepare_conn (TlsliteAuth *auth, tc_conn *conn, GError **error);
 /* Client: a suffix for the session cache key, so a session made with one
- * SRP user or PSK identity is never offered for another. */
-gchar *_tlslite_auth_session_key (TlsliteAuth *auth);
+ * SRP user or PSK identity, or with one password or key, is never offered
+ * with another: the names, and a keyed digest (HMAC-SHA256 under a
+ * per-process random key) of each secret this handshake gave the engine.
+ * for_lookup: NULL while the engine may still ask for credentials during
+ * the handshake (nothing cached may stand in for them); NULL too when no
+ * digest can be made (no randomness): then nothing is cached. */
+gchar *_tlslite_auth_session_key (TlsliteAuth *auth, gboolean for_lookup);
 
 /* Questions that may block (interactions, database look-ups): made under
  * the engine lock (or before the engine exists: _tlslite_auth_pre_query),

@@ -57,7 +57,8 @@ struct _GTlsClientConnectionTlslite
   GMutex cas_mutex;
 
   Resumable *session;           /* newest session (engine lock) */
-  gchar *session_key;
+  gchar *session_peer;          /* cache key part: who the server is; NULL: no caching */
+  gchar *session_store_key;     /* this handshake's, once known (engine lock) */
 };
 
 typedef struct _GTlsClientConnectionTlslite GTlsClientConnectionTlslite;
@@ -129,13 +130,14 @@ identity_hostname (GSocketConnectable *identity)
   return NULL;
 }
 
-/* Sessions are keyed by peer address, server identity, port and our own
- * certificate, so different identities never share one. As in
- * glib-networking, tests run without the cache (a port reused between
- * test servers must not resume an old session and skip verification)
- * unless G_TLS_TLSLITE_TEST_SESSION_CACHE=1 asks for it. */
+/* Sessions are keyed by peer address, server identity and port (who the
+ * server is), and by our own certificate and SRP/PSK credentials (who we
+ * are), so different identities never share one. As in glib-networking,
+ * tests run without the cache (a port reused between test servers must
+ * not resume an old session and skip verification) unless
+ * G_TLS_TLSLITE_TEST_SESSION_CACHE=1 asks for it. */
 static gchar *
-compute_session_key (GTlsClientConnectionTlslite *self)
+compute_session_peer (GTlsClientConnectionTlslite *self)
 {
   GIOStream *base = tlslite_connection_get_base_stream (G_TLS_CONNECTION_TLSLITE (self));
   GSocketAddress *remote;
@@ -151,31 +153,45 @@ compute_session_key (GTlsClientConnectionTlslite *self)
       GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS (remote);
       gchar *addr = g_inet_address_to_string (g_inet_socket_address_get_address (isa));
       const gchar *host = self->server_identity ? identity_hostname (self->server_identity) : NULL;
-      GTlsCertificate *cert = tlslite_connection_get_own_certificate (G_TLS_CONNECTION_TLSLITE (self));
-      gchar *hash = NULL;
 
-      if (cert)
-        {
-          GByteArray *der = NULL;
-
-          g_object_get (cert, "certificate", &der, NULL);
-          if (der)
-            {
-              hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-              g_byte_array_unref (der);
-            }
-        }
-      /* A session made by one SRP user or PSK identity is never offered
-       * for another. */
-      gchar *auth = _tlslite_auth_session_key (tlslite_connection_get_auth (G_TLS_CONNECTION_TLSLITE (self)));
-
-      key = g_strdup_printf ("%s/%s/%u/%s/%s", addr, host ? host : "",
-                             g_inet_socket_address_get_port (isa), hash ? hash : "", auth);
-      g_free (auth);
+      key = g_strdup_printf ("%s/%s/%u", addr, host ? host : "", g_inet_socket_address_get_port (isa));
       g_free (addr);
-      g_free (hash);
     }
   g_clear_object (&remote);
+  return key;
+}
+
+/* The full key: the peer part and who we are now. Before the handshake
+ * (for_lookup) that is what the program set or its interaction answered
+ * up front; after it, what the handshake actually used, including a
+ * certificate or credentials an interaction chose during it, so a session
+ * they authenticated is only offered again with the same ones. */
+static gchar *
+compute_session_key (GTlsClientConnectionTlslite *self, gboolean for_lookup)
+{
+  GTlsCertificate *cert = tlslite_connection_get_own_certificate (G_TLS_CONNECTION_TLSLITE (self));
+  gchar *hash = NULL, *auth, *key;
+
+  if (!self->session_peer)
+    return NULL;
+  auth = _tlslite_auth_session_key (tlslite_connection_get_auth (G_TLS_CONNECTION_TLSLITE (self)),
+                                    for_lookup);
+  if (!auth)
+    return NULL;
+  if (cert)
+    {
+      GByteArray *der = NULL;
+
+      g_object_get (cert, "certificate", &der, NULL);
+      if (der)
+        {
+          hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+          g_byte_array_unref (der);
+        }
+    }
+  key = g_strdup_printf ("%s/%s/%s", self->session_peer, hash ? hash : "", auth);
+  g_free (auth);
+  g_free (hash);
   return key;
 }
 
@@ -203,10 +219,17 @@ client_prepare_conn (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
       g_free (ascii);
     }
 
-  g_free (self->session_key);
-  self->session_key = compute_session_key (self);
-  if (!self->session && self->session_key)
-    self->session = cache_lookup (self->session_key);
+  g_free (self->session_peer);
+  self->session_peer = compute_session_peer (self);
+  g_clear_pointer (&self->session_store_key, g_free);
+  if (!self->session && self->session_peer)
+    {
+      gchar *key = compute_session_key (self, TRUE);
+
+      if (key)
+        self->session = cache_lookup (key);
+      g_free (key);
+    }
   /* Pins: a session from a peer they do not match is not resumed (the
    * resumed handshake would show no certificate to check). */
   if (self->session && !_tlslite_gio_pins_allow_session (G_OBJECT (self), self->session->peer))
@@ -241,8 +264,10 @@ client_session_update (GTlsConnectionTlslite *tls, tc_conn *conn)
   if (self->session)
     resumable_unref (self->session);
   self->session = resumable_new (s, peer, errors);
-  if (self->session_key)
-    cache_store (self->session_key, self->session);
+  if (!self->session_store_key)
+    self->session_store_key = compute_session_key (self, FALSE);
+  if (self->session_store_key)
+    cache_store (self->session_store_key, self->session);
 }
 
 static GTlsCertificate *
@@ -427,7 +452,8 @@ client_finalize (GObject *object)
   g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
   g_mutex_clear (&self->cas_mutex);
   g_clear_pointer (&self->session, resumable_unref);
-  g_free (self->session_key);
+  g_free (self->session_peer);
+  g_free (self->session_store_key);
   G_OBJECT_CLASS (g_tls_client_connection_tlslite_parent_class)->finalize (object);
 }
 

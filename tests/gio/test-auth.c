@@ -281,6 +281,22 @@ server_wait (Server *s)
   g_mutex_unlock (&s->mutex);
 }
 
+/* Ready for the next client of the same server. */
+static void
+server_next (Server *s)
+{
+  g_mutex_lock (&s->mutex);
+  s->done = FALSE;
+  s->n_done = 0;
+  g_clear_pointer (&s->srp_user, g_free);
+  g_clear_pointer (&s->psk_identity, g_free);
+  g_clear_pointer (&s->suite, g_free);
+  g_clear_pointer (&s->alert_sent_name, g_free);
+  g_clear_pointer (&s->alert_received_name, g_free);
+  g_clear_error (&s->error);
+  g_mutex_unlock (&s->mutex);
+}
+
 static gboolean
 quit_loop (gpointer data)
 {
@@ -365,6 +381,7 @@ typedef struct
   gchar *psk_identity_after;
   gchar *hint_after;
   GTlsProtocolVersion version;
+  gboolean resumed;
   gboolean done;
   GTlsConnection *tls;    /* kept from the event, so a failed one can be read */
 } Client;
@@ -430,6 +447,7 @@ client_after (Client *c)
   in = g_data_input_stream_new (g_io_stream_get_input_stream (c->conn));
   c->line = g_data_input_stream_read_line (in, NULL, NULL, &c->error);
   g_object_unref (in);
+  g_object_get (tls, "session-resumed", &c->resumed, NULL);
 }
 
 static void
@@ -791,6 +809,131 @@ test_psk_unknown_identity (gconstpointer data)
   g_assert_null (strchr (s->error->message, '\033'));
   check_alert_pair (&c, s, 115, "unknown_psk_identity");
   client_clear (&c);
+  server_stop (s);
+}
+
+/* ---- resumption never stands in for a secret ---- */
+
+/* The client's process-wide session cache (off in tests unless asked
+ * for) must offer a session again only with the same password or key: a
+ * program that checks a password by logging in must see a wrong one
+ * fail, not a resumed session made with the right one. */
+static void
+session_cache_on (gboolean on)
+{
+  if (on)
+    g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  else
+    g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+}
+
+static void
+test_srp_resume_needs_password (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  PlainInteraction *wrong_ia = plain_interaction_new ("not alice's password");
+  PlainInteraction *right_ia = plain_interaction_new ("alice's password");
+  Client good = { .srp_user = "alice", .srp_password = "alice's password", .async = m->async };
+  Client bad = { .srp_user = "alice", .srp_password = "not alice's password", .async = m->async };
+  Client bad_ia = { .srp_user = "alice", .interaction = G_TLS_INTERACTION (wrong_ia), .async = m->async };
+  Client again = { .srp_user = "alice", .srp_password = "alice's password", .async = m->async };
+  Client again_ia = { .srp_user = "alice", .interaction = G_TLS_INTERACTION (right_ia), .async = m->async };
+
+  session_cache_on (TRUE);
+  s = server_start (m->async, m->typed);
+  client_run (&good, s);
+  g_assert_no_error (good.error);
+  g_assert_cmpstr (good.line, ==, "hello alice");
+  g_assert_false (good.resumed);
+
+  /* The same user with a wrong password, from a property and from an
+   * interaction: a full handshake, refused as SRP_FAILED. */
+  server_next (s);
+  client_run (&bad, s);
+  g_assert_error (bad.error, AUTH_ERROR, SRP_FAILED);
+  g_assert_null (bad.conn);
+  g_assert_error (s->error, AUTH_ERROR, SRP_FAILED);
+  server_next (s);
+  client_run (&bad_ia, s);
+  g_assert_error (bad_ia.error, AUTH_ERROR, SRP_FAILED);
+  g_assert_null (bad_ia.conn);
+  g_assert_nonnull (wrong_ia->description);
+
+  /* The right password resumes, as the same user on both sides, whether
+   * it came from a property or from the interaction. */
+  server_next (s);
+  client_run (&again, s);
+  g_assert_no_error (again.error);
+  g_assert_no_error (s->error);
+  g_assert_true (again.resumed);
+  g_assert_cmpstr (again.line, ==, "hello alice");
+  g_assert_cmpstr (again.srp_user_after, ==, "alice");
+  g_assert_cmpstr (s->srp_user, ==, "alice");
+  server_next (s);
+  client_run (&again_ia, s);
+  g_assert_no_error (again_ia.error);
+  g_assert_true (again_ia.resumed);
+  g_assert_cmpstr (again_ia.srp_user_after, ==, "alice");
+  session_cache_on (FALSE);
+
+  client_clear (&good);
+  client_clear (&bad);
+  client_clear (&bad_ia);
+  client_clear (&again);
+  client_clear (&again_ia);
+  server_stop (s);
+  g_object_unref (wrong_ia);
+  g_object_unref (right_ia);
+}
+
+static void
+test_psk_resume_needs_key (gconstpointer data)
+{
+  const PskMode *pm = data;
+  guint8 changed[32];
+  Server *s;
+  Client good = { .psk_identity = "device-7", .psk_key = psk_key_bytes,
+                  .psk_key_len = sizeof psk_key_bytes, .async = pm->mode.async };
+  Client bad = { .psk_identity = "device-7", .psk_key = changed, .psk_key_len = sizeof changed,
+                 .async = pm->mode.async };
+  Client again = { .psk_identity = "device-7", .psk_key = psk_key_bytes,
+                   .psk_key_len = sizeof psk_key_bytes, .async = pm->mode.async };
+
+  memcpy (changed, psk_key_bytes, sizeof changed);
+  changed[0] ^= 0x80;
+  use_tls12 (pm->tls12);
+  session_cache_on (TRUE);
+  s = server_start (pm->mode.async, pm->mode.typed);
+  client_run (&good, s);
+  g_assert_no_error (good.error);
+  g_assert_cmpstr (good.line, ==, "hello device-7");
+  g_assert_false (good.resumed);
+
+  /* The same identity with a changed key: a full handshake, refused. */
+  server_next (s);
+  client_run (&bad, s);
+  g_assert_error (bad.error, AUTH_ERROR, PSK_FAILED);
+  g_assert_null (bad.conn);
+  g_assert_error (s->error, AUTH_ERROR, PSK_FAILED);
+
+  /* The key the session was made with resumes it. */
+  server_next (s);
+  client_run (&again, s);
+  session_cache_on (FALSE);
+  use_tls12 (FALSE);
+  g_assert_no_error (again.error);
+  g_assert_no_error (s->error);
+  g_assert_true (again.resumed);
+  g_assert_cmpstr (again.line, ==, "hello device-7");
+  g_assert_cmpstr (again.psk_identity_after, ==, "device-7");
+  g_assert_cmpstr (s->psk_identity, ==, "device-7");
+  g_assert_cmpint (again.version, ==,
+                   pm->tls12 ? G_TLS_PROTOCOL_VERSION_TLS_1_2 : G_TLS_PROTOCOL_VERSION_TLS_1_3);
+
+  client_clear (&good);
+  client_clear (&bad);
+  client_clear (&again);
   server_stop (s);
 }
 
@@ -1810,6 +1953,7 @@ add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
       ADD ("srp/unknown-user", test_srp_unknown_user, m);
       ADD ("srp/plain-interaction", test_srp_plain_interaction, m);
       ADD ("srp/no-password", test_srp_no_password, m);
+      ADD ("srp/resume-needs-password", test_srp_resume_needs_password, m);
       ADD ("all-at-once", test_all_at_once, m);
       if (m->async && !m->typed)
         {
@@ -1839,12 +1983,14 @@ add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
               ADD ("psk12/login", test_psk_login, pm);
               ADD ("psk12/wrong-key", test_psk_wrong_key, pm);
               ADD ("psk12/unknown-identity", test_psk_unknown_identity, pm);
+              ADD ("psk12/resume-needs-key", test_psk_resume_needs_key, pm);
             }
           else
             {
               ADD ("psk13/login", test_psk_login, pm);
               ADD ("psk13/wrong-key", test_psk_wrong_key, pm);
               ADD ("psk13/unknown-identity", test_psk_unknown_identity, pm);
+              ADD ("psk13/resume-needs-key", test_psk_resume_needs_key, pm);
             }
         }
 #undef ADD
