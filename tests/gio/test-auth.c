@@ -509,6 +509,8 @@ typedef struct
   gchar *password;      /* NULL: decline */
   gchar *description;   /* what it was asked */
   gboolean main_thread;
+  gboolean give_cert;   /* request_certificate: answer client-rsa */
+  guint cert_asks;
 } PlainInteraction;
 
 typedef struct { GTlsInteractionClass parent_class; } PlainInteractionClass;
@@ -533,6 +535,29 @@ plain_ask_password (GTlsInteraction *interaction, GTlsPassword *password, GCance
   return G_TLS_INTERACTION_HANDLED;
 }
 
+static GTlsInteractionResult
+plain_request_certificate (GTlsInteraction *interaction, GTlsConnection *conn,
+                           GTlsCertificateRequestFlags flags, GCancellable *cancellable, GError **error)
+{
+  PlainInteraction *self = (PlainInteraction *) interaction;
+  gchar *cert_file, *key_file;
+  GTlsCertificate *cert;
+
+  self->cert_asks++;
+  if (!self->give_cert)
+    return G_TLS_INTERACTION_UNHANDLED;
+  cert_file = g_build_filename (TEST_DATA_DIR, "client-rsa.pem", NULL);
+  key_file = g_build_filename (TEST_DATA_DIR, "client-rsa-key.pem", NULL);
+  cert = g_tls_certificate_new_from_files (cert_file, key_file, error);
+  g_free (cert_file);
+  g_free (key_file);
+  if (!cert)
+    return G_TLS_INTERACTION_FAILED;
+  g_tls_connection_set_certificate (conn, cert);
+  g_object_unref (cert);
+  return G_TLS_INTERACTION_HANDLED;
+}
+
 static void
 plain_interaction_finalize (GObject *object)
 {
@@ -553,6 +578,7 @@ plain_interaction_class_init (PlainInteractionClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = plain_interaction_finalize;
   G_TLS_INTERACTION_CLASS (klass)->ask_password = plain_ask_password;
+  G_TLS_INTERACTION_CLASS (klass)->request_certificate = plain_request_certificate;
 }
 
 static PlainInteraction *
@@ -935,6 +961,47 @@ test_psk_resume_needs_key (gconstpointer data)
   client_clear (&bad);
   client_clear (&again);
   server_stop (s);
+}
+
+/* A client certificate the interaction chose during the handshake
+ * authenticated the session: a connection without it does not resume it
+ * (the interaction's choice is not made for it), one that sets the same
+ * certificate up front does. */
+static void
+test_cert_resume_needs_cert (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  PlainInteraction *ia = plain_interaction_new (NULL);
+  Client chosen = { .interaction = G_TLS_INTERACTION (ia), .verify_ca = TRUE, .async = m->async };
+  Client none = { .verify_ca = TRUE, .async = m->async };
+
+  ia->give_cert = TRUE;
+  session_cache_on (TRUE);
+  s = server_start (m->async, m->typed);
+  s->with_cert = TRUE;
+  s->no_srp = TRUE;
+  s->no_psk = TRUE;
+  s->request_cert = TRUE;
+  client_run (&chosen, s);
+  g_assert_no_error (chosen.error);
+  g_assert_no_error (s->error);
+  g_assert_cmpuint (ia->cert_asks, ==, 1);
+  g_assert_true (s->peer_cert);
+  g_assert_false (chosen.resumed);
+
+  server_next (s);
+  client_run (&none, s);
+  session_cache_on (FALSE);
+  g_assert_no_error (none.error);
+  g_assert_no_error (s->error);
+  g_assert_false (none.resumed);
+  g_assert_false (s->peer_cert);
+
+  client_clear (&chosen);
+  client_clear (&none);
+  server_stop (s);
+  g_object_unref (ia);
 }
 
 /* ---- a database the server cannot read ---- */
@@ -1954,6 +2021,7 @@ add_tests (const gchar *prefix, const Mode *sync_m, const Mode *async_m)
       ADD ("srp/plain-interaction", test_srp_plain_interaction, m);
       ADD ("srp/no-password", test_srp_no_password, m);
       ADD ("srp/resume-needs-password", test_srp_resume_needs_password, m);
+      ADD ("client-cert/resume-needs-cert", test_cert_resume_needs_cert, m);
       ADD ("all-at-once", test_all_at_once, m);
       if (m->async && !m->typed)
         {

@@ -81,7 +81,11 @@ void tc_conn_free(tc_conn *c);   /* wipes all secrets */
 /* Client: server name for SNI and for builtin verification (a DNS name or IP
  * literal; IP literals are not sent in SNI). Call before the first status. */
 int tc_conn_set_server_name(tc_conn *c, const char *name);
-/* Client: offer this session for resumption. */
+/* Client: offer this session for resumption. The engine offers an SRP
+ * session only with the same user name, but it does not know which
+ * password or PSK key made a session: a resumed session authenticates
+ * without them, so a caller's session cache must tell secrets apart
+ * (gio-module keys it by a keyed digest of each). */
 int tc_conn_set_session(tc_conn *c, tc_session *s);
 /* Client, before the handshake: this is a fallback retry with a lowered
  * maximum version; send TLS_FALLBACK_SCSV (RFC 7507). */
