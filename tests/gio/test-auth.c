@@ -81,6 +81,10 @@ server_finish (Server *s, GTlsConnection *tls, GError *error)
   g_mutex_lock (&s->mutex);
   if (s->ticker)
     s->max_gap = MAX (s->max_gap, g_get_monotonic_time () - s->last_tick);
+  /* A server may finish several handshakes (client unknown: a refused one,
+   * then the login): the last one's values count. */
+  g_clear_pointer (&s->alert_sent_name, g_free);
+  g_clear_pointer (&s->alert_received_name, g_free);
   g_object_get (tls, "last-alert-sent-description", &s->alert_sent,
                 "last-alert-received-description", &s->alert_received,
                 "last-alert-sent-name", &s->alert_sent_name,
@@ -93,6 +97,9 @@ server_finish (Server *s, GTlsConnection *tls, GError *error)
     g_error_free (error);
   else
     {
+      g_clear_pointer (&s->srp_user, g_free);
+      g_clear_pointer (&s->psk_identity, g_free);
+      g_clear_pointer (&s->suite, g_free);
       g_object_get (tls, "srp-username", &s->srp_user, "psk-identity", &s->psk_identity,
                     "ciphersuite-name", &s->suite, "protocol-version", &s->version, NULL);
       s->peer_cert = g_tls_connection_get_peer_certificate (tls) != NULL;
