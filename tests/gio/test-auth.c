@@ -378,6 +378,7 @@ typedef struct
   gsize psk_key_len;
   GTlsInteraction *interaction;
   gboolean verify_ca;     /* trust the test CA (server with a certificate) */
+  gboolean own_cert;      /* set client-rsa as the connection's certificate */
   gboolean async;
 
   /* results */
@@ -427,6 +428,19 @@ on_client_event (GSocketClient *sc, GSocketClientEvent event, GSocketConnectable
     }
   if (c->interaction)
     g_tls_connection_set_interaction (G_TLS_CONNECTION (connection), c->interaction);
+  if (c->own_cert)
+    {
+      GError *error = NULL;
+      gchar *cert_file = g_build_filename (TEST_DATA_DIR, "client-rsa.pem", NULL);
+      gchar *key_file = g_build_filename (TEST_DATA_DIR, "client-rsa-key.pem", NULL);
+      GTlsCertificate *cert = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+
+      g_assert_no_error (error);
+      g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), cert);
+      g_object_unref (cert);
+      g_free (cert_file);
+      g_free (key_file);
+    }
   if (c->verify_ca)
     {
       GError *error = NULL;
@@ -982,6 +996,7 @@ test_cert_resume_needs_cert (gconstpointer data)
   PlainInteraction *ia = plain_interaction_new (NULL);
   Client chosen = { .interaction = G_TLS_INTERACTION (ia), .verify_ca = TRUE, .async = m->async };
   Client none = { .verify_ca = TRUE, .async = m->async };
+  Client upfront = { .verify_ca = TRUE, .own_cert = TRUE, .async = m->async };
 
   ia->give_cert = TRUE;
   session_cache_on (TRUE);
@@ -999,14 +1014,22 @@ test_cert_resume_needs_cert (gconstpointer data)
 
   server_next (s);
   client_run (&none, s);
-  session_cache_on (FALSE);
   g_assert_no_error (none.error);
   g_assert_no_error (s->error);
   g_assert_false (none.resumed);
   g_assert_false (s->peer_cert);
 
+  server_next (s);
+  client_run (&upfront, s);
+  session_cache_on (FALSE);
+  g_assert_no_error (upfront.error);
+  g_assert_no_error (s->error);
+  g_assert_true (upfront.resumed);
+  g_assert_cmpuint (ia->cert_asks, ==, 1);
+
   client_clear (&chosen);
   client_clear (&none);
+  client_clear (&upfront);
   server_stop (s);
   g_object_unref (ia);
 }
@@ -1514,6 +1537,66 @@ typedef struct
   gint64 last, max_gap;
 } LoopWatch;
 
+/* Credentials an interaction gives during the handshake (TLS 1.2: the
+ * PSK question asked again with the server's hint) are not known when a
+ * cached session would have to be offered, so none is: the interaction
+ * is asked every time. The session is stored under the credentials the
+ * handshake used, so a connection that sets the same ones up front
+ * resumes it, and one with a changed key does not. */
+static void
+test_typed_psk12_hint_resume (gconstpointer data)
+{
+  const Mode *m = data;
+  Server *s;
+  TestInteraction *ia = g_object_new (test_interaction_get_type (), NULL);
+  guint8 changed[32];
+  Client first = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+  Client second = { .interaction = G_TLS_INTERACTION (ia), .async = m->async };
+  Client same = { .psk_identity = "device-7", .psk_key = psk_key_bytes,
+                  .psk_key_len = sizeof psk_key_bytes, .async = m->async };
+  Client bad = { .psk_identity = "device-7", .psk_key = changed, .psk_key_len = sizeof changed,
+                 .async = m->async };
+
+  memcpy (changed, psk_key_bytes, sizeof changed);
+  changed[5] ^= 1;
+  ia->psk_needs_hint = TRUE;
+  ia->srp_decline = TRUE;
+  use_tls12 (TRUE);
+  session_cache_on (TRUE);
+  s = server_start (m->async, TRUE);
+  s->hint = "the-hint";
+  client_run (&first, s);
+  g_assert_no_error (first.error);
+  g_assert_false (first.resumed);
+  g_assert_cmpuint (ia->psk_asks, ==, 2);
+
+  server_next (s);
+  client_run (&second, s);
+  g_assert_no_error (second.error);
+  g_assert_false (second.resumed);
+  g_assert_cmpuint (ia->psk_asks, ==, 4);
+
+  server_next (s);
+  client_run (&bad, s);
+  g_assert_error (bad.error, AUTH_ERROR, PSK_FAILED);
+
+  server_next (s);
+  client_run (&same, s);
+  session_cache_on (FALSE);
+  use_tls12 (FALSE);
+  g_assert_no_error (same.error);
+  g_assert_true (same.resumed);
+  g_assert_cmpstr (same.line, ==, "hello device-7");
+  g_assert_cmpstr (s->psk_identity, ==, "device-7");
+
+  client_clear (&first);
+  client_clear (&second);
+  client_clear (&bad);
+  client_clear (&same);
+  server_stop (s);
+  g_object_unref (ia);
+}
+
 static gboolean
 loop_tick (gpointer data)
 {
@@ -1939,6 +2022,7 @@ add_typed_tests (void)
       ADD ("srp/wrong-password", test_typed_srp_wrong_password);
       ADD ("psk13/login", test_typed_psk13);
       ADD ("psk12/hint", test_typed_psk12_hint);
+      ADD ("psk12/hint-resume", test_typed_psk12_hint_resume);
       ADD ("psk12/declined", test_typed_psk12_declined);
       ADD ("database-broken", test_typed_database_broken);
       ADD ("unknown/certificate-server", test_unknown_cert_server);
