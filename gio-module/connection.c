@@ -747,7 +747,7 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
               /* The direct attempt just said the socket is full. */
               g_mutex_unlock (&priv->out_mutex);
               g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
-                                   "Operation would block");
+                                   _("Operation would block"));
               return FALSE;
             }
         }
