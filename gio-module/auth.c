@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "auth.h"
+#include "tlscore/tag.h"
 
 /*
  * Everything here is reachable by property name (strings, GBytes,
@@ -279,20 +280,15 @@ static gchar *
 secret_tag (const gchar *label, const void *secret, gsize len)
 {
   guint8 key[32], digest[32];
-  gsize digest_len = sizeof digest;
-  GHmac *hmac;
   gchar *hex;
   gsize i;
 
   if (!session_tag_key (key))
     return NULL;
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, key, sizeof key);
+  /* tlscore's HMAC wipes its state; GLib's GHmac frees it as it is, which
+   * would leave the secret's last block in freed memory. */
+  tc_secret_tag (key, sizeof key, label, secret, len, digest);
   explicit_bzero (key, sizeof key);
-  g_hmac_update (hmac, (const guchar *) label, strlen (label) + 1);
-  if (len)
-    g_hmac_update (hmac, secret, len);
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  g_hmac_unref (hmac);
   hex = g_malloc (2 * sizeof digest + 1);
   for (i = 0; i < sizeof digest; i++)
     {

@@ -1,4 +1,5 @@
 /* Unit tests for tlscore/crypto: known-answer vectors from the RFCs and NIST, round trips, rejections. */
+#include "tlscore/tag.h"
 #include <errno.h>
 #include <glib.h>
 #include <linux/filter.h>
@@ -2075,10 +2076,36 @@ static void test_aead_clear_wipes_written(void) {
     }
 }
 
+/* tc_secret_tag is HMAC-SHA256(key, label || 0 || secret): checked against
+ * GLib's HMAC over the same bytes; a different secret or label differs. */
+static void test_secret_tag(void) {
+  static const uint8_t key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static const uint8_t secret[] = "correct horse battery staple";
+  uint8_t out[32], other[32];
+  tc_secret_tag(key, sizeof key, "srp", secret, sizeof secret - 1, out);
+  uint8_t data[4 + sizeof secret - 1];
+  memcpy(data, "srp", 4);
+  memcpy(data + 4, secret, sizeof secret - 1);
+  GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, sizeof key);
+  g_hmac_update(h, data, sizeof data);
+  uint8_t want[32];
+  gsize wlen = sizeof want;
+  g_hmac_get_digest(h, want, &wlen);
+  g_hmac_unref(h);
+  g_assert_cmpmem(out, 32, want, 32);
+  tc_secret_tag(key, sizeof key, "psk", secret, sizeof secret - 1, other);
+  g_assert_true(memcmp(out, other, 32) != 0);
+  tc_secret_tag(key, sizeof key, "srp", secret, sizeof secret - 2, other);
+  g_assert_true(memcmp(out, other, 32) != 0);
+  tc_secret_tag(key, sizeof key, "srp", NULL, 0, other);
+  g_assert_true(memcmp(out, other, 32) != 0);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   dflt_drbg = tc_drbg_new();
   g_test_add_func("/crypto/util", test_util);
+  g_test_add_func("/crypto/secret-tag", test_secret_tag);
   g_test_add_func("/crypto/aead/clear-wipes-written", test_aead_clear_wipes_written);
   g_test_add_func("/crypto/random", test_random);
   g_test_add_func("/crypto/random/drbg", test_drbg_basic);

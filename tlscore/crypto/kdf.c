@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "crypto/crypto_internal.h"
+#include "tlscore/tag.h"
 
 void tc_hmac_init(tc_hmac_ctx *ctx, tc_hash_alg alg, const uint8_t *key, size_t key_len) {
   uint8_t k[TC_HASH_MAX_BLOCK];
@@ -48,6 +49,16 @@ void tc_hmac(tc_hash_alg alg, const uint8_t *key, size_t key_len, const uint8_t 
   tc_hmac_init(&ctx, alg, key, key_len);
   tc_hmac_update(&ctx, data, len);
   tc_hmac_final(&ctx, out);
+}
+
+void tc_secret_tag(const uint8_t *key, size_t key_len, const char *label, const uint8_t *secret,
+                   size_t secret_len, uint8_t out[32]) {
+  tc_hmac_ctx ctx;
+  tc_hmac_init(&ctx, TC_HASH_SHA256, key, key_len);
+  tc_hmac_update(&ctx, (const uint8_t *)label, strlen(label) + 1);
+  if (secret_len)
+    tc_hmac_update(&ctx, secret, secret_len);
+  tc_hmac_final(&ctx, out); /* wipes ctx */
 }
 
 void tc_hkdf_extract(tc_hash_alg alg, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
