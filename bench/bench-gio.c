@@ -41,6 +41,19 @@ static gint64 thread_cpu_ns(void) {
   return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* CPU time of the whole process (user + system, every thread). A conn row's
+ * cost per connection is the client's and the server's together, and
+ * per-thread clocks of our two threads would miss work done elsewhere:
+ * glib-networking (2.74) runs every handshake, even a synchronous one, in a
+ * GTask worker thread while the calling thread waits, so only process time
+ * charges both backends for all they do (the thread hand-offs included). */
+static gint64 process_cpu_us(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (gint64)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+         ru.ru_stime.tv_usec;
+}
+
 static size_t heap_in_use(void) {
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
@@ -314,7 +327,13 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
     const char *hs = g_getenv("BENCH_GIO_HANDSHAKES");
     int max_n = hs ? atoi(hs) : 0;
     double t0 = now_s(), t;
+    gint64 cpu0 = 0;
     while (max_n > 0 ? n < max_n : (t = now_s() - t0) < seconds) {
+      /* CPU is counted from the second connection on, so one-time set-up
+       * (module and backend initialisation, certificate and trust-list
+       * loading, first-use caches) is not charged per connection. */
+      if (n == 1)
+        cpu0 = process_cpu_us();
       GIOStream *tls = client_connect(sc, addr, db, sysdb, &error);
       if (!tls) {
         g_printerr("client: %s\n", error->message);
@@ -332,6 +351,8 @@ static int run_child(const char *test, const char *cert_name, gboolean sysdb, do
     }
     t = now_s() - t0;
     printf("RESULT conn_per_s %.1f\n", n / t);
+    if (n > 1)
+      printf("RESULT cpu_us_per_conn %.1f\n", (double)(process_cpu_us() - cpu0) / (n - 1));
   }
   fflush(stdout);
   g_atomic_int_set(&s.stop, 1);
@@ -380,7 +401,7 @@ static double result_value(const char *out, const char *key) {
 }
 
 /* cpu (may be NULL): bulk rows also return the writer's and the reader's
- * CPU ns per byte there. */
+ * CPU ns per byte there, conn rows the process CPU µs per connection. */
 static double run_one(const Row *r, const char *backend, const char *module_dir, const char *key,
                       const char *self, double seconds, gsize bulk, int idle, double cpu[2]) {
   char *argv[16];
@@ -482,7 +503,9 @@ static double run_one(const Row *r, const char *backend, const char *module_dir,
       out = g_string_free(all, FALSE);
     }
     value = result_value(out, key);
-    if (cpu) {
+    if (cpu && strcmp(r->test, "conn") == 0) {
+      cpu[0] = result_value(out, "RESULT cpu_us_per_conn ");
+    } else if (cpu) {
       cpu[0] = result_value(out, "RESULT write_ns_per_byte ");
       cpu[1] = result_value(out, "RESULT read_ns_per_byte ");
     }
@@ -573,7 +596,7 @@ int main(int argc, char **argv) {
   };
   static const char *backends[] = {"tlslite", "gnutls"};
 
-  double full_ecdsa = 0;
+  double full_ecdsa_cpu = 0;
   printf("%-36s %12s %12s %8s  %s\n", "row (median of rounds)", "tlslite", "gnutls", "ratio", "target");
   for (size_t ri = 0; ri < G_N_ELEMENTS(rows); ri++) {
     const Row *r = &rows[ri];
@@ -581,6 +604,7 @@ int main(int argc, char **argv) {
       continue;
     double v[2][50], cpu[2][2][50];
     gboolean bulk_row = strcmp(r->test, "bulk") == 0;
+    gboolean conn_row = strcmp(r->test, "conn") == 0;
     char key[64];
     g_snprintf(key, sizeof key, "RESULT %s ", r->key);
     for (int k = 0; k < rounds; k++)
@@ -595,19 +619,25 @@ int main(int argc, char **argv) {
       }
     double m0 = median(v[0], rounds), m1 = median(v[1], rounds);
     double ratio = m1 > 0 ? m0 / m1 : 0;
+    /* conn rows: the targets are on CPU per connection (the issue's metric),
+     * gnutls/ours, printed under the conn/s row; conn/s is wall clock. */
+    double c0 = conn_row ? median(cpu[0][0], rounds) : 0, c1 = conn_row ? median(cpu[1][0], rounds) : 0;
+    double judged = conn_row ? (c0 > 0 && c1 > 0 ? c1 / c0 : 0) : ratio;
     char target[64] = "";
-    if (r->resume && full_ecdsa > 0)
-      g_snprintf(target, sizeof target, "%.2fx our full handshakes (>= 2x %s)", m0 / full_ecdsa,
-                 m0 / full_ecdsa >= 2 ? "met" : "NOT met");
+    if (r->resume && full_ecdsa_cpu > 0 && c0 > 0)
+      g_snprintf(target, sizeof target, "%.2fx our full handshakes (>= 2x %s)", full_ecdsa_cpu / c0,
+                 full_ecdsa_cpu / c0 >= 2 ? "met" : "NOT met");
     if (r->target > 0)
       g_snprintf(target, sizeof target, ">= %.1fx %s", r->target,
-                 m0 > 0 && ratio >= r->target ? "met" : "NOT met");
+                 m0 > 0 && judged >= r->target ? "met" : "NOT met");
     else if (r->target < 0)
       g_snprintf(target, sizeof target, "<= %.0f B %s", -r->target,
                  m0 >= 0 && m0 <= -r->target ? "met" : "NOT met");
     if (!strcmp(r->name, "conn/s TLS1.3 ECDSA-P256"))
-      full_ecdsa = m0;
-    printf("%-36s %12.1f %12.1f %8.2f  %s\n", r->name, m0, m1, ratio, target);
+      full_ecdsa_cpu = c0;
+    printf("%-36s %12.1f %12.1f %8.2f  %s\n", r->name, m0, m1, ratio, conn_row ? "" : target);
+    if (conn_row)
+      printf("  %-34s %12.1f %12.1f %8.2f  %s\n", "CPU us/conn, gnutls/ours", c0, c1, judged, target);
     if (bulk_row) {
       /* The wall-clock rate depends on how much CPU a loaded machine gives
        * the two threads; CPU per byte of each end does not. */
