@@ -12,6 +12,8 @@ pkgs=(
   # the Public Suffix List certificate verification reads (wildcards over a public suffix)
   publicsuffix
   glib-networking libsoup-3.0-dev
+  # bench/build-openssl-backend.sh: glib-networking's openssl backend, bench-gio's third column
+  libssl-dev
   # examples/ integration tests: the real peers, run in the foreground from throw-away configs
   curl wget nginx dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix mosquitto mosquitto-clients stunnel4
   python3-gi gir1.2-soup-3.0 gjs
