@@ -445,6 +445,195 @@ static void test_write_room_and_shrink(void) {
   tc_rec_free(&a);
 }
 
+/* Aligned records (align_out): every record sealed behind others starts its
+ * encrypted bytes 8-byte aligned, the skipped bytes never go out, acks of
+ * any size step over the gaps, and the gaps move with the records when the
+ * buffer is compacted. */
+typedef struct {
+  bool tls13;
+  tc_aead_alg alg;
+} aligned_case;
+
+static void set_keys_any(tc_rec *w, tc_rec *r, const aligned_case *k) {
+  uint8_t key[32], iv[12];
+  for (int i = 0; i < 32; i++)
+    key[i] = (uint8_t)(3 * i + 1);
+  for (int i = 0; i < 12; i++)
+    iv[i] = (uint8_t)(0x50 + i);
+  size_t kl = tc_aead_key_len(k->alg);
+  if (k->tls13) {
+    g_assert_cmpint(tc_prot_init_tls13(&w->wr, k->alg, key, kl, iv), ==, 0);
+    g_assert_cmpint(tc_prot_init_tls13(&r->rd, k->alg, key, kl, iv), ==, 0);
+    return;
+  }
+  size_t ivl = k->alg == TC_AEAD_CHACHA20_POLY1305 ? 12 : 4;
+  g_assert_cmpint(tc_prot_init_tls12_aead(&w->wr, 0x0303, k->alg, key, kl, iv, ivl), ==, 0);
+  g_assert_cmpint(tc_prot_init_tls12_aead(&r->rd, 0x0303, k->alg, key, kl, iv, ivl), ==, 0);
+}
+
+/* Feed wire bytes to r a buffer at a time, appending the plaintext of every
+ * record (all application data) to plain. */
+static void feed_records(tc_rec *r, const uint8_t *p, size_t n, GByteArray *plain) {
+  tc_error err;
+  tc_error_clear(&err);
+  while (n) {
+    size_t cap;
+    uint8_t *b = tc_rec_input_buf(r, &cap, &err);
+    g_assert_nonnull(b);
+    size_t k = n < cap ? n : cap;
+    memcpy(b, p, k);
+    tc_rec_input_ack(r, k);
+    p += k;
+    n -= k;
+    uint8_t type, *data;
+    size_t len;
+    int got;
+    while ((got = tc_rec_next(r, &type, &data, &len, &err)) == 1) {
+      g_assert_cmpuint(type, ==, TC_CT_APPLICATION_DATA);
+      g_byte_array_append(plain, data, (guint)len);
+    }
+    g_assert_cmpint(got, ==, 0);
+  }
+}
+
+/* The pieces of the output: each one whole records, each record's
+ * encrypted bytes 8-byte aligned; appended to wire. Returns the count. */
+static size_t check_pieces(tc_rec *a, GByteArray *wire) {
+  tc_rec_piece v[TC_REC_MAX_GAPS + 1];
+  size_t total = 0, sum = 0;
+  size_t n = tc_rec_output_vec(a, v, G_N_ELEMENTS(v), &total);
+  for (size_t i = 0; i < n; i++) {
+    g_assert_cmpuint(v[i].len, >, 0);
+    sum += v[i].len;
+    g_byte_array_append(wire, v[i].base, (guint)v[i].len);
+  }
+  g_assert_cmpuint(sum, ==, total);
+  size_t pending = 0;
+  const uint8_t *first = tc_rec_output(a, &pending);
+  if (n) {
+    g_assert_true(first == v[0].base);
+    g_assert_cmpuint(pending, ==, v[0].len);
+  } else {
+    g_assert_null(first);
+  }
+  return n;
+}
+
+static void test_aligned_output(gconstpointer data) {
+  const aligned_case *k = data;
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  tc_error err;
+  tc_error_clear(&err);
+  set_keys_any(&a, &b, k);
+  a.align_out = true;
+  size_t off = a.wr.sealed_off;
+  g_assert_cmpuint(off, ==, k->tls13 || k->alg == TC_AEAD_CHACHA20_POLY1305 ? 5 : 13);
+
+  enum { N = 5 * 16384 };
+  uint8_t *msg = g_malloc(N);
+  for (size_t i = 0; i < N; i++)
+    msg[i] = (uint8_t)(i * 31 + i / 509);
+  /* Three full records in one write, from a source that is itself not
+   * aligned: the destination is what counts. */
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, msg + 0, 3 * 16384, &err), ==, TC_OK);
+  GByteArray *wire = g_byte_array_new();
+  g_assert_cmpuint(check_pieces(&a, wire), ==, 3);
+  g_assert_cmpuint(a.ngaps, ==, 2);
+  tc_rec_piece v[TC_REC_MAX_GAPS + 1];
+  size_t total;
+  g_assert_cmpuint(tc_rec_output_vec(&a, v, G_N_ELEMENTS(v), &total), ==, 3);
+  for (size_t i = 0; i < 3; i++) {
+    const uint8_t *rec = v[i].base;
+    size_t body = (size_t)rec[3] << 8 | rec[4];
+    g_assert_cmpuint(rec[0], ==, TC_CT_APPLICATION_DATA);
+    g_assert_cmpuint(v[i].len, ==, TC_REC_HDR_LEN + body); /* one whole record */
+    g_assert_cmpuint((uintptr_t)(rec + off) % 8, ==, 0);
+  }
+  /* max 1: the first piece only, as tc_rec_output gives it. */
+  g_assert_cmpuint(tc_rec_output_vec(&a, v, 1, &total), ==, 1);
+  g_assert_cmpuint(total, ==, v[0].len);
+
+  /* Acks of odd sizes, across piece boundaries: what tc_rec_output shows
+   * next is always the next unsent byte of the wire. */
+  size_t sent = 0;
+  const size_t steps[] = {1000, 15406 - 1000 + 3, 1, 20000};
+  for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+    tc_rec_output_ack(&a, steps[i]);
+    sent += steps[i];
+    size_t len;
+    const uint8_t *p = tc_rec_output(&a, &len);
+    g_assert_nonnull(p);
+    g_assert_cmpmem(p, len, wire->data + sent, len);
+  }
+  size_t opos_before = a.opos;
+  g_assert_cmpuint(opos_before, >, 20000);
+  /* Two more records, one at a time: the first fits behind the others,
+   * the second does not, so the buffer is compacted (pending records and
+   * their gaps moved to the front) instead of grown. Each is aligned where
+   * it is sealed: at the end of the last piece right after its write. */
+  size_t rlen = TC_REC_HDR_LEN + 16384 + a.wr.ops->overhead(&a.wr, 16384);
+  size_t ocap = a.ocap;
+  for (int i = 3; i < 5; i++) {
+    g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, msg + i * 16384, 16384, &err), ==,
+                    TC_OK);
+    size_t np = tc_rec_output_vec(&a, v, G_N_ELEMENTS(v), &total);
+    g_assert_cmpuint(np, ==, 1 + a.ngaps);
+    const uint8_t *rec = v[np - 1].base + v[np - 1].len - rlen;
+    g_assert_cmpuint(rec[0], ==, TC_CT_APPLICATION_DATA);
+    g_assert_cmpuint((uintptr_t)(rec + off) % 8, ==, 0);
+  }
+  g_assert_cmpuint(a.ocap, ==, ocap);
+  g_assert_cmpuint(a.opos, <, opos_before);
+  GByteArray *rest = g_byte_array_new();
+  check_pieces(&a, rest);
+  /* What is left of the old records is unchanged by the move. */
+  size_t left = wire->len - sent;
+  g_assert_cmpuint(rest->len, ==, left + 2 * rlen);
+  g_assert_cmpmem(rest->data, left, wire->data + sent, left);
+  g_byte_array_set_size(wire, (guint)sent);
+  g_byte_array_append(wire, rest->data, rest->len);
+  /* An ack past the end sends nothing more than there is. */
+  tc_rec_output_ack(&a, total + 100);
+  size_t len;
+  g_assert_null(tc_rec_output(&a, &len));
+  g_assert_cmpuint(len, ==, 0);
+  g_assert_cmpuint(a.ngaps, ==, 0);
+
+  /* The peer reads the wire as sent: all five records, intact. */
+  GByteArray *plain = g_byte_array_new();
+  feed_records(&b, wire->data, wire->len, plain);
+  g_assert_cmpmem(plain->data, plain->len, msg, N);
+
+  g_byte_array_unref(plain);
+  g_byte_array_unref(rest);
+  g_byte_array_unref(wire);
+  g_free(msg);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
+/* Off (the default): one piece, records back to back. */
+static void test_aligned_off(void) {
+  aligned_case k = {true, TC_AEAD_AES128_GCM};
+  tc_rec a, b;
+  tc_rec_init(&a);
+  tc_rec_init(&b);
+  tc_error err;
+  tc_error_clear(&err);
+  set_keys_any(&a, &b, &k);
+  uint8_t *msg = g_malloc0(3 * 16384);
+  g_assert_cmpint(tc_rec_write(&a, TC_CT_APPLICATION_DATA, msg, 3 * 16384, &err), ==, TC_OK);
+  GByteArray *wire = g_byte_array_new();
+  g_assert_cmpuint(check_pieces(&a, wire), ==, 1);
+  g_assert_cmpuint(wire->len, ==, 3 * (5 + 16384 + 17));
+  g_byte_array_unref(wire);
+  g_free(msg);
+  tc_rec_free(&a);
+  tc_rec_free(&b);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/record/plain-framing", test_plain_framing);
@@ -456,5 +645,18 @@ int main(int argc, char **argv) {
   g_test_add_func("/record/write-room-shrink", test_write_room_and_shrink);
   g_test_add_func("/record/tls13-padding-limit", test_tls13_padding_limit);
   g_test_add_func("/record/tls12-expansion-limit", test_tls12_expansion_limit);
+  static const aligned_case aligned[] = {
+      {true, TC_AEAD_AES128_GCM},  {true, TC_AEAD_AES256_GCM},
+      {true, TC_AEAD_CHACHA20_POLY1305}, {false, TC_AEAD_AES128_GCM},
+      {false, TC_AEAD_CHACHA20_POLY1305}};
+  static const char *const aligned_names[] = {"tls13/aes128gcm", "tls13/aes256gcm",
+                                              "tls13/chacha20", "tls12/aes128gcm",
+                                              "tls12/chacha20"};
+  for (size_t i = 0; i < G_N_ELEMENTS(aligned); i++) {
+    char *name = g_strdup_printf("/record/aligned-output/%s", aligned_names[i]);
+    g_test_add_data_func(name, &aligned[i], test_aligned_output);
+    g_free(name);
+  }
+  g_test_add_func("/record/aligned-output/off", test_aligned_off);
   return g_test_run();
 }

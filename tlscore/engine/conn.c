@@ -708,6 +708,21 @@ const uint8_t *tc_conn_output(tc_conn *c, size_t *len) {
 
 void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
 
+size_t tc_conn_output_vec(tc_conn *c, tc_out_piece *v, size_t max, size_t *len) {
+  tc_rec_piece p[TC_REC_MAX_GAPS + 1];
+  if (c->state != HS_FAILED && !c->started && start(c) != TC_OK)
+    fail(c);
+  size_t n = tc_rec_output_vec(&c->rec, p, max < TC_REC_MAX_GAPS + 1 ? max : TC_REC_MAX_GAPS + 1,
+                               len);
+  for (size_t i = 0; i < n; i++) {
+    v[i].base = p[i].base;
+    v[i].len = p[i].len;
+  }
+  return n;
+}
+
+void tc_conn_set_aligned_records(tc_conn *c, bool on) { c->rec.align_out = on; }
+
 void tc_conn_set_lazy_records(tc_conn *c, bool on) { c->lazy_records = on; }
 
 void tc_conn_set_write_records(tc_conn *c, unsigned n) {

@@ -156,6 +156,7 @@ int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const
   p->u.aead12.explicit_nonce = gcm;
   p->seq = 0;
   p->max_expansion = TC_REC_MAX_EXPANSION;
+  p->sealed_off = (uint8_t)(TC_REC_HDR_LEN + (gcm ? 8 : 0));
   p->ops = &aead12_ops;
   return 0;
 }

@@ -137,6 +137,7 @@ int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t k
   memcpy(p->u.aead13.iv, iv, TC_AEAD_NONCE_LEN);
   p->seq = 0;
   p->max_expansion = TC_REC_MAX_EXPANSION13;
+  p->sealed_off = TC_REC_HDR_LEN;
   p->ops = &tls13_ops;
   return 0;
 }

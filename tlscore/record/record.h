@@ -88,6 +88,9 @@ struct tc_prot {
   const tc_prot_ops *ops; /* NULL: plaintext records */
   uint64_t seq;
   size_t max_expansion;   /* largest accepted ciphertext minus 2^14 */
+  /* seal_from ops: where the encrypted bytes start in a record they seal
+   * (after the header and any explicit nonce), for aligned records. */
+  uint8_t sealed_off;
   union {
     struct {
       tc_aead aead;
@@ -137,6 +140,16 @@ int tc_prot_init_cbc(tc_prot *p, bool write, uint16_t version, tc_cipher_alg alg
 /* Drop keys (wiped) and return to plaintext. */
 void tc_prot_clear(tc_prot *p);
 
+/* Gaps at most between the records waiting in the output buffer (more
+ * records than this are laid out without them). */
+#define TC_REC_MAX_GAPS 16
+
+/* One piece of the output (tc_rec_output_vec). */
+typedef struct tc_rec_piece {
+  const uint8_t *base;
+  size_t len;
+} tc_rec_piece;
+
 /* The record layer of one connection. Buffers are allocated on demand and
  * released by tc_rec_shrink() when idle. */
 typedef struct tc_rec {
@@ -148,6 +161,14 @@ typedef struct tc_rec {
   /* Output: records ready to send, growing for a whole flight. */
   uint8_t *obuf;
   size_t ocap, olen, opos;
+  /* Aligned records (align_out): a record sealed from the caller's buffer
+   * behind others goes where its encrypted bytes start 8-byte aligned, and
+   * the 1-7 bytes skipped before it are a gap, not output. gap_at[i] is the
+   * offset in obuf where gap i starts, in order; gap_len[i] its length. */
+  bool align_out;
+  uint8_t ngaps;
+  uint8_t gap_len[TC_REC_MAX_GAPS];
+  size_t gap_at[TC_REC_MAX_GAPS];
   tc_prot rd, wr;
   uint16_t wr_version;     /* legacy_record_version written in headers */
   size_t max_frag;         /* plaintext per record sent */
@@ -222,7 +243,12 @@ size_t tc_rec_write_room(tc_rec *r, tc_error *err);
 /* Make room for `records` more full records in the output buffer (a batch
  * of application data sent with one system call). */
 int tc_rec_reserve(tc_rec *r, size_t records, tc_error *err);
+/* The output up to its first gap (all of it without aligned records). */
 const uint8_t *tc_rec_output(const tc_rec *r, size_t *len);
+/* Up to max pieces of the output in order, gaps left out; returns how many
+ * and sets *total to their length (tc_rec_output's first piece included). */
+size_t tc_rec_output_vec(const tc_rec *r, tc_rec_piece *v, size_t max, size_t *total);
+/* n bytes of output were sent (counted across pieces; gaps are skipped). */
 void tc_rec_output_ack(tc_rec *r, size_t n);
 static inline size_t tc_rec_output_pending(const tc_rec *r) { return r->olen - r->opos; }
 

@@ -108,9 +108,30 @@ int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed);
  * expected); after close_notify it is fine. */
 void tc_conn_input_eof(tc_conn *c);
 
-/* Network output: bytes to send, then how many were sent. */
+/* Network output: bytes to send, then how many were sent. With aligned
+ * records on, tc_conn_output gives the output up to the first gap between
+ * records; tc_conn_output_ack counts sent bytes across the pieces of
+ * tc_conn_output_vec, skipping the gaps, whichever of the two was used. */
 const uint8_t *tc_conn_output(tc_conn *c, size_t *len);
 void tc_conn_output_ack(tc_conn *c, size_t n);
+/* One piece of network output (tc_conn_output_vec). */
+typedef struct tc_out_piece {
+  const uint8_t *base;
+  size_t len;
+} tc_out_piece;
+/* The output as up to max pieces, in order, for one writev/sendmsg:
+ * returns how many (0: nothing to send) and sets *len to their total. With
+ * aligned records off there is at most one piece, tc_conn_output's. */
+size_t tc_conn_output_vec(tc_conn *c, tc_out_piece *v, size_t max, size_t *len);
+/* Aligned records (default off): an AEAD record sealed from the caller's
+ * buffer behind other records waiting in the output is placed where its
+ * encrypted bytes start 8-byte aligned, which nettle's AES-GCM and
+ * ChaCha20-Poly1305 need for their fast path (a misaligned destination
+ * costs a third more instructions per byte). The 1-7 bytes skipped before
+ * such a record are not output, so a caller that turns this on sends with
+ * tc_conn_output_vec (or loops over tc_conn_output). The bytes on the wire
+ * are the same either way. */
+void tc_conn_set_aligned_records(tc_conn *c, bool on);
 
 /* Application data. read: TC_OK with *n > 0, TC_AGAIN (needs input), TC_EOF
  * (close_notify), TC_WANT, TC_FAIL. write: TC_OK with *n accepted (may be less
