@@ -29,8 +29,9 @@
  * non-blocking calls and GSources; no thread per connection.
  */
 
-/* Several records per base read; freed whenever the connection goes idle. */
-#define INBUF_SIZE (65536)
+/* Largest records the engine's input buffer holds: one base read straight
+ * into it brings up to this many. Freed whenever the connection goes idle. */
+#define INPUT_RECORDS 4
 /* Records sealed by one large application write, straight from the
  * caller's buffer, and sent from the engine's buffer with one base write
  * (no staging copy; an earlier measurement found one gathered write
@@ -84,7 +85,9 @@ typedef struct
   GByteArray *outbuf;
   gint out_pending;            /* atomic mirror of outbuf->len != 0 */
 
-  guint8 *inbuf;               /* owned by whoever holds the read side */
+  guint8 *inbuf;               /* what the engine did not take of a wait read
+                                * (read_input); owned by whoever holds the
+                                * read side */
   gsize inbuf_off, inbuf_len;
 
   /* operations, under op_mutex */
@@ -806,82 +809,127 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
   return TRUE;
 }
 
-/* Give the engine more network bytes (at most one base read). */
+static void maybe_shrink (GTlsConnectionTlslite *self, gboolean read_side);
+
+/* Feed the engine what is left of a small wait read (rare: the engine took
+ * only part of it). */
+static gboolean
+feed_staged (GTlsConnectionTlslite *self, GError **error)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  size_t consumed = 0;
+  int r;
+
+  g_mutex_lock (&priv->engine_mutex);
+  r = tc_conn_feed (priv->engine, priv->inbuf + priv->inbuf_off, priv->inbuf_len - priv->inbuf_off,
+                    &consumed);
+  g_mutex_unlock (&priv->engine_mutex);
+  priv->inbuf_off += consumed;
+  if (priv->inbuf_off >= priv->inbuf_len)
+    {
+      g_clear_pointer (&priv->inbuf, g_free);
+      priv->inbuf_off = priv->inbuf_len = 0;
+    }
+  /* An engine that neither fails nor takes bytes would make us spin. */
+  if (consumed == 0 && r != TC_FAIL)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           _("TLS engine does not accept more input"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Give the engine more network bytes: at most one base read, straight into
+ * the engine's input buffer (no staging copy). The buffer is ours until
+ * tc_conn_input_ack, so the read runs without the engine lock while a
+ * writer uses the engine. */
 static gboolean
 read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
             GError **error)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GError *my_error = NULL;
+  guint8 *p;
+  size_t cap = 0;
   gssize n;
 
-  if (priv->inbuf_off >= priv->inbuf_len)
-    {
-      gboolean fresh = priv->inbuf == NULL;
-
-      if (!priv->inbuf)
-        priv->inbuf = g_malloc (INBUF_SIZE);
-      priv->inbuf_off = priv->inbuf_len = 0;
-
-      if (blocking && priv->base_istream && fresh)
-        {
-          /* A thread blocked on a quiet peer should not hold the staging
-           * buffer: take what is there without blocking, and wait with a
-           * small stack buffer only when nothing is. */
-          GError *my_error = NULL;
-
-          n = g_pollable_input_stream_read_nonblocking (priv->base_istream, priv->inbuf, INBUF_SIZE,
-                                                        cancellable, &my_error);
-          if (n < 0 && g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            {
-              guint8 wait_buf[4096];
-
-              g_clear_error (&my_error);
-              g_clear_pointer (&priv->inbuf, g_free);
-              n = g_input_stream_read (priv->base_in, wait_buf, sizeof wait_buf, cancellable, error);
-              if (n > 0)
-                {
-                  priv->inbuf = g_malloc (INBUF_SIZE);
-                  memcpy (priv->inbuf, wait_buf, n);
-                }
-            }
-          else if (n < 0)
-            g_propagate_error (error, my_error);
-        }
-      else if (blocking || !priv->base_istream)
-        n = g_input_stream_read (priv->base_in, priv->inbuf, INBUF_SIZE, cancellable, error);
-      else
-        n = g_pollable_input_stream_read_nonblocking (priv->base_istream, priv->inbuf, INBUF_SIZE,
-                                                      cancellable, error);
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        {
-          g_mutex_lock (&priv->engine_mutex);
-          tc_conn_input_eof (priv->engine);
-          g_mutex_unlock (&priv->engine_mutex);
-          return TRUE;
-        }
-      priv->inbuf_len = n;
-    }
+  if (priv->inbuf_off < priv->inbuf_len)
+    return feed_staged (self, error);
 
   g_mutex_lock (&priv->engine_mutex);
-  {
-    size_t consumed = 0;
+  p = tc_conn_input_buf (priv->engine, &cap);
+  if (!p && (tc_conn_status (priv->engine) & TC_S_FAILED))
+    {
+      /* The caller's next engine call reports the failure. */
+      g_mutex_unlock (&priv->engine_mutex);
+      return TRUE;
+    }
+  g_mutex_unlock (&priv->engine_mutex);
+  if (!p)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                           _("TLS engine does not accept more input"));
+      return FALSE;
+    }
 
-    int r = tc_conn_feed (priv->engine, priv->inbuf + priv->inbuf_off,
-                          priv->inbuf_len - priv->inbuf_off, &consumed);
+  if (blocking && priv->base_istream)
+    {
+      n = g_pollable_input_stream_read_nonblocking (priv->base_istream, p, cap, cancellable,
+                                                    &my_error);
+      if (n < 0 && g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          /* A thread blocked on a quiet peer should not hold the input
+           * buffer: give it back (freed if nothing is pending) and wait
+           * with a small stack buffer. */
+          guint8 wait_buf[4096];
+          size_t consumed = 0;
+          int r;
 
-    priv->inbuf_off += consumed;
-    g_mutex_unlock (&priv->engine_mutex);
-    /* An engine that neither fails nor takes bytes would make us spin. */
-    if (consumed == 0 && r != TC_FAIL)
-      {
-        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC,
-                             _("TLS engine does not accept more input"));
-        return FALSE;
-      }
-  }
-  return TRUE;
+          g_clear_error (&my_error);
+          g_mutex_lock (&priv->engine_mutex);
+          tc_conn_input_ack (priv->engine, 0);
+          g_mutex_unlock (&priv->engine_mutex);
+          maybe_shrink (self, TRUE);
+          n = g_input_stream_read (priv->base_in, wait_buf, sizeof wait_buf, cancellable, error);
+          if (n <= 0)
+            {
+              if (n < 0)
+                return FALSE;
+              g_mutex_lock (&priv->engine_mutex);
+              tc_conn_input_eof (priv->engine);
+              g_mutex_unlock (&priv->engine_mutex);
+              return TRUE;
+            }
+          g_mutex_lock (&priv->engine_mutex);
+          r = tc_conn_feed (priv->engine, wait_buf, n, &consumed);
+          g_mutex_unlock (&priv->engine_mutex);
+          if ((gsize) n > consumed && r != TC_FAIL)
+            {
+              priv->inbuf = g_memdup2 (wait_buf + consumed, n - consumed);
+              priv->inbuf_off = 0;
+              priv->inbuf_len = n - consumed;
+              if (consumed == 0)
+                return feed_staged (self, error);
+            }
+          return TRUE;
+        }
+      if (n < 0)
+        g_propagate_error (error, my_error);
+    }
+  else if (blocking || !priv->base_istream)
+    n = g_input_stream_read (priv->base_in, p, cap, cancellable, error);
+  else
+    n = g_pollable_input_stream_read_nonblocking (priv->base_istream, p, cap, cancellable, error);
+
+  /* Commit what the read brought (nothing on failure), which also hands
+   * the buffer back to the engine. */
+  g_mutex_lock (&priv->engine_mutex);
+  tc_conn_input_ack (priv->engine, n > 0 ? (size_t) n : 0);
+  if (n == 0)
+    tc_conn_input_eof (priv->engine);
+  g_mutex_unlock (&priv->engine_mutex);
+  return n >= 0;
 }
 
 /* Drop idle buffers: the engine's and our staging ones. */
@@ -988,6 +1036,7 @@ ensure_engine (GTlsConnectionTlslite *self, GError **error)
    * be opened straight into the caller's buffer. */
   tc_conn_set_lazy_records (conn, true);
   tc_conn_set_write_records (conn, WRITE_RECORDS);
+  tc_conn_set_input_records (conn, INPUT_RECORDS);
   /* Records in a batch with their ciphertext 8-byte aligned (nettle's fast
    * path); flush_output sends the pieces with one writev. */
   tc_conn_set_aligned_records (conn, TRUE);

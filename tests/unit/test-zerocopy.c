@@ -88,6 +88,18 @@ static void transfer_case(gconstpointer data) {
       for (size_t off = 0; off < LEN; off += 16384)
         g_assert_false(contains(s->rec.ibuf, s->rec.ihigh, msg + off, 32));
     }
+    if (round == 1) {
+      /* Opened in place (a small buffer): the plaintext of the last
+       * record is still in ibuf, all of it below iplain, the extent that
+       * is wiped when the buffer goes. */
+      const uint8_t *tail = msg + LEN - 32;
+      size_t at = SIZE_MAX;
+      for (size_t i = 0; i + 32 <= s->rec.ihigh; i++)
+        if (memcmp(s->rec.ibuf + i, tail, 32) == 0)
+          at = i;
+      g_assert_cmpuint(at, !=, SIZE_MAX);
+      g_assert_cmpuint(at + 32, <=, s->rec.iplain);
+    }
     memset(got, 0, LEN);
   }
   g_free(msg);
@@ -296,6 +308,111 @@ static void test_aligned_case(gconstpointer data) {
   close_pair(ccfg, scfg, c, s);
 }
 
+/* Network input written straight into tc_conn_input_buf and committed with
+ * tc_conn_input_ack, as the GIO layer reads: commits of every size (one
+ * byte, less than offered, records split across reads, several records in
+ * one read of a 4-record buffer); the peer's data arrive intact. */
+static void test_input_direct(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+  tc_conn_set_write_records(c, 4);
+  tc_conn_set_input_records(s, 4);
+
+  enum { LEN = 11 * 16384 + 333 };
+  uint8_t *msg = g_malloc(LEN), *got = g_malloc0(LEN);
+  for (size_t i = 0; i < LEN; i++)
+    msg[i] = (uint8_t)(i * 5 + i / 263);
+  GByteArray *wire = g_byte_array_new();
+  size_t sent = 0;
+  while (sent < LEN) {
+    size_t n = 0;
+    g_assert_cmpint(tc_conn_write(c, msg + sent, LEN - sent, &n), ==, TC_OK);
+    sent += n;
+    GByteArray *a = pump_drain(c);
+    g_byte_array_append(wire, a->data, a->len);
+    g_byte_array_unref(a);
+  }
+  /* Read sizes cycle through these; 0 commits nothing. */
+  static const size_t reads[] = {1, 4, 0, 16406 - 5, 70000, 3, 9000, 40000, 17, 65536};
+  size_t off = 0, have = 0, big = 0;
+  for (size_t i = 0; off < wire->len; i++) {
+    size_t cap = 0;
+    uint8_t *p = tc_conn_input_buf(s, &cap);
+    g_assert_nonnull(p);
+    g_assert_cmpuint(cap, >, 0);
+    if (cap >= 4 * 16384)
+      big++;
+    size_t want = reads[i % G_N_ELEMENTS(reads)];
+    size_t kk = want < cap ? want : cap;
+    if (kk > wire->len - off)
+      kk = wire->len - off;
+    memcpy(p, wire->data + off, kk);
+    g_assert_cmpint(tc_conn_input_ack(s, kk), ==, TC_OK);
+    off += kk;
+    for (;;) {
+      size_t m = 0;
+      int r = tc_conn_read(s, got + have, LEN - have, &m);
+      if (r == TC_AGAIN)
+        break;
+      g_assert_cmpint(r, ==, TC_OK);
+      have += m;
+    }
+  }
+  g_assert_cmpuint(big, >, 0); /* room for 4 records was offered */
+  g_assert_cmpuint(have, ==, LEN);
+  g_assert_cmpmem(got, LEN, msg, LEN);
+  g_byte_array_unref(wire);
+  g_free(msg);
+  g_free(got);
+  close_pair(ccfg, scfg, c, s);
+}
+
+/* A commit of more than was offered fails the connection (no bytes nobody
+ * wrote are taken as input); a buffer handed out stays put through
+ * tc_conn_shrink until committed. */
+static void test_input_commit_checks(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+  tc_conn_set_input_records(s, 2);
+
+  size_t cap = 0;
+  uint8_t *p = tc_conn_input_buf(s, &cap);
+  g_assert_nonnull(p);
+  g_assert_cmpuint(cap, >=, 2 * 16384);
+  /* Idle, yet lent: shrinking must leave the buffer where it is. */
+  tc_conn_shrink(s);
+  g_assert_true(s->rec.ibuf != NULL);
+  size_t cap2 = 0;
+  g_assert_true(tc_conn_input_buf(s, &cap2) == p);
+  g_assert_cmpuint(cap2, ==, cap);
+  size_t n = 0;
+  g_assert_cmpint(tc_conn_write(c, (const uint8_t *)"hello", 5, &n), ==, TC_OK);
+  GByteArray *a = pump_drain(c);
+  g_assert_cmpuint(a->len, <=, cap);
+  memcpy(p, a->data, a->len);
+  g_assert_cmpint(tc_conn_input_ack(s, a->len), ==, TC_OK);
+  g_byte_array_unref(a);
+  uint8_t buf[64];
+  g_assert_cmpint(tc_conn_read(s, buf, sizeof buf, &n), ==, TC_OK);
+  g_assert_cmpmem(buf, n, "hello", 5);
+  /* Committed and idle: now it goes. */
+  tc_conn_shrink(s);
+  g_assert_null(s->rec.ibuf);
+
+  p = tc_conn_input_buf(s, &cap);
+  g_assert_nonnull(p);
+  g_assert_cmpint(tc_conn_input_ack(s, cap + 1), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(s)->code, ==, TC_ERR_INVALID_ARGUMENT);
+  g_assert_true(tc_conn_status(s) & TC_S_FAILED);
+  g_assert_null(tc_conn_input_buf(s, &cap));
+  g_assert_cmpuint(cap, ==, 0);
+  close_pair(ccfg, scfg, c, s);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -307,6 +424,10 @@ int main(int argc, char **argv) {
                            cases[i].version == TC_TLS13 ? "tls13" : "tls12", cases[i].suite);
     g_test_add_data_func(name, &cases[i], test_aligned_case);
     g_free(name);
+    name = g_strdup_printf("/zerocopy/input-direct/%s/%04x",
+                           cases[i].version == TC_TLS13 ? "tls13" : "tls12", cases[i].suite);
+    g_test_add_data_func(name, &cases[i], test_input_direct);
+    g_free(name);
   }
   g_test_add_func("/zerocopy/write-batch", test_write_batch);
   g_test_add_func("/zerocopy/lazy/ticket", test_lazy_ticket);
@@ -315,5 +436,7 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/zerocopy/lazy/bad-record/tls12", &cases[5], test_lazy_bad_record);
   g_test_add_data_func("/zerocopy/lazy/close/tls13", &cases[2], test_lazy_close);
   g_test_add_data_func("/zerocopy/lazy/close/tls12", &cases[6], test_lazy_close);
+  g_test_add_data_func("/zerocopy/input-commit/tls13", &cases[0], test_input_commit_checks);
+  g_test_add_data_func("/zerocopy/input-commit/tls12", &cases[5], test_input_commit_checks);
   return g_test_run();
 }

@@ -59,7 +59,7 @@ static bool pool_put(_Atomic(void *) *pool, void *p) {
 static bool cfg_shared(tc_config *cfg) { return atomic_load(&cfg->refs) > 1; }
 
 static void free_pooled_conn(tc_conn *c) {
-  tc_rec_bufs b = {c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap};
+  tc_rec_bufs b = {c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap, c->rec.icap};
   tc_rec_bufs_free(&b);
   free(c->hsw.buf);
   free(c);
@@ -84,7 +84,7 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   tc_conn *c = pool_take(cfg->conn_pool);
   if (c) {
     /* Released by tc_conn_free: buffers wiped, keys and secrets wiped. */
-    bufs = (tc_rec_bufs){c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap};
+    bufs = (tc_rec_bufs){c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap, c->rec.icap};
     wbuf = c->hsw.buf;
     wcap = c->hsw.cap;
   } else if (!(c = malloc(sizeof *c))) {
@@ -208,6 +208,7 @@ void tc_conn_free(tc_conn *c) {
     /* Where tc_conn_new finds them again (the struct itself is zeroed
      * there, as for a fresh one). */
     c->rec.ibuf = bufs.ibuf;
+    c->rec.icap = bufs.icap;
     c->rec.obuf = bufs.obuf;
     c->rec.ocap = bufs.ocap;
     c->rec.hs = bufs.hs;
@@ -668,7 +669,12 @@ uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap) {
 int tc_conn_input_ack(tc_conn *c, size_t n) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
-  tc_rec_input_ack(&c->rec, n);
+  /* More than was offered would take bytes nobody wrote: a caller bug
+   * that must not pass as input. */
+  if (!tc_rec_input_ack(&c->rec, n))
+    return tc_error_set(&c->err, TC_ERR_INVALID_ARGUMENT,
+                        "input acknowledged beyond the buffer offered (%zu bytes)", n),
+           fail(c);
   int r = process_input(c, true);
   return r == TC_AGAIN ? TC_OK : r;
 }
@@ -724,6 +730,8 @@ size_t tc_conn_output_vec(tc_conn *c, tc_out_piece *v, size_t max, size_t *len) 
 void tc_conn_set_aligned_records(tc_conn *c, bool on) { c->rec.align_out = on; }
 
 void tc_conn_set_lazy_records(tc_conn *c, bool on) { c->lazy_records = on; }
+
+void tc_conn_set_input_records(tc_conn *c, unsigned n) { tc_rec_set_input_records(&c->rec, n); }
 
 void tc_conn_set_write_records(tc_conn *c, unsigned n) {
   c->write_records = (uint8_t)(n < 1 ? 1 : n > 16 ? 16 : n);

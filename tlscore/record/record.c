@@ -29,10 +29,11 @@ void tc_rec_init(tc_rec *r) {
 void tc_rec_free(tc_rec *r) {
   tc_prot_clear(&r->rd);
   tc_prot_clear(&r->wr);
-  /* Plaintext is decrypted in place in ibuf, so wipe what was used. obuf
-   * only ever holds public or already protected bytes once a call returns. */
+  /* Records opened in place leave plaintext in ibuf: wipe up to the last
+   * of them. obuf only ever holds public or already protected bytes once a
+   * call returns. */
   if (r->ibuf) {
-    tc_wipe(r->ibuf, r->ihigh);
+    tc_wipe(r->ibuf, r->iplain);
     free(r->ibuf);
   }
   free(r->obuf);
@@ -43,8 +44,9 @@ void tc_rec_free(tc_rec *r) {
   /* No memset of the whole struct: 8 KiB of it are the two protection
    * states, which tc_prot_clear wiped where they held keys. */
   r->ibuf = r->obuf = r->hs = NULL;
-  r->ilen = r->ipos = r->ihigh = r->ocap = r->olen = r->opos = 0;
+  r->ilen = r->ipos = r->ihigh = r->iplain = r->icap = r->ocap = r->olen = r->opos = 0;
   r->ngaps = 0;
+  r->ilent = false;
   r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
   r->hold = false;
 }
@@ -52,26 +54,30 @@ void tc_rec_free(tc_rec *r) {
 void tc_rec_release(tc_rec *r, tc_rec_bufs *keep) {
   tc_prot_clear(&r->rd);
   tc_prot_clear(&r->wr);
-  /* The same wipes as tc_rec_free: ibuf and hs up to what was ever
-   * written there; obuf holds only public or protected bytes. */
+  /* The same wipes as tc_rec_free: ibuf up to the last record opened in
+   * place, hs up to what was ever written there; obuf holds only public
+   * or protected bytes. */
   if (r->ibuf)
-    tc_wipe(r->ibuf, r->ihigh);
+    tc_wipe(r->ibuf, r->iplain);
   if (r->hs)
     tc_wipe(r->hs, r->hs_high);
   keep->ibuf = r->ibuf;
+  keep->icap = r->icap;
   keep->obuf = r->obuf;
   keep->ocap = r->ocap;
   keep->hs = r->hs;
   keep->hs_cap = r->hs_cap;
   r->ibuf = r->obuf = r->hs = NULL;
-  r->ilen = r->ipos = r->ihigh = r->ocap = r->olen = r->opos = 0;
+  r->ilen = r->ipos = r->ihigh = r->iplain = r->icap = r->ocap = r->olen = r->opos = 0;
   r->ngaps = 0;
+  r->ilent = false;
   r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
   r->hold = false;
 }
 
 void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b) {
   r->ibuf = b->ibuf;
+  r->icap = b->ibuf ? b->icap : 0;
   if (r->ibuf)
     r->ilen = r->ipos = IN_START;
   r->obuf = b->obuf;
@@ -87,13 +93,16 @@ void tc_rec_bufs_free(tc_rec_bufs *b) {
   *b = (tc_rec_bufs){0};
 }
 
+static void drop_input(tc_rec *r) {
+  tc_wipe(r->ibuf, r->iplain);
+  free(r->ibuf);
+  r->ibuf = NULL;
+  r->ilen = r->ipos = r->ihigh = r->iplain = r->icap = 0;
+}
+
 void tc_rec_shrink(tc_rec *r) {
-  if (r->ibuf && r->ilen == r->ipos && !r->hold) {
-    tc_wipe(r->ibuf, r->ihigh);
-    free(r->ibuf);
-    r->ibuf = NULL;
-    r->ilen = r->ipos = r->ihigh = 0;
-  }
+  if (r->ibuf && r->ilen == r->ipos && !r->hold && !r->ilent)
+    drop_input(r);
   if (r->obuf && r->olen == r->opos) {
     free(r->obuf);
     r->obuf = NULL;
@@ -122,33 +131,45 @@ static void compact_input(tc_rec *r) {
 
 uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err) {
   if (!r->ibuf) {
-    r->ibuf = malloc(IN_START + TC_REC_MAX_LEN);
+    size_t size = r->iwant ? r->iwant : IN_START + TC_REC_MAX_LEN;
+    r->ibuf = malloc(size);
     if (!r->ibuf) {
       *cap = 0;
       tc_error_set(err, TC_ERR_NOMEM, "cannot allocate the record input buffer");
       return NULL;
     }
+    r->icap = size;
     r->ilen = r->ipos = IN_START;
   }
   /* While decrypted application data sits in the buffer (hold), only the
    * tail is offered. */
   compact_input(r);
-  *cap = IN_START + TC_REC_MAX_LEN - r->ilen;
+  *cap = r->icap - r->ilen;
+  r->ilent = *cap > 0;
   return *cap ? r->ibuf + r->ilen : NULL;
 }
 
-void tc_rec_input_ack(tc_rec *r, size_t n) {
+bool tc_rec_input_ack(tc_rec *r, size_t n) {
+  r->ilent = false;
   if (!r->ibuf)
-    return;
-  if (n > IN_START + TC_REC_MAX_LEN - r->ilen)
-    n = IN_START + TC_REC_MAX_LEN - r->ilen;
+    return n == 0;
+  if (n > r->icap - r->ilen)
+    return false;
   r->ilen += n;
   if (r->ilen > r->ihigh)
     r->ihigh = r->ilen;
+  return true;
 }
 
 bool tc_rec_input_full(const tc_rec *r) {
-  return r->ibuf && r->ilen == IN_START + TC_REC_MAX_LEN && r->ipos <= IN_START;
+  return r->ibuf && r->ilen == r->icap && r->ipos <= IN_START;
+}
+
+void tc_rec_set_input_records(tc_rec *r, unsigned n) {
+  n = n < 1 ? 1 : n > 16 ? 16 : n;
+  r->iwant = IN_START + (size_t)n * TC_REC_MAX_LEN;
+  if (r->ibuf && r->icap != r->iwant && r->ilen == r->ipos && !r->hold && !r->ilent)
+    drop_input(r);
 }
 
 size_t tc_rec_input_pending(const tc_rec *r) { return r->ilen - r->ipos; }
@@ -230,6 +251,12 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
   }
   size_t off = 0, plen = 0;
   uint8_t inner = 0;
+  /* Opened in place: from here the buffer up to this record's end may
+   * hold plaintext (CBC decrypts before its MAC check, so even when the
+   * open fails). Records opened elsewhere (tc_rec_next_app_into) leave
+   * only ciphertext, which needs no wipe. */
+  if (r->ipos > r->iplain)
+    r->iplain = r->ipos;
   int e = r->rd.ops->open(&r->rd, rec, body, &inner, &off, &plen);
   if (e)
     return tc_error_set(err, (tc_err)e,

@@ -157,7 +157,13 @@ typedef struct tc_rec {
   uint8_t *ibuf;
   size_t ilen;  /* bytes held */
   size_t ipos;  /* start of the next unprocessed record */
-  size_t ihigh; /* high-water mark: bytes that may hold plaintext (wiped on release) */
+  size_t ihigh; /* high-water mark: bytes ever written */
+  size_t iplain; /* high-water mark of records opened in place: the bytes that may
+                  * hold plaintext (wiped on release; ciphertext needs no wipe) */
+  size_t icap;  /* size of ibuf */
+  size_t iwant; /* size to allocate ibuf with (0: one largest record) */
+  bool ilent;   /* the caller writes into ibuf (tc_rec_input_buf, not yet acked):
+                 * it must not move or go away */
   /* Output: records ready to send, growing for a whole flight. */
   uint8_t *obuf;
   size_t ocap, olen, opos;
@@ -201,7 +207,7 @@ void tc_rec_free(tc_rec *r);
  * connection pooled by its config, engine/conn.c). */
 typedef struct tc_rec_bufs {
   uint8_t *ibuf, *obuf, *hs;
-  size_t ocap, hs_cap;
+  size_t ocap, hs_cap, icap;
 } tc_rec_bufs;
 /* tc_rec_free, except that the buffers (wiped where they may have held
  * plaintext) go to *keep instead of free(). */
@@ -212,10 +218,17 @@ void tc_rec_bufs_free(tc_rec_bufs *b);
 /* Release buffers holding nothing pending. */
 void tc_rec_shrink(tc_rec *r);
 
-/* Where the network may write and how much. NULL (cap 0) when full. */
+/* Where the network may write and how much. NULL (cap 0) when full. The
+ * buffer stays where it is until tc_rec_input_ack. */
 uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err);
-void tc_rec_input_ack(tc_rec *r, size_t n);
+/* n bytes were written there. More than the capacity offered is refused
+ * (nothing is taken; returns false). */
+bool tc_rec_input_ack(tc_rec *r, size_t n);
 bool tc_rec_input_full(const tc_rec *r);
+/* Room for this many largest records in the input buffer (1-16; one by
+ * default), so one network read can bring several. An empty buffer of
+ * another size is dropped and allocated anew when next needed. */
+void tc_rec_set_input_records(tc_rec *r, unsigned n);
 
 /* Parse and unprotect the next record held in the input. Returns 1 with the
  * plaintext (inner type, pointer into the buffer, length; valid until the

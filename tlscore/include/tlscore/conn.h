@@ -98,9 +98,17 @@ unsigned tc_conn_status(tc_conn *c);
 
 /* Network input: a buffer to fill and how many bytes it can take, then say how
  * many were written. input_ack processes them (handshake, decrypt) and
- * returns TC_OK, TC_WANT or TC_FAIL. */
+ * returns TC_OK, TC_WANT or TC_FAIL; acknowledging more than cap fails the
+ * connection (TC_ERR_INVALID_ARGUMENT), 0 gives the buffer back unused.
+ * Between the two calls the buffer neither moves nor is freed (tc_conn_shrink
+ * keeps it), so another thread may use the connection under the caller's
+ * lock while this one reads from the network into it unlocked. */
 uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap);
 int tc_conn_input_ack(tc_conn *c, size_t n);
+/* Room in the input buffer for n largest records (1-16, default 1), so a
+ * caller that reads from the network straight into tc_conn_input_buf gets
+ * several records per read. Freed when idle (tc_conn_shrink) as before. */
+void tc_conn_set_input_records(tc_conn *c, unsigned n);
 /* Convenience: copy from data; *consumed says how much was taken. */
 int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed);
 /* The transport reached EOF. Without a prior close_notify this latches
