@@ -469,7 +469,11 @@ static void floor_resumed(floor_ctx *f, bool server) {
  * floors takes ~16 ms, more than a time slice when the machine is busy);
  * the fastest batch counts for engine and floor alike. With --cpu only
  * clean batches count (batch_clean); if none was clean, the fastest of all,
- * with a warning. */
+ * with a warning. (The median batch was tried: under load it carries the
+ * contention that slows the engine more than the floor, 1.04-1.14 for the
+ * full ECDSA server row where the fastest gives 1.02-1.04, and it does not
+ * remove the odd run whose every floor is slow, which the median over
+ * several runs does.) */
 #define HS_BATCH 1
 #define BULK_BATCH 16
 typedef struct {
