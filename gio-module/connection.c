@@ -914,13 +914,12 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
             }
           return TRUE;
         }
-      if (n < 0)
-        g_propagate_error (error, my_error);
     }
   else if (blocking || !priv->base_istream)
-    n = g_input_stream_read (priv->base_in, p, cap, cancellable, error);
+    n = g_input_stream_read (priv->base_in, p, cap, cancellable, &my_error);
   else
-    n = g_pollable_input_stream_read_nonblocking (priv->base_istream, p, cap, cancellable, error);
+    n = g_pollable_input_stream_read_nonblocking (priv->base_istream, p, cap, cancellable,
+                                                  &my_error);
 
   /* Commit what the read brought (nothing on failure), which also hands
    * the buffer back to the engine. */
@@ -929,7 +928,16 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
   if (n == 0)
     tc_conn_input_eof (priv->engine);
   g_mutex_unlock (&priv->engine_mutex);
-  return n >= 0;
+  if (n < 0)
+    {
+      /* A non-blocking reader waiting for its peer (an idle async
+       * connection) keeps no input buffer either. */
+      if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        maybe_shrink (self, TRUE);
+      g_propagate_error (error, my_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Drop idle buffers: the engine's and our staging ones. */
