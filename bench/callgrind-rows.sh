@@ -1,8 +1,12 @@
 #!/bin/sh
 # bench/callgrind-rows.sh: instructions per handshake pair (both sides), engine against floor, for bench-tls13 rows, counted by callgrind (independent of the machine's load).
 #
-# usage: bench/callgrind-rows.sh BUILD_DIR ROW
+# usage: bench/callgrind-rows.sh [--cache] BUILD_DIR ROW
 #   ROW: resumed12, psk12, psk13 or full12 (bench-tls13 --only ROW 1)
+#   --cache: also simulate the caches and branch predictors (--cache-sim,
+#   --branch-sim) and print, per pair, L1 instruction misses, L1 data
+#   misses (reads + writes) and mispredicted branches (conditional +
+#   indirect) of the engine and of the floor
 #
 # The engine count is everything under pair_handshake and pair_free inside
 # measure_handshakes (tc_conn_new to tc_conn_free of both sides, plus the
@@ -16,7 +20,12 @@
 # the engine's non-cryptographic work several times less than the CPU does.
 # Use them to compare engine changes, not as the rows' time ratios.
 set -e
-[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR ROW" >&2; exit 2; }
+cache=
+if [ "$1" = --cache ]; then
+  cache="--cache-sim=yes --branch-sim=yes"
+  shift
+fi
+[ $# -eq 2 ] || { echo "usage: $0 [--cache] BUILD_DIR ROW" >&2; exit 2; }
 bin=$(cd "$1" && pwd)/bench/bench-tls13
 row=$2
 case $row in
@@ -35,13 +44,21 @@ for what in engine floor; do
   else
     set -- --toggle-collect=$floor
   fi
-  (cd "$tmp" && valgrind --tool=callgrind --callgrind-out-file=$what.out \
+  # shellcheck disable=SC2086 # $cache is a list of options
+  (cd "$tmp" && valgrind --tool=callgrind --callgrind-out-file=$what.out $cache \
      --dump-before=measure_handshakes --dump-after=measure_handshakes "$@" \
      "$bin" --only "$row" 1 > $what.txt 2> $what.log) || { cat "$tmp/$what.log" >&2; exit 1; }
 done
 # Row k's measured handshakes are dump 2k; its count is the bench's own.
+# With --cache the summary holds Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc
+# Bcm Bi Bim (the "events:" line of the same file).
 summary() { sed -n 's/^summary: //p' "$tmp/$1.out.$2" | head -n 1; }
-printf '%-46s %8s %12s %12s %8s\n' "row (instructions per pair)" pairs engine floor "eng/flr"
+if [ -n "$cache" ]; then
+  printf '%-46s %8s %12s %12s %8s %13s %11s %13s\n' "row (per pair)" pairs engine floor \
+    "eng/flr" "I1miss e/f" "D1miss e/f" "mispred e/f"
+else
+  printf '%-46s %8s %12s %12s %8s\n' "row (instructions per pair)" pairs engine floor "eng/flr"
+fi
 k=0
 grep ', server' "$tmp/engine.txt" | while IFS= read -r line; do
   k=$((k + 1))
@@ -51,5 +68,10 @@ grep ', server' "$tmp/engine.txt" | while IFS= read -r line; do
     for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) break
     name = $1; for (j = 2; j < i; j++) name = name " " $j
     sub(/, server/, "", name); c = $i
-    printf "%-46s %8d %12.0f %12.0f %8.3f\n", name, c, e / c, f / c, e / f }'
+    ne = split(e, E, " "); split(f, F, " ")
+    printf "%-46s %8d %12.0f %12.0f %8.3f", name, c, E[1] / c, F[1] / c, E[1] / F[1]
+    if (ne >= 13)
+      printf " %6.0f/%-6.0f %5.0f/%-5.0f %6.0f/%-6.0f", E[4] / c, F[4] / c, (E[5] + E[6]) / c,
+        (F[5] + F[6]) / c, (E[11] + E[13]) / c, (F[11] + F[13]) / c
+    printf "\n" }'
 done
