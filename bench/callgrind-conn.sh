@@ -42,8 +42,13 @@ case $backend in
       G_TLS_GNUTLS_PRIORITY="NORMAL$prio12:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-X25519" ;;
   *) echo "$0: unknown backend '$backend' (tlslite, gnutls)" >&2; exit 2 ;;
 esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# CALLGRIND_CONN_KEEP=DIR keeps the profiles there (cg.N-THREAD) for callgrind_annotate.
+if [ -n "$CALLGRIND_CONN_KEEP" ]; then
+  mkdir -p "$CALLGRIND_CONN_KEEP" && tmp=$(cd "$CALLGRIND_CONN_KEEP" && pwd)
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
 for n in $n1 $n2; do
   (cd "$tmp" && "$@" GSETTINGS_BACKEND=memory BENCH_GIO_HANDSHAKES=$n \
      valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$tmp/cg.$n" \

@@ -667,7 +667,21 @@ yield_op (GTlsConnectionTlslite *self, Op op)
 /* ------------------------------------------------------------------ */
 /* moving bytes between the engine and the base stream                 */
 
-/* Send everything the engine has queued. */
+/* The base stream's socket, when it has one (to wait for readiness
+ * without reading or writing). */
+static GSocket *
+base_socket (GTlsConnectionTlslite *self)
+{
+  GTlsConnectionTlslitePrivate *priv = PRIV (self);
+
+  if (G_IS_SOCKET_CONNECTION (priv->base_io_stream))
+    return g_socket_connection_get_socket (G_SOCKET_CONNECTION (priv->base_io_stream));
+  return NULL;
+}
+
+static gboolean flush_output_sent (GTlsConnectionTlslite *self, gboolean blocking,
+                                   GCancellable *cancellable, gboolean *sent, GError **error);
+
 /* One non-blocking write of the engine's output pieces: write() for one,
  * writev()/sendmsg() for several. Returns the bytes taken, or -1 with
  * G_IO_ERROR_WOULD_BLOCK or the failure. */
@@ -698,17 +712,25 @@ write_pieces_nonblocking (GPollableOutputStream *out, const tc_out_piece *pieces
   return (gssize) written;
 }
 
+/* Send everything the engine has queued. */
 static gboolean
 flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
               GError **error)
+{
+  return flush_output_sent (self, blocking, cancellable, NULL, error);
+}
+
+/* flush_output; *sent (if given) becomes TRUE when bytes went out. */
+static gboolean
+flush_output_sent (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
+                   gboolean *sent, GError **error)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
   GSocket *sock = NULL;
 
   if (!priv->engine)
     return TRUE;
-  if (G_IS_SOCKET_CONNECTION (priv->base_io_stream))
-    sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (priv->base_io_stream));
+  sock = base_socket (self);
 
   if (blocking)
     g_mutex_lock (&priv->out_mutex);
@@ -751,6 +773,8 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
                 {
                   tc_conn_output_ack (priv->engine, n);
                   np = tc_conn_output_vec (priv->engine, pieces, OUT_PIECES, &len);
+                  if (sent)
+                    *sent = TRUE;
                 }
             }
           if (np > 0 && blocking && sock)
@@ -801,6 +825,8 @@ flush_output (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *canc
           return FALSE;
         }
       g_byte_array_remove_range (priv->outbuf, 0, n);
+      if (sent && n > 0)
+        *sent = TRUE;
       if (priv->outbuf->len == 0)
         g_atomic_int_set (&priv->out_pending, 0);
     }
@@ -843,12 +869,21 @@ feed_staged (GTlsConnectionTlslite *self, GError **error)
 /* Give the engine more network bytes: at most one base read, straight into
  * the engine's input buffer (no staging copy). The buffer is ours until
  * tc_conn_input_ack, so the read runs without the engine lock while a
- * writer uses the engine. */
+ * writer uses the engine.
+ *
+ * A blocking read of a socket waits for input with poll() without holding
+ * the buffer, then reads once into it: no blocking read of a 4 KiB stack
+ * buffer (its EAGAIN, its copy, several reads for a larger flight). With
+ * peer_turn (our flight just went out and the peer has to answer it, so
+ * nothing can be there yet) the wait comes first, which saves the read
+ * that would only say EAGAIN and the GError it costs. The wait honours the
+ * socket's timeout and the cancellable, as a blocking socket read does. */
 static gboolean
-read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancellable,
-            GError **error)
+read_input (GTlsConnectionTlslite *self, gboolean blocking, gboolean peer_turn,
+            GCancellable *cancellable, GError **error)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (self);
+  GSocket *sock = blocking && priv->base_istream ? base_socket (self) : NULL;
   GError *my_error = NULL;
   guint8 *p;
   size_t cap = 0;
@@ -857,6 +892,10 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
   if (priv->inbuf_off < priv->inbuf_len)
     return feed_staged (self, error);
 
+  if (sock && peer_turn && !g_socket_condition_wait (sock, G_IO_IN, cancellable, error))
+    return FALSE;
+
+take_buffer:
   g_mutex_lock (&priv->engine_mutex);
   p = tc_conn_input_buf (priv->engine, &cap);
   if (!p && (tc_conn_status (priv->engine) & TC_S_FAILED))
@@ -880,8 +919,8 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
       if (n < 0 && g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           /* A thread blocked on a quiet peer should not hold the input
-           * buffer: give it back (freed if nothing is pending) and wait
-           * with a small stack buffer. */
+           * buffer: give it back (freed if nothing is pending) and wait,
+           * with poll() on a socket, else with a small stack buffer. */
           guint8 wait_buf[4096];
           size_t consumed = 0;
           int r;
@@ -891,6 +930,12 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *cancel
           tc_conn_input_ack (priv->engine, 0);
           g_mutex_unlock (&priv->engine_mutex);
           maybe_shrink (self, TRUE);
+          if (sock)
+            {
+              if (!g_socket_condition_wait (sock, G_IO_IN, cancellable, error))
+                return FALSE;
+              goto take_buffer;
+            }
           n = g_input_stream_read (priv->base_in, wait_buf, sizeof wait_buf, cancellable, error);
           if (n <= 0)
             {
@@ -1362,12 +1407,16 @@ drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *c
   if (!ensure_engine (self, error))
     return FALSE;
 
+  /* Whether our last flight went out since the last read: then the peer
+   * has to answer before there is anything to read. */
+  gboolean sent = FALSE;
+
   for (;;)
     {
       GError *my_error = NULL;
       unsigned st;
 
-      if (!flush_output (self, blocking, cancellable, &my_error))
+      if (!flush_output_sent (self, blocking, cancellable, &sent, &my_error))
         {
           if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             priv->hs_blocked_dir = G_IO_OUT;
@@ -1430,13 +1479,14 @@ drive_handshake (GTlsConnectionTlslite *self, gboolean blocking, GCancellable *c
         }
       if (st & (TC_S_INPUT | TC_S_NEED_INPUT))
         {
-          if (!read_input (self, blocking, cancellable, &my_error))
+          if (!read_input (self, blocking, sent, cancellable, &my_error))
             {
               if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
                 priv->hs_blocked_dir = G_IO_IN;
               propagate_transport_error (self, TRUE, my_error, error);
               return FALSE;
             }
+          sent = FALSE;
           continue;
         }
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, _("TLS engine stalled"));
@@ -1760,7 +1810,7 @@ tlslite_connection_read (GTlsConnectionTlslite *self, void *buffer, gsize count,
                 }
               if (r2 == TC_AGAIN && priv->inbuf && priv->inbuf_off < priv->inbuf_len)
                 {
-                  if (!read_input (self, FALSE, NULL, &my_error))
+                  if (!read_input (self, FALSE, FALSE, NULL, &my_error))
                     {
                       g_clear_error (&my_error);
                       break;
@@ -1798,7 +1848,7 @@ tlslite_connection_read (GTlsConnectionTlslite *self, void *buffer, gsize count,
                   g_clear_error (&my_error);
                 }
             }
-          if (!read_input (self, blocking, cancellable, error))
+          if (!read_input (self, blocking, FALSE, cancellable, error))
             break;
           continue;
         }
@@ -2229,7 +2279,9 @@ discard_pending_input (GTlsConnectionTlslite *self)
     {
       gssize n = g_pollable_input_stream_read_nonblocking (priv->base_istream, scratch, sizeof scratch,
                                                            NULL, NULL);
-      if (n <= 0)
+      /* A short read emptied the socket's queue: asking again would only
+       * say EAGAIN (or report the reset of a peer that already closed). */
+      if (n <= 0 || (gsize) n < sizeof scratch)
         break;
     }
 }

@@ -2164,6 +2164,63 @@ test_idle_nonblocking_read_heap (Fx *fx, gconstpointer data)
   SPIN_UNTIL (!fx->server_running);
 }
 
+static gpointer
+cancel_after_200ms (gpointer user_data)
+{
+  g_usleep (200 * 1000);
+  g_cancellable_cancel (user_data);
+  return NULL;
+}
+
+/* A blocking handshake over a socket waits for the peer's flight with a
+ * poll on the socket (no read first once the ClientHello went out): a peer
+ * that accepts and never answers leaves it waiting until the cancellable
+ * fires. The socket's 60 s timeout is only a backstop: if the wait missed
+ * the cancellable, the error would be TIMED_OUT instead. */
+static void
+test_cancel_blocking_handshake (Fx *fx, gconstpointer data)
+{
+  GSocketListener *listener = g_socket_listener_new ();
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0), *bound = NULL;
+  GSocketClient *client = g_socket_client_new ();
+  GCancellable *cancellable = g_cancellable_new ();
+  GSocketConnectable *identity;
+  GSocketConnection *tcp;
+  GIOStream *tls;
+  GThread *thread;
+  GError *error = NULL;
+
+  g_assert_true (g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  g_socket_client_set_timeout (client, 60);
+  tcp = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (bound), NULL, &error);
+  g_assert_no_error (error);
+  identity = g_network_address_new ("server.example.com",
+                                    g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  g_assert_no_error (error);
+
+  thread = g_thread_new ("cancel", cancel_after_200ms, cancellable);
+  g_assert_false (g_tls_connection_handshake (G_TLS_CONNECTION (tls), cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_thread_join (thread);
+
+  g_io_stream_close (tls, NULL, NULL);
+  g_object_unref (tls);
+  g_object_unref (identity);
+  g_object_unref (tcp);
+  g_object_unref (cancellable);
+  g_object_unref (client);
+  g_object_unref (bound);
+  g_object_unref (any);
+  g_object_unref (lo);
+  g_socket_listener_close (listener);
+  g_object_unref (listener);
+}
+
 static void
 test_properties (Fx *fx, gconstpointer data)
 {
@@ -2421,6 +2478,7 @@ main (int argc, char *argv[])
   ADD ("cancel/handshake", test_cancelled_handshake);
   ADD ("cancel/blocking-read", test_cancel_blocking_read);
   ADD ("idle/nonblocking-read-heap", test_idle_nonblocking_read_heap);
+  ADD ("cancel/blocking-handshake", test_cancel_blocking_handshake);
   ADD ("properties", test_properties);
   ADD ("pollable/write-would-block", test_pollable_write_would_block);
 #undef ADD
