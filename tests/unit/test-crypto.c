@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ffdhe_groups.h"
+#include "handshake/keysched.h"
 #include "engine/config_internal.h"
 #include "pump.h"
 #include "tlscore/conn.h"
@@ -736,6 +737,42 @@ static void test_expand_label(void) {
   long_label[249] = 0; /* 6 + 249 = 255: the largest label allowed */
   g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA256, early, 32, long_label, NULL, 0, derived,
                                        32), ==, 0);
+}
+
+/* One keyed HMAC state serves several labels: the same bytes as keying
+ * per label (RFC 8448 §3 server handshake traffic key and iv), for SHA-256
+ * and SHA-384, and the state is left usable. */
+static void test_expand_label_keyed(void) {
+  uint8_t s_hs[32], key[16], iv[12], key2[16], iv2[12];
+  size_t n;
+  uint8_t *secret = unhex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38", &n);
+  g_assert_cmpuint(n, ==, 32);
+  memcpy(s_hs, secret, 32);
+  g_free(secret);
+  tc_hmac_ctx base;
+  tc_hmac_init(&base, TC_HASH_SHA256, s_hs, 32);
+  g_assert_cmpint(tc_hkdf_expand_label_keyed(&base, "key", NULL, 0, key, 16), ==, 0);
+  g_assert_cmpint(tc_hkdf_expand_label_keyed(&base, "iv", NULL, 0, iv, 12), ==, 0);
+  assert_hex(key, 16, "3fce516009c21727d0f2e4e86ee403bc");
+  assert_hex(iv, 12, "5d313eb2671276ee13000b30");
+  /* The label order does not matter: the state is not consumed. */
+  g_assert_cmpint(tc_hkdf_expand_label_keyed(&base, "iv", NULL, 0, iv2, 12), ==, 0);
+  g_assert_cmpmem(iv2, 12, iv, 12);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA256, s_hs, 16, key2, iv2), ==, 0);
+  g_assert_cmpmem(key2, 16, key, 16);
+  g_assert_cmpmem(iv2, 12, iv, 12);
+
+  uint8_t s384[48], k384[32], i384[12], want_k[32], want_i[12];
+  for (size_t i = 0; i < sizeof s384; i++)
+    s384[i] = (uint8_t)(i * 7 + 1);
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA384, s384, 48, "key", NULL, 0, want_k, 32), ==, 0);
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_SHA384, s384, 48, "iv", NULL, 0, want_i, 12), ==, 0);
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_SHA384, s384, 32, k384, i384), ==, 0);
+  g_assert_cmpmem(k384, 32, want_k, 32);
+  g_assert_cmpmem(i384, 12, want_i, 12);
+  /* No HMAC over the TLS 1.0 combined hash. */
+  g_assert_cmpint(tc_ks_traffic_keys(TC_HASH_MD5_SHA1, s384, 16, k384, i384), ==, -1);
+  g_assert_cmpint(tc_hkdf_expand_label(TC_HASH_MD5_SHA1, s384, 36, "key", NULL, 0, k384, 16), ==, -1);
 }
 
 static void test_prf(void) {
@@ -2120,6 +2157,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/hmac/rfc4231", test_hmac);
   g_test_add_func("/crypto/hkdf/rfc5869", test_hkdf);
   g_test_add_func("/crypto/hkdf/expand-label-rfc8448", test_expand_label);
+  g_test_add_func("/crypto/hkdf/expand-label-keyed", test_expand_label_keyed);
   g_test_add_func("/crypto/prf", test_prf);
   g_test_add_func("/crypto/prf-ssl3", test_prf_ssl3);
   g_test_add_func("/crypto/pbkdf2", test_pbkdf2);

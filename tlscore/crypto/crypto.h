@@ -109,6 +109,11 @@ int tc_hkdf_expand(tc_hash_alg alg, const uint8_t *prk, size_t prk_len, const ui
 int tc_hkdf_expand_label(tc_hash_alg alg, const uint8_t *secret, size_t secret_len,
                          const char *label, const uint8_t *context, size_t context_len,
                          uint8_t *out, size_t out_len);
+/* The same from an HMAC state keyed with the secret (tc_hmac_init), which
+ * is left intact: several labels from one secret key HMAC once. */
+int tc_hkdf_expand_label_keyed(const tc_hmac_ctx *base, const char *label,
+                               const uint8_t *context, size_t context_len, uint8_t *out,
+                               size_t out_len);
 /* TLS 1.2 PRF (RFC 5246 §5) with the given hash; TLS 1.0/1.1 PRF (MD5 xor
  * SHA-1) when alg == TC_HASH_MD5_SHA1. */
 int tc_prf_tls(tc_hash_alg alg, const uint8_t *secret, size_t secret_len, const char *label,

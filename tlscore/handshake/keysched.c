@@ -90,9 +90,16 @@ int tc_ks_finished(tc_hash_alg hash, const uint8_t *base, const uint8_t *th, uin
 int tc_ks_traffic_keys(tc_hash_alg hash, const uint8_t *secret, size_t key_len, uint8_t *key,
                        uint8_t iv[12]) {
   size_t hl = tc_hash_len(hash);
-  if (tc_hkdf_expand_label(hash, secret, hl, "key", NULL, 0, key, key_len))
+  if (hl == 0 || hash == TC_HASH_MD5_SHA1)
     return -1;
-  return tc_hkdf_expand_label(hash, secret, hl, "iv", NULL, 0, iv, 12);
+  /* One keyed HMAC state for both labels (4 handshake and application
+   * secrets per connection, each side). */
+  tc_hmac_ctx base;
+  tc_hmac_init(&base, hash, secret, hl);
+  int r = tc_hkdf_expand_label_keyed(&base, "key", NULL, 0, key, key_len) ||
+          tc_hkdf_expand_label_keyed(&base, "iv", NULL, 0, iv, 12);
+  tc_wipe(&base, sizeof base);
+  return r ? -1 : 0;
 }
 
 int tc_ks_update_secret(tc_hash_alg hash, uint8_t *secret) {
