@@ -456,13 +456,16 @@ invalid (GError **error, const char *field, const char *value, const char *why)
   return FALSE;
 }
 
+/* why: an untranslated message (N_), translated only when a name is bad:
+ * settings are validated for every connection, and looking up three
+ * translations each time cost more than the checks. */
 static gboolean
 check_names (GError **error, const char *field, gchar **names, uint16_t (*lookup) (const char *),
              const char *why)
 {
   for (gsize i = 0; names && names[i]; i++)
     if (lookup (names[i]) == 0)
-      return invalid (error, field, names[i], why);
+      return invalid (error, field, names[i], _(why));
   return TRUE;
 }
 
@@ -534,10 +537,10 @@ tlslite_settings_validate (TlsliteSettings *settings, GError **error)
       return ret;
     }
   if (!check_names (error, "cipher-suites", settings->cipher_suites, tc_cipher_suite_from_name,
-                    _("unknown cipher suite")) ||
-      !check_names (error, "groups", settings->groups, tc_group_from_name, _("unknown group")) ||
+                    N_("unknown cipher suite")) ||
+      !check_names (error, "groups", settings->groups, tc_group_from_name, N_("unknown group")) ||
       !check_names (error, "signature-schemes", settings->signature_schemes, tc_sig_scheme_from_name,
-                    _("unknown signature scheme")))
+                    N_("unknown signature scheme")))
     return FALSE;
   if (!check_bits (error, "srp-min-bits", settings->srp_min_bits, "srp-max-bits", settings->srp_max_bits) ||
       !check_bits (error, "dh-min-bits", settings->dh_min_bits, "dh-max-bits", settings->dh_max_bits))
