@@ -13,6 +13,10 @@ fail() { echo "FAIL: $*"; for f in "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $
 
 # Start a server on a free port (port 0; the tool prints the one it got).
 start_server() {
+  # A fresh file: the redirection below happens in the background job, so
+  # the loop could otherwise read an earlier server's "Listening" line
+  # (and its port) before the new server truncates the file.
+  rm -f "$tmp/server.err"
   "$tool" server 127.0.0.1:0 "$@" 2>"$tmp/server.err" &
   pids+=($!)
   for _ in $(seq 100); do
