@@ -1063,10 +1063,11 @@ static void fp_mutate(tc_config *cfg, const fp_ctx *x, int which) {
   case 45: FP_OK(tc_config_set_srp_group_bits(cfg, 3072, 8192, &err)); break;
   case 46: tc_config_set_legacy_signatures(cfg, true); break;
   case 47: FP_OK(tc_config_set_cert_compression(cfg, &zlib, 1, NULL, fp_decompress, NULL, &err)); break;
+  case 48: cfg->ch_fresh = true; break;
   default: g_assert_not_reached();
   }
 }
-#define FP_MUTATIONS 48
+#define FP_MUTATIONS 49
 
 /* The SRP client credentials are a client's setting; every other one is
  * changed on a server config. */

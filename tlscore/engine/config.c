@@ -94,6 +94,8 @@ tc_config *tc_config_new(tc_role role) {
     atomic_init(&cfg->conn_pool[i], NULL);
     atomic_init(&cfg->hs_pool[i], NULL);
   }
+  for (size_t i = 0; i < sizeof cfg->ch_tmpl / sizeof cfg->ch_tmpl[0]; i++)
+    atomic_init(&cfg->ch_tmpl[i], NULL);
   cfg->rng.fn = config_rng_fn;
   cfg->rng.ctx = cfg;
   return cfg;
@@ -120,6 +122,8 @@ void tc_config_unref(tc_config *cfg) {
   if (cfg->trust)
     tc_trust_store_unref(cfg->trust);
   tc_cert_cache_free(cfg->cert_cache);
+  for (size_t i = 0; i < sizeof cfg->ch_tmpl / sizeof cfg->ch_tmpl[0]; i++)
+    free(atomic_load(&cfg->ch_tmpl[i])); /* public bytes only: nothing to wipe */
   tc_drbg_free(atomic_load(&cfg->drbg));
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
@@ -509,6 +513,7 @@ static void put_settings(blob *b, tc_config *cfg) {
   put_u32(b, cfg->fallback_scsv);
   put_u32(b, cfg->psk_modes);
   put_u32(b, cfg->psk_ticket_last);
+  put_u32(b, cfg->ch_fresh);
   put_u32(b, (uint32_t)cfg->psk.n);
   for (size_t i = 0; i < cfg->psk.n; i++) {
     const tc_psk_entry *e = &cfg->psk.list[i];

@@ -106,7 +106,14 @@ struct tc_config {
                               * (tests only: both orders must work) */
   tc_cfg_psk psk;            /* shared keys (auth/psk.c) */
   tc_srp_cfg srp;            /* SRP credentials and settings (auth/srp.c) */
+  /* client: ClientHello templates (handshake/client13.c), one per variant
+   * (TLS 1.3 offered or not, PSK credentials or not): made by the first
+   * connection, immutable once published, freed with the config. */
+  _Atomic(struct tc_ch_tmpl *) ch_tmpl[4];
+  bool ch_fresh;             /* tests only: no templates, every ClientHello
+                              * from the full encoder (test-chello compares) */
 };
+typedef struct tc_ch_tmpl tc_ch_tmpl;
 
 int64_t tc_config_now(const tc_config *cfg);
 /* Free what the pools hold (engine/conn.c; the config is going away). */

@@ -56,27 +56,61 @@ static int new_key_share(tc_conn *c, uint16_t group, uint8_t *pub, size_t *pub_l
   return TC_OK;
 }
 
-/* Writes the (first or second) ClientHello into c->hsw, with binders. */
-static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
+/* Room for the lists a ClientHello points into while it is written. */
+typedef struct ch_lists {
+  uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)], groups[2 * TC_CFG_MAX_GROUPS],
+      schemes[2 * TC_CFG_MAX_SCHEMES12], cert_schemes[2 * TC_CFG_MAX_SCHEMES12], versions[2 * 5];
+} ch_lists;
+
+static const uint8_t null_comp = 0;
+
+/* The parts that differ between connections of one config. */
+static void fill_sni(tc_conn *c, tc_exts *e) {
+  if (c->server_name && !is_ip_literal(c->server_name)) {
+    tc_exts_set(e, TC_EXT_SERVER_NAME);
+    e->server_name = (tc_bytes){(const uint8_t *)c->server_name, strlen(c->server_name)};
+    c->hs->client_sent_sni = true;
+  }
+}
+
+static void fill_key_share(tc_conn *c, tc_exts *e, const uint8_t *pub, size_t pub_len) {
+  tc_exts_set(e, TC_EXT_KEY_SHARE);
+  /* A psk_ke-only client sends no share (an empty list): a server that
+   * does not take its PSK asks for one with a HelloRetryRequest. */
+  e->key_shares[0].group = c->hs->kex_group;
+  e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
+  e->n_key_shares = c->hs->kex_group ? 1 : 0;
+}
+
+static void fill_alpn_cookie(tc_conn *c, tc_exts *e) {
+  tc_hs *hs = c->hs;
+  size_t nalpn;
+  const char *const *alpn = tc_conn_alpn_list(c, &nalpn);
+  if (nalpn) {
+    tc_exts_set(e, TC_EXT_ALPN);
+    for (size_t i = 0; i < nalpn && i < TC_MSG_MAX_ALPN; i++)
+      e->alpn[i] = (tc_bytes){(const uint8_t *)alpn[i], strlen(alpn[i])};
+    e->n_alpn = nalpn;
+    hs->offered_alpn = true;
+  }
+  if (hs->cookie) {
+    tc_exts_set(e, TC_EXT_COOKIE);
+    e->cookie = (tc_bytes){hs->cookie, hs->cookie_len};
+  }
+}
+
+/* Fills ch (pointing into L, pub) with everything a ClientHello carries. */
+static int prepare_client_hello(tc_conn *c, tc_client_hello *ch, ch_lists *L,
+                                const uint8_t *pub, size_t pub_len) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
-  tc_client_hello ch;
-  /* Not the whole 2.2 KiB: the extension item arrays are written and read
-   * only below their counts. */
-  memset(&ch, 0, offsetof(tc_client_hello, ext));
-  tc_exts_reset(&ch.ext);
-  ch.binders_offset = 0;
   bool offer13 = hs->t12.offered13;
   uint16_t max12 = tc12_max_version(cfg);
   /* RFC 8446 §4.1.2: 1.2 when offering 1.3 via supported_versions. */
-  ch.legacy_version = offer13 ? TC_TLS12 : c->c12.handshakes ? c->version : max12;
-  hs->t12.client_version = ch.legacy_version;
-  memcpy(ch.random, hs->client_random, 32);
-  memcpy(ch.session_id, hs->session_id, hs->session_id_len);
-  ch.session_id_len = hs->session_id_len;
-
-  uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)], groups[2 * TC_CFG_MAX_GROUPS],
-      schemes[2 * TC_CFG_MAX_SCHEMES12];
+  ch->legacy_version = offer13 ? TC_TLS12 : c->c12.handshakes ? c->version : max12;
+  hs->t12.client_version = ch->legacy_version;
+  uint8_t *suites = L->suites, *groups = L->groups, *schemes = L->schemes,
+          *cert_schemes = L->cert_schemes, *versions = L->versions;
   size_t ns = 0, ng = 0;
   for (size_t i = 0; i < cfg->n_suites && offer13; i++)
     if (tc_suite13_params(cfg->suites[i], NULL, NULL, NULL)) {
@@ -90,7 +124,6 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
       groups[2 * ng + 1] = (uint8_t)cfg->groups[i];
       ng++;
     }
-  uint8_t cert_schemes[2 * TC_CFG_MAX_SCHEMES12];
   size_t n_cv = tc_hs_encode_schemes(cfg, TC_SCHEMES_CV13, schemes);
   /* A ClientHello that allows TLS 1.2 lists the TLS 1.2 schemes, with the
    * legacy SHA-1/SHA-224 pairs last when they are on (RFC 8446 §4.2.3: a
@@ -101,23 +134,17 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   if (!ns || (offer13 && !ng))
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "no cipher suite or group configured for the allowed versions");
-  static const uint8_t null_comp = 0;
-  uint8_t versions[2 * 5];
   size_t nv = 0;
   for (uint16_t v = TC_TLS13; offer13 && v >= cfg->min_version && v >= TC_SSL30; v--) {
     versions[2 * nv] = (uint8_t)(v >> 8);
     versions[2 * nv + 1] = (uint8_t)v;
     nv++;
   }
-  ch.cipher_suites = (tc_u16s){suites, ns};
-  ch.compression_methods = (tc_bytes){&null_comp, 1};
-  ch.has_extensions = true;
-  tc_exts *e = &ch.ext;
-  if (c->server_name && !is_ip_literal(c->server_name)) {
-    tc_exts_set(e, TC_EXT_SERVER_NAME);
-    e->server_name = (tc_bytes){(const uint8_t *)c->server_name, strlen(c->server_name)};
-    hs->client_sent_sni = true;
-  }
+  ch->cipher_suites = (tc_u16s){suites, ns};
+  ch->compression_methods = (tc_bytes){&null_comp, 1};
+  ch->has_extensions = true;
+  tc_exts *e = &ch->ext;
+  fill_sni(c, e);
   if (ng) {
     tc_exts_set(e, TC_EXT_SUPPORTED_GROUPS);
     e->groups = (tc_u16s){groups, ng};
@@ -149,31 +176,21 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   if (offer13) {
     tc_exts_set(e, TC_EXT_SUPPORTED_VERSIONS);
     e->versions = (tc_u16s){versions, nv};
-    tc_exts_set(e, TC_EXT_KEY_SHARE);
-    /* A psk_ke-only client sends no share (an empty list): a server that
-     * does not take its PSK asks for one with a HelloRetryRequest. */
-    e->key_shares[0].group = hs->kex_group;
-    e->key_shares[0].key_exchange = (tc_bytes){pub, pub_len};
-    e->n_key_shares = hs->kex_group ? 1 : 0;
+    fill_key_share(c, e, pub, pub_len);
   }
-  size_t nalpn;
-  const char *const *alpn = tc_conn_alpn_list(c, &nalpn);
-  if (nalpn) {
-    tc_exts_set(e, TC_EXT_ALPN);
-    for (size_t i = 0; i < nalpn && i < TC_MSG_MAX_ALPN; i++)
-      e->alpn[i] = (tc_bytes){(const uint8_t *)alpn[i], strlen(alpn[i])};
-    e->n_alpn = nalpn;
-    hs->offered_alpn = true;
-  }
-  if (hs->cookie) {
-    tc_exts_set(e, TC_EXT_COOKIE);
-    e->cookie = (tc_bytes){hs->cookie, hs->cookie_len};
-  }
+  fill_alpn_cookie(c, e);
   if (offer13)
     tc_psk13_client_fill(c, e); /* psk_key_exchange_modes, pre_shared_key */
   tc_client12_add_exts(c, e, offer13);
+  return TC_OK;
+}
+
+/* Writes ch into c->hsw, with binders, and into the transcript. */
+static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
+  tc_hs *hs = c->hs;
+  bool offer13 = hs->t12.offered13;
   size_t start = c->hsw.len, bpos = 0;
-  if (tc_msg_write_client_hello_ex(&c->hsw, &ch, &bpos))
+  if (tc_msg_write_client_hello_ex(&c->hsw, ch, &bpos))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
   /* Binders over the transcript up to and excluding the binders list. */
   if (offer13 && hs->psk_offered && tc_psk13_client_binders(c, start, bpos))
@@ -193,6 +210,188 @@ static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   return TC_OK;
 }
 
+/* ---- the ClientHello template ----
+ *
+ * Most of a first ClientHello depends only on the config (suites, groups,
+ * signature schemes, versions, the empty and fixed extensions) and on
+ * whether TLS 1.3 is offered and PSK credentials are present. That part is
+ * encoded once per config and variant and copied in; the rest (random,
+ * session ID, SNI, ALPN, key share, session ticket, pre_shared_key) is
+ * written per connection. The bytes are those of the full encoder
+ * (test-chello compares them). SRP credentials, renegotiation and fallback
+ * retries always take the full encoder. */
+
+/* Extensions whose bytes the template holds (for a first handshake). */
+#define TMPL_EXTS                                                                              \
+  ((1u << TC__XB_STATUS) | (1u << TC__XB_GROUPS) | (1u << TC__XB_ECPF) |                      \
+   (1u << TC__XB_SIGALGS) | (1u << TC__XB_ETM) | (1u << TC__XB_EMS) | (1u << TC__XB_RSL) |    \
+   (1u << TC__XB_VERSIONS) | (1u << TC__XB_PSKMODES) | (1u << TC__XB_PHA) |                   \
+   (1u << TC__XB_SIGALGS_CERT) | (1u << TC__XB_RENEG) | (1u << TC__XB_COMPRESS_CERT))
+
+/* Every config setting the template is made of. A config may still be
+ * changed after its first connection: a template is used only while the
+ * config matches the key it was built from. */
+typedef struct tmpl_key {
+  uint16_t min_version, max_version;
+  uint16_t suites[TC_CFG_MAX_SUITES], groups[TC_CFG_MAX_GROUPS], schemes[TC_CFG_MAX_SCHEMES];
+  uint8_t cc_algs[2 * TC_CERT_COMPRESSION_MAX_ALGS];
+  size_t n_suites, n_groups, n_schemes, n_cc_algs, recv_limit;
+  unsigned psk_modes;
+  bool suites_explicit, legacy_sigs, pha, fallback_scsv;
+} tmpl_key;
+
+struct tc_ch_tmpl {
+  tmpl_key key;
+  uint16_t legacy_version;
+  uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)];
+  size_t n_suites;
+  uint8_t offered_idx[sizeof ((tc_hs12 *)0)->offered_idx];
+  uint8_t n_offered;
+  bool offered_status, offered_rsl, pha_offered, ticket_ext;
+  uint16_t sent_rsl;
+  tc_ext_preenc pre;
+};
+
+static void tmpl_key_fill(tmpl_key *k, const tc_config *cfg) {
+  memset(k, 0, sizeof *k); /* padding too: keys are compared with memcmp */
+  k->min_version = cfg->min_version;
+  k->max_version = cfg->max_version;
+  memcpy(k->suites, cfg->suites, cfg->n_suites * sizeof *k->suites);
+  memcpy(k->groups, cfg->groups, cfg->n_groups * sizeof *k->groups);
+  memcpy(k->schemes, cfg->schemes, cfg->n_schemes * sizeof *k->schemes);
+  memcpy(k->cc_algs, cfg->cc_algs, 2 * cfg->n_cc_algs);
+  k->n_suites = cfg->n_suites;
+  k->n_groups = cfg->n_groups;
+  k->n_schemes = cfg->n_schemes;
+  k->n_cc_algs = cfg->n_cc_algs;
+  k->recv_limit = cfg->recv_limit;
+  k->psk_modes = cfg->psk_modes;
+  k->suites_explicit = cfg->suites_explicit;
+  k->legacy_sigs = cfg->legacy_sigs;
+  k->pha = cfg->pha;
+  k->fallback_scsv = cfg->fallback_scsv;
+}
+
+/* The template slot for this connection's first ClientHello, or -1 when
+ * it takes the full encoder. */
+static int tmpl_slot(const tc_conn *c) {
+  unsigned creds = tc12_conn_creds(c);
+  if (c->cfg->ch_fresh || c->c12.handshakes || c->fallback || c->hs->hrr ||
+      (creds & TC12_CRED_SRP))
+    return -1;
+  return (c->hs->t12.offered13 ? 1 : 0) | ((creds & TC12_CRED_PSK) ? 2 : 0);
+}
+
+/* The config's template for slot, if it matches the config as it is now. */
+static const tc_ch_tmpl *tmpl_get(const tc_conn *c, int slot, const tmpl_key *k) {
+  const tc_ch_tmpl *t = atomic_load(&c->cfg->ch_tmpl[slot]);
+  return t && memcmp(&t->key, k, sizeof *k) == 0 ? t : NULL;
+}
+
+/* After the full encoder filled ch: keep its config-only part as the
+ * config's template for slot (unless one is there already). Best effort:
+ * without memory the next connection tries again. */
+static void tmpl_publish(tc_conn *c, int slot, const tmpl_key *k, const tc_client_hello *ch) {
+  const tc_hs12 *h = &c->hs->t12;
+  if (atomic_load(&c->cfg->ch_tmpl[slot]) ||
+      ch->cipher_suites.n > sizeof ((tc_ch_tmpl *)0)->suites / 2)
+    return;
+  tc_ch_tmpl *t = malloc(sizeof *t);
+  if (!t)
+    return;
+  t->key = *k;
+  t->legacy_version = ch->legacy_version;
+  memcpy(t->suites, ch->cipher_suites.p, 2 * ch->cipher_suites.n);
+  t->n_suites = ch->cipher_suites.n;
+  memcpy(t->offered_idx, h->offered_idx, h->n_offered);
+  t->n_offered = h->n_offered;
+  t->offered_status = h->offered_status;
+  t->offered_rsl = h->offered_rsl;
+  t->sent_rsl = h->sent_rsl;
+  t->pha_offered = c->pha_offered;
+  t->ticket_ext = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET);
+  tc_exts consts = ch->ext;
+  consts.present &= TMPL_EXTS;
+  void *none = NULL;
+  if (tc_exts_preencode(TC_EXTCTX_CH, &consts, &t->pre) ||
+      !atomic_compare_exchange_strong(&c->cfg->ch_tmpl[slot], &none, t))
+    free(t);
+}
+
+/* The template's half of a handshake's state: what the full encoder (and
+ * offered_suites) would have set. */
+static void tmpl_apply_state(tc_conn *c, const tc_ch_tmpl *t) {
+  tc_hs12 *h = &c->hs->t12;
+  memcpy(h->offered_idx, t->offered_idx, t->n_offered);
+  h->n_offered = t->n_offered;
+  h->offered_known = true;
+}
+
+static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
+                                   size_t pub_len) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_client_hello ch;
+  memset(&ch, 0, offsetof(tc_client_hello, ext));
+  tc_exts_reset(&ch.ext);
+  ch.binders_offset = 0;
+  ch.legacy_version = h->client_version = t->legacy_version;
+  memcpy(ch.random, hs->client_random, 32);
+  memcpy(ch.session_id, hs->session_id, hs->session_id_len);
+  ch.session_id_len = hs->session_id_len;
+  ch.cipher_suites = (tc_u16s){t->suites, t->n_suites};
+  ch.compression_methods = (tc_bytes){&null_comp, 1};
+  ch.has_extensions = true;
+  tc_exts *e = &ch.ext;
+  e->pre = &t->pre;
+  e->present = t->pre.mask;
+  h->offered_status = t->offered_status;
+  h->offered_rsl = t->offered_rsl;
+  h->sent_rsl = t->sent_rsl;
+  c->pha_offered = t->pha_offered;
+  fill_sni(c, e);
+  if (h->offered13) {
+    fill_key_share(c, e, pub, pub_len);
+    tc_psk13_client_fill(c, e); /* its psk_key_exchange_modes is the template's */
+  }
+  fill_alpn_cookie(c, e);
+  if (t->ticket_ext) {
+    tc_exts_set(e, TC_EXT_SESSION_TICKET);
+    if (h->offered_session && c->offer->ticket_len)
+      e->session_ticket = (tc_bytes){c->offer->ticket, c->offer->ticket_len};
+  }
+  return emit_client_hello(c, &ch);
+}
+
+/* Writes the (first or second) ClientHello into c->hsw, with binders:
+ * from t when given, else with the full encoder (and then, for slot >= 0,
+ * keeps the config-only part as the template for key k). */
+static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, const tmpl_key *k,
+                                   const uint8_t *pub, size_t pub_len) {
+  tc_hs *hs = c->hs;
+  if (t)
+    return write_client_hello_tmpl(c, t, pub, pub_len);
+  tc_client_hello ch;
+  /* Not the whole 2.2 KiB: the extension item arrays are written and read
+   * only below their counts. */
+  memset(&ch, 0, offsetof(tc_client_hello, ext));
+  tc_exts_reset(&ch.ext);
+  ch.binders_offset = 0;
+  memcpy(ch.random, hs->client_random, 32);
+  memcpy(ch.session_id, hs->session_id, hs->session_id_len);
+  ch.session_id_len = hs->session_id_len;
+  ch_lists L;
+  if (prepare_client_hello(c, &ch, &L, pub, pub_len))
+    return TC_FAIL;
+  if (slot >= 0)
+    tmpl_publish(c, slot, k, &ch);
+  return emit_client_hello(c, &ch);
+}
+
+static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
+  return write_client_hello_with(c, NULL, -1, NULL, pub, pub_len);
+}
+
 int tc_client13_start(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
@@ -210,6 +409,16 @@ int tc_client13_start(tc_conn *c) {
   if (cfg->middlebox_compat) {
     memcpy(hs->session_id, rnd + 32, 32);
     hs->session_id_len = 32;
+  }
+  /* The config's ClientHello template, if there is one for this variant:
+   * it also knows our TLS 1.2 suites, which offering a session needs. */
+  int slot = tmpl_slot(c);
+  tmpl_key k;
+  const tc_ch_tmpl *t = NULL;
+  if (slot >= 0) {
+    tmpl_key_fill(&k, cfg);
+    if ((t = tmpl_get(c, slot, &k)))
+      tmpl_apply_state(c, t);
   }
   tc_session *s = c->offer;
   /* A session is only offered to the server name it was made with. */
@@ -241,7 +450,7 @@ int tc_client13_start(tc_conn *c) {
   /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
    * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
   c->rec.wr_version = cfg->max_version == TC_SSL30 ? TC_SSL30 : TC_TLS10;
-  return write_client_hello(c, pub, pub_len);
+  return write_client_hello_with(c, t, slot, slot >= 0 ? &k : NULL, pub, pub_len);
 }
 
 /* Extensions in a server message must answer ones we sent (RFC 8446 §4.2). */

@@ -819,16 +819,56 @@ static void write_one(tc_writer *w, tc_ext_ctx ctx, uint16_t type, const tc_exts
 }
 
 /* Write, in the order of `o`, each extension whose bit is still in *todo;
- * stops as soon as nothing is left to write. */
+ * stops as soon as nothing is left to write. Pre-encoded ones (e->pre) are
+ * copied, neighbours in one piece. */
 static void write_in_order(tc_writer *w, tc_ext_ctx ctx, ext_order o, const tc_exts *e,
                            size_t *binders_pos, uint32_t *todo) {
+  const tc_ext_preenc *pre = e->pre;
+  size_t run = 0, run_end = 0; /* pending bytes of pre->bytes */
   for (size_t i = 0; i < o.n && *todo; i++) {
-    uint32_t bit = BIT(ext_bit(o.types[i]));
-    if (*todo & bit) {
-      *todo &= ~bit;
-      write_one(w, ctx, o.types[i], e, binders_pos);
+    int b = ext_bit(o.types[i]);
+    uint32_t bit = BIT(b);
+    if (!(*todo & bit))
+      continue;
+    *todo &= ~bit;
+    if (pre && (pre->mask & bit)) {
+      if (pre->off[b] != run_end) {
+        tc_wr_bytes(w, pre->bytes + run, run_end - run);
+        run = pre->off[b];
+      }
+      run_end = pre->end[b];
+      continue;
     }
+    tc_wr_bytes(w, pre ? pre->bytes + run : NULL, run_end - run);
+    run = run_end = 0;
+    write_one(w, ctx, o.types[i], e, binders_pos);
   }
+  if (run_end > run)
+    tc_wr_bytes(w, pre->bytes + run, run_end - run);
+}
+
+int tc_exts_preencode(tc_ext_ctx ctx, const tc_exts *e, tc_ext_preenc *out) {
+  uint32_t never = BIT(TC__XB_PSK) | BIT(TC__XB_PADDING);
+  if ((e->present & never) || e->raw_extra.len || e->pre)
+    return TC_FAIL;
+  tc_writer w;
+  tc_wr_init_fixed(&w, out->bytes, sizeof out->bytes);
+  out->mask = 0;
+  uint32_t todo = e->present & (BIT(TC__XB_COUNT) - 1);
+  ext_order orders[2] = {order_for(ctx), ORDER(ext_fallback_order)};
+  for (size_t k = 0; k < 2; k++)
+    for (size_t i = 0; i < orders[k].n && todo; i++) {
+      int b = ext_bit(orders[k].types[i]);
+      if (!(todo & BIT(b)))
+        continue;
+      todo &= ~BIT(b);
+      out->off[b] = (uint16_t)tc_wr_len(&w);
+      write_one(&w, ctx, orders[k].types[i], e, NULL);
+      out->end[b] = (uint16_t)tc_wr_len(&w);
+      out->mask |= BIT(b);
+    }
+  out->len = tc_wr_len(&w);
+  return tc_wr_ok(&w) ? TC_OK : TC_FAIL;
 }
 
 void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos) {

@@ -197,6 +197,10 @@ typedef struct tc_exts {
   /* Writing only: pre-encoded extensions (type, length, data ...) appended
    * verbatim before pre_shared_key. Lets tests send odd extensions. */
   tc_bytes raw_extra;
+  /* Writing only: extensions encoded beforehand (tc_exts_preencode), copied
+   * in their place in the emission order instead of being encoded again
+   * (their presence bits must be set too). NULL: none. */
+  const struct tc_ext_preenc *pre;
 
   /* Types of unrecognised extensions, in order: unknown[] holds the first
    * TC_MSG_MAX_UNKNOWN_EXT, n_unknown counts all (a ClientHello may carry
@@ -285,6 +289,24 @@ static inline int tc__ext_bit(uint16_t type) {
   default: return -1;
   }
 }
+
+/* Extensions encoded once and reused (see tc_exts.pre): each one's full
+ * encoding (type, length, body), in the context's emission order, so that
+ * neighbours in that order are contiguous and copied in one piece. */
+#define TC_EXT_PREENC_MAX 512
+typedef struct tc_ext_preenc {
+  uint32_t mask;                   /* presence bits of the encoded extensions */
+  uint16_t off[TC__XB_COUNT];      /* by presence bit: start in bytes[] */
+  uint16_t end[TC__XB_COUNT];      /* ... and end */
+  size_t len;
+  uint8_t bytes[TC_EXT_PREENC_MAX];
+} tc_ext_preenc;
+
+/* Encode every extension present in e (known types only; never
+ * pre_shared_key, padding or raw_extra, whose bytes depend on the rest of
+ * the message) for context ctx into out. TC_OK, or TC_FAIL when one is
+ * invalid or all do not fit. */
+int tc_exts_preencode(tc_ext_ctx ctx, const tc_exts *e, tc_ext_preenc *out);
 
 /* Out-of-line part of tc_exts_has: is an unknown type in e->unknown? */
 bool tc__exts_has_unknown(const tc_exts *e, uint16_t type);
