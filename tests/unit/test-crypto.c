@@ -671,6 +671,17 @@ static void test_hmac(void) {
   tc_hmac_update(&ctx, (const uint8_t *)"for nothing?", 12);
   tc_hmac_final(&ctx, out);
   assert_hex(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+
+  /* tc_hmac_final leaves no keyed state behind (SHA-512: the largest
+   * nettle context in use): both hash states all zero. */
+  static const uint8_t zero[sizeof ctx.inner.state];
+  memset(&ctx, 0x5a, sizeof ctx);
+  tc_hmac_init(&ctx, TC_HASH_SHA512, key6, sizeof key6);
+  tc_hmac_update(&ctx, (const uint8_t *)big, strlen(big));
+  tc_hmac_final(&ctx, out);
+  g_assert_cmpmem(ctx.inner.state, sizeof ctx.inner.state, zero, sizeof zero);
+  g_assert_cmpmem(ctx.outer.state, sizeof ctx.outer.state, zero, sizeof zero);
+  g_assert_cmpint(ctx.alg, ==, TC_HASH_NONE);
 }
 
 static void test_hkdf(void) {
