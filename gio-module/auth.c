@@ -231,25 +231,23 @@ server_name (GTlsConnection *conn)
   return NULL;
 }
 
+gboolean
+_tlslite_process_secret (TlsliteProcessSecret *ps, guint8 out[32])
+{
+  if (g_once_init_enter (&ps->ready))
+    {
+      ps->ok = getrandom (ps->secret, sizeof ps->secret, 0) == (ssize_t) sizeof ps->secret;
+      g_once_init_leave (&ps->ready, 1);
+    }
+  if (ps->ok)
+    memcpy (out, ps->secret, sizeof ps->secret);
+  return ps->ok;
+}
+
 /* One secret per process for the fake salts of unknown SRP users (RFC 5054
  * 2.5.1.3): with a secret per connection, asking twice for the same
  * unknown name would give two salts and tell that the name is unknown. */
-static gboolean
-srp_fake_secret (uint8_t out[32])
-{
-  static uint8_t secret[32];
-  static gsize ready = 0;
-  static gboolean ok = FALSE;
-
-  if (g_once_init_enter (&ready))
-    {
-      ok = getrandom (secret, sizeof secret, 0) == (ssize_t) sizeof secret;
-      g_once_init_leave (&ready, 1);
-    }
-  if (ok)
-    memcpy (out, secret, 32);
-  return ok;
-}
+static TlsliteProcessSecret srp_fake_secret;
 
 /* The client session cache must never let a session made with one
  * password or key stand in for another (a program that checks a password
@@ -257,22 +255,7 @@ srp_fake_secret (uint8_t out[32])
  * themselves. So its key holds HMAC-SHA256 (secret) under a random key of
  * this process: equal secrets give equal keys, and the cache, a dump of
  * it or a log of its keys tells nothing of the secret. */
-static gboolean
-session_tag_key (guint8 out[32])
-{
-  static guint8 key[32];
-  static gsize ready = 0;
-  static gboolean ok = FALSE;
-
-  if (g_once_init_enter (&ready))
-    {
-      ok = getrandom (key, sizeof key, 0) == (ssize_t) sizeof key;
-      g_once_init_leave (&ready, 1);
-    }
-  if (ok)
-    memcpy (out, key, 32);
-  return ok;
-}
+static TlsliteProcessSecret session_tag_key;
 
 /* label keeps an SRP password and a PSK key of the same bytes apart.
  * NULL when no key could be made. */
@@ -283,7 +266,7 @@ secret_tag (const gchar *label, const void *secret, gsize len)
   gchar *hex;
   gsize i;
 
-  if (!session_tag_key (key))
+  if (!_tlslite_process_secret (&session_tag_key, key))
     return NULL;
   /* tlscore's HMAC wipes its state; GLib's GHmac frees it as it is, which
    * would leave the secret's last block in freed memory. */
@@ -588,7 +571,7 @@ _tlslite_auth_prepare_config (TlsliteAuth *auth, tc_config *cfg, GError **error)
       uint8_t secret[32];
 
       tc_config_set_srp_server (cfg, true);
-      if (srp_fake_secret (secret))
+      if (_tlslite_process_secret (&srp_fake_secret, secret))
         {
           tc_error_clear (&err);
           tc_config_set_srp_secret (cfg, secret, sizeof secret, &err);

@@ -24,6 +24,16 @@ tc_store *_tlslite_shared_key_database_get_store (TlsliteSharedKeyDatabase *self
 /* A printable, escaped copy of bytes from the wire (at most ~64 input bytes). */
 gchar *_tlslite_escape_name (const guint8 *name, gsize len);
 
+/* A random 32-byte secret drawn once per process (zero-initialise it
+ * statically): copies it to out, FALSE if the system gave no randomness. */
+typedef struct
+{
+  gsize ready;
+  gboolean ok;
+  guint8 secret[32];
+} TlsliteProcessSecret;
+gboolean _tlslite_process_secret (TlsliteProcessSecret *ps, guint8 out[32]);
+
 /* ---- per-connection state (owned by the connection base) ---- */
 
 typedef struct _TlsliteAuth TlsliteAuth;

@@ -1,5 +1,4 @@
 /* GTlsServerConnectionTlslite: server side (certificate, client authentication, session cache, session tickets). */
-#include <sys/random.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -38,23 +37,7 @@ G_DEFINE_TYPE_WITH_CODE (GTlsServerConnectionTlslite, g_tls_server_connection_tl
 
 /* One ticket key for every server connection of the process, so a client
  * can resume with any of them. Generated at first use. */
-static gboolean
-get_ticket_key (uint8_t key[32])
-{
-  static uint8_t ticket_key[32];
-  static gsize ready = 0;
-  static gboolean ok = FALSE;
-
-  if (g_once_init_enter (&ready))
-    {
-      ok = getrandom (ticket_key, sizeof ticket_key, 0) == (ssize_t) sizeof ticket_key;
-      g_once_init_leave (&ready, 1);
-    }
-  if (ok)
-    memcpy (key, ticket_key, 32);
-  return ok;
-}
-
+static TlsliteProcessSecret ticket_key;
 
 static gboolean
 server_prepare_config (GTlsConnectionTlslite *tls, tc_config *cfg, GError **error)
@@ -147,7 +130,7 @@ no_certificate:
                                    : g_getenv ("G_TLS_TLSLITE_TICKET_KEY_FILE");
   if (key_file && *key_file)
     return _tlslite_gio_ticket_key_file_apply (key_file, cfg, error);
-  if (get_ticket_key (tkey))
+  if (_tlslite_process_secret (&ticket_key, tkey))
     {
       tc_error_clear (&err);
       tc_config_set_ticket_key (cfg, tkey, &err);
