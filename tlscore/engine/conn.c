@@ -115,8 +115,9 @@ void tc_hs_free(tc_conn *c) {
   tc_hs *hs = c->hs;
   if (!hs)
     return;
+  /* The key exchange's heap parts (FFDHE); its private key, the key
+   * schedule and t12's secrets are wiped with the whole struct below. */
   tc_kex_clear(&hs->kex);
-  tc_ks_clear(&hs->ks);
   tc_psk13_clear_offers(hs);
   free(hs->psk_asked_ctx);
   if (hs->ch_saved) {
@@ -133,7 +134,7 @@ void tc_hs_free(tc_conn *c) {
   free(hs->cas);
   free(hs->ca_ptrs);
   free(hs->ca_lens);
-  tc_hs12_clear(&hs->t12);
+  tc_hs12_release(&hs->t12);
   tc_conn_psk_drop_key(&c->psk);
   if (hs->srp) {
     tc_wipe(hs->srp, sizeof *hs->srp);
@@ -196,13 +197,17 @@ void tc_conn_free(tc_conn *c) {
     tc_cert_unref(c->my_leaf);
   tc_session_unref(c->offer);
   tc_session_unref(c->latest);
-  tc_conn_psk_clear(&c->psk);
-  tc_srp_conn_clear(&c->srp);
-  /* Record keys were wiped by tc_rec_free; these are the remaining secrets. */
-  tc_wipe(c->c_ap, sizeof c->c_ap);
-  tc_wipe(c->s_ap, sizeof c->s_ap);
-  tc_wipe(c->exporter, sizeof c->exporter);
-  tc_wipe(c->res_master, sizeof c->res_master);
+  /* Shared keys and SRP credentials: their heap parts (the secrets among
+   * them wiped); most connections have none. The rest of both structs is
+   * lengths and flags, zeroed for the next connection by tc_conn_new. */
+  if (c->psk.own.identity || c->psk.own.key || c->psk.own.context || c->psk.identity ||
+      c->psk.hint || c->psk.key)
+    tc_conn_psk_clear(&c->psk);
+  if (c->srp.user || c->srp.pw || c->srp.name)
+    tc_srp_conn_clear(&c->srp);
+  /* Record keys were wiped by tc_rec_free / tc_rec_release; these are the
+   * remaining secrets (c_ap .. res_master are adjacent: one wipe). */
+  tc_wipe(c->c_ap, offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
   tc_wipe(&c->c12, sizeof c->c12);
   if (keep) {
     /* Where tc_conn_new finds them again (the struct itself is zeroed

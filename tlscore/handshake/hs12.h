@@ -46,7 +46,7 @@ typedef struct tc_hs12 {
   bool client_cert_sent;     /* server: the client sent a non-empty Certificate */
   uint16_t peer_rsl;         /* peer's record_size_limit (0: none) */
   uint16_t scheme;           /* our signature scheme for ServerKeyExchange / CertificateVerify */
-  /* client only (client12.c): heap buffers freed by tc_hs12_clear */
+  /* client only (client12.c): heap buffers freed by tc_hs12_release */
   uint8_t *c_pub;            /* our ECDHE/DHE share for ClientKeyExchange */
   size_t c_pub_len;
   uint8_t *pms;              /* premaster secret from ServerKeyExchange (ECDHE/DHE) */
@@ -85,6 +85,9 @@ typedef struct tc_conn12 {
   size_t session_id_len;
 } tc_conn12;
 
-void tc_hs12_clear(tc_hs12 *h);
+/* Frees h's heap buffers, wiping the secret ones (transcript, premaster).
+ * The struct itself is left as it is: it lives in a tc_hs, which
+ * tc_hs_free wipes whole right after. */
+void tc_hs12_release(tc_hs12 *h);
 
 #endif

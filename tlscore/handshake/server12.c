@@ -192,6 +192,19 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
                       "no TLS 1.2-or-older cipher suite in common with the client");
 }
 
+typedef struct {
+  tc_ticket_state *st;
+  tc_cached_session *cs;
+  bool ticket, cached; /* tc_ticket_open / tc_session_cache_get ran on st / cs */
+} found;
+
+static void wipe_found(const found *f) {
+  if (f->ticket)
+    tc_wipe(f->st, sizeof *f->st);
+  if (f->cached)
+    tc_wipe(f->cs, sizeof *f->cs);
+}
+
 /* A resumable session (ticket first, then the session-ID cache) matching
  * this version, a suite the client still offers and the EMS rules. */
 static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
@@ -204,13 +217,24 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   const uint8_t *user = NULL; /* SRP user name of the session */
   size_t user_len = 0;
   const char *sni = NULL; /* the session's server name, when known */
+  /* Where a session's secrets may have been written: wiped on every way
+   * out, and only those (a ticket's state and a cache entry are ~1 KiB
+   * each). */
   tc_ticket_state st;
   tc_cached_session cs;
-  memset(&st, 0, sizeof st);
-  if (tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && ch->ext.session_ticket.len &&
-      cfg->ticket_count > 0 &&
+  found f = {&st, &cs, false, false};
+  f.ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && ch->ext.session_ticket.len &&
+             cfg->ticket_count > 0;
+  bool by_ticket =
+      f.ticket &&
       tc_ticket_open(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len, &st) == 0 &&
-      st.version == v && st.psk_len == 48) {
+      st.version == v && st.psk_len == 48;
+  f.cached = !by_ticket && ch->session_id_len && cfg->session_cache;
+  bool by_id = f.cached &&
+               tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
+                                    tc_config_now(cfg), &cs) &&
+               cs.version == v;
+  if (by_ticket) {
     suite = st.suite;
     ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
     memcpy(k->master, st.psk, 48);
@@ -218,10 +242,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     id_len = st.psk_identity_len;
     user = st.srp_user;
     user_len = st.srp_user_len;
-  } else if (ch->session_id_len && cfg->session_cache &&
-             tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
-                                  tc_config_now(cfg), &cs) &&
-             cs.version == v) {
+  } else if (by_id) {
     suite = cs.suite;
     ems = cs.ems;
     memcpy(k->master, cs.master, 48);
@@ -231,12 +252,12 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     user_len = cs.srp_user_len;
     sni = cs.server_name;
   } else {
+    wipe_found(&f);
     return TC_OK;
   }
   /* RFC 5246 §7.4.1.2: a client resuming MUST offer the session's suite. */
   if (!tc_u16s_contains(ch->cipher_suites, suite)) {
-    tc_wipe(&st, sizeof st);
-    tc_wipe(&cs, sizeof cs);
+    wipe_found(&f);
     tc_wipe(k->master, sizeof k->master);
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "the client resumes a session without offering its cipher suite");
@@ -252,8 +273,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   if (ems && !client_ems) {
     /* RFC 7627 §5.3: abort rather than fall back to a full handshake
      * (as OpenSSL does): the client dropped EMS for an EMS session. */
-    tc_wipe(&st, sizeof st);
-    tc_wipe(&cs, sizeof cs);
+    wipe_found(&f);
     tc_wipe(k->master, sizeof k->master);
     return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                         "resumption without the extended master secret of its session");
@@ -267,13 +287,11 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     /* The identity that authenticated the session authenticates this one. */
     if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id, id_len) ||
         tc12_srp_set_name(c, user, user_len)) {
-      tc_wipe(&st, sizeof st);
-      tc_wipe(&cs, sizeof cs);
+      wipe_found(&f);
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
     }
   }
-  tc_wipe(&st, sizeof st);
-  tc_wipe(&cs, sizeof cs);
+  wipe_found(&f);
   return TC_OK;
 }
 

@@ -221,7 +221,7 @@ uint16_t tc12_max_version(const tc_config *cfg) {
 
 /* ---- transcript ---- */
 
-void tc_hs12_clear(tc_hs12 *h) {
+void tc_hs12_release(tc_hs12 *h) {
   if (h->tr) {
     tc_wipe(h->tr, h->tr_len); /* bytes past tr_len were never written */
     free(h->tr);
@@ -232,7 +232,6 @@ void tc_hs12_clear(tc_hs12 *h) {
     free(h->pms);
   }
   free(h->nst);
-  tc_wipe(h, sizeof *h);
 }
 
 void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
