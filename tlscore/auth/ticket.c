@@ -22,10 +22,11 @@ static int64_t period_of(const tc_config *cfg, int64_t now) {
  * sealing and opening do not run HKDF each time. A cached key only counts
  * for the base secret it came from (tc_config_set_ticket_key(s) may replace
  * it). */
-static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period, tc_aead *a) {
-  uint8_t info[24], key[32];
+/* The key itself, ticket_lock held. */
+static int period_key_locked(tc_config *cfg, const uint8_t secret[32], uint64_t period,
+                             uint8_t key[32]) {
+  uint8_t info[24];
   int rc = 0;
-  pthread_mutex_lock(&cfg->ticket_lock);
   int hit = -1, victim = 0;
   for (int i = 0; i < (int)(sizeof cfg->ticket_keys / sizeof cfg->ticket_keys[0]); i++) {
     if (cfg->ticket_keys[i].valid && cfg->ticket_keys[i].period == period &&
@@ -42,7 +43,7 @@ static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period,
     memcpy(info, "tlscore ticket key", 16);
     for (int i = 0; i < 8; i++)
       info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
-    rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, sizeof key);
+    rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, 32);
     if (rc == 0) {
       cfg->ticket_keys[victim].valid = true;
       cfg->ticket_keys[victim].period = period;
@@ -50,11 +51,39 @@ static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period,
       memcpy(cfg->ticket_keys[victim].from, secret, 32);
     }
   }
+  return rc;
+}
+
+static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period, tc_aead *a) {
+  uint8_t key[32];
+  pthread_mutex_lock(&cfg->ticket_lock);
+  int rc = period_key_locked(cfg, secret, period, key);
   pthread_mutex_unlock(&cfg->ticket_lock);
   if (rc == 0)
     rc = tc_aead_init(a, TC_AEAD_AES256_GCM, key, sizeof key);
   tc_wipe(key, sizeof key);
   return rc;
+}
+
+/* The keys that may open a ticket of `period`, one per base secret (the
+ * sealing one first, then tc_config_set_ticket_keys' older ones), each
+ * from the cache or HKDF, all under one hold of ticket_lock (a resumption
+ * by ticket took it 2 + n times before). Returns how many; 0 if the rng
+ * failed to make the first secret. */
+static size_t open_keys(tc_config *cfg, uint64_t period, uint8_t keys[][32]) {
+  size_t n = 0;
+  pthread_mutex_lock(&cfg->ticket_lock);
+  if (!cfg->ticket_secret_set && tc_random(&cfg->rng, cfg->ticket_secret, 32) == 0)
+    cfg->ticket_secret_set = true;
+  if (cfg->ticket_secret_set) {
+    size_t all = 1 + cfg->n_ticket_old;
+    while (n < all &&
+           period_key_locked(cfg, n ? cfg->ticket_old[n - 1] : cfg->ticket_secret, period,
+                             keys[n]) == 0)
+      n++;
+  }
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  return n;
 }
 
 static void encode_state(tc_writer *w, const tc_ticket_state *st) {
@@ -130,20 +159,20 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   /* len <= 1024 (checked above): state and AEAD context fit on the stack. */
   size_t clen = len - TICKET_HDR - TC_AEAD_TAG_LEN;
   uint8_t buf[1024];
-  uint8_t secrets[TC_TICKET_MAX_KEYS][32];
+  uint8_t keys[TC_TICKET_MAX_KEYS][32];
   tc_aead a_, *a = &a_;
   int rc = -1, bad = 1;
-  size_t n_secrets = tc_config_ticket_secrets(cfg, secrets);
+  size_t n_keys = open_keys(cfg, period, keys);
   /* nginx's rotation: any of the keys opens (the tag tells which one
-   * sealed; at most TC_TICKET_MAX_KEYS tries, each from the cache). */
-  for (size_t k = 0; k < n_secrets && bad; k++) {
+   * sealed; at most TC_TICKET_MAX_KEYS tries). */
+  for (size_t k = 0; k < n_keys && bad; k++) {
     memcpy(buf, ticket + TICKET_HDR, clen);
-    if (period_key(cfg, secrets[k], period, a))
+    if (tc_aead_init(a, TC_AEAD_AES256_GCM, keys[k], 32))
       break;
     bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
     tc_aead_clear(a);
   }
-  tc_wipe(secrets, sizeof secrets);
+  tc_wipe(keys, n_keys * sizeof keys[0]);
   if (bad)
     goto done;
   tc_reader r, psk, alpn, id, user;
@@ -169,8 +198,8 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
   st->srp_user_len = user.len;
   rc = 0;
 done:
-  /* Each try cleared a; a failed set-up (period_key) writes no key into
-   * it (tc_aead_init checks its arguments before it writes). */
+  /* Each try cleared a; a failed set-up writes no key into it
+   * (tc_aead_init checks its arguments before it writes). */
   tc_wipe(buf, clen);
   return rc;
 }

@@ -344,18 +344,6 @@ int tc_config_set_ticket_keys(tc_config *cfg, const uint8_t *const *keys, const 
   return TC_OK;
 }
 
-size_t tc_config_ticket_secrets(tc_config *cfg, uint8_t out[][32]) {
-  if (tc_config_ticket_secret(cfg, out[0]))
-    return 0;
-  pthread_mutex_lock(&cfg->ticket_lock);
-  /* the sealing secret again, under the same lock as the others */
-  memcpy(out[0], cfg->ticket_secret, 32);
-  size_t n = cfg->n_ticket_old;
-  memcpy(out[1], cfg->ticket_old, n * 32);
-  pthread_mutex_unlock(&cfg->ticket_lock);
-  return n + 1;
-}
-
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]) {
   int rc = 0;
   pthread_mutex_lock(&cfg->ticket_lock);

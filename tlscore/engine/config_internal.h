@@ -126,8 +126,5 @@ bool tc_config_has_version(const tc_config *cfg, uint16_t v);
 size_t tc_config_schemes12(const tc_config *cfg, uint16_t *out);
 /* The ticket base secret, drawn from the config rng on first use. 0 or -1. */
 int tc_config_ticket_secret(tc_config *cfg, uint8_t out[32]);
-/* Every base secret, the sealing one first (drawn as above if none is set):
- * the count (0 if the rng failed). out holds TC_TICKET_MAX_KEYS. */
-size_t tc_config_ticket_secrets(tc_config *cfg, uint8_t out[][32]);
 
 #endif
