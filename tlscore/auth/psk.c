@@ -66,6 +66,8 @@ void tc_cfg_psk_clear(tc_cfg_psk *p) {
 
 void tc_conn_psk_drop_key(tc_conn_psk *p) {
   free_secret(&p->key, &p->key_len);
+  p->entry_key = NULL;
+  p->entry_key_len = 0;
   p->answered = false;
 }
 

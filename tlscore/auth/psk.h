@@ -49,6 +49,11 @@ typedef struct tc_conn_psk {
    * when the handshake ends. */
   uint8_t *key;
   size_t key_len;
+  /* TLS 1.2 client: the key of the config or tc_conn_set_psk entry chosen
+   * for this handshake, borrowed rather than copied (the entry outlives
+   * the handshake and wipes its key itself). NULL when key is set. */
+  const uint8_t *entry_key;
+  size_t entry_key_len;
   bool answered;             /* a want was answered (key may be NULL: unknown / declined) */
   tc_hash_alg hash;          /* TLS 1.3: the answered key's hash (SHA-256 unless
                               * tc_conn_answer_psk_key_hash says otherwise) */
@@ -60,7 +65,7 @@ int tc_psk_entry_set(tc_psk_entry *e, const uint8_t *identity, size_t id_len, co
 void tc_psk_entry_clear(tc_psk_entry *e);
 void tc_cfg_psk_clear(tc_cfg_psk *p);
 void tc_conn_psk_clear(tc_conn_psk *p);
-/* Forget the handshake key (wiped). */
+/* Forget the handshake key (wiped; a borrowed entry key is only let go). */
 void tc_conn_psk_drop_key(tc_conn_psk *p);
 /* Replace a heap byte string (identity, hint) with a copy; -1 on no memory. */
 int tc_psk_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);

@@ -607,9 +607,11 @@ static int choose_psk(tc_conn *c) {
                         "server chose a PSK cipher suite, but no PSK is configured");
   }
   tc_conn_psk_drop_key(&c->psk);
-  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, e->identity, e->id_len) ||
-      tc_psk_copy(&c->psk.key, &c->psk.key_len, e->key, e->key_len))
+  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, e->identity, e->id_len))
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+  /* The entry (the config's, or c->psk.own) outlives the handshake. */
+  c->psk.entry_key = e->key;
+  c->psk.entry_key_len = e->key_len;
   return TC_OK;
 }
 
@@ -668,12 +670,14 @@ static int write_client_key_exchange(tc_conn *c) {
   memset(&cke, 0, sizeof cke);
   cke.kx = msg_kx(h->suite);
   cke.ssl3 = c->version == TC_SSL30;
-  uint8_t pms[48], *epms = NULL, *psk_pms = NULL;
-  size_t psk_pms_len = 0;
+  uint8_t pms[48], *epms = NULL;
   int r = TC_FAIL;
   bool psk = tc12_suite_is_psk(h->suite);
+  /* The caller's answer (a copy), else the chosen entry's key (borrowed). */
+  const uint8_t *psk_key = c->psk.key ? c->psk.key : c->psk.entry_key;
+  size_t psk_key_len = c->psk.key ? c->psk.key_len : c->psk.entry_key_len;
   if (psk) {
-    if (!c->psk.identity || !c->psk.key)
+    if (!c->psk.identity || !psk_key)
       return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no PSK for ClientKeyExchange");
     cke.psk_identity = (tc_bytes){c->psk.identity, c->psk.id_len};
   }
@@ -711,9 +715,7 @@ static int write_client_key_exchange(tc_conn *c) {
   }
   /* The EMS session hash covers the transcript up to ClientKeyExchange. */
   if (psk) {
-    if (tc12_psk_premaster(c, h->pms, h->pms_len, &psk_pms, &psk_pms_len))
-      goto out;
-    r = tc12_master_secret(c, psk_pms, psk_pms_len);
+    r = tc12_psk_master_secret(c, psk_key, psk_key_len, h->pms, h->pms_len);
   } else {
     r = cke.kx == TC_KX_RSA ? tc12_master_secret(c, pms, 48)
                             : tc12_master_secret(c, h->pms, h->pms_len);
@@ -721,10 +723,6 @@ static int write_client_key_exchange(tc_conn *c) {
 out:
   tc_wipe(pms, sizeof pms);
   free(epms);
-  if (psk_pms) {
-    tc_wipe(psk_pms, psk_pms_len);
-    free(psk_pms);
-  }
   if (psk)
     tc_conn_psk_drop_key(&c->psk); /* the master secret is all that is needed now */
   return r;

@@ -100,9 +100,39 @@ static uint16_t pick_ffdhe(const tc_conn *c, const tc_client_hello *ch) {
   return 0;
 }
 
+/* The client's cipher suites as a set of positions in the suite table, so
+ * that each of ours is looked up once instead of walking the client's list
+ * for every one of them. Ids we do not know (TLS 1.3 suites, GREASE, SCSVs)
+ * are left out: none of ours can match them. */
+typedef struct {
+  uint64_t w[4];
+} suite_set;
+_Static_assert(TC_SUITE12_MAX <= 256, "suite_set holds 256 positions");
+
+static void offered_suites(const tc_u16s *l, suite_set *set) {
+  size_t n_all;
+  const tc_suite12 *all = tc_suite12_all(&n_all);
+  memset(set, 0, sizeof *set);
+  for (size_t i = 0; i < l->n; i++) {
+    const tc_suite12 *s = tc_suite12_find(tc_u16s_at(*l, i));
+    if (s) {
+      size_t k = (size_t)(s - all);
+      set->w[k >> 6] |= UINT64_C(1) << (k & 63);
+    }
+  }
+}
+
+static bool suite_offered(const suite_set *set, const tc_suite12 *s) {
+  size_t n_all;
+  size_t k = (size_t)(s - tc_suite12_all(&n_all));
+  return (set->w[k >> 6] >> (k & 63)) & 1;
+}
+
 static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
   const tc_suite12 *list[64];
   size_t n = tc12_config_suites(c->cfg, list, 64);
+  suite_set offered;
+  offered_suites(&ch->cipher_suites, &offered);
   bool sig = tc_exts_has(&ch->ext, TC_EXT_SIGNATURE_ALGORITHMS) && v >= TC_TLS12;
   /* A client that sent its SRP user name asked for password authentication:
    * with the default order its SRP suites come first (pass 0). */
@@ -112,7 +142,7 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   for (size_t i = 0, pass = srp_first ? 0 : 1; pass < 2; i = 0, pass++)
   for (; i < n; i++) {
     const tc_suite12 *s = list[i];
-    if (!tc_u16s_contains(ch->cipher_suites, s->id) || !tc_suite12_allows(s, v))
+    if (!suite_offered(&offered, s) || !tc_suite12_allows(s, v))
       continue;
     if (srp_first && tc12_suite_is_srp(s) != (pass == 0))
       continue;
@@ -776,21 +806,12 @@ static tc_hs_state unknown_identity(tc_conn *c) {
                    "PSK authentication failed: unknown identity '%s'", id);
 }
 
-/* The ClientKeyExchange's premaster once the key is known (h->pms holds the
- * (EC)DHE secret, if any). */
-tc_hs_state tc_server12_psk_key(tc_conn *c) {
+/* The master secret from the shared key and the (EC)DHE secret z (none
+ * for plain PSK); the handshake's key and secrets are dropped after it. */
+static tc_hs_state psk_master(tc_conn *c, const uint8_t *key, size_t key_len, const uint8_t *z,
+                              size_t z_len) {
   tc_hs12 *h = &c->hs->t12;
-  if (!c->psk.answered && !c->psk.key)
-    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "PSK key requested but not answered");
-  if (!c->psk.key)
-    return unknown_identity(c);
-  uint8_t *pms = NULL;
-  size_t pl = 0;
-  if (tc12_psk_premaster(c, h->pms, h->pms_len, &pms, &pl))
-    return HS_FAILED;
-  int r = tc12_master_secret(c, pms, pl);
-  tc_wipe(pms, pl);
-  free(pms);
+  int r = tc12_psk_master_secret(c, key, key_len, z, z_len);
   if (h->pms) {
     tc_wipe(h->pms, h->pms_len);
     free(h->pms);
@@ -799,6 +820,17 @@ tc_hs_state tc_server12_psk_key(tc_conn *c) {
   }
   tc_conn_psk_drop_key(&c->psk); /* the master secret is all that is needed now */
   return r ? HS_FAILED : HS_S12_WAIT_FINISHED;
+}
+
+/* The ClientKeyExchange's master secret once the caller answered the PSK
+ * want (h->pms holds the (EC)DHE secret, if any). */
+tc_hs_state tc_server12_psk_key(tc_conn *c) {
+  tc_hs12 *h = &c->hs->t12;
+  if (!c->psk.answered && !c->psk.key)
+    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "PSK key requested but not answered");
+  if (!c->psk.key)
+    return unknown_identity(c);
+  return psk_master(c, c->psk.key, c->psk.key_len, h->pms, h->pms_len);
 }
 
 static tc_hs_state on_psk_client_key_exchange(tc_conn *c, const tc_client_key_exchange *cke,
@@ -819,34 +851,44 @@ static tc_hs_state on_psk_client_key_exchange(tc_conn *c, const tc_client_key_ex
     zl = 0;
   }
   tc_kex_clear(&hs->kex);
+  tc_hs_state next = HS_FAILED;
+  tc12_transcript_add(c, msg, len);
+  const tc_bytes *id = &cke->psk_identity;
+  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id->p, id->len)) {
+    tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+    goto out;
+  }
+  tc_conn_psk_drop_key(&c->psk);
+  if (id->len == 0 || id->len > TC_PSK_MAX_IDENTITY) {
+    next = unknown_identity(c);
+    goto out;
+  }
+  /* A configured key is used where it is (no copy to make and wipe). */
+  const tc_psk_entry *e = tc_cfg_psk_find(&c->cfg->psk, id->p, id->len);
+  if (e) {
+    next = psk_master(c, e->key, e->key_len, z + off, zl - off);
+    goto out;
+  }
+  if (!c->cfg->psk.server_want) {
+    next = unknown_identity(c);
+    goto out;
+  }
+  /* The caller looks the identity up; the engine goes on in HS_S12_PSK_KEY
+   * with the (EC)DHE secret kept until then. */
   if (zl) {
     h->pms = malloc(zl - off);
     if (!h->pms) {
-      tc_wipe(z, sizeof z);
-      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+      tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
+      goto out;
     }
     memcpy(h->pms, z + off, zl - off);
     h->pms_len = zl - off;
   }
-  tc_wipe(z, sizeof z);
-  tc12_transcript_add(c, msg, len);
-  const tc_bytes *id = &cke->psk_identity;
-  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id->p, id->len))
-    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
-  tc_conn_psk_drop_key(&c->psk);
-  if (id->len == 0 || id->len > TC_PSK_MAX_IDENTITY)
-    return unknown_identity(c);
-  const tc_psk_entry *e = tc_cfg_psk_find(&c->cfg->psk, id->p, id->len);
-  if (e) {
-    if (tc_psk_copy(&c->psk.key, &c->psk.key_len, e->key, e->key_len))
-      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
-    return tc_server12_psk_key(c);
-  }
-  if (!c->cfg->psk.server_want)
-    return unknown_identity(c);
-  /* The caller looks the identity up; the engine goes on in HS_S12_PSK_KEY. */
   c->want = TC_WANT_PSK_KEY;
-  return HS_S12_PSK_KEY;
+  next = HS_S12_PSK_KEY;
+out:
+  tc_wipe(z, zl);
+  return next;
 }
 
 static tc_hs_state on_client_key_exchange(tc_conn *c, const uint8_t *msg, size_t len) {

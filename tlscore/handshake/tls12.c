@@ -151,21 +151,19 @@ int tc12_check_credentials(tc_conn *c) {
 
 /* ---- shared keys (RFC 4279 §2) ---- */
 
-int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out,
-                       size_t *out_len) {
+int tc12_psk_master_secret(tc_conn *c, const uint8_t *key, size_t kl, const uint8_t *z,
+                           size_t z_len) {
   const tc_suite12 *s = c->hs->t12.suite;
-  const uint8_t *key = c->psk.key;
-  size_t kl = c->psk.key_len;
-  if (!key || !kl)
+  if (!key || !kl || kl > TC_PSK_MAX_KEY)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no PSK key");
   /* Plain PSK: other_secret is N zero bytes, N the key length. */
   size_t ol = s->kx == TC_KX12_PSK ? kl : z_len;
-  if (s->kx != TC_KX12_PSK && (!z || !z_len))
+  if (s->kx != TC_KX12_PSK && (!z || !z_len || z_len > TC_KEX_MAX_SECRET_LEN))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "no (EC)DHE secret for the PSK premaster");
+  /* On the stack: no heap copy of a secret to allocate, wipe and free in
+   * every handshake. */
+  uint8_t p[4 + TC_KEX_MAX_SECRET_LEN + TC_PSK_MAX_KEY];
   size_t n = 4 + ol + kl;
-  uint8_t *p = malloc(n);
-  if (!p)
-    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   p[0] = (uint8_t)(ol >> 8);
   p[1] = (uint8_t)ol;
   if (s->kx == TC_KX12_PSK)
@@ -175,9 +173,9 @@ int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out
   p[2 + ol] = (uint8_t)(kl >> 8);
   p[3 + ol] = (uint8_t)kl;
   memcpy(p + 4 + ol, key, kl);
-  *out = p;
-  *out_len = n;
-  return TC_OK;
+  int r = tc12_master_secret(c, p, n);
+  tc_wipe(p, n);
+  return r;
 }
 
 void tc12_psk_explain(tc_conn *c) {

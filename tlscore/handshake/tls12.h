@@ -29,10 +29,11 @@ bool tc12_conn_has_psk(const tc_conn *c);
 /* Before the first flight: an explicitly named suite whose credentials the
  * configuration lacks is a configuration error (TC_FAIL, no alert). */
 int tc12_check_credentials(tc_conn *c);
-/* RFC 4279 §2 premaster from the (EC)DHE secret z (ignored for plain PSK:
- * zeros of the key's length) and c->psk.key; *out malloc'd, wipe it. */
-int tc12_psk_premaster(tc_conn *c, const uint8_t *z, size_t z_len, uint8_t **out,
-                       size_t *out_len);
+/* The master secret (tc12_master_secret) from the RFC 4279 §2 premaster of
+ * the (EC)DHE secret z (ignored for plain PSK: zeros of the key's length)
+ * and the shared key; the premaster lives on the stack and is wiped. */
+int tc12_psk_master_secret(tc_conn *c, const uint8_t *key, size_t key_len, const uint8_t *z,
+                           size_t z_len);
 /* When a PSK handshake fails, reword c->err to name the cause (unknown
  * identity, wrong key) without ever showing the key. */
 void tc12_psk_explain(tc_conn *c);

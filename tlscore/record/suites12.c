@@ -111,8 +111,13 @@ static const tc_suite12 suites[] = {
  * use, built once per process. */
 #define N_SUITES (sizeof suites / sizeof suites[0])
 _Static_assert(N_SUITES < 255, "suite index holds positions in a byte");
+_Static_assert(N_SUITES <= TC_SUITE12_MAX, "TC_SUITE12_MAX bounds the table");
 static const uint8_t id_pages[] = {0x00, 0xC0, 0xCC, 0xD0};
 static uint8_t by_id[sizeof id_pages][256];
+/* Some suite sits on a page the index does not cover: only then can an id
+ * that misses the index still be in the table (a ClientHello's TLS 1.3 and
+ * GREASE ids would otherwise walk all of it). */
+static bool unindexed;
 static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
 
 static int id_page(uint16_t id) {
@@ -125,7 +130,9 @@ static int id_page(uint16_t id) {
 static void index_suites(void) {
   for (size_t i = 0; i < N_SUITES; i++) {
     int p = id_page(suites[i].id);
-    if (p >= 0 && !by_id[p][suites[i].id & 0xff])
+    if (p < 0)
+      unindexed = true;
+    else if (!by_id[p][suites[i].id & 0xff])
       by_id[p][suites[i].id & 0xff] = (uint8_t)(i + 1);
   }
 }
@@ -136,7 +143,7 @@ const tc_suite12 *tc_suite12_find(uint16_t id) {
   if (p >= 0 && by_id[p][id & 0xff])
     return &suites[by_id[p][id & 0xff] - 1];
   /* An id on a page the index does not cover (none today). */
-  for (size_t i = 0; i < N_SUITES; i++)
+  for (size_t i = 0; unindexed && i < N_SUITES; i++)
     if (suites[i].id == id)
       return &suites[i];
   return NULL;

@@ -53,6 +53,9 @@ const tc_suite12 *tc_suite12_find(uint16_t id);
 const tc_suite12 *tc_suite12_by_name(const char *name);
 /* The whole table in preference order (strongest first); *n entries. */
 const tc_suite12 *tc_suite12_all(size_t *n);
+/* The table holds fewer entries than this (suites12.c checks), so a
+ * suite's position in it fits a 256-bit set. */
+#define TC_SUITE12_MAX 256
 /* Usable at this protocol version? */
 bool tc_suite12_allows(const tc_suite12 *s, uint16_t version);
 /* PRF hash at this version: the suite's for TLS 1.2, TC_HASH_MD5_SHA1 for
