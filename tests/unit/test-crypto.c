@@ -81,6 +81,24 @@ static void test_util(void) {
   b[7] ^= 0x80;
   g_assert_false(tc_ct_equal(a, b, 8));
   g_assert_true(tc_ct_equal(a, b, 0));
+  /* Word-wise with a byte tail: every length to 67, one flipped bit at
+   * every position, on unaligned pointers too. */
+  uint8_t x[72], y[72];
+  for (size_t i = 0; i < sizeof x; i++)
+    x[i] = (uint8_t)(i * 37 + 11);
+  for (size_t off = 0; off < 2; off++)
+    for (size_t n = 0; n + off <= 68; n++) {
+      memcpy(y, x, sizeof x);
+      g_assert_true(tc_ct_equal(x + off, y + off, n));
+      for (size_t k = 0; k < n; k++) {
+        y[off + k] ^= (uint8_t)(1u << (k % 8));
+        g_assert_false(tc_ct_equal(x + off, y + off, n));
+        y[off + k] = x[off + k];
+      }
+      /* a difference just past the compared bytes does not count */
+      y[off + n] ^= 1;
+      g_assert_true(tc_ct_equal(x + off, y + off, n));
+    }
   g_assert_cmphex(tc_ct_mask_eq(5, 5), ==, 0xffffffffu);
   g_assert_cmphex(tc_ct_mask_eq(5, 4), ==, 0);
   g_assert_cmphex(tc_ct_mask_eq(0, 0x80000000u), ==, 0);

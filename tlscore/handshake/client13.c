@@ -662,7 +662,8 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   int r = tc_ks_handshake(&hs->ks, dhe_len ? dhe : NULL, dhe_len) ||
           tc_ks_derive(&hs->ks, "c hs traffic", th, hs->c_hs) ||
           tc_ks_derive(&hs->ks, "s hs traffic", th, hs->s_hs);
-  tc_wipe(dhe, sizeof dhe);
+  if (dhe_len) /* psk_ke: nothing was derived into it */
+    tc_wipe(dhe, sizeof dhe);
   if (r)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "key derivation failed"), HS_FAILED;
   if (tc_hs_set_read_secret(c, hs->s_hs) || tc_hs_set_write_secret(c, hs->c_hs))

@@ -174,7 +174,9 @@ static size_t encode_u16s(const uint16_t *v, size_t n, uint8_t *out) {
 
 static int write_encrypted_extensions(tc_conn *c, const tc_client_hello *ch, const choice *k) {
   tc_encrypted_extensions ee;
-  memset(&ee, 0, sizeof ee);
+  /* Not a memset of its 2.1 KiB: the writer reads the item arrays only up
+   * to their counts (as for the ServerHello). */
+  tc_exts_reset(&ee.ext);
   uint8_t groups[2 * TC_CFG_MAX_GROUPS];
   /* Our groups, so the client can use a better one next time (RFC 8446 §4.2.7). */
   if (c->cfg->ee_groups) {
@@ -364,8 +366,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   memset(&k, 0, sizeof k);
   k.psk_index = -1;
   uint8_t dhe[TC_KEX_MAX_SECRET_LEN];
-  size_t dhe_len = sizeof dhe;
-  dhe_len = 0;
+  size_t dhe_len = 0;
+  bool dhe_used = false; /* dhe may hold a secret: wipe it (psk_ke never does) */
 
   if (tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err))
     goto out;
@@ -536,7 +538,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   else
     tc_hs_transcript_add(c, msg, len);
   tc_server_hello sh;
-  memset(&sh, 0, sizeof sh);
+  /* The scalars only (the writer reads the extensions' item arrays up to
+   * their counts), not the whole 2.2 KiB. */
+  memset(&sh, 0, offsetof(tc_server_hello, ext));
+  tc_exts_reset(&sh.ext);
   sh.legacy_version = TC_TLS12;
   if (tc_random(&cfg->rng, sh.random, 32)) {
     tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
@@ -559,6 +564,7 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       goto out;
     }
     dhe_len = sizeof dhe;
+    dhe_used = true;
     if (tc_kex_derive(&hs->kex, k.share.key_exchange.p, k.share.key_exchange.len, dhe,
                       &dhe_len)) {
       dhe_len = 0;
@@ -654,7 +660,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     goto out;
   next = ask ? HS_S_WAIT_CERT : HS_S_WAIT_FINISHED;
 out:
-  tc_wipe(dhe, sizeof dhe);
+  if (dhe_used)
+    tc_wipe(dhe, sizeof dhe);
   return next;
 }
 
