@@ -5,6 +5,8 @@
 #   ROW: rsa13 (TLS 1.3 RSA-2048), ecdsa13 (TLS 1.3 ECDSA-P256), rsa12
 #        (TLS 1.2 ECDHE-RSA); X25519 and AES-128-GCM, no tickets, file
 #        database: the settings bench-gio gives these rows (bench/README.md).
+#        ecdsa13r: "TLS1.3 ECDSA, resumption on" (tickets on, the client
+#        resumes; every connection after the first is a resumed one).
 #   BACKEND: tlslite or gnutls.
 #   N1 N2: the child runs twice, with N1 and N2 connections (default 10 and
 #        30); per connection is the difference divided by N2 - N1, so
@@ -30,12 +32,14 @@ case $row in
   rsa13) cert=server-rsa suite=TLS_AES_128_GCM_SHA256 ;;
   ecdsa13) cert=server-ecdsa suite=TLS_AES_128_GCM_SHA256 ;;
   rsa12) cert=server-rsa suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 prio12=":-VERS-TLS1.3:-KX-ALL:+ECDHE-RSA" ;;
-  *) echo "$0: unknown row '$row' (rsa13, ecdsa13, rsa12)" >&2; exit 2 ;;
+  ecdsa13r) cert=server-ecdsa suite=TLS_AES_128_GCM_SHA256 ;;
+  *) echo "$0: unknown row '$row' (rsa13, ecdsa13, rsa12, ecdsa13r)" >&2; exit 2 ;;
 esac
 case $backend in
   tlslite)
-    set -- env GIO_USE_TLS=tlslite GIO_MODULE_DIR="$build/gio-module" G_TLS_TLSLITE_NO_TICKETS=1 \
-      BENCH_GIO_NO_RESUME=1 G_TLS_TLSLITE_GROUPS=x25519 G_TLS_TLSLITE_CIPHERS=$suite
+    set -- env GIO_USE_TLS=tlslite GIO_MODULE_DIR="$build/gio-module" \
+      G_TLS_TLSLITE_GROUPS=x25519 G_TLS_TLSLITE_CIPHERS=$suite
+    [ $row = ecdsa13r ] || set -- "$@" G_TLS_TLSLITE_NO_TICKETS=1 BENCH_GIO_NO_RESUME=1
     [ $row = rsa12 ] && set -- "$@" G_TLS_TLSLITE_MAX_VERSION=tls1.2 ;;
   gnutls)
     set -- env -u GIO_MODULE_DIR GIO_USE_TLS=gnutls \
