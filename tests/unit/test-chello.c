@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "auth/session.h"
 #include "engine/config_internal.h"
 #include "pump.h"
 #include "tlscore/conn.h"
@@ -201,6 +202,57 @@ static void test_sessions(void) {
   tc_session_unref(s13);
 }
 
+/* A TLS 1.2 session from a server that resumes by ticket or by session ID. */
+static tc_session *get_session12(bool by_ticket) {
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS12, NULL, 0);
+  tc_session_cache *cache = NULL;
+  tc_config_set_tickets(scfg, by_ticket ? 1 : 0, 7200);
+  if (!by_ticket) {
+    cache = tc_session_cache_new(8, 3600);
+    tc_config_set_session_cache(scfg, cache);
+  }
+  tc_config *ccfg = client_cfg(v12, true);
+  tc_config_set_time(scfg, fixed_time, NULL);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  tc_session *sess = tc_conn_get_session(c);
+  g_assert_nonnull(sess);
+  g_assert_cmpuint(by_ticket ? sess->ticket_len : sess->session_id_len, >, 0);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  if (cache)
+    tc_session_cache_unref(cache);
+  return sess;
+}
+
+/* TLS 1.2-only offers of one session: the first ClientHello written from a
+ * template is kept in the session and later connections copy it with their
+ * own random and session ID. Every first flight is still the full
+ * encoder's; another server name, ALPN or another config (another
+ * template) take the template encoder, and the kept one stays. */
+static void test_session_blob(void) {
+  for (int by_ticket = 0; by_ticket < 2; by_ticket++) {
+    tc_session *sess = get_session12(by_ticket);
+    g_assert_null(atomic_load(&sess->ch_blob));
+    hello_opts named = {.sni = "localhost", .session = sess};
+    check_case(v12, &named, 1);
+    const tc_ch_blob *kept = atomic_load(&sess->ch_blob);
+    g_assert_nonnull(kept);
+    hello_opts unnamed = {.session = sess},
+               alpn = {.sni = "localhost", .alpn = true, .session = sess};
+    check_case(v12, &unnamed, 1);
+    check_case(v12, &alpn, 1);
+    check_case(v10_12, &named, 1);
+    check_case(NULL, &named, 1); /* TLS 1.3 offered too: never from the session */
+    check_case(v12, &named, 1);
+    g_assert_true(atomic_load(&sess->ch_blob) == kept);
+    tc_session_unref(sess);
+  }
+}
+
 /* A config changed after its template was made: the template no longer
  * matches and is not used; the bytes follow the config as it is now. */
 static void test_changed_config(void) {
@@ -227,6 +279,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/chello/configs", test_configs);
   g_test_add_func("/chello/sessions", test_sessions);
+  g_test_add_func("/chello/session-blob", test_session_blob);
   g_test_add_func("/chello/changed-config", test_changed_config);
   return g_test_run();
 }

@@ -13,8 +13,10 @@
 
 tc_session *tc_session_new(void) {
   tc_session *s = calloc(1, sizeof *s);
-  if (s)
+  if (s) {
     atomic_init(&s->refs, 1);
+    atomic_init(&s->ch_blob, NULL);
+  }
   return s;
 }
 
@@ -32,6 +34,7 @@ void tc_session_unref(tc_session *s) {
   free(s->server_name);
   free(s->psk_identity);
   free(s->srp_user);
+  free(atomic_load(&s->ch_blob));
   tc_wipe(s, sizeof *s);
   free(s);
 }

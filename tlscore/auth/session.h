@@ -32,6 +32,10 @@ struct tc_session {
   size_t psk_identity_len;
   uint8_t *srp_user;  /* the SRP user name that authenticated the session */
   size_t srp_user_len;
+  /* Client: the ClientHello that offers this session, as a config template
+   * and a server name made it (handshake/client13.c); set once, then
+   * read-only; public bytes. */
+  _Atomic(struct tc_ch_blob *) ch_blob;
 };
 
 tc_session *tc_session_new(void);

@@ -114,6 +114,7 @@ struct tc_config {
                               * from the full encoder (test-chello compares) */
 };
 typedef struct tc_ch_tmpl tc_ch_tmpl;
+typedef struct tc_ch_blob tc_ch_blob;
 
 int64_t tc_config_now(const tc_config *cfg);
 /* Free what the pools hold (engine/conn.c; the config is going away). */

@@ -185,6 +185,8 @@ static int prepare_client_hello(tc_conn *c, tc_client_hello *ch, ch_lists *L,
   return TC_OK;
 }
 
+static int keep_client_hello(tc_conn *c, size_t start);
+
 /* Writes ch into c->hsw, with binders, and into the transcript. */
 static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
   tc_hs *hs = c->hs;
@@ -195,6 +197,13 @@ static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
   /* Binders over the transcript up to and excluding the binders list. */
   if (offer13 && hs->psk_offered && tc_psk13_client_binders(c, start, bpos))
     return TC_FAIL;
+  return keep_client_hello(c, start);
+}
+
+/* The ClientHello just written at c->hsw.buf + start: into the transcript,
+ * or kept until the transcript hash is known. */
+static int keep_client_hello(tc_conn *c, size_t start) {
+  tc_hs *hs = c->hs;
   const uint8_t *msg = c->hsw.buf + start;
   size_t len = c->hsw.len - start;
   if (hs->th_started) {
@@ -242,6 +251,7 @@ typedef struct tmpl_key {
 
 struct tc_ch_tmpl {
   tmpl_key key;
+  uint64_t id;              /* unique in the process (a session's ClientHello names it) */
   uint16_t legacy_version;
   uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)];
   size_t n_suites;
@@ -299,7 +309,9 @@ static void tmpl_publish(tc_conn *c, int slot, const tmpl_key *k, const tc_clien
   tc_ch_tmpl *t = malloc(sizeof *t);
   if (!t)
     return;
+  static atomic_uint_fast64_t next_id;
   t->key = *k;
+  t->id = atomic_fetch_add(&next_id, 1) + 1;
   t->legacy_version = ch->legacy_version;
   memcpy(t->suites, ch->cipher_suites.p, 2 * ch->cipher_suites.n);
   t->n_suites = ch->cipher_suites.n;
@@ -327,6 +339,91 @@ static void tmpl_apply_state(tc_conn *c, const tc_ch_tmpl *t) {
   h->offered_known = true;
 }
 
+/* ---- a session's ClientHello ----
+ *
+ * A client that resumes one TLS 1.2 session again and again (a client
+ * reconnecting to its server) sends the same ClientHello each time but for
+ * the random and the session ID: the template's bytes plus the server name
+ * and the session's ticket. The first such ClientHello written from a
+ * template is kept in the session with what made it (the template, by its
+ * id, and the server name); later connections copy it and write their
+ * random and session ID over it. Only for offers without TLS 1.3 (no key
+ * share, no binders), with the session offered, no ALPN and no cookie:
+ * nothing else in the message changes between connections. The bytes are
+ * those of the template encoder (test-chello compares them). */
+struct tc_ch_blob {
+  uint64_t tmpl_id;
+  size_t sid_len;           /* the session ID's length in these bytes */
+  bool sni_sent;            /* the server name went into server_name */
+  char *server_name;        /* NULL: none set; else in data after the message */
+  size_t len;
+  uint8_t data[];           /* the handshake message, then the server name */
+};
+
+/* Offsets in a ClientHello message: type and length (4), legacy_version (2). */
+#define CH_RANDOM_AT 6
+#define CH_SID_AT (CH_RANDOM_AT + 32 + 1)
+
+static bool blob_fits(const tc_conn *c) {
+  const tc_hs *hs = c->hs;
+  size_t nalpn;
+  tc_conn_alpn_list(c, &nalpn);
+  return c->offer && !hs->t12.offered13 && hs->t12.offered_session && !hs->cookie && !nalpn;
+}
+
+static const tc_ch_blob *blob_get(const tc_conn *c, const tc_ch_tmpl *t) {
+  const tc_ch_blob *b = atomic_load(&c->offer->ch_blob);
+  if (!b || b->tmpl_id != t->id || b->sid_len != c->hs->session_id_len)
+    return NULL;
+  if (!b->server_name || !c->server_name)
+    return b->server_name == c->server_name ? b : NULL;
+  return strcmp(b->server_name, c->server_name) == 0 ? b : NULL;
+}
+
+/* After the template encoder wrote the ClientHello at c->hsw.buf + start:
+ * keep it in the session (unless it has one). Best effort. */
+static void blob_publish(tc_conn *c, const tc_ch_tmpl *t, size_t start) {
+  tc_session *s = c->offer;
+  const uint8_t *msg = c->hsw.buf + start;
+  size_t len = c->hsw.len - start, sid_len = c->hs->session_id_len;
+  size_t nl = c->server_name ? strlen(c->server_name) + 1 : 0;
+  if (atomic_load(&s->ch_blob) || len < CH_SID_AT + sid_len || msg[CH_SID_AT - 1] != sid_len)
+    return;
+  tc_ch_blob *b = malloc(sizeof *b + len + nl);
+  if (!b)
+    return;
+  b->tmpl_id = t->id;
+  b->sid_len = sid_len;
+  b->sni_sent = c->hs->client_sent_sni;
+  b->len = len;
+  memcpy(b->data, msg, len);
+  /* This connection's random and session ID are not part of it. */
+  memset(b->data + CH_RANDOM_AT, 0, 32);
+  memset(b->data + CH_SID_AT, 0, sid_len);
+  b->server_name = NULL;
+  if (nl) {
+    b->server_name = (char *)b->data + len;
+    memcpy(b->server_name, c->server_name, nl);
+  }
+  tc_ch_blob *none = NULL;
+  if (!atomic_compare_exchange_strong(&s->ch_blob, &none, b))
+    free(b);
+}
+
+/* The session's ClientHello with this connection's random and session ID. */
+static int write_client_hello_blob(tc_conn *c, const tc_ch_blob *b) {
+  tc_hs *hs = c->hs;
+  size_t start = c->hsw.len;
+  tc_wr_bytes(&c->hsw, b->data, b->len);
+  if (!tc_wr_ok(&c->hsw))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
+  uint8_t *msg = c->hsw.buf + start;
+  memcpy(msg + CH_RANDOM_AT, hs->client_random, 32);
+  memcpy(msg + CH_SID_AT, hs->session_id, b->sid_len);
+  hs->client_sent_sni = b->sni_sent;
+  return keep_client_hello(c, start);
+}
+
 static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
                                    size_t pub_len) {
   tc_hs *hs = c->hs;
@@ -349,6 +446,10 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   h->offered_rsl = t->offered_rsl;
   h->sent_rsl = t->sent_rsl;
   c->pha_offered = t->pha_offered;
+  bool blob = blob_fits(c);
+  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
+  if (b)
+    return write_client_hello_blob(c, b);
   fill_sni(c, e);
   if (h->offered13) {
     fill_key_share(c, e, pub, pub_len);
@@ -360,7 +461,12 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
     if (h->offered_session && c->offer->ticket_len)
       e->session_ticket = (tc_bytes){c->offer->ticket, c->offer->ticket_len};
   }
-  return emit_client_hello(c, &ch);
+  size_t start = c->hsw.len;
+  if (emit_client_hello(c, &ch))
+    return TC_FAIL;
+  if (blob)
+    blob_publish(c, t, start);
+  return TC_OK;
 }
 
 /* Writes the (first or second) ClientHello into c->hsw, with binders:
