@@ -96,6 +96,8 @@ tc_config *tc_config_new(tc_role role) {
   }
   for (size_t i = 0; i < sizeof cfg->ch_tmpl / sizeof cfg->ch_tmpl[0]; i++)
     atomic_init(&cfg->ch_tmpl[i], NULL);
+  for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++)
+    atomic_init(&cfg->sh12_exts[i], NULL);
   cfg->rng.fn = config_rng_fn;
   cfg->rng.ctx = cfg;
   return cfg;
@@ -124,6 +126,8 @@ void tc_config_unref(tc_config *cfg) {
   tc_cert_cache_free(cfg->cert_cache);
   for (size_t i = 0; i < sizeof cfg->ch_tmpl / sizeof cfg->ch_tmpl[0]; i++)
     free(atomic_load(&cfg->ch_tmpl[i])); /* public bytes only: nothing to wipe */
+  for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++)
+    free(atomic_load(&cfg->sh12_exts[i])); /* public bytes too */
   tc_drbg_free(atomic_load(&cfg->drbg));
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);

@@ -24,6 +24,8 @@ typedef struct tc_chain {
 
 /* Connection states a config keeps for reuse (engine/conn.c). */
 #define TC_CFG_POOL 4
+/* TLS 1.2 ServerHello extension blocks a config keeps (handshake/server12.c). */
+#define TC_CFG_SH12_EXTS 8
 
 /* Every setting below is part of tc_config_key_new (engine/config.c): add a
  * new one there too, and to test-engine's /engine/config/key. */
@@ -110,11 +112,16 @@ struct tc_config {
    * (TLS 1.3 offered or not, PSK credentials or not): made by the first
    * connection, immutable once published, freed with the config. */
   _Atomic(struct tc_ch_tmpl *) ch_tmpl[4];
+  /* TLS 1.2 ServerHello extension blocks (handshake/server12.c), one per
+   * set of extensions seen: made by the first connection that writes that
+   * set, immutable once published, freed with the config. */
+  _Atomic(struct tc_sh12_exts *) sh12_exts[TC_CFG_SH12_EXTS];
   bool ch_fresh;             /* tests only: no templates, every ClientHello
                               * from the full encoder (test-chello compares) */
 };
 typedef struct tc_ch_tmpl tc_ch_tmpl;
 typedef struct tc_ch_blob tc_ch_blob;
+typedef struct tc_sh12_exts tc_sh12_exts;
 
 int64_t tc_config_now(const tc_config *cfg);
 /* Free what the pools hold (engine/conn.c; the config is going away). */

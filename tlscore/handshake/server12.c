@@ -325,6 +325,60 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   return TC_OK;
 }
 
+/* ---- the ServerHello's extension block from the config ----
+ *
+ * In a TLS 1.2 ServerHello that answers a first handshake without ALPN,
+ * every extension has a body the config alone decides (empty ones, the
+ * uncompressed point format, an empty renegotiation_info, our
+ * record_size_limit): the block depends only on which extensions are
+ * there. It is encoded by the general writer the first time a set occurs,
+ * kept in the config (at most TC_CFG_SH12_EXTS sets, first come) and
+ * copied after that. test-shello compares the bytes. */
+struct tc_sh12_exts {
+  uint32_t present;
+  size_t recv_limit;        /* the record_size_limit body it holds */
+  size_t len;
+  uint8_t bytes[];          /* the block, its 2-byte length first */
+};
+
+#define XB(b) (1u << (b))
+#define SH12_FIXED                                                                             \
+  (XB(TC__XB_SERVER_NAME) | XB(TC__XB_STATUS) | XB(TC__XB_ECPF) | XB(TC__XB_ETM) |             \
+   XB(TC__XB_EMS) | XB(TC__XB_RSL) | XB(TC__XB_TICKET) | XB(TC__XB_RENEG))
+
+static bool sh12_exts_fixed(const tc_exts *e) {
+  return e->present && !(e->present & ~SH12_FIXED) &&
+         !(tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO) && e->renegotiation_info.len);
+}
+
+static const tc_sh12_exts *sh12_exts_find(const tc_config *cfg, uint32_t present) {
+  for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++) {
+    const tc_sh12_exts *x = atomic_load(&cfg->sh12_exts[i]);
+    if (!x)
+      return NULL;
+    if (x->present == present && x->recv_limit == cfg->recv_limit)
+      return x;
+  }
+  return NULL;
+}
+
+static void sh12_exts_publish(tc_config *cfg, uint32_t present, const uint8_t *block,
+                              size_t len) {
+  tc_sh12_exts *x = malloc(sizeof *x + len);
+  if (!x)
+    return;
+  x->present = present;
+  x->recv_limit = cfg->recv_limit;
+  x->len = len;
+  memcpy(x->bytes, block, len);
+  for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++) {
+    tc_sh12_exts *none = NULL;
+    if (atomic_compare_exchange_strong(&cfg->sh12_exts[i], &none, x))
+      return;
+  }
+  free(x);
+}
+
 static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
@@ -382,8 +436,31 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
   }
   sh.has_extensions = e->present != 0;
   size_t start = c->hsw.len;
+  bool fixed = sh12_exts_fixed(e);
+  const tc_sh12_exts *x = fixed ? sh12_exts_find(c->cfg, e->present) : NULL;
+  if (x) {
+    /* The message without extensions, then the block, then its length. */
+    sh.has_extensions = false;
+    if (tc_msg_write_server_hello(&c->hsw, &sh))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+    tc_wr_bytes(&c->hsw, x->bytes, x->len);
+    if (!tc_wr_ok(&c->hsw))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+    uint8_t *m = c->hsw.buf + start;
+    size_t body = c->hsw.len - start - 4;
+    m[1] = (uint8_t)(body >> 16);
+    m[2] = (uint8_t)(body >> 8);
+    m[3] = (uint8_t)body;
+    return tc12_transcript_added(c, start);
+  }
   if (tc_msg_write_server_hello(&c->hsw, &sh))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+  if (fixed) {
+    /* type, length, version, random, session ID, suite, compression */
+    size_t at = start + 4 + 2 + 32 + 1 + sh.session_id_len + 2 + 1;
+    if (at < c->hsw.len)
+      sh12_exts_publish(c->cfg, e->present, c->hsw.buf + at, c->hsw.len - at);
+  }
   return tc12_transcript_added(c, start);
 }
 
