@@ -736,6 +736,10 @@ int main(int argc, char **argv) {
   int nb = openssl_dir ? 3 : 2;
 
   double full_ecdsa_cpu = 0;
+  const Row *ecdsa_row = NULL;
+  for (size_t ri = 0; ri < G_N_ELEMENTS(rows); ri++)
+    if (!strcmp(rows[ri].name, "conn/s TLS1.3 ECDSA-P256"))
+      ecdsa_row = &rows[ri];
   if (nb == 2)
     printf("%-36s %12s %12s %8s  %s\n", "row (median of rounds)", "tlslite", "gnutls", "ratio", "target");
   else
@@ -748,7 +752,8 @@ int main(int argc, char **argv) {
       wanted = strstr(r->name, only->pdata[oi]) != NULL;
     if (!wanted)
       continue;
-    double v[3][50], cpu[3][2][50];
+    double v[3][50], cpu[3][2][50], full[50];
+    int nfull = 0;
     gboolean bulk_row = strcmp(r->test, "bulk") == 0;
     gboolean conn_row = strcmp(r->test, "conn") == 0;
     char key[64];
@@ -763,6 +768,15 @@ int main(int argc, char **argv) {
                            bulk_row ? bulk : 0, strcmp(r->test, "idle") == 0 ? idle : 0, c);
         cpu[bi][0][k] = c[0];
         cpu[bi][1][k] = c[1];
+        /* The resumption row's target is a ratio of two of our own rows:
+         * our full TLS 1.3 ECDSA handshakes run in the same rounds, right
+         * after our resumed ones, so a load that changes between rows (the
+         * machine is shared) does not move one side of the ratio only. */
+        if (r->resume && bi == 0 && ecdsa_row) {
+          double fc[2] = {-1, -1};
+          if (run_one(ecdsa_row, "tlslite", dirs[0], key, argv[0], seconds, 0, 0, fc) > 0 && fc[0] > 0)
+            full[nfull++] = fc[0];
+        }
       }
     double m[3], ratio[3] = {1, 0, 0};
     for (int b = 0; b < nb; b++) {
@@ -779,9 +793,11 @@ int main(int argc, char **argv) {
         judged[b] = conn_row ? (c[0] > 0 && c[b] > 0 ? c[b] / c[0] : 0) : ratio[b];
     }
     char target[128] = "";
+    if (r->resume && nfull > 0)
+      full_ecdsa_cpu = median(full, nfull);
     if (r->resume && full_ecdsa_cpu > 0 && c[0] > 0)
-      g_snprintf(target, sizeof target, "%.2fx our full handshakes (>= 2x %s)", full_ecdsa_cpu / c[0],
-                 full_ecdsa_cpu / c[0] >= 2 ? "met" : "NOT met");
+      g_snprintf(target, sizeof target, "%.2fx our full handshakes (%.1f us; >= 2x %s)",
+                 full_ecdsa_cpu / c[0], full_ecdsa_cpu, full_ecdsa_cpu / c[0] >= 2 ? "met" : "NOT met");
     if (r->target > 0)
       g_snprintf(target, sizeof target, ">= %.1fx gnutls %s", r->target,
                  m[0] > 0 && judged[1] >= r->target ? "met" : "NOT met");
