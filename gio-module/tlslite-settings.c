@@ -1004,10 +1004,12 @@ settings_build (const char *path, const gchar *file)
 /* settings_build() for every connection made a settings object per source
  * and validated each (~18 000 instructions per connection and side with
  * bench-gio's three variables): the last result is kept, keyed by all it
- * was built from (the file's path and content, every variable read), and
- * each connection gets a copy. A change to any of them builds anew. */
+ * was built from (the file's path and content, every variable read). A
+ * change to any of them builds anew. A caller that changes what it gets
+ * (writable) gets a copy; the others share the kept object, which is never
+ * changed once kept (no copy and no finalize per connection). */
 static TlsliteSettings *
-settings_from_environment (void)
+settings_from_environment (gboolean writable)
 {
   static const char *const vars[] = {
     "G_TLS_TLSLITE_MIN_VERSION", "G_TLS_TLSLITE_MAX_VERSION", "G_TLS_TLSLITE_CIPHERS",
@@ -1038,13 +1040,13 @@ settings_from_environment (void)
 
   g_mutex_lock (&lock);
   if (cached && cached_key->len == key->len && memcmp (cached_key->str, key->str, key->len) == 0)
-    s = tlslite_settings_copy (cached);
+    s = writable ? tlslite_settings_copy (cached) : g_object_ref (cached);
   g_mutex_unlock (&lock);
   if (!s)
     {
       TlsliteSettings *built = settings_build (path, file);
 
-      s = tlslite_settings_copy (built);
+      s = writable ? tlslite_settings_copy (built) : g_object_ref (built);
       g_mutex_lock (&lock);
       g_clear_object (&cached);
       if (cached_key)
@@ -1320,8 +1322,9 @@ _tlslite_gio_settings_prepare (GObject *conn, tc_config *cfg, gboolean server, G
       string = g_strdup (st->string);
       g_mutex_unlock (&st->lock);
     }
+  /* Only a settings string changes s (parsed on top of it). */
   if (!s)
-    s = settings_from_environment ();
+    s = settings_from_environment (string != NULL);
   ok = tlslite_settings_validate (s, &local) &&
        (!string || tlslite_settings_parse (s, string, &local)) &&
        apply_to_config (s, cfg, server, &local);

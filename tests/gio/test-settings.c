@@ -598,6 +598,18 @@ test_environment (void)
   g_assert_cmpint (o.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
   outcome_clear (&o);
 
+  /* Connections without a settings string share the settings built from
+   * the environment; a settings string applies to that connection only
+   * and leaves what the next connections get as it was. */
+  handshake ("max-version=tls1.3", NULL, "max-version=tls1.3", &o);
+  assert_ok (&o);
+  g_assert_cmpint (o.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_3);
+  outcome_clear (&o);
+  handshake (NULL, NULL, NULL, &o);
+  assert_ok (&o);
+  g_assert_cmpint (o.version, ==, G_TLS_PROTOCOL_VERSION_TLS_1_2);
+  outcome_clear (&o);
+
   /* A connection's own settings object replaces the environment. */
   {
     TlsliteSettings *s = tlslite_settings_new ();
