@@ -441,6 +441,41 @@ static void test_early_tickets(void) {
   tc_config_unref(scfg);
 }
 
+/* Two tickets after a full handshake (the default ticket count), one after
+ * a resumption, which replaces the ticket the client used (as OpenSSL);
+ * that ticket resumes again. Early tickets and tickets after the client
+ * Finished alike. */
+static void test_tickets_after_resumption(void) {
+  for (int early = 0; early < 2; early++) {
+    tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+    tc_config_set_early_tickets(scfg, early);
+    static const unsigned char msg[] = "x";
+    tc_session *s = NULL;
+    for (int round = 0; round < 3; round++) {
+      pair p;
+      pair_open(&p, tc_config_ref(ccfg), tc_config_ref(scfg));
+      if (s)
+        g_assert_cmpint(tc_conn_set_session(p.c, s), ==, TC_OK);
+      assert_ok_handshake(&p);
+      /* Tickets sent after the client Finished arrive with data. */
+      g_assert_true(pump_transfer(p.s, p.c, msg, 1));
+      g_assert_cmpint(tc_conn_resumed(p.s), ==, round > 0);
+      g_assert_cmpint(tc_conn_resumed(p.c), ==, round > 0);
+      g_assert_cmpuint(p.s->tickets_sent, ==, round == 0 ? 2 : 1);
+      tc_session *next = tc_conn_get_session(p.c);
+      g_assert_nonnull(next);
+      g_assert_true(next != s);
+      if (s)
+        tc_session_unref(s);
+      s = next;
+      pair_close(&p);
+    }
+    tc_session_unref(s);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 static void test_key_update(void) {
   pair p;
   pair_open(&p, client_cfg(), server_cfg("server-rsa.pem", "server-rsa-key.pem"));
@@ -1205,6 +1240,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/resumption", test_resumption);
   g_test_add_func("/engine/resumption-hrr", test_resumption_hrr);
   g_test_add_func("/engine/early-tickets", test_early_tickets);
+  g_test_add_func("/engine/tickets-after-resumption", test_tickets_after_resumption);
   g_test_add_func("/engine/ip-literal", test_ip_literal);
   g_test_add_func("/engine/key-update", test_key_update);
   g_test_add_func("/engine/alpn-mismatch", test_alpn_mismatch);

@@ -770,7 +770,10 @@ int tc_server13_send_tickets(tc_conn *c) {
   /* Tickets the client cannot use are not worth sending (RFC 8446 §4.2.9). */
   if (!c->hs || !c->hs->client_can_resume)
     return TC_OK;
-  for (unsigned i = 0; i < cfg->ticket_count; i++) {
+  /* After a resumption one ticket replaces the one the client used (as
+   * OpenSSL does); a full handshake gets ticket_count. */
+  unsigned count = c->resumed && cfg->ticket_count > 1 ? 1 : cfg->ticket_count;
+  for (unsigned i = 0; i < count; i++) {
     tc_ticket_state st;
     memset(&st, 0, sizeof st);
     uint8_t aa[4];
