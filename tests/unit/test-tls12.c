@@ -107,6 +107,38 @@ static void test_default_suites(void) {
   tc_config_unref(scfg);
 }
 
+static uint16_t negotiated(const uint16_t *server, size_t ns, const uint16_t *client, size_t nc) {
+  tc_config *scfg = pump_server_cfg12(TC_TLS12, TC_TLS13, server, ns);
+  tc_config *ccfg = pump_client_cfg12(TC_TLS12, TC_TLS12, client, nc);
+  tc_conn *c, *s;
+  pump_new_pair(ccfg, scfg, &c, &s);
+  g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+  uint16_t suite = tc_conn_cipher_suite(s);
+  g_assert_cmphex(tc_conn_cipher_suite(c), ==, suite);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  return suite;
+}
+
+/* The server's order decides among the suites both offer, whatever the
+ * client's order (the default server list and an explicit one). */
+static void test_server_preference(void) {
+  static const uint16_t server[] = {0xC030, 0xC02F, 0xCCA8, 0xC013};
+  static const uint16_t c1[] = {0xC013, 0xCCA8, 0xC02F};
+  g_assert_cmphex(negotiated(server, G_N_ELEMENTS(server), c1, G_N_ELEMENTS(c1)), ==, 0xC02F);
+  static const uint16_t c2[] = {0xC013, 0xCCA8};
+  g_assert_cmphex(negotiated(server, G_N_ELEMENTS(server), c2, G_N_ELEMENTS(c2)), ==, 0xCCA8);
+  static const uint16_t c3[] = {0xC013, 0xC030, 0xC02F};
+  g_assert_cmphex(negotiated(server, G_N_ELEMENTS(server), c3, G_N_ELEMENTS(c3)), ==, 0xC030);
+  /* The default server list: the client's last suite is its first. */
+  static const uint16_t c4[] = {0x002F, 0xC013, 0xC02F, 0xC02B};
+  g_assert_cmphex(negotiated(NULL, 0, c4, G_N_ELEMENTS(c4)), ==, 0xC02B);
+  static const uint16_t c5[] = {0x002F, 0xC013, 0xC027};
+  g_assert_cmphex(negotiated(NULL, 0, c5, G_N_ELEMENTS(c5)), ==, 0xC027);
+}
+
 static void expect_fail(tc_config *ccfg, tc_config *scfg, tc_err server_code) {
   tc_conn *c, *s;
   pump_new_pair(ccfg, scfg, &c, &s);
@@ -285,6 +317,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12/matrix", test_matrix);
   g_test_add_func("/tls12/ssl3", test_ssl3);
   g_test_add_func("/tls12/default-suites", test_default_suites);
+  g_test_add_func("/tls12/server-preference", test_server_preference);
   g_test_add_func("/tls12/versions", test_versions);
   g_test_add_func("/tls12/fallback-scsv", test_fallback_scsv);
   g_test_add_func("/tls12/refused-call-not-latched", test_refused_call_not_latched);

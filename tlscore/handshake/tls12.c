@@ -56,6 +56,7 @@ static bool default_on(const tc_config *cfg, const tc_suite12 *s) {
 typedef struct {
   const tc_suite12 *s[DEFAULT_LIST_MAX];
   size_t n;
+  uint8_t rank[TC_SUITE12_MAX]; /* per table position: index in s[] (< TC12_RANKED_MAX), or 0xff */
 } default_list;
 static default_list default_lists[2][4]; /* [server][creds] */
 static pthread_once_t default_lists_once = PTHREAD_ONCE_INIT;
@@ -76,7 +77,11 @@ static void build_default_lists(void) {
           continue;
         default_lists[server][creds].s[n++] = s;
       }
-      default_lists[server][creds].n = n;
+      default_list *d = &default_lists[server][creds];
+      d->n = n;
+      memset(d->rank, 0xff, sizeof d->rank);
+      for (size_t i = 0; i < n && i < TC12_RANKED_MAX; i++)
+        d->rank[d->s[i] - t] = (uint8_t)i;
     }
 }
 
@@ -95,6 +100,27 @@ size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **
   n = d->n < cap ? d->n : cap;
   memcpy(out, d->s, n * sizeof *out);
   return n;
+}
+
+void tc12_config_suites_ranked(const tc_config *cfg, tc12_ranked *out) {
+  unsigned creds = tc12_cfg_creds(cfg);
+  if (!cfg->suites_explicit) {
+    pthread_once(&default_lists_once, build_default_lists);
+    const default_list *d = &default_lists[cfg->role == TC_ROLE_SERVER][creds & 3u];
+    out->list = d->s;
+    out->n = d->n < TC12_RANKED_MAX ? d->n : TC12_RANKED_MAX;
+    out->rank = d->rank;
+    return;
+  }
+  size_t all;
+  const tc_suite12 *t = tc_suite12_all(&all);
+  out->n = tc12_suites_for(cfg, creds, out->buf, TC12_RANKED_MAX);
+  out->list = out->buf;
+  memset(out->rank_buf, 0xff, sizeof out->rank_buf);
+  /* Backwards, so that a suite named twice keeps its first place. */
+  for (size_t i = out->n; i-- > 0;)
+    out->rank_buf[out->buf[i] - t] = (uint8_t)i;
+  out->rank = out->rank_buf;
 }
 
 size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t cap) {

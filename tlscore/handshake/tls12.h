@@ -18,6 +18,21 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s);
 #define TC12_CRED_PSK 1u
 #define TC12_CRED_SRP 2u
 size_t tc12_suites_for(const tc_config *cfg, unsigned creds, const tc_suite12 **out, size_t cap);
+/* A server's view of tc12_config_suites (its first TC12_RANKED_MAX): the
+ * list itself (*list, n entries) and, per position in the suite table, the
+ * suite's place in that list (rank[i], 0xff: not in it), so that the
+ * client's offer is matched against it without walking it. The default
+ * lists come ranked from a once-per-process table; an explicit list is
+ * ranked into the caller's buffers. */
+#define TC12_RANKED_MAX 64
+typedef struct tc12_ranked {
+  const tc_suite12 *const *list;
+  size_t n;
+  const uint8_t *rank;
+  const tc_suite12 *buf[TC12_RANKED_MAX]; /* explicit lists only */
+  uint8_t rank_buf[TC_SUITE12_MAX];
+} tc12_ranked;
+void tc12_config_suites_ranked(const tc_config *cfg, tc12_ranked *out);
 unsigned tc12_cfg_creds(const tc_config *cfg);
 unsigned tc12_conn_creds(const tc_conn *c);
 /* A suite authenticated by a shared key (PSK, DHE_PSK, ECDHE_PSK)? */

@@ -137,6 +137,17 @@ static void index_suites(void) {
   }
 }
 
+int tc_suite12_find_index(uint16_t id) {
+  pthread_once(&by_id_once, index_suites);
+  int p = id_page(id);
+  if (p >= 0 && by_id[p][id & 0xff])
+    return by_id[p][id & 0xff] - 1;
+  for (size_t i = 0; unindexed && i < N_SUITES; i++)
+    if (suites[i].id == id)
+      return (int)i;
+  return -1;
+}
+
 const tc_suite12 *tc_suite12_find(uint16_t id) {
   pthread_once(&by_id_once, index_suites);
   int p = id_page(id);

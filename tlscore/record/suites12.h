@@ -49,6 +49,8 @@ typedef struct tc_suite12 {
 
 /* The suite with this IANA value, NULL if not a TLS 1.2-or-older suite we know. */
 const tc_suite12 *tc_suite12_find(uint16_t id);
+/* Its position in tc_suite12_all()'s table, -1 if none (as tc_suite12_find). */
+int tc_suite12_find_index(uint16_t id);
 /* By IANA name (e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), NULL if unknown. */
 const tc_suite12 *tc_suite12_by_name(const char *name);
 /* The whole table in preference order (strongest first); *n entries. */
