@@ -330,7 +330,12 @@ static void floor_schedule(tc_hash_alg hash, tc_aead_alg aead, size_t key_len,
   tc_hash_update(&h, junk, transcript_bytes);
   tc_ks_early(&ks, hash, psk, psk_len);
   if (psk) {
+    /* The binder is the HMAC of Transcript-Hash(Truncated(ClientHello))
+     * (RFC 8446 §4.2.11.2): one more snapshot of the transcript, finished,
+     * on either side (the client computes it, the server checks it). */
     uint8_t bk[64];
+    snap = h;
+    tc_hash_final(&snap, th);
     tc_ks_binder_key(&ks, TC_BINDER_RES, bk);
     tc_ks_finished(hash, bk, th, vd);
   }
