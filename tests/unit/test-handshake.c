@@ -868,6 +868,26 @@ static void test_hrr(void) {
   g_assert_cmpint(hrrs, ==, 0);
   g_assert_cmpuint(tc_conn_group(p.c), ==, TC_GROUP_X25519);
   pair_clear(&p);
+
+  /* A client offering TLS 1.3 alone with one suite hashes its first
+   * ClientHello as it sends it: the retry's message_hash comes from that. */
+  static const uint16_t one[] = {TC_TLS_AES_256_GCM_SHA384};
+  g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS13, TC_TLS13, &err), ==, TC_OK);
+  g_assert_cmpint(tc_config_set_cipher_suites(ccfg, one, 1, &err), ==, TC_OK);
+  for (int retry = 0; retry < 2; retry++) {
+    g_assert_cmpint(tc_config_set_groups(scfg, retry ? sg : cg, retry ? 1 : 2, &err), ==, TC_OK);
+    pair_init(&p, ccfg, scfg, "localhost");
+    hrrs = 0;
+    p.filter = count_hrr;
+    p.fctx = &hrrs;
+    pump(&p);
+    assert_connected(&p);
+    g_assert_cmpint(hrrs, ==, retry);
+    g_assert_cmpuint(tc_conn_cipher_suite(p.c), ==, TC_TLS_AES_256_GCM_SHA384);
+    exchange(&p, true, 100);
+    exchange(&p, false, 100);
+    pair_clear(&p);
+  }
   tc_config_unref(ccfg);
   tc_config_unref(scfg);
 }

@@ -199,6 +199,43 @@ static void test_hrr(void) {
   tc_config_unref(scfg);
 }
 
+/* A client offering TLS 1.3 alone with suites of one hash hashes its
+ * ClientHello when it sends it (no copy kept for the ServerHello): with
+ * SHA-256 and SHA-384 PSKs, with and without a HelloRetryRequest. */
+static void test_single_hash_client(void) {
+  static const struct {
+    tc_psk_hash hash;
+    uint16_t suite;
+  } v[] = {{TC_PSK_HASH_SHA256, TC_TLS_AES_128_GCM_SHA256},
+           {TC_PSK_HASH_SHA384, TC_TLS_AES_256_GCM_SHA384}};
+  for (size_t i = 0; i < G_N_ELEMENTS(v); i++)
+    for (int hrr = 0; hrr < 2; hrr++) {
+      tc_config *ccfg = client_cfg(v[i].hash);
+      tc_config *scfg = server_cfg(false);
+      tc_error err;
+      tc_error_clear(&err);
+      g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS13, TC_TLS13, &err), ==, TC_OK);
+      set_suites(ccfg, v[i].suite);
+      uint16_t g = TC_GROUP_SECP256R1;
+      if (hrr)
+        g_assert_cmpint(tc_config_set_groups(scfg, &g, 1, &err), ==, TC_OK);
+      db d = {ID, ID_LEN, KEY, sizeof KEY, v[i].hash, 0, false, ""};
+      tc_conn *c, *s;
+      pump_new_pair(ccfg, scfg, &c, &s);
+      g_assert_cmpint(handshake(c, s, &d), ==, TC_OK);
+      g_assert_cmpuint(tc_conn_cipher_suite(c), ==, v[i].suite);
+      if (hrr)
+        g_assert_cmpuint(tc_conn_group(c), ==, TC_GROUP_SECP256R1);
+      assert_identity(c, "alice");
+      assert_identity(s, "alice");
+      assert_data_flows(c, s);
+      tc_conn_free(c);
+      tc_conn_free(s);
+      tc_config_unref(ccfg);
+      tc_config_unref(scfg);
+    }
+}
+
 /* ---- failures ---- */
 
 static bool no_key_bytes(const char *msg) { return !strstr(msg, KEY_HEX_PART); }
@@ -828,6 +865,7 @@ int main(int argc, char **argv) {
     g_test_add_data_func(mode_names[i], &modes[i], test_modes);
   g_test_add_func("/psk13/hash-picks-suite", test_hash_picks_suite);
   g_test_add_func("/psk13/hello-retry", test_hrr);
+  g_test_add_func("/psk13/single-hash-client", test_single_hash_client);
   g_test_add_func("/psk13/fail/wrong-key", test_wrong_key);
   g_test_add_func("/psk13/fail/unknown-identity", test_unknown_identity);
   g_test_add_func("/psk13/fail/mode-mismatch", test_mode_mismatch);

@@ -103,6 +103,8 @@ typedef struct tc_hs {
                              * its binders (hashed for the binder), this long */
   uint8_t *ch1;             /* client: ClientHello bytes until the hash is known */
   size_t ch1_len;
+  bool ch1_hashed;          /* client: no ch1 copy; th holds the whole first ClientHello
+                             * (its hash was known when it was sent) */
   tc_ks ks;
   bool ks_early_psk;        /* ks holds the PSK's Early Secret (from its binder) */
   uint8_t c_hs[TC_HASH_MAX_LEN], s_hs[TC_HASH_MAX_LEN];

@@ -7,9 +7,18 @@
 #include <string.h>
 
 static bool is_ip_literal(const char *name) {
-  uint8_t buf[16];
-  return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1 ||
-         strchr(name, ':') != NULL;
+  /* Every IPv6 literal has a ':' (and so is caught without inet_pton); an
+   * IPv4 literal is digits and dots only, so a host name is told apart in
+   * one pass without parsing it as an address twice. */
+  bool v4_chars = true;
+  for (const char *p = name; *p; p++) {
+    if (*p == ':')
+      return true;
+    if ((*p < '0' || *p > '9') && *p != '.')
+      v4_chars = false;
+  }
+  uint8_t buf[4];
+  return v4_chars && inet_pton(AF_INET, name, buf) == 1;
 }
 
 static bool cfg_has_suite(const tc_config *cfg, uint16_t s) {
@@ -187,6 +196,25 @@ static int prepare_client_hello(tc_conn *c, tc_client_hello *ch, ch_lists *L,
 
 static int keep_client_hello(tc_conn *c, size_t start);
 
+/* The transcript hash of a first ClientHello that offers TLS 1.3 alone
+ * with suites of a single hash: the ServerHello can choose no other, so the
+ * ClientHello can be hashed when it is sent. TC_HASH_NONE otherwise. */
+static tc_hash_alg ch1_hash_known(const tc_conn *c) {
+  const tc_config *cfg = c->cfg;
+  if (!c->hs->t12.offered13 || tc12_max_version(cfg))
+    return TC_HASH_NONE;
+  tc_hash_alg one = TC_HASH_NONE;
+  for (size_t i = 0; i < cfg->n_suites; i++) {
+    tc_hash_alg h;
+    if (!tc_suite13_params(cfg->suites[i], &h, NULL, NULL))
+      continue;
+    if (one != TC_HASH_NONE && h != one)
+      return TC_HASH_NONE;
+    one = h;
+  }
+  return one;
+}
+
 /* Writes ch into c->hsw, with binders, and into the transcript. */
 static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
   tc_hs *hs = c->hs;
@@ -206,8 +234,22 @@ static int keep_client_hello(tc_conn *c, size_t start) {
   tc_hs *hs = c->hs;
   const uint8_t *msg = c->hsw.buf + start;
   size_t len = c->hsw.len - start;
+  tc_hash_alg known;
   if (hs->th_started) {
     tc_hs_transcript_add(c, msg, len);
+  } else if ((known = ch1_hash_known(c)) != TC_HASH_NONE) {
+    /* Hashed now (going on from the binders' prefix hash when it used the
+     * same hash) instead of copied until the ServerHello. */
+    if (hs->th_prefix && hs->th_prefix <= len && hs->th.alg == known) {
+      tc_hash_update(&hs->th, msg + hs->th_prefix, len - hs->th_prefix);
+    } else {
+      tc_hash_init(&hs->th, known);
+      tc_hash_update(&hs->th, msg, len);
+    }
+    hs->th_prefix = 0;
+    free(hs->ch1);
+    hs->ch1 = NULL;
+    hs->ch1_hashed = true;
   } else {
     free(hs->ch1);
     hs->ch1 = malloc(len);
@@ -612,9 +654,17 @@ static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const u
              HS_FAILED;
   }
   /* Transcript: message_hash(ClientHello1) || HelloRetryRequest. */
-  tc_hs_transcript_start(c);
   uint8_t mh[4 + TC_HASH_MAX_LEN] = {TC_HS_MESSAGE_HASH, 0, 0, (uint8_t)c->hlen};
-  tc_hash(c->hash, hs->ch1, hs->ch1_len, mh + 4);
+  if (hs->ch1_hashed) {
+    if (hs->th.alg != c->hash)
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "ClientHello hashed with another hash"),
+             HS_FAILED;
+    tc_hash_final(&hs->th, mh + 4);
+    hs->ch1_hashed = false;
+  } else {
+    tc_hash(c->hash, hs->ch1, hs->ch1_len, mh + 4);
+  }
+  tc_hs_transcript_start(c);
   tc_hs_transcript_add(c, mh, 4 + c->hlen);
   tc_hs_transcript_add(c, msg, len);
   free(hs->ch1);
@@ -715,9 +765,18 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server selected a cipher suite we did not offer"),
              HS_FAILED;
-    tc_hs_transcript_start_ch(c, hs->ch1, hs->ch1_len);
-    free(hs->ch1);
-    hs->ch1 = NULL;
+    if (hs->ch1_hashed) {
+      if (hs->th.alg != c->hash)
+        return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR,
+                            "ClientHello hashed with another hash"),
+               HS_FAILED;
+      hs->th_started = true;
+      hs->ch1_hashed = false;
+    } else {
+      tc_hs_transcript_start_ch(c, hs->ch1, hs->ch1_len);
+      free(hs->ch1);
+      hs->ch1 = NULL;
+    }
   }
   tc_hs_transcript_add(c, msg, len);
   c->version = TC_TLS13;
