@@ -291,6 +291,12 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
            HS_FAILED;
   if (tc12_set_suite(c, sh->cipher_suite))
     return HS_FAILED;
+  /* A ClientHello hashed as it was sent (client13.c keep_client_hello) used
+   * the one PRF hash its suites share. */
+  if (h->tr_stream && (h->th_alg != c->hash || hs->ch1))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR,
+                        "ClientHello hashed with another hash than the suite's"),
+           HS_FAILED;
   memcpy(h->client_random, hs->client_random, 32);
   memcpy(h->server_random, sh->random, 32);
   bool echoed = h->offered_session && sh->session_id_len &&

@@ -215,6 +215,31 @@ static tc_hash_alg ch1_hash_known(const tc_conn *c) {
   return one;
 }
 
+/* The same for a first TLS 1.2 ClientHello that offers TLS 1.2 alone and
+ * only shared-key suites of one PRF hash: the ServerHello can choose no
+ * other hash, and a PSK suite never signs the transcript (no
+ * CertificateRequest, RFC 4279 section 2), so the running hash is all the
+ * handshake keeps (tc12_transcript_stream). TC_HASH_NONE otherwise. */
+static tc_hash_alg ch1_hash_known12(const tc_conn *c) {
+  const tc_config *cfg = c->cfg;
+  if (c->hs->t12.offered13 || c->c12.handshakes || !cfg->suites_explicit ||
+      cfg->min_version != TC_TLS12 || tc12_max_version(cfg) != TC_TLS12)
+    return TC_HASH_NONE;
+  tc_hash_alg one = TC_HASH_NONE;
+  for (size_t i = 0; i < cfg->n_suites; i++) {
+    if (tc_suite13_params(cfg->suites[i], NULL, NULL, NULL))
+      continue; /* not offered without TLS 1.3 */
+    const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
+    if (!s || !tc12_suite_is_psk(s))
+      return TC_HASH_NONE;
+    tc_hash_alg h = tc_suite12_prf(s, TC_TLS12);
+    if (one != TC_HASH_NONE && h != one)
+      return TC_HASH_NONE;
+    one = h;
+  }
+  return one;
+}
+
 /* Writes ch into c->hsw, with binders, and into the transcript. */
 static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
   tc_hs *hs = c->hs;
@@ -250,6 +275,17 @@ static int keep_client_hello(tc_conn *c, size_t start) {
     free(hs->ch1);
     hs->ch1 = NULL;
     hs->ch1_hashed = true;
+  } else if ((known = ch1_hash_known12(c)) != TC_HASH_NONE) {
+    /* Straight into the TLS 1.2 running hash (the ServerHello checks it
+     * is the PRF hash of the suite chosen). */
+    tc_hs12 *h = &hs->t12;
+    tc_hash_init(&h->th, known);
+    tc_hash_update(&h->th, msg, len);
+    h->th_alg = known;
+    h->th_len = 0;
+    h->tr_stream = true;
+    free(hs->ch1);
+    hs->ch1 = NULL;
   } else {
     free(hs->ch1);
     hs->ch1 = malloc(len);
