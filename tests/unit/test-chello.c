@@ -5,6 +5,7 @@
 
 #include "auth/session.h"
 #include "engine/config_internal.h"
+#include "engine/conn_internal.h"
 #include "pump.h"
 #include "tlscore/conn.h"
 #include "tlscore/srp.h"
@@ -253,6 +254,74 @@ static void test_session_blob(void) {
   }
 }
 
+static void psk12_only(tc_config *cfg) {
+  static const uint16_t suite = 0x00A8; /* TLS_PSK_WITH_AES_128_GCM_SHA256 */
+  tc_error err;
+  tc_error_clear(&err);
+  psk12(cfg);
+  g_assert_cmpint(tc_config_set_cipher_suites(cfg, &suite, 1, &err), ==, TC_OK);
+}
+
+static void psk13_ke_only(tc_config *cfg) {
+  static const uint16_t suite = TC_TLS_AES_128_GCM_SHA256;
+  tc_error err;
+  tc_error_clear(&err);
+  psk_ke_only(cfg);
+  set_versions(cfg, TC_TLS13, TC_TLS13);
+  g_assert_cmpint(tc_config_set_cipher_suites(cfg, &suite, 1, &err), ==, TC_OK);
+}
+
+static void add_psk2(tc_config *cfg) {
+  static const uint8_t key[48] = {9, 8, 7};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(
+      tc_config_add_psk(cfg, (const uint8_t *)"client2", 7, key, 48, TC_PSK_HASH_SHA384, &err),
+      ==, TC_OK);
+}
+
+/* Without a session: the template keeps a whole first ClientHello when
+ * nothing of the connection goes in but the random, the session ID and the
+ * binders; later connections copy it. Every first flight is still the full
+ * encoder's (check_case: the third connection copies it), and another
+ * server name, ALPN, a connection's own PSK, a key share, a PSK added to the
+ * config or a session each take the template encoder again. */
+static void test_first_hello(void) {
+  hello_opts plain = {0}, named = {.sni = "localhost"}, other = {.sni = "example.com"},
+             alpn = {.sni = "localhost", .alpn = true}, conn_psk = {.sni = "localhost",
+                                                                    .conn_psk = true};
+  static const struct {
+    setup_fn setup;
+    int slot;         /* the template slot: 1 TLS 1.3 offered, 2 PSK credentials */
+    bool keeps;       /* whether a plain named ClientHello is kept */
+  } cases[] = {{v12, 0, true},           {psk12, 2, true},     {psk12_only, 2, true},
+               {psk13_ke_only, 3, true}, {psk_ke_only, 3, true}, {NULL, 1, false},
+               {add_psk, 3, false}}; /* the last two send a key share */
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const hello_opts *opts[] = {&plain, &named, &other, &alpn, &conn_psk};
+    for (size_t k = 0; k < G_N_ELEMENTS(opts); k++)
+      check_case(cases[i].setup, opts[k], 1);
+    /* One config through all of them: each flight is the full encoder's. */
+    tc_config *t = client_cfg(cases[i].setup, false), *f = client_cfg(cases[i].setup, true);
+    for (int round = 0; round < 2; round++) {
+      if (round == 1) {
+        add_psk2(t);
+        add_psk2(f);
+      }
+      for (size_t k = 0; k < G_N_ELEMENTS(opts); k++)
+        for (int rep = 0; rep < 2; rep++) {
+          GByteArray *a = first_flight(t, opts[k]), *b = first_flight(f, opts[k]);
+          assert_same(a, b);
+          g_byte_array_unref(a);
+          g_byte_array_unref(b);
+        }
+    }
+    g_assert_true(tc_client13_tmpl_has_first(t, cases[i].slot) == cases[i].keeps);
+    tc_config_unref(t);
+    tc_config_unref(f);
+  }
+}
+
 /* A config changed after its template was made: the template no longer
  * matches and is not used; the bytes follow the config as it is now. */
 static void test_changed_config(void) {
@@ -281,5 +350,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/chello/sessions", test_sessions);
   g_test_add_func("/chello/session-blob", test_session_blob);
   g_test_add_func("/chello/changed-config", test_changed_config);
+  g_test_add_func("/chello/first-hello", test_first_hello);
   return g_test_run();
 }

@@ -334,6 +334,10 @@ int tc_conn_fail(tc_conn *c);
 /* Client: build and queue the first ClientHello (state HS_C_WAIT_SH). */
 int tc_conn_send_client_hello(tc_conn *c);
 
+/* Tests: whether the config's ClientHello template for slot keeps a whole
+ * first ClientHello (client13.c, "a first ClientHello, whole"). */
+bool tc_client13_tmpl_has_first(tc_config *cfg, int slot);
+
 /* Message handlers. Return the next state, or HS_FAILED with c->err set. */
 int tc_client13_start(tc_conn *c);
 tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);

@@ -240,8 +240,9 @@ static tc_hash_alg ch1_hash_known12(const tc_conn *c) {
   return one;
 }
 
-/* Writes ch into c->hsw, with binders, and into the transcript. */
-static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
+/* Writes ch into c->hsw, with binders, and into the transcript; *bpos_out
+ * (if given): where the binders list starts in c->hsw, 0 for none. */
+static int emit_client_hello_at(tc_conn *c, const tc_client_hello *ch, size_t *bpos_out) {
   tc_hs *hs = c->hs;
   bool offer13 = hs->t12.offered13;
   size_t start = c->hsw.len, bpos = 0;
@@ -250,7 +251,13 @@ static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
   /* Binders over the transcript up to and excluding the binders list. */
   if (offer13 && hs->psk_offered && tc_psk13_client_binders(c, start, bpos))
     return TC_FAIL;
+  if (bpos_out)
+    *bpos_out = offer13 && hs->psk_offered ? bpos : 0;
   return keep_client_hello(c, start);
+}
+
+static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
+  return emit_client_hello_at(c, ch, NULL);
 }
 
 /* The ClientHello just written at c->hsw.buf + start: into the transcript,
@@ -327,8 +334,24 @@ typedef struct tmpl_key {
   bool suites_explicit, legacy_sigs, pha, fallback_scsv;
 } tmpl_key;
 
+/* A whole first ClientHello kept in its template (see "a first
+ * ClientHello, whole" below). */
+#define FIRST_HELLO_MAX 512
+typedef struct first_hello {
+  atomic_int state;         /* 0: none; 1: being written; 2: ready (then never changed) */
+  size_t len, sid_len;
+  size_t bpos;              /* the binders list's offset in data, 0: no pre_shared_key */
+  bool sni_sent;
+  bool has_name;
+  char server_name[256];
+  size_t n_offers;          /* TLS 1.3: the external PSKs offered, by config entry */
+  const tc_psk_entry *entries[TC_MSG_MAX_PSKS];
+  uint8_t data[FIRST_HELLO_MAX];
+} first_hello;
+
 struct tc_ch_tmpl {
   tmpl_key key;
+  first_hello first;
   uint64_t id;              /* unique in the process (a session's ClientHello names it) */
   uint16_t legacy_version;
   uint8_t suites[2 * (TC_CFG_MAX_SUITES + 2)];
@@ -387,6 +410,7 @@ static void tmpl_publish(tc_conn *c, int slot, const tmpl_key *k, const tc_clien
   tc_ch_tmpl *t = malloc(sizeof *t);
   if (!t)
     return;
+  atomic_init(&t->first.state, 0);
   static atomic_uint_fast64_t next_id;
   t->key = *k;
   t->id = atomic_fetch_add(&next_id, 1) + 1;
@@ -502,6 +526,111 @@ static int write_client_hello_blob(tc_conn *c, const tc_ch_blob *b) {
   return keep_client_hello(c, start);
 }
 
+/* ---- a first ClientHello, whole ----
+ *
+ * Without a session to offer, the ClientHellos a template makes differ only
+ * in the random, the session ID and (TLS 1.3 PSKs) the binders, as long as
+ * nothing else of the connection goes in: no ALPN, no cookie, no key share
+ * (TLS 1.3 is offered for psk_ke alone, RFC 8446 §4.2.9), no ticket, no
+ * tc_conn_set_psk key, the same external PSK entries and the same server
+ * name. The first such ClientHello written from a template is kept in it
+ * (once: it is never changed afterwards) with what made it; later
+ * connections copy it, write their random and session ID over it and
+ * compute their binders into it. The bytes are those of the template
+ * encoder (test-chello compares them with the full encoder's). */
+static bool first_fits(const tc_conn *c) {
+  const tc_hs *hs = c->hs;
+  size_t nalpn;
+  tc_conn_alpn_list(c, &nalpn);
+  if (c->offer || hs->cookie || nalpn || c->psk.own.identity ||
+      (c->server_name && strlen(c->server_name) >= sizeof ((first_hello *)0)->server_name))
+    return false;
+  if (!hs->t12.offered13)
+    return true;
+  if (hs->kex_group || hs->n_offers > TC_MSG_MAX_PSKS)
+    return false;
+  for (size_t i = 0; i < hs->n_offers; i++)
+    if (hs->offers[i].kind != TC_BINDER_EXT || hs->offers[i].ticket || !hs->offers[i].entry)
+      return false;
+  return true;
+}
+
+static const first_hello *first_get(const tc_conn *c, const tc_ch_tmpl *t) {
+  const first_hello *f = &t->first;
+  const tc_hs *hs = c->hs;
+  if (atomic_load_explicit(&f->state, memory_order_acquire) != 2 ||
+      f->sid_len != hs->session_id_len || f->has_name != (c->server_name != NULL) ||
+      (c->server_name && strcmp(f->server_name, c->server_name)) ||
+      f->n_offers != (hs->t12.offered13 ? hs->n_offers : 0))
+    return NULL;
+  for (size_t i = 0; i < f->n_offers; i++)
+    if (f->entries[i] != hs->offers[i].entry)
+      return NULL;
+  return f;
+}
+
+/* After the template encoder wrote the ClientHello at c->hsw.buf + start
+ * (binders list at bpos, 0: none): keep it in the template unless it holds
+ * one. Best effort: a ClientHello too long is not kept. */
+static void first_publish(tc_conn *c, tc_ch_tmpl *t, size_t start, size_t bpos) {
+  first_hello *f = &t->first;
+  const tc_hs *hs = c->hs;
+  const uint8_t *msg = c->hsw.buf + start;
+  size_t len = c->hsw.len - start, sid_len = hs->session_id_len;
+  int empty = 0;
+  if (atomic_load_explicit(&f->state, memory_order_relaxed) != 0 || len > sizeof f->data ||
+      len < CH_SID_AT + sid_len || msg[CH_SID_AT - 1] != sid_len ||
+      !atomic_compare_exchange_strong(&f->state, &empty, 1))
+    return;
+  memcpy(f->data, msg, len);
+  /* This connection's random, session ID and binders are not part of it. */
+  memset(f->data + CH_RANDOM_AT, 0, 32);
+  memset(f->data + CH_SID_AT, 0, sid_len);
+  /* The binders' bytes, not their lengths (tc_msg_patch_binders checks
+   * those against what it writes). */
+  for (size_t off = bpos ? bpos - start + 2 : len; off < len;) {
+    size_t bl = f->data[off];
+    if (off + 1 + bl > len)
+      break;
+    memset(f->data + off + 1, 0, bl);
+    off += 1 + bl;
+  }
+  f->len = len;
+  f->sid_len = sid_len;
+  f->bpos = bpos ? bpos - start : 0;
+  f->sni_sent = hs->client_sent_sni;
+  f->has_name = c->server_name != NULL;
+  f->server_name[0] = 0;
+  if (c->server_name)
+    memcpy(f->server_name, c->server_name, strlen(c->server_name) + 1);
+  f->n_offers = hs->t12.offered13 ? hs->n_offers : 0;
+  for (size_t i = 0; i < f->n_offers; i++)
+    f->entries[i] = hs->offers[i].entry;
+  atomic_store_explicit(&f->state, 2, memory_order_release);
+}
+
+bool tc_client13_tmpl_has_first(tc_config *cfg, int slot) {
+  const tc_ch_tmpl *t = slot >= 0 && slot < 4 ? atomic_load(&cfg->ch_tmpl[slot]) : NULL;
+  return t && atomic_load(&t->first.state) == 2;
+}
+
+/* The kept ClientHello with this connection's random, session ID and
+ * binders. */
+static int write_client_hello_first(tc_conn *c, const first_hello *f) {
+  tc_hs *hs = c->hs;
+  size_t start = c->hsw.len;
+  tc_wr_bytes(&c->hsw, f->data, f->len);
+  if (!tc_wr_ok(&c->hsw))
+    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
+  uint8_t *msg = c->hsw.buf + start;
+  memcpy(msg + CH_RANDOM_AT, hs->client_random, 32);
+  memcpy(msg + CH_SID_AT, hs->session_id, f->sid_len);
+  hs->client_sent_sni = f->sni_sent;
+  if (f->bpos && tc_psk13_client_binders(c, start, start + f->bpos))
+    return TC_FAIL;
+  return keep_client_hello(c, start);
+}
+
 static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
                                    size_t pub_len) {
   tc_hs *hs = c->hs;
@@ -528,6 +657,10 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
   if (b)
     return write_client_hello_blob(c, b);
+  bool first = !blob && first_fits(c);
+  const first_hello *f = first ? first_get(c, t) : NULL;
+  if (f)
+    return write_client_hello_first(c, f);
   fill_sni(c, e);
   if (h->offered13) {
     fill_key_share(c, e, pub, pub_len);
@@ -539,11 +672,13 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
     if (h->offered_session && c->offer->ticket_len)
       e->session_ticket = (tc_bytes){c->offer->ticket, c->offer->ticket_len};
   }
-  size_t start = c->hsw.len;
-  if (emit_client_hello(c, &ch))
+  size_t start = c->hsw.len, bpos = 0;
+  if (emit_client_hello_at(c, &ch, &bpos))
     return TC_FAIL;
   if (blob)
     blob_publish(c, t, start);
+  else if (first)
+    first_publish(c, (tc_ch_tmpl *)t, start, bpos);
   return TC_OK;
 }
 
