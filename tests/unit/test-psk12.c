@@ -174,6 +174,44 @@ static void test_all_suites(void) {
   g_assert_cmpuint(count, ==, 9 + 8 + 18 * 3);
 }
 
+/* Identities of 1, 31, 32, 33 and 256 bytes (short ones are kept in the
+ * connection, long ones on the heap): both ends report the identity the
+ * client sent, over TLS 1.2 and TLS 1.3, and again on a second connection
+ * of the same configs. */
+static void test_identity_lengths(void) {
+  static const size_t lens[] = {1, 31, 32, 33, 256};
+  uint8_t id[256];
+  for (size_t i = 0; i < sizeof id; i++)
+    id[i] = (uint8_t)('a' + i % 26);
+  for (size_t v = 0; v < 2; v++)
+    for (size_t k = 0; k < G_N_ELEMENTS(lens); k++) {
+      uint16_t version = v ? TC_TLS13 : TC_TLS12;
+      tc_error err;
+      tc_error_clear(&err);
+      tc_config *scfg = tc_config_new(TC_ROLE_SERVER), *ccfg = tc_config_new(TC_ROLE_CLIENT);
+      g_assert_cmpint(tc_config_set_versions(ccfg, version, version, &err), ==, TC_OK);
+      g_assert_cmpint(tc_config_add_psk(scfg, id, lens[k], KEY, sizeof KEY, TC_PSK_HASH_SHA256,
+                                        &err), ==, TC_OK);
+      g_assert_cmpint(tc_config_add_psk(ccfg, id, lens[k], KEY, sizeof KEY, TC_PSK_HASH_SHA256,
+                                        &err), ==, TC_OK);
+      for (int round = 0; round < 2; round++) {
+        tc_conn *c, *s;
+        pump_new_pair(ccfg, scfg, &c, &s);
+        g_assert_cmpint(pump_handshake(c, s), ==, TC_OK);
+        g_assert_cmphex(tc_conn_version(s), ==, version);
+        size_t cl = 0, sl = 0;
+        const uint8_t *ci = tc_conn_psk_identity(c, &cl), *si = tc_conn_psk_identity(s, &sl);
+        g_assert_cmpmem(ci, cl, id, lens[k]);
+        g_assert_cmpmem(si, sl, id, lens[k]);
+        g_assert_true(pump_transfer(c, s, (const unsigned char *)"ping", 4));
+        tc_conn_free(c);
+        tc_conn_free(s);
+      }
+      tc_config_unref(ccfg);
+      tc_config_unref(scfg);
+    }
+}
+
 /* Default suite lists: PSK suites are offered and chosen once both ends
  * have shared keys, and a server with certificates too picks by the
  * client's offer. */
@@ -502,6 +540,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/psk12/config-limits", test_config_limits);
   g_test_add_func("/psk12/conn-setters", test_conn_setters);
   g_test_add_func("/psk12/all-suites", test_all_suites);
+  g_test_add_func("/psk12/identity-lengths", test_identity_lengths);
   g_test_add_func("/psk12/defaults", test_defaults);
   g_test_add_func("/psk12/named-without-key", test_named_without_key);
   g_test_add_func("/psk12/wants", test_wants);

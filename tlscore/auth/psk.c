@@ -24,6 +24,23 @@ int tc_psk_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len) 
   return 0;
 }
 
+int tc_conn_psk_set_identity(tc_conn_psk *p, const uint8_t *id, size_t len) {
+  uint8_t *n = NULL;
+  if (len && len <= sizeof p->id_small) {
+    n = p->id_small;
+    memmove(n, id, len); /* id may be the identity itself */
+  } else if (len) {
+    if (!(n = malloc(len)))
+      return -1;
+    memcpy(n, id, len);
+  }
+  if (p->identity && p->identity != p->id_small)
+    free(p->identity);
+  p->identity = n;
+  p->id_len = len;
+  return 0;
+}
+
 static void free_secret(uint8_t **p, size_t *len) {
   if (*p) {
     tc_wipe(*p, *len);
@@ -74,7 +91,7 @@ void tc_conn_psk_drop_key(tc_conn_psk *p) {
 void tc_conn_psk_clear(tc_conn_psk *p) {
   tc_psk_entry_clear(&p->own);
   tc_conn_psk_drop_key(p);
-  free(p->identity);
+  tc_conn_psk_set_identity(p, NULL, 0);
   free(p->hint);
   memset(p, 0, sizeof *p);
 }
@@ -190,7 +207,7 @@ int tc_conn_answer_psk_identity(tc_conn *c, const uint8_t *identity, size_t id_l
                         TC_PSK_MAX_IDENTITY, TC_PSK_MAX_KEY),
            tc_conn_fail(c);
   tc_conn_psk_drop_key(&c->psk);
-  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, identity, id_len) ||
+  if (tc_conn_psk_set_identity(&c->psk, identity, id_len) ||
       tc_psk_copy(&c->psk.key, &c->psk.key_len, key, key_len))
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), tc_conn_fail(c);
   c->psk.answered = true;

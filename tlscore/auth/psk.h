@@ -40,8 +40,11 @@ typedef struct tc_cfg_psk {
 /* In struct tc_conn: lives as long as the connection. */
 typedef struct tc_conn_psk {
   tc_psk_entry own;          /* client: tc_conn_set_psk (own.identity NULL: none) */
-  uint8_t *identity;         /* the identity asked for / negotiated */
+  uint8_t *identity;         /* the identity asked for / negotiated: id_small
+                              * when it fits, else a heap copy; set it with
+                              * tc_conn_psk_set_identity only */
   size_t id_len;
+  uint8_t id_small[32];
   uint8_t *hint;             /* client: the server's identity hint */
   size_t hint_len;
   bool have_hint;
@@ -67,7 +70,11 @@ void tc_cfg_psk_clear(tc_cfg_psk *p);
 void tc_conn_psk_clear(tc_conn_psk *p);
 /* Forget the handshake key (wiped; a borrowed entry key is only let go). */
 void tc_conn_psk_drop_key(tc_conn_psk *p);
-/* Replace a heap byte string (identity, hint) with a copy; -1 on no memory. */
+/* The connection's identity becomes a copy of id (NULL or 0 bytes: none);
+ * short ones are kept in p->id_small without an allocation. -1 on no
+ * memory (the old identity is kept then). */
+int tc_conn_psk_set_identity(tc_conn_psk *p, const uint8_t *id, size_t len);
+/* Replace a heap byte string (hint, ...) with a copy; -1 on no memory. */
 int tc_psk_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
 /* Server: the config's entry with this identity, NULL if none. */
 const tc_psk_entry *tc_cfg_psk_find(const tc_cfg_psk *p, const uint8_t *identity, size_t id_len);

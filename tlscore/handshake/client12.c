@@ -331,7 +331,7 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     c->c12.have_master = true;
     c->c12.ems = os->ems;
     h->resumed = true;
-    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, os->psk_identity, os->psk_identity_len))
+    if (tc_conn_psk_set_identity(&c->psk, os->psk_identity, os->psk_identity_len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
     if (tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
       return HS_FAILED;
@@ -613,7 +613,7 @@ static int choose_psk(tc_conn *c) {
                         "server chose a PSK cipher suite, but no PSK is configured");
   }
   tc_conn_psk_drop_key(&c->psk);
-  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, e->identity, e->id_len))
+  if (tc_conn_psk_set_identity(&c->psk, e->identity, e->id_len))
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   /* The entry (the config's, or c->psk.own) outlives the handshake. */
   c->psk.entry_key = e->key;

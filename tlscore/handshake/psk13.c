@@ -246,12 +246,12 @@ int tc_psk13_client_selected(tc_conn *c, uint16_t selected) {
     c->resumed = true;
     /* A session first made with an external PSK keeps its identity. */
     if (c->offer->psk_identity_len &&
-        tc_psk_copy(&c->psk.identity, &c->psk.id_len, c->offer->psk_identity,
+        tc_conn_psk_set_identity(&c->psk, c->offer->psk_identity,
                     c->offer->psk_identity_len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   } else {
     c->psk_external = true;
-    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, o->entry->identity, o->entry->id_len))
+    if (tc_conn_psk_set_identity(&c->psk, o->entry->identity, o->entry->id_len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
   }
   return TC_OK;
@@ -338,8 +338,8 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
       }
       /* The identity is the ticket's (none for a session that began with
        * a certificate), never one asked about before. */
-      if (use && tc_psk_copy(&c->psk.identity, &c->psk.id_len,
-                             st.psk_identity_len ? st.psk_identity : NULL, st.psk_identity_len)) {
+      if (use && tc_conn_psk_set_identity(&c->psk, st.psk_identity_len ? st.psk_identity : NULL,
+                                          st.psk_identity_len)) {
         tc_wipe(&st, sizeof st);
         return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
       }
@@ -375,7 +375,7 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
     } else if (cfg->psk.server_want && name.len <= TC_PSK_MAX_IDENTITY) {
       if (hs->psk_asked != i + 1) {
         /* Ask the caller; this ClientHello is processed again with the answer. */
-        if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, name.p, name.len))
+        if (tc_conn_psk_set_identity(&c->psk, name.p, name.len))
           return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
         tc_conn_psk_drop_key(&c->psk);
         hs->psk_asked = i + 1;
@@ -419,7 +419,7 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
                         &e->psk_binders[i]);
     tc_wipe(ipsk, sizeof ipsk);
     tc_conn_psk_drop_key(&c->psk);
-    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, name.p, name.len))
+    if (tc_conn_psk_set_identity(&c->psk, name.p, name.len))
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
     if (!ok) {
       char shown[80];
@@ -435,9 +435,7 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
     return TC_OK;
   }
   /* Nothing chosen: no identity authenticated this connection. */
-  free(c->psk.identity);
-  c->psk.identity = NULL;
-  c->psk.id_len = 0;
+  tc_conn_psk_set_identity(&c->psk, NULL, 0);
   return TC_OK;
 }
 

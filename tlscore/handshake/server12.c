@@ -302,7 +302,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     k->resume = true;
     k->resume_ems = ems;
     /* The identity that authenticated the session authenticates this one. */
-    if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id, id_len) ||
+    if (tc_conn_psk_set_identity(&c->psk, id, id_len) ||
         tc12_srp_set_name(c, user, user_len)) {
       wipe_found(&f);
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
@@ -918,7 +918,7 @@ static tc_hs_state on_psk_client_key_exchange(tc_conn *c, const tc_client_key_ex
   tc_hs_state next = HS_FAILED;
   tc12_transcript_add(c, msg, len);
   const tc_bytes *id = &cke->psk_identity;
-  if (tc_psk_copy(&c->psk.identity, &c->psk.id_len, id->p, id->len)) {
+  if (tc_conn_psk_set_identity(&c->psk, id->p, id->len)) {
     tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
     goto out;
   }
