@@ -357,8 +357,13 @@ int tc_psk13_server_pick(tc_conn *c, const tc_client_hello *ch, const uint8_t *m
     tc_imported_identity ii;
     tc_error scratch;
     tc_error_clear(&scratch);
-    bool imported = tc_msg_parse_imported_identity(id->identity.p, id->identity.len, &ii,
-                                                   &scratch) == TC_OK &&
+    /* Parsed only when it can be one: at least a 1-byte external identity,
+     * the context's length and the two u16 (the parser's failure on a plain
+     * identity formats an error message nobody reads). */
+    const uint8_t *ip = id->identity.p;
+    size_t il = id->identity.len;
+    bool imported = il >= 9 && ((size_t)ip[0] << 8 | ip[1]) + 8 <= il &&
+                    tc_msg_parse_imported_identity(ip, il, &ii, &scratch) == TC_OK &&
                     ii.target_protocol == TC_TLS13 &&
                     (ii.target_kdf == TC_KDF_HKDF_SHA256 || ii.target_kdf == TC_KDF_HKDF_SHA384);
     tc_bytes name = imported ? ii.external_identity : id->identity;
