@@ -539,13 +539,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     tc_hs_transcript_start_ch(c, msg, len);
   else
     tc_hs_transcript_add(c, msg, len);
-  tc_server_hello sh;
-  /* The scalars only (the writer reads the extensions' item arrays up to
-   * their counts), not the whole 2.2 KiB. */
-  memset(&sh, 0, offsetof(tc_server_hello, ext));
-  tc_exts_reset(&sh.ext);
-  sh.legacy_version = TC_TLS12;
-  if (tc_random(&cfg->rng, sh.random, 32)) {
+  uint8_t sh_random[32];
+  if (tc_random(&cfg->rng, sh_random, 32)) {
     tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
     goto out;
   }
@@ -575,27 +570,17 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
     }
     tc_kex_clear(&hs->kex);
   }
-  memcpy(sh.session_id, ch->session_id, ch->session_id_len);
-  sh.session_id_len = ch->session_id_len;
-  sh.cipher_suite = k.suite;
-  sh.has_extensions = true;
-  sh.is_tls13 = true;
-  if (!k.psk_ke) {
-    tc_exts_set(&sh.ext, TC_EXT_KEY_SHARE);
-    sh.ext.server_share.group = k.group;
-    sh.ext.server_share.key_exchange = (tc_bytes){pub, pub_len};
-  }
-  tc_exts_set(&sh.ext, TC_EXT_SUPPORTED_VERSIONS);
-  sh.ext.selected_version = TC_TLS13;
+  /* Written directly (no tc_server_hello to fill and walk): the same bytes
+   * as tc_msg_write_server_hello's (test-msg). */
+  tc_key_share_entry share = {k.group, {pub, pub_len}};
   if (k.psk_index >= 0) {
-    tc_exts_set(&sh.ext, TC_EXT_PRE_SHARED_KEY);
-    sh.ext.psk_selected = (uint16_t)k.psk_index;
     c->resumed = pk.ticket; /* an external PSK is a first meeting, not a resumption */
     hs->psk_accepted = true;
     hs->psk_ke = k.psk_ke;
   }
   size_t start = c->hsw.len;
-  if (tc_msg_write_server_hello(&c->hsw, &sh)) {
+  if (tc_msg_write_server_hello13(&c->hsw, sh_random, ch->session_id, ch->session_id_len, k.suite,
+                                  k.psk_ke ? NULL : &share, k.psk_index)) {
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
     goto out;
   }

@@ -71,6 +71,59 @@ int tc_msg_write_client_hello(tc_writer *w, const tc_client_hello *in) {
   return tc_msg_write_client_hello_ex(w, in, NULL);
 }
 
+static uint8_t *put16(uint8_t *p, size_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+  return p + 2;
+}
+
+int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const uint8_t *session_id,
+                                size_t session_id_len, uint16_t cipher_suite,
+                                const tc_key_share_entry *share, int psk_selected) {
+  size_t kl = share ? share->key_exchange.len : 0;
+  if (session_id_len > 32 || kl > 0xffff - 4 || psk_selected > 0xffff) {
+    tc_wr_fail(w);
+    return TC_FAIL;
+  }
+  /* In the order of the generic writer's ServerHello table: pre_shared_key,
+   * key_share, supported_versions. */
+  size_t exts = (psk_selected >= 0 ? 6 : 0) + (share ? 8 + kl : 0) + 6;
+  size_t body = 2 + 32 + 1 + session_id_len + 2 + 1 + 2 + exts;
+  uint8_t *p = tc__wr_room(w, 4 + body);
+  if (!p)
+    return TC_FAIL;
+  p[0] = TC_HS_SERVER_HELLO;
+  p[1] = (uint8_t)(body >> 16);
+  p = put16(p + 2, body);
+  p = put16(p, TC_TLS12);
+  memcpy(p, random, 32);
+  p += 32;
+  *p++ = (uint8_t)session_id_len;
+  if (session_id_len)
+    memcpy(p, session_id, session_id_len);
+  p = put16(p + session_id_len, cipher_suite);
+  *p++ = 0;
+  p = put16(p, exts);
+  if (psk_selected >= 0) {
+    p = put16(p, TC_EXT_PRE_SHARED_KEY);
+    p = put16(p, 2);
+    p = put16(p, (size_t)psk_selected);
+  }
+  if (share) {
+    p = put16(p, TC_EXT_KEY_SHARE);
+    p = put16(p, 4 + kl);
+    p = put16(p, share->group);
+    p = put16(p, kl);
+    if (kl)
+      memcpy(p, share->key_exchange.p, kl);
+    p += kl;
+  }
+  p = put16(p, TC_EXT_SUPPORTED_VERSIONS);
+  p = put16(p, 2);
+  put16(p, TC_TLS13);
+  return TC_OK;
+}
+
 int tc_msg_patch_binders(tc_writer *w, size_t binders_pos, const tc_bytes *binders, size_t n) {
   if (!tc_wr_ok(w) || binders_pos == 0)
     return TC_FAIL;

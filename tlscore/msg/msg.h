@@ -417,6 +417,14 @@ typedef struct tc_server_hello {
  * extension forms; the caller puts tc_hrr_random in `random`. */
 int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *out, tc_error *err);
 int tc_msg_write_server_hello(tc_writer *w, const tc_server_hello *in);
+/* A TLS 1.3 ServerHello (not a HelloRetryRequest) written directly: legacy
+ * version TLS 1.2, no compression, and only what a TLS 1.3 server sends -
+ * pre_shared_key (psk_selected >= 0), key_share (share non-NULL) and
+ * supported_versions (TLS 1.3). The bytes are those tc_msg_write_server_hello
+ * writes for the same message (test-msg compares them). */
+int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const uint8_t *session_id,
+                                size_t session_id_len, uint16_t cipher_suite,
+                                const tc_key_share_entry *share, int psk_selected);
 
 /* ---- EncryptedExtensions ---- */
 typedef struct tc_encrypted_extensions {
