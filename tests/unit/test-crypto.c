@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "crypto/crypto_internal.h"
+#include <nettle/bignum.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/rsa.h>
 #include "crypto/ffdhe_groups.h"
 #include "handshake/keysched.h"
 #include "engine/config_internal.h"
@@ -1804,6 +1808,143 @@ static void test_rsa_sign(void) {
   tc_privkey_unref(k);
 }
 
+/* RSA private-key operation (sign.c): r^-1 is found modulo p and q and
+ * joined by CRT instead of nettle's inversion modulo n. The signatures must
+ * be byte for byte nettle's own (rsa_pkcs1_sign_tr; rsa_pss_*_sign_digest_tr
+ * with the same salt), for keys whose primes differ in size either way
+ * (more limbs in p than in q, and the other way round), are not limb-aligned
+ * or have q > p. */
+static void bytes_of(const mpz_t x, uint8_t *out, size_t *len) {
+  *len = nettle_mpz_sizeinbase_256_u(x);
+  nettle_mpz_get_str_256(*len, out, x);
+}
+
+static tc_privkey *gen_rsa_key(gmp_randstate_t rs, unsigned pbits, unsigned qbits) {
+  mpz_t p, q, n, e, d, dp, dq, qinv, t, u;
+  mpz_inits(p, q, n, e, d, dp, dq, qinv, t, u, NULL);
+  mpz_set_ui(e, 65537);
+  for (int i = 0; i < 2; i++) {
+    mpz_ptr x = i == 0 ? p : q;
+    unsigned bits = i == 0 ? pbits : qbits;
+    do {
+      mpz_urandomb(x, rs, bits);
+      mpz_setbit(x, bits - 1);
+      mpz_setbit(x, bits - 2);
+      mpz_nextprime(x, x);
+      mpz_sub_ui(t, x, 1);
+      mpz_gcd(u, t, e);
+    } while (mpz_sizeinbase(x, 2) != bits || mpz_cmp_ui(u, 1) != 0 || mpz_cmp(p, q) == 0);
+  }
+  mpz_mul(n, p, q);
+  mpz_sub_ui(t, p, 1);
+  mpz_sub_ui(u, q, 1);
+  mpz_mul(t, t, u);
+  g_assert_true(mpz_invert(d, e, t));
+  mpz_sub_ui(t, p, 1);
+  mpz_mod(dp, d, t);
+  mpz_sub_ui(t, q, 1);
+  mpz_mod(dq, d, t);
+  g_assert_true(mpz_invert(qinv, q, p));
+  uint8_t b[8][600];
+  size_t l[8];
+  mpz_ptr parts[8] = {n, e, d, p, q, dp, dq, qinv};
+  for (int i = 0; i < 8; i++)
+    bytes_of(parts[i], b[i], &l[i]);
+  tc_privkey *k = tc_privkey_new_rsa(b[0], l[0], b[1], l[1], b[2], l[2], b[3], l[3], b[4], l[4],
+                                     b[5], l[5], b[6], l[6], b[7], l[7]);
+  g_assert_nonnull(k);
+  mpz_clears(p, q, n, e, d, dp, dq, qinv, t, u, NULL);
+  return k;
+}
+
+static void nettle_rand(void *ctx, size_t len, uint8_t *out) {
+  (void)ctx;
+  g_assert_cmpint(getrandom(out, len, 0), ==, (ssize_t)len);
+}
+
+static void test_rsa_sign_matches_nettle(void) {
+  static const unsigned sizes[][2] = {{1024, 1024}, {1000, 1048}, {1048, 1000}, {640, 1408},
+                                      {1408, 640}, {1536, 1536}, {520, 520}};
+  gmp_randstate_t rs;
+  gmp_randinit_default(rs);
+  gmp_randseed_ui(rs, 20261207);
+  for (size_t ki = 0; ki < G_N_ELEMENTS(sizes); ki++) {
+    tc_privkey *k = gen_rsa_key(rs, sizes[ki][0], sizes[ki][1]);
+    const tc_pubkey *pub = tc_privkey_pubkey(k);
+    bool can_sign = tc_pubkey_bits(pub) >= 1024;
+    for (int msg = 0; msg < 4; msg++) {
+      uint8_t m[3] = {'m', (uint8_t)msg, (uint8_t)ki};
+      uint8_t sig[2 * 384], ref[2 * 384], digest[64];
+      size_t sl = sizeof sig;
+      mpz_t s;
+      mpz_init(s);
+
+      /* PKCS#1 v1.5, SHA-256 */
+      int rc = tc_pk_sign(k, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, NULL, m, sizeof m, sig, &sl);
+      if (!can_sign) {
+        g_assert_cmpint(rc, ==, -1); /* below the signing minimum: refused before any math */
+        mpz_clear(s);
+        continue;
+      }
+      g_assert_cmpint(rc, ==, 0);
+      size_t pl;
+      const uint8_t *prefix = tc_digest_info_prefix(TC_HASH_SHA256, &pl);
+      uint8_t di[19 + 32];
+      memcpy(di, prefix, pl);
+      tc_hash(TC_HASH_SHA256, m, sizeof m, di + pl);
+      g_assert_true(rsa_pkcs1_sign_tr(&pub->rsa, &k->rsa, NULL, nettle_rand, pl + 32, di, s));
+      nettle_mpz_get_str_256(pub->rsa.size, ref, s);
+      g_assert_cmpmem(sig, sl, ref, pub->rsa.size);
+      g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PKCS1, TC_HASH_SHA256, m, sizeof m, sig, sl),
+                      ==, 0);
+
+      /* PSS: the salt is the first draw, so a scripted source fixes it */
+      for (int h = 0; h < 3; h++) {
+        tc_hash_alg hash = h == 0 ? TC_HASH_SHA256 : h == 1 ? TC_HASH_SHA384 : TC_HASH_SHA512;
+        size_t hl = tc_hash_len(hash);
+        if (2 * hl + 2 > pub->rsa.size)
+          continue;
+        uint8_t script[4096];
+        for (size_t i = 0; i < sizeof script; i++)
+          script[i] = (uint8_t)(i * 13 + msg + 7 * h + ki);
+        script_rng sr = {script, sizeof script, 0, 0};
+        tc_rng rng = {script_fn, &sr};
+        sl = sizeof sig;
+        g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, hash, &rng, m, sizeof m, sig, &sl), ==, 0);
+        tc_hash(hash, m, sizeof m, digest);
+        int ok = h == 0   ? rsa_pss_sha256_sign_digest_tr(&pub->rsa, &k->rsa, NULL, nettle_rand,
+                                                          hl, script, digest, s)
+                 : h == 1 ? rsa_pss_sha384_sign_digest_tr(&pub->rsa, &k->rsa, NULL, nettle_rand,
+                                                          hl, script, digest, s)
+                          : rsa_pss_sha512_sign_digest_tr(&pub->rsa, &k->rsa, NULL, nettle_rand,
+                                                          hl, script, digest, s);
+        g_assert_true(ok);
+        nettle_mpz_get_str_256(pub->rsa.size, ref, s);
+        g_assert_cmpmem(sig, sl, ref, pub->rsa.size);
+        g_assert_cmpint(tc_pk_verify(pub, TC_SIGALG_RSA_PSS, hash, m, sizeof m, sig, sl), ==, 0);
+      }
+      mpz_clear(s);
+    }
+    tc_privkey_unref(k);
+  }
+  gmp_randclear(rs);
+}
+
+/* The blinding values come from the caller's source after the PSS salt:
+ * one that fails there fails the signature (no unblinded fallback). */
+static void test_rsa_sign_blinding_source_fails(void) {
+  tc_privkey *k = make_rsa_key();
+  uint8_t script[32], sig[256];
+  memset(script, 0x42, sizeof script);
+  script_rng sr = {script, sizeof script, 0, 0}; /* the salt, then nothing */
+  tc_rng rng = {script_fn, &sr};
+  size_t sl = sizeof sig;
+  g_assert_cmpint(tc_pk_sign(k, TC_SIGALG_RSA_PSS, TC_HASH_SHA256, &rng, test_msg, TEST_MSG_LEN,
+                             sig, &sl), ==, -1);
+  g_assert_cmpuint(sr.calls, ==, 2);
+  tc_privkey_unref(k);
+}
+
 static void test_rsa_pss_key(void) {
   /* an id-RSASSA-PSS key only does PSS */
   tc_pubkey *pss = tc_pubkey_new_rsa_pss(rsa_n, sizeof rsa_n, rsa_e, sizeof rsa_e);
@@ -2204,6 +2345,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/crypto/srp", test_srp);
   g_test_add_func("/crypto/keys/rsa", test_rsa_keys);
   g_test_add_func("/crypto/sig/rsa", test_rsa_sign);
+  g_test_add_func("/crypto/sig/rsa/matches-nettle", test_rsa_sign_matches_nettle);
+  g_test_add_func("/crypto/sig/rsa/blinding-source-fails", test_rsa_sign_blinding_source_fails);
   g_test_add_func("/crypto/sig/rsa-pss-key", test_rsa_pss_key);
   g_test_add_func("/crypto/rsa/premaster", test_rsa_premaster);
   g_test_add_func("/crypto/sig/ecdsa", test_ecdsa);

@@ -6,6 +6,9 @@
 #include <nettle/dsa.h>
 #include <nettle/ecdsa.h>
 #include <nettle/eddsa.h>
+#include <nettle/pkcs1.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/pss.h>
 
 #include "crypto/crypto_internal.h"
 
@@ -258,6 +261,185 @@ size_t tc_pk_sig_max_len(const tc_privkey *key) {
   }
 }
 
+/* ---- RSA private-key operation ---- */
+
+/* Big-endian bytes into n limbs (the value must fit). */
+static void limbs_from_bytes(mp_limb_t *r, mp_size_t n, const uint8_t *b, size_t len) {
+  memset(r, 0, (size_t)n * sizeof *r);
+  for (size_t i = 0; i < len; i++) {
+    size_t bit = (len - 1 - i) * 8;
+    r[bit / GMP_NUMB_BITS] |= (mp_limb_t)b[i] << (bit % GMP_NUMB_BITS);
+  }
+}
+
+/* An mpz's limbs into n limbs, zero-padded; -1 if it does not fit. */
+static int limbs_from_mpz(mp_limb_t *r, mp_size_t n, const mpz_t x) {
+  mp_size_t xn = (mp_size_t)mpz_size(x);
+  if (xn > n || mpz_sgn(x) < 0)
+    return -1;
+  memset(r, 0, (size_t)n * sizeof *r);
+  if (xn > 0)
+    memcpy(r, mpz_limbs_read(x), (size_t)xn * sizeof *r);
+  return 0;
+}
+
+#define MAXL(a, b) ((a) > (b) ? (a) : (b))
+
+/* s = m^d mod n, blinded and checked, as nettle's rsa_compute_root_tr does
+ * it: a fresh random r per call, the root of c = m * r^e mod n by CRT
+ * (nettle's side-channel-silent rsa_compute_root), that root checked
+ * against the public key before anything is derived from it (a faulty CRT
+ * half would otherwise leak a factor), then unblinded with r^-1.
+ *
+ * The one difference is how r^-1 mod n is found. nettle inverts r modulo
+ * n with mpn_sec_invert, whose cost grows with the square of the size: for
+ * RSA-2048 it is ~650 us, as much as the CRT exponentiations themselves.
+ * Here r is inverted modulo p and modulo q (two constant-time
+ * mpn_sec_invert calls of half the size, ~180 us each) and the halves are
+ * joined by Garner's formula with the key's q^-1 mod p: the same value,
+ * with the same constant-time GMP primitives (mpn_sec_*, mpn_cnd_*), so the
+ * blinding is exactly as strong. Returns 1 on success, 0 on failure (bad
+ * sizes, out of memory, random source failed, check failed); 0 is also
+ * returned for keys of a shape this code does not handle, and the caller
+ * then uses nettle's function. */
+static int rsa_root_blinded(const struct rsa_public_key *pub, const struct rsa_private_key *key,
+                            tc_nettle_rng *rng, mpz_t s, const mpz_t m, bool *unsupported) {
+  mp_size_t nn = (mp_size_t)mpz_size(pub->n), pn = (mp_size_t)mpz_size(key->p),
+            qn = (mp_size_t)mpz_size(key->q), cn = (mp_size_t)mpz_size(key->c),
+            en = (mp_size_t)mpz_size(pub->e);
+  *unsupported = false;
+  /* n = p*q (checked when the key was made), p and q odd, q^-1 < p */
+  if (nn < 2 || pn < 1 || qn < 1 || pn > nn || qn > nn || pn + qn < nn || cn > pn || en < 1 ||
+      mpz_even_p(key->p) || mpz_even_p(key->q) || mpz_even_p(pub->n) || pub->size == 0 ||
+      pub->size > (size_t)nn * sizeof(mp_limb_t)) {
+    *unsupported = true;
+    return 0;
+  }
+  const mp_limb_t *np = mpz_limbs_read(pub->n), *pp = mpz_limbs_read(key->p),
+                  *qp = mpz_limbs_read(key->q), *ep = mpz_limbs_read(pub->e);
+  mp_bitcnt_t ebits = mpz_sizeinbase(pub->e, 2);
+  mp_size_t pqn = pn + qn;
+
+  mp_size_t itch = 0;
+  itch = MAXL(itch, mpn_sec_div_r_itch(nn, nn));
+  itch = MAXL(itch, mpn_sec_div_r_itch(nn, pn));
+  itch = MAXL(itch, mpn_sec_div_r_itch(nn, qn));
+  itch = MAXL(itch, mpn_sec_div_r_itch(qn, pn));
+  itch = MAXL(itch, mpn_sec_div_r_itch(2 * pn, pn));
+  itch = MAXL(itch, mpn_sec_div_r_itch(2 * nn, nn));
+  itch = MAXL(itch, mpn_sec_invert_itch(pn));
+  itch = MAXL(itch, mpn_sec_invert_itch(qn));
+  itch = MAXL(itch, mpn_sec_mul_itch(pn, pn));
+  itch = MAXL(itch, mpn_sec_mul_itch(MAXL(pn, qn), MAXL(pn, qn) == pn ? qn : pn));
+  itch = MAXL(itch, mpn_sec_mul_itch(nn, nn));
+  itch = MAXL(itch, mpn_sec_add_1_itch(pn));
+  itch = MAXL(itch, mpn_sec_powm_itch(nn, ebits, nn));
+
+  /* r, tmp (2nn), ip, iq, iqp, cpad, h, ri (p+q), re, cb, x, prod (2nn), scratch */
+  size_t total = (size_t)(nn + 2 * nn + pn + qn + pn + pn + pn + pqn + nn + nn + nn + 2 * nn + itch);
+  mp_limb_t *mem = malloc(total * sizeof(mp_limb_t));
+  if (mem == NULL)
+    return 0;
+  mp_limb_t *r = mem, *tmp = r + nn, *ip = tmp + 2 * nn, *iq = ip + pn, *iqp = iq + qn,
+            *cpad = iqp + pn, *h = cpad + pn, *ri = h + pn, *re = ri + pqn, *cb = re + nn,
+            *x = cb + nn, *prod = x + nn, *scratch = prod + 2 * nn;
+  int ok = 0;
+  uint8_t buf[TC_RSA_MAX_BITS / 8 + sizeof(mp_limb_t)];
+  if (pub->size > sizeof buf)
+    goto out;
+
+  /* r: random modulo n, invertible modulo p and q (else draw again) */
+  for (int tries = 0;; tries++) {
+    if (tries == 16)
+      goto out; /* a broken source; a good one fails here with probability ~2^-1000 */
+    tc_nettle_random(rng, pub->size, buf);
+    if (rng->failed)
+      goto out;
+    limbs_from_bytes(r, nn, buf, pub->size);
+    mpn_sec_div_r(r, nn, np, nn, scratch);
+    memcpy(tmp, r, (size_t)nn * sizeof *r);
+    mpn_sec_div_r(tmp, nn, pp, pn, scratch);
+    int okp = mpn_sec_invert(ip, tmp, pp, pn, 2 * (mp_bitcnt_t)pn * GMP_NUMB_BITS, scratch);
+    memcpy(tmp, r, (size_t)nn * sizeof *r);
+    mpn_sec_div_r(tmp, nn, qp, qn, scratch);
+    int okq = mpn_sec_invert(iq, tmp, qp, qn, 2 * (mp_bitcnt_t)qn * GMP_NUMB_BITS, scratch);
+    if (okp & okq)
+      break;
+  }
+
+  /* ri = iq + q * ((ip - iq) * qinv mod p): r^-1 mod n (Garner) */
+  if (qn >= pn) {
+    memcpy(tmp, iq, (size_t)qn * sizeof *iq);
+    mpn_sec_div_r(tmp, qn, pp, pn, scratch);
+    memcpy(iqp, tmp, (size_t)pn * sizeof *iqp);
+  } else {
+    /* q has fewer limbs than p, so iq < q < p */
+    memset(iqp, 0, (size_t)pn * sizeof *iqp);
+    memcpy(iqp, iq, (size_t)qn * sizeof *iq);
+  }
+  mp_limb_t borrow = mpn_sub_n(h, ip, iqp, pn);
+  mpn_cnd_add_n(borrow, h, h, pp, pn);
+  limbs_from_mpz(cpad, pn, key->c);
+  mpn_sec_mul(tmp, h, pn, cpad, pn, scratch);
+  mpn_sec_div_r(tmp, 2 * pn, pp, pn, scratch);
+  memcpy(h, tmp, (size_t)pn * sizeof *h);
+  if (qn >= pn)
+    mpn_sec_mul(ri, qp, qn, h, pn, scratch);
+  else
+    mpn_sec_mul(ri, h, pn, qp, qn, scratch);
+  mp_limb_t cy = mpn_add_n(ri, ri, iq, qn);
+  if (pn > 0)
+    mpn_sec_add_1(ri + qn, ri + qn, pn, cy, scratch);
+  /* ri < n, so the limbs above nn are zero */
+
+  /* cb = m * r^e mod n */
+  mpn_sec_powm(re, r, nn, ep, ebits, np, nn, scratch);
+  if (limbs_from_mpz(tmp, nn, m))
+    goto out;
+  mpn_sec_mul(prod, tmp, nn, re, nn, scratch);
+  mpn_sec_div_r(prod, 2 * nn, np, nn, scratch);
+  memcpy(cb, prod, (size_t)nn * sizeof *cb);
+
+  /* x = cb^d by CRT, then x^e == cb (mod n) or nothing leaves */
+  {
+    mpz_t cbz, xz;
+    mpz_roinit_n(cbz, cb, nn);
+    mpz_init(xz);
+    rsa_compute_root(key, xz, cbz);
+    int fits = limbs_from_mpz(x, nn, xz) == 0;
+    tc_mpz_wipe_clear(xz);
+    if (!fits)
+      goto out;
+  }
+  mpn_sec_powm(tmp, x, nn, ep, ebits, np, nn, scratch);
+  mp_limb_t diff = 0;
+  for (mp_size_t i = 0; i < nn; i++)
+    diff |= tmp[i] ^ cb[i];
+  if (diff != 0)
+    goto out;
+
+  /* s = x * r^-1 mod n */
+  mpn_sec_mul(prod, x, nn, ri, nn, scratch);
+  mpn_sec_div_r(prod, 2 * nn, np, nn, scratch);
+  memcpy(mpz_limbs_write(s, nn), prod, (size_t)nn * sizeof *prod);
+  mpz_limbs_finish(s, nn);
+  ok = 1;
+out:
+  tc_wipe(buf, sizeof buf);
+  tc_wipe(mem, total * sizeof(mp_limb_t));
+  free(mem);
+  return ok;
+}
+
+static const struct nettle_hash *pss_hash(tc_hash_alg hash) {
+  switch (hash) {
+  case TC_HASH_SHA256: return &nettle_sha256;
+  case TC_HASH_SHA384: return &nettle_sha384;
+  case TC_HASH_SHA512: return &nettle_sha512;
+  default: return NULL;
+  }
+}
+
 static int rsa_sign_common(const tc_privkey *key, tc_sigalg alg, tc_hash_alg hash,
                            const tc_rng *rng, const uint8_t *digest, size_t digest_len,
                            uint8_t *sig, size_t *sig_len) {
@@ -267,9 +449,13 @@ static int rsa_sign_common(const tc_privkey *key, tc_sigalg alg, tc_hash_alg has
   if (alg == TC_SIGALG_RSA_PKCS1 && key->type == TC_PK_RSA_PSS)
     return -1;
   tc_nettle_rng r = {rng, false};
-  mpz_t s;
+  mpz_t s, m;
   mpz_init(s);
+  mpz_init(m);
   int ok = 0;
+  bool encoded = false;
+  uint8_t salt[TC_HASH_MAX_LEN];
+  const struct nettle_hash *ph = NULL;
   if (alg == TC_SIGALG_RSA_PKCS1) {
     size_t pl;
     const uint8_t *prefix = tc_digest_info_prefix(hash, &pl);
@@ -277,32 +463,28 @@ static int rsa_sign_common(const tc_privkey *key, tc_sigalg alg, tc_hash_alg has
     if (prefix != NULL) {
       memcpy(di, prefix, pl);
       memcpy(di + pl, digest, digest_len);
-      /* blinded, and nettle checks the result against the public key */
-      ok = rsa_pkcs1_sign_tr(&pub->rsa, &key->rsa, &r, tc_nettle_random, pl + digest_len, di, s);
+      /* EMSA-PKCS1-v1_5, as rsa_pkcs1_sign_tr encodes it */
+      encoded = pkcs1_rsa_digest_encode(m, key->rsa.size, pl + digest_len, di) != 0;
     }
-  } else {
-    uint8_t salt[TC_HASH_MAX_LEN];
+  } else if ((ph = pss_hash(hash)) != NULL && ph->digest_size == digest_len) {
     if (tc_random(rng, salt, digest_len) != 0) {
+      mpz_clear(m);
       mpz_clear(s);
       return -1;
     }
-    switch (hash) {
-    case TC_HASH_SHA256:
-      ok = rsa_pss_sha256_sign_digest_tr(&pub->rsa, &key->rsa, &r, tc_nettle_random, 32, salt,
-                                         digest, s);
-      break;
-    case TC_HASH_SHA384:
-      ok = rsa_pss_sha384_sign_digest_tr(&pub->rsa, &key->rsa, &r, tc_nettle_random, 48, salt,
-                                         digest, s);
-      break;
-    case TC_HASH_SHA512:
-      ok = rsa_pss_sha512_sign_digest_tr(&pub->rsa, &key->rsa, &r, tc_nettle_random, 64, salt,
-                                         digest, s);
-      break;
-    default:
-      break;
-    }
+    /* EMSA-PSS with MGF1 and a salt of the hash's length, as
+     * rsa_pss_sha*_sign_digest_tr encode it */
+    encoded = pss_encode_mgf1(m, mpz_sizeinbase(pub->rsa.n, 2) - 1, ph, digest_len, salt,
+                              digest) != 0;
   }
+  if (encoded) {
+    bool unsupported;
+    ok = rsa_root_blinded(&pub->rsa, &key->rsa, &r, s, m, &unsupported);
+    if (!ok && unsupported && !r.failed)
+      /* blinded and checked by nettle, r^-1 found the slower way */
+      ok = rsa_compute_root_tr(&pub->rsa, &key->rsa, &r, tc_nettle_random, s, m);
+  }
+  tc_mpz_wipe_clear(m);
   if (ok && !r.failed) {
     nettle_mpz_get_str_256(pub->rsa.size, sig, s);
     *sig_len = pub->rsa.size;
