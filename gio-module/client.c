@@ -56,7 +56,9 @@ struct _GTlsClientConnectionTlslite
   GList *accepted_cas;          /* GByteArray DER Names */
   GMutex cas_mutex;
 
-  Resumable *session;           /* newest session (engine lock) */
+  Resumable *session;           /* the session offered (engine lock) */
+  Resumable *latest;            /* the newest one received (engine lock) */
+  GQueue own;                   /* received, without a cache key: Resumable* (engine lock) */
   gchar *session_peer;          /* cache key part: who the server is; NULL: no caching */
   gchar *session_store_key;     /* this handshake's, once known (engine lock) */
 };
@@ -83,12 +85,78 @@ G_DEFINE_TYPE_WITH_CODE (GTlsClientConnectionTlslite, g_tls_client_connection_tl
 
 #define CLIENT(o) ((GTlsClientConnectionTlslite *) (o))
 
+/* ---- the sessions kept for one server ----
+ *
+ * A TLS 1.3 ticket is offered on one connection only (RFC 8446 §C.4: a
+ * passive observer could link connections that reuse one): a queue of the
+ * newest few, each taken out when a connection offers it, newest first;
+ * expired ones are dropped. TLS 1.2 session IDs and RFC 5077 tickets are
+ * meant to be reused: the newest replaces the rest and stays until a newer
+ * one comes, as before. */
+
+#define TICKETS_PER_SERVER 4
+
+static void
+tickets_prune (GQueue *q)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GList *l = q->head;
+
+  while (l)
+    {
+      GList *next = l->next;
+      Resumable *r = l->data;
+
+      if (tc_session_expired (r->session, now))
+        {
+          g_queue_delete_link (q, l);
+          resumable_unref (r);
+        }
+      l = next;
+    }
+}
+
+/* Takes s. */
+static void
+tickets_add (GQueue *q, Resumable *s)
+{
+  if (!tc_session_single_use (s->session) ||
+      (q->tail && !tc_session_single_use (((Resumable *) q->tail->data)->session)))
+    g_queue_clear_full (q, (GDestroyNotify) resumable_unref);
+  else
+    tickets_prune (q);
+  g_queue_push_tail (q, s);
+  while (q->length > TICKETS_PER_SERVER)
+    resumable_unref (g_queue_pop_head (q));
+}
+
+/* A session to offer (a new reference), NULL: none. */
+static Resumable *
+tickets_take (GQueue *q)
+{
+  Resumable *r;
+
+  tickets_prune (q);
+  r = g_queue_peek_tail (q);
+  if (!r)
+    return NULL;
+  if (tc_session_single_use (r->session))
+    return g_queue_pop_tail (q);
+  return resumable_ref (r);
+}
+
 /* ---- process-wide session cache ---- */
 
 static GMutex cache_mutex;
-static GHashTable *session_cache;   /* key -> Resumable* */
+static GHashTable *session_cache;   /* key -> GQueue* of Resumable* */
 
 #define SESSION_CACHE_MAX 256
+
+static void
+tickets_free (gpointer q)
+{
+  g_queue_free_full (q, (GDestroyNotify) resumable_unref);
+}
 
 static Resumable *
 cache_lookup (const gchar *key)
@@ -98,25 +166,38 @@ cache_lookup (const gchar *key)
   g_mutex_lock (&cache_mutex);
   if (session_cache)
     {
-      s = g_hash_table_lookup (session_cache, key);
-      if (s)
-        resumable_ref (s);
+      GQueue *q = g_hash_table_lookup (session_cache, key);
+
+      if (q)
+        {
+          s = tickets_take (q);
+          if (g_queue_is_empty (q))
+            g_hash_table_remove (session_cache, key);
+        }
     }
   g_mutex_unlock (&cache_mutex);
   return s;
 }
 
+/* Takes s. */
 static void
 cache_store (const gchar *key, Resumable *s)
 {
+  GQueue *q;
+
   g_mutex_lock (&cache_mutex);
   if (!session_cache)
-    session_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) resumable_unref);
-  /* Crude bound: a full cache starts over rather than growing forever. */
-  if (g_hash_table_size (session_cache) >= SESSION_CACHE_MAX)
-    g_hash_table_remove_all (session_cache);
-  g_hash_table_insert (session_cache, g_strdup (key), resumable_ref (s));
+    session_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, tickets_free);
+  q = g_hash_table_lookup (session_cache, key);
+  if (!q)
+    {
+      /* Crude bound: a full cache starts over rather than growing forever. */
+      if (g_hash_table_size (session_cache) >= SESSION_CACHE_MAX)
+        g_hash_table_remove_all (session_cache);
+      q = g_queue_new ();
+      g_hash_table_insert (session_cache, g_strdup (key), q);
+    }
+  tickets_add (q, s);
   g_mutex_unlock (&cache_mutex);
 }
 
@@ -239,35 +320,57 @@ client_prepare_conn (GTlsConnectionTlslite *tls, tc_conn *conn, GError **error)
   return TRUE;
 }
 
+/* A session this connection received (takes s): into the cache, or kept
+ * here for copy_session_state when the connection has no cache key. */
 static void
-client_session_update (GTlsConnectionTlslite *tls, tc_conn *conn)
+keep_session (GTlsClientConnectionTlslite *self, tc_session *s)
 {
-  GTlsClientConnectionTlslite *self = CLIENT (tls);
-  tc_session *s = tc_conn_get_session (conn);
   GTlsCertificateFlags errors = 0;
   GTlsCertificate *peer;
+  Resumable *r;
 
-  if (!s)
-    return;
-  if (self->session && s == self->session->session)
-    {
-      tc_session_unref (s);
-      return;
-    }
-  peer = tlslite_connection_dup_peer (tls, &errors);
+  peer = tlslite_connection_dup_peer (G_TLS_CONNECTION_TLSLITE (self), &errors);
   if (!peer && self->session && self->session->peer)
     {
       /* A ticket from a resumed connection: same peer as before. */
       peer = g_object_ref (self->session->peer);
       errors = self->session->errors;
     }
-  if (self->session)
-    resumable_unref (self->session);
-  self->session = resumable_new (s, peer, errors);
+  r = resumable_new (s, peer, errors);
+  if (self->latest)
+    resumable_unref (self->latest);
+  self->latest = resumable_ref (r);
   if (!self->session_store_key)
     self->session_store_key = compute_session_key (self, FALSE);
   if (self->session_store_key)
-    cache_store (self->session_store_key, self->session);
+    cache_store (self->session_store_key, r);
+  else
+    tickets_add (&self->own, r);
+}
+
+static void
+client_session_update (GTlsConnectionTlslite *tls, tc_conn *conn)
+{
+  GTlsClientConnectionTlslite *self = CLIENT (tls);
+  tc_session *fresh[4];
+  size_t i, n;
+  tc_session *s;
+
+  /* TLS 1.3: every ticket, each to be offered once. */
+  while ((n = tc_conn_take_sessions (conn, fresh, G_N_ELEMENTS (fresh))) > 0)
+    for (i = 0; i < n; i++)
+      keep_session (self, fresh[i]);
+  /* TLS 1.2 and older: the newest session, when it is new. */
+  s = tc_conn_get_session (conn);
+  if (!s)
+    return;
+  if (tc_session_single_use (s) || (self->session && s == self->session->session) ||
+      (self->latest && s == self->latest->session))
+    {
+      tc_session_unref (s);
+      return;
+    }
+  keep_session (self, s);
 }
 
 static GTlsCertificate *
@@ -342,8 +445,18 @@ client_copy_session_state (GTlsClientConnection *conn, GTlsClientConnection *sou
   GTlsClientConnectionTlslite *src = CLIENT (source);
   Resumable *s;
 
+  /* A session src received that no connection offered yet (a TLS 1.3
+   * ticket is handed over: this connection alone offers it). When none is
+   * left, src's newest (or the one it resumed) is shared: the program
+   * asked for the two connections to resume one session (FTP's data
+   * connections), which links them anyway. */
   tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (src));
-  s = src->session ? resumable_ref (src->session) : NULL;
+  if (src->session_store_key)
+    s = cache_lookup (src->session_store_key);
+  else
+    s = tickets_take (&src->own);
+  if (!s && (src->latest || src->session))
+    s = resumable_ref (src->latest ? src->latest : src->session);
   tlslite_connection_unlock (G_TLS_CONNECTION_TLSLITE (src));
 
   tlslite_connection_lock (G_TLS_CONNECTION_TLSLITE (self));
@@ -452,6 +565,8 @@ client_finalize (GObject *object)
   g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
   g_mutex_clear (&self->cas_mutex);
   g_clear_pointer (&self->session, resumable_unref);
+  g_clear_pointer (&self->latest, resumable_unref);
+  g_queue_clear_full (&self->own, (GDestroyNotify) resumable_unref);
   g_free (self->session_peer);
   g_free (self->session_store_key);
   G_OBJECT_CLASS (g_tls_client_connection_tlslite_parent_class)->finalize (object);
@@ -461,6 +576,7 @@ static void
 g_tls_client_connection_tlslite_init (GTlsClientConnectionTlslite *self)
 {
   self->validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
+  g_queue_init (&self->own);
   g_mutex_init (&self->cas_mutex);
 }
 

@@ -2,6 +2,11 @@
 #include <malloc.h>
 #include <string.h>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gio/gio.h>
 
 #include "mock-interaction.h"
@@ -2059,6 +2064,267 @@ test_automatic_resumption (Fx *fx, gconstpointer data)
   g_assert_cmpuint (fx->accept_count, ==, 2);
 }
 
+/* A TCP relay in front of the server that keeps each connection's
+ * ClientHello; it can also drop a connection once the ClientHello is in
+ * (the client's handshake then fails, its offer spent). */
+
+#define RELAY_MAX 8
+
+typedef struct
+{
+  int listen_fd;
+  guint16 server_port;
+  guint n;                       /* connections to take */
+  gboolean drop[RELAY_MAX];
+  GByteArray *hello[RELAY_MAX];  /* the first record from the client */
+  GSocketAddress *address;
+  GThread *thread;
+} TcpRelay;
+
+static gboolean
+relay_keep_hello (GByteArray *h, const guint8 *p, gsize n)
+{
+  gsize want;
+
+  if (h->len < 5 || h->len < 5 + ((gsize) h->data[3] << 8 | h->data[4]))
+    g_byte_array_append (h, p, n);
+  if (h->len < 5)
+    return FALSE;
+  want = 5 + ((gsize) h->data[3] << 8 | h->data[4]);
+  if (h->len > want)
+    g_byte_array_set_size (h, want);
+  return h->len == want;
+}
+
+static gpointer
+tcp_relay_thread (gpointer data)
+{
+  TcpRelay *r = data;
+  guint i;
+
+  for (i = 0; i < r->n; i++)
+    {
+      int fd[2] = { accept (r->listen_fd, NULL, NULL), -1 };
+      gboolean open[2] = { TRUE, TRUE };
+      struct sockaddr_in sa;
+
+      g_assert_cmpint (fd[0], >=, 0);
+      r->hello[i] = g_byte_array_new ();
+      if (r->drop[i])
+        {
+          guint8 buf[4096];
+          gssize n;
+
+          while ((n = read (fd[0], buf, sizeof buf)) > 0)
+            if (relay_keep_hello (r->hello[i], buf, (gsize) n))
+              break;
+          close (fd[0]);
+          continue;
+        }
+      fd[1] = socket (AF_INET, SOCK_STREAM, 0);
+      memset (&sa, 0, sizeof sa);
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons (r->server_port);
+      sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+      g_assert_cmpint (connect (fd[1], (struct sockaddr *) &sa, sizeof sa), ==, 0);
+      while (open[0] || open[1])
+        {
+          struct pollfd pfd[2] = { { fd[0], open[0] ? POLLIN : 0, 0 }, { fd[1], open[1] ? POLLIN : 0, 0 } };
+          int dir;
+
+          if (poll (pfd, 2, 10000) <= 0)
+            break;
+          for (dir = 0; dir < 2; dir++)
+            {
+              guint8 buf[4096];
+              gssize n;
+
+              if (!(pfd[dir].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+              n = read (fd[dir], buf, sizeof buf);
+              if (n <= 0)
+                {
+                  shutdown (fd[1 - dir], SHUT_WR);
+                  open[dir] = FALSE;
+                  continue;
+                }
+              if (dir == 0)
+                relay_keep_hello (r->hello[i], buf, (gsize) n);
+              if (write (fd[1 - dir], buf, (gsize) n) != n)
+                open[dir] = FALSE;
+            }
+        }
+      close (fd[0]);
+      close (fd[1]);
+    }
+  return NULL;
+}
+
+static void
+tcp_relay_start (TcpRelay *r, Fx *fx, guint n)
+{
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+
+  g_assert_cmpuint (n, <=, RELAY_MAX);
+  r->n = n;
+  r->server_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (fx->address));
+  r->listen_fd = socket (AF_INET, SOCK_STREAM, 0);
+  memset (&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (bind (r->listen_fd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
+  g_assert_cmpint (listen (r->listen_fd, 8), ==, 0);
+  g_assert_cmpint (getsockname (r->listen_fd, (struct sockaddr *) &sa, &len), ==, 0);
+  r->address = g_inet_socket_address_new (lo, ntohs (sa.sin_port));
+  g_object_unref (lo);
+  r->thread = g_thread_new ("tcp-relay", tcp_relay_thread, r);
+}
+
+/* Once the last connection closed: the ClientHellos stay in r->hello. */
+static void
+tcp_relay_finish (TcpRelay *r)
+{
+  g_thread_join (r->thread);
+  close (r->listen_fd);
+  g_object_unref (r->address);
+}
+
+/* What a ClientHello record offers for resumption: the first identity of
+ * its pre_shared_key (TLS 1.3) or else the content of its session_ticket
+ * extension (TLS 1.2); NULL when it offers neither. */
+static GBytes *
+hello_offer (GByteArray *rec)
+{
+  const guint8 *p = rec->data, *end = rec->data + rec->len;
+  GBytes *ticket = NULL;
+  gsize n;
+
+  g_assert_cmpuint (rec->len, >, 5 + 4 + 2 + 32 + 1);
+  g_assert_cmpuint (p[0], ==, 22);
+  g_assert_cmpuint (p[5], ==, 1);
+  p += 5 + 4 + 2 + 32;
+  p += 1 + p[0];                               /* session ID */
+  g_assert_true (p + 2 <= end);
+  p += 2 + ((gsize) p[0] << 8 | p[1]);         /* cipher suites */
+  g_assert_true (p + 1 <= end);
+  p += 1 + p[0];                               /* compression */
+  g_assert_true (p + 2 <= end);
+  n = (gsize) p[0] << 8 | p[1];
+  p += 2;
+  g_assert_true (p + n == end);
+  while (p < end)
+    {
+      guint type, len;
+
+      g_assert_true (p + 4 <= end);
+      type = (guint) p[0] << 8 | p[1];
+      len = (guint) p[2] << 8 | p[3];
+      p += 4;
+      g_assert_true (p + len <= end);
+      if (type == 41)
+        {
+          gsize id_len;
+
+          g_assert_cmpuint (len, >=, 4);
+          id_len = (gsize) p[2] << 8 | p[3];
+          g_assert_true (4 + id_len <= len);
+          g_clear_pointer (&ticket, g_bytes_unref);
+          return g_bytes_new (p + 4, id_len);
+        }
+      if (type == 35 && len > 0)
+        ticket = g_bytes_new (p, len);
+      p += len;
+    }
+  return ticket;
+}
+
+/* RFC 8446 §C.4: a TLS 1.3 client offers each ticket once. Four
+ * connections through the process-wide cache: a full handshake (two
+ * tickets), then three resumptions, each with a ticket not offered before
+ * (each gets one new ticket, and the server's data arrives intact right
+ * after the handshake). Then two connections cut off after their
+ * ClientHello spend the last two tickets, and the next one has none left:
+ * a full handshake. TLS 1.2 (the rerun) reuses its RFC 5077 ticket as
+ * before: the same bytes every time, resuming throughout. */
+static void
+test_tickets_used_once (Fx *fx, gconstpointer data)
+{
+  const gboolean drop[7] = { FALSE, FALSE, FALSE, FALSE, TRUE, TRUE, FALSE };
+  GBytes *offer[7];
+  TcpRelay relay;
+  GSocketAddress *server_address;
+  guint i, j;
+
+  memset (&relay, 0, sizeof relay);
+  g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  start_server (fx, SERVER_WRITE_THEN_CLOSE);
+  memcpy (relay.drop, drop, sizeof drop);
+  tcp_relay_start (&relay, fx, G_N_ELEMENTS (drop));
+  server_address = fx->address;
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  for (i = 0; i < G_N_ELEMENTS (drop); i++)
+    {
+      if (i > 0)
+        reset_for_next_client (fx);
+      fx->address = relay.address;
+      make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+      fx->address = server_address;
+      g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+      if (drop[i])
+        {
+          GError *error = NULL;
+
+          g_assert_false (g_tls_connection_handshake (G_TLS_CONNECTION (fx->client_conn), NULL, &error));
+          g_assert_nonnull (error);
+          g_clear_error (&error);
+          g_io_stream_close (fx->client_conn, NULL, NULL);
+          continue;
+        }
+      client_read_line_and_close (fx);
+      g_assert_no_error (fx->read_error);
+      g_assert_no_error (fx->server_error);
+      g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (fx->client_conn)), ==,
+                       tls12 ? G_TLS_PROTOCOL_VERSION_TLS_1_2 : G_TLS_PROTOCOL_VERSION_TLS_1_3);
+      if (i == 0 || tls12)
+        g_assert_cmpuint (fx->accept_count, ==, 1);
+    }
+  g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+  tcp_relay_finish (&relay);
+  for (i = 0; i < G_N_ELEMENTS (drop); i++)
+    offer[i] = hello_offer (relay.hello[i]);
+
+  g_assert_null (offer[0]);
+  if (tls12)
+    {
+      /* The same session ticket on every later connection, all resumed. */
+      for (i = 1; i < G_N_ELEMENTS (drop); i++)
+        {
+          g_assert_nonnull (offer[i]);
+          g_assert_true (g_bytes_equal (offer[i], offer[1]));
+        }
+      g_assert_cmpuint (fx->accept_count, ==, 1);
+    }
+  else
+    {
+      /* Five offers, no ticket twice; then none: a full handshake. */
+      for (i = 1; i <= 5; i++)
+        {
+          g_assert_nonnull (offer[i]);
+          for (j = 1; j < i; j++)
+            g_assert_false (g_bytes_equal (offer[i], offer[j]));
+        }
+      g_assert_null (offer[6]);
+      g_assert_cmpuint (fx->accept_count, ==, 2);
+    }
+  for (i = 0; i < G_N_ELEMENTS (drop); i++)
+    {
+      g_clear_pointer (&offer[i], g_bytes_unref);
+      g_byte_array_unref (relay.hello[i]);
+    }
+}
+
 static void
 test_cancelled_handshake (Fx *fx, gconstpointer data)
 {
@@ -2475,6 +2741,7 @@ main (int argc, char *argv[])
   ADD ("session/copy-session-state", test_copy_session_state);
   ADD ("session/automatic-resumption", test_automatic_resumption);
   ADD ("session/session-id-resumption", test_session_id_resumption);
+  ADD ("session/tickets-used-once", test_tickets_used_once);
   ADD ("cancel/handshake", test_cancelled_handshake);
   ADD ("cancel/blocking-read", test_cancel_blocking_read);
   ADD ("idle/nonblocking-read-heap", test_idle_nonblocking_read_heap);

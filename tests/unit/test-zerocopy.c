@@ -1,6 +1,7 @@
 /* Zero-copy record path: records opened straight into tc_conn_read's buffer, sealed from tc_conn_write's, lazy records. */
 #include <glib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/conn_internal.h"
 #include "pump.h"
@@ -142,6 +143,158 @@ static void test_lazy_ticket(void) {
   /* Application data after it still arrives. */
   g_assert_true(pump_transfer(s, c, (const unsigned char *)"after the ticket", 16));
   close_pair(ccfg, scfg, c, s);
+}
+
+/* ---- tickets taken when the handshake completes ----
+ *
+ * A client that never reads (GIO: connect, write, close) must still get
+ * the tickets that came with the server's flight, without touching what
+ * follows them. To have application data behind the tickets in the
+ * client's input when its handshake completes (our server writes only
+ * after the client's Finished), a client with a scripted generator runs
+ * the handshake once against a server; everything the server sent is then
+ * given in one go to a second client with the same script, which sends
+ * the same ClientHello and so expects exactly those bytes. */
+
+typedef enum { AFTER_DATA, AFTER_CLOSE, AFTER_NOTHING } after_kind;
+
+static tc_conn *scripted_client(pump_rng *rng, tc_config **cfg) {
+  const uint16_t suite = TC_TLS_AES_128_GCM_SHA256;
+  memset(rng, 0, sizeof *rng);
+  *cfg = pump_client_cfg12(TC_TLS13, TC_TLS13, &suite, 1);
+  tc_config_set_rng(*cfg, (tc_rng_fn)pump_rng_fn, rng);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(*cfg, &err);
+  g_assert_nonnull(c);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  tc_conn_set_lazy_records(c, true);
+  return c;
+}
+
+/* Everything the server sends a scripted client: its flight, its tickets
+ * and then (kind) application data, a close_notify or nothing. */
+static GByteArray *server_bytes(after_kind kind, const char *data) {
+  pump_rng rng;
+  tc_config *ccfg, *scfg = pump_server_cfg12(TC_TLS13, TC_TLS13, NULL, 0);
+  tc_conn *c = scripted_client(&rng, &ccfg), *s;
+  tc_error err;
+  tc_error_clear(&err);
+  s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(s);
+  GByteArray *all = g_byte_array_new();
+  move(c, s);                        /* ClientHello */
+  GByteArray *a = pump_drain(s);     /* the server's flight (and tickets) */
+  g_byte_array_append(all, a->data, a->len);
+  size_t used = 0;
+  g_assert_cmpint(tc_conn_feed(c, a->data, a->len, &used), !=, TC_FAIL);
+  g_byte_array_unref(a);
+  g_assert_true(tc_conn_handshake_done(c));
+  move(c, s);                        /* Finished */
+  g_assert_true(tc_conn_handshake_done(s));
+  if (kind == AFTER_DATA) {
+    size_t n = 0;
+    g_assert_cmpint(tc_conn_write(s, (const uint8_t *)data, strlen(data), &n), ==, TC_OK);
+    g_assert_cmpuint(n, ==, strlen(data));
+  } else if (kind == AFTER_CLOSE) {
+    g_assert_cmpint(tc_conn_close(s), ==, TC_OK);
+  }
+  a = pump_drain(s);                 /* tickets sent late, if any, then the rest */
+  g_byte_array_append(all, a->data, a->len);
+  g_byte_array_unref(a);
+  tc_conn_free(c);
+  tc_conn_free(s);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  return all;
+}
+
+static void test_lazy_tickets_at_done(gconstpointer data) {
+  after_kind kind = GPOINTER_TO_INT(data);
+  const char *msg = "the server speaks first, right after its Finished";
+  GByteArray *in = server_bytes(kind, msg);
+  pump_rng rng;
+  tc_config *ccfg;
+  tc_conn *c = scripted_client(&rng, &ccfg);
+  g_byte_array_unref(pump_drain(c)); /* the same ClientHello */
+
+  /* All of it in one input_ack, as one socket read brings it. */
+  size_t cap = 0;
+  uint8_t *p = tc_conn_input_buf(c, &cap);
+  g_assert_nonnull(p);
+  g_assert_cmpuint(cap, >=, in->len);
+  memcpy(p, in->data, in->len);
+  g_assert_cmpint(tc_conn_input_ack(c, in->len), ==, TC_OK);
+  g_assert_true(tc_conn_handshake_done(c));
+
+  /* The tickets were taken with the handshake, no read needed: two (a
+   * full handshake's default), distinct. */
+  tc_session *got[8];
+  size_t n = tc_conn_take_sessions(c, got, G_N_ELEMENTS(got));
+  g_assert_cmpuint(n, ==, 2);
+  g_assert_true(got[0] != got[1]);
+  g_assert_true(tc_session_single_use(got[0]) && tc_session_single_use(got[1]));
+  g_assert_false(tc_session_expired(got[0], (int64_t)time(NULL)));
+  g_assert_cmpuint(tc_conn_take_sessions(c, got + 2, 6), ==, 0); /* taken once */
+  tc_session *latest = tc_conn_get_session(c);
+  g_assert_true(latest == got[1]);
+  tc_session_unref(latest);
+  tc_session_unref(got[0]);
+  tc_session_unref(got[1]);
+
+  /* What followed them is untouched: the close_notify not yet seen, the
+   * data not yet opened; each arrives at the read as before. */
+  unsigned st = tc_conn_status(c);
+  g_assert_false(st & TC_S_PEER_CLOSED);
+  g_assert_false(st & TC_S_FAILED);
+  uint8_t buf[32768];
+  size_t k = 0;
+  if (kind == AFTER_DATA) {
+    g_assert_true(st & TC_S_READABLE);
+    g_assert_cmpuint(c->app_len, ==, 0);
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_OK);
+    g_assert_cmpmem(buf, k, msg, strlen(msg));
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_AGAIN);
+  } else if (kind == AFTER_CLOSE) {
+    g_assert_true(st & TC_S_READABLE); /* a record waits */
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_EOF);
+    g_assert_true(tc_conn_status(c) & TC_S_PEER_CLOSED);
+  } else {
+    g_assert_false(st & TC_S_READABLE);
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_AGAIN);
+  }
+  g_byte_array_unref(in);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+}
+
+/* A forged record after the tickets is left for the read, which reports
+ * it as before (the handshake itself succeeds). */
+static void test_lazy_tickets_then_bad(void) {
+  const char *msg = "forged";
+  GByteArray *in = server_bytes(AFTER_DATA, msg);
+  in->data[in->len - 3] ^= 1; /* the last record's tag */
+  pump_rng rng;
+  tc_config *ccfg;
+  tc_conn *c = scripted_client(&rng, &ccfg);
+  g_byte_array_unref(pump_drain(c));
+  size_t used = 0;
+  g_assert_cmpint(tc_conn_feed(c, in->data, in->len, &used), ==, TC_OK);
+  g_assert_cmpuint(used, ==, in->len);
+  g_assert_true(tc_conn_handshake_done(c));
+  tc_session *got[4];
+  size_t n = tc_conn_take_sessions(c, got, 4);
+  g_assert_cmpuint(n, ==, 2);
+  for (size_t i = 0; i < n; i++)
+    tc_session_unref(got[i]);
+  g_assert_false(tc_conn_status(c) & TC_S_FAILED);
+  uint8_t buf[32768];
+  size_t k = 0;
+  g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_FAIL);
+  g_assert_cmpint(tc_conn_error(c)->code, ==, TC_ERR_BAD_RECORD_MAC);
+  g_byte_array_unref(in);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
 }
 
 static void test_lazy_bad_record(gconstpointer data) {
@@ -431,6 +584,13 @@ int main(int argc, char **argv) {
   }
   g_test_add_func("/zerocopy/write-batch", test_write_batch);
   g_test_add_func("/zerocopy/lazy/ticket", test_lazy_ticket);
+  g_test_add_data_func("/zerocopy/lazy/tickets-at-done/then-data", GINT_TO_POINTER(AFTER_DATA),
+                       test_lazy_tickets_at_done);
+  g_test_add_data_func("/zerocopy/lazy/tickets-at-done/then-close",
+                       GINT_TO_POINTER(AFTER_CLOSE), test_lazy_tickets_at_done);
+  g_test_add_data_func("/zerocopy/lazy/tickets-at-done/alone", GINT_TO_POINTER(AFTER_NOTHING),
+                       test_lazy_tickets_at_done);
+  g_test_add_func("/zerocopy/lazy/tickets-at-done/then-forged", test_lazy_tickets_then_bad);
   g_test_add_data_func("/zerocopy/lazy/bad-record/tls13", &cases[0], test_lazy_bad_record);
   g_test_add_data_func("/zerocopy/lazy/bad-record/ccm8", &cases[4], test_lazy_bad_record);
   g_test_add_data_func("/zerocopy/lazy/bad-record/tls12", &cases[5], test_lazy_bad_record);

@@ -197,6 +197,8 @@ void tc_conn_free(tc_conn *c) {
     tc_cert_unref(c->my_leaf);
   tc_session_unref(c->offer);
   tc_session_unref(c->latest);
+  for (size_t i = 0; i < c->n_fresh; i++)
+    tc_session_unref(c->fresh[i]);
   /* Shared keys and SRP credentials: their heap parts (the secrets among
    * them wiped); most connections have none. The rest of both structs is
    * lengths and flags, zeroed for the next connection by tc_conn_new. */
@@ -464,11 +466,31 @@ static bool app_record_waiting(const tc_conn *c) {
 static int process_input(tc_conn *c, bool lazy);
 static int process(tc_conn *c) { return process_input(c, false); }
 
+/* Client, TLS 1.3, the handshake just completed with lazy records: the
+ * NewSessionTickets that came with the server's flight are taken now, so a
+ * caller that never reads still gets them. Only whole handshake records
+ * at the head of the input, up to the first record of another type
+ * (application data stays queued for tc_conn_read, an alert or a bad
+ * record for whoever processes input next, as before). 1: one taken. */
+static int take_ticket_record(tc_conn *c) {
+  uint8_t buf[2048];
+  size_t n = 0;
+  if (c->role != TC_ROLE_CLIENT || c->version != TC_TLS13 || c->hs ||
+      !tc_rec_next_hs_into(&c->rec, buf, sizeof buf, &n))
+    return 0;
+  c->warn_run = 0;
+  c->empty_run = 0;
+  int r = tc_rec_hs_append(&c->rec, buf, n, &c->err);
+  tc_wipe(buf, n);
+  return r == TC_OK ? 1 : -1;
+}
+
 static int process_input(tc_conn *c, bool lazy) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (start(c) != TC_OK)
     return fail(c);
+  bool was_done = c->handshake_done;
   for (;;) {
     if (c->want != TC_WANT_NONE)
       return TC_WANT;
@@ -516,8 +538,14 @@ static int process_input(tc_conn *c, bool lazy) {
     }
     if (c->app_len || c->peer_closed)
       return TC_OK;
-    if (lazy && c->lazy_records && app_record_waiting(c))
-      return TC_OK;
+    if (lazy && c->lazy_records && app_record_waiting(c)) {
+      int t = was_done ? 0 : take_ticket_record(c);
+      if (t < 0)
+        return fail(c);
+      if (t == 0)
+        return TC_OK;
+      continue;
+    }
     c->rec.hold = false;
     uint8_t type = 0;
     uint8_t *d = NULL;
@@ -986,6 +1014,20 @@ size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain) {
 unsigned tc_conn_peer_cert_flags(const tc_conn *c) { return c->peer_flags; }
 
 tc_session *tc_conn_get_session(tc_conn *c) { return tc_session_ref(c->latest); }
+
+size_t tc_conn_take_sessions(tc_conn *c, tc_session **out, size_t max) {
+  size_t n = c->n_fresh < max ? c->n_fresh : max;
+  memcpy(out, c->fresh, n * sizeof *out);
+  memmove(c->fresh, c->fresh + n, (c->n_fresh - n) * sizeof *out);
+  c->n_fresh = (uint8_t)(c->n_fresh - n);
+  return n;
+}
+
+bool tc_session_single_use(const tc_session *s) { return s && s->version >= TC_TLS13; }
+
+bool tc_session_expired(const tc_session *s, int64_t now) {
+  return !s || now < s->received || now - s->received >= (int64_t)s->lifetime;
+}
 
 int tc_conn_binding(tc_conn *c, tc_binding type, uint8_t *out, size_t *len, tc_error *err) {
   if (!c->handshake_done)

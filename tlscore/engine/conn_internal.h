@@ -167,6 +167,8 @@ typedef struct tc_hs {
   tc_srp_hs *srp;           /* SRP key exchange (handshake/srp12.c) */
 } tc_hs;
 
+#define TC_CONN_MAX_FRESH 4
+
 struct tc_conn {
   tc_config *cfg;
   tc_role role;
@@ -234,6 +236,10 @@ struct tc_conn {
   /* sessions */
   tc_session *offer;        /* client: session to resume */
   tc_session *latest;       /* client: newest ticket received */
+  /* Client: TLS 1.3 tickets received and not yet taken by the caller
+   * (tc_conn_take_sessions), oldest first; a full queue drops its oldest. */
+  tc_session *fresh[TC_CONN_MAX_FRESH];
+  uint8_t n_fresh;
   unsigned tickets_sent;
   uint8_t ticket_nonce;
   tc_conn12 c12;            /* TLS 1.2 and older: secrets and state across handshakes */

@@ -526,6 +526,14 @@ static int client_take_ticket(tc_conn *c, const uint8_t *body, size_t len) {
     tc_session_unref(s);
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "resumption secret derivation failed");
   }
+  /* Kept for tc_conn_take_sessions too: each ticket is offered once
+   * (RFC 8446 §C.4), so a caller keeps every one, not just the newest. */
+  if (c->n_fresh == TC_CONN_MAX_FRESH) {
+    tc_session_unref(c->fresh[0]);
+    memmove(c->fresh, c->fresh + 1, (TC_CONN_MAX_FRESH - 1) * sizeof c->fresh[0]);
+    c->n_fresh--;
+  }
+  c->fresh[c->n_fresh++] = tc_session_ref(s);
   tc_session_unref(c->latest);
   c->latest = s;
   return TC_OK;

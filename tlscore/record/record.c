@@ -323,6 +323,30 @@ int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
   return 1;
 }
 
+int tc_rec_next_hs_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
+  tc_prot *p = &r->rd;
+  size_t body = app_record_body(r);
+  if (body == 0)
+    return 0;
+  const uint8_t *rec = r->ibuf + r->ipos;
+  size_t room = p->ops->open_room(p, body);
+  if (room == 0 || room > cap)
+    return 0;
+  uint64_t seq = p->seq;
+  uint8_t type = 0;
+  size_t n = 0;
+  int e = p->ops->open_to(p, rec, body, dst, cap, &type, &n);
+  if (e || type != TC_CT_HANDSHAKE || n == 0 || n > r->max_recv_plain) {
+    /* Not a handshake record, or not valid: undone, as above. */
+    p->seq = seq;
+    tc_wipe(dst, room);
+    return 0;
+  }
+  r->ipos += TC_REC_HDR_LEN + body;
+  *len = n;
+  return 1;
+}
+
 static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
   if (r->opos == r->olen)
     r->opos = r->olen = OUT_START;

@@ -276,6 +276,18 @@ unsigned tc_conn_peer_cert_flags(const tc_conn *c);
 /* Client: the newest resumable session (new reference, NULL if none yet).
  * TLS 1.3 tickets arrive after the handshake, with application data. */
 tc_session *tc_conn_get_session(tc_conn *c);
+/* Client: the TLS 1.3 tickets received since the last call (up to max,
+ * oldest first; new references the caller owns). The engine keeps the last
+ * 4 not yet taken. Each TLS 1.3 ticket should be offered on one connection
+ * only (RFC 8446 §C.4: reuse links connections): a cache keeps them all and
+ * hands each out once. A lazy-records client takes the tickets that came
+ * with the server's flight when its handshake completes. */
+size_t tc_conn_take_sessions(tc_conn *c, tc_session **out, size_t max);
+/* A TLS 1.3 ticket (offer it once), not a TLS 1.2 session ID or ticket. */
+bool tc_session_single_use(const tc_session *s);
+/* Past its lifetime at `now` (seconds since the Unix epoch, the config's
+ * clock when it received the session). */
+bool tc_session_expired(const tc_session *s, int64_t now);
 tc_session *tc_session_ref(tc_session *s);
 void tc_session_unref(tc_session *s);
 /* Serialize / restore (for caches across processes). */
