@@ -2326,6 +2326,48 @@ test_tickets_used_once (Fx *fx, gconstpointer data)
 }
 
 static void
+client_handshake_cb (GObject *obj, GAsyncResult *res, gpointer user_data)
+{
+  Fx *fx = user_data;
+
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (obj), res, &fx->read_error);
+  g_main_loop_quit (fx->loop);
+}
+
+/* A client that never reads (handshake, then close) still gets the
+ * tickets that came with the server's flight: taken when its handshake
+ * completes. Five such connections: a full handshake (two tickets), then
+ * four resumptions, the later ones only possible with the ticket each
+ * resumed connection got. TLS 1.2 resumes its one session throughout. */
+static void
+test_tickets_without_reading (Fx *fx, gconstpointer data)
+{
+  guint i;
+
+  g_setenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE", "1", TRUE);
+  start_server (fx, SERVER_HANDSHAKE_ONLY);
+  expected_accept_flags = G_TLS_CERTIFICATE_UNKNOWN_CA;
+  for (i = 0; i < 5; i++)
+    {
+      if (i > 0)
+        reset_for_next_client (fx);
+      make_client (fx, fx->identity, G_TLS_CERTIFICATE_VALIDATE_ALL);
+      g_signal_connect (fx->client_conn, "accept-certificate", G_CALLBACK (client_accept_cb), fx);
+      g_tls_connection_handshake_async (G_TLS_CONNECTION (fx->client_conn), G_PRIORITY_DEFAULT, NULL,
+                                        client_handshake_cb, fx);
+      g_main_loop_run (fx->loop);
+      g_assert_no_error (fx->read_error);
+      SPIN_UNTIL (fx->server_handshaked);
+      fx->server_handshaked = FALSE;
+      g_assert_true (g_io_stream_close (fx->client_conn, NULL, NULL));
+      server_close (fx);
+      SPIN_UNTIL (!fx->server_running);
+      g_assert_cmpuint (fx->accept_count, ==, 1);
+    }
+  g_unsetenv ("G_TLS_TLSLITE_TEST_SESSION_CACHE");
+}
+
+static void
 test_cancelled_handshake (Fx *fx, gconstpointer data)
 {
   GCancellable *cancellable = g_cancellable_new ();
@@ -2742,6 +2784,7 @@ main (int argc, char *argv[])
   ADD ("session/automatic-resumption", test_automatic_resumption);
   ADD ("session/session-id-resumption", test_session_id_resumption);
   ADD ("session/tickets-used-once", test_tickets_used_once);
+  ADD ("session/tickets-without-reading", test_tickets_without_reading);
   ADD ("cancel/handshake", test_cancelled_handshake);
   ADD ("cancel/blocking-read", test_cancel_blocking_read);
   ADD ("idle/nonblocking-read-heap", test_idle_nonblocking_read_heap);
