@@ -469,14 +469,15 @@ static int process(tc_conn *c) { return process_input(c, false); }
 /* Client, TLS 1.3, the handshake just completed with lazy records: the
  * NewSessionTickets that came with the server's flight are taken now, so a
  * caller that never reads still gets them. Only whole handshake records
- * at the head of the input, up to the first record of another type
- * (application data stays queued for tc_conn_read, an alert or a bad
- * record for whoever processes input next, as before). 1: one taken. */
+ * that start with a NewSessionTicket, at the head of the input, up to the
+ * first other record (application data stays queued for tc_conn_read, an
+ * alert or a bad record for whoever processes input next, as before).
+ * 1: one taken. */
 static int take_ticket_record(tc_conn *c) {
-  uint8_t buf[2048];
+  uint8_t buf[4096]; /* a ticket record larger than this waits for the read */
   size_t n = 0;
   if (c->role != TC_ROLE_CLIENT || c->version != TC_TLS13 || c->hs ||
-      !tc_rec_next_hs_into(&c->rec, buf, sizeof buf, &n))
+      !tc_rec_next_hs_into(&c->rec, TC_HS_NEW_SESSION_TICKET, buf, sizeof buf, &n))
     return 0;
   c->warn_run = 0;
   c->empty_run = 0;

@@ -323,7 +323,7 @@ int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
   return 1;
 }
 
-int tc_rec_next_hs_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
+int tc_rec_next_hs_into(tc_rec *r, uint8_t hs_type, uint8_t *dst, size_t cap, size_t *len) {
   tc_prot *p = &r->rd;
   size_t body = app_record_body(r);
   if (body == 0)
@@ -336,8 +336,8 @@ int tc_rec_next_hs_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
   uint8_t type = 0;
   size_t n = 0;
   int e = p->ops->open_to(p, rec, body, dst, cap, &type, &n);
-  if (e || type != TC_CT_HANDSHAKE || n == 0 || n > r->max_recv_plain) {
-    /* Not a handshake record, or not valid: undone, as above. */
+  if (e || type != TC_CT_HANDSHAKE || n == 0 || n > r->max_recv_plain || dst[0] != hs_type) {
+    /* Not that message, or not valid: undone, as above. */
     p->seq = seq;
     tc_wipe(dst, room);
     return 0;

@@ -242,13 +242,15 @@ int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error 
  * case (incomplete, another content type, plaintext too large, a bad
  * record): tc_rec_next then handles it, errors included. */
 int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len);
-/* The same for a protected record whose inner type is handshake (a TLS
- * 1.3 post-handshake message): returns 1 with its *len (> 0) bytes of
+/* The same for a protected record whose inner type is handshake and
+ * whose plaintext starts with a message of type hs_type (a TLS 1.3
+ * post-handshake message): returns 1 with its *len (> 0) bytes of
  * plaintext in dst, the record consumed. Returns 0, with nothing consumed
  * and dst[0..cap) holding nothing of the record, for anything else
- * (application data, an alert, a bad or incomplete record, too large for
- * cap): tc_rec_next or tc_rec_next_app_into takes it later as before. */
-int tc_rec_next_hs_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len);
+ * (application data, an alert, another message, a bad or incomplete
+ * record, too large for cap): tc_rec_next or tc_rec_next_app_into takes
+ * it later as before. */
+int tc_rec_next_hs_into(tc_rec *r, uint8_t hs_type, uint8_t *dst, size_t cap, size_t *len);
 /* A complete record that tc_rec_next_app_into may take is at the head of
  * the input (its inner type is known only once opened, in TLS 1.3). */
 bool tc_rec_app_record_ready(const tc_rec *r);
