@@ -156,7 +156,7 @@ static void test_lazy_ticket(void) {
  * given in one go to a second client with the same script, which sends
  * the same ClientHello and so expects exactly those bytes. */
 
-typedef enum { AFTER_DATA, AFTER_CLOSE, AFTER_NOTHING } after_kind;
+typedef enum { AFTER_DATA, AFTER_CLOSE, AFTER_NOTHING, AFTER_KEY_UPDATE } after_kind;
 
 static tc_conn *scripted_client(pump_rng *rng, tc_config **cfg) {
   const uint16_t suite = TC_TLS_AES_128_GCM_SHA256;
@@ -198,6 +198,8 @@ static GByteArray *server_bytes(after_kind kind, const char *data) {
     g_assert_cmpuint(n, ==, strlen(data));
   } else if (kind == AFTER_CLOSE) {
     g_assert_cmpint(tc_conn_close(s), ==, TC_OK);
+  } else if (kind == AFTER_KEY_UPDATE) {
+    g_assert_cmpint(tc_conn_key_update(s, true), ==, TC_OK);
   }
   a = pump_drain(s);                 /* tickets sent late, if any, then the rest */
   g_byte_array_append(all, a->data, a->len);
@@ -226,6 +228,7 @@ static void test_lazy_tickets_at_done(gconstpointer data) {
   memcpy(p, in->data, in->len);
   g_assert_cmpint(tc_conn_input_ack(c, in->len), ==, TC_OK);
   g_assert_true(tc_conn_handshake_done(c));
+  g_byte_array_unref(pump_drain(c)); /* its Finished */
 
   /* The tickets were taken with the handshake, no read needed: two (a
    * full handshake's default), distinct. */
@@ -259,6 +262,13 @@ static void test_lazy_tickets_at_done(gconstpointer data) {
     g_assert_true(st & TC_S_READABLE); /* a record waits */
     g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_EOF);
     g_assert_true(tc_conn_status(c) & TC_S_PEER_CLOSED);
+  } else if (kind == AFTER_KEY_UPDATE) {
+    /* Only tickets are taken then: the KeyUpdate waits for the read,
+     * which answers it. */
+    g_assert_false(st & TC_S_OUTPUT);
+    g_assert_true(st & TC_S_READABLE);
+    g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_AGAIN);
+    g_assert_true(tc_conn_status(c) & TC_S_OUTPUT);
   } else {
     g_assert_false(st & TC_S_READABLE);
     g_assert_cmpint(tc_conn_read(c, buf, sizeof buf, &k), ==, TC_AGAIN);
@@ -590,6 +600,8 @@ int main(int argc, char **argv) {
                        GINT_TO_POINTER(AFTER_CLOSE), test_lazy_tickets_at_done);
   g_test_add_data_func("/zerocopy/lazy/tickets-at-done/alone", GINT_TO_POINTER(AFTER_NOTHING),
                        test_lazy_tickets_at_done);
+  g_test_add_data_func("/zerocopy/lazy/tickets-at-done/then-key-update",
+                       GINT_TO_POINTER(AFTER_KEY_UPDATE), test_lazy_tickets_at_done);
   g_test_add_func("/zerocopy/lazy/tickets-at-done/then-forged", test_lazy_tickets_then_bad);
   g_test_add_data_func("/zerocopy/lazy/bad-record/tls13", &cases[0], test_lazy_bad_record);
   g_test_add_data_func("/zerocopy/lazy/bad-record/ccm8", &cases[4], test_lazy_bad_record);
