@@ -127,7 +127,8 @@ static void test_lazy_ticket(void) {
   tc_conn *c, *s;
   open_pair(&k, &ccfg, &scfg, &c, &s);
   /* The server's ticket went out after its Finished; the handshake pump
-   * fed it to the client, where it waits unopened. */
+   * fed it to the client, which took it with the handshake when it came
+   * in the same input, else it waits unopened for the read. */
   move(s, c);
   if (!tc_conn_get_session(c)) {
     g_assert_true(tc_conn_status(c) & TC_S_READABLE);

@@ -274,7 +274,8 @@ size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain);
 unsigned tc_conn_peer_cert_flags(const tc_conn *c);
 
 /* Client: the newest resumable session (new reference, NULL if none yet).
- * TLS 1.3 tickets arrive after the handshake, with application data. */
+ * TLS 1.3 tickets arrive after the server's Finished, before or among the
+ * application data; a TLS 1.3 caller wants every one (below). */
 tc_session *tc_conn_get_session(tc_conn *c);
 /* Client: the TLS 1.3 tickets received since the last call (up to max,
  * oldest first; new references the caller owns). The engine keeps the last
