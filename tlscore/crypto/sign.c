@@ -297,8 +297,8 @@ static int limbs_from_mpz(mp_limb_t *r, mp_size_t n, const mpz_t x) {
  * Here r is inverted modulo p and modulo q (two constant-time
  * mpn_sec_invert calls of half the size, ~180 us each) and the halves are
  * joined by Garner's formula with the key's q^-1 mod p: the same value,
- * with the same constant-time GMP primitives (mpn_sec_*, mpn_cnd_*), so the
- * blinding is exactly as strong. Returns 1 on success, 0 on failure (bad
+ * with GMP's side-channel-silent functions only (mpn_sec_*, mpn_cnd_*,
+ * mpn_add_n, mpn_sub_n), so the blinding is exactly as strong. Returns 1 on success, 0 on failure (bad
  * sizes, out of memory, random source failed, check failed); 0 is also
  * returned for keys of a shape this code does not handle, and the caller
  * then uses nettle's function. */
