@@ -344,6 +344,54 @@ static void test_changed_config(void) {
   tc_config_unref(f);
 }
 
+/* Each setting a template is made of, changed after the template exists:
+ * the next first flight follows the config as it is now (the full
+ * encoder's bytes), never the old template. */
+static void set_suites1(tc_config *cfg) {
+  static const uint16_t s[] = {TC_TLS_AES_256_GCM_SHA384, 0xC030};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_cipher_suites(cfg, s, 2, &err), ==, TC_OK);
+}
+static void set_schemes1(tc_config *cfg) {
+  static const uint16_t s[] = {TC_SIG_ECDSA_SECP256R1_SHA256};
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_sig_schemes(cfg, s, 1, &err), ==, TC_OK);
+}
+static void set_rsl(tc_config *cfg) {
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_record_size_limit(cfg, 2000, &err), ==, TC_OK);
+}
+static void set_ke(tc_config *cfg) { tc_config_set_psk_modes(cfg, TC_PSK_MODE_KE); }
+static void set_legacy(tc_config *cfg) { tc_config_set_legacy_signatures(cfg, true); }
+static void set_pha(tc_config *cfg) { tc_config_set_post_handshake_auth(cfg, true); }
+static void set_scsv(tc_config *cfg) { tc_config_set_fallback_scsv(cfg, true); }
+
+static void test_changed_settings(void) {
+  static const setup_fn changes[] = {v12,     v10_13,     set_suites1, set_schemes1, set_rsl,
+                                     set_ke,  set_legacy, set_pha,     set_scsv};
+  hello_opts o = {.sni = "localhost"};
+  for (size_t i = 0; i < G_N_ELEMENTS(changes); i++) {
+    tc_config *t = client_cfg(add_psk, false), *f = client_cfg(add_psk, true);
+    GByteArray *before = first_flight(t, &o), *again = first_flight(t, &o);
+    assert_same(before, again);
+    changes[i](t);
+    changes[i](f);
+    GByteArray *a = first_flight(t, &o), *b = first_flight(f, &o), *a2 = first_flight(t, &o);
+    assert_same(a, b);
+    assert_same(a2, b);
+    g_byte_array_unref(a);
+    g_byte_array_unref(a2);
+    g_byte_array_unref(b);
+    g_byte_array_unref(before);
+    g_byte_array_unref(again);
+    tc_config_unref(t);
+    tc_config_unref(f);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/chello/configs", test_configs);
@@ -351,5 +399,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/chello/session-blob", test_session_blob);
   g_test_add_func("/chello/changed-config", test_changed_config);
   g_test_add_func("/chello/first-hello", test_first_hello);
+  g_test_add_func("/chello/changed-settings", test_changed_settings);
   return g_test_run();
 }

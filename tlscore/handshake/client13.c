@@ -364,7 +364,7 @@ struct tc_ch_tmpl {
 };
 
 static void tmpl_key_fill(tmpl_key *k, const tc_config *cfg) {
-  memset(k, 0, sizeof *k); /* padding too: keys are compared with memcmp */
+  memset(k, 0, sizeof *k); /* tmpl_matches compares every field filled here */
   k->min_version = cfg->min_version;
   k->max_version = cfg->max_version;
   memcpy(k->suites, cfg->suites, cfg->n_suites * sizeof *k->suites);
@@ -393,16 +393,33 @@ static int tmpl_slot(const tc_conn *c) {
   return (c->hs->t12.offered13 ? 1 : 0) | ((creds & TC12_CRED_PSK) ? 2 : 0);
 }
 
+/* Whether k is what tmpl_key_fill makes of cfg as it is now (every field
+ * it fills; keep the two together): compared in place, without filling a
+ * ~300-byte key per connection. tmpl_key_fill zero-pads the arrays, so
+ * equal counts and equal used parts are an equal key. */
+static bool tmpl_matches(const tmpl_key *k, const tc_config *cfg) {
+  return k->min_version == cfg->min_version && k->max_version == cfg->max_version &&
+         k->n_suites == cfg->n_suites && k->n_groups == cfg->n_groups &&
+         k->n_schemes == cfg->n_schemes && k->n_cc_algs == cfg->n_cc_algs &&
+         k->recv_limit == cfg->recv_limit && k->psk_modes == cfg->psk_modes &&
+         k->suites_explicit == cfg->suites_explicit && k->legacy_sigs == cfg->legacy_sigs &&
+         k->pha == cfg->pha && k->fallback_scsv == cfg->fallback_scsv &&
+         !memcmp(k->suites, cfg->suites, cfg->n_suites * sizeof *k->suites) &&
+         !memcmp(k->groups, cfg->groups, cfg->n_groups * sizeof *k->groups) &&
+         !memcmp(k->schemes, cfg->schemes, cfg->n_schemes * sizeof *k->schemes) &&
+         !memcmp(k->cc_algs, cfg->cc_algs, 2 * cfg->n_cc_algs);
+}
+
 /* The config's template for slot, if it matches the config as it is now. */
-static const tc_ch_tmpl *tmpl_get(const tc_conn *c, int slot, const tmpl_key *k) {
+static const tc_ch_tmpl *tmpl_get(const tc_conn *c, int slot) {
   const tc_ch_tmpl *t = atomic_load(&c->cfg->ch_tmpl[slot]);
-  return t && memcmp(&t->key, k, sizeof *k) == 0 ? t : NULL;
+  return t && tmpl_matches(&t->key, c->cfg) ? t : NULL;
 }
 
 /* After the full encoder filled ch: keep its config-only part as the
  * config's template for slot (unless one is there already). Best effort:
  * without memory the next connection tries again. */
-static void tmpl_publish(tc_conn *c, int slot, const tmpl_key *k, const tc_client_hello *ch) {
+static void tmpl_publish(tc_conn *c, int slot, const tc_client_hello *ch) {
   const tc_hs12 *h = &c->hs->t12;
   if (atomic_load(&c->cfg->ch_tmpl[slot]) ||
       ch->cipher_suites.n > sizeof ((tc_ch_tmpl *)0)->suites / 2)
@@ -410,9 +427,9 @@ static void tmpl_publish(tc_conn *c, int slot, const tmpl_key *k, const tc_clien
   tc_ch_tmpl *t = malloc(sizeof *t);
   if (!t)
     return;
+  tmpl_key_fill(&t->key, c->cfg);
   atomic_init(&t->first.state, 0);
   static atomic_uint_fast64_t next_id;
-  t->key = *k;
   t->id = atomic_fetch_add(&next_id, 1) + 1;
   t->legacy_version = ch->legacy_version;
   memcpy(t->suites, ch->cipher_suites.p, 2 * ch->cipher_suites.n);
@@ -684,9 +701,9 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
 
 /* Writes the (first or second) ClientHello into c->hsw, with binders:
  * from t when given, else with the full encoder (and then, for slot >= 0,
- * keeps the config-only part as the template for key k). */
-static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, const tmpl_key *k,
-                                   const uint8_t *pub, size_t pub_len) {
+ * keeps the config-only part as the config's template). */
+static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, const uint8_t *pub,
+                                   size_t pub_len) {
   tc_hs *hs = c->hs;
   if (t)
     return write_client_hello_tmpl(c, t, pub, pub_len);
@@ -703,12 +720,12 @@ static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, co
   if (prepare_client_hello(c, &ch, &L, pub, pub_len))
     return TC_FAIL;
   if (slot >= 0)
-    tmpl_publish(c, slot, k, &ch);
+    tmpl_publish(c, slot, &ch);
   return emit_client_hello(c, &ch);
 }
 
 static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
-  return write_client_hello_with(c, NULL, -1, NULL, pub, pub_len);
+  return write_client_hello_with(c, NULL, -1, pub, pub_len);
 }
 
 int tc_client13_start(tc_conn *c) {
@@ -732,13 +749,9 @@ int tc_client13_start(tc_conn *c) {
   /* The config's ClientHello template, if there is one for this variant:
    * it also knows our TLS 1.2 suites, which offering a session needs. */
   int slot = tmpl_slot(c);
-  tmpl_key k;
-  const tc_ch_tmpl *t = NULL;
-  if (slot >= 0) {
-    tmpl_key_fill(&k, cfg);
-    if ((t = tmpl_get(c, slot, &k)))
-      tmpl_apply_state(c, t);
-  }
+  const tc_ch_tmpl *t = slot >= 0 ? tmpl_get(c, slot) : NULL;
+  if (t)
+    tmpl_apply_state(c, t);
   tc_session *s = c->offer;
   /* A session is only offered to the server name it was made with. */
   bool same_name = !s || !s->server_name || !c->server_name ||
@@ -769,7 +782,7 @@ int tc_client13_start(tc_conn *c) {
   /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
    * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
   c->rec.wr_version = cfg->max_version == TC_SSL30 ? TC_SSL30 : TC_TLS10;
-  return write_client_hello_with(c, t, slot, slot >= 0 ? &k : NULL, pub, pub_len);
+  return write_client_hello_with(c, t, slot, pub, pub_len);
 }
 
 /* Extensions in a server message must answer ones we sent (RFC 8446 §4.2). */
