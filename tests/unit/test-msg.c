@@ -1721,10 +1721,35 @@ static void test_server_hello13(void) {
   tc_wr_free(&w);
 }
 
+/* The short EncryptedExtensions writer gives the generic writer's bytes. */
+static void test_ee_sni(void) {
+  for (int sni = 0; sni < 2; sni++) {
+    tc_encrypted_extensions ee;
+    memset(&ee, 0, sizeof ee);
+    if (sni)
+      tc_exts_set(&ee.ext, TC_EXT_SERVER_NAME);
+    tc_writer g, f;
+    tc_wr_init_dyn(&g);
+    tc_wr_init_dyn(&f);
+    g_assert_cmpint(tc_msg_write_encrypted_extensions(&g, &ee), ==, TC_OK);
+    g_assert_cmpint(tc_msg_write_encrypted_extensions_sni(&f, sni), ==, TC_OK);
+    g_assert_cmpmem(tc_wr_data(&f), tc_wr_len(&f), tc_wr_data(&g), tc_wr_len(&g));
+    tc_encrypted_extensions back;
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_msg_parse_encrypted_extensions(tc_wr_data(&f) + 4, tc_wr_len(&f) - 4, &back,
+                                                      &err), ==, TC_OK);
+    g_assert_cmpint(tc_exts_has(&back.ext, TC_EXT_SERVER_NAME), ==, sni);
+    tc_wr_free(&g);
+    tc_wr_free(&f);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/msg/reader", test_reader);
   g_test_add_func("/msg/server-hello13", test_server_hello13);
+  g_test_add_func("/msg/ee-sni", test_ee_sni);
   g_test_add_func("/msg/writer", test_writer);
   g_test_add_func("/msg/writer/wipe-after-rewind", test_writer_wipe);
   g_test_add_func("/msg/ext-bits", test_ext_bits);

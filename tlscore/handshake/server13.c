@@ -175,6 +175,16 @@ static size_t encode_u16s(const uint16_t *v, size_t n, uint8_t *out) {
 }
 
 static int write_encrypted_extensions(tc_conn *c, const tc_client_hello *ch, const choice *k) {
+  bool sni_ack = tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !c->resumed;
+  if (!c->cfg->ee_groups && !tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) && !k->alpn) {
+    /* Nothing but (perhaps) the server_name acknowledgement: written
+     * directly, the bytes of the general writer below (test-msg). */
+    size_t start = c->hsw.len;
+    if (tc_msg_write_encrypted_extensions_sni(&c->hsw, sni_ack))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write EncryptedExtensions");
+    tc_hs_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
+    return TC_OK;
+  }
   tc_encrypted_extensions ee;
   /* Not a memset of its 2.1 KiB: the writer reads the item arrays only up
    * to their counts (as for the ServerHello). */

@@ -64,6 +64,18 @@ int tc_msg_write_encrypted_extensions(tc_writer *w, const tc_encrypted_extension
   return tc__end_msg(w, m);
 }
 
+int tc_msg_write_encrypted_extensions_sni(tc_writer *w, bool server_name) {
+  /* type, 24-bit length, the block's length, then server_name (type 0,
+   * empty) when acknowledged */
+  static const uint8_t with[] = {TC_HS_ENCRYPTED_EXTENSIONS, 0, 0, 6, 0, 4, 0, 0, 0, 0},
+                       none[] = {TC_HS_ENCRYPTED_EXTENSIONS, 0, 0, 2, 0, 0};
+  if (server_name)
+    tc_wr_bytes(w, with, sizeof with);
+  else
+    tc_wr_bytes(w, none, sizeof none);
+  return tc_wr_ok(w) ? TC_OK : TC_FAIL;
+}
+
 int tc_msg_parse_finished(const uint8_t *body, size_t len, size_t expected_len, tc_finished *out,
                           tc_error *err) {
   memset(out, 0, sizeof *out);

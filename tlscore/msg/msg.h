@@ -432,6 +432,10 @@ typedef struct tc_encrypted_extensions {
 } tc_encrypted_extensions;
 int tc_msg_parse_encrypted_extensions(const uint8_t *body, size_t len, tc_encrypted_extensions *out, tc_error *err);
 int tc_msg_write_encrypted_extensions(tc_writer *w, const tc_encrypted_extensions *in);
+/* The EncryptedExtensions most TLS 1.3 servers send: no extension, or only
+ * the empty server_name acknowledging the client's SNI. The bytes are those
+ * of tc_msg_write_encrypted_extensions for the same message (test-msg). */
+int tc_msg_write_encrypted_extensions_sni(tc_writer *w, bool server_name);
 
 /* ---- Certificate (TLS 1.3 and TLS 1.2-and-older forms) ---- */
 typedef struct tc_cert_entry {
