@@ -89,7 +89,8 @@ void tc_conn_psk_drop_key(tc_conn_psk *p) {
 }
 
 void tc_conn_psk_clear(tc_conn_psk *p) {
-  tc_psk_entry_clear(&p->own);
+  if (p->own.identity || p->own.key || p->own.context) /* tc_conn_set_psk: seldom */
+    tc_psk_entry_clear(&p->own);
   tc_conn_psk_drop_key(p);
   tc_conn_psk_set_identity(p, NULL, 0);
   free(p->hint);
