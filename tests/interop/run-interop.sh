@@ -145,12 +145,16 @@ start_peer() {
 }
 
 # Start our server on an ephemeral loopback port; sets $port.
+# A second server in one test gets fresh log files: the redirection truncates
+# them in the child, after this function may already have read the old
+# server's "listening on" line (its port, now closed: "Connection refused").
 start_tool_server() {
+  rm -f "$tmp/server.out" "$tmp/server.err"
   "$tool" server 127.0.0.1:0 "$@" < /dev/null > "$tmp/server.out" 2> "$tmp/server.err" &
   local pid=$!
   pids+=($pid)
   for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/server.err")
+    port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/server.err" 2>/dev/null)
     [ -n "$port" ] && return 0
     kill -0 $pid 2>/dev/null || fail "tlscore-peer server exited"
     sleep 0.1
