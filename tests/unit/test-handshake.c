@@ -778,6 +778,77 @@ static void test_sni(void) {
   tc_config_unref(scfg);
 }
 
+/* Where a connection keeps its server name: in the connection itself when
+ * it fits (most host names), on the heap when longer; replacing either by
+ * either frees nothing twice and leaks nothing (the ASan build checks both),
+ * and a pooled connection starts without one. */
+static void test_sni_storage(void) {
+  tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_config *ccfg = client_config();
+  const size_t fits = sizeof ((tc_conn *)0)->sni_buf - 1;
+  char longest[256], over[301];
+  memset(longest, 'a', 255);
+  longest[255] = 0;
+  memset(over, 'b', 300);
+  over[300] = 0;
+  pair p;
+  pair_init(&p, ccfg, scfg, "first.example");
+  g_assert_true(p.c->server_name == p.c->sni_buf);
+  longest[fits] = 0;
+  g_assert_cmpint(tc_conn_set_server_name(p.c, longest), ==, TC_OK);
+  g_assert_true(p.c->server_name == p.c->sni_buf);
+  g_assert_cmpstr(p.c->server_name, ==, longest);
+  longest[fits] = 'a'; /* one more: the heap */
+  longest[fits + 1] = 0;
+  g_assert_cmpint(tc_conn_set_server_name(p.c, longest), ==, TC_OK);
+  g_assert_true(p.c->server_name != p.c->sni_buf);
+  g_assert_cmpstr(p.c->server_name, ==, longest);
+  longest[fits + 1] = 'a'; /* 255 bytes, the most allowed */
+  g_assert_cmpint(tc_conn_set_server_name(p.c, longest), ==, TC_OK);
+  g_assert_cmpstr(p.c->server_name, ==, longest);
+  over[256] = 0; /* 256 bytes: refused, the name before kept */
+  g_assert_cmpint(tc_conn_set_server_name(p.c, over), !=, TC_OK);
+  g_assert_cmpstr(p.c->server_name, ==, longest);
+  over[256] = 'b';
+  g_assert_cmpint(tc_conn_set_server_name(p.c, "short.example"), ==, TC_OK);
+  g_assert_true(p.c->server_name == p.c->sni_buf);
+  g_assert_cmpstr(p.c->server_name, ==, "short.example");
+  g_assert_cmpint(tc_conn_set_server_name(p.c, longest), ==, TC_OK); /* freed with the conn */
+  /* The server's side: a received name of any length the parser passed. */
+  tc_conn *s = p.s;
+  g_assert_true(tc_conn_keep_server_name(s, over, 300));
+  g_assert_true(s->server_name != s->sni_buf);
+  g_assert_cmpstr(s->server_name, ==, over);
+  g_assert_true(tc_conn_keep_server_name(s, s->server_name, 299)); /* heap to heap, itself */
+  over[299] = 0;
+  g_assert_cmpstr(s->server_name, ==, over);
+  g_assert_true(tc_conn_keep_server_name(s, s->server_name, 7)); /* heap to buffer, itself */
+  g_assert_true(s->server_name == s->sni_buf);
+  g_assert_cmpstr(s->server_name, ==, "bbbbbbb");
+  g_assert_true(tc_conn_keep_server_name(s, s->server_name + 1, 3)); /* overlapping */
+  g_assert_cmpstr(s->server_name, ==, "bbb");
+  g_assert_true(tc_conn_keep_server_name(s, over, 299)); /* buffer to heap */
+  g_assert_cmpstr(s->server_name, ==, over);
+  pair_clear(&p); /* frees both heap names */
+  /* The same configs again (pooled connections): the server gets the name
+   * sent, then none. */
+  pair_init(&p, ccfg, scfg, "server.example.com");
+  g_assert_null(p.s->server_name);
+  pump(&p);
+  assert_connected(&p);
+  g_assert_true(p.s->server_name == p.s->sni_buf);
+  g_assert_cmpstr(tc_conn_server_name(p.s), ==, "server.example.com");
+  pair_clear(&p);
+  pair_init(&p, ccfg, scfg, NULL);
+  g_assert_null(p.c->server_name);
+  pump(&p);
+  assert_connected(&p);
+  g_assert_null(tc_conn_server_name(p.s));
+  pair_clear(&p);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
 static void test_key_update(void) {
   tc_config *scfg = server_config("server-ecdsa.pem", "server-ecdsa-key.pem");
   tc_config *ccfg = client_config();
@@ -1438,6 +1509,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/handshake/resumption-tampered", test_resumption_tampered);
   g_test_add_func("/handshake/alpn", test_alpn);
   g_test_add_func("/handshake/sni", test_sni);
+  g_test_add_func("/handshake/sni-storage", test_sni_storage);
   g_test_add_func("/handshake/key-update", test_key_update);
   g_test_add_func("/handshake/hrr", test_hrr);
   g_test_add_func("/handshake/fail/unknown-ca", test_fail_unknown_ca);

@@ -183,7 +183,8 @@ void tc_conn_free(tc_conn *c) {
   }
   free_peer_chain(c);
   free(c->alpn);
-  free(c->server_name);
+  if (c->server_name != c->sni_buf)
+    free(c->server_name);
   free(c->ocsp);
   if (c->pha_base) {
     tc_wipe(c->pha_base, sizeof *c->pha_base);
@@ -235,12 +236,21 @@ void tc_conn_free(tc_conn *c) {
 int tc_conn_set_server_name(tc_conn *c, const char *name) {
   if (c->role != TC_ROLE_CLIENT || c->started || !name || !*name || strlen(name) > 255)
     return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set server name now");
-  char *dup = strdup(name);
-  if (!dup)
+  if (!tc_conn_keep_server_name(c, name, strlen(name)))
     return tc_conn_refuse(c, TC_ERR_NOMEM, "out of memory");
-  free(c->server_name);
-  c->server_name = dup;
   return TC_OK;
+}
+
+bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len) {
+  char *p = c->sni_buf;
+  if (len >= sizeof c->sni_buf && !(p = malloc(len + 1)))
+    return false;
+  memmove(p, name, len); /* name may be the current one */
+  p[len] = 0;
+  if (c->server_name != c->sni_buf && c->server_name != p)
+    free(c->server_name);
+  c->server_name = p;
+  return true;
 }
 
 int tc_conn_set_session(tc_conn *c, tc_session *s) {

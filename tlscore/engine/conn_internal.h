@@ -217,7 +217,10 @@ struct tc_conn {
   bool resumed;
   bool psk_external;        /* TLS 1.3: authenticated by an external PSK */
   char *alpn;
-  char *server_name;        /* client: name to verify/send; server: SNI received */
+  char *server_name;        /* client: name to verify/send; server: SNI received;
+                             * NULL, sni_buf, or (a name over 63 bytes) heap */
+  char sni_buf[64];         /* the name when it fits: no allocation per connection
+                             * (64, not 256: an idle connection keeps it) */
   char **alpn_list;         /* per-connection ALPN override */
   size_t n_alpn_list;
   bool alpn_override;
@@ -256,6 +259,10 @@ struct tc_conn {
  * renegotiation not allowed): records why in c->refusal, never in c->err,
  * so a later real failure keeps its own error and alert. Returns TC_FAIL. */
 int tc_conn_refuse(tc_conn *c, tc_err code, const char *why);
+/* Keep a server name of len bytes (no NUL among them) as c->server_name,
+ * replacing any before: in c->sni_buf when it fits (most host names do),
+ * else on the heap. false: out of memory (the old name is kept). */
+bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len);
 
 /* Append a handshake message written to c->hsw at offset `start` to the
  * transcript (the message is sent at the next flush). */

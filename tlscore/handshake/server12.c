@@ -685,9 +685,8 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   if (tc_hs_select_alpn(c, ch, &k.alpn))
     return HS_FAILED;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME)) {
-    free(c->server_name);
-    c->server_name = strndup((const char *)ch->ext.server_name.p, ch->ext.server_name.len);
-    if (!c->server_name)
+    if (!tc_conn_keep_server_name(c, (const char *)ch->ext.server_name.p,
+                                  ch->ext.server_name.len))
       return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
     hs->client_sent_sni = true;
   }

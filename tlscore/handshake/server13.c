@@ -428,9 +428,8 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   if (tc_hs_select_alpn(c, ch, &k.alpn))
     goto out;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME) && !second) {
-    free(c->server_name);
-    c->server_name = strndup((const char *)ch->ext.server_name.p, ch->ext.server_name.len);
-    if (!c->server_name) {
+    if (!tc_conn_keep_server_name(c, (const char *)ch->ext.server_name.p,
+                                  ch->ext.server_name.len)) {
       tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
       goto out;
     }
