@@ -297,7 +297,13 @@ static size_t app_record_body(const tc_rec *r) {
 
 bool tc_rec_app_record_ready(const tc_rec *r) { return app_record_body(r) > 0; }
 
-int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
+/* Opens the next complete protected record straight into dst when its inner
+ * content type is want_type (and, for a handshake record, its first message
+ * is of type hs_type). Anything else, or a record that does not open, is
+ * undone: the sequence number is restored, dst wiped, and the ciphertext is
+ * left in ibuf for tc_rec_next to open in place and act on. */
+static int next_into(tc_rec *r, uint8_t want_type, uint8_t hs_type, uint8_t *dst, size_t cap,
+                     size_t *len) {
   tc_prot *p = &r->rd;
   size_t body = app_record_body(r);
   if (body == 0)
@@ -310,10 +316,8 @@ int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
   uint8_t type = 0;
   size_t n = 0;
   int e = p->ops->open_to(p, rec, body, dst, cap, &type, &n);
-  if (e || type != TC_CT_APPLICATION_DATA || n > r->max_recv_plain) {
-    /* Not for the caller (a TLS 1.3 post-handshake message or alert) or
-     * not valid: undo and let tc_rec_next open the record in place, from
-     * the ciphertext still in ibuf, and act on it. */
+  if (e || type != want_type || n > r->max_recv_plain ||
+      (want_type == TC_CT_HANDSHAKE && (n == 0 || dst[0] != hs_type))) {
     p->seq = seq;
     tc_wipe(dst, room);
     return 0;
@@ -323,28 +327,14 @@ int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
   return 1;
 }
 
+int tc_rec_next_app_into(tc_rec *r, uint8_t *dst, size_t cap, size_t *len) {
+  /* Not for the caller (a TLS 1.3 post-handshake message or alert) or not
+   * valid: tc_rec_next deals with it. */
+  return next_into(r, TC_CT_APPLICATION_DATA, 0, dst, cap, len);
+}
+
 int tc_rec_next_hs_into(tc_rec *r, uint8_t hs_type, uint8_t *dst, size_t cap, size_t *len) {
-  tc_prot *p = &r->rd;
-  size_t body = app_record_body(r);
-  if (body == 0)
-    return 0;
-  const uint8_t *rec = r->ibuf + r->ipos;
-  size_t room = p->ops->open_room(p, body);
-  if (room == 0 || room > cap)
-    return 0;
-  uint64_t seq = p->seq;
-  uint8_t type = 0;
-  size_t n = 0;
-  int e = p->ops->open_to(p, rec, body, dst, cap, &type, &n);
-  if (e || type != TC_CT_HANDSHAKE || n == 0 || n > r->max_recv_plain || dst[0] != hs_type) {
-    /* Not that message, or not valid: undone, as above. */
-    p->seq = seq;
-    tc_wipe(dst, room);
-    return 0;
-  }
-  r->ipos += TC_REC_HDR_LEN + body;
-  *len = n;
-  return 1;
+  return next_into(r, TC_CT_HANDSHAKE, hs_type, dst, cap, len);
 }
 
 static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
