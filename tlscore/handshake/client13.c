@@ -529,17 +529,21 @@ static void blob_publish(tc_conn *c, const tc_ch_tmpl *t, size_t start) {
     free(b);
 }
 
-/* The session's ClientHello with this connection's random and session ID. */
-static int write_client_hello_blob(tc_conn *c, const tc_ch_blob *b) {
+/* A kept ClientHello (a session's, or a template's first one) with this
+ * connection's random, session ID and, when bpos is not 0, binders. */
+static int write_kept_client_hello(tc_conn *c, const uint8_t *data, size_t len, size_t sid_len,
+                                   bool sni_sent, size_t bpos) {
   tc_hs *hs = c->hs;
   size_t start = c->hsw.len;
-  tc_wr_bytes(&c->hsw, b->data, b->len);
+  tc_wr_bytes(&c->hsw, data, len);
   if (!tc_wr_ok(&c->hsw))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
   uint8_t *msg = c->hsw.buf + start;
   memcpy(msg + CH_RANDOM_AT, hs->client_random, 32);
-  memcpy(msg + CH_SID_AT, hs->session_id, b->sid_len);
-  hs->client_sent_sni = b->sni_sent;
+  memcpy(msg + CH_SID_AT, hs->session_id, sid_len);
+  hs->client_sent_sni = sni_sent;
+  if (bpos && tc_psk13_client_binders(c, start, start + bpos))
+    return TC_FAIL;
   return keep_client_hello(c, start);
 }
 
@@ -631,22 +635,6 @@ bool tc_client13_tmpl_has_first(tc_config *cfg, int slot) {
   return t && atomic_load(&t->first.state) == 2;
 }
 
-/* The kept ClientHello with this connection's random, session ID and
- * binders. */
-static int write_client_hello_first(tc_conn *c, const first_hello *f) {
-  tc_hs *hs = c->hs;
-  size_t start = c->hsw.len;
-  tc_wr_bytes(&c->hsw, f->data, f->len);
-  if (!tc_wr_ok(&c->hsw))
-    return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ClientHello");
-  uint8_t *msg = c->hsw.buf + start;
-  memcpy(msg + CH_RANDOM_AT, hs->client_random, 32);
-  memcpy(msg + CH_SID_AT, hs->session_id, f->sid_len);
-  hs->client_sent_sni = f->sni_sent;
-  if (f->bpos && tc_psk13_client_binders(c, start, start + f->bpos))
-    return TC_FAIL;
-  return keep_client_hello(c, start);
-}
 
 static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
                                    size_t pub_len) {
@@ -673,11 +661,11 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   bool blob = blob_fits(c);
   const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
   if (b)
-    return write_client_hello_blob(c, b);
+    return write_kept_client_hello(c, b->data, b->len, b->sid_len, b->sni_sent, 0);
   bool first = !blob && first_fits(c);
   const first_hello *f = first ? first_get(c, t) : NULL;
   if (f)
-    return write_client_hello_first(c, f);
+    return write_kept_client_hello(c, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
   fill_sni(c, e);
   if (h->offered13) {
     fill_key_share(c, e, pub, pub_len);
