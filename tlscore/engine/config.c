@@ -1,5 +1,6 @@
 /* tc_config: defaults, validated setters, reference counting, ticket secret. */
 #include "engine/config_internal.h"
+#include "handshake/tls12.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,9 +192,17 @@ static int set_list(uint16_t *dst, size_t *n_dst, size_t cap, const uint16_t *sr
 int tc_config_set_cipher_suites(tc_config *cfg, const uint16_t *suites, size_t n, tc_error *err) {
   int r = set_list(cfg->suites, &cfg->n_suites, TC_CFG_MAX_SUITES, suites, n,
                    tc_cipher_suite_name, NULL, "cipher suite", err);
-  if (r == TC_OK)
-    cfg->suites_explicit = true; /* TLS 1.2 suites come from this list now */
-  return r;
+  if (r != TC_OK)
+    return r;
+  cfg->suites_explicit = true; /* TLS 1.2 suites come from this list now */
+  /* Worked out once here, not per connection (tc12_check_credentials). */
+  cfg->suites_srp = cfg->suites_psk = false;
+  for (size_t i = 0; i < cfg->n_suites; i++) {
+    const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
+    cfg->suites_srp |= tc12_suite_is_srp(s);
+    cfg->suites_psk |= tc12_suite_is_psk(s);
+  }
+  return TC_OK;
 }
 
 int tc_config_set_groups(tc_config *cfg, const uint16_t *groups, size_t n, tc_error *err) {

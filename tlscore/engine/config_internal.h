@@ -84,6 +84,8 @@ struct tc_config {
   } ticket_keys[2 * TC_TICKET_MAX_KEYS];
   /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
   bool suites_explicit;      /* tc_config_set_cipher_suites was called */
+  bool suites_srp, suites_psk; /* ...and its list names an SRP / a shared-key suite
+                              * (tc12_check_credentials looks further only then) */
   unsigned dh_min_bits;      /* 0: 2048 */
   unsigned dh_max_bits;      /* 0: 8192 */
   tc_renegotiation reneg;

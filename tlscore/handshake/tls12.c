@@ -143,7 +143,8 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
 
 int tc12_check_credentials(tc_conn *c) {
   const tc_config *cfg = c->cfg;
-  if (!cfg->suites_explicit)
+  /* Only a list that names SRP or shared-key suites needs credentials. */
+  if (!cfg->suites_explicit || (!cfg->suites_srp && !cfg->suites_psk))
     return TC_OK;
   for (size_t i = 0; i < cfg->n_suites && !tc12_conn_has_srp(c); i++) {
     const tc_suite12 *s = tc_suite12_find(cfg->suites[i]);
