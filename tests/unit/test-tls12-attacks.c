@@ -194,6 +194,24 @@ static void strip_ch_ext(GByteArray *a, tc_conn *from, void *ctx) {
     return;
   /* The client keeps its ClientHello bytes in hs->ch1 until ServerHello. */
   tc_hs *h = from->hs;
+  if (!h->ch1 && h->ch1_kept) {
+    /* Written from kept bytes (a template's first ClientHello), which the
+     * client refers to instead of copying: they are what went out but for
+     * the random and the session ID. Give the client a copy to patch. */
+    size_t sid_at = 4 + 2 + 32 + 1;
+    g_assert_cmpuint(h->ch1_kept_len, ==, ml);
+    g_assert_cmpmem(h->ch1_kept, 6, m, 6);
+    g_assert_cmpmem(h->client_random, 32, m + 6, 32);
+    g_assert_cmpuint(m[sid_at - 1], ==, h->ch1_kept_sid);
+    g_assert_cmpmem(h->session_id, h->ch1_kept_sid, m + sid_at, h->ch1_kept_sid);
+    g_assert_cmpmem(h->ch1_kept + sid_at + h->ch1_kept_sid, ml - sid_at - h->ch1_kept_sid,
+                    m + sid_at + h->ch1_kept_sid, ml - sid_at - h->ch1_kept_sid);
+    h->ch1 = malloc(ml);
+    g_assert_nonnull(h->ch1);
+    memcpy(h->ch1, m, ml);
+    h->ch1_len = ml;
+    h->ch1_kept = NULL;
+  }
   g_assert_cmpuint(h->ch1_len, ==, ml);
   g_assert_cmpmem(h->ch1, ml, m, ml);
   for (size_t i = 0; i < n_strip_exts; i++) {

@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "engine/conn_internal.h"
 #include "pump.h"
 
 static tc_config *server_cfg(uint16_t version, bool tickets, tc_session_cache *cache) {
@@ -132,11 +133,57 @@ static void test_chain_both(void) {
   tc_session_cache_unref(cache);
 }
 
+/* A session offered again and again is sent from the ClientHello it keeps
+ * (tc_session.ch_blob), and the client refers to those bytes instead of
+ * copying its ClientHello until the ServerHello (hs->ch1_kept). Both ways
+ * out of that ServerHello must work: the session resumed, and declined by
+ * a server that does not know it (a full handshake, with the ClientHello
+ * going into the kept transcript, under the offered suite's PRF hash or
+ * another one). */
+static void test_kept_hello_declined(void) {
+  static const uint16_t suites[] = {0xC02F, 0xC030}; /* SHA-256, SHA-384 PRF */
+  for (int by_ticket = 0; by_ticket < 2; by_ticket++)
+    for (size_t pick = 0; pick < G_N_ELEMENTS(suites); pick++) {
+      tc_error err;
+      tc_error_clear(&err);
+      tc_session_cache *cache = by_ticket ? NULL : tc_session_cache_new(8, 60);
+      tc_config *scfg = server_cfg(TC_TLS12, by_ticket, cache);
+      tc_config *ccfg = client_cfg(TC_TLS12, 0xC02F, NULL);
+      g_assert_cmpint(tc_config_set_cipher_suites(ccfg, suites, 2, &err), ==, TC_OK);
+      g_assert_cmpint(tc_config_set_cipher_suites(scfg, &suites[0], 1, &err), ==, TC_OK);
+      tc_session *sess = connect_once(ccfg, scfg, NULL, false);
+      g_assert_nonnull(sess);
+      for (int i = 0; i < 2; i++) { /* the second offer is sent from the kept bytes */
+        tc_session *next = connect_once(ccfg, scfg, sess, true);
+        tc_session_unref(sess);
+        sess = next;
+      }
+      g_assert_nonnull(atomic_load(&sess->ch_blob));
+      /* Another server: new ticket keys, an empty cache, the suite `pick`. */
+      tc_session_cache *cache2 = by_ticket ? NULL : tc_session_cache_new(8, 60);
+      tc_config *scfg2 = server_cfg(TC_TLS12, by_ticket, cache2);
+      g_assert_cmpint(tc_config_set_cipher_suites(scfg2, &suites[pick], 1, &err), ==, TC_OK);
+      tc_session *fresh = connect_once(ccfg, scfg2, sess, false);
+      g_assert_nonnull(fresh);
+      g_assert_true(fresh != sess);
+      tc_session_unref(fresh);
+      tc_session_unref(sess);
+      tc_config_unref(scfg2);
+      tc_config_unref(scfg);
+      tc_config_unref(ccfg);
+      if (cache2)
+        tc_session_cache_unref(cache2);
+      if (cache)
+        tc_session_cache_unref(cache);
+    }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-resume/chain-ticket", test_chain_ticket);
   g_test_add_func("/tls12-resume/chain-session-id", test_chain_session_id);
   g_test_add_func("/tls12-resume/chain-alpn", test_chain_alpn);
   g_test_add_func("/tls12-resume/chain-both", test_chain_both);
+  g_test_add_func("/tls12-resume/kept-hello-declined", test_kept_hello_declined);
   return g_test_run();
 }

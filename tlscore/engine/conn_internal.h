@@ -105,6 +105,11 @@ typedef struct tc_hs {
   size_t ch1_len;
   bool ch1_hashed;          /* client: no ch1 copy; th holds the whole first ClientHello
                              * (its hash was known when it was sent) */
+  const uint8_t *ch1_kept;  /* client, TLS 1.2 offered alone: no ch1 copy either; the
+                             * first ClientHello is these kept bytes (a session's or the
+                             * template's, which outlive the connection) with
+                             * client_random and session_id written over them */
+  size_t ch1_kept_len, ch1_kept_sid;
   tc_ks ks;
   bool ks_early_psk;        /* ks holds the PSK's Early Secret (from its binder) */
   uint8_t c_hs[TC_HASH_MAX_LEN], s_hs[TC_HASH_MAX_LEN];
@@ -353,6 +358,10 @@ bool tc_client13_tmpl_has_first(tc_config *cfg, int slot);
 
 /* Message handlers. Return the next state, or HS_FAILED with c->err set. */
 int tc_client13_start(tc_conn *c);
+/* The first ClientHello into the TLS 1.2 transcript (at the ServerHello):
+ * the copy kept until the hash was known, or the kept bytes it was
+ * written from (hs->ch1_kept). */
+void tc_client13_ch1_to_transcript12(tc_conn *c);
 tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);
 tc_hs_state tc_client13_action(tc_conn *c);
 tc_hs_state tc_server13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len);

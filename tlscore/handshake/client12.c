@@ -293,7 +293,7 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     return HS_FAILED;
   /* A ClientHello hashed as it was sent (client13.c keep_client_hello) used
    * the one PRF hash its suites share. */
-  if (h->tr_stream && (h->th_alg != c->hash || hs->ch1))
+  if (h->tr_stream && (h->th_alg != c->hash || hs->ch1 || hs->ch1_kept))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR,
                         "ClientHello hashed with another hash than the suite's"),
            HS_FAILED;
@@ -306,12 +306,7 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
    * the transcript): the running transcript hash is enough. */
   if (echoed || tc12_suite_is_psk(h->suite))
     tc12_transcript_stream(c);
-  if (hs->ch1) {
-    tc12_transcript_add(c, hs->ch1, hs->ch1_len);
-    tc_wipe(hs->ch1, hs->ch1_len);
-    free(hs->ch1);
-    hs->ch1 = NULL;
-  }
+  tc_client13_ch1_to_transcript12(c);
   tc12_transcript_add(c, msg, len);
   if (check_sh_exts(c, &sh->ext))
     return HS_FAILED;

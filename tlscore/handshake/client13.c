@@ -544,7 +544,43 @@ static int write_kept_client_hello(tc_conn *c, const uint8_t *data, size_t len, 
   hs->client_sent_sni = sni_sent;
   if (bpos && tc_psk13_client_binders(c, start, start + bpos))
     return TC_FAIL;
+  /* TLS 1.2 alone, its hash not known yet: instead of a copy until the
+   * ServerHello, the kept bytes themselves (they live in the session or in
+   * the config's template, both held by this connection, and never change),
+   * patched as above when they go into the transcript
+   * (tc_client13_ch1_to_transcript12). */
+  if (!bpos && !hs->t12.offered13 && !hs->th_started && ch1_hash_known12(c) == TC_HASH_NONE) {
+    free(hs->ch1);
+    hs->ch1 = NULL;
+    hs->ch1_kept = data;
+    hs->ch1_kept_len = len;
+    hs->ch1_kept_sid = sid_len;
+    return TC_OK;
+  }
   return keep_client_hello(c, start);
+}
+
+void tc_client13_ch1_to_transcript12(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  if (hs->ch1) {
+    tc12_transcript_add(c, hs->ch1, hs->ch1_len);
+    tc_wipe(hs->ch1, hs->ch1_len);
+    free(hs->ch1);
+    hs->ch1 = NULL;
+    return;
+  }
+  if (!hs->ch1_kept)
+    return;
+  /* The bytes write_kept_client_hello sent: the kept message with this
+   * connection's random and session ID in their places. */
+  const uint8_t *d = hs->ch1_kept;
+  size_t sid_end = CH_SID_AT + hs->ch1_kept_sid;
+  tc12_transcript_add(c, d, CH_RANDOM_AT);
+  tc12_transcript_add(c, hs->client_random, 32);
+  tc12_transcript_add(c, d + CH_RANDOM_AT + 32, CH_SID_AT - (CH_RANDOM_AT + 32));
+  tc12_transcript_add(c, hs->session_id, hs->ch1_kept_sid);
+  tc12_transcript_add(c, d + sid_end, hs->ch1_kept_len - sid_end);
+  hs->ch1_kept = NULL;
 }
 
 /* ---- a first ClientHello, whole ----
@@ -640,11 +676,25 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
                                    size_t pub_len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
+  h->client_version = t->legacy_version;
+  h->offered_status = t->offered_status;
+  h->offered_rsl = t->offered_rsl;
+  h->sent_rsl = t->sent_rsl;
+  c->pha_offered = t->pha_offered;
+  /* A kept whole ClientHello first: then nothing below is needed. */
+  bool blob = blob_fits(c);
+  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
+  if (b)
+    return write_kept_client_hello(c, b->data, b->len, b->sid_len, b->sni_sent, 0);
+  bool first = !blob && first_fits(c);
+  const first_hello *f = first ? first_get(c, t) : NULL;
+  if (f)
+    return write_kept_client_hello(c, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
   tc_client_hello ch;
   memset(&ch, 0, offsetof(tc_client_hello, ext));
   tc_exts_reset(&ch.ext);
   ch.binders_offset = 0;
-  ch.legacy_version = h->client_version = t->legacy_version;
+  ch.legacy_version = t->legacy_version;
   memcpy(ch.random, hs->client_random, 32);
   memcpy(ch.session_id, hs->session_id, hs->session_id_len);
   ch.session_id_len = hs->session_id_len;
@@ -654,18 +704,6 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   tc_exts *e = &ch.ext;
   e->pre = &t->pre;
   e->present = t->pre.mask;
-  h->offered_status = t->offered_status;
-  h->offered_rsl = t->offered_rsl;
-  h->sent_rsl = t->sent_rsl;
-  c->pha_offered = t->pha_offered;
-  bool blob = blob_fits(c);
-  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
-  if (b)
-    return write_kept_client_hello(c, b->data, b->len, b->sid_len, b->sni_sent, 0);
-  bool first = !blob && first_fits(c);
-  const first_hello *f = first ? first_get(c, t) : NULL;
-  if (f)
-    return write_kept_client_hello(c, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
   fill_sni(c, e);
   if (h->offered13) {
     fill_key_share(c, e, pub, pub_len);
@@ -742,9 +780,9 @@ int tc_client13_start(tc_conn *c) {
     tmpl_apply_state(c, t);
   tc_session *s = c->offer;
   /* A session is only offered to the server name it was made with. */
-  bool same_name = !s || !s->server_name || !c->server_name ||
-                   strcmp(s->server_name, c->server_name) == 0;
-  if (hs->t12.offered13 && s && same_name && tc_session_usable(s, tc_config_now(cfg)) &&
+  if (hs->t12.offered13 && s &&
+      (!s->server_name || !c->server_name || strcmp(s->server_name, c->server_name) == 0) &&
+      tc_session_usable(s, tc_config_now(cfg)) &&
       cfg_has_suite(cfg, s->suite) &&
       s->secret_len <= sizeof hs->psk) {
     tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
@@ -759,14 +797,17 @@ int tc_client13_start(tc_conn *c) {
   if (hs->t12.offered13 && tc_psk13_client_prepare(c, hs->psk_offered))
     return TC_FAIL;
   tc_client12_offer_session(c);
-  uint16_t group = 0;
-  for (size_t i = 0; i < cfg->n_groups && !group; i++)
-    if (tc_kex_supported(cfg->groups[i]))
-      group = cfg->groups[i];
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
-  if (hs->t12.offered13 && !tc_psk13_client_ke_only(c) && new_key_share(c, group, pub, &pub_len))
-    return TC_FAIL;
+  if (hs->t12.offered13 && !tc_psk13_client_ke_only(c)) {
+    /* Only TLS 1.3 sends a key share in the ClientHello. */
+    uint16_t group = 0;
+    for (size_t i = 0; i < cfg->n_groups && !group; i++)
+      if (tc_kex_supported(cfg->groups[i]))
+        group = cfg->groups[i];
+    if (new_key_share(c, group, pub, &pub_len))
+      return TC_FAIL;
+  }
   /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
    * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
   c->rec.wr_version = cfg->max_version == TC_SSL30 ? TC_SSL30 : TC_TLS10;
