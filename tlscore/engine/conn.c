@@ -247,7 +247,7 @@ bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len) {
     return false;
   memmove(p, name, len); /* name may be the current one */
   p[len] = 0;
-  if (c->server_name != c->sni_buf && c->server_name != p)
+  if (c->server_name && c->server_name != c->sni_buf && c->server_name != p)
     free(c->server_name);
   c->server_name = p;
   return true;
@@ -1024,7 +1024,9 @@ size_t tc_conn_peer_chain(const tc_conn *c, tc_cert *const **chain) {
 
 unsigned tc_conn_peer_cert_flags(const tc_conn *c) { return c->peer_flags; }
 
-tc_session *tc_conn_get_session(tc_conn *c) { return tc_session_ref(c->latest); }
+tc_session *tc_conn_get_session(tc_conn *c) {
+  return tc_session_ref(c->latest ? c->latest : c->latest_is_offer ? c->offer : NULL);
+}
 
 size_t tc_conn_take_sessions(tc_conn *c, tc_session **out, size_t max) {
   size_t n = c->n_fresh < max ? c->n_fresh : max;

@@ -244,6 +244,8 @@ struct tc_conn {
   /* sessions */
   tc_session *offer;        /* client: session to resume */
   tc_session *latest;       /* client: newest ticket received */
+  bool latest_is_offer;     /* client: ...or, with latest NULL, the session offered:
+                             * resumed and nothing new came (no reference taken) */
   /* Client: TLS 1.3 tickets received and not yet taken by the caller
    * (tc_conn_take_sessions), oldest first; a full queue drops its oldest. */
   tc_session *fresh[TC_CONN_MAX_FRESH];

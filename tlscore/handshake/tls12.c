@@ -346,8 +346,11 @@ void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
 /* ---- suite and secrets ---- */
 
 int tc12_set_suite(tc_conn *c, uint16_t suite) {
-  const tc_suite12 *s = tc_suite12_find(suite);
-  if (!s || !tc_suite12_allows(s, c->version))
+  return tc12_use_suite(c, tc_suite12_find(suite), suite);
+}
+
+int tc12_use_suite(tc_conn *c, const tc_suite12 *s, uint16_t suite) {
+  if (!s || s->id != suite || !tc_suite12_allows(s, c->version))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "cipher suite 0x%04x is not usable with %s", suite,
                         tc_version_name(c->version) ? tc_version_name(c->version) : "?");

@@ -105,6 +105,9 @@ void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out);
  * hash for c->version (suite PRF hash, MD5+SHA-1 before TLS 1.2, none for
  * SSL 3.0). c->version must be set first. */
 int tc12_set_suite(tc_conn *c, uint16_t suite);
+/* The same with the suite's table entry already found (s NULL or not the
+ * entry of `suite`: refused as tc12_set_suite refuses an unknown suite). */
+int tc12_use_suite(tc_conn *c, const tc_suite12 *s, uint16_t suite);
 /* master_secret from the premaster (RFC 5246 §8.1, RFC 7627 when
  * hs->t12.ems: the transcript must end with ClientKeyExchange; SSL 3.0
  * derivation for TC_SSL30). Stores it in c->c12.master. */

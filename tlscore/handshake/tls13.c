@@ -536,6 +536,7 @@ static int client_take_ticket(tc_conn *c, const uint8_t *body, size_t len) {
   c->fresh[c->n_fresh++] = tc_session_ref(s);
   tc_session_unref(c->latest);
   c->latest = s;
+  c->latest_is_offer = false;
   return TC_OK;
 }
 
