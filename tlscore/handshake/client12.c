@@ -72,11 +72,17 @@ static size_t offered_suites(const tc_conn *c, const tc_suite12 **out) {
 }
 
 static const tc_suite12 *find_offered(const tc_conn *c, uint16_t id) {
-  const tc_suite12 *list[MAX_SUITES12];
-  size_t n = offered_suites(c, list);
-  for (size_t i = 0; i < n; i++)
-    if (list[i]->id == id)
-      return list[i];
+  const tc_hs12 *h = &c->hs->t12;
+  if (!h->offered_known) {
+    const tc_suite12 *list[MAX_SUITES12];
+    offered_suites(c, list);
+  }
+  /* Straight from the indexes: no list of pointers to build first. */
+  size_t all_n;
+  const tc_suite12 *all = tc_suite12_all(&all_n);
+  for (size_t i = 0; i < h->n_offered; i++)
+    if (all[h->offered_idx[i]].id == id)
+      return &all[h->offered_idx[i]];
   return NULL;
 }
 
@@ -154,10 +160,11 @@ void tc_client12_offer_session(tc_conn *c) {
   /* RFC 7627 §5.3: sessions without EMS are open to the triple handshake. */
   if (!s->ems && !cfg->ems_optional)
     return;
-  if (!find_offered(c, s->suite))
+  const tc_suite12 *suite = find_offered(c, s->suite);
+  if (!suite)
     return;
   /* An SRP session is resumed only by the user who made it. */
-  if (tc12_suite_is_srp(tc_suite12_find(s->suite))) {
+  if (tc12_suite_is_srp(suite)) {
     const uint8_t *u, *p;
     size_t ul, pl;
     if (!tc12_srp_client_creds(c, &u, &ul, &p, &pl) || ul != s->srp_user_len ||
@@ -289,7 +296,7 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
                         "server selected a cipher suite we did not offer (0x%04x)",
                         sh->cipher_suite),
            HS_FAILED;
-  if (tc12_set_suite(c, sh->cipher_suite))
+  if (tc12_use_suite(c, s, sh->cipher_suite))
     return HS_FAILED;
   /* A ClientHello hashed as it was sent (client13.c keep_client_hello) used
    * the one PRF hash its suites share. */
@@ -788,9 +795,10 @@ static void save_session(tc_conn *c) {
       same_str(old->server_name, c->server_name) &&
       (old->ticket_len || (old->session_id_len == hs->session_id_len &&
                            !memcmp(old->session_id, hs->session_id, hs->session_id_len)))) {
-    tc_session_ref(old);
+    /* It is c->offer, which the connection holds until it is freed. */
     tc_session_unref(c->latest);
-    c->latest = old;
+    c->latest = NULL;
+    c->latest_is_offer = true;
     return;
   }
   tc_session *s = tc_session_new();
@@ -833,6 +841,7 @@ static void save_session(tc_conn *c) {
   }
   tc_session_unref(c->latest);
   c->latest = s;
+  c->latest_is_offer = false;
 }
 
 static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len) {

@@ -195,6 +195,7 @@ static int prepare_client_hello(tc_conn *c, tc_client_hello *ch, ch_lists *L,
 }
 
 static int keep_client_hello(tc_conn *c, size_t start);
+static int keep_client_hello_known12(tc_conn *c, size_t start, tc_hash_alg known12);
 
 /* The transcript hash of a first ClientHello that offers TLS 1.3 alone
  * with suites of a single hash: the ServerHello can choose no other, so the
@@ -263,6 +264,11 @@ static int emit_client_hello(tc_conn *c, const tc_client_hello *ch) {
 /* The ClientHello just written at c->hsw.buf + start: into the transcript,
  * or kept until the transcript hash is known. */
 static int keep_client_hello(tc_conn *c, size_t start) {
+  return keep_client_hello_known12(c, start, ch1_hash_known12(c));
+}
+
+/* The same with ch1_hash_known12(c) already worked out (a template keeps it). */
+static int keep_client_hello_known12(tc_conn *c, size_t start, tc_hash_alg known12) {
   tc_hs *hs = c->hs;
   const uint8_t *msg = c->hsw.buf + start;
   size_t len = c->hsw.len - start;
@@ -282,7 +288,7 @@ static int keep_client_hello(tc_conn *c, size_t start) {
     free(hs->ch1);
     hs->ch1 = NULL;
     hs->ch1_hashed = true;
-  } else if ((known = ch1_hash_known12(c)) != TC_HASH_NONE) {
+  } else if ((known = known12) != TC_HASH_NONE) {
     /* Straight into the TLS 1.2 running hash (the ServerHello checks it
      * is the PRF hash of the suite chosen). */
     tc_hs12 *h = &hs->t12;
@@ -360,6 +366,8 @@ struct tc_ch_tmpl {
   uint8_t n_offered;
   bool offered_status, offered_rsl, pha_offered, ticket_ext;
   uint16_t sent_rsl;
+  tc_hash_alg known12;      /* ch1_hash_known12 of its connections (it depends on what
+                             * the key and the slot hold) */
   tc_ext_preenc pre;
 };
 
@@ -441,6 +449,7 @@ static void tmpl_publish(tc_conn *c, int slot, const tc_client_hello *ch) {
   t->sent_rsl = h->sent_rsl;
   t->pha_offered = c->pha_offered;
   t->ticket_ext = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET);
+  t->known12 = ch1_hash_known12(c);
   tc_exts consts = ch->ext;
   consts.present &= TMPL_EXTS;
   void *none = NULL;
@@ -531,8 +540,8 @@ static void blob_publish(tc_conn *c, const tc_ch_tmpl *t, size_t start) {
 
 /* A kept ClientHello (a session's, or a template's first one) with this
  * connection's random, session ID and, when bpos is not 0, binders. */
-static int write_kept_client_hello(tc_conn *c, const uint8_t *data, size_t len, size_t sid_len,
-                                   bool sni_sent, size_t bpos) {
+static int write_kept_client_hello(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *data,
+                                   size_t len, size_t sid_len, bool sni_sent, size_t bpos) {
   tc_hs *hs = c->hs;
   size_t start = c->hsw.len;
   tc_wr_bytes(&c->hsw, data, len);
@@ -549,7 +558,7 @@ static int write_kept_client_hello(tc_conn *c, const uint8_t *data, size_t len, 
    * the config's template, both held by this connection, and never change),
    * patched as above when they go into the transcript
    * (tc_client13_ch1_to_transcript12). */
-  if (!bpos && !hs->t12.offered13 && !hs->th_started && ch1_hash_known12(c) == TC_HASH_NONE) {
+  if (!bpos && !hs->t12.offered13 && !hs->th_started && t->known12 == TC_HASH_NONE) {
     free(hs->ch1);
     hs->ch1 = NULL;
     hs->ch1_kept = data;
@@ -557,7 +566,7 @@ static int write_kept_client_hello(tc_conn *c, const uint8_t *data, size_t len, 
     hs->ch1_kept_sid = sid_len;
     return TC_OK;
   }
-  return keep_client_hello(c, start);
+  return keep_client_hello_known12(c, start, t->known12);
 }
 
 void tc_client13_ch1_to_transcript12(tc_conn *c) {
@@ -685,11 +694,11 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   bool blob = blob_fits(c);
   const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
   if (b)
-    return write_kept_client_hello(c, b->data, b->len, b->sid_len, b->sni_sent, 0);
+    return write_kept_client_hello(c, t, b->data, b->len, b->sid_len, b->sni_sent, 0);
   bool first = !blob && first_fits(c);
   const first_hello *f = first ? first_get(c, t) : NULL;
   if (f)
-    return write_kept_client_hello(c, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
+    return write_kept_client_hello(c, t, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
   tc_client_hello ch;
   memset(&ch, 0, offsetof(tc_client_hello, ext));
   tc_exts_reset(&ch.ext);
