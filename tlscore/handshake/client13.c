@@ -559,8 +559,10 @@ static int write_kept_client_hello(tc_conn *c, const tc_ch_tmpl *t, const uint8_
    * patched as above when they go into the transcript
    * (tc_client13_ch1_to_transcript12). */
   if (!bpos && !hs->t12.offered13 && !hs->th_started && t->known12 == TC_HASH_NONE) {
-    free(hs->ch1);
-    hs->ch1 = NULL;
+    if (hs->ch1) { /* not on a first ClientHello: no call for nothing */
+      free(hs->ch1);
+      hs->ch1 = NULL;
+    }
     hs->ch1_kept = data;
     hs->ch1_kept_len = len;
     hs->ch1_kept_sid = sid_len;
