@@ -595,7 +595,8 @@ int tc_msg_parse_extensions(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_
   tc_exts_reset(out);
   uint8_t *seen = NULL;
   int r = parse_block(data, len, ctx, out, &seen, err);
-  free(seen);
+  if (seen) /* only with unknown extensions: no call for nothing per message */
+    free(seen);
   return r;
 }
 
