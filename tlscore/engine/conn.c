@@ -119,7 +119,10 @@ void tc_hs_free(tc_conn *c) {
    * schedule and t12's secrets are wiped with the whole struct below. */
   tc_kex_clear(&hs->kex);
   tc_psk13_clear_offers(hs);
-  free(hs->psk_asked_ctx);
+  /* Most of these are NULL after a handshake (a resumption has none):
+   * tested here rather than each passed to free. */
+  if (hs->psk_asked_ctx)
+    free(hs->psk_asked_ctx);
   if (hs->ch_saved) {
     tc_wipe(hs->ch_saved, hs->ch_saved_len);
     free(hs->ch_saved);
@@ -128,12 +131,15 @@ void tc_hs_free(tc_conn *c) {
     tc_wipe(hs->ch1, hs->ch1_len);
     free(hs->ch1);
   }
-  free(hs->cookie);
-  free(hs->cr_context);
-  free(hs->cr_sig_algs);
-  free(hs->cas);
-  free(hs->ca_ptrs);
-  free(hs->ca_lens);
+  if (hs->cookie)
+    free(hs->cookie);
+  if (hs->cr_context || hs->cr_sig_algs || hs->cas || hs->ca_ptrs || hs->ca_lens) {
+    free(hs->cr_context);
+    free(hs->cr_sig_algs);
+    free(hs->cas);
+    free(hs->ca_ptrs);
+    free(hs->ca_lens);
+  }
   tc_hs12_release(&hs->t12);
   tc_conn_psk_drop_key(&c->psk);
   if (hs->srp) {
@@ -160,6 +166,8 @@ void tc_hs_free(tc_conn *c) {
 }
 
 static void free_peer_chain(tc_conn *c) {
+  if (!c->peer_chain) /* a resumed client has none: no call for nothing */
+    return;
   for (size_t i = 0; i < c->peer_n; i++)
     tc_cert_unref(c->peer_chain[i]);
   free(c->peer_chain);
@@ -182,22 +190,27 @@ void tc_conn_free(tc_conn *c) {
     tc_wr_free(&c->hsw);
   }
   free_peer_chain(c);
-  free(c->alpn);
-  if (c->server_name != c->sni_buf)
+  if (c->alpn)
+    free(c->alpn);
+  if (c->server_name && c->server_name != c->sni_buf)
     free(c->server_name);
-  free(c->ocsp);
+  if (c->ocsp)
+    free(c->ocsp);
   if (c->pha_base) {
     tc_wipe(c->pha_base, sizeof *c->pha_base);
     free(c->pha_base);
   }
   tc_wipe(&c->pha_run, sizeof c->pha_run);
-  for (size_t i = 0; i < c->n_alpn_list; i++)
-    free(c->alpn_list[i]);
-  free(c->alpn_list);
+  if (c->alpn_list) {
+    for (size_t i = 0; i < c->n_alpn_list; i++)
+      free(c->alpn_list[i]);
+    free(c->alpn_list);
+  }
   if (c->my_leaf)
     tc_cert_unref(c->my_leaf);
   tc_session_unref(c->offer);
-  tc_session_unref(c->latest);
+  if (c->latest)
+    tc_session_unref(c->latest);
   for (size_t i = 0; i < c->n_fresh; i++)
     tc_session_unref(c->fresh[i]);
   /* Shared keys and SRP credentials: their heap parts (the secrets among

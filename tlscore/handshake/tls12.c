@@ -251,12 +251,14 @@ void tc_hs12_release(tc_hs12 *h) {
     tc_wipe(h->tr, h->tr_len); /* bytes past tr_len were never written */
     free(h->tr);
   }
-  free(h->c_pub);
+  if (h->c_pub)
+    free(h->c_pub);
   if (h->pms) {
     tc_wipe(h->pms, h->pms_len);
     free(h->pms);
   }
-  free(h->nst);
+  if (h->nst)
+    free(h->nst);
 }
 
 void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
