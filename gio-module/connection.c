@@ -2,6 +2,9 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#ifdef G_OS_UNIX
+#include <sys/socket.h>
+#endif
 
 #include "auth.h"
 #include "connection.h"
@@ -89,6 +92,8 @@ typedef struct
                                 * (read_input); owned by whoever holds the
                                 * read side */
   gsize inbuf_off, inbuf_len;
+  gboolean rcvlowat_raised;    /* a non-blocking read left SO_RCVLOWAT raised
+                                * for the caller's wait (read side) */
 
   /* operations, under op_mutex */
   GMutex op_mutex;
@@ -837,6 +842,49 @@ flush_output_sent (GTlsConnectionTlslite *self, gboolean blocking, GCancellable 
 
 static void maybe_shrink (GTlsConnectionTlslite *self, gboolean read_side);
 
+/* SO_RCVLOWAT while the reader waits: with `missing` > 1 bytes still to
+ * come before the record begun in the input is complete, a TCP socket is
+ * told not to report readable for less. A record that arrives in pieces (a
+ * 16 KiB record is a dozen TCP segments on a real network) then wakes the
+ * reader once instead of once per piece, and each wake-up saved is also a
+ * read that would bring too little. The peer closing or failing still
+ * wakes the wait, and so does a full receive buffer (Linux reports
+ * readable when the window runs out, whatever the mark). The mark goes back
+ * to 1, the default, when the wait is over (blocking reads) or at the next
+ * read (non-blocking ones, whose caller waits on the socket after we
+ * return), so no wait on the socket but the reader's sees it. Returns TRUE
+ * when the mark was raised. */
+static gboolean
+raise_rcvlowat (GSocket *sock, size_t missing)
+{
+#if defined(G_OS_UNIX) && defined(SO_RCVLOWAT)
+  if (missing > 1 && g_socket_get_protocol (sock) == G_SOCKET_PROTOCOL_TCP)
+    return g_socket_set_option (sock, SOL_SOCKET, SO_RCVLOWAT, (gint) missing, NULL);
+#endif
+  return FALSE;
+}
+
+static void
+lower_rcvlowat (GSocket *sock)
+{
+#if defined(G_OS_UNIX) && defined(SO_RCVLOWAT)
+  g_socket_set_option (sock, SOL_SOCKET, SO_RCVLOWAT, 1, NULL);
+#endif
+}
+
+/* A blocking wait until the socket is readable, for `missing` bytes when
+ * that many are known to be needed (raise_rcvlowat). */
+static gboolean
+wait_readable (GSocket *sock, size_t missing, GCancellable *cancellable, GError **error)
+{
+  gboolean raised = raise_rcvlowat (sock, missing);
+  gboolean ok = g_socket_condition_wait (sock, G_IO_IN, cancellable, error);
+
+  if (raised)
+    lower_rcvlowat (sock);
+  return ok;
+}
+
 /* Feed the engine what is left of a small wait read (rare: the engine took
  * only part of it). */
 static gboolean
@@ -886,11 +934,20 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, gboolean peer_turn,
   GSocket *sock = blocking && priv->base_istream ? base_socket (self) : NULL;
   GError *my_error = NULL;
   guint8 *p;
-  size_t cap = 0;
+  size_t cap = 0, missing;
   gssize n;
 
   if (priv->inbuf_off < priv->inbuf_len)
     return feed_staged (self, error);
+
+  if (priv->rcvlowat_raised)
+    {
+      GSocket *raised_on = base_socket (self);
+
+      if (raised_on)
+        lower_rcvlowat (raised_on);
+      priv->rcvlowat_raised = FALSE;
+    }
 
   if (sock && peer_turn && !g_socket_condition_wait (sock, G_IO_IN, cancellable, error))
     return FALSE;
@@ -928,11 +985,12 @@ take_buffer:
           g_clear_error (&my_error);
           g_mutex_lock (&priv->engine_mutex);
           tc_conn_input_ack (priv->engine, 0);
+          missing = tc_conn_input_missing (priv->engine);
           g_mutex_unlock (&priv->engine_mutex);
           maybe_shrink (self, TRUE);
           if (sock)
             {
-              if (!g_socket_condition_wait (sock, G_IO_IN, cancellable, error))
+              if (!wait_readable (sock, missing, cancellable, error))
                 return FALSE;
               goto take_buffer;
             }
@@ -972,13 +1030,21 @@ take_buffer:
   tc_conn_input_ack (priv->engine, n > 0 ? (size_t) n : 0);
   if (n == 0)
     tc_conn_input_eof (priv->engine);
+  missing = n < 0 ? tc_conn_input_missing (priv->engine) : 0;
   g_mutex_unlock (&priv->engine_mutex);
   if (n < 0)
     {
       /* A non-blocking reader waiting for its peer (an idle async
-       * connection) keeps no input buffer either. */
+       * connection) keeps no input buffer either. Its caller waits on the
+       * socket next: for the rest of the record, if one is under way. */
       if (g_error_matches (my_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        maybe_shrink (self, TRUE);
+        {
+          GSocket *wait_on = !blocking ? base_socket (self) : NULL;
+
+          if (wait_on && raise_rcvlowat (wait_on, missing))
+            priv->rcvlowat_raised = TRUE;
+          maybe_shrink (self, TRUE);
+        }
       g_propagate_error (error, my_error);
       return FALSE;
     }
@@ -2550,6 +2616,11 @@ g_tls_connection_tlslite_finalize (GObject *object)
 {
   GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (object));
 
+  /* The base stream may outlive us (an application that keeps its
+   * socket): leave it with the default mark. */
+  if (priv->rcvlowat_raised && base_socket (G_TLS_CONNECTION_TLSLITE (object)) &&
+      !g_socket_is_closed (base_socket (G_TLS_CONNECTION_TLSLITE (object))))
+    lower_rcvlowat (base_socket (G_TLS_CONNECTION_TLSLITE (object)));
   g_clear_object (&priv->base_io_stream);
   g_clear_object (&priv->tls_istream);
   g_clear_object (&priv->tls_ostream);

@@ -2720,6 +2720,338 @@ test_pollable_write_would_block (Fx *fx, gconstpointer data)
   g_free (fl);
 }
 
+/* ------------------------------------------------------------------ */
+/* records that arrive in pieces                                       */
+
+/* The client's bytes reach the server through a relay that sends them on
+ * in CHUNK-byte pieces, as a real network delivers a 16 KiB record in many
+ * segments. After each piece that ends inside a record, the relay waits
+ * until the server's blocking read is waiting for exactly the rest of that
+ * record (SO_RCVLOWAT on the server's socket), then sends the next piece. */
+#define SPLIT_CHUNK 3000
+#define SPLIT_LEN (2 * 16384 + 7232)
+
+typedef struct
+{
+  int app_fd;    /* the relay's end of the client's socketpair */
+  int tcp_fd;    /* the relay's TCP connection to the server */
+  int server_fd; /* the server's accepted socket */
+  gint app_phase;
+  gint stop;
+  /* where the client->server stream is: bytes sent on, the header of the
+   * record under way so far, and where that record ends */
+  guint64 fwd;
+  guint8 hdr[5];
+  guint hdr_have;
+  guint64 rec_end;
+  int mark;            /* the reader's expected SO_RCVLOWAT while it sleeps (0: awake) */
+  guint64 mark_from;   /* fwd when it went to sleep on it */
+  guint seen;          /* waits with the mark set to exactly the bytes missing */
+  guint kept;          /* pieces that arrived while it slept on its mark */
+  guint mismatch;      /* pieces after which the mark was not as expected */
+} Relay;
+
+static int
+rcvlowat (int fd)
+{
+  int v = -1;
+  socklen_t len = sizeof v;
+
+  g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_RCVLOWAT, &v, &len), ==, 0);
+  return v;
+}
+
+static void
+send_all_fd (int fd, const guint8 *p, gsize n)
+{
+  while (n > 0)
+    {
+      gssize w = send (fd, p, n, MSG_NOSIGNAL);
+
+      g_assert_cmpint (w, >, 0);
+      p += w;
+      n -= (gsize) w;
+    }
+}
+
+/* Follow the record headers of `n` forwarded bytes. */
+static void
+relay_track (Relay *r, const guint8 *p, gsize n)
+{
+  while (n > 0)
+    {
+      if (r->hdr_have < 5)
+        {
+          r->hdr[r->hdr_have++] = *p++;
+          r->fwd++;
+          n--;
+          if (r->hdr_have == 5)
+            r->rec_end = r->fwd + ((guint) r->hdr[3] << 8 | r->hdr[4]);
+          else
+            continue;
+        }
+      gsize k = MIN (n, r->rec_end - r->fwd);
+      r->fwd += k;
+      p += k;
+      n -= k;
+      if (r->fwd == r->rec_end)
+        r->hdr_have = 0;
+    }
+}
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *r = data;
+  guint8 buf[65536];
+
+  while (!g_atomic_int_get (&r->stop))
+    {
+      struct pollfd pfd[2] = { { r->app_fd, POLLIN, 0 }, { r->tcp_fd, POLLIN, 0 } };
+      gssize n;
+
+      if (poll (pfd, 2, 50) <= 0)
+        continue;
+      if (pfd[1].revents & (POLLIN | POLLHUP))
+        {
+          n = recv (r->tcp_fd, buf, sizeof buf, 0);
+          if (n <= 0)
+            break;
+          send_all_fd (r->app_fd, buf, n);
+        }
+      if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+        continue;
+      n = recv (r->app_fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        break;
+      for (gssize off = 0; off < n; off += SPLIT_CHUNK)
+        {
+          gsize k = MIN (SPLIT_CHUNK, (gsize) (n - off));
+          int want;
+
+          send_all_fd (r->tcp_fd, buf + off, k);
+          relay_track (r, buf + off, k);
+          if (!g_atomic_int_get (&r->app_phase) || r->hdr_have == 0)
+            continue;
+          want = r->hdr_have < 5 ? 5 - (int) r->hdr_have : (int) (r->rec_end - r->fwd);
+          /* The reader's wait ends once the bytes it asked for are in. */
+          if (r->mark && r->fwd - r->mark_from >= (guint64) r->mark)
+            r->mark = 0;
+          if (want <= 1)
+            continue;
+          if (r->mark)
+            {
+              /* Still asleep on its mark: this piece did not wake it. */
+              if (rcvlowat (r->server_fd) == r->mark)
+                r->kept++;
+              else
+                r->mismatch++;
+              continue;
+            }
+          /* Woken (or first wait): it reads what came and waits for the rest. */
+          {
+            gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+            while (rcvlowat (r->server_fd) != want && g_get_monotonic_time () < end)
+              g_usleep (200);
+            if (rcvlowat (r->server_fd) == want)
+              r->seen++;
+            else
+              r->mismatch++;
+            r->mark = want;
+            r->mark_from = r->fwd;
+          }
+        }
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GSocketListener *listener;
+  GIOStream *tls;
+  int fd;
+  gint handshaked;
+  guint8 *got;
+  gsize have;
+  gboolean nonblocking; /* read as an async program does: non-blocking reads, a source */
+} SplitServer;
+
+static gboolean
+flag_pollable_cb (GObject *stream, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Wait as a main loop would for the stream to be readable. */
+static void
+wait_pollable (GMainContext *ctx, GPollableInputStream *in)
+{
+  GSource *source = g_pollable_input_stream_create_source (in, NULL);
+  gboolean ready = FALSE;
+
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) flag_pollable_cb, &ready, NULL);
+  g_source_attach (source, ctx);
+  while (!ready)
+    g_main_context_iteration (ctx, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static gpointer
+split_server_thread (gpointer data)
+{
+  SplitServer *sv = data;
+  GError *error = NULL;
+  GSocketConnection *tcp = g_socket_listener_accept (sv->listener, NULL, NULL, &error);
+  GTlsCertificate *cert = load_cert ("server-rsa.pem", "server-rsa-key.pem");
+  GInputStream *in;
+  GMainContext *ctx;
+
+  g_assert_no_error (error);
+  sv->fd = g_socket_get_fd (g_socket_connection_get_socket (tcp));
+  sv->tls = g_tls_server_connection_new (G_IO_STREAM (tcp), cert, &error);
+  g_assert_no_error (error);
+  g_object_unref (cert);
+  g_object_unref (tcp);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (sv->tls), NULL, &error));
+  g_assert_no_error (error);
+  g_atomic_int_set (&sv->handshaked, 1);
+  in = g_io_stream_get_input_stream (sv->tls);
+  ctx = g_main_context_new ();
+  while (sv->have < SPLIT_LEN)
+    {
+      gssize n;
+
+      if (sv->nonblocking)
+        {
+          n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (in), sv->got + sv->have,
+                                                        SPLIT_LEN - sv->have, NULL, &error);
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_clear_error (&error);
+              wait_pollable (ctx, G_POLLABLE_INPUT_STREAM (in));
+              continue;
+            }
+        }
+      else
+        n = g_input_stream_read (in, sv->got + sv->have, SPLIT_LEN - sv->have, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      sv->have += (gsize) n;
+    }
+  g_main_context_unref (ctx);
+  return NULL;
+}
+
+static gboolean
+accept_any_cert (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                 gpointer user_data)
+{
+  return TRUE;
+}
+
+/* Records split over many reads arrive intact; a reader waiting for the
+ * rest of a record (a blocking read, or a non-blocking one and its
+ * source) asks TCP for exactly the bytes missing (SO_RCVLOWAT), so the
+ * later pieces of the record do not wake it; the mark is back at 1 once
+ * the reads are done. */
+static void
+test_split_records (Fx *fx, gconstpointer data)
+{
+  GSocketListener *listener = g_socket_listener_new ();
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0), *bound = NULL;
+  SplitServer sv = { listener, NULL, -1, 0, g_malloc0 (SPLIT_LEN), 0, data != NULL };
+  Relay relay = { 0 };
+  GSocketConnectable *identity;
+  GSocket *pair_sock;
+  GIOStream *base, *client;
+  GThread *server, *relay_th;
+  guint8 *msg = g_malloc (SPLIT_LEN);
+  GError *error = NULL;
+  int sv_pair[2], fd;
+  gsize written = 0;
+  struct sockaddr_in sin = { 0 };
+
+  g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                 &bound, &error);
+  g_assert_no_error (error);
+  server = g_thread_new ("split-server", split_server_thread, &sv);
+
+  /* The relay's TCP side. */
+  (void) fx;
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  sin.sin_family = AF_INET;
+  sin.sin_port = g_htons (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  sin.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &sin, sizeof sin), ==, 0);
+  relay.tcp_fd = fd;
+
+  /* The client speaks through a socketpair whose other end is the relay's. */
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, sv_pair), ==, 0);
+  relay.app_fd = sv_pair[1];
+  pair_sock = g_socket_new_from_fd (sv_pair[0], &error);
+  g_assert_no_error (error);
+  base = G_IO_STREAM (g_socket_connection_factory_create_connection (pair_sock));
+  identity = g_network_address_new ("server.example.com", 443);
+  client = G_IO_STREAM (g_tls_client_connection_new (base, identity, &error));
+  g_assert_no_error (error);
+  g_signal_connect (client, "accept-certificate", G_CALLBACK (accept_any_cert), NULL);
+  relay_th = g_thread_new ("relay", relay_thread, &relay);
+
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (client), NULL, &error));
+  g_assert_no_error (error);
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (!g_atomic_int_get (&sv.handshaked) && g_get_monotonic_time () < end)
+      g_usleep (1000);
+    g_assert_true (g_atomic_int_get (&sv.handshaked));
+  }
+  relay.server_fd = sv.fd;
+  g_atomic_int_set (&relay.app_phase, 1);
+
+  for (gsize i = 0; i < SPLIT_LEN; i++)
+    msg[i] = (guint8) (i * 13 + i / 509);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (client), msg, SPLIT_LEN,
+                                            &written, NULL, &error));
+  g_assert_no_error (error);
+  g_thread_join (server);
+  g_assert_cmpuint (sv.have, ==, SPLIT_LEN);
+  g_assert_cmpmem (sv.got, SPLIT_LEN, msg, SPLIT_LEN);
+
+  /* 3 records in 3000-byte pieces: the reader waited for the rest of each
+   * record once (or twice, when a piece ended inside its header), and the
+   * later pieces of the record did not wake it. */
+  g_atomic_int_set (&relay.stop, 1);
+  g_thread_join (relay_th);
+  g_assert_cmpuint (relay.mismatch, ==, 0);
+  g_assert_cmpuint (relay.seen, >=, 3);
+  g_assert_cmpuint (relay.kept, >=, 6);
+  /* No read under way: the mark is back at the default. */
+  g_assert_cmpint (rcvlowat (sv.fd), ==, 1);
+
+  g_io_stream_close (client, NULL, NULL);
+  g_io_stream_close (sv.tls, NULL, NULL);
+  g_object_unref (client);
+  g_object_unref (sv.tls);
+  g_object_unref (base);
+  g_object_unref (pair_sock);
+  g_object_unref (identity);
+  close (relay.app_fd);
+  close (relay.tcp_fd);
+  g_socket_listener_close (listener);
+  g_object_unref (listener);
+  g_object_unref (bound);
+  g_object_unref (any);
+  g_object_unref (lo);
+  g_free (sv.got);
+  g_free (msg);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -2791,6 +3123,9 @@ main (int argc, char *argv[])
   ADD ("cancel/blocking-handshake", test_cancel_blocking_handshake);
   ADD ("properties", test_properties);
   ADD ("pollable/write-would-block", test_pollable_write_would_block);
+  g_test_add ("/connection/read/split-records", Fx, NULL, fx_setup, test_split_records, fx_teardown);
+  g_test_add ("/connection/read/split-records-nonblocking", Fx, GINT_TO_POINTER (1), fx_setup,
+              test_split_records, fx_teardown);
 #undef ADD
 
   return g_test_run ();

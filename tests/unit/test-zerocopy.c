@@ -577,6 +577,109 @@ static void test_input_commit_checks(gconstpointer data) {
   close_pair(ccfg, scfg, c, s);
 }
 
+/* The bytes expected before the record the wire's first `fed` bytes end
+ * in is complete, walking the record headers of `wire` independently. */
+static size_t missing_after(const GByteArray *wire, size_t fed) {
+  size_t pos = 0;
+  while (pos < fed) {
+    if (fed - pos < 5)
+      return 5 - (fed - pos);
+    size_t whole = 5 + ((size_t)wire->data[pos + 3] << 8 | wire->data[pos + 4]);
+    if (fed - pos < whole)
+      return whole - (fed - pos);
+    pos += whole;
+  }
+  return 0;
+}
+
+/* tc_conn_input_missing (what the GIO layer gives SO_RCVLOWAT while it
+ * waits) tells, after any piece of input, exactly how many bytes the
+ * record under way still lacks, whether or not the complete records
+ * before it were read; 0 at a record boundary, and 0 for a header that
+ * announces more than any record may hold. */
+static void test_input_missing(gconstpointer data) {
+  const zc_case *k = data;
+  tc_config *ccfg, *scfg;
+  tc_conn *c, *s;
+  open_pair(k, &ccfg, &scfg, &c, &s);
+  tc_conn_set_write_records(c, 4);
+  tc_conn_set_input_records(s, 4);
+  g_assert_cmpuint(tc_conn_input_missing(s), ==, 0);
+
+  enum { LEN = 3 * 16384 + 2000 };
+  uint8_t *msg = g_malloc(LEN), *got = g_malloc0(LEN);
+  for (size_t i = 0; i < LEN; i++)
+    msg[i] = (uint8_t)(i * 3 + i / 127);
+  GByteArray *wire = g_byte_array_new();
+  size_t sent = 0;
+  while (sent < LEN) {
+    size_t n = 0;
+    g_assert_cmpint(tc_conn_write(c, msg + sent, LEN - sent, &n), ==, TC_OK);
+    sent += n;
+    GByteArray *a = pump_drain(c);
+    g_byte_array_append(wire, a->data, a->len);
+    g_byte_array_unref(a);
+  }
+  static const size_t pieces[] = {1, 2, 3000, 16406, 4, 7000, 1, 20000, 2};
+  size_t off = 0, have = 0, nonzero = 0;
+  for (size_t i = 0; off < wire->len; i++) {
+    size_t cap = 0;
+    uint8_t *p = tc_conn_input_buf(s, &cap);
+    g_assert_nonnull(p);
+    size_t kk = pieces[i % G_N_ELEMENTS(pieces)];
+    if (kk > cap)
+      kk = cap;
+    if (kk > wire->len - off)
+      kk = wire->len - off;
+    memcpy(p, wire->data + off, kk);
+    g_assert_cmpint(tc_conn_input_ack(s, kk), ==, TC_OK);
+    off += kk;
+    g_assert_cmpuint(tc_conn_input_missing(s), ==, missing_after(wire, off));
+    nonzero += tc_conn_input_missing(s) > 1;
+    /* Read every other time, so complete records also wait unread. */
+    if (i % 2)
+      continue;
+    for (;;) {
+      size_t m = 0;
+      int r = tc_conn_read(s, got + have, LEN - have, &m);
+      if (r == TC_AGAIN)
+        break;
+      g_assert_cmpint(r, ==, TC_OK);
+      have += m;
+    }
+    g_assert_cmpuint(tc_conn_input_missing(s), ==, missing_after(wire, off));
+  }
+  for (;;) {
+    size_t m = 0;
+    int r = tc_conn_read(s, got + have, LEN - have, &m);
+    if (r == TC_AGAIN)
+      break;
+    g_assert_cmpint(r, ==, TC_OK);
+    have += m;
+  }
+  g_assert_cmpuint(nonzero, >=, 4);
+  g_assert_cmpuint(have, ==, LEN);
+  g_assert_cmpmem(got, LEN, msg, LEN);
+  g_assert_cmpuint(tc_conn_input_missing(s), ==, 0);
+
+  /* A header announcing 0xffff bytes: no wait is promised for it. */
+  size_t cap = 0;
+  uint8_t *p = tc_conn_input_buf(s, &cap);
+  g_assert_nonnull(p);
+  memcpy(p, (const uint8_t[]){23, 3, 3, 0xff}, 4);
+  g_assert_cmpint(tc_conn_input_ack(s, 4), ==, TC_OK);
+  g_assert_cmpuint(tc_conn_input_missing(s), ==, 1);
+  p = tc_conn_input_buf(s, &cap);
+  g_assert_nonnull(p);
+  p[0] = 0xff;
+  tc_conn_input_ack(s, 1);
+  g_assert_cmpuint(tc_conn_input_missing(s), ==, 0);
+  g_byte_array_unref(wire);
+  g_free(msg);
+  g_free(got);
+  close_pair(ccfg, scfg, c, s);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -610,6 +713,8 @@ int main(int argc, char **argv) {
   g_test_add_data_func("/zerocopy/lazy/close/tls13", &cases[2], test_lazy_close);
   g_test_add_data_func("/zerocopy/lazy/close/tls12", &cases[6], test_lazy_close);
   g_test_add_data_func("/zerocopy/input-commit/tls13", &cases[0], test_input_commit_checks);
+  g_test_add_data_func("/zerocopy/input-missing/tls13", &cases[0], test_input_missing);
+  g_test_add_data_func("/zerocopy/input-missing/tls12", &cases[5], test_input_missing);
   g_test_add_data_func("/zerocopy/input-commit/tls12", &cases[5], test_input_commit_checks);
   return g_test_run();
 }

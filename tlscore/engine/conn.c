@@ -756,6 +756,12 @@ int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed) 
   return r;
 }
 
+size_t tc_conn_input_missing(tc_conn *c) {
+  if (c->state == HS_FAILED || c->peer_closed)
+    return 0;
+  return tc_rec_input_missing(&c->rec);
+}
+
 void tc_conn_input_eof(tc_conn *c) {
   if (c->state == HS_FAILED || c->peer_closed)
     return;

@@ -174,6 +174,30 @@ void tc_rec_set_input_records(tc_rec *r, unsigned n) {
 
 size_t tc_rec_input_pending(const tc_rec *r) { return r->ilen - r->ipos; }
 
+size_t tc_rec_input_missing(const tc_rec *r) {
+  if (!r->ibuf)
+    return 0;
+  /* An SSLv2 hello has another header: no promise about its length. */
+  if (!r->seen_record && r->ssl2_hello)
+    return 0;
+  size_t pos = r->ipos;
+  for (;;) {
+    size_t avail = r->ilen - pos;
+    if (avail == 0)
+      return 0;
+    if (avail < TC_REC_HDR_LEN)
+      return TC_REC_HDR_LEN - avail;
+    size_t whole = TC_REC_HDR_LEN + ((size_t)r->ibuf[pos + 3] << 8 | r->ibuf[pos + 4]);
+    /* A record longer than any we accept is refused once processed: no
+     * promise to wait for. */
+    if (whole > TC_REC_MAX_LEN)
+      return 0;
+    if (avail < whole)
+      return whole - avail;
+    pos += whole;
+  }
+}
+
 static bool known_type(uint8_t t) {
   return t >= TC_CT_CHANGE_CIPHER_SPEC && t <= TC_CT_APPLICATION_DATA;
 }

@@ -256,6 +256,12 @@ int tc_rec_next_hs_into(tc_rec *r, uint8_t hs_type, uint8_t *dst, size_t cap, si
 bool tc_rec_app_record_ready(const tc_rec *r);
 /* Bytes of a partial record still buffered (key changes need zero). */
 size_t tc_rec_input_pending(const tc_rec *r);
+/* Bytes still to arrive before the last record begun in the input is
+ * complete (header included), at most TC_REC_MAX_LEN; 0 when the input
+ * ends at a record boundary or the length is one no record may have. Read
+ * from the headers alone (a header tc_rec_next will refuse for its type or
+ * version still gives a count): it only sizes a read or a wait. */
+size_t tc_rec_input_missing(const tc_rec *r);
 
 /* Fragment, protect and queue `len` bytes of `type`. */
 int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err);

@@ -111,6 +111,12 @@ int tc_conn_input_ack(tc_conn *c, size_t n);
 void tc_conn_set_input_records(tc_conn *c, unsigned n);
 /* Convenience: copy from data; *consumed says how much was taken. */
 int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed);
+/* Bytes still to arrive before the record the input ends in is complete
+ * (its header included); 0 when the input ends between records, holds an
+ * SSLv2 hello, or announces a longer record than any accepted. A caller
+ * waiting for input can ask the transport not to wake it for less (TCP's
+ * SO_RCVLOWAT): nothing can be done with a part of a record. */
+size_t tc_conn_input_missing(tc_conn *c);
 /* The transport reached EOF. Without a prior close_notify this latches
  * TC_ERR_ABRUPT_EOF (during the handshake, or while application data is
  * expected); after close_notify it is fine. */
