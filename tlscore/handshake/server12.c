@@ -333,11 +333,6 @@ struct tc_sh12_exts {
   (XB(TC__XB_SERVER_NAME) | XB(TC__XB_STATUS) | XB(TC__XB_ECPF) | XB(TC__XB_ETM) |             \
    XB(TC__XB_EMS) | XB(TC__XB_RSL) | XB(TC__XB_TICKET) | XB(TC__XB_RENEG))
 
-static bool sh12_exts_fixed(const tc_exts *e) {
-  return e->present && !(e->present & ~SH12_FIXED) &&
-         !(tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO) && e->renegotiation_info.len);
-}
-
 static const tc_sh12_exts *sh12_exts_find(const tc_config *cfg, uint32_t present) {
   for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++) {
     const tc_sh12_exts *x = atomic_load(&cfg->sh12_exts[i]);
@@ -366,9 +361,56 @@ static void sh12_exts_publish(tc_config *cfg, uint32_t present, const uint8_t *b
   free(x);
 }
 
+/* Which extensions our TLS 1.2-or-older ServerHello carries (TC__XB_*
+ * bits): the one decision both ways of writing it follow. */
+static uint32_t sh12_plan(const tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
+  const tc_hs12 *h = &c->hs->t12;
+  uint32_t x = 0;
+  if (c->c12.secure_reneg)
+    x |= XB(TC__XB_RENEG);
+  if (h->ems)
+    x |= XB(TC__XB_EMS);
+  if (h->etm)
+    x |= XB(TC__XB_ETM);
+  if (h->ticket)
+    x |= XB(TC__XB_TICKET);
+  if (k->alpn)
+    x |= XB(TC__XB_ALPN);
+  if (!k->resume && c->hs->client_sent_sni && c->cfg->sni_ack12)
+    x |= XB(TC__XB_SERVER_NAME);
+  if (k->suite->kx == TC_KX12_ECDHE && tc_exts_has(&ch->ext, TC_EXT_EC_POINT_FORMATS))
+    x |= XB(TC__XB_ECPF);
+  if (h->status)
+    x |= XB(TC__XB_STATUS);
+  if (h->peer_rsl)
+    x |= XB(TC__XB_RSL);
+  return x;
+}
+
+/* renegotiation_info carries the previous handshake's verify_data (RFC
+ * 5746 section 3.6) in a renegotiation, and is empty otherwise. */
+static bool sh12_reneg_data(const tc_conn *c) {
+  return c->c12.secure_reneg && c->version != TC_SSL30 && c->c12.handshakes;
+}
+
 static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
+  uint32_t plan = sh12_plan(c, ch, k);
+  if (h->peer_rsl)
+    c->rec.max_recv_plain = c->cfg->recv_limit; /* negotiated: the client's records stay within it */
+  size_t start = c->hsw.len;
+  /* Every extension's body decided by the config (or none at all): the
+   * message is written directly around the config's block. */
+  bool fixed = !(plan & ~SH12_FIXED) && !sh12_reneg_data(c);
+  const tc_sh12_exts *x = fixed && plan ? sh12_exts_find(c->cfg, plan) : NULL;
+  if (fixed && (x || !plan)) {
+    if (tc_msg_write_server_hello12(&c->hsw, c->version, h->server_random, hs->session_id,
+                                    hs->session_id_len, k->suite->id, x ? x->bytes : NULL,
+                                    x ? x->len : 0))
+      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
+    return tc12_transcript_added(c, start);
+  }
   tc_server_hello sh;
   /* Not the whole 2.1 KiB: the extension item arrays are read only up to
    * their counts. */
@@ -382,64 +424,41 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
   sh.compression_method = 0;
   tc_exts *e = &sh.ext;
   uint8_t rinfo[72];
-  if (c->c12.secure_reneg && c->version != TC_SSL30) {
+  if (plan & XB(TC__XB_RENEG)) {
     size_t rl = 0;
-    if (c->c12.handshakes) {
+    if (sh12_reneg_data(c)) {
       memcpy(rinfo, c->c12.client_vd, c->c12.vd_len);
       memcpy(rinfo + c->c12.vd_len, c->c12.server_vd, c->c12.vd_len);
       rl = 2 * c->c12.vd_len;
     }
     tc_exts_set(e, TC_EXT_RENEGOTIATION_INFO);
     e->renegotiation_info = (tc_bytes){rinfo, rl};
-  } else if (c->c12.secure_reneg) {
-    tc_exts_set(e, TC_EXT_RENEGOTIATION_INFO);
-    e->renegotiation_info = (tc_bytes){rinfo, 0};
   }
-  if (h->ems)
+  if (plan & XB(TC__XB_EMS))
     tc_exts_set(e, TC_EXT_EXTENDED_MASTER_SECRET);
-  if (h->etm)
+  if (plan & XB(TC__XB_ETM))
     tc_exts_set(e, TC_EXT_ENCRYPT_THEN_MAC);
-  if (h->ticket)
+  if (plan & XB(TC__XB_TICKET))
     tc_exts_set(e, TC_EXT_SESSION_TICKET);
-  if (k->alpn) {
+  if (plan & XB(TC__XB_ALPN)) {
     tc_exts_set(e, TC_EXT_ALPN);
     e->alpn[0] = (tc_bytes){(const uint8_t *)k->alpn, strlen(k->alpn)};
     e->n_alpn = 1;
   }
-  if (!k->resume && hs->client_sent_sni && c->cfg->sni_ack12)
+  if (plan & XB(TC__XB_SERVER_NAME))
     tc_exts_set(e, TC_EXT_SERVER_NAME);
   static const uint8_t uncompressed = 0;
-  if (k->suite->kx == TC_KX12_ECDHE && tc_exts_has(&ch->ext, TC_EXT_EC_POINT_FORMATS)) {
+  if (plan & XB(TC__XB_ECPF)) {
     tc_exts_set(e, TC_EXT_EC_POINT_FORMATS);
     e->ec_point_formats = (tc_bytes){&uncompressed, 1};
   }
-  if (h->status)
+  if (plan & XB(TC__XB_STATUS))
     tc_exts_set(e, TC_EXT_STATUS_REQUEST);
-  if (h->peer_rsl) {
+  if (plan & XB(TC__XB_RSL)) {
     tc_exts_set(e, TC_EXT_RECORD_SIZE_LIMIT);
     e->record_size_limit = (uint16_t)c->cfg->recv_limit;
-    /* Negotiated: the client's protected records stay within it. */
-    c->rec.max_recv_plain = c->cfg->recv_limit;
   }
   sh.has_extensions = e->present != 0;
-  size_t start = c->hsw.len;
-  bool fixed = sh12_exts_fixed(e);
-  const tc_sh12_exts *x = fixed ? sh12_exts_find(c->cfg, e->present) : NULL;
-  if (x) {
-    /* The message without extensions, then the block, then its length. */
-    sh.has_extensions = false;
-    if (tc_msg_write_server_hello(&c->hsw, &sh))
-      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
-    tc_wr_bytes(&c->hsw, x->bytes, x->len);
-    if (!tc_wr_ok(&c->hsw))
-      return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
-    uint8_t *m = c->hsw.buf + start;
-    size_t body = c->hsw.len - start - 4;
-    m[1] = (uint8_t)(body >> 16);
-    m[2] = (uint8_t)(body >> 8);
-    m[3] = (uint8_t)body;
-    return tc12_transcript_added(c, start);
-  }
   if (tc_msg_write_server_hello(&c->hsw, &sh))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write ServerHello");
   if (fixed) {

@@ -124,6 +124,34 @@ int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const ui
   return TC_OK;
 }
 
+int tc_msg_write_server_hello12(tc_writer *w, uint16_t version, const uint8_t random[32],
+                                const uint8_t *session_id, size_t session_id_len,
+                                uint16_t cipher_suite, const uint8_t *ext_block, size_t ext_len) {
+  if (session_id_len > 32 || ext_len == 1 || ext_len > 0xffff + 2 ||
+      (ext_len && (size_t)(ext_block[0] << 8 | ext_block[1]) != ext_len - 2)) {
+    tc_wr_fail(w);
+    return TC_FAIL;
+  }
+  size_t body = 2 + 32 + 1 + session_id_len + 2 + 1 + ext_len;
+  uint8_t *p = tc__wr_room(w, 4 + body);
+  if (!p)
+    return TC_FAIL;
+  p[0] = TC_HS_SERVER_HELLO;
+  p[1] = (uint8_t)(body >> 16);
+  p = put16(p + 2, body);
+  p = put16(p, version);
+  memcpy(p, random, 32);
+  p += 32;
+  *p++ = (uint8_t)session_id_len;
+  if (session_id_len)
+    memcpy(p, session_id, session_id_len);
+  p = put16(p + session_id_len, cipher_suite);
+  *p++ = 0;
+  if (ext_len)
+    memcpy(p, ext_block, ext_len);
+  return TC_OK;
+}
+
 int tc_msg_patch_binders(tc_writer *w, size_t binders_pos, const tc_bytes *binders, size_t n) {
   if (!tc_wr_ok(w) || binders_pos == 0)
     return TC_FAIL;

@@ -422,6 +422,14 @@ int tc_msg_write_server_hello(tc_writer *w, const tc_server_hello *in);
  * pre_shared_key (psk_selected >= 0), key_share (share non-NULL) and
  * supported_versions (TLS 1.3). The bytes are those tc_msg_write_server_hello
  * writes for the same message (test-msg compares them). */
+/* A TLS 1.2-or-older ServerHello written directly: no compression, and
+ * ext_block the encoded extension block with its 2-byte length first
+ * (ext_len 0: no extensions at all), as tc_msg_write_extensions writes it
+ * for TC_EXTCTX_SH. The bytes are those tc_msg_write_server_hello writes
+ * for the same message (test-msg compares them). */
+int tc_msg_write_server_hello12(tc_writer *w, uint16_t version, const uint8_t random[32],
+                                const uint8_t *session_id, size_t session_id_len,
+                                uint16_t cipher_suite, const uint8_t *ext_block, size_t ext_len);
 int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const uint8_t *session_id,
                                 size_t session_id_len, uint16_t cipher_suite,
                                 const tc_key_share_entry *share, int psk_selected);
