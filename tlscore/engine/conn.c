@@ -552,7 +552,7 @@ static int process_input(tc_conn *c, bool lazy) {
     if (r < 0)
       return fail(c);
     if (r == 1) {
-      if (tc_client12_verify_first(c, m[0]))
+      if (c->state == HS_C12_WAIT_CERT_STATUS && tc_client12_verify_first(c, m[0]))
         return TC_WANT; /* the message is taken after the answer */
       tc_rec_hs_consume(&c->rec, ml);
       if (dispatch(c, m, ml) != TC_OK || tc_hs_flush(c) != TC_OK)

@@ -398,7 +398,7 @@ static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick1
   tc_hs12 *h = &hs->t12;
   uint32_t plan = sh12_plan(c, ch, k);
   if (h->peer_rsl)
-    c->rec.max_recv_plain = c->cfg->recv_limit; /* negotiated: the client's records stay within it */
+    c->rec.max_recv_plain = c->cfg->recv_limit; /* negotiated: the client's records keep to it */
   size_t start = c->hsw.len;
   /* Every extension's body decided by the config (or none at all): the
    * message is written directly around the config's block. */
@@ -663,6 +663,121 @@ static int check_reneg(tc_conn *c, const tc_client_hello *ch) {
   return TC_OK;
 }
 
+/* The rest of a ClientHello that passed tc_server12_client_hello's checks:
+ * the suite (a resumed session's, or picked), then our flight. */
+static tc_hs_state answer_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
+                                size_t len, uint16_t v, pick12 *k) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_config *cfg = c->cfg;
+  if (!k->resume && pick_suite(c, ch, v, k))
+    return HS_FAILED;
+  /* The SRP user name of this handshake: the one the client sent (full
+   * handshake) or the session's (resumption, set by try_resume). */
+  if (!k->resume &&
+      tc12_srp_set_name(c, tc12_suite_is_srp(k->suite) ? ch->ext.srp_identity.p : NULL,
+                        ch->ext.srp_identity.len))
+    return HS_FAILED;
+  if (tc12_use_suite(c, k->suite, k->suite->id))
+    return HS_FAILED;
+  /* The ClientHello opens the transcript (its hash is known now). Its bytes
+   * are kept for a client's CertificateVerify (signed with a hash that may
+   * not be the PRF's): a resumption or a PSK suite (never a
+   * CertificateRequest, RFC 4279 section 2) keeps only the running hash. */
+  if (k->resume || tc12_suite_is_psk(k->suite))
+    tc12_transcript_stream(c);
+  tc12_transcript_add(c, msg, len);
+  bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
+  h->ems = k->resume ? k->resume_ems : client_ems;
+  h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
+           k->suite->bulk == TC_BULK12_CBC;
+  h->ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && cfg->ticket_count > 0 && !k->resume;
+  h->status = !k->resume && k->chain && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
+              ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
+  h->peer_rsl = tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) ? ch->ext.record_size_limit : 0;
+  if (h->peer_rsl && v != TC_SSL30) {
+    size_t lim = h->peer_rsl; /* TLS 1.2: the plaintext bound itself (RFC 8449 §4) */
+    if (lim > 16384)
+      lim = 16384;
+    if (lim < c->rec.max_frag)
+      c->rec.max_frag = lim;
+  } else {
+    h->peer_rsl = 0;
+  }
+  free(c->alpn);
+  c->alpn = k->alpn ? strdup(k->alpn) : NULL;
+  if (k->alpn && !c->alpn)
+    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+
+  /* ServerHello.random (with the RFC 8446 downgrade sentinel) and session id. */
+  if (tc_random(&cfg->rng, h->server_random, 32))
+    return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
+  tc_hs_downgrade_sentinel(cfg, v, h->server_random);
+  if (k->resume) {
+    memcpy(hs->session_id, ch->session_id, ch->session_id_len);
+    hs->session_id_len = ch->session_id_len;
+  } else if (cfg->session_cache && c->c12.handshakes == 0) {
+    if (tc_random(&cfg->rng, hs->session_id, 32))
+      return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
+    hs->session_id_len = 32;
+  } else {
+    hs->session_id_len = 0;
+  }
+  memcpy(c->c12.session_id, hs->session_id, hs->session_id_len);
+  c->c12.session_id_len = hs->session_id_len;
+  if (write_server_hello(c, ch, k))
+    return HS_FAILED;
+
+  if (k->resume) {
+    h->resumed = true;
+    memcpy(c->c12.master, k->master, 48);
+    c->c12.have_master = true;
+    c->c12.ems = h->ems;
+    if (tc12_send_ccs(c) || tc12_write_finished(c) || tc_hs_flush(c))
+      return HS_FAILED;
+    return HS_S12_WAIT_FINISHED;
+  }
+
+  bool psk = tc12_suite_is_psk(k->suite);
+  if (k->chain) {
+    if (write_certificate(c, k->chain))
+      return HS_FAILED;
+    if (c->my_leaf)
+      tc_cert_unref(c->my_leaf);
+    c->my_leaf = tc_cert_ref(k->chain->certs[0]);
+    hs->my_key = k->chain->key;
+    hs->my_scheme = k->scheme;
+  }
+  if (h->status) {
+    tc_certificate_status cs = {TC_STATUS_TYPE_OCSP, {cfg->ocsp_response, cfg->ocsp_response_len}};
+    size_t start = c->hsw.len;
+    if (tc_msg_write_certificate_status(&c->hsw, &cs) || tc12_transcript_added(c, start))
+      return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write CertificateStatus");
+  }
+  /* SRP: the ServerKeyExchange needs the user's verifier: ask, then go on
+   * in HS_S12_SRP_FLIGHT (srp12.c); no CertificateRequest with SRP. */
+  if (tc12_suite_is_srp(k->suite)) {
+    if (tc_hs_flush(c))
+      return HS_FAILED;
+    return tc12_srp_server_ask(c);
+  }
+  /* Plain PSK sends a ServerKeyExchange only to carry a hint (RFC 4279 §2). */
+  bool ske = k->suite->kx == TC_KX12_PSK ? cfg->psk.hint_len > 0 : k->suite->kx != TC_KX12_RSA;
+  if (ske && write_server_key_exchange(c, k))
+    return HS_FAILED;
+  /* RFC 4279 §2: no certificate messages in a PSK handshake. */
+  bool ask = cfg->client_auth != TC_CLIENT_AUTH_NONE && !psk;
+  if (ask && write_certificate_request(c))
+    return HS_FAILED;
+  size_t start = c->hsw.len;
+  if (tc_msg_write_empty(&c->hsw, TC_HS_SERVER_HELLO_DONE) || tc12_transcript_added(c, start))
+    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write ServerHelloDone");
+  if (tc_hs_flush(c))
+    return HS_FAILED;
+  hs->cert_requested = ask;
+  return ask ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
+}
+
 tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
                                      size_t len) {
   tc_hs *hs = c->hs;
@@ -713,112 +828,11 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
    * renegotiation_info check above binds it to this connection). */
   if (try_resume(c, ch, v, &k))
     return HS_FAILED;
-  if (!k.resume && pick_suite(c, ch, v, &k))
-    return HS_FAILED;
-  /* The SRP user name of this handshake: the one the client sent (full
-   * handshake) or the session's (resumption, set by try_resume). */
-  if (!k.resume && tc12_srp_set_name(c, tc12_suite_is_srp(k.suite) ? ch->ext.srp_identity.p : NULL,
-                                     ch->ext.srp_identity.len))
-    return HS_FAILED;
-  if (tc12_set_suite(c, k.suite->id))
-    return HS_FAILED;
-  /* The ClientHello opens the transcript (its hash is known now). Its bytes
-   * are kept for a client's CertificateVerify (signed with a hash that may
-   * not be the PRF's): a resumption or a PSK suite (never a
-   * CertificateRequest, RFC 4279 section 2) keeps only the running hash. */
-  if (k.resume || tc12_suite_is_psk(k.suite))
-    tc12_transcript_stream(c);
-  tc12_transcript_add(c, msg, len);
-  bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
-  h->ems = k.resume ? k.resume_ems : client_ems;
-  h->etm = tc_exts_has(&ch->ext, TC_EXT_ENCRYPT_THEN_MAC) && v != TC_SSL30 &&
-           k.suite->bulk == TC_BULK12_CBC;
-  h->ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && cfg->ticket_count > 0 && !k.resume;
-  h->status = !k.resume && k.chain && tc_exts_has(&ch->ext, TC_EXT_STATUS_REQUEST) &&
-              ch->ext.status_type == TC_STATUS_TYPE_OCSP && cfg->ocsp_response;
-  h->peer_rsl = tc_exts_has(&ch->ext, TC_EXT_RECORD_SIZE_LIMIT) ? ch->ext.record_size_limit : 0;
-  if (h->peer_rsl && v != TC_SSL30) {
-    size_t lim = h->peer_rsl; /* TLS 1.2: the plaintext bound itself (RFC 8449 §4) */
-    if (lim > 16384)
-      lim = 16384;
-    if (lim < c->rec.max_frag)
-      c->rec.max_frag = lim;
-  } else {
-    h->peer_rsl = 0;
-  }
-  free(c->alpn);
-  c->alpn = k.alpn ? strdup(k.alpn) : NULL;
-  if (k.alpn && !c->alpn)
-    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
-
-  /* ServerHello.random (with the RFC 8446 downgrade sentinel) and session id. */
-  if (tc_random(&cfg->rng, h->server_random, 32))
-    return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
-  tc_hs_downgrade_sentinel(cfg, v, h->server_random);
-  if (k.resume) {
-    memcpy(hs->session_id, ch->session_id, ch->session_id_len);
-    hs->session_id_len = ch->session_id_len;
-  } else if (cfg->session_cache && c->c12.handshakes == 0) {
-    if (tc_random(&cfg->rng, hs->session_id, 32))
-      return FAIL_WITH(c, TC_ERR_RANDOM, "random source failed");
-    hs->session_id_len = 32;
-  } else {
-    hs->session_id_len = 0;
-  }
-  memcpy(c->c12.session_id, hs->session_id, hs->session_id_len);
-  c->c12.session_id_len = hs->session_id_len;
-  if (write_server_hello(c, ch, &k))
-    return HS_FAILED;
-
-  if (k.resume) {
-    h->resumed = true;
-    memcpy(c->c12.master, k.master, 48);
-    c->c12.have_master = true;
-    c->c12.ems = h->ems;
-    tc_wipe(k.master, sizeof k.master);
-    if (tc12_send_ccs(c) || tc12_write_finished(c) || tc_hs_flush(c))
-      return HS_FAILED;
-    return HS_S12_WAIT_FINISHED;
-  }
-
-  bool psk = tc12_suite_is_psk(k.suite);
-  if (k.chain) {
-    if (write_certificate(c, k.chain))
-      return HS_FAILED;
-    if (c->my_leaf)
-      tc_cert_unref(c->my_leaf);
-    c->my_leaf = tc_cert_ref(k.chain->certs[0]);
-    hs->my_key = k.chain->key;
-    hs->my_scheme = k.scheme;
-  }
-  if (h->status) {
-    tc_certificate_status cs = {TC_STATUS_TYPE_OCSP, {cfg->ocsp_response, cfg->ocsp_response_len}};
-    size_t start = c->hsw.len;
-    if (tc_msg_write_certificate_status(&c->hsw, &cs) || tc12_transcript_added(c, start))
-      return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write CertificateStatus");
-  }
-  /* SRP: the ServerKeyExchange needs the user's verifier: ask, then go on
-   * in HS_S12_SRP_FLIGHT (srp12.c); no CertificateRequest with SRP. */
-  if (tc12_suite_is_srp(k.suite)) {
-    if (tc_hs_flush(c))
-      return HS_FAILED;
-    return tc12_srp_server_ask(c);
-  }
-  /* Plain PSK sends a ServerKeyExchange only to carry a hint (RFC 4279 §2). */
-  bool ske = k.suite->kx == TC_KX12_PSK ? cfg->psk.hint_len > 0 : k.suite->kx != TC_KX12_RSA;
-  if (ske && write_server_key_exchange(c, &k))
-    return HS_FAILED;
-  /* RFC 4279 §2: no certificate messages in a PSK handshake. */
-  bool ask = cfg->client_auth != TC_CLIENT_AUTH_NONE && !psk;
-  if (ask && write_certificate_request(c))
-    return HS_FAILED;
-  size_t start = c->hsw.len;
-  if (tc_msg_write_empty(&c->hsw, TC_HS_SERVER_HELLO_DONE) || tc12_transcript_added(c, start))
-    return FAIL_WITH(c, TC_ERR_INTERNAL_ERROR, "cannot write ServerHelloDone");
-  if (tc_hs_flush(c))
-    return HS_FAILED;
-  hs->cert_requested = ask;
-  return ask ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
+  /* k.master holds a resumed session's secret from here on: wiped on
+   * every way out (answer_hello copies it into the connection). */
+  tc_hs_state next = answer_hello(c, ch, msg, len, v, &k);
+  tc_wipe(k.master, sizeof k.master);
+  return next;
 }
 
 static tc_hs_state on_certificate(tc_conn *c, const uint8_t *msg, size_t len) {

@@ -412,7 +412,16 @@ int tc12_install_keys(tc_conn *c, bool write) {
     h->have_kb = r == 0;
   }
   tc_prot *p = write ? &c->rec.wr : &c->rec.rd;
-  if (r == 0) {
+  if (r == 0 && s->bulk == TC_BULK12_AEAD) {
+    /* An AEAD suite: its key and salt straight into the record protection
+     * (what tc_prot_init_suite12 would check, the suite at this version
+     * and the key block's lengths, tc12_set_suite and the derivation above
+     * settled). */
+    bool client_half = (c->role == TC_ROLE_CLIENT) == write;
+    r = tc_prot_init_tls12_aead(p, c->version, s->aead,
+                                client_half ? h->kb.client_key : h->kb.server_key, h->kb.key_len,
+                                client_half ? h->kb.client_iv : h->kb.server_iv, h->kb.iv_len);
+  } else if (r == 0) {
     tc_prot_clear(p);
     r = tc_prot_init_suite12(p, s, c->version, &h->kb, c->role == TC_ROLE_CLIENT, write, h->etm,
                              &c->cfg->rng);
