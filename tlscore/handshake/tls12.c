@@ -490,18 +490,29 @@ static void ssl3_digest(tc_conn *c, const uint8_t *sender, uint8_t out[36]) {
   tc_wipe(inner, sizeof inner);
 }
 
-size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out) {
+/* The handshake's last message is being written: with a running hash
+ * (tc12_transcript_stream) finish it in place instead of finishing a copy,
+ * since nothing hashes the transcript afterwards. */
+static size_t finished_data(tc_conn *c, bool from_client, uint8_t *out, bool last) {
   if (c->version == TC_SSL30) {
     static const uint8_t cl[4] = {0x43, 0x4c, 0x4e, 0x54}, sv[4] = {0x53, 0x52, 0x56, 0x52};
     ssl3_digest(c, from_client ? cl : sv, out);
     return 36;
   }
   uint8_t th[TC_HASH_MAX_LEN];
-  tc12_transcript_hash(c, c->hash, th);
+  tc_hs12 *h = &c->hs->t12;
+  if (last && h->tr_stream)
+    tc_hash_final(&h->th, th);
+  else
+    tc12_transcript_hash(c, c->hash, th);
   if (tc_prf_tls(c->hash, c->c12.master, 48, from_client ? "client finished" : "server finished",
                  th, c->hlen, out, 12))
     return 0;
   return 12;
+}
+
+size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out) {
+  return finished_data(c, from_client, out, false);
 }
 
 static void remember_finished(tc_conn *c, bool from_client, const uint8_t *vd, size_t n) {
@@ -520,14 +531,14 @@ int tc12_write_finished(tc_conn *c) {
   bool client = c->role == TC_ROLE_CLIENT;
   if (c->hs->t12.tr_failed)
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
-  size_t n = tc12_finished_data(c, client, vd);
+  /* The handshake's last message (the client's in an abbreviated
+   * handshake, the server's in a full one) is hashed by no one. */
+  bool last = client == c->hs->t12.resumed;
+  size_t n = finished_data(c, client, vd, last);
   if (!n)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "Finished computation failed");
   tc_finished f = {{vd, n}};
   size_t start = c->hsw.len;
-  /* The handshake's last message (the client's in an abbreviated
-   * handshake, the server's in a full one) is hashed by no one. */
-  bool last = client == c->hs->t12.resumed;
   if (tc_msg_write_finished(&c->hsw, &f) || c->hsw.failed ||
       (!last && tc12_transcript_added(c, start)))
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot write Finished");
