@@ -104,6 +104,54 @@ static void test_short_ids(void) {
   tc_session_cache_unref(c);
 }
 
+/* A look-up copies every field, identity and string of the entry, whatever
+ * its length (empty, short, the longest that fits), and
+ * tc_cached_session_wipe clears what it copied. */
+static void test_copy_and_wipe(void) {
+  tc_session_cache *c = tc_session_cache_new(8, 3600);
+  static const size_t lens[] = {0, 1, 17, 255};
+  for (size_t i = 0; i < G_N_ELEMENTS(lens); i++) {
+    tc_cached_session s;
+    memset(&s, 0, sizeof s);
+    s.version = 0x0303;
+    s.suite = 0xC02B;
+    memset(s.master, 0x5a, sizeof s.master);
+    s.ems = true;
+    memset(s.alpn, 'a', lens[i]);
+    memset(s.server_name, 'n', lens[i]);
+    memset(s.psk_identity, 0xe1, lens[i]);
+    s.psk_identity_len = lens[i];
+    memset(s.srp_user, 'u', lens[i]);
+    s.srp_user_len = lens[i];
+    uint8_t id[32];
+    make_id(id, (unsigned)i, 0);
+    tc_session_cache_put(c, id, 32, &s, 0);
+    tc_cached_session out;
+    memset(&out, 0xff, sizeof out); /* stale bytes: the strings must end at their NUL */
+    g_assert_true(tc_session_cache_get(c, id, 32, 1, &out));
+    g_assert_cmphex(out.version, ==, s.version);
+    g_assert_cmphex(out.suite, ==, s.suite);
+    g_assert_cmpmem(out.master, sizeof out.master, s.master, sizeof s.master);
+    g_assert_true(out.ems);
+    g_assert_cmpstr(out.alpn, ==, s.alpn);
+    g_assert_cmpstr(out.server_name, ==, s.server_name);
+    g_assert_cmpmem(out.psk_identity, out.psk_identity_len, s.psk_identity, lens[i]);
+    g_assert_cmpmem(out.srp_user, out.srp_user_len, s.srp_user, lens[i]);
+    tc_cached_session_wipe(&out);
+    static const uint8_t zero[48];
+    g_assert_cmpmem(out.master, sizeof out.master, zero, sizeof zero);
+    g_assert_cmpuint(out.psk_identity_len, ==, 0);
+    g_assert_cmpuint(out.srp_user_len, ==, 0);
+    g_assert_cmpstr(out.alpn, ==, "");
+    g_assert_cmpstr(out.server_name, ==, "");
+    for (size_t k = 0; k < lens[i]; k++) {
+      g_assert_cmpuint(out.psk_identity[k], ==, 0);
+      g_assert_cmpuint(out.srp_user[k], ==, 0);
+    }
+  }
+  tc_session_cache_unref(c);
+}
+
 static void test_lru(void) {
   enum { N = 16 };
   tc_session_cache *c = tc_session_cache_new(N, 3600);
@@ -272,6 +320,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/session-cache/shared-prefix", test_shared_prefix);
   g_test_add_func("/session-cache/id-lengths", test_short_ids);
   g_test_add_func("/session-cache/lru", test_lru);
+  g_test_add_func("/session-cache/copy-and-wipe", test_copy_and_wipe);
   g_test_add_func("/session-cache/expiry-remove-flush", test_expiry_remove_flush);
   g_test_add_func("/session-cache/bounds", test_bounds);
   g_test_add_func("/session-cache/threads", test_threads);

@@ -160,6 +160,37 @@ void tc_session_cache_put(tc_session_cache *c, const uint8_t *id, size_t id_len,
   pthread_mutex_unlock(&c->lock);
 }
 
+/* The entry's scalars and master secret, its identities up to their
+ * lengths and its strings up to their NUL: not all 1 KiB of the struct,
+ * most of it unused name buffers. */
+static void copy_out(tc_cached_session *out, const tc_cached_session *s) {
+  out->version = s->version;
+  out->suite = s->suite;
+  memcpy(out->master, s->master, sizeof out->master);
+  out->ems = s->ems;
+  size_t n = strnlen(s->alpn, sizeof s->alpn - 1);
+  memcpy(out->alpn, s->alpn, n);
+  out->alpn[n] = '\0';
+  n = s->psk_identity_len < sizeof s->psk_identity ? s->psk_identity_len : sizeof s->psk_identity;
+  out->psk_identity_len = n;
+  memcpy(out->psk_identity, s->psk_identity, n);
+  n = s->srp_user_len < sizeof s->srp_user ? s->srp_user_len : sizeof s->srp_user;
+  out->srp_user_len = n;
+  memcpy(out->srp_user, s->srp_user, n);
+  n = strnlen(s->server_name, sizeof s->server_name - 1);
+  memcpy(out->server_name, s->server_name, n);
+  out->server_name[n] = '\0';
+}
+
+void tc_cached_session_wipe(tc_cached_session *s) {
+  tc_wipe(s->master, sizeof s->master);
+  tc_wipe(s->psk_identity, s->psk_identity_len);
+  tc_wipe(s->srp_user, s->srp_user_len);
+  tc_wipe(s->alpn, strnlen(s->alpn, sizeof s->alpn));
+  tc_wipe(s->server_name, strnlen(s->server_name, sizeof s->server_name));
+  s->psk_identity_len = s->srp_user_len = 0;
+}
+
 bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
                           tc_cached_session *out) {
   if (!c || id_len == 0 || id_len > 32)
@@ -172,7 +203,7 @@ bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len,
     if (now < x->created || now - x->created >= (int64_t)c->lifetime) {
       drop(c, i);
     } else {
-      *out = x->s;
+      copy_out(out, &x->s);
       lru_unlink(c, i);
       lru_push(c, i);
       ok = true;

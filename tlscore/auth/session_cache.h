@@ -24,9 +24,14 @@ typedef struct tc_cached_session {
  * used entry when full. id_len 1..32. */
 void tc_session_cache_put(tc_session_cache *c, const uint8_t *id, size_t id_len,
                           const tc_cached_session *s, int64_t now);
-/* Look up a live entry (refreshes its LRU position). */
+/* Look up a live entry (refreshes its LRU position). *out receives the
+ * scalars and the master secret, the identities up to their lengths and
+ * the strings up to their NUL; bytes past those are left as they were. */
 bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
                           tc_cached_session *out);
+/* Wipe what tc_session_cache_get wrote into s (the master secret, the
+ * identities, the strings). */
+void tc_cached_session_wipe(tc_cached_session *s);
 void tc_session_cache_remove(tc_session_cache *c, const uint8_t *id, size_t id_len);
 
 #endif

@@ -212,14 +212,15 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
 typedef struct {
   tc_ticket_state *st;
   tc_cached_session *cs;
-  bool ticket, cached; /* tc_ticket_open / tc_session_cache_get ran on st / cs */
+  bool ticket; /* tc_ticket_open ran on st */
+  bool cached;  /* tc_session_cache_get found an entry and wrote it into cs */
 } found;
 
 static void wipe_found(const found *f) {
   if (f->ticket)
     tc_wipe(f->st, sizeof *f->st);
   if (f->cached)
-    tc_wipe(f->cs, sizeof *f->cs);
+    tc_cached_session_wipe(f->cs);
 }
 
 /* A resumable session (ticket first, then the session-ID cache) matching
@@ -235,8 +236,8 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   size_t user_len = 0;
   const char *sni = NULL; /* the session's server name, when known */
   /* Where a session's secrets may have been written: wiped on every way
-   * out, and only those (a ticket's state and a cache entry are ~1 KiB
-   * each). */
+   * out, and only those (a ticket's state is ~1 KiB; of a cache entry,
+   * the parts the look-up copied). */
   tc_ticket_state st;
   tc_cached_session cs;
   found f = {&st, &cs, false, false};
@@ -246,11 +247,10 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
       f.ticket &&
       tc_ticket_open(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len, &st) == 0 &&
       st.version == v && st.psk_len == 48;
-  f.cached = !by_ticket && ch->session_id_len && cfg->session_cache;
-  bool by_id = f.cached &&
-               tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
-                                    tc_config_now(cfg), &cs) &&
-               cs.version == v;
+  f.cached = !by_ticket && ch->session_id_len && cfg->session_cache &&
+             tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
+                                  tc_config_now(cfg), &cs);
+  bool by_id = f.cached && cs.version == v;
   if (by_ticket) {
     suite = st.suite;
     ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
