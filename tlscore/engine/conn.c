@@ -222,8 +222,11 @@ void tc_conn_free(tc_conn *c) {
   if (c->srp.user || c->srp.pw || c->srp.name)
     tc_srp_conn_clear(&c->srp);
   /* Record keys were wiped by tc_rec_free / tc_rec_release; these are the
-   * remaining secrets (c_ap .. res_master are adjacent: one wipe). */
-  tc_wipe(c->c_ap, offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
+   * remaining secrets (c_ap .. res_master are adjacent: one wipe, addressed
+   * from the struct so that no compiler takes it for a write past c_ap:
+   * with -Db_lto=true GCC warns (-Wstringop-overflow) on &c->c_ap[0]). */
+  tc_wipe((uint8_t *)c + offsetof(tc_conn, c_ap),
+          offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
   tc_wipe(&c->c12, sizeof c->c12);
   if (keep) {
     /* Where tc_conn_new finds them again (the struct itself is zeroed
