@@ -200,7 +200,11 @@ void tc_conn_free(tc_conn *c) {
     tc_wipe(c->pha_base, sizeof *c->pha_base);
     free(c->pha_base);
   }
-  tc_wipe(&c->pha_run, sizeof c->pha_run);
+  /* The post-handshake authentication transcript (368 bytes) is written
+   * only in TLS 1.3 (tls13.c, after the handshake); no TLS 1.2-or-older
+   * code touches it. */
+  if (c->version == TC_TLS13)
+    tc_wipe(&c->pha_run, sizeof c->pha_run);
   if (c->alpn_list) {
     for (size_t i = 0; i < c->n_alpn_list; i++)
       free(c->alpn_list[i]);
