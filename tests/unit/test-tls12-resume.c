@@ -178,6 +178,43 @@ static void test_kept_hello_declined(void) {
     }
 }
 
+/* A TLS 1.2 ticket is accepted for the lifetime it was issued with and
+ * not a second longer, although its key period would still open it (a
+ * ticket key serves its period and the next). Past its lifetime, or
+ * issued "in the future" after the server's clock went back, the ticket
+ * is declined: a full handshake, and a new ticket. */
+static int64_t fake_now;
+static int64_t fake_time(void *ctx) {
+  (void)ctx;
+  return fake_now;
+}
+
+static void test_ticket_lifetime(void) {
+  static const struct {
+    int64_t later; /* seconds after the ticket was issued */
+    bool resumed;
+  } cases[] = {{0, true}, {299, true}, {300, true}, {301, false}, {599, false}, {-1, false}};
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    tc_config *scfg = server_cfg(TC_TLS12, true, NULL);
+    tc_config_set_tickets(scfg, 1, 300);
+    tc_config_set_time(scfg, fake_time, NULL);
+    tc_config *ccfg = client_cfg(TC_TLS12, 0xC02F, NULL);
+    fake_now = 1700000000; /* at the start of a 300 s key period */
+    g_assert_cmpint(fake_now % 300, ==, 200);
+    fake_now -= 200;
+    tc_session *sess = connect_once(ccfg, scfg, NULL, false);
+    g_assert_nonnull(sess);
+    fake_now += cases[i].later;
+    tc_session *next = connect_once(ccfg, scfg, sess, cases[i].resumed);
+    g_assert_nonnull(next);
+    g_assert_true((next == sess) == cases[i].resumed);
+    tc_session_unref(next);
+    tc_session_unref(sess);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-resume/chain-ticket", test_chain_ticket);
@@ -185,5 +222,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-resume/chain-alpn", test_chain_alpn);
   g_test_add_func("/tls12-resume/chain-both", test_chain_both);
   g_test_add_func("/tls12-resume/kept-hello-declined", test_kept_hello_declined);
+  g_test_add_func("/tls12-resume/ticket-lifetime", test_ticket_lifetime);
   return g_test_run();
 }

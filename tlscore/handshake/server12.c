@@ -223,6 +223,18 @@ static void wipe_found(const found *f) {
     tc_cached_session_wipe(f->cs);
 }
 
+/* A TLS 1.2 ticket is good for the lifetime it was issued with (RFC 5077
+ * §3.3: the server decides how long it accepts a ticket), counted on this
+ * server's clock from when it sealed it, as for TLS 1.3 tickets (psk13.c).
+ * Its key period alone would not do: a ticket key opens tickets for up to
+ * two lifetimes (the current period and the previous one). A ticket from
+ * the future (the clock went back) is not trusted either. An expired
+ * ticket means a full handshake, not an error. */
+static bool ticket12_fresh(const tc_config *cfg, const tc_ticket_state *st) {
+  int64_t age = tc_config_now(cfg) - st->issued;
+  return age >= 0 && age <= (int64_t)st->lifetime;
+}
+
 /* A resumable session (ticket first, then the session-ID cache) matching
  * this version, a suite the client still offers and the EMS rules. */
 static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
@@ -246,7 +258,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   bool by_ticket =
       f.ticket &&
       tc_ticket_open(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len, &st) == 0 &&
-      st.version == v && st.psk_len == 48;
+      st.version == v && st.psk_len == 48 && ticket12_fresh(cfg, &st);
   f.cached = !by_ticket && ch->session_id_len && cfg->session_cache &&
              tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
                                   tc_config_now(cfg), &cs);
