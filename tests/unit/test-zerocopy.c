@@ -347,6 +347,33 @@ static void test_lazy_close(gconstpointer data) {
   close_pair(ccfg, scfg, c, s);
 }
 
+/* Read from `s` into got[*have..cap) until it has nothing more to give. */
+static void read_until_again(tc_conn *s, uint8_t *got, size_t *have, size_t cap) {
+  for (;;) {
+    size_t m = 0;
+    int r = tc_conn_read(s, got + *have, cap - *have, &m);
+    if (r == TC_AGAIN)
+      break;
+    g_assert_cmpint(r, ==, TC_OK);
+    *have += m;
+  }
+}
+
+/* Write msg[0..len) through `c`, returning everything it sent, in order. */
+static GByteArray *write_to_wire(tc_conn *c, const uint8_t *msg, size_t len) {
+  GByteArray *wire = g_byte_array_new();
+  size_t sent = 0;
+  while (sent < len) {
+    size_t n = 0;
+    g_assert_cmpint(tc_conn_write(c, msg + sent, len - sent, &n), ==, TC_OK);
+    sent += n;
+    GByteArray *a = pump_drain(c);
+    g_byte_array_append(wire, a->data, a->len);
+    g_byte_array_unref(a);
+  }
+  return wire;
+}
+
 /* Feed everything `from` sent to `to`, reading what arrives into
  * got[*have..cap) as the input buffer fills. */
 static void move_read(tc_conn *from, tc_conn *to, uint8_t *got, size_t *have, size_t cap) {
@@ -356,14 +383,7 @@ static void move_read(tc_conn *from, tc_conn *to, uint8_t *got, size_t *have, si
     size_t used = 0;
     g_assert_cmpint(tc_conn_feed(to, a->data + off, a->len - off, &used), !=, TC_FAIL);
     off += used;
-    for (;;) {
-      size_t m = 0;
-      int r = tc_conn_read(to, got + *have, cap - *have, &m);
-      if (r == TC_AGAIN)
-        break;
-      g_assert_cmpint(r, ==, TC_OK);
-      *have += m;
-    }
+    read_until_again(to, got, have, cap);
   }
   g_byte_array_unref(a);
 }
@@ -453,14 +473,7 @@ static void test_aligned_case(gconstpointer data) {
       size_t used = 0;
       g_assert_cmpint(tc_conn_feed(s, wire->data + off, wire->len - off, &used), !=, TC_FAIL);
       off += used;
-      for (;;) {
-        size_t m = 0;
-        int r = tc_conn_read(s, got + have, LEN - have, &m);
-        if (r == TC_AGAIN)
-          break;
-        g_assert_cmpint(r, ==, TC_OK);
-        have += m;
-      }
+      read_until_again(s, got, &have, LEN);
     }
     g_byte_array_unref(wire);
     sent += n;
@@ -488,16 +501,7 @@ static void test_input_direct(gconstpointer data) {
   uint8_t *msg = g_malloc(LEN), *got = g_malloc0(LEN);
   for (size_t i = 0; i < LEN; i++)
     msg[i] = (uint8_t)(i * 5 + i / 263);
-  GByteArray *wire = g_byte_array_new();
-  size_t sent = 0;
-  while (sent < LEN) {
-    size_t n = 0;
-    g_assert_cmpint(tc_conn_write(c, msg + sent, LEN - sent, &n), ==, TC_OK);
-    sent += n;
-    GByteArray *a = pump_drain(c);
-    g_byte_array_append(wire, a->data, a->len);
-    g_byte_array_unref(a);
-  }
+  GByteArray *wire = write_to_wire(c, msg, LEN);
   /* Read sizes cycle through these; 0 commits nothing. */
   static const size_t reads[] = {1, 4, 0, 16406 - 5, 70000, 3, 9000, 40000, 17, 65536};
   size_t off = 0, have = 0, big = 0;
@@ -515,14 +519,7 @@ static void test_input_direct(gconstpointer data) {
     memcpy(p, wire->data + off, kk);
     g_assert_cmpint(tc_conn_input_ack(s, kk), ==, TC_OK);
     off += kk;
-    for (;;) {
-      size_t m = 0;
-      int r = tc_conn_read(s, got + have, LEN - have, &m);
-      if (r == TC_AGAIN)
-        break;
-      g_assert_cmpint(r, ==, TC_OK);
-      have += m;
-    }
+    read_until_again(s, got, &have, LEN);
   }
   g_assert_cmpuint(big, >, 0); /* room for 4 records was offered */
   g_assert_cmpuint(have, ==, LEN);
@@ -610,16 +607,7 @@ static void test_input_missing(gconstpointer data) {
   uint8_t *msg = g_malloc(LEN), *got = g_malloc0(LEN);
   for (size_t i = 0; i < LEN; i++)
     msg[i] = (uint8_t)(i * 3 + i / 127);
-  GByteArray *wire = g_byte_array_new();
-  size_t sent = 0;
-  while (sent < LEN) {
-    size_t n = 0;
-    g_assert_cmpint(tc_conn_write(c, msg + sent, LEN - sent, &n), ==, TC_OK);
-    sent += n;
-    GByteArray *a = pump_drain(c);
-    g_byte_array_append(wire, a->data, a->len);
-    g_byte_array_unref(a);
-  }
+  GByteArray *wire = write_to_wire(c, msg, LEN);
   static const size_t pieces[] = {1, 2, 3000, 16406, 4, 7000, 1, 20000, 2};
   size_t off = 0, have = 0, nonzero = 0;
   for (size_t i = 0; off < wire->len; i++) {
@@ -639,24 +627,10 @@ static void test_input_missing(gconstpointer data) {
     /* Read every other time, so complete records also wait unread. */
     if (i % 2)
       continue;
-    for (;;) {
-      size_t m = 0;
-      int r = tc_conn_read(s, got + have, LEN - have, &m);
-      if (r == TC_AGAIN)
-        break;
-      g_assert_cmpint(r, ==, TC_OK);
-      have += m;
-    }
+    read_until_again(s, got, &have, LEN);
     g_assert_cmpuint(tc_conn_input_missing(s), ==, missing_after(wire, off));
   }
-  for (;;) {
-    size_t m = 0;
-    int r = tc_conn_read(s, got + have, LEN - have, &m);
-    if (r == TC_AGAIN)
-      break;
-    g_assert_cmpint(r, ==, TC_OK);
-    have += m;
-  }
+  read_until_again(s, got, &have, LEN);
   g_assert_cmpuint(nonzero, >=, 4);
   g_assert_cmpuint(have, ==, LEN);
   g_assert_cmpmem(got, LEN, msg, LEN);

@@ -77,6 +77,32 @@ static uint8_t *put16(uint8_t *p, size_t v) {
   return p + 2;
 }
 
+/* The direct ServerHello writers' common part: room for the whole message
+ * (`tail` bytes after the compression method), its header, and the fields
+ * up to the compression method (always null). Returns where the tail goes,
+ * or NULL when the writer has no room (it is then failed). The callers
+ * bound session_id_len (<= 32) and tail (< 2^24 with the rest). */
+static uint8_t *server_hello_head(tc_writer *w, uint16_t version, const uint8_t random[32],
+                                  const uint8_t *session_id, size_t session_id_len,
+                                  uint16_t cipher_suite, size_t tail) {
+  size_t body = 2 + 32 + 1 + session_id_len + 2 + 1 + tail;
+  uint8_t *p = tc__wr_room(w, 4 + body);
+  if (!p)
+    return NULL;
+  p[0] = TC_HS_SERVER_HELLO;
+  p[1] = (uint8_t)(body >> 16);
+  p = put16(p + 2, body);
+  p = put16(p, version);
+  memcpy(p, random, 32);
+  p += 32;
+  *p++ = (uint8_t)session_id_len;
+  if (session_id_len)
+    memcpy(p, session_id, session_id_len);
+  p = put16(p + session_id_len, cipher_suite);
+  *p++ = 0;
+  return p;
+}
+
 int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const uint8_t *session_id,
                                 size_t session_id_len, uint16_t cipher_suite,
                                 const tc_key_share_entry *share, int psk_selected) {
@@ -88,21 +114,10 @@ int tc_msg_write_server_hello13(tc_writer *w, const uint8_t random[32], const ui
   /* In the order of the generic writer's ServerHello table: pre_shared_key,
    * key_share, supported_versions. */
   size_t exts = (psk_selected >= 0 ? 6 : 0) + (share ? 8 + kl : 0) + 6;
-  size_t body = 2 + 32 + 1 + session_id_len + 2 + 1 + 2 + exts;
-  uint8_t *p = tc__wr_room(w, 4 + body);
+  uint8_t *p = server_hello_head(w, TC_TLS12, random, session_id, session_id_len, cipher_suite,
+                                 2 + exts);
   if (!p)
     return TC_FAIL;
-  p[0] = TC_HS_SERVER_HELLO;
-  p[1] = (uint8_t)(body >> 16);
-  p = put16(p + 2, body);
-  p = put16(p, TC_TLS12);
-  memcpy(p, random, 32);
-  p += 32;
-  *p++ = (uint8_t)session_id_len;
-  if (session_id_len)
-    memcpy(p, session_id, session_id_len);
-  p = put16(p + session_id_len, cipher_suite);
-  *p++ = 0;
   p = put16(p, exts);
   if (psk_selected >= 0) {
     p = put16(p, TC_EXT_PRE_SHARED_KEY);
@@ -132,21 +147,10 @@ int tc_msg_write_server_hello12(tc_writer *w, uint16_t version, const uint8_t ra
     tc_wr_fail(w);
     return TC_FAIL;
   }
-  size_t body = 2 + 32 + 1 + session_id_len + 2 + 1 + ext_len;
-  uint8_t *p = tc__wr_room(w, 4 + body);
+  uint8_t *p = server_hello_head(w, version, random, session_id, session_id_len, cipher_suite,
+                                 ext_len);
   if (!p)
     return TC_FAIL;
-  p[0] = TC_HS_SERVER_HELLO;
-  p[1] = (uint8_t)(body >> 16);
-  p = put16(p + 2, body);
-  p = put16(p, version);
-  memcpy(p, random, 32);
-  p += 32;
-  *p++ = (uint8_t)session_id_len;
-  if (session_id_len)
-    memcpy(p, session_id, session_id_len);
-  p = put16(p + session_id_len, cipher_suite);
-  *p++ = 0;
   if (ext_len)
     memcpy(p, ext_block, ext_len);
   return TC_OK;
