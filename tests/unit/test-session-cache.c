@@ -152,6 +152,76 @@ static void test_copy_and_wipe(void) {
   tc_session_cache_unref(c);
 }
 
+/* tc_session_cache_resume (the TLS 1.2 server's look-up) gives the
+ * scalars, master secret and identities tc_session_cache_get gives, no
+ * strings, and says whether the entry was made for the server name asked
+ * about, as strcmp on tc_session_cache_get's copy would. */
+static void test_resume_lookup(void) {
+  static const char *names[] = {"", "host", "hos", "hostx", "HOST", NULL, NULL};
+  char longest[256];
+  memset(longest, 'n', 255);
+  longest[255] = '\0';
+  names[6] = longest;
+  tc_session_cache *c = tc_session_cache_new(8, 3600);
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    if (!names[i])
+      continue;
+    tc_cached_session s;
+    memset(&s, 0, sizeof s);
+    s.version = 0x0303;
+    s.suite = (uint16_t)(0xC02B + i);
+    memset(s.master, (int)(0x30 + i), sizeof s.master);
+    s.ems = i % 2;
+    strcpy(s.alpn, "h2");
+    strcpy(s.server_name, names[i]);
+    memset(s.psk_identity, 0xe1, i * 40);
+    s.psk_identity_len = i * 40;
+    memset(s.srp_user, 'u', i);
+    s.srp_user_len = i;
+    uint8_t id[32];
+    make_id(id, (unsigned)i, 0);
+    tc_session_cache_put(c, id, 32, &s, 0);
+    for (size_t j = 0; j < G_N_ELEMENTS(names); j++) {
+      tc_cached_session a, b;
+      memset(&b, 0xff, sizeof b);
+      bool same = j % 2 == 0; /* overwritten by the look-up */
+      g_assert_true(tc_session_cache_get(c, id, 32, 1, &a));
+      g_assert_true(tc_session_cache_resume(c, id, 32, 1, names[j], &b, &same));
+      g_assert_cmpint(same, ==, !strcmp(a.server_name, names[j] ? names[j] : ""));
+      g_assert_cmpint(same, ==, (i == j || (i == 0 && j == 5)));
+      g_assert_cmphex(b.version, ==, a.version);
+      g_assert_cmphex(b.suite, ==, a.suite);
+      g_assert_cmpmem(b.master, sizeof b.master, a.master, sizeof a.master);
+      g_assert_cmpint(b.ems, ==, a.ems);
+      g_assert_cmpmem(b.psk_identity, b.psk_identity_len, a.psk_identity, a.psk_identity_len);
+      g_assert_cmpmem(b.srp_user, b.srp_user_len, a.srp_user, a.srp_user_len);
+      g_assert_cmpstr(b.alpn, ==, "");
+      g_assert_cmpstr(b.server_name, ==, "");
+      tc_cached_session_wipe(&b);
+      static const uint8_t zero[48];
+      g_assert_cmpmem(b.master, sizeof b.master, zero, sizeof zero);
+      for (size_t k = 0; k < i * 40; k++)
+        g_assert_cmpuint(b.psk_identity[k], ==, 0);
+      tc_cached_session_wipe(&a);
+    }
+  }
+  /* not found, expired, bad ids: false, and not the same name */
+  uint8_t id[32];
+  make_id(id, 99, 0);
+  tc_cached_session out;
+  bool same = true;
+  g_assert_false(tc_session_cache_resume(c, id, 32, 1, "host", &out, &same));
+  g_assert_false(same);
+  make_id(id, 1, 0);
+  same = true;
+  g_assert_false(tc_session_cache_resume(c, id, 32, 3600, "host", &out, &same));
+  g_assert_false(same);
+  g_assert_false(tc_session_cache_resume(c, id, 0, 1, "host", &out, &same));
+  g_assert_false(tc_session_cache_resume(c, id, 33, 1, "host", &out, &same));
+  g_assert_false(tc_session_cache_resume(NULL, id, 32, 1, "host", &out, &same));
+  tc_session_cache_unref(c);
+}
+
 static void test_lru(void) {
   enum { N = 16 };
   tc_session_cache *c = tc_session_cache_new(N, 3600);
@@ -321,6 +391,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/session-cache/id-lengths", test_short_ids);
   g_test_add_func("/session-cache/lru", test_lru);
   g_test_add_func("/session-cache/copy-and-wipe", test_copy_and_wipe);
+  g_test_add_func("/session-cache/resume-lookup", test_resume_lookup);
   g_test_add_func("/session-cache/expiry-remove-flush", test_expiry_remove_flush);
   g_test_add_func("/session-cache/bounds", test_bounds);
   g_test_add_func("/session-cache/threads", test_threads);

@@ -347,6 +347,94 @@ static void test_threads(void) {
   tc_config_unref(cfg);
 }
 
+/* tc_ticket_open_in (the state read in place, as the TLS 1.2 server uses
+ * it) gives every field tc_ticket_open copies out, and the same verdict:
+ * states with and without identities, a tampered ticket, a ticket of an
+ * expired period, a truncated one. */
+static void test_open_in_place(void) {
+  clock_ctx clk = {1000};
+  unsigned rng = 7;
+  tc_config *cfg = new_server(&clk, &rng);
+  tc_error err;
+  for (int variant = 0; variant < 4; variant++) {
+    tc_ticket_state st;
+    state_at(&st, 1000, (uint8_t)(0x40 + variant));
+    if (variant == 1) {
+      memset(st.psk_identity, 'i', TC_PSK_MAX_IDENTITY);
+      st.psk_identity_len = TC_PSK_MAX_IDENTITY;
+      memset(st.srp_user, 'u', 255);
+      st.srp_user_len = 255;
+      memset(st.alpn, 'a', 255);
+      st.alpn[255] = '\0';
+    } else if (variant == 2) {
+      st.psk_len = 32; /* a TLS 1.3 resumption secret */
+      st.alpn[0] = '\0';
+      memcpy(st.psk_identity, "id", 2);
+      st.psk_identity_len = 2;
+    } else if (variant == 3) {
+      st.version = TC_TLS13;
+      st.age_add = 0xdeadbeef;
+      st.issued = 1050;
+    }
+    uint8_t *t = NULL;
+    size_t tl = 0;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_ticket_seal(cfg, &st, &t, &tl, &err), ==, TC_OK);
+    for (int bad = 0; bad < 4; bad++) {
+      uint8_t *tt = g_memdup2(t, tl);
+      size_t ttl = tl;
+      clk.now = 1000;
+      if (bad == 1)
+        tt[tl / 2] ^= 1;
+      else if (bad == 2)
+        clk.now = 1000 + 2 * LIFETIME; /* two periods on: no key opens it */
+      else if (bad == 3)
+        ttl = tl - 1;
+      tc_ticket_state a;
+      uint8_t buf[TC_TICKET_MAX_LEN];
+      memset(buf, 0xee, sizeof buf);
+      size_t used = 99;
+      tc_ticket_view v;
+      int ra = tc_ticket_open(cfg, tt, ttl, &a);
+      int rb = tc_ticket_open_in(cfg, tt, ttl, tc_config_now(cfg), buf, &used, &v);
+      g_assert_cmpint(ra, ==, rb);
+      g_assert_cmpint(ra, ==, (bad ? -1 : 0));
+      /* what the caller must wipe: the opened plaintext, nothing past it */
+      if (bad == 2)
+        g_assert_cmpuint(used, ==, 0);
+      else
+        g_assert_cmpuint(used, ==, ttl - 8 - 12 - 16);
+      for (size_t i = used; i < sizeof buf; i++)
+        g_assert_cmpuint(buf[i], ==, 0xee);
+      if (!ra) {
+        g_assert_cmpuint(v.version, ==, st.version);
+        g_assert_cmpuint(v.suite, ==, st.suite);
+        g_assert_cmpmem(v.psk, v.psk_len, st.psk, st.psk_len);
+        g_assert_cmpint(v.issued, ==, st.issued);
+        g_assert_cmpuint(v.age_add, ==, st.age_add);
+        g_assert_cmpuint(v.lifetime, ==, st.lifetime);
+        g_assert_cmpmem(v.alpn, v.alpn_len, st.alpn, strlen(st.alpn));
+        g_assert_cmpmem(v.psk_identity, v.psk_identity_len, st.psk_identity,
+                        st.psk_identity_len);
+        g_assert_cmpmem(v.srp_user, v.srp_user_len, st.srp_user, st.srp_user_len);
+        /* and tc_ticket_open's copy is the same state */
+        g_assert_cmpuint(a.version, ==, v.version);
+        g_assert_cmpuint(a.suite, ==, v.suite);
+        g_assert_cmpmem(a.psk, a.psk_len, v.psk, v.psk_len);
+        g_assert_cmpint(a.issued, ==, v.issued);
+        g_assert_cmpuint(a.age_add, ==, v.age_add);
+        g_assert_cmpuint(a.lifetime, ==, v.lifetime);
+        g_assert_cmpmem(a.alpn, strlen(a.alpn), v.alpn, v.alpn_len);
+        g_assert_cmpmem(a.psk_identity, a.psk_identity_len, v.psk_identity, v.psk_identity_len);
+        g_assert_cmpmem(a.srp_user, a.srp_user_len, v.srp_user, v.srp_user_len);
+      }
+      g_free(tt);
+    }
+    free(t);
+  }
+  tc_config_unref(cfg);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/ticket-keys/derivation", test_derivation);
@@ -355,5 +443,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/ticket-keys/key-list", test_key_list);
   g_test_add_func("/ticket-keys/key-file", test_key_file);
   g_test_add_func("/ticket-keys/threads", test_threads);
+  g_test_add_func("/ticket-keys/open-in-place", test_open_in_place);
   return g_test_run();
 }

@@ -67,4 +67,33 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
  * on success, -1 when the ticket is not ours / tampered / too old. */
 int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_state *st);
 
+/* The longest ticket we open (ours are far shorter). */
+#define TC_TICKET_MAX_LEN 1024
+
+/* An opened ticket's state read in place: the pointers are into the
+ * buffer given to tc_ticket_open_in. */
+typedef struct tc_ticket_view {
+  uint16_t version;
+  uint16_t suite;
+  const uint8_t *psk;
+  size_t psk_len;        /* <= TC_HASH_MAX_LEN */
+  int64_t issued;
+  uint32_t age_add;
+  uint32_t lifetime;
+  const uint8_t *alpn;   /* not NUL-terminated */
+  size_t alpn_len;
+  const uint8_t *psk_identity;
+  size_t psk_identity_len; /* <= TC_PSK_MAX_IDENTITY */
+  const uint8_t *srp_user;
+  size_t srp_user_len;
+} tc_ticket_view;
+
+/* tc_ticket_open without the copy into a tc_ticket_state: the plaintext
+ * is opened into buf and *v points into it, at `now` on the server's
+ * clock. Same checks and outcome as tc_ticket_open. *used is how many
+ * bytes of buf were written (the caller wipes them, whatever the result,
+ * once it is done with *v). */
+int tc_ticket_open_in(tc_config *cfg, const uint8_t *ticket, size_t len, int64_t now,
+                      uint8_t buf[TC_TICKET_MAX_LEN], size_t *used, tc_ticket_view *v);
+
 #endif

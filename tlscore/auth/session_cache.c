@@ -182,6 +182,24 @@ static void copy_out(tc_cached_session *out, const tc_cached_session *s) {
   out->server_name[n] = '\0';
 }
 
+/* What a resumption reads: the scalars, the master secret and the
+ * identities up to their lengths; the strings stay empty. */
+static void copy_for_resume(tc_cached_session *out, const tc_cached_session *s) {
+  out->version = s->version;
+  out->suite = s->suite;
+  memcpy(out->master, s->master, sizeof out->master);
+  out->ems = s->ems;
+  out->alpn[0] = '\0';
+  out->server_name[0] = '\0';
+  size_t n =
+      s->psk_identity_len < sizeof s->psk_identity ? s->psk_identity_len : sizeof s->psk_identity;
+  out->psk_identity_len = n;
+  memcpy(out->psk_identity, s->psk_identity, n);
+  n = s->srp_user_len < sizeof s->srp_user ? s->srp_user_len : sizeof s->srp_user;
+  out->srp_user_len = n;
+  memcpy(out->srp_user, s->srp_user, n);
+}
+
 void tc_cached_session_wipe(tc_cached_session *s) {
   tc_wipe(s->master, sizeof s->master);
   tc_wipe(s->psk_identity, s->psk_identity_len);
@@ -204,6 +222,34 @@ bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len,
       drop(c, i);
     } else {
       copy_out(out, &x->s);
+      lru_unlink(c, i);
+      lru_push(c, i);
+      ok = true;
+    }
+  }
+  pthread_mutex_unlock(&c->lock);
+  return ok;
+}
+
+bool tc_session_cache_resume(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
+                             const char *server_name, tc_cached_session *out, bool *same_name) {
+  *same_name = false;
+  if (!c || id_len == 0 || id_len > 32)
+    return false;
+  bool ok = false;
+  pthread_mutex_lock(&c->lock);
+  size_t i = find(c, id, id_len);
+  if (i != NIL) {
+    entry *x = &c->e[i];
+    if (now < x->created || now - x->created >= (int64_t)c->lifetime) {
+      drop(c, i);
+    } else {
+      copy_for_resume(out, &x->s);
+      /* put() stores what the caller gave: bound the compare by the
+       * array, as copy_out bounds its copy. */
+      const char *want = server_name ? server_name : "";
+      size_t n = strnlen(x->s.server_name, sizeof x->s.server_name - 1);
+      *same_name = strlen(want) == n && !memcmp(x->s.server_name, want, n);
       lru_unlink(c, i);
       lru_push(c, i);
       ok = true;

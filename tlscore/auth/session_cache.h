@@ -29,7 +29,15 @@ void tc_session_cache_put(tc_session_cache *c, const uint8_t *id, size_t id_len,
  * the strings up to their NUL; bytes past those are left as they were. */
 bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
                           tc_cached_session *out);
-/* Wipe what tc_session_cache_get wrote into s (the master secret, the
+/* The look-up of a TLS 1.2 resumption for a handshake with server_name
+ * (NULL or "": none): as tc_session_cache_get, but *out receives only the
+ * scalars, the master secret and the identities (its alpn and server_name
+ * are left empty), and *same_name tells whether the entry's server name
+ * is that one (RFC 6066 §3: a session is resumed only for its own name),
+ * compared in place instead of copied out and wiped. */
+bool tc_session_cache_resume(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
+                             const char *server_name, tc_cached_session *out, bool *same_name);
+/* Wipe what tc_session_cache_get or tc_session_cache_resume wrote into s (the master secret, the
  * identities, the strings). */
 void tc_cached_session_wipe(tc_cached_session *s);
 void tc_session_cache_remove(tc_session_cache *c, const uint8_t *id, size_t id_len);

@@ -146,23 +146,25 @@ done:
   return rc;
 }
 
-int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_state *st) {
-  if (len < TICKET_HDR + TC_AEAD_TAG_LEN + 8 || len > 1024)
+int tc_ticket_open_in(tc_config *cfg, const uint8_t *ticket, size_t len, int64_t now,
+                      uint8_t buf[TC_TICKET_MAX_LEN], size_t *used, tc_ticket_view *v) {
+  *used = 0;
+  if (len < TICKET_HDR + TC_AEAD_TAG_LEN + 8 || len > TC_TICKET_MAX_LEN)
     return -1;
   uint64_t period = 0;
   for (int i = 0; i < 8; i++)
     period = period << 8 | ticket[i];
-  uint64_t cur = (uint64_t)period_of(cfg, tc_config_now(cfg));
+  uint64_t cur = (uint64_t)period_of(cfg, now);
   /* Current key and the previous one (tickets issued just before a rotation). */
   if (period != cur && period + 1 != cur)
     return -1;
-  /* len <= 1024 (checked above): state and AEAD context fit on the stack. */
   size_t clen = len - TICKET_HDR - TC_AEAD_TAG_LEN;
-  uint8_t buf[1024];
   uint8_t keys[TC_TICKET_MAX_KEYS][32];
-  tc_aead a_, *a = &a_;
-  int rc = -1, bad = 1;
+  tc_aead a_, *a = &a_; /* on the stack: 4.4 KiB would miss malloc's fast bins */
+  int bad = 1;
   size_t n_keys = open_keys(cfg, period, keys);
+  if (n_keys)
+    *used = clen; /* every try below writes buf[0..clen) */
   /* nginx's rotation: any of the keys opens (the tag tells which one
    * sealed; at most TC_TICKET_MAX_KEYS tries). */
   for (size_t k = 0; k < n_keys && bad; k++) {
@@ -172,34 +174,62 @@ int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_
     bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
     tc_aead_clear(a);
   }
-  tc_wipe(keys, n_keys * sizeof keys[0]);
-  if (bad)
-    goto done;
-  tc_reader r, psk, alpn, id, user;
-  uint32_t hi, lo;
-  memset(st, 0, sizeof *st);
-  tc_rd_init(&r, buf, clen);
-  if (!tc_rd_u16(&r, &st->version) || !tc_rd_u16(&r, &st->suite) || !tc_rd_vec8(&r, &psk) ||
-      psk.len > sizeof st->psk || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo) ||
-      !tc_rd_u32(&r, &st->age_add) || !tc_rd_u32(&r, &st->lifetime) || !tc_rd_vec8(&r, &alpn) ||
-      !tc_rd_vec16(&r, &id) || id.len > sizeof st->psk_identity || !tc_rd_vec8(&r, &user) ||
-      !tc_rd_empty(&r))
-    goto done;
-  memcpy(st->psk, psk.p, psk.len);
-  st->psk_len = psk.len;
-  st->issued = (int64_t)(((uint64_t)hi << 32) | lo);
-  memcpy(st->alpn, alpn.p, alpn.len);
-  st->alpn[alpn.len] = '\0';
-  if (id.len)
-    memcpy(st->psk_identity, id.p, id.len);
-  st->psk_identity_len = id.len;
-  if (user.len)
-    memcpy(st->srp_user, user.p, user.len);
-  st->srp_user_len = user.len;
-  rc = 0;
-done:
   /* Each try cleared a; a failed set-up writes no key into it
    * (tc_aead_init checks its arguments before it writes). */
-  tc_wipe(buf, clen);
+  tc_wipe(keys, n_keys * sizeof keys[0]);
+  if (bad)
+    return -1;
+  /* Read in place: the fields point into buf, so nothing is copied out
+   * and only the clen bytes of buf need a wipe afterwards. The bounds are
+   * those of tc_ticket_state's fields (tc_ticket_open copies into them). */
+  tc_reader r, psk, alpn, id, user;
+  uint32_t hi, lo;
+  tc_rd_init(&r, buf, clen);
+  if (!tc_rd_u16(&r, &v->version) || !tc_rd_u16(&r, &v->suite) || !tc_rd_vec8(&r, &psk) ||
+      psk.len > TC_HASH_MAX_LEN || !tc_rd_u32(&r, &hi) || !tc_rd_u32(&r, &lo) ||
+      !tc_rd_u32(&r, &v->age_add) || !tc_rd_u32(&r, &v->lifetime) || !tc_rd_vec8(&r, &alpn) ||
+      !tc_rd_vec16(&r, &id) || id.len > TC_PSK_MAX_IDENTITY || !tc_rd_vec8(&r, &user) ||
+      !tc_rd_empty(&r))
+    return -1;
+  v->psk = psk.p;
+  v->psk_len = psk.len;
+  v->issued = (int64_t)(((uint64_t)hi << 32) | lo);
+  v->alpn = alpn.p;
+  v->alpn_len = alpn.len;
+  v->psk_identity = id.p;
+  v->psk_identity_len = id.len;
+  v->srp_user = user.p;
+  v->srp_user_len = user.len;
+  return 0;
+}
+
+int tc_ticket_open(tc_config *cfg, const uint8_t *ticket, size_t len, tc_ticket_state *st) {
+  uint8_t buf[TC_TICKET_MAX_LEN];
+  size_t used;
+  tc_ticket_view v;
+  int rc = tc_ticket_open_in(cfg, ticket, len, tc_config_now(cfg), buf, &used, &v);
+  if (rc == 0) {
+    _Static_assert(sizeof st->psk == TC_HASH_MAX_LEN &&
+                       sizeof st->psk_identity == TC_PSK_MAX_IDENTITY &&
+                       sizeof st->srp_user >= 255 && sizeof st->alpn >= 256,
+                   "tc_ticket_open_in's bounds are the state's");
+    memset(st, 0, sizeof *st);
+    st->version = v.version;
+    st->suite = v.suite;
+    memcpy(st->psk, v.psk, v.psk_len);
+    st->psk_len = v.psk_len;
+    st->issued = v.issued;
+    st->age_add = v.age_add;
+    st->lifetime = v.lifetime;
+    memcpy(st->alpn, v.alpn, v.alpn_len);
+    st->alpn[v.alpn_len] = '\0';
+    if (v.psk_identity_len)
+      memcpy(st->psk_identity, v.psk_identity, v.psk_identity_len);
+    st->psk_identity_len = v.psk_identity_len;
+    if (v.srp_user_len)
+      memcpy(st->srp_user, v.srp_user, v.srp_user_len);
+    st->srp_user_len = v.srp_user_len;
+  }
+  tc_wipe(buf, used);
   return rc;
 }

@@ -209,16 +209,17 @@ static int pick_suite(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
                       "no TLS 1.2-or-older cipher suite in common with the client");
 }
 
+/* Where a resumption look-up may have written a session's secrets: the
+ * opened ticket (its plaintext, read in place) and the cache entry's copy. */
 typedef struct {
-  tc_ticket_state *st;
+  uint8_t *buf;
+  size_t used;  /* bytes of buf tc_ticket_open_in wrote */
   tc_cached_session *cs;
-  bool ticket; /* tc_ticket_open ran on st */
   bool cached;  /* tc_session_cache_get found an entry and wrote it into cs */
 } found;
 
 static void wipe_found(const found *f) {
-  if (f->ticket)
-    tc_wipe(f->st, sizeof *f->st);
+  tc_wipe(f->buf, f->used);
   if (f->cached)
     tc_cached_session_wipe(f->cs);
 }
@@ -230,9 +231,9 @@ static void wipe_found(const found *f) {
  * two lifetimes (the current period and the previous one). A ticket from
  * the future (the clock went back) is not trusted either. An expired
  * ticket means a full handshake, not an error. */
-static bool ticket12_fresh(const tc_config *cfg, const tc_ticket_state *st) {
-  int64_t age = tc_config_now(cfg) - st->issued;
-  return age >= 0 && age <= (int64_t)st->lifetime;
+static bool ticket12_fresh(int64_t now, const tc_ticket_view *t) {
+  int64_t age = now - t->issued;
+  return age >= 0 && age <= (int64_t)t->lifetime;
 }
 
 /* A resumable session (ticket first, then the session-ID cache) matching
@@ -246,31 +247,37 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
   size_t id_len = 0;
   const uint8_t *user = NULL; /* SRP user name of the session */
   size_t user_len = 0;
-  const char *sni = NULL; /* the session's server name, when known */
+  /* RFC 6066 §3: a session is not resumed for another server name; a
+   * full handshake follows. A ticket does not carry the name. */
+  bool sni_ok = true;
   /* Where a session's secrets may have been written: wiped on every way
-   * out, and only those (a ticket's state is ~1 KiB; of a cache entry,
-   * the parts the look-up copied). */
-  tc_ticket_state st;
+   * out, and only those (of an opened ticket, its plaintext, ~100 bytes
+   * read in place; of a cache entry, the parts the look-up copied). */
+  uint8_t tbuf[TC_TICKET_MAX_LEN];
+  tc_ticket_view tv;
   tc_cached_session cs;
-  found f = {&st, &cs, false, false};
-  f.ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && ch->ext.session_ticket.len &&
-             cfg->ticket_count > 0;
-  bool by_ticket =
-      f.ticket &&
-      tc_ticket_open(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len, &st) == 0 &&
-      st.version == v && st.psk_len == 48 && ticket12_fresh(cfg, &st);
+  found f = {tbuf, 0, &cs, false};
+  bool ticket = tc_exts_has(&ch->ext, TC_EXT_SESSION_TICKET) && ch->ext.session_ticket.len &&
+                cfg->ticket_count > 0;
+  /* One reading of the clock for the ticket's period and its age. */
+  int64_t now = ticket ? tc_config_now(cfg) : 0;
+  bool by_ticket = ticket &&
+                   tc_ticket_open_in(cfg, ch->ext.session_ticket.p, ch->ext.session_ticket.len,
+                                     now, tbuf, &f.used, &tv) == 0 &&
+                   tv.version == v && tv.psk_len == 48 && ticket12_fresh(now, &tv);
+  bool same_name = false; /* the cache entry was made for this server name */
   f.cached = !by_ticket && ch->session_id_len && cfg->session_cache &&
-             tc_session_cache_get(cfg->session_cache, ch->session_id, ch->session_id_len,
-                                  tc_config_now(cfg), &cs);
+             tc_session_cache_resume(cfg->session_cache, ch->session_id, ch->session_id_len,
+                                     tc_config_now(cfg), c->server_name, &cs, &same_name);
   bool by_id = f.cached && cs.version == v;
   if (by_ticket) {
-    suite = st.suite;
-    ems = st.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
-    memcpy(k->master, st.psk, 48);
-    id = st.psk_identity;
-    id_len = st.psk_identity_len;
-    user = st.srp_user;
-    user_len = st.srp_user_len;
+    suite = tv.suite;
+    ems = tv.age_add == 1; /* TLS 1.2 tickets keep the EMS flag here */
+    memcpy(k->master, tv.psk, 48);
+    id = tv.psk_identity;
+    id_len = tv.psk_identity_len;
+    user = tv.srp_user;
+    user_len = tv.srp_user_len;
   } else if (by_id) {
     suite = cs.suite;
     ems = cs.ems;
@@ -279,7 +286,7 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     id_len = cs.psk_identity_len;
     user = cs.srp_user;
     user_len = cs.srp_user_len;
-    sni = cs.server_name;
+    sni_ok = same_name;
   } else {
     wipe_found(&f);
     return TC_OK;
@@ -291,9 +298,6 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "the client resumes a session without offering its cipher suite");
   }
-  /* RFC 6066 §3: a session is not resumed for another server name; a full
-   * handshake follows. */
-  bool sni_ok = !sni || !strcmp(sni, c->server_name ? c->server_name : "");
   const tc_suite12 *s = tc_suite12_find(suite);
   bool allowed = tc12_config_allows(cfg, s);
   /* RFC 7627 §5.3: an EMS session needs EMS again; a non-EMS session is
