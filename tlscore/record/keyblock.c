@@ -7,41 +7,47 @@ int tc_keyblock_derive(tc_keyblock *kb, uint16_t version, tc_hash_alg prf, const
                        size_t master_len, const uint8_t client_random[32],
                        const uint8_t server_random[32], size_t mac_len, size_t key_len,
                        size_t iv_len) {
-  memset(kb, 0, sizeof *kb);
-  if (mac_len > sizeof kb->client_mac || key_len > sizeof kb->client_key ||
-      iv_len > sizeof kb->client_iv || version < TC_SSL30 || version > TC_TLS12)
+  kb->len = 0;
+  if (mac_len > TC_HASH_MAX_LEN || key_len > 32 || iv_len > 16 || version < TC_SSL30 ||
+      version > TC_TLS12)
     return -1;
-  uint8_t seed[64], block[2 * (TC_HASH_MAX_LEN + 32 + 16)];
+  uint8_t seed[64];
   size_t total = 2 * (mac_len + key_len + iv_len);
   /* The key block seeds with the server random first (the master secret
    * derivation uses the opposite order). */
   memcpy(seed, server_random, 32);
   memcpy(seed + 32, client_random, 32);
+  /* Straight into the block the parts are read from: nothing to copy out
+   * and wipe afterwards. */
   int r;
   if (version == TC_SSL30)
-    r = tc_prf_ssl3(master, master_len, seed, sizeof seed, block, total);
+    r = tc_prf_ssl3(master, master_len, seed, sizeof seed, kb->block, total);
   else
     r = tc_prf_tls(version >= TC_TLS12 ? prf : TC_HASH_MD5_SHA1, master, master_len,
-                   "key expansion", seed, sizeof seed, block, total);
+                   "key expansion", seed, sizeof seed, kb->block, total);
   if (r) {
-    tc_wipe(block, sizeof block);
+    tc_wipe(kb->block, sizeof kb->block); /* whatever a failed PRF may have written */
     return -1;
   }
-  const uint8_t *q = block;
-  memcpy(kb->client_mac, q, mac_len), q += mac_len;
-  memcpy(kb->server_mac, q, mac_len), q += mac_len;
-  memcpy(kb->client_key, q, key_len), q += key_len;
-  memcpy(kb->server_key, q, key_len), q += key_len;
-  memcpy(kb->client_iv, q, iv_len), q += iv_len;
-  memcpy(kb->server_iv, q, iv_len);
+  const uint8_t *q = kb->block;
+  kb->client_mac = q, q += mac_len;
+  kb->server_mac = q, q += mac_len;
+  kb->client_key = q, q += key_len;
+  kb->server_key = q, q += key_len;
+  kb->client_iv = q, q += iv_len;
+  kb->server_iv = q;
   kb->mac_len = mac_len;
   kb->key_len = key_len;
   kb->iv_len = iv_len;
-  tc_wipe(block, sizeof block);
+  kb->len = total;
   return 0;
 }
 
-void tc_keyblock_wipe(tc_keyblock *kb) { tc_wipe(kb, sizeof *kb); }
+/* Only the bytes the PRF wrote held key material. */
+void tc_keyblock_wipe(tc_keyblock *kb) {
+  tc_wipe(kb->block, kb->len);
+  kb->len = 0;
+}
 
 int tc_prot_init_suite12(tc_prot *p, const tc_suite12 *s, uint16_t version,
                          const tc_keyblock *kb, bool is_client, bool write, bool etm,

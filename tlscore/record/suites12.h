@@ -70,13 +70,16 @@ tc_hash_alg tc_suite12_prf(const tc_suite12 *s, uint16_t version);
 void tc_suite12_key_lengths(const tc_suite12 *s, uint16_t version, size_t *mac_len,
                             size_t *key_len, size_t *iv_len);
 
-/* The key block split into its parts (client_write_MAC_key,
- * server_write_MAC_key, client/server keys, client/server IVs). */
+/* The key block as the PRF wrote it, with pointers to its parts
+ * (client_write_MAC_key, server_write_MAC_key, client/server keys,
+ * client/server IVs) in block: no copies of the key material to make and
+ * wipe. The pointers point into the struct itself, so a tc_keyblock is
+ * never copied by value. */
 typedef struct tc_keyblock {
-  uint8_t client_mac[TC_HASH_MAX_LEN], server_mac[TC_HASH_MAX_LEN];
-  uint8_t client_key[32], server_key[32];
-  uint8_t client_iv[16], server_iv[16];
+  uint8_t block[2 * (TC_HASH_MAX_LEN + 32 + 16)];
+  const uint8_t *client_mac, *server_mac, *client_key, *server_key, *client_iv, *server_iv;
   size_t mac_len, key_len, iv_len;
+  size_t len; /* the bytes of block written (and wiped by tc_keyblock_wipe) */
 } tc_keyblock;
 
 /* key_block = PRF(master, "key expansion", server_random || client_random)
