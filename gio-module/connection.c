@@ -94,6 +94,7 @@ typedef struct
   gsize inbuf_off, inbuf_len;
   gboolean rcvlowat_raised;    /* a non-blocking read left SO_RCVLOWAT raised
                                 * for the caller's wait (read side) */
+  gint rcvlowat_prev;          /* the mark it raised it from, to restore */
 
   /* operations, under op_mutex */
   GMutex op_mutex;
@@ -842,33 +843,43 @@ flush_output_sent (GTlsConnectionTlslite *self, gboolean blocking, GCancellable 
 
 static void maybe_shrink (GTlsConnectionTlslite *self, gboolean read_side);
 
-/* SO_RCVLOWAT while the reader waits: with `missing` > 1 bytes still to
- * come before the record begun in the input is complete, a TCP socket is
- * told not to report readable for less. A record that arrives in pieces (a
+/* SO_RCVLOWAT while the reader waits: with `missing` bytes still to come
+ * before the record begun in the input is complete, a TCP socket is told
+ * not to report readable for less. A record that arrives in pieces (a
  * 16 KiB record is a dozen TCP segments on a real network) then wakes the
  * reader once instead of once per piece, and each wake-up saved is also a
  * read that would bring too little. The peer closing or failing still
  * wakes the wait, and so does a full receive buffer (Linux reports
  * readable when the window runs out, whatever the mark). The mark goes back
- * to 1, the default, when the wait is over (blocking reads) or at the next
- * read (non-blocking ones, whose caller waits on the socket after we
- * return), so no wait on the socket but the reader's sees it. Returns TRUE
- * when the mark was raised. */
+ * to what it was before (1, the default, unless the application set its
+ * own) when the wait is over (blocking reads) or at the next read
+ * (non-blocking ones, whose caller waits on the socket after we return),
+ * so no wait on the socket but the reader's sees it. A mark the
+ * application set at or above `missing` is left alone: raising is all
+ * this is for, and lowering it would override the application's choice.
+ * Returns TRUE when the mark was raised, with the one it replaced in
+ * *prev. */
 static gboolean
-raise_rcvlowat (GSocket *sock, size_t missing)
+raise_rcvlowat (GSocket *sock, size_t missing, gint *prev)
 {
 #if defined(G_OS_UNIX) && defined(SO_RCVLOWAT)
-  if (missing > 1 && g_socket_get_protocol (sock) == G_SOCKET_PROTOCOL_TCP)
+  if (missing > 1 && missing <= G_MAXINT &&
+      g_socket_get_protocol (sock) == G_SOCKET_PROTOCOL_TCP &&
+      g_socket_get_option (sock, SOL_SOCKET, SO_RCVLOWAT, prev, NULL) && *prev < (gint) missing)
     return g_socket_set_option (sock, SOL_SOCKET, SO_RCVLOWAT, (gint) missing, NULL);
 #endif
   return FALSE;
 }
 
+/* Put back the mark raise_rcvlowat replaced. */
 static void
-lower_rcvlowat (GSocket *sock)
+restore_rcvlowat (GSocket *sock, gint prev)
 {
 #if defined(G_OS_UNIX) && defined(SO_RCVLOWAT)
-  g_socket_set_option (sock, SOL_SOCKET, SO_RCVLOWAT, 1, NULL);
+  g_socket_set_option (sock, SOL_SOCKET, SO_RCVLOWAT, prev, NULL);
+#else
+  (void) sock;
+  (void) prev;
 #endif
 }
 
@@ -877,11 +888,12 @@ lower_rcvlowat (GSocket *sock)
 static gboolean
 wait_readable (GSocket *sock, size_t missing, GCancellable *cancellable, GError **error)
 {
-  gboolean raised = raise_rcvlowat (sock, missing);
+  gint prev = 1;
+  gboolean raised = raise_rcvlowat (sock, missing, &prev);
   gboolean ok = g_socket_condition_wait (sock, G_IO_IN, cancellable, error);
 
   if (raised)
-    lower_rcvlowat (sock);
+    restore_rcvlowat (sock, prev);
   return ok;
 }
 
@@ -945,7 +957,7 @@ read_input (GTlsConnectionTlslite *self, gboolean blocking, gboolean peer_turn,
       GSocket *raised_on = base_socket (self);
 
       if (raised_on)
-        lower_rcvlowat (raised_on);
+        restore_rcvlowat (raised_on, priv->rcvlowat_prev);
       priv->rcvlowat_raised = FALSE;
     }
 
@@ -1041,7 +1053,7 @@ take_buffer:
         {
           GSocket *wait_on = !blocking ? base_socket (self) : NULL;
 
-          if (wait_on && raise_rcvlowat (wait_on, missing))
+          if (wait_on && raise_rcvlowat (wait_on, missing, &priv->rcvlowat_prev))
             priv->rcvlowat_raised = TRUE;
           maybe_shrink (self, TRUE);
         }
@@ -2617,10 +2629,10 @@ g_tls_connection_tlslite_finalize (GObject *object)
   GTlsConnectionTlslitePrivate *priv = PRIV (G_TLS_CONNECTION_TLSLITE (object));
 
   /* The base stream may outlive us (an application that keeps its
-   * socket): leave it with the default mark. */
+   * socket): leave it with the mark it had. */
   if (priv->rcvlowat_raised && base_socket (G_TLS_CONNECTION_TLSLITE (object)) &&
       !g_socket_is_closed (base_socket (G_TLS_CONNECTION_TLSLITE (object))))
-    lower_rcvlowat (base_socket (G_TLS_CONNECTION_TLSLITE (object)));
+    restore_rcvlowat (base_socket (G_TLS_CONNECTION_TLSLITE (object)), priv->rcvlowat_prev);
   g_clear_object (&priv->base_io_stream);
   g_clear_object (&priv->tls_istream);
   g_clear_object (&priv->tls_ostream);

@@ -2744,6 +2744,7 @@ typedef struct
   guint8 hdr[5];
   guint hdr_have;
   guint64 rec_end;
+  int own_mark;        /* the SO_RCVLOWAT the server application set itself (0: none) */
   int mark;            /* the reader's expected SO_RCVLOWAT while it sleeps (0: awake) */
   guint64 mark_from;   /* fwd when it went to sleep on it */
   guint seen;          /* waits with the mark set to exactly the bytes missing */
@@ -2837,7 +2838,8 @@ relay_thread (gpointer data)
           /* The reader's wait ends once the bytes it asked for are in. */
           if (r->mark && r->fwd - r->mark_from >= (guint64) r->mark)
             r->mark = 0;
-          if (want <= 1)
+          /* A wait for no more than the application's own mark keeps it. */
+          if (want <= MAX (1, r->own_mark))
             continue;
           if (r->mark)
             {
@@ -2875,6 +2877,7 @@ typedef struct
   guint8 *got;
   gsize have;
   gboolean nonblocking; /* read as an async program does: non-blocking reads, a source */
+  int own_mark;         /* SO_RCVLOWAT the application sets on its socket (0: none) */
 } SplitServer;
 
 static gboolean
@@ -2911,6 +2914,8 @@ split_server_thread (gpointer data)
 
   g_assert_no_error (error);
   sv->fd = g_socket_get_fd (g_socket_connection_get_socket (tcp));
+  if (sv->own_mark)
+    g_assert_cmpint (setsockopt (sv->fd, SOL_SOCKET, SO_RCVLOWAT, &sv->own_mark, sizeof sv->own_mark), ==, 0);
   sv->tls = g_tls_server_connection_new (G_IO_STREAM (tcp), cert, &error);
   g_assert_no_error (error);
   g_object_unref (cert);
@@ -2952,18 +2957,25 @@ accept_any_cert (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFla
   return TRUE;
 }
 
+/* test_split_records's variants (bits of its data) */
+#define SPLIT_NONBLOCKING 1
+#define SPLIT_OWN_MARK 2 /* the server application sets SO_RCVLOWAT 5 itself */
+
 /* Records split over many reads arrive intact; a reader waiting for the
  * rest of a record (a blocking read, or a non-blocking one and its
  * source) asks TCP for exactly the bytes missing (SO_RCVLOWAT), so the
- * later pieces of the record do not wake it; the mark is back at 1 once
- * the reads are done. */
+ * later pieces of the record do not wake it; the mark is back at what it
+ * was once the reads are done: 1, or the application's own mark, which a
+ * wait for no more bytes than it leaves alone. */
 static void
 test_split_records (Fx *fx, gconstpointer data)
 {
   GSocketListener *listener = g_socket_listener_new ();
   GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   GSocketAddress *any = g_inet_socket_address_new (lo, 0), *bound = NULL;
-  SplitServer sv = { listener, NULL, -1, 0, g_malloc0 (SPLIT_LEN), 0, data != NULL };
+  int flags = GPOINTER_TO_INT (data);
+  SplitServer sv = { listener, NULL, -1, 0, g_malloc0 (SPLIT_LEN), 0, (flags & SPLIT_NONBLOCKING) != 0,
+                     (flags & SPLIT_OWN_MARK) ? 5 : 0 };
   Relay relay = { 0 };
   GSocketConnectable *identity;
   GSocket *pair_sock;
@@ -3012,6 +3024,7 @@ test_split_records (Fx *fx, gconstpointer data)
     g_assert_true (g_atomic_int_get (&sv.handshaked));
   }
   relay.server_fd = sv.fd;
+  relay.own_mark = sv.own_mark;
   g_atomic_int_set (&relay.app_phase, 1);
 
   for (gsize i = 0; i < SPLIT_LEN; i++)
@@ -3031,8 +3044,9 @@ test_split_records (Fx *fx, gconstpointer data)
   g_assert_cmpuint (relay.mismatch, ==, 0);
   g_assert_cmpuint (relay.seen, >=, 3);
   g_assert_cmpuint (relay.kept, >=, 6);
-  /* No read under way: the mark is back at the default. */
-  g_assert_cmpint (rcvlowat (sv.fd), ==, 1);
+  /* No read under way: the mark is back at the default, or at the
+   * application's own. */
+  g_assert_cmpint (rcvlowat (sv.fd), ==, sv.own_mark ? sv.own_mark : 1);
 
   g_io_stream_close (client, NULL, NULL);
   g_io_stream_close (sv.tls, NULL, NULL);
@@ -3124,8 +3138,13 @@ main (int argc, char *argv[])
   ADD ("properties", test_properties);
   ADD ("pollable/write-would-block", test_pollable_write_would_block);
   g_test_add ("/connection/read/split-records", Fx, NULL, fx_setup, test_split_records, fx_teardown);
-  g_test_add ("/connection/read/split-records-nonblocking", Fx, GINT_TO_POINTER (1), fx_setup,
+  g_test_add ("/connection/read/split-records-nonblocking", Fx, GINT_TO_POINTER (SPLIT_NONBLOCKING),
+              fx_setup, test_split_records, fx_teardown);
+  g_test_add ("/connection/read/split-records-own-mark", Fx, GINT_TO_POINTER (SPLIT_OWN_MARK), fx_setup,
               test_split_records, fx_teardown);
+  g_test_add ("/connection/read/split-records-own-mark-nonblocking", Fx,
+              GINT_TO_POINTER (SPLIT_OWN_MARK | SPLIT_NONBLOCKING), fx_setup, test_split_records,
+              fx_teardown);
 #undef ADD
 
   return g_test_run ();
