@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/conn_internal.h"
+#include "msg/msg.h"
 #include "pump.h"
 
 static tc_config *server_cfg(uint16_t version, bool tickets, tc_session_cache *cache) {
@@ -215,6 +216,85 @@ static void test_ticket_lifetime(void) {
   }
 }
 
+/* What a client's first ClientHello offers with sess (the client is not
+ * connected further): the session_ticket extension's content (NULL: empty
+ * or absent). */
+static GBytes *first_offer(tc_config *ccfg, tc_session *sess) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  g_assert_nonnull(c);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  uint8_t b;
+  size_t n, len;
+  tc_conn_read(c, &b, 0, &n); /* writes the first flight */
+  const uint8_t *p = tc_conn_output(c, &len);
+  g_assert_nonnull(p);
+  g_assert_cmpuint(len, >, 9);
+  g_assert_cmpuint(p[0], ==, 22); /* handshake record, ClientHello */
+  g_assert_cmpuint(p[5], ==, 1);
+  size_t body = (size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8];
+  g_assert_cmpuint(len, >=, 9 + body);
+  tc_client_hello ch;
+  g_assert_cmpint(tc_msg_parse_client_hello(p + 9, body, &ch, &err), ==, TC_OK);
+  GBytes *ticket = tc_exts_has(&ch.ext, TC_EXT_SESSION_TICKET) && ch.ext.session_ticket.len
+                       ? g_bytes_new(ch.ext.session_ticket.p, ch.ext.session_ticket.len)
+                       : NULL;
+  tc_conn_free(c);
+  return ticket;
+}
+
+/* RFC 5077 §3.3: the client keeps a TLS 1.2 ticket for the lifetime hint
+ * the server gave with it (here 300 s, the server's ticket lifetime), on
+ * the config's clock, as a TLS 1.3 client keeps a ticket for its
+ * ticket_lifetime (tc_session_usable): up to 299 s after it arrived the
+ * ticket is offered and resumes; from 300 s on (and when the clock went
+ * back) the client offers no ticket (and no session ID: the server
+ * issued this session by ticket only) and makes a full handshake, instead
+ * of an offer the server would decline from 301 s on. A hint above a day
+ * is cut to a day. */
+static void test_client_ticket_hint(void) {
+  static const struct {
+    uint32_t lifetime; /* the server's, sent as the hint */
+    int64_t later;     /* seconds after the ticket arrived */
+    bool offered;
+  } cases[] = {{300, 0, true},        {300, 299, true},      {300, 300, false},
+               {300, 301, false},     {300, 7199, false},    {300, -1, false},
+               {604800, 86399, true}, {604800, 86400, false}};
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    tc_config *scfg = server_cfg(TC_TLS12, true, NULL);
+    tc_config_set_tickets(scfg, 1, cases[i].lifetime);
+    tc_config_set_time(scfg, fake_time, NULL);
+    tc_config *ccfg = client_cfg(TC_TLS12, 0xC02F, NULL);
+    tc_config_set_time(ccfg, fake_time, NULL);
+    fake_now = 1700000000 - 200; /* the start of a 300 s key period */
+    tc_session *sess = connect_once(ccfg, scfg, NULL, false);
+    g_assert_nonnull(sess);
+    g_assert_cmpuint(sess->ticket_len, >, 0);
+    g_assert_cmpuint(sess->session_id_len, ==, 0);
+    fake_now += cases[i].later;
+    GBytes *ticket = first_offer(ccfg, sess);
+    if (cases[i].offered) {
+      g_assert_nonnull(ticket);
+      g_assert_cmpmem(g_bytes_get_data(ticket, NULL), g_bytes_get_size(ticket), sess->ticket,
+                      sess->ticket_len);
+    } else {
+      g_assert_null(ticket);
+    }
+    if (ticket)
+      g_bytes_unref(ticket);
+    /* And the connection: resumed exactly when offered. */
+    tc_session *next = connect_once(ccfg, scfg, sess, cases[i].offered);
+    g_assert_nonnull(next);
+    g_assert_true((next == sess) == cases[i].offered);
+    tc_session_unref(next);
+    tc_session_unref(sess);
+    tc_config_unref(ccfg);
+    tc_config_unref(scfg);
+  }
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-resume/chain-ticket", test_chain_ticket);
@@ -223,5 +303,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-resume/chain-both", test_chain_both);
   g_test_add_func("/tls12-resume/kept-hello-declined", test_kept_hello_declined);
   g_test_add_func("/tls12-resume/ticket-lifetime", test_ticket_lifetime);
+  g_test_add_func("/tls12-resume/client-ticket-hint", test_client_ticket_hint);
   return g_test_run();
 }
