@@ -979,6 +979,51 @@ static void test_pool_hs_zeroed(void) {
   tc_config_unref(scfg);
 }
 
+/* A handshake given up while the client holds its key share's private
+ * key (ClientHello sent, no ServerHello yet): tc_hs_free frees and wipes
+ * the key exchange's heap part (FFDHE) and wipes the private scalar with
+ * the whole struct, so the pooled state is all zero (and LSan finds no
+ * FFDHE exponent left behind). */
+static void test_pool_hs_zeroed_abandoned(void) {
+  static const uint16_t groups[] = {TC_GROUP_X25519, TC_GROUP_SECP256R1, TC_GROUP_FFDHE2048};
+  for (size_t g = 0; g < G_N_ELEMENTS(groups); g++) {
+    tc_error err;
+    tc_error_clear(&err);
+    tc_config *ccfg = client_cfg();
+    g_assert_cmpint(tc_config_set_groups(ccfg, &groups[g], 1, &err), ==, TC_OK);
+    tc_conn *c = tc_conn_new(ccfg, &err);
+    g_assert_nonnull(c);
+    g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
+    uint8_t b;
+    size_t n, len;
+    tc_conn_read(c, &b, 0, &n); /* writes the ClientHello */
+    g_assert_nonnull(tc_conn_output(c, &len));
+    g_assert_cmpuint(len, >, 0);
+    tc_hs *hs = c->hs;
+    g_assert_nonnull(hs);
+    g_assert_cmpuint(hs->kex.group, ==, groups[g]);
+    if (groups[g] == TC_GROUP_FFDHE2048)
+      g_assert_nonnull(hs->kex.ff_priv);
+    else {
+      static const uint8_t zero[sizeof hs->kex.priv];
+      g_assert_cmpuint(hs->kex.priv_len, >, 0);
+      g_assert_true(memcmp(hs->kex.priv, zero, hs->kex.priv_len) != 0);
+    }
+    tc_conn_free(c);
+    size_t seen = 0;
+    for (size_t i = 0; i < TC_CFG_POOL; i++) {
+      const uint8_t *p = atomic_load(&ccfg->hs_pool[i]);
+      if (!p)
+        continue;
+      seen++;
+      for (size_t k = 0; k < sizeof(tc_hs); k++)
+        g_assert_cmpuint(p[k], ==, 0);
+    }
+    g_assert_cmpuint(seen, ==, 1);
+    tc_config_unref(ccfg);
+  }
+}
+
 static void test_pool_wiped13(void) { pool_wiped_case(TC_TLS13); }
 static void test_pool_wiped12(void) { pool_wiped_case(TC_TLS12); }
 
@@ -1256,6 +1301,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/pool/wiped-tls12", test_pool_wiped12);
   g_test_add_func("/engine/pool/bounded", test_pool_bounded);
   g_test_add_func("/engine/pool/handshake-state-zeroed", test_pool_hs_zeroed);
+  g_test_add_func("/engine/pool/handshake-state-zeroed-abandoned", test_pool_hs_zeroed_abandoned);
   g_test_add_func("/engine/config/key", test_config_key);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
   return g_test_run();

@@ -254,6 +254,10 @@ int tc_kex_generate_dh(tc_kex *k, const uint8_t *p, size_t p_len, const uint8_t 
  * the group is not one. */
 const uint8_t *tc_kex_ffdhe_prime(uint16_t group, size_t *len);
 void tc_kex_clear(tc_kex *k);   /* generate/generate_from start from scratch: clear first */
+/* The heap parts only: the FFDHE exponent (wiped, freed) and the explicit
+ * DH parameters (freed); priv is left as it is. For an owner that wipes
+ * the whole tc_kex itself right after (tc_hs_free). */
+void tc_kex_free_heap(tc_kex *k);
 
 /* ---- SRP-6a arithmetic (RFC 5054) ---- */
 /* A big-endian unsigned integer (leading zeros allowed). */

@@ -37,8 +37,7 @@ size_t tc_kex_pub_len(uint16_t group) {
   return 0;
 }
 
-void tc_kex_clear(tc_kex *k) {
-  tc_wipe(k->priv, sizeof k->priv);
+void tc_kex_free_heap(tc_kex *k) {
   if (k->ff_priv != NULL) {
     tc_wipe(k->ff_priv, k->ff_priv_len);
     free(k->ff_priv);
@@ -48,6 +47,11 @@ void tc_kex_clear(tc_kex *k) {
   free(k->dh_p); /* p and g share one allocation */
   k->dh_p = k->dh_g = NULL;
   k->dh_p_len = k->dh_g_len = 0;
+}
+
+void tc_kex_clear(tc_kex *k) {
+  tc_wipe(k->priv, sizeof k->priv);
+  tc_kex_free_heap(k);
   k->priv_len = 0;
   k->group = 0;
 }

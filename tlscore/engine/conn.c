@@ -115,9 +115,15 @@ void tc_hs_free(tc_conn *c) {
   tc_hs *hs = c->hs;
   if (!hs)
     return;
-  /* The key exchange's heap parts (FFDHE); its private key, the key
-   * schedule and t12's secrets are wiped with the whole struct below. */
-  tc_kex_clear(&hs->kex);
+  /* The key exchange's heap parts: the FFDHE exponent (wiped) and DH
+   * parameters. Its private scalar (kex.priv, 72 bytes), like the key
+   * schedule and t12's secrets, is wiped with the whole struct below, on
+   * every way out of this function (nothing returns before that wipe, and
+   * kex lies in its first range, as the assertion says): tc_kex_clear's
+   * wipe of it would be a second wipe of the same bytes. */
+  _Static_assert(offsetof(tc_hs, kex) + sizeof(tc_kex) <= offsetof(tc_hs, offers),
+                 "tc_hs_free's first wipe covers the key exchange");
+  tc_kex_free_heap(&hs->kex);
   tc_psk13_clear_offers(hs);
   /* Most of these are NULL after a handshake (a resumption has none):
    * tested here rather than each passed to free. */
