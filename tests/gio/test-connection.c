@@ -3,13 +3,13 @@
 #include <string.h>
 
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 
 #include "mock-interaction.h"
+#include "relay.h"
 
 #define MESSAGE "Lorem ipsum dolor sit amet\n"
 #define MESSAGE_LEN 27
@@ -2096,6 +2096,13 @@ relay_keep_hello (GByteArray *h, const guint8 *p, gsize n)
   return h->len == want;
 }
 
+static void
+tcp_relay_sent (gpointer user_data, int dir, const guint8 *p, gsize n)
+{
+  if (dir == 0)
+    relay_keep_hello (user_data, p, n);
+}
+
 static gpointer
 tcp_relay_thread (gpointer data)
 {
@@ -2104,58 +2111,33 @@ tcp_relay_thread (gpointer data)
 
   for (i = 0; i < r->n; i++)
     {
-      int fd[2] = { accept (r->listen_fd, NULL, NULL), -1 };
-      gboolean open[2] = { TRUE, TRUE };
+      TestRelay pump = { .fd = { accept (r->listen_fd, NULL, NULL), -1 }, .sent = tcp_relay_sent,
+                         .idle_ms = 10000 };
       struct sockaddr_in sa;
 
-      g_assert_cmpint (fd[0], >=, 0);
+      g_assert_cmpint (pump.fd[0], >=, 0);
       r->hello[i] = g_byte_array_new ();
       if (r->drop[i])
         {
           guint8 buf[4096];
           gssize n;
 
-          while ((n = read (fd[0], buf, sizeof buf)) > 0)
+          while ((n = read (pump.fd[0], buf, sizeof buf)) > 0)
             if (relay_keep_hello (r->hello[i], buf, (gsize) n))
               break;
-          close (fd[0]);
+          close (pump.fd[0]);
           continue;
         }
-      fd[1] = socket (AF_INET, SOCK_STREAM, 0);
+      pump.fd[1] = socket (AF_INET, SOCK_STREAM, 0);
       memset (&sa, 0, sizeof sa);
       sa.sin_family = AF_INET;
       sa.sin_port = htons (r->server_port);
       sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-      g_assert_cmpint (connect (fd[1], (struct sockaddr *) &sa, sizeof sa), ==, 0);
-      while (open[0] || open[1])
-        {
-          struct pollfd pfd[2] = { { fd[0], open[0] ? POLLIN : 0, 0 }, { fd[1], open[1] ? POLLIN : 0, 0 } };
-          int dir;
-
-          if (poll (pfd, 2, 10000) <= 0)
-            break;
-          for (dir = 0; dir < 2; dir++)
-            {
-              guint8 buf[4096];
-              gssize n;
-
-              if (!(pfd[dir].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-              n = read (fd[dir], buf, sizeof buf);
-              if (n <= 0)
-                {
-                  shutdown (fd[1 - dir], SHUT_WR);
-                  open[dir] = FALSE;
-                  continue;
-                }
-              if (dir == 0)
-                relay_keep_hello (r->hello[i], buf, (gsize) n);
-              if (write (fd[1 - dir], buf, (gsize) n) != n)
-                open[dir] = FALSE;
-            }
-        }
-      close (fd[0]);
-      close (fd[1]);
+      g_assert_cmpint (connect (pump.fd[1], (struct sockaddr *) &sa, sizeof sa), ==, 0);
+      pump.user_data = r->hello[i];
+      test_relay_run (&pump);
+      close (pump.fd[0]);
+      close (pump.fd[1]);
     }
   return NULL;
 }
@@ -2733,11 +2715,10 @@ test_pollable_write_would_block (Fx *fx, gconstpointer data)
 
 typedef struct
 {
-  int app_fd;    /* the relay's end of the client's socketpair */
-  int tcp_fd;    /* the relay's TCP connection to the server */
-  int server_fd; /* the server's accepted socket */
+  TestRelay pump; /* fd[0]: the relay's end of the client's socketpair;
+                   * fd[1]: its TCP connection to the server */
+  int server_fd;  /* the server's accepted socket */
   gint app_phase;
-  gint stop;
   /* where the client->server stream is: bytes sent on, the header of the
    * record under way so far, and where that record ends */
   guint64 fwd;
@@ -2760,19 +2741,6 @@ rcvlowat (int fd)
 
   g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_RCVLOWAT, &v, &len), ==, 0);
   return v;
-}
-
-static void
-send_all_fd (int fd, const guint8 *p, gsize n)
-{
-  while (n > 0)
-    {
-      gssize w = send (fd, p, n, MSG_NOSIGNAL);
-
-      g_assert_cmpint (w, >, 0);
-      p += w;
-      n -= (gsize) w;
-    }
 }
 
 /* Follow the record headers of `n` forwarded bytes. */
@@ -2800,72 +2768,48 @@ relay_track (Relay *r, const guint8 *p, gsize n)
     }
 }
 
-static gpointer
-relay_thread (gpointer data)
+/* A piece of the client's bytes went on to the server (the relay sends
+ * them in SPLIT_CHUNK-byte pieces): check the server's mark. */
+static void
+split_piece_sent (gpointer data, int dir, const guint8 *p, gsize k)
 {
   Relay *r = data;
-  guint8 buf[65536];
+  int want;
 
-  while (!g_atomic_int_get (&r->stop))
+  if (dir != 0)
+    return;
+  relay_track (r, p, k);
+  if (!g_atomic_int_get (&r->app_phase) || r->hdr_have == 0)
+    return;
+  want = r->hdr_have < 5 ? 5 - (int) r->hdr_have : (int) (r->rec_end - r->fwd);
+  /* The reader's wait ends once the bytes it asked for are in. */
+  if (r->mark && r->fwd - r->mark_from >= (guint64) r->mark)
+    r->mark = 0;
+  /* A wait for no more than the application's own mark keeps it. */
+  if (want <= MAX (1, r->own_mark))
+    return;
+  if (r->mark)
     {
-      struct pollfd pfd[2] = { { r->app_fd, POLLIN, 0 }, { r->tcp_fd, POLLIN, 0 } };
-      gssize n;
-
-      if (poll (pfd, 2, 50) <= 0)
-        continue;
-      if (pfd[1].revents & (POLLIN | POLLHUP))
-        {
-          n = recv (r->tcp_fd, buf, sizeof buf, 0);
-          if (n <= 0)
-            break;
-          send_all_fd (r->app_fd, buf, n);
-        }
-      if (!(pfd[0].revents & (POLLIN | POLLHUP)))
-        continue;
-      n = recv (r->app_fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      for (gssize off = 0; off < n; off += SPLIT_CHUNK)
-        {
-          gsize k = MIN (SPLIT_CHUNK, (gsize) (n - off));
-          int want;
-
-          send_all_fd (r->tcp_fd, buf + off, k);
-          relay_track (r, buf + off, k);
-          if (!g_atomic_int_get (&r->app_phase) || r->hdr_have == 0)
-            continue;
-          want = r->hdr_have < 5 ? 5 - (int) r->hdr_have : (int) (r->rec_end - r->fwd);
-          /* The reader's wait ends once the bytes it asked for are in. */
-          if (r->mark && r->fwd - r->mark_from >= (guint64) r->mark)
-            r->mark = 0;
-          /* A wait for no more than the application's own mark keeps it. */
-          if (want <= MAX (1, r->own_mark))
-            continue;
-          if (r->mark)
-            {
-              /* Still asleep on its mark: this piece did not wake it. */
-              if (rcvlowat (r->server_fd) == r->mark)
-                r->kept++;
-              else
-                r->mismatch++;
-              continue;
-            }
-          /* Woken (or first wait): it reads what came and waits for the rest. */
-          {
-            gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-            while (rcvlowat (r->server_fd) != want && g_get_monotonic_time () < end)
-              g_usleep (200);
-            if (rcvlowat (r->server_fd) == want)
-              r->seen++;
-            else
-              r->mismatch++;
-            r->mark = want;
-            r->mark_from = r->fwd;
-          }
-        }
+      /* Still asleep on its mark: this piece did not wake it. */
+      if (rcvlowat (r->server_fd) == r->mark)
+        r->kept++;
+      else
+        r->mismatch++;
+      return;
     }
-  return NULL;
+  /* Woken (or first wait): it reads what came and waits for the rest. */
+  {
+    gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (rcvlowat (r->server_fd) != want && g_get_monotonic_time () < end)
+      g_usleep (200);
+    if (rcvlowat (r->server_fd) == want)
+      r->seen++;
+    else
+      r->mismatch++;
+    r->mark = want;
+    r->mark_from = r->fwd;
+  }
 }
 
 typedef struct
@@ -3000,11 +2944,14 @@ test_split_records (Fx *fx, gconstpointer data)
   sin.sin_port = g_htons (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   sin.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
   g_assert_cmpint (connect (fd, (struct sockaddr *) &sin, sizeof sin), ==, 0);
-  relay.tcp_fd = fd;
+  relay.pump.fd[1] = fd;
 
   /* The client speaks through a socketpair whose other end is the relay's. */
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, sv_pair), ==, 0);
-  relay.app_fd = sv_pair[1];
+  relay.pump.fd[0] = sv_pair[1];
+  relay.pump.piece[0] = SPLIT_CHUNK;
+  relay.pump.sent = split_piece_sent;
+  relay.pump.user_data = &relay;
   pair_sock = g_socket_new_from_fd (sv_pair[0], &error);
   g_assert_no_error (error);
   base = G_IO_STREAM (g_socket_connection_factory_create_connection (pair_sock));
@@ -3012,7 +2959,7 @@ test_split_records (Fx *fx, gconstpointer data)
   client = G_IO_STREAM (g_tls_client_connection_new (base, identity, &error));
   g_assert_no_error (error);
   g_signal_connect (client, "accept-certificate", G_CALLBACK (accept_any_cert), NULL);
-  relay_th = g_thread_new ("relay", relay_thread, &relay);
+  relay_th = test_relay_start (&relay.pump);
 
   g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (client), NULL, &error));
   g_assert_no_error (error);
@@ -3039,7 +2986,7 @@ test_split_records (Fx *fx, gconstpointer data)
   /* 3 records in 3000-byte pieces: the reader waited for the rest of each
    * record once (or twice, when a piece ended inside its header), and the
    * later pieces of the record did not wake it. */
-  g_atomic_int_set (&relay.stop, 1);
+  g_atomic_int_set (&relay.pump.stop, 1);
   g_thread_join (relay_th);
   g_assert_cmpuint (relay.mismatch, ==, 0);
   g_assert_cmpuint (relay.seen, >=, 3);
@@ -3055,8 +3002,8 @@ test_split_records (Fx *fx, gconstpointer data)
   g_object_unref (base);
   g_object_unref (pair_sock);
   g_object_unref (identity);
-  close (relay.app_fd);
-  close (relay.tcp_fd);
+  close (relay.pump.fd[0]);
+  close (relay.pump.fd[1]);
   g_socket_listener_close (listener);
   g_object_unref (listener);
   g_object_unref (bound);

@@ -2,11 +2,12 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <tlslite-gio/tlslite.h>
+
+#include "relay.h"
 
 /* ---- the object ---- */
 
@@ -264,20 +265,22 @@ assert_ok (Outcome *o)
 
 /* ---- record-size-limit on the wire ---- */
 
-/* Copies bytes between two socket ends and notes, per direction, the
- * largest body of an application_data record (every protected record in
- * TLS 1.3, the data records in TLS 1.2). */
+/* Notes, per direction of a relay between two socket ends, the largest
+ * body of an application_data record (every protected record in TLS 1.3,
+ * the data records in TLS 1.2). */
 typedef struct
 {
-  int fd[2];                  /* [0] the client's peer, [1] the server's peer */
+  TestRelay pump;             /* fd[0] the client's peer, fd[1] the server's peer */
   guint8 hdr[2][5];
   gsize hdr_len[2], body_left[2];
   gsize max_body[2];          /* [0] client to server, [1] server to client */
 } Relay;
 
 static void
-relay_note (Relay *r, int dir, const guint8 *p, gsize n)
+relay_note (gpointer data, int dir, const guint8 *p, gsize n)
 {
+  Relay *r = data;
+
   while (n > 0)
     {
       if (r->body_left[dir] > 0)
@@ -301,43 +304,6 @@ relay_note (Relay *r, int dir, const guint8 *p, gsize n)
           r->hdr_len[dir] = 0;
         }
     }
-}
-
-static gpointer
-relay_thread (gpointer data)
-{
-  Relay *r = data;
-  gboolean open[2] = { TRUE, TRUE };
-
-  while (open[0] || open[1])
-    {
-      struct pollfd pfd[2] = { { r->fd[0], open[0] ? POLLIN : 0, 0 }, { r->fd[1], open[1] ? POLLIN : 0, 0 } };
-      int dir;
-
-      if (poll (pfd, 2, 10000) <= 0)
-        break;
-      for (dir = 0; dir < 2; dir++)
-        {
-          guint8 buf[4096];
-          gssize n;
-
-          if (!(pfd[dir].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-          n = read (r->fd[dir], buf, sizeof buf);
-          if (n <= 0)
-            {
-              shutdown (r->fd[1 - dir], SHUT_WR);
-              open[dir] = FALSE;
-              continue;
-            }
-          relay_note (r, dir, buf, (gsize) n);
-          /* The far end may have closed already (a close_notify left
-           * unread is fine). */
-          if (write (r->fd[1 - dir], buf, (gsize) n) != n)
-            open[dir] = FALSE;
-        }
-    }
-  return NULL;
 }
 
 typedef struct
@@ -389,9 +355,12 @@ test_record_size_limit (gconstpointer data)
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, b), ==, 0);
   cbase = stream_from_fd (a[0]);
   sbase = stream_from_fd (b[0]);
-  r.fd[0] = a[1];
-  r.fd[1] = b[1];
-  relay = g_thread_new ("relay", relay_thread, &r);
+  r.pump.fd[0] = a[1];
+  r.pump.fd[1] = b[1];
+  r.pump.sent = relay_note;
+  r.pump.user_data = &r;
+  r.pump.idle_ms = 10000;
+  relay = test_relay_start (&r.pump);
 
   e.tls = g_tls_server_connection_new (sbase, cert, &error);
   g_assert_no_error (error);
