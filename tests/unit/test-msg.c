@@ -1241,6 +1241,65 @@ static void test_extension_rules(void) {
   tc_wr_free(&w);
 }
 
+/* A ClientHello's server_name host name passes only with letters, digits,
+ * '-' and '.' (RFC 6066 §3), for each of the 256 byte values in each
+ * place; a NUL gets its own message. And a ClientHello without extensions
+ * parses with none present. */
+static void test_sni_bytes(void) {
+  for (unsigned b = 0; b < 256; b++) {
+    for (unsigned at = 0; at < 3; at++) {
+      uint8_t name[3] = {'a', 'b', 'c'};
+      name[at] = (uint8_t)b;
+      /* version, random, empty session id, one suite, null compression,
+       * then the block with server_name only */
+      uint8_t m[2 + 32 + 1 + 4 + 2 + 2 + 4 + 2 + 1 + 2 + 3];
+      size_t k = 0;
+      m[k++] = 3;
+      m[k++] = 3;
+      memset(m + k, 0x42, 32);
+      k += 32;
+      m[k++] = 0;
+      m[k++] = 0, m[k++] = 2, m[k++] = 0xc0, m[k++] = 0x2b;
+      m[k++] = 1, m[k++] = 0;
+      m[k++] = 0, m[k++] = 4 + 2 + 1 + 2 + 3;
+      m[k++] = 0, m[k++] = 0, m[k++] = 0, m[k++] = 2 + 1 + 2 + 3;
+      m[k++] = 0, m[k++] = 1 + 2 + 3;
+      m[k++] = 0;
+      m[k++] = 0, m[k++] = 3;
+      memcpy(m + k, name, 3);
+      k += 3;
+      g_assert_cmpuint(k, ==, sizeof m);
+      tc_client_hello ch;
+      tc_error err;
+      tc_error_clear(&err);
+      bool ldh = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
+                 b == '-' || b == '.';
+      int r = tc_msg_parse_client_hello(m, sizeof m, &ch, &err);
+      g_assert_cmpint(r, ==, ldh ? TC_OK : TC_FAIL);
+      if (ldh) {
+        g_assert_true(bytes_eq(ch.ext.server_name, name, 3));
+      } else {
+        g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
+        g_assert_nonnull(strstr(err.message, b == 0 ? "NUL byte" : "other than letters"));
+      }
+    }
+  }
+  /* no extension block at all: nothing present, every count zero */
+  uint8_t m[2 + 32 + 1 + 4 + 2];
+  memset(m, 0, sizeof m);
+  m[0] = 3, m[1] = 0, m[36] = 2, m[38] = 0x2f, m[39] = 1; /* sid 0, suites 002f, null comp. */
+  tc_client_hello ch;
+  memset(&ch, 0xa5, sizeof ch);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_client_hello(m, sizeof m, &ch, &err), ==, TC_OK);
+  g_assert_false(ch.has_extensions);
+  g_assert_cmpuint(ch.ext.present, ==, 0);
+  g_assert_cmpuint(ch.ext.n_alpn, ==, 0);
+  g_assert_cmpuint(ch.ext.n_unknown, ==, 0);
+  g_assert_cmpuint(ch.ext.server_name.len, ==, 0);
+}
+
 static void test_semantic_errors(void) {
   tc_error err;
   size_t n;
@@ -1852,6 +1911,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/msg/duplicates", test_duplicates);
   g_test_add_func("/msg/extension-rules", test_extension_rules);
   g_test_add_func("/msg/semantic-errors", test_semantic_errors);
+  g_test_add_func("/msg/sni-bytes", test_sni_bytes);
   g_test_add_func("/msg/oversized", test_oversized);
   g_test_add_func("/msg/counts-unbounded", test_counts_unbounded);
   g_test_add_func("/msg/compress-certificate-ext", test_compress_certificate_ext);

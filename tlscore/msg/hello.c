@@ -42,7 +42,7 @@ int tc_msg_parse_client_hello(const uint8_t *body, size_t len, tc_client_hello *
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: bad extensions length");
   if (!tc_rd_empty(&r))
     return tc_error_set(err, TC_ERR_DECODE_ERROR, "ClientHello: trailing bytes after extensions");
-  if (tc_msg_parse_extensions(exts.p, exts.len, TC_EXTCTX_CH, &out->ext, err) != TC_OK)
+  if (tc__parse_ext_block(exts.p, exts.len, TC_EXTCTX_CH, &out->ext, err) != TC_OK)
     return TC_FAIL;
   if (tc_exts_has(&out->ext, TC_EXT_PRE_SHARED_KEY))
     out->binders_offset = (size_t)(exts.p - body) + out->ext.psk_binders_offset;
@@ -204,8 +204,8 @@ int tc_msg_parse_server_hello(const uint8_t *body, size_t len, tc_server_hello *
       return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: bad extensions length", name);
     if (!tc_rd_empty(&r))
       return tc_error_set(err, TC_ERR_DECODE_ERROR, "%s: trailing bytes after extensions", name);
-    if (tc_msg_parse_extensions(exts.p, exts.len, out->is_hrr ? TC_EXTCTX_HRR : TC_EXTCTX_SH,
-                                &out->ext, err) != TC_OK)
+    if (tc__parse_ext_block(exts.p, exts.len, out->is_hrr ? TC_EXTCTX_HRR : TC_EXTCTX_SH,
+                            &out->ext, err) != TC_OK)
       return TC_FAIL;
   }
   bool has_sv = tc_exts_has(&out->ext, TC_EXT_SUPPORTED_VERSIONS);

@@ -9,6 +9,12 @@
  * vector (0 if none). Failures land in the writer's sticky flag. */
 void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t *binders_pos);
 
+/* tc_msg_parse_extensions into an `out` the caller has already reset
+ * (tc_exts_reset): the hello parsers reset it first thing, so that it is
+ * empty on every way out, and need not have it reset twice. */
+int tc__parse_ext_block(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
+                        tc_error *err);
+
 /* Presence bits a TLS 1.3 ServerHello may carry. */
 uint32_t tc__ext_tls13_sh_mask(void);
 
