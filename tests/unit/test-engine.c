@@ -1160,6 +1160,312 @@ static int64_t fp_clock(void *ctx) {
   return 1700000000;
 }
 
+/* ---- handshake messages read in place (record.c: hs_view) ----
+ *
+ * Whole handshake messages are read from the record that brought them; only
+ * messages split across records go through the reassembly buffer. The
+ * tests below run the same scripted connections with that (the default) and
+ * with rec.hs_copy (every message through the reassembly buffer, as before)
+ * and compare every byte either side sends and every outcome: whole
+ * records, several messages in one record, messages split over records of
+ * 1, 3 and 100 bytes, and malformed lengths. */
+
+/* Re-frame the plaintext handshake records at the head of one side's
+ * output (up to its first ChangeCipherSpec or application-data record,
+ * after which records are protected and stay as they are): their bytes in
+ * records of frag bytes (0: all in one record; SIZE_MAX: unchanged). */
+static GByteArray *reframe(const uint8_t *p, size_t len, size_t frag, bool *protected_now) {
+  GByteArray *out = g_byte_array_new();
+  GByteArray *hs = g_byte_array_new();
+  size_t off = 0;
+  while (off + 5 <= len) {
+    size_t rl = (size_t)p[off + 3] << 8 | p[off + 4];
+    g_assert_cmpuint(off + 5 + rl, <=, len);
+    if (p[off] == TC_CT_CHANGE_CIPHER_SPEC || p[off] == TC_CT_APPLICATION_DATA)
+      *protected_now = true;
+    if (p[off] == TC_CT_HANDSHAKE && !*protected_now && frag != SIZE_MAX)
+      g_byte_array_append(hs, p + off + 5, (guint)rl);
+    else {
+      for (size_t h = 0; h < hs->len;) {
+        size_t k = frag && hs->len - h > frag ? frag : hs->len - h;
+        uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 3, (uint8_t)(k >> 8), (uint8_t)k};
+        if (h == 0 && off == 0)
+          hdr[2] = 1; /* a first ClientHello record says TLS 1.0, as we send it */
+        g_byte_array_append(out, hdr, 5);
+        g_byte_array_append(out, hs->data + h, (guint)k);
+        h += k;
+      }
+      g_byte_array_set_size(hs, 0);
+      g_byte_array_append(out, p + off, (guint)(5 + rl));
+    }
+    off += 5 + rl;
+  }
+  g_assert_cmpuint(off, ==, len);
+  for (size_t h = 0; h < hs->len;) {
+    size_t k = frag && hs->len - h > frag ? frag : hs->len - h;
+    uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 3, (uint8_t)(k >> 8), (uint8_t)k};
+    g_byte_array_append(out, hdr, 5);
+    g_byte_array_append(out, hs->data + h, (guint)k);
+    h += k;
+  }
+  g_byte_array_unref(hs);
+  return out;
+}
+
+/* log_moves with the plaintext handshake records re-framed. */
+static void log_moves_framed(tc_conn *c, tc_conn *s, GByteArray *log, size_t frag) {
+  bool protected_now[2] = {false, false};
+  for (int round = 0; round < 100; round++) {
+    size_t moved = 0;
+    for (int dir = 0; dir < 2; dir++) {
+      tc_conn *from = dir ? s : c, *to = dir ? c : s;
+      size_t len = 0;
+      tc_conn_status(from);
+      const uint8_t *p = tc_conn_output(from, &len);
+      if (!p || !len)
+        continue;
+      uint8_t mark[2] = {0xee, (uint8_t)dir};
+      g_byte_array_append(log, mark, 2);
+      g_byte_array_append(log, p, (guint)len);
+      GByteArray *f = reframe(p, len, frag, &protected_now[dir]);
+      size_t used = 0;
+      g_assert_cmpint(tc_conn_feed(to, f->data, f->len, &used), !=, TC_FAIL);
+      g_assert_cmpuint(used, ==, f->len);
+      g_byte_array_unref(f);
+      tc_conn_output_ack(from, len);
+      moved += len;
+    }
+    if (!moved)
+      return;
+  }
+  g_assert_not_reached();
+}
+
+typedef enum { VIEW_TLS13, VIEW_TLS12_TICKET, VIEW_TLS12_SESSION_ID } view_kind;
+
+/* A full handshake and a resumption with fixed randomness and clock, the
+ * plaintext handshake records framed as `frag` says; all wire bytes into
+ * log. copy: every message through the reassembly buffer. *used_buffer:
+ * whether any of the four connections ever allocated one. */
+static void view_run(view_kind kind, size_t frag, bool copy, GByteArray *log, bool *used_buffer) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_config *ccfg = client_cfg(), *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+  tc_session_cache *cache = NULL;
+  if (kind != VIEW_TLS13) {
+    g_assert_cmpint(tc_config_set_versions(ccfg, TC_TLS12, TC_TLS12, &err), ==, TC_OK);
+    if (kind == VIEW_TLS12_SESSION_ID) {
+      tc_config_set_tickets(scfg, 0, 7200);
+      cache = tc_session_cache_new(8, 3600);
+      tc_config_set_session_cache(scfg, cache);
+    }
+  }
+  tc_config_set_time(ccfg, fixed_time, NULL);
+  tc_config_set_time(scfg, fixed_time, NULL);
+  pump_rng cr = {NULL, 0, 0, 11}, sr = {NULL, 0, 0, 29};
+  tc_config_set_rng(ccfg, pump_rng_fn, &cr);
+  tc_config_set_rng(scfg, pump_rng_fn, &sr);
+  tc_session *sess = NULL;
+  *used_buffer = false;
+  for (int run = 0; run < 2; run++) {
+    tc_conn *c = tc_conn_new(ccfg, &err), *s = tc_conn_new(scfg, &err);
+    g_assert_nonnull(c);
+    g_assert_nonnull(s);
+    c->rec.hs_copy = s->rec.hs_copy = copy;
+    g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
+    if (sess)
+      g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+    log_moves_framed(c, s, log, frag);
+    g_assert_true(tc_conn_handshake_done(c) && tc_conn_handshake_done(s));
+    g_assert_cmpint(tc_conn_resumed(c), ==, run == 1);
+    g_assert_cmpint(tc_conn_resumed(s), ==, run == 1);
+    static const uint8_t ping[] = "ping";
+    g_assert_true(pump_transfer(s, c, ping, sizeof ping)); /* TLS 1.3 tickets arrive */
+    *used_buffer = *used_buffer || c->rec.hs || s->rec.hs;
+    tc_session_unref(sess);
+    sess = tc_conn_get_session(c);
+    g_assert_nonnull(sess);
+    tc_conn_free(c);
+    tc_conn_free(s);
+    /* Nothing pooled: each connection starts without a reassembly buffer. */
+    tc_conn_pool_drain(ccfg);
+    tc_conn_pool_drain(scfg);
+  }
+  tc_session_unref(sess);
+  if (cache)
+    tc_session_cache_unref(cache);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+}
+
+static void test_hs_view_same_bytes(void) {
+  static const view_kind kinds[] = {VIEW_TLS13, VIEW_TLS12_TICKET, VIEW_TLS12_SESSION_ID};
+  static const size_t frags[] = {SIZE_MAX, 0, 1, 3, 100};
+  for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
+    for (size_t f = 0; f < G_N_ELEMENTS(frags); f++) {
+      GByteArray *logs[2];
+      bool used[2];
+      for (int copy = 0; copy < 2; copy++) {
+        logs[copy] = g_byte_array_new();
+        view_run(kinds[k], frags[f], copy, logs[copy], &used[copy]);
+      }
+      g_assert_cmpuint(logs[0]->len, >, 500);
+      g_assert_cmpmem(logs[0]->data, logs[0]->len, logs[1]->data, logs[1]->len);
+      /* The general path always buffers; in place, whole messages never
+       * do, and messages split over records always do. */
+      g_assert_true(used[1]);
+      if (frags[f] == SIZE_MAX || frags[f] == 0)
+        g_assert_false(used[0]);
+      else
+        g_assert_true(used[0]);
+      g_byte_array_unref(logs[0]);
+      g_byte_array_unref(logs[1]);
+    }
+}
+
+/* Malformed handshake framing reaching a server (plaintext records) and a
+ * TLS 1.2 client: the same error, message and alert in place as through
+ * the reassembly buffer. */
+typedef struct view_outcome {
+  int feed;
+  tc_err code;
+  char message[256];
+  GByteArray *out;
+  tc_hs_state state;
+} view_outcome;
+
+static void view_feed(tc_conn *x, bool copy, const uint8_t *in, size_t len, view_outcome *o) {
+  x->rec.hs_copy = copy;
+  size_t used = 0;
+  o->feed = tc_conn_feed(x, in, len, &used);
+  o->code = tc_conn_error(x)->code;
+  g_strlcpy(o->message, tc_conn_error(x)->message, sizeof o->message);
+  o->out = pump_drain(x);
+  o->state = x->state;
+}
+
+static void assert_same_outcome(view_outcome *o) {
+  g_assert_cmpint(o[0].feed, ==, o[1].feed);
+  g_assert_cmpint(o[0].code, ==, o[1].code);
+  g_assert_cmpstr(o[0].message, ==, o[1].message);
+  g_assert_cmpint(o[0].state, ==, o[1].state);
+  g_assert_cmpmem(o[0].out->data, o[0].out->len, o[1].out->data, o[1].out->len);
+  g_byte_array_unref(o[0].out);
+  g_byte_array_unref(o[1].out);
+}
+
+/* One record of type 22 holding body[0..len). */
+static GByteArray *hs_record(const uint8_t *body, size_t len) {
+  GByteArray *r = g_byte_array_new();
+  uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 1, (uint8_t)(len >> 8), (uint8_t)len};
+  g_byte_array_append(r, hdr, 5);
+  g_byte_array_append(r, body, (guint)len);
+  return r;
+}
+
+static void test_hs_view_malformed(void) {
+  /* A real ClientHello (scripted), then variations of its framing. */
+  tc_config *ccfg = client_cfg();
+  pump_rng cr = {NULL, 0, 0, 11};
+  tc_config_set_rng(ccfg, pump_rng_fn, &cr);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  g_assert_cmpint(tc_conn_set_server_name(c, HOST), ==, TC_OK);
+  GByteArray *chr = pump_drain(c);
+  tc_conn_free(c);
+  tc_config_unref(ccfg);
+  const uint8_t *ch = chr->data + 5;
+  size_t chl = chr->len - 5;
+  g_assert_cmpuint(ch[0], ==, TC_HS_CLIENT_HELLO);
+  enum { LONGER, SHORTER, TRAILING, TWO_HELLOS, FINISHED_FIRST, HUGE, EMPTY_BODY, SHORT_HDR,
+         FIXED_TOO_LONG, HELLO_THEN_JUNK, N_CASES };
+  for (int kase = 0; kase < N_CASES; kase++) {
+    uint8_t buf[4096];
+    g_assert_cmpuint(chl * 2 + 16, <=, sizeof buf);
+    size_t n = 0;
+    memcpy(buf, ch, chl);
+    size_t body = chl - 4;
+    switch (kase) {
+    case LONGER: /* the header announces one byte more than the record holds */
+      body++;
+      n = chl;
+      break;
+    case SHORTER: /* one byte less: the last byte starts another "message" */
+      body--;
+      n = chl;
+      break;
+    case TRAILING: /* a whole ClientHello and 2 stray bytes */
+      buf[chl] = 0;
+      buf[chl + 1] = 0;
+      n = chl + 2;
+      break;
+    case TWO_HELLOS: /* two whole ClientHellos in one record */
+      memcpy(buf + chl, ch, chl);
+      n = 2 * chl;
+      break;
+    case FINISHED_FIRST: /* a message the state cannot take */
+      buf[0] = 20;
+      n = chl;
+      break;
+    case HUGE: /* longer than any ClientHello */
+      body = 0xffffff;
+      n = chl;
+      break;
+    case EMPTY_BODY: /* a ClientHello of 0 bytes */
+      body = 0;
+      n = 4;
+      break;
+    case SHORT_HDR: /* 3 bytes: not even a header */
+      n = 3;
+      break;
+    case FIXED_TOO_LONG: /* a ServerHelloDone-like type with a body: refused at the header */
+      buf[0] = 14;
+      n = chl;
+      break;
+    case HELLO_THEN_JUNK: /* a ClientHello, then the header of a huge message */
+      buf[chl] = 1;
+      buf[chl + 1] = 0xff;
+      buf[chl + 2] = 0xff;
+      buf[chl + 3] = 0xff;
+      n = chl + 4;
+      break;
+    }
+    buf[1] = (uint8_t)(body >> 16);
+    buf[2] = (uint8_t)(body >> 8);
+    buf[3] = (uint8_t)body;
+    for (int v12 = 0; v12 < 2; v12++) {
+    view_outcome o[2];
+    for (int copy = 0; copy < 2; copy++) {
+      tc_config *scfg = server_cfg("server-ecdsa.pem", "server-ecdsa-key.pem");
+      if (v12)
+        g_assert_cmpint(tc_config_set_versions(scfg, TC_TLS12, TC_TLS12, &err), ==, TC_OK);
+      pump_rng sr = {NULL, 0, 0, 29};
+      tc_config_set_rng(scfg, pump_rng_fn, &sr);
+      tc_config_set_time(scfg, fixed_time, NULL);
+      tc_conn *s = tc_conn_new(scfg, &err);
+      GByteArray *rec = hs_record(buf, n);
+      view_feed(s, copy, rec->data, rec->len, &o[copy]);
+      /* And the rest of an incomplete message in a second record. */
+      if (o[copy].feed != TC_FAIL && kase == LONGER) {
+        uint8_t one = 0;
+        GByteArray *rec2 = hs_record(&one, 1);
+        g_byte_array_unref(o[copy].out);
+        view_feed(s, copy, rec2->data, rec2->len, &o[copy]);
+        g_byte_array_unref(rec2);
+      }
+      g_byte_array_unref(rec);
+      tc_conn_free(s);
+      tc_config_unref(scfg);
+    }
+    g_test_message("case %d, %s: %d %s", kase, v12 ? "TLS 1.2 server" : "TLS 1.3 server",
+                   o[0].feed, o[0].message);
+    assert_same_outcome(o);
+    }
+  }
+  g_byte_array_unref(chr);
+}
+
 static void test_config_key(void) {
   fp_ctx x = {0};
   x.ecdsa = pump_load_certs("server-ecdsa.pem", &x.n_ecdsa);
@@ -1304,5 +1610,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/pool/handshake-state-zeroed-abandoned", test_pool_hs_zeroed_abandoned);
   g_test_add_func("/engine/config/key", test_config_key);
   g_test_add_func("/engine/key-change-boundary", test_key_change_boundary);
+  g_test_add_func("/engine/hs-in-place/same-bytes", test_hs_view_same_bytes);
+  g_test_add_func("/engine/hs-in-place/malformed", test_hs_view_malformed);
   return g_test_run();
 }

@@ -352,6 +352,91 @@ static void test_reassembly(void) {
   tc_rec_free(&r);
 }
 
+/* Handshake records read in place (tc_rec_hs_take): whole messages come
+ * straight from the record (no copy: the pointer is into it), an incomplete
+ * one at its end is copied into the reassembly buffer when peek finds it
+ * incomplete, and is completed there by the next record; a record taken
+ * while a message is pending is appended. tc_rec_hs_settle copies what is
+ * left (a want raised between two messages of a record). */
+static void test_reassembly_in_place(void) {
+  tc_rec r;
+  tc_rec_init(&r);
+  r.hs_max = 100;
+  tc_error err;
+  tc_error_clear(&err);
+  uint8_t rec[2 * 54 + 10];
+  for (int i = 0; i < 3; i++) {
+    uint8_t *m = rec + 54 * i;
+    size_t room = sizeof rec - 54 * (size_t)i;
+    uint8_t msg[54] = {2, 0, 0, 50};
+    memset(msg + 4, 0x40 + i, 50);
+    memcpy(m, msg, room < 54 ? room : 54);
+  }
+  const uint8_t *m;
+  size_t ml;
+  g_assert_cmpint(tc_rec_hs_take(&r, rec, sizeof rec, &err), ==, TC_OK);
+  g_assert_true(tc_rec_hs_partial(&r));
+  for (int i = 0; i < 2; i++) {
+    g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 1);
+    g_assert_true(m == rec + 54 * i); /* in place */
+    g_assert_cmpuint(ml, ==, 54);
+    tc_rec_hs_consume(&r, ml);
+  }
+  g_assert_null(r.hs);
+  /* 10 bytes of the third: copied out of the record, which may now go. */
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 0);
+  g_assert_nonnull(r.hs);
+  g_assert_cmpuint(r.hs_view_len, ==, 0);
+  g_assert_true(tc_rec_hs_partial(&r));
+  uint8_t third[54] = {2, 0, 0, 50};
+  memset(third + 4, 0x42, 50);
+  memset(rec, 0xff, sizeof rec);
+  /* The rest arrives with a whole fourth message behind it. */
+  uint8_t rec2[44 + 54];
+  memcpy(rec2, third + 10, 44);
+  memcpy(rec2 + 44, third, 54);
+  g_assert_cmpint(tc_rec_hs_take(&r, rec2, sizeof rec2, &err), ==, TC_OK);
+  g_assert_cmpuint(r.hs_view_len, ==, 0); /* appended: a message was pending */
+  for (int i = 0; i < 2; i++) {
+    g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 1);
+    g_assert_cmpmem(m, ml, third, sizeof third);
+    tc_rec_hs_consume(&r, ml);
+  }
+  g_assert_false(tc_rec_hs_partial(&r));
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 0);
+  /* Settle: what is left of a record read in place is copied. */
+  g_assert_cmpint(tc_rec_hs_take(&r, third, sizeof third, &err), ==, TC_OK);
+  g_assert_cmpuint(r.hs_view_len, ==, sizeof third);
+  g_assert_cmpint(tc_rec_hs_settle(&r, &err), ==, TC_OK);
+  g_assert_cmpuint(r.hs_view_len, ==, 0);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, 1);
+  g_assert_true(m != third);
+  g_assert_cmpmem(m, ml, third, sizeof third);
+  tc_rec_hs_consume(&r, ml);
+  /* The header checks are the same in place: a message over the limit,
+   * a Finished too long, a type the state does not take. */
+  uint8_t huge[4] = {2, 0, 0, 101};
+  g_assert_cmpint(tc_rec_hs_take(&r, huge, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_ILLEGAL_PARAMETER);
+  tc_rec_free(&r);
+  tc_rec_init(&r);
+  tc_error_clear(&err);
+  uint8_t fin[4] = {20, 0x02, 0, 0};
+  g_assert_cmpint(tc_rec_hs_take(&r, fin, 4, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_DECODE_ERROR);
+  tc_rec_free(&r);
+  tc_rec_init(&r);
+  tc_error_clear(&err);
+  r.hs_only = 1;
+  g_assert_cmpint(tc_rec_hs_take(&r, third, sizeof third, &err), ==, TC_OK);
+  g_assert_cmpint(tc_rec_hs_peek(&r, &m, &ml, &err), ==, TC_FAIL);
+  g_assert_cmpint(err.code, ==, TC_ERR_UNEXPECTED_MESSAGE);
+  tc_rec_free(&r);
+  g_assert_cmpuint(r.hs_view_len, ==, 0);
+}
+
 /* RFC 8446 §5.4: the padding counts toward the 2^14 + 1 bytes of
  * TLSInnerPlaintext; one byte more is record_overflow even though the
  * content alone is under 2^14 (tlsfuzzer test-tls13-record-layer-limits). */
@@ -642,6 +727,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/record/tamper", test_tamper);
   g_test_add_func("/record/wrong-type", test_wrong_type);
   g_test_add_func("/record/reassembly", test_reassembly);
+  g_test_add_func("/record/reassembly-in-place", test_reassembly_in_place);
   g_test_add_func("/record/write-room-shrink", test_write_room_and_shrink);
   g_test_add_func("/record/tls13-padding-limit", test_tls13_padding_limit);
   g_test_add_func("/record/tls12-expansion-limit", test_tls12_expansion_limit);

@@ -522,7 +522,24 @@ static int take_ticket_record(tc_conn *c) {
   return r == TC_OK ? 1 : -1;
 }
 
+static int process_loop(tc_conn *c, bool lazy);
+
 static int process_input(tc_conn *c, bool lazy) {
+  int r = process_loop(c, lazy);
+  /* Handshake bytes still read in place (a want raised, or a message left
+   * for after its answer) are copied to the reassembly buffer now: the
+   * caller may move the input buffer before processing resumes. */
+  if (c->rec.hs_view_len) {
+    if (r == TC_FAIL) {
+      c->rec.hs_view = NULL;
+      c->rec.hs_view_len = 0;
+    } else if (tc_rec_hs_settle(&c->rec, &c->err) != TC_OK)
+      return fail(c);
+  }
+  return r;
+}
+
+static int process_loop(tc_conn *c, bool lazy) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (start(c) != TC_OK)
@@ -623,7 +640,7 @@ static int process_input(tc_conn *c, bool lazy) {
       c->empty_run = 0;
     switch (type) {
     case TC_CT_HANDSHAKE:
-      if (tc_rec_hs_append(&c->rec, d, dl, &c->err) != TC_OK)
+      if (tc_rec_hs_take(&c->rec, d, dl, &c->err) != TC_OK)
         return fail(c);
       break;
     case TC_CT_ALERT:

@@ -48,6 +48,8 @@ void tc_rec_free(tc_rec *r) {
   r->ngaps = 0;
   r->ilent = false;
   r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
+  r->hs_view = NULL;
+  r->hs_view_len = 0;
   r->hold = false;
 }
 
@@ -72,6 +74,8 @@ void tc_rec_release(tc_rec *r, tc_rec_bufs *keep) {
   r->ngaps = 0;
   r->ilent = false;
   r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
+  r->hs_view = NULL;
+  r->hs_view_len = 0;
   r->hold = false;
 }
 
@@ -585,11 +589,36 @@ static size_t fixed_max(uint8_t type) {
   }
 }
 
+int tc_rec_hs_take(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) {
+  if (r->hs_copy || r->hs_view_len || r->hs_len > r->hs_off)
+    return tc_rec_hs_settle(r, err) ? TC_FAIL : tc_rec_hs_append(r, data, len, err);
+  /* Nothing pending: the record's messages are read where they are. (One
+   * record of at most 2^14 bytes cannot trip tc_rec_hs_append's bound on
+   * buffered data, so taking it whole refuses nothing that appending did.) */
+  r->hs_view = data;
+  r->hs_view_len = len;
+  return TC_OK;
+}
+
+int tc_rec_hs_settle(tc_rec *r, tc_error *err) {
+  if (!r->hs_view_len)
+    return TC_OK;
+  const uint8_t *v = r->hs_view;
+  size_t n = r->hs_view_len;
+  r->hs_view = NULL;
+  r->hs_view_len = 0;
+  return tc_rec_hs_append(r, v, n, err);
+}
+
 int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err) {
-  size_t avail = r->hs_len - r->hs_off;
+  bool view = r->hs_view_len > 0;
+  size_t avail = view ? r->hs_view_len : r->hs_len - r->hs_off;
+  /* An incomplete message left in a record read in place waits for the
+   * next record in the reassembly buffer (the same checks run there once
+   * more bytes arrived, as they do on every peek). */
   if (avail < 4)
-    return 0;
-  const uint8_t *h = r->hs + r->hs_off;
+    return view ? (tc_rec_hs_settle(r, err) ? TC_FAIL : 0) : 0;
+  const uint8_t *h = view ? r->hs_view : r->hs + r->hs_off;
   size_t body = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
   /* A message the state cannot take is unexpected_message whatever its
    * length says (tlsfuzzer test-invalid-client-hello: a ClientHello whose
@@ -617,13 +646,20 @@ int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *er
     return tc_error_set(err, TC_ERR_ILLEGAL_PARAMETER,
                         "handshake message of %zu bytes exceeds the limit %zu", body, limit);
   if (avail < 4 + body)
-    return 0;
+    return view ? (tc_rec_hs_settle(r, err) ? TC_FAIL : 0) : 0;
   *msg = h;
   *msg_len = 4 + body;
   return 1;
 }
 
 void tc_rec_hs_consume(tc_rec *r, size_t n) {
+  if (r->hs_view_len) {
+    r->hs_view += n;
+    r->hs_view_len -= n;
+    if (!r->hs_view_len)
+      r->hs_view = NULL;
+    return;
+  }
   r->hs_off += n;
   if (r->hs_off >= r->hs_len)
     r->hs_off = r->hs_len = 0;

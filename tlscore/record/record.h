@@ -186,7 +186,17 @@ typedef struct tc_rec {
   bool ssl2_hello;         /* server: recognise an SSLv2 CLIENT-HELLO as the first record */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
   bool plain_alerts;       /* accept unprotected alerts (peer failed before its keys) */
-  /* Handshake reassembly. */
+  /* Handshake messages. A handshake record taken while nothing is pending
+   * is read where it lies (hs_view: its plaintext in ibuf, opened in place),
+   * message by message, with no copy; only what a record leaves unfinished
+   * (a message split across records) goes to the reassembly buffer hs.
+   * The view never outlives the processing of the input that brought it
+   * (tc_rec_hs_settle copies what is left before control returns to the
+   * caller, who may then move ibuf). */
+  const uint8_t *hs_view;
+  size_t hs_view_len;
+  bool hs_copy;                  /* tests: no view, every message through hs (the
+                                  * general path, to compare the view with) */
   uint8_t *hs;
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
   size_t hs_high;                /* bytes of hs ever written (wiped on release) */
@@ -283,10 +293,23 @@ static inline size_t tc_rec_output_pending(const tc_rec *r) { return r->olen - r
 /* Handshake reassembly: append a handshake record's plaintext. Fails when a
  * message would exceed hs_max. */
 int tc_rec_hs_append(tc_rec *r, const uint8_t *data, size_t len, tc_error *err);
+/* A handshake record's plaintext (from tc_rec_next, in ibuf): read in
+ * place when nothing is pending (the common case: whole messages in one
+ * record), else appended as by tc_rec_hs_append. The bytes must stay
+ * where they are until tc_rec_hs_settle. */
+int tc_rec_hs_take(tc_rec *r, const uint8_t *data, size_t len, tc_error *err);
+/* Copy what is left of a record read in place into the reassembly buffer
+ * (before ibuf may move: tc_rec_next of another record, the caller's next
+ * input). tc_rec_hs_peek does it itself when the rest is an incomplete
+ * message. */
+int tc_rec_hs_settle(tc_rec *r, tc_error *err);
 /* A complete message at the head (type, body, total length incl. 4-byte
- * header)? 1 yes, 0 no. */
+ * header)? 1 yes, 0 no. The message stays valid until the next
+ * tc_rec_hs_append/take/settle. */
 int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err);
 void tc_rec_hs_consume(tc_rec *r, size_t n);
-static inline bool tc_rec_hs_partial(const tc_rec *r) { return r->hs_len > r->hs_off; }
+static inline bool tc_rec_hs_partial(const tc_rec *r) {
+  return r->hs_view_len > 0 || r->hs_len > r->hs_off;
+}
 
 #endif
