@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "auth/session.h"
+#include "handshake/tls12.h"
+#include "msg/msg.h"
 #include "pump.h"
 #include "tlscore/config.h"
 #include "tlscore/conn.h"
@@ -691,6 +693,371 @@ static void test_verify_caller_status_skipped(void) {
   tc_config_unref(scfg);
 }
 
+/* ---- the brief ServerHello parse against the general one ----
+ *
+ * Two clients with the same scripted randomness send the same ClientHello
+ * offering the same session; each gets the same (edited) server flight, one
+ * through the brief parse (tc_client12_server_hello_brief) and one with it
+ * off. After the ServerHello and after the whole flight, every outcome must
+ * be the same: status, error code, alert and message, state, version,
+ * suite, negotiated extensions, record limits, and the bytes the client
+ * sends. */
+
+typedef struct sh_outcome {
+  int r1, r2;
+  tc_err code1, code2;
+  int alert1, alert2;
+  char msg1[256], msg2[256];
+  int state;
+  uint16_t version, suite, wr_version, peer_rsl;
+  size_t max_frag, max_recv_plain;
+  bool have_hs, ems, etm, ticket, status, resumed, secure_reneg, resumed_final;
+  GByteArray *out;
+} sh_outcome;
+
+typedef struct sh_ext {
+  uint16_t type;
+  uint8_t body[8];
+  size_t len;
+} sh_ext;
+
+static pump_rng brief_rng;
+
+static tc_conn *brief_client(tc_config *ccfg, tc_session *sess, GByteArray **ch) {
+  memset(&brief_rng, 0, sizeof brief_rng);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  g_assert_nonnull(c);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  *ch = pump_drain(c);
+  return c;
+}
+
+static void brief_outcome(tc_config *ccfg, tc_session *sess, const GByteArray *ch_ref,
+                          const uint8_t *flight, size_t sh_rec, size_t len, bool brief_off,
+                          sh_outcome *o) {
+  GByteArray *ch;
+  tc__sh12_brief_off = brief_off;
+  tc_conn *c = brief_client(ccfg, sess, &ch);
+  g_assert_cmpmem(ch->data, ch->len, ch_ref->data, ch_ref->len);
+  g_byte_array_unref(ch);
+  memset(o, 0, sizeof *o);
+  size_t used;
+  o->r1 = tc_conn_feed(c, flight, sh_rec, &used);
+  const tc_error *e = tc_conn_error(c);
+  o->code1 = e->code;
+  o->alert1 = e->alert;
+  g_strlcpy(o->msg1, e->message, sizeof o->msg1);
+  o->state = c->state;
+  o->version = c->version;
+  o->suite = c->suite;
+  o->wr_version = c->rec.wr_version;
+  o->max_frag = c->rec.max_frag;
+  o->max_recv_plain = c->rec.max_recv_plain;
+  o->secure_reneg = c->c12.secure_reneg;
+  o->have_hs = c->hs != NULL;
+  if (c->hs) {
+    o->ems = c->hs->t12.ems;
+    o->etm = c->hs->t12.etm;
+    o->ticket = c->hs->t12.ticket;
+    o->status = c->hs->t12.status;
+    o->resumed = c->hs->t12.resumed;
+    o->peer_rsl = c->hs->t12.peer_rsl;
+  }
+  o->r2 = o->r1;
+  if (o->r1 == TC_OK && len > sh_rec)
+    o->r2 = tc_conn_feed(c, flight + sh_rec, len - sh_rec, &used);
+  o->code2 = e->code;
+  o->alert2 = e->alert;
+  g_strlcpy(o->msg2, e->message, sizeof o->msg2);
+  o->resumed_final = tc_conn_resumed(c);
+  o->out = pump_drain(c);
+  tc_conn_free(c);
+  tc__sh12_brief_off = false;
+}
+
+static void assert_same_outcome(const sh_outcome *a, const sh_outcome *b) {
+  g_assert_cmpint(a->r1, ==, b->r1);
+  g_assert_cmpint(a->code1, ==, b->code1);
+  g_assert_cmpint(a->alert1, ==, b->alert1);
+  g_assert_cmpstr(a->msg1, ==, b->msg1);
+  g_assert_cmpint(a->r2, ==, b->r2);
+  g_assert_cmpint(a->code2, ==, b->code2);
+  g_assert_cmpint(a->alert2, ==, b->alert2);
+  g_assert_cmpstr(a->msg2, ==, b->msg2);
+  g_assert_cmpint(a->state, ==, b->state);
+  g_assert_cmpuint(a->version, ==, b->version);
+  g_assert_cmpuint(a->suite, ==, b->suite);
+  g_assert_cmpuint(a->wr_version, ==, b->wr_version);
+  g_assert_cmpuint(a->max_frag, ==, b->max_frag);
+  g_assert_cmpuint(a->max_recv_plain, ==, b->max_recv_plain);
+  g_assert_cmpint(a->secure_reneg, ==, b->secure_reneg);
+  g_assert_cmpint(a->have_hs, ==, b->have_hs);
+  g_assert_cmpint(a->ems, ==, b->ems);
+  g_assert_cmpint(a->etm, ==, b->etm);
+  g_assert_cmpint(a->ticket, ==, b->ticket);
+  g_assert_cmpint(a->status, ==, b->status);
+  g_assert_cmpint(a->resumed, ==, b->resumed);
+  g_assert_cmpuint(a->peer_rsl, ==, b->peer_rsl);
+  g_assert_cmpint(a->resumed_final, ==, b->resumed_final);
+  g_assert_cmpmem(a->out->data, a->out->len, b->out->data, b->out->len);
+}
+
+/* The server flight with its ServerHello rebuilt: head (version .. 
+ * compression, 38 + sid bytes) edited by edit_head, then the extensions
+ * (none at all when n == SIZE_MAX, a raw block when raw). */
+static GByteArray *rebuild_flight(const uint8_t *f, size_t len, size_t sh_rec,
+                                  void (*edit_head)(uint8_t *, size_t), const sh_ext *x, size_t n,
+                                  const uint8_t *raw, size_t raw_len, size_t *new_sh_rec) {
+  const uint8_t *sh = f + 5 + 4;
+  size_t head = 2 + 32 + 1 + sh[34] + 3;
+  GByteArray *body = g_byte_array_new();
+  g_byte_array_append(body, sh, head);
+  if (edit_head)
+    edit_head(body->data, body->len);
+  if (raw) {
+    g_byte_array_append(body, raw, raw_len);
+  } else if (n != SIZE_MAX) {
+    size_t el = 0;
+    for (size_t i = 0; i < n; i++)
+      el += 4 + x[i].len;
+    uint8_t l2[2] = {(uint8_t)(el >> 8), (uint8_t)el};
+    g_byte_array_append(body, l2, 2);
+    for (size_t i = 0; i < n; i++) {
+      uint8_t h[4] = {(uint8_t)(x[i].type >> 8), (uint8_t)x[i].type, (uint8_t)(x[i].len >> 8),
+                      (uint8_t)x[i].len};
+      g_byte_array_append(body, h, 4);
+      g_byte_array_append(body, x[i].body, x[i].len);
+    }
+  }
+  GByteArray *out = g_byte_array_new();
+  size_t ml = body->len, rl = 4 + ml;
+  uint8_t rh[9] = {22, f[1], f[2], (uint8_t)(rl >> 8), (uint8_t)rl, 2, (uint8_t)(ml >> 16),
+                   (uint8_t)(ml >> 8), (uint8_t)ml};
+  g_byte_array_append(out, rh, 9);
+  g_byte_array_append(out, body->data, body->len);
+  g_byte_array_append(out, f + sh_rec, len - sh_rec);
+  *new_sh_rec = 9 + body->len;
+  g_byte_array_unref(body);
+  return out;
+}
+
+static void head_down11(uint8_t *b, size_t n) { (void)n; memcpy(b + 2 + 24, "DOWNGRD\x00", 8); }
+static void head_down12(uint8_t *b, size_t n) { (void)n; memcpy(b + 2 + 24, "DOWNGRD\x01", 8); }
+static void head_nodown(uint8_t *b, size_t n) { (void)n; memcpy(b + 2 + 24, "downgrd\x01", 8); }
+static void head_hrr(uint8_t *b, size_t n) {
+  (void)n;
+  memcpy(b + 2, tc_hrr_random, 32);
+}
+static void head_comp(uint8_t *b, size_t n) { b[n - 1] = 1; }
+static void head_suite(uint8_t *b, size_t n) { b[n - 2] ^= 0x07; }
+static void head_tls11(uint8_t *b, size_t n) { (void)n; b[1] = 2; }
+static void head_tls13(uint8_t *b, size_t n) { (void)n; b[1] = 4; }
+static void head_sid(uint8_t *b, size_t n) { (void)n; b[35] ^= 1; }
+
+/* The extension list of variant k from the server's own (base), or false
+ * past the last variant. */
+static bool ext_variant(int k, const sh_ext *base, size_t nb, sh_ext *x, size_t *n) {
+  static const sh_ext add[] = {
+      {0, {0}, 0},                 /* 0: server_name, empty */
+      {0, {0}, 1},                 /* 1: server_name, not empty */
+      {5, {0}, 0},                 /* 2: status_request, empty */
+      {5, {1}, 1},                 /* 3: status_request, not empty */
+      {22, {0}, 0},                /* 4: encrypt_then_mac */
+      {22, {0}, 1},                /* 5: encrypt_then_mac, not empty */
+      {35, {0}, 0},                /* 6: session_ticket */
+      {35, {0}, 1},                /* 7: session_ticket, not empty */
+      {23, {0}, 0},                /* 8: extended_master_secret (again, or new) */
+      {0x1234, {0}, 0},            /* 9: unknown */
+      {16, {0, 3, 2, 'h', '2'}, 5}, /* 10: ALPN */
+      {43, {3, 3}, 2},             /* 11: supported_versions TLS 1.2 */
+      {43, {3, 4}, 2},             /* 12: supported_versions TLS 1.3 */
+      {51, {0, 29, 0, 1, 9}, 5},   /* 13: key_share */
+      {1, {1}, 1},                 /* 14: max_fragment_length */
+      {11, {2, 0, 1}, 3},          /* 15: ec_point_formats with two */
+      {11, {1, 1}, 2},             /* 16: ec_point_formats without uncompressed */
+      {11, {0}, 1},                /* 17: ec_point_formats, empty list */
+      {11, {2, 0}, 2},             /* 18: ec_point_formats, short */
+      {28, {0, 64}, 2},            /* 19: record_size_limit 64 */
+      {28, {0, 63}, 2},            /* 20: record_size_limit 63 */
+      {28, {0, 64, 0}, 3},         /* 21: record_size_limit, long */
+      {28, {0x40, 1}, 2},          /* 22: record_size_limit 2^14 + 1 */
+      {0xff01, {1, 0}, 2},         /* 23: renegotiation_info not empty */
+      {0xff01, {0}, 0},            /* 24: renegotiation_info without its length */
+      {0xff01, {0, 0}, 2},         /* 25: renegotiation_info, trailing byte */
+      {0xff01, {0}, 1},            /* 26: renegotiation_info, empty */
+      {23, {0}, 1},                /* 27: extended_master_secret, not empty */
+      {13, {0, 2, 4, 3}, 4},       /* 28: signature_algorithms */
+      {0x3374, {0}, 0},            /* 29: another unknown */
+  };
+  size_t na = sizeof add / sizeof add[0];
+  *n = 0;
+  if (k < (int)na) {
+    /* Replace the base's extension of that type, or add it at the end. */
+    bool put = false;
+    for (size_t i = 0; i < nb; i++) {
+      if (base[i].type == add[k].type && !put) {
+        x[(*n)++] = add[k];
+        put = true;
+      } else {
+        x[(*n)++] = base[i];
+      }
+    }
+    if (!put)
+      x[(*n)++] = add[k];
+    return true;
+  }
+  k -= (int)na;
+  if (k < (int)nb) { /* each base extension left out */
+    for (size_t i = 0; i < nb; i++)
+      if (i != (size_t)k)
+        x[(*n)++] = base[i];
+    return true;
+  }
+  k -= (int)nb;
+  if (k < (int)nb) { /* each base extension twice */
+    for (size_t i = 0; i < nb; i++) {
+      x[(*n)++] = base[i];
+      if (i == (size_t)k)
+        x[(*n)++] = base[i];
+    }
+    return true;
+  }
+  k -= (int)nb;
+  if (k == 0) { /* reversed */
+    for (size_t i = nb; i-- > 0;)
+      x[(*n)++] = base[i];
+    return true;
+  }
+  if (k == 1) { /* every brief-set extension we offered at once */
+    static const sh_ext more[] = {{0, {0}, 0}, {5, {0}, 0}, {22, {0}, 0}, {35, {0}, 0}};
+    for (size_t i = 0; i < nb; i++)
+      x[(*n)++] = base[i];
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+      bool dup = false;
+      for (size_t j = 0; j < nb; j++)
+        dup |= base[j].type == more[i].type;
+      if (!dup)
+        x[(*n)++] = more[i];
+    }
+    return true;
+  }
+  return false;
+}
+
+static void brief_case(uint16_t cmax, uint16_t smax, bool tickets) {
+  tc_config *scfg = server_cfg(TC_TLS12, smax);
+  tc_session_cache *cache = NULL;
+  if (!tickets) {
+    cache = tc_session_cache_new(16, 3600);
+    tc_config_set_session_cache(scfg, cache);
+    tc_config_set_tickets(scfg, 0, 7200);
+  }
+  tc_config *ccfg = client_cfg(TC_TLS12, cmax);
+  tc_session *sess = full_session(ccfg, scfg, NULL);
+  tc_config_set_rng(ccfg, pump_rng_fn, &brief_rng);
+
+  /* The reference flight: the server's answer to the scripted ClientHello. */
+  GByteArray *ch;
+  tc_conn *c = brief_client(ccfg, sess, &ch);
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *s = tc_conn_new(scfg, &err);
+  g_assert_nonnull(s);
+  size_t used;
+  g_assert_cmpint(tc_conn_feed(s, ch->data, ch->len, &used), ==, TC_OK);
+  GByteArray *fl = pump_drain(s);
+  tc_conn_free(s);
+  tc_conn_free(c);
+  const uint8_t *f = fl->data;
+  g_assert_cmpuint(fl->len, >, 9 + 38);
+  g_assert_cmpuint(f[0], ==, 22);
+  g_assert_cmpuint(f[5], ==, 2);
+  size_t sh_rec = 5 + (size_t)(f[3] << 8 | f[4]);
+  /* The ServerHello alone in its record (the rebuild relies on it). */
+  g_assert_cmpuint(4 + (size_t)(f[6] << 16 | f[7] << 8 | f[8]), ==, sh_rec - 5);
+  const uint8_t *sh = f + 9;
+  size_t shl = sh_rec - 9, off = 2 + 32 + 1 + sh[34] + 3;
+  sh_ext base[16];
+  size_t nb = 0;
+  g_assert_cmpuint(shl, >=, off + 2);
+  for (size_t p = off + 2; p < shl;) {
+    g_assert_cmpuint(nb, <, 16);
+    base[nb].type = (uint16_t)(sh[p] << 8 | sh[p + 1]);
+    base[nb].len = (size_t)(sh[p + 2] << 8 | sh[p + 3]);
+    g_assert_cmpuint(base[nb].len, <=, sizeof base[nb].body);
+    memcpy(base[nb].body, sh + p + 4, base[nb].len);
+    p += 4 + base[nb].len;
+    nb++;
+  }
+
+  unsigned brief = 0, general = 0, ok = 0;
+  sh_ext x[40];
+  size_t n;
+  void (*heads[])(uint8_t *, size_t) = {NULL,      head_down11, head_down12, head_nodown,
+                                          head_hrr,  head_comp,   head_suite,  head_tls11,
+                                          head_tls13, head_sid};
+  static const uint8_t raws[][6] = {{0, 4, 0, 23, 0, 0}, {0, 2, 0, 23, 0, 0}, {0, 8, 0, 23, 0, 0},
+                                    {0, 3, 0, 23, 0, 0}, {0, 0, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0}};
+  static const size_t raw_lens[] = {6, 6, 6, 5, 2, 3};
+  size_t nh = sizeof heads / sizeof heads[0], nr = sizeof raws / sizeof raws[0];
+  for (int k = 0;; k++) {
+    GByteArray *v;
+    size_t vrec;
+    if ((size_t)k < nh) {
+      v = rebuild_flight(f, fl->len, sh_rec, heads[k], base, nb, NULL, 0, &vrec);
+    } else if ((size_t)k < nh + nr) {
+      size_t i = (size_t)k - nh;
+      v = rebuild_flight(f, fl->len, sh_rec, NULL, NULL, 0, raws[i], raw_lens[i], &vrec);
+    } else if ((size_t)k == nh + nr) {
+      v = rebuild_flight(f, fl->len, sh_rec, NULL, NULL, SIZE_MAX, NULL, 0, &vrec);
+    } else if (ext_variant(k - (int)(nh + nr + 1), base, nb, x, &n)) {
+      v = rebuild_flight(f, fl->len, sh_rec, NULL, x, n, NULL, 0, &vrec);
+    } else {
+      break;
+    }
+    tc_server_hello12 b;
+    if (tc_msg_parse_server_hello12(v->data + 9, vrec - 9, &b))
+      brief++;
+    else
+      general++;
+    sh_outcome o1, o2;
+    brief_outcome(ccfg, sess, ch, v->data, vrec, v->len, false, &o1);
+    brief_outcome(ccfg, sess, ch, v->data, vrec, v->len, true, &o2);
+    if (k == 0) { /* the server's own flight: resumed */
+      g_assert_cmpint(o1.r2, ==, TC_OK);
+      g_assert_true(o1.resumed_final);
+    }
+    ok += o1.r2 == TC_OK;
+    assert_same_outcome(&o1, &o2);
+    g_byte_array_unref(o1.out);
+    g_byte_array_unref(o2.out);
+    g_byte_array_unref(v);
+  }
+  g_test_message("brief parse took %u variants, declined %u; %u handshakes completed", brief,
+                 general, ok);
+  g_assert_cmpuint(brief, >, 10);
+  g_assert_cmpuint(general, >, 10);
+  g_byte_array_unref(ch);
+  g_byte_array_unref(fl);
+  tc_session_unref(sess);
+  tc_config_set_rng(ccfg, NULL, NULL);
+  tc_config_unref(ccfg);
+  tc_config_unref(scfg);
+  if (cache)
+    tc_session_cache_unref(cache);
+}
+
+static void test_sh_brief(void) {
+  brief_case(TC_TLS12, TC_TLS12, true);  /* no sentinel */
+  brief_case(TC_TLS12, TC_TLS13, true);  /* TLS 1.2 sentinel from a TLS 1.3 server */
+  brief_case(TC_TLS12, TC_TLS13, false); /* by session ID */
+  brief_case(TC_TLS13, TC_TLS12, true);  /* a TLS 1.3 client offering a TLS 1.2 session */
+  brief_case(TC_TLS13, TC_TLS12, false);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/tls12-client/downgrade-sentinel", test_downgrade_sentinel);
@@ -711,5 +1078,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/tls12-client/renegotiation", test_renegotiation);
   g_test_add_func("/tls12-client/ske-tamper", test_ske_tamper);
   g_test_add_func("/tls12-client/verify-caller", test_verify_caller);
+  g_test_add_func("/tls12-client/server-hello-brief", test_sh_brief);
   return g_test_run();
 }

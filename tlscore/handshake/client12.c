@@ -188,7 +188,16 @@ void tc_client12_offer_session(tc_conn *c) {
 
 /* ---- ServerHello ---- */
 
-static int check_sh_exts(tc_conn *c, const tc_exts *e) {
+/* What the ServerHello's extensions settle, from either parse. */
+typedef struct sh_exts {
+  bool ems, etm, ticket, status, reneg, rsl;
+  uint16_t record_size_limit;
+  tc_bytes renegotiation_info;
+} sh_exts;
+
+/* The checks only the general parse needs (the brief parse declines every
+ * extension and form these refuse); fills *x. */
+static int check_sh_exts(tc_conn *c, const tc_exts *e, sh_exts *x) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   if (e->n_unknown)
@@ -227,47 +236,69 @@ static int check_sh_exts(tc_conn *c, const tc_exts *e) {
       !memchr(e->ec_point_formats.p, 0, e->ec_point_formats.len))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "server does not accept uncompressed points");
-  if (tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT)) {
+  x->rsl = tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT);
+  x->record_size_limit = e->record_size_limit;
+  x->ems = tc_exts_has(e, TC_EXT_EXTENDED_MASTER_SECRET);
+  x->etm = tc_exts_has(e, TC_EXT_ENCRYPT_THEN_MAC);
+  x->ticket = tc_exts_has(e, TC_EXT_SESSION_TICKET);
+  x->status = tc_exts_has(e, TC_EXT_STATUS_REQUEST);
+  x->reneg = tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO);
+  x->renegotiation_info = e->renegotiation_info;
+  return TC_OK;
+}
+
+/* What the extensions settle, with the RFC 5746 checks (both parses). */
+static int apply_sh_exts(tc_conn *c, const sh_exts *x) {
+  tc_hs12 *h = &c->hs->t12;
+  if (x->rsl) {
     /* TLS 1.2 limits plaintext; values above 2^14 mean the protocol maximum. */
-    h->peer_rsl = e->record_size_limit;
-    if (e->record_size_limit < c->rec.max_frag)
-      c->rec.max_frag = e->record_size_limit;
+    h->peer_rsl = x->record_size_limit;
+    if (x->record_size_limit < c->rec.max_frag)
+      c->rec.max_frag = x->record_size_limit;
     /* Negotiated: our own limit holds for what the server sends. We may
      * have offered TLS 1.3's value (one more): a TLS 1.2 server reads it
      * as plaintext, so accept that much (never more than 2^14). */
     c->rec.max_recv_plain = h->sent_rsl < TC_REC_MAX_PLAIN ? h->sent_rsl : TC_REC_MAX_PLAIN;
   }
-  h->ems = tc_exts_has(e, TC_EXT_EXTENDED_MASTER_SECRET) && c->version >= TC_TLS10;
-  h->etm = tc_exts_has(e, TC_EXT_ENCRYPT_THEN_MAC) && h->suite->bulk == TC_BULK12_CBC &&
-           c->version >= TC_TLS10;
-  h->ticket = tc_exts_has(e, TC_EXT_SESSION_TICKET);
-  h->status = tc_exts_has(e, TC_EXT_STATUS_REQUEST);
-  bool ri = tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO);
+  h->ems = x->ems && c->version >= TC_TLS10;
+  h->etm = x->etm && h->suite->bulk == TC_BULK12_CBC && c->version >= TC_TLS10;
+  h->ticket = x->ticket;
+  h->status = x->status;
   if (c->c12.handshakes == 0) {
-    if (ri && e->renegotiation_info.len != 0)
+    if (x->reneg && x->renegotiation_info.len != 0)
       return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                           "initial renegotiation_info is not empty");
-    c->c12.secure_reneg = ri;
+    c->c12.secure_reneg = x->reneg;
   } else {
     /* RFC 5746 §3.5: client_verify_data || server_verify_data. */
     size_t n = c->c12.vd_len;
     uint8_t expect[72];
     memcpy(expect, c->c12.client_vd, n);
     memcpy(expect + n, c->c12.server_vd, n);
-    if (!ri || e->renegotiation_info.len != 2 * n ||
-        !tc_ct_equal(expect, e->renegotiation_info.p, 2 * n))
+    if (!x->reneg || x->renegotiation_info.len != 2 * n ||
+        !tc_ct_equal(expect, x->renegotiation_info.p, 2 * n))
       return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
                           "renegotiation_info does not match the previous handshake");
   }
   return TC_OK;
 }
 
-tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
-                                     size_t len) {
+/* The ServerHello's fields, from either parse. */
+typedef struct sh_view {
+  uint16_t version, suite;
+  uint8_t compression;
+  const uint8_t *random, *session_id;
+  size_t session_id_len;
+} sh_view;
+
+/* Both parses end here: e is the general parse's extensions (checked by
+ * check_sh_exts into x), NULL after the brief parse (x filled by it). */
+static tc_hs_state server_hello(tc_conn *c, const sh_view *sh, const tc_exts *e, sh_exts *x,
+                                const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   tc_config *cfg = c->cfg;
-  uint16_t v = sh->legacy_version, max12 = tc12_max_version(cfg);
+  uint16_t v = sh->version, max12 = tc12_max_version(cfg);
   if (hs->hrr)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "server selected %s after a HelloRetryRequest", vname(v)),
@@ -287,16 +318,15 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
            HS_FAILED;
   c->version = v;
   c->rec.wr_version = v;
-  if (sh->compression_method != 0)
+  if (sh->compression != 0)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "server selected compression"),
            HS_FAILED;
-  const tc_suite12 *s = find_offered(c, sh->cipher_suite);
+  const tc_suite12 *s = find_offered(c, sh->suite);
   if (!s || !tc_suite12_allows(s, v))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                        "server selected a cipher suite we did not offer (0x%04x)",
-                        sh->cipher_suite),
+                        "server selected a cipher suite we did not offer (0x%04x)", sh->suite),
            HS_FAILED;
-  if (tc12_use_suite(c, s, sh->cipher_suite))
+  if (tc12_use_suite(c, s, sh->suite))
     return HS_FAILED;
   /* A ClientHello hashed as it was sent (client13.c keep_client_hello) used
    * the one PRF hash its suites share. */
@@ -315,12 +345,12 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
     tc12_transcript_stream(c);
   tc_client13_ch1_to_transcript12(c);
   tc12_transcript_add(c, msg, len);
-  if (check_sh_exts(c, &sh->ext))
+  if ((e && check_sh_exts(c, e, x)) || apply_sh_exts(c, x))
     return HS_FAILED;
 
   if (echoed) {
     tc_session *os = c->offer;
-    if (os->version != v || os->suite != sh->cipher_suite)
+    if (os->version != v || os->suite != sh->suite)
       return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                           "server resumed the session with another version or suite"),
              HS_FAILED;
@@ -356,6 +386,58 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
   }
   /* RFC 4279 §2: a PSK handshake has no certificate messages. */
   return tc12_suite_is_psk(h->suite) ? HS_C12_WAIT_SKE : HS_C12_WAIT_CERT;
+}
+
+tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
+                                     size_t len) {
+  sh_view v = {sh->legacy_version, sh->cipher_suite, sh->compression_method, sh->random,
+               sh->session_id, sh->session_id_len};
+  sh_exts x;
+  return server_hello(c, &v, &sh->ext, &x, msg, len);
+}
+
+bool tc__sh12_brief_off;
+
+bool tc_client12_server_hello_brief(tc_conn *c, const uint8_t *msg, size_t len,
+                                    tc_hs_state *next) {
+  const tc_hs *hs = c->hs;
+  const tc_hs12 *h = &hs->t12;
+  tc_server_hello12 sh;
+  /* The message as tc_msg_split takes it (the driver hands whole messages). */
+  if (len < 4 || msg[0] != TC_HS_SERVER_HELLO ||
+      (size_t)(msg[1] << 16 | msg[2] << 8 | msg[3]) != len - 4 ||
+      !tc_msg_parse_server_hello12(msg + 4, len - 4, &sh))
+    return false;
+  /* Everything the general path could refuse before it reaches
+   * server_hello() or in check_sh_exts goes to the general path: a
+   * downgrade sentinel client13.c's on_server_hello refuses (RFC 8446
+   * §4.1.3, the same test), renegotiation, extensions we did not ask for,
+   * point formats without uncompressed, a non-empty initial
+   * renegotiation_info. A TLS 1.3 server's TLS 1.2 ServerHello to a
+   * client that offered TLS 1.2 alone carries the 1.2 sentinel: taken. */
+  static const uint8_t down12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
+  static const uint8_t down11[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 0};
+  bool d11 = !memcmp(sh.random + 24, down11, 8);
+  if ((h->offered13 && (d11 || !memcmp(sh.random + 24, down12, 8))) ||
+      (d11 && sh.legacy_version < TC_TLS12 && tc12_max_version(c->cfg) == TC_TLS12))
+    return false;
+  unsigned x = sh.exts;
+  if (c->c12.handshakes ||
+      ((x & TC_SH12_SERVER_NAME) && !hs->client_sent_sni) ||
+      ((x & TC_SH12_STATUS) && !h->offered_status) || ((x & TC_SH12_RSL) && !h->offered_rsl) ||
+      ((x & TC_SH12_EC_POINT_FORMATS) &&
+       !memchr(sh.ec_point_formats.p, 0, sh.ec_point_formats.len)) ||
+      ((x & TC_SH12_RENEG) && sh.renegotiation_info.len != 0))
+    return false;
+  c->rec.wr_version = TC_TLS12; /* as client13.c's on_server_hello */
+  sh_view v = {sh.legacy_version, sh.cipher_suite, sh.compression_method, sh.random,
+               sh.session_id, sh.session_id_len};
+  sh_exts e = {.ems = x & TC_SH12_EMS, .etm = x & TC_SH12_ETM, .ticket = x & TC_SH12_TICKET,
+               .status = x & TC_SH12_STATUS, .reneg = x & TC_SH12_RENEG,
+               .rsl = x & TC_SH12_RSL, .record_size_limit = sh.record_size_limit,
+               .renegotiation_info = sh.renegotiation_info};
+  *next = server_hello(c, &v, NULL, &e, msg, len);
+  return true;
 }
 
 /* ---- server's first flight ---- */

@@ -927,6 +927,13 @@ static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const u
 static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_server_hello sh;
+  tc_hs_state next;
+  /* A TLS 1.2 ServerHello in the forms TLS 1.2 uses: the brief parse, for
+   * clients that offer TLS 1.2 alone or a TLS 1.2 session (a TLS 1.3
+   * ServerHello, or anything else, goes on below). */
+  if ((!hs->t12.offered13 || hs->t12.offered_session) && !tc__sh12_brief_off &&
+      tc_client12_server_hello_brief(c, msg, len, &next))
+    return next;
   uint8_t type;
   const uint8_t *body;
   size_t blen;

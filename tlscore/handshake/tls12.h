@@ -195,6 +195,13 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13);
 void tc_client12_offer_session(tc_conn *c);
 tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
                                      size_t len);
+/* A ServerHello the brief parse takes (msg/server_hello12.c) and that
+ * needs none of the general path's refusals before the version checks:
+ * handled as tc_client12_server_hello would (*next), true; false: nothing
+ * done, use the general path. tc__sh12_brief_off (tests) turns it off. */
+bool tc_client12_server_hello_brief(tc_conn *c, const uint8_t *msg, size_t len,
+                                    tc_hs_state *next);
+extern bool tc__sh12_brief_off;
 tc_hs_state tc_client12_flight(tc_conn *c);
 int tc_client12_hello_request(tc_conn *c, const uint8_t *body, size_t len);
 /* Can this connection renegotiate now (either role): TC_RENEG_SECURE,

@@ -407,6 +407,40 @@ typedef struct tc_server_hello {
   tc_exts ext;
 } tc_server_hello;
 
+/* The brief parse of a TLS 1.2 ServerHello (server_hello12.c), for a client
+ * that offered what a TLS 1.2 handshake uses: it takes only a ServerHello
+ * whose extensions are among server_name, status_request, ec_point_formats,
+ * encrypt_then_mac, extended_master_secret, record_size_limit,
+ * session_ticket and renegotiation_info, each once and in the one form
+ * tc_msg_parse_server_hello accepts in a ServerHello (empty bodies,
+ * ec_point_formats<1..255>, record_size_limit >= 64, renegotiation_info a
+ * vector), with no HelloRetryRequest random. For such a message it gives
+ * what tc_msg_parse_server_hello gives (extensions as TC_SH12_* bits) and
+ * returns true, without filling a whole tc_exts; for any other
+ * (including malformed) message it returns false, and the caller goes to
+ * tc_msg_parse_server_hello, which names the error. Zero-copy: random,
+ * session_id and the vectors point into body. */
+#define TC_SH12_SERVER_NAME 0x01u
+#define TC_SH12_STATUS 0x02u
+#define TC_SH12_EC_POINT_FORMATS 0x04u
+#define TC_SH12_ETM 0x08u
+#define TC_SH12_EMS 0x10u
+#define TC_SH12_RSL 0x20u
+#define TC_SH12_TICKET 0x40u
+#define TC_SH12_RENEG 0x80u
+typedef struct tc_server_hello12 {
+  uint16_t legacy_version;
+  const uint8_t *random; /* 32 bytes */
+  const uint8_t *session_id;
+  size_t session_id_len;
+  uint16_t cipher_suite;
+  uint8_t compression_method;
+  unsigned exts;         /* TC_SH12_* */
+  uint16_t record_size_limit;
+  tc_bytes ec_point_formats, renegotiation_info;
+} tc_server_hello12;
+bool tc_msg_parse_server_hello12(const uint8_t *body, size_t len, tc_server_hello12 *out);
+
 /* For an HRR, compression must be 0 (illegal_parameter) and
  * supported_versions present (missing_extension). A ServerHello selecting
  * TLS 1.3 may carry only supported_versions, key_share and pre_shared_key
