@@ -90,7 +90,7 @@ void tc_error_clear(tc_error *err);
 /* Record an error unless one is already recorded (errors latch: the first
  * one wins). Returns TC_FAIL for convenient `return tc_error_set(...)`. */
 int tc_error_set(tc_error *err, tc_err code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4), cold));
 
 /* The alert description to send for a local error code (decode_error for
  * TC_ERR_BAD_INPUT, internal_error for TC_ERR_NOMEM, ...). */
