@@ -197,7 +197,9 @@ static void strip_ch_ext(GByteArray *a, tc_conn *from, void *ctx) {
   if (!h->ch1 && h->ch1_kept) {
     /* Written from kept bytes (a template's first ClientHello), which the
      * client refers to instead of copying: they are what went out but for
-     * the random and the session ID. Give the client a copy to patch. */
+     * the random and the session ID. Give the client a copy to patch (a
+     * running hash of the sent ClientHello, t12.th_ch, is then dropped at
+     * the ServerHello: the kept bytes no longer stand for it). */
     size_t sid_at = 4 + 2 + 32 + 1;
     g_assert_cmpuint(h->ch1_kept_len, ==, ml);
     g_assert_cmpmem(h->ch1_kept, 6, m, 6);

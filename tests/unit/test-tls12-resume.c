@@ -136,11 +136,13 @@ static void test_chain_both(void) {
 
 /* A session offered again and again is sent from the ClientHello it keeps
  * (tc_session.ch_blob), and the client refers to those bytes instead of
- * copying its ClientHello until the ServerHello (hs->ch1_kept). Both ways
- * out of that ServerHello must work: the session resumed, and declined by
- * a server that does not know it (a full handshake, with the ClientHello
- * going into the kept transcript, under the offered suite's PRF hash or
- * another one). */
+ * copying its ClientHello until the ServerHello (hs->ch1_kept); it also
+ * hashes the ClientHello as sent with the session's PRF hash (t12.th_ch).
+ * Both ways out of that ServerHello must work: the session resumed (the
+ * running hash kept), and declined by a server that does not know it (a
+ * full handshake, the running hash dropped and the ClientHello going into
+ * the kept transcript, under the offered suite's PRF hash or another one;
+ * keeping the hash there fails this test). */
 static void test_kept_hello_declined(void) {
   static const uint16_t suites[] = {0xC02F, 0xC030}; /* SHA-256, SHA-384 PRF */
   for (int by_ticket = 0; by_ticket < 2; by_ticket++)

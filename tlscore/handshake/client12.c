@@ -174,6 +174,7 @@ void tc_client12_offer_session(tc_conn *c) {
   if (s->server_name && c->server_name && strcmp(s->server_name, c->server_name) != 0)
     return;
   hs->t12.offered_session = true;
+  hs->t12.offered_prf = s->version == TC_SSL30 ? TC_HASH_NONE : tc_suite12_prf(suite, s->version);
   if (s->session_id_len) {
     memcpy(hs->session_id, s->session_id, s->session_id_len);
     hs->session_id_len = s->session_id_len;
@@ -339,6 +340,19 @@ static tc_hs_state server_hello(tc_conn *c, const sh_view *sh, const tc_exts *e,
   bool echoed = h->offered_session && sh->session_id_len &&
                 sh->session_id_len == hs->session_id_len &&
                 !memcmp(sh->session_id, hs->session_id, hs->session_id_len);
+  /* The ClientHello went into the running hash as it was sent: kept for a
+   * resumption with that hash (while the kept bytes are still what stands
+   * for the ClientHello); otherwise the hash starts over from the kept
+   * ClientHello bytes (tc_client13_ch1_to_transcript12). */
+  if (h->th_ch) {
+    h->th_ch = false;
+    if (echoed && h->th_alg == c->hash && hs->ch1_kept && !hs->ch1) {
+      h->tr_stream = true;
+      hs->ch1_kept = NULL;
+    } else {
+      h->th_alg = TC_HASH_NONE;
+    }
+  }
   /* A resumption, or a PSK suite (no CertificateRequest, so we never sign
    * the transcript): the running transcript hash is enough. */
   if (echoed || tc12_suite_is_psk(h->suite))

@@ -566,6 +566,18 @@ static int write_kept_client_hello(tc_conn *c, const tc_ch_tmpl *t, const uint8_
     hs->ch1_kept = data;
     hs->ch1_kept_len = len;
     hs->ch1_kept_sid = sid_len;
+    /* A session is offered, so a resumption (with the session's PRF hash)
+     * is the likely answer: the ClientHello goes into that running hash now,
+     * whole from c->hsw, instead of in five pieces from the kept bytes at
+     * the ServerHello. The kept bytes stay for any other answer. */
+    tc_hs12 *h = &hs->t12;
+    if (h->offered_session && h->offered_prf != TC_HASH_NONE) {
+      tc_hash_init(&h->th, h->offered_prf);
+      tc_hash_update(&h->th, msg, len);
+      h->th_alg = h->offered_prf;
+      h->th_len = 0;
+      h->th_ch = true;
+    }
     return TC_OK;
   }
   return keep_client_hello_known12(c, start, t->known12);

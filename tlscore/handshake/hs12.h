@@ -56,6 +56,11 @@ typedef struct tc_hs12 {
   uint32_t nst_lifetime;
   bool got_nst;
   bool offered_session;      /* a TLS 1.2-or-older session was offered */
+  tc_hash_alg offered_prf;   /* ...with this PRF hash (TC_HASH_NONE for SSL 3.0) */
+  bool th_ch;                /* client: th holds the ClientHello, hashed with
+                              * offered_prf as it was sent (client13.c
+                              * write_kept_client_hello); the ServerHello keeps
+                              * it for a resumption with that hash */
   bool offered13;            /* the ClientHello offered TLS 1.3 */
   bool offered_status;       /* ... status_request (OCSP stapling) */
   bool offered_rsl;          /* ... record_size_limit */
