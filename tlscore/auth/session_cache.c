@@ -209,26 +209,33 @@ void tc_cached_session_wipe(tc_cached_session *s) {
   s->psk_identity_len = s->srp_user_len = 0;
 }
 
+/* Under c->lock: the live entry for id, moved to the front of the LRU
+ * list, or NIL (an expired entry -- or one from the future, the clock
+ * having gone back -- is dropped on the way). */
+static size_t find_live(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now) {
+  size_t i = find(c, id, id_len);
+  if (i == NIL)
+    return NIL;
+  entry *x = &c->e[i];
+  if (now < x->created || now - x->created >= (int64_t)c->lifetime) {
+    drop(c, i);
+    return NIL;
+  }
+  lru_unlink(c, i);
+  lru_push(c, i);
+  return i;
+}
+
 bool tc_session_cache_get(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
                           tc_cached_session *out) {
   if (!c || id_len == 0 || id_len > 32)
     return false;
-  bool ok = false;
   pthread_mutex_lock(&c->lock);
-  size_t i = find(c, id, id_len);
-  if (i != NIL) {
-    entry *x = &c->e[i];
-    if (now < x->created || now - x->created >= (int64_t)c->lifetime) {
-      drop(c, i);
-    } else {
-      copy_out(out, &x->s);
-      lru_unlink(c, i);
-      lru_push(c, i);
-      ok = true;
-    }
-  }
+  size_t i = find_live(c, id, id_len, now);
+  if (i != NIL)
+    copy_out(out, &c->e[i].s);
   pthread_mutex_unlock(&c->lock);
-  return ok;
+  return i != NIL;
 }
 
 bool tc_session_cache_resume(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now,
@@ -236,27 +243,19 @@ bool tc_session_cache_resume(tc_session_cache *c, const uint8_t *id, size_t id_l
   *same_name = false;
   if (!c || id_len == 0 || id_len > 32)
     return false;
-  bool ok = false;
   pthread_mutex_lock(&c->lock);
-  size_t i = find(c, id, id_len);
+  size_t i = find_live(c, id, id_len, now);
   if (i != NIL) {
-    entry *x = &c->e[i];
-    if (now < x->created || now - x->created >= (int64_t)c->lifetime) {
-      drop(c, i);
-    } else {
-      copy_for_resume(out, &x->s);
-      /* put() stores what the caller gave: bound the compare by the
-       * array, as copy_out bounds its copy. */
-      const char *want = server_name ? server_name : "";
-      size_t n = strnlen(x->s.server_name, sizeof x->s.server_name - 1);
-      *same_name = strlen(want) == n && !memcmp(x->s.server_name, want, n);
-      lru_unlink(c, i);
-      lru_push(c, i);
-      ok = true;
-    }
+    const tc_cached_session *s = &c->e[i].s;
+    copy_for_resume(out, s);
+    /* put() stores what the caller gave: bound the compare by the
+     * array, as copy_out bounds its copy. */
+    const char *want = server_name ? server_name : "";
+    size_t n = strnlen(s->server_name, sizeof s->server_name - 1);
+    *same_name = strlen(want) == n && !memcmp(s->server_name, want, n);
   }
   pthread_mutex_unlock(&c->lock);
-  return ok;
+  return i != NIL;
 }
 
 void tc_session_cache_remove(tc_session_cache *c, const uint8_t *id, size_t id_len) {
