@@ -223,14 +223,23 @@ tc_config *pump_client_cfg12(uint16_t min, uint16_t max, const uint16_t *suites,
   return c;
 }
 
+tc_conn *pump_new_client(tc_config *ccfg, tc_session *sess) {
+  tc_error err;
+  tc_error_clear(&err);
+  tc_conn *c = tc_conn_new(ccfg, &err);
+  g_assert_nonnull(c);
+  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
+  if (sess)
+    g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  return c;
+}
+
 void pump_new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s) {
   tc_error err;
   tc_error_clear(&err);
-  *c = tc_conn_new(ccfg, &err);
+  *c = pump_new_client(ccfg, NULL);
   *s = tc_conn_new(scfg, &err);
-  g_assert_nonnull(*c);
   g_assert_nonnull(*s);
-  g_assert_cmpint(tc_conn_set_server_name(*c, "localhost"), ==, TC_OK);
 }
 
 GByteArray *pump_drain(tc_conn *x) {

@@ -45,6 +45,8 @@ tc_config *pump_server_cfg12(uint16_t min, uint16_t max, const uint16_t *suites,
 tc_config *pump_client_cfg12(uint16_t min, uint16_t max, const uint16_t *suites, size_t n);
 /* A client and a server connection; the client asks for "localhost". */
 void pump_new_pair(tc_config *ccfg, tc_config *scfg, tc_conn **c, tc_conn **s);
+/* A client connection to "localhost" offering sess (NULL: none). */
+tc_conn *pump_new_client(tc_config *ccfg, tc_session *sess);
 /* Everything x has to send, taken (acknowledged) from it. */
 GByteArray *pump_drain(tc_conn *x);
 

@@ -760,9 +760,52 @@ static int64_t fixed_time(void *ctx) {
   return 1700000000;
 }
 
+/* Append the handshake bytes collected in hs to out in records of frag
+ * bytes (0: one record) and empty hs. */
+static void flush_handshake(GByteArray *out, GByteArray *hs, size_t frag) {
+  for (size_t h = 0; h < hs->len;) {
+    size_t k = frag && hs->len - h > frag ? frag : hs->len - h;
+    uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 3, (uint8_t)(k >> 8), (uint8_t)k};
+    g_byte_array_append(out, hdr, 5);
+    g_byte_array_append(out, hs->data + h, (guint)k);
+    h += k;
+  }
+  g_byte_array_set_size(hs, 0);
+}
+
+/* Re-frame the plaintext handshake records at the head of one side's
+ * output (up to its first ChangeCipherSpec or application-data record,
+ * after which records are protected and stay as they are): their bytes in
+ * records of frag bytes (0: all in one record; SIZE_MAX: unchanged). */
+static GByteArray *reframe(const uint8_t *p, size_t len, size_t frag, bool *protected_now) {
+  GByteArray *out = g_byte_array_new();
+  GByteArray *hs = g_byte_array_new();
+  size_t off = 0;
+  while (off + 5 <= len) {
+    size_t rl = (size_t)p[off + 3] << 8 | p[off + 4];
+    g_assert_cmpuint(off + 5 + rl, <=, len);
+    if (p[off] == TC_CT_CHANGE_CIPHER_SPEC || p[off] == TC_CT_APPLICATION_DATA)
+      *protected_now = true;
+    if (p[off] == TC_CT_HANDSHAKE && !*protected_now && frag != SIZE_MAX)
+      g_byte_array_append(hs, p + off + 5, (guint)rl);
+    else {
+      flush_handshake(out, hs, frag);
+      g_byte_array_append(out, p + off, (guint)(5 + rl));
+    }
+    off += 5 + rl;
+  }
+  g_assert_cmpuint(off, ==, len);
+  flush_handshake(out, hs, frag);
+  g_byte_array_unref(hs);
+  return out;
+}
+
 /* Everything both sides send, in order, with the direction, until both
- * are quiet: the whole observable behaviour of a handshake and a transfer. */
-static void log_moves(tc_conn *c, tc_conn *s, GByteArray *log) {
+ * are quiet: the whole observable behaviour of a handshake and a transfer.
+ * Each side's plaintext handshake records are re-framed on the way as
+ * reframe() does with frag (SIZE_MAX: fed as sent). */
+static void log_moves_framed(tc_conn *c, tc_conn *s, GByteArray *log, size_t frag) {
+  bool protected_now[2] = {false, false};
   for (int round = 0; round < 100; round++) {
     size_t moved = 0;
     for (int dir = 0; dir < 2; dir++) {
@@ -775,9 +818,11 @@ static void log_moves(tc_conn *c, tc_conn *s, GByteArray *log) {
       uint8_t mark[2] = {0xee, (uint8_t)dir};
       g_byte_array_append(log, mark, 2);
       g_byte_array_append(log, p, (guint)len);
+      GByteArray *f = reframe(p, len, frag, &protected_now[dir]);
       size_t used = 0;
-      g_assert_cmpint(tc_conn_feed(to, p, len, &used), !=, TC_FAIL);
-      g_assert_cmpuint(used, ==, len);
+      g_assert_cmpint(tc_conn_feed(to, f->data, f->len, &used), !=, TC_FAIL);
+      g_assert_cmpuint(used, ==, f->len);
+      g_byte_array_unref(f);
       tc_conn_output_ack(from, len);
       moved += len;
     }
@@ -785,6 +830,10 @@ static void log_moves(tc_conn *c, tc_conn *s, GByteArray *log) {
       return;
   }
   g_assert_not_reached();
+}
+
+static void log_moves(tc_conn *c, tc_conn *s, GByteArray *log) {
+  log_moves_framed(c, s, log, SIZE_MAX);
 }
 
 /* One scripted connection pair (fixed randomness and clock): handshake,
@@ -1169,77 +1218,6 @@ static int64_t fp_clock(void *ctx) {
  * and compare every byte either side sends and every outcome: whole
  * records, several messages in one record, messages split over records of
  * 1, 3 and 100 bytes, and malformed lengths. */
-
-/* Re-frame the plaintext handshake records at the head of one side's
- * output (up to its first ChangeCipherSpec or application-data record,
- * after which records are protected and stay as they are): their bytes in
- * records of frag bytes (0: all in one record; SIZE_MAX: unchanged). */
-static GByteArray *reframe(const uint8_t *p, size_t len, size_t frag, bool *protected_now) {
-  GByteArray *out = g_byte_array_new();
-  GByteArray *hs = g_byte_array_new();
-  size_t off = 0;
-  while (off + 5 <= len) {
-    size_t rl = (size_t)p[off + 3] << 8 | p[off + 4];
-    g_assert_cmpuint(off + 5 + rl, <=, len);
-    if (p[off] == TC_CT_CHANGE_CIPHER_SPEC || p[off] == TC_CT_APPLICATION_DATA)
-      *protected_now = true;
-    if (p[off] == TC_CT_HANDSHAKE && !*protected_now && frag != SIZE_MAX)
-      g_byte_array_append(hs, p + off + 5, (guint)rl);
-    else {
-      for (size_t h = 0; h < hs->len;) {
-        size_t k = frag && hs->len - h > frag ? frag : hs->len - h;
-        uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 3, (uint8_t)(k >> 8), (uint8_t)k};
-        if (h == 0 && off == 0)
-          hdr[2] = 1; /* a first ClientHello record says TLS 1.0, as we send it */
-        g_byte_array_append(out, hdr, 5);
-        g_byte_array_append(out, hs->data + h, (guint)k);
-        h += k;
-      }
-      g_byte_array_set_size(hs, 0);
-      g_byte_array_append(out, p + off, (guint)(5 + rl));
-    }
-    off += 5 + rl;
-  }
-  g_assert_cmpuint(off, ==, len);
-  for (size_t h = 0; h < hs->len;) {
-    size_t k = frag && hs->len - h > frag ? frag : hs->len - h;
-    uint8_t hdr[5] = {TC_CT_HANDSHAKE, 3, 3, (uint8_t)(k >> 8), (uint8_t)k};
-    g_byte_array_append(out, hdr, 5);
-    g_byte_array_append(out, hs->data + h, (guint)k);
-    h += k;
-  }
-  g_byte_array_unref(hs);
-  return out;
-}
-
-/* log_moves with the plaintext handshake records re-framed. */
-static void log_moves_framed(tc_conn *c, tc_conn *s, GByteArray *log, size_t frag) {
-  bool protected_now[2] = {false, false};
-  for (int round = 0; round < 100; round++) {
-    size_t moved = 0;
-    for (int dir = 0; dir < 2; dir++) {
-      tc_conn *from = dir ? s : c, *to = dir ? c : s;
-      size_t len = 0;
-      tc_conn_status(from);
-      const uint8_t *p = tc_conn_output(from, &len);
-      if (!p || !len)
-        continue;
-      uint8_t mark[2] = {0xee, (uint8_t)dir};
-      g_byte_array_append(log, mark, 2);
-      g_byte_array_append(log, p, (guint)len);
-      GByteArray *f = reframe(p, len, frag, &protected_now[dir]);
-      size_t used = 0;
-      g_assert_cmpint(tc_conn_feed(to, f->data, f->len, &used), !=, TC_FAIL);
-      g_assert_cmpuint(used, ==, f->len);
-      g_byte_array_unref(f);
-      tc_conn_output_ack(from, len);
-      moved += len;
-    }
-    if (!moved)
-      return;
-  }
-  g_assert_not_reached();
-}
 
 typedef enum { VIEW_TLS13, VIEW_TLS12_TICKET, VIEW_TLS12_SESSION_ID } view_kind;
 

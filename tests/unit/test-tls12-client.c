@@ -725,12 +725,7 @@ static pump_rng brief_rng;
 
 static tc_conn *brief_client(tc_config *ccfg, tc_session *sess, GByteArray **ch) {
   memset(&brief_rng, 0, sizeof brief_rng);
-  tc_error err;
-  tc_error_clear(&err);
-  tc_conn *c = tc_conn_new(ccfg, &err);
-  g_assert_nonnull(c);
-  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
-  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  tc_conn *c = pump_new_client(ccfg, sess);
   *ch = pump_drain(c);
   return c;
 }

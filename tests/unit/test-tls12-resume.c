@@ -222,12 +222,7 @@ static void test_ticket_lifetime(void) {
  * connected further): the session_ticket extension's content (NULL: empty
  * or absent). */
 static GBytes *first_offer(tc_config *ccfg, tc_session *sess) {
-  tc_error err;
-  tc_error_clear(&err);
-  tc_conn *c = tc_conn_new(ccfg, &err);
-  g_assert_nonnull(c);
-  g_assert_cmpint(tc_conn_set_server_name(c, "localhost"), ==, TC_OK);
-  g_assert_cmpint(tc_conn_set_session(c, sess), ==, TC_OK);
+  tc_conn *c = pump_new_client(ccfg, sess);
   uint8_t b;
   size_t n, len;
   tc_conn_read(c, &b, 0, &n); /* writes the first flight */
@@ -239,6 +234,8 @@ static GBytes *first_offer(tc_config *ccfg, tc_session *sess) {
   size_t body = (size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8];
   g_assert_cmpuint(len, >=, 9 + body);
   tc_client_hello ch;
+  tc_error err;
+  tc_error_clear(&err);
   g_assert_cmpint(tc_msg_parse_client_hello(p + 9, body, &ch, &err), ==, TC_OK);
   GBytes *ticket = tc_exts_has(&ch.ext, TC_EXT_SESSION_TICKET) && ch.ext.session_ticket.len
                        ? g_bytes_new(ch.ext.session_ticket.p, ch.ext.session_ticket.len)
