@@ -149,6 +149,10 @@ void tc_client12_add_exts(tc_conn *c, tc_exts *e, bool offer13) {
   h->sent_rsl = e->record_size_limit;
 }
 
+static bool same_str(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 void tc_client12_offer_session(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
@@ -171,9 +175,13 @@ void tc_client12_offer_session(tc_conn *c) {
         memcmp(u, s->srp_user, ul) != 0)
       return;
   }
-  if (s->server_name && c->server_name && strcmp(s->server_name, c->server_name) != 0)
+  /* Asked once here, for the ClientHello kept in the session and for
+   * save_session. */
+  bool same_name = same_str(s->server_name, c->server_name);
+  if (!same_name && s->server_name && c->server_name)
     return;
   hs->t12.offered_session = true;
+  hs->t12.offer_same_name = same_name;
   hs->t12.offered_prf = s->version == TC_SSL30 ? TC_HASH_NONE : tc_suite12_prf(suite, s->version);
   if (s->session_id_len) {
     memcpy(hs->session_id, s->session_id, s->session_id_len);
@@ -189,16 +197,10 @@ void tc_client12_offer_session(tc_conn *c) {
 
 /* ---- ServerHello ---- */
 
-/* What the ServerHello's extensions settle, from either parse. */
-typedef struct sh_exts {
-  bool ems, etm, ticket, status, reneg, rsl;
-  uint16_t record_size_limit;
-  tc_bytes renegotiation_info;
-} sh_exts;
-
 /* The checks only the general parse needs (the brief parse declines every
- * extension and form these refuse); fills *x. */
-static int check_sh_exts(tc_conn *c, const tc_exts *e, sh_exts *x) {
+ * extension and form these refuse); fills sh's extension fields (the
+ * brief parse's form) from e. */
+static int check_sh_exts(tc_conn *c, const tc_exts *e, tc_server_hello12 *sh) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   if (e->n_unknown)
@@ -237,69 +239,92 @@ static int check_sh_exts(tc_conn *c, const tc_exts *e, sh_exts *x) {
       !memchr(e->ec_point_formats.p, 0, e->ec_point_formats.len))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "server does not accept uncompressed points");
-  x->rsl = tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT);
-  x->record_size_limit = e->record_size_limit;
-  x->ems = tc_exts_has(e, TC_EXT_EXTENDED_MASTER_SECRET);
-  x->etm = tc_exts_has(e, TC_EXT_ENCRYPT_THEN_MAC);
-  x->ticket = tc_exts_has(e, TC_EXT_SESSION_TICKET);
-  x->status = tc_exts_has(e, TC_EXT_STATUS_REQUEST);
-  x->reneg = tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO);
-  x->renegotiation_info = e->renegotiation_info;
+  sh->exts = (tc_exts_has(e, TC_EXT_RECORD_SIZE_LIMIT) ? TC_SH12_RSL : 0) |
+             (tc_exts_has(e, TC_EXT_EXTENDED_MASTER_SECRET) ? TC_SH12_EMS : 0) |
+             (tc_exts_has(e, TC_EXT_ENCRYPT_THEN_MAC) ? TC_SH12_ETM : 0) |
+             (tc_exts_has(e, TC_EXT_SESSION_TICKET) ? TC_SH12_TICKET : 0) |
+             (tc_exts_has(e, TC_EXT_STATUS_REQUEST) ? TC_SH12_STATUS : 0) |
+             (tc_exts_has(e, TC_EXT_RENEGOTIATION_INFO) ? TC_SH12_RENEG : 0);
+  sh->record_size_limit = e->record_size_limit;
+  sh->renegotiation_info = e->renegotiation_info;
+  return TC_OK;
+}
+
+/* RFC 5746 §3.5 on a renegotiation: client_verify_data ||
+ * server_verify_data (out of the first handshake's code). */
+static __attribute__((noinline)) int check_reneg_info(tc_conn *c, const tc_server_hello12 *sh) {
+  size_t n = c->c12.vd_len;
+  uint8_t expect[72];
+  memcpy(expect, c->c12.client_vd, n);
+  memcpy(expect + n, c->c12.server_vd, n);
+  if (!(sh->exts & TC_SH12_RENEG) || sh->renegotiation_info.len != 2 * n ||
+      !tc_ct_equal(expect, sh->renegotiation_info.p, 2 * n))
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "renegotiation_info does not match the previous handshake");
   return TC_OK;
 }
 
 /* What the extensions settle, with the RFC 5746 checks (both parses). */
-static int apply_sh_exts(tc_conn *c, const sh_exts *x) {
+static int apply_sh_exts(tc_conn *c, const tc_server_hello12 *sh) {
   tc_hs12 *h = &c->hs->t12;
-  if (x->rsl) {
+  unsigned x = sh->exts;
+  if (x & TC_SH12_RSL) {
     /* TLS 1.2 limits plaintext; values above 2^14 mean the protocol maximum. */
-    h->peer_rsl = x->record_size_limit;
-    if (x->record_size_limit < c->rec.max_frag)
-      c->rec.max_frag = x->record_size_limit;
+    h->peer_rsl = sh->record_size_limit;
+    if (sh->record_size_limit < c->rec.max_frag)
+      c->rec.max_frag = sh->record_size_limit;
     /* Negotiated: our own limit holds for what the server sends. We may
      * have offered TLS 1.3's value (one more): a TLS 1.2 server reads it
      * as plaintext, so accept that much (never more than 2^14). */
     c->rec.max_recv_plain = h->sent_rsl < TC_REC_MAX_PLAIN ? h->sent_rsl : TC_REC_MAX_PLAIN;
   }
-  h->ems = x->ems && c->version >= TC_TLS10;
-  h->etm = x->etm && h->suite->bulk == TC_BULK12_CBC && c->version >= TC_TLS10;
-  h->ticket = x->ticket;
-  h->status = x->status;
-  if (c->c12.handshakes == 0) {
-    if (x->reneg && x->renegotiation_info.len != 0)
-      return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
-                          "initial renegotiation_info is not empty");
-    c->c12.secure_reneg = x->reneg;
-  } else {
-    /* RFC 5746 §3.5: client_verify_data || server_verify_data. */
-    size_t n = c->c12.vd_len;
-    uint8_t expect[72];
-    memcpy(expect, c->c12.client_vd, n);
-    memcpy(expect + n, c->c12.server_vd, n);
-    if (!x->reneg || x->renegotiation_info.len != 2 * n ||
-        !tc_ct_equal(expect, x->renegotiation_info.p, 2 * n))
-      return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
-                          "renegotiation_info does not match the previous handshake");
-  }
+  h->ems = (x & TC_SH12_EMS) && c->version >= TC_TLS10;
+  h->etm = (x & TC_SH12_ETM) && h->suite->bulk == TC_BULK12_CBC && c->version >= TC_TLS10;
+  h->ticket = x & TC_SH12_TICKET;
+  h->status = x & TC_SH12_STATUS;
+  if (c->c12.handshakes)
+    return check_reneg_info(c, sh);
+  if ((x & TC_SH12_RENEG) && sh->renegotiation_info.len != 0)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "initial renegotiation_info is not empty");
+  c->c12.secure_reneg = x & TC_SH12_RENEG;
   return TC_OK;
 }
 
-/* The ServerHello's fields, from either parse. */
-typedef struct sh_view {
-  uint16_t version, suite;
-  uint8_t compression;
-  const uint8_t *random, *session_id;
-  size_t session_id_len;
-} sh_view;
+/* A full handshake's ServerHello after the common part: our session ID
+ * and the credentials of SRP (out of the resumption's code). */
+static __attribute__((noinline)) tc_hs_state server_hello_full(tc_conn *c,
+                                                               const tc_server_hello12 *sh) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  memcpy(hs->session_id, sh->session_id, sh->session_id_len);
+  hs->session_id_len = sh->session_id_len;
+  if (tc12_suite_is_srp(h->suite)) {
+    const uint8_t *u, *p;
+    size_t ul, pl;
+    if (!c->srp.named || !tc12_srp_client_creds(c, &u, &ul, &p, &pl))
+      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                          "server chose %s although we sent no SRP user name", h->suite->name),
+             HS_FAILED;
+    if (tc12_srp_set_name(c, u, ul))
+      return HS_FAILED;
+    /* SRP_SHA: the password authenticates, no certificate (RFC 5054 §2.7). */
+    if (h->suite->auth == TC_AUTH12_SRP)
+      return HS_C12_WAIT_SKE;
+  }
+  /* RFC 4279 §2: a PSK handshake has no certificate messages. */
+  return tc12_suite_is_psk(h->suite) ? HS_C12_WAIT_SKE : HS_C12_WAIT_CERT;
+}
 
-/* Both parses end here: e is the general parse's extensions (checked by
- * check_sh_exts into x), NULL after the brief parse (x filled by it). */
-static tc_hs_state server_hello(tc_conn *c, const sh_view *sh, const tc_exts *e, sh_exts *x,
+/* Both parses end here, with the message in the brief parse's form: e is
+ * the general parse's extensions (checked by check_sh_exts, which fills
+ * sh's extension fields), NULL after the brief parse. */
+static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts *e,
                                 const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   tc_config *cfg = c->cfg;
-  uint16_t v = sh->version, max12 = tc12_max_version(cfg);
+  uint16_t v = sh->legacy_version, max12 = tc12_max_version(cfg);
   if (hs->hrr)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "server selected %s after a HelloRetryRequest", vname(v)),
@@ -319,15 +344,16 @@ static tc_hs_state server_hello(tc_conn *c, const sh_view *sh, const tc_exts *e,
            HS_FAILED;
   c->version = v;
   c->rec.wr_version = v;
-  if (sh->compression != 0)
+  if (sh->compression_method != 0)
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "server selected compression"),
            HS_FAILED;
-  const tc_suite12 *s = find_offered(c, sh->suite);
+  const tc_suite12 *s = find_offered(c, sh->cipher_suite);
   if (!s || !tc_suite12_allows(s, v))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                        "server selected a cipher suite we did not offer (0x%04x)", sh->suite),
+                        "server selected a cipher suite we did not offer (0x%04x)",
+                        sh->cipher_suite),
            HS_FAILED;
-  if (tc12_use_suite(c, s, sh->suite))
+  if (tc12_use_suite(c, s, sh->cipher_suite))
     return HS_FAILED;
   /* A ClientHello hashed as it was sent (client13.c keep_client_hello) used
    * the one PRF hash its suites share. */
@@ -357,57 +383,45 @@ static tc_hs_state server_hello(tc_conn *c, const sh_view *sh, const tc_exts *e,
    * the transcript): the running transcript hash is enough. */
   if (echoed || tc12_suite_is_psk(h->suite))
     tc12_transcript_stream(c);
-  tc_client13_ch1_to_transcript12(c);
+  if (hs->ch1 || hs->ch1_kept)
+    tc_client13_ch1_to_transcript12(c);
   tc12_transcript_add(c, msg, len);
-  if ((e && check_sh_exts(c, e, x)) || apply_sh_exts(c, x))
+  if ((e && check_sh_exts(c, e, sh)) || apply_sh_exts(c, sh))
     return HS_FAILED;
-
-  if (echoed) {
-    tc_session *os = c->offer;
-    if (os->version != v || os->suite != sh->suite)
-      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                          "server resumed the session with another version or suite"),
-             HS_FAILED;
-    /* RFC 7627 §5.3: the EMS state must not change on resumption. */
-    if (os->ems != h->ems)
-      return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
-                          "extended master secret changed on resumption"),
-             HS_FAILED;
-    memcpy(c->c12.master, os->secret, 48);
-    c->c12.have_master = true;
-    c->c12.ems = os->ems;
-    h->resumed = true;
-    if (tc_conn_psk_set_identity(&c->psk, os->psk_identity, os->psk_identity_len))
-      return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
-    if (tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
-      return HS_FAILED;
-    return h->ticket ? HS_C12_WAIT_NST : HS_C12_WAIT_FINISHED;
-  }
-  memcpy(hs->session_id, sh->session_id, sh->session_id_len);
-  hs->session_id_len = sh->session_id_len;
-  if (tc12_suite_is_srp(h->suite)) {
-    const uint8_t *u, *p;
-    size_t ul, pl;
-    if (!c->srp.named || !tc12_srp_client_creds(c, &u, &ul, &p, &pl))
-      return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
-                          "server chose %s although we sent no SRP user name", h->suite->name),
-             HS_FAILED;
-    if (tc12_srp_set_name(c, u, ul))
-      return HS_FAILED;
-    /* SRP_SHA: the password authenticates, no certificate (RFC 5054 §2.7). */
-    if (h->suite->auth == TC_AUTH12_SRP)
-      return HS_C12_WAIT_SKE;
-  }
-  /* RFC 4279 §2: a PSK handshake has no certificate messages. */
-  return tc12_suite_is_psk(h->suite) ? HS_C12_WAIT_SKE : HS_C12_WAIT_CERT;
+  if (!echoed)
+    return server_hello_full(c, sh);
+  tc_session *os = c->offer;
+  if (os->version != v || os->suite != sh->cipher_suite)
+    return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
+                        "server resumed the session with another version or suite"),
+           HS_FAILED;
+  /* RFC 7627 §5.3: the EMS state must not change on resumption. */
+  if (os->ems != h->ems)
+    return tc_error_set(&c->err, TC_ERR_HANDSHAKE_FAILURE,
+                        "extended master secret changed on resumption"),
+           HS_FAILED;
+  memcpy(c->c12.master, os->secret, 48);
+  c->c12.have_master = true;
+  c->c12.ems = os->ems;
+  h->resumed = true;
+  /* The session's PSK identity and SRP user name (none: nothing to set). */
+  if ((os->psk_identity_len || c->psk.identity) &&
+      tc_conn_psk_set_identity(&c->psk, os->psk_identity, os->psk_identity_len))
+    return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
+  if ((os->srp_user || c->srp.name) && tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
+    return HS_FAILED;
+  return h->ticket ? HS_C12_WAIT_NST : HS_C12_WAIT_FINISHED;
 }
 
 tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, const uint8_t *msg,
                                      size_t len) {
-  sh_view v = {sh->legacy_version, sh->cipher_suite, sh->compression_method, sh->random,
-               sh->session_id, sh->session_id_len};
-  sh_exts x;
-  return server_hello(c, &v, &sh->ext, &x, msg, len);
+  tc_server_hello12 v = {.legacy_version = sh->legacy_version,
+                         .random = sh->random,
+                         .session_id = sh->session_id,
+                         .session_id_len = sh->session_id_len,
+                         .cipher_suite = sh->cipher_suite,
+                         .compression_method = sh->compression_method};
+  return server_hello(c, &v, &sh->ext, msg, len);
 }
 
 bool tc__sh12_brief_off;
@@ -444,13 +458,7 @@ bool tc_client12_server_hello_brief(tc_conn *c, const uint8_t *msg, size_t len,
       ((x & TC_SH12_RENEG) && sh.renegotiation_info.len != 0))
     return false;
   c->rec.wr_version = TC_TLS12; /* as client13.c's on_server_hello */
-  sh_view v = {sh.legacy_version, sh.cipher_suite, sh.compression_method, sh.random,
-               sh.session_id, sh.session_id_len};
-  sh_exts e = {.ems = x & TC_SH12_EMS, .etm = x & TC_SH12_ETM, .ticket = x & TC_SH12_TICKET,
-               .status = x & TC_SH12_STATUS, .reneg = x & TC_SH12_RENEG,
-               .rsl = x & TC_SH12_RSL, .record_size_limit = sh.record_size_limit,
-               .renegotiation_info = sh.renegotiation_info};
-  *next = server_hello(c, &v, NULL, &e, msg, len);
+  *next = server_hello(c, &sh, NULL, msg, len);
   return true;
 }
 
@@ -873,10 +881,6 @@ static tc_hs_state on_new_session_ticket(tc_conn *c, const uint8_t *body, size_t
   return HS_C12_WAIT_FINISHED;
 }
 
-static bool same_str(const char *a, const char *b) {
-  return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 static void save_session(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
@@ -887,8 +891,7 @@ static void save_session(tc_conn *c) {
   /* Resumed with nothing new (no NewSessionTicket, same names, the session
    * ID we offered or a ticket session): the session we offered stays the
    * one to offer next time, so keep it instead of building a copy. */
-  if (old && !h->got_nst && same_str(old->alpn, c->alpn) &&
-      same_str(old->server_name, c->server_name) &&
+  if (old && !h->got_nst && same_str(old->alpn, c->alpn) && h->offer_same_name &&
       (old->ticket_len || (old->session_id_len == hs->session_id_len &&
                            !memcmp(old->session_id, hs->session_id, hs->session_id_len)))) {
     /* It is c->offer, which the connection holds until it is freed. */

@@ -391,10 +391,21 @@ static void tmpl_key_fill(tmpl_key *k, const tc_config *cfg) {
   k->fallback_scsv = cfg->fallback_scsv;
 }
 
+/* tc12_conn_creds(c) for a client (tls12.c tc12_conn_has_psk, srp12.c
+ * tc12_conn_has_srp), read here in one place: every ClientHello asks, and
+ * the four small calls there cost more code lines than these tests. Keep
+ * the three together. */
+static unsigned client_creds(const tc_conn *c) {
+  const tc_config *cfg = c->cfg;
+  bool psk = cfg->psk.n > 0 || cfg->psk.client_want || c->psk.own.identity;
+  bool srp = (c->srp.own ? c->srp.user : cfg->srp.user) || cfg->srp.client || c->srp.request;
+  return (psk ? TC12_CRED_PSK : 0) | (srp ? TC12_CRED_SRP : 0);
+}
+
 /* The template slot for this connection's first ClientHello, or -1 when
  * it takes the full encoder. */
 static int tmpl_slot(const tc_conn *c) {
-  unsigned creds = tc12_conn_creds(c);
+  unsigned creds = client_creds(c);
   if (c->cfg->ch_fresh || c->c12.handshakes || c->fallback || c->hs->hrr ||
       (creds & TC12_CRED_SRP))
     return -1;
@@ -442,7 +453,7 @@ static void tmpl_publish(tc_conn *c, int slot, const tc_client_hello *ch) {
   t->legacy_version = ch->legacy_version;
   memcpy(t->suites, ch->cipher_suites.p, 2 * ch->cipher_suites.n);
   t->n_suites = ch->cipher_suites.n;
-  memcpy(t->offered_idx, h->offered_idx, h->n_offered);
+  memcpy(t->offered_idx, h->offered_idx, sizeof t->offered_idx);
   t->n_offered = h->n_offered;
   t->offered_status = h->offered_status;
   t->offered_rsl = h->offered_rsl;
@@ -462,7 +473,8 @@ static void tmpl_publish(tc_conn *c, int slot, const tc_client_hello *ch) {
  * offered_suites) would have set. */
 static void tmpl_apply_state(tc_conn *c, const tc_ch_tmpl *t) {
   tc_hs12 *h = &c->hs->t12;
-  memcpy(h->offered_idx, t->offered_idx, t->n_offered);
+  /* The whole array: one fixed-size copy (tmpl_publish filled it all). */
+  memcpy(h->offered_idx, t->offered_idx, sizeof h->offered_idx);
   h->n_offered = t->n_offered;
   h->offered_known = true;
 }
@@ -483,6 +495,7 @@ struct tc_ch_blob {
   uint64_t tmpl_id;
   size_t sid_len;           /* the session ID's length in these bytes */
   bool sni_sent;            /* the server name went into server_name */
+  bool session_name;        /* server_name is the session's (both none, or equal) */
   char *server_name;        /* NULL: none set; else in data after the message */
   size_t len;
   uint8_t data[];           /* the handshake message, then the server name */
@@ -503,6 +516,9 @@ static const tc_ch_blob *blob_get(const tc_conn *c, const tc_ch_tmpl *t) {
   const tc_ch_blob *b = atomic_load(&c->offer->ch_blob);
   if (!b || b->tmpl_id != t->id || b->sid_len != c->hs->session_id_len)
     return NULL;
+  /* Both the session's name (offer_session asked): equal, no compare. */
+  if (b->session_name && c->hs->t12.offer_same_name)
+    return b;
   if (!b->server_name || !c->server_name)
     return b->server_name == c->server_name ? b : NULL;
   return strcmp(b->server_name, c->server_name) == 0 ? b : NULL;
@@ -533,6 +549,7 @@ static void blob_publish(tc_conn *c, const tc_ch_tmpl *t, size_t start) {
     b->server_name = (char *)b->data + len;
     memcpy(b->server_name, c->server_name, nl);
   }
+  b->session_name = c->hs->t12.offer_same_name;
   tc_ch_blob *none = NULL;
   if (!atomic_compare_exchange_strong(&s->ch_blob, &none, b))
     free(b);

@@ -56,6 +56,8 @@ typedef struct tc_hs12 {
   uint32_t nst_lifetime;
   bool got_nst;
   bool offered_session;      /* a TLS 1.2-or-older session was offered */
+  bool offer_same_name;      /* ...made with this connection's server name (both
+                              * none, or equal): client12.c offer_session */
   tc_hash_alg offered_prf;   /* ...with this PRF hash (TC_HASH_NONE for SSL 3.0) */
   bool th_ch;                /* client: th holds the ClientHello, hashed with
                               * offered_prf as it was sent (client13.c
