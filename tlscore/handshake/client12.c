@@ -881,25 +881,12 @@ static tc_hs_state on_new_session_ticket(tc_conn *c, const uint8_t *body, size_t
   return HS_C12_WAIT_FINISHED;
 }
 
-static void save_session(tc_conn *c) {
+/* save_session's new session (a full handshake, or a resumption that
+ * brought something new). Not inlined: a plain resumption keeps the
+ * session it offered. */
+static __attribute__((noinline)) void save_new_session(tc_conn *c, tc_session *old) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
-  tc_session *old = h->resumed ? c->offer : NULL;
-  bool ticket = h->nst_len || (old && old->ticket_len && !h->got_nst);
-  if (!ticket && !hs->session_id_len)
-    return;
-  /* Resumed with nothing new (no NewSessionTicket, same names, the session
-   * ID we offered or a ticket session): the session we offered stays the
-   * one to offer next time, so keep it instead of building a copy. */
-  if (old && !h->got_nst && same_str(old->alpn, c->alpn) && h->offer_same_name &&
-      (old->ticket_len || (old->session_id_len == hs->session_id_len &&
-                           !memcmp(old->session_id, hs->session_id, hs->session_id_len)))) {
-    /* It is c->offer, which the connection holds until it is freed. */
-    tc_session_unref(c->latest);
-    c->latest = NULL;
-    c->latest_is_offer = true;
-    return;
-  }
   tc_session *s = tc_session_new();
   if (!s)
     return; /* not fatal: the connection works, it just cannot be resumed */
@@ -941,6 +928,29 @@ static void save_session(tc_conn *c) {
   tc_session_unref(c->latest);
   c->latest = s;
   c->latest_is_offer = false;
+}
+
+static void save_session(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  tc_hs12 *h = &hs->t12;
+  tc_session *old = h->resumed ? c->offer : NULL;
+  bool ticket = h->nst_len || (old && old->ticket_len && !h->got_nst);
+  if (!ticket && !hs->session_id_len)
+    return;
+  /* Resumed with nothing new (no NewSessionTicket, same names, the session
+   * ID we offered or a ticket session): the session we offered stays the
+   * one to offer next time, so keep it instead of building a copy. */
+  if (old && !h->got_nst && same_str(old->alpn, c->alpn) && h->offer_same_name &&
+      (old->ticket_len || (old->session_id_len == hs->session_id_len &&
+                           !memcmp(old->session_id, hs->session_id, hs->session_id_len)))) {
+    /* It is c->offer, which the connection holds until it is freed. */
+    if (c->latest)
+      tc_session_unref(c->latest);
+    c->latest = NULL;
+    c->latest_is_offer = true;
+    return;
+  }
+  save_new_session(c, old);
 }
 
 static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len) {

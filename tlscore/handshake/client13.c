@@ -712,24 +712,16 @@ bool tc_client13_tmpl_has_first(tc_config *cfg, int slot) {
 }
 
 
-static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
-                                   size_t pub_len) {
+/* The template encoder (no kept ClientHello fits): t's bytes and this
+ * connection's parts; then kept in the session (blob) or the template
+ * (first) when it fits there. Not inlined: a connection that reconnects
+ * with a kept ClientHello runs none of it. */
+static __attribute__((noinline)) int write_client_hello_tmpl_enc(tc_conn *c, const tc_ch_tmpl *t,
+                                                                 const uint8_t *pub,
+                                                                 size_t pub_len, bool blob,
+                                                                 bool first) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
-  h->client_version = t->legacy_version;
-  h->offered_status = t->offered_status;
-  h->offered_rsl = t->offered_rsl;
-  h->sent_rsl = t->sent_rsl;
-  c->pha_offered = t->pha_offered;
-  /* A kept whole ClientHello first: then nothing below is needed. */
-  bool blob = blob_fits(c);
-  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
-  if (b)
-    return write_kept_client_hello(c, t, b->data, b->len, b->sid_len, b->sni_sent, 0);
-  bool first = !blob && first_fits(c);
-  const first_hello *f = first ? first_get(c, t) : NULL;
-  if (f)
-    return write_kept_client_hello(c, t, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
   tc_client_hello ch;
   memset(&ch, 0, offsetof(tc_client_hello, ext));
   tc_exts_reset(&ch.ext);
@@ -765,14 +757,33 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   return TC_OK;
 }
 
+static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *pub,
+                                   size_t pub_len) {
+  tc_hs12 *h = &c->hs->t12;
+  h->client_version = t->legacy_version;
+  h->offered_status = t->offered_status;
+  h->offered_rsl = t->offered_rsl;
+  h->sent_rsl = t->sent_rsl;
+  c->pha_offered = t->pha_offered;
+  /* A kept whole ClientHello first: then nothing else is needed. */
+  bool blob = blob_fits(c);
+  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
+  if (b)
+    return write_kept_client_hello(c, t, b->data, b->len, b->sid_len, b->sni_sent, 0);
+  bool first = !blob && first_fits(c);
+  const first_hello *f = first ? first_get(c, t) : NULL;
+  if (f)
+    return write_kept_client_hello(c, t, f->data, f->len, f->sid_len, f->sni_sent, f->bpos);
+  return write_client_hello_tmpl_enc(c, t, pub, pub_len, blob, first);
+}
+
 /* Writes the (first or second) ClientHello into c->hsw, with binders:
  * from t when given, else with the full encoder (and then, for slot >= 0,
  * keeps the config-only part as the config's template). */
-static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, const uint8_t *pub,
-                                   size_t pub_len) {
+static __attribute__((noinline)) int write_client_hello_full(tc_conn *c, int slot,
+                                                             const uint8_t *pub,
+                                                             size_t pub_len) {
   tc_hs *hs = c->hs;
-  if (t)
-    return write_client_hello_tmpl(c, t, pub, pub_len);
   tc_client_hello ch;
   /* Not the whole 2.2 KiB: the extension item arrays are written and read
    * only below their counts. */
@@ -790,8 +801,47 @@ static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, co
   return emit_client_hello(c, &ch);
 }
 
+static int write_client_hello_with(tc_conn *c, const tc_ch_tmpl *t, int slot, const uint8_t *pub,
+                                   size_t pub_len) {
+  return t ? write_client_hello_tmpl(c, t, pub, pub_len)
+           : write_client_hello_full(c, slot, pub, pub_len);
+}
+
 static int write_client_hello(tc_conn *c, const uint8_t *pub, size_t pub_len) {
   return write_client_hello_with(c, NULL, -1, pub, pub_len);
+}
+
+/* TLS 1.3's offers: the session as a PSK (only to the server name it was
+ * made with), the ticket and the external PSKs, each with its binder hash,
+ * and the key share (none for psk_ke alone). pub: room for
+ * TC_KEX_MAX_PUB_LEN. Not inlined: a TLS 1.2 ClientHello needs none. */
+static __attribute__((noinline)) int start_offers13(tc_conn *c, uint8_t *pub, size_t *pub_len) {
+  tc_hs *hs = c->hs;
+  tc_config *cfg = c->cfg;
+  tc_session *s = c->offer;
+  if (s && (!s->server_name || !c->server_name || strcmp(s->server_name, c->server_name) == 0) &&
+      tc_session_usable(s, tc_config_now(cfg)) &&
+      cfg_has_suite(cfg, s->suite) &&
+      s->secret_len <= sizeof hs->psk) {
+    tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
+    if (tc_hash_len(hs->psk_hash) == s->secret_len) {
+      hs->psk_offered = true;
+      hs->offered_suite = s->suite;
+      memcpy(hs->psk, s->secret, s->secret_len);
+      hs->psk_len = s->secret_len;
+    }
+  }
+  if (tc_psk13_client_prepare(c, hs->psk_offered))
+    return TC_FAIL;
+  /* A TLS 1.2 session is offered too (tc_client12_offer_session). */
+  tc_client12_offer_session(c);
+  if (tc_psk13_client_ke_only(c))
+    return TC_OK;
+  uint16_t group = 0;
+  for (size_t i = 0; i < cfg->n_groups && !group; i++)
+    if (tc_kex_supported(cfg->groups[i]))
+      group = cfg->groups[i];
+  return new_key_share(c, group, pub, pub_len);
 }
 
 int tc_client13_start(tc_conn *c) {
@@ -818,35 +868,13 @@ int tc_client13_start(tc_conn *c) {
   const tc_ch_tmpl *t = slot >= 0 ? tmpl_get(c, slot) : NULL;
   if (t)
     tmpl_apply_state(c, t);
-  tc_session *s = c->offer;
-  /* A session is only offered to the server name it was made with. */
-  if (hs->t12.offered13 && s &&
-      (!s->server_name || !c->server_name || strcmp(s->server_name, c->server_name) == 0) &&
-      tc_session_usable(s, tc_config_now(cfg)) &&
-      cfg_has_suite(cfg, s->suite) &&
-      s->secret_len <= sizeof hs->psk) {
-    tc_suite13_params(s->suite, &hs->psk_hash, NULL, NULL);
-    if (tc_hash_len(hs->psk_hash) == s->secret_len) {
-      hs->psk_offered = true;
-      hs->offered_suite = s->suite;
-      memcpy(hs->psk, s->secret, s->secret_len);
-      hs->psk_len = s->secret_len;
-    }
-  }
-  /* The ticket (if any) and the external PSKs, each with its binder hash. */
-  if (hs->t12.offered13 && tc_psk13_client_prepare(c, hs->psk_offered))
-    return TC_FAIL;
-  tc_client12_offer_session(c);
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
-  if (hs->t12.offered13 && !tc_psk13_client_ke_only(c)) {
-    /* Only TLS 1.3 sends a key share in the ClientHello. */
-    uint16_t group = 0;
-    for (size_t i = 0; i < cfg->n_groups && !group; i++)
-      if (tc_kex_supported(cfg->groups[i]))
-        group = cfg->groups[i];
-    if (new_key_share(c, group, pub, &pub_len))
+  if (hs->t12.offered13) {
+    if (start_offers13(c, pub, &pub_len))
       return TC_FAIL;
+  } else {
+    tc_client12_offer_session(c);
   }
   /* The initial ClientHello record says TLS 1.0 for old middleboxes (RFC
    * 8446 §5.1); SSL 3.0 when nothing newer is offered. */
@@ -953,16 +981,14 @@ static tc_hs_state on_hello_retry(tc_conn *c, const tc_server_hello *sh, const u
   return HS_C_WAIT_SH;
 }
 
-static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+/* The general parse (a TLS 1.3 ServerHello, a HelloRetryRequest, and any
+ * TLS 1.2 one the brief parse declines). Not inlined into
+ * on_server_hello: a resumed TLS 1.2 handshake runs none of it. */
+static __attribute__((noinline)) tc_hs_state on_server_hello_general(tc_conn *c,
+                                                                    const uint8_t *msg,
+                                                                    size_t len) {
   tc_hs *hs = c->hs;
   tc_server_hello sh;
-  tc_hs_state next;
-  /* A TLS 1.2 ServerHello in the forms TLS 1.2 uses: the brief parse, for
-   * clients that offer TLS 1.2 alone or a TLS 1.2 session (a TLS 1.3
-   * ServerHello, or anything else, goes on below). */
-  if ((!hs->t12.offered13 || hs->t12.offered_session) && !tc__sh12_brief_off &&
-      tc_client12_server_hello_brief(c, msg, len, &next))
-    return next;
   uint8_t type;
   const uint8_t *body;
   size_t blen;
@@ -1094,6 +1120,18 @@ static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   if (tc_hs_set_read_secret(c, hs->s_hs) || tc_hs_set_write_secret(c, hs->c_hs))
     return HS_FAILED;
   return HS_C_WAIT_EE;
+}
+
+static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+  const tc_hs *hs = c->hs;
+  tc_hs_state next;
+  /* A TLS 1.2 ServerHello in the forms TLS 1.2 uses: the brief parse, for
+   * clients that offer TLS 1.2 alone or a TLS 1.2 session (a TLS 1.3
+   * ServerHello, or anything else, takes the general parse). */
+  if ((!hs->t12.offered13 || hs->t12.offered_session) && !tc__sh12_brief_off &&
+      tc_client12_server_hello_brief(c, msg, len, &next))
+    return next;
+  return on_server_hello_general(c, msg, len);
 }
 
 static tc_hs_state on_encrypted_extensions(tc_conn *c, const uint8_t *body, size_t len) {
