@@ -1300,6 +1300,250 @@ static void test_sni_bytes(void) {
   g_assert_cmpuint(ch.ext.server_name.len, ==, 0);
 }
 
+/* ---- the brief ClientHello parse (client_hello12.c) against the general one ---- */
+
+static bool same_b(tc_bytes a, tc_bytes b) { return a.p == b.p && a.len == b.len; }
+static bool same_l(tc_u16s a, tc_u16s b) { return a.p == b.p && a.n == b.n; }
+
+/* Every field the general parse fills, compared (the views by pointer:
+ * both point into the same body). */
+static void assert_same_hello(const tc_client_hello *a, const tc_client_hello *b) {
+  g_assert_cmpuint(a->legacy_version, ==, b->legacy_version);
+  g_assert_cmpmem(a->random, 32, b->random, 32);
+  g_assert_cmpmem(a->session_id, a->session_id_len, b->session_id, b->session_id_len);
+  g_assert_true(same_l(a->cipher_suites, b->cipher_suites));
+  g_assert_true(same_b(a->compression_methods, b->compression_methods));
+  g_assert_true(a->has_extensions == b->has_extensions);
+  g_assert_cmpuint(a->binders_offset, ==, b->binders_offset);
+  const tc_exts *x = &a->ext, *y = &b->ext;
+  g_assert_cmphex(x->present, ==, y->present);
+  g_assert_true(same_b(x->server_name, y->server_name));
+  g_assert_cmpuint(x->max_fragment_length, ==, y->max_fragment_length);
+  g_assert_cmpuint(x->status_type, ==, y->status_type);
+  g_assert_true(same_b(x->status_responder_ids, y->status_responder_ids));
+  g_assert_true(same_b(x->status_request_exts, y->status_request_exts));
+  g_assert_true(same_b(x->ocsp_response, y->ocsp_response));
+  g_assert_true(same_l(x->groups, y->groups));
+  g_assert_true(same_b(x->ec_point_formats, y->ec_point_formats));
+  g_assert_true(same_b(x->srp_identity, y->srp_identity));
+  g_assert_true(same_l(x->sig_algs, y->sig_algs));
+  g_assert_true(same_l(x->sig_algs_cert, y->sig_algs_cert));
+  g_assert_true(same_l(x->cert_compression, y->cert_compression));
+  g_assert_cmpuint(x->n_alpn, ==, y->n_alpn);
+  for (size_t i = 0; i < x->n_alpn && i < TC_MSG_MAX_ALPN; i++)
+    g_assert_true(same_b(x->alpn[i], y->alpn[i]));
+  g_assert_true(same_b(x->alpn_list, y->alpn_list));
+  g_assert_cmpuint(x->padding_len, ==, y->padding_len);
+  g_assert_cmpuint(x->record_size_limit, ==, y->record_size_limit);
+  g_assert_true(same_b(x->session_ticket, y->session_ticket));
+  g_assert_true(same_l(x->versions, y->versions));
+  g_assert_cmpuint(x->selected_version, ==, y->selected_version);
+  g_assert_true(same_b(x->cookie, y->cookie));
+  g_assert_true(same_b(x->psk_modes, y->psk_modes));
+  g_assert_true(same_b(x->certificate_authorities, y->certificate_authorities));
+  g_assert_cmpuint(x->n_certificate_authorities, ==, y->n_certificate_authorities);
+  g_assert_true(same_b(x->oid_filters, y->oid_filters));
+  g_assert_true(same_b(x->renegotiation_info, y->renegotiation_info));
+  g_assert_cmpuint(x->max_early_data_size, ==, y->max_early_data_size);
+  g_assert_cmpuint(x->n_key_shares, ==, y->n_key_shares);
+  g_assert_true(same_b(x->key_share_list, y->key_share_list));
+  g_assert_cmpuint(x->n_psk_identities, ==, y->n_psk_identities);
+  g_assert_cmpuint(x->n_psk_binders, ==, y->n_psk_binders);
+  g_assert_cmpuint(x->psk_binders_offset, ==, y->psk_binders_offset);
+  g_assert_cmpuint(x->n_unknown, ==, y->n_unknown);
+}
+
+/* Whatever the brief parse takes, the general one takes with the same
+ * result. Returns whether the brief parse took it. */
+static bool check_hello12(const uint8_t *m, size_t len) {
+  tc_client_hello b, g;
+  memset(&b, 0x5a, sizeof b);
+  if (!tc_msg_parse_client_hello12(m, len, &b))
+    return false;
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_msg_parse_client_hello(m, len, &g, &err), ==, TC_OK);
+  assert_same_hello(&b, &g);
+  return true;
+}
+
+typedef struct {
+  uint16_t type;
+  const char *body; /* hex */
+} ch12_ext;
+
+/* A ClientHello body: version 0x0303, a fixed random, a 32-byte session
+ * ID, two suites, null compression, then the n extensions (none: no
+ * block at all when n is SIZE_MAX). */
+static size_t ch12_build(uint8_t *m, size_t cap, const ch12_ext *x, size_t n) {
+  size_t k = 0;
+  m[k++] = 3, m[k++] = 3;
+  for (int i = 0; i < 32; i++)
+    m[k++] = (uint8_t)(0x40 + i);
+  m[k++] = 32;
+  for (int i = 0; i < 32; i++)
+    m[k++] = (uint8_t)(0x90 + i);
+  m[k++] = 0, m[k++] = 4, m[k++] = 0xc0, m[k++] = 0x2b, m[k++] = 0x00, m[k++] = 0xff;
+  m[k++] = 1, m[k++] = 0;
+  if (n == SIZE_MAX)
+    return k;
+  size_t blk = k;
+  k += 2;
+  for (size_t i = 0; i < n; i++) {
+    size_t bl;
+    uint8_t *b = unhex(x[i].body, &bl);
+    g_assert_cmpuint(k + 4 + bl, <=, cap);
+    m[k++] = (uint8_t)(x[i].type >> 8), m[k++] = (uint8_t)x[i].type;
+    m[k++] = (uint8_t)(bl >> 8), m[k++] = (uint8_t)bl;
+    memcpy(m + k, b, bl);
+    k += bl;
+    g_free(b);
+  }
+  m[blk] = (uint8_t)((k - blk - 2) >> 8), m[blk + 1] = (uint8_t)(k - blk - 2);
+  return k;
+}
+
+static void test_client_hello12(void) {
+  /* What our TLS 1.2 client sends when resuming (bench-tls13's hello),
+   * plus ALPN, encrypt_then_mac, padding and supported_versions. */
+  static const ch12_ext base[] = {
+      {TC_EXT_SERVER_NAME, "000c0000096c6f63616c686f7374"},
+      {TC_EXT_EXTENDED_MASTER_SECRET, ""},
+      {TC_EXT_RENEGOTIATION_INFO, "00"},
+      {TC_EXT_SUPPORTED_GROUPS, "0004001d0017"},
+      {TC_EXT_EC_POINT_FORMATS, "0100"},
+      {TC_EXT_SESSION_TICKET, "0102030405"},
+      {TC_EXT_STATUS_REQUEST, "0100000000"},
+      {TC_EXT_SIGNATURE_ALGORITHMS, "0006040305030807"},
+      {TC_EXT_RECORD_SIZE_LIMIT, "4000"},
+      {TC_EXT_ALPN, "000c02683208687474702f312e31"},
+      {TC_EXT_ENCRYPT_THEN_MAC, ""},
+      {TC_EXT_SUPPORTED_VERSIONS, "0403030302"},
+      {TC_EXT_PADDING, "000000"},
+  };
+  const size_t nb = G_N_ELEMENTS(base);
+  uint8_t m[1024];
+  size_t len = ch12_build(m, sizeof m, base, nb);
+  g_assert_true(check_hello12(m, len));
+  tc_client_hello ch;
+  g_assert_true(tc_msg_parse_client_hello12(m, len, &ch));
+  g_assert_cmpuint(ch.ext.n_alpn, ==, 2);
+  g_assert_cmpuint(ch.ext.padding_len, ==, 3);
+  g_assert_true(bytes_eq(ch.ext.session_ticket, "\1\2\3\4\5", 5));
+  /* no extension block; an empty one */
+  g_assert_true(check_hello12(m, ch12_build(m, sizeof m, base, SIZE_MAX)));
+  g_assert_true(check_hello12(m, ch12_build(m, sizeof m, base, 0)));
+
+  ch12_ext x[G_N_ELEMENTS(base) + 1];
+  for (size_t i = 0; i < nb; i++) {
+    /* each one left out: still taken */
+    size_t k = 0;
+    for (size_t j = 0; j < nb; j++)
+      if (j != i)
+        x[k++] = base[j];
+    g_assert_true(check_hello12(m, ch12_build(m, sizeof m, x, k)));
+    /* each one twice: declined (the general parse refuses it) */
+    memcpy(x, base, sizeof base);
+    x[nb] = base[i];
+    g_assert_false(check_hello12(m, ch12_build(m, sizeof m, x, nb + 1)));
+  }
+  /* Bodies the brief parse must decline (outside its forms or malformed),
+   * each in place of the extension of the same type, or added. */
+  static const ch12_ext odd[] = {
+      {TC_EXT_SERVER_NAME, ""},
+      {TC_EXT_SERVER_NAME, "0000"},
+      {TC_EXT_SERVER_NAME, "000c0000096c6f63616c686f73"},
+      {TC_EXT_SERVER_NAME, "000d0000096c6f63616c686f737400"},
+      {TC_EXT_SERVER_NAME, "000c0100096c6f63616c686f7374"},
+      {TC_EXT_SERVER_NAME, "00110000096c6f63616c686f73740100026162"}, /* a second type */
+      {TC_EXT_SERVER_NAME, "000c0000096c6f63616c686f7300"},           /* NUL */
+      {TC_EXT_SERVER_NAME, "000c0000096c6f63616c686f735f"},           /* '_' */
+      {TC_EXT_SERVER_NAME, "0003000000"},                             /* empty name */
+      {TC_EXT_STATUS_REQUEST, ""},
+      {TC_EXT_STATUS_REQUEST, "02"}, /* another type: the general parse skips it */
+      {TC_EXT_STATUS_REQUEST, "01000000"},
+      {TC_EXT_STATUS_REQUEST, "0100000000ff"},
+      {TC_EXT_SUPPORTED_GROUPS, "0000"},
+      {TC_EXT_SUPPORTED_GROUPS, "0003001d00"},
+      {TC_EXT_SUPPORTED_GROUPS, "0002001d00"},
+      {TC_EXT_EC_POINT_FORMATS, "00"},
+      {TC_EXT_EC_POINT_FORMATS, "020001ff"},
+      {TC_EXT_SIGNATURE_ALGORITHMS, "0001"},
+      {TC_EXT_SIGNATURE_ALGORITHMS, "000304030503"},
+      {TC_EXT_ALPN, "0000"},
+      {TC_EXT_ALPN, "000100"},
+      {TC_EXT_ALPN, "000300683232"},
+      {TC_EXT_ENCRYPT_THEN_MAC, "00"},
+      {TC_EXT_EXTENDED_MASTER_SECRET, "00"},
+      {TC_EXT_RECORD_SIZE_LIMIT, "003f"},
+      {TC_EXT_RECORD_SIZE_LIMIT, "40"},
+      {TC_EXT_RECORD_SIZE_LIMIT, "400000"},
+      {TC_EXT_SUPPORTED_VERSIONS, "00"},
+      {TC_EXT_SUPPORTED_VERSIONS, "0303"},
+      {TC_EXT_SUPPORTED_VERSIONS, "030303"},
+      {TC_EXT_SUPPORTED_VERSIONS, "02030304"},
+      {TC_EXT_RENEGOTIATION_INFO, ""},
+      {TC_EXT_RENEGOTIATION_INFO, "0200"},
+      {TC_EXT_RENEGOTIATION_INFO, "0001"},
+      /* outside the brief set, well formed for the general parse */
+      {TC_EXT_MAX_FRAGMENT_LENGTH, "02"},
+      {TC_EXT_SRP, "0475736572"},
+      {TC_EXT_SIGNATURE_ALGORITHMS_CERT, "00020403"},
+      {TC_EXT_PSK_KEY_EXCHANGE_MODES, "0101"},
+      {TC_EXT_KEY_SHARE, "0000"},
+      {TC_EXT_COOKIE, "000101"},
+      {TC_EXT_EARLY_DATA, ""},
+      {TC_EXT_POST_HANDSHAKE_AUTH, ""},
+      {TC_EXT_COMPRESS_CERTIFICATE, "020001"},
+      {TC_EXT_CERTIFICATE_AUTHORITIES, "0000"},
+      {0x1a1a, ""}, /* GREASE, unknown */
+      {0x0fff, "00"},
+  };
+  for (size_t o = 0; o < G_N_ELEMENTS(odd); o++) {
+    size_t k = 0;
+    bool replaced = false;
+    for (size_t j = 0; j < nb; j++) {
+      if (base[j].type == odd[o].type) {
+        x[k++] = odd[o];
+        replaced = true;
+      } else {
+        x[k++] = base[j];
+      }
+    }
+    if (!replaced)
+      x[k++] = odd[o];
+    if (check_hello12(m, ch12_build(m, sizeof m, x, k)))
+      g_error("the brief parse took odd extension %zu (type %u)", o, odd[o].type);
+  }
+
+  /* Every truncation, every byte changed four ways and a byte inserted at
+   * every place: whatever the brief parse takes, the general one takes the
+   * same (cnt[0] declined, cnt[1] taken). */
+  len = ch12_build(m, sizeof m, base, nb);
+  uint8_t c[1024];
+  unsigned cnt[2] = {0, 0};
+  for (size_t n = 0; n <= len; n++)
+    cnt[check_hello12(m, n)]++;
+  for (size_t i = 0; i < len; i++) {
+    static const uint8_t how[3] = {0x01, 0x80, 0xff};
+    memcpy(c, m, len);
+    for (int h = 0; h < 3; h++) {
+      c[i] = m[i] ^ how[h];
+      cnt[check_hello12(c, len)]++;
+    }
+    c[i] = 0;
+    cnt[check_hello12(c, len)]++;
+    memcpy(c, m, i + 1);
+    c[i + 1] = 0;
+    memcpy(c + i + 2, m + i + 1, len - i - 1);
+    cnt[check_hello12(c, len + 1)]++;
+  }
+  /* both ways: taken (random, session ID, suite bytes, ...) and declined
+   * (lengths, types) */
+  g_assert_cmpuint(cnt[1], >, 100);
+  g_assert_cmpuint(cnt[0], >, 100);
+}
+
 static void test_semantic_errors(void) {
   tc_error err;
   size_t n;
@@ -1912,6 +2156,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/msg/extension-rules", test_extension_rules);
   g_test_add_func("/msg/semantic-errors", test_semantic_errors);
   g_test_add_func("/msg/sni-bytes", test_sni_bytes);
+  g_test_add_func("/msg/client-hello12", test_client_hello12);
   g_test_add_func("/msg/oversized", test_oversized);
   g_test_add_func("/msg/counts-unbounded", test_counts_unbounded);
   g_test_add_func("/msg/compress-certificate-ext", test_compress_certificate_ext);

@@ -381,7 +381,10 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   size_t dhe_len = 0;
   bool dhe_used = false; /* dhe may hold a secret: wipe it (psk_ke never does) */
 
-  if (tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err))
+  /* The brief parse first (the hellos a TLS 1.2 client sends); whatever it
+   * declines, the general one parses again and names any error. */
+  if (!tc_msg_parse_client_hello12(msg + 4, len - 4, ch) &&
+      tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err))
     goto out;
   /* Version negotiation: supported_versions decides (RFC 8446 §4.2.1). */
   bool offers13 = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS) &&

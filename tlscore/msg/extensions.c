@@ -228,6 +228,21 @@ static bool rd_rest(tc_reader *r, tc_bytes *out) {
   return tc_rd_skip(r, r->len);
 }
 
+/* The bytes of an RFC 6066 host name: letters, digits, '-' and '.' (the
+ * ClientHello's server_name, here and in client_hello12.c). */
+const uint8_t tc__ldh[256] = {
+    ['-'] = 1, ['.'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
 static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
   if (!is_client_form(pc->ctx))
     return TC_OK; /* server's acknowledgement is empty; emptiness checked by caller */
@@ -236,19 +251,7 @@ static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
     return DECODE(pc, "bad server name list");
   /* RFC 6066 §3: an ASCII DNS host name. Only letters, digits, '-' and
    * '.' (LDH labels) pass: control bytes, escapes, UTF-8 and NUL never
-   * reach the application or a log. One table look-up per byte. */
-  static const uint8_t ldh[256] = {
-      ['-'] = 1, ['.'] = 1,
-      ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-      ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-      ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-      ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-      ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-      ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-      ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-      ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-      ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-      ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+   * reach the application or a log. One table look-up per byte (tc__ldh). */
   uint8_t seen[32] = {0};
   while (!tc_rd_empty(&list)) {
     uint8_t t;
@@ -261,7 +264,7 @@ static int p_server_name(tc_reader *b, tc_exts *e, pctx *pc) {
     if (t == 0) {
       for (size_t i = 0; i < name.len; i++) {
         uint8_t ch = name.p[i];
-        if (!ldh[ch])
+        if (!tc__ldh[ch])
           return ILLEGAL(pc, ch == 0 ? "host name contains a NUL byte"
                                      : "host name has a character other than letters, "
                                        "digits, '-' and '.'");

@@ -382,6 +382,19 @@ typedef struct tc_client_hello {
 } tc_client_hello;
 
 int tc_msg_parse_client_hello(const uint8_t *body, size_t len, tc_client_hello *out, tc_error *err);
+/* The brief parse of a ClientHello (client_hello12.c), for the hellos a
+ * TLS 1.2 client sends: it takes only a ClientHello whose extensions are
+ * among server_name (one host_name entry), status_request (the OCSP form),
+ * supported_groups, ec_point_formats, signature_algorithms, ALPN, padding,
+ * encrypt_then_mac, extended_master_secret, record_size_limit,
+ * session_ticket, supported_versions and renegotiation_info, each once and
+ * well formed (or no extension block at all). For such a message it fills
+ * *out exactly as tc_msg_parse_client_hello does and returns true; for any
+ * other (an extension outside the set, a duplicate, a malformed or trailing
+ * byte) it returns false with *out unspecified, and the caller parses with
+ * tc_msg_parse_client_hello, which names the error. The general parser's
+ * table of contexts and its unknown-extension bookkeeping are not run. */
+bool tc_msg_parse_client_hello12(const uint8_t *body, size_t len, tc_client_hello *out);
 int tc_msg_write_client_hello(tc_writer *w, const tc_client_hello *in);
 /* As above, and report where the binders vector starts: *binders_pos is
  * the writer offset of its 2-byte length prefix (0 if no PSK). Write the

@@ -15,6 +15,10 @@ void tc__write_ext_block(tc_writer *w, tc_ext_ctx ctx, const tc_exts *e, size_t 
 int tc__parse_ext_block(const uint8_t *data, size_t len, tc_ext_ctx ctx, tc_exts *out,
                         tc_error *err);
 
+/* Host-name bytes of server_name (RFC 6066 §3 LDH): 1 for a letter, digit,
+ * '-' or '.', 0 for any other byte. */
+extern const uint8_t tc__ldh[256];
+
 /* Presence bits a TLS 1.3 ServerHello may carry. */
 uint32_t tc__ext_tls13_sh_mask(void);
 
