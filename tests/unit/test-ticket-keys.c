@@ -110,6 +110,73 @@ static void test_derivation(void) {
   tc_config_unref(cfg);
 }
 
+/* Opened with a key derived here from the secret (not the config's cache):
+ * the tag byte of the state, or -1 if the ticket does not open. */
+static int open_independent(const uint8_t secret[32], GBytes *t) {
+  size_t len;
+  const uint8_t *p = g_bytes_get_data(t, &len);
+  uint8_t info[24], key[32];
+  memcpy(info, "tlscore ticket k", 16);
+  memcpy(info + 16, p, 8); /* the period, as sealed */
+  g_assert_cmpint(tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, 24, key, 32), ==, 0);
+  tc_aead a;
+  g_assert_cmpint(tc_aead_init(&a, TC_AEAD_AES256_GCM, key, 32), ==, 0);
+  size_t clen = len - 20 - 16;
+  uint8_t *buf = g_memdup2(p + 20, clen);
+  int r = tc_aead_open(&a, p + 8, p, 8, buf, clen, p + 20 + clen) == 0 ? buf[5] : -1;
+  tc_aead_clear(&a);
+  g_free(buf);
+  return r;
+}
+
+/* The keyed AES-256-GCM context kept with each cached period key: as the
+ * periods roll through more keys than the cache holds (eight base secrets,
+ * two periods each, sixteen entries), every entry is replaced again and
+ * again, and each ticket is still sealed and opened under its own
+ * period's key (a context left keyed with the replaced key would seal
+ * tickets that the independently derived key does not open). */
+static void test_keyed_cache(void) {
+  uint8_t keys[8][32];
+  const uint8_t *kp[8];
+  size_t kl[8];
+  for (int i = 0; i < 8; i++) {
+    memset(keys[i], 0x10 + i, 32);
+    kp[i] = keys[i];
+    kl[i] = 32;
+  }
+  clock_ctx clk = {3 * LIFETIME};
+  tc_config *cfg = new_server(&clk, NULL);
+  tc_error err;
+  tc_error_clear(&err);
+  g_assert_cmpint(tc_config_set_ticket_keys(cfg, kp, kl, 8, &err), ==, TC_OK);
+  GBytes *prev = NULL, *old = NULL;
+  for (int round = 0; round < 12; round++) {
+    uint8_t tag = (uint8_t)(0x40 + round);
+    GBytes *t = seal(cfg, clk.now, tag);
+    g_assert_cmpint(open_independent(keys[0], t), ==, tag);
+    g_assert_true(open_ok(cfg, t, tag));
+    if (prev) /* the previous period's ticket: tried under all eight keys */
+      g_assert_true(open_ok(cfg, prev, (uint8_t)(tag - 1)));
+    if (old)
+      g_assert_false(open_ok(cfg, old, (uint8_t)(tag - 2)));
+    /* a ticket sealed elsewhere under the last base secret opens too */
+    tc_config *other = new_server(&clk, NULL);
+    g_assert_cmpint(tc_config_set_ticket_key(other, keys[7], &err), ==, TC_OK);
+    g_autoptr(GBytes) o = seal(other, clk.now, 0x77);
+    g_assert_cmpint(open_independent(keys[7], o), ==, 0x77);
+    g_assert_true(open_ok(cfg, o, 0x77));
+    tc_config_unref(other);
+    if (old)
+      g_bytes_unref(old);
+    old = prev;
+    prev = t;
+    clk.now += LIFETIME;
+  }
+  g_bytes_unref(old);
+  g_bytes_unref(prev);
+  tc_config_unref(cfg);
+}
+
 /* Tickets open in their own period and the next one, never later; the two
  * cached periods roll forward with the clock. */
 static void test_rotation(void) {
@@ -443,6 +510,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/ticket-keys/key-list", test_key_list);
   g_test_add_func("/ticket-keys/key-file", test_key_file);
   g_test_add_func("/ticket-keys/threads", test_threads);
+  g_test_add_func("/ticket-keys/keyed-cache", test_keyed_cache);
   g_test_add_func("/ticket-keys/open-in-place", test_open_in_place);
   return g_test_run();
 }

@@ -96,4 +96,7 @@ typedef struct tc_ticket_view {
 int tc_ticket_open_in(tc_config *cfg, const uint8_t *ticket, size_t len, int64_t now,
                       uint8_t buf[TC_TICKET_MAX_LEN], size_t *used, tc_ticket_view *v);
 
+/* Clear and free the ticket keys' keyed AEAD contexts (tc_config_unref). */
+void tc_ticket_keys_free(tc_config *cfg);
+
 #endif

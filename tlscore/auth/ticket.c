@@ -21,12 +21,9 @@ static int64_t period_of(const tc_config *cfg, int64_t now) {
  * or the previous one, for each of up to TC_TICKET_MAX_KEYS secrets), so
  * sealing and opening do not run HKDF each time. A cached key only counts
  * for the base secret it came from (tc_config_set_ticket_key(s) may replace
- * it). */
-/* The key itself, ticket_lock held. */
-static int period_key_locked(tc_config *cfg, const uint8_t secret[32], uint64_t period,
-                             uint8_t key[32]) {
+ * it). Returns the cache entry (ticket_lock held), -1 if HKDF failed. */
+static int period_key_locked(tc_config *cfg, const uint8_t secret[32], uint64_t period) {
   uint8_t info[24];
-  int rc = 0;
   int hit = -1, victim = 0;
   for (int i = 0; i < (int)(sizeof cfg->ticket_keys / sizeof cfg->ticket_keys[0]); i++) {
     if (cfg->ticket_keys[i].valid && cfg->ticket_keys[i].period == period &&
@@ -37,53 +34,84 @@ static int period_key_locked(tc_config *cfg, const uint8_t secret[32], uint64_t 
          cfg->ticket_keys[i].period < cfg->ticket_keys[victim].period))
       victim = i;
   }
-  if (hit >= 0) {
-    memcpy(key, cfg->ticket_keys[hit].key, 32);
-  } else {
-    memcpy(info, "tlscore ticket key", 16);
-    for (int i = 0; i < 8; i++)
-      info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
-    rc = tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, 32);
-    if (rc == 0) {
-      cfg->ticket_keys[victim].valid = true;
-      cfg->ticket_keys[victim].period = period;
-      memcpy(cfg->ticket_keys[victim].key, key, 32);
-      memcpy(cfg->ticket_keys[victim].from, secret, 32);
+  if (hit >= 0)
+    return hit;
+  memcpy(info, "tlscore ticket key", 16);
+  for (int i = 0; i < 8; i++)
+    info[16 + i] = (uint8_t)(period >> (56 - 8 * i));
+  uint8_t key[32];
+  if (tc_hkdf_expand(TC_HASH_SHA256, secret, 32, info, sizeof info, key, 32))
+    return -1;
+  /* The entry's keyed context belongs to its old key: dropped with it. */
+  if (cfg->ticket_keys[victim].aead) {
+    tc_aead_clear(cfg->ticket_keys[victim].aead);
+    free(cfg->ticket_keys[victim].aead);
+    cfg->ticket_keys[victim].aead = NULL;
+  }
+  cfg->ticket_keys[victim].valid = true;
+  cfg->ticket_keys[victim].period = period;
+  memcpy(cfg->ticket_keys[victim].key, key, 32);
+  memcpy(cfg->ticket_keys[victim].from, secret, 32);
+  tc_wipe(key, sizeof key);
+  return victim;
+}
+
+/* The entry's AEAD context, keyed at its first use and kept with the key:
+ * an AES-256-GCM set-up (key schedule and GHASH key) per period key, not
+ * per ticket. NULL when out of memory. ticket_lock held; the context's
+ * per-message state is used under the lock only. */
+static tc_aead *period_aead_locked(tc_config *cfg, int i) {
+  tc_aead *a = cfg->ticket_keys[i].aead;
+  if (a)
+    return a;
+  a = malloc(sizeof *a);
+  if (!a)
+    return NULL;
+  if (tc_aead_init(a, TC_AEAD_AES256_GCM, cfg->ticket_keys[i].key, 32)) {
+    free(a); /* a failed set-up writes no key (tc_aead_init checks first) */
+    return NULL;
+  }
+  cfg->ticket_keys[i].aead = a;
+  return a;
+}
+
+void tc_ticket_keys_free(tc_config *cfg) {
+  for (size_t i = 0; i < sizeof cfg->ticket_keys / sizeof cfg->ticket_keys[0]; i++) {
+    if (cfg->ticket_keys[i].aead) {
+      tc_aead_clear(cfg->ticket_keys[i].aead);
+      free(cfg->ticket_keys[i].aead);
+      cfg->ticket_keys[i].aead = NULL;
     }
   }
-  return rc;
 }
 
-static int period_key(tc_config *cfg, const uint8_t secret[32], uint64_t period, tc_aead *a) {
-  uint8_t key[32];
-  pthread_mutex_lock(&cfg->ticket_lock);
-  int rc = period_key_locked(cfg, secret, period, key);
-  pthread_mutex_unlock(&cfg->ticket_lock);
-  if (rc == 0)
-    rc = tc_aead_init(a, TC_AEAD_AES256_GCM, key, sizeof key);
-  tc_wipe(key, sizeof key);
-  return rc;
-}
-
-/* The keys that may open a ticket of `period`, one per base secret (the
- * sealing one first, then tc_config_set_ticket_keys' older ones), each
- * from the cache or HKDF, all under one hold of ticket_lock (a resumption
- * by ticket took it 2 + n times before). Returns how many; 0 if the rng
- * failed to make the first secret. */
-static size_t open_keys(tc_config *cfg, uint64_t period, uint8_t keys[][32]) {
-  size_t n = 0;
+/* Open clen bytes of ticket ciphertext into buf under the keys that may
+ * have sealed a ticket of `period`, one per base secret (the sealing one
+ * first, then tc_config_set_ticket_keys' older ones; nginx's rotation: the
+ * tag tells which one sealed), each from the cache or HKDF, all under one
+ * hold of ticket_lock. 0 when one opens it; *tried is whether any try was
+ * made (then buf[0..clen) was written). */
+static int open_locked(tc_config *cfg, uint64_t period, const uint8_t *ticket, size_t clen,
+                       uint8_t *buf, bool *tried) {
+  int bad = 1;
+  *tried = false;
   pthread_mutex_lock(&cfg->ticket_lock);
   if (!cfg->ticket_secret_set && tc_random(&cfg->rng, cfg->ticket_secret, 32) == 0)
     cfg->ticket_secret_set = true;
   if (cfg->ticket_secret_set) {
     size_t all = 1 + cfg->n_ticket_old;
-    while (n < all &&
-           period_key_locked(cfg, n ? cfg->ticket_old[n - 1] : cfg->ticket_secret, period,
-                             keys[n]) == 0)
-      n++;
+    for (size_t n = 0; n < all && bad; n++) {
+      int i = period_key_locked(cfg, n ? cfg->ticket_old[n - 1] : cfg->ticket_secret, period);
+      tc_aead *a = i < 0 ? NULL : period_aead_locked(cfg, i);
+      if (!a)
+        break;
+      memcpy(buf, ticket + TICKET_HDR, clen);
+      *tried = true;
+      bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
+    }
   }
   pthread_mutex_unlock(&cfg->ticket_lock);
-  return n;
+  return bad ? -1 : 0;
 }
 
 static void encode_state(tc_writer *w, const tc_ticket_state *st) {
@@ -109,7 +137,6 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
     return tc_error_set(err, TC_ERR_INTERNAL_ERROR, "ticket state does not fit");
   size_t plen = tc_wr_len(&w);
   uint64_t period = (uint64_t)period_of(cfg, st->issued);
-  tc_aead a_, *a = &a_; /* on the stack: 4.4 KiB would miss malloc's fast bins */
   uint8_t *t = malloc(TICKET_HDR + plen + TC_AEAD_TAG_LEN);
   int rc = TC_FAIL;
   if (!t) {
@@ -118,30 +145,37 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
   }
   for (int i = 0; i < 8; i++)
     t[i] = (uint8_t)(period >> (56 - 8 * i));
-  uint8_t secret[32];
-  int bad_key = tc_config_ticket_secret(cfg, secret) || period_key(cfg, secret, period, a);
-  tc_wipe(secret, sizeof secret);
-  if (bad_key) {
+  memcpy(t + TICKET_HDR, plain, plen);
+  /* Sealed under the lock with the period's keyed context (as opened). */
+  pthread_mutex_lock(&cfg->ticket_lock);
+  if (!cfg->ticket_secret_set && tc_random(&cfg->rng, cfg->ticket_secret, 32) == 0)
+    cfg->ticket_secret_set = true;
+  int i = cfg->ticket_secret_set ? period_key_locked(cfg, cfg->ticket_secret, period) : -1;
+  tc_aead *a = i < 0 ? NULL : period_aead_locked(cfg, i);
+  bool nonce = a && tc_random(&cfg->rng, t + 8, 12) == 0;
+  if (nonce)
+    tc_aead_seal(a, t + 8, t, 8, t + TICKET_HDR, plen, t + TICKET_HDR + plen);
+  pthread_mutex_unlock(&cfg->ticket_lock);
+  if (i < 0) {
     tc_error_set(err, TC_ERR_RANDOM, "cannot derive the ticket key");
     goto done;
   }
-  if (tc_random(&cfg->rng, t + 8, 12)) {
-    tc_aead_clear(a);
+  if (!a) {
+    tc_error_set(err, TC_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (!nonce) {
     tc_error_set(err, TC_ERR_RANDOM, "random source failed");
     goto done;
   }
-  memcpy(t + TICKET_HDR, plain, plen);
-  tc_aead_seal(a, t + 8, t, 8, t + TICKET_HDR, plen, t + TICKET_HDR + plen);
-  tc_aead_clear(a);
   *out = t;
   *out_len = TICKET_HDR + plen + TC_AEAD_TAG_LEN;
   t = NULL;
   rc = TC_OK;
 done:
-  /* a was cleared on every path that set its key up; a failed set-up
-   * (period_key) writes no key into it. Clearing it again would wipe all
-   * 4.4 KiB of a context whose algorithm the first clear reset. */
   tc_wipe(plain, sizeof plain);
+  if (t)
+    tc_wipe(t + TICKET_HDR, plen); /* the state, not sealed */
   free(t);
   return rc;
 }
@@ -159,24 +193,10 @@ int tc_ticket_open_in(tc_config *cfg, const uint8_t *ticket, size_t len, int64_t
   if (period != cur && period + 1 != cur)
     return -1;
   size_t clen = len - TICKET_HDR - TC_AEAD_TAG_LEN;
-  uint8_t keys[TC_TICKET_MAX_KEYS][32];
-  tc_aead a_, *a = &a_; /* on the stack: 4.4 KiB would miss malloc's fast bins */
-  int bad = 1;
-  size_t n_keys = open_keys(cfg, period, keys);
-  if (n_keys)
-    *used = clen; /* every try below writes buf[0..clen) */
-  /* nginx's rotation: any of the keys opens (the tag tells which one
-   * sealed; at most TC_TICKET_MAX_KEYS tries). */
-  for (size_t k = 0; k < n_keys && bad; k++) {
-    memcpy(buf, ticket + TICKET_HDR, clen);
-    if (tc_aead_init(a, TC_AEAD_AES256_GCM, keys[k], 32))
-      break;
-    bad = tc_aead_open(a, ticket + 8, ticket, 8, buf, clen, ticket + TICKET_HDR + clen);
-    tc_aead_clear(a);
-  }
-  /* Each try cleared a; a failed set-up writes no key into it
-   * (tc_aead_init checks its arguments before it writes). */
-  tc_wipe(keys, n_keys * sizeof keys[0]);
+  bool tried;
+  int bad = open_locked(cfg, period, ticket, clen, buf, &tried);
+  if (tried)
+    *used = clen; /* every try wrote buf[0..clen) */
   if (bad)
     return -1;
   /* Read in place: the fields point into buf, so nothing is copied out

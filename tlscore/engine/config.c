@@ -130,6 +130,7 @@ void tc_config_unref(tc_config *cfg) {
   for (size_t i = 0; i < TC_CFG_SH12_EXTS; i++)
     free(atomic_load(&cfg->sh12_exts[i])); /* public bytes too */
   tc_drbg_free(atomic_load(&cfg->drbg));
+  tc_ticket_keys_free(cfg);
   pthread_mutex_destroy(&cfg->ticket_lock);
   free(cfg->ocsp_response);
   tc_session_cache_unref(cfg->session_cache);

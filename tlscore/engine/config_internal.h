@@ -81,6 +81,9 @@ struct tc_config {
     bool valid;
     uint64_t period;
     uint8_t key[32], from[32];
+    tc_aead *aead; /* keyed with `key` at its first use (heap, NULL before):
+                    * used only under ticket_lock; cleared and freed when
+                    * the entry is replaced and by tc_ticket_keys_free */
   } ticket_keys[2 * TC_TICKET_MAX_KEYS];
   /* TLS 1.2 and older (setters in handshake/tls12.c, auth/session_cache.c) */
   bool suites_explicit;      /* tc_config_set_cipher_suites was called */
