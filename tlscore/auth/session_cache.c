@@ -202,10 +202,16 @@ static void copy_for_resume(tc_cached_session *out, const tc_cached_session *s) 
 
 void tc_cached_session_wipe(tc_cached_session *s) {
   tc_wipe(s->master, sizeof s->master);
-  tc_wipe(s->psk_identity, s->psk_identity_len);
-  tc_wipe(s->srp_user, s->srp_user_len);
-  tc_wipe(s->alpn, strnlen(s->alpn, sizeof s->alpn));
-  tc_wipe(s->server_name, strnlen(s->server_name, sizeof s->server_name));
+  /* What a look-up left empty (a resumption's strings, a session without
+   * identities) has nothing to wipe: no calls for it. */
+  if (s->psk_identity_len)
+    tc_wipe(s->psk_identity, s->psk_identity_len);
+  if (s->srp_user_len)
+    tc_wipe(s->srp_user, s->srp_user_len);
+  if (s->alpn[0])
+    tc_wipe(s->alpn, strnlen(s->alpn, sizeof s->alpn));
+  if (s->server_name[0])
+    tc_wipe(s->server_name, strnlen(s->server_name, sizeof s->server_name));
   s->psk_identity_len = s->srp_user_len = 0;
 }
 

@@ -317,9 +317,10 @@ static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 
     k->suite = s;
     k->resume = true;
     k->resume_ems = ems;
-    /* The identity that authenticated the session authenticates this one. */
-    if (tc_conn_psk_set_identity(&c->psk, id, id_len) ||
-        tc12_srp_set_name(c, user, user_len)) {
+    /* The identity that authenticated the session authenticates this one
+     * (nothing to set when the session has none and the connection too). */
+    if (((id_len || c->psk.identity) && tc_conn_psk_set_identity(&c->psk, id, id_len)) ||
+        ((user_len || c->srp.name) && tc12_srp_set_name(c, user, user_len))) {
       wipe_found(&f);
       return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory");
     }
@@ -720,10 +721,12 @@ static tc_hs_state answer_hello(tc_conn *c, const tc_client_hello *ch, const uin
   } else {
     h->peer_rsl = 0;
   }
-  free(c->alpn);
-  c->alpn = k->alpn ? strdup(k->alpn) : NULL;
-  if (k->alpn && !c->alpn)
-    return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+  if (c->alpn || k->alpn) {
+    free(c->alpn);
+    c->alpn = k->alpn ? strdup(k->alpn) : NULL;
+    if (k->alpn && !c->alpn)
+      return FAIL_WITH(c, TC_ERR_NOMEM, "out of memory");
+  }
 
   /* ServerHello.random (with the RFC 8446 downgrade sentinel) and session id. */
   if (tc_random(&cfg->rng, h->server_random, 32))
@@ -832,7 +835,8 @@ tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, cons
   c->rec.wr_version = v;
   h->client_version = ch->legacy_version;
   memcpy(h->client_random, ch->random, 32);
-  if (tc_hs_select_alpn(c, ch, &k.alpn))
+  /* k.alpn stays NULL (no protocol) when the client offers none. */
+  if (tc_exts_has(&ch->ext, TC_EXT_ALPN) && tc_hs_select_alpn(c, ch, &k.alpn))
     return HS_FAILED;
   if (tc_exts_has(&ch->ext, TC_EXT_SERVER_NAME)) {
     if (!tc_conn_keep_server_name(c, (const char *)ch->ext.server_name.p,
