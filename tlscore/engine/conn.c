@@ -35,7 +35,7 @@ static void zero_conn(tc_conn *c) {
  * one connection only keeps nothing. The GIO module shares one config
  * among connections with the same settings (gio-module/config-cache.c). */
 
-static void *pool_take(_Atomic(void *) *pool) {
+TC_HOT static void *pool_take(_Atomic(void *) *pool) {
   for (size_t i = 0; i < TC_CFG_POOL; i++)
     if (atomic_load_explicit(&pool[i], memory_order_relaxed)) {
       void *p = atomic_exchange(&pool[i], NULL);
@@ -45,7 +45,7 @@ static void *pool_take(_Atomic(void *) *pool) {
   return NULL;
 }
 
-static bool pool_put(_Atomic(void *) *pool, void *p) {
+TC_HOT static bool pool_put(_Atomic(void *) *pool, void *p) {
   for (size_t i = 0; i < TC_CFG_POOL; i++) {
     void *expected = NULL;
     if (!atomic_load_explicit(&pool[i], memory_order_relaxed) &&
@@ -56,7 +56,7 @@ static bool pool_put(_Atomic(void *) *pool, void *p) {
 }
 
 /* Worth keeping for another connection: someone else holds the config. */
-static bool cfg_shared(tc_config *cfg) { return atomic_load(&cfg->refs) > 1; }
+TC_HOT static bool cfg_shared(tc_config *cfg) { return atomic_load(&cfg->refs) > 1; }
 
 static void free_pooled_conn(tc_conn *c) {
   tc_rec_bufs b = {c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap, c->rec.icap};
@@ -73,7 +73,7 @@ void tc_conn_pool_drain(tc_config *cfg) {
     free(p);
 }
 
-tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
+TC_HOT tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   if (!cfg) {
     tc_error_set(err, TC_ERR_INVALID_ARGUMENT, "no configuration");
     return NULL;
@@ -111,24 +111,27 @@ tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   return c;
 }
 
-void tc_hs_free(tc_conn *c) {
-  tc_hs *hs = c->hs;
-  if (!hs)
-    return;
-  /* The key exchange's heap parts: the FFDHE exponent (wiped) and DH
-   * parameters. Its private scalar (kex.priv, 72 bytes), like the key
-   * schedule and t12's secrets, is wiped with the whole struct below, on
-   * every way out of this function (nothing returns before that wipe, and
-   * kex lies in its first range, as the assertion says): tc_kex_clear's
-   * wipe of it would be a second wipe of the same bytes. */
-  _Static_assert(offsetof(tc_hs, kex) + sizeof(tc_kex) <= offsetof(tc_hs, offers),
-                 "tc_hs_free's first wipe covers the key exchange");
+/* What only some handshakes leave in a tc_hs (a TLS 1.3 PSK want, a
+ * HelloRetryRequest, a first ClientHello kept until its hash was known, a
+ * CertificateRequest, FFDHE, SRP, a client certificate the caller chose,
+ * TLS 1.3 PSK offers): freed (and wiped where secret) by hs_free_extras,
+ * out of the code every connection runs; a resumption has none of them.
+ * Every field hs_free_extras frees is tested here. */
+static bool hs_has_extras(const tc_hs *hs) {
+  /* One OR of them all, tested once (a branch per field would double the
+   * code of this check). */
+  uintptr_t any = (uintptr_t)hs->kex.ff_priv | (uintptr_t)hs->kex.dh_p | hs->n_offers |
+                  (uintptr_t)hs->psk_asked_ctx | (uintptr_t)hs->ch_saved | (uintptr_t)hs->ch1 |
+                  (uintptr_t)hs->cookie | (uintptr_t)hs->cr_context | (uintptr_t)hs->cr_sig_algs |
+                  (uintptr_t)hs->cas | (uintptr_t)hs->ca_ptrs | (uintptr_t)hs->ca_lens |
+                  (uintptr_t)hs->srp | hs->own_answer;
+  return any != 0;
+}
+
+static __attribute__((cold, noinline)) void hs_free_extras(tc_hs *hs) {
   tc_kex_free_heap(&hs->kex);
   tc_psk13_clear_offers(hs);
-  /* Most of these are NULL after a handshake (a resumption has none):
-   * tested here rather than each passed to free. */
-  if (hs->psk_asked_ctx)
-    free(hs->psk_asked_ctx);
+  free(hs->psk_asked_ctx);
   if (hs->ch_saved) {
     tc_wipe(hs->ch_saved, hs->ch_saved_len);
     free(hs->ch_saved);
@@ -137,17 +140,12 @@ void tc_hs_free(tc_conn *c) {
     tc_wipe(hs->ch1, hs->ch1_len);
     free(hs->ch1);
   }
-  if (hs->cookie)
-    free(hs->cookie);
-  if (hs->cr_context || hs->cr_sig_algs || hs->cas || hs->ca_ptrs || hs->ca_lens) {
-    free(hs->cr_context);
-    free(hs->cr_sig_algs);
-    free(hs->cas);
-    free(hs->ca_ptrs);
-    free(hs->ca_lens);
-  }
-  tc_hs12_release(&hs->t12);
-  tc_conn_psk_drop_key(&c->psk);
+  free(hs->cookie);
+  free(hs->cr_context);
+  free(hs->cr_sig_algs);
+  free(hs->cas);
+  free(hs->ca_ptrs);
+  free(hs->ca_lens);
   if (hs->srp) {
     tc_wipe(hs->srp, sizeof *hs->srp);
     free(hs->srp);
@@ -159,6 +157,30 @@ void tc_hs_free(tc_conn *c) {
     if (hs->my_key)
       tc_privkey_unref(hs->my_key);
   }
+}
+
+TC_HOT void tc_hs_free(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  if (!hs)
+    return;
+  /* The key exchange's heap parts: the FFDHE exponent (wiped) and DH
+   * parameters (hs_free_extras). Its private scalar (kex.priv, 72 bytes),
+   * like the key schedule and t12's secrets, is wiped with the whole
+   * struct below, on every way out of this function (nothing returns
+   * before that wipe, and kex lies in its first range, as the assertion
+   * says): tc_kex_clear's wipe of it would be a second wipe of the same
+   * bytes. */
+  _Static_assert(offsetof(tc_hs, kex) + sizeof(tc_kex) <= offsetof(tc_hs, offers),
+                 "tc_hs_free's first wipe covers the key exchange");
+  if (hs_has_extras(hs))
+    hs_free_extras(hs);
+  const tc_hs12 *t = &hs->t12;
+  if (((uintptr_t)t->tr | (uintptr_t)t->c_pub | (uintptr_t)t->pms | (uintptr_t)t->nst) != 0)
+    tc_hs12_release(&hs->t12);
+  const tc_conn_psk *k = &c->psk;
+  if (((uintptr_t)k->key | k->key_len | (uintptr_t)k->entry_key | k->entry_key_len | k->answered) !=
+      0)
+    tc_conn_psk_drop_key(&c->psk);
   /* All of it, so that a pooled tc_hs is as calloc gives it. The PSK
    * offers (2 KiB, TLS 1.3 clients only) are zero beyond n_offers (written
    * in order, and tc_psk13_clear_offers wiped the used ones above), so
@@ -181,36 +203,33 @@ static void free_peer_chain(tc_conn *c) {
   c->peer_n = 0;
 }
 
-void tc_conn_free(tc_conn *c) {
-  if (!c)
-    return;
-  tc_hs_free(c);
-  tc_config *cfg = c->cfg;
-  bool keep = cfg_shared(cfg);
-  tc_rec_bufs bufs = {0};
-  if (keep) {
-    tc_rec_release(&c->rec, &bufs);
-    tc_wr_wipe(&c->hsw);
-  } else {
-    tc_rec_free(&c->rec);
-    tc_wr_free(&c->hsw);
-  }
+/* What only some connections hold when they are freed: a peer chain (a
+ * full handshake's client), ALPN, a long server name, a stapled OCSP
+ * response, TLS 1.3 post-handshake authentication, an ALPN override, our
+ * leaf (a full handshake's server), sessions received, shared keys, SRP
+ * credentials. A resumed TLS 1.2 connection has none of them. Every field
+ * conn_free_extras frees is tested here. */
+static bool conn_has_extras(const tc_conn *c) {
+  const tc_conn_psk *k = &c->psk;
+  uintptr_t any = (uintptr_t)c->peer_chain | (uintptr_t)c->alpn | (uintptr_t)c->ocsp |
+                  (uintptr_t)c->pha_base | (uintptr_t)c->alpn_list | (uintptr_t)c->my_leaf |
+                  (uintptr_t)c->latest | c->n_fresh | (uintptr_t)k->own.identity |
+                  (uintptr_t)k->own.key | (uintptr_t)k->own.context | (uintptr_t)k->identity |
+                  (uintptr_t)k->hint | (uintptr_t)k->key | (uintptr_t)c->srp.user |
+                  (uintptr_t)c->srp.pw | (uintptr_t)c->srp.name;
+  return any != 0 || (c->server_name && c->server_name != c->sni_buf);
+}
+
+static __attribute__((cold, noinline)) void conn_free_extras(tc_conn *c) {
   free_peer_chain(c);
-  if (c->alpn)
-    free(c->alpn);
-  if (c->server_name && c->server_name != c->sni_buf)
+  free(c->alpn);
+  if (c->server_name != c->sni_buf)
     free(c->server_name);
-  if (c->ocsp)
-    free(c->ocsp);
+  free(c->ocsp);
   if (c->pha_base) {
     tc_wipe(c->pha_base, sizeof *c->pha_base);
     free(c->pha_base);
   }
-  /* The post-handshake authentication transcript (368 bytes) is written
-   * only in TLS 1.3 (tls13.c, after the handshake); no TLS 1.2-or-older
-   * code touches it. */
-  if (c->version == TC_TLS13)
-    tc_wipe(&c->pha_run, sizeof c->pha_run);
   if (c->alpn_list) {
     for (size_t i = 0; i < c->n_alpn_list; i++)
       free(c->alpn_list[i]);
@@ -218,42 +237,58 @@ void tc_conn_free(tc_conn *c) {
   }
   if (c->my_leaf)
     tc_cert_unref(c->my_leaf);
-  tc_session_unref(c->offer);
   if (c->latest)
     tc_session_unref(c->latest);
   for (size_t i = 0; i < c->n_fresh; i++)
     tc_session_unref(c->fresh[i]);
   /* Shared keys and SRP credentials: their heap parts (the secrets among
-   * them wiped); most connections have none. The rest of both structs is
-   * lengths and flags, zeroed for the next connection by tc_conn_new. */
-  if (c->psk.own.identity || c->psk.own.key || c->psk.own.context || c->psk.identity ||
-      c->psk.hint || c->psk.key)
+   * them wiped). The rest of both structs is lengths and flags, zeroed
+   * for the next connection by tc_conn_new. */
+  const tc_conn_psk *k = &c->psk;
+  if (k->own.identity || k->own.key || k->own.context || k->identity || k->hint || k->key)
     tc_conn_psk_clear(&c->psk);
   if (c->srp.user || c->srp.pw || c->srp.name)
     tc_srp_conn_clear(&c->srp);
-  /* Record keys were wiped by tc_rec_free / tc_rec_release; these are the
-   * remaining secrets (c_ap .. res_master are adjacent: one wipe, addressed
-   * from the struct so that no compiler takes it for a write past c_ap:
-   * with -Db_lto=true GCC warns (-Wstringop-overflow) on &c->c_ap[0]). */
-  tc_wipe((uint8_t *)c + offsetof(tc_conn, c_ap),
-          offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
+}
+
+TC_HOT void tc_conn_free(tc_conn *c) {
+  if (!c)
+    return;
+  tc_hs_free(c);
+  tc_config *cfg = c->cfg;
+  bool keep = cfg_shared(cfg);
+  if (keep) {
+    tc_rec_scrub(&c->rec);
+    tc_wr_wipe(&c->hsw);
+  } else {
+    tc_rec_free(&c->rec);
+    tc_wr_free(&c->hsw);
+  }
+  if (conn_has_extras(c))
+    conn_free_extras(c);
+  tc_session_unref(c->offer);
+  /* The secrets only TLS 1.3 writes (tls13.c, client13.c, server13.c,
+   * once the version is settled): the post-handshake authentication
+   * transcript (368 bytes) and c_ap .. res_master (adjacent: one wipe,
+   * addressed from the struct so that no compiler takes it for a write
+   * past c_ap: with -Db_lto=true GCC warns (-Wstringop-overflow) on
+   * &c->c_ap[0]). Record keys were wiped by tc_rec_free / tc_rec_scrub. */
+  if (c->version == TC_TLS13) {
+    tc_wipe(&c->pha_run, sizeof c->pha_run);
+    tc_wipe((uint8_t *)c + offsetof(tc_conn, c_ap),
+            offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
+  }
   tc_wipe(&c->c12, sizeof c->c12);
   if (keep) {
-    /* Where tc_conn_new finds them again (the struct itself is zeroed
-     * there, as for a fresh one). */
-    c->rec.ibuf = bufs.ibuf;
-    c->rec.icap = bufs.icap;
-    c->rec.obuf = bufs.obuf;
-    c->rec.ocap = bufs.ocap;
-    c->rec.hs = bufs.hs;
-    c->rec.hs_cap = bufs.hs_cap;
+    /* tc_conn_new finds the buffers where tc_rec_scrub left them (and
+     * zeroes the struct as for a fresh one). */
     c->cfg = NULL;
     if (pool_put(cfg->conn_pool, c)) {
       tc_config_unref(cfg);
       return;
     }
-    tc_rec_bufs_free(&bufs);
-    free(c->hsw.buf);
+    tc_rec_free(&c->rec);
+    tc_wr_free(&c->hsw);
   }
   tc_config_unref(cfg);
   free(c);
@@ -267,7 +302,7 @@ int tc_conn_set_server_name(tc_conn *c, const char *name) {
   return TC_OK;
 }
 
-bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len) {
+TC_HOT bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len) {
   char *p = c->sni_buf;
   if (len >= sizeof c->sni_buf && !(p = malloc(len + 1)))
     return false;
@@ -279,7 +314,7 @@ bool tc_conn_keep_server_name(tc_conn *c, const char *name, size_t len) {
   return true;
 }
 
-int tc_conn_set_session(tc_conn *c, tc_session *s) {
+TC_HOT int tc_conn_set_session(tc_conn *c, tc_session *s) {
   if (c->role != TC_ROLE_CLIENT || c->started)
     return tc_conn_refuse(c, TC_ERR_INVALID_ARGUMENT, "cannot set a session now");
   tc_session_unref(c->offer);
@@ -311,7 +346,7 @@ int tc_conn_set_alpn(tc_conn *c, const char *const *protocols, size_t n) {
   return TC_OK;
 }
 
-const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n) {
+TC_HOT const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n) {
   if (c->alpn_override) {
     *n = c->n_alpn_list;
     return (const char *const *)c->alpn_list;
@@ -322,7 +357,9 @@ const char *const *tc_conn_alpn_list(const tc_conn *c, size_t *n) {
 
 /* ---- failure: latch the error and send exactly one alert ---- */
 
-static int fail(tc_conn *c) {
+/* Cold: every caller is a failure path, which this moves out of the code a
+ * working connection runs. */
+static __attribute__((cold)) int fail(tc_conn *c) {
   if (c->err.code == TC_ERR_NONE)
     tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "internal error");
   if (c->state != HS_FAILED) {
@@ -345,14 +382,14 @@ static int fail(tc_conn *c) {
   return TC_FAIL;
 }
 
-int tc_conn_send_client_hello(tc_conn *c) {
+TC_HOT int tc_conn_send_client_hello(tc_conn *c) {
   if (tc_client13_start(c) != TC_OK)
     return TC_FAIL;
   c->state = HS_C_WAIT_SH;
   return tc_hs_flush(c);
 }
 
-static int start(tc_conn *c) {
+TC_HOT static int start(tc_conn *c) {
   if (c->started)
     return TC_OK;
   c->started = true;
@@ -382,13 +419,13 @@ static bool ccs_allowed(const tc_conn *c) {
   return c->state >= HS_S_WAIT_CH2 && c->state <= HS_S_WAIT_FINISHED;
 }
 
-static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
+TC_HOT static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
   uint8_t type;
   const uint8_t *body;
   size_t blen;
   if (tc_msg_split(msg, len, &type, &body, &blen, &c->err))
     return TC_FAIL;
-  if (c->state == HS_CONNECTED)
+  if (TC_UNLIKELY(c->state == HS_CONNECTED))
     return c->version && c->version < TC_TLS13 ? tc_post12_handle(c, type, msg, len)
                                                : tc_post13_handle(c, type, msg, len);
   tc_hs_state next;
@@ -405,7 +442,7 @@ static int dispatch(tc_conn *c, const uint8_t *msg, size_t len) {
   return TC_OK;
 }
 
-static void maybe_done(tc_conn *c) {
+TC_HOT static void maybe_done(tc_conn *c) {
   /* A TLS 1.2 renegotiation completes with handshake_done already set. */
   if (c->state == HS_CONNECTED && (!c->handshake_done || c->hs)) {
     c->handshake_done = true;
@@ -414,7 +451,10 @@ static void maybe_done(tc_conn *c) {
   }
 }
 
-static int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
+/* Out of line (noinline): alerts are rare in a handshake, and inlined
+ * into process_loop their code would sit among the lines every record
+ * runs through. */
+static __attribute__((noinline)) int handle_alert(tc_conn *c, const uint8_t *d, size_t n) {
   if (n != 2)
     return tc_error_set(&c->err, TC_ERR_DECODE_ERROR, "malformed alert record");
   uint8_t level = d[0], desc = d[1];
@@ -524,7 +564,108 @@ static int take_ticket_record(tc_conn *c) {
 
 static int process_loop(tc_conn *c, bool lazy);
 
-static int process_input(tc_conn *c, bool lazy) {
+/* States in which the engine acts without waiting for a message (a want
+ * answered, a TLS 1.3 client's flight): one bit test for all of them. */
+static bool action_state(tc_hs_state s) {
+  return s == HS_S12_SRP_FLIGHT || s == HS_S12_PSK_KEY || s == HS_S_PSK_KEY ||
+         s == HS_C_SEND_FLIGHT;
+}
+
+/* Out of line: one call per handshake at most, and none in a TLS 1.2
+ * resumption; its code stays out of the loop every record runs through. */
+static __attribute__((noinline)) int run_action(tc_conn *c) {
+  tc_hs_state next;
+  switch (c->state) {
+  case HS_S12_SRP_FLIGHT:
+    next = tc_server12_srp_flight(c);
+    break;
+  case HS_S12_PSK_KEY: /* a PSK want answered: the message that raised it, processed on */
+    next = tc_server12_psk_key(c);
+    break;
+  case HS_S_PSK_KEY:
+    next = tc_server13_resume(c);
+    break;
+  default: /* HS_C_SEND_FLIGHT */
+    next = tc_client13_action(c);
+    break;
+  }
+  if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
+    return fail(c);
+  bool flight = c->state == HS_C_SEND_FLIGHT;
+  c->state = next;
+  if (flight)
+    maybe_done(c);
+  return TC_OK;
+}
+
+/* A record that did not open (c->err set). A server that ignores offered
+ * 0-RTT data drops records it cannot decrypt (RFC 8446 §4.2.10), up to its
+ * max_early_data_size, and only while they can be early data: not after a
+ * HelloRetryRequest (the second ClientHello may not offer it) nor once a
+ * record decrypted. true: skipped, error cleared. */
+static __attribute__((cold, noinline)) bool skip_early_record(tc_conn *c) {
+  tc_hs *hs = c->hs;
+  size_t early = c->rec.last_body > 17 ? c->rec.last_body - 17 : 0;
+  if (hs && hs->early_data_offered && !hs->hrr && !hs->early_window_closed &&
+      c->err.code == TC_ERR_BAD_RECORD_MAC && early <= TC_REC_MAX_EARLY_SKIP - hs->early_skipped) {
+    hs->early_skipped += early;
+    tc_error_clear(&c->err);
+    return true;
+  }
+  return false;
+}
+
+/* A TLS 1.3 ChangeCipherSpec record (compatibility mode). */
+static __attribute__((noinline)) int ccs13(tc_conn *c, const uint8_t *d, size_t dl) {
+  if (!ccs_allowed(c))
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec");
+  if (dl != 1 || d[0] != 1)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "malformed ChangeCipherSpec");
+  /* RFC 8446 Appendix D.4: a peer in compatibility mode sends exactly
+   * one; a second one is refused, as OpenSSL and BoringSSL do. */
+  if (++c->ccs13_count > 1)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "more than one ChangeCipherSpec in a TLS 1.3 handshake");
+  return TC_OK;
+}
+
+/* An application-data record opened in place (tc_conn_read opens most of
+ * them straight into the caller's buffer, and a handshake meets none): 1
+ * when it holds data for the caller, 0 when it is skipped, TC_FAIL with
+ * c->err set. */
+static __attribute__((noinline)) int app_record(tc_conn *c, uint8_t *d, size_t dl) {
+  if (!c->handshake_done) {
+    /* Early data sent before our HelloRetryRequest arrives as
+     * unprotected-looking records: skipped within the same bound. */
+    if (c->role == TC_ROLE_SERVER && c->state == HS_S_WAIT_CH2 && c->hs &&
+        c->hs->early_data_offered && dl <= TC_REC_MAX_EARLY_SKIP - c->hs->early_skipped) {
+      c->hs->early_skipped += dl;
+      return 0;
+    }
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "application data before the handshake completed");
+  }
+  /* Between the peer's ChangeCipherSpec and its Finished the new keys
+   * are not yet confirmed: nothing but Finished may arrive (RFC 5246
+   * §7.4.9), application data included. */
+  if (renegotiating12(c) && c->hs->t12.ccs_seen)
+    return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
+                        "application data between ChangeCipherSpec and Finished");
+  if (dl == 0) {
+    if (++c->empty_run > TC_REC_MAX_EMPTY)
+      return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "more than %d empty records in a row",
+                          TC_REC_MAX_EMPTY);
+    return 0;
+  }
+  c->key_update_run = 0;
+  c->app_off = (size_t)(d - c->rec.ibuf);
+  c->app_len = dl;
+  c->rec.hold = true;
+  return 1;
+}
+
+
+TC_HOT static int process_input(tc_conn *c, bool lazy) {
   int r = process_loop(c, lazy);
   /* Handshake bytes still read in place (a want raised, or a message left
    * for after its answer) are copied to the reassembly buffer now: the
@@ -539,37 +680,18 @@ static int process_input(tc_conn *c, bool lazy) {
   return r;
 }
 
-static int process_loop(tc_conn *c, bool lazy) {
+TC_HOT static int process_loop(tc_conn *c, bool lazy) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   if (start(c) != TC_OK)
     return fail(c);
   bool was_done = c->handshake_done;
   for (;;) {
-    if (c->want != TC_WANT_NONE)
+    if (TC_UNLIKELY(c->want != TC_WANT_NONE))
       return TC_WANT;
-    if (c->state == HS_S12_SRP_FLIGHT) {
-      tc_hs_state next = tc_server12_srp_flight(c);
-      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
-        return fail(c);
-      c->state = next;
-      continue;
-    }
-    if (c->state == HS_S12_PSK_KEY || c->state == HS_S_PSK_KEY) {
-      /* A PSK want answered: the message that raised it, processed on. */
-      tc_hs_state next =
-          c->state == HS_S12_PSK_KEY ? tc_server12_psk_key(c) : tc_server13_resume(c);
-      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
-        return fail(c);
-      c->state = next;
-      continue;
-    }
-    if (c->state == HS_C_SEND_FLIGHT) {
-      tc_hs_state next = tc_client13_action(c);
-      if (next == HS_FAILED || tc_hs_flush(c) != TC_OK)
-        return fail(c);
-      c->state = next;
-      maybe_done(c);
+    if (TC_UNLIKELY(action_state(c->state))) {
+      if (run_action(c) != TC_OK)
+        return TC_FAIL;
       continue;
     }
     const uint8_t *m;
@@ -582,7 +704,7 @@ static int process_loop(tc_conn *c, bool lazy) {
     if (r < 0)
       return fail(c);
     if (r == 1) {
-      if (c->state == HS_C12_WAIT_CERT_STATUS && tc_client12_verify_first(c, m[0]))
+      if (TC_UNLIKELY(c->state == HS_C12_WAIT_CERT_STATUS) && tc_client12_verify_first(c, m[0]))
         return TC_WANT; /* the message is taken after the answer */
       tc_rec_hs_consume(&c->rec, ml);
       if (dispatch(c, m, ml) != TC_OK || tc_hs_flush(c) != TC_OK)
@@ -590,9 +712,9 @@ static int process_loop(tc_conn *c, bool lazy) {
       maybe_done(c);
       continue;
     }
-    if (c->app_len || c->peer_closed)
+    if (TC_UNLIKELY(c->app_len || c->peer_closed))
       return TC_OK;
-    if (lazy && c->lazy_records && app_record_waiting(c)) {
+    if (TC_UNLIKELY(lazy && c->lazy_records) && app_record_waiting(c)) {
       int t = was_done ? 0 : take_ticket_record(c);
       if (t < 0)
         return fail(c);
@@ -606,19 +728,8 @@ static int process_loop(tc_conn *c, bool lazy) {
     size_t dl = 0;
     r = tc_rec_next(&c->rec, &type, &d, &dl, &c->err);
     if (r < 0) {
-      /* A server that ignores offered 0-RTT data drops records it cannot
-       * decrypt (RFC 8446 §4.2.10), up to its max_early_data_size, and only
-       * while they can be early data: not after a HelloRetryRequest (the
-       * second ClientHello may not offer it) nor once a record decrypted. */
-      tc_hs *hs = c->hs;
-      size_t early = c->rec.last_body > 17 ? c->rec.last_body - 17 : 0;
-      if (hs && hs->early_data_offered && !hs->hrr && !hs->early_window_closed &&
-          c->err.code == TC_ERR_BAD_RECORD_MAC &&
-          early <= TC_REC_MAX_EARLY_SKIP - hs->early_skipped) {
-        hs->early_skipped += early;
-        tc_error_clear(&c->err);
+      if (skip_early_record(c))
         continue;
-      }
       return fail(c);
     }
     if (r == 0)
@@ -629,7 +740,7 @@ static int process_loop(tc_conn *c, bool lazy) {
      * message (RFC 8446 §5.1); TLS 1.2 lets content types interleave (RFC
      * 5246 §6.2.1), which matters for application data that keeps flowing
      * during a renegotiation. Nothing else may come in between. */
-    if (type != TC_CT_HANDSHAKE && tc_rec_hs_partial(&c->rec) &&
+    if (type != TC_CT_HANDSHAKE && TC_UNLIKELY(tc_rec_hs_partial(&c->rec)) &&
         !(type == TC_CT_APPLICATION_DATA && established12(c)))
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
                           "record interleaved with a fragmented handshake message"),
@@ -657,55 +768,20 @@ static int process_loop(tc_conn *c, bool lazy) {
           return fail(c);
         break;
       }
-      if (!ccs_allowed(c))
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec"),
-               fail(c);
-      if (dl != 1 || d[0] != 1)
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "malformed ChangeCipherSpec"),
-               fail(c);
-      /* RFC 8446 Appendix D.4: a peer in compatibility mode sends exactly
-       * one; a second one is refused, as OpenSSL and BoringSSL do. */
-      if (++c->ccs13_count > 1)
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
-                            "more than one ChangeCipherSpec in a TLS 1.3 handshake"),
-               fail(c);
+      if (ccs13(c, d, dl) != TC_OK)
+        return fail(c);
       break;
     case TC_CT_SSL2_HELLO:
       if (tc_server12_ssl2_hello(c, d, dl) != TC_OK)
         return fail(c);
       break;
     case TC_CT_APPLICATION_DATA:
-      if (!c->handshake_done) {
-        /* Early data sent before our HelloRetryRequest arrives as
-         * unprotected-looking records: skipped within the same bound. */
-        if (c->role == TC_ROLE_SERVER && c->state == HS_S_WAIT_CH2 && c->hs &&
-            c->hs->early_data_offered && dl <= TC_REC_MAX_EARLY_SKIP - c->hs->early_skipped) {
-          c->hs->early_skipped += dl;
-          break;
-        }
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
-                            "application data before the handshake completed"),
-               fail(c);
-      }
-      /* Between the peer's ChangeCipherSpec and its Finished the new keys
-       * are not yet confirmed: nothing but Finished may arrive (RFC 5246
-       * §7.4.9), application data included. */
-      if (renegotiating12(c) && c->hs->t12.ccs_seen)
-        return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
-                            "application data between ChangeCipherSpec and Finished"),
-               fail(c);
-      if (dl == 0) {
-        if (++c->empty_run > TC_REC_MAX_EMPTY)
-          return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE,
-                              "more than %d empty records in a row", TC_REC_MAX_EMPTY),
-                 fail(c);
-        break;
-      }
-      c->key_update_run = 0;
-      c->app_off = (size_t)(d - c->rec.ibuf);
-      c->app_len = dl;
-      c->rec.hold = true;
-      return TC_OK;
+      r = app_record(c, d, dl);
+      if (r < 0)
+        return fail(c);
+      if (r == 1)
+        return TC_OK;
+      break;
     default:
       return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected record type %u", type),
              fail(c);
@@ -713,37 +789,26 @@ static int process_loop(tc_conn *c, bool lazy) {
   }
 }
 
-unsigned tc_conn_status(tc_conn *c) {
-  unsigned st = 0;
-  if (c->state != HS_FAILED && !c->started && start(c) != TC_OK)
+TC_HOT unsigned tc_conn_status(tc_conn *c) {
+  if (TC_UNLIKELY(!c->started) && c->state != HS_FAILED && start(c) != TC_OK)
     fail(c);
-  if (tc_rec_output_pending(&c->rec))
-    st |= TC_S_OUTPUT;
-  if (c->state == HS_FAILED)
+  unsigned st = tc_rec_output_pending(&c->rec) ? TC_S_OUTPUT : 0;
+  if (TC_UNLIKELY(c->state == HS_FAILED))
     return st | TC_S_FAILED;
-  if (c->want != TC_WANT_NONE)
-    st |= TC_S_WANT;
-  if (c->handshake_done)
-    st |= TC_S_READY;
-  bool waiting = c->lazy_records && app_record_waiting(c);
-  if (c->app_len || waiting)
-    st |= TC_S_READABLE;
-  if (c->peer_closed)
-    st |= TC_S_PEER_CLOSED;
-  if (c->close_sent && !tc_rec_output_pending(&c->rec))
+  /* The flags as values, not as a branch each: this runs after every
+   * turn of every connection. */
+  bool idle = c->want == TC_WANT_NONE;
+  bool waiting = TC_UNLIKELY(c->lazy_records) && app_record_waiting(c);
+  st |= (idle ? 0 : TC_S_WANT) | (c->handshake_done ? TC_S_READY : 0) |
+        (c->app_len || waiting ? TC_S_READABLE : 0) | (c->peer_closed ? TC_S_PEER_CLOSED : 0);
+  if (TC_UNLIKELY(c->close_sent) && !tc_rec_output_pending(&c->rec))
     st |= TC_S_CLOSED;
-  if (!c->peer_closed && !c->app_len && !waiting && c->want == TC_WANT_NONE) {
-    bool room = !tc_rec_input_full(&c->rec);
-    if (room) {
-      st |= TC_S_INPUT;
-      if (!c->handshake_done)
-        st |= TC_S_NEED_INPUT;
-    }
-  }
+  if (!c->peer_closed && !c->app_len && !waiting && idle && !tc_rec_input_full(&c->rec))
+    st |= c->handshake_done ? TC_S_INPUT : TC_S_INPUT | TC_S_NEED_INPUT;
   return st;
 }
 
-uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap) {
+TC_HOT uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap) {
   *cap = 0;
   if (c->state == HS_FAILED || c->peer_closed)
     return NULL;
@@ -753,7 +818,7 @@ uint8_t *tc_conn_input_buf(tc_conn *c, size_t *cap) {
   return p;
 }
 
-int tc_conn_input_ack(tc_conn *c, size_t n) {
+TC_HOT int tc_conn_input_ack(tc_conn *c, size_t n) {
   if (c->state == HS_FAILED)
     return TC_FAIL;
   /* More than was offered would take bytes nobody wrote: a caller bug
@@ -766,7 +831,7 @@ int tc_conn_input_ack(tc_conn *c, size_t n) {
   return r == TC_AGAIN ? TC_OK : r;
 }
 
-int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed) {
+TC_HOT int tc_conn_feed(tc_conn *c, const uint8_t *data, size_t len, size_t *consumed) {
   size_t done = 0;
   int r = c->state == HS_FAILED ? TC_FAIL : TC_OK;
   while (r == TC_OK && done < len) {
@@ -799,13 +864,13 @@ void tc_conn_input_eof(tc_conn *c) {
   fail(c);
 }
 
-const uint8_t *tc_conn_output(tc_conn *c, size_t *len) {
+TC_HOT const uint8_t *tc_conn_output(tc_conn *c, size_t *len) {
   if (c->state != HS_FAILED && !c->started && start(c) != TC_OK)
     fail(c);
   return tc_rec_output(&c->rec, len);
 }
 
-void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
+TC_HOT void tc_conn_output_ack(tc_conn *c, size_t n) { tc_rec_output_ack(&c->rec, n); }
 
 size_t tc_conn_output_vec(tc_conn *c, tc_out_piece *v, size_t max, size_t *len) {
   tc_rec_piece p[TC_REC_MAX_GAPS + 1];

@@ -8,17 +8,17 @@
 
 /* ---- configuration views ---- */
 
-bool tc12_suite_is_psk(const tc_suite12 *s) {
+TC_HOT bool tc12_suite_is_psk(const tc_suite12 *s) {
   return s && s->auth == TC_AUTH12_PSK &&
          (s->kx == TC_KX12_PSK || s->kx == TC_KX12_DHE_PSK || s->kx == TC_KX12_ECDHE_PSK);
 }
 
-bool tc12_cfg_has_psk(const tc_config *cfg) {
+TC_HOT bool tc12_cfg_has_psk(const tc_config *cfg) {
   return cfg->psk.n > 0 ||
          (cfg->role == TC_ROLE_CLIENT ? cfg->psk.client_want : cfg->psk.server_want);
 }
 
-bool tc12_conn_has_psk(const tc_conn *c) {
+TC_HOT bool tc12_conn_has_psk(const tc_conn *c) {
   return tc12_cfg_has_psk(c->cfg) || (c->role == TC_ROLE_CLIENT && c->psk.own.identity);
 }
 
@@ -32,11 +32,11 @@ static bool credentials_for(const tc_suite12 *s, unsigned creds) {
   return true;
 }
 
-unsigned tc12_cfg_creds(const tc_config *cfg) {
+TC_HOT unsigned tc12_cfg_creds(const tc_config *cfg) {
   return (tc12_cfg_has_psk(cfg) ? TC12_CRED_PSK : 0) | (tc12_cfg_has_srp(cfg) ? TC12_CRED_SRP : 0);
 }
 
-unsigned tc12_conn_creds(const tc_conn *c) {
+TC_HOT unsigned tc12_conn_creds(const tc_conn *c) {
   return (tc12_conn_has_psk(c) ? TC12_CRED_PSK : 0) | (tc12_conn_has_srp(c) ? TC12_CRED_SRP : 0);
 }
 
@@ -127,7 +127,7 @@ size_t tc12_config_suites(const tc_config *cfg, const tc_suite12 **out, size_t c
   return tc12_suites_for(cfg, tc12_cfg_creds(cfg), out, cap);
 }
 
-bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
+TC_HOT bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
   if (!s || !credentials_for(s, tc12_cfg_creds(cfg)))
     return false;
   if (cfg->suites_explicit) {
@@ -141,7 +141,7 @@ bool tc12_config_allows(const tc_config *cfg, const tc_suite12 *s) {
           tc12_suite_is_psk(s) || tc12_suite_is_srp(s));
 }
 
-int tc12_check_credentials(tc_conn *c) {
+TC_HOT int tc12_check_credentials(tc_conn *c) {
   const tc_config *cfg = c->cfg;
   /* Only a list that names SRP or shared-key suites needs credentials. */
   if (!cfg->suites_explicit || (!cfg->suites_srp && !cfg->suites_psk))
@@ -239,14 +239,14 @@ void tc12_psk_explain(tc_conn *c) {
   }
 }
 
-uint16_t tc12_max_version(const tc_config *cfg) {
+TC_HOT uint16_t tc12_max_version(const tc_config *cfg) {
   uint16_t v = cfg->max_version < TC_TLS12 ? cfg->max_version : TC_TLS12;
   return v >= cfg->min_version ? v : 0;
 }
 
 /* ---- transcript ---- */
 
-void tc_hs12_release(tc_hs12 *h) {
+TC_HOT void tc_hs12_release(tc_hs12 *h) {
   if (h->tr) {
     tc_wipe(h->tr, h->tr_len); /* bytes past tr_len were never written */
     free(h->tr);
@@ -261,9 +261,9 @@ void tc_hs12_release(tc_hs12 *h) {
     free(h->nst);
 }
 
-void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
+TC_HOT void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
   tc_hs12 *h = &c->hs->t12;
-  if (h->tr_stream) {
+  if (TC_LIKELY(h->tr_stream)) {
     tc_hash_update(&h->th, msg, len);
     return;
   }
@@ -290,7 +290,7 @@ void tc12_transcript_add(tc_conn *c, const uint8_t *msg, size_t len) {
   h->tr_len += len;
 }
 
-int tc12_transcript_added(tc_conn *c, size_t start) {
+TC_HOT int tc12_transcript_added(tc_conn *c, size_t start) {
   if (c->hsw.failed)
     return tc_error_set(&c->err, TC_ERR_INTERNAL_ERROR, "cannot build a handshake message");
   tc12_transcript_add(c, c->hsw.buf + start, c->hsw.len - start);
@@ -299,7 +299,7 @@ int tc12_transcript_added(tc_conn *c, size_t start) {
   return TC_OK;
 }
 
-void tc12_transcript_stream(tc_conn *c) {
+TC_HOT void tc12_transcript_stream(tc_conn *c) {
   tc_hs12 *h = &c->hs->t12;
   if (h->tr_stream || h->tr_failed || c->version == TC_SSL30 || c->hash == TC_HASH_NONE)
     return;
@@ -318,9 +318,9 @@ void tc12_transcript_stream(tc_conn *c) {
   h->tr_stream = true;
 }
 
-void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
+TC_HOT void tc12_transcript_hash(tc_conn *c, tc_hash_alg alg, uint8_t *out) {
   tc_hs12 *h = &c->hs->t12;
-  if (h->tr_stream) {
+  if (TC_LIKELY(h->tr_stream)) {
     /* Only the PRF hash is kept (tc12_transcript_stream). */
     tc_hash_ctx snap = h->th;
     tc_hash_final(&snap, out);
@@ -351,7 +351,7 @@ int tc12_set_suite(tc_conn *c, uint16_t suite) {
   return tc12_use_suite(c, tc_suite12_find(suite), suite);
 }
 
-int tc12_use_suite(tc_conn *c, const tc_suite12 *s, uint16_t suite) {
+TC_HOT int tc12_use_suite(tc_conn *c, const tc_suite12 *s, uint16_t suite) {
   if (!s || s->id != suite || !tc_suite12_allows(s, c->version))
     return tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER,
                         "cipher suite 0x%04x is not usable with %s", suite,
@@ -393,7 +393,7 @@ int tc12_master_secret(tc_conn *c, const uint8_t *pms, size_t pms_len) {
   return TC_OK;
 }
 
-int tc12_install_keys(tc_conn *c, bool write) {
+TC_HOT int tc12_install_keys(tc_conn *c, bool write) {
   tc_hs12 *h = &c->hs->t12;
   const tc_suite12 *s = h->suite;
   if (!s || !c->c12.have_master)
@@ -436,20 +436,20 @@ int tc12_install_keys(tc_conn *c, bool write) {
   return TC_OK;
 }
 
-int tc12_send_ccs(tc_conn *c) {
+TC_HOT int tc12_send_ccs(tc_conn *c) {
   static const uint8_t one = 1;
   if (tc_hs_flush(c) || tc_rec_write(&c->rec, TC_CT_CHANGE_CIPHER_SPEC, &one, 1, &c->err))
     return TC_FAIL;
   return tc12_install_keys(c, true);
 }
 
-bool tc12_ccs_expected(const tc_conn *c) {
+TC_HOT bool tc12_ccs_expected(const tc_conn *c) {
   if (!c->hs || c->hs->t12.ccs_seen)
     return false;
   return c->state == HS_S12_WAIT_FINISHED || c->state == HS_C12_WAIT_FINISHED;
 }
 
-int tc12_on_ccs(tc_conn *c) {
+TC_HOT int tc12_on_ccs(tc_conn *c) {
   if (!tc12_ccs_expected(c))
     return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "unexpected ChangeCipherSpec");
   if (tc12_install_keys(c, false))
@@ -493,7 +493,7 @@ static void ssl3_digest(tc_conn *c, const uint8_t *sender, uint8_t out[36]) {
 /* The handshake's last message is being written: with a running hash
  * (tc12_transcript_stream) finish it in place instead of finishing a copy,
  * since nothing hashes the transcript afterwards. */
-static size_t finished_data(tc_conn *c, bool from_client, uint8_t *out, bool last) {
+TC_HOT static size_t finished_data(tc_conn *c, bool from_client, uint8_t *out, bool last) {
   if (c->version == TC_SSL30) {
     static const uint8_t cl[4] = {0x43, 0x4c, 0x4e, 0x54}, sv[4] = {0x53, 0x52, 0x56, 0x52};
     ssl3_digest(c, from_client ? cl : sv, out);
@@ -511,11 +511,11 @@ static size_t finished_data(tc_conn *c, bool from_client, uint8_t *out, bool las
   return 12;
 }
 
-size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out) {
+TC_HOT size_t tc12_finished_data(tc_conn *c, bool from_client, uint8_t *out) {
   return finished_data(c, from_client, out, false);
 }
 
-static void remember_finished(tc_conn *c, bool from_client, const uint8_t *vd, size_t n) {
+TC_HOT static void remember_finished(tc_conn *c, bool from_client, const uint8_t *vd, size_t n) {
   tc_conn12 *k = &c->c12;
   memcpy(from_client ? k->client_vd : k->server_vd, vd, n);
   k->vd_len = n;
@@ -526,7 +526,7 @@ static void remember_finished(tc_conn *c, bool from_client, const uint8_t *vd, s
   }
 }
 
-int tc12_write_finished(tc_conn *c) {
+TC_HOT int tc12_write_finished(tc_conn *c) {
   uint8_t vd[36];
   bool client = c->role == TC_ROLE_CLIENT;
   if (c->hs->t12.tr_failed)
@@ -547,7 +547,7 @@ int tc12_write_finished(tc_conn *c) {
   return TC_OK;
 }
 
-int tc12_check_finished(tc_conn *c, const uint8_t *msg, size_t len) {
+TC_HOT int tc12_check_finished(tc_conn *c, const uint8_t *msg, size_t len) {
   if (!c->hs->t12.ccs_seen)
     return tc_error_set(&c->err, TC_ERR_UNEXPECTED_MESSAGE, "Finished before ChangeCipherSpec");
   if (c->hs->t12.tr_failed)
@@ -801,7 +801,7 @@ int tc12_export(tc_conn *c, const char *label, const uint8_t *context, size_t co
   return TC_OK;
 }
 
-void tc12_handshake_done(tc_conn *c) {
+TC_HOT void tc12_handshake_done(tc_conn *c) {
   tc_hs12 *h = &c->hs->t12;
   memcpy(c->c12.client_random, h->client_random, 32);
   memcpy(c->c12.server_random, h->server_random, 32);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int tc_keyblock_derive(tc_keyblock *kb, uint16_t version, tc_hash_alg prf, const uint8_t *master,
+TC_HOT int tc_keyblock_derive(tc_keyblock *kb, uint16_t version, tc_hash_alg prf, const uint8_t *master,
                        size_t master_len, const uint8_t client_random[32],
                        const uint8_t server_random[32], size_t mac_len, size_t key_len,
                        size_t iv_len) {
@@ -44,7 +44,7 @@ int tc_keyblock_derive(tc_keyblock *kb, uint16_t version, tc_hash_alg prf, const
 }
 
 /* Only the bytes the PRF wrote held key material. */
-void tc_keyblock_wipe(tc_keyblock *kb) {
+TC_HOT void tc_keyblock_wipe(tc_keyblock *kb) {
   tc_wipe(kb->block, kb->len);
   kb->len = 0;
 }

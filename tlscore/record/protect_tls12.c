@@ -30,7 +30,7 @@ static uint32_t ct_le(uint32_t a, uint32_t b) { return (uint32_t)0 - (((b - a) >
 
 /* ---- TLS 1.2 AEAD ---- */
 
-static void nonce12(const tc_prot *p, const uint8_t *explicit_nonce,
+TC_HOT static void nonce12(const tc_prot *p, const uint8_t *explicit_nonce,
                     uint8_t nonce[TC_AEAD_NONCE_LEN]) {
   if (p->u.aead12.explicit_nonce) {
     memcpy(nonce, p->u.aead12.iv, 4);
@@ -45,7 +45,7 @@ static void nonce12(const tc_prot *p, const uint8_t *explicit_nonce,
 /* 16 bytes, 8 for AES-CCM_8 */
 static size_t tag12(const tc_prot *p) { return tc_aead_tag_len(p->u.aead12.aead.alg); }
 
-static size_t overhead_aead12(const tc_prot *p, size_t len) {
+TC_HOT static size_t overhead_aead12(const tc_prot *p, size_t len) {
   (void)len;
   return (p->u.aead12.explicit_nonce ? 8 : 0) + tag12(p);
 }
@@ -69,7 +69,7 @@ static size_t seal_aead12(tc_prot *p, uint8_t type, uint8_t *rec, size_t len) {
   return TC_REC_HDR_LEN + blen;
 }
 
-static size_t seal_from_aead12(tc_prot *p, uint8_t type, uint8_t *rec, const uint8_t *src,
+TC_HOT static size_t seal_from_aead12(tc_prot *p, uint8_t type, uint8_t *rec, const uint8_t *src,
                                size_t len) {
   size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
   uint8_t *body = rec + TC_REC_HDR_LEN;
@@ -112,7 +112,7 @@ static int open_to_aead12(tc_prot *p, const uint8_t *rec, size_t body_len, uint8
   return 0;
 }
 
-static int open_aead12(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
+TC_HOT static int open_aead12(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type, size_t *off,
                        size_t *len) {
   size_t xl = p->u.aead12.explicit_nonce ? 8 : 0;
   if (body_len < xl + tag12(p))
@@ -131,7 +131,7 @@ static int open_aead12(tc_prot *p, uint8_t *rec, size_t body_len, uint8_t *type,
   return 0;
 }
 
-static void clear_aead12(tc_prot *p) {
+TC_HOT static void clear_aead12(tc_prot *p) {
   tc_aead_clear(&p->u.aead12.aead);
   tc_wipe(p->u.aead12.iv, sizeof p->u.aead12.iv);
 }
@@ -140,7 +140,7 @@ static const tc_prot_ops aead12_ops = {
     "tls12-aead",     false, overhead_aead12, seal_aead12,     open_aead12,
     clear_aead12,     seal_from_aead12, open_to_aead12, open_room_aead12};
 
-int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
+TC_HOT int tc_prot_init_tls12_aead(tc_prot *p, uint16_t version, tc_aead_alg alg, const uint8_t *key,
                             size_t key_len, const uint8_t *iv, size_t iv_len) {
   tc_prot_clear(p);
   /* GCM (RFC 5288) and CCM (RFC 6655) nonces: 4-byte salt || 8-byte explicit part */

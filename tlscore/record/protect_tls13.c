@@ -142,7 +142,7 @@ int tc_prot_init_tls13(tc_prot *p, tc_aead_alg alg, const uint8_t *key, size_t k
   return 0;
 }
 
-void tc_prot_clear(tc_prot *p) {
+TC_HOT void tc_prot_clear(tc_prot *p) {
   if (p->ops && p->ops->clear)
     p->ops->clear(p);
   p->ops = NULL;

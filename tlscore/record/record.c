@@ -13,7 +13,7 @@
 #define IN_START 3
 #define OUT_START 3
 
-void tc_rec_init_zeroed(tc_rec *r) {
+TC_HOT void tc_rec_init_zeroed(tc_rec *r) {
   r->wr_version = 0x0303;
   r->max_frag = TC_REC_MAX_PLAIN;
   r->max_recv_plain = TC_REC_MAX_PLAIN;
@@ -53,33 +53,18 @@ void tc_rec_free(tc_rec *r) {
   r->hold = false;
 }
 
-void tc_rec_release(tc_rec *r, tc_rec_bufs *keep) {
+TC_HOT void tc_rec_scrub(tc_rec *r) {
   tc_prot_clear(&r->rd);
   tc_prot_clear(&r->wr);
   /* The same wipes as tc_rec_free: ibuf up to the last record opened in
    * place, hs up to what was ever written there; obuf holds only public
    * or protected bytes. */
-  if (r->ibuf)
-    tc_wipe(r->ibuf, r->iplain);
-  if (r->hs)
-    tc_wipe(r->hs, r->hs_high);
-  keep->ibuf = r->ibuf;
-  keep->icap = r->icap;
-  keep->obuf = r->obuf;
-  keep->ocap = r->ocap;
-  keep->hs = r->hs;
-  keep->hs_cap = r->hs_cap;
-  r->ibuf = r->obuf = r->hs = NULL;
-  r->ilen = r->ipos = r->ihigh = r->iplain = r->icap = r->ocap = r->olen = r->opos = 0;
-  r->ngaps = 0;
-  r->ilent = false;
-  r->hs_cap = r->hs_off = r->hs_len = r->hs_high = 0;
-  r->hs_view = NULL;
-  r->hs_view_len = 0;
-  r->hold = false;
+  tc_wipe(r->ibuf, r->iplain);
+  tc_wipe(r->hs, r->hs_high);
+  r->iplain = r->hs_high = 0;
 }
 
-void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b) {
+TC_HOT void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b) {
   r->ibuf = b->ibuf;
   r->icap = b->ibuf ? b->icap : 0;
   if (r->ibuf)
@@ -121,7 +106,7 @@ void tc_rec_shrink(tc_rec *r) {
 }
 
 /* Move an unprocessed partial record to the front so a full record always fits. */
-static void compact_input(tc_rec *r) {
+TC_HOT static void compact_input(tc_rec *r) {
   if (r->ipos <= IN_START || r->hold)
     return;
   if (r->ipos == r->ilen) {
@@ -133,7 +118,7 @@ static void compact_input(tc_rec *r) {
   r->ipos = IN_START;
 }
 
-uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err) {
+TC_HOT uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err) {
   if (!r->ibuf) {
     size_t size = r->iwant ? r->iwant : IN_START + TC_REC_MAX_LEN;
     r->ibuf = malloc(size);
@@ -153,7 +138,7 @@ uint8_t *tc_rec_input_buf(tc_rec *r, size_t *cap, tc_error *err) {
   return *cap ? r->ibuf + r->ilen : NULL;
 }
 
-bool tc_rec_input_ack(tc_rec *r, size_t n) {
+TC_HOT bool tc_rec_input_ack(tc_rec *r, size_t n) {
   r->ilent = false;
   if (!r->ibuf)
     return n == 0;
@@ -165,7 +150,7 @@ bool tc_rec_input_ack(tc_rec *r, size_t n) {
   return true;
 }
 
-bool tc_rec_input_full(const tc_rec *r) {
+TC_HOT bool tc_rec_input_full(const tc_rec *r) {
   return r->ibuf && r->ilen == r->icap && r->ipos <= IN_START;
 }
 
@@ -202,11 +187,11 @@ size_t tc_rec_input_missing(const tc_rec *r) {
   }
 }
 
-static bool known_type(uint8_t t) {
+TC_HOT static bool known_type(uint8_t t) {
   return t >= TC_CT_CHANGE_CIPHER_SPEC && t <= TC_CT_APPLICATION_DATA;
 }
 
-int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error *err) {
+TC_HOT int tc_rec_next(tc_rec *r, uint8_t *type, uint8_t **data, size_t *len, tc_error *err) {
   if (!r->ibuf)
     return 0;
   size_t avail = r->ilen - r->ipos;
@@ -365,10 +350,10 @@ int tc_rec_next_hs_into(tc_rec *r, uint8_t hs_type, uint8_t *dst, size_t cap, si
   return next_into(r, TC_CT_HANDSHAKE, hs_type, dst, cap, len);
 }
 
-static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
+TC_HOT static int ensure_out(tc_rec *r, size_t need, tc_error *err) {
   if (r->opos == r->olen)
     r->opos = r->olen = OUT_START;
-  if (r->ocap >= r->olen && r->ocap - r->olen >= need)
+  if (TC_LIKELY(r->ocap >= r->olen && r->ocap - r->olen >= need))
     return 0;
   if (r->opos > OUT_START) {
     /* The records already sealed move with their gaps; where they sit no
@@ -428,7 +413,7 @@ static void align_next(tc_rec *r) {
   r->olen += gap;
 }
 
-static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
+TC_HOT static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
   rec[0] = type;
   rec[1] = (uint8_t)(r->wr_version >> 8);
   rec[2] = (uint8_t)r->wr_version;
@@ -437,7 +422,7 @@ static size_t seal_plain(tc_rec *r, uint8_t type, uint8_t *rec, size_t len) {
   return TC_REC_HDR_LEN + len;
 }
 
-int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err) {
+TC_HOT int tc_rec_write(tc_rec *r, uint8_t type, const uint8_t *data, size_t len, tc_error *err) {
   size_t frag_max = r->max_frag ? r->max_frag : TC_REC_MAX_PLAIN;
   bool plain = !r->wr.ops || (type == TC_CT_CHANGE_CIPHER_SPEC && r->wr.ops->plain_ccs);
   size_t alert_len = len;
@@ -494,7 +479,7 @@ int tc_rec_reserve(tc_rec *r, size_t records, tc_error *err) {
   return ensure_out(r, records * (TC_REC_HDR_LEN + frag_max + over + gap), err) ? TC_FAIL : TC_OK;
 }
 
-const uint8_t *tc_rec_output(const tc_rec *r, size_t *len) {
+TC_HOT const uint8_t *tc_rec_output(const tc_rec *r, size_t *len) {
   size_t end = r->ngaps ? r->gap_at[0] : r->olen;
   *len = end - r->opos;
   return *len ? r->obuf + r->opos : NULL;
@@ -516,7 +501,7 @@ size_t tc_rec_output_vec(const tc_rec *r, tc_rec_piece *v, size_t max, size_t *t
   return n;
 }
 
-void tc_rec_output_ack(tc_rec *r, size_t n) {
+TC_HOT void tc_rec_output_ack(tc_rec *r, size_t n) {
   while (n > 0 && r->opos < r->olen) {
     size_t end = r->ngaps ? r->gap_at[0] : r->olen;
     size_t k = n < end - r->opos ? n : end - r->opos;
@@ -589,7 +574,7 @@ static size_t fixed_max(uint8_t type) {
   }
 }
 
-int tc_rec_hs_take(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) {
+TC_HOT int tc_rec_hs_take(tc_rec *r, const uint8_t *data, size_t len, tc_error *err) {
   if (r->hs_copy || r->hs_view_len || r->hs_len > r->hs_off)
     return tc_rec_hs_settle(r, err) ? TC_FAIL : tc_rec_hs_append(r, data, len, err);
   /* Nothing pending: the record's messages are read where they are. (One
@@ -610,7 +595,7 @@ int tc_rec_hs_settle(tc_rec *r, tc_error *err) {
   return tc_rec_hs_append(r, v, n, err);
 }
 
-int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err) {
+TC_HOT int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *err) {
   bool view = r->hs_view_len > 0;
   size_t avail = view ? r->hs_view_len : r->hs_len - r->hs_off;
   /* An incomplete message left in a record read in place waits for the
@@ -652,7 +637,7 @@ int tc_rec_hs_peek(tc_rec *r, const uint8_t **msg, size_t *msg_len, tc_error *er
   return 1;
 }
 
-void tc_rec_hs_consume(tc_rec *r, size_t n) {
+TC_HOT void tc_rec_hs_consume(tc_rec *r, size_t n) {
   if (r->hs_view_len) {
     r->hs_view += n;
     r->hs_view_len -= n;

@@ -2,6 +2,18 @@
 #ifndef TLSCORE_RECORD_H
 #define TLSCORE_RECORD_H
 
+/* On the path every connection runs (a resumed TLS 1.2 handshake: record
+ * I/O, key installation, Finished, the driver, set-up and free). GCC lays
+ * hot functions out together (.text.hot), so the code of one
+ * handshake spans fewer instruction-cache lines than when these functions
+ * sit among the cold ones of their files: a resumed pair's code is larger
+ * than the 32 KiB L1i of common CPUs (bench/README.md, issue 13). */
+#define TC_HOT __attribute__((hot))
+/* The common case of a branch in such a function, so that its code runs
+ * straight through and the rare case is laid out after it. */
+#define TC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -219,10 +231,13 @@ typedef struct tc_rec_bufs {
   uint8_t *ibuf, *obuf, *hs;
   size_t ocap, hs_cap, icap;
 } tc_rec_bufs;
-/* tc_rec_free, except that the buffers (wiped where they may have held
- * plaintext) go to *keep instead of free(). */
-void tc_rec_release(tc_rec *r, tc_rec_bufs *keep);
-/* Give an initialised, empty tc_rec the buffers of *b (from tc_rec_release). */
+/* The wipes of tc_rec_free (keys, and the buffers where they may have held
+ * plaintext), the buffers left where they are: for a tc_rec whose owner
+ * keeps the struct for another connection (engine/conn.c's pool; the next
+ * connection takes the buffers with tc_rec_adopt, and tc_rec_free still
+ * frees them if the pool is full). Nothing else in it is reset. */
+void tc_rec_scrub(tc_rec *r);
+/* Give an initialised, empty tc_rec the buffers of *b (from a scrubbed one). */
 void tc_rec_adopt(tc_rec *r, const tc_rec_bufs *b);
 void tc_rec_bufs_free(tc_rec_bufs *b);
 /* Release buffers holding nothing pending. */

@@ -148,7 +148,7 @@ int tc_suite12_find_index(uint16_t id) {
   return -1;
 }
 
-const tc_suite12 *tc_suite12_find(uint16_t id) {
+TC_HOT const tc_suite12 *tc_suite12_find(uint16_t id) {
   pthread_once(&by_id_once, index_suites);
   int p = id_page(id);
   if (p >= 0 && by_id[p][id & 0xff])
@@ -169,24 +169,24 @@ const tc_suite12 *tc_suite12_by_name(const char *name) {
   return NULL;
 }
 
-const tc_suite12 *tc_suite12_all(size_t *n) {
+TC_HOT const tc_suite12 *tc_suite12_all(size_t *n) {
   *n = sizeof suites / sizeof suites[0];
   return suites;
 }
 
-bool tc_suite12_allows(const tc_suite12 *s, uint16_t version) {
+TC_HOT bool tc_suite12_allows(const tc_suite12 *s, uint16_t version) {
   return s && version >= s->min_version && version <= s->max_version;
 }
 
-tc_hash_alg tc_suite12_prf(const tc_suite12 *s, uint16_t version) {
+TC_HOT tc_hash_alg tc_suite12_prf(const tc_suite12 *s, uint16_t version) {
   if (version >= TC_TLS12)
     return s->prf;
   return version == TC_SSL30 ? TC_HASH_NONE : TC_HASH_MD5_SHA1;
 }
 
-void tc_suite12_key_lengths(const tc_suite12 *s, uint16_t version, size_t *mac_len,
+TC_HOT void tc_suite12_key_lengths(const tc_suite12 *s, uint16_t version, size_t *mac_len,
                             size_t *key_len, size_t *iv_len) {
-  if (s->bulk == TC_BULK12_AEAD) {
+  if (TC_LIKELY(s->bulk == TC_BULK12_AEAD)) {
     *mac_len = 0;
     *key_len = tc_aead_key_len(s->aead);
     *iv_len = s->aead == TC_AEAD_CHACHA20_POLY1305 ? 12 : 4;
