@@ -363,16 +363,16 @@ static int send_early_tickets(tc_conn *c) {
   return tc_server13_send_tickets(c);
 }
 
-static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+/* The rest of a ClientHello that offers TLS 1.3 (parsed into *ch by
+ * on_client_hello). Out of line: a TLS 1.2 ClientHello runs none of it,
+ * its stack frame or its set-up. */
+static __attribute__((noinline)) tc_hs_state client_hello13(tc_conn *c, const tc_client_hello *ch,
+                                                            const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
   /* The second ClientHello follows our HelloRetryRequest; a ClientHello may
    * also be processed again here after a TC_WANT_PSK_KEY answer. */
   bool second = hs->hrr;
-  /* On the stack: parsing zeroes only its ~0.5 KiB of scalars, so there is
-   * no reason left for a 2.2 KiB malloc per ClientHello. */
-  tc_client_hello chs;
-  tc_client_hello *ch = &chs;
   tc_hs_state next = HS_FAILED;
   choice k;
   memset(&k, 0, sizeof k);
@@ -381,24 +381,6 @@ static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   size_t dhe_len = 0;
   bool dhe_used = false; /* dhe may hold a secret: wipe it (psk_ke never does) */
 
-  /* The brief parse first (the hellos a TLS 1.2 client sends); whatever it
-   * declines, the general one parses again and names any error. */
-  if (!tc_msg_parse_client_hello12(msg + 4, len - 4, ch) &&
-      tc_msg_parse_client_hello(msg + 4, len - 4, ch, &c->err))
-    goto out;
-  /* Version negotiation: supported_versions decides (RFC 8446 §4.2.1). */
-  bool offers13 = tc_exts_has(&ch->ext, TC_EXT_SUPPORTED_VERSIONS) &&
-                  u16s_has(ch->ext.versions, TC_TLS13) && tc_config_has_version(cfg, TC_TLS13) &&
-                  tc_hs_server_can13(cfg);
-  if (!offers13) {
-    /* TLS 1.2 and older (server12.c; it sets the downgrade sentinel). */
-    if (second) {
-      tc_error_set(&c->err, TC_ERR_ILLEGAL_PARAMETER, "second ClientHello dropped TLS 1.3");
-      goto out;
-    }
-    next = tc_server12_client_hello(c, ch, msg, len);
-    goto out;
-  }
   /* RFC 8446 §D.5: a legacy_version below TLS 1.0 (SSL 3.0 and older) is
    * protocol_version even when supported_versions offers TLS 1.3. */
   if (ch->legacy_version < TC_TLS10) {
@@ -662,6 +644,26 @@ out:
   if (dhe_used)
     tc_wipe(dhe, sizeof dhe);
   return next;
+}
+
+static tc_hs_state on_client_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+  /* On the stack: parsing zeroes only its ~0.5 KiB of scalars, so there is
+   * no reason left for a 2.2 KiB malloc per ClientHello. */
+  tc_client_hello ch;
+  /* The brief parse first (the hellos a TLS 1.2 client sends); whatever it
+   * declines, the general one parses again and names any error. */
+  if (!tc_msg_parse_client_hello12(msg + 4, len - 4, &ch) &&
+      tc_msg_parse_client_hello(msg + 4, len - 4, &ch, &c->err))
+    return HS_FAILED;
+  /* Version negotiation: supported_versions decides (RFC 8446 §4.2.1). */
+  const tc_config *cfg = c->cfg;
+  if (tc_exts_has(&ch.ext, TC_EXT_SUPPORTED_VERSIONS) && u16s_has(ch.ext.versions, TC_TLS13) &&
+      tc_config_has_version(cfg, TC_TLS13) && tc_hs_server_can13(cfg))
+    return client_hello13(c, &ch, msg, len);
+  /* TLS 1.2 and older (server12.c; it sets the downgrade sentinel). */
+  if (c->hs->hrr)
+    return FAIL_WITH(c, TC_ERR_ILLEGAL_PARAMETER, "second ClientHello dropped TLS 1.3");
+  return tc_server12_client_hello(c, &ch, msg, len);
 }
 
 static tc_hs_state on_client_certificate(tc_conn *c, const uint8_t *body, size_t len) {
