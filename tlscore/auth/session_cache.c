@@ -92,7 +92,12 @@ static size_t bucket(const tc_session_cache *c, const uint8_t *id, size_t len) {
   return (size_t)(h >> 32) & (c->nbuckets - 1);
 }
 
-static void lru_unlink(tc_session_cache *c, size_t i) {
+/* The look-up's small steps are inlined into the functions that run them:
+ * a resumption by session ID runs one block of code under the lock, not
+ * four calls (each a partly used cache line of its own). */
+#define IN_LOOKUP static inline __attribute__((always_inline))
+
+IN_LOOKUP void lru_unlink(tc_session_cache *c, size_t i) {
   entry *x = &c->e[i];
   if (x->prev != NIL)
     c->e[x->prev].next = x->next;
@@ -104,7 +109,7 @@ static void lru_unlink(tc_session_cache *c, size_t i) {
     c->tail = x->prev;
 }
 
-static void lru_push(tc_session_cache *c, size_t i) {
+IN_LOOKUP void lru_push(tc_session_cache *c, size_t i) {
   entry *x = &c->e[i];
   x->prev = NIL;
   x->next = c->head;
@@ -115,7 +120,7 @@ static void lru_push(tc_session_cache *c, size_t i) {
     c->tail = i;
 }
 
-static size_t find(tc_session_cache *c, const uint8_t *id, size_t len) {
+IN_LOOKUP size_t find(tc_session_cache *c, const uint8_t *id, size_t len) {
   for (size_t i = c->buckets[bucket(c, id, len)]; i != NIL; i = c->e[i].hnext)
     if (c->e[i].id_len == len && !memcmp(c->e[i].id, id, len))
       return i;
@@ -218,7 +223,8 @@ void tc_cached_session_wipe(tc_cached_session *s) {
 /* Under c->lock: the live entry for id, moved to the front of the LRU
  * list, or NIL (an expired entry -- or one from the future, the clock
  * having gone back -- is dropped on the way). */
-static size_t find_live(tc_session_cache *c, const uint8_t *id, size_t id_len, int64_t now) {
+IN_LOOKUP size_t find_live(tc_session_cache *c, const uint8_t *id, size_t id_len,
+                           int64_t now) {
   size_t i = find(c, id, id_len);
   if (i == NIL)
     return NIL;
