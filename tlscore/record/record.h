@@ -165,6 +165,9 @@ typedef struct tc_rec_piece {
 /* The record layer of one connection. Buffers are allocated on demand and
  * released by tc_rec_shrink() when idle. */
 typedef struct tc_rec {
+  /* The fields read for every record come first (one-byte displacements
+   * from the struct's address on x86-64, and few cache lines); the gap
+   * table and the two protection states (mostly AEAD key tables) last. */
   /* Input: raw bytes from the network, processed record by record in place. */
   uint8_t *ibuf;
   size_t ilen;  /* bytes held */
@@ -176,28 +179,17 @@ typedef struct tc_rec {
   size_t iwant; /* size to allocate ibuf with (0: one largest record) */
   bool ilent;   /* the caller writes into ibuf (tc_rec_input_buf, not yet acked):
                  * it must not move or go away */
-  /* Output: records ready to send, growing for a whole flight. */
-  uint8_t *obuf;
-  size_t ocap, olen, opos;
-  /* Aligned records (align_out): a record sealed from the caller's buffer
-   * behind others goes where its encrypted bytes start 8-byte aligned, and
-   * the 1-7 bytes skipped before it are a gap, not output. gap_at[i] is the
-   * offset in obuf where gap i starts, in order; gap_len[i] its length. */
-  bool align_out;
-  uint8_t ngaps;
-  uint8_t gap_len[TC_REC_MAX_GAPS];
-  size_t gap_at[TC_REC_MAX_GAPS];
-  tc_prot rd, wr;
-  uint16_t wr_version;     /* legacy_record_version written in headers */
-  size_t max_frag;         /* plaintext per record sent */
-  size_t max_recv_plain;   /* plaintext limit per record received */
-  unsigned empty_run;      /* consecutive records carrying nothing */
-  size_t last_body;        /* body length of the record tc_rec_next last took */
   bool seen_record;        /* at least one record parsed (for NOT_TLS detection) */
-  uint8_t alert_out[2];    /* last alert written: level (0: none yet), description */
   bool ssl2_hello;         /* server: recognise an SSLv2 CLIENT-HELLO as the first record */
   bool hold;               /* plaintext in ibuf still referenced: do not move it */
   bool plain_alerts;       /* accept unprotected alerts (peer failed before its keys) */
+  uint8_t hs_only;         /* nonzero: the only handshake type the state takes now */
+  bool hs_copy;            /* tests: no view, every message through hs (the
+                            * general path, to compare the view with) */
+  bool align_out;          /* aligned records (see gap_at below) */
+  /* Output: records ready to send, growing for a whole flight. */
+  uint8_t *obuf;
+  size_t ocap, olen, opos;
   /* Handshake messages. A handshake record taken while nothing is pending
    * is read where it lies (hs_view: its plaintext in ibuf, opened in place),
    * message by message, with no copy; only what a record leaves unfinished
@@ -207,16 +199,27 @@ typedef struct tc_rec {
    * caller, who may then move ibuf). */
   const uint8_t *hs_view;
   size_t hs_view_len;
-  bool hs_copy;                  /* tests: no view, every message through hs (the
-                                  * general path, to compare the view with) */
   uint8_t *hs;
   size_t hs_cap, hs_off, hs_len; /* hs[hs_off..hs_len) pending */
   size_t hs_high;                /* bytes of hs ever written (wiped on release) */
   size_t hs_max;                 /* largest accepted handshake message body */
-  uint8_t hs_only;               /* nonzero: the only handshake type the state takes now */
   size_t hs_max_ch;              /* ... for a ClientHello (servers: never below
                                   * TC_HS_MAX_CLIENT_HELLO, so no well-formed
                                   * one is refused for its size) */
+  uint16_t wr_version;     /* legacy_record_version written in headers */
+  uint8_t alert_out[2];    /* last alert written: level (0: none yet), description */
+  unsigned empty_run;      /* consecutive records carrying nothing */
+  size_t max_frag;         /* plaintext per record sent */
+  size_t max_recv_plain;   /* plaintext limit per record received */
+  size_t last_body;        /* body length of the record tc_rec_next last took */
+  /* Aligned records (align_out): a record sealed from the caller's buffer
+   * behind others goes where its encrypted bytes start 8-byte aligned, and
+   * the 1-7 bytes skipped before it are a gap, not output. gap_at[i] is the
+   * offset in obuf where gap i starts, in order; gap_len[i] its length. */
+  uint8_t ngaps;
+  uint8_t gap_len[TC_REC_MAX_GAPS];
+  size_t gap_at[TC_REC_MAX_GAPS];
+  tc_prot rd, wr;
 } tc_rec;
 
 void tc_rec_init(tc_rec *r);
