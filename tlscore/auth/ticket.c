@@ -145,6 +145,10 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
   }
   for (int i = 0; i < 8; i++)
     t[i] = (uint8_t)(period >> (56 - 8 * i));
+  if (tc_random(&cfg->rng, t + 8, 12)) {
+    tc_error_set(err, TC_ERR_RANDOM, "random source failed");
+    goto done;
+  }
   memcpy(t + TICKET_HDR, plain, plen);
   /* Sealed under the lock with the period's keyed context (as opened). */
   pthread_mutex_lock(&cfg->ticket_lock);
@@ -152,8 +156,7 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
     cfg->ticket_secret_set = true;
   int i = cfg->ticket_secret_set ? period_key_locked(cfg, cfg->ticket_secret, period) : -1;
   tc_aead *a = i < 0 ? NULL : period_aead_locked(cfg, i);
-  bool nonce = a && tc_random(&cfg->rng, t + 8, 12) == 0;
-  if (nonce)
+  if (a)
     tc_aead_seal(a, t + 8, t, 8, t + TICKET_HDR, plen, t + TICKET_HDR + plen);
   pthread_mutex_unlock(&cfg->ticket_lock);
   if (i < 0) {
@@ -162,10 +165,6 @@ int tc_ticket_seal(tc_config *cfg, const tc_ticket_state *st, uint8_t **out, siz
   }
   if (!a) {
     tc_error_set(err, TC_ERR_NOMEM, "out of memory");
-    goto done;
-  }
-  if (!nonce) {
-    tc_error_set(err, TC_ERR_RANDOM, "random source failed");
     goto done;
   }
   *out = t;
