@@ -985,6 +985,12 @@ static void pool_wiped_case(uint16_t max) {
       for (size_t i = 0; i < n_secrets; i++)
         g_assert_false(holds(areas[a].p, areas[a].len, secrets[i], 16));
     }
+    /* The secrets block (pha_run .. c12) is all zero: tc_conn_new does not
+     * zero it again for a pooled connection. */
+    const uint8_t *blk = (const uint8_t *)x + offsetof(tc_conn, pha_run);
+    size_t blk_len = offsetof(tc_conn, c12) + sizeof x->c12 - offsetof(tc_conn, pha_run);
+    for (size_t i = 0; i < blk_len; i++)
+      g_assert_cmpuint(blk[i], ==, 0);
   }
   tc_config_unref(ccfg);
   tc_config_unref(scfg);

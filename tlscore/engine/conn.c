@@ -10,16 +10,32 @@
 #define ALERT_FATAL 2
 
 /* Zero all of a new connection except the AEAD contexts of its two record
- * protection states (8 KiB of the 10 KiB struct, mostly GCM key tables):
+ * protection states (8 KiB of the 11 KiB struct, mostly GCM key tables):
  * key installation writes them before any use and nothing reads them while
- * their ops is NULL, so clearing them per connection is wasted work. */
-static void zero_conn(tc_conn *c) {
+ * their ops is NULL, so clearing them per connection is wasted work. A
+ * connection from the pool also keeps its secrets block (pha_run ..
+ * c12, right after rec), which tc_conn_free left all zero. */
+static void zero_conn(tc_conn *c, bool pooled) {
   uint8_t *b = (uint8_t *)c;
   const size_t rd_u = offsetof(tc_conn, rec.rd.u), wr = offsetof(tc_conn, rec.wr),
-               wr_u = offsetof(tc_conn, rec.wr.u), wr_end = wr + sizeof(tc_prot);
+               wr_u = offsetof(tc_conn, rec.wr.u), wr_end = wr + sizeof(tc_prot),
+               secrets_end = offsetof(tc_conn, c12) + sizeof(tc_conn12);
+  /* The secrets block is these fields alone (at most alignment padding,
+   * never written, between them), right after the record layer. */
+  _Static_assert(offsetof(tc_conn, rec.wr) + sizeof(tc_prot) == offsetof(tc_conn, rec) + sizeof(tc_rec),
+                 "wr ends the record layer");
+  _Static_assert(offsetof(tc_conn, pha_run) - (offsetof(tc_conn, rec) + sizeof(tc_rec)) < 16 &&
+                     offsetof(tc_conn, c_ap) == offsetof(tc_conn, pha_run) + sizeof(tc_hash_ctx) &&
+                     offsetof(tc_conn, s_ap) == offsetof(tc_conn, c_ap) + TC_HASH_MAX_LEN &&
+                     offsetof(tc_conn, exporter) == offsetof(tc_conn, s_ap) + TC_HASH_MAX_LEN &&
+                     offsetof(tc_conn, res_master) == offsetof(tc_conn, exporter) + TC_HASH_MAX_LEN &&
+                     offsetof(tc_conn, c12) - (offsetof(tc_conn, res_master) + TC_HASH_MAX_LEN) <
+                         _Alignof(tc_conn12),
+                 "the secrets block holds pha_run, c_ap .. res_master and c12 only");
   memset(b, 0, rd_u);
   memset(b + wr, 0, wr_u - wr);
-  memset(b + wr_end, 0, sizeof *c - wr_end);
+  const size_t from = pooled ? secrets_end : wr_end;
+  memset(b + from, 0, sizeof *c - from);
 }
 
 /* ---- the config's pools of connection state ----
@@ -82,7 +98,8 @@ TC_HOT tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
   uint8_t *wbuf = NULL;
   size_t wcap = 0;
   tc_conn *c = pool_take(cfg->conn_pool);
-  if (c) {
+  bool pooled = c != NULL;
+  if (pooled) {
     /* Released by tc_conn_free: buffers wiped, keys and secrets wiped. */
     bufs = (tc_rec_bufs){c->rec.ibuf, c->rec.obuf, c->rec.hs, c->rec.ocap, c->rec.hs_cap, c->rec.icap};
     wbuf = c->hsw.buf;
@@ -91,7 +108,7 @@ TC_HOT tc_conn *tc_conn_new(tc_config *cfg, tc_error *err) {
     tc_error_set(err, TC_ERR_NOMEM, "out of memory");
     return NULL;
   }
-  zero_conn(c);
+  zero_conn(c, pooled);
   c->cfg = tc_config_ref(cfg);
   c->role = cfg->role;
   tc_error_clear(&c->err);
@@ -267,21 +284,21 @@ TC_HOT void tc_conn_free(tc_conn *c) {
   if (conn_has_extras(c))
     conn_free_extras(c);
   tc_session_unref(c->offer);
-  /* The secrets only TLS 1.3 writes (tls13.c, client13.c, server13.c,
-   * once the version is settled): the post-handshake authentication
-   * transcript (368 bytes) and c_ap .. res_master (adjacent: one wipe,
-   * addressed from the struct so that no compiler takes it for a write
-   * past c_ap: with -Db_lto=true GCC warns (-Wstringop-overflow) on
-   * &c->c_ap[0]). Record keys were wiped by tc_rec_free / tc_rec_scrub. */
-  if (c->version == TC_TLS13) {
-    tc_wipe(&c->pha_run, sizeof c->pha_run);
-    tc_wipe((uint8_t *)c + offsetof(tc_conn, c_ap),
-            offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, c_ap));
-  }
+  /* The secrets block (conn_internal.h: pha_run, c_ap .. res_master, c12)
+   * is left all zero, which tc_conn_new relies on for a pooled connection.
+   * pha_run and c_ap .. res_master are written only by TLS 1.3 (tls13.c,
+   * client13.c, server13.c, once the version is settled), so a TLS 1.2
+   * connection wipes c12 alone. Addressed from the struct so that no
+   * compiler takes the wipe for a write past pha_run (with -Db_lto=true GCC
+   * warns, -Wstringop-overflow, on a wipe across adjacent members). Record
+   * keys were wiped by tc_rec_free / tc_rec_scrub. */
+  if (c->version == TC_TLS13)
+    tc_wipe((uint8_t *)c + offsetof(tc_conn, pha_run),
+            offsetof(tc_conn, res_master) + sizeof c->res_master - offsetof(tc_conn, pha_run));
   tc_wipe(&c->c12, sizeof c->c12);
   if (keep) {
     /* tc_conn_new finds the buffers where tc_rec_scrub left them (and
-     * zeroes the struct as for a fresh one). */
+     * zeroes the rest of the struct as for a fresh one). */
     c->cfg = NULL;
     if (pool_put(cfg->conn_pool, c)) {
       tc_config_unref(cfg);

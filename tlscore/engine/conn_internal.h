@@ -212,6 +212,16 @@ struct tc_conn {
                              * connection goes on (tc_conn_error shows it
                              * while err is empty) */
   tc_rec rec;
+  /* Secrets that are all zero whenever the connection is not in use:
+   * tc_conn_free wipes them (the TLS 1.3 ones on a TLS 1.3 connection, the
+   * only version that writes them), so tc_conn_new does not zero them again
+   * for a connection taken from the config's pool (zero_conn). Keep them
+   * together, right after rec, and put nothing else among them. */
+  tc_hash_ctx pha_run;      /* TLS 1.3 post-handshake authentication transcript (below) */
+  uint8_t c_ap[TC_HASH_MAX_LEN], s_ap[TC_HASH_MAX_LEN]; /* TLS 1.3 application secrets */
+  uint8_t exporter[TC_HASH_MAX_LEN];
+  uint8_t res_master[TC_HASH_MAX_LEN];
+  tc_conn12 c12;            /* TLS 1.2 and older: secrets and state across handshakes */
   /* outgoing handshake messages of the current key epoch (one record set) */
   tc_writer hsw;
   /* TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2): whether the
@@ -221,8 +231,7 @@ struct tc_conn {
    * due. */
   bool pha_offered;
   tc_hash_ctx *pha_base;
-  tc_hash_ctx pha_run;
-  uint8_t pha_ctx[8];
+  uint8_t pha_ctx[8];       /* (the running transcript, pha_run, is with the secrets above) */
   enum { PHA_NONE = 0, PHA_WAIT_CERT, PHA_WAIT_CV, PHA_WAIT_FINISHED } pha_state;
   unsigned pha_count;        /* post-handshake authentications completed */
   char *alpn;
@@ -239,10 +248,6 @@ struct tc_conn {
   unsigned peer_flags;
   bool verify_answered;
   tc_cert *my_leaf;         /* server: leaf we authenticated with (tls-server-end-point) */
-  /* post-handshake secrets */
-  uint8_t c_ap[TC_HASH_MAX_LEN], s_ap[TC_HASH_MAX_LEN];
-  uint8_t exporter[TC_HASH_MAX_LEN];
-  uint8_t res_master[TC_HASH_MAX_LEN];
   bool have_exporter;
   bool key_update_pending;  /* peer asked: answer with our own update */
   /* sessions */
@@ -256,7 +261,6 @@ struct tc_conn {
   uint8_t n_fresh;
   unsigned tickets_sent;
   uint8_t ticket_nonce;
-  tc_conn12 c12;            /* TLS 1.2 and older: secrets and state across handshakes */
   bool fallback;            /* client: send TLS_FALLBACK_SCSV (tc_conn_set_fallback) */
   uint8_t *ocsp;            /* client: OCSP response stapled by the server (TLS 1.2) */
   size_t ocsp_len;
