@@ -238,7 +238,7 @@ static bool ticket12_fresh(int64_t now, const tc_ticket_view *t) {
 
 /* A resumable session (ticket first, then the session-ID cache) matching
  * this version, a suite the client still offers and the EMS rules. */
-static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
+TC_HOT static int try_resume(tc_conn *c, const tc_client_hello *ch, uint16_t v, pick12 *k) {
   tc_config *cfg = c->cfg;
   bool client_ems = tc_exts_has(&ch->ext, TC_EXT_EXTENDED_MASTER_SECRET) && v != TC_SSL30;
   uint16_t suite = 0;
@@ -410,7 +410,7 @@ static bool sh12_reneg_data(const tc_conn *c) {
   return c->c12.secure_reneg && c->version != TC_SSL30 && c->c12.handshakes;
 }
 
-static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
+TC_HOT static int write_server_hello(tc_conn *c, const tc_client_hello *ch, const pick12 *k) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   uint32_t plan = sh12_plan(c, ch, k);
@@ -797,8 +797,8 @@ static tc_hs_state answer_hello(tc_conn *c, const tc_client_hello *ch, const uin
   return ask ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
 }
 
-tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch, const uint8_t *msg,
-                                     size_t len) {
+TC_HOT tc_hs_state tc_server12_client_hello(tc_conn *c, const tc_client_hello *ch,
+                                            const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
   tc_config *cfg = c->cfg;
@@ -1099,7 +1099,7 @@ static tc_hs_state on_finished(tc_conn *c, const uint8_t *msg, size_t len) {
   return HS_CONNECTED;
 }
 
-tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+TC_HOT tc_hs_state tc_server12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
   switch (c->state) {
   case HS_S12_WAIT_CERT:
     if (type == TC_HS_CERTIFICATE)
