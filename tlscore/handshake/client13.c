@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Branch hints for a client reconnecting with a kept ClientHello: its
+ * blocks in line, the rest out of the lines it touches. */
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+
 static bool is_ip_literal(const char *name) {
   /* Every IPv6 literal has a ':' (and so is caught without inet_pton); an
    * IPv4 literal is digits and dots only, so a host name is told apart in
@@ -767,8 +771,8 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   c->pha_offered = t->pha_offered;
   /* A kept whole ClientHello first: then nothing else is needed. */
   bool blob = blob_fits(c);
-  const tc_ch_blob *b = blob ? blob_get(c, t) : NULL;
-  if (b)
+  const tc_ch_blob *b = LIKELY(blob) ? blob_get(c, t) : NULL;
+  if (LIKELY(b != NULL))
     return write_kept_client_hello(c, t, b->data, b->len, b->sid_len, b->sni_sent, 0);
   bool first = !blob && first_fits(c);
   const first_hello *f = first ? first_get(c, t) : NULL;
@@ -858,15 +862,15 @@ int tc_client13_start(tc_conn *c) {
   if (tc_random(&cfg->rng, rnd, rnd_len))
     return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
   memcpy(hs->client_random, rnd, 32);
-  if (cfg->middlebox_compat) {
+  if (LIKELY(cfg->middlebox_compat)) {
     memcpy(hs->session_id, rnd + 32, 32);
     hs->session_id_len = 32;
   }
   /* The config's ClientHello template, if there is one for this variant:
    * it also knows our TLS 1.2 suites, which offering a session needs. */
   int slot = tmpl_slot(c);
-  const tc_ch_tmpl *t = slot >= 0 ? tmpl_get(c, slot) : NULL;
-  if (t)
+  const tc_ch_tmpl *t = LIKELY(slot >= 0) ? tmpl_get(c, slot) : NULL;
+  if (LIKELY(t != NULL))
     tmpl_apply_state(c, t);
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
