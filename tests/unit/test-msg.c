@@ -1433,6 +1433,19 @@ static void test_client_hello12(void) {
   /* no extension block; an empty one */
   g_assert_true(check_hello12(m, ch12_build(m, sizeof m, base, SIZE_MAX)));
   g_assert_true(check_hello12(m, ch12_build(m, sizeof m, base, 0)));
+  /* a TLS 1.3 suite first: declined (a TLS 1.3 hello), the general parse
+   * takes it; the same suite second is taken */
+  len = ch12_build(m, sizeof m, base, nb);
+  m[69] = 0x13, m[70] = 0x01;
+  g_assert_false(check_hello12(m, len));
+  {
+    tc_error err;
+    tc_error_clear(&err);
+    g_assert_cmpint(tc_msg_parse_client_hello(m, len, &ch, &err), ==, TC_OK);
+  }
+  len = ch12_build(m, sizeof m, base, nb);
+  m[71] = 0x13, m[72] = 0x01;
+  g_assert_true(check_hello12(m, len));
 
   ch12_ext x[G_N_ELEMENTS(base) + 1];
   for (size_t i = 0; i < nb; i++) {

@@ -132,6 +132,12 @@ bool tc_msg_parse_client_hello12(const uint8_t *body, size_t len, tc_client_hell
       !vec(&r, 1, 0, &sid) || sid.len > 32 || !vec(&r, 2, 2, &suites) || suites.len % 2 ||
       !vec(&r, 1, 1, &comp))
     return false;
+  /* A TLS 1.3 suite first (0x13xx: clients that offer TLS 1.3, ours among
+   * them, list those suites before their TLS 1.2 ones) marks a TLS 1.3
+   * hello, whose key_share the brief parse would decline anyway: decline
+   * it here, before its extensions, so the general parse reads it once. */
+  if (suites.p[0] == 0x13)
+    return false;
   out->session_id_len = sid.len;
   memcpy(out->session_id, sid.p, sid.len);
   out->cipher_suites = (tc_u16s){suites.p, suites.len / 2};
