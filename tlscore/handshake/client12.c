@@ -11,11 +11,6 @@
 #define CERT_TYPE_ECDSA_SIGN 64
 #define MAX_SUITES12 64
 
-/* Branch hints for the resumed TLS 1.2 path: its blocks in line, the rest
- * out of the lines it touches. */
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
 /* ---- public knobs ---- */
 
 void tc_config_set_fallback_scsv(tc_config *cfg, bool on) { cfg->fallback_scsv = on; }
@@ -76,7 +71,7 @@ static size_t offered_suites(const tc_conn *c, const tc_suite12 **out) {
   return h->n_offered;
 }
 
-static const tc_suite12 *find_offered(const tc_conn *c, uint16_t id) {
+TC_HOT static const tc_suite12 *find_offered(const tc_conn *c, uint16_t id) {
   const tc_hs12 *h = &c->hs->t12;
   if (!h->offered_known) {
     const tc_suite12 *list[MAX_SUITES12];
@@ -158,7 +153,7 @@ static bool same_str(const char *a, const char *b) {
   return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-void tc_client12_offer_session(tc_conn *c) {
+TC_HOT void tc_client12_offer_session(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
   tc_session *s = c->offer;
@@ -325,7 +320,7 @@ static __attribute__((noinline)) tc_hs_state server_hello_full(tc_conn *c,
 /* Both parses end here, with the message in the brief parse's form: e is
  * the general parse's extensions (checked by check_sh_exts, which fills
  * sh's extension fields), NULL after the brief parse. */
-static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts *e,
+TC_HOT static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts *e,
                                 const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   tc_hs12 *h = &hs->t12;
@@ -369,16 +364,16 @@ static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts
            HS_FAILED;
   memcpy(h->client_random, hs->client_random, 32);
   memcpy(h->server_random, sh->random, 32);
-  bool echoed = LIKELY(h->offered_session) && sh->session_id_len &&
+  bool echoed = TC_LIKELY(h->offered_session) && sh->session_id_len &&
                 sh->session_id_len == hs->session_id_len &&
                 !memcmp(sh->session_id, hs->session_id, hs->session_id_len);
   /* The ClientHello went into the running hash as it was sent: kept for a
    * resumption with that hash (while the kept bytes are still what stands
    * for the ClientHello); otherwise the hash starts over from the kept
    * ClientHello bytes (tc_client13_ch1_to_transcript12). */
-  if (LIKELY(h->th_ch)) {
+  if (TC_LIKELY(h->th_ch)) {
     h->th_ch = false;
-    if (LIKELY(echoed && h->th_alg == c->hash && hs->ch1_kept && !hs->ch1)) {
+    if (TC_LIKELY(echoed && h->th_alg == c->hash && hs->ch1_kept && !hs->ch1)) {
       h->tr_stream = true;
       hs->ch1_kept = NULL;
     } else {
@@ -389,10 +384,10 @@ static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts
    * the transcript): the running transcript hash is enough. */
   if (echoed || tc12_suite_is_psk(h->suite))
     tc12_transcript_stream(c);
-  if (UNLIKELY(hs->ch1 || hs->ch1_kept))
+  if (TC_UNLIKELY(hs->ch1 || hs->ch1_kept))
     tc_client13_ch1_to_transcript12(c);
   tc12_transcript_add(c, msg, len);
-  if ((UNLIKELY(e != NULL) && check_sh_exts(c, e, sh)) || apply_sh_exts(c, sh))
+  if ((TC_UNLIKELY(e != NULL) && check_sh_exts(c, e, sh)) || apply_sh_exts(c, sh))
     return HS_FAILED;
   if (!echoed)
     return server_hello_full(c, sh);
@@ -411,10 +406,11 @@ static tc_hs_state server_hello(tc_conn *c, tc_server_hello12 *sh, const tc_exts
   c->c12.ems = os->ems;
   h->resumed = true;
   /* The session's PSK identity and SRP user name (none: nothing to set). */
-  if (UNLIKELY(os->psk_identity_len || c->psk.identity) &&
+  if (TC_UNLIKELY(os->psk_identity_len || c->psk.identity) &&
       tc_conn_psk_set_identity(&c->psk, os->psk_identity, os->psk_identity_len))
     return tc_error_set(&c->err, TC_ERR_NOMEM, "out of memory"), HS_FAILED;
-  if (UNLIKELY(os->srp_user || c->srp.name) && tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
+  if (TC_UNLIKELY(os->srp_user || c->srp.name) &&
+      tc12_srp_set_name(c, os->srp_user, os->srp_user_len))
     return HS_FAILED;
   return h->ticket ? HS_C12_WAIT_NST : HS_C12_WAIT_FINISHED;
 }
@@ -432,7 +428,7 @@ tc_hs_state tc_client12_server_hello(tc_conn *c, const tc_server_hello *sh, cons
 
 bool tc__sh12_brief_off;
 
-bool tc_client12_server_hello_brief(tc_conn *c, const uint8_t *msg, size_t len,
+TC_HOT bool tc_client12_server_hello_brief(tc_conn *c, const uint8_t *msg, size_t len,
                                     tc_hs_state *next) {
   const tc_hs *hs = c->hs;
   const tc_hs12 *h = &hs->t12;
@@ -981,7 +977,7 @@ bool tc_client12_verify_first(tc_conn *c, uint8_t type) {
   return true;
 }
 
-tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+TC_HOT tc_hs_state tc_client12_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
   const uint8_t *body = msg + 4;
   size_t blen = len - 4;
   tc_hs_state next = HS_FAILED;

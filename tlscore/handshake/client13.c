@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Branch hints for a client reconnecting with a kept ClientHello: its
- * blocks in line, the rest out of the lines it touches. */
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-
 static bool is_ip_literal(const char *name) {
   /* Every IPv6 literal has a ':' (and so is caught without inet_pton); an
    * IPv4 literal is digits and dots only, so a host name is told apart in
@@ -561,7 +557,7 @@ static void blob_publish(tc_conn *c, const tc_ch_tmpl *t, size_t start) {
 
 /* A kept ClientHello (a session's, or a template's first one) with this
  * connection's random, session ID and, when bpos is not 0, binders. */
-static int write_kept_client_hello(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *data,
+TC_HOT static int write_kept_client_hello(tc_conn *c, const tc_ch_tmpl *t, const uint8_t *data,
                                    size_t len, size_t sid_len, bool sni_sent, size_t bpos) {
   tc_hs *hs = c->hs;
   size_t start = c->hsw.len;
@@ -771,8 +767,8 @@ static int write_client_hello_tmpl(tc_conn *c, const tc_ch_tmpl *t, const uint8_
   c->pha_offered = t->pha_offered;
   /* A kept whole ClientHello first: then nothing else is needed. */
   bool blob = blob_fits(c);
-  const tc_ch_blob *b = LIKELY(blob) ? blob_get(c, t) : NULL;
-  if (LIKELY(b != NULL))
+  const tc_ch_blob *b = TC_LIKELY(blob) ? blob_get(c, t) : NULL;
+  if (TC_LIKELY(b != NULL))
     return write_kept_client_hello(c, t, b->data, b->len, b->sid_len, b->sni_sent, 0);
   bool first = !blob && first_fits(c);
   const first_hello *f = first ? first_get(c, t) : NULL;
@@ -848,7 +844,7 @@ static __attribute__((noinline)) int start_offers13(tc_conn *c, uint8_t *pub, si
   return new_key_share(c, group, pub, pub_len);
 }
 
-int tc_client13_start(tc_conn *c) {
+TC_HOT int tc_client13_start(tc_conn *c) {
   tc_hs *hs = c->hs;
   tc_config *cfg = c->cfg;
   hs->t12.offered13 = can_offer13(c);
@@ -862,15 +858,15 @@ int tc_client13_start(tc_conn *c) {
   if (tc_random(&cfg->rng, rnd, rnd_len))
     return tc_error_set(&c->err, TC_ERR_RANDOM, "random source failed");
   memcpy(hs->client_random, rnd, 32);
-  if (LIKELY(cfg->middlebox_compat)) {
+  if (TC_LIKELY(cfg->middlebox_compat)) {
     memcpy(hs->session_id, rnd + 32, 32);
     hs->session_id_len = 32;
   }
   /* The config's ClientHello template, if there is one for this variant:
    * it also knows our TLS 1.2 suites, which offering a session needs. */
   int slot = tmpl_slot(c);
-  const tc_ch_tmpl *t = LIKELY(slot >= 0) ? tmpl_get(c, slot) : NULL;
-  if (LIKELY(t != NULL))
+  const tc_ch_tmpl *t = TC_LIKELY(slot >= 0) ? tmpl_get(c, slot) : NULL;
+  if (TC_LIKELY(t != NULL))
     tmpl_apply_state(c, t);
   uint8_t pub[TC_KEX_MAX_PUB_LEN];
   size_t pub_len = sizeof pub;
@@ -1126,7 +1122,7 @@ static __attribute__((noinline)) tc_hs_state on_server_hello_general(tc_conn *c,
   return HS_C_WAIT_EE;
 }
 
-static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
+TC_HOT static tc_hs_state on_server_hello(tc_conn *c, const uint8_t *msg, size_t len) {
   const tc_hs *hs = c->hs;
   tc_hs_state next;
   /* A TLS 1.2 ServerHello in the forms TLS 1.2 uses: the brief parse, for
@@ -1260,7 +1256,7 @@ static tc_hs_state on_server_finished(tc_conn *c, const uint8_t *msg, size_t len
   return HS_C_SEND_FLIGHT;
 }
 
-tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
+TC_HOT tc_hs_state tc_client13_handle(tc_conn *c, uint8_t type, const uint8_t *msg, size_t len) {
   tc_hs *hs = c->hs;
   const uint8_t *body = msg + 4;
   size_t blen = len - 4;
