@@ -6,19 +6,13 @@
 #include <string.h>
 
 /* A vector with a 1- or 2-byte length (width) of at least min bytes: one
- * reader for every vector below (the checks of tc_rd_vec8/16 and the
- * minimum in one place). */
+ * reader for every vector below (tc_rd_vec8/16 with the minimum checked in
+ * the same place). */
 static inline bool vec(tc_reader *r, size_t width, size_t min, tc_reader *sub) {
   if (r->len < width)
     return false;
   size_t n = width == 1 ? r->p[0] : ((size_t)r->p[0] << 8) | r->p[1];
-  if (n < min || r->len - width < n)
-    return false;
-  sub->p = r->p + width;
-  sub->len = n;
-  r->p += width + n;
-  r->len -= width + n;
-  return true;
+  return n >= min && tc__rd_vec(r, width, n, sub);
 }
 
 /* u16 list<2..2^16-2> (supported_groups, signature_algorithms). */
